@@ -1,0 +1,262 @@
+#!/usr/bin/env python3
+"""Time ``clientbase import`` on a large generated contact list.
+
+    python benchmarks/bench_import.py                 # 1,000,000 rows
+    python benchmarks/bench_import.py --rows 100000 --keep
+
+Steps:
+
+1. Generate the CSV with ``generate_contacts.py``. It is cached in ``/tmp/clientbase-bench/``
+   by row count and seed, so a second run skips this.
+2. Import it into a fresh database, ``/tmp/clientbase-bench/bench.db``.
+3. Import the same file again. This must be fast: the file's hash is already known.
+4. Run ``contacts list --format json --limit 100``.
+
+Every step runs ``python -m clientbase`` as a child process with the interpreter running this
+script, so it uses whatever ``clientbase`` is installed there. Wall time is measured around each
+step. Peak RSS comes from ``ru_maxrss`` of that child, read with ``os.wait4``. This is the
+per-child form of ``getrusage(RUSAGE_CHILDREN)``: the whole-process form would report the
+largest child so far for every later step too.
+
+Exit code 3 from an import is expected, because the file has rows with no identity on purpose.
+The script exits non-zero if a step fails any other way.
+"""
+
+from __future__ import annotations
+
+import argparse
+import importlib.util
+import json
+import os
+import platform
+import subprocess
+import sys
+import tempfile
+import threading
+import time
+from dataclasses import dataclass
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+import generate_contacts  # noqa: E402  (sibling script, not a package)
+
+WORKDIR = Path(tempfile.gettempdir()) / "clientbase-bench"
+EXIT_OK, EXIT_REJECTED = 0, 3
+
+
+@dataclass
+class Step:
+    name: str
+    rows: int | None
+    wall: float
+    peak_kib: int
+    exit_code: int
+    stdout: str
+    stderr: str
+
+    @property
+    def peak_mb(self) -> float:
+        return self.peak_kib / 1024
+
+
+def clientbase_cmd() -> list[str]:
+    """``python -m clientbase`` for the installed package, or its console entry point."""
+    if importlib.util.find_spec("clientbase") is None:
+        sys.exit(
+            f"bench_import: clientbase is not installed for {sys.executable} "
+            "(pip install -e . in the repository)"
+        )
+    if importlib.util.find_spec("clientbase.__main__") is not None:
+        return [sys.executable, "-m", "clientbase"]
+    # no __main__ (yet): call the console-script function the wheel installs
+    return [
+        sys.executable,
+        "-c",
+        "import sys; sys.argv[0] = 'clientbase'; from clientbase.cli.main import run; run()",
+    ]
+
+
+def run_step(name: str, args: list[str], rows: int | None, timeout: float | None) -> Step:
+    """Run one child, return its wall time, peak RSS, exit code and output."""
+    # stdout is read from a pipe; stderr goes to a file, so neither can fill up and block.
+    with tempfile.TemporaryFile(mode="w+b") as err:
+        t0 = time.perf_counter()
+        proc = subprocess.Popen(args, stdout=subprocess.PIPE, stderr=err, stdin=subprocess.DEVNULL)
+        timer = threading.Timer(timeout, proc.kill) if timeout else None
+        if timer is not None:
+            timer.start()
+        assert proc.stdout is not None
+        out = proc.stdout.read()
+        proc.stdout.close()
+        _, status, usage = os.wait4(proc.pid, 0)
+        wall = time.perf_counter() - t0
+        if timer is not None:
+            timer.cancel()
+        proc.returncode = os.waitstatus_to_exitcode(status)  # reaped here, not by Popen
+        err.seek(0)
+        stderr = err.read().decode("utf-8", "replace")
+    peak = usage.ru_maxrss
+    if sys.platform == "darwin":  # bytes there, KiB on Linux
+        peak //= 1024
+    return Step(name, rows, wall, peak, proc.returncode, out.decode("utf-8", "replace"), stderr)
+
+
+def dataset(rows: int, seed: int, dup_rate: float, encoding: str) -> tuple[Path, dict]:
+    """The generated file and its counts: from the cache, or made now."""
+    WORKDIR.mkdir(parents=True, exist_ok=True)
+    stem = f"contacts-{rows}-seed{seed}-dup{dup_rate:g}-{encoding}"
+    path = WORKDIR / f"{stem}.csv"
+    meta = WORKDIR / f"{stem}.json"
+    if path.exists() and meta.exists():
+        counts = json.loads(meta.read_text())
+        print(f"dataset: {path} (cached, {path.stat().st_size / 1e6:.0f} MB)", file=sys.stderr)
+        return path, counts
+    print(f"dataset: generating {rows:,} rows into {path} ...", file=sys.stderr)
+    t0 = time.perf_counter()
+    tmp = path.with_suffix(".part")
+    counts = generate_contacts.write_csv(rows, tmp, seed=seed, dup_rate=dup_rate, encoding=encoding)
+    tmp.replace(path)
+    meta.write_text(json.dumps(counts))
+    print(
+        f"dataset: {time.perf_counter() - t0:.1f} s, {path.stat().st_size / 1e6:.0f} MB",
+        file=sys.stderr,
+    )
+    return path, counts
+
+
+def compact(value, limit: int = 10):
+    """The command's JSON with long lists cut short (the rejected rows, for one)."""
+    if isinstance(value, dict):
+        return {k: compact(v, limit) for k, v in value.items()}
+    if isinstance(value, list):
+        if len(value) > limit:
+            return [compact(v, limit) for v in value[:3]] + [f"... {len(value) - 3} more"]
+        return [compact(v, limit) for v in value]
+    return value
+
+
+def remove_db(db: Path) -> None:
+    for suffix in ("", "-wal", "-shm", "-journal"):
+        Path(f"{db}{suffix}").unlink(missing_ok=True)
+    for backup in db.parent.glob(db.name + ".*.bak"):
+        backup.unlink()
+
+
+def check(step: Step, allowed: tuple[int, ...]) -> None:
+    if step.exit_code not in allowed:
+        print(f"bench_import: {step.name} failed with exit code {step.exit_code}", file=sys.stderr)
+        if step.stderr.strip():
+            print(step.stderr.rstrip(), file=sys.stderr)
+        sys.exit(1)
+
+
+def print_json(label: str, text: str, full: bool) -> dict | list | None:
+    try:
+        data = json.loads(text)
+    except json.JSONDecodeError:
+        print(f"{label}: (not JSON)\n{text.strip()[:2000]}")
+        return None
+    print(f"{label}:")
+    print(json.dumps(data if full else compact(data), ensure_ascii=False, indent=2))
+    return data
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description="Time `clientbase import` on a generated file.")
+    ap.add_argument("--rows", type=int, default=1_000_000, help="rows to generate (1,000,000)")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--dup-rate", type=float, default=0.15)
+    ap.add_argument("--encoding", choices=("utf-8", "cp1251"), default="utf-8")
+    ap.add_argument(
+        "--keep", action="store_true", help=f"keep the database ({WORKDIR}/bench.db) afterwards"
+    )
+    ap.add_argument("--full-json", action="store_true", help="print the JSON summary uncut")
+    ap.add_argument("--timeout", type=float, default=None, help="seconds per step (none)")
+    args = ap.parse_args(argv)
+
+    path, expected = dataset(args.rows, args.seed, args.dup_rate, args.encoding)
+    db = WORKDIR / "bench.db"
+    remove_db(db)
+    cb = [*clientbase_cmd(), "--db", str(db)]
+    steps: list[Step] = []
+    try:
+        first = run_step(
+            "import",
+            [*cb, "import", str(path), "--format", "json", "-q"],
+            args.rows,
+            args.timeout,
+        )
+        steps.append(first)
+        check(first, (EXIT_OK, EXIT_REJECTED))
+        print(
+            f"import {args.rows:,} rows: {first.wall:.1f} s wall, {first.peak_mb:.0f} MB peak RSS, "
+            f"{args.rows / first.wall:,.0f} rows/s, exit {first.exit_code}"
+        )
+        summary = print_json("import summary", first.stdout, args.full_json)
+        print(
+            "expected from the generator: "
+            f"{expected['persons']:,} customers created, "
+            f"{expected['duplicates']:,} rows folded into earlier ones, "
+            f"{expected['rejects']:,} rejected; "
+            f"{expected['garbage_phones']:,} invalid phones, "
+            f"{expected['bad_emails']:,} invalid e-mails"
+        )
+        if isinstance(summary, dict):
+            for key, want in (("created", "persons"), ("rejected", "rejects")):
+                if isinstance(summary.get(key), int) and summary[key] != expected[want]:
+                    print(f"  note: {key} = {summary[key]:,}, expected {expected[want]:,}")
+
+        again = run_step(
+            "import again (same file)",
+            [*cb, "import", str(path), "--format", "json", "-q"],
+            args.rows,
+            args.timeout,
+        )
+        steps.append(again)
+        check(again, (EXIT_OK, EXIT_REJECTED))
+        print(
+            f"import again: {again.wall:.2f} s wall, {again.peak_mb:.0f} MB peak RSS, "
+            f"exit {again.exit_code}"
+        )
+        print_json("second import summary", again.stdout, args.full_json)
+
+        listing = run_step(
+            "contacts list --limit 100",
+            [*cb, "contacts", "list", "--format", "json", "--limit", "100"],
+            None,
+            args.timeout,
+        )
+        steps.append(listing)
+        check(listing, (EXIT_OK,))
+        try:
+            n_listed = len(json.loads(listing.stdout))
+        except (json.JSONDecodeError, TypeError):
+            n_listed = "?"
+        print(
+            f"contacts list: {listing.wall:.2f} s wall, {listing.peak_mb:.0f} MB peak RSS, "
+            f"{n_listed} customers"
+        )
+    finally:
+        if not args.keep:
+            remove_db(db)
+
+    print()
+    print(
+        f"machine: {platform.system()} {platform.machine()}, {os.cpu_count()} CPUs, "
+        f"Python {platform.python_version()}; file {path.stat().st_size / 1e6:.0f} MB "
+        f"({args.encoding}), dup rate {args.dup_rate:g}, seed {args.seed}"
+    )
+    print()
+    print("| step | rows | wall s | peak MB |")
+    print("|---|---:|---:|---:|")
+    for s in steps:
+        rows = f"{s.rows:,}" if s.rows is not None else "–"
+        print(f"| {s.name} | {rows} | {s.wall:.2f} | {s.peak_mb:.0f} |")
+    if args.keep:
+        print(f"\ndatabase kept: {db}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

@@ -1,0 +1,1 @@
+"""Alembic environment; shipped inside the package as ``clientbase.migrations``."""

@@ -1,0 +1,3 @@
+from clientbase.cli.main import run
+
+run()

@@ -1,0 +1,78 @@
+"""`clientbase contacts list|show`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from clientbase.cli.main import state
+from clientbase.cli.output import Format, SummaryFormat, emit, emit_json, stdout_console
+
+app = typer.Typer(help="Customers: list, search, look one up.", no_args_is_help=True)
+
+LIST_COLUMNS = ("id", "name", "phones", "emails", "birthday", "company", "city", "source")
+
+
+@app.command("list")
+def list_cmd(
+    ctx: typer.Context,
+    fmt: Annotated[
+        Format, typer.Option("--format", "-f", help="table, json or csv")
+    ] = Format.table,
+    limit: Annotated[
+        int | None, typer.Option("--limit", "-n", min=1, help="At most N customers.")
+    ] = None,
+    search: Annotated[
+        str | None,
+        typer.Option("--search", "-s", help="Text in the name, company, city, phone or email."),
+    ] = None,
+) -> None:
+    """List customers (JSON keys are stable for scripts: id, name, phones, emails, provenance...)."""
+    from clientbase.services.contacts import list_contacts
+
+    rows = list_contacts(state(ctx).engine(), search=search, limit=limit)
+    emit(rows, LIST_COLUMNS, fmt, title=f"{len(rows)} customers")
+
+
+@app.command("show")
+def show_cmd(
+    ctx: typer.Context,
+    customer_id: Annotated[int, typer.Argument(metavar="ID")],
+    fmt: Annotated[SummaryFormat, typer.Option("--format", "-f")] = SummaryFormat.table,
+) -> None:
+    """Show one customer: identity, every phone and email, where the data came from."""
+    from clientbase.services.contacts import get_contact
+
+    card = get_contact(state(ctx).engine(), customer_id)
+    if fmt == SummaryFormat.json:
+        emit_json(card)
+        return
+    con = stdout_console()
+    con.print(f"[bold]{card['name']}[/bold]  (#{card['id']}, {card['kind']})")
+    for label, key in (("Birthday", "birthday"), ("Gender", "gender"), ("Company", "company"),
+                       ("Position", "position"), ("City", "city"), ("Address", "address"),
+                       ("Source", "source"), ("Manager", "manager"), ("External id", "external_id")):  # fmt: skip
+        if card.get(key):
+            con.print(f"{label + ':':<13}{card[key]}", markup=False)
+    for p in card["contact_points"]:
+        shown = p["value"] or p["raw"]
+        extra = [x for x in (p["label"], f"ext. {p['extension']}" if p["extension"] else None,
+                             None if p["valid"] else "INVALID, kept as typed",
+                             f"consent {p['consent']}" if p["consent"] != "unknown" else None) if x]  # fmt: skip
+        con.print(
+            f"{p['kind'] + ':':<13}{shown}" + (f"  ({', '.join(extra)})" if extra else ""),
+            markup=False,
+        )
+    if card["tags"]:
+        con.print(f"{'Tags:':<13}{', '.join(card['tags'])}", markup=False)
+    if card.get("note"):
+        con.print(f"{'Note:':<13}{card['note']}", markup=False)
+    for inv in card["invalid"]:
+        if inv["kind"] == "birthday":
+            con.print(f"{'Birthday?':<13}{inv['value']} (not a date, kept as typed)", markup=False)
+    if card["provenance"]:
+        con.print("From:", markup=False)
+        for p in card["provenance"]:
+            sheet = f", sheet {p['sheet']}" if p.get("sheet") else ""
+            con.print(f"  import {p['import']}: {p['file']}{sheet}, row {p['row']}", markup=False)

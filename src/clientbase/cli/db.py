@@ -1,0 +1,72 @@
+"""`clientbase db info|upgrade|backup`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from clientbase.cli.main import state
+from clientbase.cli.output import SummaryFormat, emit_json, stdout_console
+
+app = typer.Typer(help="The database: where it is, its schema, backups.", no_args_is_help=True)
+
+
+@app.command("info")
+def info_cmd(
+    ctx: typer.Context,
+    fmt: Annotated[SummaryFormat, typer.Option("--format", "-f")] = SummaryFormat.table,
+) -> None:
+    """Print the database's path, schema revision and row counts."""
+    from clientbase.services import database
+
+    st = state(ctx)
+    data = database.info(st.engine(migrate=False), st.location())
+    if fmt == SummaryFormat.json:
+        emit_json(data)
+        return
+    con = stdout_console()
+    con.print(f"database: {data['path'] or data['url']}  ({data['origin']})", markup=False)
+    if not data["exists"]:
+        con.print("not created yet: the first command that needs it creates it", markup=False)
+        return
+    status = (
+        "up to date"
+        if data["up_to_date"]
+        else f"behind {data['head']}: run `clientbase db upgrade`"
+    )
+    con.print(f"schema:   {data['revision']} ({status})", markup=False)
+    if data["size_bytes"] is not None:
+        con.print(f"size:     {data['size_bytes'] / 1e6:.1f} MB", markup=False)
+    for name, n in data["counts"].items():
+        con.print(f"{name + ':':<16}{n}", markup=False)
+
+
+@app.command("upgrade")
+def upgrade_cmd(ctx: typer.Context) -> None:
+    """Create the database or bring its schema up to date (backing up an existing file first)."""
+    from clientbase.services import database
+
+    st = state(ctx)
+    result = database.upgrade(st.engine(migrate=False), st.location())
+    msg = st.messages
+    if result["from"] == result["to"]:
+        msg.info(f"already up to date (schema {result['to']})")
+    else:
+        msg.info(f"schema {result['from'] or '(new database)'} -> {result['to']}")
+    if result["backup"]:
+        msg.info(f"backup of the previous file: {result['backup']}")
+
+
+@app.command("backup")
+def backup_cmd(
+    ctx: typer.Context,
+    dest: Annotated[Path, typer.Argument(help="File (or folder) to write the copy to.")],
+) -> None:
+    """Write a consistent copy of the database, even while other commands are running."""
+    from clientbase.services import database
+
+    st = state(ctx)
+    result = database.backup(st.engine(), dest)
+    st.messages.info(f"backup written: {result['backup']} ({result['size_bytes'] / 1e6:.1f} MB)")

@@ -1,0 +1,260 @@
+"""`clientbase import FILE|DIR...` and `clientbase imports list|show|undo`."""
+
+from __future__ import annotations
+
+import csv
+import json
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from clientbase.cli.main import state
+from clientbase.cli.output import Format, SummaryFormat, emit, emit_json, stdout_console
+from clientbase.errors import EXIT_REJECTED
+
+
+class ImportKind(str, Enum):
+    contacts = "contacts"
+
+
+def register(app: typer.Typer) -> None:
+    app.command("import")(import_cmd)
+
+
+def import_cmd(
+    ctx: typer.Context,
+    paths: Annotated[
+        list[Path],
+        typer.Argument(metavar="FILE|DIR...", help="Files, or folders of files, to import."),
+    ],
+    kind: Annotated[
+        ImportKind | None,
+        typer.Option("--as", help="What the files hold (default: recognised from the content)."),
+    ] = None,
+    source: Annotated[
+        str | None,
+        typer.Option(
+            "--source",
+            help="Label for this list; also the acquisition source of customers without one.",
+        ),
+    ] = None,
+    maps: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--map",
+            metavar="COLUMN=FIELD",
+            help="Map a column to a field (repeatable); FIELD 'ignore' skips it.",
+        ),
+    ] = None,
+    mapping: Annotated[
+        Path | None,
+        typer.Option("--mapping", metavar="FILE", help="Column mapping file (TOML or JSON)."),
+    ] = None,
+    region: Annotated[
+        str, typer.Option("--region", help="Country for phones written without a country code.")
+    ] = "RU",
+    encoding: Annotated[
+        str | None, typer.Option("--encoding", help="Text encoding (default: detected).")
+    ] = None,
+    delimiter: Annotated[
+        str | None,
+        typer.Option("--delimiter", help="CSV delimiter (default: detected); 'tab' for tabs."),
+    ] = None,
+    sheet: Annotated[
+        str | None, typer.Option("--sheet", help="Only this sheet of a workbook.")
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Show the mapping and the counts; change nothing.")
+    ] = False,
+    force: Annotated[
+        bool, typer.Option("--force", help="Read a file again even if it was imported before.")
+    ] = False,
+    rejects: Annotated[
+        Path | None,
+        typer.Option(
+            "--rejects", metavar="OUT.csv", help="Write rejected rows here, with the reason."
+        ),
+    ] = None,
+    fmt: Annotated[SummaryFormat, typer.Option("--format", "-f")] = SummaryFormat.table,
+) -> None:
+    """Import contacts from CSV/TSV, Excel (.xlsx/.xls/.ods) and vCard files.
+
+    Columns are recognised from their headers (Russian or English, Google, Outlook, amoCRM,
+    Bitrix24 exports); phones, emails, names and birthdays are normalised; a person already in
+    the base is updated, not duplicated. Exit code 3 when some rows were rejected.
+    """
+    from clientbase.errors import UsageError
+    from clientbase.importers.mapping import load_mapping_file, parse_map_options
+    from clientbase.importers.pipeline import ImportOptions, run_import
+
+    st = state(ctx)
+    region = region.upper()
+    if len(region) != 2 or not region.isalpha():
+        raise UsageError(
+            f"--region {region!r}: expected a two-letter country code such as RU, KZ, BY"
+        )
+    columns = load_mapping_file(mapping) if mapping else {}
+    columns.update(parse_map_options(maps or []))
+    opts = ImportOptions(
+        kind=kind.value if kind else None, source=source, columns=columns, region=region,
+        encoding=encoding, delimiter=delimiter, sheet=sheet, dry_run=dry_run, force=force,
+    )  # fmt: skip
+    msg = st.messages
+    with msg.progress("importing") as progress:
+        result = run_import(st.engine(), paths, opts, progress)
+    if rejects is not None:
+        _write_rejects(rejects, result)
+    if fmt == SummaryFormat.json:
+        emit_json(result.as_dict())
+    elif not st.quiet:
+        _print_summary(result, verbose=st.verbose or dry_run)
+    if result.rejected:
+        if rejects is None and not st.quiet and fmt != SummaryFormat.json:
+            msg.info(
+                f"{result.rejected} rows rejected: see them with --rejects OUT.csv or `clientbase imports show ID --rejected`"
+            )
+        raise typer.Exit(EXIT_REJECTED)
+
+
+def _write_rejects(path: Path, result) -> None:
+    with path.open("w", encoding="utf-8-sig", newline="") as f:  # BOM: Excel opens it right
+        w = csv.writer(f)
+        w.writerow(["file", "sheet", "row", "reason", "data"])
+        for fr in result.files:
+            for r in fr.rejects:
+                w.writerow(
+                    [fr.file, r.sheet or "", r.row, r.reason, json.dumps(r.raw, ensure_ascii=False)]
+                )
+
+
+def _print_summary(result, *, verbose: bool) -> None:
+    con = stdout_console()
+    for fr in result.files:
+        name = Path(fr.file).name
+        if fr.skipped:
+            con.print(f"{name}: skipped, {fr.skipped}", markup=False)
+            continue
+        c = fr.counts
+        head = f"{name}" + (
+            " (dry run, nothing written)" if result.dry_run else f" -> batch {fr.batch_id}"
+        )
+        con.print(head, style="bold", markup=False)
+        how = [fr.format]
+        if fr.encoding:
+            how.append(f"encoding {fr.encoding}")
+        if fr.delimiter:
+            how.append(f"delimiter {fr.delimiter!r}")
+        if fr.sheets:
+            how.append(f"sheets: {', '.join(fr.sheets)}")
+        con.print("  " + ", ".join(how), markup=False)
+        con.print(
+            f"  rows read {c.rows_read}: created {c.created}, updated {c.updated}, "
+            f"unchanged {c.unchanged}, duplicates folded {c.duplicates}, rejected {c.rejected}",
+            markup=False,
+        )
+        flags = [f"{n} {what}" for n, what in ((c.invalid_phones, "invalid phones"),
+                 (c.invalid_emails, "invalid emails"), (c.invalid_birthdays, "invalid birthdays")) if n]  # fmt: skip
+        if flags:
+            con.print(f"  kept as typed and flagged: {', '.join(flags)}", markup=False)
+        if fr.not_mapped:
+            con.print(
+                f"  not mapped (kept with the raw rows): {', '.join(fr.not_mapped)}", markup=False
+            )
+        if verbose:
+            for sheet, m in fr.mapping.items():
+                con.print(f"  mapping{' of ' + sheet if sheet else ''}:", markup=False)
+                for col, field in m.items():
+                    con.print(f"    {col} -> {field}", markup=False)
+        for r in fr.rejects[:10]:
+            where = f"sheet {r.sheet}, " if r.sheet else ""
+            con.print(f"  rejected {where}row {r.row}: {r.reason}", markup=False)
+        if len(fr.rejects) > 10:
+            con.print(f"  ... and {len(fr.rejects) - 10} more rejected rows", markup=False)
+
+
+imports_app = typer.Typer(help="Import batches: list, inspect, undo.", no_args_is_help=True)
+
+BATCH_COLUMNS = (
+    "id",
+    "file_name",
+    "kind",
+    "status",
+    "rows_read",
+    "created",
+    "updated",
+    "unchanged",
+    "duplicates",
+    "rejected",
+    "started_at",
+)
+
+
+@imports_app.command("list")
+def list_cmd(
+    ctx: typer.Context,
+    fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
+    limit: Annotated[int | None, typer.Option("--limit", "-n", min=1)] = None,
+) -> None:
+    """List import batches, newest first."""
+    from clientbase.services.imports import list_imports
+
+    rows = list_imports(state(ctx).engine(), limit=limit)
+    emit(rows, BATCH_COLUMNS, fmt, title="imports")
+
+
+@imports_app.command("show")
+def show_cmd(
+    ctx: typer.Context,
+    batch_id: Annotated[int, typer.Argument(metavar="ID")],
+    rejected: Annotated[bool, typer.Option("--rejected", help="Only the rejected rows.")] = False,
+    fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
+) -> None:
+    """Show a batch: its options, counts, and every row with what became of it."""
+    from clientbase.services.imports import show_import
+
+    data = show_import(state(ctx).engine(), batch_id, outcome="rejected" if rejected else None)
+    if fmt == Format.json:
+        emit_json(data)
+        return
+    rows = [{**r, "data": json.dumps(r["raw"], ensure_ascii=False)} for r in data["rows"]]
+    if fmt == Format.csv:
+        emit(rows, ("sheet", "row", "outcome", "reason", "customer_id", "data"), fmt)
+        return
+    con = stdout_console()
+    con.print(
+        f"batch {data['id']}: {data['file_name']} ({data['format']}, {data['kind']}), {data['status']}",
+        markup=False,
+    )
+    con.print(
+        f"rows read {data['rows_read']}: created {data['created']}, updated {data['updated']}, "
+        f"unchanged {data['unchanged']}, duplicates {data['duplicates']}, rejected {data['rejected']}",
+        markup=False,
+    )
+    emit(rows, ("row", "outcome", "customer_id", "reason", "data"), fmt)
+
+
+@imports_app.command("undo")
+def undo_cmd(
+    ctx: typer.Context,
+    batch_id: Annotated[int, typer.Argument(metavar="ID")],
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Say what would be undone; change nothing.")
+    ] = False,
+    fmt: Annotated[SummaryFormat, typer.Option("--format", "-f")] = SummaryFormat.table,
+) -> None:
+    """Remove the customers a batch created and restore what it changed."""
+    from clientbase.services.imports import undo_import
+
+    st = state(ctx)
+    r = undo_import(st.engine(), batch_id, dry_run=dry_run)
+    if fmt == SummaryFormat.json:
+        emit_json(r)
+        return
+    prefix = "would undo" if dry_run else "undone"
+    st.messages.info(
+        f"{prefix} batch {r['batch']} ({r['file']}): {r['customers_removed']} customers removed, "
+        f"{r['contact_points_removed']} contacts removed from other customers, "
+        f"{r['changes_restored']} changes restored"
+    )

@@ -1,0 +1,161 @@
+"""The root command: global options, error handling, and the command groups."""
+
+from __future__ import annotations
+
+import sys
+import traceback
+from dataclasses import dataclass, field
+from typing import Annotated
+
+import typer
+from typer.core import TyperGroup
+
+from clientbase import __version__
+from clientbase.errors import EXIT_ERROR, ClientbaseError
+
+
+@dataclass
+class State:
+    db: str | None = None
+    quiet: bool = False
+    verbose: bool = False
+    _engine: object = field(default=None, repr=False)
+
+    def location(self):
+        from clientbase.config import resolve_db
+
+        return resolve_db(self.db)
+
+    def engine(self, *, migrate: bool = True):
+        """The engine, created on first use; the schema is brought up to date unless told not to."""
+        if self._engine is None:
+            from clientbase.db.engine import make_engine
+            from clientbase.errors import DatabaseError
+
+            loc = self.location()
+            if loc.path is not None:
+                try:
+                    loc.path.parent.mkdir(parents=True, exist_ok=True)
+                except OSError as exc:
+                    raise DatabaseError(f"cannot create {loc.path.parent}: {exc.strerror}") from exc
+            self._engine = make_engine(loc.url)
+            if migrate:
+                from clientbase.db.migrate import ensure_schema
+
+                backup = ensure_schema(self._engine, loc.path)
+                if backup is not None and not self.quiet:
+                    print(
+                        f"database upgraded; the previous version is saved as {backup}",
+                        file=sys.stderr,
+                    )
+        return self._engine
+
+    @property
+    def messages(self):
+        from clientbase.cli.output import Messages
+
+        return Messages(self.quiet, self.verbose)
+
+
+def state(ctx: typer.Context) -> State:
+    return ctx.find_root().obj
+
+
+class ErrorHandlingGroup(TyperGroup):
+    """Turns our errors into one line on stderr and an exit code; tracebacks only under -v."""
+
+    def invoke(self, ctx):
+        try:
+            return super().invoke(ctx)
+        except (typer.Exit, typer.Abort, typer.TyperException):
+            raise  # the CLI framework's own exits and usage errors
+        except ClientbaseError as exc:
+            _report(ctx, str(exc), exc)
+            raise typer.Exit(exc.exit_code) from None
+        except KeyboardInterrupt:
+            print("clientbase: interrupted; the unfinished change was rolled back", file=sys.stderr)
+            raise typer.Exit(130) from None
+        except Exception as exc:
+            from sqlalchemy.exc import OperationalError
+
+            if isinstance(exc, OperationalError) and "locked" in str(exc):
+                _report(
+                    ctx,
+                    "the database is busy (another clientbase command is writing); try again",
+                    exc,
+                )
+            elif isinstance(exc, OperationalError):
+                _report(ctx, f"database error: {exc.orig}", exc)
+            else:
+                _report(
+                    ctx,
+                    f"internal error: {type(exc).__name__}: {exc} (please report it; -v shows the traceback)",
+                    exc,
+                )
+            raise typer.Exit(EXIT_ERROR) from None
+
+
+def _report(ctx, message: str, exc: BaseException) -> None:
+    obj = ctx.find_root().obj
+    if obj is not None and obj.verbose:
+        traceback.print_exception(exc, file=sys.stderr)
+    print(f"clientbase: error: {message}", file=sys.stderr)
+
+
+app = typer.Typer(
+    cls=ErrorHandlingGroup,
+    help="Turn scattered customer contacts into one clean base, and put it to work.",
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+    add_completion=False,
+    context_settings={"help_option_names": ["-h", "--help"]},
+)
+
+
+def _version(value: bool) -> None:
+    if value:
+        print(f"clientbase {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    ctx: typer.Context,
+    db: Annotated[
+        str | None,
+        typer.Option(
+            "--db",
+            metavar="PATH|URL",
+            help="Database file or SQLAlchemy URL (env CLIENTBASE_DB; default: in the user data dir).",
+        ),
+    ] = None,
+    quiet: Annotated[
+        bool, typer.Option("--quiet", "-q", help="Print only errors (for cron).")
+    ] = False,
+    verbose: Annotated[
+        bool, typer.Option("--verbose", "-v", help="More detail; tracebacks on errors.")
+    ] = False,
+    version: Annotated[
+        bool,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Show the version and exit."
+        ),
+    ] = False,
+) -> None:
+    ctx.obj = State(db=db, quiet=quiet, verbose=verbose)
+
+
+def _register() -> None:
+    from clientbase.cli import contacts, db, imports
+
+    imports.register(app)
+    app.add_typer(imports.imports_app, name="imports")
+    app.add_typer(contacts.app, name="contacts")
+    app.add_typer(db.app, name="db")
+
+
+_register()
+
+
+def run() -> None:
+    app(prog_name="clientbase")

@@ -1,0 +1,107 @@
+"""Bring a database to the schema this version of clientbase expects.
+
+Every command calls ``ensure_schema`` on first use: a new file is created at the head revision;
+an existing file behind the head is backed up next to itself, then upgraded. Alembic is imported
+here only, so commands that never touch the database stay quick to start.
+"""
+
+from __future__ import annotations
+
+import sqlite3
+from dataclasses import dataclass
+from datetime import datetime
+from importlib import resources
+from pathlib import Path
+
+from sqlalchemy import Engine, inspect
+
+from clientbase.errors import DatabaseError
+
+
+@dataclass(frozen=True)
+class SchemaState:
+    current: str | None
+    head: str
+
+
+def _alembic_config(connection=None):
+    from alembic.config import Config
+
+    cfg = Config()
+    cfg.set_main_option("script_location", str(resources.files("clientbase.migrations")))
+    if connection is not None:
+        cfg.attributes["connection"] = connection
+    return cfg
+
+
+def schema_state(engine: Engine) -> SchemaState:
+    from alembic.runtime.migration import MigrationContext
+    from alembic.script import ScriptDirectory
+
+    head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
+    with engine.connect() as conn:
+        current = MigrationContext.configure(conn).get_current_revision()
+    return SchemaState(current=current, head=head)
+
+
+def ensure_schema(engine: Engine, db_path: Path | None) -> Path | None:
+    """Upgrade to head if needed; returns the backup file made before upgrading, if any."""
+    from alembic import command
+    from alembic.script import ScriptDirectory
+
+    state = schema_state(engine)
+    if state.current == state.head:
+        return None
+    script = ScriptDirectory.from_config(_alembic_config())
+    if state.current is not None and not _known_revision(script, state.current):
+        raise DatabaseError(
+            f"the database schema ({state.current}) is newer than this clientbase knows",
+            hint="upgrade clientbase, or point --db at another file",
+        )
+    backup = None
+    has_data = state.current is not None or bool(inspect(engine).get_table_names())
+    if db_path is not None and has_data and db_path.exists():
+        stamp = datetime.now().strftime("%Y%m%d-%H%M%S")
+        backup = db_path.with_name(f"{db_path.name}.{state.current or 'none'}.{stamp}.bak")
+        backup_sqlite(engine, backup)
+    with engine.connect() as conn:
+        if engine.dialect.name == "sqlite":
+            # Table rebuilds in batch mode would trip over foreign keys; SQLite only accepts
+            # this pragma outside a transaction.
+            conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        command.upgrade(_alembic_config(conn), "head")
+        conn.commit()
+        if engine.dialect.name == "sqlite":
+            conn.exec_driver_sql("PRAGMA foreign_keys=ON")
+    return backup
+
+
+def _known_revision(script, revision: str) -> bool:
+    from alembic.util import CommandError
+
+    try:
+        return script.get_revision(revision) is not None
+    except CommandError:
+        return False
+
+
+def backup_sqlite(engine: Engine, dest: Path) -> None:
+    """A consistent copy through SQLite's online backup API, safe while others write."""
+    if engine.dialect.name != "sqlite":
+        raise DatabaseError(
+            f"backup is built in for SQLite only; use the {engine.dialect.name} tools"
+        )
+    dest.parent.mkdir(parents=True, exist_ok=True)
+    tmp = dest.with_name(dest.name + ".part")
+    raw = engine.raw_connection()
+    try:
+        target = sqlite3.connect(tmp)
+        try:
+            # One step (pages=-1) copies a single snapshot: a concurrent writer cannot make
+            # the copy a mix of before and after.
+            raw.driver_connection.backup(target, pages=-1)
+        finally:
+            target.close()
+    finally:
+        raw.close()
+    tmp.replace(dest)

@@ -1,0 +1,511 @@
+"""Which column holds what: header synonyms (Russian and English, real CRM exports) → fields.
+
+The guess can always be overridden (``--map COLUMN=FIELD``, ``--mapping FILE``), so a scripted
+import stays reproducible. Columns nobody recognises are not dropped: they stay in the raw row
+kept with the batch and are listed as "not mapped".
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from clientbase.errors import UsageError
+from clientbase.importers.records import CONTACT_FIELDS, MULTI_FIELDS, ContactRecord
+
+IGNORE = "ignore"
+FIELDS = (*CONTACT_FIELDS, *MULTI_FIELDS)
+
+# Normalised header -> (field, label). Labels matter for phones and emails (work, home, mobile).
+_SYNONYMS: dict[str, tuple[str, str | None]] = {}
+
+
+def _add(field_name: str, label: str | None, *headers: str) -> None:
+    for h in headers:
+        _SYNONYMS[normalize_header(h)] = (field_name, label)
+
+
+def normalize_header(h: str) -> str:
+    h = h.strip().lstrip("\ufeff").lower().replace("ё", "е")
+    h = re.sub(r"\s*\((контакт|contact)\)\s*$", "", h)  # amoCRM: "Мобильный телефон (контакт)"
+    h = re.sub(r"^(контакт|contact)\s*:\s*", "", h)  # Bitrix24 deals: "Контакт: Рабочий телефон"
+    h = re.sub(r"[\s_]+", " ", h)
+    return h.strip(" :*#№")
+
+
+_add(
+    "full_name",
+    None,
+    "ФИО",
+    "Ф.И.О.",
+    "Ф И О",
+    "ФИО клиента",
+    "Клиент",
+    "Покупатель",
+    "Контактное лицо",
+    "Контакт",
+    "Полное имя",
+    "Имя клиента",
+    "Заказчик",
+    "Name",
+    "Full name",
+    "Customer",
+    "Customer name",
+    "Client",
+    "Client name",
+    "Contact",
+    "Contact name",
+    "Display name",
+    "Имя и фамилия",
+    "Фамилия Имя Отчество",
+    "Фамилия имя",
+)
+_add("last_name", None, "Фамилия", "Last name", "Surname", "Family name")
+_add("first_name", None, "Имя", "First name", "Given name")
+_add("middle_name", None, "Отчество", "Middle name", "Additional name", "Patronymic")
+_add(
+    "phone",
+    None,
+    "Телефон",
+    "Тел",
+    "Тел.",
+    "Телефоны",
+    "Номер",
+    "Номер телефона",
+    "Phone",
+    "Phone number",
+    "Telephone",
+    "Tel",
+    "Контактный телефон",
+    "Телефон клиента",
+    "Primary phone",
+)
+_add(
+    "phone",
+    "mobile",
+    "Моб",
+    "Моб.",
+    "Мобильный",
+    "Мобильный телефон",
+    "Сотовый",
+    "Сотовый телефон",
+    "Mobile",
+    "Mobile phone",
+    "Cell",
+    "Cell phone",
+    "Тел. моб.",
+)
+_add(
+    "phone",
+    "work",
+    "Рабочий телефон",
+    "Рабочий",
+    "Business phone",
+    "Work phone",
+    "Company main phone",
+    "Тел. рабочий",
+)
+_add("phone", "home", "Домашний телефон", "Домашний", "Home phone")
+_add("phone", "other", "Другой телефон", "Other phone")
+_add("phone", "fax", "Факс", "Fax", "Business fax", "Home fax")
+_add(
+    "email",
+    None,
+    "E-mail",
+    "Email",
+    "Эл. почта",
+    "Электронная почта",
+    "Почта",
+    "Е-mail",
+    "Емейл",
+    "Имейл",
+    "Mail",
+    "E-mail address",
+    "Email address",
+    "E-mail 2 address",
+    "E-mail 3 address",
+    "Адрес электронной почты",
+)
+_add("email", "work", "Рабочий email", "Рабочий e-mail", "Work email")
+_add(
+    "email",
+    "home",
+    "Личный email",
+    "Частный e-mail",
+    "Личный e-mail",
+    "Home email",
+    "Personal email",
+)
+_add("email", "newsletter", "E-mail для рассылок")
+_add("email", "other", "Другой e-mail", "Другой email", "Other email")
+_add(
+    "birthday",
+    None,
+    "Дата рождения",
+    "ДР",
+    "Д.Р.",
+    "День рождения",
+    "Birthday",
+    "Date of birth",
+    "DOB",
+    "Birth date",
+    "Birthdate",
+)
+_add(
+    "company",
+    None,
+    "Компания",
+    "Организация",
+    "Название компании",
+    "Фирма",
+    "Юрлицо",
+    "Юр. лицо",
+    "Company",
+    "Organization",
+    "Organization name",
+    "Company name",
+    "Контрагент",
+    "Название (компания)",
+    "Название",
+    "Organization 1 - name",
+)
+_add(
+    "position",
+    None,
+    "Должность",
+    "Position",
+    "Job title",
+    "Title",
+    "Organization title",
+    "Organization 1 - title",
+)
+_add(
+    "city",
+    None,
+    "Город",
+    "Населенный пункт",
+    "City",
+    "Town",
+    "Business city",
+    "Home city",
+    "Address 1 - city",
+)
+_add(
+    "address",
+    None,
+    "Адрес",
+    "Адрес доставки",
+    "Address",
+    "Business street",
+    "Home street",
+    "Address 1 - formatted",
+    "Address 1 - street",
+)
+_add(
+    "postcode",
+    None,
+    "Индекс",
+    "Почтовый индекс",
+    "Zip",
+    "Zip code",
+    "Postal code",
+    "Address 1 - postal code",
+    "Business postal code",
+    "Home postal code",
+)
+_add(
+    "source",
+    None,
+    "Источник",
+    "Откуда узнал",
+    "Откуда узнали",
+    "Откуда пришел",
+    "Канал",
+    "Канал привлечения",
+    "Source",
+    "Channel",
+    "Lead source",
+    "utm source",
+)
+_add(
+    "manager",
+    None,
+    "Менеджер",
+    "Ответственный",
+    "Ответственный за контакт",
+    "Ответственный менеджер",
+    "Manager",
+    "Owner",
+    "Responsible",
+    "Sales manager",
+)
+_add(
+    "note",
+    None,
+    "Комментарий",
+    "Комментарии",
+    "Примечание",
+    "Примечания",
+    "Примечание к контакту",
+    "Заметки",
+    "Заметка",
+    "Notes",
+    "Note",
+    "Comment",
+    "Comments",
+)
+_add(
+    "consent",
+    None,
+    "Согласие на рассылку",
+    "Согласие",
+    "Подписка",
+    "Подписан на рассылку",
+    "Рассылка",
+    "Consent",
+    "Marketing consent",
+    "Subscribed",
+    "Opt-in",
+    "Opt in",
+)
+_add(
+    "external_id",
+    None,
+    "ID",
+    "Код",
+    "Код клиента",
+    "Номер клиента",
+    "ID клиента",
+    "ID контакта",
+    "Customer ID",
+    "Client ID",
+    "External ID",
+)
+_add(
+    "tags",
+    None,
+    "Теги",
+    "Тег",
+    "Метки",
+    "Тег контакта",
+    "Теги контакта",
+    "Labels",
+    "Tags",
+    "Group membership",
+    "Категории",
+    "Categories",
+    "Группа",
+)
+_add("gender", None, "Пол", "Gender", "Sex")
+_add("telegram", None, "Telegram", "Телеграм", "Телеграмм", "Контакт Telegram", "TG")
+_add("whatsapp", None, "WhatsApp", "Ватсап", "Вотсап", "Контакт WhatsApp")
+_add("vk", None, "ВКонтакте", "ВК", "VK", "Контакт ВКонтакте", "VKontakte")
+
+# Google exports: "Phone 1 - Value" with its label in "Phone 1 - Type" (legacy) or "- Label".
+_GOOGLE_VALUE = re.compile(r"^(phone|e-mail) (\d+) - value$")
+_GOOGLE_LABEL = re.compile(r"^(phone|e-mail) (\d+) - (type|label)$")
+_TRAILING_NUMBER = re.compile(r"\s*\d+$")  # "Телефон 2", "Email 3"
+
+
+@dataclass(frozen=True)
+class ColumnMap:
+    field: str  # a FIELDS name, or IGNORE
+    label: str | None = None
+    label_column: int | None = None  # Google: the column holding this value's label
+
+
+@dataclass
+class Mapping:
+    header: list[str]
+    columns: dict[int, ColumnMap] = field(default_factory=dict)
+    unmapped: list[str] = field(default_factory=list)
+
+    def describe(self) -> dict[str, str]:
+        """{column: field} for the summary and --dry-run."""
+        return {self.header[i]: c.field for i, c in sorted(self.columns.items())}
+
+
+def guess_column(header: str) -> tuple[str, str | None] | None:
+    h = normalize_header(header)
+    if not h:
+        return None
+    if h in _SYNONYMS:
+        return _SYNONYMS[h]
+    base = _TRAILING_NUMBER.sub("", h)
+    if base in _SYNONYMS:
+        return _SYNONYMS[base]
+    # Last resort for hand-made headers ("Телефон мамы", "Моб. тел.", "Личная почта").
+    if any(k in h for k in ("телефон", "phone", "моб.", "тел.")):
+        return ("phone", None)
+    if any(k in h for k in ("e-mail", "email", "почта")):
+        return ("email", None)
+    return None
+
+
+def header_score(cells: list[str]) -> int:
+    """How header-like a row is: the number of cells that name a known field."""
+    return sum(1 for c in cells if c and guess_column(c) is not None)
+
+
+def load_mapping_file(path: Path) -> dict[str, str]:
+    """A TOML or JSON file: {"columns": {"Column": "field"}} or just {"Column": "field"}."""
+    try:
+        text = path.read_text(encoding="utf-8-sig")
+    except OSError as exc:
+        raise UsageError(f"cannot read the mapping file {path}: {exc.strerror}") from exc
+    try:
+        if path.suffix.lower() == ".toml":
+            import tomllib
+
+            data = tomllib.loads(text)
+        else:
+            data = json.loads(text)
+    except ValueError as exc:
+        raise UsageError(f"{path}: not valid {path.suffix.lstrip('.') or 'JSON'}: {exc}") from exc
+    data = data.get("columns", data) if isinstance(data, dict) else None
+    if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
+        raise UsageError(f'{path}: expected {{"columns": {{"Column": "field", ...}}}}')
+    return data
+
+
+def parse_map_options(items: list[str]) -> dict[str, str]:
+    out = {}
+    for item in items:
+        column, sep, target = item.rpartition("=")
+        if not sep or not column.strip() or not target.strip():
+            raise UsageError(f"--map {item!r}: expected COLUMN=FIELD, e.g. --map 'Тел. 2=phone'")
+        out[column.strip()] = target.strip()
+    return out
+
+
+def build_mapping(header: list[str], overrides: dict[str, str]) -> Mapping:
+    m = Mapping(header=header)
+    norm_overrides = {}
+    for column, target in overrides.items():
+        fld, _, label = target.partition(":")  # "phone:work" sets the label as well
+        if fld not in (*FIELDS, IGNORE):
+            raise UsageError(
+                f"unknown field {fld!r} for column {column!r}",
+                hint=f"fields: {', '.join(FIELDS)}, or {IGNORE}",
+            )
+        norm_overrides[normalize_header(column)] = ColumnMap(fld, label or None)
+    matched_overrides = set()
+    google_labels: dict[tuple[str, str], int] = {}
+    for i, h in enumerate(header):
+        gl = _GOOGLE_LABEL.match(normalize_header(h))
+        if gl:
+            google_labels[(gl.group(1), gl.group(2))] = i
+    for i, h in enumerate(header):
+        nh = normalize_header(h)
+        if nh in norm_overrides:
+            matched_overrides.add(nh)
+            m.columns[i] = norm_overrides[nh]
+            continue
+        if not nh:
+            continue
+        gv = _GOOGLE_VALUE.match(nh)
+        if gv:
+            kind = "phone" if gv.group(1) == "phone" else "email"
+            m.columns[i] = ColumnMap(kind, None, google_labels.get((gv.group(1), gv.group(2))))
+            continue
+        if _GOOGLE_LABEL.match(nh):
+            m.columns[i] = ColumnMap(IGNORE)  # read through its value column
+            continue
+        guess = guess_column(h)
+        if guess is None:
+            m.unmapped.append(h)
+        else:
+            m.columns[i] = ColumnMap(*guess)
+    missing = set(norm_overrides) - matched_overrides
+    if missing:
+        names = ", ".join(sorted(c for c in overrides if normalize_header(c) in missing))
+        raise UsageError(
+            f"--map names columns the file does not have: {names}",
+            hint=f"columns: {', '.join(h for h in header if h)}",
+        )
+    _resolve_name_conflicts(m)
+    return m
+
+
+def _resolve_name_conflicts(m: Mapping) -> None:
+    # "Имя" next to "Фамилия" is a first name; "Имя" alone usually holds the whole name.
+    fields = {c.field for c in m.columns.values()}
+    if "first_name" in fields and not fields & {"last_name", "middle_name"}:
+        for i, c in m.columns.items():
+            if c.field == "first_name" and normalize_header(m.header[i]) in ("имя", "name"):
+                m.columns[i] = ColumnMap("full_name")
+    # amoCRM: "Название (компания)" maps to company; a bare "Название" only if no other company.
+    single = [f for f in fields if f in CONTACT_FIELDS and f not in ("note", "tags")]
+    for f in single:
+        idx = [i for i, c in m.columns.items() if c.field == f]
+        if len(idx) > 1 and f not in ("address",):
+            # Two columns for one single-valued field: keep the first, the rest go to note
+            # (never dropped: the raw row keeps them too).
+            for i in idx[1:]:
+                m.columns[i] = ColumnMap("note", m.header[i])
+
+
+def cell_to_text(value) -> str:
+    """Spreadsheet cells come typed: keep numbers readable (79161234567.0 -> 79161234567)."""
+    if value is None:
+        return ""
+    if isinstance(value, str):
+        return value.strip()
+    if isinstance(value, bool):
+        return "да" if value else "нет"
+    if isinstance(value, float):
+        if value.is_integer():
+            return str(int(value))
+        return repr(value)
+    if isinstance(value, datetime):
+        return (
+            value.date().isoformat()
+            if value.time() == datetime.min.time()
+            else value.isoformat(" ")
+        )
+    if isinstance(value, date):
+        return value.isoformat()
+    return str(value).strip()
+
+
+def to_record(m: Mapping, row_number: int, cells: list, sheet: str | None) -> ContactRecord:
+    header = m.header
+    raw: dict[str, str] = {}
+    texts = [cell_to_text(c) for c in cells]
+    for i, t in enumerate(texts):
+        if t:
+            key = header[i] if i < len(header) and header[i] else f"column {i + 1}"
+            raw[key if key not in raw else f"{key} ({i + 1})"] = t
+    rec = ContactRecord(row=row_number, raw=raw, sheet=sheet)
+    fields = rec.fields
+    n = len(texts)
+    for i, col in m.columns.items():
+        if i >= n:
+            continue
+        value = texts[i]
+        if not value or col.field == IGNORE:
+            continue
+        f = col.field
+        if f == "phone" or f == "email":
+            label = col.label
+            if col.label_column is not None and col.label_column < n:
+                label = texts[col.label_column].lstrip("* ").strip() or label
+            (rec.phones if f == "phone" else rec.emails).append((value, label))
+        elif f in MULTI_FIELDS:
+            rec.messengers.append((f, value))
+        elif f == "note" and col.label:
+            fields["note"] = (
+                f"{fields['note']}\n{col.label}: {value}"
+                if "note" in fields
+                else f"{col.label}: {value}"
+            )
+        elif f == "note" and "note" in fields:
+            fields["note"] = f"{value}\n{fields['note']}"
+        elif f == "tags" and "tags" in fields:
+            fields["tags"] += f", {value}"
+        else:
+            fields[f] = value
+    return rec

@@ -1,0 +1,281 @@
+"""`clientbase import`: files and folders in, one batch per file, a summary out.
+
+Each file is imported in one transaction: it lands whole or not at all, so an error (or Ctrl-C)
+halfway leaves the database as it was. A dry run does the same work and rolls it back, so the
+counts it shows are exactly what a real run would do.
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Callable, Iterator
+from dataclasses import asdict, dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import Engine, insert, select, update
+
+from clientbase.db.models import imports
+from clientbase.errors import InputFileError, UsageError
+from clientbase.importers import sniff
+from clientbase.importers.contacts import ContactWriter, Counts, Reject
+from clientbase.importers.mapping import (
+    Mapping,
+    build_mapping,
+    header_score,
+    to_record,
+)
+from clientbase.importers.records import ContactRecord
+from clientbase.importers.tabular import Table, read_csv, read_workbook
+
+KINDS = ("contacts",)
+SUPPORTED_SUFFIXES = {".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".ods", ".vcf", ".vcard"}
+
+Progress = Callable[[str, int, int], None]  # (file name, done, total) in bytes or rows
+
+
+@dataclass
+class ImportOptions:
+    kind: str | None = None
+    source: str | None = None
+    columns: dict[str, str] = field(default_factory=dict)  # --map / --mapping overrides
+    region: str = "RU"
+    encoding: str | None = None
+    delimiter: str | None = None
+    sheet: str | None = None
+    dry_run: bool = False
+    force: bool = False  # import even if the same file (sha256) was imported already
+
+
+@dataclass
+class FileResult:
+    file: str
+    format: str
+    kind: str
+    batch_id: int | None = None
+    skipped: str | None = None  # why nothing was done (already imported)
+    encoding: str | None = None
+    delimiter: str | None = None
+    sheets: list[str] = field(default_factory=list)
+    mapping: dict[str, dict[str, str]] = field(default_factory=dict)  # per sheet ("" for CSV)
+    not_mapped: list[str] = field(default_factory=list)
+    counts: Counts = field(default_factory=Counts)
+    rejects: list[Reject] = field(default_factory=list)
+
+    def as_dict(self) -> dict:
+        d = asdict(self)
+        d.update(d.pop("counts"))
+        d["rejects"] = [
+            {"row": r.row, "sheet": r.sheet, "reason": r.reason, "raw": r.raw} for r in self.rejects
+        ]
+        return d
+
+
+@dataclass
+class ImportResult:
+    files: list[FileResult]
+    dry_run: bool
+
+    def total(self, name: str) -> int:
+        return sum(getattr(f.counts, name) for f in self.files)
+
+    @property
+    def rejected(self) -> int:
+        return self.total("rejected")
+
+    def as_dict(self) -> dict:
+        totals = {k: self.total(k) for k in asdict(Counts())}
+        return {"dry_run": self.dry_run, **totals, "files": [f.as_dict() for f in self.files]}
+
+
+def expand_paths(paths: list[Path]) -> list[Path]:
+    out = []
+    for p in paths:
+        if p.is_dir():
+            found = sorted(
+                q
+                for q in p.iterdir()
+                if q.is_file()
+                and q.suffix.lower() in SUPPORTED_SUFFIXES
+                and not q.name.startswith((".", "~$"))
+            )
+            if not found:
+                raise InputFileError(
+                    f"{p}: no files to import here",
+                    hint=f"supported: {', '.join(sorted(SUPPORTED_SUFFIXES))}",
+                )
+            out.extend(found)
+        elif p.is_file():
+            out.append(p)
+        elif p.exists():
+            raise InputFileError(f"{p}: not a regular file")
+        else:
+            raise InputFileError(f"{p}: no such file or directory")
+    return out
+
+
+def file_sha256(path: Path) -> str:
+    h = hashlib.sha256()
+    with path.open("rb") as f:
+        while chunk := f.read(1 << 20):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def run_import(
+    engine: Engine,
+    paths: list[Path],
+    options: ImportOptions,
+    progress: Progress | None = None,
+) -> ImportResult:
+    if options.kind is not None and options.kind not in KINDS:
+        raise UsageError(f"--as {options.kind}: can import {', '.join(KINDS)}")
+    files = expand_paths(paths)
+    return ImportResult(
+        [_import_file(engine, p, options, progress) for p in files], options.dry_run
+    )
+
+
+def _import_file(
+    engine: Engine, path: Path, opt: ImportOptions, progress: Progress | None
+) -> FileResult:
+    try:
+        with path.open("rb") as f:
+            head = f.read(sniff.SAMPLE_BYTES)
+    except OSError as exc:
+        raise InputFileError(f"{path}: cannot read: {exc.strerror}") from exc
+    fmt = sniff.detect_format(path, head)
+    if fmt in ("unknown", "xml"):
+        raise InputFileError(
+            f"{path.name}: not a format clientbase can import ({fmt})",
+            hint="CSV/TSV, .xlsx, .xls, .ods or .vcf",
+        )
+    kind = opt.kind or "contacts"
+    result = FileResult(file=str(path), format=fmt, kind=kind)
+    digest = file_sha256(path)
+    with engine.connect() as conn, conn.begin() as tx:
+        if not opt.force:
+            prior = conn.execute(
+                select(imports.c.id).where(
+                    imports.c.sha256 == digest, imports.c.kind == kind, imports.c.status == "done"
+                )
+            ).scalar()
+            if prior is not None:
+                result.skipped = f"already imported as batch {prior} (use --force to re-read it)"
+                result.batch_id = prior
+                return result
+        # The batch row is the first write: it takes SQLite's write lock, so a second import
+        # waits (busy_timeout) instead of interleaving with this one.
+        batch_id = conn.execute(
+            insert(imports).values(
+                file_name=path.name,
+                file_path=str(path.resolve()),
+                sha256=digest,
+                size_bytes=path.stat().st_size,
+                format=fmt,
+                kind=kind,
+                source_label=opt.source,
+                status="running",
+                started_at=datetime.now(),
+                rows_read=0,
+                created=0,
+                updated=0,
+                unchanged=0,
+                duplicates=0,
+                rejected=0,
+                invalid_phones=0,
+                invalid_emails=0,
+            )
+        ).inserted_primary_key[0]
+        writer = ContactWriter(conn, batch_id, region=opt.region, source=opt.source)
+        writer.write(_records(path, fmt, opt, result, writer, progress))
+        c = writer.counts
+        result.counts, result.rejects = c, writer.rejects
+        result.batch_id = None if opt.dry_run else batch_id
+        conn.execute(
+            update(imports)
+            .where(imports.c.id == batch_id)
+            .values(
+                status="done",
+                finished_at=datetime.now(),
+                rows_read=c.rows_read,
+                created=c.created,
+                updated=c.updated,
+                unchanged=c.unchanged,
+                duplicates=c.duplicates,
+                rejected=c.rejected,
+                invalid_phones=c.invalid_phones,
+                invalid_emails=c.invalid_emails,
+                options={
+                    "encoding": result.encoding,
+                    "delimiter": result.delimiter,
+                    "region": opt.region,
+                    "sheet": opt.sheet,
+                    "mapping": result.mapping,
+                    "not_mapped": result.not_mapped,
+                },
+            )
+        )
+        if opt.dry_run:
+            tx.rollback()
+    return result
+
+
+def _records(
+    path: Path,
+    fmt: str,
+    opt: ImportOptions,
+    result: FileResult,
+    writer: ContactWriter,
+    progress: Progress | None,
+) -> Iterator[ContactRecord]:
+    if fmt == "vcard":
+        yield from _vcard_records(path, writer)
+        return
+    tables: list[Table]
+    if fmt == "csv":
+        size = path.stat().st_size
+        on_progress = (lambda done: progress(path.name, done, size)) if progress else None
+        tables = [
+            read_csv(
+                path,
+                encoding=opt.encoding,
+                delimiter=opt.delimiter,
+                header_score=header_score,
+                on_progress=on_progress,
+            )
+        ]
+        result.encoding, result.delimiter = tables[0].encoding, tables[0].delimiter
+    else:
+        tables = read_workbook(path, sheet=opt.sheet, header_score=header_score)
+        result.sheets = [t.name for t in tables]
+    for t in tables:
+        m: Mapping = build_mapping(t.header, opt.columns)
+        result.mapping[t.name or ""] = m.describe()
+        result.not_mapped.extend(h for h in m.unmapped if h not in result.not_mapped)
+        if not m.columns or all(c.field == "ignore" for c in m.columns.values()):
+            where = f"{path.name}" + (f", sheet {t.name!r}" if t.name else "")
+            raise InputFileError(
+                f"{where}: no column looks like a name, phone or email "
+                f"(header on row {t.header_row}: {', '.join(h for h in t.header if h)[:200]})",
+                hint="name the columns with --map 'COLUMN=FIELD' or --mapping FILE",
+            )
+        for n, cells in t.rows:
+            if not any(c not in (None, "") and str(c).strip() for c in cells):
+                continue  # a blank line is not data
+            yield to_record(m, n, cells, t.name)
+        if progress and t.name is not None:
+            progress(path.name, 1, 1)
+
+
+def _vcard_records(path: Path, writer: ContactWriter) -> Iterator[ContactRecord]:
+    from clientbase.importers.vcard import VCardSyntaxError, read_vcards, vcard_to_record
+
+    for item in read_vcards(path.read_bytes()):
+        if isinstance(item, VCardSyntaxError):
+            writer.reject(
+                ContactRecord(row=item.line, raw={"error": item.message}),
+                f"malformed vCard at line {item.line}: {item.message}",
+            )
+            continue
+        yield vcard_to_record(item)

@@ -1,0 +1,123 @@
+"""Recognise what a file is: its format, its text encoding and its CSV delimiter.
+
+Encodings follow what Russian users actually send: BOM first (UTF-8, UTF-16), then strict UTF-8
+(checked over the whole file in chunks, so a bad byte on row 90,000 is not a surprise), then
+Windows-1251 when the bytes look Cyrillic, else cp1252.
+"""
+
+from __future__ import annotations
+
+import codecs
+import csv
+import io
+from pathlib import Path
+
+from clientbase.errors import InputFileError
+
+EXCEL_SUFFIXES = {".xlsx": "xlsx", ".xlsm": "xlsx", ".xls": "xls", ".ods": "ods", ".xlsb": "xlsb"}
+TEXT_SUFFIXES = {".csv", ".tsv", ".txt", ".vcf", ".vcard", ".xml", ""}
+DELIMITERS = (";", ",", "\t", "|")
+SAMPLE_BYTES = 64 * 1024
+
+_BOMS = (
+    (codecs.BOM_UTF8, "utf-8-sig"),
+    (codecs.BOM_UTF32_LE, "utf-32"),
+    (codecs.BOM_UTF32_BE, "utf-32"),
+    (codecs.BOM_UTF16_LE, "utf-16"),
+    (codecs.BOM_UTF16_BE, "utf-16"),
+)
+
+
+def detect_format(path: Path, head: bytes) -> str:
+    """csv, xlsx, xls, ods, xlsb, vcard, or 'unknown' — from the content, the suffix only helps."""
+    if head.startswith(b"PK\x03\x04"):
+        # A zip: xlsx or ods (both are zip containers); the suffix tells which, else assume xlsx.
+        return "ods" if path.suffix.lower() == ".ods" else "xlsx"
+    if head.startswith(b"\xd0\xcf\x11\xe0"):
+        return "xls"  # OLE2 compound file (Excel 97-2003)
+    text = decode_sample(head).lstrip().upper()
+    if text.startswith("BEGIN:VCARD"):
+        return "vcard"
+    if text.startswith("<?XML") or text.startswith("<"):
+        return "xml"
+    if path.suffix.lower() in EXCEL_SUFFIXES:
+        return EXCEL_SUFFIXES[path.suffix.lower()]
+    if b"\x00" in head.replace(b"\x00\x00", b"")[:4096] and not _bom_encoding(head):
+        return "unknown"
+    return "csv"
+
+
+def _bom_encoding(head: bytes) -> str | None:
+    for bom, name in _BOMS:
+        if head.startswith(bom):
+            return name
+    return None
+
+
+def decode_sample(head: bytes) -> str:
+    enc = _bom_encoding(head) or "utf-8"
+    return head.decode(enc, errors="replace")
+
+
+def looks_cyrillic(data: bytes) -> bool:
+    # In cp1251 Cyrillic letters are 0xC0–0xFF (plus Ё/ё); cp1252 text uses that range only for
+    # a few accented letters, so a majority of high bytes there means Russian.
+    high = [b for b in data if b >= 0x80]
+    if not high:
+        return False
+    cyr = sum(1 for b in high if b >= 0xC0 or b in (0xA8, 0xB8))
+    return cyr / len(high) > 0.6
+
+
+def detect_encoding(path: Path) -> str:
+    with path.open("rb") as f:
+        head = f.read(SAMPLE_BYTES)
+        bom = _bom_encoding(head)
+        if bom:
+            return bom
+        decoder = codecs.getincrementaldecoder("utf-8")()
+        chunk = head
+        try:
+            while chunk:
+                decoder.decode(chunk)
+                chunk = f.read(1 << 20)
+            decoder.decode(b"", final=True)
+            return "utf-8"
+        except UnicodeDecodeError:
+            pass
+    # Judge by the chunk that failed too: the first 64 KiB may be all ASCII.
+    return "cp1251" if looks_cyrillic(head + chunk[: 1 << 16]) else "cp1252"
+
+
+def check_encoding(name: str) -> str:
+    try:
+        return codecs.lookup(name).name
+    except LookupError as exc:
+        raise InputFileError(
+            f"unknown encoding {name!r}", hint="try --encoding utf-8, cp1251 or utf-16"
+        ) from exc
+
+
+def sniff_delimiter(sample: str) -> str:
+    """The delimiter that splits the first lines into the most equal, widest rows."""
+    lines = [ln for ln in sample.splitlines()[:50] if ln.strip()]
+    if len(lines) > 1 and not sample.endswith(("\n", "\r")):
+        lines = lines[:-1]  # the last sampled line may be cut short
+    if not lines:
+        return ","
+    best, best_score = ",", (0, 0)
+    for delim in DELIMITERS:
+        try:
+            widths = [len(r) for r in csv.reader(io.StringIO("\n".join(lines)), delimiter=delim)]
+        except csv.Error:
+            continue
+        if not widths:
+            continue
+        top = max(set(widths), key=widths.count)
+        if top < 2:
+            continue
+        # Consistency first (share of rows with the usual width), then width.
+        score = (round(widths.count(top) / len(widths), 1), top)
+        if score > best_score:
+            best, best_score = delim, score
+    return best

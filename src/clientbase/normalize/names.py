@@ -1,0 +1,933 @@
+"""Person names as they come out of messy contact lists, mostly Russian/CIS.
+
+What this module decides, so the rest of the package does not have to:
+
+* **Order.** A typed ФИО can come in any order and case ("ИВАНОВ И.И.", "Иван Иванович Иванов",
+  "иванова мария петровна"). The parser scores each word with a first-name table, patronymic
+  suffixes and surname suffixes (see :mod:`.name_data`) and picks the reading that fits. With no
+  evidence it assumes the Russian convention "Фамилия Имя Отчество" for Cyrillic and "First
+  Last" for Latin script.
+* **Storage form.** Parts are capitalised ("Петров-Водкин", "O'Brien", "van Beethoven"); an initial
+  is stored as a capital letter with a dot ("И."), one per part; a Turkic patronymic keeps its
+  particle ("Гусейн оглы"). ``ё`` is kept as typed.
+* **Comparison.** :func:`fold` gives a same-script comparison form; :func:`fold_latin` gives a
+  coarse cross-script key so that "Щукина", "Shchukina" and "Schukina" meet; the first-name helpers
+  know diminutives (Саша ~ Александр ~ Alexander).
+
+Everything is pure and cached: an import of a million rows calls :func:`parse_full_name` per row.
+"""
+
+from __future__ import annotations
+
+import re
+import unicodedata
+from dataclasses import dataclass
+from functools import lru_cache
+
+from .name_data import (
+    COMPANY_PHRASES,
+    COMPANY_WORDS,
+    DIMINUTIVES,
+    FIRST_NAMES,
+    HONORIFICS,
+    JUNK_WORDS,
+    LATIN_EQUIVALENTS,
+    LATIN_SURNAME_PARTICLES,
+    PATRONYMIC_PARTICLES,
+    PATRONYMIC_SUFFIXES_F,
+    PATRONYMIC_SUFFIXES_LATIN_F,
+    PATRONYMIC_SUFFIXES_LATIN_M,
+    PATRONYMIC_SUFFIXES_M,
+    SURNAME_SUFFIXES_F,
+    SURNAME_SUFFIXES_LATIN_F,
+    SURNAME_SUFFIXES_LATIN_M,
+    SURNAME_SUFFIXES_LATIN_NEUTRAL,
+    SURNAME_SUFFIXES_M,
+    SURNAME_SUFFIXES_NEUTRAL,
+    UNISEX_FIRST_NAMES,
+)
+
+__all__ = [
+    "PersonName",
+    "canonical_first_name",
+    "clean_name_part",
+    "first_name_keys",
+    "first_name_variants",
+    "first_names_compatible",
+    "fold",
+    "fold_latin",
+    "gender_from_patronymic",
+    "guess_gender",
+    "latin_keys",
+    "looks_like_company",
+    "name_from_parts",
+    "parse_full_name",
+    "transliterate",
+]
+
+
+@dataclass(frozen=True, slots=True)
+class PersonName:
+    last: str | None
+    first: str | None
+    middle: str | None  # patronymic, or a Latin middle name
+    gender: str | None  # "m", "f" or None
+
+    @property
+    def display(self) -> str:
+        """ "Иванов Иван Иванович" for Cyrillic, "John A. Smith" for Latin, "" when empty."""
+        last, first, middle = self.last, self.first, self.middle
+        if any(p and _CYR_RE.search(p) for p in (last, first, middle)):
+            parts = (last, first, middle)
+        else:
+            parts = (first, middle, last)
+        return " ".join(p for p in parts if p)
+
+
+_EMPTY = PersonName(None, None, None, None)
+
+# --- character classes ------------------------------------------------------------------------
+
+_CYR_RE = re.compile("[\u0400-\u04ff]")
+# Anything outside ASCII and the Cyrillic block needs the slow accent-stripping path in fold().
+_NEEDS_STRIP_RE = re.compile("[^\x00-\x7f\u0400-\u04ff]")
+_COMBINING_RE = re.compile("[\u0300-\u036f]")
+_HYPHENS = "-\u2010\u2011\u2012\u2013\u2014\u2212"
+_APOSTROPHES = "'\u2019\u2018\u02bc\u00b4`"
+# A name word: letters, with single hyphens/apostrophes inside ("Петров-Водкин", "O'Brien"), and
+# an optional trailing dot (meaningful only for initials). Digits, @, brackets and other
+# punctuation never belong to a word, which is what strips phone numbers out of name cells.
+_TOKEN_RE = re.compile(rf"[^\W\d_](?:[^\W\d_]|[\{_HYPHENS}{_APOSTROPHES}](?=[^\W\d_]))*\.?")
+_DASH_TRANS = str.maketrans(
+    {**dict.fromkeys(_HYPHENS[1:], "-"), **dict.fromkeys(_APOSTROPHES[1:], "'")}
+)
+# Triggers the (rarer) clean-up pass: asides in brackets or quotes, e-mails, decomposed letters.
+_PREP_RE = re.compile('[(\\[{«»"“”„@\u0300-\u036f]')
+_ASIDE_RE = re.compile(r"\([^)]*\)?|\[[^\]]*\]?|\{[^}]*\}?|«[^»]*»?|“[^”]*”|„[^“”]*[“”]|\"[^\"]*\"")
+_BRACKET_CHARS_RE = re.compile('[()\\[\\]{}«»"“”„]')
+_EMAIL_RE = re.compile(r"\S+@\S+")
+
+# --- fold -------------------------------------------------------------------------------------
+
+# ё is folded because it is typed inconsistently; apostrophes vanish because "O'Brien", "OBrien"
+# and "O Brien" are one name; hyphens become spaces so double-barrelled names compare either way.
+_FOLD_TRANS = str.maketrans(
+    {"ё": "е", **dict.fromkeys(_APOSTROPHES, None), **dict.fromkeys(_HYPHENS, " ")}
+)
+# Latin letters NFD cannot take apart.
+_LATIN_SPECIAL = {
+    "ø": "o",
+    "æ": "ae",
+    "œ": "oe",
+    "ł": "l",
+    "đ": "d",
+    "ı": "i",
+    "ß": "ss",
+    "þ": "th",
+}
+
+
+def _strip_marks(s: str) -> str:
+    # NFC first: macOS and some exporters store й as и + combining breve; composing it back keeps
+    # й (a distinct letter in Russian) while still letting us drop real accents below.
+    s = unicodedata.normalize("NFC", s)
+    out = []
+    for ch in s:
+        if ch < "\x80" or "\u0400" <= ch <= "\u04ff":
+            out.append(ch)
+        elif unicodedata.combining(ch):
+            continue  # a stress mark left over on a Cyrillic letter ("Ива́нов")
+        else:
+            ch = _LATIN_SPECIAL.get(ch, ch)
+            out.append(
+                "".join(c for c in unicodedata.normalize("NFD", ch) if not unicodedata.combining(c))
+            )
+    return "".join(out)
+
+
+# Letters that look the same in both alphabets. A word typed with a few of them from the wrong
+# keyboard layout ("Ивaнов" with a Latin a) looks right but never matches anything.
+_LAT_TO_CYR = str.maketrans("aeopcxyABCEHKMOPTX", "аеорсхуАВСЕНКМОРТХ")
+_CYR_TO_LAT = str.maketrans("аеорсхуАВСЕНКМОРТХ", "aeopcxyABCEHKMOPTX")
+_LATIN_LETTER_RE = re.compile("[A-Za-z]")
+_LAT_LOOKALIKES = frozenset("aeopcxyABCEHKMOPTX")
+_CYR_LOOKALIKES = frozenset("аеорсхуАВСЕНКМОРТХ")
+
+
+def _fix_homoglyphs(word: str) -> str:
+    """Rewrite the minority script's look-alike letters of a mixed-script word, if all are."""
+    latin = [c for c in word if "A" <= c <= "z" and c.isalpha()]
+    cyrillic = [c for c in word if "\u0400" <= c <= "\u04ff"]
+    if len(latin) <= len(cyrillic):
+        if all(c in _LAT_LOOKALIKES for c in latin):
+            return word.translate(_LAT_TO_CYR)
+    elif all(c in _CYR_LOOKALIKES for c in cyrillic):
+        return word.translate(_CYR_TO_LAT)
+    return word
+
+
+def fold(s: str) -> str:
+    """Same-script comparison form: casefold, ё→е (й kept), Latin accents stripped,
+    apostrophes dropped, hyphens and whitespace runs collapsed to one space."""
+    if not s:
+        return ""
+    s = s.casefold()
+    if _NEEDS_STRIP_RE.search(s):
+        s = _strip_marks(s)
+    if not s.isascii() and _LATIN_LETTER_RE.search(s) and _CYR_RE.search(s):
+        s = " ".join(_fix_homoglyphs(w) for w in s.split())
+    return " ".join(s.translate(_FOLD_TRANS).split())
+
+
+# --- transliteration --------------------------------------------------------------------------
+
+# Close to the Russian passport (ICAO) form people see in their own documents, with the popular
+# "y" for й/ы and "ya/yu" for я/ю. ё is written "e" like in passports: most databases already lost
+# the dots, so "Алёна" and "Алена" should transliterate the same.
+_TRANSLIT = {
+    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh", "з": "z",
+    "и": "i", "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r",
+    "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh",
+    "щ": "shch", "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "yu", "я": "ya",
+    # Ukrainian, Belarusian, Kazakh and Tatar letters seen in CIS lists
+    "і": "i", "ї": "yi", "є": "ye", "ґ": "g", "ў": "u", "ә": "a", "ғ": "g", "қ": "k", "ң": "ng",
+    "ө": "o", "ұ": "u", "ү": "u", "һ": "h", "җ": "zh",
+}  # fmt: skip
+
+
+def transliterate(s: str) -> str:
+    """Cyrillic → Latin ("Щукина" → "Shchukina", "ЮЛИЯ" → "YULIYA"); other characters unchanged.
+
+    The spelling is one common form; different spellings of the same name are reconciled by
+    :func:`fold_latin`, not here.
+    """
+    if not s or not _CYR_RE.search(s):
+        return s
+    out = []
+    n = len(s)
+    for i, ch in enumerate(s):
+        low = ch.lower()
+        lat = _TRANSLIT.get(low)
+        if lat is None:
+            out.append(ch)
+            continue
+        if ch != low and lat:
+            # A multi-letter rendering of a capital is all caps inside an all-caps word ("SHCH")
+            # and title case otherwise ("Shch").
+            nxt = s[i + 1] if i + 1 < n else ""
+            prev = s[i - 1] if i else ""
+            if len(lat) > 1 and (nxt.isupper() or (not nxt.isalpha() and prev.isupper())):
+                lat = lat.upper()
+            else:
+                lat = lat[0].upper() + lat[1:]
+        out.append(lat)
+    return "".join(out)
+
+
+# --- Latin comparison key ---------------------------------------------------------------------
+
+# The key scheme (applied to lower-case ASCII after transliterating any Cyrillic):
+#   shch sch shh sh š → sh      ch tch tsch č → ch      zh ž → zh      kh → h
+#   ts tz cz → c  (c before e/i/y is kept as c = ц; any other c is k: Victor = Viktor)
+#   x → ks   w → v   q → k   ph → f   th → t   ck → k   ou → u (French "Youri", "Ioulia")
+#   y j → i  and dzh dj dsch → i  (the y-glide of я/ю/й/ы and the English J of Jamila)
+#   doubled letters collapse (Alla/Ala, Kirill/Kiril, Mariya/Maria, Dmitrii/Dmitri)
+#   ie → e (Yelena/Elena, Sergeyev/Sergeev), io + consonant → e (Fyodor/Fedor, Alyona/Alena)
+# Known gap: the French "J" for Ж (Jukov) reads as the glide, because J = Й/Ю/Я (Julia, Jana,
+# Andrej) is far more common in our data; latin_keys() offers both readings when it matters.
+# The key is deliberately coarse: use it across scripts; within one script compare fold().
+_LATIN_PRE = str.maketrans({"š": "sh", "č": "ch", "ž": "zh", "ŝ": "sh", **_LATIN_SPECIAL})
+_LATIN_DROP_RE = re.compile("['\u2019\u2018\u02bc\u00b4`\"\u02b9\u02ba]")
+_LATIN_NONALPHA_RE = re.compile("[^a-z]+")
+_LATIN_DIGRAPH_RE = re.compile(
+    "shch|tsch|dsch|dzh|sch|shh|tch|sh|ch|zh|kh|ts|tz|cz|dj|ph|th|ck|ou|c(?![eiy])|x|w|q|y|j"
+)
+_LATIN_DIGRAPHS = {
+    "shch": "sh", "tsch": "ch", "dsch": "i", "dzh": "i", "sch": "sh", "shh": "sh", "tch": "ch",
+    "sh": "sh", "ch": "ch", "zh": "zh", "kh": "h", "ts": "c", "tz": "c", "cz": "c", "dj": "i",
+    "ph": "f", "th": "t", "ck": "k", "ou": "u", "c": "k", "x": "ks", "w": "v", "q": "k",
+    "y": "i", "j": "i",
+}  # fmt: skip
+_DOUBLE_RE = re.compile(r"([a-z])\1+")
+_YO_RE = re.compile("ie|io(?=[^aeiou ])")
+
+
+def _digraph(m: re.Match[str]) -> str:
+    return _LATIN_DIGRAPHS[m.group()]
+
+
+@lru_cache(maxsize=1 << 15)
+def fold_latin(s: str) -> str:
+    """Coarse Latin key that merges the usual transliterations of one Russian name.
+
+    "Щукина", "Shchukina", "Schukina" and "Ščukina" all give "shukina"; "Юлия", "Yuliya", "Julia"
+    and "Iuliia" give "iulia". Cyrillic input is transliterated first, so
+    ``fold_latin(transliterate(x)) == fold_latin(x)``. The scheme is documented above.
+    """
+    if not s:
+        return ""
+    if _CYR_RE.search(s):
+        s = transliterate(s)
+    s = s.lower().translate(_LATIN_PRE)
+    if not s.isascii():
+        s = "".join(c for c in unicodedata.normalize("NFKD", s) if not unicodedata.combining(c))
+    s = _LATIN_DROP_RE.sub("", s)
+    s = _LATIN_NONALPHA_RE.sub(" ", s).strip()
+    s = _LATIN_DIGRAPH_RE.sub(_digraph, s)
+    s = _DOUBLE_RE.sub(r"\1", s)
+    s = _YO_RE.sub("e", s)
+    return _DOUBLE_RE.sub(r"\1", s)
+
+
+_J_RE = re.compile("(?<![dD])[jJ]")
+
+
+def latin_keys(s: str) -> frozenset[str]:
+    """All plausible :func:`fold_latin` keys of a Latin spelling.
+
+    The only ambiguity handled is "j": the glide of Julia/Andrej and the French Ж of Jukov.
+    Two spellings may be the same name when their key sets intersect.
+    """
+    base = fold_latin(s)
+    if not s or "j" not in s.lower():
+        return frozenset((base,))
+    alt = fold_latin(_J_RE.sub(lambda m: "zh" if m.group() == "j" else "Zh", s))
+    return frozenset((base, alt))
+
+
+# --- name tables, indexed once ----------------------------------------------------------------
+
+
+def _gender_of_forms(forms: tuple[str, ...]) -> str:
+    genders = {FIRST_NAMES.get(f) for f in forms}
+    return genders.pop() if len(genders) == 1 and None not in genders else ""
+
+
+# Known first names in Cyrillic and Latin: folded name -> "m" / "f" / "" (known, gender unsure).
+_CYR_FIRST: dict[str, str] = {k: g for k, g in FIRST_NAMES.items() if _CYR_RE.search(k)}
+for _k, _forms in DIMINUTIVES.items():
+    if _CYR_RE.search(_k) and _k not in _CYR_FIRST:
+        _CYR_FIRST[_k] = _gender_of_forms(_forms)
+
+# Latin keys of first names: Russian names as any transliteration would write them, then English
+# names on top, because for a Latin spelling the English reading is the likelier one (Karen).
+_LAT_FIRST: dict[str, str] = {}
+for _k, _g in _CYR_FIRST.items():
+    _lk = fold_latin(_k)
+    _LAT_FIRST[_lk] = _g if _LAT_FIRST.get(_lk, _g) == _g else ""
+for _k, _forms in DIMINUTIVES.items():
+    if not _CYR_RE.search(_k):
+        _LAT_FIRST.setdefault(fold_latin(_k), _gender_of_forms(_forms))
+for _k, _g in FIRST_NAMES.items():
+    if not _CYR_RE.search(_k):
+        _LAT_FIRST[fold_latin(_k)] = _g
+for _k in UNISEX_FIRST_NAMES:
+    _LAT_FIRST[fold_latin(_k)] = ""
+
+# Latin key of a diminutive -> Latin full forms (English ones, and Russian ones transliterated).
+# English entries go first so that a Latin "Alex" resolves to the English spelling.
+_LAT_DIMS: dict[str, tuple[str, ...]] = {}
+for _k, _forms in sorted(DIMINUTIVES.items(), key=lambda kv: bool(_CYR_RE.search(kv[0]))):
+    if _CYR_RE.search(_k):
+        _latin_forms = tuple(fold(transliterate(f)) for f in _forms)
+    else:
+        _latin_forms = _forms
+    _lk = fold_latin(_k)
+    _LAT_DIMS[_lk] = tuple(dict.fromkeys(_LAT_DIMS.get(_lk, ()) + _latin_forms))
+del _k, _g, _lk, _forms, _latin_forms
+
+
+def _first_gender(key: str, cyr: bool) -> str | None:
+    """Gender of a known first name ("m"/"f"/"" when unsure), None when not a known first name."""
+    if cyr:
+        g = _CYR_FIRST.get(key)
+        if g is not None:
+            return g
+        segments = key.split("-")
+    else:
+        lk = fold_latin(key)
+        g = _LAT_FIRST.get(lk)
+        if g is not None:
+            return g
+        segments = lk.split(" ")
+        key = lk
+    if len(segments) > 1:
+        # "Анна-Мария", "Jean-Pierre": a first name when every part is one.
+        table = _CYR_FIRST if cyr else _LAT_FIRST
+        genders = [table.get(p) for p in segments]
+        if None not in genders:
+            return genders[0]
+    return None
+
+
+def _ends(key: str, suffixes: tuple[str, ...]) -> bool:
+    # Two letters of stem at least: "Ов" or "Ич" alone are not surnames or patronymics.
+    return any(key.endswith(s) and len(key) >= len(s) + 2 for s in suffixes)
+
+
+# --- tokens -----------------------------------------------------------------------------------
+
+_WORD, _INITIAL, _PARTICLE, _DROP, _LPARTICLE = range(5)
+_TWO_CAPS_RE = re.compile("[A-ZÀ-ÖØ-Þ]{2}")
+
+
+class _Tok:
+    """What the parser knows about one word; computed once per distinct word (cached)."""
+
+    __slots__ = ("caps", "cyr", "first", "hint", "kind", "patr", "strong", "sur", "text")
+
+    text: str  # cleaned, as it will be stored
+    kind: int
+    cyr: bool
+    caps: bool  # ALL CAPS word of 2+ letters (the "SMITH John" convention)
+    first: str | None  # see _first_gender
+    patr: str | None  # patronymic gender, None when not a patronymic
+    strong: bool  # patronymic by a separate particle ("Гусейн оглы"): certain, never a surname
+    sur: str | None  # surname by suffix: "m", "f", "" (neutral); None when no surname suffix
+    hint: str | None  # gender hint from a particle or an honorific
+
+
+def _recase(bare: str, cyr: bool) -> str:
+    # Deliberate mixed case in Latin ("McDonald", "DeVito", "O'Brien") is kept; two capitals in a
+    # row mean caps lock or a held shift ("JOhn", "McDONALD"), so those are re-cased.
+    if not cyr and bare[0].isupper() and not _TWO_CAPS_RE.search(bare):
+        return bare
+    out = []
+    for seg in re.split("([-'])", bare.lower()):
+        if seg in ("-", "'") or not seg:
+            out.append(seg)
+            continue
+        # After an apostrophe only an elided one-letter prefix starts a new capital: O'Brien,
+        # D'Artagnan; Ukrainian "Дар'я" and "Григор'єв" keep the small letter.
+        if out and out[-1] == "'" and len(out) >= 2 and len(out[-2]) != 1:
+            out.append(seg)
+            continue
+        if not cyr and seg.startswith("mc") and len(seg) > 2:
+            out.append("Mc" + seg[2].upper() + seg[3:])
+        else:
+            out.append(seg[0].upper() + seg[1:])
+    return "".join(out)
+
+
+@lru_cache(maxsize=1 << 16)
+def _tok(raw: str) -> _Tok:
+    t = _Tok()
+    word = raw.translate(_DASH_TRANS)
+    if not word.isascii() and _LATIN_LETTER_RE.search(word) and _CYR_RE.search(word):
+        word = _fix_homoglyphs(word)
+    bare = word.rstrip(".")
+    key = bare.lower().replace("ё", "е")
+    t.cyr = cyr = bool(_CYR_RE.search(bare))
+    t.caps = len(bare) > 1 and bare.isupper()
+    t.first = t.patr = t.sur = t.hint = None
+    t.strong = False
+    if len(bare) == 1:
+        t.kind = _INITIAL
+        t.text = bare.upper() + "."
+        return t
+    if key in PATRONYMIC_PARTICLES:
+        t.kind = _PARTICLE
+        t.text = key
+        t.hint = PATRONYMIC_PARTICLES[key]
+        return t
+    if key in HONORIFICS or key in JUNK_WORDS:
+        t.kind = _DROP
+        t.text = bare
+        t.hint = HONORIFICS.get(key)
+        return t
+    if not cyr and key in LATIN_SURNAME_PARTICLES and bare.islower():
+        t.kind = _LPARTICLE
+        t.text = key
+        return t
+    t.kind = _WORD
+    t.text = _recase(bare, cyr)
+    t.first = _first_gender(key, cyr)
+    if t.first is not None:
+        return t
+    if cyr:
+        if _ends(key, PATRONYMIC_SUFFIXES_M):
+            t.patr = "m"
+        elif _ends(key, PATRONYMIC_SUFFIXES_F):
+            t.patr = "f"
+        elif _ends(key, SURNAME_SUFFIXES_F):
+            t.sur = "f"
+        elif _ends(key, SURNAME_SUFFIXES_M):
+            t.sur = "m"
+        elif _ends(key, SURNAME_SUFFIXES_NEUTRAL):
+            t.sur = ""
+    else:
+        lk = fold_latin(bare)
+        if _ends(lk, PATRONYMIC_SUFFIXES_LATIN_M):
+            t.patr = "m"
+        elif _ends(lk, PATRONYMIC_SUFFIXES_LATIN_F):
+            t.patr = "f"
+        elif _ends(lk, SURNAME_SUFFIXES_LATIN_F):
+            t.sur = "f"
+        elif _ends(lk, SURNAME_SUFFIXES_LATIN_M):
+            t.sur = "m"
+        elif _ends(lk, SURNAME_SUFFIXES_LATIN_NEUTRAL):
+            t.sur = ""
+    return t
+
+
+def _join(toks: list[_Tok], **kw: object) -> _Tok:
+    """A multi-word unit built from several tokens ("Гусейн оглы", "van der Berg")."""
+    t = _Tok()
+    t.text = " ".join(x.text for x in toks)
+    t.kind = _WORD
+    t.cyr = toks[-1].cyr
+    t.caps = False
+    t.first = t.patr = t.sur = t.hint = None
+    t.strong = False
+    for k, v in kw.items():
+        setattr(t, k, v)
+    return t
+
+
+def _words(s: str) -> tuple[list[_Tok], str | None]:
+    """Tokens of one name string, noise dropped and multi-word units merged; plus a gender hint."""
+    toks: list[_Tok] = []
+    hint = None
+    pending: list[_Tok] = []  # lower-case Latin surname particles waiting for their surname
+    tok = _tok
+    for w in _TOKEN_RE.findall(s):
+        t = tok(w)
+        kind = t.kind
+        if kind <= _INITIAL:  # _WORD or _INITIAL, by far the most common
+            if pending:
+                if kind == _WORD:
+                    t = _join([*pending, t], sur="")
+                else:
+                    toks.extend(_tok(p.text.capitalize()) for p in pending)
+                pending = []
+            toks.append(t)
+        elif kind == _PARTICLE:
+            if toks and toks[-1].kind == _WORD:
+                toks[-1] = _join([toks[-1], t], patr=t.hint, strong=True)
+        elif kind == _LPARTICLE:
+            pending.append(t)
+        elif t.hint is not None:
+            hint = t.hint
+    if pending:  # "... van" at the very end: just a word
+        toks.extend(_tok(p.text.capitalize()) for p in pending)
+    return toks, hint
+
+
+# --- ordering ---------------------------------------------------------------------------------
+
+_Slots = tuple[list[_Tok], list[_Tok], list[_Tok]]  # last, first, middle
+
+
+def _order(ws: list[_Tok], latin: bool) -> _Slots:
+    n = len(ws)
+    if n == 1:
+        w = ws[0]
+        if w.first is not None:
+            return [], [w], []
+        if w.strong:
+            return [], [], [w]
+        return [w], [], []
+    if n == 2:
+        return _order2(ws[0], ws[1], latin)
+    if n == 3:
+        return _order3(ws[0], ws[1], ws[2], latin)
+    # Four words and more: anchor on the (last) patronymic; what precedes its first name is the
+    # surname ("Петров Водкин Кузьма Сергеевич"), anything after a full ФИО is junk
+    # ("..., директор").
+    for p in range(n - 1, 0, -1):
+        if ws[p].patr:
+            before, after = ws[: p - 1], ws[p + 1 :]
+            return (before or after), [ws[p - 1]], [ws[p]]
+    a, b = ws[0], ws[1]
+    if latin and not (a.caps and not b.caps):
+        return [ws[-1]], [a], ws[1:-1]
+    if not latin and a.first is not None:
+        return [ws[-1]], [a], ws[1:-1]
+    return [a], [b], ws[2:]
+
+
+def _order2(a: _Tok, b: _Tok, latin: bool) -> _Slots:
+    if b.patr and not a.patr:
+        if a.sur is not None and a.first is None:
+            return [a], [], [b]  # "Иванов Иванович" (initial lost or to be filled in)
+        return [], [a], [b]  # "Нурсултан Абишевич"
+    if a.patr and not b.patr:
+        if a.strong:  # "Ахмед оглы Мамедов": the particle makes the first word a patronymic
+            return ([], [b], [a]) if b.first is not None else ([b], [], [a])
+        return [a], [b], []  # "Карпович Иван": a Belarusian -ович surname
+    if a.patr and b.patr:
+        return [a], [], [b]
+    if a.first is not None and b.first is None:
+        return [b], [a], []
+    if b.first is not None and a.first is None:
+        return [a], [b], []
+    if b.sur is not None and a.sur is None:
+        return [b], [a], []
+    if a.sur is not None and b.sur is None:
+        return [a], [b], []
+    if latin and not (a.caps and not b.caps):
+        return [b], [a], []
+    return [a], [b], []
+
+
+def _order3(a: _Tok, b: _Tok, c: _Tok, latin: bool) -> _Slots:
+    if b.patr and c.patr:  # one of them is an -ович surname
+        if b.strong or a.first is not None:
+            return [c], [a], [b]
+        return [a], [b], [c]
+    if c.patr:
+        if a.first is not None and b.first is None and b.sur is not None:
+            return [b], [a], [c]  # "Иван Иванов Иванович"
+        return [a], [b], [c]
+    if b.patr:
+        return [c], [a], [b]
+    if a.patr:
+        return [a], [b], [c]
+    if latin:
+        if (a.caps and not b.caps) or (a.first is None and a.sur is not None and b.first):
+            return [a], [b], [c]
+        return [c], [a], [b]
+    if a.first is not None and c.first is None:
+        return [c], [a], [b]  # "Ахмед Гусейн Мамедов", "Анна Мария Петрова"
+    return [a], [b], [c]
+
+
+def _text(toks: list[_Tok]) -> str | None:
+    if not toks:
+        return None
+    if len(toks) == 1:
+        return toks[0].text
+    return " ".join([t.text for t in toks])
+
+
+def _assemble(
+    last: list[_Tok], first: list[_Tok], middle: list[_Tok], hint: str | None
+) -> PersonName:
+    gender = None
+    for t in middle:
+        if t.patr:
+            gender = t.patr
+            break
+    if gender is None and first and first[0].first:
+        gender = first[0].first
+    if gender is None and last and last[-1].sur:
+        gender = last[-1].sur
+    if gender is None:
+        gender = hint
+    return PersonName(_text(last), _text(first), _text(middle), gender)
+
+
+def _slots(toks: list[_Tok]) -> _Slots:
+    words: list[_Tok] = []
+    inits: list[_Tok] = []
+    latin = True
+    for t in toks:
+        if t.kind == _INITIAL:
+            inits.append(t)
+        else:
+            words.append(t)
+            if t.cyr:
+                latin = False
+    if not words:
+        return [], inits[:1], inits[1:2]
+    last, first, middle = _order(words, latin)
+    if inits:
+        last, first, middle = list(last), list(first), list(middle)
+        # Initials go into the empty slots: "Иванов И.И." → first and middle; after a known
+        # first name a lone initial is the surname's ("Мария К.", "John S.").
+        targets = [first, middle] if not first else ([last, middle] if not last else [middle])
+        for init in inits:
+            for slot in targets:
+                if not slot:
+                    slot.append(init)
+                    break
+    return last, first, middle
+
+
+def _prep(s: str) -> str:
+    if _COMBINING_RE.search(s):
+        s = _COMBINING_RE.sub("", unicodedata.normalize("NFC", s))
+    if "@" in s:
+        s = _EMAIL_RE.sub(" ", s)
+    cut = _ASIDE_RE.sub(" ", s)
+    if _TOKEN_RE.search(cut):
+        return cut  # "Иван (Ваня)", "Петров (клиент)": the aside goes
+    return _BRACKET_CHARS_RE.sub(" ", s)  # the whole name was in brackets or quotes
+
+
+def _parse(raw: str) -> PersonName:
+    s = raw
+    if _PREP_RE.search(s):
+        s = _prep(s)
+    if "," in s:
+        left, _, right = s.partition(",")
+        ltoks, lhint = _words(left)
+        rtoks, rhint = _words(right.replace(",", " "))
+        hint = lhint or rhint
+        if ltoks and rtoks:
+            if any(t.cyr for t in ltoks):
+                # Cyrillic: "Иванов, Иван Иванович" is just the usual order; after a full name
+                # the comma starts junk ("Иванов Иван Иванович, директор").
+                toks = ltoks if len(ltoks) >= 2 else ltoks + rtoks
+            else:
+                # Latin "Smith, John A.": the part before the comma is the surname.
+                return _assemble(ltoks, rtoks[:1], rtoks[1:], hint)
+        else:
+            toks = ltoks or rtoks
+    else:
+        toks, hint = _words(s)
+    if not toks:
+        return _EMPTY
+    return _assemble(*_slots(toks), hint)
+
+
+_parse_cached = lru_cache(maxsize=1 << 16)(_parse)
+
+
+def parse_full_name(raw: str) -> PersonName:
+    """Split a ФИО typed in one cell, in any order and case.
+
+    Handles "Иванов Иван Иванович", "Иван Иванович Иванов", "ИВАНОВ И.И.", "И.И. Иванов",
+    Turkic patronymics ("Мамедов Ахмед Гусейн оглы"), Latin "John A. Smith", "Smith, John",
+    "SMITH John", asides in brackets ("Иван (Ваня)"), phone numbers and e-mails typed into the
+    cell. Does not check for companies: call :func:`looks_like_company` first.
+    """
+    if not isinstance(raw, str):
+        if raw is None or raw != raw:  # None, NaN from pandas
+            return _EMPTY
+        raw = str(raw)
+    return _parse_cached(raw)
+
+
+# --- parts ------------------------------------------------------------------------------------
+
+
+def _as_text(raw: object) -> str | None:
+    if raw is None or isinstance(raw, str):
+        return raw
+    if raw != raw:  # NaN
+        return None
+    return str(raw)
+
+
+def clean_name_part(raw: str | None) -> str | None:
+    """One name part tidied: "иВАНОВ" → "Иванов", "петров-водкин" → "Петров-Водкин",
+    "o'brien" → "O'Brien", "и.и." → "И. И.", digits/brackets/extra spaces dropped, "" → None."""
+    s = _as_text(raw)
+    if not s:
+        return None
+    if _PREP_RE.search(s):
+        s = _prep(s)
+    words = _TOKEN_RE.findall(s)
+    if not words:
+        return None
+    return " ".join(_tok(w).text for w in words)
+
+
+def _col(raw: str | None) -> list[_Tok]:
+    s = _as_text(raw)
+    if not s:
+        return []
+    if _PREP_RE.search(s):
+        s = _prep(s)
+    return [_tok(w) for w in _TOKEN_RE.findall(s)]
+
+
+def name_from_parts(last: str | None, first: str | None, middle: str | None) -> PersonName:
+    """A name from separate Фамилия / Имя / Отчество columns.
+
+    Each part is cleaned. Repairs the usual mistakes: the whole ФИО typed into one column, the
+    patronymic typed after the first name ("Иван Иванович" in Имя), both initials in one column
+    ("И.И."), and Фамилия/Имя swapped (a known first name in Фамилия, a surname in Имя).
+    """
+    lt, ft, mt = _col(last), _col(first), _col(middle)
+    filled = [c for c in (lt, ft, mt) if c]
+    if not filled:
+        return _EMPTY
+    if len(filled) == 1 and len(filled[0]) > 1:
+        parsed = _parse_cached(" ".join(t.text for t in filled[0]))
+        # A lone two-word surname ("Петров Водкин") must not be torn apart: accept the parse of
+        # the Фамилия column only if it found a real first name, patronymic or initials.
+        if not lt or any(t.kind == _INITIAL or t.first is not None or t.patr for t in lt):
+            return parsed
+    if not mt and len(ft) > 1 and ft[-1].kind == _WORD and ft[-1].patr:
+        ft, mt = ft[:-1], ft[-1:]
+    elif not mt and len(ft) == 2 and ft[0].kind == ft[1].kind == _INITIAL:
+        ft, mt = ft[:1], ft[1:]
+    if not lt and len(ft) > 1:
+        parsed = _parse_cached(" ".join(t.text for t in ft + mt))
+        return parsed
+    if (
+        len(lt) == 1
+        and len(ft) == 1
+        and lt[0].first is not None
+        and ft[0].first is None
+        and ft[0].sur is not None
+    ):
+        lt, ft = ft, lt
+    return PersonName(_text(lt), _text(ft), _text(mt), _gender(ft, mt, lt))
+
+
+# --- gender -----------------------------------------------------------------------------------
+
+
+def _gender(first: list[_Tok], middle: list[_Tok], last: list[_Tok]) -> str | None:
+    g = _patronymic_gender(middle)
+    if g:
+        return g
+    words = [t for t in first if t.kind == _WORD]
+    if words and words[0].first:
+        return words[0].first
+    words = [t for t in last if t.kind == _WORD]
+    if words and words[-1].sur:
+        return words[-1].sur
+    return None
+
+
+def _patronymic_gender(toks: list[_Tok]) -> str | None:
+    for t in toks:
+        if t.kind == _PARTICLE:
+            return t.hint
+        if t.kind == _WORD and t.patr:
+            return t.patr
+    return None
+
+
+def gender_from_patronymic(middle: str | None) -> str | None:
+    """ "m" for -ович/-евич/-ич and "… оглы", "f" for -овна/-евна/-ична and "… кызы", else None."""
+    return _patronymic_gender(_col(middle))
+
+
+def guess_gender(first: str | None, middle: str | None, last: str | None) -> str | None:
+    """Patronymic first, then the first-name table, then the surname ending; None when unsure."""
+    return _gender(_col(first), _col(middle), _col(last))
+
+
+# --- first names ------------------------------------------------------------------------------
+
+
+def _name_key(first: str | None) -> str:
+    s = _as_text(first)
+    return fold(s).replace(".", "").strip() if s else ""
+
+
+def _latin_gender(form: str) -> str | None:
+    return _LAT_FIRST.get(fold_latin(form)) or None
+
+
+def _full_forms(key: str) -> tuple[str, ...]:
+    if _CYR_RE.search(key):
+        return DIMINUTIVES.get(key, ())
+    return _LAT_DIMS.get(fold_latin(key), ())
+
+
+def first_name_variants(first: str | None) -> frozenset[str]:
+    """The folded name itself plus the full forms it may stand for, in the input's script.
+
+    "Саша" → {"саша", "александр", "александра"}; "Bill" → {"bill", "william"};
+    "Vanya" → {"vanya", "ivan"} (Latin spellings of Russian diminutives give transliterated full
+    forms). Empty for None/"".
+    """
+    key = _name_key(first)
+    if not key:
+        return frozenset()
+    return frozenset((key, *_full_forms(key)))
+
+
+def canonical_first_name(first: str | None, gender: str | None = None) -> str | None:
+    """The full form of a first name, folded: "Саша"+"m" → "александр", "Ваня" → "иван".
+
+    A name that is itself a full name stays as it is ("Ника" → "ника"); an unknown name is just
+    folded. A diminutive that stays ambiguous (Женя without a gender, Слава, Гоша) returns the
+    folded diminutive itself rather than a guess: a stable key that never claims a wrong full
+    name. Use :func:`first_name_variants` / :func:`first_names_compatible` to match those.
+    None for empty input and for a bare initial.
+    """
+    key = _name_key(first)
+    if not key or len(key) == 1:
+        return None
+    if key in FIRST_NAMES:
+        return key
+    forms = _full_forms(key)
+    if not forms:
+        return key
+    cyr = bool(_CYR_RE.search(key))
+    if gender in ("m", "f"):
+        forms = tuple(
+            f for f in forms if (FIRST_NAMES.get(f) if cyr else _latin_gender(f)) == gender
+        )
+    # Latin spellings of one name ("alexandra", "aleksandra") are not an ambiguity.
+    if forms and (len(forms) == 1 or (not cyr and len({fold_latin(f) for f in forms}) == 1)):
+        return forms[0]
+    return key
+
+
+@lru_cache(maxsize=1 << 14)
+def _keys(key: str) -> frozenset[str]:
+    variants = (key, *_full_forms(key))
+    keys = {fold_latin(v) for v in variants}
+    for v in variants:
+        for equivalent in LATIN_EQUIVALENTS.get(v, ()):
+            keys.add(fold_latin(equivalent))
+    return frozenset(keys)
+
+
+def first_name_keys(first: str | None) -> frozenset[str]:
+    """Cross-script :func:`fold_latin` keys of every variant of a first name.
+
+    Two first names may belong to one person when their key sets intersect; this is what
+    :func:`first_names_compatible` checks, exposed for blocking in dedupe.
+    """
+    key = _name_key(first)
+    return _keys(key) if key else frozenset()
+
+
+def first_names_compatible(a: str | None, b: str | None) -> bool:
+    """Could these two first names belong to the same person?
+
+    True when either is missing, they fold equal, one is an initial of the other (or of one of
+    its full forms, so "А." fits "Саша"), or they share a full form through diminutives,
+    transliteration and international spellings (Саша ~ Шура ~ Александр ~ Aleksandr ~
+    Alexander). No typo tolerance: fuzzy matching belongs to dedupe.
+    """
+    ka, kb = _name_key(a), _name_key(b)
+    if not ka or not kb or ka == kb:
+        return True
+    if len(ka) == 1 or len(kb) == 1:
+        if len(ka) == len(kb):
+            return fold_latin(ka) == fold_latin(kb)
+        init, other = (ka, kb) if len(ka) == 1 else (kb, ka)
+        init_key = fold_latin(init)
+        return any(
+            v.startswith(init) or fold_latin(v).startswith(init_key)
+            for v in (other, *_full_forms(other))
+        )
+    return not _keys(ka).isdisjoint(_keys(kb))
+
+
+# --- companies --------------------------------------------------------------------------------
+
+_COMPANY_WORD_RE = re.compile(r"[^\W\d_]+")
+# Guillemets and typographic quotes never appear in a person's name.
+_COMPANY_QUOTES_RE = re.compile("[«»“”„]|[®™©]")
+_STRAIGHT_QUOTED_RE = re.compile(r'"[^"]+"')
+
+
+def looks_like_company(raw: str) -> bool:
+    """True for organisations: "ООО «Ромашка»", "ИП Петров", "АО …", "Acme LLC", "Foo GmbH"."""
+    s = _as_text(raw)
+    if not s:
+        return False
+    if _COMPANY_QUOTES_RE.search(s):
+        return True
+    stripped = s.strip()
+    quoted = _STRAIGHT_QUOTED_RE.search(stripped)
+    # A straight-quoted part names a company ('Салон "Лиса"'); a cell that is quoted as a whole
+    # is just a CSV leftover around a person's name.
+    if quoted and quoted.group() != stripped:
+        return True
+    low = s.casefold().replace("ё", "е")
+    if any(w in COMPANY_WORDS for w in _COMPANY_WORD_RE.findall(low)):
+        return True
+    low = " ".join(low.split())
+    return any(p in low for p in COMPANY_PHRASES)

@@ -1,0 +1,164 @@
+"""Reading customers back: the list scripts rely on, and one customer's card."""
+
+from __future__ import annotations
+
+from collections import defaultdict
+
+from sqlalchemy import Engine, func, or_, select
+
+from clientbase.db.models import (
+    contact_points,
+    customer_tags,
+    customers,
+    import_rows,
+    imports,
+    tags,
+)
+from clientbase.errors import NotFoundError
+
+
+def birthday_iso(year: int | None, month: int | None, day: int | None) -> str | None:
+    if not month or not day:
+        return None
+    if year:
+        return f"{year:04d}-{month:02d}-{day:02d}"
+    return f"--{month:02d}-{day:02d}"  # ISO 8601 / vCard form for a birthday without a year
+
+
+def _search_clause(text: str):
+    like = f"%{text.strip().lower()}%"
+    digits = "".join(ch for ch in text if ch.isdigit())
+    cp = contact_points
+    by_point = select(cp.c.customer_id).where(
+        or_(
+            func.lower(cp.c.value).like(like),
+            *([cp.c.value.like(f"%{digits}%")] if len(digits) >= 3 else []),
+        )
+    )
+    return or_(
+        func.lower(customers.c.display_name).like(like),
+        func.lower(customers.c.company).like(like),
+        func.lower(customers.c.city).like(like),
+        customers.c.id.in_(by_point),
+    )
+
+
+def list_contacts(
+    engine: Engine,
+    *,
+    search: str | None = None,
+    limit: int | None = None,
+    ids: list[int] | None = None,
+) -> list[dict]:
+    q = select(customers).where(customers.c.merged_into_id.is_(None)).order_by(customers.c.id)
+    if search:
+        # SQLite's lower() only folds ASCII, so Cyrillic search also tries the capitalised form.
+        q = q.where(or_(_search_clause(search), _search_clause(search.capitalize())))
+    if ids is not None:
+        q = q.where(customers.c.id.in_(ids))
+    if limit:
+        q = q.limit(limit)
+    with engine.connect() as conn:
+        rows = conn.execute(q).all()
+        return _with_details(conn, rows)
+
+
+def _with_details(conn, rows) -> list[dict]:
+    ids = [r.id for r in rows]
+    points, provenance, tag_names = defaultdict(list), defaultdict(list), defaultdict(list)
+    for i in range(0, len(ids), 500):
+        part = ids[i : i + 500]
+        for p in conn.execute(
+            select(contact_points)
+            .where(contact_points.c.customer_id.in_(part))
+            .order_by(contact_points.c.id)
+        ):
+            points[p.customer_id].append(p)
+        for r in conn.execute(
+            select(
+                import_rows.c.customer_id,
+                import_rows.c.import_id,
+                import_rows.c.row_number,
+                import_rows.c.sheet,
+                imports.c.file_name,
+            )
+            .join(imports, imports.c.id == import_rows.c.import_id)
+            .where(import_rows.c.customer_id.in_(part), import_rows.c.outcome != "rejected")
+            .order_by(import_rows.c.id)
+        ):
+            entry = {"import": r.import_id, "file": r.file_name, "row": r.row_number}
+            if r.sheet:
+                entry["sheet"] = r.sheet
+            provenance[r.customer_id].append(entry)
+        for cid, name in conn.execute(
+            select(customer_tags.c.customer_id, tags.c.name)
+            .join(tags, tags.c.id == customer_tags.c.tag_id)
+            .where(customer_tags.c.customer_id.in_(part))
+            .order_by(tags.c.name)
+        ):
+            tag_names[cid].append(name)
+    out = []
+    for r in rows:
+        pts = points[r.id]
+        out.append(
+            {
+                "id": r.id,
+                "name": r.display_name,
+                "kind": r.kind,
+                "last_name": r.last_name,
+                "first_name": r.first_name,
+                "middle_name": r.middle_name,
+                "gender": r.gender,
+                "birthday": birthday_iso(r.birth_year, r.birth_month, r.birth_day),
+                "company": r.company,
+                "position": r.position,
+                "city": r.city,
+                "address": r.address,
+                "source": r.source,
+                "manager": r.manager,
+                "external_id": r.external_id,
+                "note": r.note,
+                "phones": [p.value for p in pts if p.kind == "phone" and p.valid and p.value],
+                "emails": [p.value for p in pts if p.kind == "email" and p.valid and p.value],
+                "invalid": [
+                    {"kind": p.kind, "value": p.value_raw, "reason": p.invalid_reason}
+                    for p in pts
+                    if not p.valid
+                ]
+                + (
+                    [{"kind": "birthday", "value": r.birthday_raw, "reason": "not a date"}]
+                    if r.birthday_raw
+                    else []
+                ),
+                "contact_points": [
+                    {
+                        "kind": p.kind,
+                        "value": p.value,
+                        "raw": p.value_raw,
+                        "extension": p.extension,
+                        "label": p.label,
+                        "valid": p.valid,
+                        "consent": p.consent,
+                    }
+                    for p in pts
+                ],
+                "tags": tag_names[r.id],
+                "created_at": r.created_at.isoformat(timespec="seconds"),
+                "updated_at": r.updated_at.isoformat(timespec="seconds"),
+                "provenance": provenance[r.id],
+            }
+        )
+    return out
+
+
+def get_contact(engine: Engine, customer_id: int) -> dict:
+    with engine.connect() as conn:
+        row = conn.execute(select(customers).where(customers.c.id == customer_id)).first()
+        if row is None:
+            raise NotFoundError(
+                f"there is no customer {customer_id}", hint="see: clientbase contacts list"
+            )
+        card = _with_details(conn, [row])[0]
+        if row.merged_into_id:
+            card["merged_into"] = row.merged_into_id
+        return card

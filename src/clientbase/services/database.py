@@ -1,0 +1,62 @@
+"""`clientbase db`: where the database is, its schema revision and size; backups; upgrades."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from sqlalchemy import Engine, func, inspect, select
+
+from clientbase.config import DatabaseLocation
+from clientbase.db.migrate import backup_sqlite, ensure_schema, schema_state
+from clientbase.db.models import Base
+
+COUNTED_TABLES = (
+    "customers", "contact_points", "imports", "import_rows", "orders", "interactions", "tags",
+    "segments", "merges", "exports",
+)  # fmt: skip
+
+
+def info(engine: Engine, location: DatabaseLocation) -> dict:
+    if location.path is not None and not location.path.exists():
+        return {"path": str(location.path), "url": None, "origin": location.origin,
+                "exists": False, "revision": None, "head": None, "up_to_date": False,
+                "size_bytes": None, "counts": {}}  # fmt: skip
+    state = schema_state(engine)
+    existing = set(inspect(engine).get_table_names())
+    counts = {}
+    with engine.connect() as conn:
+        for name in COUNTED_TABLES:
+            if name in existing:
+                counts[name] = conn.execute(
+                    select(func.count()).select_from(Base.metadata.tables[name])
+                ).scalar_one()
+    size = location.path.stat().st_size if location.path and location.path.exists() else None
+    return {
+        "path": str(location.path) if location.path else None,
+        "url": location.url if location.path is None else None,
+        "origin": location.origin,
+        "exists": True,
+        "revision": state.current,
+        "head": state.head,
+        "up_to_date": state.current == state.head,
+        "size_bytes": size,
+        "counts": counts,
+    }
+
+
+def backup(engine: Engine, dest: Path) -> dict:
+    dest = dest.expanduser()
+    if dest.is_dir():
+        dest = dest / "clientbase-backup.sqlite3"
+    backup_sqlite(engine, dest)
+    return {"backup": str(dest), "size_bytes": dest.stat().st_size}
+
+
+def upgrade(engine: Engine, location: DatabaseLocation) -> dict:
+    before = schema_state(engine).current
+    made = ensure_schema(engine, location.path)
+    return {
+        "from": before,
+        "to": schema_state(engine).current,
+        "backup": str(made) if made else None,
+    }

@@ -1,0 +1,155 @@
+"""Import batches: list them, look inside one, undo one."""
+
+from __future__ import annotations
+
+import json
+from datetime import datetime
+
+from sqlalchemy import Engine, delete, func, select, update
+
+from clientbase.db.models import (
+    contact_points,
+    customer_tags,
+    customers,
+    import_changes,
+    import_rows,
+    imports,
+)
+from clientbase.errors import ClientbaseError, NotFoundError
+
+BATCH_COLUMNS = (
+    "id", "file_name", "format", "kind", "source_label", "status", "rows_read", "created",
+    "updated", "unchanged", "duplicates", "rejected", "invalid_phones", "invalid_emails",
+    "started_at", "finished_at", "undone_at",
+)  # fmt: skip
+
+
+def _batch_dict(row) -> dict:
+    d = {k: row._mapping[k] for k in BATCH_COLUMNS}
+    for k in ("started_at", "finished_at", "undone_at"):
+        d[k] = d[k].isoformat(timespec="seconds") if d[k] else None
+    return d
+
+
+def list_imports(engine: Engine, limit: int | None = None) -> list[dict]:
+    q = select(*(imports.c[k] for k in BATCH_COLUMNS)).order_by(imports.c.id.desc())
+    if limit:
+        q = q.limit(limit)
+    with engine.connect() as conn:
+        return [_batch_dict(r) for r in conn.execute(q)]
+
+
+def show_import(engine: Engine, batch_id: int, *, outcome: str | None = None) -> dict:
+    with engine.connect() as conn:
+        row = conn.execute(select(imports).where(imports.c.id == batch_id)).first()
+        if row is None:
+            raise NotFoundError(
+                f"there is no import batch {batch_id}", hint="see: clientbase imports list"
+            )
+        d = _batch_dict(row)
+        d.update(file_path=row.file_path, sha256=row.sha256, options=row.options)
+        q = select(
+            import_rows.c.sheet, import_rows.c.row_number, import_rows.c.outcome,
+            import_rows.c.reason, import_rows.c.customer_id, import_rows.c.raw,
+        ).where(import_rows.c.import_id == batch_id).order_by(import_rows.c.id)  # fmt: skip
+        if outcome:
+            q = q.where(import_rows.c.outcome == outcome)
+        d["rows"] = [
+            {"sheet": r.sheet, "row": r.row_number, "outcome": r.outcome, "reason": r.reason,
+             "customer_id": r.customer_id, "raw": json.loads(r.raw)}
+            for r in conn.execute(q)
+        ]  # fmt: skip
+    return d
+
+
+def undo_import(engine: Engine, batch_id: int, *, dry_run: bool = False) -> dict:
+    """Remove what a batch created and put back what it changed.
+
+    Refused while a later batch still builds on the same customers: undoing underneath it would
+    silently throw away the later batch's data too. Undo the later one first.
+    """
+    with engine.connect() as conn, conn.begin() as tx:
+        batch = conn.execute(select(imports).where(imports.c.id == batch_id)).first()
+        if batch is None:
+            raise NotFoundError(
+                f"there is no import batch {batch_id}", hint="see: clientbase imports list"
+            )
+        if batch.status == "undone":
+            raise ClientbaseError(
+                f"import batch {batch_id} was undone already ({batch.undone_at:%Y-%m-%d %H:%M})"
+            )
+        touched = (
+            select(import_rows.c.customer_id)
+            .where(import_rows.c.import_id == batch_id, import_rows.c.outcome.in_(("created", "updated")))
+            .scalar_subquery()
+        )  # fmt: skip
+        later = conn.execute(
+            select(import_rows.c.import_id)
+            .join(imports, imports.c.id == import_rows.c.import_id)
+            .where(
+                import_rows.c.import_id > batch_id,
+                imports.c.status == "done",
+                import_rows.c.outcome.in_(("created", "updated", "unchanged")),
+                import_rows.c.customer_id.in_(touched),
+            )
+            .distinct()
+            .order_by(import_rows.c.import_id.desc())
+        ).scalars().all()  # fmt: skip
+        if later:
+            raise ClientbaseError(
+                f"batch {', '.join(map(str, later))} (imported later) also touched customers of "
+                f"batch {batch_id}",
+                hint=f"undo batch {later[0]} first",
+            )
+        changes = conn.execute(
+            select(import_changes.c.customer_id, import_changes.c.before)
+            .where(import_changes.c.import_id == batch_id)
+            .order_by(import_changes.c.id.desc())
+        ).all()
+        restored = 0
+        now = datetime.now()
+        for customer_id, before in changes:
+            if "contact_point" in before:
+                conn.execute(
+                    update(contact_points)
+                    .where(contact_points.c.id == before["contact_point"])
+                    .values(consent=before["consent"])
+                )
+            else:
+                conn.execute(
+                    update(customers)
+                    .where(customers.c.id == customer_id)
+                    .values(**before, updated_at=now)
+                )
+            restored += 1
+        removed_points = conn.execute(
+            select(func.count())
+            .select_from(contact_points)
+            .where(
+                contact_points.c.import_id == batch_id,
+                contact_points.c.customer_id.not_in(
+                    select(customers.c.id).where(customers.c.created_import_id == batch_id)
+                ),
+            )
+        ).scalar_one()
+        conn.execute(delete(contact_points).where(contact_points.c.import_id == batch_id))
+        conn.execute(delete(customer_tags).where(customer_tags.c.import_id == batch_id))
+        # Its import_rows stay as the record of what was read; their customer_id goes NULL by
+        # the foreign key (ON DELETE SET NULL).
+        removed_customers = conn.execute(
+            delete(customers).where(customers.c.created_import_id == batch_id)
+        ).rowcount
+        conn.execute(
+            update(imports).where(imports.c.id == batch_id).values(status="undone", undone_at=now)
+        )
+        result = {
+            "batch": batch_id,
+            "file": batch.file_name,
+            "customers_removed": removed_customers,
+            "contact_points_removed": removed_points,
+            "changes_restored": restored,
+            "dry_run": dry_run,
+        }
+        if dry_run:
+            tx.rollback()
+    return result
