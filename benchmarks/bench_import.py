@@ -183,7 +183,7 @@ def main(argv: list[str] | None = None) -> int:
     try:
         first = run_step(
             "import",
-            [*cb, "import", str(path), "--format", "json", "-q"],
+            [*cb, "-q", "import", str(path), "--format", "json"],
             args.rows,
             args.timeout,
         )
@@ -209,7 +209,7 @@ def main(argv: list[str] | None = None) -> int:
 
         again = run_step(
             "import again (same file)",
-            [*cb, "import", str(path), "--format", "json", "-q"],
+            [*cb, "-q", "import", str(path), "--format", "json"],
             args.rows,
             args.timeout,
         )

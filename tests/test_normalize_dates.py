@@ -112,7 +112,35 @@ def test_parse_birthday(value, iso: str) -> None:
     assert b.iso() == iso
 
 
-@pytest.mark.parametrize("value", [None, "", "   ", math.nan, float("nan")])
+class MissingLikePandasNA:
+    """Behaves like pandas.NA: compares to NA and refuses to be a bool."""
+
+    def __ne__(self, other: object) -> MissingLikePandasNA:  # type: ignore[override]
+        return self
+
+    def __bool__(self) -> bool:
+        raise TypeError("boolean value of NA is ambiguous")
+
+
+class MissingLikePandasNaT(datetime):
+    """A datetime that is not equal to itself, like pandas.NaT."""
+
+    def __ne__(self, other: object) -> bool:
+        return True
+
+
+@pytest.mark.parametrize(
+    "value",
+    [
+        None,
+        "",
+        "   ",
+        math.nan,
+        float("nan"),
+        MissingLikePandasNA(),
+        MissingLikePandasNaT(2000, 1, 1),
+    ],
+)
 def test_parse_birthday_empty(value) -> None:
     assert parse_birthday(value, today=TODAY) is None
 
@@ -291,6 +319,7 @@ BAD_DATES = [
     ("", "empty"),
     ("  ", "empty"),
     (math.nan, "empty"),
+    (MissingLikePandasNA(), "empty"),
     ("abc", "not a date"),
     (True, "not a date"),
     ("01.02", "year missing"),

@@ -68,6 +68,8 @@ FULL_NAMES = [
     # Kazakh, Tatar, Caucasian, Ukrainian, Korean
     ("Нурсултан Абишевич", (None, "Нурсултан", "Абишевич", "m")),
     ("Гульнара Ринатовна", (None, "Гульнара", "Ринатовна", "f")),
+    ("Нурсултан Әбішұлы", (None, "Нурсултан", "Әбішұлы", "m")),
+    ("Айгерим Серікқызы", (None, "Айгерим", "Серікқызы", "f")),
     ("Хабибуллина Гульнара Ринатовна", ("Хабибуллина", "Гульнара", "Ринатовна", "f")),
     ("Ахмед оглы Мамедов", ("Мамедов", None, "Ахмед оглы", "m")),
     ("Мамедов Ахмед Гусейн оглы", ("Мамедов", "Ахмед", "Гусейн оглы", "m")),
@@ -137,7 +139,19 @@ def test_parse_full_name(raw: str, expected: tuple) -> None:
     assert (p.last, p.first, p.middle, p.gender) == expected
 
 
-@pytest.mark.parametrize("raw", ["", "   ", "+7 916 123-45-67", "(клиент)", "-", None, math.nan])
+class MissingLikePandasNA:
+    """Behaves like pandas.NA: compares to NA and refuses to be a bool."""
+
+    def __ne__(self, other: object) -> MissingLikePandasNA:  # type: ignore[override]
+        return self
+
+    def __bool__(self) -> bool:
+        raise TypeError("boolean value of NA is ambiguous")
+
+
+@pytest.mark.parametrize(
+    "raw", ["", "   ", "+7 916 123-45-67", "(клиент)", "-", None, math.nan, MissingLikePandasNA()]
+)
 def test_parse_full_name_empty(raw) -> None:
     assert parse_full_name(raw) == PersonName(None, None, None, None)
 
@@ -203,6 +217,7 @@ def test_parse_full_name_is_cached_and_accepts_non_strings() -> None:
         ("123", None),
         (None, None),
         (math.nan, None),
+        (MissingLikePandasNA(), None),
     ],
 )
 def test_clean_name_part(raw, expected) -> None:
@@ -559,6 +574,8 @@ def test_first_name_variants(first, variants) -> None:
         ("Влад", "Слава"),
         ("Michael", "Михаил"),
         ("Mikhail", "Миша"),
+        ("Анна-Мария", "Мария"),  # a double first name fits either half
+        ("Анна Мария", "Аня"),
     ],
 )
 def test_first_names_compatible(a, b) -> None:
@@ -581,6 +598,7 @@ def test_first_names_compatible(a, b) -> None:
         ("John", "Иван"),
         ("Bill", "Robert"),
         ("Иван", "Ивана"),  # no typo tolerance here: dedupe does fuzzy matching
+        ("Анна-Мария", "Ольга"),
     ],
 )
 def test_first_names_incompatible(a, b) -> None:

@@ -273,8 +273,10 @@ def _vcard_records(path: Path, writer: ContactWriter) -> Iterator[ContactRecord]
 
     for item in read_vcards(path.read_bytes()):
         if isinstance(item, VCardSyntaxError):
+            # Keep what the person typed before the broken line, not just the error.
+            raw = vcard_to_record(item.partial).raw if item.partial is not None else {}
             writer.reject(
-                ContactRecord(row=item.line, raw={"error": item.message}),
+                ContactRecord(row=item.card_line or item.line, raw={**raw, "error": item.message}),
                 f"malformed vCard at line {item.line}: {item.message}",
             )
             continue

@@ -35,9 +35,11 @@ def detect_format(path: Path, head: bytes) -> str:
         return "ods" if path.suffix.lower() == ".ods" else "xlsx"
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         return "xls"  # OLE2 compound file (Excel 97-2003)
-    text = decode_sample(head).lstrip().upper()
-    if text.startswith("BEGIN:VCARD"):
+    from clientbase.importers.vcard import looks_like_vcard
+
+    if looks_like_vcard(head):  # also UTF-16 without a BOM, and junk before the first card
         return "vcard"
+    text = decode_sample(head).lstrip().upper()
     if text.startswith("<?XML") or text.startswith("<"):
         return "xml"
     if path.suffix.lower() in EXCEL_SUFFIXES:

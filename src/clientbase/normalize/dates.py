@@ -62,7 +62,7 @@ class Birthday:
         _check_day(self.year, self.month, self.day)
 
     def iso(self) -> str:
-        """ "1985-02-01", or "--02-01" when the year is unknown (ISO 8601 / vCard 4)."""
+        """ISO 8601 / vCard 4 text: "1985-02-01", or "--02-01" when the year is unknown."""
         if self.year is None:
             return f"--{self.month:02d}-{self.day:02d}"
         return f"{self.year:04d}-{self.month:02d}-{self.day:02d}"
@@ -269,7 +269,9 @@ def _is_missing(value: object) -> bool:
         return True
     try:
         return bool(value != value)  # NaN, pandas NaT
-    except Exception:  # an exotic type whose comparison raises is not "missing"
+    except TypeError:  # pandas NA refuses to be a bool: it is the missing value itself
+        return True
+    except Exception:  # anything else exotic is not "missing"; it fails later as "not a date"
         return False
 
 
@@ -301,7 +303,9 @@ def _general(value: object, dayfirst: bool) -> datetime:
     if _is_missing(value):
         raise ValueError("empty")
     if isinstance(value, datetime):
-        return value.replace(tzinfo=None)
+        # A plain naive datetime, also from a pandas Timestamp (its nanoseconds are dropped).
+        v = value
+        return datetime(v.year, v.month, v.day, v.hour, v.minute, v.second, v.microsecond)
     if isinstance(value, date):
         return datetime(value.year, value.month, value.day)
     f = _number(value)

@@ -353,10 +353,28 @@ LATIN_EQUIVALENTS: dict[str, tuple[str, ...]] = {
 # Checked with str.endswith on the folded word, longest listed first where it matters.
 
 # Patronymics. "-ич"/"-ична" alone cover Ильич, Кузьмич, Ильинична, Никитична; "-івна" is the
-# Ukrainian spelling. The joined Turkic forms (Абишулы, Алиевна is already covered) are included;
-# the separate-word forms ("Гусейн оглы") are handled as PATRONYMIC_PARTICLES.
-PATRONYMIC_SUFFIXES_M: tuple[str, ...] = ("ович", "евич", "ич", "улы", "уулу", "оглу", "оглы")
-PATRONYMIC_SUFFIXES_F: tuple[str, ...] = ("овна", "евна", "ична", "івна", "ївна", "кызы", "гызы")
+# Ukrainian spelling. Turkic patronymics written as one word (Абишулы, Kazakh Әбішұлы) are included;
+# the separate-word forms ("Гусейн оглы") are PATRONYMIC_PARTICLES below.
+PATRONYMIC_SUFFIXES_M: tuple[str, ...] = (
+    "ович",
+    "евич",
+    "ич",
+    "улы",
+    "ұлы",
+    "уулу",
+    "оглу",
+    "оглы",
+)
+PATRONYMIC_SUFFIXES_F: tuple[str, ...] = (
+    "овна",
+    "евна",
+    "ична",
+    "івна",
+    "ївна",
+    "кызы",
+    "қызы",
+    "гызы",
+)
 # The Latin lists are written in names.fold_latin form, which already merges -ovitch/-ovych into
 # -ovich, -skiy/-sky/-skij into -ski and -yevna into -evna.
 PATRONYMIC_SUFFIXES_LATIN_M: tuple[str, ...] = ("ovich", "evich")
@@ -367,8 +385,10 @@ PATRONYMIC_PARTICLES: dict[str, str] = {
     "оглы": "m",
     "оглу": "m",
     "улы": "m",
+    "ұлы": "m",
     "уулу": "m",
     "кызы": "f",
+    "қызы": "f",
     "гызы": "f",
     "кизи": "f",
     "ogly": "m",
@@ -378,8 +398,9 @@ PATRONYMIC_PARTICLES: dict[str, str] = {
     "gyzy": "f",
 }
 
-# Surname endings that tell the gender. "-ая"/"-ой"/"-ый" catch adjectival surnames (Толстая,
-# Толстой, Белый); they are consulted only after the first-name table, so Аглая or Майя are safe.
+# Surname endings that tell the gender. "-ая", "-ской"/"-цкой" and "-ый" catch adjectival surnames
+# (Толстая, Трубецкой, Белый); they are consulted only after the first-name table, so Аглая or
+# Майя are safe. A bare "-ой" is left out: Цой, Хой are not Russian adjectives.
 SURNAME_SUFFIXES_F: tuple[str, ...] = ("ская", "цкая", "ова", "ева", "ина", "ына", "ая")
 SURNAME_SUFFIXES_M: tuple[str, ...] = ("ский", "цкий", "ской", "цкой", "ов", "ев", "ин", "ын", "ый")
 # Endings that mark a surname but not a gender (Ukrainian, Armenian, Georgian, Siberian).

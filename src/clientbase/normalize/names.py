@@ -75,7 +75,11 @@ class PersonName:
 
     @property
     def display(self) -> str:
-        """ "Иванов Иван Иванович" for Cyrillic, "John A. Smith" for Latin, "" when empty."""
+        """Cyrillic order "Иванов Иван Иванович", Latin order "John A. Smith"; "" when empty.
+
+        Parts that are None are skipped; the order follows the script of the parts (a name with
+        any Cyrillic part is shown surname first).
+        """
         last, first, middle = self.last, self.first, self.middle
         if any(p and _CYR_RE.search(p) for p in (last, first, middle)):
             parts = (last, first, middle)
@@ -97,7 +101,7 @@ _APOSTROPHES = "'\u2019\u2018\u02bc\u00b4`"
 # A name word: letters, with single hyphens/apostrophes inside ("Петров-Водкин", "O'Brien"), and
 # an optional trailing dot (meaningful only for initials). Digits, @, brackets and other
 # punctuation never belong to a word, which is what strips phone numbers out of name cells.
-_TOKEN_RE = re.compile(rf"[^\W\d_](?:[^\W\d_]|[\{_HYPHENS}{_APOSTROPHES}](?=[^\W\d_]))*\.?")
+_TOKEN_RE = re.compile(rf"[^\W\d_]+(?:[\{_HYPHENS}{_APOSTROPHES}][^\W\d_]+)*\.?")
 _DASH_TRANS = str.maketrans(
     {**dict.fromkeys(_HYPHENS[1:], "-"), **dict.fromkeys(_APOSTROPHES[1:], "'")}
 )
@@ -109,8 +113,8 @@ _EMAIL_RE = re.compile(r"\S+@\S+")
 
 # --- fold -------------------------------------------------------------------------------------
 
-# ё is folded because it is typed inconsistently; apostrophes vanish because "O'Brien", "OBrien"
-# and "O Brien" are one name; hyphens become spaces so double-barrelled names compare either way.
+# ё is folded because it is typed inconsistently; apostrophes vanish because "O'Brien" and
+# "OBrien" are one name; hyphens become spaces so double-barrelled names compare either way.
 _FOLD_TRANS = str.maketrans(
     {"ё": "е", **dict.fromkeys(_APOSTROPHES, None), **dict.fromkeys(_HYPHENS, " ")}
 )
@@ -350,7 +354,6 @@ def _first_gender(key: str, cyr: bool) -> str | None:
         if g is not None:
             return g
         segments = lk.split(" ")
-        key = lk
     if len(segments) > 1:
         # "Анна-Мария", "Jean-Pierre": a first name when every part is one.
         table = _CYR_FIRST if cyr else _LAT_FIRST
@@ -693,9 +696,9 @@ def parse_full_name(raw: str) -> PersonName:
     cell. Does not check for companies: call :func:`looks_like_company` first.
     """
     if not isinstance(raw, str):
-        if raw is None or raw != raw:  # None, NaN from pandas
+        raw = _as_text(raw)
+        if raw is None:
             return _EMPTY
-        raw = str(raw)
     return _parse_cached(raw)
 
 
@@ -703,9 +706,13 @@ def parse_full_name(raw: str) -> PersonName:
 
 
 def _as_text(raw: object) -> str | None:
+    """A cell as text; None for None and the missing values of pandas (NaN, NaT, NA)."""
     if raw is None or isinstance(raw, str):
         return raw
-    if raw != raw:  # NaN
+    try:
+        if raw != raw:
+            return None
+    except TypeError:  # pandas NA cannot be a bool
         return None
     return str(raw)
 
@@ -794,7 +801,8 @@ def _patronymic_gender(toks: list[_Tok]) -> str | None:
 
 
 def gender_from_patronymic(middle: str | None) -> str | None:
-    """ "m" for -ович/-евич/-ич and "… оглы", "f" for -овна/-евна/-ична and "… кызы", else None."""
+    """Gender told by a patronymic: -ович/-евич/-ич and "… оглы" are "m", -овна/-евна/-ична
+    and "… кызы" are "f"; None otherwise (also for an initial)."""
     return _patronymic_gender(_col(middle))
 
 
@@ -893,6 +901,15 @@ def first_names_compatible(a: str | None, b: str | None) -> bool:
     ka, kb = _name_key(a), _name_key(b)
     if not ka or not kb or ka == kb:
         return True
+    if " " in ka or " " in kb:
+        # A double first name ("Анна-Мария") fits either of its halves.
+        return any(_compatible(x, y) for x in ka.split() for y in kb.split())
+    return _compatible(ka, kb)
+
+
+def _compatible(ka: str, kb: str) -> bool:
+    if ka == kb:
+        return True
     if len(ka) == 1 or len(kb) == 1:
         if len(ka) == len(kb):
             return fold_latin(ka) == fold_latin(kb)
@@ -907,27 +924,36 @@ def first_names_compatible(a: str | None, b: str | None) -> bool:
 
 # --- companies --------------------------------------------------------------------------------
 
-_COMPANY_WORD_RE = re.compile(r"[^\W\d_]+")
 # Guillemets and typographic quotes never appear in a person's name.
-_COMPANY_QUOTES_RE = re.compile("[«»“”„]|[®™©]")
+_COMPANY_QUOTES_RE = re.compile("[«»“”„®™©]")
 _STRAIGHT_QUOTED_RE = re.compile(r'"[^"]+"')
+# One pass over the cell: any legal-form word as a whole word, or a spelled-out legal form.
+_COMPANY_RE = re.compile(
+    r"(?<![^\W\d_])(?:"
+    + "|".join(sorted(map(re.escape, COMPANY_WORDS), key=len, reverse=True))
+    + r")(?![^\W\d_])|"
+    + "|".join(r"\s+".join(map(re.escape, p.split())) for p in COMPANY_PHRASES)
+)
 
 
 def looks_like_company(raw: str) -> bool:
-    """True for organisations: "ООО «Ромашка»", "ИП Петров", "АО …", "Acme LLC", "Foo GmbH"."""
+    """True for organisations: "ООО «Ромашка»", "ИП Петров", "АО …", "Acme LLC", "Foo GmbH".
+
+    Looks for legal forms (Russian, Kazakh, Ukrainian, international) as whole words, spelled-out
+    legal forms, a few nouns no personal name contains (магазин, салон, клиника…), guillemets
+    and straight quotes around part of the cell. A nickname in quotes inside a person's name
+    ('Иванов Иван "Ваня"') therefore reads as a company; a cell quoted as a whole does not.
+    """
     s = _as_text(raw)
     if not s:
         return False
     if _COMPANY_QUOTES_RE.search(s):
         return True
-    stripped = s.strip()
-    quoted = _STRAIGHT_QUOTED_RE.search(stripped)
-    # A straight-quoted part names a company ('Салон "Лиса"'); a cell that is quoted as a whole
-    # is just a CSV leftover around a person's name.
-    if quoted and quoted.group() != stripped:
-        return True
-    low = s.casefold().replace("ё", "е")
-    if any(w in COMPANY_WORDS for w in _COMPANY_WORD_RE.findall(low)):
-        return True
-    low = " ".join(low.split())
-    return any(p in low for p in COMPANY_PHRASES)
+    if '"' in s:
+        stripped = s.strip()
+        quoted = _STRAIGHT_QUOTED_RE.search(stripped)
+        # A straight-quoted part names a company ('Салон "Лиса"'); a cell that is quoted as a
+        # whole is just a CSV leftover around a person's name.
+        if quoted and quoted.group() != stripped:
+            return True
+    return _COMPANY_RE.search(s.casefold()) is not None
