@@ -25,7 +25,9 @@ def test_malformed_cards_are_rejected_with_their_line_and_the_rest_imports(cli, 
     novikova = people["Новикова Анна Петровна"]
     assert novikova["birthday"] == "1990-12-01" and novikova["gender"] == "f"
     # The invalid birthday 19723101 is kept as typed, flagged.
-    only_fn = next(c for c in people.values() if c["invalid"] and c["invalid"][0]["kind"] == "birthday")
+    only_fn = next(
+        c for c in people.values() if c["invalid"] and c["invalid"][0]["kind"] == "birthday"
+    )
     assert only_fn["invalid"][0]["value"] == "19723101"
     # The broken card's readable part is kept with the rejected row.
     assert "Без" in out.read_text(encoding="utf-8-sig")

@@ -125,6 +125,9 @@ def upgrade() -> None:
         batch_op.create_index(
             batch_op.f("ix_customers_created_import_id"), ["created_import_id"], unique=False
         )
+        batch_op.create_index(
+            batch_op.f("ix_customers_display_name"), ["display_name"], unique=False
+        )
         batch_op.create_index(batch_op.f("ix_customers_external_id"), ["external_id"], unique=False)
         batch_op.create_index(
             batch_op.f("ix_customers_merged_into_id"), ["merged_into_id"], unique=False
@@ -389,6 +392,7 @@ def downgrade() -> None:
     with op.batch_alter_table("customers", schema=None) as batch_op:
         batch_op.drop_index(batch_op.f("ix_customers_merged_into_id"))
         batch_op.drop_index(batch_op.f("ix_customers_external_id"))
+        batch_op.drop_index(batch_op.f("ix_customers_display_name"))
         batch_op.drop_index(batch_op.f("ix_customers_created_import_id"))
 
     op.drop_table("customers")

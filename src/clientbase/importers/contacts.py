@@ -1,18 +1,16 @@
-"""Contact records → clean customers: normalise, match against the base, write in bulk.
+"""Cleaned rows → customers: match against the base, fold, write in bulk.
 
-The hot path of `clientbase import`. For each chunk of records it
-1. normalises every record (names, phones, emails, birthday, consent) — pure functions;
-2. looks up who already owns the chunk's phones and emails (one indexed query per chunk, so memory
+The stateful half of a contact import (the pure half is ``clean.py``). For each chunk it
+1. looks up who already owns the chunk's phones and emails (indexed queries per chunk, so memory
    stays flat however big the file is, and customers created by earlier chunks are found too);
-3. folds each record into a matching customer or a new one, noting every change;
-4. writes the chunk with executemany: customers (RETURNING ids), contact points, updates, the
+2. folds each row into a matching customer or a new one, noting every change;
+3. writes the chunk with driver-level executemany: customers, contact points, updates, the
    before-state of what it overwrote (for `imports undo`) and every raw row with its outcome.
 """
 
 from __future__ import annotations
 
 import json
-import re
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass, field
@@ -20,6 +18,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, bindparam, insert, select, update
 
+from clientbase.db.bulk import insert_rows, next_id, select_where_in, timestamp
 from clientbase.db.models import (
     contact_points,
     customer_tags,
@@ -28,83 +27,51 @@ from clientbase.db.models import (
     import_rows,
     tags,
 )
-from clientbase.importers.records import ContactRecord
-from clientbase.normalize.dates import parse_birthday
-from clientbase.normalize.emails import normalize_email, split_emails
-from clientbase.normalize.names import (
-    first_names_compatible,
-    looks_like_company,
-    name_from_parts,
-    parse_full_name,
-)
-from clientbase.normalize.phones import normalize_phone, split_phones
+from clientbase.importers.clean import Clean, Rejected
+from clientbase.importers.keyindex import KeyIndex, key_hash
+from clientbase.normalize.names import first_names_compatible
 
-CHUNK_ROWS = 5000
 LOOKUP_CHUNK = 500  # keys per IN (...) query: well under every backend's parameter limit
 
-# Columns of `customers` an import manages; the order is the order of the INSERT.
+# Columns of `customers` an import manages.
 CUSTOMER_COLUMNS = (
     "kind", "display_name", "last_name", "first_name", "middle_name", "gender",
     "birth_year", "birth_month", "birth_day", "birthday_raw", "company", "position", "city",
     "address", "postcode", "source", "manager", "external_id", "note",
 )  # fmt: skip
+_CUSTOMER_INSERT = (
+    "id",
+    *CUSTOMER_COLUMNS,
+    "status",
+    "created_import_id",
+    "created_at",
+    "updated_at",
+)
+_POINT_INSERT = (
+    "customer_id", "kind", "value_raw", "value", "extension", "valid", "invalid_reason", "label",
+    "consent", "consent_at", "consent_source", "import_id", "created_at",
+)  # fmt: skip
+_ROW_INSERT = ("import_id", "sheet", "row_number", "raw", "outcome", "reason", "customer_id")
 # Changeable facts: the newer list wins. The acquisition source is history: the first one stays.
 NEWER_WINS = ("company", "position", "city", "address", "postcode", "manager", "external_id")
-
-_CONSENT_YES = {"да", "yes", "y", "1", "true", "+", "согласен", "согласна", "есть", "подписан",
-                "подписана", "x", "х", "✓", "v", "granted", "opt-in", "subscribed"}  # fmt: skip
-_CONSENT_NO = {"нет", "no", "n", "0", "false", "-", "отказ", "отписан", "отписана", "не согласен",
-               "withdrawn", "opt-out", "unsubscribed"}  # fmt: skip
-_GENDER = {"м": "m", "муж": "m", "мужской": "m", "m": "m", "male": "m", "ж": "f", "жен": "f",
-           "женский": "f", "f": "f", "female": "f"}  # fmt: skip
-_SUMMARY_ROW = re.compile(r"^(итого|всего|total|итог)\b", re.IGNORECASE)
-_TAG_SPLIT = re.compile(r"\s*(?:,|;|:::)\s*")
-_GOOGLE_SYSTEM_LABELS = {"myContacts", "starred"}
-
-
-@dataclass(slots=True)
-class Point:
-    kind: str
-    raw: str
-    value: str | None
-    valid: bool
-    reason: str | None
-    label: str | None
-    extension: str | None = None
-
-    @property
-    def key(self) -> tuple[str, str]:
-        # Invalid values have no normalised form; the raw text still identifies them.
-        return (self.kind, self.value if self.value is not None else "raw:" + self.raw)
-
-
-@dataclass(slots=True)
-class Clean:
-    """A normalised record: customer columns plus its contact points."""
-
-    rec: ContactRecord
-    fields: dict
-    points: list[Point]
-    consent: str | None
-    tags: list[str]
-    notes: list[str]  # what was flagged while normalising, for the row's reason
 
 
 @dataclass(slots=True)
 class Cust:
     """A customer as the chunk sees it: from the database, or created by a row of this import."""
 
-    id: int | None
+    id: int
     fields: dict
-    keys: dict  # (kind, value) -> [point id or None, consent]
-    new: bool = False
-    created_here: bool = False  # created by this import batch (an earlier chunk or row)
+    keys: dict  # point key -> [point id or None, consent]
+    new: bool = False  # not written yet
+    created_here: bool = False  # created by this batch (this chunk or an earlier one)
     first_row: int | None = None
     changes_before: dict = field(default_factory=dict)
     changes_after: dict = field(default_factory=dict)
     new_points: list = field(default_factory=list)
     consent_updates: list = field(default_factory=list)  # (point id, old, new)
     tags: set = field(default_factory=set)
+    new_tags: set = field(default_factory=set)
 
 
 @dataclass
@@ -128,120 +95,6 @@ class Reject:
     raw: dict
 
 
-def parse_consent(value: str | None) -> str | None:
-    if not value:
-        return None
-    v = value.strip().lower()
-    if v in _CONSENT_YES:
-        return "granted"
-    if v in _CONSENT_NO:
-        return "withdrawn"
-    return None
-
-
-def clean_record(rec: ContactRecord, region: str, default_source: str | None) -> Clean | str:
-    """Normalise one record, or return the reason it cannot be a customer."""
-    f = rec.fields
-    notes: list[str] = []
-    out: dict = {}
-    full = f.get("full_name")
-    company = f.get("company")
-    if f.get("last_name") or f.get("first_name") or f.get("middle_name"):
-        name = name_from_parts(f.get("last_name"), f.get("first_name"), f.get("middle_name"))
-        if not company and full and looks_like_company(full):
-            company = full
-    elif full and looks_like_company(full) and not company:
-        company, name = full, None
-    elif full:
-        if _SUMMARY_ROW.match(full) and not rec.phones and not rec.emails:
-            return f"a summary row ({full!r}), not a customer"
-        name = parse_full_name(full)
-    else:
-        name = None
-    if name is not None and (name.last or name.first or name.middle):
-        out["last_name"], out["first_name"], out["middle_name"] = name.last, name.first, name.middle
-        out["gender"] = name.gender
-        out["display_name"] = name.display
-        out["kind"] = "person"
-    elif company:
-        out["kind"] = "company"
-    if f.get("gender"):
-        g = _GENDER.get(f["gender"].strip().lower().rstrip("."))
-        if g:
-            out["gender"] = g
-    if company:
-        out["company"] = company
-    for col in ("position", "city", "address", "postcode", "manager", "external_id", "note"):
-        v = f.get(col)
-        if v:
-            out[col] = v
-    src = f.get("source") or default_source
-    if src:
-        out["source"] = src
-    if f.get("birthday"):
-        try:
-            b = parse_birthday(f["birthday"])
-        except ValueError as exc:
-            b = None
-            out["birthday_raw"] = f["birthday"]
-            notes.append(f"birthday {f['birthday']!r} kept as text: {exc}")
-        if b is not None:
-            out["birth_year"], out["birth_month"], out["birth_day"] = b.year, b.month, b.day
-
-    points: list[Point] = []
-    seen = set()
-    for raw_cell, label in rec.phones:
-        for part in split_phones(raw_cell):
-            p = normalize_phone(part, rec.region or region)
-            pt = Point("phone", part, p.e164, p.valid, p.reason, label, p.extension)
-            if pt.key not in seen:
-                seen.add(pt.key)
-                points.append(pt)
-                if not p.valid:
-                    notes.append(f"invalid phone {part!r} kept: {p.reason}")
-    for raw_cell, label in rec.emails:
-        for part in split_emails(raw_cell):
-            e = normalize_email(part)
-            pt = Point("email", part, e.value, e.valid, e.reason, label)
-            if pt.key not in seen:
-                seen.add(pt.key)
-                points.append(pt)
-                if not e.valid:
-                    notes.append(f"invalid email {part!r} kept: {e.reason}")
-    for kind, value in rec.messengers:
-        v = value.strip()
-        pt = Point(kind, v, v.lstrip("@").lower() if kind == "telegram" else v, True, None, None)
-        if pt.key not in seen:
-            seen.add(pt.key)
-            points.append(pt)
-
-    if "kind" not in out and not points:
-        return "nothing to identify a customer by: no name, company, phone or email"
-    if "kind" not in out:
-        out["kind"] = "person"
-    if not out.get("display_name"):
-        out["display_name"] = company or _point_display(points)
-    tag_list = []
-    if f.get("tags"):
-        tag_list = [
-            t.lstrip("* ").strip()
-            for t in _TAG_SPLIT.split(f["tags"])
-            if t.strip() and t.lstrip("* ").strip() not in _GOOGLE_SYSTEM_LABELS
-        ]
-    return Clean(rec, out, points, parse_consent(f.get("consent")), tag_list, notes)
-
-
-def _has_valid_key(cl: Clean) -> bool:
-    return any(p.valid and p.value is not None and p.kind in ("phone", "email") for p in cl.points)
-
-
-def _point_display(points: list[Point]) -> str:
-    for p in points:
-        if p.valid and p.value:
-            return p.value
-    return points[0].raw if points else ""
-
-
 def _name_weight(fields: dict) -> int:
     # A full word counts more than an initial, so "Иванов Иван Иванович" beats "Иванов И. И."
     w = 0
@@ -252,69 +105,76 @@ def _name_weight(fields: dict) -> int:
     return w
 
 
-class ContactWriter:
-    """Folds chunks of records into the database inside the caller's transaction."""
+def _reachable_by_contact(c: Cust) -> bool:
+    """Has a valid phone or email. Only customers without one are found by their name: a row
+    with no usable contact of its own is matched on its exact name (so that reading the same
+    list twice does not double the people on it who have no phone)."""
+    return any(kind in ("phone", "email") and not v.startswith("raw:") for kind, v in c.keys)
 
-    def __init__(self, conn: Connection, batch_id: int, *, region: str, source: str | None):
+
+class ContactWriter:
+    """Folds chunks of cleaned rows into the database inside the caller's transaction.
+
+    The caller's transaction must already hold the write lock (its first statement was a write):
+    new customer ids are handed out here, from the current maximum.
+    """
+
+    def __init__(self, conn: Connection, batch_id: int):
         self.conn = conn
         self.batch_id = batch_id
-        self.region = region
-        self.source = source
         self.counts = Counts()
         self.rejects: list[Reject] = []
         self.now = datetime.now().replace(microsecond=0)
+        self._now_db = timestamp(conn, self.now)
+        self._next_id = next_id(conn, customers)
         self._tag_ids: dict[str, int] = {}
+        self.keys = KeyIndex()
 
-    # -- public -------------------------------------------------------------------------------
-    def write(self, records: Iterable[ContactRecord]) -> None:
-        chunk: list[ContactRecord] = []
-        for rec in records:
-            chunk.append(rec)
-            if len(chunk) >= CHUNK_ROWS:
+    @property
+    def base_was_empty(self) -> bool:
+        return self._next_id == 1 and len(self.keys) == 0
+
+    def write(self, chunks: Iterable[list[Clean | Rejected]]) -> None:
+        for chunk in chunks:
+            if chunk:
                 self._write_chunk(chunk)
-                chunk = []
-        if chunk:
-            self._write_chunk(chunk)
-
-    def reject(self, rec: ContactRecord, reason: str) -> None:
-        """Reject a record the reader could not even turn into fields (kept all the same)."""
-        self.counts.rows_read += 1
-        self.counts.rejected += 1
-        self.rejects.append(Reject(rec.row, rec.sheet, reason, rec.raw))
-        self.conn.execute(insert(import_rows), [self._row(rec, "rejected", reason, None)])
 
     # -- one chunk ----------------------------------------------------------------------------
-    def _write_chunk(self, chunk: list[ContactRecord]) -> None:
+    def _write_chunk(self, chunk: list[Clean | Rejected]) -> None:
         c = self.counts
-        cleaned: list[Clean | str] = [clean_record(r, self.region, self.source) for r in chunk]
         c.rows_read += len(chunk)
-        known = self._load_known(cleaned)
+        known = self._load_known(chunk)
         index: dict[tuple[str, str], list[Cust]] = defaultdict(list)
         for cust in known.values():
             for key in cust.keys:
                 index[key].append(cust)
             index[("name", cust.fields["display_name"])].append(cust)
 
-        touched: dict[int, Cust] = {}  # id(cust) -> cust, in first-touch order
-        row_results = []  # (record, outcome, reason, cust)
-        for rec, cl in zip(chunk, cleaned, strict=True):
-            if isinstance(cl, str):
+        touched: dict[int, Cust] = {}  # customer id -> customer, in first-touch order
+        row_results = []  # (cleaned row, outcome, reason, customer id)
+        for cl in chunk:
+            if isinstance(cl, Rejected):
                 c.rejected += 1
-                self.rejects.append(Reject(rec.row, rec.sheet, cl, rec.raw))
-                row_results.append((rec, "rejected", cl, None))
+                self.rejects.append(Reject(cl.row, cl.sheet, cl.reason, json.loads(cl.raw_json)))
+                row_results.append((cl, "rejected", cl.reason, None))
                 continue
-            c.invalid_phones += sum(1 for p in cl.points if p.kind == "phone" and not p.valid)
-            c.invalid_emails += sum(1 for p in cl.points if p.kind == "email" and not p.valid)
+            for p in cl.points:
+                if not p.valid:
+                    if p.kind == "phone":
+                        c.invalid_phones += 1
+                    elif p.kind == "email":
+                        c.invalid_emails += 1
             if "birthday_raw" in cl.fields:
                 c.invalid_birthdays += 1
             cust, matched_by = self._match(cl, index)
             notes = list(cl.notes)
             if cust is None:
-                cust = Cust(id=None, fields=dict(cl.fields), keys={}, new=True, created_here=True)
-                cust.first_row = rec.row
+                cust = Cust(self._next_id, dict(cl.fields), {}, new=True, created_here=True)
+                self._next_id += 1
+                cust.first_row = cl.row
                 index[("name", cust.fields["display_name"])].append(cust)
                 self._add_points(cust, cl, index)
-                cust.tags.update(cl.tags)
+                cust.new_tags.update(cl.tags)
                 outcome = "created"
                 c.created += 1
             else:
@@ -333,72 +193,70 @@ class ContactWriter:
                     outcome = "unchanged"
                     c.unchanged += 1
                     notes.insert(0, what)
-            touched[id(cust)] = cust
-            row_results.append((rec, outcome, "; ".join(notes) or None, cust))
+            touched[cust.id] = cust
+            row_results.append((cl, outcome, "; ".join(notes) or None, cust.id))
         self._flush(list(touched.values()), row_results)
 
-    def _load_known(self, cleaned: list[Clean | str]) -> dict[int, Cust]:
-        """Customers that own any phone or email of the chunk, with their points."""
-        keys: dict[str, set[str]] = defaultdict(set)
-        for cl in cleaned:
+    def load_existing_keys(self) -> None:
+        """Fill the key index with every phone, email and name already in the base."""
+        conn, cp = self.conn, contact_points
+        q = select(cp.c.customer_id, cp.c.kind, cp.c.value).where(
+            cp.c.valid.is_(True), cp.c.value.is_not(None)
+        )
+        add = self.keys.add
+        for cid, kind, value in conn.execution_options(yield_per=20_000).execute(q):
+            add(key_hash(kind, value), cid)
+        q = select(customers.c.id, customers.c.display_name).where(
+            customers.c.merged_into_id.is_(None),
+            customers.c.id.not_in(
+                select(cp.c.customer_id).where(
+                    cp.c.valid.is_(True), cp.c.kind.in_(("phone", "email"))
+                )
+            ),
+        )
+        for cid, name in conn.execution_options(yield_per=20_000).execute(q):
+            add(key_hash("name", name), cid)
+
+    def _load_known(self, chunk: list[Clean | Rejected]) -> dict[int, Cust]:
+        """Customers that may own a phone or email of the chunk (or, for rows with neither, the
+        same name), with their real contact points and tags to compare against."""
+        hashes = []
+        for cl in chunk:
             if isinstance(cl, Clean):
                 for p in cl.points:
                     if p.valid and p.value is not None:
-                        keys[p.kind].add(p.value)
-        owner_ids: set[int] = set()
-        # Rows with no usable phone or email can only be recognised by their exact name (so a
-        # re-read of the same list does not double them); see _match.
-        names = {
-            cl.fields["display_name"]
-            for cl in cleaned
-            if isinstance(cl, Clean) and not _has_valid_key(cl) and cl.fields.get("display_name")
-        }
-        names_list = list(names)
-        for i in range(0, len(names_list), LOOKUP_CHUNK):
-            q = select(customers.c.id).where(
-                customers.c.display_name.in_(names_list[i : i + LOOKUP_CHUNK])
-            )
-            owner_ids.update(self.conn.execute(q).scalars())
-        cp = contact_points
-        for kind, values in keys.items():
-            vals = list(values)
-            for i in range(0, len(vals), LOOKUP_CHUNK):
-                q = select(cp.c.customer_id).where(
-                    cp.c.kind == kind, cp.c.value.in_(vals[i : i + LOOKUP_CHUNK])
-                )
-                owner_ids.update(self.conn.execute(q).scalars())
+                        hashes.append(key_hash(p.kind, p.value))
+                if not cl.has_valid_key and cl.fields.get("display_name"):
+                    hashes.append(key_hash("name", cl.fields["display_name"]))
+        owner_ids = self.keys.owners(hashes)
         if not owner_ids:
             return {}
+        conn = self.conn
         known: dict[int, Cust] = {}
         ids = sorted(owner_ids)
-        cols = [customers.c.id, customers.c.created_import_id, customers.c.merged_into_id] + [
-            customers.c[n] for n in CUSTOMER_COLUMNS
-        ]
+        cols = ("id", "created_import_id", "merged_into_id", *CUSTOMER_COLUMNS)
+        for row in select_where_in(conn, customers, cols, "id", ids):
+            if row[2] is not None:
+                continue  # merged away: its points live on the survivor now
+            known[row[0]] = Cust(
+                row[0],
+                dict(zip(CUSTOMER_COLUMNS, row[3:], strict=True)),
+                {},
+                created_here=row[1] == self.batch_id,
+            )
+        cols = ("id", "customer_id", "kind", "value", "value_raw", "consent")
+        for pid, cid, kind, value, raw, consent in select_where_in(
+            conn, contact_points, cols, "customer_id", ids
+        ):
+            if cid in known:
+                key = (kind, value if value is not None else "raw:" + raw)
+                known[cid].keys[key] = [pid, consent]
+        tq = select(customer_tags.c.customer_id, tags.c.name).join(
+            tags, tags.c.id == customer_tags.c.tag_id
+        )
         for i in range(0, len(ids), LOOKUP_CHUNK):
             part = ids[i : i + LOOKUP_CHUNK]
-            for row in self.conn.execute(select(*cols).where(customers.c.id.in_(part))):
-                m = row._mapping
-                if m["merged_into_id"] is not None:
-                    continue  # merged away: its points live on the survivor now
-                known[m["id"]] = Cust(
-                    id=m["id"],
-                    fields={n: m[n] for n in CUSTOMER_COLUMNS},
-                    keys={},
-                    created_here=m["created_import_id"] == self.batch_id,
-                )
-            q = select(
-                cp.c.id, cp.c.customer_id, cp.c.kind, cp.c.value, cp.c.value_raw, cp.c.consent
-            )
-            for pid, cid, kind, value, raw, consent in self.conn.execute(
-                q.where(cp.c.customer_id.in_(part))
-            ):
-                if cid in known:
-                    key = (kind, value if value is not None else "raw:" + raw)
-                    known[cid].keys[key] = [pid, consent]
-            tq = select(customer_tags.c.customer_id, tags.c.name).join(
-                tags, tags.c.id == customer_tags.c.tag_id
-            )
-            for cid, name in self.conn.execute(tq.where(customer_tags.c.customer_id.in_(part))):
+            for cid, name in conn.execute(tq.where(customer_tags.c.customer_id.in_(part))):
                 if cid in known:
                     known[cid].tags.add(name)
         return known
@@ -413,12 +271,14 @@ class ContactWriter:
                 # them one person: a clearly different first name keeps them apart.
                 if first_names_compatible(cust.fields.get("first_name"), first):
                     return cust, (p.kind, p.value)
-        if not _has_valid_key(cl) and cl.fields.get("display_name"):
+        if not cl.has_valid_key and cl.fields.get("display_name"):
             wanted = {p.key for p in cl.points}
+            company = cl.fields.get("company")
             for cust in index.get(("name", cl.fields["display_name"]), ()):
-                if wanted <= cust.keys.keys() and (
-                    not cl.fields.get("company")
-                    or cl.fields.get("company") == cust.fields.get("company")
+                if (
+                    wanted <= cust.keys.keys()
+                    and not _reachable_by_contact(cust)
+                    and (not company or company == cust.fields.get("company"))
                 ):
                     return cust, ("name", cl.fields["display_name"])
         return None, None
@@ -435,7 +295,7 @@ class ContactWriter:
         return added
 
     def _apply(self, cust: Cust, cl: Clean, index) -> list[str]:
-        """Fold a record into a known customer; returns what changed (for the row's reason)."""
+        """Fold a row into a known customer; returns what changed (for the row's reason)."""
         old, new = cust.fields, cl.fields
         want: dict = {}
         if _name_weight(new) > _name_weight(old):
@@ -449,10 +309,8 @@ class ContactWriter:
                 new["birth_month"],
                 new["birth_day"],
             )
-            if not (
-                same_day
-                and (new.get("birth_year") is None or old.get("birth_year") == new["birth_year"])
-            ):
+            # A year-less birthday does not wipe a known year.
+            if not same_day or new.get("birth_year") not in (None, old.get("birth_year")):
                 want["birth_year"] = new.get("birth_year")
                 want["birth_month"] = new["birth_month"]
                 want["birth_day"] = new["birth_day"]
@@ -467,16 +325,11 @@ class ContactWriter:
             want["source"] = new["source"]
         if new.get("note") and new["note"] not in (old.get("note") or ""):
             want["note"] = f"{old['note']}\n{new['note']}" if old.get("note") else new["note"]
-        if (
-            new.get("company")
-            and (old.get("kind") == "company" or not old.get("display_name"))
-            and "display_name" not in want
-            and _name_weight(old) == 0
-        ):
-            want["display_name"] = new["company"]
+        if new.get("company") and _name_weight(old) == 0 and "display_name" not in want:
+            want["display_name"] = new["company"]  # a company card takes its name
         changed = [k for k, v in want.items() if old.get(k) != v]
         for k in changed:
-            if not cust.new and not cust.created_here and k not in cust.changes_before:
+            if not cust.created_here and k not in cust.changes_before:
                 cust.changes_before[k] = old.get(k)
             old[k] = want[k]
             if not cust.new:
@@ -492,43 +345,50 @@ class ContactWriter:
                     cust.consent_updates.append((entry[0], entry[1], cl.consent))
                     entry[1] = cl.consent
                     labels.append(f"consent {cl.consent}")
-        new_tags = set(cl.tags) - cust.tags
-        if new_tags:
-            cust.tags.update(new_tags)
+        fresh = set(cl.tags) - cust.tags - cust.new_tags
+        if fresh:
+            cust.new_tags.update(fresh)
             labels.append("tags")
         return labels
 
     # -- writing ------------------------------------------------------------------------------
     def _flush(self, touched: list[Cust], row_results: list) -> None:
-        conn, now = self.conn, self.now
-        new = [c for c in touched if c.new]
-        if new:
-            rows = [
-                {**{k: c.fields.get(k) for k in CUSTOMER_COLUMNS}, "status": "active",
-                 "created_import_id": self.batch_id, "created_at": now, "updated_at": now}
-                for c in new
-            ]  # fmt: skip
-            stmt = insert(customers).returning(customers.c.id, sort_by_parameter_order=True)
-            for c, cid in zip(new, conn.execute(stmt, rows).scalars(), strict=True):
-                c.id = cid
+        conn, now = self.conn, self._now_db
+        new_rows = []
+        for c in touched:
+            if c.new:
+                f = c.fields
+                if not _reachable_by_contact(c):
+                    self.keys.add(key_hash("name", f["display_name"]), c.id)
+                new_rows.append(
+                    (c.id, *[f.get(k) for k in CUSTOMER_COLUMNS], "active", self.batch_id, now, now)
+                )
                 c.new = False  # a later chunk may find it again: then it's an update
+        insert_rows(conn, customers, _CUSTOMER_INSERT, new_rows)
         # Updates of customers that existed before this chunk, grouped by the columns they touch
         # so each group is one executemany.
         groups: dict[tuple, list[dict]] = defaultdict(list)
         changes = []
         for c in touched:
             if c.changes_after:
+                if "display_name" in c.changes_after and not _reachable_by_contact(c):
+                    self.keys.add(key_hash("name", c.fields["display_name"]), c.id)
                 cols = tuple(sorted(c.changes_after))
                 groups[cols].append(
-                    {"_id": c.id, "updated_at": now, **{k: c.fields[k] for k in cols}}
+                    {"_id": c.id, "updated_at": self.now, **{k: c.fields[k] for k in cols}}
                 )
-                if c.changes_before:
-                    changes.append(
-                        {"import_id": self.batch_id, "customer_id": c.id,
-                         "before": {k: c.changes_before[k] for k in c.changes_before},
-                         "after": {k: c.fields[k] for k in c.changes_before}}
-                    )  # fmt: skip
                 c.changes_after = {}
+            if c.changes_before:
+                before = c.changes_before
+                after = {k: c.fields[k] for k in before}
+                changes.append(
+                    {
+                        "import_id": self.batch_id,
+                        "customer_id": c.id,
+                        "before": before,
+                        "after": after,
+                    }
+                )
                 c.changes_before = {}
         for cols, params in groups.items():
             stmt = (
@@ -538,23 +398,22 @@ class ContactWriter:
             )
             conn.execute(stmt, params)
         points = []
+        add_key = self.keys.add
         for c in touched:
             for p, consent in c.new_points:
+                if p.valid and p.value is not None:
+                    add_key(key_hash(p.kind, p.value), c.id)
                 points.append(
-                    {"customer_id": c.id, "kind": p.kind, "value_raw": p.raw, "value": p.value,
-                     "extension": p.extension, "valid": p.valid, "invalid_reason": p.reason,
-                     "label": p.label, "consent": consent or "unknown",
-                     "consent_at": now if consent else None,
-                     "consent_source": "import" if consent else None,
-                     "import_id": self.batch_id, "created_at": now}
+                    (c.id, p.kind, p.raw, p.value, p.extension, p.valid, p.reason, p.label,
+                     consent or "unknown", now if consent else None,
+                     "import" if consent else None, self.batch_id, now)
                 )  # fmt: skip
             c.new_points = []
-        if points:
-            conn.execute(insert(contact_points), points)
+        insert_rows(conn, contact_points, _POINT_INSERT, points)
         consent_rows = []
         for c in touched:
             for pid, before, after in c.consent_updates:
-                consent_rows.append({"_pid": pid, "consent": after, "consent_at": now})
+                consent_rows.append({"_pid": pid, "consent": after, "consent_at": self.now})
                 changes.append(
                     {"import_id": self.batch_id, "customer_id": c.id,
                      "before": {"contact_point": pid, "consent": before},
@@ -565,20 +424,32 @@ class ContactWriter:
             stmt = (
                 update(contact_points)
                 .where(contact_points.c.id == bindparam("_pid"))
-                .values(consent=bindparam("consent"), consent_at=bindparam("consent_at"),
-                        consent_source="import")
-            )  # fmt: skip
+                .values(
+                    consent=bindparam("consent"),
+                    consent_at=bindparam("consent_at"),
+                    consent_source="import",
+                )
+            )
             conn.execute(stmt, consent_rows)
         if changes:
             conn.execute(insert(import_changes), changes)
         self._write_tags(touched)
-        conn.execute(
-            insert(import_rows),
-            [self._row(rec, outcome, reason, cust) for rec, outcome, reason, cust in row_results],
-        )
+        insert_rows(
+            conn,
+            import_rows,
+            _ROW_INSERT,
+            [
+                (self.batch_id, cl.sheet, cl.row, cl.raw_json, outcome,
+                 reason[:500] if reason else None, cid)
+                for cl, outcome, reason, cid in row_results
+            ],
+        )  # fmt: skip
 
     def _write_tags(self, touched: list[Cust]) -> None:
-        pairs = [(c.id, name) for c in touched for name in c.tags]
+        pairs = [(c.id, name) for c in touched for name in c.new_tags]
+        for c in touched:
+            c.tags |= c.new_tags
+            c.new_tags = set()
         if not pairs:
             return
         missing = {n for _, n in pairs} - set(self._tag_ids)
@@ -590,25 +461,5 @@ class ContactWriter:
                     insert(tags).values(name=name)
                 ).inserted_primary_key[0]
             self._tag_ids.update(found)
-        wanted = {(cid, self._tag_ids[n]) for cid, n in pairs}
-        q = select(customer_tags.c.customer_id, customer_tags.c.tag_id).where(
-            customer_tags.c.customer_id.in_({cid for cid, _ in wanted})
-        )
-        have = {tuple(r) for r in self.conn.execute(q)}
-        rows = [
-            {"customer_id": cid, "tag_id": tid, "import_id": self.batch_id}
-            for cid, tid in sorted(wanted - have)
-        ]
-        if rows:
-            self.conn.execute(insert(customer_tags), rows)
-
-    def _row(self, rec: ContactRecord, outcome: str, reason: str | None, cust: Cust | None) -> dict:
-        return {
-            "import_id": self.batch_id,
-            "sheet": rec.sheet,
-            "row_number": rec.row,
-            "raw": json.dumps(rec.raw, ensure_ascii=False),
-            "outcome": outcome,
-            "reason": reason[:500] if reason else None,
-            "customer_id": cust.id if cust is not None else None,
-        }
+        rows = sorted({(cid, self._tag_ids[n], self.batch_id) for cid, n in pairs})
+        insert_rows(self.conn, customer_tags, ("customer_id", "tag_id", "import_id"), rows)

@@ -7,7 +7,10 @@ counts it shows are exactly what a real run would do.
 
 from __future__ import annotations
 
+import gc
 import hashlib
+import json
+import os
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
@@ -15,9 +18,18 @@ from pathlib import Path
 
 from sqlalchemy import Engine, insert, select, update
 
-from clientbase.db.models import imports
+from clientbase.db.bulk import indexes_deferred
+from clientbase.db.models import contact_points, customers, imports
 from clientbase.errors import InputFileError, UsageError
 from clientbase.importers import sniff
+from clientbase.importers.clean import (
+    Clean,
+    Rejected,
+    clean_record,
+    clean_rows,
+    clean_rows_packed,
+    unpack,
+)
 from clientbase.importers.contacts import ContactWriter, Counts, Reject
 from clientbase.importers.mapping import (
     Mapping,
@@ -25,10 +37,17 @@ from clientbase.importers.mapping import (
     header_score,
     to_record,
 )
-from clientbase.importers.records import ContactRecord
 from clientbase.importers.tabular import Table, read_csv, read_workbook
 
 KINDS = ("contacts",)
+CHUNK_ROWS = 5000
+PARALLEL_FROM_BYTES = 4 << 20
+# Built once at the end of a big first import instead of row by row (matching does not use them:
+# it has its own key index).
+DEFERRED_INDEXES = [
+    next(ix for ix in contact_points.indexes if ix.name == "ix_contact_points_kind_value"),
+    next(ix for ix in customers.indexes if ix.name == "ix_customers_display_name"),
+]  # below this, starting worker processes costs more than it saves
 SUPPORTED_SUFFIXES = {".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".ods", ".vcf", ".vcard"}
 
 Progress = Callable[[str, int, int], None]  # (file name, done, total) in bytes or rows
@@ -187,8 +206,20 @@ def _import_file(
                 invalid_emails=0,
             )
         ).inserted_primary_key[0]
-        writer = ContactWriter(conn, batch_id, region=opt.region, source=opt.source)
-        writer.write(_records(path, fmt, opt, result, writer, progress))
+        writer = ContactWriter(conn, batch_id)
+        gc_was_enabled = gc.isenabled()
+        gc.disable()  # see _worker_init: the same holds for matching and writing
+        try:
+            writer.load_existing_keys()
+            chunks = _cleaned_chunks(path, fmt, opt, result, progress)
+            if writer.base_was_empty and path.stat().st_size >= PARALLEL_FROM_BYTES:
+                with indexes_deferred(conn, DEFERRED_INDEXES):
+                    writer.write(chunks)
+            else:
+                writer.write(chunks)
+        finally:
+            if gc_was_enabled:
+                gc.enable()
         c = writer.counts
         result.counts, result.rejects = c, writer.rejects
         result.batch_id = None if opt.dry_run else batch_id
@@ -221,16 +252,11 @@ def _import_file(
     return result
 
 
-def _records(
-    path: Path,
-    fmt: str,
-    opt: ImportOptions,
-    result: FileResult,
-    writer: ContactWriter,
-    progress: Progress | None,
-) -> Iterator[ContactRecord]:
+def _cleaned_chunks(
+    path: Path, fmt: str, opt: ImportOptions, result: FileResult, progress: Progress | None
+) -> Iterator[list[Clean | Rejected]]:
     if fmt == "vcard":
-        yield from _vcard_records(path, writer)
+        yield from _vcard_chunks(path, opt)
         return
     tables: list[Table]
     if fmt == "csv":
@@ -247,9 +273,11 @@ def _records(
         ]
         result.encoding, result.delimiter = tables[0].encoding, tables[0].delimiter
     else:
+        size = 0
         tables = read_workbook(path, sheet=opt.sheet, header_score=header_score)
         result.sheets = [t.name for t in tables]
-    for t in tables:
+    mapped = []
+    for t in tables:  # every header is checked before any row is read
         m: Mapping = build_mapping(t.header, opt.columns)
         result.mapping[t.name or ""] = m.describe()
         result.not_mapped.extend(h for h in m.unmapped if h not in result.not_mapped)
@@ -260,24 +288,78 @@ def _records(
                 f"(header on row {t.header_row}: {', '.join(h for h in t.header if h)[:200]})",
                 hint="name the columns with --map 'COLUMN=FIELD' or --mapping FILE",
             )
-        for n, cells in t.rows:
-            if not any(c not in (None, "") and str(c).strip() for c in cells):
-                continue  # a blank line is not data
-            yield to_record(m, n, cells, t.name)
-        if progress and t.name is not None:
-            progress(path.name, 1, 1)
+        mapped.append((t, m))
+    jobs = (
+        (m, rows, t.name, opt.region, opt.source) for t, m in mapped for rows in _row_chunks(t.rows)
+    )
+    if size >= PARALLEL_FROM_BYTES and (os.cpu_count() or 1) > 1:
+        yield from _in_workers(jobs)
+    else:
+        for job in jobs:
+            yield clean_rows(job)
 
 
-def _vcard_records(path: Path, writer: ContactWriter) -> Iterator[ContactRecord]:
+def _row_chunks(rows: Iterator[tuple[int, list]]) -> Iterator[list[tuple[int, list]]]:
+    chunk = []
+    for item in rows:
+        chunk.append(item)
+        if len(chunk) >= CHUNK_ROWS:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
+def _in_workers(jobs: Iterator) -> Iterator[list[Clean | Rejected]]:
+    """Clean chunks in worker processes (one per core) while this process matches and writes.
+
+    At most a few chunks are in flight, so memory stays flat; results come back in file order.
+    """
+    import multiprocessing
+    from collections import deque
+    from concurrent.futures import ProcessPoolExecutor
+
+    workers = min(os.cpu_count() or 1, 4)
+    # forkserver: workers start from a clean interpreter, not a copy of this process with its
+    # open database connection.
+    ctx = multiprocessing.get_context("forkserver")
+    with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_worker_init) as pool:
+        pending: deque = deque()
+        for job in jobs:
+            pending.append(pool.submit(clean_rows_packed, job))
+            if len(pending) >= 2 * workers + 1:
+                yield unpack(pending.popleft().result())
+        while pending:
+            yield unpack(pending.popleft().result())
+
+
+def _worker_init() -> None:
+    # Cleaning allocates millions of small acyclic objects; the cyclic GC would keep rescanning
+    # the normalisation caches for nothing.
+    gc.disable()
+
+
+def _vcard_chunks(path: Path, opt: ImportOptions) -> Iterator[list[Clean | Rejected]]:
     from clientbase.importers.vcard import VCardSyntaxError, read_vcards, vcard_to_record
 
+    chunk: list[Clean | Rejected] = []
     for item in read_vcards(path.read_bytes()):
         if isinstance(item, VCardSyntaxError):
             # Keep what the person typed before the broken line, not just the error.
             raw = vcard_to_record(item.partial).raw if item.partial is not None else {}
-            writer.reject(
-                ContactRecord(row=item.card_line or item.line, raw={**raw, "error": item.message}),
-                f"malformed vCard at line {item.line}: {item.message}",
+            raw["error"] = item.message
+            chunk.append(
+                Rejected(
+                    item.card_line or item.line,
+                    None,
+                    json.dumps(raw, ensure_ascii=False),
+                    f"malformed vCard at line {item.line}: {item.message}",
+                )
             )
-            continue
-        yield vcard_to_record(item)
+        else:
+            chunk.append(clean_record(vcard_to_record(item), opt.region, opt.source))
+        if len(chunk) >= CHUNK_ROWS:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk

@@ -412,7 +412,7 @@ def _recase(bare: str, cyr: bool) -> str:
     return "".join(out)
 
 
-@lru_cache(maxsize=1 << 16)
+@lru_cache(maxsize=1 << 14)
 def _tok(raw: str) -> _Tok:
     t = _Tok()
     word = raw.translate(_DASH_TRANS)
@@ -684,7 +684,7 @@ def _parse(raw: str) -> PersonName:
     return _assemble(*_slots(toks), hint)
 
 
-_parse_cached = lru_cache(maxsize=1 << 16)(_parse)
+_parse_cached = lru_cache(maxsize=1 << 14)(_parse)
 
 
 def parse_full_name(raw: str) -> PersonName:

@@ -87,7 +87,9 @@ _MIN_MAIN_DIGITS = 6
 # own but the tail of the previous one ("…-45-67/68", "…, доб. 12").
 _MIN_PIECE_DIGITS = 5
 
-_CACHE_SIZE = 1 << 18
+# Small on purpose: in a big import most values are new, and an import runs one cache per
+# worker process; repeats close together (a list sorted by client) still hit.
+_CACHE_SIZE = 1 << 14
 
 
 # --------------------------------------------------------------------------------------------

@@ -1,0 +1,235 @@
+"""Records → normalised rows, ready to match: the pure half of a contact import.
+
+Everything here is a function of its input alone, so large files run it in worker processes (one
+per core) while the main process matches and writes. Results are plain tuples because they cross
+process boundaries: pickling named tuples costs a fraction of pickling dataclasses.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from collections.abc import Iterable
+from typing import NamedTuple
+
+from clientbase.importers.mapping import Mapping, to_record
+from clientbase.importers.records import ContactRecord
+from clientbase.normalize.dates import parse_birthday
+from clientbase.normalize.emails import normalize_email, split_emails
+from clientbase.normalize.names import looks_like_company, name_from_parts, parse_full_name
+from clientbase.normalize.phones import normalize_phone, split_phones
+
+_CONSENT_YES = {"да", "yes", "y", "1", "true", "+", "согласен", "согласна", "есть", "подписан",
+                "подписана", "x", "х", "✓", "v", "granted", "opt-in", "subscribed"}  # fmt: skip
+_CONSENT_NO = {"нет", "no", "n", "0", "false", "-", "отказ", "отписан", "отписана", "не согласен",
+               "withdrawn", "opt-out", "unsubscribed"}  # fmt: skip
+_GENDER = {"м": "m", "муж": "m", "мужской": "m", "m": "m", "male": "m", "ж": "f", "жен": "f",
+           "женский": "f", "f": "f", "female": "f"}  # fmt: skip
+_SUMMARY_ROW = re.compile(r"^(итого|всего|total|итог)\b", re.IGNORECASE)
+_TAG_SPLIT = re.compile(r"\s*(?:,|;|:::)\s*")
+_GOOGLE_SYSTEM_LABELS = {"myContacts", "starred"}
+_SINGLE_FIELDS = ("position", "city", "address", "postcode", "manager", "external_id", "note")
+
+
+class Point(NamedTuple):
+    kind: str  # phone, email, telegram, whatsapp, vk
+    raw: str
+    value: str | None  # normalised; None when invalid
+    valid: bool
+    reason: str | None
+    label: str | None
+    extension: str | None
+    key: tuple[str, str]  # identity within the base; invalid values are known by their raw text
+
+
+class Clean(NamedTuple):
+    row: int
+    sheet: str | None
+    raw_json: str  # the input row as read, stored with the batch
+    fields: dict  # customer columns
+    points: tuple[Point, ...]
+    consent: str | None  # granted / withdrawn for this row's contacts, None if not said
+    tags: tuple[str, ...]
+    notes: tuple[str, ...]  # what was flagged while normalising, for the row's reason
+    has_valid_key: bool  # a valid phone or email to match on
+
+
+class Rejected(NamedTuple):
+    row: int
+    sheet: str | None
+    raw_json: str
+    reason: str
+
+
+def parse_consent(value: str | None) -> str | None:
+    if not value:
+        return None
+    v = value.strip().lower()
+    if v in _CONSENT_YES:
+        return "granted"
+    if v in _CONSENT_NO:
+        return "withdrawn"
+    return None
+
+
+def _point(kind, raw, value, valid, reason, label, extension=None) -> Point:
+    return Point(kind, raw, value, valid, reason, label, extension,
+                 (kind, value if value is not None else "raw:" + raw))  # fmt: skip
+
+
+def clean_record(rec: ContactRecord, region: str, default_source: str | None) -> Clean | Rejected:
+    """Normalise one record, or say why it cannot be a customer."""
+    raw_json = json.dumps(rec.raw, ensure_ascii=False)
+    f = rec.fields
+    notes: list[str] = []
+    out: dict = {}
+    full = f.get("full_name")
+    company = f.get("company")
+    name = None
+    if f.get("last_name") or f.get("first_name") or f.get("middle_name"):
+        name = name_from_parts(f.get("last_name"), f.get("first_name"), f.get("middle_name"))
+        if not company and full and looks_like_company(full):
+            company = full
+    elif full:
+        if _SUMMARY_ROW.match(full) and not rec.phones and not rec.emails:
+            return Rejected(
+                rec.row, rec.sheet, raw_json, f"a summary row ({full!r}), not a customer"
+            )
+        if not company and looks_like_company(full):
+            company = full
+        else:
+            name = parse_full_name(full)
+    if name is not None and (name.last or name.first or name.middle):
+        out["kind"] = "person"
+        out["last_name"], out["first_name"], out["middle_name"] = name.last, name.first, name.middle
+        out["gender"] = name.gender
+        out["display_name"] = name.display
+    elif company:
+        out["kind"] = "company"
+    if f.get("gender"):
+        g = _GENDER.get(f["gender"].strip().lower().rstrip("."))
+        if g:
+            out["gender"] = g
+    if company:
+        out["company"] = company
+    for col in _SINGLE_FIELDS:
+        v = f.get(col)
+        if v:
+            out[col] = v
+    src = f.get("source") or default_source
+    if src:
+        out["source"] = src
+    if f.get("birthday"):
+        try:
+            b = parse_birthday(f["birthday"])
+        except ValueError as exc:
+            b = None
+            out["birthday_raw"] = f["birthday"]
+            notes.append(f"birthday {f['birthday']!r} kept as text: {exc}")
+        if b is not None:
+            out["birth_year"], out["birth_month"], out["birth_day"] = b.year, b.month, b.day
+
+    points: list[Point] = []
+    seen = set()
+    has_valid = False
+    for raw_cell, label in rec.phones:
+        for part in split_phones(raw_cell):
+            p = normalize_phone(part, rec.region or region)
+            pt = _point("phone", part, p.e164, p.valid, p.reason, label, p.extension)
+            if pt.key not in seen:
+                seen.add(pt.key)
+                points.append(pt)
+                if p.valid:
+                    has_valid = True
+                else:
+                    notes.append(f"invalid phone {part!r} kept: {p.reason}")
+    for raw_cell, label in rec.emails:
+        for part in split_emails(raw_cell):
+            e = normalize_email(part)
+            pt = _point("email", part, e.value, e.valid, e.reason, label)
+            if pt.key not in seen:
+                seen.add(pt.key)
+                points.append(pt)
+                if e.valid:
+                    has_valid = True
+                else:
+                    notes.append(f"invalid email {part!r} kept: {e.reason}")
+    for kind, value in rec.messengers:
+        v = value.strip()
+        pt = _point(kind, v, v.lstrip("@").lower() if kind == "telegram" else v, True, None, None)
+        if pt.key not in seen:
+            seen.add(pt.key)
+            points.append(pt)
+
+    if "kind" not in out:
+        if not points:
+            return Rejected(
+                rec.row, rec.sheet, raw_json,
+                "nothing to identify a customer by: no name, company, phone or email",
+            )  # fmt: skip
+        out["kind"] = "person"
+    if not out.get("display_name"):
+        out["display_name"] = company or _point_display(points)
+    tags: tuple[str, ...] = ()
+    if f.get("tags"):
+        tags = tuple(
+            t for t in (x.lstrip("* ").strip() for x in _TAG_SPLIT.split(f["tags"]))
+            if t and t not in _GOOGLE_SYSTEM_LABELS
+        )  # fmt: skip
+    return Clean(rec.row, rec.sheet, raw_json, out, tuple(points), parse_consent(f.get("consent")),
+                 tags, tuple(notes), has_valid)  # fmt: skip
+
+
+def _point_display(points: list[Point]) -> str:
+    for p in points:
+        if p.valid and p.value:
+            return p.value
+    return points[0].raw if points else ""
+
+
+def clean_records(
+    records: Iterable[ContactRecord], region: str, source: str | None
+) -> list[Clean | Rejected]:
+    return [clean_record(r, region, source) for r in records]
+
+
+def clean_rows(
+    args: tuple[Mapping, list[tuple[int, list]], str | None, str, str | None],
+) -> list[Clean | Rejected]:
+    """A chunk of spreadsheet rows → cleaned rows."""
+    mapping, rows, sheet, region, source = args
+    return [
+        clean_record(to_record(mapping, n, cells, sheet), region, source)
+        for n, cells in rows
+        if not _blank(cells)  # a blank line is not data: neither imported nor rejected
+    ]
+
+
+def _blank(cells: list) -> bool:
+    for c in cells:
+        if c is not None and c != "" and (not isinstance(c, str) or not c.isspace()):
+            return False
+    return True
+
+
+def clean_rows_packed(args) -> list[tuple]:
+    """clean_rows for a worker process: results as plain tuples, which pickle about twice as
+    fast as named tuples; ``unpack`` restores them on the other side."""
+    out = []
+    for r in clean_rows(args):
+        if isinstance(r, Clean):
+            out.append((*r[:4], tuple(tuple(p) for p in r.points), *r[5:]))
+        else:
+            out.append(tuple(r))
+    return out
+
+
+def unpack(packed: list[tuple]) -> list[Clean | Rejected]:
+    out: list[Clean | Rejected] = []
+    make_point = Point._make
+    for t in packed:
+        if len(t) == 4:
+            out.append(Rejected._make(t))
+        else:
+            out.append(Clean(*t[:4], tuple(map(make_point, t[4])), *t[5:]))
+    return out

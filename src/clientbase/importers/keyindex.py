@@ -1,0 +1,80 @@
+"""Who owns a phone, an email or a name, for millions of keys in a few tens of megabytes.
+
+The import must find, for every row, the customer that already has its phone or email, whether
+that customer was in the base before or was created by an earlier row of the same file. Asking
+the database for every key costs more than the rest of the row; a Python dict of the keys costs
+~100 bytes each. This index keeps only 64-bit hashes and owner ids in sorted numpy arrays (new
+entries are batched, sorted and merged log-structured style), ~16 bytes a key, and answers a whole
+chunk's keys with vectorised binary searches.
+
+Hashes can collide, so an answer is a candidate: the caller loads the candidate customers with
+their real keys and compares those (see contacts.ContactWriter).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+_FLUSH_AT = 1 << 16  # pending entries before they become a sorted level
+
+
+class KeyIndex:
+    def __init__(self) -> None:
+        self._levels: list[tuple[np.ndarray, np.ndarray]] = []  # (sorted hashes, owner ids)
+        self._pending_h: list[int] = []
+        self._pending_id: list[int] = []
+        self._pending: dict[int, list[int]] = {}
+
+    def __len__(self) -> int:
+        return sum(len(h) for h, _ in self._levels) + len(self._pending_h)
+
+    def add(self, key_hash: int, owner: int) -> None:
+        self._pending_h.append(key_hash)
+        self._pending_id.append(owner)
+        self._pending.setdefault(key_hash, []).append(owner)
+        if len(self._pending_h) >= _FLUSH_AT:
+            self._flush()
+
+    def add_many(self, hashes: list[int], owners: list[int]) -> None:
+        for h, o in zip(hashes, owners, strict=True):
+            self.add(h, o)
+
+    def owners(self, hashes: list[int]) -> set[int]:
+        """Ids of customers that may own any of these hashes."""
+        found: set[int] = set()
+        pending = self._pending
+        for h in hashes:
+            ids = pending.get(h)
+            if ids:
+                found.update(ids)
+        if not self._levels or not hashes:
+            return found
+        q = np.fromiter(hashes, dtype=np.int64, count=len(hashes))
+        for level_h, level_id in self._levels:
+            lo = np.searchsorted(level_h, q, side="left")
+            hi = np.searchsorted(level_h, q, side="right")
+            hit = hi > lo
+            if not hit.any():
+                continue
+            for a, b in zip(lo[hit].tolist(), hi[hit].tolist(), strict=True):
+                found.update(level_id[a:b].tolist())
+        return found
+
+    def _flush(self) -> None:
+        h = np.array(self._pending_h, dtype=np.int64)
+        ids = np.array(self._pending_id, dtype=np.int64)
+        order = np.argsort(h, kind="stable")
+        self._levels.append((h[order], ids[order]))
+        self._pending_h, self._pending_id, self._pending = [], [], {}
+        # Merge while the newest level is at least half the size of the one before it: few
+        # levels to search, and every entry is re-sorted only O(log n) times.
+        while len(self._levels) > 1 and len(self._levels[-1][0]) * 2 >= len(self._levels[-2][0]):
+            (h2, i2), (h1, i1) = self._levels.pop(), self._levels.pop()
+            h = np.concatenate((h1, h2))
+            ids = np.concatenate((i1, i2))
+            order = np.argsort(h, kind="stable")
+            self._levels.append((h[order], ids[order]))
+
+
+def key_hash(kind: str, value: str) -> int:
+    return hash((kind, value))
