@@ -15,7 +15,6 @@ from functools import cache
 
 from sqlalchemy import Connection, Index, Table, func, select
 
-
 _PLACEHOLDERS = {
     "qmark": lambda i, name: "?",
     "format": lambda i, name: "%s",

@@ -35,7 +35,6 @@ from clientbase.importers.mapping import (
     Mapping,
     build_mapping,
     header_score,
-    to_record,
 )
 from clientbase.importers.tabular import Table, read_csv, read_workbook
 
