@@ -281,3 +281,31 @@ def test_summary_row_is_rejected(cli, tmp_path):
     write(tmp_path / "t.csv", "ФИО;Телефон\nИванов Иван;89161234567\nИтого;\n")
     s = cli.json("import", tmp_path / "t.csv", expect=3)
     assert s["rejected"] == 1 and "summary row" in s["files"][0]["rejects"][0]["reason"]
+
+
+def test_big_file_path_with_workers_gives_the_same_result(cli, tmp_path, monkeypatch):
+    """Large files are cleaned in worker processes and load with deferred indexes; the result
+    must be the same as the in-process path."""
+    from clientbase.importers import pipeline
+
+    rows = ["ФИО;Телефон;E-mail"]
+    for i in range(3000):
+        rows.append(f"Петров Иван;8 916 {i:03d}-{i % 100:02d}-00;c{i}@mail.ru")
+    rows.append(";;")
+    rows.append("Иван Петров;+7916007-07-00;")  # a duplicate of row 9
+    path = write(tmp_path / "big.csv", "\n".join(rows) + "\n", "cp1251")
+    monkeypatch.setattr(pipeline, "PARALLEL_FROM_BYTES", 0)
+    monkeypatch.setattr(pipeline, "CHUNK_ROWS", 500)
+    s = cli.json("import", path)
+    assert (s["rows_read"], s["created"], s["duplicates"], s["rejected"]) == (3001, 3000, 1, 0)
+    found = cli.json("contacts", "list", "--search", "+79160070700")
+    assert [(c["name"], [p["row"] for p in c["provenance"]]) for c in found] == [
+        ("Петров Иван", [9, 3003])
+    ]
+    info = cli.json("db", "info")
+    assert info["counts"]["contact_points"] == 6000
+    with cli.engine().connect() as conn:  # the deferred indexes are back
+        names = {
+            r[0] for r in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type='index'")
+        }
+    assert {"ix_contact_points_kind_value", "ix_customers_display_name"} <= names

@@ -62,13 +62,21 @@ def decode_sample(head: bytes) -> str:
 
 
 def looks_cyrillic(data: bytes) -> bool:
-    # In cp1251 Cyrillic letters are 0xC0–0xFF (plus Ё/ё); cp1252 text uses that range only for
-    # a few accented letters, so a majority of high bytes there means Russian.
-    high = [b for b in data if b >= 0x80]
-    if not high:
-        return False
-    cyr = sum(1 for b in high if b >= 0xC0 or b in (0xA8, 0xB8))
-    return cyr / len(high) > 0.6
+    # In cp1251 a Russian word is a run of bytes >= 0xC0 (Ё/ё: 0xA8/0xB8); in cp1252 the same
+    # range holds accented Latin letters, which sit alone between ASCII letters ("José",
+    # "Müller"). So: most high bytes have a high-byte neighbour.
+    def high(b: int) -> bool:
+        return b >= 0xC0 or b in (0xA8, 0xB8)
+
+    total = paired = 0
+    for i, b in enumerate(data):
+        if b >= 0x80:
+            total += 1
+            if high(b) and (
+                (i > 0 and high(data[i - 1])) or (i + 1 < len(data) and high(data[i + 1]))
+            ):
+                paired += 1
+    return total > 0 and paired / total > 0.5
 
 
 def detect_encoding(path: Path) -> str:

@@ -1,0 +1,52 @@
+"""The example files a new user starts with: what the README promises about them holds."""
+
+from __future__ import annotations
+
+from conftest import EXAMPLES
+
+ORDER = ("клиенты_магазин.csv", "контакты.xlsx", "amocrm_export.csv", "google_contacts.csv")
+
+
+def by_row(contacts, file, row):
+    return next(
+        c for c in contacts if any(p["file"] == file and p["row"] == row for p in c["provenance"])
+    )
+
+
+def test_examples_one_by_one(cli):
+    customers_after = []
+    for name in ORDER:
+        s = cli.json("import", EXAMPLES / name, expect=None)
+        customers_after.append(cli.json("db", "info")["counts"]["customers"])
+        if name == "клиенты_магазин.csv":
+            assert [r["row"] for r in s["files"][0]["rejects"]] == [17, 41]
+            assert (s["created"], s["duplicates"]) == (32, 6)
+        if name == "контакты.xlsx":
+            assert s["files"][0]["sheets"] == ["Клиенты", "Опт"]
+            assert (s["created"], s["updated"] + s["unchanged"]) == (36, 11)
+    assert customers_after == [32, 68, 82, 90]
+
+    people = cli.contacts()
+    ivanov = by_row(people, "клиенты_магазин.csv", 2)
+    assert ivanov["name"] == "Иванов Иван Иванович" and ivanov["phones"] == ["+79161234567"]
+    assert [(p["file"], p["row"]) for p in ivanov["provenance"]][:3] == [
+        ("клиенты_магазин.csv", 2),
+        ("клиенты_магазин.csv", 15),
+        ("клиенты_магазин.csv", 40),
+    ]
+    morozova = by_row(people, "клиенты_магазин.csv", 10)
+    ext = [(p["value"], p["extension"]) for p in morozova["contact_points"] if p["extension"]]
+    assert ext == [("+74959876543", "12")]
+    novikov = by_row(people, "клиенты_магазин.csv", 9)  # 8 029 … is Belarusian
+    assert novikov["phones"] == ["+375291234567"]
+    assert novikov["birthday"] == "1988-09-17"  # Google's year-less --09-17 did not wipe the year
+    lebedev = by_row(people, "клиенты_магазин.csv", 13)
+    assert lebedev["phones"] == [] and lebedev["invalid"][0]["value"] == "123"
+
+
+def test_whole_folder_in_one_command(cli):
+    s = cli.json("import", EXAMPLES, expect=3)
+    assert len(s["files"]) == 4 and s["rejected"] == 2
+    assert len(cli.contacts()) == 90
+    again = cli.json("import", EXAMPLES)
+    assert all(f["skipped"] for f in again["files"])
