@@ -28,6 +28,7 @@ _GENDER = {"м": "m", "муж": "m", "мужской": "m", "m": "m", "male": "m
 _SUMMARY_ROW = re.compile(r"^(итого|всего|total|итог)\b", re.IGNORECASE)
 _TAG_SPLIT = re.compile(r"\s*(?:,|;|:::)\s*")
 _GOOGLE_SYSTEM_LABELS = {"myContacts", "starred"}
+_to_json = json.JSONEncoder(ensure_ascii=False).encode  # one encoder: dumps() rebuilds it per call
 _SINGLE_FIELDS = ("position", "city", "address", "postcode", "manager", "external_id", "note")
 
 
@@ -79,7 +80,7 @@ def _point(kind, raw, value, valid, reason, label, extension=None) -> Point:
 
 def clean_record(rec: ContactRecord, region: str, default_source: str | None) -> Clean | Rejected:
     """Normalise one record, or say why it cannot be a customer."""
-    raw_json = json.dumps(rec.raw, ensure_ascii=False)
+    raw_json = _to_json(rec.raw)
     f = rec.fields
     notes: list[str] = []
     out: dict = {}

@@ -322,6 +322,23 @@ class Mapping:
     header: list[str]
     columns: dict[int, ColumnMap] = field(default_factory=dict)
     unmapped: list[str] = field(default_factory=list)
+    _raw_keys: list[str] = field(default_factory=list, repr=False)
+
+    def raw_keys(self, width: int) -> list[str]:
+        """Names for the cells of a row in the raw record: the header, made unique, and
+        "column N" where the header is empty or the row is wider than the header."""
+        if len(self._raw_keys) < width:
+            keys, seen = [], set()
+            for i in range(width):
+                key = (
+                    self.header[i] if i < len(self.header) and self.header[i] else f"column {i + 1}"
+                )
+                if key in seen:
+                    key = f"{key} ({i + 1})"
+                seen.add(key)
+                keys.append(key)
+            self._raw_keys = keys
+        return self._raw_keys
 
     def describe(self) -> dict[str, str]:
         """{column: field} for the summary and --dry-run."""
@@ -472,13 +489,10 @@ def cell_to_text(value) -> str:
 
 
 def to_record(m: Mapping, row_number: int, cells: list, sheet: str | None) -> ContactRecord:
-    header = m.header
-    raw: dict[str, str] = {}
-    texts = [cell_to_text(c) for c in cells]
-    for i, t in enumerate(texts):
-        if t:
-            key = header[i] if i < len(header) and header[i] else f"column {i + 1}"
-            raw[key if key not in raw else f"{key} ({i + 1})"] = t
+    # CSV cells are always str: strip them directly, the typed spreadsheet cells take the detour.
+    texts = [c.strip() if c.__class__ is str else cell_to_text(c) for c in cells]
+    # raw_keys may be longer (an earlier row was wider): zip stops at this row's cells.
+    raw = {k: t for k, t in zip(m.raw_keys(len(texts)), texts, strict=False) if t}
     rec = ContactRecord(row=row_number, raw=raw, sheet=sheet)
     fields = rec.fields
     n = len(texts)
