@@ -270,6 +270,7 @@ def upgrade() -> None:
         sa.Column("outcome", sa.String(length=20), nullable=True),
         sa.Column("phone", sa.String(length=32), nullable=True),
         sa.Column("source", sa.String(length=200), nullable=True),
+        sa.Column("external_id", sa.String(length=200), nullable=True),
         sa.Column("note", sa.Text(), nullable=True),
         sa.Column("due_at", sa.DateTime(), nullable=True),
         sa.Column("done_at", sa.DateTime(), nullable=True),

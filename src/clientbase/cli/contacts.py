@@ -71,6 +71,12 @@ def show_cmd(
     for inv in card["invalid"]:
         if inv["kind"] == "birthday":
             con.print(f"{'Birthday?':<13}{inv['value']} (not a date, kept as typed)", markup=False)
+    if card.get("calls"):
+        con.print("Calls (latest first):", markup=False)
+        for c in card["calls"]:
+            arrow = "<-" if c["direction"] == "in" else "->"
+            took = f", {c['duration_s']} s" if c["duration_s"] else ""
+            con.print(f"  {c['at']} {arrow} {c['phone']}  {c['outcome']}{took}", markup=False)
     if card["provenance"]:
         con.print("From:", markup=False)
         for p in card["provenance"]:

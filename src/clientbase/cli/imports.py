@@ -17,6 +17,7 @@ from clientbase.errors import EXIT_REJECTED
 
 class ImportKind(str, Enum):
     contacts = "contacts"
+    calls = "calls"
 
 
 def register(app: typer.Typer) -> None:
@@ -79,11 +80,13 @@ def import_cmd(
     ] = None,
     fmt: Annotated[SummaryFormat, typer.Option("--format", "-f")] = SummaryFormat.table,
 ) -> None:
-    """Import contacts from CSV/TSV, Excel (.xlsx/.xls/.ods) and vCard files.
+    """Import contacts (CSV/TSV, Excel .xlsx/.xls/.ods, vCard) and call logs.
 
     Columns are recognised from their headers (Russian or English, Google, Outlook, amoCRM,
     Bitrix24 exports); phones, emails, names and birthdays are normalised; a person already in
-    the base is updated, not duplicated. Exit code 3 when some rows were rejected.
+    the base is updated, not duplicated. Call logs (Android and OPPO backups, Asterisk
+    Master.csv, Sipuni, Mango Office, a CSV of calls) add calls to the customers they were with,
+    and new numbers become leads. Exit code 3 when some rows were rejected.
     """
     from clientbase.errors import UsageError
     from clientbase.importers.mapping import load_mapping_file, parse_map_options
@@ -112,8 +115,10 @@ def import_cmd(
         _print_summary(result, verbose=st.verbose or dry_run)
     if result.rejected:
         if rejects is None and not st.quiet and fmt != SummaryFormat.json:
+            rows = "row was" if result.rejected == 1 else "rows were"
             msg.info(
-                f"{result.rejected} rows rejected: see them with --rejects OUT.csv or `clientbase imports show ID --rejected`"
+                f"{result.rejected} {rows} rejected: see them with --rejects OUT.csv "
+                "or `clientbase imports show ID --rejected`"
             )
         raise typer.Exit(EXIT_REJECTED)
 
@@ -149,11 +154,21 @@ def _print_summary(result, *, verbose: bool) -> None:
         if fr.sheets:
             how.append(f"sheets: {', '.join(fr.sheets)}")
         con.print("  " + ", ".join(how), markup=False)
-        con.print(
-            f"  rows read {c.rows_read}: created {c.created}, updated {c.updated}, "
-            f"unchanged {c.unchanged}, duplicates folded {c.duplicates}, rejected {c.rejected}",
-            markup=False,
-        )
+        if fr.kind == "calls":
+            con.print(
+                f"  calls read {c.rows_read}: {c.calls} added, {c.known_calls} already in the base, "
+                f"{c.skipped_rows} skipped, {c.rejected} rejected; "
+                f"{c.created} new customers or leads",
+                markup=False,
+            )
+        else:
+            con.print(
+                f"  rows read {c.rows_read}: created {c.created}, updated {c.updated}, "
+                f"unchanged {c.unchanged}, duplicates folded {c.duplicates}, rejected {c.rejected}",
+                markup=False,
+            )
+        if c.skipped_rows and fr.kind != "calls":
+            con.print(f"  skipped {c.skipped_rows}", markup=False)
         flags = [f"{n} {what}" for n, what in ((c.invalid_phones, "invalid phones"),
                  (c.invalid_emails, "invalid emails"), (c.invalid_birthdays, "invalid birthdays")) if n]  # fmt: skip
         if flags:
@@ -256,5 +271,5 @@ def undo_cmd(
     st.messages.info(
         f"{prefix} batch {r['batch']} ({r['file']}): {r['customers_removed']} customers removed, "
         f"{r['contact_points_removed']} contacts removed from other customers, "
-        f"{r['changes_restored']} changes restored"
+        f"{r['interactions_removed']} calls removed, {r['changes_restored']} changes restored"
     )

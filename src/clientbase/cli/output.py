@@ -28,7 +28,9 @@ class SummaryFormat(str, Enum):
 def stdout_console():
     from rich.console import Console
 
-    return Console(file=sys.stdout, soft_wrap=True)
+    # Piped tables (`| less`, cron mail) get a generous width instead of rich's default 80.
+    width = None if sys.stdout.isatty() else 160
+    return Console(file=sys.stdout, soft_wrap=True, width=width)
 
 
 def stderr_console():

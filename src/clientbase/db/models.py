@@ -202,6 +202,7 @@ class Interaction(Base):
     outcome: Mapped[str | None] = mapped_column(String(20))  # answered, missed, rejected...
     phone: Mapped[str | None] = mapped_column(String(32))
     source: Mapped[str | None] = mapped_column(String(200))
+    external_id: Mapped[str | None] = mapped_column(String(200))  # the PBX's call id
     note: Mapped[str | None] = mapped_column(Text)
     due_at: Mapped[datetime | None] = mapped_column(DateTime)
     done_at: Mapped[datetime | None] = mapped_column(DateTime)

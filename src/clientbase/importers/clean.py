@@ -17,7 +17,7 @@ from clientbase.importers.records import ContactRecord
 from clientbase.normalize.dates import parse_birthday
 from clientbase.normalize.emails import normalize_email, split_emails
 from clientbase.normalize.names import looks_like_company, name_from_parts, parse_full_name
-from clientbase.normalize.phones import normalize_phone, split_phones
+from clientbase.normalize.phones import is_short_or_internal, normalize_phone, split_phones
 
 _CONSENT_YES = {"да", "yes", "y", "1", "true", "+", "согласен", "согласна", "есть", "подписан",
                 "подписана", "x", "х", "✓", "v", "granted", "opt-in", "subscribed"}  # fmt: skip
@@ -28,7 +28,7 @@ _GENDER = {"м": "m", "муж": "m", "мужской": "m", "m": "m", "male": "m
 _SUMMARY_ROW = re.compile(r"^(итого|всего|total|итог)\b", re.IGNORECASE)
 _TAG_SPLIT = re.compile(r"\s*(?:,|;|:::)\s*")
 _GOOGLE_SYSTEM_LABELS = {"myContacts", "starred"}
-_to_json = json.JSONEncoder(ensure_ascii=False).encode  # one encoder: dumps() rebuilds it per call
+to_json = json.JSONEncoder(ensure_ascii=False).encode  # one encoder: dumps() rebuilds it per call
 _SINGLE_FIELDS = ("position", "city", "address", "postcode", "manager", "external_id", "note")
 
 
@@ -53,6 +53,11 @@ class Clean(NamedTuple):
     tags: tuple[str, ...]
     notes: tuple[str, ...]  # what was flagged while normalising, for the row's reason
     has_valid_key: bool  # a valid phone or email to match on
+    # A call log's name is what the phone's address book said ("Мама", "Вася шиномонтаж"): good
+    # enough to name a new lead, too weak to rename or tell apart people matched by number.
+    trust_name: bool = True
+    # (direction, started_at, duration_s, outcome, phone, source, call_id) for a call record.
+    call: tuple | None = None
 
 
 class Rejected(NamedTuple):
@@ -60,6 +65,17 @@ class Rejected(NamedTuple):
     sheet: str | None
     raw_json: str
     reason: str
+
+
+class Skipped(NamedTuple):
+    """A row that is not a customer by nature (an internal extension, a hidden caller); kept
+    with the batch, counted, but not a failure."""
+
+    row: int
+    sheet: str | None
+    raw_json: str
+    reason: str
+    skipped: bool = True
 
 
 def parse_consent(value: str | None) -> str | None:
@@ -80,7 +96,7 @@ def _point(kind, raw, value, valid, reason, label, extension=None) -> Point:
 
 def clean_record(rec: ContactRecord, region: str, default_source: str | None) -> Clean | Rejected:
     """Normalise one record, or say why it cannot be a customer."""
-    raw_json = _to_json(rec.raw)
+    raw_json = to_json(rec.raw)
     f = rec.fields
     notes: list[str] = []
     out: dict = {}
@@ -234,3 +250,33 @@ def unpack(packed: list[tuple]) -> list[Clean | Rejected]:
         else:
             out.append(Clean(*t[:4], tuple(map(make_point, t[4])), *t[5:]))
     return out
+
+
+def clean_call(rec, region: str, source: str | None) -> Clean | Skipped | Rejected:
+    """A call-log record → the customer it is with (found or a new lead) plus the call itself."""
+    raw_json = to_json(rec.raw)
+    number = rec.number.strip()
+    if not number:
+        return Skipped(rec.row, None, raw_json, "hidden caller: no number to know them by")
+    if is_short_or_internal(number):
+        return Skipped(
+            rec.row, None, raw_json, f"internal extension or short service number {number}"
+        )
+    p = normalize_phone(number, rec.region or region)
+    if not p.valid:
+        return Rejected(rec.row, None, raw_json, f"not a phone number: {number!r} ({p.reason})")
+    out: dict = {"kind": "person", "source": source or "phone call"}
+    name = rec.contact_name
+    if name and looks_like_company(name):
+        out["company"] = out["display_name"] = name
+    elif name:
+        n = parse_full_name(name)
+        out["last_name"], out["first_name"], out["middle_name"] = n.last, n.first, n.middle
+        out["gender"] = n.gender
+        out["display_name"] = n.display or name
+    if not out.get("display_name"):
+        out["display_name"] = p.e164  # a lead known only by the number
+    point = _point("phone", number, p.e164, True, None, None, p.extension)
+    call = (rec.direction, rec.started_at, rec.duration_s, rec.outcome, p.e164, rec.source,
+            rec.call_id)  # fmt: skip
+    return Clean(rec.row, None, raw_json, out, (point,), None, (), (), True, False, call)

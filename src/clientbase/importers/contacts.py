@@ -25,9 +25,10 @@ from clientbase.db.models import (
     customers,
     import_changes,
     import_rows,
+    interactions,
     tags,
 )
-from clientbase.importers.clean import Clean, Rejected
+from clientbase.importers.clean import Clean, Rejected, Skipped
 from clientbase.importers.keyindex import KeyIndex, key_hash
 from clientbase.normalize.names import first_names_compatible
 
@@ -50,6 +51,10 @@ _CUSTOMER_INSERT = (
 _POINT_INSERT = (
     "customer_id", "kind", "value_raw", "value", "extension", "valid", "invalid_reason", "label",
     "consent", "consent_at", "consent_source", "import_id", "created_at",
+)  # fmt: skip
+_CALL_INSERT = (
+    "customer_id", "import_id", "kind", "direction", "occurred_at", "duration_s", "outcome",
+    "phone", "source", "external_id", "created_at",
 )  # fmt: skip
 _ROW_INSERT = ("import_id", "sheet", "row_number", "raw", "outcome", "reason", "customer_id")
 # Changeable facts: the newer list wins. The acquisition source is history: the first one stays.
@@ -85,6 +90,9 @@ class Counts:
     invalid_phones: int = 0
     invalid_emails: int = 0
     invalid_birthdays: int = 0
+    skipped_rows: int = 0  # not customers by nature: internal extensions, hidden callers
+    calls: int = 0  # calls added to customers
+    known_calls: int = 0  # calls the base had already (an overlapping export)
 
 
 @dataclass
@@ -129,6 +137,9 @@ class ContactWriter:
         self._next_id = next_id(conn, customers)
         self._tag_ids: dict[str, int] = {}
         self.keys = KeyIndex()
+        # Calls already in the base, for the customers a chunk touches, plus the ones this import
+        # added: an overlapping export (last month's backup and this month's) adds each call once.
+        self._calls_seen: set[tuple] = set()
 
     @property
     def base_was_empty(self) -> bool:
@@ -152,7 +163,12 @@ class ContactWriter:
 
         touched: dict[int, Cust] = {}  # customer id -> customer, in first-touch order
         row_results = []  # (cleaned row, outcome, reason, customer id)
+        calls = []  # (customer id, call tuple)
         for cl in chunk:
+            if isinstance(cl, Skipped):
+                c.skipped_rows += 1
+                row_results.append((cl, "skipped", cl.reason, None))
+                continue
             if isinstance(cl, Rejected):
                 c.rejected += 1
                 self.rejects.append(Reject(cl.row, cl.sheet, cl.reason, json.loads(cl.raw_json)))
@@ -177,6 +193,9 @@ class ContactWriter:
                 cust.new_tags.update(cl.tags)
                 outcome = "created"
                 c.created += 1
+            elif cl.call is not None:
+                self._apply(cust, cl, index)
+                outcome = "updated"  # decided by _take_call below
             else:
                 changed = self._apply(cust, cl, index)
                 what = f"same {matched_by[0]} {matched_by[1]}"
@@ -193,9 +212,12 @@ class ContactWriter:
                     outcome = "unchanged"
                     c.unchanged += 1
                     notes.insert(0, what)
+            if cl.call is not None:
+                outcome, reason = self._take_call(cust, cl, outcome, matched_by, calls)
+                notes.insert(0, reason)
             touched[cust.id] = cust
             row_results.append((cl, outcome, "; ".join(notes) or None, cust.id))
-        self._flush(list(touched.values()), row_results)
+        self._flush(list(touched.values()), row_results, calls)
 
     def load_existing_keys(self) -> None:
         """Fill the key index with every phone, email and name already in the base."""
@@ -251,6 +273,18 @@ class ContactWriter:
             if cid in known:
                 key = (kind, value if value is not None else "raw:" + raw)
                 known[cid].keys[key] = [pid, consent]
+        if any(isinstance(cl, Clean) and cl.call is not None for cl in chunk):
+            iq = select(
+                interactions.c.customer_id,
+                interactions.c.occurred_at,
+                interactions.c.direction,
+                interactions.c.phone,
+            ).where(interactions.c.kind == "call")
+            for i in range(0, len(ids), LOOKUP_CHUNK):
+                part = ids[i : i + LOOKUP_CHUNK]
+                self._calls_seen.update(
+                    tuple(r) for r in conn.execute(iq.where(interactions.c.customer_id.in_(part)))
+                )
         tq = select(customer_tags.c.customer_id, tags.c.name).join(
             tags, tags.c.id == customer_tags.c.tag_id
         )
@@ -261,6 +295,24 @@ class ContactWriter:
                     known[cid].tags.add(name)
         return known
 
+    def _take_call(self, cust: Cust, cl: Clean, outcome: str, matched_by, calls: list):
+        """Attach a call to its customer unless the base has it already; returns the row's
+        outcome and reason."""
+        direction, started_at, _duration, result, phone = cl.call[:5]
+        key = (cust.id, started_at, direction, phone)
+        if key in self._calls_seen:
+            self.counts.known_calls += 1
+            return "unchanged", f"call on {started_at:%Y-%m-%d %H:%M:%S} is in the base already"
+        self._calls_seen.add(key)
+        calls.append((cust.id, cl.call))
+        self.counts.calls += 1
+        what = f"{'incoming' if direction == 'in' else 'outgoing'} {result} call"
+        if outcome == "created":
+            named = cust.fields.get("display_name") != phone
+            return "created", f"new {'customer' if named else 'lead'} from an {what}"
+        self.counts.updated += not cust.created_here
+        return "updated", f"{what} added (same phone {phone})"
+
     def _match(self, cl: Clean, index) -> tuple[Cust | None, tuple[str, str] | None]:
         first = cl.fields.get("first_name")
         for p in cl.points:  # in the order the row gives them: phones, then emails
@@ -269,7 +321,9 @@ class ContactWriter:
             for cust in index.get(p.key, ()):
                 # One number shared by Иван and Мария (a family or an office line) does not make
                 # them one person: a clearly different first name keeps them apart.
-                if first_names_compatible(cust.fields.get("first_name"), first):
+                if not cl.trust_name or first_names_compatible(
+                    cust.fields.get("first_name"), first
+                ):
                     return cust, (p.kind, p.value)
         if not cl.has_valid_key and cl.fields.get("display_name"):
             wanted = {p.key for p in cl.points}
@@ -297,6 +351,15 @@ class ContactWriter:
     def _apply(self, cust: Cust, cl: Clean, index) -> list[str]:
         """Fold a row into a known customer; returns what changed (for the row's reason)."""
         old, new = cust.fields, cl.fields
+        if not cl.trust_name:
+            # From a call log only a name for a customer known by nothing but the number.
+            named = _name_weight(old) > 0 or old.get("kind") == "company"
+            keep = (
+                ()
+                if named
+                else ("last_name", "first_name", "middle_name", "display_name", "gender")
+            )
+            new = {k: new[k] for k in keep if k in new}
         want: dict = {}
         if _name_weight(new) > _name_weight(old):
             for k in ("last_name", "first_name", "middle_name", "display_name"):
@@ -352,7 +415,7 @@ class ContactWriter:
         return labels
 
     # -- writing ------------------------------------------------------------------------------
-    def _flush(self, touched: list[Cust], row_results: list) -> None:
+    def _flush(self, touched: list[Cust], row_results: list, calls: list) -> None:
         conn, now = self.conn, self._now_db
         new_rows = []
         for c in touched:
@@ -434,6 +497,27 @@ class ContactWriter:
         if changes:
             conn.execute(insert(import_changes), changes)
         self._write_tags(touched)
+        insert_rows(
+            conn,
+            interactions,
+            _CALL_INSERT,
+            [
+                (
+                    cid,
+                    self.batch_id,
+                    "call",
+                    d,
+                    timestamp(conn, at),
+                    dur,
+                    res,
+                    phone,
+                    src,
+                    call_id,
+                    now,
+                )
+                for cid, (d, at, dur, res, phone, src, call_id) in calls
+            ],
+        )
         insert_rows(
             conn,
             import_rows,

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import gc
 import hashlib
-import json
 import os
 from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
@@ -25,9 +24,11 @@ from clientbase.importers import sniff
 from clientbase.importers.clean import (
     Clean,
     Rejected,
+    clean_call,
     clean_record,
     clean_rows,
     clean_rows_packed,
+    to_json,
     unpack,
 )
 from clientbase.importers.contacts import ContactWriter, Counts, Reject
@@ -38,7 +39,8 @@ from clientbase.importers.mapping import (
 )
 from clientbase.importers.tabular import Table, read_csv, read_workbook
 
-KINDS = ("contacts",)
+KINDS = ("contacts", "calls")
+CALL_FORMATS = ("android", "oppo", "asterisk", "sipuni", "mango", "calls-csv")
 CHUNK_ROWS = 5000
 PARALLEL_FROM_BYTES = 4 << 20
 # Built once at the end of a big first import instead of row by row (matching does not use them:
@@ -163,12 +165,26 @@ def _import_file(
     except OSError as exc:
         raise InputFileError(f"{path}: cannot read: {exc.strerror}") from exc
     fmt = sniff.detect_format(path, head)
+    kind = opt.kind
+    if kind in (None, "calls") and fmt in ("csv", "xml"):
+        from clientbase.importers.calls import detect_call_log
+
+        call_fmt = detect_call_log(path, head)
+        if call_fmt is None and kind == "calls" and fmt == "csv":
+            call_fmt = "calls-csv"  # told so: read it with the generic call columns
+        if call_fmt is not None:
+            kind, fmt = "calls", call_fmt
+    if kind == "calls" and fmt not in CALL_FORMATS:
+        raise InputFileError(
+            f"{path.name}: not a call log clientbase knows ({fmt})",
+            hint="Android/OPPO backups, Asterisk Master.csv, Sipuni, Mango or a CSV of calls",
+        )
     if fmt in ("unknown", "xml"):
         raise InputFileError(
             f"{path.name}: not a format clientbase can import ({fmt})",
-            hint="CSV/TSV, .xlsx, .xls, .ods or .vcf",
+            hint="CSV/TSV, .xlsx, .xls, .ods, .vcf, or a call log",
         )
-    kind = opt.kind or "contacts"
+    kind = kind or "contacts"
     result = FileResult(file=str(path), format=fmt, kind=kind)
     digest = file_sha256(path)
     with engine.connect() as conn, conn.begin() as tx:
@@ -257,6 +273,9 @@ def _cleaned_chunks(
     if fmt == "vcard":
         yield from _vcard_chunks(path, opt)
         return
+    if fmt in CALL_FORMATS:
+        yield from _call_chunks(path, fmt, opt)
+        return
     tables: list[Table]
     if fmt == "csv":
         size = path.stat().st_size
@@ -338,6 +357,26 @@ def _worker_init() -> None:
     gc.disable()
 
 
+def _call_chunks(path: Path, fmt: str, opt: ImportOptions) -> Iterator[list]:
+    from clientbase.importers.calls import CallLogError, read_call_log
+
+    records = read_call_log(
+        path, fmt, encoding=opt.encoding, delimiter=opt.delimiter, columns=opt.columns or None
+    )
+    chunk: list = []
+    for item in records:
+        if isinstance(item, CallLogError):
+            raw = to_json(item.raw)
+            chunk.append(Rejected(item.row, None, raw, item.message))
+        else:
+            chunk.append(clean_call(item, opt.region, opt.source))
+        if len(chunk) >= CHUNK_ROWS:
+            yield chunk
+            chunk = []
+    if chunk:
+        yield chunk
+
+
 def _vcard_chunks(path: Path, opt: ImportOptions) -> Iterator[list[Clean | Rejected]]:
     from clientbase.importers.vcard import VCardSyntaxError, read_vcards, vcard_to_record
 
@@ -351,7 +390,7 @@ def _vcard_chunks(path: Path, opt: ImportOptions) -> Iterator[list[Clean | Rejec
                 Rejected(
                     item.card_line or item.line,
                     None,
-                    json.dumps(raw, ensure_ascii=False),
+                    to_json(raw),
                     f"malformed vCard at line {item.line}: {item.message}",
                 )
             )

@@ -12,9 +12,12 @@ from clientbase.db.models import (
     customers,
     import_rows,
     imports,
+    interactions,
     tags,
 )
 from clientbase.errors import NotFoundError
+
+CARD_CALLS = 20  # the latest calls shown on a customer's card
 
 
 def birthday_iso(year: int | None, month: int | None, day: int | None) -> str | None:
@@ -159,6 +162,16 @@ def get_contact(engine: Engine, customer_id: int) -> dict:
                 f"there is no customer {customer_id}", hint="see: clientbase contacts list"
             )
         card = _with_details(conn, [row])[0]
+        it = interactions
+        card["calls"] = [
+            {"at": r.occurred_at.isoformat(sep=" "), "direction": r.direction,
+             "outcome": r.outcome, "duration_s": r.duration_s, "phone": r.phone,
+             "source": r.source}
+            for r in conn.execute(
+                select(it).where(it.c.customer_id == customer_id, it.c.kind == "call")
+                .order_by(it.c.occurred_at.desc()).limit(CARD_CALLS)
+            )
+        ]  # fmt: skip
         if row.merged_into_id:
             card["merged_into"] = row.merged_into_id
         return card

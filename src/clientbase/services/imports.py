@@ -14,6 +14,7 @@ from clientbase.db.models import (
     import_changes,
     import_rows,
     imports,
+    interactions,
 )
 from clientbase.errors import ClientbaseError, NotFoundError
 
@@ -132,6 +133,9 @@ def undo_import(engine: Engine, batch_id: int, *, dry_run: bool = False) -> dict
                 ),
             )
         ).scalar_one()
+        removed_calls = conn.execute(
+            delete(interactions).where(interactions.c.import_id == batch_id)
+        ).rowcount
         conn.execute(delete(contact_points).where(contact_points.c.import_id == batch_id))
         conn.execute(delete(customer_tags).where(customer_tags.c.import_id == batch_id))
         # Its import_rows stay as the record of what was read; their customer_id goes NULL by
@@ -148,6 +152,7 @@ def undo_import(engine: Engine, batch_id: int, *, dry_run: bool = False) -> dict
             "customers_removed": removed_customers,
             "contact_points_removed": removed_points,
             "changes_restored": restored,
+            "interactions_removed": removed_calls,
             "dry_run": dry_run,
         }
         if dry_run:
