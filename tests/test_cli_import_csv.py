@@ -183,7 +183,7 @@ def test_map_overrides_and_unknown_field_is_usage_error(cli, tmp_path):
     assert "unknown field 'фамилия'" in r.stderr
     assert len(r.stderr.strip().splitlines()) == 1
     r = cli("import", tmp_path / "odd.csv", "--map", "Нет такой=phone", expect=2)
-    assert "columns the file does not have: Нет такой" in r.stderr
+    assert "columns the files do not have: Нет такой" in r.stderr
 
 
 def test_mapping_file_toml(cli, tmp_path):
@@ -309,3 +309,21 @@ def test_big_file_path_with_workers_gives_the_same_result(cli, tmp_path, monkeyp
             r[0] for r in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type='index'")
         }
     assert {"ix_contact_points_kind_value", "ix_customers_display_name"} <= names
+
+
+def test_consent_change_is_kept_and_undone_exactly(cli, tmp_path):
+    # Within one file: the second row withdraws consent for the phone the first row added.
+    write(tmp_path / "a.csv", "ФИО;Телефон;Согласие\nИванов Иван;89161112233;да\nИванов Иван;89161112233;нет\n")
+    cli("import", tmp_path / "a.csv")
+    [c] = cli.contacts()
+    assert c["contact_points"][0]["consent"] == "withdrawn"
+    # A later list grants it again; undoing that list restores "withdrawn" with its old time.
+    with cli.engine().connect() as conn:
+        before = conn.execute(select(contact_points.c.consent_at)).scalar()
+    write(tmp_path / "b.csv", "ФИО;Телефон;Согласие\nИванов Иван;+7 916 111-22-33;да\n")
+    cli("import", tmp_path / "b.csv")
+    assert cli.contacts()[0]["contact_points"][0]["consent"] == "granted"
+    cli("imports", "undo", "2")
+    with cli.engine().connect() as conn:
+        row = conn.execute(select(contact_points.c.consent, contact_points.c.consent_at)).one()
+    assert tuple(row) == ("withdrawn", before)

@@ -27,27 +27,18 @@ class State:
         return resolve_db(self.db)
 
     def engine(self, *, migrate: bool = True):
-        """The engine, created on first use; the schema is brought up to date unless told not to."""
+        """The engine, opened on first use; the schema is brought up to date unless told not to."""
         if self._engine is None:
-            from clientbase.db.engine import make_engine
-            from clientbase.errors import DatabaseError
+            from clientbase.db.engine import open_database
 
-            loc = self.location()
-            if loc.path is not None:
-                try:
-                    loc.path.parent.mkdir(parents=True, exist_ok=True)
-                except OSError as exc:
-                    raise DatabaseError(f"cannot create {loc.path.parent}: {exc.strerror}") from exc
-            self._engine = make_engine(loc.url)
-            if migrate:
-                from clientbase.db.migrate import ensure_schema
-
-                backup = ensure_schema(self._engine, loc.path)
-                if backup is not None and not self.quiet:
+            def announce(backup) -> None:
+                if not self.quiet:
                     print(
-                        f"database upgraded; the previous version is saved as {backup}",
+                        f"database upgraded; the previous file is saved as {backup}",
                         file=sys.stderr,
                     )
+
+            self._engine = open_database(self.location(), migrate=migrate, on_backup=announce)
         return self._engine
 
     @property

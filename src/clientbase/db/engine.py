@@ -1,4 +1,4 @@
-"""Engine creation and the SQLite pragmas every connection needs.
+"""Opening the database: engine, the SQLite pragmas every connection needs, write transactions.
 
 WAL and busy_timeout let a cron job and an interactive command use the same file at once;
 foreign_keys=ON because SQLite leaves them off by default.
@@ -6,7 +6,14 @@ foreign_keys=ON because SQLite leaves them off by default.
 
 from __future__ import annotations
 
-from sqlalchemy import Engine, create_engine, event
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+from pathlib import Path
+
+from sqlalchemy import Connection, Engine, create_engine, event
+
+from clientbase.config import DatabaseLocation
+from clientbase.errors import DatabaseError
 
 BUSY_TIMEOUT_MS = 30_000
 # A bigger page cache than the 2 MB default: a large import touches index pages all over the
@@ -15,17 +22,69 @@ CACHE_KIB = 32 * 1024
 
 
 def make_engine(url: str) -> Engine:
-    engine = create_engine(url)
+    try:
+        engine = create_engine(url)
+    except ModuleNotFoundError as exc:
+        raise DatabaseError(
+            f"no driver for {url.split('://', 1)[0]}: {exc.name} is not installed",
+            hint="install it in the same environment, e.g. pip install psycopg",
+        ) from exc
+    except Exception as exc:  # a malformed URL
+        raise DatabaseError(f"cannot use the database URL {url!r}: {exc}") from exc
     if engine.dialect.name == "sqlite":
-        event.listen(engine, "connect", _sqlite_pragmas)
-        # pysqlite's own transaction handling would defer BEGIN until the first write; we emit
-        # BEGIN ourselves so a whole import runs in one transaction we control.
-        event.listen(engine, "begin", lambda conn: conn.exec_driver_sql("BEGIN"))
+        event.listen(engine, "connect", _sqlite_connect)
+        event.listen(engine, "begin", _sqlite_begin)
     return engine
 
 
-def _sqlite_pragmas(dbapi_conn, _record) -> None:
-    dbapi_conn.isolation_level = None  # see make_engine: we issue BEGIN ourselves
+def open_database(
+    location: DatabaseLocation,
+    *,
+    migrate: bool = True,
+    on_backup: Callable[[Path], None] | None = None,
+) -> Engine:
+    """The engine for a location; creates the file's folder and brings the schema up to date.
+    ``on_backup`` hears where the copy made before an upgrade is."""
+    if location.path is not None and migrate:
+        try:
+            location.path.parent.mkdir(parents=True, exist_ok=True)
+        except OSError as exc:
+            raise DatabaseError(f"cannot create {location.path.parent}: {exc.strerror}") from exc
+    engine = make_engine(location.url)
+    if migrate:
+        from clientbase.db.migrate import ensure_schema
+
+        backup = ensure_schema(engine, location.path)
+        if backup is not None and on_backup is not None:
+            on_backup(backup)
+    return engine
+
+
+@contextmanager
+def write_transaction(engine: Engine) -> Iterator[Connection]:
+    """A transaction that takes the write lock at once (SQLite: BEGIN IMMEDIATE).
+
+    A plain BEGIN starts as a reader; if another writer commits meanwhile, the first write fails
+    at once with "database is locked" instead of waiting. Taking the lock up front makes a second
+    import or a cron job wait for the first (busy_timeout) and then run."""
+    with engine.connect() as conn:
+        conn.execution_options(clientbase_write=True)
+        with conn.begin():
+            yield conn
+
+
+def _sqlite_begin(conn: Connection) -> None:
+    immediate = conn.get_execution_options().get("clientbase_write")
+    conn.exec_driver_sql("BEGIN IMMEDIATE" if immediate else "BEGIN")
+
+
+def _sqlite_connect(dbapi_conn, _record) -> None:
+    # pysqlite's own transaction handling would defer BEGIN until the first write; we issue BEGIN
+    # ourselves (_sqlite_begin) so an import runs in one transaction we control.
+    dbapi_conn.isolation_level = None
+    # SQLite's lower() folds ASCII only; Python's folds Cyrillic too, so searches like
+    # lower(name) LIKE '%иванов%' behave as on PostgreSQL.
+    dbapi_conn.create_function("lower", 1, _lower, deterministic=True)
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
@@ -33,3 +92,7 @@ def _sqlite_pragmas(dbapi_conn, _record) -> None:
     cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cur.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
     cur.close()
+
+
+def _lower(value):
+    return value.lower() if isinstance(value, str) else value

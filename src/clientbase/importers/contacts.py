@@ -67,14 +67,15 @@ class Cust:
 
     id: int
     fields: dict
-    keys: dict  # point key -> [point id or None, consent]
+    # point key -> [point id (None until written), consent, (its consent_at, consent_source)]
+    keys: dict
     new: bool = False  # not written yet
     created_here: bool = False  # created by this batch (this chunk or an earlier one)
     first_row: int | None = None
     changes_before: dict = field(default_factory=dict)
     changes_after: dict = field(default_factory=dict)
-    new_points: list = field(default_factory=list)
-    consent_updates: list = field(default_factory=list)  # (point id, old, new)
+    new_points: dict = field(default_factory=dict)  # point key -> [point, consent]
+    consent_updates: list = field(default_factory=list)  # (point id, old, old time, new)
     tags: set = field(default_factory=set)
     new_tags: set = field(default_factory=set)
 
@@ -111,6 +112,11 @@ def _name_weight(fields: dict) -> int:
         if v:
             w += 1 if len(v.rstrip(".")) <= 1 else 2
     return w
+
+
+def _text(value):
+    """A time for the JSON before-state: raw driver rows give SQLite's text, others datetime."""
+    return value.isoformat(sep=" ") if isinstance(value, datetime) else value
 
 
 def _reachable_by_contact(c: Cust) -> bool:
@@ -266,13 +272,14 @@ class ContactWriter:
                 {},
                 created_here=row[1] == self.batch_id,
             )
-        cols = ("id", "customer_id", "kind", "value", "value_raw", "consent")
-        for pid, cid, kind, value, raw, consent in select_where_in(
+        cols = ("id", "customer_id", "kind", "value", "value_raw", "consent", "consent_at",
+                "consent_source")  # fmt: skip
+        for pid, cid, kind, value, raw, consent, at, src in select_where_in(
             conn, contact_points, cols, "customer_id", ids
         ):
             if cid in known:
                 key = (kind, value if value is not None else "raw:" + raw)
-                known[cid].keys[key] = [pid, consent]
+                known[cid].keys[key] = [pid, consent, (at, src)]
         if any(isinstance(cl, Clean) and cl.call is not None for cl in chunk):
             iq = select(
                 interactions.c.customer_id,
@@ -342,8 +349,8 @@ class ContactWriter:
         for p in cl.points:
             if p.key in cust.keys:
                 continue
-            cust.keys[p.key] = [None, cl.consent or "unknown"]
-            cust.new_points.append((p, cl.consent))
+            cust.keys[p.key] = [None, cl.consent or "unknown", None]
+            cust.new_points[p.key] = [p, cl.consent]
             index[p.key].append(cust)
             added += 1
         return added
@@ -404,10 +411,14 @@ class ContactWriter:
         if cl.consent:
             for p in cl.points:
                 entry = cust.keys.get(p.key)
-                if entry and entry[0] is not None and entry[1] != cl.consent:
-                    cust.consent_updates.append((entry[0], entry[1], cl.consent))
-                    entry[1] = cl.consent
-                    labels.append(f"consent {cl.consent}")
+                if entry is None or entry[1] == cl.consent:
+                    continue
+                if entry[0] is None:  # added by an earlier row of this chunk, not written yet
+                    cust.new_points[p.key][1] = cl.consent
+                else:
+                    cust.consent_updates.append((entry[0], entry[1], entry[2], cl.consent))
+                entry[1] = cl.consent
+                labels.append(f"consent {cl.consent}")
         fresh = set(cl.tags) - cust.tags - cust.new_tags
         if fresh:
             cust.new_tags.update(fresh)
@@ -463,7 +474,7 @@ class ContactWriter:
         points = []
         add_key = self.keys.add
         for c in touched:
-            for p, consent in c.new_points:
+            for p, consent in c.new_points.values():
                 if p.valid and p.value is not None:
                     add_key(key_hash(p.kind, p.value), c.id)
                 points.append(
@@ -471,15 +482,17 @@ class ContactWriter:
                      consent or "unknown", now if consent else None,
                      "import" if consent else None, self.batch_id, now)
                 )  # fmt: skip
-            c.new_points = []
+            c.new_points = {}
         insert_rows(conn, contact_points, _POINT_INSERT, points)
         consent_rows = []
         for c in touched:
-            for pid, before, after in c.consent_updates:
+            for pid, before, before_at, after in c.consent_updates:
                 consent_rows.append({"_pid": pid, "consent": after, "consent_at": self.now})
                 changes.append(
                     {"import_id": self.batch_id, "customer_id": c.id,
-                     "before": {"contact_point": pid, "consent": before},
+                     "before": {"contact_point": pid, "consent": before,
+                                "consent_at": _text(before_at[0]),
+                                "consent_source": before_at[1]},
                      "after": {"contact_point": pid, "consent": after}}
                 )  # fmt: skip
             c.consent_updates = []

@@ -341,8 +341,9 @@ class Mapping:
         return self._raw_keys
 
     def describe(self) -> dict[str, str]:
-        """{column: field} for the summary and --dry-run."""
-        return {self.header[i]: c.field for i, c in sorted(self.columns.items())}
+        """{column: field} for the summary and --dry-run (repeated headers told apart)."""
+        keys = self.raw_keys(len(self.header))
+        return {keys[i]: c.field for i, c in sorted(self.columns.items())}
 
 
 def guess_column(header: str) -> tuple[str, str | None] | None:
@@ -354,7 +355,10 @@ def guess_column(header: str) -> tuple[str, str | None] | None:
     base = _TRAILING_NUMBER.sub("", h)
     if base in _SYNONYMS:
         return _SYNONYMS[base]
-    # Last resort for hand-made headers ("Телефон мамы", "Моб. тел.", "Личная почта").
+    # Last resort for hand-made headers ("Телефон мамы", "Моб. тел.", "Личная почта"). Not for
+    # a cell holding a whole unsplit header line ("ФИО;Телефон;Город": a wrong delimiter).
+    if any(d in h for d in (";", "\t", "|", ",")):
+        return None
     if any(k in h for k in ("телефон", "phone", "моб.", "тел.")):
         return ("phone", None)
     if any(k in h for k in ("e-mail", "email", "почта")):
@@ -398,7 +402,9 @@ def parse_map_options(items: list[str]) -> dict[str, str]:
     return out
 
 
-def build_mapping(header: list[str], overrides: dict[str, str]) -> Mapping:
+def build_mapping(header: list[str], overrides: dict[str, str], *, strict: bool = True) -> Mapping:
+    """Map a header. ``strict``: every override must name a column of this header (a caller
+    reading several sheets or files checks them against all headers instead)."""
     m = Mapping(header=header)
     norm_overrides = {}
     for column, target in overrides.items():
@@ -437,7 +443,7 @@ def build_mapping(header: list[str], overrides: dict[str, str]) -> Mapping:
         else:
             m.columns[i] = ColumnMap(*guess)
     missing = set(norm_overrides) - matched_overrides
-    if missing:
+    if missing and strict:
         names = ", ".join(sorted(c for c in overrides if normalize_header(c) in missing))
         raise UsageError(
             f"--map names columns the file does not have: {names}",

@@ -1,8 +1,9 @@
 """`clientbase import`: files and folders in, one batch per file, a summary out.
 
-Each file is imported in one transaction: it lands whole or not at all, so an error (or Ctrl-C)
-halfway leaves the database as it was. A dry run does the same work and rolls it back, so the
-counts it shows are exactly what a real run would do.
+All files are checked before the first is written. Each file is then imported in one
+transaction: it lands whole or not at all, so an error (or Ctrl-C) halfway through a file leaves
+the database as it was before that file. A dry run does the same work for all files in one
+transaction and rolls it back, so the counts it shows are exactly what a real run would do.
 """
 
 from __future__ import annotations
@@ -15,9 +16,10 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import Engine, insert, select, update
+from sqlalchemy import Connection, Engine, insert, select, update
 
 from clientbase.db.bulk import indexes_deferred
+from clientbase.db.engine import write_transaction
 from clientbase.db.models import contact_points, customers, imports
 from clientbase.errors import InputFileError, UsageError
 from clientbase.importers import sniff
@@ -32,23 +34,20 @@ from clientbase.importers.clean import (
     unpack,
 )
 from clientbase.importers.contacts import ContactWriter, Counts, Reject
-from clientbase.importers.mapping import (
-    Mapping,
-    build_mapping,
-    header_score,
-)
+from clientbase.importers.mapping import Mapping, build_mapping, header_score, normalize_header
 from clientbase.importers.tabular import Table, read_csv, read_workbook
 
 KINDS = ("contacts", "calls")
 CALL_FORMATS = ("android", "oppo", "asterisk", "sipuni", "mango", "calls-csv")
 CHUNK_ROWS = 5000
-PARALLEL_FROM_BYTES = 4 << 20
+PARALLEL_FROM_BYTES = 4 << 20  # below this, starting worker processes costs more than it saves
+TABULAR_FORMATS = ("csv", "xlsx", "xls", "ods", "xlsb")
 # Built once at the end of a big first import instead of row by row (matching does not use them:
 # it has its own key index).
 DEFERRED_INDEXES = [
     next(ix for ix in contact_points.indexes if ix.name == "ix_contact_points_kind_value"),
     next(ix for ix in customers.indexes if ix.name == "ix_customers_display_name"),
-]  # below this, starting worker processes costs more than it saves
+]
 SUPPORTED_SUFFIXES = {".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".ods", ".vcf", ".vcard"}
 
 Progress = Callable[[str, int, int], None]  # (file name, done, total) in bytes or rows
@@ -73,7 +72,8 @@ class FileResult:
     format: str
     kind: str
     batch_id: int | None = None
-    skipped: str | None = None  # why nothing was done (already imported)
+    skipped: str | None = None  # why nothing was done (already imported, not importable)
+    skipped_sheets: list[str] = field(default_factory=list)  # sheets that are not contact lists
     encoding: str | None = None
     delimiter: str | None = None
     sheets: list[str] = field(default_factory=list)
@@ -108,7 +108,21 @@ class ImportResult:
         return {"dry_run": self.dry_run, **totals, "files": [f.as_dict() for f in self.files]}
 
 
-def expand_paths(paths: list[Path]) -> list[Path]:
+@dataclass
+class _Planned:
+    """A file checked before anything is written: what it is and how its columns map."""
+
+    path: Path
+    fmt: str
+    kind: str
+    from_folder: bool
+    tables: list[tuple[Table, Mapping]] = field(default_factory=list)  # tabular files
+    skipped_sheets: list[str] = field(default_factory=list)
+    problem: InputFileError | None = None  # why it cannot be imported
+
+
+def expand_paths(paths: list[Path]) -> list[tuple[Path, bool]]:
+    """Files to import, each with whether it came from a folder (and may then be passed over)."""
     out = []
     for p in paths:
         if p.is_dir():
@@ -124,9 +138,9 @@ def expand_paths(paths: list[Path]) -> list[Path]:
                     f"{p}: no files to import here",
                     hint=f"supported: {', '.join(sorted(SUPPORTED_SUFFIXES))}",
                 )
-            out.extend(found)
+            out.extend((q, True) for q in found)
         elif p.is_file():
-            out.append(p)
+            out.append((p, False))
         elif p.exists():
             raise InputFileError(f"{p}: not a regular file")
         else:
@@ -148,22 +162,49 @@ def run_import(
     options: ImportOptions,
     progress: Progress | None = None,
 ) -> ImportResult:
+    """Import files and folders, one batch per file.
+
+    Every file is checked first (format, encoding, header, column mapping), so a typo in the
+    third file does not leave the first two imported. Files found in a folder that are not
+    contact lists or call logs are passed over with the reason; named files must be importable.
+    """
     if options.kind is not None and options.kind not in KINDS:
         raise UsageError(f"--as {options.kind}: can import {', '.join(KINDS)}")
-    files = expand_paths(paths)
-    return ImportResult(
-        [_import_file(engine, p, options, progress) for p in files], options.dry_run
-    )
+    plans = [_plan(path, from_folder, options) for path, from_folder in expand_paths(paths)]
+    for plan in plans:
+        if plan.problem is not None and not plan.from_folder:
+            raise plan.problem
+    _check_overrides_used(plans, options)
+    results: list[FileResult] = []
+    if options.dry_run:
+        # One transaction for all files, rolled back at the end: the second file sees what the
+        # first would have done, so the counts are those of a real run.
+        with write_transaction(engine) as conn:
+            for plan in plans:
+                results.append(_import_planned(conn, plan, options, progress))
+            conn.rollback()
+        return ImportResult(results, True)
+    for plan in plans:
+        try:
+            with write_transaction(engine) as conn:
+                results.append(_import_planned(conn, plan, options, progress))
+        except InputFileError as exc:
+            done = [f"{Path(r.file).name} (batch {r.batch_id})" for r in results if r.batch_id]
+            if done:
+                exc.hint = (
+                    f"{exc.hint}; " if exc.hint else ""
+                ) + f"imported before it: {', '.join(done)}; the rest was not started"
+            raise
+    return ImportResult(results, False)
 
 
-def _import_file(
-    engine: Engine, path: Path, opt: ImportOptions, progress: Progress | None
-) -> FileResult:
+def _plan(path: Path, from_folder: bool, opt: ImportOptions) -> _Planned:
     try:
         with path.open("rb") as f:
             head = f.read(sniff.SAMPLE_BYTES)
     except OSError as exc:
-        raise InputFileError(f"{path}: cannot read: {exc.strerror}") from exc
+        return _Planned(path, "unknown", "contacts", from_folder,
+                        problem=InputFileError(f"{path}: cannot read: {exc.strerror}"))  # fmt: skip
     fmt = sniff.detect_format(path, head)
     kind = opt.kind
     if kind in (None, "calls") and fmt in ("csv", "xml"):
@@ -174,110 +215,31 @@ def _import_file(
             call_fmt = "calls-csv"  # told so: read it with the generic call columns
         if call_fmt is not None:
             kind, fmt = "calls", call_fmt
-    if kind == "calls" and fmt not in CALL_FORMATS:
-        raise InputFileError(
+    plan = _Planned(path, fmt, kind or "contacts", from_folder)
+    if plan.kind == "calls" and fmt not in CALL_FORMATS:
+        plan.problem = InputFileError(
             f"{path.name}: not a call log clientbase knows ({fmt})",
             hint="Android/OPPO backups, Asterisk Master.csv, Sipuni, Mango or a CSV of calls",
         )
-    if fmt in ("unknown", "xml"):
-        raise InputFileError(
+    elif fmt in ("unknown", "xml"):
+        plan.problem = InputFileError(
             f"{path.name}: not a format clientbase can import ({fmt})",
             hint="CSV/TSV, .xlsx, .xls, .ods, .vcf, or a call log",
         )
-    kind = kind or "contacts"
-    result = FileResult(file=str(path), format=fmt, kind=kind)
-    digest = file_sha256(path)
-    with engine.connect() as conn, conn.begin() as tx:
-        if not opt.force:
-            prior = conn.execute(
-                select(imports.c.id).where(
-                    imports.c.sha256 == digest, imports.c.kind == kind, imports.c.status == "done"
-                )
-            ).scalar()
-            if prior is not None:
-                result.skipped = f"already imported as batch {prior} (use --force to re-read it)"
-                result.batch_id = prior
-                return result
-        # The batch row is the first write: it takes SQLite's write lock, so a second import
-        # waits (busy_timeout) instead of interleaving with this one.
-        batch_id = conn.execute(
-            insert(imports).values(
-                file_name=path.name,
-                file_path=str(path.resolve()),
-                sha256=digest,
-                size_bytes=path.stat().st_size,
-                format=fmt,
-                kind=kind,
-                source_label=opt.source,
-                status="running",
-                started_at=datetime.now(),
-                rows_read=0,
-                created=0,
-                updated=0,
-                unchanged=0,
-                duplicates=0,
-                rejected=0,
-                invalid_phones=0,
-                invalid_emails=0,
-            )
-        ).inserted_primary_key[0]
-        writer = ContactWriter(conn, batch_id)
-        gc_was_enabled = gc.isenabled()
-        gc.disable()  # see _worker_init: the same holds for matching and writing
+    elif fmt in TABULAR_FORMATS and plan.kind == "contacts":
         try:
-            writer.load_existing_keys()
-            chunks = _cleaned_chunks(path, fmt, opt, result, progress)
-            if writer.base_was_empty and path.stat().st_size >= PARALLEL_FROM_BYTES:
-                with indexes_deferred(conn, DEFERRED_INDEXES):
-                    writer.write(chunks)
-            else:
-                writer.write(chunks)
+            _map_tables(plan, opt, progress=None)
+        except InputFileError as exc:
+            plan.problem = exc
         finally:
-            if gc_was_enabled:
-                gc.enable()
-        c = writer.counts
-        result.counts, result.rejects = c, writer.rejects
-        result.batch_id = None if opt.dry_run else batch_id
-        conn.execute(
-            update(imports)
-            .where(imports.c.id == batch_id)
-            .values(
-                status="done",
-                finished_at=datetime.now(),
-                rows_read=c.rows_read,
-                created=c.created,
-                updated=c.updated,
-                unchanged=c.unchanged,
-                duplicates=c.duplicates,
-                rejected=c.rejected,
-                invalid_phones=c.invalid_phones,
-                invalid_emails=c.invalid_emails,
-                options={
-                    "encoding": result.encoding,
-                    "delimiter": result.delimiter,
-                    "region": opt.region,
-                    "sheet": opt.sheet,
-                    "mapping": result.mapping,
-                    "not_mapped": result.not_mapped,
-                },
-            )
-        )
-        if opt.dry_run:
-            tx.rollback()
-    return result
+            _close(plan)
+    return plan
 
 
-def _cleaned_chunks(
-    path: Path, fmt: str, opt: ImportOptions, result: FileResult, progress: Progress | None
-) -> Iterator[list[Clean | Rejected]]:
-    if fmt == "vcard":
-        yield from _vcard_chunks(path, opt)
-        return
-    if fmt in CALL_FORMATS:
-        yield from _call_chunks(path, fmt, opt)
-        return
-    tables: list[Table]
-    if fmt == "csv":
+def _map_tables(plan: _Planned, opt: ImportOptions, progress: Progress | None) -> None:
+    """Open the tables of a CSV or workbook and map their columns (rows are read later)."""
+    path = plan.path
+    if plan.fmt == "csv":
         size = path.stat().st_size
         on_progress = (lambda done: progress(path.name, done, size)) if progress else None
         tables = [
@@ -289,28 +251,173 @@ def _cleaned_chunks(
                 on_progress=on_progress,
             )
         ]
-        result.encoding, result.delimiter = tables[0].encoding, tables[0].delimiter
     else:
-        size = 0
         tables = read_workbook(path, sheet=opt.sheet, header_score=header_score)
-        result.sheets = [t.name for t in tables]
-    mapped = []
-    for t in tables:  # every header is checked before any row is read
-        m: Mapping = build_mapping(t.header, opt.columns)
+    plan.tables, plan.skipped_sheets = [], []
+    for t in tables:
+        m = build_mapping(t.header, opt.columns, strict=False)
+        if m.columns and not all(c.field == "ignore" for c in m.columns.values()):
+            plan.tables.append((t, m))
+            continue
+        where = f"{path.name}" + (f", sheet {t.name!r}" if t.name else "")
+        problem = InputFileError(
+            f"{where}: no column looks like a name, phone or email "
+            f"(header on row {t.header_row}: {', '.join(h for h in t.header if h)[:200]})",
+            hint="name the columns with --map 'COLUMN=FIELD' or --mapping FILE",
+        )
+        if t.name is None or opt.sheet is not None:
+            raise problem
+        plan.skipped_sheets.append(t.name)  # a totals or notes sheet in a workbook
+    if not plan.tables:
+        raise InputFileError(
+            f"{path.name}: no sheet looks like a contact list "
+            f"(sheets: {', '.join(plan.skipped_sheets) or 'none with data'})",
+            hint="choose one with --sheet NAME and name its columns with --map",
+        )
+
+
+def _close(plan: _Planned) -> None:
+    for t, _ in plan.tables:
+        close = getattr(t.rows, "close", None)
+        if close is not None:
+            close()
+
+
+def _check_overrides_used(plans: list[_Planned], opt: ImportOptions) -> None:
+    """Every --map column must exist in at least one of the files (or sheets) being read."""
+    if not opt.columns or opt.kind == "calls":
+        return
+    headers = {
+        normalize_header(h)
+        for p in plans
+        if p.problem is None
+        for t, _ in p.tables
+        for h in t.header
+    }
+    if not any(p.tables for p in plans):
+        return  # call logs and vCards: no columns to map
+    missing = [c for c in opt.columns if normalize_header(c) not in headers]
+    if missing:
+        seen = sorted({h for p in plans for t, _ in p.tables for h in t.header if h})
+        raise UsageError(
+            f"--map names columns the files do not have: {', '.join(missing)}",
+            hint=f"columns: {', '.join(seen)[:300]}",
+        )
+
+
+def _import_planned(
+    conn: Connection, plan: _Planned, opt: ImportOptions, progress: Progress | None
+) -> FileResult:
+    path = plan.path
+    result = FileResult(file=str(path), format=plan.fmt, kind=plan.kind)
+    if plan.problem is not None:
+        result.skipped = f"not imported: {plan.problem}"
+        return result
+    digest = file_sha256(path)
+    if not opt.force:
+        prior = conn.execute(
+            select(imports.c.id).where(
+                imports.c.sha256 == digest, imports.c.kind == plan.kind, imports.c.status == "done"
+            )
+        ).scalar()
+        if prior is not None:
+            result.skipped = f"already imported as batch {prior} (use --force to re-read it)"
+            result.batch_id = prior
+            return result
+    batch_id = conn.execute(
+        insert(imports).values(
+            file_name=path.name,
+            file_path=str(path.resolve()),
+            sha256=digest,
+            size_bytes=path.stat().st_size,
+            format=plan.fmt,
+            kind=plan.kind,
+            source_label=opt.source,
+            status="running",
+            started_at=datetime.now(),
+            rows_read=0,
+            created=0,
+            updated=0,
+            unchanged=0,
+            duplicates=0,
+            rejected=0,
+            invalid_phones=0,
+            invalid_emails=0,
+        )
+    ).inserted_primary_key[0]
+    writer = ContactWriter(conn, batch_id)
+    gc_was_enabled = gc.isenabled()
+    gc.disable()  # see _worker_init: the same holds for matching and writing
+    try:
+        writer.load_existing_keys()
+        chunks = _cleaned_chunks(plan, opt, result, progress)
+        if writer.base_was_empty and path.stat().st_size >= PARALLEL_FROM_BYTES:
+            with indexes_deferred(conn, DEFERRED_INDEXES):
+                writer.write(chunks)
+        else:
+            writer.write(chunks)
+    finally:
+        _close(plan)
+        if gc_was_enabled:
+            gc.enable()
+    c = writer.counts
+    result.counts, result.rejects = c, writer.rejects
+    result.batch_id = None if opt.dry_run else batch_id
+    result.skipped_sheets = plan.skipped_sheets
+    conn.execute(
+        update(imports)
+        .where(imports.c.id == batch_id)
+        .values(
+            status="done",
+            finished_at=datetime.now(),
+            rows_read=c.rows_read,
+            created=c.created,
+            updated=c.updated,
+            unchanged=c.unchanged,
+            duplicates=c.duplicates,
+            rejected=c.rejected,
+            invalid_phones=c.invalid_phones,
+            invalid_emails=c.invalid_emails,
+            options={
+                "encoding": result.encoding,
+                "delimiter": result.delimiter,
+                "region": opt.region,
+                "sheet": opt.sheet,
+                "mapping": result.mapping,
+                "not_mapped": result.not_mapped,
+                "skipped_sheets": plan.skipped_sheets,
+                "counts": asdict(c),
+            },
+        )
+    )
+    return result
+
+
+def _cleaned_chunks(
+    plan: _Planned, opt: ImportOptions, result: FileResult, progress: Progress | None
+) -> Iterator[list[Clean | Rejected]]:
+    if plan.fmt == "vcard":
+        yield from _vcard_chunks(plan.path, opt)
+        return
+    if plan.fmt in CALL_FORMATS:
+        yield from _call_chunks(plan.path, plan.fmt, opt)
+        return
+    _map_tables(plan, opt, progress)  # again, now to read the rows
+    if plan.fmt == "csv":
+        t = plan.tables[0][0]
+        result.encoding, result.delimiter = t.encoding, t.delimiter
+    else:
+        result.sheets = [t.name for t, _ in plan.tables]
+    for t, m in plan.tables:
         result.mapping[t.name or ""] = m.describe()
         result.not_mapped.extend(h for h in m.unmapped if h not in result.not_mapped)
-        if not m.columns or all(c.field == "ignore" for c in m.columns.values()):
-            where = f"{path.name}" + (f", sheet {t.name!r}" if t.name else "")
-            raise InputFileError(
-                f"{where}: no column looks like a name, phone or email "
-                f"(header on row {t.header_row}: {', '.join(h for h in t.header if h)[:200]})",
-                hint="name the columns with --map 'COLUMN=FIELD' or --mapping FILE",
-            )
-        mapped.append((t, m))
     jobs = (
-        (m, rows, t.name, opt.region, opt.source) for t, m in mapped for rows in _row_chunks(t.rows)
+        (m, rows, t.name, opt.region, opt.source)
+        for t, m in plan.tables
+        for rows in _row_chunks(t.rows)
     )
-    if size >= PARALLEL_FROM_BYTES and (os.cpu_count() or 1) > 1:
+    big = plan.fmt == "csv" and plan.path.stat().st_size >= PARALLEL_FROM_BYTES
+    if big and (os.cpu_count() or 1) > 1:
         yield from _in_workers(jobs)
     else:
         for job in jobs:

@@ -7,6 +7,7 @@ from datetime import datetime
 
 from sqlalchemy import Engine, delete, func, select, update
 
+from clientbase.db.engine import write_transaction
 from clientbase.db.models import (
     contact_points,
     customer_tags,
@@ -69,7 +70,7 @@ def undo_import(engine: Engine, batch_id: int, *, dry_run: bool = False) -> dict
     Refused while a later batch still builds on the same customers: undoing underneath it would
     silently throw away the later batch's data too. Undo the later one first.
     """
-    with engine.connect() as conn, conn.begin() as tx:
+    with write_transaction(engine) as conn:
         batch = conn.execute(select(imports).where(imports.c.id == batch_id)).first()
         if batch is None:
             raise NotFoundError(
@@ -111,10 +112,11 @@ def undo_import(engine: Engine, batch_id: int, *, dry_run: bool = False) -> dict
         now = datetime.now()
         for customer_id, before in changes:
             if "contact_point" in before:
+                pid = before.pop("contact_point")
+                if before.get("consent_at"):  # stored as text in the JSON record
+                    before["consent_at"] = datetime.fromisoformat(before["consent_at"])
                 conn.execute(
-                    update(contact_points)
-                    .where(contact_points.c.id == before["contact_point"])
-                    .values(consent=before["consent"])
+                    update(contact_points).where(contact_points.c.id == pid).values(**before)
                 )
             else:
                 conn.execute(
@@ -156,5 +158,5 @@ def undo_import(engine: Engine, batch_id: int, *, dry_run: bool = False) -> dict
             "dry_run": dry_run,
         }
         if dry_run:
-            tx.rollback()
+            conn.rollback()
     return result
