@@ -7,7 +7,6 @@ import time
 from pathlib import Path
 
 import pytest
-
 from conftest import write
 
 CALLS = Path(__file__).parent / "fixtures" / "calls"
@@ -40,9 +39,9 @@ def test_android_backup(cli, tmp_path):
     people = {c["name"]: c for c in cli.contacts()}
     # The known customer got the call and kept her full name ("Ирина Соколова" on the phone).
     sokolova = cli.json("contacts", "show", str(people["Соколова Ирина Павловна"]["id"]))
-    assert [(c["at"], c["direction"], c["outcome"], c["duration_s"]) for c in sokolova["calls"]] == [
-        ("2024-03-05 14:03:22", "in", "answered", 65)
-    ]
+    assert [
+        (c["at"], c["direction"], c["outcome"], c["duration_s"]) for c in sokolova["calls"]
+    ] == [("2024-03-05 14:03:22", "in", "answered", 65)]
     # An unknown number with no name is a lead known by the number; its two calls are on it.
     lead = people["+79035551234"]
     assert lead["source"] == "phone call"
@@ -75,7 +74,9 @@ def test_overlapping_export_adds_each_call_once_and_undo_removes_calls(cli, tmp_
 def test_asterisk_internal_calls_are_skipped(cli):
     s = cli.json("import", CALLS / "asterisk_Master.csv", expect=3)
     assert s["files"][0]["format"] == "asterisk"
-    reasons = [r["reason"] for r in cli.json("imports", "show", "1")["rows"] if r["outcome"] == "skipped"]
+    reasons = [
+        r["reason"] for r in cli.json("imports", "show", "1")["rows"] if r["outcome"] == "skipped"
+    ]
     assert reasons and all("internal extension" in r or "hidden" in r for r in reasons)
 
 

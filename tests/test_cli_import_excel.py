@@ -40,7 +40,7 @@ def test_workbook_all_sheets(cli, tmp_path):
     assert ivan["phones"] == ["+79161234567"]
     assert ivan["birthday"] == "1985-02-01"
     assert [(p["sheet"], p["row"]) for p in ivan["provenance"]] == [("Клиенты", 4), ("Опт", 3)]
-    assert people["Петрова Мария"]["birthday"] == "--07-12"
+    assert people["Петрова Мария"]["birthday_month_day"] == "07-12"
     vector = people["ООО «Вектор»"]
     assert vector["kind"] == "company" and vector["company"] == "ООО «Вектор»"
     sidorov = people["Сидоров Сергей Степанович"]

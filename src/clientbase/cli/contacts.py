@@ -7,11 +7,24 @@ from typing import Annotated
 import typer
 
 from clientbase.cli.main import state
-from clientbase.cli.output import Format, SummaryFormat, emit, emit_json, stdout_console
+from clientbase.cli.output import (
+    Format,
+    SummaryFormat,
+    emit_csv,
+    emit_json,
+    emit_json_stream,
+    emit_table,
+    stdout_console,
+)
 
 app = typer.Typer(help="Customers: list, search, look one up.", no_args_is_help=True)
 
 LIST_COLUMNS = ("id", "name", "phones", "emails", "birthday", "company", "city", "source")
+CSV_COLUMNS = (
+    "id", "name", "last_name", "first_name", "middle_name", "gender", "birthday",
+    "birthday_month_day", "company", "position", "city", "address", "source", "manager",
+    "external_id", "phones", "emails", "tags",
+)  # fmt: skip
 
 
 @app.command("list")
@@ -29,10 +42,16 @@ def list_cmd(
     ] = None,
 ) -> None:
     """List customers (JSON keys are stable for scripts: id, name, phones, emails, provenance...)."""
-    from clientbase.services.contacts import list_contacts
+    from clientbase.services.contacts import iter_contacts
 
-    rows = list_contacts(state(ctx).engine(), search=search, limit=limit)
-    emit(rows, LIST_COLUMNS, fmt, title=f"{len(rows)} customers")
+    rows = iter_contacts(state(ctx).engine(), search=search, limit=limit)
+    if fmt == Format.json:
+        emit_json_stream(rows)  # streamed: a million customers do not have to fit in memory
+    elif fmt == Format.csv:
+        emit_csv(rows, CSV_COLUMNS)
+    else:
+        rows = list(rows)
+        emit_table(rows, LIST_COLUMNS, title=f"{len(rows)} customers")
 
 
 @app.command("show")
@@ -49,7 +68,11 @@ def show_cmd(
         emit_json(card)
         return
     con = stdout_console()
-    con.print(f"[bold]{card['name']}[/bold]  (#{card['id']}, {card['kind']})")
+    con.print(f"{card['name']}  (#{card['id']}, {card['kind']})", style="bold", markup=False)
+    if card.get("merged_into"):
+        con.print(f"merged into customer #{card['merged_into']}", markup=False)
+    if card.get("birthday_month_day") and not card.get("birthday"):
+        card["birthday"] = f"{card['birthday_month_day']} (year unknown)"
     for label, key in (("Birthday", "birthday"), ("Gender", "gender"), ("Company", "company"),
                        ("Position", "position"), ("City", "city"), ("Address", "address"),
                        ("Source", "source"), ("Manager", "manager"), ("External id", "external_id")):  # fmt: skip

@@ -93,11 +93,22 @@ def import_cmd(
     from clientbase.importers.pipeline import ImportOptions, run_import
 
     st = state(ctx)
+    import phonenumbers
+
     region = region.upper()
-    if len(region) != 2 or not region.isalpha():
-        raise UsageError(
-            f"--region {region!r}: expected a two-letter country code such as RU, KZ, BY"
-        )
+    if region not in phonenumbers.SUPPORTED_REGIONS:
+        raise UsageError(f"--region {region!r}: expected a country code such as RU, KZ, BY")
+    if delimiter is not None:
+        delimiter = {"tab": "\t", "\\t": "\t"}.get(delimiter.lower(), delimiter)
+        if len(delimiter) != 1:
+            raise UsageError(f"--delimiter {delimiter!r}: one character, or 'tab'")
+    rejects_file = None
+    if rejects is not None:
+        # Opened before the import, so an unwritable path fails before anything is written.
+        try:
+            rejects_file = rejects.open("w", encoding="utf-8-sig", newline="")  # BOM: for Excel
+        except OSError as exc:
+            raise UsageError(f"--rejects {rejects}: cannot write there: {exc.strerror}") from exc
     columns = load_mapping_file(mapping) if mapping else {}
     columns.update(parse_map_options(maps or []))
     opts = ImportOptions(
@@ -105,10 +116,14 @@ def import_cmd(
         encoding=encoding, delimiter=delimiter, sheet=sheet, dry_run=dry_run, force=force,
     )  # fmt: skip
     msg = st.messages
-    with msg.progress("importing") as progress:
-        result = run_import(st.engine(), paths, opts, progress)
-    if rejects is not None:
-        _write_rejects(rejects, result)
+    try:
+        with msg.progress("importing") as progress:
+            result = run_import(st.engine(), paths, opts, progress)
+        if rejects_file is not None:
+            _write_rejects(rejects_file, result)
+    finally:
+        if rejects_file is not None:
+            rejects_file.close()
     if fmt == SummaryFormat.json:
         emit_json(result.as_dict())
     elif not st.quiet:
@@ -123,15 +138,14 @@ def import_cmd(
         raise typer.Exit(EXIT_REJECTED)
 
 
-def _write_rejects(path: Path, result) -> None:
-    with path.open("w", encoding="utf-8-sig", newline="") as f:  # BOM: Excel opens it right
-        w = csv.writer(f)
-        w.writerow(["file", "sheet", "row", "reason", "data"])
-        for fr in result.files:
-            for r in fr.rejects:
-                w.writerow(
-                    [fr.file, r.sheet or "", r.row, r.reason, json.dumps(r.raw, ensure_ascii=False)]
-                )
+def _write_rejects(f, result) -> None:
+    w = csv.writer(f)
+    w.writerow(["file", "sheet", "row", "reason", "data"])
+    for fr in result.files:
+        for r in fr.rejects:
+            w.writerow(
+                [fr.file, r.sheet or "", r.row, r.reason, json.dumps(r.raw, ensure_ascii=False)]
+            )
 
 
 def _print_summary(result, *, verbose: bool) -> None:
@@ -268,8 +282,9 @@ def undo_cmd(
         emit_json(r)
         return
     prefix = "would undo" if dry_run else "undone"
-    st.messages.info(
+    stdout_console().print(
         f"{prefix} batch {r['batch']} ({r['file']}): {r['customers_removed']} customers removed, "
         f"{r['contact_points_removed']} contacts removed from other customers, "
-        f"{r['interactions_removed']} calls removed, {r['changes_restored']} changes restored"
+        f"{r['interactions_removed']} calls removed, {r['changes_restored']} changes restored",
+        markup=False,
     )

@@ -67,7 +67,7 @@ class ErrorHandlingGroup(TyperGroup):
             print("clientbase: interrupted; the unfinished change was rolled back", file=sys.stderr)
             raise typer.Exit(130) from None
         except Exception as exc:
-            from sqlalchemy.exc import OperationalError
+            from sqlalchemy.exc import DatabaseError, OperationalError
 
             if isinstance(exc, OperationalError) and "locked" in str(exc):
                 _report(
@@ -75,8 +75,14 @@ class ErrorHandlingGroup(TyperGroup):
                     "the database is busy (another clientbase command is writing); try again",
                     exc,
                 )
-            elif isinstance(exc, OperationalError):
-                _report(ctx, f"database error: {exc.orig}", exc)
+            elif isinstance(exc, DatabaseError):
+                where = state(ctx).location()
+                _report(
+                    ctx,
+                    f"database error in {where.path or where.url}: {exc.orig} "
+                    "(is --db pointing at a clientbase database?)",
+                    exc,
+                )
             else:
                 _report(
                     ctx,

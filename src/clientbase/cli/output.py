@@ -9,7 +9,7 @@ from __future__ import annotations
 import csv
 import json
 import sys
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 from contextlib import contextmanager
 from enum import Enum
 
@@ -43,6 +43,17 @@ def emit_json(data) -> None:
     sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
 
 
+def emit_json_stream(items: Iterable) -> None:
+    """A JSON array written item by item (the same text emit_json would write for a list)."""
+    out = sys.stdout
+    first = True
+    for item in items:
+        text = json.dumps(item, ensure_ascii=False, indent=2, default=str)
+        out.write(("[\n" if first else ",\n") + "  " + text.replace("\n", "\n  "))
+        first = False
+    out.write("[]\n" if first else "\n]\n")
+
+
 def _cell(value) -> str:
     if value is None:
         return ""
@@ -53,40 +64,31 @@ def _cell(value) -> str:
     return str(value)
 
 
-def emit_csv(rows: Sequence[dict], columns: Sequence[str]) -> None:
+def emit_csv(rows: Iterable[dict], columns: Sequence[str]) -> None:
     w = csv.writer(sys.stdout, lineterminator="\n")
     w.writerow(columns)
     for r in rows:
         w.writerow([_cell(r.get(c)) for c in columns])
 
 
-def emit_table(
-    rows: Sequence[dict],
-    columns: Sequence[str],
-    *,
-    title: str | None = None,
-    headers: Sequence[str] | None = None,
-) -> None:
+def emit_table(rows: Sequence[dict], columns: Sequence[str], *, title: str | None = None) -> None:
     from rich.table import Table
+    from rich.text import Text
 
     t = Table(title=title, show_lines=False, header_style="bold")
-    for h in headers or columns:
+    for h in columns:
         t.add_column(h, overflow="fold")
     for r in rows:
-        t.add_row(*(_cell(r.get(c)) for c in columns))
+        # Text(), not str: a "[/x]" typed in a customer's name is data, not rich markup.
+        t.add_row(*(Text(_cell(r.get(c))) for c in columns))
     stdout_console().print(t)
 
 
 def emit(
-    rows: Sequence[dict],
-    columns: Sequence[str],
-    fmt: Format,
-    *,
-    title: str | None = None,
-    json_data=None,
+    rows: Sequence[dict], columns: Sequence[str], fmt: Format, *, title: str | None = None
 ) -> None:
     if fmt == Format.json:
-        emit_json(rows if json_data is None else json_data)
+        emit_json(list(rows))
     elif fmt == Format.csv:
         emit_csv(rows, columns)
     else:
@@ -103,14 +105,6 @@ class Messages:
     def info(self, text: str) -> None:
         if not self.quiet:
             stderr_console().print(text, markup=False)
-
-    def detail(self, text: str) -> None:
-        if self.verbose and not self.quiet:
-            stderr_console().print(text, markup=False)
-
-    def warn(self, text: str) -> None:
-        if not self.quiet:
-            stderr_console().print(f"warning: {text}", markup=False, style="yellow")
 
     @contextmanager
     def progress(self, description: str):

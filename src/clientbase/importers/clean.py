@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import json
 import re
-from collections.abc import Iterable
 from typing import NamedTuple
 
 from clientbase.importers.mapping import Mapping, to_record
@@ -27,7 +26,8 @@ _GENDER = {"м": "m", "муж": "m", "мужской": "m", "m": "m", "male": "m
            "женский": "f", "f": "f", "female": "f"}  # fmt: skip
 _SUMMARY_ROW = re.compile(r"^(итого|всего|total|итог)\b", re.IGNORECASE)
 _TAG_SPLIT = re.compile(r"\s*(?:,|;|:::)\s*")
-_GOOGLE_SYSTEM_LABELS = {"myContacts", "starred"}
+# Address-book system groups, not labels a person gave.
+_GOOGLE_SYSTEM_LABELS = {"myContacts", "starred", "My Contacts", "Starred in Android"}
 to_json = json.JSONEncoder(ensure_ascii=False).encode  # one encoder: dumps() rebuilds it per call
 _SINGLE_FIELDS = ("position", "city", "address", "postcode", "manager", "external_id", "note")
 
@@ -202,12 +202,6 @@ def _point_display(points: list[Point]) -> str:
         if p.valid and p.value:
             return p.value
     return points[0].raw if points else ""
-
-
-def clean_records(
-    records: Iterable[ContactRecord], region: str, source: str | None
-) -> list[Clean | Rejected]:
-    return [clean_record(r, region, source) for r in records]
 
 
 def clean_rows(

@@ -119,6 +119,15 @@ def _text(value):
     return value.isoformat(sep=" ") if isinstance(value, datetime) else value
 
 
+def _birthdays_differ(a: dict, b: dict) -> bool:
+    """Two known birthdays that disagree: namesakes, not one person."""
+    if not (a.get("birth_month") and b.get("birth_month")):
+        return False
+    if (a["birth_month"], a.get("birth_day")) != (b["birth_month"], b.get("birth_day")):
+        return True
+    return bool(a.get("birth_year") and b.get("birth_year") and a["birth_year"] != b["birth_year"])
+
+
 def _reachable_by_contact(c: Cust) -> bool:
     """Has a valid phone or email. Only customers without one are found by their name: a row
     with no usable contact of its own is matched on its exact name (so that reading the same
@@ -340,6 +349,7 @@ class ContactWriter:
                     wanted <= cust.keys.keys()
                     and not _reachable_by_contact(cust)
                     and (not company or company == cust.fields.get("company"))
+                    and not _birthdays_differ(cust.fields, cl.fields)
                 ):
                     return cust, ("name", cl.fields["display_name"])
         return None, None

@@ -35,10 +35,6 @@ class KeyIndex:
         if len(self._pending_h) >= _FLUSH_AT:
             self._flush()
 
-    def add_many(self, hashes: list[int], owners: list[int]) -> None:
-        for h, o in zip(hashes, owners, strict=True):
-            self.add(h, o)
-
     def owners(self, hashes: list[int]) -> set[int]:
         """Ids of customers that may own any of these hashes."""
         found: set[int] = set()

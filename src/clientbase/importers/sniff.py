@@ -12,7 +12,7 @@ import csv
 import io
 from pathlib import Path
 
-from clientbase.errors import InputFileError
+from clientbase.errors import UsageError
 
 EXCEL_SUFFIXES = {".xlsx": "xlsx", ".xlsm": "xlsx", ".xls": "xls", ".ods": "ods", ".xlsb": "xlsb"}
 TEXT_SUFFIXES = {".csv", ".tsv", ".txt", ".vcf", ".vcard", ".xml", ""}
@@ -44,8 +44,8 @@ def detect_format(path: Path, head: bytes) -> str:
         return "xml"
     if path.suffix.lower() in EXCEL_SUFFIXES:
         return EXCEL_SUFFIXES[path.suffix.lower()]
-    if b"\x00" in head.replace(b"\x00\x00", b"")[:4096] and not _bom_encoding(head):
-        return "unknown"
+    if b"\x00" in head[:4096] and not _bom_encoding(head):
+        return "unknown"  # binary
     return "csv"
 
 
@@ -53,7 +53,26 @@ def _bom_encoding(head: bytes) -> str | None:
     for bom, name in _BOMS:
         if head.startswith(bom):
             return name
-    return None
+    return _utf16_without_bom(head)
+
+
+def _utf16_without_bom(head: bytes) -> str | None:
+    # Text in UTF-16 without a BOM (some exporters write it) has a zero in every other byte
+    # for Latin text and digits: zeros on odd positions mean little-endian.
+    sample = head[:4096]
+    if len(sample) < 8:
+        return None
+    odd_zero = sample[1::2].count(0) / (len(sample) // 2)
+    even_zero = sample[0::2].count(0) / ((len(sample) + 1) // 2)
+    if odd_zero > 0.3 and even_zero < 0.05:
+        guess = "utf-16-le"
+    elif even_zero > 0.3 and odd_zero < 0.05:
+        guess = "utf-16-be"
+    else:
+        return None
+    text = sample[: len(sample) // 2 * 2].decode(guess, errors="replace")
+    readable = sum(1 for ch in text if ch.isprintable() or ch in "\r\n\t")
+    return guess if readable / len(text) > 0.95 else None  # else: binary with zeros in it
 
 
 def decode_sample(head: bytes) -> str:
@@ -103,7 +122,7 @@ def check_encoding(name: str) -> str:
     try:
         return codecs.lookup(name).name
     except LookupError as exc:
-        raise InputFileError(
+        raise UsageError(
             f"unknown encoding {name!r}", hint="try --encoding utf-8, cp1251 or utf-16"
         ) from exc
 

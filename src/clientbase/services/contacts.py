@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Iterator
 
 from sqlalchemy import Engine, func, or_, select
 
@@ -21,49 +22,68 @@ CARD_CALLS = 20  # the latest calls shown on a customer's card
 
 
 def birthday_iso(year: int | None, month: int | None, day: int | None) -> str | None:
-    if not month or not day:
+    """An ISO date, or None when the year (or the date) is unknown: scripts parse this key."""
+    if not (year and month and day):
         return None
-    if year:
-        return f"{year:04d}-{month:02d}-{day:02d}"
-    return f"--{month:02d}-{day:02d}"  # ISO 8601 / vCard form for a birthday without a year
+    return f"{year:04d}-{month:02d}-{day:02d}"
+
+
+def birthday_month_day(month: int | None, day: int | None) -> str | None:
+    """ "MM-DD", known also when the year is not: what birthday greetings need."""
+    return f"{month:02d}-{day:02d}" if month and day else None
 
 
 def _search_clause(text: str):
-    like = f"%{text.strip().lower()}%"
+    # lower() is Unicode-aware on every backend we use (db.engine registers one for SQLite).
+    needle = text.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    like = f"%{needle}%"
     digits = "".join(ch for ch in text if ch.isdigit())
     cp = contact_points
     by_point = select(cp.c.customer_id).where(
         or_(
-            func.lower(cp.c.value).like(like),
+            func.lower(cp.c.value).like(like, escape="\\"),
             *([cp.c.value.like(f"%{digits}%")] if len(digits) >= 3 else []),
         )
     )
     return or_(
-        func.lower(customers.c.display_name).like(like),
-        func.lower(customers.c.company).like(like),
-        func.lower(customers.c.city).like(like),
+        func.lower(customers.c.display_name).like(like, escape="\\"),
+        func.lower(customers.c.company).like(like, escape="\\"),
+        func.lower(customers.c.city).like(like, escape="\\"),
         customers.c.id.in_(by_point),
     )
 
 
-def list_contacts(
-    engine: Engine,
-    *,
-    search: str | None = None,
-    limit: int | None = None,
-    ids: list[int] | None = None,
-) -> list[dict]:
-    q = select(customers).where(customers.c.merged_into_id.is_(None)).order_by(customers.c.id)
-    if search:
-        # SQLite's lower() only folds ASCII, so Cyrillic search also tries the capitalised form.
-        q = q.where(or_(_search_clause(search), _search_clause(search.capitalize())))
-    if ids is not None:
-        q = q.where(customers.c.id.in_(ids))
-    if limit:
-        q = q.limit(limit)
+def iter_contacts(
+    engine: Engine, *, search: str | None = None, limit: int | None = None, page: int = 1000
+) -> Iterator[dict]:
+    """Customers in id order, a page at a time, so a listing of a million stays small in memory."""
+    last, left = 0, limit
     with engine.connect() as conn:
-        rows = conn.execute(q).all()
-        return _with_details(conn, rows)
+        while left is None or left > 0:
+            size = page if left is None else min(page, left)
+            q = (
+                select(customers)
+                .where(customers.c.merged_into_id.is_(None), customers.c.id > last)
+                .order_by(customers.c.id)
+                .limit(size)
+            )
+            if search:
+                q = q.where(_search_clause(search))
+            rows = conn.execute(q).all()
+            if not rows:
+                return
+            yield from _with_details(conn, rows)
+            last = rows[-1].id
+            if left is not None:
+                left -= len(rows)
+            if len(rows) < size:
+                return
+
+
+def list_contacts(
+    engine: Engine, *, search: str | None = None, limit: int | None = None
+) -> list[dict]:
+    return list(iter_contacts(engine, search=search, limit=limit))
 
 
 def _with_details(conn, rows) -> list[dict]:
@@ -86,7 +106,11 @@ def _with_details(conn, rows) -> list[dict]:
                 imports.c.file_name,
             )
             .join(imports, imports.c.id == import_rows.c.import_id)
-            .where(import_rows.c.customer_id.in_(part), import_rows.c.outcome != "rejected")
+            .where(
+                import_rows.c.customer_id.in_(part),
+                import_rows.c.outcome != "rejected",
+                imports.c.status != "undone",
+            )
             .order_by(import_rows.c.id)
         ):
             entry = {"import": r.import_id, "file": r.file_name, "row": r.row_number}
@@ -113,6 +137,7 @@ def _with_details(conn, rows) -> list[dict]:
                 "middle_name": r.middle_name,
                 "gender": r.gender,
                 "birthday": birthday_iso(r.birth_year, r.birth_month, r.birth_day),
+                "birthday_month_day": birthday_month_day(r.birth_month, r.birth_day),
                 "company": r.company,
                 "position": r.position,
                 "city": r.city,
