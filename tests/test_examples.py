@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from pathlib import Path
+
 from conftest import EXAMPLES
 
 ORDER = ("клиенты_магазин.csv", "контакты.xlsx", "amocrm_export.csv", "google_contacts.csv")
@@ -50,3 +52,25 @@ def test_whole_folder_in_one_command(cli):
     assert len(cli.contacts()) == 90
     again = cli.json("import", EXAMPLES)
     assert all(f["skipped"] for f in again["files"])
+
+
+def test_chunk_size_does_not_change_the_result(tmp_path, monkeypatch):
+    """Rows are matched and written chunk by chunk, with the database writes of one chunk
+    overlapping the matching of the next; tiny chunks must give exactly the same base."""
+    from conftest import Cli
+
+    from clientbase.importers import pipeline
+
+    def run(db_name):
+        cli = Cli(tmp_path / db_name)
+        for name in ORDER:
+            cli("import", EXAMPLES / name, expect=None)
+        cli("import", Path(__file__).parent / "fixtures" / "calls" / "calls_ru.csv", expect=None)
+        people = cli.contacts()
+        for c in people:
+            c.pop("created_at"), c.pop("updated_at")
+        return people
+
+    whole = run("whole.sqlite3")
+    monkeypatch.setattr(pipeline, "CHUNK_ROWS", 2)
+    assert run("chunked.sqlite3") == whole
