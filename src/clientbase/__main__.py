@@ -1,3 +1,4 @@
 from clientbase.cli.main import run
 
-run()
+if __name__ == "__main__":  # import workers re-import the main module; they must not run the CLI
+    run()
