@@ -87,3 +87,42 @@ def test_generic_calls_csv_and_forcing_the_kind(cli, tmp_path):
     write(tmp_path / "contacts.csv", "ФИО;Телефон\nИванов;89161234567\n")
     r = cli("import", tmp_path / "contacts.csv", "--as", "calls", expect=1)
     assert "clientbase: error:" in r.stderr and "Traceback" not in r.stderr
+
+
+def test_missed_calls_waiting_for_a_call_back(cli, tmp_path):
+    write(
+        tmp_path / "calls.csv",
+        "Время;Направление;Номер;Длительность;Статус\n"
+        "01.11.2026 10:00;входящий;+7 916 000-00-01;0;пропущен\n"  # A: missed ...
+        "01.11.2026 12:00;исходящий;+7 916 000-00-01;0;не отвечен\n"  # ... we tried, no answer
+        "02.11.2026 09:00;входящий;+7 916 000-00-01;0;пропущен\n"
+        "01.11.2026 11:00;входящий;+7 916 000-00-02;0;пропущен\n"  # B: missed ...
+        "01.11.2026 11:30;исходящий;+7 916 000-00-02;95;отвечен\n"  # ... and called back
+        "01.10.2026 11:00;входящий;+7 916 000-00-03;0;пропущен\n",  # C: long ago
+    )
+    cli("import", tmp_path / "calls.csv", "--as", "calls")
+    waiting = cli.json("calls", "missed")
+    assert [(m["phone"], m["missed"], m["called_back"]) for m in waiting] == [
+        ("+79160000001", 2, True),
+        ("+79160000003", 1, False),
+    ]
+    recent = cli.json("calls", "missed", "--since", "2026-10-15")
+    assert [m["phone"] for m in recent] == ["+79160000001"]
+    assert cli("calls", "missed", "--since", "someday", expect=2).stderr.startswith(
+        "clientbase: error"
+    )
+    a = cli.json("contacts", "list", "--search", "+79160000001")[0]
+    assert (a["calls"], a["last_contact"]) == (3, "2026-11-02 09:00:00")
+
+
+def test_parse_since():
+    from datetime import datetime
+
+    from clientbase.cli.calls import parse_since
+
+    now = datetime(2026, 11, 22, 12, 0)
+    assert parse_since("7d", now) == datetime(2026, 11, 15, 12, 0)
+    assert parse_since("24h", now) == datetime(2026, 11, 21, 12, 0)
+    assert parse_since("2w", now) == datetime(2026, 11, 8, 12, 0)
+    assert parse_since("01.11.2026", now) == datetime(2026, 11, 1)
+    assert parse_since(None, now) is None

@@ -143,11 +143,12 @@ def root(
 
 
 def _register() -> None:
-    from clientbase.cli import contacts, db, imports
+    from clientbase.cli import calls, contacts, db, imports
 
     imports.register(app)
     app.add_typer(imports.imports_app, name="imports")
     app.add_typer(contacts.app, name="contacts")
+    app.add_typer(calls.app, name="calls")
     app.add_typer(db.app, name="db")
 
 

@@ -5,7 +5,7 @@ from __future__ import annotations
 from collections import defaultdict
 from collections.abc import Iterator
 
-from sqlalchemy import Engine, func, or_, select
+from sqlalchemy import Engine, case, func, or_, select
 
 from clientbase.db.models import (
     contact_points,
@@ -19,6 +19,10 @@ from clientbase.db.models import (
 from clientbase.errors import NotFoundError
 
 CARD_CALLS = 20  # the latest calls shown on a customer's card
+
+
+def _iso(value) -> str | None:
+    return value.isoformat(sep=" ") if value is not None else None
 
 
 def birthday_iso(year: int | None, month: int | None, day: int | None) -> str | None:
@@ -124,6 +128,20 @@ def _with_details(conn, rows) -> list[dict]:
             .order_by(tags.c.name)
         ):
             tag_names[cid].append(name)
+    calls, last_contact = {}, {}
+    it = interactions
+    for i in range(0, len(ids), 500):
+        q = (
+            select(
+                it.c.customer_id,
+                func.sum(case((it.c.kind == "call", 1), else_=0)),
+                func.max(it.c.occurred_at),
+            )
+            .where(it.c.customer_id.in_(ids[i : i + 500]))
+            .group_by(it.c.customer_id)
+        )
+        for cid, n, last in conn.execute(q):
+            calls[cid], last_contact[cid] = n, last
     out = []
     for r in rows:
         pts = points[r.id]
@@ -171,6 +189,8 @@ def _with_details(conn, rows) -> list[dict]:
                     for p in pts
                 ],
                 "tags": tag_names[r.id],
+                "calls": calls.get(r.id, 0),
+                "last_contact": _iso(last_contact.get(r.id)),
                 "created_at": r.created_at.isoformat(timespec="seconds"),
                 "updated_at": r.updated_at.isoformat(timespec="seconds"),
                 "provenance": provenance[r.id],
