@@ -67,7 +67,7 @@ def test_upgrade_backs_up_a_file_behind_head(cli):
     with cli.engine().begin() as conn:  # an old file: the schema before the first revision
         command.downgrade(_alembic_config(conn), "base")
     r = cli("db", "upgrade")
-    assert "-> 0001" in r.stderr
+    assert "(new database) -> 000" in r.stderr
     backups = list(cli.db.parent.glob("*.bak"))
     assert len(backups) == 1 and f"backup of the previous file: {backups[0]}" in r.stderr
     assert cli.json("db", "info")["up_to_date"] is True

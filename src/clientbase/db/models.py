@@ -269,6 +269,17 @@ class Export(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
 
+class Erasure(Base):
+    """That a person's data was erased (`contacts forget`): when, and how much; nothing personal."""
+
+    __tablename__ = "erasures"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    customer_id: Mapped[int] = mapped_column(Integer)  # no foreign key: the card is anonymised
+    erased_at: Mapped[datetime] = mapped_column(DateTime)
+    counts: Mapped[dict] = mapped_column(JSON)  # rows erased per table
+
+
 class Setting(Base):
     __tablename__ = "settings"
 
@@ -286,3 +297,4 @@ orders = Order.__table__
 interactions = Interaction.__table__
 tags = Tag.__table__
 customer_tags = CustomerTag.__table__
+erasures = Erasure.__table__

@@ -20,7 +20,7 @@ from sqlalchemy import Connection, Engine, insert, select, update
 
 from clientbase.db.bulk import indexes_deferred
 from clientbase.db.engine import write_transaction
-from clientbase.db.models import contact_points, customers, imports
+from clientbase.db.models import contact_points, customers, import_rows, imports
 from clientbase.errors import InputFileError, UsageError
 from clientbase.importers import sniff
 from clientbase.importers.clean import (
@@ -35,6 +35,7 @@ from clientbase.importers.clean import (
 )
 from clientbase.importers.contacts import ContactWriter, Counts, Reject
 from clientbase.importers.mapping import Mapping, build_mapping, header_score, normalize_header
+from clientbase.importers.records import ContactRecord
 from clientbase.importers.tabular import Table, read_csv, read_workbook
 
 KINDS = ("contacts", "calls")
@@ -324,27 +325,16 @@ def _import_planned(
             result.skipped = f"already imported as batch {prior} (use --force to re-read it)"
             result.batch_id = prior
             return result
-    batch_id = conn.execute(
-        insert(imports).values(
-            file_name=path.name,
-            file_path=str(path.resolve()),
-            sha256=digest,
-            size_bytes=path.stat().st_size,
-            format=plan.fmt,
-            kind=plan.kind,
-            source_label=opt.source,
-            status="running",
-            started_at=datetime.now(),
-            rows_read=0,
-            created=0,
-            updated=0,
-            unchanged=0,
-            duplicates=0,
-            rejected=0,
-            invalid_phones=0,
-            invalid_emails=0,
-        )
-    ).inserted_primary_key[0]
+    batch_id = _open_batch(
+        conn,
+        file_name=path.name,
+        file_path=str(path.resolve()),
+        sha256=digest,
+        size_bytes=path.stat().st_size,
+        format=plan.fmt,
+        kind=plan.kind,
+        source_label=opt.source,
+    )
     writer = ContactWriter(conn, batch_id)
     gc_was_enabled = gc.isenabled()
     gc.disable()  # see _worker_init: the same holds for matching and writing
@@ -364,31 +354,19 @@ def _import_planned(
     result.counts, result.rejects = c, writer.rejects
     result.batch_id = None if opt.dry_run else batch_id
     result.skipped_sheets = plan.skipped_sheets
-    conn.execute(
-        update(imports)
-        .where(imports.c.id == batch_id)
-        .values(
-            status="done",
-            finished_at=datetime.now(),
-            rows_read=c.rows_read,
-            created=c.created,
-            updated=c.updated,
-            unchanged=c.unchanged,
-            duplicates=c.duplicates,
-            rejected=c.rejected,
-            invalid_phones=c.invalid_phones,
-            invalid_emails=c.invalid_emails,
-            options={
-                "encoding": result.encoding,
-                "delimiter": result.delimiter,
-                "region": opt.region,
-                "sheet": opt.sheet,
-                "mapping": result.mapping,
-                "not_mapped": result.not_mapped,
-                "skipped_sheets": plan.skipped_sheets,
-                "counts": asdict(c),
-            },
-        )
+    _close_batch(
+        conn,
+        batch_id,
+        c,
+        options={
+            "encoding": result.encoding,
+            "delimiter": result.delimiter,
+            "region": opt.region,
+            "sheet": opt.sheet,
+            "mapping": result.mapping,
+            "not_mapped": result.not_mapped,
+            "skipped_sheets": plan.skipped_sheets,
+        },
     )
     return result
 
@@ -508,3 +486,60 @@ def _vcard_chunks(path: Path, opt: ImportOptions) -> Iterator[list[Clean | Rejec
             chunk = []
     if chunk:
         yield chunk
+
+
+def import_records(
+    conn: Connection, records: list[ContactRecord], *, label: str, region: str = "RU"
+) -> tuple[int, Counts, list[tuple[int, str]]]:
+    """Records typed by hand (`contacts add`) through the same cleaning, duplicate check and
+    batch record as a file: the batch can be listed and undone like any import.
+
+    Returns the batch id, the counts and, per record, (customer id, what happened)."""
+    raw = to_json([r.raw for r in records])
+    digest = hashlib.sha256(f"{label}\n{datetime.now().isoformat()}\n{raw}".encode()).hexdigest()
+    batch_id = _open_batch(conn, file_name=label, sha256=digest, format="manual", kind="contacts")
+    writer = ContactWriter(conn, batch_id)
+    writer.load_existing_keys()
+    writer.write([[clean_record(r, region, None) for r in records]])
+    c = writer.counts
+    _close_batch(conn, batch_id, c)
+    outcome = conn.execute(
+        select(import_rows.c.customer_id, import_rows.c.outcome, import_rows.c.reason)
+        .where(import_rows.c.import_id == batch_id)
+        .order_by(import_rows.c.id)
+    ).all()
+    return (
+        batch_id,
+        c,
+        [(cid, f"{out}: {reason}" if reason else out) for cid, out, reason in outcome],
+    )
+
+
+def _open_batch(conn: Connection, **values) -> int:
+    """The batch row, first write of an import: it takes the write lock for the transaction."""
+    zero = dict.fromkeys(
+        ("rows_read", "created", "updated", "unchanged", "duplicates", "rejected",
+         "invalid_phones", "invalid_emails"), 0,
+    )  # fmt: skip
+    stmt = insert(imports).values(status="running", started_at=datetime.now(), **zero, **values)
+    return conn.execute(stmt).inserted_primary_key[0]
+
+
+def _close_batch(conn: Connection, batch_id: int, c: Counts, options: dict | None = None) -> None:
+    conn.execute(
+        update(imports)
+        .where(imports.c.id == batch_id)
+        .values(
+            status="done",
+            finished_at=datetime.now(),
+            rows_read=c.rows_read,
+            created=c.created,
+            updated=c.updated,
+            unchanged=c.unchanged,
+            duplicates=c.duplicates,
+            rejected=c.rejected,
+            invalid_phones=c.invalid_phones,
+            invalid_emails=c.invalid_emails,
+            options={**(options or {}), "counts": asdict(c)},
+        )
+    )
