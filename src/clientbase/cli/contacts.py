@@ -100,8 +100,156 @@ def show_cmd(
             arrow = "<-" if c["direction"] == "in" else "->"
             took = f", {c['duration_s']} s" if c["duration_s"] else ""
             con.print(f"  {c['at']} {arrow} {c['phone']}  {c['outcome']}{took}", markup=False)
+    if card.get("log"):
+        con.print("Log (latest first):", markup=False)
+        for e in card["log"]:
+            how = e["kind"] + (f", {e['outcome']}" if e["outcome"] else "")
+            con.print(f"  {e['at']} [{how}] {e['text']}", markup=False)
+    for r in card.get("reminders", []):
+        con.print(f"Reminder {r['id']}: {r['due']} {r['text']}", markup=False)
+    if card.get("status") in ("archived", "erased"):
+        con.print(f"Status:      {card['status']}", markup=False)
     if card["provenance"]:
         con.print("From:", markup=False)
         for p in card["provenance"]:
             sheet = f", sheet {p['sheet']}" if p.get("sheet") else ""
             con.print(f"  import {p['import']}: {p['file']}{sheet}, row {p['row']}", markup=False)
+
+
+def _card_input(name, phones, emails, birthday, company, city, manager, fields):
+    from clientbase.importers.mapping import parse_map_options
+    from clientbase.services.card import CardInput
+
+    return CardInput(
+        name=name, phones=phones or [], emails=emails or [], birthday=birthday, company=company,
+        city=city, manager=manager, fields=parse_map_options(fields or [], option="--field"),
+    )  # fmt: skip
+
+
+NameOpt = Annotated[str | None, typer.Option("--name", help="ФИО or a company name, any order.")]
+PhoneOpt = Annotated[list[str] | None, typer.Option("--phone", help="A phone (repeatable).")]
+EmailOpt = Annotated[list[str] | None, typer.Option("--email", help="An email (repeatable).")]
+BirthdayOpt = Annotated[
+    str | None, typer.Option("--birthday", help="01.02.1985, 1985-02-01, 12.07 ...")
+]
+CompanyOpt = Annotated[str | None, typer.Option("--company")]
+CityOpt = Annotated[str | None, typer.Option("--city")]
+ManagerOpt = Annotated[str | None, typer.Option("--manager")]
+FieldOpt = Annotated[
+    list[str] | None,
+    typer.Option(
+        "--field", metavar="KEY=VALUE", help="Another field: position, address, source, note ..."
+    ),
+]
+RegionOpt = Annotated[str, typer.Option("--region", help="Country for phones without a code.")]
+
+
+@app.command("add")
+def add_cmd(
+    ctx: typer.Context,
+    name: NameOpt = None,
+    phone: PhoneOpt = None,
+    email: EmailOpt = None,
+    birthday: BirthdayOpt = None,
+    company: CompanyOpt = None,
+    city: CityOpt = None,
+    manager: ManagerOpt = None,
+    field: FieldOpt = None,
+    region: RegionOpt = "RU",
+    fmt: Annotated[SummaryFormat, typer.Option("--format", "-f")] = SummaryFormat.table,
+) -> None:
+    """Add a customer by hand (normalised and checked for duplicates like an import)."""
+    from clientbase.services.card import add_contact
+
+    card = _card_input(name, phone, email, birthday, company, city, manager, field)
+    r = add_contact(state(ctx).engine(), card, region=region.upper())
+    if fmt == SummaryFormat.json:
+        emit_json(r)
+    elif r["created"]:
+        stdout_console().print(f"added customer {r['id']}", markup=False)
+    else:
+        stdout_console().print(
+            f"already in the base as customer {r['id']} ({r['outcome']})", markup=False
+        )
+
+
+@app.command("edit")
+def edit_cmd(
+    ctx: typer.Context,
+    customer_id: Annotated[int, typer.Argument(metavar="ID")],
+    name: NameOpt = None,
+    phone: PhoneOpt = None,
+    email: EmailOpt = None,
+    birthday: BirthdayOpt = None,
+    company: CompanyOpt = None,
+    city: CityOpt = None,
+    manager: ManagerOpt = None,
+    field: FieldOpt = None,
+    remove: Annotated[
+        list[str] | None,
+        typer.Option("--remove", help="Take this phone or email away (repeatable)."),
+    ] = None,
+    region: RegionOpt = "RU",
+    fmt: Annotated[SummaryFormat, typer.Option("--format", "-f")] = SummaryFormat.table,
+) -> None:
+    """Change a customer: name, birthday and fields are replaced, phones and emails added."""
+    from clientbase.services.card import edit_contact
+
+    st = state(ctx)
+    card = _card_input(name, phone, email, birthday, company, city, manager, field)
+    r = edit_contact(st.engine(), customer_id, card, remove=remove, region=region.upper())
+    if fmt == SummaryFormat.json:
+        emit_json(r)
+        return
+    what = [*r["changed"], *(f"added {v}" for v in r["added"])]
+    if r["removed"]:
+        what.append(f"removed {r['removed']} phone(s)/email(s)")
+    stdout_console().print(
+        f"customer {customer_id}: " + (", ".join(what) or "nothing changed"), markup=False
+    )
+    if r["shared_with"]:
+        st.messages.info(
+            f"note: customer {', '.join(map(str, r['shared_with']))} has the same phone or email"
+        )
+
+
+@app.command("archive")
+def archive_cmd(
+    ctx: typer.Context, customer_id: Annotated[int, typer.Argument(metavar="ID")]
+) -> None:
+    """Keep the history of someone who asked not to be contacted; consent becomes withdrawn."""
+    from clientbase.services.card import archive
+
+    archive(state(ctx).engine(), customer_id)
+    stdout_console().print(f"customer {customer_id} archived", markup=False)
+
+
+@app.command("forget")
+def forget_cmd(
+    ctx: typer.Context,
+    customer_id: Annotated[int, typer.Argument(metavar="ID")],
+    yes: Annotated[bool, typer.Option("--yes", help="Do not ask (for scripts).")] = False,
+    fmt: Annotated[SummaryFormat, typer.Option("--format", "-f")] = SummaryFormat.table,
+) -> None:
+    """Erase a person's personal data everywhere in the base (152-FZ, GDPR right to erasure)."""
+    import sys
+
+    from clientbase.errors import UsageError
+    from clientbase.services.card import forget
+
+    st = state(ctx)
+    if not yes:
+        if not sys.stdin.isatty():
+            raise UsageError("erasing cannot be undone: add --yes to confirm")
+        if not typer.confirm(f"Erase customer {customer_id} for good?", err=True):
+            raise typer.Exit(1)
+    r = forget(st.engine(), customer_id, st.location().path)
+    if fmt == SummaryFormat.json:
+        emit_json(r)
+        return
+    n = ", ".join(f"{v} {k}" for k, v in r["erased"].items() if v)
+    stdout_console().print(
+        f"customer {customer_id} erased ({n or 'nothing else held'})", markup=False
+    )
+    for b in r["backups_still_holding_data"]:
+        st.messages.info(f"warning: the backup {b} still holds the old data; delete it if you can")

@@ -96,3 +96,19 @@ def _sqlite_connect(dbapi_conn, _record) -> None:
 
 def _lower(value):
     return value.lower() if isinstance(value, str) else value
+
+
+def scrub_free_space(engine: Engine) -> None:
+    """Make deleted rows unrecoverable from the files: fold the write-ahead log into the
+    database, rebuild it without free pages (VACUUM), and empty the log again. SQLite only;
+    VACUUM cannot run inside a transaction, so this uses the driver connection directly."""
+    if engine.dialect.name != "sqlite":
+        return
+    raw = engine.raw_connection()
+    try:
+        db = raw.driver_connection
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+        db.execute("VACUUM")
+        db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        raw.close()

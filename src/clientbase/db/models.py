@@ -298,3 +298,4 @@ interactions = Interaction.__table__
 tags = Tag.__table__
 customer_tags = CustomerTag.__table__
 erasures = Erasure.__table__
+merges = Merge.__table__

@@ -392,12 +392,14 @@ def load_mapping_file(path: Path) -> dict[str, str]:
     return data
 
 
-def parse_map_options(items: list[str]) -> dict[str, str]:
+def parse_map_options(items: list[str], option: str = "--map") -> dict[str, str]:
+    """COLUMN=FIELD (or KEY=VALUE) options into a dict."""
     out = {}
     for item in items:
-        column, sep, target = item.rpartition("=")
+        column, sep, target = item.partition("=") if option != "--map" else item.rpartition("=")
         if not sep or not column.strip() or not target.strip():
-            raise UsageError(f"--map {item!r}: expected COLUMN=FIELD, e.g. --map 'Тел. 2=phone'")
+            example = "--map 'Тел. 2=phone'" if option == "--map" else f"{option} position=Директор"
+            raise UsageError(f"{option} {item!r}: expected KEY=VALUE, e.g. {example}")
         out[column.strip()] = target.strip()
     return out
 

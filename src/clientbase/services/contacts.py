@@ -18,7 +18,8 @@ from clientbase.db.models import (
 )
 from clientbase.errors import NotFoundError
 
-CARD_CALLS = 20  # the latest calls shown on a customer's card
+CARD_CALLS = 20  # the latest calls (and log entries) shown on a customer's card
+BY_HAND = "by hand"  # interactions.source of notes and contacts typed in with `clientbase note`
 
 
 def _iso(value) -> str | None:
@@ -213,10 +214,29 @@ def get_contact(engine: Engine, customer_id: int) -> dict:
              "outcome": r.outcome, "duration_s": r.duration_s, "phone": r.phone,
              "source": r.source}
             for r in conn.execute(
-                select(it).where(it.c.customer_id == customer_id, it.c.kind == "call")
+                select(it).where(it.c.customer_id == customer_id, it.c.kind == "call",
+                                 it.c.source != BY_HAND)
                 .order_by(it.c.occurred_at.desc()).limit(CARD_CALLS)
             )
         ]  # fmt: skip
+        card["log"] = [
+            {"id": r.id, "at": r.occurred_at.isoformat(sep=" ", timespec="minutes"),
+             "kind": r.kind, "outcome": r.outcome, "text": r.note}
+            for r in conn.execute(
+                select(it).where(it.c.customer_id == customer_id, it.c.source == BY_HAND,
+                                 it.c.kind.in_(("note", "call", "meeting", "message")))
+                .order_by(it.c.occurred_at.desc()).limit(CARD_CALLS)
+            )
+        ]  # fmt: skip
+        card["reminders"] = [
+            {"id": r.id, "due": r.due_at.isoformat(sep=" ", timespec="minutes"), "text": r.note}
+            for r in conn.execute(
+                select(it).where(it.c.customer_id == customer_id, it.c.kind == "reminder",
+                                 it.c.done_at.is_(None))
+                .order_by(it.c.due_at)
+            )
+        ]  # fmt: skip
+        card["status"] = row.status
         if row.merged_into_id:
             card["merged_into"] = row.merged_into_id
         return card

@@ -1,0 +1,104 @@
+"""`clientbase note` and `clientbase remind`: the contact log and follow-ups."""
+
+from __future__ import annotations
+
+from datetime import datetime, time, timedelta
+from enum import Enum
+from typing import Annotated
+
+import typer
+
+from clientbase.cli.main import state
+from clientbase.cli.output import Format, emit, stdout_console
+from clientbase.errors import UsageError
+
+
+class ContactKind(str, Enum):
+    note = "note"
+    call = "call"
+    meeting = "meeting"
+    message = "message"
+
+
+def register(app: typer.Typer) -> None:
+    app.command("note")(note_cmd)
+    app.command("remind")(remind_cmd)
+
+
+def note_cmd(
+    ctx: typer.Context,
+    customer_id: Annotated[int, typer.Argument(metavar="ID")],
+    text: Annotated[str, typer.Argument(help="What was discussed and agreed.")],
+    kind: Annotated[
+        ContactKind, typer.Option("--as", help="A plain note, or a contact you had.")
+    ] = ContactKind.note,
+    outcome: Annotated[
+        str | None, typer.Option("--outcome", help="e.g. agreed, no answer, thinking")
+    ] = None,
+) -> None:
+    """Write down a note or a contact (call, meeting, message) on the customer's card."""
+    from clientbase.services.card import add_note
+
+    note_id = add_note(state(ctx).engine(), customer_id, text, kind=kind.value, outcome=outcome)
+    stdout_console().print(
+        f"noted ({kind.value} {note_id}) on customer {customer_id}", markup=False
+    )
+
+
+def remind_cmd(
+    ctx: typer.Context,
+    target: Annotated[
+        str,
+        typer.Argument(
+            metavar="ID|due|done",
+            help="A customer id; `due` lists what is due; `done N` closes reminder N.",
+        ),
+    ],
+    text: Annotated[str | None, typer.Argument(metavar="[TEXT|N]")] = None,
+    in_: Annotated[str | None, typer.Option("--in", help="In 3d, 2w, 1m ...")] = None,
+    on: Annotated[
+        str | None, typer.Option("--on", help="On a date: 2026-12-01, 01.12.2026")
+    ] = None,
+    fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
+) -> None:
+    """Follow-ups: `remind ID --in 2w "позвонить"`, `remind due` (cron), `remind done N`."""
+    from clientbase.services import card
+
+    engine = state(ctx).engine()
+    if target == "due":
+        rows = card.due_reminders(engine, datetime.combine(datetime.now().date(), time.max))
+        emit(rows, ("id", "due", "name", "phone", "what", "overdue"), fmt, title=f"{len(rows)} due")
+        return
+    if target == "done":
+        if not (text and text.isdigit()):
+            raise UsageError("remind done N: the reminder's number, as `remind due` shows it")
+        card.done_reminder(engine, int(text))
+        stdout_console().print(f"reminder {text} done", markup=False)
+        return
+    if not target.isdigit():
+        raise UsageError(f"{target!r}: a customer id, `due` or `done`")
+    if not text:
+        raise UsageError('say what to do: remind ID --in 2w "позвонить"')
+    due = _due(in_, on)
+    rid = card.add_reminder(engine, int(target), text, due)
+    stdout_console().print(f"reminder {rid}: {due:%Y-%m-%d}, customer {target}", markup=False)
+
+
+def _due(in_: str | None, on: str | None) -> datetime:
+    if (in_ is None) == (on is None):
+        raise UsageError("say when: --in 2w or --on DATE (one of them)")
+    today = datetime.combine(datetime.now().date(), time(9, 0))  # a follow-up is for the morning
+    if on is not None:
+        from clientbase.normalize.dates import parse_date
+
+        try:
+            return datetime.combine(parse_date(on), time(9, 0))
+        except ValueError as exc:
+            raise UsageError(f"--on {on!r}: {exc}") from exc
+    import re
+
+    m = re.fullmatch(r"\s*(\d+)\s*(d|w|m|y)\s*", in_ or "", re.IGNORECASE)
+    if not m:
+        raise UsageError(f"--in {in_!r}: a number and d, w, m or y (e.g. 3d, 2w, 1m)")
+    days = int(m.group(1)) * {"d": 1, "w": 7, "m": 30, "y": 365}[m.group(2).lower()]
+    return today + timedelta(days=days)

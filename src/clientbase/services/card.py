@@ -1,0 +1,387 @@
+"""The customer card by hand: add, edit, notes, reminders, archive, and the right to be forgotten."""
+
+from __future__ import annotations
+
+import json
+from dataclasses import dataclass, field
+from datetime import datetime
+from pathlib import Path
+
+from sqlalchemy import Engine, delete, func, insert, or_, select, update
+
+from clientbase.db.engine import scrub_free_space, write_transaction
+from clientbase.db.models import (
+    contact_points,
+    customer_tags,
+    customers,
+    erasures,
+    import_changes,
+    import_rows,
+    interactions,
+    merges,
+)
+from clientbase.errors import ClientbaseError, NotFoundError, UsageError
+from clientbase.importers.records import ContactRecord
+from clientbase.services.contacts import BY_HAND
+
+# Columns `contacts edit --field KEY=VALUE` may set (names, phones, emails, birthday have options).
+EDITABLE = ("company", "position", "city", "address", "postcode", "source", "manager",
+            "external_id", "note", "gender")  # fmt: skip
+PERSONAL_COLUMNS = (
+    "last_name",
+    "first_name",
+    "middle_name",
+    "gender",
+    "birth_year",
+    "birth_month",
+    "birth_day",
+    "birthday_raw",
+    "company",
+    "position",
+    "city",
+    "address",
+    "postcode",
+    "source",
+    "manager",
+    "external_id",
+    "note",
+)
+
+
+@dataclass
+class CardInput:
+    name: str | None = None
+    phones: list[str] = field(default_factory=list)
+    emails: list[str] = field(default_factory=list)
+    birthday: str | None = None
+    company: str | None = None
+    city: str | None = None
+    manager: str | None = None
+    fields: dict[str, str] = field(default_factory=dict)
+
+    def as_record(self) -> ContactRecord:
+        raw = {k: v for k, v in (("name", self.name), ("birthday", self.birthday),
+                                 ("company", self.company), ("city", self.city),
+                                 ("manager", self.manager)) if v}  # fmt: skip
+        raw.update({f"phone {i + 1}": p for i, p in enumerate(self.phones)})
+        raw.update({f"email {i + 1}": e for i, e in enumerate(self.emails)})
+        raw.update(self.fields)
+        rec = ContactRecord(row=1, raw=raw)
+        for k, v in (("full_name", self.name), ("birthday", self.birthday),
+                     ("company", self.company), ("city", self.city), ("manager", self.manager)):  # fmt: skip
+            if v:
+                rec.fields[k] = v
+        rec.fields.update(self.fields)
+        rec.phones = [(p, None) for p in self.phones]
+        rec.emails = [(e, None) for e in self.emails]
+        return rec
+
+
+def _check_fields(values: dict[str, str]) -> None:
+    unknown = sorted(set(values) - set(EDITABLE))
+    if unknown:
+        raise UsageError(
+            f"--field {unknown[0]}: not a field you can set", hint=f"fields: {', '.join(EDITABLE)}"
+        )
+
+
+def _checked_points(phones: list[str], emails: list[str], region: str) -> None:
+    """Typed by hand, a bad phone or email is a typo to fix now, not data to keep flagged."""
+    from clientbase.normalize.emails import normalize_email
+    from clientbase.normalize.phones import normalize_phone
+
+    for p in phones:
+        r = normalize_phone(p, region)
+        if not r.valid:
+            raise UsageError(f"--phone {p!r}: {r.reason}")
+    for e in emails:
+        r = normalize_email(e)
+        if not r.valid:
+            raise UsageError(f"--email {e!r}: {r.reason}")
+
+
+def add_contact(engine: Engine, card: CardInput, *, region: str = "RU") -> dict:
+    """A new customer, unless the phone or email is already known: then that customer is
+    updated, exactly as an import would do it. The entry is an import batch ("contacts add")."""
+    from clientbase.importers.pipeline import import_records
+
+    if not (card.name or card.phones or card.emails or card.company):
+        raise UsageError("give at least a name, a phone, an email or a company")
+    _check_fields(card.fields)
+    _checked_points(card.phones, card.emails, region)
+    if card.birthday:
+        _check_birthday(card.birthday)
+    with write_transaction(engine) as conn:
+        batch, counts, outcomes = import_records(
+            conn, [card.as_record()], label="contacts add", region=region
+        )
+    customer_id, what = outcomes[0]
+    return {"id": customer_id, "batch": batch, "created": counts.created == 1, "outcome": what}
+
+
+def _check_birthday(text: str) -> None:
+    from clientbase.normalize.dates import parse_birthday
+
+    try:
+        parse_birthday(text)
+    except ValueError as exc:
+        raise UsageError(f"--birthday {text!r}: {exc}") from exc
+
+
+def edit_contact(
+    engine: Engine, customer_id: int, card: CardInput, *, remove: list[str] | None = None,
+    region: str = "RU",
+) -> dict:  # fmt: skip
+    """Change a customer: name, birthday and fields replace; phones and emails are added
+    (``remove`` takes some away). Returns what changed and which other customers share an
+    added phone or email (a duplicate to look at)."""
+    from clientbase.normalize.dates import parse_birthday
+    from clientbase.normalize.emails import normalize_email
+    from clientbase.normalize.names import looks_like_company, parse_full_name
+    from clientbase.normalize.phones import normalize_phone
+
+    _check_fields(card.fields)
+    _checked_points(card.phones, card.emails, region)
+    values: dict = dict(card.fields)
+    for k in ("company", "city", "manager"):
+        if getattr(card, k):
+            values[k] = getattr(card, k)
+    if card.name:
+        if looks_like_company(card.name):
+            values.update(company=card.name, display_name=card.name, kind="company")
+        else:
+            n = parse_full_name(card.name)
+            values.update(last_name=n.last, first_name=n.first, middle_name=n.middle,
+                          display_name=n.display or card.name, kind="person")  # fmt: skip
+            if n.gender:
+                values["gender"] = n.gender
+    if card.birthday:
+        try:
+            b = parse_birthday(card.birthday)
+        except ValueError as exc:
+            raise UsageError(f"--birthday {card.birthday!r}: {exc}") from exc
+        values.update(birth_year=b.year, birth_month=b.month, birth_day=b.day, birthday_raw=None)
+    now = datetime.now()
+    shared: list[int] = []
+    with write_transaction(engine) as conn:
+        row = conn.execute(select(customers).where(customers.c.id == customer_id)).first()
+        if row is None:
+            raise NotFoundError(
+                f"there is no customer {customer_id}", hint="see: clientbase contacts list"
+            )
+        if row.status == "erased":
+            raise ClientbaseError(f"customer {customer_id} was erased; add a new one instead")
+        changed = [k for k, v in values.items() if getattr(row, k) != v]
+        if changed:
+            conn.execute(
+                update(customers)
+                .where(customers.c.id == customer_id)
+                .values(**{k: values[k] for k in changed}, updated_at=now)
+            )
+        cp = contact_points
+        have = {
+            (r.kind, r.value)
+            for r in conn.execute(select(cp).where(cp.c.customer_id == customer_id))
+        }
+        added = []
+        for kind, raw, value in [
+            ("phone", p, normalize_phone(p, region).e164) for p in card.phones
+        ] + [("email", e, normalize_email(e).value) for e in card.emails]:
+            if (kind, value) in have:
+                continue
+            have.add((kind, value))
+            conn.execute(insert(cp).values(customer_id=customer_id, kind=kind, value_raw=raw, value=value,
+                                           valid=True, consent="unknown", created_at=now))  # fmt: skip
+            added.append(value)
+            shared += conn.execute(
+                select(cp.c.customer_id).where(cp.c.kind == kind, cp.c.value == value,
+                                               cp.c.customer_id != customer_id)
+            ).scalars().all()  # fmt: skip
+        removed = 0
+        for value in remove or []:
+            keys = {value, value.strip().lower(), normalize_phone(value, region).e164 or value}
+            removed += conn.execute(
+                delete(cp).where(cp.c.customer_id == customer_id,
+                                 or_(cp.c.value.in_(keys), cp.c.value_raw == value))
+            ).rowcount  # fmt: skip
+        if remove and not removed:
+            raise UsageError(
+                f"--remove: customer {customer_id} has no such phone or email: {', '.join(remove)}"
+            )
+    return {"id": customer_id, "changed": changed, "added": added, "removed": removed,
+            "shared_with": sorted(set(shared))}  # fmt: skip
+
+
+def _require(conn, customer_id: int):
+    row = conn.execute(select(customers).where(customers.c.id == customer_id)).first()
+    if row is None:
+        raise NotFoundError(
+            f"there is no customer {customer_id}", hint="see: clientbase contacts list"
+        )
+    return row
+
+
+def add_note(engine: Engine, customer_id: int, text: str, *, kind: str = "note",
+             outcome: str | None = None, direction: str | None = None) -> int:  # fmt: skip
+    """A note, or a logged contact (call, meeting, message) with what was discussed."""
+    if not text.strip():
+        raise UsageError("the note is empty")
+    now = datetime.now()
+    with write_transaction(engine) as conn:
+        _require(conn, customer_id)
+        return conn.execute(
+            insert(interactions).values(
+                customer_id=customer_id,
+                kind=kind,
+                note=text.strip(),
+                outcome=outcome,
+                direction=direction,
+                occurred_at=now,
+                source=BY_HAND,
+                created_at=now,
+            )
+        ).inserted_primary_key[0]
+
+
+def add_reminder(engine: Engine, customer_id: int, text: str, due: datetime) -> int:
+    if not text.strip():
+        raise UsageError('say what to do, e.g. "позвонить, предложить новую коллекцию"')
+    now = datetime.now()
+    with write_transaction(engine) as conn:
+        _require(conn, customer_id)
+        return conn.execute(
+            insert(interactions).values(
+                customer_id=customer_id,
+                kind="reminder",
+                note=text.strip(),
+                occurred_at=now,
+                due_at=due,
+                source=BY_HAND,
+                created_at=now,
+            )
+        ).inserted_primary_key[0]
+
+
+def due_reminders(engine: Engine, until: datetime) -> list[dict]:
+    it = interactions
+    q = (
+        select(
+            it.c.id,
+            it.c.customer_id,
+            customers.c.display_name,
+            it.c.due_at,
+            it.c.note,
+            func.min(contact_points.c.value).label("phone"),
+        )
+        .join(customers, customers.c.id == it.c.customer_id)
+        .outerjoin(
+            contact_points,
+            (contact_points.c.customer_id == it.c.customer_id)
+            & (contact_points.c.kind == "phone")
+            & contact_points.c.valid.is_(True),
+        )
+        .where(it.c.kind == "reminder", it.c.done_at.is_(None), it.c.due_at <= until)
+        .group_by(it.c.id)
+        .order_by(it.c.due_at, it.c.id)
+    )
+    with engine.connect() as conn:
+        return [
+            {"id": r.id, "customer_id": r.customer_id, "name": r.display_name,
+             "phone": r.phone, "due": r.due_at.isoformat(sep=" ", timespec="minutes"),
+             "overdue": r.due_at.date() < until.date(), "what": r.note}
+            for r in conn.execute(q)
+        ]  # fmt: skip
+
+
+def done_reminder(engine: Engine, reminder_id: int) -> None:
+    it = interactions
+    with write_transaction(engine) as conn:
+        row = conn.execute(
+            select(it.c.done_at).where(it.c.id == reminder_id, it.c.kind == "reminder")
+        ).first()
+        if row is None:
+            raise NotFoundError(
+                f"there is no reminder {reminder_id}", hint="see: clientbase remind due"
+            )
+        if row.done_at is None:
+            conn.execute(update(it).where(it.c.id == reminder_id).values(done_at=datetime.now()))
+
+
+def archive(engine: Engine, customer_id: int) -> None:
+    """Asked not to be contacted, history kept: the card stays, marketing leaves it out."""
+    with write_transaction(engine) as conn:
+        row = _require(conn, customer_id)
+        if row.status == "erased":
+            raise ClientbaseError(f"customer {customer_id} was erased already")
+        conn.execute(update(customers).where(customers.c.id == customer_id)
+                     .values(status="archived", updated_at=datetime.now()))  # fmt: skip
+        conn.execute(update(contact_points).where(contact_points.c.customer_id == customer_id)
+                     .values(consent="withdrawn", consent_at=datetime.now(),
+                             consent_source="archived by hand"))  # fmt: skip
+
+
+def forget(engine: Engine, customer_id: int, db_path: Path | None = None) -> dict:
+    """Erase a person's personal data everywhere it lives (152-FZ, GDPR).
+
+    Contact points, notes, calls, reminders, tags, the raw rows of every import that carried
+    them and the before-states kept for undo go; orders stay for the totals, on a card with no
+    personal data left; an erasure record says when and how much, nothing about whom. With
+    secure_delete the freed pages are zeroed; a checkpoint and VACUUM then clear the write-ahead
+    log and the free list, so the bytes are gone from the files too.
+    """
+    counts: dict[str, int] = {}
+    with write_transaction(engine) as conn:
+        if engine.dialect.name == "sqlite":
+            conn.exec_driver_sql("PRAGMA secure_delete=ON")
+        row = _require(conn, customer_id)
+        if row.status == "erased":
+            raise ClientbaseError(
+                f"customer {customer_id} was erased already ({row.updated_at:%Y-%m-%d})"
+            )
+        cp = contact_points
+        traces = {v for v in (row.display_name, row.company, row.last_name and row.first_name and
+                              f"{row.last_name} {row.first_name}") if v and len(v) >= 5}  # fmt: skip
+        for raw, value in conn.execute(
+            select(cp.c.value_raw, cp.c.value).where(cp.c.customer_id == customer_id)
+        ):
+            traces.update(v for v in (raw, value) if v and len(v) >= 5)
+        # Raw rows linked to the person, and any other raw row that spells one of their values.
+        linked = import_rows.c.customer_id == customer_id
+        mentions = [
+            import_rows.c.raw.contains(json.dumps(t, ensure_ascii=False)[1:-1]) for t in traces
+        ]
+        counts["import_rows"] = conn.execute(
+            delete(import_rows).where(or_(linked, *mentions))
+        ).rowcount
+        counts["import_changes"] = conn.execute(
+            delete(import_changes).where(import_changes.c.customer_id == customer_id)).rowcount  # fmt: skip
+        counts["contact_points"] = conn.execute(
+            delete(cp).where(cp.c.customer_id == customer_id)
+        ).rowcount
+        counts["interactions"] = conn.execute(
+            delete(interactions).where(interactions.c.customer_id == customer_id)).rowcount  # fmt: skip
+        counts["tags"] = conn.execute(
+            delete(customer_tags).where(customer_tags.c.customer_id == customer_id)).rowcount  # fmt: skip
+        counts["merges"] = conn.execute(
+            delete(merges).where(merges.c.survivor_id == customer_id)
+        ).rowcount
+        conn.execute(
+            update(customers)
+            .where(customers.c.id == customer_id)
+            .values(
+                **dict.fromkeys(PERSONAL_COLUMNS),
+                display_name="(erased)",
+                status="erased",
+                updated_at=datetime.now(),
+            )
+        )
+        conn.execute(
+            insert(erasures).values(
+                customer_id=customer_id, erased_at=datetime.now(), counts=counts
+            )
+        )
+    scrub_free_space(engine)
+    backups = (
+        sorted(str(p) for p in db_path.parent.glob(f"{db_path.name}.*.bak")) if db_path else []
+    )
+    return {"id": customer_id, "erased": counts, "backups_still_holding_data": backups}
