@@ -222,44 +222,27 @@ def _require(conn, customer_id: int):
 
 
 def add_note(engine: Engine, customer_id: int, text: str, *, kind: str = "note",
-             outcome: str | None = None, direction: str | None = None) -> int:  # fmt: skip
+             outcome: str | None = None) -> int:  # fmt: skip
     """A note, or a logged contact (call, meeting, message) with what was discussed."""
     if not text.strip():
         raise UsageError("the note is empty")
-    now = datetime.now()
-    with write_transaction(engine) as conn:
-        _require(conn, customer_id)
-        return conn.execute(
-            insert(interactions).values(
-                customer_id=customer_id,
-                kind=kind,
-                note=text.strip(),
-                outcome=outcome,
-                direction=direction,
-                occurred_at=now,
-                source=BY_HAND,
-                created_at=now,
-            )
-        ).inserted_primary_key[0]
+    return _log(engine, customer_id, kind=kind, note=text.strip(), outcome=outcome)
 
 
 def add_reminder(engine: Engine, customer_id: int, text: str, due: datetime) -> int:
     if not text.strip():
         raise UsageError('say what to do, e.g. "позвонить, предложить новую коллекцию"')
+    return _log(engine, customer_id, kind="reminder", note=text.strip(), due_at=due)
+
+
+def _log(engine: Engine, customer_id: int, **values) -> int:
     now = datetime.now()
     with write_transaction(engine) as conn:
         _require(conn, customer_id)
-        return conn.execute(
-            insert(interactions).values(
-                customer_id=customer_id,
-                kind="reminder",
-                note=text.strip(),
-                occurred_at=now,
-                due_at=due,
-                source=BY_HAND,
-                created_at=now,
-            )
-        ).inserted_primary_key[0]
+        stmt = insert(interactions).values(
+            customer_id=customer_id, occurred_at=now, source=BY_HAND, created_at=now, **values
+        )
+        return conn.execute(stmt).inserted_primary_key[0]
 
 
 def due_reminders(engine: Engine, until: datetime) -> list[dict]:
