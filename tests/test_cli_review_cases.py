@@ -66,10 +66,16 @@ def test_a_folder_passes_over_files_that_are_not_lists(cli, tmp_path):
     d.mkdir()
     write(d / "a.csv", "ФИО;Телефон\nИванов Иван;89161234567\n")
     write(d / "readme.txt", "Здесь лежат выгрузки клиентов.\nНе удалять!\n")
+    write(d / "settings.xml", '<?xml version="1.0"?><settings theme="dark"/>\n')
     s = cli.json("import", d)
     by_name = {f["file"].rsplit("/", 1)[-1]: f for f in s["files"]}
     assert by_name["a.csv"]["created"] == 1
     assert by_name["readme.txt"]["skipped"].startswith("not imported: readme.txt: no column")
+    assert by_name["settings.xml"]["skipped"].startswith("not imported: settings.xml: not a format")
+    # Named on the command line, the same file is an error.
+    assert cli("import", d / "settings.xml", expect=1).stderr.startswith(
+        "clientbase: error: settings.xml"
+    )
 
 
 def test_unwritable_rejects_path_fails_before_importing(cli, tmp_path):

@@ -48,8 +48,11 @@ def test_examples_one_by_one(cli):
 
 def test_whole_folder_in_one_command(cli):
     s = cli.json("import", EXAMPLES, expect=3)
-    assert len(s["files"]) == 4 and s["rejected"] == 2
-    assert len(cli.contacts()) == 90
+    # Four contact lists, the phone's address book and its call log.
+    assert len(s["files"]) == 6 and s["rejected"] == 2
+    assert {f["kind"] for f in s["files"]} == {"contacts", "calls"}
+    assert s["calls"] == 13 and s["skipped_rows"] == 2
+    assert len(cli.contacts()) == 103
     again = cli.json("import", EXAMPLES)
     assert all(f["skipped"] for f in again["files"])
 

@@ -49,7 +49,18 @@ DEFERRED_INDEXES = [
     next(ix for ix in contact_points.indexes if ix.name == "ix_contact_points_kind_value"),
     next(ix for ix in customers.indexes if ix.name == "ix_customers_display_name"),
 ]
-SUPPORTED_SUFFIXES = {".csv", ".tsv", ".txt", ".xlsx", ".xlsm", ".xls", ".ods", ".vcf", ".vcard"}
+SUPPORTED_SUFFIXES = {
+    ".csv",
+    ".tsv",
+    ".txt",
+    ".xlsx",
+    ".xlsm",
+    ".xls",
+    ".ods",
+    ".vcf",
+    ".vcard",
+    ".xml",
+}
 
 Progress = Callable[[str, int, int], None]  # (file name, done, total) in bytes or rows
 
