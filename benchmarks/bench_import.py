@@ -102,20 +102,20 @@ def run_step(name: str, args: list[str], rows: int | None, timeout: float | None
     return Step(name, rows, wall, peak, proc.returncode, out.decode("utf-8", "replace"), stderr)
 
 
-def dataset(rows: int, seed: int, dup_rate: float, encoding: str) -> tuple[Path, dict]:
-    """The generated file and its counts: from the cache, or made now."""
+def cached_dataset(stem: str, suffix: str, what: str, make) -> tuple[Path, dict]:
+    """A generated file and its counts, from the cache in WORKDIR or made now by
+    ``make(path) -> counts``."""
     WORKDIR.mkdir(parents=True, exist_ok=True)
-    stem = f"contacts-{rows}-seed{seed}-dup{dup_rate:g}-{encoding}"
-    path = WORKDIR / f"{stem}.csv"
+    path = WORKDIR / f"{stem}{suffix}"
     meta = WORKDIR / f"{stem}.json"
     if path.exists() and meta.exists():
         counts = json.loads(meta.read_text())
         print(f"dataset: {path} (cached, {path.stat().st_size / 1e6:.0f} MB)", file=sys.stderr)
         return path, counts
-    print(f"dataset: generating {rows:,} rows into {path} ...", file=sys.stderr)
+    print(f"dataset: generating {what} into {path} ...", file=sys.stderr)
     t0 = time.perf_counter()
     tmp = path.with_suffix(".part")
-    counts = generate_contacts.write_csv(rows, tmp, seed=seed, dup_rate=dup_rate, encoding=encoding)
+    counts = make(tmp)
     tmp.replace(path)
     meta.write_text(json.dumps(counts))
     print(
@@ -123,6 +123,17 @@ def dataset(rows: int, seed: int, dup_rate: float, encoding: str) -> tuple[Path,
         file=sys.stderr,
     )
     return path, counts
+
+
+def dataset(rows: int, seed: int, dup_rate: float, encoding: str) -> tuple[Path, dict]:
+    return cached_dataset(
+        f"contacts-{rows}-seed{seed}-dup{dup_rate:g}-{encoding}",
+        ".csv",
+        f"{rows:,} rows",
+        lambda tmp: generate_contacts.write_csv(
+            rows, tmp, seed=seed, dup_rate=dup_rate, encoding=encoding
+        ),
+    )
 
 
 def compact(value, limit: int = 10):

@@ -24,7 +24,6 @@ import json
 import os
 import platform
 import sys
-import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -35,6 +34,7 @@ from bench_import import (  # noqa: E402
     EXIT_REJECTED,
     WORKDIR,
     Step,
+    cached_dataset,
     clientbase_cmd,
     compact,
     remove_db,
@@ -45,26 +45,12 @@ TARGET_CARDS, TARGET_SECONDS = 50_000, 10.0
 
 
 def dataset(cards: int, seed: int, dup_rate: float) -> tuple[Path, dict]:
-    """The generated file and its counts: from the cache, or made now."""
-    WORKDIR.mkdir(parents=True, exist_ok=True)
-    stem = f"vcards-{cards}-seed{seed}-dup{dup_rate:g}"
-    path = WORKDIR / f"{stem}.vcf"
-    meta = WORKDIR / f"{stem}.json"
-    if path.exists() and meta.exists():
-        counts = json.loads(meta.read_text())
-        print(f"dataset: {path} (cached, {path.stat().st_size / 1e6:.0f} MB)", file=sys.stderr)
-        return path, counts
-    print(f"dataset: generating {cards:,} cards into {path} ...", file=sys.stderr)
-    t0 = time.perf_counter()
-    tmp = path.with_suffix(".part")
-    counts = generate_vcards.write_vcf(cards, tmp, seed=seed, dup_rate=dup_rate)
-    tmp.replace(path)
-    meta.write_text(json.dumps(counts))
-    print(
-        f"dataset: {time.perf_counter() - t0:.1f} s, {path.stat().st_size / 1e6:.0f} MB",
-        file=sys.stderr,
+    return cached_dataset(
+        f"vcards-{cards}-seed{seed}-dup{dup_rate:g}",
+        ".vcf",
+        f"{cards:,} cards",
+        lambda tmp: generate_vcards.write_vcf(cards, tmp, seed=seed, dup_rate=dup_rate),
     )
-    return path, counts
 
 
 def main(argv: list[str] | None = None) -> int:

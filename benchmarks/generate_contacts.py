@@ -305,6 +305,24 @@ def fmt_phone(kind: int, code: str, sub: int) -> str:
 N_PHONE_FORMATS = 8
 
 
+def identity(p: int, salt: int, slots: tuple[int, int]) -> tuple:
+    """Person p's two hashes, surname and first-name indexes, number, sex, first name,
+    patronymic and surname.
+
+    (surname, first name, number) is a bijection of p, so an e-mail built from them is unique."""
+    h = mix(p ^ salt)
+    h2 = mix(h)
+    n_slots, mult = slots
+    q = (p * mult + salt) % n_slots
+    combo, num = q % N_COMBOS, q // N_COMBOS
+    s_idx, f_idx = combo % len(SURNAMES), combo // len(SURNAMES)
+    male = f_idx < N_MALE
+    pat = PATRONYMICS[h2 % len(PATRONYMICS)]
+    middle = pat[0] if male else pat[1]
+    last = SURNAMES[s_idx] if male else SURNAME_F[s_idx]
+    return h, h2, s_idx, f_idx, num, male, FIRST[f_idx], middle, last
+
+
 class Person:
     """Everything about person number ``p``, derived from ``p`` alone (no stored state)."""
 
@@ -325,18 +343,9 @@ class Person:
     )
 
     def __init__(self, p: int, salt: int, slots: tuple[int, int]) -> None:
-        h = mix(p ^ salt)
-        h2 = mix(h)
-        # (surname, first name, number): a bijection of p, so the e-mail is unique.
-        n_slots, mult = slots
-        q = (p * mult + salt) % n_slots
-        combo, num = q % N_COMBOS, q // N_COMBOS
-        s_idx, f_idx = combo % len(SURNAMES), combo // len(SURNAMES)
-        male = f_idx < N_MALE
-        self.first = FIRST[f_idx]
-        pat = PATRONYMICS[h2 % len(PATRONYMICS)]
-        self.middle = pat[0] if male else pat[1]
-        self.last = SURNAMES[s_idx] if male else SURNAME_F[s_idx]
+        h, h2, s_idx, f_idx, num, male, self.first, self.middle, self.last = identity(
+            p, salt, slots
+        )
 
         u = h & 0xFFFF
         v = (h >> 16) & 0xFFFF

@@ -48,21 +48,17 @@ sys.path.insert(0, str(HERE))
 from generate_contacts import (  # noqa: E402  (sibling script, not a package)
     CITY_SPACE,
     DOMAINS,
-    FIRST,
     FIRST_LAT,
     MOBILE_SPACE,
     N_COMBOS,
-    N_MALE,
     N_PHONE_FORMATS,
-    PATRONYMICS,
     S_F_LAT,
     S_M_LAT,
     SECOND_CODES,
     SECOND_SPACE,
     SUBS,
-    SURNAME_F,
-    SURNAMES,
     fmt_phone,
+    identity,
     mix,
     number_in,
     weyl_multiplier,
@@ -238,18 +234,9 @@ class VPerson:
     )
 
     def __init__(self, p: int, salt: int, slots: tuple[int, int]) -> None:
-        h = mix(p ^ salt)
-        h2 = mix(h)
-        # (surname, first name, number): a bijection of p, so the e-mail is unique.
-        n_slots, mult = slots
-        q = (p * mult + salt) % n_slots
-        combo, num = q % N_COMBOS, q // N_COMBOS
-        s_idx, f_idx = combo % len(SURNAMES), combo // len(SURNAMES)
-        male = f_idx < N_MALE
-        self.first = FIRST[f_idx]
-        pat = PATRONYMICS[h2 % len(PATRONYMICS)]
-        self.middle = pat[0] if male else pat[1]
-        self.last = SURNAMES[s_idx] if male else SURNAME_F[s_idx]
+        h, h2, s_idx, f_idx, num, male, self.first, self.middle, self.last = identity(
+            p, salt, slots
+        )
         ns = h % 100
         # 0: Last First Middle, 1: Last First, 2: First Middle (no surname), 3: first name only
         self.name_style = 0 if ns < 50 else 1 if ns < 85 else 2 if ns < 93 else 3

@@ -38,6 +38,7 @@ from xml.parsers import expat
 from clientbase.errors import InputFileError, UsageError
 from clientbase.importers.sniff import (
     SAMPLE_BYTES,
+    bom_encoding,
     check_encoding,
     detect_encoding,
     looks_cyrillic,
@@ -220,19 +221,11 @@ def _not_answered(direction: str) -> str:
 # Detection
 # --------------------------------------------------------------------------------------------
 
-_BOMS = (
-    (codecs.BOM_UTF8, "utf-8-sig"),
-    (codecs.BOM_UTF32_LE, "utf-32"),
-    (codecs.BOM_UTF32_BE, "utf-32"),
-    (codecs.BOM_UTF16_LE, "utf-16"),
-    (codecs.BOM_UTF16_BE, "utf-16"),
-)
-
 
 def _decode_head(head: bytes) -> str:
-    for bom, name in _BOMS:
-        if head.startswith(bom):
-            return head.decode(name, errors="replace")
+    bom = bom_encoding(head)
+    if bom:
+        return head.decode(bom, errors="replace")
     try:
         # Incremental, not final: the sample may end in the middle of a multi-byte character.
         return codecs.getincrementaldecoder("utf-8")().decode(head, final=False)

@@ -15,7 +15,6 @@ from pathlib import Path
 from clientbase.errors import UsageError
 
 EXCEL_SUFFIXES = {".xlsx": "xlsx", ".xlsm": "xlsx", ".xls": "xls", ".ods": "ods", ".xlsb": "xlsb"}
-TEXT_SUFFIXES = {".csv", ".tsv", ".txt", ".vcf", ".vcard", ".xml", ""}
 DELIMITERS = (";", ",", "\t", "|")
 SAMPLE_BYTES = 64 * 1024
 
@@ -44,12 +43,12 @@ def detect_format(path: Path, head: bytes) -> str:
         return "xml"
     if path.suffix.lower() in EXCEL_SUFFIXES:
         return EXCEL_SUFFIXES[path.suffix.lower()]
-    if b"\x00" in head[:4096] and not _bom_encoding(head):
+    if b"\x00" in head[:4096] and not bom_encoding(head):
         return "unknown"  # binary
     return "csv"
 
 
-def _bom_encoding(head: bytes) -> str | None:
+def bom_encoding(head: bytes) -> str | None:
     for bom, name in _BOMS:
         if head.startswith(bom):
             return name
@@ -76,7 +75,7 @@ def _utf16_without_bom(head: bytes) -> str | None:
 
 
 def decode_sample(head: bytes) -> str:
-    enc = _bom_encoding(head) or "utf-8"
+    enc = bom_encoding(head) or "utf-8"
     return head.decode(enc, errors="replace")
 
 
@@ -101,7 +100,7 @@ def looks_cyrillic(data: bytes) -> bool:
 def detect_encoding(path: Path) -> str:
     with path.open("rb") as f:
         head = f.read(SAMPLE_BYTES)
-        bom = _bom_encoding(head)
+        bom = bom_encoding(head)
         if bom:
             return bom
         decoder = codecs.getincrementaldecoder("utf-8")()
