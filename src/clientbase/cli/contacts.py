@@ -82,7 +82,8 @@ def show_cmd(
         shown = p["value"] or p["raw"]
         extra = [x for x in (p["label"], f"ext. {p['extension']}" if p["extension"] else None,
                              None if p["valid"] else "INVALID, kept as typed",
-                             f"consent {p['consent']}" if p["consent"] != "unknown" else None) if x]  # fmt: skip
+                             f"consent {p['consent']}" if p["consent"] != "unknown" else None,
+                             *(f"{ch} {st}" for ch, st in p.get("channels", {}).items())) if x]  # fmt: skip
         con.print(
             f"{p['kind'] + ':':<13}{shown}" + (f"  ({', '.join(extra)})" if extra else ""),
             markup=False,

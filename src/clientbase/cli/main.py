@@ -143,13 +143,14 @@ def root(
 
 
 def _register() -> None:
-    from clientbase.cli import calls, card, contacts, db, imports
+    from clientbase.cli import calls, card, consent, contacts, db, imports
 
     imports.register(app)
     card.register(app)
     app.add_typer(imports.imports_app, name="imports")
     app.add_typer(contacts.app, name="contacts")
     app.add_typer(calls.app, name="calls")
+    app.add_typer(consent.app, name="consent")
     app.add_typer(db.app, name="db")
 
 

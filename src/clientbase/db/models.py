@@ -269,6 +269,40 @@ class Export(Base):
     created_at: Mapped[datetime] = mapped_column(DateTime)
 
 
+class Consent(Base):
+    """Marketing consent of one contact point for one channel, as a history of events: the latest
+    says what holds; each keeps when, where it came from and which import (for undo)."""
+
+    __tablename__ = "consents"
+    __table_args__ = (Index("ix_consents_point_channel", "contact_point_id", "channel", "at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    contact_point_id: Mapped[int] = mapped_column(
+        ForeignKey("contact_points.id", ondelete="CASCADE")
+    )
+    channel: Mapped[str] = mapped_column(String(16))  # email, sms, calls, ads
+    status: Mapped[str] = mapped_column(String(16))  # granted, withdrawn
+    at: Mapped[datetime] = mapped_column(DateTime)
+    source: Mapped[str | None] = mapped_column(String(200))
+    import_id: Mapped[int | None] = mapped_column(
+        ForeignKey("imports.id", ondelete="SET NULL"), index=True
+    )
+
+
+class Suppression(Base):
+    """An opt-out for a phone or email that is not (yet) in the base: exports must skip it."""
+
+    __tablename__ = "suppressions"
+    __table_args__ = (Index("ix_suppressions_kind_value", "kind", "value"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(16))  # phone, email
+    value: Mapped[str] = mapped_column(String(320))  # normalised
+    channel: Mapped[str] = mapped_column(String(16))
+    at: Mapped[datetime] = mapped_column(DateTime)
+    source: Mapped[str | None] = mapped_column(String(200))
+
+
 class Erasure(Base):
     """That a person's data was erased (`contacts forget`): when, and how much; nothing personal."""
 
@@ -298,4 +332,6 @@ interactions = Interaction.__table__
 tags = Tag.__table__
 customer_tags = CustomerTag.__table__
 erasures = Erasure.__table__
+consents = Consent.__table__
+suppressions = Suppression.__table__
 merges = Merge.__table__

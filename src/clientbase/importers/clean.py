@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import json
 import re
+from datetime import datetime
 from typing import NamedTuple
 
 from clientbase.importers.mapping import Mapping, to_record
 from clientbase.importers.records import ContactRecord
-from clientbase.normalize.dates import parse_birthday
+from clientbase.normalize.dates import parse_birthday, parse_datetime
 from clientbase.normalize.emails import normalize_email, split_emails
 from clientbase.normalize.names import looks_like_company, name_from_parts, parse_full_name
 from clientbase.normalize.phones import is_short_or_internal, normalize_phone, split_phones
@@ -58,6 +59,8 @@ class Clean(NamedTuple):
     trust_name: bool = True
     # (direction, started_at, duration_s, outcome, phone, source, call_id) for a call record.
     call: tuple | None = None
+    # (channel, status, when or None) from per-channel consent columns.
+    channel_consents: tuple = ()
 
 
 class Rejected(NamedTuple):
@@ -78,15 +81,25 @@ class Skipped(NamedTuple):
     skipped: bool = True
 
 
-def parse_consent(value: str | None) -> str | None:
+CHANNELS = ("email", "sms", "calls", "ads")
+# Which contact points a channel reaches.
+CHANNEL_KINDS = {"email": ("email",), "sms": ("phone",), "calls": ("phone",),
+                 "ads": ("phone", "email")}  # fmt: skip
+
+
+def parse_consent(value: str | None) -> tuple[str | None, datetime | None]:
+    """да/нет, yes/no, 1/0 … or a date: consent given on that day. (status, when)."""
     if not value:
-        return None
+        return None, None
     v = value.strip().lower()
     if v in _CONSENT_YES:
-        return "granted"
+        return "granted", None
     if v in _CONSENT_NO:
-        return "withdrawn"
-    return None
+        return "withdrawn", None
+    try:
+        return "granted", parse_datetime(value)
+    except ValueError:
+        return None, None
 
 
 def _point(kind, raw, value, valid, reason, label, extension=None) -> Point:
@@ -193,8 +206,14 @@ def clean_record(rec: ContactRecord, region: str, default_source: str | None) ->
             t for t in (x.lstrip("* ").strip() for x in _TAG_SPLIT.split(f["tags"]))
             if t and t not in _GOOGLE_SYSTEM_LABELS
         )  # fmt: skip
-    return Clean(rec.row, rec.sheet, raw_json, out, tuple(points), parse_consent(f.get("consent")),
-                 tags, tuple(notes), has_valid)  # fmt: skip
+    channels = []
+    for ch in CHANNELS:
+        status, when = parse_consent(f.get(f"consent_{ch}"))
+        if status:
+            channels.append((ch, status, when))
+    general, _ = parse_consent(f.get("consent"))
+    return Clean(rec.row, rec.sheet, raw_json, out, tuple(points), general, tags, tuple(notes),
+                 has_valid, True, None, tuple(channels))  # fmt: skip
 
 
 def _point_display(points: list[Point]) -> str:

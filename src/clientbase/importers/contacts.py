@@ -20,6 +20,7 @@ from sqlalchemy import Connection, bindparam, insert, select, update
 
 from clientbase.db.bulk import insert_rows, next_id, select_where_in, timestamp
 from clientbase.db.models import (
+    consents,
     contact_points,
     customer_tags,
     customers,
@@ -28,7 +29,7 @@ from clientbase.db.models import (
     interactions,
     tags,
 )
-from clientbase.importers.clean import Clean, Rejected, Skipped
+from clientbase.importers.clean import CHANNEL_KINDS, Clean, Rejected, Skipped
 from clientbase.importers.keyindex import KeyIndex, key_hash
 from clientbase.normalize.names import first_names_compatible
 
@@ -49,6 +50,7 @@ _CUSTOMER_INSERT = (
     "updated_at",
 )
 _POINT_INSERT = (
+    "id",
     "customer_id", "kind", "value_raw", "value", "extension", "valid", "invalid_reason", "label",
     "consent", "consent_at", "consent_source", "import_id", "created_at",
 )  # fmt: skip
@@ -56,6 +58,7 @@ _CALL_INSERT = (
     "customer_id", "import_id", "kind", "direction", "occurred_at", "duration_s", "outcome",
     "phone", "source", "external_id", "created_at",
 )  # fmt: skip
+_CONSENT_INSERT = ("contact_point_id", "channel", "status", "at", "source", "import_id")
 _ROW_INSERT = ("import_id", "sheet", "row_number", "raw", "outcome", "reason", "customer_id")
 # Changeable facts: the newer list wins. The acquisition source is history: the first one stays.
 NEWER_WINS = ("company", "position", "city", "address", "postcode", "manager", "external_id")
@@ -74,7 +77,8 @@ class Cust:
     first_row: int | None = None
     changes_before: dict = field(default_factory=dict)
     changes_after: dict = field(default_factory=dict)
-    new_points: dict = field(default_factory=dict)  # point key -> [point, consent]
+    new_points: dict = field(default_factory=dict)  # point key -> [point, consent, id]
+    channel_state: dict = field(default_factory=dict)  # (point id, channel) -> latest status
     consent_updates: list = field(default_factory=list)  # (point id, old, old time, new)
     tags: set = field(default_factory=set)
     new_tags: set = field(default_factory=set)
@@ -150,6 +154,8 @@ class ContactWriter:
         self.now = datetime.now().replace(microsecond=0)
         self._now_db = timestamp(conn, self.now)
         self._next_id = next_id(conn, customers)
+        self._next_point_id = next_id(conn, contact_points)
+        self._consent_events: list[tuple] = []
         self._tag_ids: dict[str, int] = {}
         self.keys = KeyIndex()
         # Calls already in the base, for the customers a chunk touches, plus the ones this import
@@ -205,6 +211,7 @@ class ContactWriter:
                 cust.first_row = cl.row
                 index[("name", cust.fields["display_name"])].append(cust)
                 self._add_points(cust, cl, index)
+                self._channel_consents(cust, cl)
                 cust.new_tags.update(cl.tags)
                 outcome = "created"
                 c.created += 1
@@ -281,6 +288,7 @@ class ContactWriter:
                 {},
                 created_here=row[1] == self.batch_id,
             )
+        owner_of: dict[int, int] = {}  # point id -> customer id
         cols = ("id", "customer_id", "kind", "value", "value_raw", "consent", "consent_at",
                 "consent_source")  # fmt: skip
         for pid, cid, kind, value, raw, consent, at, src in select_where_in(
@@ -289,6 +297,13 @@ class ContactWriter:
             if cid in known:
                 key = (kind, value if value is not None else "raw:" + raw)
                 known[cid].keys[key] = [pid, consent, (at, src)]
+                owner_of[pid] = cid
+        events = select_where_in(
+            conn, consents, ("contact_point_id", "channel", "status", "at", "id"),
+            "contact_point_id", list(owner_of),
+        )  # fmt: skip
+        for pid, channel, status, _at, _id in sorted(events, key=lambda e: (e[3], e[4])):
+            known[owner_of[pid]].channel_state[(pid, channel)] = status  # the latest wins
         if any(isinstance(cl, Clean) and cl.call is not None for cl in chunk):
             iq = select(
                 interactions.c.customer_id,
@@ -359,11 +374,32 @@ class ContactWriter:
         for p in cl.points:
             if p.key in cust.keys:
                 continue
-            cust.keys[p.key] = [None, cl.consent or "unknown", None]
-            cust.new_points[p.key] = [p, cl.consent]
+            pid = self._next_point_id  # assigned here, so a consent can refer to it at once
+            self._next_point_id += 1
+            cust.keys[p.key] = [pid, cl.consent or "unknown", (None, None)]
+            cust.new_points[p.key] = [p, cl.consent, pid]
             index[p.key].append(cust)
             added += 1
         return added
+
+    def _channel_consents(self, cust: Cust, cl: Clean) -> list[str]:
+        """Consent for one channel (SMS, email, calls, ads) from its own column: an event on
+        each of the row's contact points the channel reaches, unless it says what holds already."""
+        labels = []
+        for channel, status, when in cl.channel_consents:
+            for p in cl.points:
+                if p.kind not in CHANNEL_KINDS[channel]:
+                    continue
+                pid = cust.keys[p.key][0]
+                if cust.channel_state.get((pid, channel)) == status:
+                    continue
+                cust.channel_state[(pid, channel)] = status
+                self._consent_events.append(
+                    (pid, channel, status, timestamp(self.conn, when or self.now),
+                     f"import {self.batch_id}", self.batch_id)
+                )  # fmt: skip
+                labels.append(f"{channel} consent {status}")
+        return labels
 
     def _apply(self, cust: Cust, cl: Clean, index) -> list[str]:
         """Fold a row into a known customer; returns what changed (for the row's reason)."""
@@ -423,12 +459,13 @@ class ContactWriter:
                 entry = cust.keys.get(p.key)
                 if entry is None or entry[1] == cl.consent:
                     continue
-                if entry[0] is None:  # added by an earlier row of this chunk, not written yet
+                if p.key in cust.new_points:  # added by an earlier row of this chunk, not written
                     cust.new_points[p.key][1] = cl.consent
                 else:
                     cust.consent_updates.append((entry[0], entry[1], entry[2], cl.consent))
                 entry[1] = cl.consent
                 labels.append(f"consent {cl.consent}")
+        labels += self._channel_consents(cust, cl)
         fresh = set(cl.tags) - cust.tags - cust.new_tags
         if fresh:
             cust.new_tags.update(fresh)
@@ -484,16 +521,18 @@ class ContactWriter:
         points = []
         add_key = self.keys.add
         for c in touched:
-            for p, consent in c.new_points.values():
+            for p, consent, pid in c.new_points.values():
                 if p.valid and p.value is not None:
                     add_key(key_hash(p.kind, p.value), c.id)
                 points.append(
-                    (c.id, p.kind, p.raw, p.value, p.extension, p.valid, p.reason, p.label,
+                    (pid, c.id, p.kind, p.raw, p.value, p.extension, p.valid, p.reason, p.label,
                      consent or "unknown", now if consent else None,
                      "import" if consent else None, self.batch_id, now)
                 )  # fmt: skip
             c.new_points = {}
         insert_rows(conn, contact_points, _POINT_INSERT, points)
+        insert_rows(conn, consents, _CONSENT_INSERT, self._consent_events)
+        self._consent_events = []
         consent_rows = []
         for c in touched:
             for pid, before, before_at, after in c.consent_updates:

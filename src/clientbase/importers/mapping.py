@@ -299,6 +299,14 @@ _add(
     "Categories",
     "Группа",
 )
+_add("consent_email", None, "Согласие на email", "Согласие на e-mail", "Согласие на email-рассылку",
+     "Согласие на e-mail рассылку", "Email рассылка", "E-mail рассылка", "Email consent",
+     "Email opt-in")  # fmt: skip
+_add("consent_sms", None, "Согласие на SMS", "Согласие на смс", "SMS рассылка", "СМС рассылка",
+     "SMS consent", "SMS opt-in")  # fmt: skip
+_add("consent_calls", None, "Согласие на звонки", "Звонить можно", "Calls consent")
+_add("consent_ads", None, "Согласие на рекламу", "Согласие на таргетированную рекламу", "Реклама",
+     "Ads consent")  # fmt: skip
 _add("gender", None, "Пол", "Gender", "Sex")
 _add("telegram", None, "Telegram", "Телеграм", "Телеграмм", "Контакт Telegram", "TG")
 _add("whatsapp", None, "WhatsApp", "Ватсап", "Вотсап", "Контакт WhatsApp")

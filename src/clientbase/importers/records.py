@@ -25,7 +25,11 @@ CONTACT_FIELDS = (
     "source",  # acquisition source / channel ("Откуда узнал", "Источник")
     "manager",
     "note",
-    "consent",  # marketing consent: да/нет/yes/no/1/0
+    "consent",  # marketing consent, every channel: да/нет/yes/no/1/0 or the date it was given
+    "consent_email",  # consent for one channel only
+    "consent_sms",
+    "consent_calls",
+    "consent_ads",
     "external_id",  # id in the system the file came from
     "tags",
 )

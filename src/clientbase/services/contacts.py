@@ -129,6 +129,9 @@ def _with_details(conn, rows) -> list[dict]:
             .order_by(tags.c.name)
         ):
             tag_names[cid].append(name)
+    from clientbase.services.consent import channel_states
+
+    channels = channel_states(conn, [p.id for pts in points.values() for p in pts])
     calls, last_contact = {}, {}
     it = interactions
     for i in range(0, len(ids), 500):
@@ -186,6 +189,8 @@ def _with_details(conn, rows) -> list[dict]:
                         "label": p.label,
                         "valid": p.valid,
                         "consent": p.consent,
+                        # per channel, where one was recorded: {"sms": "withdrawn", ...}
+                        "channels": {ch: v["status"] for ch, v in channels.get(p.id, {}).items()},
                     }
                     for p in pts
                 ],

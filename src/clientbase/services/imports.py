@@ -9,6 +9,7 @@ from sqlalchemy import Engine, delete, func, select, update
 
 from clientbase.db.engine import write_transaction
 from clientbase.db.models import (
+    consents,
     contact_points,
     customer_tags,
     customers,
@@ -138,6 +139,7 @@ def undo_import(engine: Engine, batch_id: int, *, dry_run: bool = False) -> dict
         removed_calls = conn.execute(
             delete(interactions).where(interactions.c.import_id == batch_id)
         ).rowcount
+        conn.execute(delete(consents).where(consents.c.import_id == batch_id))
         conn.execute(delete(contact_points).where(contact_points.c.import_id == batch_id))
         conn.execute(delete(customer_tags).where(customer_tags.c.import_id == batch_id))
         # Its import_rows stay as the record of what was read; their customer_id goes NULL by

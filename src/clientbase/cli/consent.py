@@ -1,0 +1,72 @@
+"""`clientbase consent set|import`."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from clientbase.cli.main import state
+from clientbase.cli.output import SummaryFormat, emit_json, stdout_console
+
+app = typer.Typer(
+    help="Marketing consent per channel: email, sms, calls, ads.", no_args_is_help=True
+)
+
+
+class Status(str, Enum):
+    granted = "granted"
+    withdrawn = "withdrawn"
+
+
+ChannelOpt = Annotated[str, typer.Option("--channel", help="email, sms, calls, ads, or all")]
+
+
+@app.command("set")
+def set_cmd(
+    ctx: typer.Context,
+    customer_id: Annotated[int, typer.Argument(metavar="ID")],
+    status: Annotated[Status, typer.Argument(help="granted or withdrawn")],
+    channel: ChannelOpt = "all",
+    source: Annotated[
+        str | None, typer.Option("--source", help="Where it came from: a form, a call ...")
+    ] = None,
+    value: Annotated[
+        str | None, typer.Option("--value", help="Only this phone or email of the customer.")
+    ] = None,
+) -> None:
+    """Record a customer's consent (or its withdrawal) for a channel."""
+    from clientbase.services.consent import set_consent
+
+    n = set_consent(
+        state(ctx).engine(), customer_id, channel, status.value, source=source, value=value
+    )
+    stdout_console().print(
+        f"customer {customer_id}: {channel} consent {status.value} ({n} records)", markup=False
+    )
+
+
+@app.command("import")
+def import_cmd(
+    ctx: typer.Context,
+    path: Annotated[
+        Path, typer.Argument(metavar="FILE", help="CSV or spreadsheet of phones and emails.")
+    ],
+    channel: ChannelOpt = "all",
+    source: Annotated[str | None, typer.Option("--source")] = None,
+    fmt: Annotated[SummaryFormat, typer.Option("--format", "-f")] = SummaryFormat.table,
+) -> None:
+    """Take in an opt-out list: every phone and email in it is withdrawn for the channel."""
+    from clientbase.services.consent import import_opt_outs
+
+    r = import_opt_outs(state(ctx).engine(), path, channel=channel, source=source)
+    if fmt == SummaryFormat.json:
+        emit_json(r)
+        return
+    stdout_console().print(
+        f"{r['values']} phones and emails: {r['in_base']} in the base now withdrawn "
+        f"({', '.join(r['channels'])}), {r['suppressed_only']} kept on the suppression list",
+        markup=False,
+    )
