@@ -92,10 +92,17 @@ def test_notes_and_reminders(cli):
 
 def test_archive_keeps_history_and_withdraws_consent(cli):
     cli("contacts", "add", "--name", "Иванов Иван", "--phone", "89161234567")
+    cli("consent", "set", "1", "granted", "--channel", "sms")
     cli("contacts", "archive", "1")
     c = cli.json("contacts", "show", "1")
     assert c["status"] == "archived"
     assert {p["consent"] for p in c["contact_points"]} == {"withdrawn"}
+    # An earlier SMS grant does not outlive the archiving.
+    assert c["contact_points"][0]["channels"] == {
+        "sms": "withdrawn",
+        "calls": "withdrawn",
+        "ads": "withdrawn",
+    }
 
 
 def test_forget_leaves_no_trace_in_the_files(cli, tmp_path):
@@ -134,6 +141,9 @@ def test_forget_leaves_no_trace_in_the_files(cli, tmp_path):
             == "(erased)"
         )
         assert conn.execute(select(func.count()).select_from(erasures)).scalar() == 1
+    erased = cli.json("contacts", "show", "1")
+    assert (erased["name"], erased["phones"], erased["orders"]["count"]) == ("(erased)", [], 1)
+    assert erased["orders"]["revenue"] == 1500.0
     assert cli("contacts", "forget", "1", "--yes", expect=1).stderr.startswith(
         "clientbase: error: customer 1 was erased"
     )

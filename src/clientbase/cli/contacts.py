@@ -95,6 +95,12 @@ def show_cmd(
     for inv in card["invalid"]:
         if inv["kind"] == "birthday":
             con.print(f"{'Birthday?':<13}{inv['value']} (not a date, kept as typed)", markup=False)
+    o = card.get("orders")
+    if o and o["count"]:
+        con.print(
+            f"{'Orders:':<13}{o['count']}, {o['revenue']:,.2f} in all, last {o['last'][:10]}",
+            markup=False,
+        )
     if card.get("calls"):
         con.print("Calls (latest first):", markup=False)
         for c in card["calls"]:

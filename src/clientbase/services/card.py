@@ -11,6 +11,7 @@ from sqlalchemy import Engine, delete, func, insert, or_, select, update
 
 from clientbase.db.engine import scrub_free_space, write_transaction
 from clientbase.db.models import (
+    consents,
     contact_points,
     customer_tags,
     customers,
@@ -21,6 +22,7 @@ from clientbase.db.models import (
     merges,
 )
 from clientbase.errors import ClientbaseError, NotFoundError, UsageError
+from clientbase.importers.clean import CHANNEL_KINDS, CHANNELS
 from clientbase.importers.records import ContactRecord
 from clientbase.services.contacts import BY_HAND
 
@@ -298,9 +300,23 @@ def archive(engine: Engine, customer_id: int) -> None:
             raise ClientbaseError(f"customer {customer_id} was erased already")
         conn.execute(update(customers).where(customers.c.id == customer_id)
                      .values(status="archived", updated_at=datetime.now()))  # fmt: skip
+        now = datetime.now()
         conn.execute(update(contact_points).where(contact_points.c.customer_id == customer_id)
-                     .values(consent="withdrawn", consent_at=datetime.now(),
+                     .values(consent="withdrawn", consent_at=now,
                              consent_source="archived by hand"))  # fmt: skip
+        # Per-channel grants recorded earlier would still win over the general consent.
+        points = conn.execute(
+            select(contact_points.c.id, contact_points.c.kind).where(
+                contact_points.c.customer_id == customer_id
+            )
+        ).all()
+        events = [
+            {"contact_point_id": pid, "channel": ch, "status": "withdrawn", "at": now,
+             "source": "archived by hand"}
+            for pid, kind in points for ch in CHANNELS if kind in CHANNEL_KINDS[ch]
+        ]  # fmt: skip
+        if events:
+            conn.execute(insert(consents), events)
 
 
 def forget(engine: Engine, customer_id: int, db_path: Path | None = None) -> dict:

@@ -14,6 +14,7 @@ from clientbase.db.models import (
     import_rows,
     imports,
     interactions,
+    orders,
     tags,
 )
 from clientbase.errors import NotFoundError
@@ -242,6 +243,14 @@ def get_contact(engine: Engine, customer_id: int) -> dict:
             )
         ]  # fmt: skip
         card["status"] = row.status
+        o = orders
+        live = o.c.status.is_(None) | o.c.status.not_in(("cancelled", "returned"))
+        n, revenue, first, last = conn.execute(
+            select(func.count(), func.sum(o.c.amount), func.min(o.c.ordered_at), func.max(o.c.ordered_at))
+            .where(o.c.customer_id == customer_id, live)
+        ).one()  # fmt: skip
+        card["orders"] = {"count": n, "revenue": revenue or 0.0,
+                          "first": _iso(first), "last": _iso(last)}  # fmt: skip
         if row.merged_into_id:
             card["merged_into"] = row.merged_into_id
         return card
