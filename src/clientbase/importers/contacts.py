@@ -146,9 +146,15 @@ class ContactWriter:
     new customer ids are handed out here, from the current maximum.
     """
 
-    def __init__(self, conn: Connection, batch_id: int):
+    def __init__(
+        self, conn: Connection, batch_id: int, *, write_rows: bool = True, create: bool = True
+    ):
         self.conn = conn
         self.batch_id = batch_id
+        # An orders import resolves customers here but records its rows itself (write_rows), and
+        # may be told not to create customers it does not find (create).
+        self.write_rows = write_rows
+        self.create = create
         self.counts = Counts()
         self.rejects: list[Reject] = []
         self.now = datetime.now().replace(microsecond=0)
@@ -169,10 +175,11 @@ class ContactWriter:
     def write(self, chunks: Iterable[list[Clean | Rejected]]) -> None:
         for chunk in chunks:
             if chunk:
-                self._write_chunk(chunk)
+                self.write_chunk(chunk)
 
     # -- one chunk ----------------------------------------------------------------------------
-    def _write_chunk(self, chunk: list[Clean | Rejected]) -> None:
+    def write_chunk(self, chunk: list[Clean | Rejected]) -> list[tuple]:
+        """Fold a chunk in; returns per row (row, outcome, reason, customer id or None)."""
         c = self.counts
         c.rows_read += len(chunk)
         known = self._load_known(chunk)
@@ -181,6 +188,8 @@ class ContactWriter:
             for key in cust.keys:
                 index[key].append(cust)
             index[("name", cust.fields["display_name"])].append(cust)
+            if cust.fields.get("external_id"):
+                index[("ext", cust.fields["external_id"])].append(cust)
 
         touched: dict[int, Cust] = {}  # customer id -> customer, in first-touch order
         row_results = []  # (cleaned row, outcome, reason, customer id)
@@ -205,11 +214,19 @@ class ContactWriter:
                 c.invalid_birthdays += 1
             cust, matched_by = self._match(cl, index)
             notes = list(cl.notes)
+            if cust is None and not self.create:
+                reason = "the customer is not in the base (and --no-create-missing)"
+                c.rejected += 1
+                self.rejects.append(Reject(cl.row, cl.sheet, reason, json.loads(cl.raw_json)))
+                row_results.append((cl, "rejected", reason, None))
+                continue
             if cust is None:
                 cust = Cust(self._next_id, dict(cl.fields), {}, new=True, created_here=True)
                 self._next_id += 1
                 cust.first_row = cl.row
                 index[("name", cust.fields["display_name"])].append(cust)
+                if cust.fields.get("external_id"):
+                    index[("ext", cust.fields["external_id"])].append(cust)
                 self._add_points(cust, cl, index)
                 self._channel_consents(cust, cl)
                 cust.new_tags.update(cl.tags)
@@ -240,6 +257,7 @@ class ContactWriter:
             touched[cust.id] = cust
             row_results.append((cl, outcome, "; ".join(notes) or None, cust.id))
         self._flush(list(touched.values()), row_results, calls)
+        return row_results
 
     def load_existing_keys(self) -> None:
         """Fill the key index with every phone, email and name already in the base."""
@@ -250,6 +268,11 @@ class ContactWriter:
         add = self.keys.add
         for cid, kind, value in conn.execution_options(yield_per=20_000).execute(q):
             add(key_hash(kind, value), cid)
+        q = select(customers.c.id, customers.c.external_id).where(
+            customers.c.merged_into_id.is_(None), customers.c.external_id.is_not(None)
+        )
+        for cid, ext in conn.execution_options(yield_per=20_000).execute(q):
+            add(key_hash("ext", ext), cid)
         q = select(customers.c.id, customers.c.display_name).where(
             customers.c.merged_into_id.is_(None),
             customers.c.id.not_in(
@@ -272,6 +295,8 @@ class ContactWriter:
                         hashes.append(key_hash(p.kind, p.value))
                 if not cl.has_valid_key and cl.fields.get("display_name"):
                     hashes.append(key_hash("name", cl.fields["display_name"]))
+                if cl.fields.get("external_id"):
+                    hashes.append(key_hash("ext", cl.fields["external_id"]))
         owner_ids = self.keys.owners(hashes)
         if not owner_ids:
             return {}
@@ -346,6 +371,13 @@ class ContactWriter:
 
     def _match(self, cl: Clean, index) -> tuple[Cust | None, tuple[str, str] | None]:
         first = cl.fields.get("first_name")
+        ext = cl.fields.get("external_id")
+        if ext:
+            # A client code is the surest key within one system; codes of two systems (an
+            # amoCRM id, a 1C code) can collide, so a clearly different name still keeps apart.
+            for cust in index.get(("ext", ext), ()):
+                if first_names_compatible(cust.fields.get("first_name"), first):
+                    return cust, ("client id", ext)
         for p in cl.points:  # in the order the row gives them: phones, then emails
             if not p.valid or p.value is None or p.kind not in ("phone", "email"):
                 continue
@@ -481,6 +513,8 @@ class ContactWriter:
                 f = c.fields
                 if not _reachable_by_contact(c):
                     self.keys.add(key_hash("name", f["display_name"]), c.id)
+                if f.get("external_id"):
+                    self.keys.add(key_hash("ext", f["external_id"]), c.id)
                 new_rows.append(
                     (c.id, *[f.get(k) for k in CUSTOMER_COLUMNS], "active", self.batch_id, now, now)
                 )
@@ -494,6 +528,8 @@ class ContactWriter:
             if c.changes_after:
                 if "display_name" in c.changes_after and not _reachable_by_contact(c):
                     self.keys.add(key_hash("name", c.fields["display_name"]), c.id)
+                if c.changes_after.get("external_id"):
+                    self.keys.add(key_hash("ext", c.changes_after["external_id"]), c.id)
                 cols = tuple(sorted(c.changes_after))
                 groups[cols].append(
                     {"_id": c.id, "updated_at": self.now, **{k: c.fields[k] for k in cols}}
@@ -580,16 +616,17 @@ class ContactWriter:
                 for cid, (d, at, dur, res, phone, src, call_id) in calls
             ],
         )
-        insert_rows(
-            conn,
-            import_rows,
-            _ROW_INSERT,
-            [
-                (self.batch_id, cl.sheet, cl.row, cl.raw_json, outcome,
-                 reason[:500] if reason else None, cid)
-                for cl, outcome, reason, cid in row_results
-            ],
-        )  # fmt: skip
+        if self.write_rows:
+            insert_rows(
+                conn,
+                import_rows,
+                _ROW_INSERT,
+                [
+                    (self.batch_id, cl.sheet, cl.row, cl.raw_json, outcome,
+                     reason[:500] if reason else None, cid)
+                    for cl, outcome, reason, cid in row_results
+                ],
+            )  # fmt: skip
 
     def _write_tags(self, touched: list[Cust]) -> None:
         pairs = [(c.id, name) for c in touched for name in c.new_tags]
