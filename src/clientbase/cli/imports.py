@@ -18,6 +18,7 @@ from clientbase.errors import EXIT_REJECTED
 class ImportKind(str, Enum):
     contacts = "contacts"
     calls = "calls"
+    orders = "orders"
 
 
 def register(app: typer.Typer) -> None:
@@ -78,9 +79,15 @@ def import_cmd(
             "--rejects", metavar="OUT.csv", help="Write rejected rows here, with the reason."
         ),
     ] = None,
+    no_create_missing: Annotated[
+        bool,
+        typer.Option(
+            "--no-create-missing", help="Orders: reject rows whose customer is not in the base."
+        ),
+    ] = False,
     fmt: Annotated[SummaryFormat, typer.Option("--format", "-f")] = SummaryFormat.table,
 ) -> None:
-    """Import contacts (CSV/TSV, Excel .xlsx/.xls/.ods, vCard) and call logs.
+    """Import contacts (CSV/TSV, Excel .xlsx/.xls/.ods, vCard), call logs and orders.
 
     Columns are recognised from their headers (Russian or English, Google, Outlook, amoCRM,
     Bitrix24 exports); phones, emails, names and birthdays are normalised; a person already in
@@ -114,6 +121,7 @@ def import_cmd(
     opts = ImportOptions(
         kind=kind.value if kind else None, source=source, columns=columns, region=region,
         encoding=encoding, delimiter=delimiter, sheet=sheet, dry_run=dry_run, force=force,
+        create_missing=not no_create_missing,
     )  # fmt: skip
     msg = st.messages
     try:
@@ -168,7 +176,14 @@ def _print_summary(result, *, verbose: bool) -> None:
         if fr.sheets:
             how.append(f"sheets: {', '.join(fr.sheets)}")
         con.print("  " + ", ".join(how), markup=False)
-        if fr.kind == "calls":
+        if fr.kind == "orders":
+            con.print(
+                f"  rows read {c.rows_read}: orders created {c.created}, updated {c.updated}, "
+                f"unchanged {c.unchanged}, lines folded into their order {c.duplicates}, "
+                f"rejected {c.rejected}; new customers {c.customers_created}",
+                markup=False,
+            )
+        elif fr.kind == "calls":
             con.print(
                 f"  calls read {c.rows_read}: {c.calls} added, {c.known_calls} already in the base, "
                 f"{c.skipped_rows} skipped, {c.rejected} rejected; "

@@ -172,6 +172,7 @@ class Order(Base):
     ordered_at: Mapped[datetime] = mapped_column(DateTime, index=True)
     amount: Mapped[float] = mapped_column(Float)
     cost: Mapped[float | None] = mapped_column(Float)
+    margin: Mapped[float | None] = mapped_column(Float)  # given, or amount - cost
     discount: Mapped[float | None] = mapped_column(Float)
     quantity: Mapped[float | None] = mapped_column(Float)
     currency: Mapped[str | None] = mapped_column(String(3))

@@ -231,11 +231,11 @@ def clean_rows(
     return [
         clean_record(to_record(mapping, n, cells, sheet), region, source)
         for n, cells in rows
-        if not _blank(cells)  # a blank line is not data: neither imported nor rejected
+        if not is_blank(cells)  # a blank line is not data: neither imported nor rejected
     ]
 
 
-def _blank(cells: list) -> bool:
+def is_blank(cells: list) -> bool:
     for c in cells:
         if c is not None and c != "" and (not isinstance(c, str) or not c.isspace()):
             return False

@@ -98,6 +98,7 @@ class Counts:
     skipped_rows: int = 0  # not customers by nature: internal extensions, hidden callers
     calls: int = 0  # calls added to customers
     known_calls: int = 0  # calls the base had already (an overlapping export)
+    customers_created: int = 0  # orders: customers created from the identity columns
 
 
 @dataclass

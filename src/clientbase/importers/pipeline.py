@@ -30,15 +30,22 @@ from clientbase.importers.clean import (
     clean_record,
     clean_rows,
     clean_rows_packed,
+    is_blank,
     to_json,
     unpack,
 )
 from clientbase.importers.contacts import ContactWriter, Counts, Reject
 from clientbase.importers.mapping import Mapping, build_mapping, header_score, normalize_header
+from clientbase.importers.orders import (
+    OrderWriter,
+    build_order_mapping,
+    looks_like_orders,
+    order_header_score,
+)
 from clientbase.importers.records import ContactRecord
 from clientbase.importers.tabular import Table, read_csv, read_workbook
 
-KINDS = ("contacts", "calls")
+KINDS = ("contacts", "calls", "orders")
 CALL_FORMATS = ("android", "oppo", "asterisk", "sipuni", "mango", "calls-csv")
 CHUNK_ROWS = 5000
 PARALLEL_FROM_BYTES = 4 << 20  # below this, starting worker processes costs more than it saves
@@ -76,6 +83,7 @@ class ImportOptions:
     sheet: str | None = None
     dry_run: bool = False
     force: bool = False  # import even if the same file (sha256) was imported already
+    create_missing: bool = True  # orders: create customers the base does not have yet
 
 
 @dataclass
@@ -238,7 +246,7 @@ def _plan(path: Path, from_folder: bool, opt: ImportOptions) -> _Planned:
             f"{path.name}: not a format clientbase can import ({fmt})",
             hint="CSV/TSV, .xlsx, .xls, .ods, .vcf, or a call log",
         )
-    elif fmt in TABULAR_FORMATS and plan.kind == "contacts":
+    elif fmt in TABULAR_FORMATS and plan.kind in ("contacts", "orders"):
         try:
             _map_tables(plan, opt, progress=None)
         except InputFileError as exc:
@@ -259,14 +267,23 @@ def _map_tables(plan: _Planned, opt: ImportOptions, progress: Progress | None) -
                 path,
                 encoding=opt.encoding,
                 delimiter=opt.delimiter,
-                header_score=header_score,
+                header_score=_any_header_score,
                 on_progress=on_progress,
             )
         ]
     else:
-        tables = read_workbook(path, sheet=opt.sheet, header_score=header_score)
+        tables = read_workbook(path, sheet=opt.sheet, header_score=_any_header_score)
     plan.tables, plan.skipped_sheets = [], []
+    if opt.kind is None and tables and looks_like_orders(tables[0].header):
+        plan.kind = "orders"  # a date and an amount column: sales, not a contact list
     for t in tables:
+        if plan.kind == "orders":
+            try:
+                plan.tables.append((t, build_order_mapping(t.header, opt.columns)))
+            except InputFileError as exc:
+                where = f"{path.name}" + (f", sheet {t.name!r}" if t.name else "")
+                raise InputFileError(f"{where}: {exc.message}", hint=exc.hint) from exc
+            continue
         m = build_mapping(t.header, opt.columns, strict=False)
         if m.columns and not all(c.field == "ignore" for c in m.columns.values()):
             plan.tables.append((t, m))
@@ -286,6 +303,10 @@ def _map_tables(plan: _Planned, opt: ImportOptions, progress: Progress | None) -
             f"(sheets: {', '.join(plan.skipped_sheets) or 'none with data'})",
             hint="choose one with --sheet NAME and name its columns with --map",
         )
+
+
+def _any_header_score(cells: list[str]) -> int:
+    return max(header_score(cells), order_header_score(cells))
 
 
 def _close(plan: _Planned) -> None:
@@ -346,6 +367,8 @@ def _import_planned(
         kind=plan.kind,
         source_label=opt.source,
     )
+    if plan.kind == "orders":
+        return _import_orders(conn, plan, opt, result, batch_id)
     writer = ContactWriter(conn, batch_id)
     gc_was_enabled = gc.isenabled()
     gc.disable()  # see _worker_init: the same holds for matching and writing
@@ -411,6 +434,34 @@ def _cleaned_chunks(
     else:
         for job in jobs:
             yield clean_rows(job)
+
+
+def _import_orders(
+    conn: Connection, plan: _Planned, opt: ImportOptions, result: FileResult, batch_id: int
+) -> FileResult:
+    writer = OrderWriter(
+        conn, batch_id, create_missing=opt.create_missing, region=opt.region, source=opt.source
+    )
+    try:
+        _map_tables(plan, opt, None)
+        for t, m in plan.tables:
+            result.mapping[t.name or ""] = m.describe()
+            result.not_mapped.extend(h for h in m.unmapped if h not in result.not_mapped)
+            for chunk in _row_chunks(t.rows):
+                writer.write_rows(m, [(n, c) for n, c in chunk if not is_blank(c)], t.name)
+        writer.finish()
+    finally:
+        _close(plan)
+    if plan.fmt == "csv":
+        result.encoding, result.delimiter = plan.tables[0][0].encoding, plan.tables[0][0].delimiter
+    else:
+        result.sheets = [t.name for t, _ in plan.tables]
+    c = writer.counts
+    c.customers_created = writer.customers.counts.created
+    result.counts, result.rejects = c, writer.rejects
+    result.batch_id = None if opt.dry_run else batch_id
+    _close_batch(conn, batch_id, c, options={"mapping": result.mapping, "region": opt.region})
+    return result
 
 
 def _row_chunks(rows: Iterator[tuple[int, list]]) -> Iterator[list[tuple[int, list]]]:

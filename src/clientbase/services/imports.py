@@ -17,6 +17,7 @@ from clientbase.db.models import (
     import_rows,
     imports,
     interactions,
+    orders,
 )
 from clientbase.errors import ClientbaseError, NotFoundError
 
@@ -112,7 +113,12 @@ def undo_import(engine: Engine, batch_id: int, *, dry_run: bool = False) -> dict
         restored = 0
         now = datetime.now()
         for customer_id, before in changes:
-            if "contact_point" in before:
+            if "order" in before:
+                oid = before.pop("order")
+                if before.get("ordered_at"):
+                    before["ordered_at"] = datetime.fromisoformat(before["ordered_at"])
+                conn.execute(update(orders).where(orders.c.id == oid).values(**before))
+            elif "contact_point" in before:
                 pid = before.pop("contact_point")
                 if before.get("consent_at"):  # stored as text in the JSON record
                     before["consent_at"] = datetime.fromisoformat(before["consent_at"])
@@ -136,6 +142,7 @@ def undo_import(engine: Engine, batch_id: int, *, dry_run: bool = False) -> dict
                 ),
             )
         ).scalar_one()
+        removed_orders = conn.execute(delete(orders).where(orders.c.import_id == batch_id)).rowcount
         removed_calls = conn.execute(
             delete(interactions).where(interactions.c.import_id == batch_id)
         ).rowcount
@@ -157,6 +164,7 @@ def undo_import(engine: Engine, batch_id: int, *, dry_run: bool = False) -> dict
             "contact_points_removed": removed_points,
             "changes_restored": restored,
             "interactions_removed": removed_calls,
+            "orders_removed": removed_orders,
             "dry_run": dry_run,
         }
         if dry_run:

@@ -1,4 +1,4 @@
-"""erasures, consents per channel, suppressions
+"""erasures, consents per channel, suppressions, order margin
 
 Revision ID: 0002
 Revises: 0001
@@ -65,8 +65,14 @@ def upgrade() -> None:
             "ix_consents_point_channel", ["contact_point_id", "channel", "at"], unique=False
         )
 
+    with op.batch_alter_table("orders", schema=None) as batch_op:
+        batch_op.add_column(sa.Column("margin", sa.Float(), nullable=True))
+
 
 def downgrade() -> None:
+    with op.batch_alter_table("orders", schema=None) as batch_op:
+        batch_op.drop_column("margin")
+
     with op.batch_alter_table("consents", schema=None) as batch_op:
         batch_op.drop_index("ix_consents_point_channel")
         batch_op.drop_index(batch_op.f("ix_consents_import_id"))
