@@ -483,6 +483,8 @@ class ContactWriter:
             old[k] = want[k]
             if not cust.new:
                 cust.changes_after[k] = want[k]
+        if "external_id" in changed:  # later rows of this chunk may know them by it
+            index[("ext", old["external_id"])].append(cust)
         labels = [k for k in changed if k not in ("display_name", "kind")]
         added = self._add_points(cust, cl, index)
         if added:
