@@ -48,11 +48,13 @@ def test_examples_one_by_one(cli):
 
 def test_whole_folder_in_one_command(cli):
     s = cli.json("import", EXAMPLES, expect=3)
-    # Four contact lists, the phone's address book and its call log.
-    assert len(s["files"]) == 6 and s["rejected"] == 2
-    assert {f["kind"] for f in s["files"]} == {"contacts", "calls"}
+    # Four contact lists, the phone's address book and its call log, a year of sales.
+    assert len(s["files"]) == 7 and s["rejected"] == 3
+    assert {f["kind"] for f in s["files"]} == {"contacts", "calls", "orders"}
     assert s["calls"] == 13 and s["skipped_rows"] == 2
-    assert len(cli.contacts()) == 103
+    sales = next(f for f in s["files"] if f["kind"] == "orders")
+    assert (sales["created"], sales["duplicates"], sales["customers_created"]) == (156, 38, 3)
+    assert len(cli.contacts()) == 106
     again = cli.json("import", EXAMPLES)
     assert all(f["skipped"] for f in again["files"])
 

@@ -30,7 +30,7 @@ XYZ (stability)
     ``min_periods`` active periods (periods with at least one order row), or a mean <= 0 (no
     meaningful variation relative to nothing, and a negative mean would make every CV "X"), is
     not classified: xyz "-" and cv NaN. For ``metric="orders"`` an order counts once, in the
-    period of its earliest row.
+    period of its earliest row (lines added to an order later do not make a second period active).
 
 Thresholds
     10 % / 25 % are the classic XYZ cut-offs, but they come from yearly data: monthly purchases of
