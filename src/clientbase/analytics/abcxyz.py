@@ -215,7 +215,8 @@ def classify(orders: pd.DataFrame, params: AbcXyzParams) -> AbcXyzResult:
     cust_code, cust_ids = pd.factorize(frame["customer_id"])
     n = len(cust_ids)
     amount = frame["amount"].to_numpy(float)
-    revenue = np.bincount(cust_code, weights=amount, minlength=n)
+    # astype: bincount of an empty array is an integer array even with float weights.
+    revenue = np.bincount(cust_code, weights=amount, minlength=n).astype(float)
     order_cust, order_ts = _distinct_orders(cust_code, frame["order_key"], frame["ordered_at"])
     n_orders = np.bincount(order_cust, minlength=n)
 
@@ -224,7 +225,11 @@ def classify(orders: pd.DataFrame, params: AbcXyzParams) -> AbcXyzResult:
         row_cust, row_ts, row_weight = order_cust, order_ts, np.ones(len(order_cust))
     else:
         weights = amount if params.metric == "revenue" else frame["margin"].to_numpy(float)
-        value = revenue if params.metric == "revenue" else np.bincount(cust_code, weights, n)
+        value = (
+            revenue
+            if params.metric == "revenue"
+            else np.bincount(cust_code, weights, n).astype(float)
+        )
         row_cust, row_ts, row_weight = cust_code, frame["ordered_at"].to_numpy(), weights
 
     cv, active = _variation(
@@ -498,14 +503,13 @@ def portfolio(
     per_group = tagged.groupby("group", sort=False).agg(
         customers=("customer_id", "size"), revenue=("revenue", "sum"), orders=("orders", "sum")
     )
+    wide = per_class.unstack("abc", fill_value=0).reindex(per_group.index)
     table = pd.DataFrame(index=per_group.index)
     for c in ABC:
-        # One class at a time: a class nobody in the base has still gets its (zero) columns.
-        one = per_class.xs(c, level="abc") if c in per_class.index.get_level_values("abc") else None
         for stat, dtype in (("customers", np.int64), ("revenue", float)):
-            column = one[stat].reindex(table.index).fillna(0) if one is not None else 0
-            table[f"{c}_{stat}"] = column
-            table[f"{c}_{stat}"] = table[f"{c}_{stat}"].astype(dtype)
+            # A class nobody in the base has still gets its (zero) columns.
+            column = wide[(stat, c)] if (stat, c) in wide.columns else 0
+            table[f"{c}_{stat}"] = pd.Series(column, index=table.index).astype(dtype)
     table["customers"] = per_group["customers"].astype(np.int64)
     table["revenue"] = per_group["revenue"].astype(float)
     table["orders"] = per_group["orders"].astype(np.int64)
@@ -614,7 +618,8 @@ def _distinct_orders(
 
 
 def _groups_of(customer_ids: pd.Series, groups: pd.Series) -> pd.Series:
-    labels = pd.Series(customer_ids.to_numpy()).map(groups)
+    # Object first: mapping an integer label (a manager id) with gaps would turn 7 into 7.0.
+    labels = pd.Series(customer_ids.to_numpy()).map(groups.astype(object))
     return labels.where(labels.notna(), NO_GROUP).astype(object)
 
 

@@ -143,7 +143,7 @@ def root(
 
 
 def _register() -> None:
-    from clientbase.cli import calls, card, consent, contacts, db, imports
+    from clientbase.cli import analyze, calls, card, consent, contacts, db, imports
 
     imports.register(app)
     card.register(app)
@@ -151,6 +151,7 @@ def _register() -> None:
     app.add_typer(contacts.app, name="contacts")
     app.add_typer(calls.app, name="calls")
     app.add_typer(consent.app, name="consent")
+    app.add_typer(analyze.app, name="analyze")
     app.add_typer(db.app, name="db")
 
 

@@ -1,0 +1,160 @@
+"""`clientbase analyze abc-xyz`."""
+
+from __future__ import annotations
+
+from enum import Enum
+from typing import Annotated
+
+import typer
+
+from clientbase.cli.main import state
+from clientbase.cli.output import Format, emit_csv, emit_json, emit_table, stdout_console
+from clientbase.errors import UsageError
+
+app = typer.Typer(help="Analyses of the purchase history.", no_args_is_help=True)
+
+
+class Period(str, Enum):
+    week = "week"
+    month = "month"
+    quarter = "quarter"
+
+
+class Metric(str, Enum):
+    revenue = "revenue"
+    margin = "margin"
+    orders = "orders"
+
+
+class Zero(str, Enum):
+    count = "count"
+    ignore = "ignore"
+
+
+class By(str, Enum):
+    manager = "manager"
+    channel = "channel"
+    city = "city"
+
+
+def _pair(text: str, option: str) -> tuple[float, float]:
+    try:
+        a, b = (float(x) for x in text.split(","))
+    except ValueError:
+        raise UsageError(f"{option} {text!r}: two numbers, e.g. {option} 80,95") from None
+    return a, b
+
+
+CUSTOMER_COLUMNS = ("id", "name", "abc", "xyz", "revenue", "orders", "cv")
+
+
+@app.command("abc-xyz")
+def abc_xyz_cmd(
+    ctx: typer.Context,
+    date_from: Annotated[
+        str | None, typer.Option("--from", help="First day of the window.")
+    ] = None,
+    date_to: Annotated[str | None, typer.Option("--to", help="Last day of the window.")] = None,
+    period: Annotated[Period, typer.Option("--period", help="Periods for XYZ.")] = Period.month,
+    metric: Annotated[Metric, typer.Option("--metric")] = Metric.revenue,
+    abc: Annotated[str, typer.Option("--abc", help="Cumulative % cut-offs for A and B.")] = "80,95",
+    xyz: Annotated[
+        str,
+        typer.Option("--xyz", help="Variation % cut-offs for X and Y (monthly data: try 50,100)."),
+    ] = "10,25",
+    zero_periods: Annotated[
+        Zero,
+        typer.Option("--zero-periods", help="Periods without purchases: count as 0, or ignore."),
+    ] = Zero.count,
+    min_periods: Annotated[
+        int, typer.Option("--min-periods", min=1, help="Active periods needed for an XYZ class.")
+    ] = 3,
+    by: Annotated[
+        By | None, typer.Option("--by", help="Portfolio per manager, channel or city.")
+    ] = None,
+    compare: Annotated[
+        tuple[str, str] | None,
+        typer.Option(
+            "--compare",
+            metavar="WINDOW WINDOW",
+            help="Migration between two windows: 2025-Q1 2025-Q2, 2025-03, 2025, FROM..TO.",
+        ),
+    ] = None,
+    fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
+) -> None:
+    """ABC (by value) x XYZ (by stability) of the customers, with the migration between windows."""
+    from clientbase.analytics.abcxyz import AbcXyzParams, classify, migration, portfolio
+    from clientbase.normalize.dates import parse_date
+    from clientbase.services.analytics import customer_groups, load_orders, parse_window
+
+    def day(text):
+        try:
+            return parse_date(text) if text else None
+        except ValueError as exc:
+            raise UsageError(f"date {text!r}: {exc}") from exc
+
+    common = dict(period=period.value, metric=metric.value, abc=_pair(abc, "--abc"),
+                  xyz=_pair(xyz, "--xyz"), zero_periods=zero_periods.value, min_periods=min_periods)  # fmt: skip
+    frame = load_orders(state(ctx).engine())
+    if frame.empty:
+        raise UsageError("there are no orders in the base yet", hint="clientbase import ORDERS.csv")
+    groups = customer_groups(frame, by.value) if by else None
+    if compare:
+        (a0, a1), (b0, b1) = parse_window(compare[0]), parse_window(compare[1])
+        before = classify(frame, AbcXyzParams(start=a0, end=a1, **common))
+        after = classify(frame, AbcXyzParams(start=b0, end=b1, **common))
+        overall = migration(before.customers, after.customers)
+        data = {"from": {"window": compare[0], **before.params["window"]},
+                "to": {"window": compare[1], **after.params["window"]},
+                "rules": before.params["rules"],
+                "migration": {i: {c: int(v) for c, v in row.items()} for i, row in overall.iterrows()}}  # fmt: skip
+        if groups is not None:
+            long = migration(before.customers, after.customers, by=groups)
+            data["by"] = long.to_dict("records")
+        if fmt == Format.json:
+            emit_json(data)
+            return
+        rows = [{"from": i, **{c: int(v) for c, v in r.items()}} for i, r in overall.iterrows()]
+        if fmt == Format.csv:
+            emit_csv(rows, ("from", *overall.columns))
+            return
+        con = stdout_console()
+        con.print(
+            f"ABC migration {compare[0]} -> {compare[1]}: {before.params['rules']}", markup=False
+        )
+        emit_table(
+            rows, ("from", *overall.columns), title="customers moved (rows: before, columns: after)"
+        )
+        if groups is not None:
+            emit_table(
+                data["by"], ("group", "from", "to", "customers"), title=f"moves per {by.value}"
+            )
+        return
+    result = classify(frame, AbcXyzParams(start=day(date_from), end=day(date_to), **common))
+    data = result.to_json()
+    if groups is not None:
+        port = portfolio(result, groups, frame, period.value)
+        data["portfolio"] = port.to_dict("records")
+    if fmt == Format.json:
+        emit_json(data)
+        return
+    if fmt == Format.csv:
+        emit_csv(data["customers"], CUSTOMER_COLUMNS)
+        return
+    con = stdout_console()
+    w = result.params["window"]
+    con.print(f"ABC/XYZ {w['start']} .. {w['end']}: {result.params['rules']}", markup=False)
+    for note in result.params.get("notes", []):
+        con.print(f"note: {note}", markup=False)
+    cells = [
+        {"cell": k, "customers": v["customers"], "share_customers": f"{v['share_customers']:.1f} %",
+         "revenue": f"{v['revenue']:,.0f}", "share_revenue": f"{v['share_revenue']:.1f} %"}
+        for k, v in result.matrix.items()
+    ]  # fmt: skip
+    emit_table(
+        cells, ("cell", "customers", "share_customers", "revenue", "share_revenue"), title="matrix"
+    )
+    if groups is not None:
+        cols = [c for c in port.columns]
+        emit_table(port.round(1).to_dict("records"), cols, title=f"portfolio per {by.value}")
+    emit_table(data["customers"], CUSTOMER_COLUMNS, title=f"{len(data['customers'])} customers")
