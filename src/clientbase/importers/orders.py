@@ -22,13 +22,15 @@ from sqlalchemy import (
     Table,
     Text,
     bindparam,
+    case,
     func,
     insert,
+    literal,
     select,
     update,
 )
 
-from clientbase.db.bulk import insert_rows, timestamp
+from clientbase.db.bulk import insert_rows, select_where_in, timestamp
 from clientbase.db.models import import_changes, import_rows, orders
 from clientbase.errors import InputFileError, UsageError
 from clientbase.importers.clean import Clean, Rejected, clean_record, to_json
@@ -167,6 +169,26 @@ _LINES = Table(
     prefixes=["TEMPORARY"],
 )  # fmt: skip
 _LINE_COLUMNS = tuple(c.name for c in _LINES.columns if c.name != "line")
+_OUTCOMES = Table(
+    "_clientbase_order_outcomes", _meta,
+    Column("order_key", String(250), primary_key=True), Column("outcome", String(12)),
+    prefixes=["TEMPORARY"],
+)  # fmt: skip
+PAGE = 5000
+_COMPARE = (
+    "customer_id",
+    "ordered_at",
+    "amount",
+    "cost",
+    "margin",
+    "discount",
+    "status",
+    "manager",
+)
+_ORDER_INSERT = (
+    "customer_id", "ordered_at", "amount", "cost", "margin", "discount", "quantity", "product",
+    "category", "manager", "channel", "status", "currency", "external_id", "import_id", "created_at",
+)  # fmt: skip
 
 
 class OrderWriter:
@@ -257,8 +279,11 @@ class OrderWriter:
         return order, None
 
     def finish(self) -> None:
-        """Sum the staged lines into orders; a known order id is updated, not added twice."""
-        conn, L, o = self.conn, _LINES, orders
+        """Sum the staged lines into orders; a known order id is updated, not added twice.
+
+        Works through the aggregate a page at a time, so a million orders never sit in memory;
+        the lines' batch record is then written with one INSERT … SELECT."""
+        conn, L = self.conn, _LINES
         agg = (
             select(
                 L.c.order_key, func.max(L.c.has_id).label("has_id"),
@@ -272,78 +297,87 @@ class OrderWriter:
                 func.count().label("lines"),
             ).group_by(L.c.order_key)
         )  # fmt: skip
-        outcome: dict[str, tuple[str, int | None]] = {}
-        new_rows, updates, changes = [], [], []
-        compare = (
-            "customer_id",
-            "ordered_at",
-            "amount",
-            "cost",
-            "margin",
-            "discount",
-            "status",
-            "manager",
-        )
-        for r in conn.execute(agg):
-            m = r._mapping
-            ordered_at = datetime.fromisoformat(m["ordered_at"])
-            existing = None
-            if m["has_id"]:
-                existing = conn.execute(select(o).where(o.c.external_id == m["order_key"])).first()
-            else:
-                existing = conn.execute(select(o).where(
-                    o.c.customer_id == m["customer_id"], o.c.ordered_at == ordered_at,
-                    o.c.amount == m["amount"], o.c.external_id.is_(None))).first()  # fmt: skip
-            values = {"customer_id": m["customer_id"], "ordered_at": ordered_at,
-                      "amount": m["amount"], "cost": m["cost"], "margin": m["margin"],
-                      "discount": m["discount"], "quantity": m["quantity"],
-                      "product": m["product"] if m["lines"] == 1 else _lines_label(m),
-                      "category": m["category"], "manager": m["manager"], "channel": m["channel"],
-                      "status": m["status"], "currency": m["currency"]}  # fmt: skip
-            if existing is None:
-                new_rows.append({**values, "external_id": m["order_key"] if m["has_id"] else None,
-                                 "import_id": self.batch_id, "created_at": datetime.now()})  # fmt: skip
-                outcome[m["order_key"]] = ("created", None)
+        _OUTCOMES.drop(conn, checkfirst=True)
+        _OUTCOMES.create(conn)
+        had_orders = conn.execute(select(orders.c.id).limit(1)).first() is not None
+        result = conn.execute(agg)
+        while page := result.fetchmany(PAGE):
+            self._orders_page(page, had_orders)
+        oc = _OUTCOMES
+        reason = case((L.c.has_id == 1, literal("order ") + L.c.order_key), else_=None)
+        conn.execute(
+            insert(import_rows).from_select(
+                ["import_id", "sheet", "row_number", "raw", "outcome", "reason", "customer_id"],
+                select(literal(self.batch_id), L.c.sheet, L.c.row_number, L.c.raw, oc.c.outcome,
+                       reason, L.c.customer_id)
+                .join(oc, oc.c.order_key == L.c.order_key)
+                .order_by(L.c.line),
+            )
+        )  # fmt: skip
+        self.counts.duplicates = self._n - (
+            self.counts.created + self.counts.updated + self.counts.unchanged
+        )  # lines folded into their order
+        _LINES.drop(conn)
+        _OUTCOMES.drop(conn)
+
+    def _orders_page(self, page, had_orders: bool) -> None:
+        conn, o = self.conn, orders
+        existing: dict = {}
+        if had_orders:  # a first import of orders has nothing to compare with
+            keys = [r.order_key for r in page if r.has_id]
+            cols = [c.name for c in o.columns]
+            for row in select_where_in(conn, o, cols, "external_id", keys) if keys else ():
+                existing[row[cols.index("external_id")]] = dict(zip(cols, row, strict=True))
+            cids = sorted({r.customer_id for r in page if not r.has_id})
+            for row in select_where_in(conn, o, cols, "customer_id", cids) if cids else ():
+                d = dict(zip(cols, row, strict=True))
+                if d["external_id"] is None:
+                    existing[(d["customer_id"], _text(d["ordered_at"]), d["amount"])] = d
+        now = timestamp(conn, datetime.now())
+        new_rows, updates, changes, outcomes = [], [], [], []
+        for r in page:
+            values = {"customer_id": r.customer_id, "ordered_at": r.ordered_at,
+                      "amount": r.amount, "cost": r.cost, "margin": r.margin,
+                      "discount": r.discount, "quantity": r.quantity,
+                      "product": r.product if r.lines == 1 else _lines_label(r),
+                      "category": r.category, "manager": r.manager, "channel": r.channel,
+                      "status": r.status, "currency": r.currency}  # fmt: skip
+            key = r.order_key if r.has_id else (r.customer_id, _text(r.ordered_at), r.amount)
+            old = existing.get(key)
+            if old is None:
+                new_rows.append((*values.values(), r.order_key if r.has_id else None,
+                                 self.batch_id, now))  # fmt: skip
+                outcomes.append((r.order_key, "created"))
                 self.counts.created += 1
                 continue
-            diff = {k: values[k] for k in compare if getattr(existing, k) != values[k]}
-            if diff:
-                updates.append({"_id": existing.id, **values})
-                changes.append({"import_id": self.batch_id, "customer_id": existing.customer_id,
-                                "before": {"order": existing.id, **{k: _json(getattr(existing, k)) for k in values}},
-                                "after": {"order": existing.id}})  # fmt: skip
-                outcome[m["order_key"]] = ("updated", existing.id)
+            if any(_text(old[k]) != _text(values[k]) for k in _COMPARE):
+                updates.append({"_id": old["id"], **values,
+                                "ordered_at": datetime.fromisoformat(r.ordered_at)})  # fmt: skip
+                before = {k: _text(old[k]) for k in values}
+                changes.append({"import_id": self.batch_id, "customer_id": old["customer_id"],
+                                "before": {"order": old["id"], **before},
+                                "after": {"order": old["id"]}})  # fmt: skip
+                outcomes.append((r.order_key, "updated"))
                 self.counts.updated += 1
             else:
-                outcome[m["order_key"]] = ("unchanged", existing.id)
+                outcomes.append((r.order_key, "unchanged"))
                 self.counts.unchanged += 1
-        if new_rows:
-            conn.execute(insert(o), new_rows)
+        insert_rows(conn, o, _ORDER_INSERT, new_rows)
         if updates:
             stmt = update(o).where(o.c.id == bindparam("_id")).values(
                 {k: bindparam(k) for k in updates[0] if k != "_id"})  # fmt: skip
             conn.execute(stmt, updates)
         if changes:
             conn.execute(insert(import_changes), changes)
-        # Every line, with what became of its order, into the batch record.
-        rows = []
-        for key, cid, sheet, row_number, raw in conn.execute(
-            select(L.c.order_key, L.c.customer_id, L.c.sheet, L.c.row_number, L.c.raw).order_by(
-                L.c.line
-            )
-        ):
-            what, _ = outcome[key]
-            rows.append((self.batch_id, sheet, row_number, raw, what,
-                         None if key.startswith("row:") else f"order {key}", cid))  # fmt: skip
-        insert_rows(conn, import_rows, ("import_id", "sheet", "row_number", "raw", "outcome",
-                                        "reason", "customer_id"), rows)  # fmt: skip
-        self.counts.duplicates = self._n - len(outcome)  # lines folded into their order
-        _LINES.drop(conn)
+        insert_rows(conn, _OUTCOMES, ("order_key", "outcome"), outcomes)
 
 
-def _lines_label(m) -> str:
-    return f"{m['product'] or 'товары'} и др. ({m['lines']} поз.)"
+def _lines_label(r) -> str:
+    return f"{r.product or 'товары'} и др. ({r.lines} поз.)"
 
 
-def _json(v):
-    return v.isoformat(sep=" ") if isinstance(v, datetime) else v
+def _text(v):
+    """Times compared and stored as text: SQLite's own form, whatever the driver returned."""
+    if isinstance(v, datetime):
+        return v.strftime("%Y-%m-%d %H:%M:%S.%f")
+    return v
