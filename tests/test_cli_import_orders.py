@@ -53,6 +53,8 @@ def test_orders_recognised_and_lines_summed(cli, tmp_path):
     assert o[0].customer_id == o[2].customer_id == ivanov["id"]
     assert people["Петрова Мария"]["source"] == "Instagram"
     card = cli.json("contacts", "show", str(ivanov["id"]))
+    # The card carries the ABC/XYZ class of the 12 months up to the latest order in the base.
+    assert card["classes"] == {"window": "2025-03-01 .. 2026-02-10", "abc": "A", "xyz": "-"}
     assert card["orders"] == {
         "count": 1,
         "revenue": 13700.0,

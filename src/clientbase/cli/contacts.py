@@ -101,6 +101,9 @@ def show_cmd(
             f"{'Orders:':<13}{o['count']}, {o['revenue']:,.2f} in all, last {o['last'][:10]}",
             markup=False,
         )
+    cls = card.get("classes") or {}
+    if cls.get("abc"):
+        con.print(f"{'ABC/XYZ:':<13}{cls['abc']}{cls['xyz']} ({cls['window']})", markup=False)
     if card.get("calls"):
         con.print("Calls (latest first):", markup=False)
         for c in card["calls"]:

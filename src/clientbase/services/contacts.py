@@ -206,6 +206,27 @@ def _with_details(conn, rows) -> list[dict]:
     return out
 
 
+def _classes(engine: Engine, customer_id: int) -> dict:
+    """ABC/XYZ over the 12 months up to the latest order in the base, as `analyze abc-xyz`
+    computes it with its defaults (RFM and lifecycle join here when those analyses exist)."""
+    from datetime import date
+
+    from clientbase.analytics.abcxyz import AbcXyzParams, classify
+    from clientbase.services.analytics import load_orders
+
+    frame = load_orders(engine)
+    if frame.empty:
+        return {}
+    end = frame["ordered_at"].max().date()
+    months = end.year * 12 + end.month - 1 - 11  # the month eleven months before end's
+    start = date(months // 12, months % 12 + 1, 1)
+    result = classify(frame, AbcXyzParams(start=start, end=end))
+    row = result.customers[result.customers["customer_id"] == customer_id]
+    if row.empty:
+        return {"window": f"{start} .. {end}", "abc": None, "xyz": None}
+    return {"window": f"{start} .. {end}", "abc": row["abc"].iloc[0], "xyz": row["xyz"].iloc[0]}
+
+
 def get_contact(engine: Engine, customer_id: int) -> dict:
     with engine.connect() as conn:
         row = conn.execute(select(customers).where(customers.c.id == customer_id)).first()
@@ -249,6 +270,7 @@ def get_contact(engine: Engine, customer_id: int) -> dict:
             select(func.count(), func.sum(o.c.amount), func.min(o.c.ordered_at), func.max(o.c.ordered_at))
             .where(o.c.customer_id == customer_id, live)
         ).one()  # fmt: skip
+        card["classes"] = _classes(engine, customer_id) if n else {}
         card["orders"] = {"count": n, "revenue": revenue or 0.0,
                           "first": _iso(first), "last": _iso(last)}  # fmt: skip
         if row.merged_into_id:
