@@ -612,3 +612,18 @@ def test_portfolio_keeps_integer_labels_and_has_no_regularity_without_full_perio
     assert list(table["periods"]) == [0, 0]
     assert table["orders_per_period"].isna().all()
     assert table["share_periods_with_orders"].isna().all()
+
+
+def test_no_purchase_inside_a_full_period():
+    """Every order in the partial month at the end of the window: ABC still, XYZ not classified."""
+    frame = pd.DataFrame(
+        {
+            "customer_id": [1, 2],
+            "ordered_at": pd.to_datetime(["2026-03-01", "2026-03-03"]),
+            "amount": [100.0, 300.0],
+            "order_key": [1, 2],
+        }
+    )
+    r = classify(frame, AbcXyzParams(start=date(2025, 4, 1), end=date(2026, 3, 3)))
+    assert list(r.customers["abc"]) == ["A", "A"]  # 300 first (0 % before), then 100 (75 % before)
+    assert list(r.customers["xyz"]) == ["-", "-"]

@@ -99,3 +99,21 @@ def test_orders_from_a_workbook_with_typed_cells(cli, tmp_path):
         ("2026-03-01 14:30:00", 25000.0),
         ("2026-03-02 00:00:00", 1250.5),
     ]
+
+
+def test_namesakes_with_different_client_codes_stay_apart(cli, tmp_path):
+    text = (
+        "Дата;Номер заказа;Код клиента;Клиент;Сумма\n"
+        "01.03.2026;1;К-001;Коваленко Карина;100\n"
+        "02.03.2026;2;К-002;Коваленко Карина;200\n"
+        "03.03.2026;3;К-001;Коваленко Карина;300\n"
+    )
+    s = cli.json("import", write(tmp_path / "s.csv", text))
+    assert (s["created"], s["customers_created"]) == (3, 2)
+    codes = sorted(c["external_id"] for c in cli.contacts())
+    assert codes == ["К-001", "К-002"]
+    orders_of = {
+        c["external_id"]: cli.json("contacts", "show", str(c["id"]))["orders"]["count"]
+        for c in cli.contacts()
+    }
+    assert orders_of == {"К-001": 2, "К-002": 1}

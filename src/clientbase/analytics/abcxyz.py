@@ -299,13 +299,16 @@ def _variation(
     cell_value = np.bincount(cell_code, weights=weight[inside], minlength=len(cells))
     cell_cust = np.asarray(cells) // n_periods
     active = np.bincount(cell_cust, minlength=n)
-    total = np.bincount(cell_cust, weights=cell_value, minlength=n)
+    total = np.bincount(cell_cust, weights=cell_value, minlength=n).astype(float)
     count = np.full(n, n_periods) if zero_periods == "count" else active
     with np.errstate(divide="ignore", invalid="ignore"):
         mean = total / count
         # Two passes (deviations from the mean), not E[x^2] - mean^2, which loses the small
         # variance of steady customers to cancellation.
-        squares = np.bincount(cell_cust, weights=(cell_value - mean[cell_cust]) ** 2, minlength=n)
+        # float even when no purchase falls in a full period (bincount of nothing is int).
+        squares = np.bincount(
+            cell_cust, weights=(cell_value - mean[cell_cust]) ** 2, minlength=n
+        ).astype(float)
         if zero_periods == "count":
             squares += (n_periods - active) * mean**2  # the periods without purchases, at 0
         cv = np.sqrt(squares / count) / mean * 100

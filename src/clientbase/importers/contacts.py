@@ -61,7 +61,9 @@ _CALL_INSERT = (
 _CONSENT_INSERT = ("contact_point_id", "channel", "status", "at", "source", "import_id")
 _ROW_INSERT = ("import_id", "sheet", "row_number", "raw", "outcome", "reason", "customer_id")
 # Changeable facts: the newer list wins. The acquisition source is history: the first one stays.
-NEWER_WINS = ("company", "position", "city", "address", "postcode", "manager", "external_id")
+NEWER_WINS = ("company", "position", "city", "address", "postcode", "manager")
+# An identifier is not a changeable fact: a customer keeps the first client code it got.
+FIRST_STAYS = ("source", "external_id")
 
 
 @dataclass(slots=True)
@@ -122,6 +124,13 @@ def _name_weight(fields: dict) -> int:
 def _text(value):
     """A time for the JSON before-state: raw driver rows give SQLite's text, others datetime."""
     return value.isoformat(sep=" ") if isinstance(value, datetime) else value
+
+
+def _codes_differ(a: dict, b: dict) -> bool:
+    """Two client codes that differ: namesakes in the same system, not one person."""
+    return bool(
+        a.get("external_id") and b.get("external_id") and a["external_id"] != b["external_id"]
+    )
 
 
 def _birthdays_differ(a: dict, b: dict) -> bool:
@@ -396,6 +405,7 @@ class ContactWriter:
                 if (
                     wanted <= cust.keys.keys()
                     and not _reachable_by_contact(cust)
+                    and not _codes_differ(cust.fields, cl.fields)
                     and (not company or company == cust.fields.get("company"))
                     and not _birthdays_differ(cust.fields, cl.fields)
                 ):
@@ -470,8 +480,9 @@ class ContactWriter:
         for k in NEWER_WINS:
             if new.get(k):
                 want[k] = new[k]
-        if new.get("source") and not old.get("source"):
-            want["source"] = new["source"]
+        for k in FIRST_STAYS:
+            if new.get(k) and not old.get(k):
+                want[k] = new[k]
         if new.get("note") and new["note"] not in (old.get("note") or ""):
             want["note"] = f"{old['note']}\n{new['note']}" if old.get("note") else new["note"]
         if new.get("company") and _name_weight(old) == 0 and "display_name" not in want:

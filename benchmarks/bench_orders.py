@@ -1,0 +1,195 @@
+#!/usr/bin/env python3
+"""Time the orders import and ``analyze abc-xyz`` on a large generated sales export.
+
+    python benchmarks/bench_orders.py                          # 1,000,000 lines, 100,000 customers
+    python benchmarks/bench_orders.py --lines 100000 --customers 10000 --keep
+
+Steps:
+
+1. Generate the CSV with ``generate_orders.py``. It is cached in ``/tmp/clientbase-bench/`` by
+   line count, customers and seed, so a second run skips this.
+2. Delete ``/tmp/clientbase-bench/orders.db`` and import the file into it with
+   ``python -m clientbase --db … -q import FILE --format json``.
+3. ``analyze abc-xyz --format json`` on that database.
+4. ``analyze abc-xyz --by manager --format json``.
+
+Wall time and the child's peak RSS are measured as in ``bench_import.py`` (it reuses its
+helpers). The targets are 1,000,000 lines imported in at most 30 s, and an ABC/XYZ in at most 5 s,
+on a 2-core machine. Exit code 3 from the import is accepted (a file with rejected rows); any
+other failure, or a non-zero exit from an analysis, stops the script.
+"""
+
+from __future__ import annotations
+
+import argparse
+import json
+import os
+import platform
+import sys
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+import generate_orders  # noqa: E402  (sibling scripts, not a package)
+from bench_import import (  # noqa: E402
+    EXIT_OK,
+    EXIT_REJECTED,
+    WORKDIR,
+    Step,
+    cached_dataset,
+    clientbase_cmd,
+    compact,
+    remove_db,
+    run_step,
+)
+
+TARGET_LINES, IMPORT_SECONDS, ANALYZE_SECONDS = 1_000_000, 30.0, 5.0
+COUNT_KEYS = ("rows_read", "created", "updated", "duplicates", "rejected", "customers_created")
+
+
+def dataset(lines: int, customers: int, seed: int) -> tuple[Path, dict]:
+    return cached_dataset(
+        f"orders-{lines}-cust{customers}-seed{seed}",
+        ".csv",
+        f"{lines:,} order lines",
+        lambda tmp: generate_orders.write_csv(lines, tmp, customers=customers, seed=seed),
+    )
+
+
+def fail(step: Step) -> int:
+    print(f"bench_orders: {step.name} failed with exit code {step.exit_code}", file=sys.stderr)
+    if step.stderr.strip():
+        print(step.stderr.rstrip(), file=sys.stderr)
+    return 1
+
+
+def report_import(step: Step, lines: int, expected: dict, full: bool) -> None:
+    print(
+        f"import {lines:,} lines: {step.wall:.1f} s wall, {step.peak_mb:.0f} MB peak RSS, "
+        f"{lines / step.wall:,.0f} lines/s, exit {step.exit_code}"
+    )
+    try:
+        summary = json.loads(step.stdout)
+    except json.JSONDecodeError:
+        print(f"import summary: (not JSON)\n{step.stdout.strip()[:2000]}")
+        return
+    if not isinstance(summary, dict):
+        return
+    print("counts: " + ", ".join(f"{k} {summary.get(k, '?'):,}" for k in COUNT_KEYS))
+    if full:
+        print(json.dumps(summary, ensure_ascii=False, indent=2))
+    else:
+        rejects = [r for f in summary.get("files", []) for r in f.get("rejects", [])]
+        if rejects:
+            print("rejected rows:")
+            print(json.dumps(compact(rejects), ensure_ascii=False, indent=2))
+    want = {
+        "rows_read": expected["lines"],
+        "created": expected["orders"],
+        "duplicates": expected["lines"] - expected["orders"],
+        "rejected": 0,
+        "customers_created": expected["customers"],
+    }
+    print("expected from the generator: " + ", ".join(f"{k} {v:,}" for k, v in want.items()))
+    for key, value in want.items():
+        if isinstance(summary.get(key), int) and summary[key] != value:
+            print(f"  note: {key} = {summary[key]:,}, expected {value:,}")
+
+
+def report_analysis(step: Step) -> None:
+    try:
+        data = json.loads(step.stdout)
+    except json.JSONDecodeError:
+        data = None
+    what = ""
+    if isinstance(data, dict):
+        cells = data.get("matrix", {})
+        top = sorted(cells.items(), key=lambda kv: -kv[1].get("share_revenue", 0))[:3]
+        what = f", {len(data.get('customers', [])):,} customers; " + ", ".join(
+            f"{cell} {v.get('customers', 0):,} customers / {v.get('share_revenue', 0):.1f} % revenue"
+            for cell, v in top
+        )
+        if "portfolio" in data:
+            what += f"; portfolio of {len(data['portfolio'])} groups"
+    print(f"{step.name}: {step.wall:.2f} s wall, {step.peak_mb:.0f} MB peak RSS{what}")
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(
+        description="Time the orders import and `analyze abc-xyz` on a generated sales export."
+    )
+    ap.add_argument("--lines", type=int, default=TARGET_LINES, help="order lines (1,000,000)")
+    ap.add_argument("--customers", type=int, default=100_000, help="customer base (100,000)")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument(
+        "--keep", action="store_true", help=f"keep the database ({WORKDIR}/orders.db) afterwards"
+    )
+    ap.add_argument("--full-json", action="store_true", help="print the import summary uncut")
+    ap.add_argument("--timeout", type=float, default=None, help="seconds per step (none)")
+    args = ap.parse_args(argv)
+    if args.lines < 1:
+        ap.error("--lines must be >= 1")
+    if args.customers < 1:
+        ap.error("--customers must be >= 1")
+
+    path, expected = dataset(args.lines, args.customers, args.seed)
+    db = WORKDIR / "orders.db"
+    remove_db(db)
+    cb = [*clientbase_cmd(), "--db", str(db)]
+    steps: list[Step] = []
+    try:
+        imp = run_step(
+            "import orders",
+            [*cb, "-q", "import", str(path), "--format", "json"],
+            args.lines,
+            args.timeout,
+        )
+        steps.append(imp)
+        if imp.exit_code not in (EXIT_OK, EXIT_REJECTED):
+            return fail(imp)
+        report_import(imp, args.lines, expected, args.full_json)
+
+        for name, extra in (
+            ("analyze abc-xyz", []),
+            ("analyze abc-xyz --by manager", ["--by", "manager"]),
+        ):
+            step = run_step(
+                name,
+                [*cb, "analyze", "abc-xyz", *extra, "--format", "json"],
+                None,
+                args.timeout,
+            )
+            steps.append(step)
+            if step.exit_code != EXIT_OK:
+                return fail(step)
+            report_analysis(step)
+    finally:
+        if not args.keep:
+            remove_db(db)
+
+    if args.lines == TARGET_LINES:
+        verdict = "met" if imp.wall <= IMPORT_SECONDS else "NOT met"
+        print(f"target (import {TARGET_LINES:,} lines in <= {IMPORT_SECONDS:g} s): {verdict}")
+        slowest = max(s.wall for s in steps[1:])
+        verdict = "met" if slowest <= ANALYZE_SECONDS else "NOT met"
+        print(f"target (abc-xyz in <= {ANALYZE_SECONDS:g} s): {verdict}")
+
+    print()
+    print(
+        f"machine: {platform.system()} {platform.machine()}, {os.cpu_count()} CPUs, "
+        f"Python {platform.python_version()}; file {path.stat().st_size / 1e6:.0f} MB, "
+        f"{expected['orders']:,} orders, {expected['customers']:,} customers, seed {args.seed}"
+    )
+    print()
+    print("| step | lines | wall s | peak MB |")
+    print("|---|---:|---:|---:|")
+    for s in steps:
+        rows = f"{s.rows:,}" if s.rows is not None else "–"
+        print(f"| {s.name} | {rows} | {s.wall:.2f} | {s.peak_mb:.0f} |")
+    if args.keep:
+        print(f"\ndatabase kept: {db}", file=sys.stderr)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
