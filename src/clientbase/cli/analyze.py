@@ -85,7 +85,12 @@ def abc_xyz_cmd(
     """ABC (by value) x XYZ (by stability) of the customers, with the migration between windows."""
     from clientbase.analytics.abcxyz import AbcXyzParams, classify, migration, portfolio
     from clientbase.normalize.dates import parse_date
-    from clientbase.services.analytics import customer_groups, load_orders, parse_window
+    from clientbase.services.analytics import (
+        customer_groups,
+        load_customers,
+        load_orders,
+        parse_window,
+    )
 
     def day(text):
         try:
@@ -95,10 +100,12 @@ def abc_xyz_cmd(
 
     common = dict(period=period.value, metric=metric.value, abc=_pair(abc, "--abc"),
                   xyz=_pair(xyz, "--xyz"), zero_periods=zero_periods.value, min_periods=min_periods)  # fmt: skip
-    frame = load_orders(state(ctx).engine())
+    engine = state(ctx).engine()
+    frame = load_orders(engine, with_manager=by == By.manager)
     if frame.empty:
         raise UsageError("there are no orders in the base yet", hint="clientbase import ORDERS.csv")
-    groups = customer_groups(frame, by.value) if by else None
+    people = load_customers(engine)
+    groups = customer_groups(frame, people, by.value) if by else None
     if compare:
         (a0, a1), (b0, b1) = parse_window(compare[0]), parse_window(compare[1])
         before = classify(frame, AbcXyzParams(start=a0, end=a1, **common))
@@ -131,6 +138,7 @@ def abc_xyz_cmd(
             )
         return
     result = classify(frame, AbcXyzParams(start=day(date_from), end=day(date_to), **common))
+    result.customers.insert(1, "name", result.customers["customer_id"].map(people["name"]))
     data = result.to_json()
     if groups is not None:
         port = portfolio(result, groups, frame, period.value)
