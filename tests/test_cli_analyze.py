@@ -63,3 +63,47 @@ def test_usage_errors(cli):
     assert "--abc" in cli("analyze", "abc-xyz", "--abc", "80", expect=2).stderr
     assert "ABC cut-offs" in cli("analyze", "abc-xyz", "--abc", "95,80", expect=2).stderr
     assert "window" in cli("analyze", "abc-xyz", "--compare", "2025-Q5", "2025-Q1", expect=2).stderr
+
+
+def test_snapshots_keep_the_history(shop):
+    q1 = shop.json(
+        "analyze",
+        "abc-xyz",
+        "--from",
+        "2025-01-01",
+        "--to",
+        "2025-03-31",
+        "--snapshot",
+        "--label",
+        "2025-Q1",
+    )
+    assert q1["snapshot"] == "2025-Q1"
+    shop(
+        "analyze",
+        "abc-xyz",
+        "--from",
+        "2025-10-01",
+        "--to",
+        "2025-12-31",
+        "--snapshot",
+        "--label",
+        "2025-Q4",
+    )
+    listed = shop.json("analyze", "abc-xyz", "--snapshots")
+    assert [(s["label"], s["start"], s["customers"]) for s in listed] == [
+        ("2025-Q1", "2025-01-01", len(q1["customers"])),
+        ("2025-Q4", "2025-10-01", listed[1]["customers"]),
+    ]
+    live = shop.json("analyze", "abc-xyz", "--compare", "2025-01-01..2025-03-31", "2025-Q4")
+    stored = shop.json("analyze", "abc-xyz", "--compare", "2025-Q1", "2025-Q4")
+    assert stored["migration"] == live["migration"] and stored["rules"].startswith("(stored")
+    # The history outlives the orders behind it.
+    shop("imports", "undo", "2")
+    assert (
+        shop.json("analyze", "abc-xyz", "--compare", "2025-Q1", "2025-Q4")["migration"]
+        == live["migration"]
+    )
+    assert (
+        "no orders"
+        in shop("analyze", "abc-xyz", "--compare", "2025-Q1", "2025-Q3", expect=2).stderr
+    )

@@ -80,9 +80,21 @@ def abc_xyz_cmd(
             help="Migration between two windows: 2025-Q1 2025-Q2, 2025-03, 2025, FROM..TO.",
         ),
     ] = None,
+    snapshot: Annotated[
+        bool, typer.Option("--snapshot", help="Store this classification (history for --compare).")
+    ] = False,
+    label: Annotated[
+        str | None,
+        typer.Option("--label", help="Name of the stored classification (default: its window)."),
+    ] = None,
+    snapshots: Annotated[
+        bool, typer.Option("--snapshots", help="List the stored classifications.")
+    ] = False,
     fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
 ) -> None:
-    """ABC (by value) x XYZ (by stability) of the customers, with the migration between windows."""
+    """ABC (by value) x XYZ (by stability) of the customers, with the migration between windows.
+
+    --compare takes stored classifications by label, or computes a window live."""
     from clientbase.analytics.abcxyz import AbcXyzParams, classify, migration, portfolio
     from clientbase.normalize.dates import parse_date
     from clientbase.services.analytics import (
@@ -101,22 +113,52 @@ def abc_xyz_cmd(
     common = dict(period=period.value, metric=metric.value, abc=_pair(abc, "--abc"),
                   xyz=_pair(xyz, "--xyz"), zero_periods=zero_periods.value, min_periods=min_periods)  # fmt: skip
     engine = state(ctx).engine()
+    if snapshots:
+        from clientbase.services.analytics import list_snapshots
+
+        rows = list_snapshots(engine)
+        if fmt == Format.json:
+            emit_json(rows)
+        elif fmt == Format.csv:
+            emit_csv(rows, ("label", "start", "end", "customers", "saved"))
+        else:
+            emit_table(
+                rows,
+                ("label", "start", "end", "customers", "saved"),
+                title="stored classifications",
+            )
+        return
     frame = load_orders(engine, with_manager=by == By.manager)
-    if frame.empty:
-        raise UsageError("there are no orders in the base yet", hint="clientbase import ORDERS.csv")
     people = load_customers(engine)
     groups = customer_groups(frame, people, by.value) if by else None
+
+    def orders_needed():
+        if frame.empty:
+            raise UsageError(
+                "there are no orders in the base yet", hint="clientbase import ORDERS.csv"
+            )
+        return frame
+
     if compare:
-        (a0, a1), (b0, b1) = parse_window(compare[0]), parse_window(compare[1])
-        before = classify(frame, AbcXyzParams(start=a0, end=a1, **common))
-        after = classify(frame, AbcXyzParams(start=b0, end=b1, **common))
-        overall = migration(before.customers, after.customers)
-        data = {"from": {"window": compare[0], **before.params["window"]},
-                "to": {"window": compare[1], **after.params["window"]},
-                "rules": before.params["rules"],
+        from clientbase.services.analytics import load_snapshot
+
+        sides = []
+        for window in compare:
+            stored = load_snapshot(engine, window)
+            if stored is not None:
+                sides.append(stored)
+                continue
+            start, end = parse_window(window)
+            r = classify(orders_needed(), AbcXyzParams(start=start, end=end, **common))
+            sides.append((r.params["window"], r.customers, r.params["rules"]))
+        (wa, before_c, rules), (wb, after_c, _) = sides
+        overall = migration(before_c, after_c)
+        data = {"from": {"window": compare[0], **wa},
+                "to": {"window": compare[1], **wb},
+                "rules": rules,
                 "migration": {i: {c: int(v) for c, v in row.items()} for i, row in overall.iterrows()}}  # fmt: skip
         if groups is not None:
-            long = migration(before.customers, after.customers, by=groups)
+            long = migration(before_c, after_c, by=groups)
             data["by"] = long.to_dict("records")
         if fmt == Format.json:
             emit_json(data)
@@ -126,9 +168,7 @@ def abc_xyz_cmd(
             emit_csv(rows, ("from", *overall.columns))
             return
         con = stdout_console()
-        con.print(
-            f"ABC migration {compare[0]} -> {compare[1]}: {before.params['rules']}", markup=False
-        )
+        con.print(f"ABC migration {compare[0]} -> {compare[1]}: {rules}", markup=False)
         emit_table(
             rows, ("from", *overall.columns), title="customers moved (rows: before, columns: after)"
         )
@@ -137,9 +177,18 @@ def abc_xyz_cmd(
                 data["by"], ("group", "from", "to", "customers"), title=f"moves per {by.value}"
             )
         return
-    result = classify(frame, AbcXyzParams(start=day(date_from), end=day(date_to), **common))
+    result = classify(
+        orders_needed(), AbcXyzParams(start=day(date_from), end=day(date_to), **common)
+    )
     result.customers.insert(1, "name", result.customers["customer_id"].map(people["name"]))
     data = result.to_json()
+    if snapshot:
+        from clientbase.services.analytics import save_snapshot
+
+        w = result.params["window"]
+        data["snapshot"] = label or f"{w['start']}..{w['end']}"
+        save_snapshot(engine, data["snapshot"], result)
+        state(ctx).messages.info(f"stored as {data['snapshot']!r}: compare with --compare")
     if groups is not None:
         port = portfolio(result, groups, frame, period.value)
         data["portfolio"] = port.to_dict("records")

@@ -304,6 +304,34 @@ class Suppression(Base):
     source: Mapped[str | None] = mapped_column(String(200))
 
 
+class AbcSnapshot(Base):
+    """A stored ABC/XYZ classification of one window (`analyze abc-xyz --snapshot`): the history
+    that later migrations are read from, even after the orders behind it change."""
+
+    __tablename__ = "abc_snapshots"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    label: Mapped[str] = mapped_column(String(100), unique=True)
+    start: Mapped[datetime] = mapped_column(DateTime)
+    end: Mapped[datetime] = mapped_column(DateTime)
+    params: Mapped[dict] = mapped_column(JSON)
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class AbcSnapshotRow(Base):
+    __tablename__ = "abc_snapshot_rows"
+
+    snapshot_id: Mapped[int] = mapped_column(
+        ForeignKey("abc_snapshots.id", ondelete="CASCADE"), primary_key=True
+    )
+    customer_id: Mapped[int] = mapped_column(Integer, primary_key=True)  # no FK: history stays
+    abc: Mapped[str] = mapped_column(String(1))
+    xyz: Mapped[str] = mapped_column(String(1))
+    value: Mapped[float] = mapped_column(Float)
+    revenue: Mapped[float] = mapped_column(Float)
+    orders: Mapped[int] = mapped_column(Integer)
+
+
 class Erasure(Base):
     """That a person's data was erased (`contacts forget`): when, and how much; nothing personal."""
 
@@ -335,4 +363,6 @@ customer_tags = CustomerTag.__table__
 erasures = Erasure.__table__
 consents = Consent.__table__
 suppressions = Suppression.__table__
+abc_snapshots = AbcSnapshot.__table__
+abc_snapshot_rows = AbcSnapshotRow.__table__
 merges = Merge.__table__

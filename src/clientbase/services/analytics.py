@@ -7,7 +7,7 @@ from datetime import date, timedelta
 
 from sqlalchemy import Engine, String, select, type_coerce
 
-from clientbase.db.models import customers, orders
+from clientbase.db.models import abc_snapshot_rows, abc_snapshots, customers, orders
 from clientbase.errors import UsageError
 
 GROUPS = ("manager", "channel", "city")
@@ -94,3 +94,73 @@ def parse_window(text: str) -> tuple[date, date]:
         except ValueError as exc:
             raise UsageError(f"window {text!r}: {exc}") from exc
     raise UsageError(f"window {text!r}", hint="2025-Q1, 2025-03, 2025 or 2025-01-01..2025-06-30")
+
+
+def save_snapshot(engine: Engine, label: str, result) -> int:
+    """Store a classification under a label (replacing an older one of the same label)."""
+    from datetime import datetime
+
+    from sqlalchemy import delete, insert
+
+    from clientbase.db.bulk import insert_rows
+    from clientbase.db.engine import write_transaction
+
+    w = result.params["window"]
+    rows = result.customers
+    with write_transaction(engine) as conn:
+        conn.execute(delete(abc_snapshots).where(abc_snapshots.c.label == label))
+        sid = conn.execute(
+            insert(abc_snapshots).values(
+                label=label,
+                start=datetime.fromisoformat(w["start"]),
+                end=datetime.fromisoformat(w["end"]),
+                params=result.params,
+                created_at=datetime.now(),
+            )
+        ).inserted_primary_key[0]
+        insert_rows(
+            conn, abc_snapshot_rows,
+            ("snapshot_id", "customer_id", "abc", "xyz", "value", "revenue", "orders"),
+            list(zip([sid] * len(rows), rows["customer_id"].astype(int).tolist(),
+                     rows["abc"].tolist(), rows["xyz"].tolist(),
+                     rows["value"].astype(float).tolist(), rows["revenue"].astype(float).tolist(),
+                     rows["orders"].astype(int).tolist(), strict=True)),
+        )  # fmt: skip
+    return sid
+
+
+def load_snapshot(engine: Engine, label: str):
+    """(window, customers frame, rules line) of a stored classification, or None."""
+    import pandas as pd
+
+    with engine.connect() as conn:
+        snap = conn.execute(select(abc_snapshots).where(abc_snapshots.c.label == label)).first()
+        if snap is None:
+            return None
+        r = abc_snapshot_rows
+        frame = pd.read_sql(
+            select(r.c.customer_id, r.c.abc, r.c.xyz, r.c.value, r.c.revenue, r.c.orders).where(
+                r.c.snapshot_id == snap.id
+            ),
+            conn,
+        )
+    window = {"start": snap.start.date().isoformat(), "end": snap.end.date().isoformat()}
+    return window, frame, f"(stored {snap.created_at:%Y-%m-%d}) {snap.params.get('rules', '')}"
+
+
+def list_snapshots(engine: Engine) -> list[dict]:
+    from sqlalchemy import func
+
+    s, r = abc_snapshots, abc_snapshot_rows
+    q = (
+        select(s.c.label, s.c.start, s.c.end, s.c.created_at, func.count(r.c.customer_id).label("customers"))
+        .outerjoin(r, r.c.snapshot_id == s.c.id)
+        .group_by(s.c.id)
+        .order_by(s.c.start)
+    )  # fmt: skip
+    with engine.connect() as conn:
+        return [
+            {"label": x.label, "start": x.start.date().isoformat(), "end": x.end.date().isoformat(),
+             "customers": x.customers, "saved": x.created_at.isoformat(sep=" ", timespec="seconds")}
+            for x in conn.execute(q)
+        ]  # fmt: skip

@@ -1,4 +1,4 @@
-"""erasures, consents per channel, suppressions, order margin
+"""erasures, consents per channel, suppressions, order margin, ABC snapshots
 
 Revision ID: 0002
 Revises: 0001
@@ -15,6 +15,17 @@ depends_on = None
 
 
 def upgrade() -> None:
+    op.create_table(
+        "abc_snapshots",
+        sa.Column("id", sa.Integer(), nullable=False),
+        sa.Column("label", sa.String(length=100), nullable=False),
+        sa.Column("start", sa.DateTime(), nullable=False),
+        sa.Column("end", sa.DateTime(), nullable=False),
+        sa.Column("params", sa.JSON(), nullable=False),
+        sa.Column("created_at", sa.DateTime(), nullable=False),
+        sa.PrimaryKeyConstraint("id", name=op.f("pk_abc_snapshots")),
+        sa.UniqueConstraint("label", name=op.f("uq_abc_snapshots_label")),
+    )
     op.create_table(
         "erasures",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -36,6 +47,23 @@ def upgrade() -> None:
     with op.batch_alter_table("suppressions", schema=None) as batch_op:
         batch_op.create_index("ix_suppressions_kind_value", ["kind", "value"], unique=False)
 
+    op.create_table(
+        "abc_snapshot_rows",
+        sa.Column("snapshot_id", sa.Integer(), nullable=False),
+        sa.Column("customer_id", sa.Integer(), nullable=False),
+        sa.Column("abc", sa.String(length=1), nullable=False),
+        sa.Column("xyz", sa.String(length=1), nullable=False),
+        sa.Column("value", sa.Float(), nullable=False),
+        sa.Column("revenue", sa.Float(), nullable=False),
+        sa.Column("orders", sa.Integer(), nullable=False),
+        sa.ForeignKeyConstraint(
+            ["snapshot_id"],
+            ["abc_snapshots.id"],
+            name=op.f("fk_abc_snapshot_rows_snapshot_id_abc_snapshots"),
+            ondelete="CASCADE",
+        ),
+        sa.PrimaryKeyConstraint("snapshot_id", "customer_id", name=op.f("pk_abc_snapshot_rows")),
+    )
     op.create_table(
         "consents",
         sa.Column("id", sa.Integer(), nullable=False),
@@ -78,8 +106,10 @@ def downgrade() -> None:
         batch_op.drop_index(batch_op.f("ix_consents_import_id"))
 
     op.drop_table("consents")
+    op.drop_table("abc_snapshot_rows")
     with op.batch_alter_table("suppressions", schema=None) as batch_op:
         batch_op.drop_index("ix_suppressions_kind_value")
 
     op.drop_table("suppressions")
     op.drop_table("erasures")
+    op.drop_table("abc_snapshots")
