@@ -50,6 +50,10 @@ def test_per_manager_and_migration(shop):
     assert set(m["migration"]) == {"A", "B", "C", "new"}
     moved = sum(v for row in m["migration"].values() for v in row.values())
     assert moved == sum(r["customers"] for r in m["by"])
+    moved = shop.json("analyze", "abc-xyz", "--compare", "2025-Q1", "2025-Q4", "--names", "A", "B")
+    assert len(moved["names"]) == m["migration"]["A"]["B"] and all(
+        n["name"] for n in moved["names"]
+    )
     csv_out = shop("analyze", "abc-xyz", "--format", "csv").stdout.splitlines()
     assert csv_out[0] == "id,name,abc,xyz,revenue,orders,cv"
 

@@ -80,6 +80,14 @@ def abc_xyz_cmd(
             help="Migration between two windows: 2025-Q1 2025-Q2, 2025-03, 2025, FROM..TO.",
         ),
     ] = None,
+    names: Annotated[
+        tuple[str, str] | None,
+        typer.Option(
+            "--names",
+            metavar="FROM TO",
+            help="With --compare: who moved, e.g. --names A B (classes, new, gone).",
+        ),
+    ] = None,
     snapshot: Annotated[
         bool, typer.Option("--snapshot", help="Store this classification (history for --compare).")
     ] = False,
@@ -160,6 +168,11 @@ def abc_xyz_cmd(
         if groups is not None:
             long = migration(before_c, after_c, by=groups)
             data["by"] = long.to_dict("records")
+        if names:
+            from clientbase.analytics.abcxyz import migration_names
+
+            ids = migration_names(before_c, after_c, names[0], names[1])
+            data["names"] = [{"id": i, "name": people["name"].get(i)} for i in ids]
         if fmt == Format.json:
             emit_json(data)
             return
@@ -172,6 +185,8 @@ def abc_xyz_cmd(
         emit_table(
             rows, ("from", *overall.columns), title="customers moved (rows: before, columns: after)"
         )
+        if names:
+            emit_table(data["names"], ("id", "name"), title=f"moved {names[0]} -> {names[1]}")
         if groups is not None:
             emit_table(
                 data["by"], ("group", "from", "to", "customers"), title=f"moves per {by.value}"
