@@ -136,6 +136,21 @@ def dataset(rows: int, seed: int, dup_rate: float, encoding: str) -> tuple[Path,
     )
 
 
+def print_report(path: Path, about: str, steps: list[Step], unit: str) -> None:
+    """The machine line and the markdown table of timings, ready for a README."""
+    print()
+    print(
+        f"machine: {platform.system()} {platform.machine()}, {os.cpu_count()} CPUs, "
+        f"Python {platform.python_version()}; file {path.stat().st_size / 1e6:.0f} MB {about}"
+    )
+    print()
+    print(f"| step | {unit} | wall s | peak MB |")
+    print("|---|---:|---:|---:|")
+    for s in steps:
+        rows = f"{s.rows:,}" if s.rows is not None else "–"
+        print(f"| {s.name} | {rows} | {s.wall:.2f} | {s.peak_mb:.0f} |")
+
+
 def compact(value, limit: int = 10):
     """The command's JSON with long lists cut short (the rejected rows, for one)."""
     if isinstance(value, dict):
@@ -252,18 +267,9 @@ def main(argv: list[str] | None = None) -> int:
         if not args.keep:
             remove_db(db)
 
-    print()
-    print(
-        f"machine: {platform.system()} {platform.machine()}, {os.cpu_count()} CPUs, "
-        f"Python {platform.python_version()}; file {path.stat().st_size / 1e6:.0f} MB "
-        f"({args.encoding}), dup rate {args.dup_rate:g}, seed {args.seed}"
+    print_report(
+        path, f"({args.encoding}), dup rate {args.dup_rate:g}, seed {args.seed}", steps, "rows"
     )
-    print()
-    print("| step | rows | wall s | peak MB |")
-    print("|---|---:|---:|---:|")
-    for s in steps:
-        rows = f"{s.rows:,}" if s.rows is not None else "–"
-        print(f"| {s.name} | {rows} | {s.wall:.2f} | {s.peak_mb:.0f} |")
     if args.keep:
         print(f"\ndatabase kept: {db}", file=sys.stderr)
     return 0

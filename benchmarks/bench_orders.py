@@ -23,8 +23,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import sys
 from pathlib import Path
 
@@ -39,6 +37,7 @@ from bench_import import (  # noqa: E402
     cached_dataset,
     clientbase_cmd,
     compact,
+    print_report,
     remove_db,
     run_step,
 )
@@ -174,18 +173,10 @@ def main(argv: list[str] | None = None) -> int:
         verdict = "met" if slowest <= ANALYZE_SECONDS else "NOT met"
         print(f"target (abc-xyz in <= {ANALYZE_SECONDS:g} s): {verdict}")
 
-    print()
-    print(
-        f"machine: {platform.system()} {platform.machine()}, {os.cpu_count()} CPUs, "
-        f"Python {platform.python_version()}; file {path.stat().st_size / 1e6:.0f} MB, "
-        f"{expected['orders']:,} orders, {expected['customers']:,} customers, seed {args.seed}"
+    about = (
+        f", {expected['orders']:,} orders, {expected['customers']:,} customers, seed {args.seed}"
     )
-    print()
-    print("| step | lines | wall s | peak MB |")
-    print("|---|---:|---:|---:|")
-    for s in steps:
-        rows = f"{s.rows:,}" if s.rows is not None else "–"
-        print(f"| {s.name} | {rows} | {s.wall:.2f} | {s.peak_mb:.0f} |")
+    print_report(path, about, steps, "lines")
     if args.keep:
         print(f"\ndatabase kept: {db}", file=sys.stderr)
     return 0

@@ -21,8 +21,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import os
-import platform
 import sys
 from pathlib import Path
 
@@ -37,6 +35,7 @@ from bench_import import (  # noqa: E402
     cached_dataset,
     clientbase_cmd,
     compact,
+    print_report,
     remove_db,
     run_step,
 )
@@ -116,17 +115,11 @@ def main(argv: list[str] | None = None) -> int:
         verdict = "met" if step.wall <= TARGET_SECONDS else "NOT met"
         print(f"target ({TARGET_CARDS:,} cards in <= {TARGET_SECONDS:g} s): {verdict}")
 
-    print()
-    print(
-        f"machine: {platform.system()} {platform.machine()}, {os.cpu_count()} CPUs, "
-        f"Python {platform.python_version()}; file {path.stat().st_size / 1e6:.0f} MB, "
-        f"{expected['v30']:,} of the cards vCard 3.0, {expected['photos']:,} photos, "
+    about = (
+        f", {expected['v30']:,} of the cards vCard 3.0, {expected['photos']:,} photos, "
         f"dup rate {args.dup_rate:g}, seed {args.seed}"
     )
-    print()
-    print("| step | cards | wall s | peak MB |")
-    print("|---|---:|---:|---:|")
-    print(f"| {step.name} | {args.cards:,} | {step.wall:.2f} | {step.peak_mb:.0f} |")
+    print_report(path, about, [step], "cards")
     if args.keep:
         print(f"\ndatabase kept: {db}", file=sys.stderr)
     return 0

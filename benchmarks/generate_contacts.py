@@ -564,16 +564,21 @@ def write_csv(
     """Write the file (``-`` = stdout) and return the counts."""
     enc = "utf-8-sig" if bom and encoding == "utf-8" else encoding
     counts: dict[str, int] = {}
+    write_batches(out, generate(n, counts, seed=seed, dup_rate=dup_rate), enc)
+    return counts
+
+
+def write_batches(out: str | Path, batches, encoding: str) -> None:
+    """Stream batches of CSV lines to a file, or to stdout for ``-``."""
     if str(out) == "-":
-        stream = open(sys.stdout.fileno(), "w", encoding=enc, newline="", closefd=False)
+        stream = open(sys.stdout.fileno(), "w", encoding=encoding, newline="", closefd=False)
     else:
-        stream = open(out, "w", encoding=enc, newline="")
+        stream = open(out, "w", encoding=encoding, newline="")
     with stream:
-        for lines in generate(n, counts, seed=seed, dup_rate=dup_rate):
+        for lines in batches:
             if lines:
                 stream.write(NEWLINE.join(lines))
                 stream.write(NEWLINE)
-    return counts
 
 
 def main(argv: list[str] | None = None) -> int:

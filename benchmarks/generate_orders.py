@@ -56,6 +56,7 @@ from generate_contacts import (  # noqa: E402  (sibling script, not a package)
     mix,
     number_in,
     weyl_multiplier,
+    write_batches,
 )
 
 HEADER = (
@@ -281,15 +282,7 @@ def write_csv(
 ) -> dict[str, int]:
     """Write the file (``-`` = stdout) and return the counts."""
     counts: dict[str, int] = {}
-    if str(out) == "-":
-        stream = open(sys.stdout.fileno(), "w", encoding="utf-8", newline="", closefd=False)
-    else:
-        stream = open(out, "w", encoding="utf-8", newline="")
-    with stream:
-        for lines in generate(n, counts, customers=customers, seed=seed):
-            if lines:
-                stream.write(NEWLINE.join(lines))
-                stream.write(NEWLINE)
+    write_batches(out, generate(n, counts, customers=customers, seed=seed), "utf-8")
     return counts
 
 

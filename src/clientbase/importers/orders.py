@@ -217,6 +217,7 @@ class OrderWriter:
                 cleans.append(clean_record(rec, self.region, self.source))
             parsed.append((rec, order))
         self.counts.rows_read += len(rows)
+        rejected = []  # batch-record rows of the chunk's rejects, written in one go
         results = self.customers.write_chunk(cleans)
         lines = []
         for (rec, order), (cl, outcome, reason, cid) in zip(parsed, results, strict=True):
@@ -225,10 +226,8 @@ class OrderWriter:
                     reason = "no customer: the row has no client code, name, phone or email"
                 self.counts.rejected += 1
                 self.rejects.append(Reject(rec.row, rec.sheet, reason, rec.raw))
-                insert_rows(self.conn, import_rows, ("import_id", "sheet", "row_number", "raw",
-                            "outcome", "reason", "customer_id"),
-                            [(self.batch_id, rec.sheet, rec.row, cl.raw_json, "rejected",
-                              reason[:500], None)])  # fmt: skip
+                rejected.append((self.batch_id, rec.sheet, rec.row, cl.raw_json, "rejected",
+                                 reason[:500], None))  # fmt: skip
                 continue
             self._n += 1
             key = order["order_id"] or f"row:{sheet or ''}:{rec.row}"
@@ -239,6 +238,8 @@ class OrderWriter:
                                                "status", "currency")),
                           rec.sheet, rec.row, cl.raw_json))  # fmt: skip
         insert_rows(self.conn, _LINES, _LINE_COLUMNS, lines)
+        insert_rows(self.conn, import_rows, ("import_id", "sheet", "row_number", "raw", "outcome",
+                                             "reason", "customer_id"), rejected)  # fmt: skip
 
     def _order_part(self, rec: ContactRecord) -> tuple[dict, str | None]:
         """Take the order columns out of the record (what stays is the customer's identity)."""
