@@ -351,6 +351,61 @@ class Setting(Base):
     updated_at: Mapped[datetime] = mapped_column(DateTime)
 
 
+class DedupeCandidate(Base):
+    """A pair of customers that may be one person, found by `dedupe` or after an import, with the
+    score and the readable reasons; waits for review until merged or marked not a duplicate."""
+
+    __tablename__ = "dedupe_candidates"
+    __table_args__ = (Index("ix_dedupe_candidates_pair", "a_id", "b_id", unique=True),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    a_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"))  # a < b
+    b_id: Mapped[int] = mapped_column(ForeignKey("customers.id", ondelete="CASCADE"), index=True)
+    score: Mapped[float] = mapped_column(Float)
+    reasons: Mapped[list] = mapped_column(JSON)
+    status: Mapped[str] = mapped_column(String(16), default="pending")  # pending, merged, rejected
+    found_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class NotDuplicate(Base):
+    """`dedupe not-duplicate A B`: remembered so the pair is never proposed again."""
+
+    __tablename__ = "not_duplicates"
+
+    a_id: Mapped[int] = mapped_column(
+        ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True
+    )  # a < b
+    b_id: Mapped[int] = mapped_column(
+        ForeignKey("customers.id", ondelete="CASCADE"), primary_key=True
+    )
+    created_at: Mapped[datetime] = mapped_column(DateTime)
+
+
+class ExportMember(Base):
+    """Who was in an export (ids only, no personal data), so `--diff-since` can tell additions
+    and removals."""
+
+    __tablename__ = "export_members"
+
+    export_id: Mapped[int] = mapped_column(
+        ForeignKey("exports.id", ondelete="CASCADE"), primary_key=True
+    )
+    customer_id: Mapped[int] = mapped_column(Integer, primary_key=True)  # no FK: history stays
+
+
+class MetricSnapshot(Base):
+    """A dated figure set kept for trends: segment sizes, LTV by channel, RFM segment sizes."""
+
+    __tablename__ = "metric_snapshots"
+    __table_args__ = (Index("ix_metric_snapshots_kind_at", "kind", "taken_at"),)
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(50))  # segments, rfm, ltv...
+    label: Mapped[str | None] = mapped_column(String(100))
+    taken_at: Mapped[datetime] = mapped_column(DateTime)
+    data: Mapped[dict] = mapped_column(JSON)
+
+
 customers = Customer.__table__
 contact_points = ContactPoint.__table__
 imports = ImportBatch.__table__
@@ -366,3 +421,10 @@ suppressions = Suppression.__table__
 abc_snapshots = AbcSnapshot.__table__
 abc_snapshot_rows = AbcSnapshotRow.__table__
 merges = Merge.__table__
+dedupe_candidates = DedupeCandidate.__table__
+not_duplicates = NotDuplicate.__table__
+export_members = ExportMember.__table__
+metric_snapshots = MetricSnapshot.__table__
+segments = Segment.__table__
+exports = Export.__table__
+settings = Setting.__table__

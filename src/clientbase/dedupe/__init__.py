@@ -1,0 +1,1 @@
+"""Finding the same person under several records, merging them, and undoing merges."""

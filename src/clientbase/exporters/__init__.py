@@ -1,0 +1,1 @@
+"""Audience exports for ad platforms: presets as data, per-platform rendering and hashing."""

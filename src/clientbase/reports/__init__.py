@@ -1,0 +1,1 @@
+"""The summary report: data collected once, rendered as text, Markdown, HTML or JSON."""

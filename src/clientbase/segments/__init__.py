@@ -1,0 +1,1 @@
+"""The filter language, saved segments and lifecycle stages."""
