@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import json
 import sqlite3
 
 from conftest import write
@@ -99,3 +100,18 @@ def test_version_and_help():
     assert r.exit_code == 0 and r.stdout.startswith("clientbase ")
     r = CliRunner().invoke(app, ["import", "--help"])
     assert r.exit_code == 0 and "--rejects" in r.stdout
+
+
+def test_global_options_are_accepted_after_the_command(tmp_path):
+    from typer.testing import CliRunner
+
+    from clientbase.cli.main import app
+    from clientbase.cli.main import hoist_global_options as hoist
+
+    db = tmp_path / "late.sqlite3"
+    result = CliRunner().invoke(app, ["db", "info", "--format", "json", "--db", str(db), "-q"])
+    assert result.exit_code == 0, result.stderr
+    assert json.loads(result.stdout)["path"] == str(db)
+    # Nothing after "--" moves: it is data, not an option.
+    assert hoist(["note", "5", "-v", "--", "-q"]) == ["-v", "note", "5", "--", "-q"]
+    assert hoist(["import", "x.csv", "--db=a.db"]) == ["--db=a.db", "import", "x.csv"]

@@ -52,8 +52,39 @@ def state(ctx: typer.Context) -> State:
     return ctx.find_root().obj
 
 
+_GLOBAL_FLAGS = ("-q", "--quiet", "-v", "--verbose")
+
+
+def hoist_global_options(args: list[str]) -> list[str]:
+    """Move -q/-v/--db written after the command (`clientbase import x.csv -q`, the way cron
+    lines get edited) in front of it, where the root command reads them. Nothing after `--` moves;
+    no sub-command defines these names, so a flag can't be taken from it."""
+    front: list[str] = []
+    rest: list[str] = []
+    i = 0
+    while i < len(args):
+        arg = args[i]
+        if arg == "--":
+            rest.extend(args[i:])
+            break
+        if arg in _GLOBAL_FLAGS or arg.startswith("--db="):
+            front.append(arg)
+        elif arg == "--db" and i + 1 < len(args):
+            front.extend(args[i : i + 2])
+            i += 1
+        else:
+            rest.append(arg)
+        i += 1
+    return front + rest
+
+
 class ErrorHandlingGroup(TyperGroup):
     """Turns our errors into one line on stderr and an exit code; tracebacks only under -v."""
+
+    def parse_args(self, ctx, args):
+        if ctx.parent is None:
+            args = hoist_global_options(list(args))
+        return super().parse_args(ctx, args)
 
     def invoke(self, ctx):
         try:
