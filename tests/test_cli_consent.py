@@ -66,3 +66,31 @@ def test_opt_out_list(cli, tmp_path):
         assert conn.execute(select(func.count()).select_from(suppressions)).scalar() == 1
     write(tmp_path / "empty.csv", "a\nb\n")
     assert "no phone or email" in cli("consent", "import", tmp_path / "empty.csv", expect=2).stderr
+
+
+def test_a_suppressed_value_imported_later_arrives_withdrawn(cli, tmp_path):
+    # Opted out before they were ever in the base: "all" channels of the phone, ads of the email.
+    write(tmp_path / "stop.csv", "Телефон\n8 999 000-11-22\n")
+    cli("consent", "import", tmp_path / "stop.csv", "--channel", "all")
+    write(tmp_path / "stop2.csv", "Email\nlate@mail.ru\n")
+    cli("consent", "import", tmp_path / "stop2.csv", "--channel", "ads")
+    # A later list even says "да" to SMS: the explicit opt-out still wins.
+    write(
+        tmp_path / "new.csv",
+        "ФИО;Телефон;E-mail;Согласие на SMS\n"
+        "Сидоров Пётр;+7 999 000 11 22;late@mail.ru;да\n"
+        "Орлова Анна;89161112233;;да\n",
+    )
+    cli("import", tmp_path / "new.csv")
+    petr = cli.json("contacts", "show", "1")
+    assert channels(petr, "+79990001122") == {"sms": "withdrawn", "calls": "withdrawn",
+                                             "ads": "withdrawn"}  # fmt: skip
+    assert channels(petr, "late@mail.ru") == {"ads": "withdrawn"}
+    assert channels(cli.json("contacts", "show", "2"), "+79161112233") == {"sms": "granted"}
+    # Importing the same people again adds no second set of events.
+    write(tmp_path / "again.csv", "ФИО;Телефон\nСидоров Пётр;+7 999 000 11 22\n")
+    cli("import", tmp_path / "again.csv")
+    with cli.engine().connect() as conn:
+        from clientbase.db.models import consents
+
+        assert conn.execute(select(func.count()).select_from(consents)).scalar() == 6  # 4 + 1 + 1

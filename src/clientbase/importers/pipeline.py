@@ -16,11 +16,18 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, insert, select, update
+from sqlalchemy import Connection, Engine, func, insert, literal, select, update
 
 from clientbase.db.bulk import indexes_deferred
 from clientbase.db.engine import write_transaction
-from clientbase.db.models import contact_points, customers, import_rows, imports
+from clientbase.db.models import (
+    consents,
+    contact_points,
+    customers,
+    import_rows,
+    imports,
+    suppressions,
+)
 from clientbase.errors import InputFileError, UsageError
 from clientbase.importers import sniff
 from clientbase.importers.clean import (
@@ -587,7 +594,37 @@ def _open_batch(conn: Connection, **values) -> int:
     return conn.execute(stmt).inserted_primary_key[0]
 
 
+def _apply_suppressions(conn: Connection, batch_id: int) -> None:
+    """A phone or email on the suppression list (opted out before it was in the base) arrives
+    withdrawn: the batch's new contact points get a withdrawn event for each suppressed channel,
+    dated now so it outranks a consent column of the same file — an explicit opt-out wins over
+    a list that may be stale."""
+    if conn.execute(select(suppressions.c.id).limit(1)).first() is None:
+        return  # the usual case: nothing to check
+    cp, s = contact_points, suppressions
+    already = (
+        select(consents.c.id)
+        .where(consents.c.contact_point_id == cp.c.id, consents.c.channel == s.c.channel,
+               consents.c.status == "withdrawn", consents.c.at >= s.c.at)
+        .exists()
+    )  # fmt: skip
+    source = literal("suppression list") + func.coalesce(literal(": ") + s.c.source, "")
+    rows = (
+        select(cp.c.id, s.c.channel, literal("withdrawn"), literal(datetime.now()), source,
+               literal(batch_id))
+        .join(s, (s.c.kind == cp.c.kind) & (s.c.value == cp.c.value))
+        .where(cp.c.import_id == batch_id, ~already)
+        .distinct()
+    )  # fmt: skip
+    conn.execute(
+        insert(consents).from_select(
+            ["contact_point_id", "channel", "status", "at", "source", "import_id"], rows
+        )
+    )
+
+
 def _close_batch(conn: Connection, batch_id: int, c: Counts, options: dict | None = None) -> None:
+    _apply_suppressions(conn, batch_id)
     conn.execute(
         update(imports)
         .where(imports.c.id == batch_id)
