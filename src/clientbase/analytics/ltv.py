@@ -1,0 +1,239 @@
+"""Customer lifetime value: historical per customer and per group, and the cohort table.
+
+Pure functions over a frame of orders (``services.analytics.load_orders``: customer_id,
+ordered_at, amount, margin, order_key). The predictive model (BG/NBD + Gamma-Gamma) is in
+``clv.py``; the helpers here (``prepare_orders``, ``customer_totals``) serve RFM and churn too.
+
+Historical LTV
+    The textbook formula is average order value x orders per period x lifespan in periods. With
+    the observed figures of one customer the product telescopes: (revenue / orders) x
+    (orders / lifespan) x lifespan = revenue. So what is computed is exactly that, the revenue the
+    customer has brought so far (orders dated on or before ``as_of``), times the gross margin when
+    one is given (``margin=0.3`` for 30 %). Computing the product literally would only add
+    rounding, and a one-order customer (lifespan 0) would come out as 0 or 0/0. The parts are
+    reported alongside: ``avg_order_value`` = revenue / orders, ``lifespan_days`` = days from the
+    first to the last order (0 for one order). Orders are distinct ``order_key`` values.
+
+    Averages per group (``by_group``) compare acquisition channels: what a customer who came from
+    Yandex.Direct has been worth against one from word of mouth. Newer customers have had less
+    time to buy, so a channel that only started recently looks worse than it will be; the cohort
+    table shows that effect.
+
+Cohort table
+    Customers are grouped by the calendar month of their first order (the acquisition month).
+    Cell (cohort, k) = the cohort's value (``revenue``: sum of ``amount``; ``margin``: sum of the
+    orders' recorded margin, an order without one adding nothing) in calendar months 0..k after
+    the acquisition month, divided by the number of customers acquired that month: cumulative
+    value per acquired customer. Months after the last order month in the data have not
+    happened yet: those cells are NaN (not the last value carried on), so a young cohort's row
+    is shorter. The cohort sizes are in ``table.attrs["customers"]``.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime
+
+import numpy as np
+import pandas as pd
+
+from clientbase.errors import ClientbaseError, UsageError
+
+VALUES = ("revenue", "margin")
+NO_GROUP = "—"
+HISTORICAL_COLUMNS = (
+    "customer_id", "first_order", "last_order", "orders", "revenue", "avg_order_value",
+    "lifespan_days", "ltv",
+)  # fmt: skip
+
+
+def to_day(value) -> pd.Timestamp:
+    """A date, datetime, Timestamp or ISO string as midnight of that day."""
+    if isinstance(value, datetime):
+        value = value.replace(tzinfo=None)
+    elif isinstance(value, date):
+        value = datetime(value.year, value.month, value.day)
+    try:
+        return pd.Timestamp(value).normalize()
+    except (TypeError, ValueError):
+        raise UsageError(f"not a date: {value!r}") from None
+
+
+def prepare_orders(frame: pd.DataFrame, *, until=None, need_margin: bool = False) -> pd.DataFrame:
+    """The columns the value analyses use, in the dtypes they expect, limited to orders dated
+    on or before ``until`` (a day, whatever the time of the order). A new frame; the input is
+    left alone."""
+    required = ["customer_id", "ordered_at", "amount", "order_key"]
+    if need_margin:
+        required.append("margin")
+    missing = [c for c in required if c not in frame.columns]
+    if missing:
+        raise ClientbaseError(f"orders lack the column(s) {', '.join(missing)}")
+    ts = frame["ordered_at"]
+    if not pd.api.types.is_datetime64_any_dtype(ts):
+        ts = pd.to_datetime(ts)
+    if getattr(ts.dt, "tz", None) is not None:
+        ts = ts.dt.tz_localize(None)  # the shop's wall-clock day decides, as elsewhere
+    if ts.isna().any():
+        raise ClientbaseError(f"{int(ts.isna().sum())} order row(s) have no date")
+    out = pd.DataFrame(
+        {
+            "customer_id": frame["customer_id"].to_numpy(np.int64),
+            "ordered_at": ts.to_numpy("datetime64[ns]"),
+            "amount": frame["amount"].astype(float).fillna(0.0).to_numpy(),
+            "order_key": frame["order_key"].to_numpy(),
+        }
+    )
+    if "margin" in frame.columns:
+        out["margin"] = frame["margin"].astype(float).fillna(0.0).to_numpy()
+    if until is not None:
+        end = to_day(until) + pd.Timedelta(days=1)
+        out = out[out["ordered_at"].to_numpy() < end.to_datetime64()].reset_index(drop=True)
+    return out
+
+
+def distinct_orders(orders: pd.DataFrame) -> np.ndarray:
+    """True on the first row of each (customer, order_key): one order, however many lines."""
+    keys = orders["order_key"]
+    if keys.is_unique:  # the base's own orders: one row each, nothing to fold
+        return np.ones(len(orders), dtype=bool)
+    return ~orders.duplicated(["customer_id", "order_key"]).to_numpy()
+
+
+def customer_totals(orders: pd.DataFrame) -> pd.DataFrame:
+    """Per customer (index, ascending): first and last order time, distinct orders, revenue."""
+    first_row = distinct_orders(orders)
+    g = orders.assign(_order=first_row).groupby("customer_id", sort=True)
+    totals = g.agg(
+        first=("ordered_at", "min"),
+        last=("ordered_at", "max"),
+        orders=("_order", "sum"),
+        revenue=("amount", "sum"),
+    )
+    totals["orders"] = totals["orders"].astype(np.int64)
+    return totals
+
+
+def historical(frame: pd.DataFrame, *, as_of=None, margin: float | None = None) -> pd.DataFrame:
+    """Historical LTV per customer (``HISTORICAL_COLUMNS``), in ``customer_id`` order.
+
+    ``as_of``: orders dated after it are left out (None: all). ``margin``: gross margin as a
+    fraction (0.3 = 30 %); None keeps ``ltv`` equal to revenue."""
+    check_margin(margin)
+    totals = customer_totals(prepare_orders(frame, until=as_of))
+    first = totals["first"].dt.normalize()
+    last = totals["last"].dt.normalize()
+    revenue = totals["revenue"].astype(float)
+    out = pd.DataFrame(
+        {
+            "customer_id": totals.index.to_numpy(np.int64),
+            "first_order": first.to_numpy(),
+            "last_order": last.to_numpy(),
+            "orders": totals["orders"].to_numpy(np.int64),
+            "revenue": revenue.to_numpy(),
+            "avg_order_value": (revenue / totals["orders"]).to_numpy(),
+            "lifespan_days": (last - first).dt.days.to_numpy(np.int64),
+            "ltv": (revenue * (margin if margin is not None else 1.0)).to_numpy(),
+        }
+    )
+    return out
+
+
+def by_group(hist: pd.DataFrame, groups: pd.Series) -> pd.DataFrame:
+    """Per group (``groups``: customer id -> label; a customer without one is "—"): customers,
+    avg_ltv, total and median LTV, the most valuable customers' group first."""
+    labels = hist["customer_id"].map(groups.astype(object))
+    labels = labels.where(labels.notna(), NO_GROUP)
+    table = (
+        pd.DataFrame({"group": labels.to_numpy(), "ltv": hist["ltv"].to_numpy(float)})
+        .groupby("group", sort=False)["ltv"]
+        .agg(customers="size", avg_ltv="mean", total="sum", median="median")
+        .reset_index()
+    )
+    table["customers"] = table["customers"].astype(np.int64)
+    # Stable and reproducible: equal averages fall back to the group's name.
+    return table.sort_values(["avg_ltv", "group"], ascending=[False, True], ignore_index=True)
+
+
+def cohort_table(
+    frame: pd.DataFrame,
+    *,
+    value: str = "revenue",
+    max_months: int | None = None,
+    end=None,
+) -> pd.DataFrame:
+    """Cumulative value per acquired customer: rows "YYYY-MM" (acquisition month, oldest first),
+    columns 0..k (months since the first order); future cells NaN. Sizes in
+    ``attrs["customers"]``. ``end`` is the day the data run to (default: the last order's);
+    a part of the base (one channel) passes the whole base's, so that its months without
+    orders read as 0, not as the future."""
+    if value not in VALUES:
+        raise UsageError(f"value must be one of {', '.join(VALUES)}, got {value!r}")
+    orders = prepare_orders(frame, need_margin=value == "margin")
+    values = orders["amount" if value == "revenue" else "margin"].to_numpy(float)
+    return _cohort_matrix(orders, max_months, values=values, end=end)
+
+
+def month_codes(ts: pd.Series) -> np.ndarray:
+    """Calendar months as consecutive integers (year x 12 + month - 1)."""
+    return (ts.dt.year.to_numpy(np.int64) * 12 + ts.dt.month.to_numpy(np.int64)) - 1
+
+
+def month_label(code: int) -> str:
+    return f"{code // 12:04d}-{code % 12 + 1:02d}"
+
+
+def _cohort_matrix(
+    orders: pd.DataFrame, max_months: int | None, *, values: np.ndarray | None, end=None
+) -> pd.DataFrame:
+    """The shared shape of the cohort table and retention: per acquisition month and months
+    since, the summed ``values`` made cumulative per customer, or (``values`` None) the share
+    of the cohort that bought in that month."""
+    if max_months is not None and max_months < 0:
+        raise UsageError(f"max_months must be 0 or more, got {max_months}")
+    if orders.empty:
+        table = pd.DataFrame(index=pd.Index([], name="cohort", dtype=object), dtype=float)
+        table.attrs["customers"] = {}
+        return table
+    month = month_codes(orders["ordered_at"])
+    cust_code, _ = pd.factorize(orders["customer_id"])
+    first = pd.Series(month).groupby(cust_code).transform("min").to_numpy()
+    since = month - first
+    last_month = int(month.max())
+    if end is not None:
+        day = to_day(end)
+        last_month = max(last_month, day.year * 12 + day.month - 1)
+    cohorts = np.unique(first)
+    width = last_month - int(cohorts[0]) + 1
+    if max_months is not None:
+        width = min(width, max_months + 1)
+    sizes = pd.Series(first).groupby(cust_code).first().value_counts().reindex(cohorts)
+
+    cells = pd.DataFrame({"cohort": first, "k": since, "c": cust_code})
+    if values is None:
+        cells = cells.drop_duplicates()
+        grid = cells.groupby(["cohort", "k"]).size()
+    else:
+        cells["v"] = values
+        grid = cells.groupby(["cohort", "k"])["v"].sum()
+    matrix = grid.unstack("k").reindex(index=cohorts, columns=range(width)).fillna(0.0)
+    if values is not None:
+        matrix = matrix.cumsum(axis=1)
+    matrix = matrix.div(sizes.to_numpy(float), axis=0)
+    future = (cohorts[:, None] + np.arange(width)[None, :]) > last_month
+    matrix = matrix.mask(future)
+    matrix.index = pd.Index([month_label(int(c)) for c in cohorts], name="cohort")
+    matrix.columns = list(range(width))
+    matrix.attrs["customers"] = {
+        month_label(int(c)): int(n) for c, n in zip(cohorts, sizes.to_numpy(), strict=True)
+    }
+    return matrix
+
+
+def check_margin(margin: float | None) -> None:
+    if margin is None:
+        return
+    if not 0 < margin <= 1:
+        raise UsageError(
+            f"margin is a fraction of revenue between 0 and 1, got {margin:g}",
+            hint="--margin 0.3 for 30 %",
+        )
