@@ -117,3 +117,16 @@ def test_namesakes_with_different_client_codes_stay_apart(cli, tmp_path):
         for c in cli.contacts()
     }
     assert orders_of == {"К-001": 2, "К-002": 1}
+
+
+def test_a_customer_label_that_is_not_a_name_is_kept(cli, tmp_path):
+    # "Покупатель 001" is no ФИО, but it is how the shop knows the customer: imported, not rejected.
+    write(
+        tmp_path / "o.csv",
+        "Дата;Клиент;Код клиента;Сумма\n01.02.2025;Покупатель 001;K-001;1000\n"
+        "03.02.2025;Покупатель 001;K-001;500\n04.02.2025;12345;;700\n",
+    )
+    r = cli.json("import", tmp_path / "o.csv", "--as", "orders", expect=3)
+    assert (r["created"], r["rejected"]) == (2, 1)
+    people = cli.contacts()
+    assert [p["name"] for p in people] == ["Покупатель 001"]

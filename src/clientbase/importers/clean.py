@@ -136,6 +136,10 @@ def clean_record(rec: ContactRecord, region: str, default_source: str | None) ->
         out["display_name"] = name.display
     elif company:
         out["kind"] = "company"
+    elif full and any(ch.isalpha() for ch in full) and not _SUMMARY_ROW.match(full):
+        # "Покупатель 001", "Гость 12": not a ФИО, but the label the shop knows the customer by.
+        out["kind"] = "person"
+        out["display_name"] = " ".join(full.split())
     if f.get("gender"):
         g = _GENDER.get(f["gender"].strip().lower().rstrip("."))
         if g:
