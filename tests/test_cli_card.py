@@ -77,11 +77,17 @@ def test_notes_and_reminders(cli):
     assert [d["what"] for d in cli.json("remind", "due")] == [
         "позвонить, предложить новую коллекцию"
     ]
+    cli("remind", "done", str(due[1]["id"]))
+    # Nothing due: nothing on stdout, so a cron line mails only when there is work.
+    quiet = cli("-q", "remind", "due")
+    assert (quiet.stdout, quiet.stderr) == ("", "")
+    assert cli("remind", "due").stderr == "nothing due\n"
+    assert cli.json("remind", "due") == []
     card = cli.json("contacts", "show", "1")
     assert [(e["kind"], e["outcome"], e["text"]) for e in card["log"]] == [
         ("call", "agreed", "Обсудили скидку 5%")
     ]
-    assert len(card["reminders"]) == 2
+    assert [r["text"] for r in card["reminders"]] == ["поздравить"]  # the open ones
     assert cli("remind", "1", "--in", "soon", "x", expect=2).stderr.startswith(
         "clientbase: error: --in"
     )

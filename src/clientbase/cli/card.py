@@ -67,6 +67,10 @@ def remind_cmd(
     engine = state(ctx).engine()
     if target == "due":
         rows = card.due_reminders(engine, datetime.combine(datetime.now().date(), time.max))
+        if not rows and fmt == Format.table:
+            # Nothing on stdout, so a cron line (`remind due`) mails only when there is work.
+            state(ctx).messages.info("nothing due")
+            return
         emit(rows, ("id", "due", "name", "phone", "what", "overdue"), fmt, title=f"{len(rows)} due")
         return
     if target == "done":
