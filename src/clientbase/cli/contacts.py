@@ -16,14 +16,16 @@ from clientbase.cli.output import (
     emit_table,
     stdout_console,
 )
+from clientbase.cli.segments import SegmentOpt, WhereOpt
 
 app = typer.Typer(help="Customers: list, search, look one up.", no_args_is_help=True)
 
-LIST_COLUMNS = ("id", "name", "phones", "emails", "birthday", "company", "city", "source")
+LIST_COLUMNS = ("id", "name", "phones", "emails", "birthday", "company", "city", "source",
+                "lifecycle")  # fmt: skip
 CSV_COLUMNS = (
     "id", "name", "last_name", "first_name", "middle_name", "gender", "birthday",
     "birthday_month_day", "company", "position", "city", "address", "source", "manager",
-    "external_id", "phones", "emails", "tags",
+    "external_id", "phones", "emails", "tags", "lifecycle",
 )  # fmt: skip
 
 
@@ -40,11 +42,20 @@ def list_cmd(
         str | None,
         typer.Option("--search", "-s", help="Text in the name, company, city, phone or email."),
     ] = None,
+    where: WhereOpt = None,
+    segment: SegmentOpt = None,
 ) -> None:
-    """List customers (JSON keys are stable for scripts: id, name, phones, emails, provenance...)."""
+    """List customers (JSON keys are stable for scripts: id, name, phones, emails, lifecycle,
+    provenance...)."""
     from clientbase.services.contacts import iter_contacts
 
-    rows = iter_contacts(state(ctx).engine(), search=search, limit=limit)
+    engine = state(ctx).engine()
+    ids = None
+    if where is not None or segment is not None:
+        from clientbase.services.segments import matching_ids
+
+        ids = matching_ids(engine, where=where, segment=segment)
+    rows = iter_contacts(engine, search=search, limit=limit, ids=ids)
     if fmt == Format.json:
         emit_json_stream(rows)  # streamed: a million customers do not have to fit in memory
     elif fmt == Format.csv:

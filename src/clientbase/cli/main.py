@@ -184,6 +184,12 @@ def _register() -> None:
     app.add_typer(consent.app, name="consent")
     app.add_typer(analyze.app, name="analyze")
     app.add_typer(db.app, name="db")
+    from clientbase.cli import segments
+
+    segments.register(app)
+    from clientbase.cli import report
+
+    report.register(app)
 
 
 _register()

@@ -3,7 +3,8 @@
 from __future__ import annotations
 
 from collections import defaultdict
-from collections.abc import Iterator
+from collections.abc import Iterator, Sequence
+from datetime import date
 
 from sqlalchemy import Engine, case, func, or_, select
 
@@ -60,29 +61,62 @@ def _search_clause(text: str):
 
 
 def iter_contacts(
-    engine: Engine, *, search: str | None = None, limit: int | None = None, page: int = 1000
+    engine: Engine,
+    *,
+    search: str | None = None,
+    limit: int | None = None,
+    page: int = 1000,
+    ids: Sequence[int] | None = None,
+    as_of: date | None = None,
 ) -> Iterator[dict]:
-    """Customers in id order, a page at a time, so a listing of a million stays small in memory."""
-    last, left = 0, limit
+    """Customers in id order, a page at a time, so a listing of a million stays small in memory.
+
+    ``ids`` (ascending, e.g. from services.segments.matching_ids) limits the listing to those
+    customers. Each customer carries its ``lifecycle`` stage (and ``warmth`` while sleeping),
+    computed for the page at once (segments.lifecycle has the rules)."""
+    from clientbase.segments.facts import lifecycle_of, lifecycle_query
+
+    last, left, pos = 0, limit, 0
+    today = as_of or date.today()
+    stage_query = None
     with engine.connect() as conn:
         while left is None or left > 0:
             size = page if left is None else min(page, left)
             q = (
                 select(customers)
-                .where(customers.c.merged_into_id.is_(None), customers.c.id > last)
+                .where(customers.c.merged_into_id.is_(None))
                 .order_by(customers.c.id)
                 .limit(size)
             )
+            if ids is not None:
+                # A page of the given ids; a search may thin it out, so take pages of ids until
+                # enough rows came back or the ids ran out.
+                if pos >= len(ids):
+                    return
+                chunk = list(ids[pos : pos + page])
+                pos += len(chunk)
+                q = q.where(customers.c.id.in_(chunk))
+            else:
+                q = q.where(customers.c.id > last)
             if search:
                 q = q.where(_search_clause(search))
             rows = conn.execute(q).all()
             if not rows:
+                if ids is not None:
+                    continue
                 return
-            yield from _with_details(conn, rows)
+            if stage_query is None:
+                from clientbase.services.segments import load_settings
+
+                stage_query = lifecycle_query(today, load_settings(conn))
+            stages = lifecycle_of(conn, [r.id for r in rows], stage_query)
+            for item in _with_details(conn, rows):
+                item["lifecycle"], item["warmth"] = stages.get(item["id"], (None, None))
+                yield item
             last = rows[-1].id
             if left is not None:
                 left -= len(rows)
-            if len(rows) < size:
+            if ids is None and len(rows) < size:
                 return
 
 

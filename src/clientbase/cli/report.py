@@ -1,0 +1,135 @@
+"""`clientbase report`: the summary a person reads, on a schedule."""
+
+from __future__ import annotations
+
+import sys
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from clientbase.cli.main import state
+from clientbase.errors import UsageError
+
+EXIT_ALERT = 4  # --fail-if held: the report was made, and the condition asks for attention
+
+
+class ReportFormat(str, Enum):
+    text = "text"
+    md = "md"
+    html = "html"
+    json = "json"
+
+
+class Lang(str, Enum):
+    ru = "ru"
+    en = "en"
+
+
+def register(app: typer.Typer) -> None:
+    app.command("report")(report_cmd)
+
+
+def report_cmd(
+    ctx: typer.Context,
+    period: Annotated[
+        str,
+        typer.Option(
+            "--period",
+            help="30d (any Nd: the N days before today), week, month, quarter or year (the last "
+            "complete one), each against the one before.",
+        ),
+    ] = "30d",
+    fmt: Annotated[
+        ReportFormat | None,
+        typer.Option("--format", "-f", help="Default: from --out's extension, else text."),
+    ] = None,
+    out: Annotated[
+        Path | None,
+        typer.Option("--out", "-o", metavar="FILE", help="Write to FILE (.html .md .json .txt)."),
+    ] = None,
+    sections: Annotated[
+        str | None,
+        typer.Option(
+            "--sections",
+            metavar="LIST",
+            help="Comma-separated: base, quality, sales, abcxyz, migrations, rfm, ltv, churn, "
+            "segments, followups, calls (default: all).",
+        ),
+    ] = None,
+    lang: Annotated[
+        Lang | None, typer.Option("--lang", help="ru or en (default: from LANG / LC_ALL).")
+    ] = None,
+    fail_if: Annotated[
+        str | None,
+        typer.Option(
+            "--fail-if",
+            metavar="EXPR",
+            help='Exit 4 when it holds, e.g. "missed_calls_without_callback > 0" '
+            "(metrics: see --metrics).",
+        ),
+    ] = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of", metavar="DATE", help="Make the report as on this day (default: today)."
+        ),
+    ] = None,
+    list_metrics: Annotated[
+        bool, typer.Option("--metrics", help="List the metrics --fail-if can use, and exit.")
+    ] = False,
+) -> None:
+    """A report of the base, sales, ABC/XYZ, RFM, LTV, churn, segments and to-dos.
+
+    Text for the terminal, Markdown for mail, JSON for scripts, or one HTML file with charts.
+    All four carry the same figures.
+    For cron: with -q and --out nothing is printed unless it fails.
+    --fail-if makes it an alert: exit 4 when the condition holds."""
+    from clientbase.services.report import format_for, make_report, write_report
+
+    st = state(ctx)
+    if list_metrics:
+        from clientbase.cli.output import emit_table
+        from clientbase.reports.collect import METRICS
+
+        emit_table(
+            [{"metric": k, "section": s, "meaning": d} for k, (s, d) in METRICS.items()],
+            ("metric", "section", "meaning"),
+        )
+        return
+    day = None
+    if as_of:
+        from clientbase.normalize.dates import parse_date
+
+        try:
+            day = parse_date(as_of)
+        except ValueError as exc:
+            raise UsageError(f"--as-of {as_of!r}: {exc}") from None
+    chosen = format_for(out, fmt.value if fmt else None)
+    tty = out is None and sys.stdout.isatty()
+    width = 120
+    if tty:
+        import shutil
+
+        width = shutil.get_terminal_size((120, 40)).columns
+    report = make_report(
+        st.engine(),
+        period=period,
+        sections=sections,
+        as_of=day,
+        fmt=chosen,
+        lang=lang.value if lang else None,
+        fail_if=fail_if,
+        color=tty and chosen == "text",
+        width=width,
+    )
+    if out is None:
+        sys.stdout.write(report.text)
+    else:
+        path = write_report(out, report.text)
+        st.messages.info(f"report written to {path}")
+    if report.alert is not None and report.alert.held:
+        # Printed even under -q: it is the alert cron is meant to mail.
+        print(f"clientbase: {report.alert.message()}", file=sys.stderr)
+        raise typer.Exit(EXIT_ALERT)

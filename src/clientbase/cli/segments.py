@@ -1,0 +1,373 @@
+"""`clientbase segment|settings|tag …`, `clientbase birthdays` and `clientbase reactivation`."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from clientbase.cli.main import state
+from clientbase.cli.output import (
+    Format,
+    SummaryFormat,
+    emit_csv,
+    emit_json,
+    emit_json_stream,
+    emit_table,
+    stdout_console,
+)
+from clientbase.errors import UsageError
+
+WHERE_HELP = (
+    "Only the customers this filter matches, e.g. \"orders >= 3 and city = 'Казань'\" "
+    "(fields: clientbase segment fields)."
+)
+WhereOpt = Annotated[str | None, typer.Option("--where", "-w", metavar="EXPR", help=WHERE_HELP)]
+SegmentOpt = Annotated[
+    str | None,
+    typer.Option("--segment", metavar="NAME", help="Only the customers of a saved segment."),
+]
+
+segment_app = typer.Typer(
+    help="Saved filters (segments): create, list with their sizes, show who is in, delete.",
+    no_args_is_help=True,
+)
+settings_app = typer.Typer(
+    help="Thresholds of the lifecycle stages, tags and reactivation.", no_args_is_help=True
+)
+tag_app = typer.Typer(
+    help="Give a tag to customers, or take it away, in bulk.", no_args_is_help=True
+)
+
+
+def register(app: typer.Typer) -> None:
+    app.add_typer(segment_app, name="segment")
+    app.add_typer(settings_app, name="settings")
+    app.add_typer(tag_app, name="tag")
+    app.command("birthdays")(birthdays_cmd)
+    app.command("reactivation")(reactivation_cmd)
+
+
+def _change(n: int | None) -> str:
+    if n is None:
+        return "new"
+    return f"+{n}" if n > 0 else str(n) if n < 0 else "0"
+
+
+# --- segment -------------------------------------------------------------------------------------
+
+
+@segment_app.command("create")
+def create_cmd(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(metavar="NAME")],
+    where: Annotated[str, typer.Option("--where", "-w", metavar="EXPR", help=WHERE_HELP)],
+    description: Annotated[
+        str | None, typer.Option("--description", "-d", help="What the segment is for.")
+    ] = None,
+    replace: Annotated[
+        bool, typer.Option("--replace", help="Change the segment if the name is taken.")
+    ] = False,
+    fmt: Annotated[SummaryFormat, typer.Option("--format", "-f")] = SummaryFormat.table,
+) -> None:
+    """Save a filter under a name (it is checked and counted now)."""
+    from clientbase.services.segments import create_segment
+
+    r = create_segment(state(ctx).engine(), name, where, description=description, replace=replace)
+    if fmt == SummaryFormat.json:
+        emit_json(r)
+        return
+    verb = "changed" if r["replaced"] else "saved"
+    stdout_console().print(f"segment {r['name']} {verb}: {r['size']} customers", markup=False)
+
+
+@segment_app.command("list")
+def list_cmd(
+    ctx: typer.Context,
+    no_record: Annotated[
+        bool,
+        typer.Option(
+            "--no-record", help="Do not store these sizes as the new point of comparison."
+        ),
+    ] = False,
+    fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
+) -> None:
+    """Saved segments with their size now and the change since the last run."""
+    from clientbase.services.segments import list_segments
+
+    st = state(ctx)
+    rows = list_segments(st.engine(), record=not no_record)
+    if fmt == Format.json:
+        emit_json(rows)
+        return
+    for r in rows:
+        r["change_text"] = _change(r["change"]) if r["size"] is not None else "error"
+        if "error" in r:
+            st.messages.info(f"segment {r['name']}: {r['error']}")
+    if fmt == Format.csv:
+        emit_csv(rows, ("name", "size", "change", "previous_size", "expression", "description"))
+        return
+    if not rows:
+        st.messages.info("no segments yet: clientbase segment create NAME --where EXPR")
+        return
+    shown = [dict(r, change=r["change_text"]) for r in rows]
+    emit_table(shown, ("name", "size", "change", "expression", "description"), title="Segments")
+
+
+@segment_app.command("show")
+def show_cmd(
+    ctx: typer.Context,
+    name: Annotated[str, typer.Argument(metavar="NAME")],
+    limit: Annotated[
+        int | None, typer.Option("--limit", "-n", min=1, help="At most N customers.")
+    ] = None,
+    fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
+) -> None:
+    """Who is in a segment now: the customers, with the same keys as `contacts list`."""
+    from clientbase.cli.contacts import CSV_COLUMNS, LIST_COLUMNS
+    from clientbase.services.contacts import iter_contacts
+    from clientbase.services.segments import get_segment, matching_ids
+
+    st = state(ctx)
+    engine = st.engine()
+    seg = get_segment(engine, name)
+    ids = matching_ids(engine, segment=seg["name"])
+    rows = iter_contacts(engine, ids=ids, limit=limit)
+    about = f"{seg['name']}: {len(ids)} customers ({seg['expression']})"
+    if fmt == Format.json:
+        emit_json_stream(rows)
+    elif fmt == Format.csv:
+        emit_csv(rows, CSV_COLUMNS)
+    else:
+        if seg["description"]:
+            st.messages.info(seg["description"])
+        emit_table(list(rows), LIST_COLUMNS, title=about)
+        return
+    st.messages.info(about)
+
+
+@segment_app.command("delete")
+def delete_cmd(ctx: typer.Context, name: Annotated[str, typer.Argument(metavar="NAME")]) -> None:
+    """Delete a saved segment (the customers stay, of course)."""
+    from clientbase.services.segments import delete_segment
+
+    delete_segment(state(ctx).engine(), name)
+    state(ctx).messages.info(f"segment {name} deleted")
+
+
+@segment_app.command("fields")
+def fields_cmd(fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.table) -> None:
+    """The fields, types and operators of the filter language."""
+    from clientbase.segments.filter import describe_fields
+
+    rows = describe_fields()
+    cols = ("field", "type", "aliases", "meaning")
+    if fmt == Format.json:
+        emit_json(rows)
+    elif fmt == Format.csv:
+        emit_csv(rows, (*cols, "operators"))
+    else:
+        emit_table(rows, cols, title="Filter fields")
+        con = stdout_console()
+        con.print(
+            "Operators: = != < <= > >= in (…) contains, not in, not contains, and / or / not, "
+            "( ). Text in quotes; ages 30d 2w 6m 1y; dates 2025-01-31; 50% = 0.5.",
+            markup=False,
+        )
+        con.print(
+            'Example: clientbase contacts list --where "orders >= 3 and '
+            "days_since_last_order > 60 and city = 'Казань'\"",
+            markup=False,
+        )
+
+
+# --- settings ------------------------------------------------------------------------------------
+
+
+@settings_app.command("list")
+def settings_list_cmd(
+    ctx: typer.Context, fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.table
+) -> None:
+    """Every setting with its value, default and meaning."""
+    from clientbase.services.segments import list_settings
+
+    rows = list_settings(state(ctx).engine())
+    cols = ("key", "value", "default", "meaning")
+    if fmt == Format.json:
+        emit_json(rows)
+    elif fmt == Format.csv:
+        emit_csv(rows, cols)
+    else:
+        emit_table(rows, cols, title="Settings")
+
+
+@settings_app.command("set")
+def settings_set_cmd(
+    ctx: typer.Context,
+    key: Annotated[str, typer.Argument(metavar="KEY")],
+    value: Annotated[str, typer.Argument(metavar="VALUE")],
+) -> None:
+    """Change a setting, e.g. clientbase settings set sleeping_days 60."""
+    from clientbase.services.segments import set_setting
+
+    r = set_setting(state(ctx).engine(), key, value)
+    state(ctx).messages.info(f"{r['key']} = {r['value']}")
+
+
+@settings_app.command("unset")
+def settings_unset_cmd(
+    ctx: typer.Context, key: Annotated[str, typer.Argument(metavar="KEY")]
+) -> None:
+    """Back to the default value."""
+    from clientbase.services.segments import unset_setting
+
+    r = unset_setting(state(ctx).engine(), key)
+    state(ctx).messages.info(f"{r['key']} = {r['value']} (default)")
+
+
+# --- tag -----------------------------------------------------------------------------------------
+
+
+def _tag(ctx, tag, ids, where, segment, dry_run, fmt, remove: bool) -> None:
+    from clientbase.services.segments import change_tag
+
+    st = state(ctx)
+    r = change_tag(
+        st.engine(), tag, remove=remove, where=where, segment=segment, ids=ids or None,
+        dry_run=dry_run,
+    )  # fmt: skip
+    if fmt == SummaryFormat.json:
+        emit_json(r)
+        return
+    done = r["removed"] if remove else r["added"]
+    verb = ("would be " if dry_run else "") + ("untagged" if remove else "tagged")
+    stdout_console().print(
+        f"{r['tag']}: {done} customers {verb}, {r['unchanged']} unchanged ({r['matched']} matched)",
+        markup=False,
+    )
+
+
+IdsArg = Annotated[list[int] | None, typer.Argument(metavar="[ID]...", help="Customer ids.")]
+DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Only count, change nothing.")]
+
+
+@tag_app.command("add")
+def tag_add_cmd(
+    ctx: typer.Context,
+    tag: Annotated[str, typer.Argument(metavar="TAG")],
+    ids: IdsArg = None,
+    where: WhereOpt = None,
+    segment: SegmentOpt = None,
+    dry_run: DryRunOpt = False,
+    fmt: Annotated[SummaryFormat, typer.Option("--format", "-f")] = SummaryFormat.table,
+) -> None:
+    """Tag customers: by ids, --where EXPR or --segment NAME (the tag is created if new)."""
+    _tag(ctx, tag, ids, where, segment, dry_run, fmt, remove=False)
+
+
+@tag_app.command("remove")
+def tag_remove_cmd(
+    ctx: typer.Context,
+    tag: Annotated[str, typer.Argument(metavar="TAG")],
+    ids: IdsArg = None,
+    where: WhereOpt = None,
+    segment: SegmentOpt = None,
+    dry_run: DryRunOpt = False,
+    fmt: Annotated[SummaryFormat, typer.Option("--format", "-f")] = SummaryFormat.table,
+) -> None:
+    """Take a tag away: by ids, --where EXPR or --segment NAME."""
+    _tag(ctx, tag, ids, where, segment, dry_run, fmt, remove=True)
+
+
+# --- birthdays and reactivation ------------------------------------------------------------------
+
+
+def _day(text: str | None, option: str):
+    from datetime import date, timedelta
+
+    from clientbase.normalize.dates import parse_date
+
+    if text is None:
+        return None
+    t = text.strip().lower()
+    if t in ("today", "сегодня"):
+        return date.today()
+    if t in ("tomorrow", "завтра"):
+        return date.today() + timedelta(days=1)
+    try:
+        return parse_date(text)
+    except ValueError as exc:
+        raise UsageError(f"{option} {text!r}: {exc}", hint="today, tomorrow or a date") from None
+
+
+BIRTHDAY_COLUMNS = ("date", "in_days", "name", "age", "phones", "emails", "id")
+
+
+def birthdays_cmd(
+    ctx: typer.Context,
+    days: Annotated[
+        int,
+        typer.Option("--days", min=1, max=366, help="How many days, the first one included."),
+    ] = 7,
+    start: Annotated[
+        str | None,
+        typer.Option("--from", metavar="DAY", help="today (default), tomorrow or a date."),
+    ] = None,
+    where: WhereOpt = None,
+    segment: SegmentOpt = None,
+    fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
+) -> None:
+    """Upcoming birthdays, nearest first (29 Feb falls on 28 Feb in other years).
+
+    For cron, tomorrow's greetings: clientbase -q birthdays --from tomorrow --days 1"""
+    from clientbase.services.segments import birthdays
+
+    st = state(ctx)
+    rows = birthdays(st.engine(), days, _day(start, "--from"), where=where, segment=segment)
+    if fmt == Format.json:
+        emit_json(rows)
+    elif fmt == Format.csv:
+        emit_csv(rows, BIRTHDAY_COLUMNS)
+    elif rows:
+        emit_table(rows, BIRTHDAY_COLUMNS, title=f"Birthdays: {len(rows)}")
+    else:
+        st.messages.info("no birthdays in these days")  # stdout stays empty: cron sends no mail
+
+
+REACTIVATION_COLUMNS = (
+    "id", "name", "orders", "revenue", "last_order", "days_since_last_order",
+    "usual_interval_days", "value_at_stake", "phones",
+)  # fmt: skip
+
+
+def reactivation_cmd(
+    ctx: typer.Context,
+    as_of: Annotated[
+        str | None,
+        typer.Option("--as-of", metavar="DAY", help="Count to this day (default today)."),
+    ] = None,
+    limit: Annotated[
+        int | None, typer.Option("--limit", "-n", min=1, help="Only the N most valuable.")
+    ] = None,
+    where: WhereOpt = None,
+    segment: SegmentOpt = None,
+    fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
+) -> None:
+    """Regular customers who stopped buying, the most valuable first.
+
+    Regular: bought on 3+ days (reactivation_min_orders); stopped: silent more than 2x their
+    usual interval (reactivation_factor) and 30+ days; value at stake: their yearly revenue."""
+    from clientbase.services.segments import reactivation
+
+    st = state(ctx)
+    rows = reactivation(st.engine(), _day(as_of, "--as-of"), where=where, segment=segment)
+    if limit is not None:
+        rows = rows[:limit]
+    if fmt == Format.json:
+        emit_json(rows)
+    elif fmt == Format.csv:
+        emit_csv(rows, (*REACTIVATION_COLUMNS, "emails", "first_order", "overdue_times"))
+    elif rows:
+        emit_table(rows, REACTIVATION_COLUMNS, title=f"To win back: {len(rows)}")
+    else:
+        st.messages.info("nobody to win back: no regular customer has stopped buying")

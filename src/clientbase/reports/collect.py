@@ -1,0 +1,870 @@
+"""The report's figures, collected once into one plain dict that every format renders.
+
+``collect`` returns numbers only (no words, no formatting), a key per section, so the text,
+Markdown, HTML and JSON reports cannot disagree, and a script reading the JSON sees exactly what
+a person reads. Each section is a small function over a shared ``_Source`` that loads the orders
+and customers once. A section with nothing to show (no orders yet, no calls imported) says so
+with ``"empty": "<reason>"`` instead of failing, so a cron report of a young base still arrives.
+
+The analyses are not redone here: every figure comes from the same function the matching
+``analyze`` command calls (``analytics.abcxyz``, ``rfm``, ``ltv``, ``churn``) with the same
+defaults, so the report and the commands agree to the cent (the tests check it).
+
+Periods (``--period``)
+    The report is made on ``as_of`` (default: today). Only complete days count: a window ends
+    at the latest on the day before ``as_of``.
+
+    - ``30d`` (any ``Nd``): the N days before ``as_of`` (as_of - N .. as_of - 1), against the N
+      days before those;
+    - ``week``: the last complete ISO week (Monday to Sunday) before ``as_of``, against the week
+      before it;
+    - ``month`` / ``quarter`` / ``year``: the last complete calendar month / quarter / year
+      before ``as_of``, against the one before it (a report made on 2026-01-01 covers December
+      2025 against November, Q4 2025 against Q3, or 2025 against 2024).
+
+    The ABC migrations compare the classification of the previous window with the current one.
+    RFM, LTV and churn look at all orders up to the current window's end; RFM is also scored as
+    of the previous window's end, so the segment sizes show their change. The monthly series
+    (revenue, growth of the base) cover the 12 months up to the window's end (24 for ``year``).
+
+State of the base
+    The base, data quality, saved segments, follow-ups, birthdays and missed calls describe the
+    database as it is (the base keeps no history of its own size, only when each customer
+    appeared), except that follow-ups are those due by the end of ``as_of``, birthdays those in
+    the ``BIRTHDAY_DAYS`` days from it, and missed calls those since the current window's start
+    up to the end of ``as_of``.
+"""
+
+from __future__ import annotations
+
+import math
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+from functools import cached_property
+
+from sqlalchemy import Engine, String, func, select, type_coerce
+
+from clientbase.errors import UsageError
+
+SECTIONS = (
+    "base",
+    "quality",
+    "sales",
+    "abcxyz",
+    "migrations",
+    "rfm",
+    "ltv",
+    "churn",
+    "segments",
+    "followups",
+    "calls",
+)
+PERIODS = ("30d", "week", "month", "quarter", "year")
+BIRTHDAY_DAYS = 7
+COHORT_MONTHS = 12  # cohorts shown, and months since acquisition (0..11)
+NO_GROUP = "—"
+_DAYS = re.compile(r"^(\d{1,4})d$", re.I)
+
+
+@dataclass(frozen=True)
+class Window:
+    start: date
+    end: date  # inclusive
+
+    def as_dict(self) -> dict:
+        return {"start": self.start.isoformat(), "end": self.end.isoformat()}
+
+
+def _month_start(d: date, back: int = 0) -> date:
+    months = d.year * 12 + d.month - 1 - back
+    return date(months // 12, months % 12 + 1, 1)
+
+
+def windows(period: str, as_of: date) -> tuple[Window, Window]:
+    """The current and the previous window of ``period`` for a report made on ``as_of``."""
+    p = period.strip().lower()
+    if m := _DAYS.match(p):
+        n = int(m.group(1))
+        if n < 1:
+            raise UsageError(f"--period {period!r}: at least 1d")
+        end = as_of - timedelta(days=1)
+        cur = Window(end - timedelta(days=n - 1), end)
+        prev_end = cur.start - timedelta(days=1)
+        return cur, Window(prev_end - timedelta(days=n - 1), prev_end)
+    if p == "week":
+        monday = as_of - timedelta(days=as_of.weekday())
+        cur = Window(monday - timedelta(days=7), monday - timedelta(days=1))
+        return cur, Window(cur.start - timedelta(days=7), cur.start - timedelta(days=1))
+    size = {"month": 1, "quarter": 3, "year": 12}.get(p)
+    if size is None:
+        raise UsageError(
+            f"--period {period!r}: not a period",
+            hint="30d or any number of days (7d, 90d), week, month, quarter or year",
+        )
+    # The first day of the period holding as_of: everything before it is complete.
+    if p == "month":
+        this = _month_start(as_of)
+    elif p == "quarter":
+        this = date(as_of.year, 3 * ((as_of.month - 1) // 3) + 1, 1)
+    else:
+        this = date(as_of.year, 1, 1)
+    cur = Window(_month_start(this, size), this - timedelta(days=1))
+    return cur, Window(_month_start(this, 2 * size), cur.start - timedelta(days=1))
+
+
+def parse_sections(text: str | None) -> list[str]:
+    """``base,sales`` -> the sections in the report's own order; None or ``all`` -> all."""
+    if not text or text.strip().lower() == "all":
+        return list(SECTIONS)
+    asked = [s.strip().lower() for s in text.split(",") if s.strip()]
+    unknown = [s for s in asked if s not in SECTIONS]
+    if unknown:
+        raise UsageError(
+            f"--sections: unknown section(s) {', '.join(unknown)}",
+            hint=f"choose from {', '.join(SECTIONS)}",
+        )
+    return [s for s in SECTIONS if s in asked]
+
+
+def _months(end: date, count: int) -> list[str]:
+    return [
+        f"{d.year}-{d.month:02d}" for d in (_month_start(end, k) for k in range(count - 1, -1, -1))
+    ]
+
+
+def _r(value, digits: int = 2):
+    """A float for JSON: rounded, NaN -> None."""
+    if value is None:
+        return None
+    value = float(value)
+    return None if math.isnan(value) else round(value, digits)
+
+
+def _change(now, before):
+    """Change in per cent; None when there was nothing before to compare with."""
+    if now is None or before is None or not before:
+        return None
+    return _r((now - before) / abs(before) * 100, 1)
+
+
+class _Source:
+    """The data shared by the sections, loaded on first use and only once."""
+
+    def __init__(self, engine: Engine, cur: Window, prev: Window, as_of: date):
+        self.engine, self.cur, self.prev, self.as_of = engine, cur, prev, as_of
+
+    @cached_property
+    def orders(self):
+        """Live orders (cancelled and returned left out) with their manager, as the analyses
+        load them."""
+        from clientbase.services.analytics import load_orders
+
+        return load_orders(self.engine, with_manager=True)
+
+    @cached_property
+    def channels(self):
+        """order id -> the order's sales channel, for the orders of the two windows only (read
+        through the date index: a million channel strings would cost seconds and memory)."""
+        import pandas as pd
+
+        from clientbase.db.models import orders
+
+        o = orders.c
+        q = select(o.id, o.channel).where(
+            o.ordered_at >= datetime.combine(self.prev.start, time.min),
+            o.ordered_at < datetime.combine(self.cur.end + timedelta(days=1), time.min),
+        )
+        with self.engine.connect() as conn:
+            return pd.read_sql(q, conn, index_col="id")["channel"]
+
+    @cached_property
+    def people(self):
+        from clientbase.services.analytics import load_customers
+
+        return load_customers(self.engine)
+
+    def until(self, day: date):
+        """The order rows dated on or before ``day``."""
+        import numpy as np
+
+        frame = self.orders
+        return frame[frame["ordered_at"].to_numpy() < np.datetime64(day + timedelta(days=1))]
+
+    def within(self, w: Window):
+        import numpy as np
+
+        ts = self.orders["ordered_at"].to_numpy()
+        inside = (ts >= np.datetime64(w.start)) & (ts < np.datetime64(w.end + timedelta(days=1)))
+        return self.orders[inside]
+
+    @cached_property
+    def classes(self):
+        """ABC/XYZ of the current and previous windows, as `analyze abc-xyz --from --to` with
+        its defaults classifies them."""
+        from clientbase.analytics.abcxyz import AbcXyzParams, classify
+
+        return {
+            key: classify(self.orders, AbcXyzParams(start=w.start, end=w.end))
+            for key, w in (("current", self.cur), ("previous", self.prev))
+        }
+
+    @cached_property
+    def managers(self):
+        from clientbase.services.analytics import customer_groups
+
+        return customer_groups(self.orders, self.people, "manager")
+
+    @cached_property
+    def history_months(self) -> list[str]:
+        span = (self.cur.end - self.cur.start).days
+        return _months(self.cur.end, 24 if span > 200 else 12)
+
+
+def collect(
+    engine: Engine,
+    *,
+    period: str = "30d",
+    sections: list[str] | None = None,
+    as_of: date | None = None,
+    now: datetime | None = None,
+) -> dict:
+    """The report's figures as one JSON-able dict: ``period``, a key per section and
+    ``metrics`` (the flat figures ``--fail-if`` reads)."""
+    as_of = as_of or date.today()
+    period = period.strip().lower()
+    cur, prev = windows(period, as_of)
+    chosen = list(SECTIONS) if sections is None else [s for s in SECTIONS if s in sections]
+    src = _Source(engine, cur, prev, as_of)
+    data: dict = {
+        "report": "clientbase",
+        "version": 1,
+        "generated_at": (now or datetime.now()).isoformat(sep=" ", timespec="seconds"),
+        "as_of": as_of.isoformat(),
+        "period": {"name": period, "current": cur.as_dict(), "previous": prev.as_dict()},
+        "currency": _currency(engine),
+        "sections": chosen,
+    }
+    for name in chosen:
+        data[name] = _SECTION_FUNCS[name](src)
+    data["metrics"] = metrics(data)
+    return data
+
+
+def _currency(engine: Engine) -> str | None:
+    from clientbase.db.models import orders
+
+    with engine.connect() as conn:
+        row = conn.execute(
+            select(orders.c.currency, func.count())
+            .where(orders.c.currency.is_not(None))
+            .group_by(orders.c.currency)
+            .order_by(func.count().desc())
+            .limit(1)
+        ).first()
+    return row[0] if row else None
+
+
+# --- the base and its quality ------------------------------------------------------------------
+
+
+def _first_seen(engine: Engine, orders_frame):
+    """Live customers (not merged away, not erased): status, source and the day each first
+    appeared: the earliest of their first live order, first call or log entry, and their entry
+    into the base (an imported history is older than the import). The first orders come from
+    the orders already loaded: a per-customer MIN over the orders table walks its index row by
+    row, seconds on a million orders."""
+    import pandas as pd
+
+    from clientbase.db.models import customers, interactions
+
+    c = customers
+    first_contact = (
+        select(interactions.c.customer_id, func.min(interactions.c.occurred_at).label("t"))
+        .where(interactions.c.kind != "reminder")
+        .group_by(interactions.c.customer_id)
+        .subquery()
+    )
+    q = (
+        select(
+            c.c.id,
+            c.c.status,
+            c.c.source,
+            type_coerce(c.c.created_at, String).label("created_at"),
+            type_coerce(first_contact.c.t, String).label("first_contact"),
+        )
+        .outerjoin(first_contact, first_contact.c.customer_id == c.c.id)
+        .where(c.c.merged_into_id.is_(None), c.c.status != "erased")
+    )
+    with engine.connect() as conn:
+        frame = pd.read_sql(q, conn)
+    for col in ("created_at", "first_contact"):
+        frame[col] = pd.to_datetime(frame[col], format="ISO8601")
+    first_order = orders_frame.groupby("customer_id")["ordered_at"].min().rename("first_order")
+    frame = frame.merge(first_order, left_on="id", right_index=True, how="left")
+    frame["first_seen"] = frame[["created_at", "first_order", "first_contact"]].min(axis=1)
+    return frame
+
+
+def _base(src: _Source) -> dict:
+    import pandas as pd
+
+    frame = _first_seen(src.engine, src.orders)
+    seen = frame["first_seen"].dt.normalize()
+
+    def new_in(w: Window):
+        return frame[(seen >= pd.Timestamp(w.start)) & (seen <= pd.Timestamp(w.end))]
+
+    by_month = []
+    month_code = (seen.dt.year * 12 + seen.dt.month - 1).to_numpy()
+    for label in src.history_months:
+        y, m = (int(x) for x in label.split("-"))
+        code = y * 12 + m - 1
+        by_month.append(
+            {
+                "month": label,
+                "new": int((month_code == code).sum()),
+                "total": int((month_code <= code).sum()),
+            }
+        )
+    now, before = new_in(src.cur), new_in(src.prev)
+    sources = pd.DataFrame(
+        {
+            "current": now["source"].fillna(NO_GROUP).value_counts(),
+            "previous": before["source"].fillna(NO_GROUP).value_counts(),
+        }
+    ).fillna(0)
+    sources = sources.assign(_name=sources.index.astype(str)).sort_values(
+        ["current", "previous", "_name"], ascending=[False, False, True]
+    )
+    return {
+        "customers": len(frame),
+        "active": int((frame["status"] == "active").sum()),
+        "archived": int((frame["status"] == "archived").sum()),
+        "new_current": len(now),
+        "new_previous": len(before),
+        "new_change_pct": _change(len(now), len(before)),
+        "by_month": by_month,
+        "new_by_source": [
+            {"source": s, "current": int(r.current), "previous": int(r.previous)}
+            for s, r in zip(sources.index, sources.itertuples(), strict=True)
+        ],
+        **({"empty": "no_customers"} if not len(frame) else {}),
+    }
+
+
+def _quality(src: _Source) -> dict:
+    from clientbase.db.models import contact_points, customers, dedupe_candidates
+    from clientbase.services.segments import matching_ids
+
+    c, cp = customers, contact_points
+    live = (c.c.merged_into_id.is_(None)) & (c.c.status != "erased")
+    with src.engine.connect() as conn:
+        invalid = dict(
+            conn.execute(
+                select(cp.c.kind, func.count())
+                .join(c, c.c.id == cp.c.customer_id)
+                .where(live, cp.c.valid.is_(False), cp.c.kind.in_(("phone", "email")))
+                .group_by(cp.c.kind)
+            ).all()
+        )
+        # A pair waits for review while both of its customers are still separate.
+        a, b = customers.alias("a"), customers.alias("b")
+        d = dedupe_candidates
+        pending = conn.execute(
+            select(func.count())
+            .select_from(d)
+            .join(a, a.c.id == d.c.a_id)
+            .join(b, b.c.id == d.c.b_id)
+            .where(
+                d.c.status == "pending",
+                a.c.merged_into_id.is_(None),
+                b.c.merged_into_id.is_(None),
+                a.c.status != "erased",
+                b.c.status != "erased",
+            )
+        ).scalar_one()
+    # Consent as the segment filter reads it (`consent`: granted on some channel by the latest
+    # event of a valid phone or email, else by its general consent; archived customers left
+    # out), so the figure equals `segment create ... --where "consent = no ..."`.
+    reachable = "(has_phone = yes or has_email = yes)"
+    n_reachable = len(matching_ids(src.engine, where=reachable, as_of=src.as_of))
+    n_without = len(
+        matching_ids(src.engine, where=f"{reachable} and consent = no", as_of=src.as_of)
+    )
+    return {
+        "invalid_phones": int(invalid.get("phone", 0)),
+        "invalid_emails": int(invalid.get("email", 0)),
+        "pending_duplicates": int(pending),
+        "reachable": n_reachable,
+        "with_consent": n_reachable - n_without,
+        "without_consent": n_without,
+    }
+
+
+# --- sales -------------------------------------------------------------------------------------
+
+
+def _totals(frame) -> dict:
+    revenue = float(frame["amount"].fillna(0).sum())
+    n = int(frame["order_key"].nunique())
+    return {
+        "revenue": _r(revenue),
+        "orders": n,
+        "buyers": int(frame["customer_id"].nunique()),
+        "average_check": _r(revenue / n) if n else None,
+    }
+
+
+def _split(now, before, column: str, key: str) -> list[dict]:
+    import pandas as pd
+
+    def agg(frame):
+        g = frame.assign(_g=frame[column].fillna(NO_GROUP).astype(object)).groupby("_g")
+        return g["amount"].sum(), g["order_key"].nunique()
+
+    rev_now, n_now = agg(now)
+    rev_before, n_before = agg(before)
+    table = pd.DataFrame(
+        {
+            "revenue": rev_now,
+            "orders": n_now,
+            "previous_revenue": rev_before,
+            "previous_orders": n_before,
+        }
+    ).fillna(0)
+    table = table.assign(_name=table.index.astype(str)).sort_values(
+        ["revenue", "previous_revenue", "_name"], ascending=[False, False, True]
+    )
+    return [
+        {
+            key: g,
+            "revenue": _r(r.revenue),
+            "orders": int(r.orders),
+            "previous_revenue": _r(r.previous_revenue),
+            "previous_orders": int(r.previous_orders),
+            "change_pct": _change(r.revenue, r.previous_revenue),
+        }
+        for g, r in zip(table.index, table.itertuples(), strict=True)
+    ]
+
+
+def _sales(src: _Source) -> dict:
+    if src.orders.empty:
+        return {"empty": "no_orders"}
+    now, before = src.within(src.cur), src.within(src.prev)
+    now = now.assign(order_channel=now["order_key"].map(src.channels).astype(object))
+    before = before.assign(order_channel=before["order_key"].map(src.channels).astype(object))
+    cur, prev = _totals(now), _totals(before)
+    frame = src.orders
+    codes = (frame["ordered_at"].dt.year * 12 + frame["ordered_at"].dt.month - 1).to_numpy()
+    by_month = []
+    for label in src.history_months:
+        y, m = (int(x) for x in label.split("-"))
+        part = frame[codes == y * 12 + m - 1]
+        t = _totals(part)
+        by_month.append(
+            {
+                "month": label,
+                "revenue": t["revenue"],
+                "orders": t["orders"],
+                "average_check": t["average_check"],
+            }
+        )
+    out = {
+        "current": cur,
+        "previous": prev,
+        "change_pct": {k: _change(cur[k], prev[k]) for k in ("revenue", "orders", "average_check")},
+        "by_month": by_month,
+        "by_channel": _split(now, before, "order_channel", "channel"),
+        "by_manager": _split(now, before, "order_manager", "manager"),
+    }
+    if now.empty:
+        out["empty"] = "no_orders_in_window"
+    return out
+
+
+# --- ABC/XYZ and its migrations ----------------------------------------------------------------
+
+
+def _abcxyz(src: _Source) -> dict:
+    if src.orders.empty:
+        return {"empty": "no_orders"}
+    from clientbase.analytics.abcxyz import portfolio
+
+    result = src.classes["current"]
+    matrix = {
+        cell: {
+            "customers": int(v["customers"]),
+            "revenue": _r(v["revenue"]),
+            "share_customers": _r(v["share_customers"], 1),
+            "share_revenue": _r(v["share_revenue"], 1),
+        }
+        for cell, v in result.matrix.items()
+    }
+    out = {
+        "window": result.params["window"],
+        "params": {
+            k: result.params[k]
+            for k in ("metric", "period", "abc", "xyz", "zero_periods", "min_periods")
+        },
+        "rules": result.params["rules"],
+        "notes": result.params["notes"],
+        "customers": len(result.customers),
+        "revenue": _r(result.customers["revenue"].sum()),
+        "matrix": matrix,
+        "by_manager": [],
+    }
+    if result.customers.empty:
+        out["empty"] = "no_orders_in_window"
+        return out
+    port = portfolio(result, src.managers, src.orders, "month")
+    out["by_manager"] = [
+        {
+            "manager": r["group"],
+            "A": int(r["A_customers"]),
+            "B": int(r["B_customers"]),
+            "C": int(r["C_customers"]),
+            "customers": int(r["customers"]),
+            "revenue": _r(r["revenue"]),
+            "A_revenue": _r(r["A_revenue"]),
+        }
+        for r in port.to_dict("records")
+    ]
+    return out
+
+
+def _migrations(src: _Source) -> dict:
+    if src.orders.empty:
+        return {"empty": "no_orders"}
+    from clientbase.analytics.abcxyz import migration
+
+    before = src.classes["previous"].customers
+    after = src.classes["current"].customers
+    table = migration(before, after)
+    matrix = {i: {c: int(v) for c, v in row.items()} for i, row in table.iterrows()}
+    out = {
+        "from": src.prev.as_dict(),
+        "to": src.cur.as_dict(),
+        "matrix": matrix,
+        **_moves_summary(matrix),
+        "by_manager": [],
+    }
+    if before.empty and after.empty:
+        out["empty"] = "no_orders_in_window"
+        return out
+    long = migration(before, after, by=src.managers)
+    per: dict = {}
+    for r in long.to_dict("records"):
+        per.setdefault(r["group"], {}).setdefault(r["from"], {})[r["to"]] = int(r["customers"])
+    out["by_manager"] = [
+        {
+            "manager": g,
+            **_moves_summary(m),
+            "moves": [
+                {"from": f, "to": t, "customers": n} for f, row in m.items() for t, n in row.items()
+            ],
+        }
+        for g, m in per.items()
+    ]
+    return out
+
+
+def _moves_summary(matrix: dict) -> dict:
+    """A customers kept, won and lost: the figures a manager is asked about."""
+
+    def cell(f, t):
+        return matrix.get(f, {}).get(t, 0)
+
+    return {
+        "a_stayed": cell("A", "A"),
+        "a_gained": sum(cell(f, "A") for f in ("B", "C", "new")),
+        "a_lost": sum(cell("A", t) for t in ("B", "C", "gone")),
+        "moved_up": cell("B", "A") + cell("C", "A") + cell("C", "B"),
+        "moved_down": cell("A", "B") + cell("A", "C") + cell("B", "C"),
+        "new": sum(matrix.get("new", {}).values()),
+        "gone": sum(cell(f, "gone") for f in ("A", "B", "C")),
+    }
+
+
+# --- RFM, LTV, churn ---------------------------------------------------------------------------
+
+
+def _rfm(src: _Source) -> dict:
+    from clientbase.analytics.rfm import SEGMENTS, score_rfm, summarise_segments
+
+    if src.orders.empty:
+        return {"empty": "no_orders"}
+    now = score_rfm(src.orders, as_of=src.cur.end)
+    before = score_rfm(src.orders, as_of=src.prev.end)
+    seg_now, seg_before = summarise_segments(now), summarise_segments(before)
+    out = {
+        "as_of": src.cur.end.isoformat(),
+        "previous_as_of": src.prev.end.isoformat(),
+        "customers": len(now),
+        "previous_customers": len(before),
+        "segments": [
+            {
+                "segment": name,
+                "customers": seg_now[name]["customers"],
+                "revenue": seg_now[name]["revenue"],
+                "previous_customers": seg_before[name]["customers"],
+            }
+            for name in SEGMENTS
+        ],
+        "small_base": bool(now.attrs.get("notes")),
+    }
+    if now.empty:
+        out["empty"] = "no_orders_yet"
+    return out
+
+
+def _ltv(src: _Source) -> dict:
+    from clientbase.analytics.churn import retention
+    from clientbase.analytics.ltv import by_group, cohort_table, historical
+
+    if src.orders.empty:
+        return {"empty": "no_orders"}
+    upto = src.until(src.cur.end)
+    if upto.empty:
+        return {"empty": "no_orders_yet"}
+    hist = historical(src.orders, as_of=src.cur.end)
+    table = by_group(hist, src.people["channel"])
+    ltv = hist["ltv"]
+
+    def cohorts(matrix, key):
+        sizes = matrix.attrs.get("customers", {})
+        shown = matrix.iloc[-COHORT_MONTHS:, :COHORT_MONTHS]
+        return [
+            {"cohort": c, "customers": int(sizes.get(c, 0)), key: [_r(v, 4) for v in row]}
+            for c, row in zip(shown.index, shown.to_numpy(float), strict=True)
+        ]
+
+    return {
+        "as_of": src.cur.end.isoformat(),
+        "customers": len(hist),
+        "avg_ltv": _r(ltv.mean()),
+        "median_ltv": _r(ltv.median()),
+        "total": _r(ltv.sum()),
+        "by_channel": [
+            {"channel": g, "customers": int(n), "avg_ltv": _r(a), "total": _r(t), "median": _r(m)}
+            for g, n, a, t, m in zip(
+                table["group"],
+                table["customers"],
+                table["avg_ltv"],
+                table["total"],
+                table["median"],
+                strict=True,
+            )
+        ],
+        "retention": cohorts(retention(upto), "shares"),
+        "cohort_revenue": cohorts(cohort_table(upto), "values"),
+    }
+
+
+def _churn(src: _Source) -> dict:
+    from clientbase.analytics.churn import base_loss, first_full_year
+
+    if src.orders.empty:
+        return {"empty": "no_orders"}
+    table = base_loss(src.orders, as_of=src.cur.end)
+    rows = [
+        {
+            "year": int(r.year),
+            "active_at_start": int(r.active_at_start),
+            "lost": int(r.lost),
+            "loss_rate": _r(r.loss_rate * 100, 1) if r.active_at_start else None,
+            "partial": bool(r.partial),
+            "through": r.through.isoformat(),
+        }
+        for r in table.itertuples(index=False)
+    ]
+    complete = [r for r in rows if not r["partial"] and r["loss_rate"] is not None]
+    out = {
+        "inactive_days": 365,
+        "years": rows,
+        "last_full_year": complete[-1]["year"] if complete else None,
+        "base_loss_rate": complete[-1]["loss_rate"] if complete else None,
+        "first_order": src.orders["ordered_at"].min().date().isoformat(),
+    }
+    if not rows:
+        out["empty"] = "not_enough_history"
+        out["first_year"] = first_full_year(src.orders)
+    return out
+
+
+# --- segments, follow-ups, calls ---------------------------------------------------------------
+
+
+def _segments(src: _Source) -> dict:
+    """Saved segments with their size as of the report's day, against the size they had at the
+    start of the period: the latest recorded sizes (``segment list`` keeps each run in
+    ``metric_snapshots``) from before the window, else the size of the last run. Reading them
+    records nothing: a report does not move the point ``segment list`` compares with."""
+    from clientbase.services.segments import SNAPSHOT_KIND, list_segments
+    from clientbase.services.value import metric_history
+
+    rows = list_segments(src.engine, as_of=src.as_of, record=False)
+    start = datetime.combine(src.cur.start, time.min).isoformat(sep=" ")
+    before = [h for h in metric_history(src.engine, SNAPSHOT_KIND) if h["taken_at"] < start]
+    past = before[-1] if before else None
+    out = []
+    for r in rows:
+        if past is not None and r["name"] in past["data"]:
+            prev, prev_at = past["data"][r["name"]], past["taken_at"]
+        else:
+            prev, prev_at = r["previous_size"], r["previous_run_at"]
+        size = r["size"]
+        out.append(
+            {
+                "name": r["name"],
+                "expression": r["expression"],
+                "size": size,
+                "previous_size": prev,
+                "previous_at": prev_at,
+                "change": None if size is None or prev is None else size - prev,
+                **({"error": r["error"]} if "error" in r else {}),
+            }
+        )
+    result = {"segments": out}
+    if not out:
+        result["empty"] = "no_segments"
+    return result
+
+
+def _followups(src: _Source) -> dict:
+    from clientbase.services.card import due_reminders
+    from clientbase.services.segments import birthdays
+
+    due = due_reminders(src.engine, datetime.combine(src.as_of, time.max))
+    people = birthdays(src.engine, BIRTHDAY_DAYS, src.as_of)
+    return {
+        "birthday_days": BIRTHDAY_DAYS,
+        "birthdays": [
+            {
+                "id": b["id"],
+                "name": b["name"],
+                "date": b["date"],
+                "in_days": b["in_days"],
+                "age": b["age"],
+                "phone": (b["phones"] or [None])[0],
+                "email": (b["emails"] or [None])[0],
+            }
+            for b in people
+        ],
+        "due": [
+            {
+                "id": r["id"],
+                "customer_id": r["customer_id"],
+                "name": r["name"],
+                "phone": r["phone"],
+                "due": r["due"],
+                "overdue": r["overdue"],
+                "what": r["what"],
+            }
+            for r in due
+        ],
+    }
+
+
+def _calls(src: _Source) -> dict:
+    from clientbase.services.calls import missed_calls
+
+    since = datetime.combine(src.cur.start, time.min)
+    until = datetime.combine(src.as_of, time.max)
+    rows = [m.as_dict() for m in missed_calls(src.engine, since) if m.first_missed <= until]
+    return {
+        "since": since.date().isoformat(),
+        "waiting": len(rows),
+        "not_called_back": sum(1 for r in rows if not r["called_back"]),
+        "missed_calls": sum(r["missed"] for r in rows),
+        "numbers": rows,
+    }
+
+
+_SECTION_FUNCS = {
+    "base": _base,
+    "quality": _quality,
+    "sales": _sales,
+    "abcxyz": _abcxyz,
+    "migrations": _migrations,
+    "rfm": _rfm,
+    "ltv": _ltv,
+    "churn": _churn,
+    "segments": _segments,
+    "followups": _followups,
+    "calls": _calls,
+}
+
+
+# --- flat metrics for --fail-if ----------------------------------------------------------------
+
+# metric -> (section, description); rates and changes are in per cent.
+METRICS: dict[str, tuple[str, str]] = {
+    "customers": ("base", "customers in the base"),
+    "new_customers": ("base", "customers who appeared in the period"),
+    "invalid_phones": ("quality", "phones that are not valid numbers"),
+    "invalid_emails": ("quality", "emails that are not valid addresses"),
+    "pending_duplicates": ("quality", "possible duplicates waiting for review"),
+    "without_consent": ("quality", "reachable active customers without marketing consent"),
+    "revenue": ("sales", "revenue in the period"),
+    "orders": ("sales", "orders in the period"),
+    "average_check": ("sales", "average order value in the period"),
+    "revenue_change_pct": ("sales", "revenue against the previous period, %"),
+    "a_customers": ("abcxyz", "A customers in the period"),
+    "a_lost": ("migrations", "A customers of the previous period now B, C or gone"),
+    "a_gained": ("migrations", "customers now A who were not A before"),
+    "avg_ltv": ("ltv", "average historical LTV"),
+    "base_loss_rate": ("churn", "base loss in the last complete year, %"),
+    "segments_total": ("segments", "customers in the saved segments, summed"),
+    "due_followups": ("followups", "follow-ups due by the report's day"),
+    "birthdays_upcoming": ("followups", f"birthdays in the next {BIRTHDAY_DAYS} days"),
+    "missed_calls_waiting": ("calls", "numbers with a missed call and no conversation since"),
+    "missed_calls_without_callback": ("calls", "of them, numbers nobody even tried to call back"),
+}
+
+
+def metrics(data: dict) -> dict:
+    """The flat figures of the collected sections (a section not collected gives none)."""
+    out: dict = {}
+
+    def has(name):
+        return name in data and isinstance(data[name], dict)
+
+    if has("base"):
+        out["customers"] = data["base"]["customers"]
+        out["new_customers"] = data["base"]["new_current"]
+    if has("quality"):
+        for k in ("invalid_phones", "invalid_emails", "pending_duplicates", "without_consent"):
+            out[k] = data["quality"][k]
+    if has("sales"):
+        s = data["sales"]
+        cur = s.get("current", {})
+        out["revenue"] = cur.get("revenue", 0.0)
+        out["orders"] = cur.get("orders", 0)
+        out["average_check"] = cur.get("average_check")
+        out["revenue_change_pct"] = s.get("change_pct", {}).get("revenue")
+    if has("abcxyz"):
+        m = data["abcxyz"].get("matrix", {})
+        out["a_customers"] = sum(v["customers"] for k, v in m.items() if k.startswith("A"))
+    if has("migrations"):
+        out["a_lost"] = data["migrations"].get("a_lost", 0)
+        out["a_gained"] = data["migrations"].get("a_gained", 0)
+    if has("ltv"):
+        out["avg_ltv"] = data["ltv"].get("avg_ltv")
+    if has("churn"):
+        out["base_loss_rate"] = data["churn"].get("base_loss_rate")
+    if has("segments"):
+        out["segments_total"] = sum(s.get("size") or 0 for s in data["segments"]["segments"])
+    if has("followups"):
+        out["due_followups"] = len(data["followups"]["due"])
+        out["birthdays_upcoming"] = len(data["followups"]["birthdays"])
+    if has("calls"):
+        out["missed_calls_waiting"] = data["calls"]["waiting"]
+        out["missed_calls_without_callback"] = data["calls"]["not_called_back"]
+    return out
+
+
+def sections_for(names: list[str]) -> list[str]:
+    """The sections that give these metrics."""
+    return [s for s in SECTIONS if any(METRICS[n][0] == s for n in names if n in METRICS)]

@@ -1,0 +1,825 @@
+"""The filter language: what a shop owner types after ``--where`` and a saved segment stores.
+
+    orders >= 3 and days_since_last_order > 60 and city = 'Казань'
+    has_email and not tags contains 'опт'
+    last_order < 30d or (abc = 'A' and lifecycle in ('sleeping', 'lost'))
+    город = «Казань» и заказы >= 3
+
+Why a small parser of our own and not ``eval`` or Python's ``ast``: ``=``, ``contains``, ``30d`` and
+``«…»`` are not Python, and our own tokenizer knows where every token starts, so an error can say
+"at position 17". Nothing in the text is ever executed or evaluated: the parser builds a tree of
+plain dataclasses, field names are looked up in ``FIELDS`` (the text never names a column), and
+every value becomes a bound parameter of the SQLAlchemy expression ``to_sql`` returns. No user
+text reaches the SQL string.
+
+Grammar (keywords in any case; Russian и / или / не / в / содержит work too)::
+
+    expr       := and_expr ("or" and_expr)*
+    and_expr   := not_expr ("and" not_expr)*
+    not_expr   := "not" not_expr | primary
+    primary    := "(" expr ")" | FIELD | FIELD op value | FIELD ["not"] "in" list
+                | FIELD ["not"] "contains" value | FIELD "is" ["not"] "null"
+    op         := = == != <> < <= > >= ≠ ≤ ≥
+    list       := "(" value ("," value)* ")"   (or square brackets)
+    value      := 'text' | "text" | «text» | number | number% | 30d 2w 6m 1y | 2025-01-31
+                | 31.01.2025 | true | false | null
+
+One comparison at a time: ``1 < orders < 5`` is refused (write ``orders > 1 and orders < 5``);
+``not`` binds tighter than ``and``, which binds tighter than ``or``.
+
+Meaning
+    Text is compared without regard to case (``city = 'казань'`` finds Казань); ``contains`` is
+    a substring test on text and a "has this element" test on ``tags`` and ``categories``.
+    ``!=``, ``not in`` and ``not contains`` also match an empty value (a customer without a city
+    is "not in Moscow"); every other comparison with an empty value is false, and ``field = null``
+    / ``field != null`` ask for the empty value itself. So ``not`` is plain logic: ``not x`` is
+    exactly the customers ``x`` leaves out.
+
+    Dates are compared by calendar day: ``last_order < '2025-01-01'`` is before that day,
+    ``last_order = 2025-01-01`` is on it. A relative date is an age, counted back from today:
+    ``last_order < 30d`` = the last order was less than 30 days ago, ``created > 1y`` = added
+    more than a year ago (months and years are calendar ones: 6m before 31 August is 28/29
+    February). The ``days_since_…`` fields take days or the same units: ``days_since_last_order
+    > 2m``. ``50%`` is 0.5 (for ``discount_share``).
+"""
+
+from __future__ import annotations
+
+import calendar
+import difflib
+import re
+from dataclasses import dataclass
+from datetime import date, datetime, time, timedelta
+
+from sqlalchemy import ColumnElement, Table, and_, exists, func, not_, or_, select
+
+from clientbase.errors import UsageError
+
+MAX_LENGTH = 2000  # characters of an expression
+MAX_TEXT = 500  # characters of one quoted value
+MAX_DIGITS = 15  # beyond a float's exact integers: a typo, or an attempt to overflow something
+MAX_DEPTH = 40  # nested parentheses / not
+MAX_LIST = 1000  # values in one in-list
+MAX_TERMS = 200  # comparisons in one expression
+
+
+# --- fields -------------------------------------------------------------------------------------
+
+TYPES = {
+    "text": "text",
+    "number": "number",
+    "bool": "yes/no",
+    "date": "date",
+    "days": "days (number or 30d/6m/1y)",
+    "set": "list of names",
+}
+OPERATORS = {
+    "text": ("=", "!=", "<", "<=", ">", ">=", "in", "not in", "contains", "not contains"),
+    "number": ("=", "!=", "<", "<=", ">", ">=", "in", "not in"),
+    "bool": ("=", "!="),
+    "date": ("=", "!=", "<", "<=", ">", ">="),
+    "days": ("=", "!=", "<", "<=", ">", ">="),
+    "set": ("contains", "not contains", "in", "not in"),
+}
+
+
+@dataclass(frozen=True)
+class Field:
+    """A field of the language. ``group`` says which part of the facts computes it (see
+    segments.facts); ``column`` is its column in the facts table (a "days" field counts days
+    since the date in that column)."""
+
+    name: str
+    type: str
+    group: str
+    help: str
+    aliases: tuple[str, ...] = ()
+    column: str | None = None
+    values: dict | None = None  # words a user may type for a stored value (пол = 'ж' -> 'f')
+
+    @property
+    def col(self) -> str:
+        return self.column or self.name
+
+
+_FIELD_LIST = [
+    # identity
+    Field("id", "number", "base", "the customer's number in the base"),
+    Field("name", "text", "base", "display name (ФИО or company)", ("имя", "фио")),
+    Field("kind", "text", "base", "person or company", ("тип",)),
+    Field("city", "text", "base", "city", ("город",)),
+    Field("company", "text", "base", "company", ("компания",)),
+    Field("source", "text", "base", "acquisition source / channel", ("channel", "источник", "канал")),
+    Field("manager", "text", "base", "the customer's manager", ("менеджер",)),
+    Field("gender", "text", "base", "m or f (м / ж work too)", ("пол",),
+          values={"м": "m", "ж": "f", "male": "m", "female": "f", "муж": "m", "жен": "f"}),
+    Field("status", "text", "base", "active or archived (archived are left out unless asked for)",
+          ("статус",)),
+    Field("created", "date", "base", "when the customer was added to the base", ("создан",)),
+    Field("birthday_in_days", "number", "birthday",
+          "days to the next birthday (0 = today; 29 Feb is 28 Feb in other years; empty: unknown)",
+          ("дней_до_дня_рождения",)),
+    Field("has_phone", "bool", "points", "has a valid phone", ("есть_телефон",)),
+    Field("has_email", "bool", "points", "has a valid email", ("есть_email",)),
+    Field("consent", "bool", "consent", "marketing consent granted on some channel", ("согласие",)),
+    Field("consent_email", "bool", "consent", "consent granted for email"),
+    Field("consent_sms", "bool", "consent", "consent granted for SMS"),
+    Field("consent_calls", "bool", "consent", "consent granted for calls"),
+    Field("consent_ads", "bool", "consent", "consent granted for ad audiences"),
+    Field("tags", "set", "tags", "tags given to the customer", ("теги", "метки")),
+    Field("last_contact", "date", "contact",
+          "latest call, message, meeting or note (not reminders, not unanswered outgoing calls)",
+          ("последний_контакт",)),
+    Field("days_since_last_contact", "days", "contact", "days since the latest contact",
+          column="last_contact"),
+    # purchases (live orders: cancelled and returned ones are left out)
+    Field("orders", "number", "purchases", "number of orders", ("заказы", "заказов")),
+    Field("revenue", "number", "purchases", "sum of the orders", ("выручка",)),
+    Field("avg_check", "number", "purchases", "revenue / orders (empty without orders)",
+          ("средний_чек",)),
+    Field("first_order", "date", "purchases", "date of the first order", ("первый_заказ",)),
+    Field("last_order", "date", "purchases", "date of the latest order", ("последний_заказ",)),
+    Field("days_since_last_order", "days", "purchases", "days since the latest order",
+          ("дней_без_заказа", "дней_с_заказа"), column="last_order"),
+    Field("discount_share", "number", "purchases",
+          "share of orders with a discount, 0..1 (50% works)", ("доля_скидок",)),
+    Field("orders_12m", "number", "purchases", "orders in the last 12 months (loyal_months)",
+          ("заказов_за_год",)),
+    Field("categories", "set", "categories", "product categories bought", ("категории",)),
+    # classes
+    Field("abc", "text", "abc", "ABC class of the last 12 months (A, B, C; empty: no orders)"),
+    Field("xyz", "text", "abc", "XYZ class of the last 12 months (X, Y, Z, - unclassified)"),
+    Field("rfm_segment", "text", "rfm", "RFM segment (Champions, At risk, …)", ("rfm",)),
+    Field("ltv", "number", "ltv", "historical lifetime value (revenue so far)"),
+    Field("lifecycle", "text", "lifecycle", "lead, new, active, sleeping or lost",
+          ("стадия", "stage")),
+    Field("warmth", "text", "lifecycle", "how long a sleeping customer sleeps: hot, warm, cold"),
+    Field("vip", "bool", "lifecycle_tags", "ABC class A or top revenue (vip_top_percent)"),
+    Field("one_time_buyer", "bool", "lifecycle_tags",
+          "one order only, placed more than new_days ago", ("one_time", "разовый")),
+    Field("discount_seeker", "bool", "lifecycle_tags",
+          "most orders with a discount (discount_seeker_share)"),
+    Field("loyal", "bool", "lifecycle_tags", "loyal_orders or more orders in loyal_months",
+          ("лояльный",)),
+]  # fmt: skip
+FIELDS: dict[str, Field] = {f.name: f for f in _FIELD_LIST}
+_LOOKUP: dict[str, Field] = {key.casefold(): f for f in _FIELD_LIST for key in (f.name, *f.aliases)}
+
+# --- the tree -----------------------------------------------------------------------------------
+
+
+@dataclass(frozen=True)
+class Duration:
+    """A relative date as typed: 30d, 2w, 6m, 1y."""
+
+    count: int
+    unit: str  # d, w, m, y
+
+    def days_back(self, as_of: date) -> int:
+        return (as_of - self.before(as_of)).days
+
+    def before(self, as_of: date) -> date:
+        """The day this long before ``as_of``; calendar months and years (31 Aug - 6m = 28/29
+        Feb, 29 Feb - 1y = 28 Feb)."""
+        if self.unit == "d":
+            return as_of - timedelta(days=self.count)
+        if self.unit == "w":
+            return as_of - timedelta(weeks=self.count)
+        months = self.count * (12 if self.unit == "y" else 1)
+        y, m = divmod(as_of.year * 12 + as_of.month - 1 - months, 12)
+        return date(y, m + 1, min(as_of.day, calendar.monthrange(y, m + 1)[1]))
+
+    def __str__(self) -> str:
+        return f"{self.count}{self.unit}"
+
+
+class Null:
+    """The empty value (``null``)."""
+
+    def __repr__(self) -> str:
+        return "null"
+
+
+NULL = Null()
+
+
+@dataclass(frozen=True)
+class Compare:
+    field: str  # a key of FIELDS
+    op: str  # = != < <= > >= in "not in" contains "not contains"
+    value: object  # str, int, float, bool, date, Duration, NULL, or a tuple of these for in
+    pos: int
+
+
+@dataclass(frozen=True)
+class And:
+    items: tuple
+
+
+@dataclass(frozen=True)
+class Or:
+    items: tuple
+
+
+@dataclass(frozen=True)
+class Not:
+    item: object
+
+
+Node = Compare | And | Or | Not
+
+
+def fields_used(node: Node) -> set[str]:
+    if isinstance(node, Compare):
+        return {node.field}
+    if isinstance(node, Not):
+        return fields_used(node.item)
+    return set().union(*(fields_used(i) for i in node.items))
+
+
+# --- errors -------------------------------------------------------------------------------------
+
+
+class FilterError(UsageError):
+    """A bad expression: says where (``position``, 1-based) and what, quoting the expression."""
+
+    def __init__(self, text: str, pos: int, what: str, *, hint: str | None = None):
+        self.expression = text
+        self.position = pos + 1
+        self.what = what
+        shown = text if len(text) <= 200 else text[:200] + "…"
+        super().__init__(f'filter "{shown}", at position {pos + 1}: {what}', hint=hint)
+
+    @property
+    def caret(self) -> str:
+        """The expression with a ``^`` under the place (two lines, for a terminal or a log)."""
+        return f"{self.expression}\n{' ' * (self.position - 1)}^"
+
+
+# --- tokens -------------------------------------------------------------------------------------
+
+_KEYWORDS = {
+    "and": "and", "и": "and", "or": "or", "или": "or", "not": "not", "не": "not",
+    "in": "in", "в": "in", "contains": "contains", "содержит": "contains", "is": "is",
+    "true": True, "yes": True, "да": True, "false": False, "no": False, "нет": False,
+    "null": NULL, "none": NULL, "пусто": NULL,
+}  # fmt: skip
+_OPS = {"=": "=", "==": "=", "!=": "!=", "<>": "!=", "≠": "!=", "<": "<", "<=": "<=",
+        "≤": "<=", ">": ">", ">=": ">=", "≥": ">="}  # fmt: skip
+_UNITS = {
+    **dict.fromkeys(("d", "day", "days", "д", "дн", "день", "дня", "дней"), "d"),
+    **dict.fromkeys(("w", "week", "weeks", "н", "нед"), "w"),
+    **dict.fromkeys(("m", "mo", "month", "months", "м", "мес"), "m"),
+    **dict.fromkeys(("y", "year", "years", "г", "год", "года", "лет"), "y"),
+}
+_UNIT_MAX = {"d": 100_000, "w": 10_000, "m": 2_400, "y": 200}
+_QUOTES = {"'": "'", '"': '"', "«": "»", "“": "”"}
+
+_SCAN = re.compile(
+    r"""(?P<ws>\s+)
+      | (?P<date>[0-9]{4}-[0-9]{2}-[0-9]{2}|[0-9]{1,2}\.[0-9]{1,2}\.[0-9]{4})(?![\w.])
+      | (?P<num>[0-9]+(?:\.[0-9]+)?)(?P<unit>[^\W\d]+|%)?
+      | (?P<word>[^\W\d]\w*)
+      | (?P<op>==|!=|<>|<=|>=|[=<>≠≤≥])
+      | (?P<punct>[()\[\],-])""",
+    re.VERBOSE,
+)
+
+_SPACED_UNIT = re.compile(r"\s+([^\W\d]+)(?!\w)")
+
+
+@dataclass(frozen=True)
+class _Tok:
+    kind: str  # word, kw, op, punct, value, end
+    value: object
+    pos: int
+    text: str
+
+
+def _tokens(text: str) -> list[_Tok]:
+    out: list[_Tok] = []
+    i, n = 0, len(text)
+    while i < n:
+        ch = text[i]
+        if ch in _QUOTES:
+            j, close, buf = i + 1, _QUOTES[ch], []
+            while True:
+                if j >= n:
+                    raise FilterError(text, i, f"the text started here has no closing {close}")
+                c = text[j]
+                if c == "\\" and j + 1 < n and text[j + 1] in (close, "\\"):
+                    buf.append(text[j + 1])
+                    j += 2
+                elif c == close and j + 1 < n and text[j + 1] == close and close in "'\"":
+                    buf.append(c)  # '' inside '…' is one quote, as in SQL
+                    j += 2
+                elif c == close:
+                    break
+                else:
+                    buf.append(c)
+                    j += 1
+            if len(buf) > MAX_TEXT:
+                raise FilterError(text, i, f"a text value longer than {MAX_TEXT} characters")
+            out.append(_Tok("value", "".join(buf), i, text[i : j + 1]))
+            i = j + 1
+            continue
+        m = _SCAN.match(text, i)
+        if m is None:
+            raise FilterError(text, i, f"unexpected character {ch!r}")
+        kind = m.lastgroup
+        word = m.group(0)
+        if kind == "ws":
+            pass
+        elif kind == "date":
+            out.append(_Tok("value", _date_literal(text, i, m.group("date")), i, word))
+        elif kind in ("num", "unit"):
+            unit, end = m.group("unit"), m.end()
+            if unit is None and (spaced := _SPACED_UNIT.match(text, end)):
+                if spaced.group(1).casefold() in _UNITS:  # "2 years", "30 дней"
+                    unit, end = spaced.group(1), spaced.end()
+            word = text[i:end]
+            out.append(_Tok("value", _number(text, i, m.group("num"), unit), i, word))
+            i = end
+            continue
+        elif kind == "word":
+            kw = _KEYWORDS.get(word.casefold())
+            if kw is None:
+                out.append(_Tok("word", word, i, word))
+            elif isinstance(kw, str):
+                out.append(_Tok("kw", kw, i, word))
+            else:
+                out.append(_Tok("value", kw, i, word))
+        elif kind == "op":
+            out.append(_Tok("op", _OPS[word], i, word))
+        else:
+            out.append(_Tok("punct", word, i, word))
+        i = m.end()
+    out.append(_Tok("end", None, n, ""))
+    return out
+
+
+def _date_literal(text: str, pos: int, word: str) -> date:
+    try:
+        if "-" in word:
+            return date.fromisoformat(word)
+        d, m, y = (int(x) for x in word.split("."))
+        return date(y, m, d)
+    except ValueError:
+        raise FilterError(text, pos, f"{word!r} is not a date") from None
+
+
+def _number(text: str, pos: int, digits: str, unit: str | None):
+    if len(digits.replace(".", "")) > MAX_DIGITS:
+        raise FilterError(text, pos, f"a number longer than {MAX_DIGITS} digits")
+    value = float(digits) if "." in digits else int(digits)
+    if unit is None:
+        return value
+    if unit == "%":
+        return value / 100
+    u = _UNITS.get(unit.casefold())
+    if u is None:
+        raise FilterError(
+            text, pos + len(digits),
+            f"unknown unit {unit!r} after {digits}: d (days), w (weeks), m (months), y (years)",
+        )  # fmt: skip
+    if isinstance(value, float):
+        raise FilterError(text, pos, f"{digits}{unit}: a whole number of {unit}, e.g. 30d")
+    if value > _UNIT_MAX[u]:
+        raise FilterError(text, pos, f"{digits}{unit} is too far back")
+    return Duration(value, u)
+
+
+# --- parser -------------------------------------------------------------------------------------
+
+
+def parse(text: str) -> Node:
+    """The tree of an expression, or FilterError (exit 2) naming the position and the problem."""
+    if not isinstance(text, str):
+        raise UsageError("a filter expression must be text")
+    if len(text) > MAX_LENGTH:
+        raise FilterError(
+            text, MAX_LENGTH, f"the expression is longer than {MAX_LENGTH} characters"
+        )
+    if not text.strip():
+        raise FilterError(text, 0, "the expression is empty", hint=_FIELDS_HINT)
+    return _Parser(text).run()
+
+
+_FIELDS_HINT = "see: clientbase segment fields"
+
+
+class _Parser:
+    def __init__(self, text: str):
+        self.text = text
+        self.toks = _tokens(text)
+        self.i = 0
+        self.depth = 0
+        self.terms = 0
+
+    # helpers
+    @property
+    def tok(self) -> _Tok:
+        return self.toks[self.i]
+
+    def take(self) -> _Tok:
+        t = self.toks[self.i]
+        self.i += 1
+        return t
+
+    def at_kw(self, *words: str) -> bool:
+        return self.tok.kind == "kw" and self.tok.value in words
+
+    def error(self, what: str, tok: _Tok | None = None, hint: str | None = None) -> FilterError:
+        return FilterError(self.text, (tok or self.tok).pos, what, hint=hint)
+
+    def found(self, tok: _Tok | None = None) -> str:
+        t = tok or self.tok
+        return "the end" if t.kind == "end" else repr(t.text)
+
+    def run(self) -> Node:
+        node = self.expr()
+        if self.tok.kind != "end":
+            if self.tok.kind == "punct" and self.tok.value == ")":
+                raise self.error("this ) closes nothing")
+            raise self.error(f"expected and / or, found {self.found()}")
+        return node
+
+    def nest(self) -> None:
+        self.depth += 1
+        if self.depth > MAX_DEPTH:
+            raise self.error(f"nested deeper than {MAX_DEPTH} levels")
+
+    # grammar
+    def expr(self) -> Node:
+        items = [self.and_expr()]
+        while self.at_kw("or"):
+            self.take()
+            items.append(self.and_expr())
+        return items[0] if len(items) == 1 else Or(tuple(items))
+
+    def and_expr(self) -> Node:
+        items = [self.not_expr()]
+        while self.at_kw("and"):
+            self.take()
+            items.append(self.not_expr())
+        return items[0] if len(items) == 1 else And(tuple(items))
+
+    def not_expr(self) -> Node:
+        if self.at_kw("not"):
+            self.take()
+            self.nest()
+            node = Not(self.not_expr())
+            self.depth -= 1
+            return node
+        return self.primary()
+
+    def primary(self) -> Node:
+        t = self.tok
+        if t.kind == "punct" and t.value == "(":
+            self.take()
+            self.nest()
+            node = self.expr()
+            self.depth -= 1
+            if not (self.tok.kind == "punct" and self.tok.value == ")"):
+                raise self.error(
+                    f"expected ) to close the ( at position {t.pos + 1}, found {self.found()}"
+                )
+            self.take()
+            return node
+        if t.kind != "word":
+            if t.kind == "end":
+                raise self.error("the expression ends too early", hint=_FIELDS_HINT)
+            hint = "a comparison starts with the field: orders >= 3" if t.kind == "value" else (
+                _FIELDS_HINT)  # fmt: skip
+            raise self.error(f"expected a field name, found {self.found()}", hint=hint)
+        self.take()
+        field = _LOOKUP.get(t.value.casefold())
+        if field is None:
+            close = difflib.get_close_matches(t.value.casefold(), list(_LOOKUP), n=1, cutoff=0.7)
+            near = f" (did you mean {_LOOKUP[close[0]].name}?)" if close else ""
+            raise self.error(f"unknown field {t.value!r}{near}", t, hint=_FIELDS_HINT)
+        self.terms += 1
+        if self.terms > MAX_TERMS:
+            raise self.error(f"more than {MAX_TERMS} comparisons", t)
+        node = self.comparison(field, t)
+        nxt = self.tok
+        if nxt.kind == "op" or (nxt.kind == "kw" and nxt.value in ("in", "contains", "is")):
+            raise self.error(
+                "one comparison at a time: write e.g. orders > 1 and orders < 5",
+                nxt,
+            )
+        if nxt.kind in ("word", "value") or (nxt.kind == "punct" and nxt.value == "("):
+            raise self.error(f"expected and / or after the comparison, found {self.found()}")
+        return node
+
+    def comparison(self, field: Field, ftok: _Tok) -> Compare:
+        t = self.tok
+        if t.kind == "op":
+            self.take()
+            op = t.value
+            value = self.value(field, op, t)
+        elif t.kind == "kw" and t.value in ("in", "contains", "not", "is"):
+            self.take()
+            if t.value == "is":
+                neg = self.at_kw("not")
+                if neg:
+                    self.take()
+                v = self.tok
+                if not (v.kind == "value" and v.value is NULL):
+                    raise self.error(f"expected null after is, found {self.found()}")
+                self.take()
+                return self.check(field, ftok, "!=" if neg else "=", (NULL, v.pos), t)
+            op = t.value
+            if op == "not":
+                if not self.at_kw("in", "contains"):
+                    raise self.error(
+                        f"expected in or contains after {field.name} not, found {self.found()}"
+                    )
+                op = "not " + self.take().value
+            value = self.list_value(field) if op.endswith("in") else self.value(field, op, t)
+        else:
+            if field.type == "bool":
+                return Compare(field.name, "=", True, ftok.pos)
+            what = (
+                f"{field.name} needs a comparison, e.g. {_example(field)}"
+                if t.kind in ("end", "kw") or (t.kind == "punct" and t.value == ")")
+                else f"expected a comparison (= != < <= > >= in contains) after {field.name}, "
+                f"found {self.found()}"
+            )
+            raise self.error(what, t if t.kind != "end" else ftok)
+        return self.check(field, ftok, op, value, t)
+
+    def value(self, field: Field, op: str, optok: _Tok) -> tuple[object, int]:
+        """(value, position) of the next value token (a minus sign joins the number after it)."""
+        t = self.tok
+        if t.kind == "punct" and t.value == "-":
+            self.take()
+            n = self.tok
+            if (
+                n.kind != "value"
+                or isinstance(n.value, bool)
+                or not isinstance(n.value, int | float)
+            ):
+                raise self.error(f"expected a number after -, found {self.found()}")
+            self.take()
+            return -n.value, t.pos
+        if t.kind != "value":
+            hint = None
+            if t.kind == "word":
+                hint = f"quote text values: {field.name} {op} '{t.text}'"
+            raise self.error(f"expected a value after {optok.text}, found {self.found()}", t, hint)
+        self.take()
+        return t.value, t.pos
+
+    def list_value(self, field: Field) -> tuple:
+        t = self.tok
+        if not (t.kind == "punct" and t.value in "(["):
+            raise self.error(
+                f"expected a list in parentheses, e.g. {field.name} in ('a', 'b'), "
+                f"found {self.found()}"
+            )
+        close = ")" if t.value == "(" else "]"
+        self.take()
+        items = []
+        while True:
+            items.append(self.value(field, "in", t))
+            if len(items) > MAX_LIST:
+                raise self.error(f"more than {MAX_LIST} values in one list")
+            sep = self.tok
+            if sep.kind == "punct" and sep.value == ",":
+                self.take()
+                if self.tok.kind == "punct" and self.tok.value == close:  # a trailing comma
+                    self.take()
+                    break
+                continue
+            if sep.kind == "punct" and sep.value == close:
+                self.take()
+                break
+            raise self.error(f"expected , or {close} in the list, found {self.found()}")
+        return tuple(items)
+
+    # types
+    def check(self, field: Field, ftok: _Tok, op: str, value, optok: _Tok) -> Compare:
+        """The comparison, with the value in the form to_sql wants, or an error at the value.
+        ``value`` is a (value, position) pair, or a tuple of them for in."""
+        allowed = OPERATORS[field.type]
+        if not op.endswith("in"):
+            if value[0] is NULL:
+                if op not in ("=", "!=") or field.type == "bool":
+                    raise self.error(
+                        f"{field.name} {op} null: only = null and != null ask for an empty value"
+                        if field.type != "bool" else f"{field.name} is never empty (yes or no)",
+                        optok,
+                    )  # fmt: skip
+                return Compare(field.name, op, NULL, ftok.pos)
+        if op not in allowed:
+            raise self.error(
+                f"{op!r} does not apply to {field.name} ({TYPES[field.type]}): use "
+                + " ".join(allowed), optok,
+                hint="tags and categories: tags contains 'vip'" if field.type == "set" else None,
+            )  # fmt: skip
+        if op.endswith("in"):
+            return Compare(field.name, op, tuple(self.typed(field, *v) for v in value), ftok.pos)
+        return Compare(field.name, op, self.typed(field, *value), ftok.pos)
+
+    def typed(self, field: Field, value, pos: int):
+        def bad(expected: str) -> FilterError:
+            return FilterError(self.text, pos, f"{field.name} compares with {expected}, not "
+                               f"{_show(value)}", hint=f"e.g. {_example(field)}")  # fmt: skip
+
+        t = field.type
+        if value is NULL:
+            raise FilterError(self.text, pos, "null cannot be in a list")
+        if t in ("text", "set"):
+            if isinstance(value, bool) or isinstance(value, date | Duration):
+                raise bad("text")
+            # lower(), as SQL's lower() on the column (casefold would turn ß into ss)
+            s = (value if isinstance(value, str) else _plain_number(value)).lower()
+            return (field.values or {}).get(s.strip(), s)
+        if t == "number":
+            if isinstance(value, Duration) and field.name == "birthday_in_days":
+                return value
+            if isinstance(value, bool) or not isinstance(value, int | float):
+                raise bad("a number")
+            return value
+        if t == "bool":
+            if not isinstance(value, bool):
+                if value in (0, 1) and isinstance(value, int):
+                    return bool(value)
+                raise bad("true or false")
+            return value
+        if t == "date":
+            if isinstance(value, date | Duration):
+                return value
+            if isinstance(value, str):
+                return _parse_date_text(self.text, pos, value)
+            raise bad("a date ('2025-01-31') or an age (30d, 6m, 1y)")
+        # days
+        if isinstance(value, Duration):
+            return value
+        if isinstance(value, bool) or not isinstance(value, int):
+            raise bad("a whole number of days or an age (30d, 6m, 1y)")
+        return value
+
+
+def _parse_date_text(text: str, pos: int, value: str) -> date:
+    from clientbase.normalize.dates import parse_date
+
+    try:
+        return parse_date(value)
+    except ValueError:
+        raise FilterError(
+            text, pos, f"{value!r} is not a date (2025-01-31 or 31.01.2025)"
+        ) from None
+
+
+def _plain_number(v) -> str:
+    return str(int(v)) if isinstance(v, float) and v.is_integer() else str(v)
+
+
+def _show(value) -> str:
+    if isinstance(value, bool):
+        return "true" if value else "false"
+    if isinstance(value, Duration):
+        return f"the age {value}"
+    if isinstance(value, date):
+        return f"the date {value.isoformat()}"
+    if isinstance(value, str):
+        return f"the text {value!r}"
+    return f"the number {_plain_number(value)}"
+
+
+_EXAMPLES = {"text": "= 'Казань'", "number": ">= 3", "bool": "= true", "date": "< 30d",
+             "days": "> 60", "set": "contains 'vip'"}  # fmt: skip
+
+
+def _example(field: Field) -> str:
+    if field.name == "gender":
+        return "gender = 'f'"
+    return f"{field.name} {_EXAMPLES[field.type]}" if field.type != "bool" else field.name
+
+
+# --- to SQL -------------------------------------------------------------------------------------
+
+
+def to_sql(node: Node, facts_table: Table, *, as_of: date | None = None) -> ColumnElement[bool]:
+    """The condition on the facts table (see segments.facts). Values are bound parameters only;
+    ``as_of`` (default today) is the day relative dates count back from."""
+    day = as_of or date.today()
+    return _sql(node, facts_table, day)
+
+
+def _sql(node: Node, facts: Table, as_of: date):
+    if isinstance(node, And):
+        return and_(*(_sql(i, facts, as_of) for i in node.items))
+    if isinstance(node, Or):
+        return or_(*(_sql(i, facts, as_of) for i in node.items))
+    if isinstance(node, Not):
+        return not_(_sql(node.item, facts, as_of))
+    field = FIELDS[node.field]
+    if field.type == "set":
+        return _set_sql(field, node.op, node.value, facts)
+    col = facts.c[field.col]
+    op, value = node.op, node.value
+    if value is NULL:
+        return col.is_(None) if op == "=" else col.is_not(None)
+    if field.type == "text":
+        return _guard(op, col, _text_sql(func.lower(col), op, value))
+    if field.type == "bool":
+        return col == (1 if value == (op == "=") else 0)
+    if field.type == "number":
+        if isinstance(value, Duration):  # birthday_in_days <= 1w
+            value = value.days_back(as_of)
+        return _guard(op, col, _cmp(col, op, value))
+    if field.type == "date" and not isinstance(value, Duration):
+        return _guard(op, col, _day_cmp(col, op, value))
+    # An age (a "days" field, or a date compared with 30d): older = earlier, so the comparison
+    # of the age flips into one of the date. "less than 30 days ago" = "after the day 30 back".
+    days = value.days_back(as_of) if isinstance(value, Duration) else value
+    flipped = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "=": "=", "!=": "!="}[op]
+    return _guard(op, col, _day_cmp(col, flipped, as_of - timedelta(days=days)))
+
+
+_NEGATIVE = ("!=", "not in", "not contains")
+
+
+def _guard(op: str, col, cond):
+    # Two-valued logic: an empty value fails every positive test and passes every negative one,
+    # so `not x` is exactly the complement of x (SQL's NULL would drop it from both).
+    return or_(col.is_(None), cond) if op in _NEGATIVE else and_(col.is_not(None), cond)
+
+
+def _cmp(col, op: str, value):
+    if op == "in":
+        return col.in_(list(value))
+    if op == "not in":
+        return col.not_in(list(value))
+    return {
+        "=": col.__eq__, "!=": col.__ne__, "<": col.__lt__, "<=": col.__le__,
+        ">": col.__gt__, ">=": col.__ge__,
+    }[op](value)  # fmt: skip
+
+
+def _like(value: str) -> str:
+    return "%" + value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
+
+
+def _text_sql(col, op: str, value):
+    if op == "contains":
+        return col.like(_like(value), escape="\\")
+    if op == "not contains":
+        return col.not_like(_like(value), escape="\\")
+    return _cmp(col, op, value)
+
+
+def _day_cmp(col, op: str, day: date):
+    start = datetime.combine(day, time())
+    nxt = start + timedelta(days=1)
+    if op == "=":
+        return and_(col >= start, col < nxt)
+    if op == "!=":
+        return or_(col < start, col >= nxt)
+    return {"<": col < start, "<=": col < nxt, ">": col >= nxt, ">=": col >= start}[op]
+
+
+def _set_sql(field: Field, op: str, value, facts: Table):
+    from clientbase.db.models import customer_tags, orders, tags
+
+    if field.name == "tags":
+        name = func.lower(tags.c.name)
+        base = (
+            select(customer_tags.c.customer_id)
+            .join(tags, tags.c.id == customer_tags.c.tag_id)
+            .where(customer_tags.c.customer_id == facts.c.id)
+        )
+    else:
+        from clientbase.services.analytics import LEFT_OUT
+
+        name = func.lower(orders.c.category)
+        base = select(orders.c.customer_id).where(
+            orders.c.customer_id == facts.c.id,
+            orders.c.status.is_(None) | orders.c.status.not_in(LEFT_OUT),
+            orders.c.category.is_not(None),
+        )
+    if value is NULL:  # "tags = null": has none at all
+        has_any = exists(base)
+        return not_(has_any) if op == "=" else has_any
+    values = list(value) if isinstance(value, tuple) else [value]
+    cond = name.in_(values) if len(values) > 1 else name == values[0]
+    found = exists(base.where(cond))
+    return not_(found) if op.startswith("not") else found
+
+
+def describe_fields() -> list[dict]:
+    """FIELDS as rows for `segment fields` and the docs."""
+    return [
+        {"field": f.name, "type": TYPES[f.type], "operators": " ".join(OPERATORS[f.type]),
+         "aliases": ", ".join(f.aliases), "meaning": f.help}
+        for f in _FIELD_LIST
+    ]  # fmt: skip
+
+
+__all__ = [
+    "FIELDS", "NULL", "And", "Compare", "Duration", "Field", "FilterError", "Node", "Not", "Or",
+    "describe_fields", "fields_used", "parse", "to_sql",
+]  # fmt: skip

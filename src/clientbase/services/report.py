@@ -1,0 +1,149 @@
+"""`clientbase report`: collect the figures, render them, write the file, check the alert.
+
+The work is in ``clientbase.reports`` (collect, render, alert); this module ties it together for
+the CLI and for scripts (``make_report(engine, ...)``) and owns the two decisions around it:
+which format a file gets, and how it reaches the disk (whole or not at all).
+"""
+
+from __future__ import annotations
+
+import os
+import tempfile
+from dataclasses import dataclass, field
+from datetime import date, datetime
+from pathlib import Path
+
+from sqlalchemy import Engine
+
+from clientbase.errors import ClientbaseError, UsageError
+
+EXTENSIONS = {
+    ".html": "html",
+    ".htm": "html",
+    ".md": "md",
+    ".markdown": "md",
+    ".json": "json",
+    ".txt": "text",
+    ".text": "text",
+}
+
+
+@dataclass
+class Alert:
+    expression: str
+    held: bool
+    values: dict = field(default_factory=dict)  # the metrics the condition reads
+
+    def message(self) -> str:
+        shown = ", ".join(f"{k} = {_plain(v)}" for k, v in self.values.items())
+        return f"alert: {self.expression} holds ({shown})"
+
+
+@dataclass
+class Report:
+    data: dict
+    fmt: str
+    lang: str
+    text: str
+    alert: Alert | None = None
+
+
+def _plain(value) -> str:
+    if value is None:
+        return "n/a"
+    if isinstance(value, float) and value.is_integer():
+        return str(int(value))
+    return str(value)
+
+
+def format_for(out: Path | None, fmt: str | None) -> str:
+    """The output format: the one asked for, else the file's extension, else text."""
+    if fmt:
+        return fmt
+    if out is None:
+        return "text"
+    ext = out.suffix.lower()
+    if ext not in EXTENSIONS:
+        raise UsageError(
+            f"--out {out}: cannot tell the format from {ext or 'a name without an extension'!r}",
+            hint="name it .html, .md, .json or .txt, or give --format",
+        )
+    return EXTENSIONS[ext]
+
+
+def make_report(
+    engine: Engine,
+    *,
+    period: str = "30d",
+    sections: str | list[str] | None = None,
+    as_of: date | None = None,
+    fmt: str = "text",
+    lang: str | None = None,
+    fail_if: str | None = None,
+    color: bool = False,
+    width: int = 120,
+    now: datetime | None = None,
+) -> Report:
+    """Collect, render and (with ``fail_if``) check the report. The condition is checked for
+    sense before anything is read, so a typo fails at once; the sections its metrics come from
+    are collected even when ``sections`` leaves them out of the report."""
+    from clientbase.reports import alert as alerts
+    from clientbase.reports.collect import METRICS, collect, parse_sections, sections_for
+    from clientbase.reports.i18n import LANGS, default_lang
+    from clientbase.reports.render import FORMATS, render
+
+    if fmt not in FORMATS:
+        raise UsageError(f"--format {fmt!r}: one of {', '.join(FORMATS)}")
+    lang = lang or default_lang()
+    if lang not in LANGS:
+        raise UsageError(f"--lang {lang!r}: one of {', '.join(LANGS)}")
+    wanted = parse_sections(sections) if not isinstance(sections, list) else sections
+    tree = alerts.parse(fail_if, METRICS) if fail_if is not None else None
+    needed = sections_for(alerts.names(tree)) if tree is not None else []
+    data = collect(
+        engine,
+        period=period,
+        sections=[s for s in wanted] + [s for s in needed if s not in wanted],
+        as_of=as_of,
+        now=now,
+    )
+    # Sections gathered only for the condition stay out of the report; their figures stay in
+    # "metrics", so the JSON shows what the condition saw.
+    for extra in [s for s in data["sections"] if s not in wanted]:
+        data.pop(extra, None)
+    data["sections"] = [s for s in data["sections"] if s in wanted]
+    result = Report(
+        data=data, fmt=fmt, lang=lang, text=render(data, fmt, lang, color=color, width=width)
+    )
+    if tree is not None:
+        metrics = data["metrics"]
+        result.alert = Alert(
+            expression=fail_if.strip(),
+            held=alerts.evaluate(tree, metrics),
+            values={n: metrics.get(n) for n in alerts.names(tree)},
+        )
+    return result
+
+
+def write_report(path: Path, text: str) -> Path:
+    """Write the file whole or not at all: a temporary file beside it, then a rename, so a web
+    server or a mail job reading the report never sees half of one."""
+    path = path.expanduser()
+    folder = path.parent if str(path.parent) else Path(".")
+    if not folder.is_dir():
+        raise ClientbaseError(f"--out {path}: the folder {folder} does not exist")
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
+        with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
+            fh.write(text)
+        # mkstemp makes the file private (0600); a report is for reading (a web server, the
+        # mail job), so it gets the mode any new file of this user gets.
+        umask = os.umask(0)
+        os.umask(umask)
+        os.chmod(tmp, 0o666 & ~umask)
+        os.replace(tmp, path)
+    except OSError as exc:
+        if "tmp" in locals() and os.path.exists(tmp):
+            os.unlink(tmp)
+        raise ClientbaseError(f"--out {path}: cannot write it ({exc.strerror})") from None
+    return path
