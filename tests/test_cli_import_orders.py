@@ -54,7 +54,14 @@ def test_orders_recognised_and_lines_summed(cli, tmp_path):
     assert people["Петрова Мария"]["source"] == "Instagram"
     card = cli.json("contacts", "show", str(ivanov["id"]))
     # The card carries the ABC/XYZ class of the 12 months up to the latest order in the base.
+    rfm = card["classes"].pop("rfm")
     assert card["classes"] == {"window": "2025-03-01 .. 2026-02-10", "abc": "A", "xyz": "-"}
+    # ... and the RFM segment and lifecycle stage the analyses and the listing give.
+    listed = next(c for c in cli.json("analyze", "rfm")["customers"] if c["id"] == ivanov["id"])
+    assert rfm == {k: listed[k] for k in ("r", "f", "m", "segment")} | {"as_of": "2026-02-10"}
+    assert (
+        card["lifecycle"]["stage"] == ivanov["lifecycle"] in ("new", "active", "sleeping", "lost")
+    )
     assert card["orders"] == {
         "count": 1,
         "revenue": 13700.0,

@@ -115,6 +115,14 @@ def show_cmd(
     cls = card.get("classes") or {}
     if cls.get("abc"):
         con.print(f"{'ABC/XYZ:':<13}{cls['abc']}{cls['xyz']} ({cls['window']})", markup=False)
+    if rfm := cls.get("rfm"):
+        con.print(
+            f"{'RFM:':<13}{rfm['r']}{rfm['f']}{rfm['m']} {rfm['segment']} (as of {rfm['as_of']})",
+            markup=False,
+        )
+    if (life := card.get("lifecycle")) and life.get("stage"):
+        warmth = f" ({life['warmth']})" if life.get("warmth") else ""
+        con.print(f"{'Stage:':<13}{life['stage']}{warmth}", markup=False)
     if card.get("calls"):
         con.print("Calls (latest first):", markup=False)
         for c in card["calls"]:

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
-from datetime import date
+from datetime import date, datetime
 
 from sqlalchemy import Engine, case, func, or_, select
 
@@ -241,8 +241,8 @@ def _with_details(conn, rows) -> list[dict]:
 
 
 def _classes(engine: Engine, customer_id: int) -> dict:
-    """ABC/XYZ over the 12 months up to the latest order in the base, as `analyze abc-xyz`
-    computes it with its defaults (RFM and lifecycle join here when those analyses exist)."""
+    """ABC/XYZ over the 12 months up to the latest order in the base, and the RFM scores and
+    segment as of that order — what `analyze abc-xyz` and `analyze rfm` say with their defaults."""
     from datetime import date
 
     from clientbase.analytics.abcxyz import AbcXyzParams, classify
@@ -256,9 +256,29 @@ def _classes(engine: Engine, customer_id: int) -> dict:
     start = date(months // 12, months % 12 + 1, 1)
     result = classify(frame, AbcXyzParams(start=start, end=end))
     row = result.customers[result.customers["customer_id"] == customer_id]
-    if row.empty:
-        return {"window": f"{start} .. {end}", "abc": None, "xyz": None}
-    return {"window": f"{start} .. {end}", "abc": row["abc"].iloc[0], "xyz": row["xyz"].iloc[0]}
+    out = {"window": f"{start} .. {end}", "abc": None, "xyz": None}
+    if not row.empty:
+        out["abc"], out["xyz"] = row["abc"].iloc[0], row["xyz"].iloc[0]
+    from clientbase.analytics.rfm import score_rfm
+
+    scored = score_rfm(frame, as_of=end)
+    mine = scored[scored["customer_id"] == customer_id]
+    if not mine.empty:
+        r = mine.iloc[0]
+        out["rfm"] = {"r": int(r["r"]), "f": int(r["f"]), "m": int(r["m"]),
+                      "segment": r["segment"], "as_of": str(end)}  # fmt: skip
+    return out
+
+
+def _lifecycle(conn, customer_id: int) -> dict:
+    """The customer's stage (and warmth while sleeping) today, by the same rules as
+    `contacts list` and the filter language."""
+    from clientbase.segments.facts import lifecycle_of, lifecycle_query
+    from clientbase.services.segments import load_settings
+
+    query = lifecycle_query(datetime.now().date(), load_settings(conn))
+    stage, warmth = lifecycle_of(conn, [customer_id], query).get(customer_id, (None, None))
+    return {"stage": stage, "warmth": warmth}
 
 
 def get_contact(engine: Engine, customer_id: int) -> dict:
@@ -305,6 +325,7 @@ def get_contact(engine: Engine, customer_id: int) -> dict:
             .where(o.c.customer_id == customer_id, live)
         ).one()  # fmt: skip
         card["classes"] = _classes(engine, customer_id) if n else {}
+        card["lifecycle"] = _lifecycle(conn, customer_id)
         card["orders"] = {"count": n, "revenue": revenue or 0.0,
                           "first": _iso(first), "last": _iso(last)}  # fmt: skip
         if row.merged_into_id:
