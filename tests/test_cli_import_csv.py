@@ -164,6 +164,24 @@ def test_shared_phone_with_different_first_names_stays_two_people(cli, tmp_path)
     assert names == ["Петров Иван", "Петрова Мария"]
 
 
+def test_shared_contact_does_not_fold_a_different_birthday_patronymic_or_gender(cli, tmp_path):
+    write(
+        tmp_path / "family.csv",
+        "ФИО;Телефон;Email;Дата рождения\n"
+        "Иванов Иван Петрович;+79161112233;;01.02.1960\n"
+        "Иванов Иван Иванович;8 916 111 22 33;;\n"  # the son: another patronymic
+        "Иванов И. П.;89161112233;;\n"  # initials fit the father
+        "Иванов Иван;89161112233;;03.04.1990\n"  # another birthday than the father's
+        "Саша Смирнова;;sasha@mail.ru;\n"
+        "Смирнов Саша;;sasha@mail.ru;\n",  # one mailbox, a sister and a brother
+    )
+    s = cli.json("import", tmp_path / "family.csv")
+    assert (s["created"], s["duplicates"]) == (4, 2)
+    names = sorted(c["name"] for c in cli.contacts())
+    assert names == ["Иванов Иван Иванович", "Иванов Иван Петрович", "Смирнов Саша",
+                     "Смирнова Саша"]  # fmt: skip
+
+
 def test_map_overrides_and_unknown_field_is_usage_error(cli, tmp_path):
     write(tmp_path / "odd.csv", "Кто,Куда звонить,Заметка\nИван Иванов,+7 916 000-00-01,вип\n")
     s = cli.json(

@@ -142,6 +142,33 @@ def _birthdays_differ(a: dict, b: dict) -> bool:
     return bool(a.get("birth_year") and b.get("birth_year") and a["birth_year"] != b["birth_year"])
 
 
+def _patronymics_differ(a: dict, b: dict) -> bool:
+    """Two written-out patronymics that disagree (Иванович / Петрович): a father and a son on
+    one number, not one person. An initial fits any patronymic with that letter."""
+    x, y = a.get("middle_name"), b.get("middle_name")
+    if not (x and y):
+        return False
+    x, y = x.rstrip(".").lower().replace("ё", "е"), y.rstrip(".").lower().replace("ё", "е")
+    if len(x) == 1 or len(y) == 1:
+        return x[0] != y[0]
+    return x != y
+
+
+def _genders_differ(a: dict, b: dict) -> bool:
+    return bool(a.get("gender") and b.get("gender") and a["gender"] != b["gender"])
+
+
+def _same_person_possible(a: dict, b: dict) -> bool:
+    """What a shared phone or email cannot overrule: a different first name, birthday,
+    patronymic or gender means two people on one family or office line or mailbox."""
+    return (
+        first_names_compatible(a.get("first_name"), b.get("first_name"))
+        and not _birthdays_differ(a, b)
+        and not _patronymics_differ(a, b)
+        and not _genders_differ(a, b)
+    )
+
+
 def _reachable_by_contact(c: Cust) -> bool:
     """Has a valid phone or email. Only customers without one are found by their name: a row
     with no usable contact of its own is matched on its exact name (so that reading the same
@@ -393,10 +420,9 @@ class ContactWriter:
                 continue
             for cust in index.get(p.key, ()):
                 # One number shared by Иван and Мария (a family or an office line) does not make
-                # them one person: a clearly different first name keeps them apart.
-                if not cl.trust_name or first_names_compatible(
-                    cust.fields.get("first_name"), first
-                ):
+                # them one person: a clearly different first name, birthday, patronymic or
+                # gender keeps them apart.
+                if not cl.trust_name or _same_person_possible(cust.fields, cl.fields):
                     return cust, (p.kind, p.value)
         if not cl.has_valid_key and cl.fields.get("display_name"):
             wanted = {p.key for p in cl.points}
