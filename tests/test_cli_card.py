@@ -153,3 +153,26 @@ def test_forget_leaves_no_trace_in_the_files(cli, tmp_path):
     assert cli("contacts", "forget", "1", "--yes", expect=1).stderr.startswith(
         "clientbase: error: customer 1 was erased"
     )
+
+
+def test_forget_erases_the_cards_merged_into_the_person(cli, tmp_path):
+    write(
+        tmp_path / "c.csv",
+        "ФИО;Телефон;E-mail\n"
+        "Забываемов Ефим Ильич;8 (916) 765-43-21;\n"
+        "Забываемов Ефим;8 (903) 111-22-33;efim.zabyvaemov@mail.ru\n",
+    )
+    cli("import", tmp_path / "c.csv")
+    cli("dedupe", "merge", "1", "2")
+    r = cli.json("contacts", "forget", "1", "--yes")
+    assert (r["erased"]["merged_cards"], r["erased"]["contact_points"], r["erased"]["merges"]) == (
+        1,
+        3,
+        1,
+    )
+    data = b"".join(p.read_bytes() for p in tmp_path.glob("test.sqlite3*"))
+    for secret in ("Забываемов", "9031112233", "efim.zabyvaemov", "9167654321"):
+        assert secret.encode() not in data, secret
+    with cli.engine().connect() as conn:
+        statuses = conn.execute(select(customers.c.status).order_by(customers.c.id)).scalars()
+        assert list(statuses) == ["erased", "erased"]

@@ -85,6 +85,13 @@ def import_cmd(
             "--no-create-missing", help="Orders: reject rows whose customer is not in the base."
         ),
     ] = False,
+    no_dedupe: Annotated[
+        bool,
+        typer.Option(
+            "--no-dedupe",
+            help="Do not look for likely duplicates of the new customers afterwards.",
+        ),
+    ] = False,
     fmt: Annotated[SummaryFormat, typer.Option("--format", "-f")] = SummaryFormat.table,
 ) -> None:
     """Import contacts (CSV/TSV, Excel .xlsx/.xls/.ods, vCard), call logs and orders.
@@ -121,7 +128,7 @@ def import_cmd(
     opts = ImportOptions(
         kind=kind.value if kind else None, source=source, columns=columns, region=region,
         encoding=encoding, delimiter=delimiter, sheet=sheet, dry_run=dry_run, force=force,
-        create_missing=not no_create_missing,
+        create_missing=not no_create_missing, find_duplicates=not no_dedupe,
     )  # fmt: skip
     msg = st.messages
     try:
@@ -136,6 +143,12 @@ def import_cmd(
         emit_json(result.as_dict())
     elif not st.quiet:
         _print_summary(result, verbose=st.verbose or dry_run)
+    if result.possible_duplicates and fmt != SummaryFormat.json:
+        n = result.possible_duplicates
+        msg.info(
+            f"{n} possible duplicate{'s' if n > 1 else ''} of the new customers "
+            "wait for review: clientbase dedupe review"
+        )
     if result.rejected:
         if rejects is None and not st.quiet and fmt != SummaryFormat.json:
             rows = "row was" if result.rejected == 1 else "rows were"

@@ -174,7 +174,7 @@ def root(
 
 
 def _register() -> None:
-    from clientbase.cli import analyze, calls, card, consent, contacts, db, imports
+    from clientbase.cli import analyze, calls, card, consent, contacts, db, dedupe, imports
 
     imports.register(app)
     card.register(app)
@@ -184,6 +184,7 @@ def _register() -> None:
     app.add_typer(consent.app, name="consent")
     app.add_typer(analyze.app, name="analyze")
     app.add_typer(db.app, name="db")
+    app.add_typer(dedupe.app, name="dedupe")
     from clientbase.cli import segments
 
     segments.register(app)

@@ -91,6 +91,7 @@ class ImportOptions:
     dry_run: bool = False
     force: bool = False  # import even if the same file (sha256) was imported already
     create_missing: bool = True  # orders: create customers the base does not have yet
+    find_duplicates: bool = True  # match new customers against the base (dedupe.after_batches)
 
 
 @dataclass
@@ -122,6 +123,7 @@ class FileResult:
 class ImportResult:
     files: list[FileResult]
     dry_run: bool
+    possible_duplicates: int | None = None  # new pairs for `dedupe review` (contacts imports)
 
     def total(self, name: str) -> int:
         return sum(getattr(f.counts, name) for f in self.files)
@@ -132,7 +134,8 @@ class ImportResult:
 
     def as_dict(self) -> dict:
         totals = {k: self.total(k) for k in asdict(Counts())}
-        return {"dry_run": self.dry_run, **totals, "files": [f.as_dict() for f in self.files]}
+        return {"dry_run": self.dry_run, **totals, "possible_duplicates": self.possible_duplicates,
+                "files": [f.as_dict() for f in self.files]}  # fmt: skip
 
 
 @dataclass
@@ -222,7 +225,13 @@ def run_import(
                     f"{exc.hint}; " if exc.hint else ""
                 ) + f"imported before it: {', '.join(done)}; the rest was not started"
             raise
-    return ImportResult(results, False)
+    found = None
+    if options.find_duplicates:  # pairs for `clientbase dedupe review`; nothing is merged here
+        from clientbase.services.dedupe import after_batches
+
+        found = after_batches(engine, [r.batch_id for r in results if r.kind == "contacts"
+                                       and r.batch_id and not r.skipped])  # fmt: skip
+    return ImportResult(results, False, found)
 
 
 def _plan(path: Path, from_folder: bool, opt: ImportOptions) -> _Planned:

@@ -15,11 +15,13 @@ from clientbase.db.models import (
     contact_points,
     customer_tags,
     customers,
+    dedupe_candidates,
     erasures,
     import_changes,
     import_rows,
     interactions,
     merges,
+    not_duplicates,
 )
 from clientbase.errors import ClientbaseError, NotFoundError, UsageError
 from clientbase.importers.clean import CHANNEL_KINDS, CHANNELS
@@ -337,15 +339,27 @@ def forget(engine: Engine, customer_id: int, db_path: Path | None = None) -> dic
             raise ClientbaseError(
                 f"customer {customer_id} was erased already ({row.updated_at:%Y-%m-%d})"
             )
+        # The person may live on several cards: the survivor and those merged into it (their
+        # before-states, kept for `dedupe undo`, hold the same data).
+        ids = [customer_id]
+        frontier = [customer_id]
+        while frontier:
+            frontier = list(conn.scalars(
+                select(customers.c.id).where(customers.c.merged_into_id.in_(frontier))
+            ))  # fmt: skip
+            ids += frontier
+        cards = conn.execute(select(customers).where(customers.c.id.in_(ids))).all()
         cp = contact_points
-        traces = {v for v in (row.display_name, row.company, row.last_name and row.first_name and
-                              f"{row.last_name} {row.first_name}") if v and len(v) >= 5}  # fmt: skip
+        traces = set()
+        for r in cards:
+            traces.update(v for v in (r.display_name, r.company, r.last_name and r.first_name and
+                                      f"{r.last_name} {r.first_name}") if v and len(v) >= 5)  # fmt: skip
         for raw, value in conn.execute(
-            select(cp.c.value_raw, cp.c.value).where(cp.c.customer_id == customer_id)
+            select(cp.c.value_raw, cp.c.value).where(cp.c.customer_id.in_(ids))
         ):
             traces.update(v for v in (raw, value) if v and len(v) >= 5)
         # Raw rows linked to the person, and any other raw row that spells one of their values.
-        linked = import_rows.c.customer_id == customer_id
+        linked = import_rows.c.customer_id.in_(ids)
         mentions = [
             import_rows.c.raw.contains(json.dumps(t, ensure_ascii=False)[1:-1]) for t in traces
         ]
@@ -353,20 +367,26 @@ def forget(engine: Engine, customer_id: int, db_path: Path | None = None) -> dic
             delete(import_rows).where(or_(linked, *mentions))
         ).rowcount
         counts["import_changes"] = conn.execute(
-            delete(import_changes).where(import_changes.c.customer_id == customer_id)).rowcount  # fmt: skip
+            delete(import_changes).where(import_changes.c.customer_id.in_(ids))).rowcount  # fmt: skip
         counts["contact_points"] = conn.execute(
-            delete(cp).where(cp.c.customer_id == customer_id)
+            delete(cp).where(cp.c.customer_id.in_(ids))
         ).rowcount
         counts["interactions"] = conn.execute(
-            delete(interactions).where(interactions.c.customer_id == customer_id)).rowcount  # fmt: skip
+            delete(interactions).where(interactions.c.customer_id.in_(ids))).rowcount  # fmt: skip
         counts["tags"] = conn.execute(
-            delete(customer_tags).where(customer_tags.c.customer_id == customer_id)).rowcount  # fmt: skip
+            delete(customer_tags).where(customer_tags.c.customer_id.in_(ids))).rowcount  # fmt: skip
         counts["merges"] = conn.execute(
-            delete(merges).where(merges.c.survivor_id == customer_id)
+            delete(merges).where(merges.c.survivor_id.in_(ids))
         ).rowcount
+        dc, nd = dedupe_candidates, not_duplicates
+        counts["dedupe_candidates"] = conn.execute(
+            delete(dc).where(dc.c.a_id.in_(ids) | dc.c.b_id.in_(ids))
+        ).rowcount
+        conn.execute(delete(nd).where(nd.c.a_id.in_(ids) | nd.c.b_id.in_(ids)))
+        counts["merged_cards"] = len(ids) - 1
         conn.execute(
             update(customers)
-            .where(customers.c.id == customer_id)
+            .where(customers.c.id.in_(ids))
             .values(
                 **dict.fromkeys(PERSONAL_COLUMNS),
                 display_name="(erased)",

@@ -105,6 +105,15 @@ def undo_import(engine: Engine, batch_id: int, *, dry_run: bool = False) -> dict
                 f"batch {batch_id}",
                 hint=f"undo batch {later[0]} first",
             )
+        from clientbase.dedupe.merge import merges_blocking_import
+
+        merged = merges_blocking_import(conn, batch_id, batch.started_at)
+        if merged:
+            raise ClientbaseError(
+                f"merge {', '.join(map(str, merged))} (dedupe) moved customers of batch "
+                f"{batch_id} since it was imported",
+                hint=f"undo merge {merged[0]} first: clientbase dedupe undo {merged[0]}",
+            )
         changes = conn.execute(
             select(import_changes.c.customer_id, import_changes.c.before)
             .where(import_changes.c.import_id == batch_id)

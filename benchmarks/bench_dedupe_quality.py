@@ -1,0 +1,251 @@
+#!/usr/bin/env python3
+"""Quality and speed of the pure dedupe matcher on labelled generated lists.
+
+    python benchmarks/bench_dedupe_quality.py                       # quality, ru and en, 20k
+    python benchmarks/bench_dedupe_quality.py --seed 7 --explain 15 # show missed / wrong pairs
+    python benchmarks/bench_dedupe_quality.py --speed 100000,1000000
+
+Quality: rows from ``generate_dedupe.py`` become :class:`clientbase.dedupe.person.Person`
+objects through the project's own normalisers, the way an import would clean them (names by
+``normalize.names``, phones by ``normalize.phones`` — region RU for the Russian list, US for the
+English one — e-mails, birthdays). Each row is its own record: the exact phone/e-mail folding
+the import does first is *not* emulated, so the matcher has to find every duplicate itself,
+which is the harder test. Then ``find_matches`` + ``clusters`` at ``AUTO_THRESHOLD``, and
+pairwise precision and recall: every pair of records inside one automatic cluster is a
+predicted pair, every pair of records of one true person a true pair.
+
+Speed: ``find_matches`` over 100,000 and 1,000,000 people (the lists are built in chunks of
+100,000 rows with consecutive seeds), wall and CPU time (the CPU time is the steadier figure on
+a shared machine), the resident memory before find_matches (the Person objects, as a store would
+load them) and the process's peak RSS.
+"""
+
+from __future__ import annotations
+
+import argparse
+import os
+import platform
+import resource
+import sys
+import time
+from collections import defaultdict
+from itertools import combinations
+from pathlib import Path
+
+HERE = Path(__file__).resolve().parent
+sys.path.insert(0, str(HERE))
+import generate_dedupe  # noqa: E402  (sibling script, not a package)
+
+from clientbase.dedupe.cluster import clusters, find_matches  # noqa: E402
+from clientbase.dedupe.person import Person  # noqa: E402
+from clientbase.dedupe.score import AUTO_THRESHOLD, REVIEW_THRESHOLD, score_pair  # noqa: E402
+from clientbase.normalize.dates import parse_birthday  # noqa: E402
+from clientbase.normalize.emails import normalize_email, split_emails  # noqa: E402
+from clientbase.normalize.names import looks_like_company, parse_full_name  # noqa: E402
+from clientbase.normalize.phones import normalize_phone, split_phones  # noqa: E402
+
+FIELDS = {
+    "ФИО": "name",
+    "Name": "name",
+    "Телефон": "phone",
+    "Phone": "phone",
+    "Email": "email",
+    "Дата рождения": "birthday",
+    "Birthday": "birthday",
+    "Город": "city",
+    "City": "city",
+    "Компания": "company",
+    "Company": "company",
+}
+
+
+def to_person(pid: int, row: dict[str, str], region: str) -> Person:
+    """One generated row as the import would store it (see importers/clean.py)."""
+    f = {FIELDS[k]: v.strip() for k, v in row.items() if k in FIELDS and v and v.strip()}
+    p = Person(pid)
+    company = f.get("company")
+    full = f.get("name")
+    if full and not company and looks_like_company(full):
+        company = full
+        full = None
+    if full:
+        n = parse_full_name(full)
+        p.last_name, p.first_name, p.middle_name, p.gender = n.last, n.first, n.middle, n.gender
+        p.display_name = n.display
+    if not (p.last_name or p.first_name or p.middle_name) and company:
+        p.kind = "company"
+        p.display_name = company
+    p.company = company
+    phones = []
+    for part in split_phones(f.get("phone", "")):
+        ph = normalize_phone(part, region)
+        if ph.valid and ph.e164:
+            phones.append(ph.e164)
+    p.phones = tuple(dict.fromkeys(phones))
+    emails = []
+    for part in split_emails(f.get("email", "")):
+        e = normalize_email(part)
+        if e.valid and e.value:
+            emails.append(e.value)
+    p.emails = tuple(dict.fromkeys(emails))
+    if f.get("birthday"):
+        try:
+            b = parse_birthday(f["birthday"])
+        except ValueError:
+            b = None
+        if b is not None:
+            p.birth_year, p.birth_month, p.birth_day = b.year, b.month, b.day
+    p.city = f.get("city")
+    return p
+
+
+def people_of(rows: list[dict[str, str]], lang: str, first_id: int = 1) -> list[Person]:
+    region = "RU" if lang == "ru" else "US"
+    return [to_person(first_id + i, r, region) for i, r in enumerate(rows)]
+
+
+def pairs_of(groups) -> set[tuple[int, int]]:
+    out = set()
+    for ids in groups:
+        out.update(combinations(sorted(ids), 2))
+    return out
+
+
+def quality(n: int, lang: str, seed: int, explain: int) -> dict:
+    rows, truth = generate_dedupe.generate(n, lang, seed)
+    people = people_of(rows, lang)
+    by_id = {p.id: p for p in people}
+    t0 = time.perf_counter()
+    matches = find_matches(people, min_score=REVIEW_THRESHOLD)
+    auto = clusters(matches, by_id, min_score=AUTO_THRESHOLD)
+    secs = time.perf_counter() - t0
+    groups: dict[int, list[int]] = defaultdict(list)
+    for p, person_id in zip(people, truth, strict=True):
+        groups[person_id].append(p.id)
+    true = pairs_of(groups.values())
+    predicted = pairs_of(c.ids for c in auto)
+    hit = len(true & predicted)
+    precision = hit / len(predicted) if predicted else 1.0
+    recall = hit / len(true) if true else 1.0
+    f1 = 2 * precision * recall / (precision + recall) if precision + recall else 0.0
+    review = sum(1 for m in matches if m.score < AUTO_THRESHOLD)
+    res = {
+        "lang": lang,
+        "seed": seed,
+        "rows": n,
+        "persons": len(groups),
+        "true_pairs": len(true),
+        "auto_pairs": len(predicted),
+        "correct": hit,
+        "precision": precision,
+        "recall": recall,
+        "f1": f1,
+        "review_pairs": review,
+        "seconds": secs,
+    }
+    if explain:
+        pid = dict(zip((p.id for p in people), truth, strict=True))
+        wrong = sorted(predicted - true)
+        missed = sorted(true - predicted)
+        print(f"\n--- {lang}: {len(wrong)} wrong auto pairs (first {explain}) ---")
+        for a, b in wrong[:explain]:
+            _show(by_id[a], by_id[b], rows, pid)
+        print(f"\n--- {lang}: {len(missed)} missed true pairs (first {explain}) ---")
+        for a, b in missed[:explain]:
+            _show(by_id[a], by_id[b], rows, pid)
+    return res
+
+
+def _show(p: Person, q: Person, rows, pid) -> None:
+    m = score_pair(p, q)
+    print(f"  {pid[p.id]}/{pid[q.id]}  {m.score if m else None}: {m.reasons if m else ''}")
+    for x in (p, q):
+        print("      ", " | ".join(rows[x.id - 1].values()))
+
+
+def speed(n: int, seed: int) -> dict:
+    """find_matches over n people built from chunks of the Russian list."""
+    people: list[Person] = []
+    chunk = 100_000
+    t0 = time.perf_counter()
+    for k in range(0, n, chunk):
+        rows, _ = generate_dedupe.generate(min(chunk, n - k), "ru", seed + k // chunk)
+        people.extend(people_of(rows, "ru", first_id=k + 1))
+        del rows
+    build = time.perf_counter() - t0
+    before = _rss_mb()
+    t0, c0 = time.perf_counter(), time.process_time()
+    matches = find_matches(people, min_score=REVIEW_THRESHOLD)
+    find, find_cpu = time.perf_counter() - t0, time.process_time() - c0
+    t0 = time.perf_counter()
+    by_id = {p.id: p for p in people}
+    auto = clusters(matches, by_id, min_score=AUTO_THRESHOLD)
+    clus = time.perf_counter() - t0
+    peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
+    return {
+        "people": n,
+        "build_s": build,
+        "find_matches_s": find,
+        "find_matches_cpu_s": find_cpu,
+        "clusters_s": clus,
+        "matches": len(matches),
+        "auto_clusters": len(auto),
+        "peak_mb": peak,
+        "people_mb": before,
+    }
+
+
+def _rss_mb() -> float:
+    """Resident memory now (Linux), MB; 0 where /proc is missing."""
+    try:
+        with open("/proc/self/statm") as f:
+            return int(f.read().split()[1]) * os.sysconf("SC_PAGE_SIZE") / 2**20
+    except OSError:
+        return 0.0
+
+
+def main(argv: list[str] | None = None) -> int:
+    ap = argparse.ArgumentParser(description="Pairwise quality and speed of the dedupe matcher.")
+    ap.add_argument("--rows", type=int, default=20_000, help="rows per list (20,000)")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--lang", choices=("ru", "en", "both"), default="both")
+    ap.add_argument("--explain", type=int, default=0, help="print N wrong and N missed pairs")
+    ap.add_argument(
+        "--speed", default="", help="comma-separated people counts to time, e.g. 100000,1000000"
+    )
+    ap.add_argument("--no-quality", action="store_true", help="only the timing")
+    args = ap.parse_args(argv)
+    print(
+        f"machine: {platform.system()} {platform.machine()}, {os.cpu_count()} CPUs, "
+        f"Python {platform.python_version()}; thresholds auto {AUTO_THRESHOLD}, "
+        f"review {REVIEW_THRESHOLD}"
+    )
+    if not args.no_quality:
+        langs = ("ru", "en") if args.lang == "both" else (args.lang,)
+        results = [quality(args.rows, lang, args.seed, args.explain) for lang in langs]
+        print()
+        print("| list | seed | rows | true pairs | auto pairs | precision | recall | F1 | s |")
+        print("|---|---:|---:|---:|---:|---:|---:|---:|---:|")
+        for r in results:
+            print(
+                f"| {r['lang']} | {r['seed']} | {r['rows']:,} | {r['true_pairs']:,} | "
+                f"{r['auto_pairs']:,} | {r['precision']:.4f} | {r['recall']:.4f} | "
+                f"{r['f1']:.4f} | {r['seconds']:.1f} |"
+            )
+    if args.speed:
+        print()
+        print("| people | find_matches s (CPU s) | clusters s | matches | MB before | peak MB |")
+        print("|---:|---:|---:|---:|---:|---:|")
+        for n in (int(x) for x in args.speed.split(",") if x.strip()):
+            s = speed(n, args.seed)
+            print(
+                f"| {s['people']:,} | {s['find_matches_s']:.1f} ({s['find_matches_cpu_s']:.1f}) | "
+                f"{s['clusters_s']:.1f} | "
+                f"{s['matches']:,} | {s['people_mb']:.0f} | {s['peak_mb']:.0f} |",
+                flush=True,
+            )
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())

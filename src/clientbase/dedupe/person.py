@@ -1,0 +1,80 @@
+"""The two plain records the matcher works with: a person as dedupe sees them, and a match.
+
+Dedupe never reads the database itself: the store loads customers into :class:`Person` objects
+(already normalised by the import: E.164 phones, lower-case e-mails, parsed name parts), the
+matcher compares them and returns :class:`Match` objects whose reasons a person can read.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Mapping
+from dataclasses import dataclass, field
+
+__all__ = ["Match", "Person", "person_from_fields"]
+
+
+@dataclass(slots=True)
+class Person:
+    id: int
+    display_name: str = ""
+    last_name: str | None = None
+    first_name: str | None = None
+    middle_name: str | None = None
+    gender: str | None = None  # "m" / "f" / None
+    birth_year: int | None = None
+    birth_month: int | None = None
+    birth_day: int | None = None
+    phones: tuple[str, ...] = ()  # normalised, valid, E.164 ("+79161234567")
+    emails: tuple[str, ...] = ()  # normalised, lower-case
+    city: str | None = None
+    company: str | None = None
+    address: str | None = None
+    postcode: str | None = None
+    external_id: str | None = None
+    kind: str = "person"  # or "company"
+
+
+@dataclass(slots=True)
+class Match:
+    """Evidence that two customers are one: ``a`` < ``b``, a score in 0..1 and the reasons.
+
+    Reasons are short phrases in the order they were weighed, negative evidence included
+    ("different first names Иван / Мария"), so a dry run can show why a pair was or was not
+    proposed.
+    """
+
+    a: int
+    b: int
+    score: float
+    reasons: list[str] = field(default_factory=list)
+
+
+_PERSON_FIELDS = frozenset(Person.__slots__) - {"id", "phones", "emails"}
+
+
+def person_from_fields(
+    id: int,
+    fields: Mapping[str, object],
+    phones: Iterable[str] = (),
+    emails: Iterable[str] = (),
+) -> Person:
+    """A Person from a customer row (a mapping with the customers columns) and its contacts.
+
+    Unknown keys are ignored and empty strings become None, so a row read straight from the
+    ``customers`` table, or the ``fields`` dict of a cleaned import row, can be passed as is.
+    Phones and e-mails keep their order; repeats are dropped.
+    """
+    kw: dict[str, object] = {}
+    for k, v in fields.items():
+        if k in _PERSON_FIELDS and v is not None and v != "":
+            kw[k] = v
+    if kw.get("kind") not in ("person", "company"):
+        kw.pop("kind", None)
+    if "display_name" in kw and not isinstance(kw["display_name"], str):
+        kw["display_name"] = str(kw["display_name"])
+    return Person(
+        id=id,
+        phones=tuple(dict.fromkeys(p for p in phones if p)),
+        emails=tuple(dict.fromkeys(e.lower() for e in emails if e)),
+        **kw,  # type: ignore[arg-type]
+    )

@@ -1,0 +1,87 @@
+"""Customers out of the database as :class:`Person` records for the matcher, in bulk.
+
+Two queries whatever the size of the base (customers, then their valid phones and e-mails),
+read as plain tuples and grouped in Python: a million customers load in seconds, with no ORM
+objects in between.
+
+Who takes part in matching: live customers only. Merged-away records have their data on the
+survivor; erased ones have none left. Archived customers are left out too: an archived card is
+history kept because the person asked not to be contacted, and folding a new record into it
+would quietly archive the newcomer as well (a merge keeps "archived"); that is a decision for a
+person (`dedupe merge` by hand), not for a cron job.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterable
+
+from sqlalchemy import Connection, select
+
+from clientbase.db.models import contact_points, customers
+from clientbase.dedupe.person import Person
+
+LEFT_OUT = ("erased", "archived", "merged")
+PERSON_COLUMNS = (
+    "id", "display_name", "last_name", "first_name", "middle_name", "gender", "birth_year",
+    "birth_month", "birth_day", "city", "company", "address", "postcode", "external_id", "kind",
+)  # fmt: skip
+_CHUNK = 500  # ids per IN (...) list
+
+
+def _live():
+    return customers.c.merged_into_id.is_(None) & customers.c.status.not_in(LEFT_OUT)
+
+
+def _rows(conn: Connection, stmt) -> list[tuple]:
+    """Plain tuples from the driver's own cursor: the columns are text and integers, nothing to
+    convert, and skipping the result-row wrapping halves the time for a million rows."""
+    sql = str(stmt.compile(conn, compile_kwargs={"literal_binds": True}))
+    cur = conn.connection.cursor()
+    try:
+        cur.execute(sql)
+        return cur.fetchall()
+    finally:
+        cur.close()
+
+
+def load_people(conn: Connection, ids: Iterable[int] | None = None) -> list[Person]:
+    """Live customers (all, or those of ``ids`` that are live) with their valid phones and
+    e-mails, in id order."""
+    cols = [customers.c[c] for c in PERSON_COLUMNS]
+    cp = contact_points
+    point_q = select(cp.c.customer_id, cp.c.kind, cp.c.value).where(
+        cp.c.valid.is_(True), cp.c.value.is_not(None), cp.c.kind.in_(("phone", "email"))
+    )
+    if ids is None:
+        rows = _rows(conn, select(*cols).where(_live()).order_by(customers.c.id))
+        points = _rows(conn, point_q.order_by(cp.c.id))
+    else:
+        wanted = sorted(set(ids))
+        rows, points = [], []
+        for i in range(0, len(wanted), _CHUNK):
+            part = wanted[i : i + _CHUNK]
+            rows += _rows(conn, select(*cols).where(_live(), customers.c.id.in_(part)))
+            points += _rows(conn, point_q.where(cp.c.customer_id.in_(part)))
+        rows.sort()
+        points.sort(key=lambda p: p[0])
+    phones: dict[int, list[str]] = {}
+    emails: dict[int, list[str]] = {}
+    for cid, kind, value in points:
+        (phones if kind == "phone" else emails).setdefault(cid, []).append(value)
+    people = []
+    append = people.append
+    empty: tuple = ()
+    for r in rows:
+        cid = r[0]
+        ph, em = phones.get(cid), emails.get(cid)
+        append(
+            Person(
+                cid, r[1] or "", r[2] or None, r[3] or None, r[4] or None, r[5] or None,
+                r[6], r[7], r[8],
+                (tuple(ph) if len(ph) == 1 else tuple(dict.fromkeys(ph))) if ph else empty,
+                (tuple(em) if len(em) == 1 else tuple(dict.fromkeys(em))) if em else empty,
+                r[9] or None, r[10] or None, r[11] or None, r[12] or None, r[13] or None,
+                r[14] if r[14] in ("person", "company") else "person",
+            )
+        )  # fmt: skip
+    return people

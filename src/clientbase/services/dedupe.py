@@ -1,0 +1,489 @@
+"""`clientbase dedupe`: find people who are in the base more than once, merge them, undo.
+
+The matching itself is pure (``clientbase.dedupe``: blocking keys, scores with readable reasons,
+clusters); this module runs it over the database and keeps its results:
+
+- every pair found at or above the review threshold is stored in ``dedupe_candidates`` (pending,
+  with its score and reasons) so `dedupe review` can show it later without matching again;
+- groups at or above the auto threshold are merged by `dedupe --yes` in one transaction;
+- "not a duplicate" marks (``not_duplicates``) are never proposed again, also after one side of
+  the pair has been merged with someone else;
+- after a contacts import only the customers it created or changed are matched against the base
+  (`after_import`), so a new list is checked without a full run.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass, field
+from datetime import datetime
+
+from sqlalchemy import Connection, Engine, delete, insert, select, update
+
+from clientbase.db.bulk import select_where_in
+from clientbase.db.engine import write_transaction
+from clientbase.db.models import customers, dedupe_candidates, import_rows, not_duplicates
+from clientbase.errors import ClientbaseError, NotFoundError, UsageError
+
+Progress = Callable[[str, int, int], None]
+# An import that brings more customers than this is a bulk load: the post-import pass would be
+# a whole dedupe run, so it is left to `clientbase dedupe` (see after_batches).
+AFTER_IMPORT_MAX = 50_000
+
+
+@dataclass
+class Proposal:
+    """A group of customers that look like one person, with the evidence for each link."""
+
+    ids: list[int]
+    names: dict[int, str]
+    score: float  # the weakest link
+    edges: list[dict]  # {"a", "b", "score", "reasons"}
+    survivor: int | None = None  # who a merge would keep (the oldest record)
+    merge_id: int | None = None  # once merged
+
+    @property
+    def reasons(self) -> list[str]:
+        """The evidence of every link, each phrase once, in the order it was found."""
+        return list(dict.fromkeys(r for e in self.edges for r in e["reasons"]))
+
+    def as_dict(self) -> dict:
+        return {
+            "ids": self.ids,
+            "survivor": self.survivor,
+            "customers": [{"id": i, "name": self.names.get(i, "")} for i in self.ids],
+            "score": round(self.score, 4),
+            "reasons": self.reasons,
+            "links": self.edges,
+            "merge_id": self.merge_id,
+        }
+
+
+@dataclass
+class Plan:
+    """What a run found: groups to merge automatically and groups left for review."""
+
+    threshold: float
+    customers: int
+    auto: list[Proposal]
+    review: list[Proposal]
+    matches: list = field(default_factory=list, repr=False)  # every pair found (Match)
+    full: bool = True  # a run over the whole base (stale pending pairs may be dropped)
+
+
+@dataclass
+class RunResult:
+    plan: Plan
+    dry_run: bool
+    merged: int = 0  # groups merged
+    skipped: list[Proposal] = field(default_factory=list)  # changed meanwhile: not merged
+
+    def as_dict(self) -> dict:
+        p = self.plan
+        return {
+            "dry_run": self.dry_run,
+            "threshold": p.threshold,
+            "customers": p.customers,
+            "pairs_found": len(p.matches),
+            "merged": self.merged,
+            "customers_merged_away": sum(len(x.ids) - 1 for x in p.auto if x.merge_id),
+            "auto": [x.as_dict() for x in p.auto],
+            "review": [x.as_dict() for x in p.review],
+        }
+
+
+def _thresholds() -> tuple[float, float]:
+    from clientbase.dedupe.score import AUTO_THRESHOLD, REVIEW_THRESHOLD
+
+    return AUTO_THRESHOLD, REVIEW_THRESHOLD
+
+
+def default_threshold() -> float:
+    return _thresholds()[0]
+
+
+# -- finding ----------------------------------------------------------------------------------
+def _roots(conn: Connection, ids: Iterable[int]) -> dict[int, int]:
+    """Where each customer lives now: itself, or the survivor it was merged into (followed
+    through chains of merges)."""
+    out: dict[int, int] = {}
+    todo = sorted(set(ids))
+    parent: dict[int, int | None] = {}
+    while todo:
+        for cid, into in select_where_in(conn, customers, ("id", "merged_into_id"), "id", todo):
+            parent[cid] = into
+        todo = sorted({p for p in parent.values() if p is not None and p not in parent})
+    for cid in parent:
+        r, seen = cid, set()
+        while parent.get(r) is not None and r not in seen:
+            seen.add(r)
+            r = parent[r]
+        out[cid] = r
+    return out
+
+
+def _skip_pairs(conn: Connection) -> set[tuple[int, int]]:
+    """Pairs marked "not a duplicate", also as the survivors the two have been merged into."""
+    marks = conn.execute(select(not_duplicates.c.a_id, not_duplicates.c.b_id)).all()
+    if not marks:
+        return set()
+    roots = _roots(conn, {i for pair in marks for i in pair})
+    out = set()
+    for a, b in marks:
+        out.add((min(a, b), max(a, b)))
+        ra, rb = roots.get(a, a), roots.get(b, b)
+        if ra != rb:
+            out.add((min(ra, rb), max(ra, rb)))
+    return out
+
+
+def _created(conn: Connection, ids: Sequence[int]) -> dict[int, str]:
+    return {
+        cid: str(at)
+        for cid, at in select_where_in(conn, customers, ("id", "created_at"), "id", list(ids))
+    }
+
+
+def _proposals(clusters, by_id: dict, created: dict[int, str]) -> list[Proposal]:
+    out = []
+    for c in clusters:
+        ids = sorted(c.ids)
+        if len(ids) < 2:
+            continue
+        edges = [
+            {"a": m.a, "b": m.b, "score": round(m.score, 4), "reasons": list(m.reasons)}
+            for m in sorted(c.matches, key=lambda m: (m.a, m.b))
+        ]
+        out.append(
+            Proposal(
+                ids=ids,
+                names={i: by_id[i].display_name for i in ids if i in by_id},
+                score=min((m.score for m in c.matches), default=c.score),
+                edges=edges,
+                survivor=min(ids, key=lambda i: (created.get(i, ""), i)),
+            )
+        )
+    out.sort(key=lambda p: (-p.score, p.ids))
+    return out
+
+
+def plan(
+    engine: Engine,
+    *,
+    auto_above: float | None = None,
+    only_ids: Iterable[int] | None = None,
+    progress: Progress | None = None,
+) -> Plan:
+    """Match the base (or ``only_ids`` against it) and split the groups found into those to
+    merge automatically (every link at or above ``auto_above``) and those to review."""
+    from clientbase.dedupe.cluster import clusters, find_matches
+    from clientbase.dedupe.store import load_people
+
+    auto, review_min = _thresholds()
+    threshold = auto if auto_above is None else float(auto_above)
+    if not 0 < threshold <= 1:
+        raise UsageError(f"--auto-merge-above {auto_above}: a score between 0 and 1")
+    with engine.connect() as conn:
+        people = load_people(conn)
+        skip = _skip_pairs(conn)
+        only = None if only_ids is None else set(only_ids)
+        pair_min = min(review_min, threshold)
+        matches = find_matches(
+            people, only_ids=only, min_score=pair_min, skip_pairs=skip, progress=progress
+        )
+        by_id = {p.id: p for p in people} if matches else {}
+        auto_groups = clusters(matches, by_id, min_score=threshold)
+        auto_groups = [c for c in auto_groups if len(c.ids) > 1]
+        in_auto = {i: n for n, c in enumerate(auto_groups) for i in c.ids}
+        # The rest waits for review: links that are not inside one of the automatic groups.
+        rest = [m for m in matches if in_auto.get(m.a, -1) != in_auto.get(m.b, -2)]
+        review_groups = clusters(rest, by_id, min_score=pair_min) if rest else []
+        ids = {i for c in (*auto_groups, *review_groups) for i in c.ids}
+        created = _created(conn, sorted(ids))
+    n_people = len(people)
+    del people
+    return Plan(
+        threshold=threshold,
+        customers=n_people,
+        auto=_proposals(auto_groups, by_id, created),
+        review=_proposals(review_groups, by_id, created),
+        matches=matches,
+        full=only_ids is None,
+    )
+
+
+def _store_candidates(conn: Connection, matches: list, *, full: bool, now: datetime) -> int:
+    """Upsert the pairs found as pending candidates; returns how many are new. A pair marked
+    rejected stays rejected. A full run also drops pending pairs it no longer finds."""
+    dc = dedupe_candidates
+    found = {(m.a, m.b): m for m in matches}
+    existing = {(a, b): (cid, status) for cid, a, b, status in conn.execute(
+        select(dc.c.id, dc.c.a_id, dc.c.b_id, dc.c.status))}  # fmt: skip
+    new = [
+        {"a_id": a, "b_id": b, "score": round(m.score, 4), "reasons": list(m.reasons),
+         "status": "pending", "found_at": now}
+        for (a, b), m in found.items() if (a, b) not in existing
+    ]  # fmt: skip
+    again = [
+        {"_id": existing[k][0], "score": round(m.score, 4), "reasons": list(m.reasons),
+         "found_at": now}
+        for k, m in found.items() if k in existing and existing[k][1] == "pending"
+    ]  # fmt: skip
+    if new:
+        conn.execute(insert(dc), new)
+    if again:
+        from sqlalchemy import bindparam
+
+        conn.execute(
+            update(dc)
+            .where(dc.c.id == bindparam("_id"))
+            .values(score=bindparam("score"), reasons=bindparam("reasons"),
+                    found_at=bindparam("found_at")),
+            again,
+        )  # fmt: skip
+    if full:
+        stale = [cid for k, (cid, st) in existing.items() if st == "pending" and k not in found]
+        for i in range(0, len(stale), 500):
+            conn.execute(delete(dc).where(dc.c.id.in_(stale[i : i + 500])))
+    return len(new)
+
+
+def apply(engine: Engine, p: Plan) -> RunResult:
+    """Store the pairs found and merge the automatic groups, all in one transaction.
+
+    A group whose customers changed since they were matched (merged, erased or archived
+    meanwhile) is not merged; it is reported back instead."""
+    from clientbase.dedupe.merge import MergeRequest, merge_many
+    from clientbase.dedupe.store import LEFT_OUT
+
+    now = datetime.now()
+    result = RunResult(p, dry_run=False)
+    with write_transaction(engine) as conn:
+        _store_candidates(conn, p.matches, full=p.full, now=now)
+        ids = sorted({i for x in p.auto for i in x.ids})
+        live = {
+            cid
+            for cid, into, status in select_where_in(
+                conn, customers, ("id", "merged_into_id", "status"), "id", ids
+            )
+            if into is None and status not in LEFT_OUT
+        }
+        todo = []
+        for x in p.auto:
+            if all(i in live for i in x.ids):
+                todo.append(x)
+            else:
+                result.skipped.append(x)
+        requests = [MergeRequest(x.ids, x.score, x.reasons) for x in todo]
+        merge_ids = merge_many(conn, requests, now=now) if requests else []
+        for x, mid in zip(todo, merge_ids, strict=True):
+            x.merge_id = mid
+        result.merged = len(merge_ids)
+    return result
+
+
+def run(
+    engine: Engine,
+    *,
+    auto_above: float | None = None,
+    dry_run: bool = False,
+    yes: bool = False,
+    progress: Progress | None = None,
+) -> RunResult:
+    """Find duplicates in the whole base; with ``yes`` (and not ``dry_run``) store the pairs for
+    review and merge the groups at or above the threshold. Otherwise nothing is written."""
+    p = plan(engine, auto_above=auto_above, progress=progress)
+    if dry_run or not yes:
+        return RunResult(p, dry_run=True)
+    return apply(engine, p)
+
+
+def find(engine: Engine, *, only_ids: Iterable[int] | None = None) -> list[Proposal]:
+    """Find and store candidate pairs (pending) without merging; returns the groups found."""
+    p = plan(engine, only_ids=only_ids)
+    with write_transaction(engine) as conn:
+        _store_candidates(conn, p.matches, full=p.full, now=datetime.now())
+    return p.auto + p.review
+
+
+def after_import(engine: Engine, customer_ids: Iterable[int]) -> int:
+    """Match the customers an import created or changed against the whole base and store the
+    pairs found for review (nothing is merged). Returns how many new pairs wait for review.
+
+    Only the part of the base that shares a blocking key with the new customers is matched:
+    the keys of everyone are computed (cheap), the pairs scored only around the new ones."""
+    ids = set(customer_ids)
+    if not ids:
+        return 0
+    from clientbase.dedupe.cluster import find_matches
+    from clientbase.dedupe.keys import blocking_keys
+    from clientbase.dedupe.store import load_people
+
+    _, review_min = _thresholds()
+    with engine.connect() as conn:
+        people = load_people(conn)
+        skip = _skip_pairs(conn)
+    new = [p for p in people if p.id in ids]
+    if len(new) < len(people):
+        wanted = {k for p in new for k in blocking_keys(p)}
+        people = [p for p in people if p.id in ids or any(k in wanted for k in blocking_keys(p))]
+    matches = find_matches(people, only_ids=ids, min_score=review_min, skip_pairs=skip)
+    del people, new
+    if not matches:
+        return 0
+    with write_transaction(engine) as conn:
+        return _store_candidates(conn, matches, full=False, now=datetime.now())
+
+
+def after_batches(engine: Engine, batch_ids: Sequence[int]) -> int | None:
+    """The post-import pass for contact batches: their customers matched against the base.
+
+    None when it was left out: a bulk load of more than ``AFTER_IMPORT_MAX`` customers, for
+    which matching "the new ones against the base" is a full dedupe run inside the import
+    (`clientbase dedupe` does it, once, when asked)."""
+    ids = sorted({i for b in batch_ids for i in batch_customers(engine, b)})
+    if not ids:
+        return 0
+    if len(ids) > AFTER_IMPORT_MAX:
+        return None
+    return after_import(engine, ids)
+
+
+def batch_customers(engine: Engine, batch_id: int) -> list[int]:
+    """Customers an import batch created or changed."""
+    q = (
+        select(import_rows.c.customer_id)
+        .where(
+            import_rows.c.import_id == batch_id,
+            import_rows.c.outcome.in_(("created", "updated")),
+            import_rows.c.customer_id.is_not(None),
+        )
+        .distinct()
+    )
+    with engine.connect() as conn:
+        return list(conn.execute(q).scalars())
+
+
+# -- review and decisions ---------------------------------------------------------------------
+def review(engine: Engine) -> list[Proposal]:
+    """Pending pairs, grouped, between customers as they are now (a pair one of whose sides has
+    been merged since is shown with the survivor)."""
+    from clientbase.dedupe.cluster import clusters
+    from clientbase.dedupe.person import Match
+    from clientbase.dedupe.store import load_people
+
+    _, review_min = _thresholds()
+    dc = dedupe_candidates
+    with engine.connect() as conn:
+        rows = conn.execute(
+            select(dc.c.a_id, dc.c.b_id, dc.c.score, dc.c.reasons)
+            .where(dc.c.status == "pending")
+            .order_by(dc.c.id)
+        ).all()
+        if not rows:
+            return []
+        roots = _roots(conn, {i for r in rows for i in r[:2]})
+        skip = _skip_pairs(conn)
+        best: dict[tuple[int, int], Match] = {}
+        for a, b, score, reasons in rows:
+            ra, rb = roots.get(a, a), roots.get(b, b)
+            if ra == rb:
+                continue
+            key = (min(ra, rb), max(ra, rb))
+            if key in skip:
+                continue
+            if key not in best or score > best[key].score:
+                best[key] = Match(key[0], key[1], score, list(reasons or []))
+        people = load_people(conn, {i for k in best for i in k})
+        by_id = {p.id: p for p in people}
+        matches = [m for m in best.values() if m.a in by_id and m.b in by_id]
+        groups = clusters(matches, by_id, min_score=min(review_min, *(m.score for m in matches)))\
+            if matches else []  # fmt: skip
+        created = _created(conn, sorted({i for c in groups for i in c.ids}))
+    return _proposals(groups, by_id, created)
+
+
+def merge_ids(engine: Engine, ids: Sequence[int], *, survivor: int | None = None) -> dict:
+    """Merge customers by hand (the reasons recorded are what the matcher sees in them)."""
+    from clientbase.dedupe.merge import merge
+    from clientbase.dedupe.score import score_pair
+    from clientbase.dedupe.store import load_people
+
+    ids = list(dict.fromkeys(int(i) for i in ids))
+    if len(ids) < 2:
+        raise UsageError("give at least two different customer ids to merge")
+    with write_transaction(engine) as conn:
+        people = {p.id: p for p in load_people(conn, ids)}
+        first = min(ids)
+        reasons, scores = ["merged by hand"], []
+        for other in ids:
+            if other == first or first not in people or other not in people:
+                continue
+            m = score_pair(people[first], people[other])
+            if m is not None:
+                scores.append(m.score)
+                reasons += [r for r in m.reasons if r not in reasons]
+        mid = merge(
+            conn, ids, score=min(scores) if scores else None, reasons=reasons, survivor=survivor
+        )
+        from clientbase.db.models import merges
+
+        row = conn.execute(
+            select(merges.c.survivor_id, merges.c.merged_ids).where(merges.c.id == mid)
+        ).one()
+    return {"merge_id": mid, "survivor": row.survivor_id, "merged": list(row.merged_ids),
+            "score": min(scores) if scores else None, "reasons": reasons}  # fmt: skip
+
+
+def not_duplicate(engine: Engine, a: int, b: int) -> dict:
+    """Remember that two customers are different people: never propose the pair again."""
+    if a == b:
+        raise UsageError("give two different customer ids")
+    a, b = min(a, b), max(a, b)
+    dc = dedupe_candidates
+    with write_transaction(engine) as conn:
+        found = dict(
+            conn.execute(
+                select(customers.c.id, customers.c.merged_into_id).where(customers.c.id.in_((a, b)))
+            ).all()
+        )
+        for cid in (a, b):
+            if cid not in found:
+                raise NotFoundError(
+                    f"there is no customer {cid}", hint="see: clientbase contacts list"
+                )
+        roots = _roots(conn, (a, b))
+        if roots[a] == roots[b]:
+            raise ClientbaseError(
+                f"customers {a} and {b} were merged into {roots[a]}",
+                hint="undo that merge first (see: clientbase dedupe history)",
+            )
+        known = conn.execute(
+            select(not_duplicates.c.a_id).where(
+                not_duplicates.c.a_id == a, not_duplicates.c.b_id == b
+            )
+        ).first()
+        if known is None:
+            conn.execute(insert(not_duplicates).values(a_id=a, b_id=b, created_at=datetime.now()))
+        rejected = conn.execute(
+            update(dc)
+            .where(dc.c.a_id == a, dc.c.b_id == b, dc.c.status == "pending")
+            .values(status="rejected")
+        ).rowcount
+    return {"a": a, "b": b, "new": known is None, "candidates_rejected": rejected}
+
+
+def undo(engine: Engine, merge_id: int) -> dict:
+    from clientbase.dedupe.merge import undo as undo_merge
+
+    with write_transaction(engine) as conn:
+        r = undo_merge(conn, merge_id)
+    return {"merge_id": r.merge_id, "survivor": r.survivor_id, "restored": r.restored_ids,
+            "kept_fields": r.kept_fields}  # fmt: skip
+
+
+def history(engine: Engine, *, limit: int | None = None) -> list[dict]:
+    from clientbase.dedupe.merge import history as merge_history
+
+    with engine.connect() as conn:
+        return merge_history(conn, limit=limit)
