@@ -181,6 +181,16 @@ def test_ltv_historical_by_hand(small):
     assert len(lines) == 4
     table = small("analyze", "ltv", "--by", "channel").stdout
     assert "LTV per channel" in table and "Яндекс.Директ" in table
+    # CSV with --by gives the groups (the figure --by asks for), as churn --by does.
+    grouped = small(
+        "analyze", "ltv", "--margin", "0.3", "--by", "channel", "--as-of", "2025-03-31",
+        "--format", "csv",
+    ).stdout.splitlines()  # fmt: skip
+    assert grouped == [
+        "group,customers,avg_ltv,total,median",
+        "Яндекс.Директ,1,540.0,540.0,540.0",
+        "сарафанное радио,2,180.0,360.0,180.0",
+    ]
 
 
 def test_ltv_groups_by_source_and_manager(shop):
@@ -312,6 +322,13 @@ def test_ltv_bgnbd(cli, tmp_path):
     assert h["actual_purchases"] == len(later) and h["predicted_purchases"] > 0
     table = cli("analyze", "ltv", "--method", "bgnbd", "--by", "source").stdout
     assert "BG/NBD r =" in table and "CLV per source" in table and "orders.csv" in table
+    by = cli.json("analyze", "ltv", "--method", "bgnbd", "--by", "source")["groups"]
+    lines = cli("analyze", "ltv", "--method", "bgnbd", "--by", "source", "--format", "csv")
+    parsed = list(csv.DictReader(lines.stdout.splitlines()))
+    assert list(parsed[0]) == ["group", "customers", "avg_clv", "total_clv", "avg_p_alive"]
+    assert [(r["group"], int(r["customers"])) for r in parsed] == [
+        (g["group"], g["customers"]) for g in by
+    ]
 
 
 def test_ltv_snapshot_keeps_the_average_per_channel(small):

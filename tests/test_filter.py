@@ -109,6 +109,27 @@ def test_russian_fields_keywords_values_and_quotes():
     assert fields_used(parse("orders > 1 and (city = 'x' or not vip)")) == {"orders", "city", "vip"}
 
 
+def test_typographic_single_and_low_quotes_delimit_text():
+    # ‘…’ (a Mac or Word autocorrect) and „…“ (Russian typography) were "unexpected character".
+    assert parse("город = ‘Москва’") == c("city", "=", "москва")
+    assert parse("город = „Москва“") == c("city", "=", "москва")
+
+
+def test_a_closed_set_field_refuses_a_value_it_never_holds():
+    # A typo in a stage used to match nobody, silently (and != matched everybody).
+    for text in ("lifecycle = 'slepping'", "stage != 'VIP'", "abc in ('A', 'D')", "xyz = 'W'"):
+        with pytest.raises(FilterError, match="is one of"):
+            parse(text)
+    assert parse("lifecycle = 'Sleeping'") == c("lifecycle", "=", "sleeping")
+    assert parse("стадия = 'спящий'") == c("lifecycle", "=", "sleeping")
+    assert parse("стадия в ('новый', 'потерян')") == c("lifecycle", "in", ("new", "lost"))
+    assert parse("warmth = 'тёплый'") == c("warmth", "=", "warm")
+    assert parse("abc in ('a', 'B')") == c("abc", "in", ("a", "b"))
+    assert parse("xyz = '-'") == c("xyz", "=", "-")
+    assert parse("lifecycle contains 'e'").value == "e"  # a substring is not a stage
+    assert parse("lifecycle = null").value is NULL
+
+
 def test_every_field_is_described():
     rows = describe_fields()
     assert [r["field"] for r in rows] == list(FIELDS)

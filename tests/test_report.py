@@ -140,6 +140,21 @@ def test_bad_syntax_and_unknown_metrics():
     assert "missed_calls_without_callback" in err.value.hint
 
 
+def test_a_single_equals_sign_compares_as_in_the_filter_language():
+    assert holds("pending_duplicates = 0", pending_duplicates=0)
+    assert not holds("pending_duplicates = 0", pending_duplicates=3)
+    assert holds("revenue >= 10 and pending_duplicates != 1", revenue=10, pending_duplicates=0)
+
+
+def test_a_deeply_nested_or_overlong_condition_is_a_usage_error_not_a_crash():
+    # 5000 nots overflowed the parser's recursion: an "internal error", exit 1.
+    with pytest.raises(UsageError, match="longer than"):
+        alert.parse("not " * 5000 + "revenue > 0", KNOWN)
+    with pytest.raises(UsageError, match="longer than"):
+        alert.parse(" or ".join(["revenue > 0"] * 500), KNOWN)
+    assert holds("not " * 491 + "revenue > 0", revenue=0)  # deep (odd: true), within the limit
+
+
 # --- words and numbers -------------------------------------------------------------------------
 
 
@@ -348,3 +363,20 @@ def test_an_empty_base_still_gets_its_report(cli):
         out = render(d, fmt, "en")
         assert out.strip()
     assert "There are no orders in the base yet." in render(d, "md", "en")
+
+
+def test_months_without_orders_up_to_the_window_end_are_zero_not_blank(shop):
+    """The last order is in December; a report on February counts January and February as
+    months that happened (nobody bought: 0), as `analyze churn --as-of` does, not as blanks."""
+    from clientbase.services.value import churn
+
+    d = collect(shop.engine(), period="month", as_of=date(2026, 3, 1))
+    assert d["ltv"]["as_of"] == "2026-02-28"
+    rows = {r["cohort"]: r for r in d["ltv"]["retention"]}
+    # Галкина, first order 2025-12-20, alone in her cohort, bought nothing since.
+    assert rows["2025-12"]["customers"] == 1
+    assert rows["2025-12"]["shares"][:4] == [1.0, 0.0, 0.0, None]
+    revenue = {r["cohort"]: r["values"] for r in d["ltv"]["cohort_revenue"]}
+    assert revenue["2025-12"][:4] == [900.0, 900.0, 900.0, None]
+    same = churn(shop.engine(), as_of=date(2026, 2, 28)).to_json()["retention"]
+    assert {r["cohort"]: r["shares"][:12] for r in same}["2025-12"] == rows["2025-12"]["shares"]

@@ -275,6 +275,7 @@ LTV_COLUMNS = ("id", "name", "first_order", "last_order", "orders", "revenue",
 CLV_COLUMNS = ("id", "name", "frequency", "recency", "T", "monetary", "expected_purchases",
                "p_alive", "expected_spend", "clv")  # fmt: skip
 GROUP_COLUMNS = ("group", "customers", "avg_ltv", "total", "median")
+CLV_GROUP_COLUMNS = ("group", "customers", "avg_clv", "total_clv", "avg_p_alive")
 LOSS_COLUMNS = ("year", "active_at_start", "lost", "loss_rate", "partial", "through")
 
 
@@ -531,7 +532,12 @@ def _show_historical(report, top: int, fmt: Format) -> None:
         return
     rows = report.customer_rows()
     if fmt == Format.csv:
-        emit_csv(rows, LTV_COLUMNS)
+        # --by asks for the groups (what a customer from each channel is worth), as churn
+        # --by and cohort --by give their groups in CSV; without it, the customers.
+        if report.groups is not None:
+            emit_csv(group_rows(report.groups), GROUP_COLUMNS)
+        else:
+            emit_csv(rows, LTV_COLUMNS)
         return
     o = report.overall()
     what = f"margin ({report.margin:g} of revenue)" if report.margin else "revenue"
@@ -613,7 +619,10 @@ def _show_predictive(report, top: int, fmt: Format) -> None:
         return
     rows = data["customers"]
     if fmt == Format.csv:
-        emit_csv(rows, CLV_COLUMNS)
+        if data.get("groups"):
+            emit_csv(data["groups"], CLV_GROUP_COLUMNS)
+        else:
+            emit_csv(rows, CLV_COLUMNS)
         return
     con = stdout_console()
     bg, gg, fit = data["params"], data["gamma_gamma"], data["fit"]
@@ -652,7 +661,7 @@ def _show_predictive(report, top: int, fmt: Format) -> None:
                   for g in data["groups"]]  # fmt: skip
         emit_table(
             groups,
-            ("group", "customers", "avg_clv", "total_clv", "avg_p_alive"),
+            CLV_GROUP_COLUMNS,
             title=f"CLV per {report.by}",
         )
     if top:

@@ -11,6 +11,7 @@ from __future__ import annotations
 
 import ast
 import operator
+import re
 
 from clientbase.errors import UsageError
 
@@ -25,19 +26,31 @@ _COMPARE = {
 _HINT = 'e.g. --fail-if "missed_calls_without_callback > 0 or pending_duplicates >= 10"'
 
 
+MAX_LENGTH = 2000  # characters: a condition for cron, not a program
+
+# A lone "=" (as the filter language and most people write it) means "==": the condition has
+# no strings and no assignments, so no other reading is possible.
+_LONE_EQ = re.compile(r"(?<![<>=!])=(?!=)")
+
+
 def parse(expr: str, known: set[str] | dict) -> ast.Expression:
     """The checked tree of ``expr``; UsageError if it is not a plain condition over ``known``."""
     if not expr.strip():
         raise UsageError("--fail-if: the condition is empty", hint=_HINT)
+    if len(expr) > MAX_LENGTH:
+        raise UsageError(f"--fail-if: the condition is longer than {MAX_LENGTH} characters")
+    text = _LONE_EQ.sub("==", expr.strip())
     try:
-        tree = ast.parse(expr.strip(), mode="eval")
+        tree = ast.parse(text, mode="eval")
     except SyntaxError as exc:
         where = f", at column {exc.offset}" if exc.offset else ""
         raise UsageError(
             f"--fail-if {expr!r}: not a condition ({exc.msg}{where})", hint=_HINT
         ) from None
+    except (RecursionError, MemoryError):  # "not not not …" thousands deep
+        raise UsageError("--fail-if: the condition is nested too deeply", hint=_HINT) from None
     unknown: list[str] = []
-    _check(tree.body, expr, known, unknown)
+    _check(tree.body, text, known, unknown)
     if unknown:
         raise UsageError(
             f"--fail-if: unknown metric(s) {', '.join(dict.fromkeys(unknown))}",
@@ -85,7 +98,7 @@ def _is_number(node: ast.AST) -> bool:
 
 
 def _refuse(node: ast.AST, expr: str, why: str) -> None:
-    part = ast.get_source_segment(expr.strip(), node) or type(node).__name__
+    part = ast.get_source_segment(expr, node) or type(node).__name__
     raise UsageError(f"--fail-if: {part!r} is not allowed: {why}", hint=_HINT)
 
 

@@ -657,8 +657,10 @@ def _ltv(src: _Source) -> dict:
                 strict=True,
             )
         ],
-        "retention": cohorts(retention(upto), "shares"),
-        "cohort_revenue": cohorts(cohort_table(upto), "values"),
+        # The months up to the window's end have happened, orders or not: they read as 0,
+        # not as blanks still to come (as `analyze churn --as-of` shows them).
+        "retention": cohorts(retention(upto, end=src.cur.end), "shares"),
+        "cohort_revenue": cohorts(cohort_table(upto, end=src.cur.end), "values"),
     }
 
 

@@ -96,6 +96,9 @@ class Field:
     aliases: tuple[str, ...] = ()
     column: str | None = None
     values: dict | None = None  # words a user may type for a stored value (пол = 'ж' -> 'f')
+    # The only values the field ever holds (lower case): = != in "not in" with anything else
+    # is a typo that would silently match nobody (or everybody), so it is refused instead.
+    choices: tuple[str, ...] | None = None
 
     @property
     def col(self) -> str:
@@ -147,13 +150,20 @@ _FIELD_LIST = [
           ("заказов_за_год",)),
     Field("categories", "set", "categories", "product categories bought", ("категории",)),
     # classes
-    Field("abc", "text", "abc", "ABC class of the last 12 months (A, B, C; empty: no orders)"),
-    Field("xyz", "text", "abc", "XYZ class of the last 12 months (X, Y, Z, - unclassified)"),
+    Field("abc", "text", "abc", "ABC class of the last 12 months (A, B, C; empty: no orders)",
+          choices=("a", "b", "c")),
+    Field("xyz", "text", "abc", "XYZ class of the last 12 months (X, Y, Z, - unclassified)",
+          choices=("x", "y", "z", "-")),
     Field("rfm_segment", "text", "rfm", "RFM segment (Champions, At risk, …)", ("rfm",)),
     Field("ltv", "number", "ltv", "historical lifetime value (revenue so far)"),
     Field("lifecycle", "text", "lifecycle", "lead, new, active, sleeping or lost",
-          ("стадия", "stage")),
-    Field("warmth", "text", "lifecycle", "how long a sleeping customer sleeps: hot, warm, cold"),
+          ("стадия", "stage"), choices=("lead", "new", "active", "sleeping", "lost"),
+          values={"лид": "lead", "новый": "new", "новые": "new", "активный": "active",
+                  "активные": "active", "спящий": "sleeping", "спящие": "sleeping",
+                  "потерян": "lost", "потерянный": "lost", "потерянные": "lost"}),
+    Field("warmth", "text", "lifecycle", "how long a sleeping customer sleeps: hot, warm, cold",
+          choices=("hot", "warm", "cold"),
+          values={"горячий": "hot", "тёплый": "warm", "теплый": "warm", "холодный": "cold"}),
     Field("vip", "bool", "lifecycle_tags", "ABC class A or top revenue (vip_top_percent)"),
     Field("one_time_buyer", "bool", "lifecycle_tags",
           "one order only, placed more than new_days ago", ("one_time", "разовый")),
@@ -273,7 +283,7 @@ _UNITS = {
     **dict.fromkeys(("y", "year", "years", "г", "год", "года", "лет"), "y"),
 }
 _UNIT_MAX = {"d": 100_000, "w": 10_000, "m": 2_400, "y": 200}
-_QUOTES = {"'": "'", '"': '"', "«": "»", "“": "”"}
+_QUOTES = {"'": "'", '"': '"', "«": "»", "“": "”", "‘": "’", "„": "“"}
 
 _SCAN = re.compile(
     r"""(?P<ws>\s+)
@@ -619,8 +629,21 @@ class _Parser:
                 hint="tags and categories: tags contains 'vip'" if field.type == "set" else None,
             )  # fmt: skip
         if op.endswith("in"):
-            return Compare(field.name, op, tuple(self.typed(field, *v) for v in value), ftok.pos)
-        return Compare(field.name, op, self.typed(field, *value), ftok.pos)
+            typed = tuple(self.typed(field, *v) for v in value)
+            for v, (_, pos) in zip(typed, value, strict=True):
+                self.chosen(field, v, pos)
+            return Compare(field.name, op, typed, ftok.pos)
+        typed = self.typed(field, *value)
+        if op in ("=", "!="):
+            self.chosen(field, typed, value[1])
+        return Compare(field.name, op, typed, ftok.pos)
+
+    def chosen(self, field: Field, value, pos: int) -> None:
+        if field.choices and value not in field.choices:
+            raise FilterError(
+                self.text, pos,
+                f"{field.name} is one of {', '.join(field.choices)}, not {value!r}",
+            )  # fmt: skip
 
     def typed(self, field: Field, value, pos: int):
         def bad(expected: str) -> FilterError:
