@@ -115,3 +115,21 @@ def test_global_options_are_accepted_after_the_command(tmp_path):
     # Nothing after "--" moves: it is data, not an option.
     assert hoist(["note", "5", "-v", "--", "-q"]) == ["-v", "note", "5", "--", "-q"]
     assert hoist(["import", "x.csv", "--db=a.db"]) == ["--db=a.db", "import", "x.csv"]
+
+
+def test_a_reader_that_stops_early_ends_the_command_quietly(cli):
+    import subprocess
+    import sys
+
+    from conftest import EXAMPLES
+
+    cli("import", EXAMPLES, expect=3)
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "clientbase", "--db", str(cli.db), "contacts", "list",
+         "--format", "json"],
+        stdout=subprocess.PIPE, stderr=subprocess.PIPE,
+    )  # fmt: skip
+    assert proc.stdout.read(10).startswith(b"[")
+    proc.stdout.close()  # like `| head -c 10`: the rest can no longer be written
+    assert proc.wait(timeout=60) == 0
+    assert proc.stderr.read() == b""

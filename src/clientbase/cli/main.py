@@ -94,6 +94,14 @@ class ErrorHandlingGroup(TyperGroup):
         except ClientbaseError as exc:
             _report(ctx, str(exc), exc)
             raise typer.Exit(exc.exit_code) from None
+        except BrokenPipeError:
+            # `clientbase contacts list | head`: the reader has what it wanted. Point stdout at
+            # /dev/null so the interpreter's final flush does not complain, and end quietly.
+            import os
+
+            devnull = os.open(os.devnull, os.O_WRONLY)
+            os.dup2(devnull, sys.stdout.fileno())
+            raise typer.Exit(0) from None
         except KeyboardInterrupt:
             print("clientbase: interrupted; the unfinished change was rolled back", file=sys.stderr)
             raise typer.Exit(130) from None
@@ -185,6 +193,7 @@ def _register() -> None:
     app.add_typer(analyze.app, name="analyze")
     app.add_typer(db.app, name="db")
     app.add_typer(dedupe.app, name="dedupe")
+
     from clientbase.cli import segments
 
     segments.register(app)
