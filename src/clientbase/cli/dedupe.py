@@ -50,10 +50,11 @@ def _summary(result, *, merged_now: bool) -> str:
     p = result.plan
     away = sum(len(x.ids) - 1 for x in p.auto)
     groups = f"{len(p.auto)} group{'s' if len(p.auto) != 1 else ''}"
+    people = f"{away} customer{'s' if away != 1 else ''}"
     if merged_now:
-        head = f"merged {result.merged} of {groups} ({away} customers folded in)"
+        head = f"merged {result.merged} of {groups} ({people} folded in)"
     else:
-        head = f"{groups} to merge at or above {p.threshold:.2f} ({away} customers would go)"
+        head = f"{groups} to merge at or above {p.threshold:.2f} ({people} would go)"
     return (
         f"{p.customers} customers checked: {head}; "
         f"{len(p.review)} group{'s' if len(p.review) != 1 else ''} below it for review"
