@@ -193,6 +193,10 @@ def _register() -> None:
     app.add_typer(analyze.app, name="analyze")
     app.add_typer(db.app, name="db")
     app.add_typer(dedupe.app, name="dedupe")
+    from clientbase.cli import export
+
+    app.add_typer(export.app, name="export")
+    app.add_typer(export.exports_app, name="exports")
 
     from clientbase.cli import segments
 

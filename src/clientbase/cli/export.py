@@ -1,0 +1,225 @@
+"""`clientbase export audience|presets` and `clientbase exports list`."""
+
+from __future__ import annotations
+
+from enum import Enum
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from clientbase.cli.main import state
+from clientbase.cli.output import (
+    Format,
+    SummaryFormat,
+    emit_csv,
+    emit_json,
+    emit_table,
+    stdout_console,
+)
+
+app = typer.Typer(
+    help="Export an audience for an ad platform or a mailing list (consent respected, logged).",
+    no_args_is_help=True,
+)
+exports_app = typer.Typer(help="The log of exports: what personal data left the base.",
+                          no_args_is_help=True)  # fmt: skip
+
+
+class Hash(str, Enum):
+    sha256 = "sha256"
+    md5 = "md5"
+    none = "none"
+
+
+@app.command("audience")
+def audience_cmd(
+    ctx: typer.Context,
+    platform: Annotated[
+        str,
+        typer.Option(
+            "--platform",
+            "-p",
+            help="yandex, vk, google, meta, tiktok, csv or xlsx (see: export presets).",
+        ),
+    ],
+    out: Annotated[Path, typer.Option("--out", "-o", metavar="FILE", help="The file to write.")],
+    segment: Annotated[
+        str | None, typer.Option("--segment", metavar="NAME", help="A saved segment.")
+    ] = None,
+    where: Annotated[
+        str | None, typer.Option("--where", metavar="EXPR", help="A filter expression.")
+    ] = None,
+    hash_: Annotated[
+        Hash | None,
+        typer.Option("--hash", help="sha256, md5 or none (default: the platform's)."),
+    ] = None,
+    include_unknown_consent: Annotated[
+        bool,
+        typer.Option(
+            "--include-unknown-consent",
+            help="Also export phones and emails whose consent was never recorded.",
+        ),
+    ] = False,
+    min_size: Annotated[
+        int | None,
+        typer.Option(
+            "--min-size", metavar="N", help="Warn below N rows (default: the platform's)."
+        ),
+    ] = None,
+    split_size: Annotated[
+        int | None,
+        typer.Option(
+            "--split-size", metavar="N", help="At most N rows a file: FILE-part1, -part2..."
+        ),
+    ] = None,
+    diff_since: Annotated[
+        str | None,
+        typer.Option(
+            "--diff-since",
+            metavar="ID|last",
+            help="Write FILE-added and FILE-removed since an earlier export of the same selection.",
+        ),
+    ] = None,
+    settings: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--set",
+            metavar="KEY=VALUE",
+            help="Override a preset setting, e.g. delimiter=';' (repeatable; keys: export presets PLATFORM).",
+        ),
+    ] = None,
+    preset_file: Annotated[
+        Path | None,
+        typer.Option("--preset-file", metavar="FILE", help="TOML with preset settings."),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", help="Count only: no file, no log entry.")
+    ] = False,
+    fmt: Annotated[SummaryFormat, typer.Option("--format", "-f")] = SummaryFormat.table,
+) -> None:
+    """Write a customer list in the format an ad platform (or a mailing service) takes.
+
+    Who withdrew consent or unsubscribed is never exported.
+
+    Unknown consent goes out only with --include-unknown-consent.
+
+    Phones and emails are written and hashed the way the platform matches them.
+
+    Every export is logged: clientbase exports list."""
+    from clientbase.services.export import export_audience
+
+    st = state(ctx)
+    res = export_audience(
+        st.engine(), platform, out, where=where, segment=segment,
+        hash=hash_.value if hash_ else None, include_unknown_consent=include_unknown_consent,
+        min_size=min_size, split_size=split_size, diff_since=diff_since, dry_run=dry_run,
+        overrides=settings, preset_file=preset_file,
+    )  # fmt: skip
+    if fmt == SummaryFormat.json:
+        emit_json(res.as_dict())
+    elif not st.quiet:
+        _print_summary(res, verbose=st.verbose)
+    for w in res.warnings:
+        st.messages.info(f"warning: {w}")
+
+
+def _print_summary(res, *, verbose: bool) -> None:
+    from clientbase.services.export import REASON_TEXT
+
+    con = stdout_console()
+
+    def line(text: str, **kw) -> None:
+        con.print(text, markup=False, **kw)
+
+    head = f"{res.platform}: {res.title}"
+    line(head + (" (dry run: nothing written)" if res.dry_run else ""), style="bold")
+    sel = f"segment {res.segment}" if res.segment else f"where {res.where}" if res.where else "all"
+    if res.diff:
+        line(f"  selected ({sel}): {res.selected} customers; {res.exported} in the audience now; "
+             f"hash {res.hash}")  # fmt: skip
+    else:
+        line(f"  selected ({sel}): {res.selected} customers; exported {res.exported} "
+             f"in {res.rows} rows; hash {res.hash}")  # fmt: skip
+    left = sum(res.left_out.values())
+    if left:
+        line(f"  left out {left}:")
+        for reason, n in res.left_out.items():
+            line(f"    {n:>6}  {REASON_TEXT[reason]}")
+    if res.dropped and verbose:
+        line("  phones and emails not used: "
+             + ", ".join(f"{n} {r.replace('_', ' ')}" for r, n in res.dropped.items()))  # fmt: skip
+    if res.exported:
+        line(f"  match-rate factors: {res.share_mobile:.0%} with a mobile phone, "
+             f"{res.share_email:.0%} with an email")  # fmt: skip
+    if res.diff:
+        d = res.diff
+        since = f"export {d['since']}" if d["since"] else "nothing (first export)"
+        line(f"  since {since}: {d['added']} customers added ({d['added_rows']} rows), "
+             f"{d['removed']} removed ({d['removed_rows']} rows; "
+             f"{d['removed_no_longer_in_base']} no longer in the base)")  # fmt: skip
+    for f in res.files:
+        line(f"  {'would write' if res.dry_run else 'wrote'} {f['path']}: {f['rows']} rows, "
+             f"{f['bytes']:,} bytes, sha256 {f['sha256']}")  # fmt: skip
+    for n in res.notes:
+        line(f"  note: {n}")
+    if res.export_id:
+        line(f"  logged as export {res.export_id} (clientbase exports list)")
+
+
+@app.command("presets")
+def presets_cmd(
+    platform: Annotated[
+        str | None, typer.Argument(metavar="[PLATFORM]", help="Show one preset in full.")
+    ] = None,
+    fmt: Annotated[SummaryFormat, typer.Option("--format", "-f")] = SummaryFormat.table,
+) -> None:
+    """The platform presets: format, hashing, sizes, and the source and date of the facts."""
+    from clientbase.exporters.presets import load_preset, platforms
+
+    names = [platform] if platform else list(platforms())
+    data = [load_preset(p).as_dict() for p in names]
+    if fmt == SummaryFormat.json:
+        emit_json(data if platform is None else data[0])
+        return
+    if platform:
+        con = stdout_console()
+        for k, v in data[0].items():
+            con.print(f"{k}: {v}", markup=False)
+        return
+    rows = [
+        {"platform": d["platform"], "file": d["file_type"],
+         "header": (" | " if d["one_identifier_per_file"] else d["delimiter"]).join(
+             dict.fromkeys(c["header"] for c in d["columns"])),
+         "phone": d["phone_format"], "hash": d["hash"], "min": d["min_size"],
+         "checked": d["checked"]}
+        for d in data
+    ]  # fmt: skip
+    emit_table(
+        rows, ("platform", "file", "header", "phone", "hash", "min", "checked"), title="presets"
+    )
+
+
+LIST_COLUMNS = ("id", "created_at", "platform", "selection", "hash", "exported", "rows",
+                "left_out", "files", "sha256")  # fmt: skip
+
+
+@exports_app.command("list")
+def list_cmd(
+    ctx: typer.Context,
+    fmt: Annotated[
+        Format, typer.Option("--format", "-f", help="table, json or csv")
+    ] = Format.table,
+) -> None:
+    """Every export so far, newest first: when, where to, which customers, how many, file hashes."""
+    from clientbase.services.export import list_exports
+
+    rows = list_exports(state(ctx).engine())
+    if fmt == Format.json:
+        emit_json(rows)
+    elif fmt == Format.csv:
+        emit_csv(rows, LIST_COLUMNS)
+    else:
+        # The full hash is in --format json/csv; the first 12 characters tell files apart.
+        short = [{**r, "sha256": (r["sha256"] or "")[:12]} for r in rows]
+        emit_table(short, LIST_COLUMNS, title=f"{len(rows)} exports")
