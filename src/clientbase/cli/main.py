@@ -182,28 +182,33 @@ def root(
 
 
 def _register() -> None:
-    from clientbase.cli import analyze, calls, card, consent, contacts, db, dedupe, imports
+    from clientbase.cli import (
+        analyze,
+        calls,
+        card,
+        consent,
+        contacts,
+        db,
+        dedupe,
+        export,
+        imports,
+        report,
+        segments,
+    )
 
     imports.register(app)
     card.register(app)
+    segments.register(app)  # segment, settings, tag, birthdays, reactivation
+    report.register(app)
     app.add_typer(imports.imports_app, name="imports")
     app.add_typer(contacts.app, name="contacts")
     app.add_typer(calls.app, name="calls")
     app.add_typer(consent.app, name="consent")
     app.add_typer(analyze.app, name="analyze")
-    app.add_typer(db.app, name="db")
     app.add_typer(dedupe.app, name="dedupe")
-    from clientbase.cli import export
-
     app.add_typer(export.app, name="export")
     app.add_typer(export.exports_app, name="exports")
-
-    from clientbase.cli import segments
-
-    segments.register(app)
-    from clientbase.cli import report
-
-    report.register(app)
+    app.add_typer(db.app, name="db")
 
 
 _register()
