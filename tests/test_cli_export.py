@@ -5,6 +5,8 @@ from __future__ import annotations
 
 import hashlib
 import json
+import os
+import stat
 from pathlib import Path
 
 import pytest
@@ -200,6 +202,24 @@ def test_a_plain_list_asks_the_identifiers_own_channel(small, tmp_path):
     assert "79052223344" not in out.read_text() and s["left_out"]["withdrawn"] == 2
 
 
+def test_no_to_mailings_on_the_card_is_never_overridden_by_an_ads_grant(small, tmp_path):
+    # Козлова said "нет" to mailings on the card; later an ads consent was recorded. Her phone's
+    # SMS and calls channels have no events of their own, so the card's "no" holds for them: she
+    # is on no mailing list (not even with --include-unknown-consent) and no ad upload.
+    small("consent", "set", "4", "granted", "--channel", "ads")
+    out = tmp_path / "c.csv"
+    s = export(small, "--platform", "csv", "--out", out, "--include-unknown-consent")
+    assert "79031112233" not in out.read_text()
+    assert s["left_out"]["withdrawn"] == 1 and "unknown_consent" not in s["left_out"]
+    export(small, "--platform", "yandex", "--out", out, "--include-unknown-consent")
+    assert sha("79031112233") not in out.read_text()
+    export(small, "--platform", "xlsx", "--out", tmp_path / "c.xlsx", "--include-unknown-consent")
+    from openpyxl import load_workbook
+
+    cells = {c.value for row in load_workbook(tmp_path / "c.xlsx").active.rows for c in row}
+    assert "79031112233" not in cells and "79161234567" in cells
+
+
 def _now():
     from datetime import datetime
 
@@ -338,6 +358,17 @@ def test_unwritable_out(small, tmp_path):
     finally:
         locked.chmod(0o700)
     assert small.json("exports", "list") == []
+
+
+def test_out_that_is_not_a_regular_file_is_refused(small, tmp_path):
+    # Writing happens beside --out and is renamed over it: a pipe or a device (/dev/stdout)
+    # would be replaced by a plain file, so it is refused up front.
+    fifo = tmp_path / "pipe"
+    os.mkfifo(fifo)
+    r = small("export", "audience", "-p", "csv", "-o", fifo, expect=2)
+    assert r.stderr.count("\n") == 1 and "not a regular file" in r.stderr
+    assert stat.S_ISFIFO(fifo.stat().st_mode)
+    assert small.engine().connect().execute(select(exports.c.id)).first() is None
 
 
 def test_where_and_segment_select(small, tmp_path):

@@ -357,6 +357,13 @@ def _check_out(out: Path) -> None:
         raise UsageError(f"--out {out}: is a folder; give a file name, e.g. {out / 'audience.csv'}")
     if not parent.is_dir():
         raise UsageError(f"--out {out}: the folder {parent} does not exist")
+    if out.exists() and not out.is_file():
+        # The file is written beside it and renamed over it at the end: that would replace a
+        # device or a pipe (/dev/stdout, run as root) with a plain file.
+        raise UsageError(
+            f"--out {out}: not a regular file (a device or a pipe); give a file name, "
+            "e.g. audience.csv"
+        )
     if not os.access(parent, os.W_OK) or (out.exists() and not os.access(out, os.W_OK)):
         raise UsageError(f"--out {out}: cannot write there (permission denied)")
 
@@ -530,7 +537,9 @@ def _scan(conn, job: _Job, task: tuple) -> dict:
                         country = region
                     if not use_phone:
                         continue
-                    if p[7] == "withdrawn" or p[8] == "withdrawn":
+                    # A channel without events of its own falls back to the general consent:
+                    # "no mailings" on the card is a withdrawal of SMS and calls too.
+                    if (p[7] or p[4]) == "withdrawn" or (p[8] or p[4]) == "withdrawn":
                         why = "withdrawn"
                     elif value in supp_phone:
                         why = "suppressed"
@@ -547,7 +556,7 @@ def _scan(conn, job: _Job, task: tuple) -> dict:
                     continue
                 if not p[3] or not value:
                     why = "invalid"
-                elif p[6] == "withdrawn":
+                elif (p[6] or p[4]) == "withdrawn":
                     why = "withdrawn"
                 elif value in supp_email:
                     why = "suppressed"
