@@ -147,6 +147,7 @@ def test_forget_leaves_no_trace_in_the_files(cli, tmp_path):
             == "(erased)"
         )
         assert conn.execute(select(func.count()).select_from(erasures)).scalar() == 1
+    assert [c["name"] for c in cli.contacts()] == ["Остаётся Ольга"]  # no longer a contact
     erased = cli.json("contacts", "show", "1")
     assert (erased["name"], erased["phones"], erased["orders"]["count"]) == ("(erased)", [], 1)
     assert erased["orders"]["revenue"] == 1500.0

@@ -84,7 +84,8 @@ def iter_contacts(
             size = page if left is None else min(page, left)
             q = (
                 select(customers)
-                .where(customers.c.merged_into_id.is_(None))
+                # Erased cards stay only so their orders keep the totals right: not a contact.
+                .where(customers.c.merged_into_id.is_(None), customers.c.status != "erased")
                 .order_by(customers.c.id)
                 .limit(size)
             )
