@@ -339,8 +339,9 @@ def _tokens(text: str) -> list[_Tok]:
         kind = m.lastgroup
         word = m.group(0)
         if kind == "ws":
-            pass
-        elif kind == "date":
+            i = m.end()
+            continue
+        if kind == "date":
             out.append(_Tok("value", _date_literal(text, i, m.group("date")), i, word))
         elif kind in ("num", "unit"):
             unit, end = m.group("unit"), m.end()

@@ -964,18 +964,23 @@ def _insert_members(conn, export_id: int, members: list[int]) -> None:
     from sqlalchemy.exc import OperationalError
 
     step = 200_000
-    done = 0
+    start = 0
     if conn.dialect.name == "sqlite":
         table = conn.dialect.identifier_preparer.format_table(export_members)
         sql = f"INSERT INTO {table} (export_id, customer_id) SELECT ?, value FROM json_each(?)"
         try:
-            for done in range(0, len(members), step):
-                ids = "[" + ",".join(map(str, members[done : done + step])) + "]"
+            for start in range(0, len(members), step):
+                ids = "[" + ",".join(map(str, members[start : start + step])) + "]"
                 conn.exec_driver_sql(sql, (export_id, ids))
-            return
-        except OperationalError:  # an SQLite built without JSON: the plain way from here on
-            pass
-    for i in range(done, len(members), step):
+        except OperationalError:
+            # An SQLite built without JSON: the chunk that failed, and the rest, the plain way.
+            _insert_members_plain(conn, export_id, members[start:], step)
+        return
+    _insert_members_plain(conn, export_id, members, step)
+
+
+def _insert_members_plain(conn, export_id: int, members: list[int], step: int) -> None:
+    for i in range(0, len(members), step):
         insert_rows(conn, export_members, ("export_id", "customer_id"),
                     [(export_id, m) for m in members[i : i + step]])  # fmt: skip
 
