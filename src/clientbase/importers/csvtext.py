@@ -22,6 +22,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 from collections import Counter
 from collections.abc import Iterator
 
@@ -30,20 +31,13 @@ from clientbase.importers.records import UnreadableRow
 from clientbase.importers.sniff import legacy_codepage, not_utf8_lines
 
 MAX_LINE_BYTES = 8 << 20  # a record this long is not a contact, it is a broken file
-MAX_RECORD_LINES = 5000  # a quoted cell over this many lines is a quote that never closes
-MAX_RECORD_CHARS = 8 << 20  # and one over 8 million characters too (csv's own limit is 16M)
+MAX_FIELD_CHARS = 8 << 20  # a quoted cell this long is a quote that never closes
+CHUNK_BYTES = 1 << 20  # decoded at once when valid; line by line only when not
 WIDE_ENCODINGS = ("utf-16", "utf-32")  # never mixed with 8-bit text in one file
+USUAL_WIDTH_FROM = 1000  # rows that set the file's usual number of cells
+_OVERLONG = "\x00\n"  # stands in for an overlong line (real NUL bytes are dropped before)
 
-csv.field_size_limit(1 << 24)  # long notes in CRM exports exceed the default 128 KiB
-
-
-class _Overlong(Exception):
-    def __init__(self, line_no: int, size: int, prefix: str):
-        self.line_no, self.size, self.prefix = line_no, size, prefix
-
-
-class _TooLong(Exception):
-    """The record being read has grown past any real record: its quote never closed."""
+csv.field_size_limit(MAX_FIELD_CHARS)
 
 
 def _lines_list(numbers: list[int], total: int) -> str:
@@ -52,7 +46,7 @@ def _lines_list(numbers: list[int], total: int) -> str:
 
 
 class _Decoder:
-    """Bytes of one line → text, in the file's encoding or, failing that, the one it is valid in."""
+    """Bytes → text, in the file's encoding or, line by line, in the one a line is valid in."""
 
     def __init__(self, name: str, main: str, explicit: bool):
         self.name = name
@@ -62,13 +56,27 @@ class _Decoder:
         self.other: dict[str, list] = {}  # encoding → [count, first line numbers]
         self.nul_bytes = 0
         self.first_nul_line: int | None = None
-        self.peek = lambda: b""
 
-    def __call__(self, data: bytes, line_no: int) -> str:
+    def chunk(self, data: bytes, first_line: int, peek: bytes) -> list[str]:
+        """The lines of a chunk of whole lines, decoded."""
         if b"\x00" in data:
+            lines = data.splitlines(keepends=True)
+            for i, line in enumerate(lines):
+                if b"\x00" in line:
+                    self.first_nul_line = self.first_nul_line or first_line + i
+                    break
             self.nul_bytes += data.count(b"\x00")
-            self.first_nul_line = self.first_nul_line or line_no
             data = data.replace(b"\x00", b"")
+        try:
+            return list(io.StringIO(data.decode(self.main), newline=""))
+        except UnicodeDecodeError:
+            pass
+        return [
+            self.line(line, first_line + i, peek)
+            for i, line in enumerate(data.splitlines(keepends=True))
+        ]
+
+    def line(self, data: bytes, line_no: int, peek: bytes) -> str:
         if data.isascii():
             return data.decode("ascii")
         if self.explicit:
@@ -85,8 +93,8 @@ class _Decoder:
             used = "utf-8"
         except UnicodeDecodeError:
             if self.legacy is None:
-                # Judge the code page by this line and what follows it, not one short name.
-                self.legacy = legacy_codepage(data + not_utf8_lines(self.peek()))
+                # Judge the code page by this line and those after it, not one short name.
+                self.legacy = legacy_codepage(data + b"\n" + not_utf8_lines(peek))
             text = data.decode(self.legacy, errors="replace")  # cp1251 leaves 0x98 undefined
             used = self.legacy
         if used != self.main:
@@ -112,68 +120,6 @@ class _Decoder:
         return out
 
 
-def _byte_lines(f: io.BufferedReader, sep: bytes) -> Iterator[bytes | tuple[int, bytes]]:
-    """Physical lines with their terminators; a line past MAX_LINE_BYTES comes as
-    (its length, its first bytes) and is skipped over without being held in memory."""
-    if sep == b"\n":
-        while line := f.readline(MAX_LINE_BYTES + 1):
-            if len(line) > MAX_LINE_BYTES and not line.endswith(b"\n"):
-                size, prefix = len(line), line[:200]
-                while (more := f.readline(1 << 20)) and not more.endswith(b"\n"):
-                    size += len(more)
-                yield size + len(more), prefix
-            else:
-                yield line
-        return
-    # Old Mac files end lines with a lone CR.
-    buf = b""
-    while True:
-        chunk = f.read(1 << 20)
-        buf += chunk
-        *lines, buf = buf.split(sep)
-        for line in lines:
-            yield line + sep
-        if len(buf) > MAX_LINE_BYTES:
-            size, prefix = len(buf), buf[:200]
-            buf = b""
-            while (chunk := f.read(1 << 20)) and sep not in chunk:
-                size += len(chunk)
-            head, _, buf = chunk.partition(sep)
-            yield size + len(head), prefix
-        if not chunk:
-            if buf:
-                yield buf
-            return
-
-
-class _Feed:
-    """Physical lines for csv.reader, remembering the ones of the record being read."""
-
-    def __init__(self, lines: Iterator[tuple[int, str] | _Overlong]):
-        self.lines = lines
-        self.line_no = 0
-        self.pending: list[str] = []
-        self.chars = 0
-
-    def start(self) -> None:
-        self.pending, self.chars = [], 0
-
-    def __iter__(self):
-        return self
-
-    def __next__(self) -> str:
-        if len(self.pending) >= MAX_RECORD_LINES or self.chars >= MAX_RECORD_CHARS:
-            raise _TooLong
-        item = next(self.lines)
-        if isinstance(item, _Overlong):
-            self.line_no = item.line_no
-            raise item
-        self.line_no, text = item
-        self.pending.append(text)
-        self.chars += len(text)
-        return text
-
-
 class CsvText:
     """The rows of a CSV file: (row number, cells), the header included, numbered from 1."""
 
@@ -193,58 +139,122 @@ class CsvText:
         self.decoder = _Decoder(name, self.encoding, explicit)
         self.stream = stream
         self.sep = b"\r" if b"\n" not in head and b"\r" in head else b"\n"
-        self.lines = 0
+        self.lines = 0  # physical lines, known once read to the end
         self.rows = 0
         self.multiline_rows = 0
         self.broken: list[tuple[int, int]] = []  # (first line, last line) re-read line by line
-        self.overlong: list[int] = []
+        self.overlong: dict[int, tuple[int, str]] = {}  # line → (bytes, first characters)
+        # Lines kept since the start of the record being read (to re-read it line by line).
+        self._kept: list[str] = []
+        self._kept_from = 1  # line number of _kept[0]
+        self._record_from = 1
+        self._carry = b""  # bytes after the last line break read (lone-CR files)
 
-    def _text_lines(self) -> Iterator[tuple[int, str] | _Overlong]:
+    # --- physical lines --------------------------------------------------------------------
+
+    def _chunks(self) -> Iterator[list[str]]:
+        """Decoded lines, a chunk at a time, keeping those of the record being read."""
         n = 0
-        if self.wide:
-            text = io.TextIOWrapper(self.stream, encoding=self.encoding, newline="",
-                                    errors="strict")  # fmt: skip
-            try:
-                for line in text:
-                    n += 1
-                    if "\x00" in line:
-                        self.decoder.nul_bytes += line.count("\x00")
-                        self.decoder.first_nul_line = self.decoder.first_nul_line or n
-                        line = line.replace("\x00", "")
-                    yield n, line
-            except UnicodeDecodeError as exc:
-                raise InputFileError(
-                    f"{self.name}, line {n + 1}: not valid {self.encoding}: {exc.reason}",
-                    hint="the file is cut short or not text; re-export it",
-                ) from exc
-            self.lines = n
-            return
-        self.decoder.peek = lambda: self.stream.peek(1 << 16)[: 1 << 16]
-        for item in _byte_lines(self.stream, self.sep):
-            n += 1
-            if isinstance(item, tuple):
-                size, prefix = item
-                yield _Overlong(n, size, prefix.decode("utf-8", errors="replace"))
-            else:
-                yield n, self.decoder(item, n)
+        for lines in self._decoded():
+            # Forget the lines before the record being read: they are rows already.
+            drop = self._record_from - self._kept_from
+            if drop > 0:
+                del self._kept[:drop]
+                self._kept_from += drop
+            self._kept.extend(lines)
+            n += len(lines)
+            yield lines
         self.lines = n
 
-    def _width(self, line: str) -> int:
-        """Cells in one physical line read by itself (an unclosed quote runs to its end)."""
-        return len(next(csv.reader([line.rstrip("\r\n")], delimiter=self.delimiter), []))
+    def _decoded(self) -> Iterator[list[str]]:
+        if self.wide:
+            text = io.TextIOWrapper(self.stream, encoding=self.encoding, newline="")
+            n = 0
+            try:
+                while chunk := text.readlines(CHUNK_BYTES):
+                    for i, line in enumerate(chunk):
+                        if "\x00" in line:
+                            self.decoder.nul_bytes += line.count("\x00")
+                            self.decoder.first_nul_line = self.decoder.first_nul_line or n + i + 1
+                            chunk[i] = line.replace("\x00", "")
+                    n += len(chunk)
+                    yield chunk
+            except UnicodeDecodeError as exc:
+                raise InputFileError(
+                    f"{self.name}, after line {n}: not valid {self.encoding}: {exc.reason}",
+                    hint="the file is cut short or not text; export it again",
+                ) from exc
+            return
+        n = 0
+        f = self.stream
+        while True:
+            data, overlong = self._read_lines(f)
+            if not data and overlong is None:
+                return
+            lines = self.decoder.chunk(data, n + 1, f.peek(1 << 16)[: 1 << 16]) if data else []
+            n += len(lines)
+            if overlong is not None:
+                n += 1
+                self.overlong[n] = overlong
+                lines.append(_OVERLONG)
+            yield lines
 
-    def _cells(self, line: str) -> list[str]:
+    def _read_lines(self, f: io.BufferedReader) -> tuple[bytes, tuple[int, str] | None]:
+        """About CHUNK_BYTES of whole lines, and an overlong line after them if one follows
+        (its size and first characters; its bytes are skipped, never held)."""
+        if self.sep == b"\r":
+            return self._read_cr_lines(f)
+        data = f.read(CHUNK_BYTES)
+        if not data or data.endswith(b"\n"):
+            return data, None
+        cut = data.rfind(b"\n") + 1
+        rest = f.readline(MAX_LINE_BYTES + 1)
+        if len(rest) + len(data) - cut <= MAX_LINE_BYTES or rest.endswith(b"\n"):
+            return data + rest, None
+        prefix = (data[cut:] + rest)[:200]
+        size = len(data) - cut + len(rest)
+        while (more := f.readline(CHUNK_BYTES)) and not more.endswith(b"\n"):
+            size += len(more)
+        size += len(more)
+        return data[:cut], (size, prefix.decode("utf-8", errors="replace"))
+
+    def _read_cr_lines(self, f: io.BufferedReader) -> tuple[bytes, tuple[int, str] | None]:
+        # Old Mac files end lines with a lone CR: whole lines up to the last CR read so far.
+        data = self._carry
+        while True:
+            more = f.read(CHUNK_BYTES)
+            data += more
+            if not more:
+                self._carry = b""
+                return data, None
+            cut = data.rfind(b"\r") + 1
+            if cut:
+                self._carry = data[cut:]
+                return data[:cut], None
+            if len(data) > MAX_LINE_BYTES:
+                size, prefix = len(data), data[:200].decode("utf-8", errors="replace")
+                while (more := f.read(CHUNK_BYTES)) and b"\r" not in more:
+                    size += len(more)
+                line_end, _, self._carry = more.partition(b"\r")
+                return b"", (size + len(line_end) + 1, prefix)
+
+    # --- records ---------------------------------------------------------------------------
+
+    def _cells(self, line: str) -> list:
+        """One physical line read by itself (an unclosed quote runs to its end)."""
+        if line == _OVERLONG:
+            return []
         return next(csv.reader([line.rstrip("\r\n")], delimiter=self.delimiter), [])
 
-    def _broken(self, pending: list[str], usual: int) -> bool:
+    def _broken(self, lines: list[str], usual: int) -> bool:
         """Is this multi-line record a quote that swallowed whole records?"""
         try:
-            list(csv.reader(pending, delimiter=self.delimiter, strict=True))
+            list(csv.reader(lines, delimiter=self.delimiter, strict=True))
         except csv.Error:
             return True  # the quote never closes (or closes in a way no writer produces)
         if usual < 2:
             return False
-        whole = [self._width(line) == usual for line in pending]
+        whole = [len(self._cells(line)) == usual for line in lines]
         if not whole[0]:
             return False  # the open cell is not the last of a complete first line
         inner = whole[1:-1]
@@ -252,62 +262,60 @@ class CsvText:
             return sum(inner) * 2 >= len(inner)
         return whole[-1]
 
+    def _line_rows(self, first: int, last: int) -> Iterator[list]:
+        """Lines first..last as rows of their own (a broken quote, an overlong line)."""
+        lines = self._kept[first - self._kept_from : last - self._kept_from + 1]
+        if last > first or lines != [_OVERLONG]:
+            self.broken.append((first, last))
+        for i, line in enumerate(lines):
+            if line == _OVERLONG:
+                size, prefix = self.overlong[first + i]
+                yield UnreadableRow(
+                    [prefix],
+                    f"line {first + i} is {size / (1 << 20):,.0f} MB long with no line break: "
+                    "not a record (the file is damaged or not a table)",
+                )
+            else:
+                yield self._cells(line)
+
     def rows_iter(self) -> Iterator[tuple[int, list]]:
-        feed = _Feed(self._text_lines())
-        reader = csv.reader(feed, delimiter=self.delimiter)
+        reader = csv.reader(itertools.chain.from_iterable(self._chunks()), delimiter=self.delimiter)
         widths: Counter = Counter()
+        usual = 0
         n = 0
+        done = 0  # physical lines read into rows
         while True:
-            feed.start()
-            cells: list | None = None
+            self._record_from = done + 1
             try:
                 cells = next(reader)
             except StopIteration:
                 break
-            except _Overlong as exc:
-                # A quote left open before it becomes line-by-line rows like any broken quote.
-                for row in self._reread(feed.pending, feed.line_no - len(feed.pending)):
-                    n += 1
-                    yield n, row
-                self.overlong.append(exc.line_no)
-                n += 1
-                yield (
-                    n,
-                    UnreadableRow(
-                        [exc.prefix],
-                        f"line {exc.line_no} is {exc.size / (1 << 20):,.0f} MB long with no line "
-                        "break: not a record (the file is damaged or not a table)",
-                    ),
-                )
-                reader = csv.reader(feed, delimiter=self.delimiter)
-                continue
-            except (_TooLong, csv.Error):
+            except csv.Error:  # a cell past MAX_FIELD_CHARS: its quote never closed
                 cells = None
-            first = feed.line_no - len(feed.pending) + 1
-            if cells is not None and len(feed.pending) <= 1:
-                widths[len(cells)] += 1
+            end = reader.line_num
+            first, done = self._record_from, end
+            if cells is not None and end == first and end not in self.overlong:
+                if n < USUAL_WIDTH_FROM:
+                    widths[len(cells)] += 1
+                    usual = max(widths, key=lambda w: (widths[w], w))
                 n += 1
                 yield n, cells
                 continue
-            usual = max(widths, key=lambda w: (widths[w], w)) if widths else 0
-            if cells is not None and not self._broken(feed.pending, usual):
+            lines = self._kept[first - self._kept_from : end - self._kept_from + 1]
+            if (
+                cells is not None
+                and end > first
+                and not any(i in self.overlong for i in range(first, end + 1))
+                and not self._broken(lines, usual)
+            ):
                 self.multiline_rows += 1
                 n += 1
                 yield n, cells
                 continue
-            for row in self._reread(feed.pending, first):
+            for row in self._line_rows(first, end):
                 n += 1
                 yield n, row
-            if cells is None:
-                reader = csv.reader(feed, delimiter=self.delimiter)  # start clean after it
         self.rows = n
-
-    def _reread(self, pending: list[str], first: int) -> Iterator[list]:
-        if not pending:
-            return
-        self.broken.append((first, first + len(pending) - 1))
-        for line in pending:
-            yield self._cells(line)
 
     def notes(self) -> list[str]:
         out = self.decoder.notes()
@@ -317,6 +325,6 @@ class CsvText:
             more = f" (and {len(self.broken) - 1} more such places)" if len(self.broken) > 1 else ""
             out.append(
                 f"a quote opened on line {first} swallows the lines after it: lines {first}–{last}"
-                f"{more} read one row per line, {lines:,} lines in all, their quotes kept as text"
+                f"{more} read one row per line, {lines:,} lines in all"
             )
         return out

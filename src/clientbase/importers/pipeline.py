@@ -49,7 +49,7 @@ from clientbase.importers.orders import (
     looks_like_orders,
     order_header_score,
 )
-from clientbase.importers.records import ContactRecord, UnreadableRow
+from clientbase.importers.records import ContactRecord
 from clientbase.importers.source import Source, file_problem
 from clientbase.importers.tabular import Table, read_csv, read_workbook
 
