@@ -36,7 +36,7 @@ DESCRIPTIONS = {
     "pptx": "a PowerPoint presentation",
     "odt": "an OpenDocument text document",
     "odp": "an OpenDocument presentation",
-    "zip": "a zip archive, not a spreadsheet",
+    "zip": "a zip archive",
 }
 
 

@@ -23,6 +23,7 @@ import codecs
 import csv
 import io
 import itertools
+import re
 from collections import Counter
 from collections.abc import Iterator
 
@@ -38,6 +39,8 @@ USUAL_WIDTH_FROM = 1000  # rows that set the file's usual number of cells
 _OVERLONG = "\x00\n"  # stands in for an overlong line (real NUL bytes are dropped before)
 
 csv.field_size_limit(MAX_FIELD_CHARS)
+# A multi-byte UTF-8 sequence (lead byte, continuation bytes): rare by chance in cp1251 text.
+_UTF8_SEQUENCE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]")
 
 
 def _lines_list(numbers: list[int], total: int) -> str:
@@ -67,10 +70,13 @@ class _Decoder:
                     break
             self.nul_bytes += data.count(b"\x00")
             data = data.replace(b"\x00", b"")
-        try:
-            return list(io.StringIO(data.decode(self.main), newline=""))
-        except UnicodeDecodeError:
-            pass
+        # A legacy code page decodes any bytes, so lines pasted in UTF-8 would pass as mojibake:
+        # they are looked for line by line, but only in chunks that have a UTF-8 sequence.
+        if self.main == "utf-8" or self.explicit or not _UTF8_SEQUENCE.search(data):
+            try:
+                return list(io.StringIO(data.decode(self.main), newline=""))
+            except UnicodeDecodeError:
+                pass
         return [
             self.line(line, first_line + i, peek)
             for i, line in enumerate(data.splitlines(keepends=True))
@@ -95,8 +101,8 @@ class _Decoder:
             if self.legacy is None:
                 # Judge the code page by this line and those after it, not one short name.
                 self.legacy = legacy_codepage(data + b"\n" + not_utf8_lines(peek))
-            text = data.decode(self.legacy, errors="replace")  # cp1251 leaves 0x98 undefined
             used = self.legacy
+            text = data.decode(used, errors="replace")  # cp1251 leaves 0x98 undefined
         if used != self.main:
             seen = self.other.setdefault(used, [0, []])
             seen[0] += 1
@@ -241,10 +247,22 @@ class CsvText:
     # --- records ---------------------------------------------------------------------------
 
     def _cells(self, line: str) -> list:
-        """One physical line read by itself (an unclosed quote runs to its end)."""
+        """One physical line read by itself. A quote that does not close on it is text: the
+        cells are split at every delimiter and only quotes around a whole cell are taken off."""
         if line == _OVERLONG:
             return []
-        return next(csv.reader([line.rstrip("\r\n")], delimiter=self.delimiter), [])
+        line = line.rstrip("\r\n")
+        try:
+            return next(csv.reader([line], delimiter=self.delimiter, strict=True), [])
+        except csv.Error:
+            pass
+        cells = next(csv.reader([line], delimiter=self.delimiter, quoting=csv.QUOTE_NONE), [])
+        for i, c in enumerate(cells):
+            if len(c) >= 2 and c[0] == c[-1] == '"':
+                cells[i] = c[1:-1].replace('""', '"')
+            elif c.startswith('"') and c.count('"') % 2:
+                cells[i] = c[1:]  # the stray quote itself
+        return cells
 
     def _broken(self, lines: list[str], usual: int) -> bool:
         """Is this multi-line record a quote that swallowed whole records?"""
@@ -261,6 +279,14 @@ class CsvText:
         if inner:
             return sum(inner) * 2 >= len(inner)
         return whole[-1]
+
+    def _unclosed(self, line_no: int) -> bool:
+        line = self._kept[line_no - self._kept_from]
+        try:
+            list(csv.reader([line], delimiter=self.delimiter, strict=True))
+        except csv.Error:
+            return True
+        return False
 
     def _line_rows(self, first: int, last: int) -> Iterator[list]:
         """Lines first..last as rows of their own (a broken quote, an overlong line)."""
@@ -294,7 +320,14 @@ class CsvText:
                 cells = None
             end = reader.line_num
             first, done = self._record_from, end
-            if cells is not None and end == first and end not in self.overlong:
+            # self.lines is known once the reader hit the end of the file inside this record:
+            # the last line may then hold a quote that never closes.
+            if (
+                cells is not None
+                and end == first
+                and end not in self.overlong
+                and not (self.lines and self._unclosed(first))
+            ):
                 if n < USUAL_WIDTH_FROM:
                     widths[len(cells)] += 1
                     usual = max(widths, key=lambda w: (widths[w], w))

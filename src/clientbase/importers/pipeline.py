@@ -156,6 +156,7 @@ class _Planned:
     problem: InputFileError | None = None  # why it cannot be imported
     source: Source | None = None
     notes: list[str] = field(default_factory=list)
+    tables_open: bool = False  # tables mapped at planning can be read as they are
 
 
 def expand_paths(paths: list[Path]) -> list[tuple[Path, bool]]:
@@ -204,6 +205,8 @@ def run_import(
         if plan.source is not None:
             kept += plan.source.kept_bytes
             if kept > KEEP_BYTES:
+                _close(plan)
+                plan.tables_open = False
                 plan.source.release()
         plans.append(plan)
     for plan in plans:
@@ -277,7 +280,11 @@ def _plan(path: Path, from_folder: bool, opt: ImportOptions) -> _Planned:
         except InputFileError as exc:
             plan.problem = exc
         finally:
-            _close(plan)
+            # A file that fits in its head keeps its open tables (no file handle behind them)
+            # for the import; others are opened again then, to hold no handle meanwhile.
+            plan.tables_open = source.in_memory and plan.problem is None and fmt == "csv"
+            if not plan.tables_open:
+                _close(plan)
     return plan
 
 
@@ -521,7 +528,8 @@ def _cleaned_chunks(
     if plan.fmt in CALL_FORMATS:
         yield from _call_chunks(plan.path, plan.fmt, opt)
         return
-    _map_tables(plan, opt, progress)  # again, now to read the rows (the head is in memory)
+    if not plan.tables_open:
+        _map_tables(plan, opt, progress)  # again, now to read the rows (the head is in memory)
     if plan.fmt == "csv":
         t = plan.tables[0][0]
         result.encoding, result.delimiter = t.encoding, t.delimiter
@@ -550,7 +558,8 @@ def _import_orders(
         conn, batch_id, create_missing=opt.create_missing, region=opt.region, source=opt.source
     )
     try:
-        _map_tables(plan, opt, None)
+        if not plan.tables_open:
+            _map_tables(plan, opt, None)
         for t, m in plan.tables:
             result.mapping[t.name or ""] = m.describe()
             result.not_mapped.extend(h for h in m.unmapped if h not in result.not_mapped)

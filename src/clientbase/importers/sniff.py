@@ -78,9 +78,10 @@ def binary_kind(head: bytes) -> str | None:
             return what
     if bom_encoding(head):
         return None
-    sample = head[:4096]
+    # A run of NULs at the end is padding some exporters leave after the text: judge the text.
+    sample = head.rstrip(b"\x00")[:4096]
     if not sample:
-        return None
+        return "binary data" if head else None
     control = len(sample) - len(sample.translate(None, _CONTROL))
     return "binary data" if control / len(sample) > 0.1 else None
 

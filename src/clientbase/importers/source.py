@@ -57,6 +57,9 @@ class _Stream(io.RawIOBase):
             buf[:n] = head[self.pos : self.pos + n]
             self.pos += n
             return n
+        if src.in_memory:
+            src._finish(self.pos)
+            return 0
         if self.file is None:
             self.file = src._open()
             self.file.seek(self.pos)
@@ -141,6 +144,11 @@ class Source:
                     pass
         assert self._digest is not None
         return self._digest
+
+    @property
+    def in_memory(self) -> bool:
+        """The whole file is in the head: reading it needs no file at all."""
+        return len(self._head) == self.size
 
     @property
     def hashed(self) -> bool:

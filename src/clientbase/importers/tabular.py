@@ -90,13 +90,18 @@ def read_csv(
 
     rows = numbered()
     first = []
+    blank = 0
     for item in rows:
+        if not first and not any(_cell_text(c) for c in item[1]):
+            blank += 1  # blank lines above everything are not a header candidate
+            continue
         first.append(item)
         if len(first) >= HEADER_SEARCH_ROWS:
             break
     if not first:
         stream.close()
-        raise InputFileError(f"{path.name}: the file is empty")
+        lines = f" (only {blank:,} blank line{'s' if blank > 1 else ''})" if blank else ""
+        raise InputFileError(f"{path.name}: the file is empty{lines}")
     h = _pick_header(first, header_score)
     header = [_cell_text(c).lstrip("\ufeff") for c in first[h][1]]
 
