@@ -254,8 +254,9 @@ def build(out: Path) -> list[Case]:
     add("huge-photo.vcf", ("BEGIN:VCARD\r\nVERSION:3.0\r\nFN:Белова Анна\r\nTEL:+79160000001\r\n"
         f"PHOTO;ENCODING=b;TYPE=JPEG:{photo}\r\nEND:VCARD\r\n").encode(), 1)  # fmt: skip
     add("vcard-cp1251.vcf", "".join(cards[:3]).encode("cp1251"), 3)
+    # Two cards, then lines outside any card: one more row, reported rejected, not dropped.
     add("vcard-garbage-after.vcf", ("".join(cards[:2]) + "END:VCARD\r\nTEL:1\r\n" * 50 +
-        "\x00" * 100).encode(), 2)  # fmt: skip
+        "\x00" * 100).encode(), 3)  # fmt: skip
 
     # A folder of 1,000 files, one row each.
     folder = out / "folder-1000"

@@ -25,7 +25,7 @@ import io
 import itertools
 import re
 from collections import Counter
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 
 from clientbase.errors import InputFileError
 from clientbase.importers.records import UnreadableRow
@@ -60,7 +60,7 @@ class _Decoder:
         self.nul_bytes = 0
         self.first_nul_line: int | None = None
 
-    def chunk(self, data: bytes, first_line: int, peek: bytes) -> list[str]:
+    def chunk(self, data: bytes, first_line: int, peek: Callable[[], bytes]) -> list[str]:
         """The lines of a chunk of whole lines, decoded."""
         if b"\x00" in data:
             lines = data.splitlines(keepends=True)
@@ -82,7 +82,7 @@ class _Decoder:
             for i, line in enumerate(data.splitlines(keepends=True))
         ]
 
-    def line(self, data: bytes, line_no: int, peek: bytes) -> str:
+    def line(self, data: bytes, line_no: int, peek: Callable[[], bytes]) -> str:
         if data.isascii():
             return data.decode("ascii")
         if self.explicit:
@@ -100,7 +100,7 @@ class _Decoder:
         except UnicodeDecodeError:
             if self.legacy is None:
                 # Judge the code page by this line and those after it, not one short name.
-                self.legacy = legacy_codepage(data + b"\n" + not_utf8_lines(peek))
+                self.legacy = legacy_codepage(data + b"\n" + not_utf8_lines(peek()))
             used = self.legacy
             text = data.decode(used, errors="replace")  # cp1251 leaves 0x98 undefined
         if used != self.main:
@@ -138,9 +138,10 @@ class CsvText:
         explicit = encoding is not None
         self.encoding = encoding or head_encoding(head)
         self.wide = codecs.lookup(self.encoding).name.startswith(WIDE_ENCODINGS)
+        skipped = 0
         if codecs.lookup(self.encoding).name in ("utf-8", "utf-8-sig"):
             if head.startswith(codecs.BOM_UTF8):
-                stream.read(3)
+                skipped = len(stream.read(3))
             self.encoding = "utf-8"
         self.decoder = _Decoder(name, self.encoding, explicit)
         self.stream = stream
@@ -154,7 +155,8 @@ class CsvText:
         self._kept: list[str] = []
         self._kept_from = 1  # line number of _kept[0]
         self._record_from = 1
-        self._carry = b""  # bytes after the last line break read (lone-CR files)
+        self._carry = b""  # bytes after the last line break read
+        self._next_size = max(len(head) - skipped, 1)
 
     # --- physical lines --------------------------------------------------------------------
 
@@ -193,11 +195,15 @@ class CsvText:
             return
         n = 0
         f = self.stream
+
+        def peek() -> bytes:  # what follows, to judge a code page by more than one line
+            return f.peek(1 << 16)[: 1 << 16]
+
         while True:
             data, overlong = self._read_lines(f)
             if not data and overlong is None:
                 return
-            lines = self.decoder.chunk(data, n + 1, f.peek(1 << 16)[: 1 << 16]) if data else []
+            lines = self.decoder.chunk(data, n + 1, peek) if data else []
             n += len(lines)
             if overlong is not None:
                 n += 1
@@ -206,43 +212,29 @@ class CsvText:
             yield lines
 
     def _read_lines(self, f: io.BufferedReader) -> tuple[bytes, tuple[int, str] | None]:
-        """About CHUNK_BYTES of whole lines, and an overlong line after them if one follows
-        (its size and first characters; its bytes are skipped, never held)."""
-        if self.sep == b"\r":
-            return self._read_cr_lines(f)
-        data = f.read(CHUNK_BYTES)
-        if not data or data.endswith(b"\n"):
-            return data, None
-        cut = data.rfind(b"\n") + 1
-        rest = f.readline(MAX_LINE_BYTES + 1)
-        if len(rest) + len(data) - cut <= MAX_LINE_BYTES or rest.endswith(b"\n"):
-            return data + rest, None
-        prefix = (data[cut:] + rest)[:200]
-        size = len(data) - cut + len(rest)
-        while (more := f.readline(CHUNK_BYTES)) and not more.endswith(b"\n"):
-            size += len(more)
-        size += len(more)
-        return data[:cut], (size, prefix.decode("utf-8", errors="replace"))
-
-    def _read_cr_lines(self, f: io.BufferedReader) -> tuple[bytes, tuple[int, str] | None]:
-        # Old Mac files end lines with a lone CR: whole lines up to the last CR read so far.
+        """Whole lines, about CHUNK_BYTES of them (the first chunk no more than the head, which
+        is in memory: planning reads the header without touching the disk), and, if one comes
+        next, an overlong line: its size and first characters, its bytes skipped, never held."""
         data = self._carry
+        size = self._next_size
+        self._next_size = CHUNK_BYTES
         while True:
-            more = f.read(CHUNK_BYTES)
+            more = f.read(size)
             data += more
             if not more:
                 self._carry = b""
                 return data, None
-            cut = data.rfind(b"\r") + 1
+            cut = data.rfind(self.sep) + 1
             if cut:
                 self._carry = data[cut:]
                 return data[:cut], None
             if len(data) > MAX_LINE_BYTES:
-                size, prefix = len(data), data[:200].decode("utf-8", errors="replace")
-                while (more := f.read(CHUNK_BYTES)) and b"\r" not in more:
-                    size += len(more)
-                line_end, _, self._carry = more.partition(b"\r")
-                return b"", (size + len(line_end) + 1, prefix)
+                line_size, prefix = len(data), data[:200].decode("utf-8", errors="replace")
+                while (more := f.read(CHUNK_BYTES)) and self.sep not in more:
+                    line_size += len(more)
+                line_end, _, self._carry = more.partition(self.sep)
+                return b"", (line_size + len(line_end) + 1, prefix)
+            size = CHUNK_BYTES
 
     # --- records ---------------------------------------------------------------------------
 
@@ -356,8 +348,14 @@ class CsvText:
             first, last = self.broken[0]
             lines = sum(b - a + 1 for a, b in self.broken)
             more = f" (and {len(self.broken) - 1} more such places)" if len(self.broken) > 1 else ""
-            out.append(
-                f"a quote opened on line {first} swallows the lines after it: lines {first}–{last}"
-                f"{more} read one row per line, {lines:,} lines in all"
-            )
+            if len(self.broken) == 1 and first == last:
+                out.append(
+                    f"a quote opened on line {first} is never closed: its quotes read as text"
+                )
+            else:
+                out.append(
+                    f"a quote opened on line {first} swallows the lines after it: lines "
+                    f"{first}–{last}{more} read one row per line ({lines:,} lines), their stray "
+                    "quotes as text"
+                )
         return out

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import codecs
 import csv
-import io
 import re
 from pathlib import Path
 
@@ -226,13 +225,12 @@ def sniff_delimiter(sample: str) -> str:
         return ","
     best, best_score = ",", (0, 0)
     for delim in DELIMITERS:
+        # Line by line: one stray quote must not merge the sample into one record.
         try:
-            widths = [len(r) for r in csv.reader(io.StringIO("\n".join(lines)), delimiter=delim)]
+            widths = [len(next(csv.reader([line], delimiter=delim), [])) for line in lines]
         except csv.Error:
             continue
-        if not widths:
-            continue
-        top = max(set(widths), key=widths.count)
+        top = max(set(widths), key=lambda w: (widths.count(w), w))
         if top < 2:
             continue
         # Consistency first (share of rows with the usual width), then width.
