@@ -193,7 +193,7 @@ def build(out: Path) -> list[Case]:
     add("columns-2000.csv", csv_bytes([wide_header, *wide_rows]), 40)
     add("header-only.csv", csv_bytes([HEADER]), 0)
     add("empty.csv", b"", None, "empty")
-    add("blank-lines-only.csv", b"\n\n \n\r\n", None, "no column")
+    add("blank-lines-only.csv", b"\n\n \n\r\n", None, "only 4 blank lines")
     add("bom-only.csv", b"\xef\xbb\xbf", None, "empty")
     add("delimiters-only.csv", csv_bytes([HEADER, *([";;"] * 500)]), 0)
     add("ragged-rows.csv", csv_bytes([HEADER, *(r + ";" * (i % 5) + ";лишнее" * (i % 3)
