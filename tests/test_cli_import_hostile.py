@@ -338,3 +338,14 @@ def test_json_summary_carries_the_notes(cli, tmp_path):
     assert s["files"][0]["notes"] == [
         "a quote opened on line 2 is never closed: its quotes read as text"
     ]
+
+
+def test_one_home_for_the_cp1251_or_cp1252_guess():
+    from clientbase.importers import sniff, vcard
+
+    assert vcard.legacy_codepage is sniff.legacy_codepage
+    assert sniff.legacy_codepage("Ян Ош".encode("cp1251")) == "cp1251"
+    assert sniff.legacy_codepage("José Müller, Köln".encode("cp1252")) == "cp1252"
+    # A UTF-8 list with one Windows-1251 row is UTF-8; its other rows do not vote.
+    head = "Анна;Москва\nВера;Тула\n".encode() + "Ира;Тверь\n".encode("cp1251")
+    assert sniff.head_encoding(head) == "utf-8"
