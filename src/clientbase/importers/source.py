@@ -90,6 +90,7 @@ class Source:
         self._hashed_to = 0  # bytes fed to the hash, in file order
         self._digest: str | None = None
         self._data: bytes | None = None
+        self.archive_checked = False  # a zip's sizes and checksums were verified (workbooks)
         with self._open() as f:
             self.size = os.fstat(f.fileno()).st_size
             self._head = f.read(HEAD_BYTES)
@@ -162,3 +163,4 @@ class Source:
         """Drop what is kept in memory (the file is read again from disk if needed)."""
         self._data = None
         self._head = b""
+        self.archive_checked = False  # bytes read again are checked again

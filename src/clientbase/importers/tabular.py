@@ -131,8 +131,9 @@ def read_workbook(
     decompression bombs from their declared sizes before anything is unpacked."""
     from python_calamine import CalamineWorkbook
 
-    data = (source or Source(path)).read_all()
-    if data.startswith(b"PK\x03\x04"):
+    src = source or Source(path)
+    data = src.read_all()
+    if data.startswith(b"PK\x03\x04") and not src.archive_checked:
         from clientbase.importers.archive import DESCRIPTIONS, inspect_zip, verify_sizes
 
         info = inspect_zip(data)
@@ -152,6 +153,7 @@ def read_workbook(
                 f"{path.name}: cannot read the spreadsheet: {problem}",
                 hint="re-save it from Excel or LibreOffice, or export it again",
             )
+        src.archive_checked = True  # planning checked it; the import reads the same bytes
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
     except Exception as exc:  # calamine raises its own error types for broken files
