@@ -11,7 +11,6 @@ from conftest import write
 
 from clientbase.errors import UsageError
 from clientbase.reports import alert, charts
-from clientbase.reports.collect import SECTIONS, collect, parse_sections, windows
 from clientbase.reports.i18n import (
     NBSP,
     default_lang,
@@ -23,6 +22,7 @@ from clientbase.reports.i18n import (
     label,
 )
 from clientbase.reports.render import render
+from clientbase.services.report_data import SECTIONS, collect, parse_sections, windows
 
 # --- periods -----------------------------------------------------------------------------------
 

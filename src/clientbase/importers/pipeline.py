@@ -91,7 +91,12 @@ class ImportOptions:
     dry_run: bool = False
     force: bool = False  # import even if the same file (sha256) was imported already
     create_missing: bool = True  # orders: create customers the base does not have yet
-    find_duplicates: bool = True  # match new customers against the base (dedupe.after_batches)
+    find_duplicates: bool = True  # match new customers against the base (the after_contacts hook)
+
+
+# The post-import pass over the contact batches written (the caller's duplicate search): it gets
+# the batch ids and returns the new pairs to review, or None when it left them to a dedupe run.
+AfterContacts = Callable[[Engine, list[int]], int | None]
 
 
 @dataclass
@@ -191,12 +196,15 @@ def run_import(
     paths: list[Path],
     options: ImportOptions,
     progress: Progress | None = None,
+    after_contacts: AfterContacts | None = None,
 ) -> ImportResult:
     """Import files and folders, one batch per file.
 
     Every file is checked first (format, encoding, header, column mapping), so a typo in the
     third file does not leave the first two imported. Files found in a folder that are not
     contact lists or call logs are passed over with the reason; named files must be importable.
+    ``after_contacts`` runs once the contact batches are in (with ``options.find_duplicates``):
+    the caller hands in the duplicate search, which lives above the importers.
     """
     if options.kind is not None and options.kind not in KINDS:
         raise UsageError(f"--as {options.kind}: can import {', '.join(KINDS)}")
@@ -226,10 +234,9 @@ def run_import(
                 ) + f"imported before it: {', '.join(done)}; the rest was not started"
             raise
     found = None
-    if options.find_duplicates:  # pairs for `clientbase dedupe review`; nothing is merged here
-        from clientbase.services.dedupe import after_batches
-
-        found = after_batches(engine, [r.batch_id for r in results if r.kind == "contacts"
+    if options.find_duplicates and after_contacts is not None:
+        # pairs for `clientbase dedupe review`; nothing is merged here
+        found = after_contacts(engine, [r.batch_id for r in results if r.kind == "contacts"
                                        and r.batch_id and not r.skipped])  # fmt: skip
     return ImportResult(results, False, found)
 

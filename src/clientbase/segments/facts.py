@@ -58,6 +58,7 @@ from clientbase.db.models import (
     interactions,
     orders,
 )
+from clientbase.db.rules import UNCOUNTED_ORDER_STATUSES
 from clientbase.segments.filter import FIELDS, NULL, And, Compare, Node, to_sql
 from clientbase.segments.lifecycle import (
     Cutoffs,
@@ -69,7 +70,6 @@ from clientbase.segments.lifecycle import (
 )
 
 GONE = ("erased", "merged")  # never in a segment; archived ones only when asked for
-LEFT_OUT = ("cancelled", "returned")  # as services.analytics: kept in the base, not counted
 
 _MD = MetaData()
 FACTS = Table(
@@ -172,7 +172,7 @@ def birthday_offsets(today: date) -> dict[tuple[int, int], int]:
 
 def _live_orders():
     o = orders
-    return or_(o.c.status.is_(None), o.c.status.not_in(LEFT_OUT))
+    return or_(o.c.status.is_(None), o.c.status.not_in(UNCOUNTED_ORDER_STATUSES))
 
 
 def facts_select(

@@ -53,6 +53,8 @@ from datetime import date, datetime, time, timedelta
 
 from sqlalchemy import ColumnElement, Table, and_, exists, func, not_, or_, select
 
+from clientbase.db.models import customer_tags, orders, tags
+from clientbase.db.rules import UNCOUNTED_ORDER_STATUSES
 from clientbase.errors import UsageError
 
 MAX_LENGTH = 2000  # characters of an expression
@@ -807,8 +809,6 @@ def _day_cmp(col, op: str, day: date):
 
 
 def _set_sql(field: Field, op: str, value, facts: Table):
-    from clientbase.db.models import customer_tags, orders, tags
-
     if field.name == "tags":
         name = func.lower(tags.c.name)
         base = (
@@ -817,12 +817,10 @@ def _set_sql(field: Field, op: str, value, facts: Table):
             .where(customer_tags.c.customer_id == facts.c.id)
         )
     else:
-        from clientbase.services.analytics import LEFT_OUT
-
         name = func.lower(orders.c.category)
         base = select(orders.c.customer_id).where(
             orders.c.customer_id == facts.c.id,
-            orders.c.status.is_(None) | orders.c.status.not_in(LEFT_OUT),
+            orders.c.status.is_(None) | orders.c.status.not_in(UNCOUNTED_ORDER_STATUSES),
             orders.c.category.is_not(None),
         )
     if value is NULL:  # "tags = null": has none at all

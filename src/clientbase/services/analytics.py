@@ -8,10 +8,10 @@ from datetime import date, timedelta
 from sqlalchemy import Engine, String, select, type_coerce
 
 from clientbase.db.models import abc_snapshot_rows, abc_snapshots, customers, orders
+from clientbase.db.rules import UNCOUNTED_ORDER_STATUSES
 from clientbase.errors import UsageError
 
 GROUPS = ("manager", "channel", "city")
-LEFT_OUT = ("cancelled", "returned")  # kept in the base, not in the analytics
 
 
 def load_orders(engine: Engine, *, with_manager: bool = False):
@@ -28,7 +28,10 @@ def load_orders(engine: Engine, *, with_manager: bool = False):
     q = (
         select(*cols)
         .join(c, c.c.id == o.c.customer_id)
-        .where(o.c.status.is_(None) | o.c.status.not_in(LEFT_OUT), c.c.status != "erased")
+        .where(
+            o.c.status.is_(None) | o.c.status.not_in(UNCOUNTED_ORDER_STATUSES),
+            c.c.status != "erased",
+        )
     )
     with engine.connect() as conn:
         frame = pd.read_sql(q, conn)

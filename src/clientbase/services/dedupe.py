@@ -23,6 +23,7 @@ from sqlalchemy import Connection, Engine, delete, insert, select, update
 from clientbase.db.bulk import select_where_in
 from clientbase.db.engine import write_transaction
 from clientbase.db.models import customers, dedupe_candidates, import_rows, not_duplicates
+from clientbase.db.rules import NOT_LIVE_CUSTOMER_STATUSES
 from clientbase.errors import ClientbaseError, NotFoundError, UsageError
 
 Progress = Callable[[str, int, int], None]
@@ -254,7 +255,6 @@ def apply(engine: Engine, p: Plan) -> RunResult:
     A group whose customers changed since they were matched (merged, erased or archived
     meanwhile) is not merged; it is reported back instead."""
     from clientbase.dedupe.merge import MergeRequest, merge_many
-    from clientbase.dedupe.store import LEFT_OUT
 
     now = datetime.now()
     result = RunResult(p, dry_run=False)
@@ -266,7 +266,7 @@ def apply(engine: Engine, p: Plan) -> RunResult:
             for cid, into, status in select_where_in(
                 conn, customers, ("id", "merged_into_id", "status"), "id", ids
             )
-            if into is None and status not in LEFT_OUT
+            if into is None and status not in NOT_LIVE_CUSTOMER_STATUSES
         }
         todo = []
         for x in p.auto:

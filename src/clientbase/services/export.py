@@ -50,6 +50,7 @@ from clientbase.db.models import (
     exports,
     suppressions,
 )
+from clientbase.db.rules import NOT_LIVE_CUSTOMER_STATUSES
 from clientbase.errors import NotFoundError, UsageError
 from clientbase.exporters.presets import Preset, load_preset
 from clientbase.exporters.render import (
@@ -64,7 +65,6 @@ from clientbase.exporters.render import (
 )
 from clientbase.exporters.writer import FileInfo, encode_rows, open_writer, split_bom
 
-NOT_LIVE = ("erased", "merged", "archived")
 # Strongest first: the reason a customer is counted under when none of their identifiers is used.
 REASONS = (
     "withdrawn", "suppressed", "unknown_consent", "non_mobile", "invalid", "no_identifier",
@@ -210,7 +210,9 @@ def _iter_rows(conn, query) -> Iterator[tuple]:
 
 
 def _live_filter():
-    return and_(customers.c.merged_into_id.is_(None), customers.c.status.not_in(NOT_LIVE))
+    return and_(
+        customers.c.merged_into_id.is_(None), customers.c.status.not_in(NOT_LIVE_CUSTOMER_STATUSES)
+    )
 
 
 def _suppressed(conn) -> tuple[set[str], dict[str, set[str]]]:

@@ -37,10 +37,10 @@ from clientbase.db.models import (
     settings,
     tags,
 )
+from clientbase.db.rules import UNCOUNTED_ORDER_STATUSES
 from clientbase.errors import NotFoundError, UsageError
 from clientbase.segments.facts import (
     GONE,
-    LEFT_OUT,
     celebration,
     days_to_birthday,
     materialised,
@@ -413,7 +413,10 @@ def reactivation(
     with engine.connect() as conn:
         s = load_settings(conn)
         cut = cutoffs(day, s)
-        live = and_(o.c.status.is_(None) | o.c.status.not_in(LEFT_OUT), o.c.ordered_at < cut.end)
+        live = and_(
+            o.c.status.is_(None) | o.c.status.not_in(UNCOUNTED_ORDER_STATUSES),
+            o.c.ordered_at < cut.end,
+        )
         silent_since = datetime.combine(
             day - timedelta(days=s.reactivation_min_days), datetime.min.time()
         )

@@ -77,7 +77,7 @@ def _narrow_sqlite(engine: Engine):
     from sqlalchemy import Integer, cast, func
 
     from clientbase.db.models import orders
-    from clientbase.services.analytics import LEFT_OUT
+    from clientbase.db.rules import UNCOUNTED_ORDER_STATUSES
 
     o, c = orders, customers
     seconds = cast(func.round((func.julianday(o.c.ordered_at) - 2440587.5) * 86400), Integer)
@@ -86,7 +86,7 @@ def _narrow_sqlite(engine: Engine):
         func.group_concat(seconds),
         func.group_concat(func.coalesce(o.c.amount, 0.0)),
     ).where(
-        o.c.status.is_(None) | o.c.status.not_in(LEFT_OUT),
+        o.c.status.is_(None) | o.c.status.not_in(UNCOUNTED_ORDER_STATUSES),
         o.c.customer_id.not_in(select(c.c.id).where(c.c.status == "erased")),
     )
     with engine.connect() as conn:
