@@ -7,7 +7,7 @@ from typing import Annotated
 
 import typer
 
-from clientbase.cli.main import state
+from clientbase.cli.common import FormatOpt, parse_day, state
 from clientbase.cli.output import Format, emit_csv, emit_json, emit_table, stdout_console
 from clientbase.errors import UsageError
 
@@ -98,25 +98,18 @@ def abc_xyz_cmd(
     snapshots: Annotated[
         bool, typer.Option("--snapshots", help="List the stored classifications.")
     ] = False,
-    fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
+    fmt: FormatOpt = Format.table,
 ) -> None:
     """ABC (by value) x XYZ (by stability) of the customers, with the migration between windows.
 
     --compare takes stored classifications by label, or computes a window live."""
     from clientbase.analytics.abcxyz import AbcXyzParams, classify, migration, portfolio
-    from clientbase.normalize.dates import parse_date
     from clientbase.services.analytics import (
         customer_groups,
         load_customers,
         load_orders,
         parse_window,
     )
-
-    def day(text):
-        try:
-            return parse_date(text) if text else None
-        except ValueError as exc:
-            raise UsageError(f"date {text!r}: {exc}") from exc
 
     common = dict(period=period.value, metric=metric.value, abc=_pair(abc, "--abc"),
                   xyz=_pair(xyz, "--xyz"), zero_periods=zero_periods.value, min_periods=min_periods)  # fmt: skip
@@ -192,9 +185,8 @@ def abc_xyz_cmd(
                 data["by"], ("group", "from", "to", "customers"), title=f"moves per {by.value}"
             )
         return
-    result = classify(
-        orders_needed(), AbcXyzParams(start=day(date_from), end=day(date_to), **common)
-    )
+    start, end = parse_day(date_from or None, "--from"), parse_day(date_to or None, "--to")
+    result = classify(orders_needed(), AbcXyzParams(start=start, end=end, **common))
     result.customers.insert(1, "name", result.customers["customer_id"].map(people["name"]))
     data = result.to_json()
     if snapshot:
@@ -277,17 +269,6 @@ CLV_COLUMNS = ("id", "name", "frequency", "recency", "T", "monetary", "expected_
 GROUP_COLUMNS = ("group", "customers", "avg_ltv", "total", "median")
 CLV_GROUP_COLUMNS = ("group", "customers", "avg_clv", "total_clv", "avg_p_alive")
 LOSS_COLUMNS = ("year", "active_at_start", "lost", "loss_rate", "partial", "through")
-
-
-def _date_option(text: str | None, option: str):
-    from clientbase.normalize.dates import parse_date
-
-    if text is None:
-        return None
-    try:
-        return parse_date(text)
-    except ValueError as exc:
-        raise UsageError(f"{option} {text!r}: {exc}") from exc
 
 
 def _emit_json_rows(data: dict, key: str = "customers") -> None:
@@ -384,7 +365,7 @@ def rfm_cmd(
     history: Annotated[
         bool, typer.Option("--history", help="List the stored segment sizes, oldest first.")
     ] = False,
-    fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
+    fmt: FormatOpt = Format.table,
 ) -> None:  # fmt: skip
     """RFM scores (recency, frequency, monetary; 1-5) and named segments of the customers:
     Champions R5 F4-5, Loyal R3-4 F4-5, Potential loyalists R4-5 F2-3, New R5 F1, Promising R4
@@ -403,7 +384,7 @@ def rfm_cmd(
     engine = state(ctx).engine()
     report = rfm(
         engine,
-        as_of=_date_option(as_of, "--as-of"),
+        as_of=parse_day(as_of, "--as-of"),
         scores=scores.value if scores else None,
         thresholds=cuts,
     )
@@ -472,7 +453,7 @@ def ltv_cmd(
     snapshot: Annotated[bool, typer.Option("--snapshot", help="historical: store the average LTV overall and per channel (trend history).")] = False,
     label: Annotated[str | None, typer.Option("--label", help="Name of the stored figures (default: the day).")] = None,
     history: Annotated[bool, typer.Option("--history", help="List the stored average LTV per channel, oldest first.")] = False,
-    fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
+    fmt: FormatOpt = Format.table,
 ) -> None:  # fmt: skip
     """Customer lifetime value: historical, by acquisition cohort, or predicted (BG/NBD).
     Historical LTV is the revenue a customer has brought so far (x --margin): average order value
@@ -494,7 +475,7 @@ def ltv_cmd(
     if method == Method.historical:
         report = svc.ltv_historical(
             engine,
-            as_of=_date_option(as_of, "--as-of"),
+            as_of=parse_day(as_of, "--as-of"),
             margin=margin,
             by=by.value if by else None,
         )
@@ -514,7 +495,7 @@ def ltv_cmd(
     else:
         report = svc.ltv_predictive(
             engine,
-            calibration_end=_date_option(calibration_end, "--calibration-end"),
+            calibration_end=parse_day(calibration_end, "--calibration-end"),
             horizon=horizon or "12m",
             unit=unit.value if unit else "week",
             margin=1.0 if margin is None else margin,
@@ -685,7 +666,7 @@ def churn_cmd(
     by: Annotated[ValueBy | None, typer.Option("--by", help="Base loss per group. " + BY_HELP)] = None,
     max_months: Annotated[int | None, typer.Option("--max-months", min=0, help="Retention: months since the first order shown (default: all).")] = None,
     retention_only: Annotated[bool, typer.Option("--retention", help="Only the cohort retention matrix (with --format csv: the matrix instead of the yearly base loss).")] = False,
-    fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
+    fmt: FormatOpt = Format.table,
 ) -> None:  # fmt: skip
     """Base loss per year and cohort retention. Base loss of a year = the share of the customers
     active at its start (a purchase within --inactive-days before 1 January) who bought nothing
@@ -699,7 +680,7 @@ def churn_cmd(
         inactive_days=inactive_days,
         relative=relative,
         multiple=multiple,
-        as_of=_date_option(as_of, "--as-of"),
+        as_of=parse_day(as_of, "--as-of"),
         by=by.value if by else None,
         max_months=max_months,
     )

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from clientbase.cli.main import state
+from clientbase.cli.common import FormatOpt, state
 from clientbase.cli.output import Format, emit
 from clientbase.errors import UsageError
 
@@ -44,7 +44,7 @@ def missed_cmd(
     since: Annotated[
         str | None, typer.Option("--since", help="Only calls missed since: 7d, 24h, 2w, or a date.")
     ] = None,
-    fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
+    fmt: FormatOpt = Format.table,
 ) -> None:
     """Missed calls that no conversation followed: the leads that are slipping away."""
     from clientbase.services.calls import missed_calls

@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from clientbase.cli.main import state
+from clientbase.cli.common import SummaryFormatOpt, state
 from clientbase.cli.output import SummaryFormat, emit_json, stdout_console
 
 app = typer.Typer(
@@ -56,7 +56,7 @@ def import_cmd(
     ],
     channel: ChannelOpt = "all",
     source: Annotated[str | None, typer.Option("--source")] = None,
-    fmt: Annotated[SummaryFormat, typer.Option("--format", "-f")] = SummaryFormat.table,
+    fmt: SummaryFormatOpt = SummaryFormat.table,
 ) -> None:
     """Take in an opt-out list: every phone and email in it is withdrawn for the channel."""
     from clientbase.services.consent import import_opt_outs

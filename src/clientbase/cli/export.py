@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from clientbase.cli.main import state
+from clientbase.cli.common import SummaryFormatOpt, format_option, state
 from clientbase.cli.output import (
     Format,
     SummaryFormat,
@@ -96,7 +96,7 @@ def audience_cmd(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Count only: no file, no log entry.")
     ] = False,
-    fmt: Annotated[SummaryFormat, typer.Option("--format", "-f")] = SummaryFormat.table,
+    fmt: SummaryFormatOpt = SummaryFormat.table,
 ) -> None:
     """Write a customer list in the format an ad platform (or a mailing service) takes.
 
@@ -172,7 +172,7 @@ def presets_cmd(
     platform: Annotated[
         str | None, typer.Argument(metavar="[PLATFORM]", help="Show one preset in full.")
     ] = None,
-    fmt: Annotated[SummaryFormat, typer.Option("--format", "-f")] = SummaryFormat.table,
+    fmt: SummaryFormatOpt = SummaryFormat.table,
 ) -> None:
     """The platform presets: format, hashing, sizes, and the source and date of the facts."""
     from clientbase.exporters.presets import load_preset, platforms
@@ -207,9 +207,7 @@ LIST_COLUMNS = ("id", "created_at", "platform", "selection", "hash", "exported",
 @exports_app.command("list")
 def list_cmd(
     ctx: typer.Context,
-    fmt: Annotated[
-        Format, typer.Option("--format", "-f", help="table, json or csv")
-    ] = Format.table,
+    fmt: Annotated[Format, format_option("table, json or csv")] = Format.table,
 ) -> None:
     """Every export so far, newest first: when, where to, which customers, how many, file hashes."""
     from clientbase.services.export import list_exports

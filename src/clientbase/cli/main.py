@@ -4,53 +4,14 @@ from __future__ import annotations
 
 import sys
 import traceback
-from dataclasses import dataclass, field
 from typing import Annotated
 
 import typer
 from typer.core import TyperGroup
 
 from clientbase import __version__
+from clientbase.cli.common import State, state
 from clientbase.errors import EXIT_ERROR, ClientbaseError
-
-
-@dataclass
-class State:
-    db: str | None = None
-    quiet: bool = False
-    verbose: bool = False
-    _engine: object = field(default=None, repr=False)
-
-    def location(self):
-        from clientbase.config import resolve_db
-
-        return resolve_db(self.db)
-
-    def engine(self, *, migrate: bool = True):
-        """The engine, opened on first use; the schema is brought up to date unless told not to."""
-        if self._engine is None:
-            from clientbase.db.engine import open_database
-
-            def announce(backup) -> None:
-                if not self.quiet:
-                    print(
-                        f"database upgraded; the previous file is saved as {backup}",
-                        file=sys.stderr,
-                    )
-
-            self._engine = open_database(self.location(), migrate=migrate, on_backup=announce)
-        return self._engine
-
-    @property
-    def messages(self):
-        from clientbase.cli.output import Messages
-
-        return Messages(self.quiet, self.verbose)
-
-
-def state(ctx: typer.Context) -> State:
-    return ctx.find_root().obj
-
 
 _GLOBAL_FLAGS = ("-q", "--quiet", "-v", "--verbose")
 
