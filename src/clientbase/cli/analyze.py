@@ -103,20 +103,12 @@ def abc_xyz_cmd(
     """ABC (by value) x XYZ (by stability) of the customers, with the migration between windows.
 
     --compare takes stored classifications by label, or computes a window live."""
-    from clientbase.analytics.abcxyz import AbcXyzParams, classify, migration, portfolio
-    from clientbase.services.analytics import (
-        customer_groups,
-        load_customers,
-        load_orders,
-        parse_window,
-    )
+    from clientbase.services.analytics import abc_xyz, abc_xyz_migration, list_snapshots
 
-    common = dict(period=period.value, metric=metric.value, abc=_pair(abc, "--abc"),
-                  xyz=_pair(xyz, "--xyz"), zero_periods=zero_periods.value, min_periods=min_periods)  # fmt: skip
+    settings = dict(period=period.value, metric=metric.value, abc=_pair(abc, "--abc"),
+                    xyz=_pair(xyz, "--xyz"), zero_periods=zero_periods.value, min_periods=min_periods)  # fmt: skip
     engine = state(ctx).engine()
     if snapshots:
-        from clientbase.services.analytics import list_snapshots
-
         rows = list_snapshots(engine)
         if fmt == Format.json:
             emit_json(rows)
@@ -129,43 +121,10 @@ def abc_xyz_cmd(
                 title="stored classifications",
             )
         return
-    frame = load_orders(engine, with_manager=by == By.manager)
-    people = load_customers(engine)
-    groups = customer_groups(frame, people, by.value) if by else None
-
-    def orders_needed():
-        if frame.empty:
-            raise UsageError(
-                "there are no orders in the base yet", hint="clientbase import ORDERS.csv"
-            )
-        return frame
-
+    group_by = by.value if by else None
     if compare:
-        from clientbase.services.analytics import load_snapshot
-
-        sides = []
-        for window in compare:
-            stored = load_snapshot(engine, window)
-            if stored is not None:
-                sides.append(stored)
-                continue
-            start, end = parse_window(window)
-            r = classify(orders_needed(), AbcXyzParams(start=start, end=end, **common))
-            sides.append((r.params["window"], r.customers, r.params["rules"]))
-        (wa, before_c, rules), (wb, after_c, _) = sides
-        overall = migration(before_c, after_c)
-        data = {"from": {"window": compare[0], **wa},
-                "to": {"window": compare[1], **wb},
-                "rules": rules,
-                "migration": {i: {c: int(v) for c, v in row.items()} for i, row in overall.iterrows()}}  # fmt: skip
-        if groups is not None:
-            long = migration(before_c, after_c, by=groups)
-            data["by"] = long.to_dict("records")
-        if names:
-            from clientbase.analytics.abcxyz import migration_names
-
-            ids = migration_names(before_c, after_c, names[0], names[1])
-            data["names"] = [{"id": i, "name": people["name"].get(i)} for i in ids]
+        moves = abc_xyz_migration(engine, compare, settings, by=group_by, names=names)
+        data, overall = moves.data, moves.overall
         if fmt == Format.json:
             emit_json(data)
             return
@@ -174,31 +133,22 @@ def abc_xyz_cmd(
             emit_csv(rows, ("from", *overall.columns))
             return
         con = stdout_console()
-        con.print(f"ABC migration {compare[0]} -> {compare[1]}: {rules}", markup=False)
+        con.print(f"ABC migration {compare[0]} -> {compare[1]}: {data['rules']}", markup=False)
         emit_table(
             rows, ("from", *overall.columns), title="customers moved (rows: before, columns: after)"
         )
         if names:
             emit_table(data["names"], ("id", "name"), title=f"moved {names[0]} -> {names[1]}")
-        if groups is not None:
+        if by is not None:
             emit_table(
                 data["by"], ("group", "from", "to", "customers"), title=f"moves per {by.value}"
             )
         return
     start, end = parse_day(date_from or None, "--from"), parse_day(date_to or None, "--to")
-    result = classify(orders_needed(), AbcXyzParams(start=start, end=end, **common))
-    result.customers.insert(1, "name", result.customers["customer_id"].map(people["name"]))
-    data = result.to_json()
+    report = abc_xyz(engine, start, end, settings, by=group_by, snapshot=snapshot, label=label)
+    data, result, port = report.data, report.result, report.portfolio
     if snapshot:
-        from clientbase.services.analytics import save_snapshot
-
-        w = result.params["window"]
-        data["snapshot"] = label or f"{w['start']}..{w['end']}"
-        save_snapshot(engine, data["snapshot"], result)
         state(ctx).messages.info(f"stored as {data['snapshot']!r}: compare with --compare")
-    if groups is not None:
-        port = portfolio(result, groups, frame, period.value)
-        data["portfolio"] = port.to_dict("records")
     if fmt == Format.json:
         emit_json(data)
         return
@@ -218,7 +168,7 @@ def abc_xyz_cmd(
     emit_table(
         cells, ("cell", "customers", "share_customers", "revenue", "share_revenue"), title="matrix"
     )
-    if groups is not None:
+    if port is not None:
         cols = [c for c in port.columns]
         emit_table(port.round(1).to_dict("records"), cols, title=f"portfolio per {by.value}")
     emit_table(data["customers"], CUSTOMER_COLUMNS, title=f"{len(data['customers'])} customers")
