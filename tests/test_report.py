@@ -21,7 +21,7 @@ from clientbase.reports.i18n import (
     fmt_pct,
     label,
 )
-from clientbase.reports.render import render
+from clientbase.reports.writers import render
 from clientbase.services.report_data import SECTIONS, collect, parse_sections, windows
 
 # --- periods -----------------------------------------------------------------------------------

@@ -90,7 +90,7 @@ def make_report(
     are collected even when ``sections`` leaves them out of the report."""
     from clientbase.reports import alert as alerts
     from clientbase.reports.i18n import LANGS, default_lang
-    from clientbase.reports.render import FORMATS, render
+    from clientbase.reports.writers import FORMATS, render
     from clientbase.services.report_data import METRICS, collect, parse_sections, sections_for
 
     if fmt not in FORMATS:
