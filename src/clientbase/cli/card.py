@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, time, timedelta
 from enum import Enum
 from typing import Annotated
@@ -11,6 +12,9 @@ import typer
 from clientbase.cli.common import FormatOpt, parse_day, state
 from clientbase.cli.output import Format, emit, stdout_console
 from clientbase.errors import UsageError
+
+# Services are imported inside the commands: they load SQLAlchemy (and phonenumbers, pandas),
+# ~0.5 s that `clientbase --help` would pay too, as every command module is imported at start.
 
 
 class ContactKind(str, Enum):
@@ -94,7 +98,6 @@ def _due(in_: str | None, on: str | None) -> datetime:
     today = datetime.combine(datetime.now().date(), time(9, 0))  # a follow-up is for the morning
     if on is not None:
         return datetime.combine(parse_day(on, "--on"), time(9, 0))
-    import re
 
     m = re.fullmatch(r"\s*(\d+)\s*(d|w|m|y)\s*", in_ or "", re.IGNORECASE)
     if not m:

@@ -14,6 +14,7 @@ from typing import Annotated
 import typer
 
 from clientbase.cli.output import Format, Messages, SummaryFormat
+from clientbase.config import resolve_db
 from clientbase.errors import UsageError
 from clientbase.normalize.dates import parse_date
 
@@ -26,14 +27,12 @@ class State:
     _engine: object = field(default=None, repr=False)
 
     def location(self):
-        from clientbase.config import resolve_db
-
         return resolve_db(self.db)
 
     def engine(self, *, migrate: bool = True):
         """The engine, opened on first use; the schema is brought up to date unless told not to."""
         if self._engine is None:
-            from clientbase.db.engine import open_database
+            from clientbase.db.engine import open_database  # SQLAlchemy: not for --help
 
             def announce(backup) -> None:
                 if not self.quiet:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import traceback
 from typing import Annotated
@@ -10,6 +11,19 @@ import typer
 from typer.core import TyperGroup
 
 from clientbase import __version__
+from clientbase.cli import (
+    analyze,
+    calls,
+    card,
+    consent,
+    contacts,
+    db,
+    dedupe,
+    export,
+    imports,
+    report,
+    segments,
+)
 from clientbase.cli.common import State, state
 from clientbase.errors import EXIT_ERROR, ClientbaseError
 
@@ -58,7 +72,6 @@ class ErrorHandlingGroup(TyperGroup):
         except BrokenPipeError:
             # `clientbase contacts list | head`: the reader has what it wanted. Point stdout at
             # /dev/null so the interpreter's final flush does not complain, and end quietly.
-            import os
 
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())
@@ -67,7 +80,7 @@ class ErrorHandlingGroup(TyperGroup):
             print("clientbase: interrupted; the unfinished change was rolled back", file=sys.stderr)
             raise typer.Exit(130) from None
         except Exception as exc:
-            from sqlalchemy.exc import DatabaseError, OperationalError
+            from sqlalchemy.exc import DatabaseError, OperationalError  # not for --help
 
             if isinstance(exc, OperationalError) and "locked" in str(exc):
                 _report(
@@ -143,20 +156,6 @@ def root(
 
 
 def _register() -> None:
-    from clientbase.cli import (
-        analyze,
-        calls,
-        card,
-        consent,
-        contacts,
-        db,
-        dedupe,
-        export,
-        imports,
-        report,
-        segments,
-    )
-
     imports.register(app)
     card.register(app)
     segments.register(app)  # segment, settings, tag, birthdays, reactivation

@@ -51,6 +51,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.schema import DropTable
 
+from clientbase.db.bulk import insert_rows
 from clientbase.db.models import (
     consents,
     contact_points,
@@ -351,8 +352,6 @@ def materialised(
     ``narrow``: an expression every customer the caller will select satisfies (see
     ``narrowing``); only those customers get a row, and the order aggregates read only their
     orders, so ``city = 'Казань' and orders >= 3`` does not sum the orders of all Moscow."""
-    from clientbase.db.bulk import insert_rows
-
     names = set(fields)
     groups = groups_for(names)
     cut = cutoffs(as_of, settings)
@@ -431,6 +430,7 @@ def _top_revenue_vip(conn: Connection, settings: LifecycleSettings) -> None:
 def orders_frame(conn: Connection, cut: Cutoffs):
     """The orders as services.analytics.load_orders gives them (live, of customers not erased;
     narrow), dated up to ``as_of``, read on this connection."""
+    # pandas takes ~0.4 s to import: only when this runs
     import pandas as pd
 
     o, c = orders, customers
@@ -453,21 +453,22 @@ def card_window(end: date) -> tuple[date, date]:
 
 
 def _fill_classes(conn: Connection, groups: set[str], cut: Cutoffs) -> None:
+    # pandas takes ~0.4 s to import: only when this runs
     import pandas as pd
-
-    from clientbase.db.bulk import insert_rows
 
     frame = orders_frame(conn, cut)
     if frame.empty:
         return
     out = pd.DataFrame({"customer_id": frame["customer_id"].unique()})
     if "abc" in groups or "lifecycle_tags" in groups:
+        # the analyses import pandas (~0.4 s): only when this runs
         from clientbase.analytics.abcxyz import AbcXyzParams, classify
 
         start, end = card_window(frame["ordered_at"].max().date())
         res = classify(frame, AbcXyzParams(start=start, end=end)).customers
         out = out.merge(res[["customer_id", "abc", "xyz"]], on="customer_id", how="left")
     if "rfm" in groups:
+        # the analyses import pandas (~0.4 s): only when this runs
         from clientbase.analytics.rfm import score_rfm
 
         rfm = score_rfm(frame, as_of=cut.as_of, scores="quintile")
@@ -476,6 +477,7 @@ def _fill_classes(conn: Connection, groups: set[str], cut: Cutoffs) -> None:
             on="customer_id", how="left",
         )  # fmt: skip
     if "ltv" in groups:
+        # the analyses import pandas (~0.4 s): only when this runs
         from clientbase.analytics.ltv import historical
 
         ltv = historical(frame, as_of=cut.as_of)

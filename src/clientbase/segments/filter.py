@@ -56,6 +56,7 @@ from sqlalchemy import ColumnElement, Table, and_, exists, func, not_, or_, sele
 from clientbase.db.models import customer_tags, orders, tags
 from clientbase.db.rules import UNCOUNTED_ORDER_STATUSES
 from clientbase.errors import UsageError
+from clientbase.normalize.dates import parse_date
 
 MAX_LENGTH = 2000  # characters of an expression
 MAX_TEXT = 500  # characters of one quoted value
@@ -689,8 +690,6 @@ class _Parser:
 
 
 def _parse_date_text(text: str, pos: int, value: str) -> date:
-    from clientbase.normalize.dates import parse_date
-
     try:
         return parse_date(value)
     except ValueError:

@@ -20,6 +20,7 @@ from clientbase.db.models import (
     interactions,
     orders,
 )
+from clientbase.dedupe.merge import merges_blocking_import
 from clientbase.errors import ClientbaseError, NotFoundError
 from clientbase.importers import pipeline
 from clientbase.importers.pipeline import ImportOptions, ImportResult, Progress
@@ -129,7 +130,6 @@ def undo_import(engine: Engine, batch_id: int, *, dry_run: bool = False) -> dict
                 f"batch {batch_id}",
                 hint=f"undo batch {later[0]} first",
             )
-        from clientbase.dedupe.merge import merges_blocking_import
 
         merged = merges_blocking_import(conn, batch_id, batch.started_at)
         if merged:

@@ -17,6 +17,10 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from clientbase.errors import ClientbaseError, UsageError
+from clientbase.reports import alert as alerts
+from clientbase.reports.i18n import LANGS, default_lang
+from clientbase.reports.writers import FORMATS, render
+from clientbase.services.report_data import METRICS, collect, parse_sections, sections_for
 
 EXTENSIONS = {
     ".html": "html",
@@ -88,11 +92,6 @@ def make_report(
     """Collect, render and (with ``fail_if``) check the report. The condition is checked for
     sense before anything is read, so a typo fails at once; the sections its metrics come from
     are collected even when ``sections`` leaves them out of the report."""
-    from clientbase.reports import alert as alerts
-    from clientbase.reports.i18n import LANGS, default_lang
-    from clientbase.reports.writers import FORMATS, render
-    from clientbase.services.report_data import METRICS, collect, parse_sections, sections_for
-
     if fmt not in FORMATS:
         raise UsageError(f"--format {fmt!r}: one of {', '.join(FORMATS)}")
     lang = lang or default_lang()

@@ -43,9 +43,16 @@ from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import cached_property
 
+import numpy as np
 from sqlalchemy import Engine, String, func, select, type_coerce
 
+from clientbase.db.models import contact_points, customers, dedupe_candidates, interactions, orders
 from clientbase.errors import UsageError
+from clientbase.services.analytics import customer_groups, load_customers, load_orders
+from clientbase.services.calls import missed_calls
+from clientbase.services.card import due_reminders
+from clientbase.services.segments import SNAPSHOT_KIND, birthdays, list_segments, matching_ids
+from clientbase.services.value import metric_history
 
 SECTIONS = (
     "base",
@@ -158,17 +165,14 @@ class _Source:
     def orders(self):
         """Live orders (cancelled and returned left out) with their manager, as the analyses
         load them."""
-        from clientbase.services.analytics import load_orders
-
         return load_orders(self.engine, with_manager=True)
 
     @cached_property
     def channels(self):
         """order id -> the order's sales channel, for the orders of the two windows only (read
         through the date index: a million channel strings would cost seconds and memory)."""
+        # pandas takes ~0.4 s to import: only when this runs
         import pandas as pd
-
-        from clientbase.db.models import orders
 
         o = orders.c
         q = select(o.id, o.channel).where(
@@ -180,20 +184,14 @@ class _Source:
 
     @cached_property
     def people(self):
-        from clientbase.services.analytics import load_customers
-
         return load_customers(self.engine)
 
     def until(self, day: date):
         """The order rows dated on or before ``day``."""
-        import numpy as np
-
         frame = self.orders
         return frame[frame["ordered_at"].to_numpy() < np.datetime64(day + timedelta(days=1))]
 
     def within(self, w: Window):
-        import numpy as np
-
         ts = self.orders["ordered_at"].to_numpy()
         inside = (ts >= np.datetime64(w.start)) & (ts < np.datetime64(w.end + timedelta(days=1)))
         return self.orders[inside]
@@ -202,6 +200,7 @@ class _Source:
     def classes(self):
         """ABC/XYZ of the current and previous windows, as `analyze abc-xyz --from --to` with
         its defaults classifies them."""
+        # the analyses import pandas (~0.4 s): only when this runs
         from clientbase.analytics.abcxyz import AbcXyzParams, classify
 
         return {
@@ -211,8 +210,6 @@ class _Source:
 
     @cached_property
     def managers(self):
-        from clientbase.services.analytics import customer_groups
-
         return customer_groups(self.orders, self.people, "manager")
 
     @cached_property
@@ -252,8 +249,6 @@ def collect(
 
 
 def _currency(engine: Engine) -> str | None:
-    from clientbase.db.models import orders
-
     with engine.connect() as conn:
         row = conn.execute(
             select(orders.c.currency, func.count())
@@ -274,9 +269,8 @@ def _first_seen(engine: Engine, orders_frame):
     into the base (an imported history is older than the import). The first orders come from
     the orders already loaded: a per-customer MIN over the orders table walks its index row by
     row, seconds on a million orders."""
+    # pandas takes ~0.4 s to import: only when this runs
     import pandas as pd
-
-    from clientbase.db.models import customers, interactions
 
     c = customers
     first_contact = (
@@ -307,6 +301,7 @@ def _first_seen(engine: Engine, orders_frame):
 
 
 def _base(src: _Source) -> dict:
+    # pandas takes ~0.4 s to import: only when this runs
     import pandas as pd
 
     frame = _first_seen(src.engine, src.orders)
@@ -354,9 +349,6 @@ def _base(src: _Source) -> dict:
 
 
 def _quality(src: _Source) -> dict:
-    from clientbase.db.models import contact_points, customers, dedupe_candidates
-    from clientbase.services.segments import matching_ids
-
     c, cp = customers, contact_points
     live = (c.c.merged_into_id.is_(None)) & (c.c.status != "erased")
     with src.engine.connect() as conn:
@@ -417,6 +409,7 @@ def _totals(frame) -> dict:
 
 
 def _split(now, before, column: str, key: str) -> list[dict]:
+    # pandas takes ~0.4 s to import: only when this runs
     import pandas as pd
 
     def agg(frame):
@@ -490,6 +483,7 @@ def _sales(src: _Source) -> dict:
 def _abcxyz(src: _Source) -> dict:
     if src.orders.empty:
         return {"empty": "no_orders"}
+    # the analyses import pandas (~0.4 s): only when this runs
     from clientbase.analytics.abcxyz import portfolio
 
     result = src.classes["current"]
@@ -537,6 +531,7 @@ def _abcxyz(src: _Source) -> dict:
 def _migrations(src: _Source) -> dict:
     if src.orders.empty:
         return {"empty": "no_orders"}
+    # the analyses import pandas (~0.4 s): only when this runs
     from clientbase.analytics.abcxyz import migration
 
     before = src.classes["previous"].customers
@@ -591,6 +586,7 @@ def _moves_summary(matrix: dict) -> dict:
 
 
 def _rfm(src: _Source) -> dict:
+    # the analyses import pandas (~0.4 s): only when this runs
     from clientbase.analytics.rfm import SEGMENTS, score_rfm, summarise_segments
 
     if src.orders.empty:
@@ -620,6 +616,7 @@ def _rfm(src: _Source) -> dict:
 
 
 def _ltv(src: _Source) -> dict:
+    # the analyses import pandas (~0.4 s): only when this runs
     from clientbase.analytics.churn import retention
     from clientbase.analytics.ltv import by_group, cohort_table, historical
 
@@ -665,6 +662,7 @@ def _ltv(src: _Source) -> dict:
 
 
 def _churn(src: _Source) -> dict:
+    # the analyses import pandas (~0.4 s): only when this runs
     from clientbase.analytics.churn import base_loss, first_full_year
 
     if src.orders.empty:
@@ -703,9 +701,6 @@ def _segments(src: _Source) -> dict:
     start of the period: the latest recorded sizes (``segment list`` keeps each run in
     ``metric_snapshots``) from before the window, else the size of the last run. Reading them
     records nothing: a report does not move the point ``segment list`` compares with."""
-    from clientbase.services.segments import SNAPSHOT_KIND, list_segments
-    from clientbase.services.value import metric_history
-
     rows = list_segments(src.engine, as_of=src.as_of, record=False)
     start = datetime.combine(src.cur.start, time.min).isoformat(sep=" ")
     before = [h for h in metric_history(src.engine, SNAPSHOT_KIND) if h["taken_at"] < start]
@@ -735,9 +730,6 @@ def _segments(src: _Source) -> dict:
 
 
 def _followups(src: _Source) -> dict:
-    from clientbase.services.card import due_reminders
-    from clientbase.services.segments import birthdays
-
     due = due_reminders(src.engine, datetime.combine(src.as_of, time.max))
     people = birthdays(src.engine, BIRTHDAY_DAYS, src.as_of)
     return {
@@ -770,8 +762,6 @@ def _followups(src: _Source) -> dict:
 
 
 def _calls(src: _Source) -> dict:
-    from clientbase.services.calls import missed_calls
-
     since = datetime.combine(src.cur.start, time.min)
     until = datetime.combine(src.as_of, time.max)
     rows = [m.as_dict() for m in missed_calls(src.engine, since) if m.first_missed <= until]
