@@ -21,8 +21,10 @@ from clientbase.reports.i18n import (
     fmt_pct,
     label,
 )
+from clientbase.reports.metrics import SECTIONS, parse_sections
+from clientbase.reports.periods import windows
 from clientbase.reports.writers import render
-from clientbase.services.report_data import SECTIONS, collect, parse_sections, windows
+from clientbase.services.report_data import collect
 
 # --- periods -----------------------------------------------------------------------------------
 

@@ -12,6 +12,7 @@ import typer
 
 from clientbase.cli.common import format_option, parse_day, state
 from clientbase.cli.output import emit_table
+from clientbase.reports.metrics import METRICS
 
 # Services are imported inside the commands: they load SQLAlchemy (and phonenumbers, pandas),
 # ~0.5 s that `clientbase --help` would pay too, as every command module is imported at start.
@@ -94,8 +95,6 @@ def report_cmd(
 
     st = state(ctx)
     if list_metrics:
-        from clientbase.services.report_data import METRICS
-
         emit_table(
             [{"metric": k, "section": s, "meaning": d} for k, (s, d) in METRICS.items()],
             ("metric", "section", "meaning"),

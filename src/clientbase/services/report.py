@@ -19,8 +19,9 @@ from sqlalchemy import Engine
 from clientbase.errors import ClientbaseError, UsageError
 from clientbase.reports import alert as alerts
 from clientbase.reports.i18n import LANGS, default_lang
+from clientbase.reports.metrics import METRICS, parse_sections, sections_for
 from clientbase.reports.writers import FORMATS, render
-from clientbase.services.report_data import METRICS, collect, parse_sections, sections_for
+from clientbase.services.report_data import collect
 
 EXTENSIONS = {
     ".html": "html",

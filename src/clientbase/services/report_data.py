@@ -38,8 +38,6 @@ State of the base
 from __future__ import annotations
 
 import math
-import re
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import cached_property
 
@@ -47,97 +45,16 @@ import numpy as np
 from sqlalchemy import Engine, String, func, select, type_coerce
 
 from clientbase.db.models import contact_points, customers, dedupe_candidates, interactions, orders
-from clientbase.errors import UsageError
+from clientbase.reports.metrics import BIRTHDAY_DAYS, SECTIONS, metrics
+from clientbase.reports.periods import Window, months, windows
 from clientbase.services.analytics import customer_groups, load_customers, load_orders
 from clientbase.services.calls import missed_calls
 from clientbase.services.card import due_reminders
 from clientbase.services.segments import SNAPSHOT_KIND, birthdays, list_segments, matching_ids
 from clientbase.services.value import metric_history
 
-SECTIONS = (
-    "base",
-    "quality",
-    "sales",
-    "abcxyz",
-    "migrations",
-    "rfm",
-    "ltv",
-    "churn",
-    "segments",
-    "followups",
-    "calls",
-)
-PERIODS = ("30d", "week", "month", "quarter", "year")
-BIRTHDAY_DAYS = 7
 COHORT_MONTHS = 12  # cohorts shown, and months since acquisition (0..11)
 NO_GROUP = "—"
-_DAYS = re.compile(r"^(\d{1,4})d$", re.I)
-
-
-@dataclass(frozen=True)
-class Window:
-    start: date
-    end: date  # inclusive
-
-    def as_dict(self) -> dict:
-        return {"start": self.start.isoformat(), "end": self.end.isoformat()}
-
-
-def _month_start(d: date, back: int = 0) -> date:
-    months = d.year * 12 + d.month - 1 - back
-    return date(months // 12, months % 12 + 1, 1)
-
-
-def windows(period: str, as_of: date) -> tuple[Window, Window]:
-    """The current and the previous window of ``period`` for a report made on ``as_of``."""
-    p = period.strip().lower()
-    if m := _DAYS.match(p):
-        n = int(m.group(1))
-        if n < 1:
-            raise UsageError(f"--period {period!r}: at least 1d")
-        end = as_of - timedelta(days=1)
-        cur = Window(end - timedelta(days=n - 1), end)
-        prev_end = cur.start - timedelta(days=1)
-        return cur, Window(prev_end - timedelta(days=n - 1), prev_end)
-    if p == "week":
-        monday = as_of - timedelta(days=as_of.weekday())
-        cur = Window(monday - timedelta(days=7), monday - timedelta(days=1))
-        return cur, Window(cur.start - timedelta(days=7), cur.start - timedelta(days=1))
-    size = {"month": 1, "quarter": 3, "year": 12}.get(p)
-    if size is None:
-        raise UsageError(
-            f"--period {period!r}: not a period",
-            hint="30d or any number of days (7d, 90d), week, month, quarter or year",
-        )
-    # The first day of the period holding as_of: everything before it is complete.
-    if p == "month":
-        this = _month_start(as_of)
-    elif p == "quarter":
-        this = date(as_of.year, 3 * ((as_of.month - 1) // 3) + 1, 1)
-    else:
-        this = date(as_of.year, 1, 1)
-    cur = Window(_month_start(this, size), this - timedelta(days=1))
-    return cur, Window(_month_start(this, 2 * size), cur.start - timedelta(days=1))
-
-
-def parse_sections(text: str | None) -> list[str]:
-    """``base,sales`` -> the sections in the report's own order; None or ``all`` -> all."""
-    if not text or text.strip().lower() == "all":
-        return list(SECTIONS)
-    asked = [s.strip().lower() for s in text.split(",") if s.strip()]
-    unknown = [s for s in asked if s not in SECTIONS]
-    if unknown:
-        raise UsageError(
-            f"--sections: unknown section(s) {', '.join(unknown)}",
-            hint=f"choose from {', '.join(SECTIONS)}",
-        )
-    return [s for s in SECTIONS if s in asked]
-
-
-def _months(end: date, count: int) -> list[str]:
-    return [
-        f"{d.year}-{d.month:02d}" for d in (_month_start(end, k) for k in range(count - 1, -1, -1))
-    ]
 
 
 def _r(value, digits: int = 2):
@@ -215,7 +132,7 @@ class _Source:
     @cached_property
     def history_months(self) -> list[str]:
         span = (self.cur.end - self.cur.start).days
-        return _months(self.cur.end, 24 if span > 200 else 12)
+        return months(self.cur.end, 24 if span > 200 else 12)
 
 
 def collect(
@@ -792,71 +709,3 @@ _SECTION_FUNCS = {
 # --- flat metrics for --fail-if ----------------------------------------------------------------
 
 # metric -> (section, description); rates and changes are in per cent.
-METRICS: dict[str, tuple[str, str]] = {
-    "customers": ("base", "customers in the base"),
-    "new_customers": ("base", "customers who appeared in the period"),
-    "invalid_phones": ("quality", "phones that are not valid numbers"),
-    "invalid_emails": ("quality", "emails that are not valid addresses"),
-    "pending_duplicates": ("quality", "possible duplicates waiting for review"),
-    "without_consent": ("quality", "reachable active customers without marketing consent"),
-    "revenue": ("sales", "revenue in the period"),
-    "orders": ("sales", "orders in the period"),
-    "average_check": ("sales", "average order value in the period"),
-    "revenue_change_pct": ("sales", "revenue against the previous period, %"),
-    "a_customers": ("abcxyz", "A customers in the period"),
-    "a_lost": ("migrations", "A customers of the previous period now B, C or gone"),
-    "a_gained": ("migrations", "customers now A who were not A before"),
-    "avg_ltv": ("ltv", "average historical LTV"),
-    "base_loss_rate": ("churn", "base loss in the last complete year, %"),
-    "segments_total": ("segments", "customers in the saved segments, summed"),
-    "due_followups": ("followups", "follow-ups due by the report's day"),
-    "birthdays_upcoming": ("followups", f"birthdays in the next {BIRTHDAY_DAYS} days"),
-    "missed_calls_waiting": ("calls", "numbers with a missed call and no conversation since"),
-    "missed_calls_without_callback": ("calls", "of them, numbers nobody even tried to call back"),
-}
-
-
-def metrics(data: dict) -> dict:
-    """The flat figures of the collected sections (a section not collected gives none)."""
-    out: dict = {}
-
-    def has(name):
-        return name in data and isinstance(data[name], dict)
-
-    if has("base"):
-        out["customers"] = data["base"]["customers"]
-        out["new_customers"] = data["base"]["new_current"]
-    if has("quality"):
-        for k in ("invalid_phones", "invalid_emails", "pending_duplicates", "without_consent"):
-            out[k] = data["quality"][k]
-    if has("sales"):
-        s = data["sales"]
-        cur = s.get("current", {})
-        out["revenue"] = cur.get("revenue", 0.0)
-        out["orders"] = cur.get("orders", 0)
-        out["average_check"] = cur.get("average_check")
-        out["revenue_change_pct"] = s.get("change_pct", {}).get("revenue")
-    if has("abcxyz"):
-        m = data["abcxyz"].get("matrix", {})
-        out["a_customers"] = sum(v["customers"] for k, v in m.items() if k.startswith("A"))
-    if has("migrations"):
-        out["a_lost"] = data["migrations"].get("a_lost", 0)
-        out["a_gained"] = data["migrations"].get("a_gained", 0)
-    if has("ltv"):
-        out["avg_ltv"] = data["ltv"].get("avg_ltv")
-    if has("churn"):
-        out["base_loss_rate"] = data["churn"].get("base_loss_rate")
-    if has("segments"):
-        out["segments_total"] = sum(s.get("size") or 0 for s in data["segments"]["segments"])
-    if has("followups"):
-        out["due_followups"] = len(data["followups"]["due"])
-        out["birthdays_upcoming"] = len(data["followups"]["birthdays"])
-    if has("calls"):
-        out["missed_calls_waiting"] = data["calls"]["waiting"]
-        out["missed_calls_without_callback"] = data["calls"]["not_called_back"]
-    return out
-
-
-def sections_for(names: list[str]) -> list[str]:
-    """The sections that give these metrics."""
-    return [s for s in SECTIONS if any(METRICS[n][0] == s for n in names if n in METRICS)]
