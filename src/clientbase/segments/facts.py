@@ -60,7 +60,8 @@ from clientbase.db.models import (
     orders,
 )
 from clientbase.db.rules import UNCOUNTED_ORDER_STATUSES
-from clientbase.segments.filter import FIELDS, NULL, And, Compare, Node, to_sql
+from clientbase.segments.filter import FIELDS, NULL, And, Compare, Node
+from clientbase.segments.filter_sql import to_sql
 from clientbase.segments.lifecycle import (
     Cutoffs,
     LifecycleSettings,

@@ -48,7 +48,8 @@ from clientbase.segments.facts import (
     materialised,
     narrowing,
 )
-from clientbase.segments.filter import FilterError, Node, fields_used, parse, to_sql
+from clientbase.segments.filter import FilterError, Node, fields_used, parse
+from clientbase.segments.filter_sql import to_sql
 from clientbase.segments.lifecycle import (
     DEFAULTS,
     SETTINGS,
