@@ -1,7 +1,8 @@
 """Rendering: data to stdout (table, JSON or CSV), messages and progress to stderr.
 
 Rich consoles are created per call so they write to whatever sys.stdout/sys.stderr are at that
-moment (the test runner swaps them).
+moment (the test runner swaps them). Rich itself is imported inside the functions that draw
+(~0.1 s): JSON and CSV output, what scripts and cron read, do without it.
 """
 
 from __future__ import annotations
@@ -12,17 +13,6 @@ import sys
 from collections.abc import Iterable, Sequence
 from contextlib import contextmanager
 from enum import Enum
-
-from rich.console import Console
-from rich.progress import (
-    BarColumn,
-    DownloadColumn,
-    Progress,
-    TextColumn,
-    TimeRemainingColumn,
-)
-from rich.table import Table
-from rich.text import Text
 
 
 class Format(str, Enum):
@@ -37,12 +27,16 @@ class SummaryFormat(str, Enum):
 
 
 def stdout_console():
+    from rich.console import Console
+
     # Piped tables (`| less`, cron mail) get a generous width instead of rich's default 80.
     width = None if sys.stdout.isatty() else 160
     return Console(file=sys.stdout, soft_wrap=True, width=width)
 
 
 def stderr_console():
+    from rich.console import Console
+
     return Console(file=sys.stderr, highlight=False, soft_wrap=True)
 
 
@@ -79,6 +73,9 @@ def emit_csv(rows: Iterable[dict], columns: Sequence[str]) -> None:
 
 
 def emit_table(rows: Sequence[dict], columns: Sequence[str], *, title: str | None = None) -> None:
+    from rich.table import Table
+    from rich.text import Text
+
     t = Table(title=title, show_lines=False, header_style="bold")
     for h in columns:
         t.add_column(h, overflow="fold")
@@ -116,6 +113,13 @@ class Messages:
         if self.quiet or not sys.stderr.isatty():
             yield None
             return
+        from rich.progress import (
+            BarColumn,
+            DownloadColumn,
+            Progress,
+            TextColumn,
+            TimeRemainingColumn,
+        )
 
         with Progress(
             TextColumn("{task.description}"), BarColumn(), DownloadColumn(), TimeRemainingColumn(),
