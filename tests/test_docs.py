@@ -22,3 +22,17 @@ def test_the_readme_links_the_references():
     readme = (ROOT / "README.md").read_text(encoding="utf-8")
     assert "docs/cli.md" in readme and "docs/api.md" in readme
     assert (ROOT / "docs" / "api.md").exists()
+
+
+def test_the_api_page_names_functions_that_exist():
+    import importlib
+    import re
+
+    text = (ROOT / "docs" / "api.md").read_text(encoding="utf-8")
+    rows = [line for line in text.splitlines() if line.startswith("| `services.")]
+    assert len(rows) >= 10
+    for row in rows:
+        module_cell, names_cell = row.split("|")[1:3]
+        module = importlib.import_module("clientbase." + module_cell.strip().strip("`"))
+        for name in re.findall(r"`(\w+)", names_cell):
+            assert hasattr(module, name), f"{module.__name__} has no {name}"
