@@ -16,20 +16,19 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, func, insert, literal, select, update
+from sqlalchemy import Connection, Engine, select
 
 from clientbase.db.bulk import indexes_deferred
 from clientbase.db.engine import write_transaction
 from clientbase.db.models import (
-    consents,
     contact_points,
     customers,
     import_rows,
     imports,
-    suppressions,
 )
 from clientbase.errors import InputFileError, UsageError
 from clientbase.importers import sniff
+from clientbase.importers.batches import close_batch, open_batch
 from clientbase.importers.clean import (
     Clean,
     Rejected,
@@ -380,7 +379,7 @@ def _import_planned(
             result.skipped = f"already imported as batch {prior} (use --force to re-read it)"
             result.batch_id = prior
             return result
-    batch_id = _open_batch(
+    batch_id = open_batch(
         conn,
         file_name=path.name,
         file_path=str(path.resolve()),
@@ -411,7 +410,7 @@ def _import_planned(
     result.counts, result.rejects = c, writer.rejects
     result.batch_id = None if opt.dry_run else batch_id
     result.skipped_sheets = plan.skipped_sheets
-    _close_batch(
+    close_batch(
         conn,
         batch_id,
         c,
@@ -483,7 +482,7 @@ def _import_orders(
     c.customers_created = writer.customers.counts.created
     result.counts, result.rejects = c, writer.rejects
     result.batch_id = None if opt.dry_run else batch_id
-    _close_batch(conn, batch_id, c, options={"mapping": result.mapping, "region": opt.region})
+    close_batch(conn, batch_id, c, options={"mapping": result.mapping, "region": opt.region})
     return result
 
 
@@ -582,12 +581,12 @@ def import_records(
     Returns the batch id, the counts and, per record, (customer id, what happened)."""
     raw = to_json([r.raw for r in records])
     digest = hashlib.sha256(f"{label}\n{datetime.now().isoformat()}\n{raw}".encode()).hexdigest()
-    batch_id = _open_batch(conn, file_name=label, sha256=digest, format="manual", kind="contacts")
+    batch_id = open_batch(conn, file_name=label, sha256=digest, format="manual", kind="contacts")
     writer = ContactWriter(conn, batch_id)
     writer.load_existing_keys()
     writer.write([[clean_record(r, region, None) for r in records]])
     c = writer.counts
-    _close_batch(conn, batch_id, c)
+    close_batch(conn, batch_id, c)
     outcome = conn.execute(
         select(import_rows.c.customer_id, import_rows.c.outcome, import_rows.c.reason)
         .where(import_rows.c.import_id == batch_id)
@@ -597,64 +596,4 @@ def import_records(
         batch_id,
         c,
         [(cid, f"{out}: {reason}" if reason else out) for cid, out, reason in outcome],
-    )
-
-
-def _open_batch(conn: Connection, **values) -> int:
-    """The batch row, first write of an import: it takes the write lock for the transaction."""
-    zero = dict.fromkeys(
-        ("rows_read", "created", "updated", "unchanged", "duplicates", "rejected",
-         "invalid_phones", "invalid_emails"), 0,
-    )  # fmt: skip
-    stmt = insert(imports).values(status="running", started_at=datetime.now(), **zero, **values)
-    return conn.execute(stmt).inserted_primary_key[0]
-
-
-def _apply_suppressions(conn: Connection, batch_id: int) -> None:
-    """A phone or email on the suppression list (opted out before it was in the base) arrives
-    withdrawn: the batch's new contact points get a withdrawn event for each suppressed channel,
-    dated now so it outranks a consent column of the same file — an explicit opt-out wins over
-    a list that may be stale."""
-    if conn.execute(select(suppressions.c.id).limit(1)).first() is None:
-        return  # the usual case: nothing to check
-    cp, s = contact_points, suppressions
-    already = (
-        select(consents.c.id)
-        .where(consents.c.contact_point_id == cp.c.id, consents.c.channel == s.c.channel,
-               consents.c.status == "withdrawn", consents.c.at >= s.c.at)
-        .exists()
-    )  # fmt: skip
-    source = literal("suppression list") + func.coalesce(literal(": ") + s.c.source, "")
-    rows = (
-        select(cp.c.id, s.c.channel, literal("withdrawn"), literal(datetime.now()), source,
-               literal(batch_id))
-        .join(s, (s.c.kind == cp.c.kind) & (s.c.value == cp.c.value))
-        .where(cp.c.import_id == batch_id, ~already)
-        .distinct()
-    )  # fmt: skip
-    conn.execute(
-        insert(consents).from_select(
-            ["contact_point_id", "channel", "status", "at", "source", "import_id"], rows
-        )
-    )
-
-
-def _close_batch(conn: Connection, batch_id: int, c: Counts, options: dict | None = None) -> None:
-    _apply_suppressions(conn, batch_id)
-    conn.execute(
-        update(imports)
-        .where(imports.c.id == batch_id)
-        .values(
-            status="done",
-            finished_at=datetime.now(),
-            rows_read=c.rows_read,
-            created=c.created,
-            updated=c.updated,
-            unchanged=c.unchanged,
-            duplicates=c.duplicates,
-            rejected=c.rejected,
-            invalid_phones=c.invalid_phones,
-            invalid_emails=c.invalid_emails,
-            options={**(options or {}), "counts": asdict(c)},
-        )
     )
