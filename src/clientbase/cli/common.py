@@ -53,9 +53,9 @@ def state(ctx: typer.Context) -> State:
     return ctx.find_root().obj
 
 
-def format_option(help: str | None = None):
+def format_option(help_text: str | None = None):
     """The `--format/-f` option of every command that prints a result."""
-    return typer.Option("--format", "-f", help=help)
+    return typer.Option("--format", "-f", help=help_text)
 
 
 FormatOpt = Annotated[Format, format_option()]  # table, json or csv
