@@ -15,8 +15,9 @@ from pathlib import Path
 
 import pytest
 
+import clientbase.importers.calls.android
+import clientbase.importers.calls.mango  # noqa: F401
 from clientbase.errors import InputFileError, UsageError
-import clientbase.importers.calls.table  # noqa: F401
 from clientbase.importers import calls
 from clientbase.importers.calls import (
     CallLogError,
@@ -121,7 +122,7 @@ def test_android_read_in_tiny_chunks_gives_the_same(monkeypatch: pytest.MonkeyPa
     # Chunk boundaries fall inside tags, multi-byte letters and the surrogate-pair references.
     expected = read("android_calls.xml")
     for size in (1, 5, 7, 13):
-        monkeypatch.setattr(calls.table, "_XML_CHUNK", size)
+        monkeypatch.setattr(calls.android, "_XML_CHUNK", size)
         got = read("android_calls.xml")
         assert [summary(r) if isinstance(r, CallRecord) else r.row for r in got] == [
             summary(r) if isinstance(r, CallRecord) else r.row for r in expected
@@ -324,7 +325,7 @@ def test_mango_stats() -> None:
 
 def test_mango_with_a_header_line(tmp_path: Path) -> None:
     data = (FIXTURES / "mango_stats.csv").read_text(encoding="utf-8")
-    header = ";".join(calls.table._MANGO_FIELDS)
+    header = ";".join(calls.mango._MANGO_FIELDS)
     path = write(tmp_path, "stats.csv", header + "\n" + data)
     assert detect_call_log(path, path.read_bytes()) == "mango"
     records, _ = split(read(path, "mango"))
