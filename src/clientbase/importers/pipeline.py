@@ -53,7 +53,7 @@ from clientbase.importers.records import ContactRecord
 from clientbase.importers.tabular import Table, read_csv, read_workbook
 
 KINDS = ("contacts", "calls", "orders")
-CALL_FORMATS = ("android", "oppo", "asterisk", "sipuni", "mango", "calls-csv")
+CALL_FORMATS = ("android", "oppo", "asterisk", "freeswitch", "sipuni", "mango", "calls-csv")
 CHUNK_ROWS = 5000
 PARALLEL_FROM_BYTES = 4 << 20  # below this, starting worker processes costs more than it saves
 TABULAR_FORMATS = ("csv", "xlsx", "xls", "ods", "xlsb")

@@ -7,6 +7,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass
 from datetime import datetime, timedelta
+from itertools import chain, islice
 from pathlib import Path
 
 from clientbase.importers.calls.common import (
@@ -23,6 +24,12 @@ from clientbase.importers.calls.common import (
     _open_text,
     _parse_time,
     _raw_from,
+)
+from clientbase.importers.calls.sides import (
+    OwnNumbers,
+    channel_side,
+    context_direction,
+    frequent_numbers,
 )
 
 _CDR_CSV = [
@@ -47,12 +54,6 @@ _CDR_TIME = re.compile(r"\d{4}-\d{2}-\d{2}[ T]\d{2}:\d{2}:\d{2}(?:\.\d+)?")
 _DISPOSITIONS = frozenset({"ANSWERED", "NO ANSWER", "BUSY", "FAILED", "CONGESTION"})
 # "1709636602.15", or with the system name of a cluster node in front ("pbx1-1709636602.15").
 _UNIQUEID = re.compile(r"(?:[\w.-]+-)?\d{9,11}\.\d+")
-# Contexts calls from outside arrive in (FreePBX, Issabel, hand-written dialplans) and contexts
-# our own phones dial from.
-_INCOMING_CONTEXT = re.compile(
-    r"from-(?:trunk|pstn|external|did|provider|sip-external|dahdi|zaptel)|ext-did|incoming|inbound"
-)
-_OUTGOING_CONTEXT = re.compile(r"from-internal|outbound|outgoing|outrt|dialout|macro-dial-?out")
 # Rows are written as each leg ends, and every leg of a call starts before the call's earlier
 # legs are over (a ring group rings at once, a transfer bridges the next leg first). So once the
 # log has moved this far past a call's last leg, no further leg of it can follow unless that leg
@@ -105,6 +106,8 @@ class _Leg:
     dst: str
     dcontext: str
     clid: str
+    channel: str
+    dstchannel: str
     key: str | None  # linkedid, else uniqueid
 
 
@@ -135,6 +138,8 @@ def _asterisk_leg(row: int, cells: list[str]) -> _Leg:
     # linkedid later (newcdrcolumns), custom mappings put them where they like.
     ids = [c.strip() for c in cells[s + 7 :] if _UNIQUEID.fullmatch(c.strip())]
     clid = cells[4] if s == 9 else cells[0]
+    # cdr_csv: channel, dstchannel at 5, 6; the cdr_custom sample mapping: at 4, 5
+    ch = 5 if s == 9 else 4 if s == 8 else None
     return _Leg(
         row=row,
         cells=cells,
@@ -147,29 +152,37 @@ def _asterisk_leg(row: int, cells: list[str]) -> _Leg:
         dst=cells[2].strip(),
         dcontext=cells[3].strip().lower() if s >= 4 else "",
         clid=clid.strip(),
+        channel=cells[ch].strip() if ch is not None else "",
+        dstchannel=cells[ch + 1].strip() if ch is not None else "",
         key=ids[-1] if ids else None,
     )
 
 
-def _asterisk_direction(leg: _Leg) -> tuple[str, str]:
+def _asterisk_direction(leg: _Leg, own: OwnNumbers) -> tuple[str, str]:
     """(direction, the other party's number) from the first leg of a call."""
     src = leg.src or _clid_number(leg.clid)
     caller = "" if _is_hidden(src) else src
-    if _INCOMING_CONTEXT.search(leg.dcontext):
+    by_context = context_direction(leg.dcontext)
+    if by_context == "in":
         return "in", caller
-    src_internal = _is_internal(src)
-    if src_internal:
+    if _is_internal(src):
         # Extension to outside, or extension to extension (internal: the pipeline skips it by
         # the short number).
         return "out", leg.dst
-    if _OUTGOING_CONTEXT.search(leg.dcontext) and _is_external(leg.dst):
+    if src in own and leg.dst not in own:
         return "out", leg.dst  # caller id rewritten to our own line before dialling out
+    if leg.dst in own:
+        return "in", caller
+    if by_context == "out" and _is_external(leg.dst):
+        return "out", leg.dst
+    if channel_side(leg.channel) == "ours" and _is_external(leg.dst):
+        return "out", leg.dst
     return "in", caller
 
 
-def _asterisk_call(legs: list[_Leg]) -> CallRecord:
+def _asterisk_call(legs: list[_Leg], own: OwnNumbers) -> CallRecord:
     legs.sort(key=lambda leg: (leg.start, leg.row))
-    direction, number = _asterisk_direction(legs[0])
+    direction, number = _asterisk_direction(legs[0], own)
     dispositions = {leg.disposition for leg in legs}
     if "ANSWERED" in dispositions:
         outcome = "answered"
@@ -240,11 +253,14 @@ class _LegGroups:
 
 
 def _read_asterisk(
-    path: Path, encoding: str | None, delimiter: str
+    path: Path, encoding: str | None, delimiter: str, own: OwnNumbers
 ) -> Iterator[CallRecord | CallLogError]:
     groups = _LegGroups()
     with _open_text(path, encoding, default="utf-8") as f:
-        for row, cells in _numbered(f, delimiter, path.name):
+        rows = _numbered(f, delimiter, path.name)
+        ahead = list(islice(rows, _OWN_SAMPLE_ROWS))
+        _learn_own_numbers(ahead, own)
+        for row, cells in chain(ahead, rows):
             if not any(c.strip() for c in cells):
                 continue
             try:
@@ -253,6 +269,21 @@ def _read_asterisk(
                 yield CallLogError(row, str(exc), _raw_from([], cells))
                 continue
             for legs in groups.add(leg):
-                yield _asterisk_call(legs)
+                yield _asterisk_call(legs, own)
     for legs in groups.rest():
-        yield _asterisk_call(legs)
+        yield _asterisk_call(legs, own)
+
+
+_OWN_SAMPLE_ROWS = 2000
+
+
+def _learn_own_numbers(rows: list[tuple[int, list[str]]], own: OwnNumbers) -> None:
+    """A number on one side of most calls (the line outgoing calls show as their caller id)
+    is the company's own."""
+    calls = []
+    for _row, cells in rows:
+        s = _asterisk_anchor(cells)
+        if s is not None:
+            calls.append((cells[1], cells[2]))
+    for number in frequent_numbers(calls):
+        own.learn(number, "in most calls of the log")

@@ -40,10 +40,13 @@ from clientbase.importers.sniff import (
 from clientbase.normalize.dates import parse_datetime
 from clientbase.normalize.phones import is_short_or_internal
 
-FORMATS = ("android", "oppo", "asterisk", "sipuni", "mango", "calls-csv")
+FORMATS = ("android", "oppo", "asterisk", "freeswitch", "sipuni", "mango", "calls-csv")
 OUTCOMES = ("answered", "missed", "rejected", "voicemail", "blocked", "busy", "failed")
 # Fields a calls-csv column can be mapped to with ``columns`` ("ignore" drops a guessed column).
-CSV_FIELDS = ("time", "direction", "number", "from", "to", "duration", "status", "name", "call_id")
+CSV_FIELDS = (
+    "time", "direction", "number", "from", "to", "duration", "status", "name", "call_id", "did",
+    "context", "channel",
+)  # fmt: skip
 IGNORE = "ignore"
 
 

@@ -9,6 +9,7 @@ import re
 from pathlib import Path
 
 from clientbase.importers.calls.asterisk import _looks_like_asterisk
+from clientbase.importers.calls.freeswitch import looks_like_freeswitch
 from clientbase.importers.calls.mango import _looks_like_mango
 from clientbase.importers.calls.table import _find_header, _rows_look_like_calls
 from clientbase.importers.sniff import (
@@ -82,6 +83,8 @@ def detect_call_log(path: Path, head: bytes) -> str | None:
         return None
     if _looks_like_asterisk(_sample_rows(text, ",")):
         return "asterisk"
+    if looks_like_freeswitch(_sample_rows(text, ",")):
+        return "freeswitch"
     if _looks_like_mango(_sample_rows(text, ";")):
         return "mango"
     return None

@@ -23,6 +23,12 @@ from clientbase.importers.calls.common import (
     _parse_time,
     _raw_from,
 )
+from clientbase.importers.calls.sides import (
+    OwnNumbers,
+    channel_side,
+    context_direction,
+    frequent_numbers,
+)
 from clientbase.importers.sniff import (
     SAMPLE_BYTES,
     sniff_delimiter,
@@ -90,15 +96,26 @@ _headers(
     "Имя", "Контакт", "Имя контакта", "Имя клиента", "ФИО", "Контактное лицо", "Name",
     "Contact", "Contact name", "Client name", "Customer name",
 )  # fmt: skip
+# What a PBX writes (Asterisk/FreePBX cdr, FreeSWITCH): the number dialled from outside, the
+# dialplan context and the channels; they tell the direction (see sides.py).
+_headers("did", "did", "DID", "Входящая линия", "Номер линии", "Линия", "Virtual phone number",
+         "virtual_phone_number", "Виртуальный номер")  # fmt: skip
+_headers("context", "dcontext", "context", "Контекст")
+_headers("channel", "channel", "channel name", "Канал")
+_headers("dstchannel", "dstchannel", "destination channel")
+_headers("talk", "billsec")
+_headers("caller", "cnum", "caller id number", "caller_id_number")
+_headers("to", "destination number", "destination_number")
 _headers(
     "call_id",
-    "call_id", "ID звонка", "Идентификатор звонка", "Call ID", "entry_id", "call_session_id",
+    "uniqueid", "linkedid", "uuid", "call_id", "ID звонка", "Идентификатор звонка", "Call ID", "entry_id", "call_session_id",
     "ID сессии", "ID сессии звонка", "Session ID",
 )  # fmt: skip
 
 _SIPUNI_REQUIRED = frozenset(_norm_header(h) for h in ("Тип", "Статус", "Время", "Откуда", "Куда"))
 _SIPUNI_MARKERS = frozenset(_norm_header(h) for h in ("Схема", "Кто ответил"))
 _HEADER_SEARCH_ROWS = 10
+_OWN_SAMPLE_ROWS = 2000  # rows read ahead to learn the company's own numbers from
 _CLOCK_ONLY = re.compile(r"\d{1,2}:\d{2}(?::\d{2})?")
 _TOTAL_ROW = ("итого", "всего", "total")
 
@@ -120,6 +137,15 @@ class _CsvMap:
 
 
 def _check_overrides(columns: dict[str, str]) -> dict[str, str]:
+    """``--map`` for a call log: by column name, or by position (``5=time``, 1 = the first
+    column) in a file without a header; not both."""
+    positional = [c for c in columns if c.strip().isdigit()]
+    if positional and len(positional) != len(columns):
+        raise UsageError(
+            "--map: name the columns either by header or by position (1, 2, …), not both"
+        )
+    if any(int(c) < 1 for c in positional):
+        raise UsageError("--map: positions count from 1 (the first column)")
     out = {}
     for column, target in columns.items():
         if target not in (*CSV_FIELDS, IGNORE):
@@ -127,7 +153,7 @@ def _check_overrides(columns: dict[str, str]) -> dict[str, str]:
                 f"unknown field {target!r} for column {column!r}",
                 hint=f"call log fields: {', '.join(CSV_FIELDS)}, or {IGNORE}",
             )
-        out[_norm_header(column)] = target
+        out[column.strip() if column.strip().isdigit() else _norm_header(column)] = target
     return out
 
 
@@ -286,24 +312,46 @@ def _parse_direction(value: str) -> tuple[str, str | None] | None:
     return None
 
 
-def _infer_direction(m: _CsvMap, caller: str, callee: str) -> str:
-    """No direction column: the side that is one of our extensions made or took the call."""
+def _infer_direction(
+    m: _CsvMap, cells: list[str], caller: str, callee: str, own: OwnNumbers
+) -> str:
+    """No direction column: the side that is ours (an own number, an extension, the channel of
+    one of our phones) made or took the call; a dialled-in number (did) or an incoming dialplan
+    context mean the call came from outside."""
     if m.fields.get("number") and not (m.fields.get("from") or m.fields.get("to")):
         # One number per row and no direction: a call-tracking report, incoming by nature.
+        return "in"
+    if _cell(cells, m.first("did")):
+        return "out" if _is_internal(caller) else "in"
+    if caller in own and callee not in own:
+        return "out"
+    if callee in own and caller not in own:
+        return "in"
+    by_context = context_direction(_cell(cells, m.first("context")))
+    if by_context == "in":
         return "in"
     if _is_internal(caller) and (_is_internal(callee) or not callee):
         return "internal"
     if _is_internal(caller):
         return "out"
+    if by_context == "out":
+        return "out"
+    side = channel_side(_cell(cells, m.first("channel")))
+    if side is not None:
+        return "out" if side == "ours" else "in"
+    if channel_side(_cell(cells, m.first("dstchannel"))) == "ours":
+        return "in"
     if not callee or _is_internal(callee) or _is_hidden(caller):
         return "in"
     raise ValueError(
         "cannot tell incoming from outgoing: no direction column and both sides are external "
-        "numbers (map a direction column)"
+        "numbers (map a direction column, or name the company's numbers with --own-number)"
     )
 
 
-def _csv_record(m: _CsvMap, row: int, cells: list[str], raw: dict, source: str) -> CallRecord:
+def _csv_record(
+    m: _CsvMap, row: int, cells: list[str], raw: dict, source: str, own: OwnNumbers
+) -> CallRecord:
     when = _time_text(m, cells)
     if not when:
         raise ValueError("no date/time")
@@ -320,7 +368,7 @@ def _csv_record(m: _CsvMap, row: int, cells: list[str], raw: dict, source: str) 
             raise ValueError(f"unknown call direction {dir_text!r}")
         direction, implied = parsed
     else:
-        direction = _infer_direction(m, caller, callee)
+        direction = _infer_direction(m, cells, caller, callee, own)
 
     if number_col is not None:
         number = _clid_number(_cell(cells, number_col))
@@ -335,7 +383,8 @@ def _csv_record(m: _CsvMap, row: int, cells: list[str], raw: dict, source: str) 
     elif not number:
         raise ValueError("no phone number")
 
-    talk_cols = m.fields.get("duration") or m.fields.get("duration_total") or []
+    talk_cols = m.fields.get("talk") or m.fields.get("duration") or []
+    talk_cols = talk_cols or m.fields.get("duration_total") or []
     try:
         duration = _parse_duration(_cell(cells, talk_cols[0])) if talk_cols else None
     except ValueError:
@@ -372,12 +421,44 @@ def _csv_record(m: _CsvMap, row: int, cells: list[str], raw: dict, source: str) 
     )
 
 
+def _positional_map(overrides: dict[str, str], width: int) -> _CsvMap:
+    """``--map 5=time``: columns by position (1 = the first) in a file without a header."""
+    header = [f"column {i + 1}" for i in range(width)]
+    m = _CsvMap(header=header)
+    for key, target in overrides.items():
+        if target != IGNORE:
+            m.fields.setdefault(target, []).append(int(key) - 1)
+    if not m.usable:
+        raise UsageError(
+            "the positional --map needs a time column and a number column "
+            "(number, or from and to), e.g. --map 1=time --map 3=number"
+        )
+    return m
+
+
+def _learn_own_numbers(m: _CsvMap, rows: list[tuple[int, list[str]]], own: OwnNumbers) -> None:
+    """Before the first record: the numbers dialled in (did) and the numbers in most calls of
+    the log are the company's own lines."""
+    did = m.first("did")
+    sides = [m.first(f) for f in ("from", "to", "number") if m.first(f) is not None]
+    calls = []
+    for _row, cells in rows:
+        if did is not None and (value := _clid_number(_cell(cells, did))):
+            if not _is_internal(value):
+                own.learn(value, "did column")
+        calls.append(tuple(_clid_number(_cell(cells, i)) for i in sides))
+    if m.first("direction") is None:
+        for number in frequent_numbers(calls):
+            own.learn(number, "in most calls of the log")
+
+
 def _read_table(
     path: Path,
     source: str,
     encoding: str | None,
     delimiter: str | None,
     overrides: dict[str, str],
+    own: OwnNumbers,
 ) -> Iterator[CallRecord | CallLogError]:
     with _open_text(path, encoding) as f:
         delim = delimiter or sniff_delimiter(f.read(SAMPLE_BYTES))
@@ -388,7 +469,12 @@ def _read_table(
             first.append(item)
             if len(first) >= _HEADER_SEARCH_ROWS:
                 break
-        found = _find_header([cells for _, cells in first], overrides)
+        if overrides and all(k.isdigit() for k in overrides):
+            width = max((len(c) for _, c in first), default=0)
+            m = _positional_map(overrides, max(width, *(int(k) for k in overrides)))
+            found = (-1, m)
+        else:
+            found = _find_header([cells for _, cells in first], overrides)
         if found is None:
             if overrides:
                 raise UsageError(
@@ -397,11 +483,18 @@ def _read_table(
                 )
             raise InputFileError(
                 f"{path.name}: no header with a time and a number column found",
-                hint="map the columns, e.g. --map 'Дата=time' --map 'Телефон=number'",
+                hint="map the columns by name (--map 'Дата=time' --map 'Телефон=number') or, "
+                "in a file without a header, by position (--map 1=time --map 3=number)",
             )
         index, m = found
-        body: Iterable[tuple[int, list[str]]] = _chain(first[index + 1 :], rows)
-        yield from _table_records(m, body, source)
+        body = first[index + 1 :]
+        for item in rows:  # a sample of the log to learn the company's own numbers from
+            if len(body) >= _OWN_SAMPLE_ROWS:
+                body.append(item)
+                break
+            body.append(item)
+        _learn_own_numbers(m, body, own)
+        yield from _table_records(m, _chain(body, rows), source, own)
 
 
 def _chain(
@@ -412,7 +505,7 @@ def _chain(
 
 
 def _table_records(
-    m: _CsvMap, rows: Iterable[tuple[int, list[str]]], source: str
+    m: _CsvMap, rows: Iterable[tuple[int, list[str]]], source: str, own: OwnNumbers
 ) -> Iterator[CallRecord | CallLogError]:
     for row, cells in rows:
         texts = [c.strip() for c in cells if c.strip()]
@@ -420,6 +513,6 @@ def _table_records(
             continue  # blank lines and the "Итого" line under a report
         raw = _raw_from(m.header, cells)
         try:
-            yield _csv_record(m, row, cells, raw, source)
+            yield _csv_record(m, row, cells, raw, source, own)
         except ValueError as exc:
             yield CallLogError(row, str(exc), raw)
