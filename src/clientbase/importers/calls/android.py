@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import re
 from collections.abc import Iterator
+from datetime import datetime, timedelta
 from pathlib import Path
 from xml.parsers import expat
 
@@ -13,6 +14,7 @@ from clientbase.importers.calls.common import (
     CallRecord,
     _clean_name,
     _from_epoch,
+    _from_epoch_utc,
     _int,
     _is_hidden,
 )
@@ -194,7 +196,7 @@ def _android_record(line: int, attrs: dict[str, str], a: dict[str, str], source:
     date = a.get("date", "").strip()
     if not date:
         raise ValueError("no date")
-    started = _from_epoch(date)
+    started = _local_time(date, a.get("readable_date", ""))
     kind = a.get("type", "").strip()
     if kind not in _ANDROID_TYPES:
         raise ValueError(f"unknown call type {kind!r}" if kind else "no call type")
@@ -220,3 +222,48 @@ def _android_record(line: int, attrs: dict[str, str], a: dict[str, str], source:
         source=source,
         call_id=None,
     )
+
+
+# The clock in readable_date, whatever the locale around it: "5 мар. 2024 г. 14:03:22",
+# "Mar 5, 2024 2:03:22 PM", "05.03.2024 14:03", "2024/03/05 午後2:03:22".
+_CLOCK = re.compile(
+    r"(?:(?P<ampm1>AM|PM|am|pm|午前|午後)\s*)?(?P<h>\d{1,2})[:.](?P<m>\d{2})(?:[:.](?P<s>\d{2}))?"
+    r"(?:\s*(?P<ampm2>AM|PM|am|pm|a\.m\.|p\.m\.))?(?!\d)"
+)
+
+
+def _local_time(date: str, readable: str) -> datetime:
+    """The time the phone showed. ``date`` is an instant (epoch milliseconds); SMS Backup &
+    Restore writes the phone's own wall clock next to it in ``readable_date``. Their difference
+    is the phone's UTC offset, so the call keeps the local time it had where it was made,
+    whatever zone the machine reading the backup is in. Without a readable clock, the machine's
+    zone stands in for the phone's."""
+    utc = _from_epoch_utc(date)
+    offset = _offset_from_clock(utc, readable)
+    if offset is None:
+        return _from_epoch(date)
+    return utc + offset
+
+
+def _offset_from_clock(utc: datetime, readable: str) -> timedelta | None:
+    clocks = list(_CLOCK.finditer(readable))
+    if not clocks:
+        return None
+    m = clocks[-1]  # the time comes after the date in every locale we know
+    h, mi = int(m["h"]), int(m["m"])
+    ampm = (m["ampm1"] or m["ampm2"] or "").lower().replace(".", "")
+    if ampm in ("pm", "午後") and h < 12:
+        h += 12
+    elif ampm in ("am", "午前") and h == 12:
+        h = 0
+    if h > 23 or mi > 59:
+        return None
+    shown = h * 60 + mi
+    now = utc.hour * 60 + utc.minute
+    diff = (shown - now) % (24 * 60)
+    if diff > 14 * 60:  # zones run from UTC-12 to UTC+14
+        diff -= 24 * 60
+    quarter = round(diff / 15) * 15  # every zone offset is a multiple of 15 minutes
+    if abs(diff - quarter) > 1:
+        return None  # a clock that does not fit the instant: not the time of this call
+    return timedelta(minutes=quarter)

@@ -15,11 +15,13 @@ Outcome vocabulary, the same for every source:
   is the opposite of what happened, so every source's "not answered" becomes ``failed`` there;
 - ``rejected``, ``voicemail``, ``blocked``, ``busy``: as the source says.
 
-Times: epoch values (Android/OPPO milliseconds, Mango seconds) are converted with
-``datetime.fromtimestamp``, i.e. to the local zone of the machine running the import, which is
-what the person saw on their phone when both are in the same zone. Text times are kept as written
-(see ``normalize.dates.parse_datetime``). All times are truncated to whole seconds so that the same
-call from two sources (the phone and the PBX) compares equal.
+Times are the local times of the place the call was made, as naive datetimes like every time in
+the base. An Android backup carries the phone's own clock next to each instant
+(``readable_date``), so its calls keep the time the phone showed wherever the backup is read;
+other epoch values (OPPO milliseconds, Mango seconds) are converted to the zone of the machine
+running the import. Text times are kept as written (see ``normalize.dates.parse_datetime``).
+All times are truncated to whole seconds so that the same call from two sources (the phone and
+the PBX) compares equal.
 """
 
 from __future__ import annotations
@@ -30,7 +32,7 @@ import io
 import re
 from collections.abc import Iterator
 from dataclasses import dataclass
-from datetime import datetime
+from datetime import UTC, datetime
 from pathlib import Path
 
 from clientbase.errors import InputFileError, UsageError
@@ -83,8 +85,8 @@ class CallLogError(ValueError):
 _MS_THRESHOLD = 100_000_000_000
 
 
-def _from_epoch(text: str) -> datetime:
-    """Unix seconds or milliseconds → naive local time, whole seconds."""
+def _epoch_seconds(text: str) -> int:
+    """Unix seconds or milliseconds → whole seconds; ValueError for anything else."""
     s = text.strip()
     try:
         value = int(s) if s.lstrip("-").isdigit() else int(float(s))
@@ -93,9 +95,22 @@ def _from_epoch(text: str) -> datetime:
     seconds = value // 1000 if value >= _MS_THRESHOLD else value
     if seconds <= 0:
         raise ValueError(f"no date (timestamp {text!r})")
+    return seconds
+
+
+def _from_epoch(text: str) -> datetime:
+    """Unix seconds or milliseconds → naive local time (the machine's zone), whole seconds."""
     try:
-        return datetime.fromtimestamp(seconds)
-    except (OverflowError, OSError, ValueError):
+        return datetime.fromtimestamp(_epoch_seconds(text))
+    except (OverflowError, OSError):
+        raise ValueError(f"timestamp out of range: {text!r}") from None
+
+
+def _from_epoch_utc(text: str) -> datetime:
+    """Unix seconds or milliseconds → naive UTC time, whole seconds."""
+    try:
+        return datetime.fromtimestamp(_epoch_seconds(text), UTC).replace(tzinfo=None)
+    except (OverflowError, OSError):
         raise ValueError(f"timestamp out of range: {text!r}") from None
 
 
