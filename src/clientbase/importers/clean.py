@@ -269,12 +269,15 @@ def unpack(packed: list[tuple]) -> list[Clean | Rejected]:
     return out
 
 
-def clean_call(rec, region: str, source: str | None) -> Clean | Skipped | Rejected:
-    """A call-log record → the customer it is with (found or a new lead) plus the call itself."""
+def clean_call(rec, region: str, source: str | None, own=()) -> Clean | Skipped | Rejected:
+    """A call-log record → the customer it is with (found or a new lead) plus the call itself.
+    ``own``: the company's own numbers (a container of raw numbers), never a customer."""
     raw_json = to_json(rec.raw)
     number = rec.number.strip()
     if not number:
         return Skipped(rec.row, None, raw_json, "hidden caller: no number to know them by")
+    if number in own:
+        return Skipped(rec.row, None, raw_json, f"the company's own number {number}")
     if is_short_or_internal(number):
         return Skipped(
             rec.row, None, raw_json, f"internal extension or short service number {number}"

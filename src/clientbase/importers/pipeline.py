@@ -11,9 +11,10 @@ from __future__ import annotations
 import gc
 import hashlib
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
+from itertools import chain, islice
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, func, insert, literal, select, update
@@ -42,7 +43,13 @@ from clientbase.importers.clean import (
     unpack,
 )
 from clientbase.importers.contacts import ContactWriter, Counts, Reject
-from clientbase.importers.mapping import Mapping, build_mapping, header_score, normalize_header
+from clientbase.importers.mapping import (
+    Mapping,
+    build_mapping,
+    header_score,
+    normalize_header,
+    to_record,
+)
 from clientbase.importers.orders import (
     OrderWriter,
     build_order_mapping,
@@ -50,7 +57,10 @@ from clientbase.importers.orders import (
     order_header_score,
 )
 from clientbase.importers.records import ContactRecord
+from clientbase.importers.region import region_for
+from clientbase.importers.settings import stored_own_numbers
 from clientbase.importers.tabular import Table, read_csv, read_workbook
+from clientbase.normalize.phones import split_phones
 
 KINDS = ("contacts", "calls", "orders")
 CALL_FORMATS = ("android", "oppo", "asterisk", "freeswitch", "sipuni", "mango", "calls-csv")
@@ -85,6 +95,8 @@ class ImportOptions:
     source: str | None = None
     columns: dict[str, str] = field(default_factory=dict)  # --map / --mapping overrides
     region: str = "RU"
+    region_given: bool = False  # --region was given: never replaced by the file's own region
+    own_numbers: list[str] = field(default_factory=list)  # the company's lines (call logs)
     encoding: str | None = None
     delimiter: str | None = None
     sheet: str | None = None
@@ -109,6 +121,8 @@ class FileResult:
     not_mapped: list[str] = field(default_factory=list)
     counts: Counts = field(default_factory=Counts)
     rejects: list[Reject] = field(default_factory=list)
+    region: str | None = None  # the region phones without a country code were read with
+    notes: list[str] = field(default_factory=list)  # what the user should know about the file
 
     def as_dict(self) -> dict:
         d = asdict(self)
@@ -390,7 +404,7 @@ def _import_planned(
     gc.disable()  # see _worker_init: the same holds for matching and writing
     try:
         writer.load_existing_keys()
-        chunks = _cleaned_chunks(plan, opt, result, progress)
+        chunks = _cleaned_chunks(conn, plan, opt, result, progress)
         if writer.base_was_empty and path.stat().st_size >= PARALLEL_FROM_BYTES:
             with indexes_deferred(conn, DEFERRED_INDEXES):
                 writer.write(chunks)
@@ -411,7 +425,8 @@ def _import_planned(
         options={
             "encoding": result.encoding,
             "delimiter": result.delimiter,
-            "region": opt.region,
+            "region": result.region or opt.region,
+            "notes": result.notes,
             "sheet": opt.sheet,
             "mapping": result.mapping,
             "not_mapped": result.not_mapped,
@@ -422,13 +437,17 @@ def _import_planned(
 
 
 def _cleaned_chunks(
-    plan: _Planned, opt: ImportOptions, result: FileResult, progress: Progress | None
+    conn: Connection,
+    plan: _Planned,
+    opt: ImportOptions,
+    result: FileResult,
+    progress: Progress | None,
 ) -> Iterator[list[Clean | Rejected]]:
     if plan.fmt == "vcard":
-        yield from _vcard_chunks(plan.path, opt)
+        yield from _vcard_chunks(plan.path, opt, result)
         return
     if plan.fmt in CALL_FORMATS:
-        yield from _call_chunks(plan.path, plan.fmt, opt)
+        yield from _call_chunks(conn, plan.path, plan.fmt, opt, result)
         return
     _map_tables(plan, opt, progress)  # again, now to read the rows
     if plan.fmt == "csv":
@@ -439,17 +458,42 @@ def _cleaned_chunks(
     for t, m in plan.tables:
         result.mapping[t.name or ""] = m.describe()
         result.not_mapped.extend(h for h in m.unmapped if h not in result.not_mapped)
-    jobs = (
-        (m, rows, t.name, opt.region, opt.source)
-        for t, m in plan.tables
-        for rows in _row_chunks(t.rows)
-    )
+    jobs = _clean_jobs(plan, opt, result)
     big = plan.fmt == "csv" and plan.path.stat().st_size >= PARALLEL_FROM_BYTES
     if big and (os.cpu_count() or 1) > 1:
         yield from _in_workers(jobs)
     else:
         for job in jobs:
             yield clean_rows(job)
+
+
+def _clean_jobs(plan: _Planned, opt: ImportOptions, result: FileResult) -> Iterator[tuple]:
+    """Chunks of rows to clean, each with the region to read its phones with: the first chunk
+    of a table is looked at before any row is cleaned (see region.region_for)."""
+    for t, m in plan.tables:
+        chunks = _row_chunks(t.rows)
+        first = next(chunks, None)
+        if first is None:
+            continue
+        phones = (
+            part
+            for n, cells in first
+            if not is_blank(cells)
+            for cell, _label in to_record(m, n, cells, t.name).phones
+            for part in split_phones(cell)
+        )
+        region = _choose_region(phones, opt, result)
+        yield (m, first, t.name, region, opt.source)
+        for rows in chunks:
+            yield (m, rows, t.name, region, opt.source)
+
+
+def _choose_region(numbers: Iterable[str], opt: ImportOptions, result: FileResult) -> str:
+    choice = region_for(numbers, opt.region, chosen=opt.region_given)
+    result.region = choice.region
+    if choice.note and choice.note not in result.notes:
+        result.notes.append(choice.note)
+    return choice.region
 
 
 def _import_orders(
@@ -520,19 +564,34 @@ def _worker_init() -> None:
     gc.disable()
 
 
-def _call_chunks(path: Path, fmt: str, opt: ImportOptions) -> Iterator[list]:
-    from clientbase.importers.calls import CallLogError, read_call_log
+def _call_chunks(
+    conn: Connection, path: Path, fmt: str, opt: ImportOptions, result: FileResult
+) -> Iterator[list]:
+    from clientbase.importers.calls import CallLogError, OwnNumbers, read_call_log
 
+    own = OwnNumbers([*opt.own_numbers, *stored_own_numbers(conn)])
     records = read_call_log(
-        path, fmt, encoding=opt.encoding, delimiter=opt.delimiter, columns=opt.columns or None
+        path, fmt, encoding=opt.encoding, delimiter=opt.delimiter, columns=opt.columns or None,
+        own_numbers=own,
+    )  # fmt: skip
+    # The first records are looked at before any is cleaned: the log's own numbers with a
+    # country code tell how to read the ones without.
+    ahead = list(islice(records, CHUNK_ROWS))
+    region = _choose_region(
+        (r.number for r in ahead if not isinstance(r, CallLogError) and not r.region), opt, result
     )
+    if own.learned:
+        result.notes.append(
+            "the company's own numbers, not customers: "
+            + ", ".join(f"{key} ({how})" for key, how in own.learned.items())
+        )
     chunk: list = []
-    for item in records:
+    for item in chain(ahead, records):
         if isinstance(item, CallLogError):
             raw = to_json(item.raw)
             chunk.append(Rejected(item.row, None, raw, item.message))
         else:
-            chunk.append(clean_call(item, opt.region, opt.source))
+            chunk.append(clean_call(item, region, opt.source, own))
         if len(chunk) >= CHUNK_ROWS:
             yield chunk
             chunk = []
@@ -540,12 +599,23 @@ def _call_chunks(path: Path, fmt: str, opt: ImportOptions) -> Iterator[list]:
         yield chunk
 
 
-def _vcard_chunks(path: Path, opt: ImportOptions) -> Iterator[list[Clean | Rejected]]:
+def _vcard_chunks(
+    path: Path, opt: ImportOptions, result: FileResult
+) -> Iterator[list[Clean | Rejected]]:
     from clientbase.importers.vcard import VCardSyntaxError, read_vcards, vcard_to_record
 
+    items = [
+        (item, None if isinstance(item, VCardSyntaxError) else vcard_to_record(item))
+        for item in read_vcards(path.read_bytes())
+    ]
+    region = _choose_region(
+        (part for _, rec in items if rec is not None for cell, _ in rec.phones
+         for part in split_phones(cell)),
+        opt, result,
+    )  # fmt: skip
     chunk: list[Clean | Rejected] = []
-    for item in read_vcards(path.read_bytes()):
-        if isinstance(item, VCardSyntaxError):
+    for item, rec in items:
+        if rec is None:
             # Keep what the person typed before the broken line, not just the error.
             raw = vcard_to_record(item.partial).raw if item.partial is not None else {}
             raw["error"] = item.message
@@ -558,7 +628,7 @@ def _vcard_chunks(path: Path, opt: ImportOptions) -> Iterator[list[Clean | Rejec
                 )
             )
         else:
-            chunk.append(clean_record(vcard_to_record(item), opt.region, opt.source))
+            chunk.append(clean_record(rec, region, opt.source))
         if len(chunk) >= CHUNK_ROWS:
             yield chunk
             chunk = []

@@ -54,7 +54,7 @@ class OwnNumbers:
 
     def __init__(self, numbers: Iterable[str] = ()) -> None:
         self.keys: set[str] = set()
-        self.learned: dict[str, str] = {}  # key -> how it was learned ("did column", …)
+        self.learned: dict[str, str] = {}  # number as written -> how it was learned
         for n in numbers:
             key = number_key(n)
             if len(key) >= 6:
@@ -70,7 +70,7 @@ class OwnNumbers:
         key = number_key(value)
         if len(key) >= 6 and key not in self.keys:
             self.keys.add(key)
-            self.learned[key] = how
+            self.learned[value.strip()] = how
 
     def __bool__(self) -> bool:
         return bool(self.keys)

@@ -105,6 +105,7 @@ _headers("channel", "channel", "channel name", "Канал")
 _headers("dstchannel", "dstchannel", "destination channel")
 _headers("talk", "billsec")
 _headers("caller", "cnum", "caller id number", "caller_id_number")
+_headers("caller_name", "cnam", "caller id name", "caller_id_name", "Имя звонящего")
 _headers("to", "destination number", "destination_number")
 _headers(
     "call_id",
@@ -169,8 +170,10 @@ def _build_map(header: list[str], overrides: dict[str, str]) -> _CsvMap:
     if callers:
         if m.fields.get("to") and not m.fields.get("from"):
             m.fields["from"] = callers[:1]
-        elif not m.fields.get("number"):
+        elif not m.fields.get("number") and not m.fields.get("from"):
             m.fields["number"] = callers[:1]
+        # A caller id next to src/dst (Asterisk clid) names the caller: '"Иван" <7916…>'.
+        m.fields.setdefault("caller_id", callers[:1])
     names = {_norm_header(h) for h in header}
     m.is_sipuni = _SIPUNI_REQUIRED <= names and bool(_SIPUNI_MARKERS & names)
     return m
@@ -414,11 +417,25 @@ def _csv_record(
         outcome=outcome,
         duration_s=duration,
         number=number,
-        contact_name=_clean_name(_cell(cells, m.first("name"))),
+        contact_name=_clean_name(_cell(cells, m.first("name")))
+        or (_caller_name(m, cells) if direction == "in" else None),
         region=None,
         source=source,
         call_id=call_id or None,
     )
+
+
+def _caller_name(m: _CsvMap, cells: list[str]) -> str | None:
+    """The name the network gave an incoming caller (cnam, or the quoted part of a clid);
+    on outgoing calls it is our own employee, so it is not asked for then."""
+    name = _cell(cells, m.first("caller_name"))
+    if not name:
+        clid = _cell(cells, m.first("caller_id"))
+        if "<" in clid:
+            name = clid[: clid.index("<")].strip().strip('"').strip()
+    if not name or sum(c.isdigit() for c in name) >= 6:
+        return None  # the number again, not a name
+    return _clean_name(name)
 
 
 def _positional_map(overrides: dict[str, str], width: int) -> _CsvMap:
