@@ -43,6 +43,7 @@ from clientbase.importers.clean import (
     unpack,
 )
 from clientbase.importers.contacts import ContactWriter, Counts, Reject
+from clientbase.importers.longformat import relabel_from_sample
 from clientbase.importers.mapping import (
     Mapping,
     build_mapping,
@@ -163,6 +164,7 @@ class _Planned:
     tables: list[tuple[Table, Mapping]] = field(default_factory=list)  # tabular files
     skipped_sheets: list[str] = field(default_factory=list)
     problem: InputFileError | None = None  # why it cannot be imported
+    notes: list[str] = field(default_factory=list)  # what reading the tables found out
 
 
 def expand_paths(paths: list[Path]) -> list[tuple[Path, bool]]:
@@ -303,7 +305,16 @@ def _map_tables(plan: _Planned, opt: ImportOptions, progress: Progress | None) -
         ]
     else:
         tables = read_workbook(path, sheet=opt.sheet, header_score=_any_header_score)
-    plan.tables, plan.skipped_sheets = [], []
+    plan.tables, plan.skipped_sheets, plan.notes = [], [], []
+    for t in tables:
+        if t.above:
+            where = f"sheet {t.name!r}: " if t.name else ""
+            lines = "; ".join(f"row {n}: {text[:80]!r}" for n, text in t.above[:3])
+            more = f" and {len(t.above) - 3} more" if len(t.above) > 3 else ""
+            plan.notes.append(
+                f"{where}the header is on row {t.header_row}; the rows above it are a title, "
+                f"not imported: {lines}{more}"
+            )
     if opt.kind is None and tables and looks_like_orders(tables[0].header):
         plan.kind = "orders"  # a date and an amount column: sales, not a contact list
     for t in tables:
@@ -316,6 +327,8 @@ def _map_tables(plan: _Planned, opt: ImportOptions, progress: Progress | None) -
             continue
         m = build_mapping(t.header, opt.columns, strict=False)
         if m.columns and not all(c.field == "ignore" for c in m.columns.values()):
+            t.rows = _Peeked(t.rows, _LABEL_SAMPLE_ROWS)
+            plan.notes.extend(relabel_from_sample(m, t.rows.sample))
             plan.tables.append((t, m))
             continue
         where = f"{path.name}" + (f", sheet {t.name!r}" if t.name else "")
@@ -333,6 +346,30 @@ def _map_tables(plan: _Planned, opt: ImportOptions, progress: Progress | None) -
             f"(sheets: {', '.join(plan.skipped_sheets) or 'none with data'})",
             hint="choose one with --sheet NAME and name its columns with --map",
         )
+
+
+_LABEL_SAMPLE_ROWS = 50
+
+
+class _Peeked:
+    """Rows of a table with the first ones read ahead (to look at the values before mapping)
+    and still yielded in order; closing closes the underlying reader."""
+
+    def __init__(self, rows: Iterator[tuple[int, list]], n: int) -> None:
+        self._rows = rows
+        self.sample = list(islice(rows, n))
+        self._it = chain(self.sample, rows)
+
+    def __iter__(self) -> _Peeked:
+        return self
+
+    def __next__(self) -> tuple[int, list]:
+        return next(self._it)
+
+    def close(self) -> None:
+        close = getattr(self._rows, "close", None)
+        if close is not None:
+            close()
 
 
 def _any_header_score(cells: list[str]) -> int:
@@ -450,6 +487,7 @@ def _cleaned_chunks(
         yield from _call_chunks(conn, plan.path, plan.fmt, opt, result)
         return
     _map_tables(plan, opt, progress)  # again, now to read the rows
+    result.notes.extend(n for n in plan.notes if n not in result.notes)
     if plan.fmt == "csv":
         t = plan.tables[0][0]
         result.encoding, result.delimiter = t.encoding, t.delimiter
@@ -504,6 +542,7 @@ def _import_orders(
     )
     try:
         _map_tables(plan, opt, None)
+        result.notes.extend(plan.notes)
         for t, m in plan.tables:
             result.mapping[t.name or ""] = m.describe()
             result.not_mapped.extend(h for h in m.unmapped if h not in result.not_mapped)

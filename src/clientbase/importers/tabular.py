@@ -10,10 +10,11 @@ from __future__ import annotations
 import csv
 import io
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from clientbase.errors import InputFileError
+from clientbase.importers.header import find_header, rows_above
 from clientbase.importers.sniff import (
     SAMPLE_BYTES,
     check_encoding,
@@ -34,21 +35,7 @@ class Table:
     rows: Iterator[tuple[int, list]]  # (row number, cells) after the header
     encoding: str | None = None
     delimiter: str | None = None
-
-
-def _pick_header(first_rows: list[tuple[int, list]], score: Callable[[list[str]], int]) -> int:
-    """Index in first_rows of the header: the row whose cells look most like known headers."""
-    best_index, best = None, 0
-    for i, (_, cells) in enumerate(first_rows):
-        s = score([_cell_text(c) for c in cells])
-        if s > best:
-            best_index, best = i, s
-    if best_index is not None:
-        return best_index
-    for i, (_, cells) in enumerate(first_rows):  # nothing recognised: first non-empty row
-        if any(_cell_text(c) for c in cells):
-            return i
-    return 0
+    above: list[tuple[int, str]] = field(default_factory=list)  # non-empty rows over the header
 
 
 def _cell_text(value) -> str:
@@ -111,7 +98,7 @@ def read_csv(
     if not first:
         raw.close()
         raise InputFileError(f"{path.name}: the file is empty")
-    h = _pick_header(first, header_score)
+    h = find_header(first, header_score)
     header = [_cell_text(c).lstrip("\ufeff") for c in first[h][1]]
 
     def body() -> Iterator[tuple[int, list]]:
@@ -125,6 +112,7 @@ def read_csv(
         rows=body(),
         encoding=enc,
         delimiter=delim,
+        above=rows_above(first, h),
     )
 
 
@@ -156,9 +144,15 @@ def read_workbook(
         # With skip_empty_area the data starts at the first used cell; keep real row numbers.
         row0 = ws.start[0] if ws.start else 0
         numbered = [(row0 + i + 1, list(cells)) for i, cells in enumerate(data)]
-        h = _pick_header(numbered[:HEADER_SEARCH_ROWS], header_score)
+        h = find_header(numbered[:HEADER_SEARCH_ROWS], header_score)
         header = [_cell_text(c) for c in numbered[h][1]]
         tables.append(
-            Table(name=name, header=header, header_row=numbered[h][0], rows=iter(numbered[h + 1 :]))
+            Table(
+                name=name,
+                header=header,
+                header_row=numbered[h][0],
+                rows=iter(numbered[h + 1 :]),
+                above=rows_above(numbered, h),
+            )
         )
     return tables
