@@ -259,6 +259,8 @@ def _plan(path: Path, from_folder: bool, opt: ImportOptions) -> _Planned:
                         problem=InputFileError(f"{path}: cannot read: {exc.strerror}"))  # fmt: skip
     fmt = sniff.detect_format(path, head)
     kind = opt.kind
+    if kind is None and fmt == "csv" and _positional_call_map(opt.columns):
+        kind = "calls"  # "--map 2=time --map 3=number": a call log without a header
     if kind in (None, "calls") and fmt in ("csv", "xml"):
         from clientbase.importers.calls import detect_call_log
 
@@ -286,6 +288,14 @@ def _plan(path: Path, from_folder: bool, opt: ImportOptions) -> _Planned:
         finally:
             _close(plan)
     return plan
+
+
+def _positional_call_map(columns: dict[str, str]) -> bool:
+    from clientbase.importers.calls import CSV_FIELDS
+
+    return bool(columns) and all(
+        k.strip().isdigit() and v in (*CSV_FIELDS, "ignore") for k, v in columns.items()
+    )
 
 
 def _map_tables(plan: _Planned, opt: ImportOptions, progress: Progress | None) -> None:
