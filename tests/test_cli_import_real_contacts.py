@@ -143,7 +143,7 @@ def test_phone_book_with_local_numbers_only_gets_a_region_hint(cli):
     f = s["files"][0]
     assert f["region"] == "RU"  # no number with a code: the hint, not a guess
     assert f["notes"] == [
-        "4 of 6 phones without a country code are not valid RU numbers, 100% would be valid "
+        "6 of 8 phones without a country code are not valid RU numbers, 100% would be valid "
         "IN numbers: if the file is from there, undo this import and read it with --region IN"
     ]
     cli("imports", "undo", "1")

@@ -33,9 +33,11 @@ _COMMON_REGIONS = (
 _DOMINANT_SHARE = 0.8
 _MIN_CODED = 3
 # A suggestion needs this many numbers that only the other region reads.
-_MIN_MISFITS = 3
+_MIN_MISFITS = 5
 _MISFIT_SHARE = 0.2
 _PROBE_NUMBERS = 300
+# A region is suggested only when it reads most of the numbers the default does not.
+_SUGGEST_SHARE = 0.8
 
 
 @dataclass(frozen=True)
@@ -114,17 +116,19 @@ def region_for(numbers: Iterable[str], region: str, *, chosen: bool) -> RegionCh
     # Other regions parse through phonenumbers' slow path: a few hundred numbers tell enough.
     probe = national[:_PROBE_NUMBERS]
     here = sum(normalize_phone(n, region).valid for n in probe)
-    best, best_valid = None, 0
-    for r in candidates:
-        valid = sum(normalize_phone(n, r).valid for n in probe)
-        if valid > best_valid:
-            best, best_valid = r, valid
-    if best is None or best_valid <= here:
+    fits = {r: sum(normalize_phone(n, r).valid for n in probe) for r in candidates}
+    best_valid = max(fits.values(), default=0)
+    if best_valid <= here or best_valid < _SUGGEST_SHARE * len(probe):
         return RegionChoice(region, None)
+    # Several countries can read the same digits (Italian numbers take almost any length):
+    # name every close one, best first, rather than one guess.
+    close = sorted((r for r, v in fits.items() if v >= 0.9 * best_valid), key=lambda r: -fits[r])
+    best = close[0]
     share = round(100 * best_valid / len(probe))
+    where = best if len(close) == 1 else " or ".join(close[:3])
     return RegionChoice(
         region,
         f"{misfits} of {len(national)} phones without a country code are not valid {region} "
-        f"numbers, {share}% would be valid {best} numbers: if the file is from there, undo "
+        f"numbers, {share}% would be valid {where} numbers: if the file is from there, undo "
         f"this import and read it with --region {best}",
     )
