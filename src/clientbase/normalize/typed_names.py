@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import re
 
-__all__ = ["PLACEHOLDERS", "contacts_in_name", "is_placeholder", "keep_as_typed", "tidy"]
+__all__ = ["PLACEHOLDERS", "contacts_in_name", "keep_as_typed", "tidy"]
 
 # Said instead of a name: a customer whose name nobody knows.
 PLACEHOLDERS = frozenset({
@@ -25,37 +25,36 @@ PLACEHOLDERS = frozenset({
 })  # fmt: skip
 # A word a name is made of: letters, with inner hyphens or apostrophes ("Петров-Водкин",
 # "O'Brien", "Дар'я"), initials with their dots ("И.", "С.С.", "И.Иванов").
-_NAME_WORD = re.compile(r"[^\W\d_]+(?:[-'’ʼ.][^\W\d_]+)*\.?", re.UNICODE)
+_NAME_WORD = r"[^\W\d_]+(?:[-'’ʼ.][^\W\d_]+)*\.?"
+_ONLY_NAME_WORDS = re.compile(rf"[\s,]*{_NAME_WORD}(?:[\s,]+{_NAME_WORD})*[\s,]*")
 _EMAIL = re.compile(r"[\w.+\-]+@[\w\-]+(?:\s?\.\s?[\w\-]+)+")
 _PHONE = re.compile(r"\+?\d[\d\s().\-]{5,}\d")
-_ABBREVIATION_MAX = 4  # "HR", "IT", "ОТК", "СТО": capitals too short to be a shouted name
+_ABBREVIATION_MAX = 4
 
 
 def tidy(text: str) -> str:
     return " ".join(text.split())
 
 
-def is_placeholder(text: str) -> bool:
-    return tidy(text).lower().strip(" :") in PLACEHOLDERS
-
-
 def keep_as_typed(text: str) -> bool:
     """True when ``text`` is not a person's name to take apart: digits, symbols, an
     abbreviation in capitals, a stray lower-case letter, a placeholder."""
-    t = tidy(text)
-    if not t:
-        return False
-    if is_placeholder(t):
-        return True
-    words = t.replace(",", " ").split()
+    if not _ONLY_NAME_WORDS.fullmatch(text):
+        return bool(text.strip())  # digits, "&", "@", "/", "#": not name words
+    words = text.split()
+    if len(words) == 1:
+        word = words[0].strip(",")
+        if word.lower() in PLACEHOLDERS:
+            return True
+        bare = word.rstrip(".")
+        # "HR", "IT", "СТО": capitals too short to be a shouted name
+        return 2 <= len(bare) <= _ABBREVIATION_MAX and bare.isupper()
+    if len(words) == 2 and f"{words[0]} {words[1]}".lower() in PLACEHOLDERS:
+        return True  # "без имени", "no name"
+    # "Mama k": a letter typed as a nickname, not an initial (those are capitals or have dots)
     for w in words:
-        if not _NAME_WORD.fullmatch(w):
-            return True  # digits, "&", "@", "/", "#": not a name word
-        bare = w.rstrip(".")
-        if len(bare) == 1 and bare.islower() and not w.endswith("."):
-            return True  # "Mama k": a letter typed as a nickname, not an initial
-        if 2 <= len(bare) <= _ABBREVIATION_MAX and bare.isupper() and len(words) == 1:
-            return True  # "HR", "IT", "СТО"
+        if len(w) == 1 and w.islower():
+            return True
     return False
 
 
