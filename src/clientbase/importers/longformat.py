@@ -40,15 +40,15 @@ def contact_kind(type_text: str, value: str) -> tuple[str, str | None] | None:
     """(field, label) of a long-format row: from its type, else from what the value is; None
     for anything that is not a phone, email or messenger (a website, a Skype name)."""
     t = type_text.strip().lower().replace("ё", "е")
+    v = value.strip()
+    if "@" in v and not v.startswith("@") and normalize_email(v).valid:
+        return "email", None  # whatever the type says: an address is an address
     if t:
         for stems, kind, label in _KINDS:
             if any(s in t for s in stems):
                 if kind == "email" and "work" in t:
                     return kind, "work"
                 return kind, label
-    v = value.strip()
-    if "@" in v and normalize_email(v).valid:
-        return "email", None
     if sum(c.isdigit() for c in v) >= 6 and not re.search(r"[a-zа-я]{4,}", v.lower()):
         return "phone", None
     return None
