@@ -291,10 +291,15 @@ def _plan(path: Path, from_folder: bool, opt: ImportOptions) -> _Planned:
 
 
 def _positional_call_map(columns: dict[str, str]) -> bool:
+    """Columns named by position, at least one of them a field only a call log has."""
     from clientbase.importers.calls import CSV_FIELDS
+    from clientbase.importers.mapping import FIELDS
 
-    return bool(columns) and all(
-        k.strip().isdigit() and v in (*CSV_FIELDS, "ignore") for k, v in columns.items()
+    call_only = set(CSV_FIELDS) - set(FIELDS) - {"name"}
+    return (
+        bool(columns)
+        and all(k.strip().isdigit() for k in columns)
+        and any(v in call_only for v in columns.values())
     )
 
 
