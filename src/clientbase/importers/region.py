@@ -95,11 +95,13 @@ def region_for(numbers: Iterable[str], region: str, *, chosen: bool) -> RegionCh
         not chosen
         and top is not None
         and top != region
-        and top_count >= _MIN_CODED
+        and top_count >= 2
         and top_count >= _DOMINANT_SHARE * n_coded
     ):
         valid_there = sum(normalize_phone(n, top).valid for n in national)
-        if valid_there >= valid_here and valid_there >= 0.9 * len(national):
+        # Few coded numbers are enough when all agree and they read more of the others.
+        enough = top_count >= _MIN_CODED or (top_count == n_coded and valid_there > valid_here)
+        if enough and valid_there >= valid_here and valid_there >= 0.9 * len(national):
             code = phonenumbers.country_code_for_region(top)
             return RegionChoice(
                 top,
