@@ -15,6 +15,8 @@ from pathlib import Path
 
 import pytest
 
+import clientbase.importers.calls.android
+import clientbase.importers.calls.mango  # noqa: F401
 from clientbase.errors import InputFileError, UsageError
 from clientbase.importers import calls
 from clientbase.importers.calls import (
@@ -120,7 +122,7 @@ def test_android_read_in_tiny_chunks_gives_the_same(monkeypatch: pytest.MonkeyPa
     # Chunk boundaries fall inside tags, multi-byte letters and the surrogate-pair references.
     expected = read("android_calls.xml")
     for size in (1, 5, 7, 13):
-        monkeypatch.setattr(calls, "_XML_CHUNK", size)
+        monkeypatch.setattr(calls.android, "_XML_CHUNK", size)
         got = read("android_calls.xml")
         assert [summary(r) if isinstance(r, CallRecord) else r.row for r in got] == [
             summary(r) if isinstance(r, CallRecord) else r.row for r in expected
@@ -176,11 +178,41 @@ def test_xml_in_another_encoding(tmp_path: Path) -> None:
     assert [r.contact_name for r in read(declared)] == ["Ирина"]
 
 
-def test_epoch_times_follow_the_machine_zone(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_backup_times_stay_the_phone_s_local_time(monkeypatch: pytest.MonkeyPatch) -> None:
+    # Read on a machine in UTC: readable_date says what the phone showed (Moscow, 14:03:22),
+    # and that is the time kept, not the machine's 11:03:22.
     monkeypatch.setenv("TZ", "UTC0")
     time.tzset()
     records, _ = split(read("android_oneline.xml"))
-    assert records[0].started_at == dt("2024-03-05 11:03:22")
+    assert records[0].started_at == dt("2024-03-05 14:03:22")
+
+
+@pytest.mark.parametrize(
+    ("readable", "expected"),
+    [
+        ("Mar 5, 2024 1:14:05 PM", "2024-03-05 13:14:05"),  # New York, UTC-5 (en-US locale)
+        ("05.03.2024 13:14:05", "2024-03-05 13:14:05"),
+        ("2024/03/05 午後1:14:05", "2024-03-05 13:14:05"),
+        ("5 мар. 2024 г. 23:44:05", "2024-03-05 23:44:05"),  # India, UTC+5:30
+        ("", "2024-03-05 18:14:05"),  # no clock: the machine's zone (UTC here)
+        ("вчера", "2024-03-05 18:14:05"),
+    ],
+)
+def test_readable_date_gives_the_phone_s_zone(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path, readable: str, expected: str
+) -> None:
+    monkeypatch.setenv("TZ", "UTC0")
+    time.tzset()
+    epoch = "1709662445000"  # 2024-03-05 18:14:05 UTC
+    path = write(
+        tmp_path,
+        "calls.xml",
+        f'<?xml version="1.0"?>\n<calls count="1">\n<call number="+12125550123" duration="5" '
+        f'date="{epoch}" type="1" readable_date="{readable}" /></calls>\n',
+    )
+    records, errors = split(read(path))
+    assert not errors
+    assert records[0].started_at == dt(expected)
 
 
 # --- OPPO --------------------------------------------------------------------------------------
@@ -323,7 +355,7 @@ def test_mango_stats() -> None:
 
 def test_mango_with_a_header_line(tmp_path: Path) -> None:
     data = (FIXTURES / "mango_stats.csv").read_text(encoding="utf-8")
-    header = ";".join(calls._MANGO_FIELDS)
+    header = ";".join(calls.mango._MANGO_FIELDS)
     path = write(tmp_path, "stats.csv", header + "\n" + data)
     assert detect_call_log(path, path.read_bytes()) == "mango"
     records, _ = split(read(path, "mango"))

@@ -59,8 +59,22 @@ def import_cmd(
         typer.Option("--mapping", metavar="FILE", help="Column mapping file (TOML or JSON)."),
     ] = None,
     region: Annotated[
-        str, typer.Option("--region", help="Country for phones written without a country code.")
-    ] = "RU",
+        str | None,
+        typer.Option(
+            "--region",
+            help="Country for phones written without a country code (default: RU, or the "
+            "country the file's own numbers with a code show).",
+        ),
+    ] = None,
+    own_numbers: Annotated[
+        list[str] | None,
+        typer.Option(
+            "--own-number",
+            metavar="PHONE",
+            help="Call logs: a number of the company itself, never a customer (repeatable; "
+            "see also `settings set own_numbers`).",
+        ),
+    ] = None,
     encoding: Annotated[
         str | None, typer.Option("--encoding", help="Text encoding (default: detected).")
     ] = None,
@@ -111,7 +125,8 @@ def import_cmd(
     st = state(ctx)
     import phonenumbers
 
-    region = region.upper()
+    region_given = region is not None
+    region = (region or "RU").upper()
     if region not in phonenumbers.SUPPORTED_REGIONS:
         raise UsageError(f"--region {region!r}: expected a country code such as RU, KZ, BY")
     if delimiter is not None:
@@ -129,6 +144,7 @@ def import_cmd(
     columns.update(parse_map_options(maps or []))
     opts = ImportOptions(
         kind=kind.value if kind else None, source=source, columns=columns, region=region,
+        region_given=region_given, own_numbers=_own_numbers(own_numbers or []),
         encoding=encoding, delimiter=delimiter, sheet=sheet, dry_run=dry_run, force=force,
         create_missing=not no_create_missing, find_duplicates=not no_dedupe,
     )  # fmt: skip
@@ -159,6 +175,12 @@ def import_cmd(
                 "or `clientbase imports show ID --rejected`"
             )
         raise typer.Exit(EXIT_REJECTED)
+
+
+def _own_numbers(values: list[str]) -> list[str]:
+    from clientbase.importers.settings import parse_own_numbers
+
+    return [n for v in values for n in parse_own_numbers(v)]
 
 
 def _write_rejects(f, result) -> None:

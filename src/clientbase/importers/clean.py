@@ -18,6 +18,7 @@ from clientbase.normalize.dates import parse_birthday, parse_datetime
 from clientbase.normalize.emails import normalize_email, split_emails
 from clientbase.normalize.names import looks_like_company, name_from_parts, parse_full_name
 from clientbase.normalize.phones import is_short_or_internal, normalize_phone, split_phones
+from clientbase.normalize.typed_names import contacts_in_name, keep_as_typed, tidy
 
 _CONSENT_YES = {"да", "yes", "y", "1", "true", "+", "согласен", "согласна", "есть", "подписан",
                 "подписана", "x", "х", "✓", "v", "granted", "opt-in", "subscribed"}  # fmt: skip
@@ -61,6 +62,8 @@ class Clean(NamedTuple):
     call: tuple | None = None
     # (channel, status, when or None) from per-channel consent columns.
     channel_consents: tuple = ()
+    # Long-format lists: rows of one person (organisation + name) fold into one customer.
+    group: str | None = None
 
 
 class Rejected(NamedTuple):
@@ -116,15 +119,21 @@ def clean_record(rec: ContactRecord, region: str, default_source: str | None) ->
     full = f.get("full_name")
     company = f.get("company")
     name = None
-    if f.get("last_name") or f.get("first_name") or f.get("middle_name"):
+    if full and _SUMMARY_ROW.match(full) and not rec.phones and not rec.emails:
+        return Rejected(rec.row, rec.sheet, raw_json, f"a summary row ({full!r}), not a customer")
+    as_typed, name_phones, name_emails = _typed_name(f)
+    if as_typed is not None:
+        # Not a person's name to take apart: kept exactly as typed (see typed_names).
+        if as_typed and not company and looks_like_company(as_typed):
+            company = as_typed
+        elif as_typed:
+            out["kind"] = "person"
+            out["display_name"] = as_typed
+    elif f.get("last_name") or f.get("first_name") or f.get("middle_name"):
         name = name_from_parts(f.get("last_name"), f.get("first_name"), f.get("middle_name"))
         if not company and full and looks_like_company(full):
             company = full
     elif full:
-        if _SUMMARY_ROW.match(full) and not rec.phones and not rec.emails:
-            return Rejected(
-                rec.row, rec.sheet, raw_json, f"a summary row ({full!r}), not a customer"
-            )
         if not company and looks_like_company(full):
             company = full
         else:
@@ -166,7 +175,9 @@ def clean_record(rec: ContactRecord, region: str, default_source: str | None) ->
     points: list[Point] = []
     seen = set()
     has_valid = False
-    for raw_cell, label in rec.phones:
+    phones = [*rec.phones, *((p, None) for p in name_phones)]
+    emails = [*rec.emails, *((e, None) for e in name_emails)]
+    for raw_cell, label in phones:
         for part in split_phones(raw_cell):
             p = normalize_phone(part, rec.region or region)
             pt = _point("phone", part, p.e164, p.valid, p.reason, label, p.extension)
@@ -177,7 +188,7 @@ def clean_record(rec: ContactRecord, region: str, default_source: str | None) ->
                     has_valid = True
                 else:
                     notes.append(f"invalid phone {part!r} kept: {p.reason}")
-    for raw_cell, label in rec.emails:
+    for raw_cell, label in emails:
         for part in split_emails(raw_cell):
             e = normalize_email(part)
             pt = _point("email", part, e.value, e.valid, e.reason, label)
@@ -217,7 +228,31 @@ def clean_record(rec: ContactRecord, region: str, default_source: str | None) ->
             channels.append((ch, status, when))
     general, _ = parse_consent(f.get("consent"))
     return Clean(rec.row, rec.sheet, raw_json, out, tuple(points), general, tags, tuple(notes),
-                 has_valid, True, None, tuple(channels))  # fmt: skip
+                 has_valid, True, None, tuple(channels), rec.group)  # fmt: skip
+
+
+def _typed_name(f: dict) -> tuple[str | None, list[str], list[str]]:
+    """(the name to keep as typed, or None to parse it; phones and emails typed in it).
+
+    The text is the full-name cell, else the parts joined as a person would read them; "" as
+    the name means it held nothing but contacts (a number saved as the name)."""
+    parts = [f.get(k) for k in ("first_name", "middle_name", "last_name")]
+    text = f.get("full_name") or " ".join(p.strip() for p in parts if p and p.strip())
+    if not text or not keep_as_typed(text):
+        return None, [], []
+    phones, emails = contacts_in_name(text)
+    rest = text
+    for value in (*emails, *phones):
+        rest = rest.replace(value, " ")
+    for m in _EMAIL_IN_TEXT.finditer(rest):
+        rest = rest.replace(m.group(), " ")
+    if not any(ch.isalpha() for ch in rest):
+        return "", phones, emails  # nothing but a contact (or a bare number): no name
+    return tidy(text), phones, emails
+
+
+# An address typed with spaces after its dots ("ivan@mail. ru"), as contacts_in_name reads it.
+_EMAIL_IN_TEXT = re.compile(r"[\w.+\-]+@[\w\-]+(?:\s?\.\s?[\w\-]+)+")
 
 
 def _point_display(points: list[Point]) -> str:
@@ -271,12 +306,15 @@ def unpack(packed: list[tuple]) -> list[Clean | Rejected]:
     return out
 
 
-def clean_call(rec, region: str, source: str | None) -> Clean | Skipped | Rejected:
-    """A call-log record → the customer it is with (found or a new lead) plus the call itself."""
+def clean_call(rec, region: str, source: str | None, own=()) -> Clean | Skipped | Rejected:
+    """A call-log record → the customer it is with (found or a new lead) plus the call itself.
+    ``own``: the company's own numbers (a container of raw numbers), never a customer."""
     raw_json = to_json(rec.raw)
     number = rec.number.strip()
     if not number:
         return Skipped(rec.row, None, raw_json, "hidden caller: no number to know them by")
+    if number in own:
+        return Skipped(rec.row, None, raw_json, f"the company's own number {number}")
     if is_short_or_internal(number):
         return Skipped(
             rec.row, None, raw_json, f"internal extension or short service number {number}"

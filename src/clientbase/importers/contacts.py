@@ -204,6 +204,8 @@ class ContactWriter:
         # Calls already in the base, for the customers a chunk touches, plus the ones this import
         # added: an overlapping export (last month's backup and this month's) adds each call once.
         self._calls_seen: set[tuple] = set()
+        # Long-format lists: the customer each person's rows (organisation + name) went to.
+        self._groups: dict[str, int] = {}
 
     @property
     def base_was_empty(self) -> bool:
@@ -227,6 +229,9 @@ class ContactWriter:
             index[("name", cust.fields["display_name"])].append(cust)
             if cust.fields.get("external_id"):
                 index[("ext", cust.fields["external_id"])].append(cust)
+        for group, cid in self._groups.items():
+            if cid in known:
+                index[("group", group)].append(known[cid])
 
         touched: dict[int, Cust] = {}  # customer id -> customer, in first-touch order
         row_results = []  # (cleaned row, outcome, reason, customer id)
@@ -264,6 +269,9 @@ class ContactWriter:
                 index[("name", cust.fields["display_name"])].append(cust)
                 if cust.fields.get("external_id"):
                     index[("ext", cust.fields["external_id"])].append(cust)
+                if cl.group is not None:
+                    self._groups[cl.group] = cust.id
+                    index[("group", cl.group)].append(cust)
                 self._add_points(cust, cl, index)
                 self._channel_consents(cust, cl)
                 cust.new_tags.update(cl.tags)
@@ -335,6 +343,11 @@ class ContactWriter:
                 if cl.fields.get("external_id"):
                     hashes.append(key_hash("ext", cl.fields["external_id"]))
         owner_ids = self.keys.owners(hashes)
+        owner_ids |= {
+            self._groups[cl.group]
+            for cl in chunk
+            if isinstance(cl, Clean) and cl.group is not None and cl.group in self._groups
+        }
         if not owner_ids:
             return {}
         conn = self.conn
@@ -407,6 +420,9 @@ class ContactWriter:
         return "updated", f"{what} added (same phone {phone})"
 
     def _match(self, cl: Clean, index) -> tuple[Cust | None, tuple[str, str] | None]:
+        if cl.group is not None:
+            for cust in index.get(("group", cl.group), ()):
+                return cust, ("person", cust.fields.get("display_name") or "")
         first = cl.fields.get("first_name")
         ext = cl.fields.get("external_id")
         if ext:

@@ -14,10 +14,13 @@ from datetime import date, datetime
 from pathlib import Path
 
 from clientbase.errors import UsageError
+from clientbase.importers.longformat import contact_kind, group_key, resolve_long_columns
 from clientbase.importers.records import CONTACT_FIELDS, MULTI_FIELDS, ContactRecord
 
 IGNORE = "ignore"
-FIELDS = (*CONTACT_FIELDS, *MULTI_FIELDS)
+# A long-format list: the kind of contact ("E-Mail", "Телефон") and the contact itself.
+LONG_FIELDS = ("contact_type", "contact_value")
+FIELDS = (*CONTACT_FIELDS, *MULTI_FIELDS, *LONG_FIELDS)
 
 # Normalised header -> (field, label). Labels matter for phones and emails (work, home, mobile).
 _SYNONYMS: dict[str, tuple[str, str | None]] = {}
@@ -29,11 +32,16 @@ def _add(field_name: str, label: str | None, *headers: str) -> None:
 
 
 def normalize_header(h: str) -> str:
-    h = h.strip().lstrip("\ufeff").lower().replace("ё", "е")
+    h = _basic_header(h)
     h = re.sub(r"\s*\((контакт|contact)\)\s*$", "", h)  # amoCRM: "Мобильный телефон (контакт)"
     h = re.sub(r"^(контакт|contact)\s*:\s*", "", h)  # Bitrix24 deals: "Контакт: Рабочий телефон"
-    h = re.sub(r"[\s_]+", " ", h)
     return h.strip(" :*#№")
+
+
+def _basic_header(h: str) -> str:
+    h = h.strip().lstrip("\ufeff").lower().replace("ё", "е")
+    h = h.replace("\u2019", "'").replace("\u02bc", "'").replace("`", "'")  # Ім’я, Ім'я
+    return re.sub(r"[\s_]+", " ", h).strip(" :*#№")
 
 
 _add(
@@ -312,6 +320,52 @@ _add("telegram", None, "Telegram", "Телеграм", "Телеграмм", "К
 _add("whatsapp", None, "WhatsApp", "Ватсап", "Вотсап", "Контакт WhatsApp")
 _add("vk", None, "ВКонтакте", "ВК", "VK", "Контакт ВКонтакте", "VKontakte")
 
+# --- Ukrainian and Belarusian headers, and the long format ----------------------------------
+# Lists kept in Ukraine and Belarus name the same columns in their own language; grouped here
+# so that a header a person typed in either reads like its Russian original.
+_add("full_name", None, "ПІБ", "П.І.Б.", "П І Б", "Прізвище, ім'я, по батькові",
+     "Прізвище ім'я по батькові", "Клієнт", "Контактна особа", "Повне ім'я", "Ім'я та прізвище",
+     "Замовник", "Покупець", "Прозвішча, імя, імя па бацьку", "Кліент", "Кантактная асоба",
+     "Контакт, Назва", "Контакт, Название", "Контакт, Имя", "Контакт, Ім'я", "Contact, Name",
+     "Назва контакту", "Имя контакта", "Контакт, Наименование", "Контактное лицо, Наименование")  # fmt: skip
+_add("last_name", None, "Прізвище", "Прозвішча")
+_add("first_name", None, "Ім'я", "Імя")
+_add("middle_name", None, "По батькові", "Імя па бацьку")
+_add("phone", None, "Номер телефону", "Тэлефон", "Нумар тэлефона", "Телефони")
+_add("phone", "mobile", "Мобільний", "Мобільний телефон", "Моб. тел.", "Мабільны",
+     "Мабільны тэлефон")  # fmt: skip
+_add("phone", "work", "Робочий телефон", "Працоўны тэлефон")
+_add("phone", "home", "Домашній телефон", "Хатні тэлефон")
+_add("email", None, "Електронна пошта", "Ел. пошта", "Е-пошта", "Пошта", "Электронная пошта",
+     "Эл. пошта", "Адреса електронної пошти")  # fmt: skip
+_add("birthday", None, "Дата народження", "День народження", "Дата нараджэння")
+_add("company", None, "Організація", "Компанія", "Назва компанії", "Підприємство", "Назва",
+     "Назва організації", "Арганізацыя", "Кампанія", "Назва арганізацыі", "Прадпрыемства")  # fmt: skip
+_add("position", None, "Посада", "Пасада", "Контакт, Посада", "Контакт, Посада, примітка",
+     "Контакт, Должность", "Должность, примечание", "Посада, примітка")  # fmt: skip
+_add("city", None, "Місто", "Населений пункт", "Горад")
+_add("address", None, "Адреса", "Адрас", "Юридична адреса", "Фактична адреса")
+_add("postcode", None, "Індекс", "Поштовий індекс", "Паштовы індэкс")
+_add("note", None, "Примітка", "Примітки", "Коментар", "Коментарі", "Нотатки", "Заўвага",
+     "Заўвагі", "Каментарый")  # fmt: skip
+_add("source", None, "Джерело", "Звідки дізнався", "Крыніца")
+_add("manager", None, "Відповідальний", "Відповідальний менеджер", "Адказны")
+_add("gender", None, "Стать")
+_add("tags", None, "Мітки", "Група", "Категорія", "Катэгорыя")
+_add("consent", None, "Згода на розсилку", "Згода", "Згода на рассылку")
+# Where the customer is, beyond the city: kept in the note under the column's own name.
+for _h in ("Країна", "Страна", "Country", "Краіна", "Область", "Регион", "Регіон", "Region",
+           "Вобласць", "Край", "Район", "State", "Province"):  # fmt: skip
+    _SYNONYMS[normalize_header(_h)] = ("note", _h)
+# Long format: one contact point per row, its kind in one column and the value in the next.
+_add("contact_type", None, "Тип", "Type", "Вид контакта", "Вид контакту", "Тип контакта",
+     "Тип контакту", "Контакт, Тип", "Contact type", "Contact, Type", "Тып", "Тып кантакту",
+     "Способ связи", "Спосіб зв'язку", "Вид", "Контакт, Вид", "Вид контактной информации",
+     "Kind")  # fmt: skip
+_add("contact_value", None, "Значення", "Значение", "Value", "Контакт, Значення",
+     "Контакт, Значение", "Contact, Value", "Contact value", "Контактные данные",
+     "Контактні дані", "Значэнне", "Представление", "Контакт, Представление")  # fmt: skip
+
 # Google exports: "Phone 1 - Value" with its label in "Phone 1 - Type" (legacy) or "- Label".
 _GOOGLE_VALUE = re.compile(r"^(phone|e-mail) (\d+) - value$")
 _GOOGLE_LABEL = re.compile(r"^(phone|e-mail) (\d+) - (type|label)$")
@@ -358,6 +412,9 @@ def guess_column(header: str) -> tuple[str, str | None] | None:
     h = normalize_header(header)
     if not h:
         return None
+    whole = _basic_header(header)
+    if whole in _SYNONYMS:  # "Контакт, Назва": the prefix says whose name it is
+        return _SYNONYMS[whole]
     if h in _SYNONYMS:
         return _SYNONYMS[h]
     base = _TRAILING_NUMBER.sub("", h)
@@ -460,6 +517,7 @@ def build_mapping(header: list[str], overrides: dict[str, str], *, strict: bool 
             hint=f"columns: {', '.join(h for h in header if h)}",
         )
     _resolve_name_conflicts(m)
+    resolve_long_columns(m)
     return m
 
 
@@ -538,4 +596,26 @@ def to_record(m: Mapping, row_number: int, cells: list, sheet: str | None) -> Co
             fields["tags"] += f", {value}"
         else:
             fields[f] = value
+    if "contact_value" in fields or "contact_type" in fields:
+        _long_format_point(rec)
     return rec
+
+
+def _long_format_point(rec: ContactRecord) -> None:
+    """The contact point of a long-format row, and the person it belongs to (``group``)."""
+    fields = rec.fields
+    kind_text = fields.pop("contact_type", "")
+    value = fields.pop("contact_value", "")
+    rec.group = group_key(fields)
+    if not value:
+        return
+    kind = contact_kind(kind_text, value)
+    if kind is None:
+        what = f"{kind_text}: {value}" if kind_text else value
+        fields["note"] = f"{fields['note']}\n{what}" if "note" in fields else what
+    elif kind[0] == "phone":
+        rec.phones.append((value, kind[1]))
+    elif kind[0] == "email":
+        rec.emails.append((value, kind[1]))
+    else:
+        rec.messengers.append((kind[0], value))

@@ -11,9 +11,10 @@ from __future__ import annotations
 import gc
 import hashlib
 import os
-from collections.abc import Callable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import asdict, dataclass, field
 from datetime import datetime
+from itertools import chain, islice
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, select, update
@@ -41,7 +42,14 @@ from clientbase.importers.clean import (
     unpack,
 )
 from clientbase.importers.contacts import ContactWriter, Counts, Reject
-from clientbase.importers.mapping import Mapping, build_mapping, header_score, normalize_header
+from clientbase.importers.longformat import relabel_from_sample
+from clientbase.importers.mapping import (
+    Mapping,
+    build_mapping,
+    header_score,
+    normalize_header,
+    to_record,
+)
 from clientbase.importers.orders import (
     OrderWriter,
     build_order_mapping,
@@ -49,11 +57,14 @@ from clientbase.importers.orders import (
     order_header_score,
 )
 from clientbase.importers.records import ContactRecord
+from clientbase.importers.region import region_for
+from clientbase.importers.settings import stored_own_numbers
 from clientbase.importers.source import Source, file_problem
 from clientbase.importers.tabular import Table, read_csv, read_workbook
+from clientbase.normalize.phones import split_phones
 
 KINDS = ("contacts", "calls", "orders")
-CALL_FORMATS = ("android", "oppo", "asterisk", "sipuni", "mango", "calls-csv")
+CALL_FORMATS = ("android", "oppo", "asterisk", "freeswitch", "sipuni", "mango", "calls-csv")
 CHUNK_ROWS = 5000
 PARALLEL_FROM_BYTES = 4 << 20  # below this, starting worker processes costs more than it saves
 # What planning may keep in memory of all files (heads, whole workbooks) so the import does not
@@ -88,6 +99,8 @@ class ImportOptions:
     source: str | None = None
     columns: dict[str, str] = field(default_factory=dict)  # --map / --mapping overrides
     region: str = "RU"
+    region_given: bool = False  # --region was given: never replaced by the file's own region
+    own_numbers: list[str] = field(default_factory=list)  # the company's lines (call logs)
     encoding: str | None = None
     delimiter: str | None = None
     sheet: str | None = None
@@ -117,7 +130,8 @@ class FileResult:
     not_mapped: list[str] = field(default_factory=list)
     counts: Counts = field(default_factory=Counts)
     rejects: list[Reject] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)  # what was repaired while reading, and where
+    region: str | None = None  # the region phones without a country code were read with
+    notes: list[str] = field(default_factory=list)  # what was repaired or found while reading
 
     def as_dict(self) -> dict:
         d = asdict(self)
@@ -159,7 +173,7 @@ class _Planned:
     skipped_sheets: list[str] = field(default_factory=list)
     problem: InputFileError | None = None  # why it cannot be imported
     source: Source | None = None
-    notes: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what checking and reading found out
     tables_open: bool = False  # tables mapped at planning can be read as they are
 
 
@@ -259,6 +273,8 @@ def _plan(path: Path, from_folder: bool, opt: ImportOptions) -> _Planned:
     head = source.head
     fmt = sniff.detect_format(path, head)
     kind = opt.kind
+    if kind is None and fmt == "csv" and _positional_call_map(opt.columns):
+        kind = "calls"  # "--map 2=time --map 3=number": a call log without a header
     if kind in (None, "calls") and fmt in ("csv", "xml"):
         from clientbase.importers.calls import detect_call_log
 
@@ -294,6 +310,19 @@ def _plan(path: Path, from_folder: bool, opt: ImportOptions) -> _Planned:
     return plan
 
 
+def _positional_call_map(columns: dict[str, str]) -> bool:
+    """Columns named by position, at least one of them a field only a call log has."""
+    from clientbase.importers.calls import CSV_FIELDS
+    from clientbase.importers.mapping import FIELDS
+
+    call_only = set(CSV_FIELDS) - set(FIELDS) - {"name"}
+    return (
+        bool(columns)
+        and all(k.strip().isdigit() for k in columns)
+        and any(v in call_only for v in columns.values())
+    )
+
+
 def _map_tables(plan: _Planned, opt: ImportOptions, progress: Progress | None) -> None:
     """Open the tables of a CSV or workbook and map their columns (rows are read later)."""
     path = plan.path
@@ -313,7 +342,19 @@ def _map_tables(plan: _Planned, opt: ImportOptions, progress: Progress | None) -
         ]
     else:
         tables = read_workbook(path, sheet=opt.sheet, header_score=_any_header_score, source=src)
+    # Planning maps the tables and writing may map them again: a note is added once.
     plan.tables, plan.skipped_sheets = [], []
+    for t in tables:
+        if t.above:
+            where = f"sheet {t.name!r}: " if t.name else ""
+            lines = "; ".join(f"row {n}: {text[:80]!r}" for n, text in t.above[:3])
+            more = f" and {len(t.above) - 3} more" if len(t.above) > 3 else ""
+            note = (
+                f"{where}the header is on row {t.header_row}; the rows above it are a title, "
+                f"not imported: {lines}{more}"
+            )
+            if note not in plan.notes:
+                plan.notes.append(note)
     if opt.kind is None and tables and looks_like_orders(tables[0].header):
         plan.kind = "orders"  # a date and an amount column: sales, not a contact list
     for t in tables:
@@ -326,6 +367,10 @@ def _map_tables(plan: _Planned, opt: ImportOptions, progress: Progress | None) -
             continue
         m = build_mapping(t.header, opt.columns, strict=False)
         if m.columns and not all(c.field == "ignore" for c in m.columns.values()):
+            t.rows = _Peeked(t.rows, _LABEL_SAMPLE_ROWS)
+            plan.notes.extend(
+                n for n in relabel_from_sample(m, t.rows.sample) if n not in plan.notes
+            )
             plan.tables.append((t, m))
             continue
         where = f"{path.name}" + (f", sheet {t.name!r}" if t.name else "")
@@ -371,6 +416,30 @@ def _not_importable(path: Path, fmt: str, head: bytes) -> InputFileError:
         f"{path.name} is {what}, not a table, vCard or call log",
         hint="CSV/TSV, .xlsx, .xls, .ods, .vcf, or a call log",
     )
+
+
+_LABEL_SAMPLE_ROWS = 50
+
+
+class _Peeked:
+    """Rows of a table with the first ones read ahead (to look at the values before mapping)
+    and still yielded in order; closing closes the underlying reader."""
+
+    def __init__(self, rows: Iterator[tuple[int, list]], n: int) -> None:
+        self._rows = rows
+        self.sample = list(islice(rows, n))
+        self._it = chain(self.sample, rows)
+
+    def __iter__(self) -> _Peeked:
+        return self
+
+    def __next__(self) -> tuple[int, list]:
+        return next(self._it)
+
+    def close(self) -> None:
+        close = getattr(self._rows, "close", None)
+        if close is not None:
+            close()
 
 
 def _any_header_score(cells: list[str]) -> int:
@@ -477,7 +546,7 @@ def _import_contacts(
     gc.disable()  # see _worker_init: the same holds for matching and writing
     try:
         writer.load_existing_keys()
-        chunks = _cleaned_chunks(plan, opt, result, progress)
+        chunks = _cleaned_chunks(conn, plan, opt, result, progress)
         if writer.base_was_empty and plan.source.size >= PARALLEL_FROM_BYTES:
             with indexes_deferred(conn, DEFERRED_INDEXES):
                 writer.write(chunks)
@@ -499,12 +568,12 @@ def _import_contacts(
         options={
             "encoding": result.encoding,
             "delimiter": result.delimiter,
-            "region": opt.region,
+            "region": result.region or opt.region,
+            "notes": result.notes,
             "sheet": opt.sheet,
             "mapping": result.mapping,
             "not_mapped": result.not_mapped,
             "skipped_sheets": plan.skipped_sheets,
-            "notes": result.notes,
         },
     )
     return result
@@ -526,16 +595,21 @@ def _reading_notes(plan: _Planned, result: FileResult) -> None:
 
 
 def _cleaned_chunks(
-    plan: _Planned, opt: ImportOptions, result: FileResult, progress: Progress | None
+    conn: Connection,
+    plan: _Planned,
+    opt: ImportOptions,
+    result: FileResult,
+    progress: Progress | None,
 ) -> Iterator[list[Clean | Rejected]]:
     if plan.fmt == "vcard":
-        yield from _vcard_chunks(plan.source, opt)
+        yield from _vcard_chunks(plan.source, opt, result)
         return
     if plan.fmt in CALL_FORMATS:
-        yield from _call_chunks(plan.path, plan.fmt, opt)
+        yield from _call_chunks(conn, plan.path, plan.fmt, opt, result)
         return
     if not plan.tables_open:
         _map_tables(plan, opt, progress)  # again, now to read the rows (the head is in memory)
+    result.notes.extend(n for n in plan.notes if n not in result.notes)
     if plan.fmt == "csv":
         t = plan.tables[0][0]
         result.encoding, result.delimiter = t.encoding, t.delimiter
@@ -544,17 +618,42 @@ def _cleaned_chunks(
     for t, m in plan.tables:
         result.mapping[t.name or ""] = m.describe()
         result.not_mapped.extend(h for h in m.unmapped if h not in result.not_mapped)
-    jobs = (
-        (m, rows, t.name, opt.region, opt.source)
-        for t, m in plan.tables
-        for rows in _row_chunks(t.rows)
-    )
+    jobs = _clean_jobs(plan, opt, result)
     big = plan.fmt == "csv" and plan.source.size >= PARALLEL_FROM_BYTES
     if big and (os.cpu_count() or 1) > 1:
         yield from _in_workers(jobs)
     else:
         for job in jobs:
             yield clean_rows(job)
+
+
+def _clean_jobs(plan: _Planned, opt: ImportOptions, result: FileResult) -> Iterator[tuple]:
+    """Chunks of rows to clean, each with the region to read its phones with: the first chunk
+    of a table is looked at before any row is cleaned (see region.region_for)."""
+    for t, m in plan.tables:
+        chunks = _row_chunks(t.rows)
+        first = next(chunks, None)
+        if first is None:
+            continue
+        phones = (
+            part
+            for n, cells in first
+            if not is_blank(cells)
+            for cell, _label in to_record(m, n, cells, t.name).phones
+            for part in split_phones(cell)
+        )
+        region = _choose_region(phones, opt, result)
+        yield (m, first, t.name, region, opt.source)
+        for rows in chunks:
+            yield (m, rows, t.name, region, opt.source)
+
+
+def _choose_region(numbers: Iterable[str], opt: ImportOptions, result: FileResult) -> str:
+    choice = region_for(numbers, opt.region, chosen=opt.region_given)
+    result.region = choice.region
+    if choice.note and choice.note not in result.notes:
+        result.notes.append(choice.note)
+    return choice.region
 
 
 def _import_orders(
@@ -566,6 +665,7 @@ def _import_orders(
     try:
         if not plan.tables_open:
             _map_tables(plan, opt, None)
+        result.notes.extend(n for n in plan.notes if n not in result.notes)
         for t, m in plan.tables:
             result.mapping[t.name or ""] = m.describe()
             result.not_mapped.extend(h for h in m.unmapped if h not in result.not_mapped)
@@ -632,19 +732,34 @@ def _worker_init() -> None:
     gc.disable()
 
 
-def _call_chunks(path: Path, fmt: str, opt: ImportOptions) -> Iterator[list]:
-    from clientbase.importers.calls import CallLogError, read_call_log
+def _call_chunks(
+    conn: Connection, path: Path, fmt: str, opt: ImportOptions, result: FileResult
+) -> Iterator[list]:
+    from clientbase.importers.calls import CallLogError, OwnNumbers, read_call_log
 
+    own = OwnNumbers([*opt.own_numbers, *stored_own_numbers(conn)])
     records = read_call_log(
-        path, fmt, encoding=opt.encoding, delimiter=opt.delimiter, columns=opt.columns or None
+        path, fmt, encoding=opt.encoding, delimiter=opt.delimiter, columns=opt.columns or None,
+        own_numbers=own,
+    )  # fmt: skip
+    # The first records are looked at before any is cleaned: the log's own numbers with a
+    # country code tell how to read the ones without.
+    ahead = list(islice(records, CHUNK_ROWS))
+    region = _choose_region(
+        (r.number for r in ahead if not isinstance(r, CallLogError) and not r.region), opt, result
     )
+    if own.learned:
+        result.notes.append(
+            "the company's own numbers, not customers: "
+            + ", ".join(f"{key} ({how})" for key, how in own.learned.items())
+        )
     chunk: list = []
-    for item in records:
+    for item in chain(ahead, records):
         if isinstance(item, CallLogError):
             raw = to_json(item.raw)
             chunk.append(Rejected(item.row, None, raw, item.message))
         else:
-            chunk.append(clean_call(item, opt.region, opt.source))
+            chunk.append(clean_call(item, region, opt.source, own))
         if len(chunk) >= CHUNK_ROWS:
             yield chunk
             chunk = []
@@ -652,12 +767,23 @@ def _call_chunks(path: Path, fmt: str, opt: ImportOptions) -> Iterator[list]:
         yield chunk
 
 
-def _vcard_chunks(source: Source, opt: ImportOptions) -> Iterator[list[Clean | Rejected]]:
+def _vcard_chunks(
+    source: Source, opt: ImportOptions, result: FileResult
+) -> Iterator[list[Clean | Rejected]]:
     from clientbase.importers.vcard import VCardSyntaxError, read_vcards, vcard_to_record
 
+    items = [
+        (item, None if isinstance(item, VCardSyntaxError) else vcard_to_record(item))
+        for item in read_vcards(source.read_all())
+    ]
+    region = _choose_region(
+        (part for _, rec in items if rec is not None for cell, _ in rec.phones
+         for part in split_phones(cell)),
+        opt, result,
+    )  # fmt: skip
     chunk: list[Clean | Rejected] = []
-    for item in read_vcards(source.read_all()):
-        if isinstance(item, VCardSyntaxError):
+    for item, rec in items:
+        if rec is None:
             # Keep what the person typed before the broken line, not just the error.
             raw = vcard_to_record(item.partial).raw if item.partial is not None else {}
             raw["error"] = item.message
@@ -670,7 +796,7 @@ def _vcard_chunks(source: Source, opt: ImportOptions) -> Iterator[list[Clean | R
                 )
             )
         else:
-            chunk.append(clean_record(vcard_to_record(item), opt.region, opt.source))
+            chunk.append(clean_record(rec, region, opt.source))
         if len(chunk) >= CHUNK_ROWS:
             yield chunk
             chunk = []

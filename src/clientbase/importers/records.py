@@ -47,6 +47,8 @@ class ContactRecord:
     messengers: list[tuple[str, str]] = field(default_factory=list)  # (kind, raw value)
     sheet: str | None = None
     region: str | None = None  # the file's own idea of the phone region, if it has one
+    # Long-format lists: rows with the same group (organisation + name) are one customer.
+    group: str | None = None
 
 
 class UnreadableRow(list):

@@ -10,11 +10,12 @@ from __future__ import annotations
 import codecs
 import io
 from collections.abc import Callable, Iterator
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from clientbase.errors import InputFileError
 from clientbase.importers.csvtext import CsvText
+from clientbase.importers.header import find_header, rows_above
 from clientbase.importers.sniff import check_encoding, head_encoding, sniff_delimiter
 from clientbase.importers.source import Source
 
@@ -30,21 +31,7 @@ class Table:
     encoding: str | None = None
     delimiter: str | None = None
     text: CsvText | None = None  # a CSV's reader: its notes and line counts once read
-
-
-def _pick_header(first_rows: list[tuple[int, list]], score: Callable[[list[str]], int]) -> int:
-    """Index in first_rows of the header: the row whose cells look most like known headers."""
-    best_index, best = None, 0
-    for i, (_, cells) in enumerate(first_rows):
-        s = score([_cell_text(c) for c in cells])
-        if s > best:
-            best_index, best = i, s
-    if best_index is not None:
-        return best_index
-    for i, (_, cells) in enumerate(first_rows):  # nothing recognised: first non-empty row
-        if any(_cell_text(c) for c in cells):
-            return i
-    return 0
+    above: list[tuple[int, str]] = field(default_factory=list)  # non-empty rows over the header
 
 
 def _cell_text(value) -> str:
@@ -102,7 +89,7 @@ def read_csv(
         stream.close()
         lines = f" (only {blank:,} blank line{'s' if blank > 1 else ''})" if blank else ""
         raise InputFileError(f"{path.name}: the file is empty{lines}")
-    h = _pick_header(first, header_score)
+    h = find_header(first, header_score)
     header = [_cell_text(c).lstrip("\ufeff") for c in first[h][1]]
 
     def body() -> Iterator[tuple[int, list]]:
@@ -117,6 +104,7 @@ def read_csv(
         encoding=text.encoding,
         delimiter=delim,
         text=text,
+        above=rows_above(first, h),
     )
 
 
@@ -183,10 +171,16 @@ def read_workbook(
         # With skip_empty_area the data starts at the first used cell; keep real row numbers.
         row0 = ws.start[0] if ws.start else 0
         numbered = [(row0 + i + 1, list(cells)) for i, cells in enumerate(data)]
-        h = _pick_header(numbered[:HEADER_SEARCH_ROWS], header_score)
+        h = find_header(numbered[:HEADER_SEARCH_ROWS], header_score)
         header = [_cell_text(c) for c in numbered[h][1]]
         tables.append(
-            Table(name=name, header=header, header_row=numbered[h][0], rows=iter(numbered[h + 1 :]))
+            Table(
+                name=name,
+                header=header,
+                header_row=numbered[h][0],
+                rows=iter(numbered[h + 1 :]),
+                above=rows_above(numbered, h),
+            )
         )
     return tables
 

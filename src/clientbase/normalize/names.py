@@ -525,10 +525,11 @@ def _order(ws: list[_Tok], latin: bool) -> _Slots:
     n = len(ws)
     if n == 1:
         w = ws[0]
-        if w.first is not None:
-            return [], [w], []
         if w.strong:
             return [], [], [w]
+        if w.first is not None or (w.sur is None and w.patr is None and not w.caps):
+            # A lone word with no surname ending is how people save a friend: "Шухрат", "Mike".
+            return [], [w], []
         return [w], [], []
     if n == 2:
         return _order2(ws[0], ws[1], latin)
@@ -681,6 +682,8 @@ def _parse(raw: str) -> PersonName:
         toks, hint = _words(s)
     if not toks:
         return _EMPTY
+    if hint is not None and len(toks) == 1 and toks[0].kind == _WORD and toks[0].first is None:
+        return _assemble(toks, [], [], hint)  # "Mrs. Smith": after a title, the surname
     return _assemble(*_slots(toks), hint)
 
 

@@ -41,6 +41,7 @@ from clientbase.db.models import (
 )
 from clientbase.db.rules import UNCOUNTED_ORDER_STATUSES
 from clientbase.errors import NotFoundError, UsageError
+from clientbase.importers.settings import OWN_NUMBERS, OWN_NUMBERS_MEANING, parse_own_numbers
 from clientbase.segments.facts import (
     GONE,
     celebration,
@@ -81,13 +82,19 @@ def list_settings(engine: Engine) -> list[dict]:
         {"key": k, "value": getattr(current, k), "default": getattr(DEFAULTS, k),
          "set": k in stored, "meaning": meaning}
         for k, (_kind, _lo, _hi, meaning) in SETTINGS.items()
+    ] + [
+        {"key": OWN_NUMBERS, "value": stored.get(OWN_NUMBERS, ""), "default": "",
+         "set": OWN_NUMBERS in stored, "meaning": OWN_NUMBERS_MEANING}
     ]  # fmt: skip
 
 
 def set_setting(engine: Engine, key: str, value: str) -> dict:
     """Store one setting; the value and the settings as a whole (sleeping before lost) are
     checked first, so a bad value never reaches the table."""
-    parsed = parse_setting(key, value)
+    if key == OWN_NUMBERS:
+        parsed = ", ".join(parse_own_numbers(value))
+    else:
+        parsed = parse_setting(key, value)
     with write_transaction(engine) as conn:
         stored = dict(conn.execute(select(settings.c.key, settings.c.value)).all())
         stored[key] = str(parsed)
@@ -106,14 +113,15 @@ def set_setting(engine: Engine, key: str, value: str) -> dict:
 
 def unset_setting(engine: Engine, key: str) -> dict:
     """Back to the default; unknown keys are an error (a typo should not pass silently)."""
-    if key not in SETTINGS:
+    if key not in SETTINGS and key != OWN_NUMBERS:
         raise UsageError(f"unknown setting {key!r}", hint=f"one of: {', '.join(SETTINGS)}")
     with write_transaction(engine) as conn:
         stored = dict(conn.execute(select(settings.c.key, settings.c.value)).all())
         stored.pop(key, None)
         settings_from(stored)
         n = conn.execute(delete(settings).where(settings.c.key == key)).rowcount
-    return {"key": key, "value": getattr(DEFAULTS, key), "was_set": bool(n)}
+    default = "" if key == OWN_NUMBERS else getattr(DEFAULTS, key)
+    return {"key": key, "value": default, "was_set": bool(n)}
 
 
 # --- matching ------------------------------------------------------------------------------------
