@@ -280,5 +280,12 @@ def forget_cmd(
     stdout_console().print(
         f"customer {customer_id} erased ({n or 'nothing else held'})", markup=False
     )
-    for b in r["backups_still_holding_data"]:
-        st.messages.info(f"warning: the backup {b} still holds the old data; delete it if you can")
+    for c in r["copies_still_holding_data"]:
+        what = {"export": "the export", "rejects": "the rejected-rows file"}.get(
+            c["kind"], "the backup"
+        )
+        todo = f"refresh it: {c['refresh']}; or delete it: {c['delete']}" if c["refresh"] else (
+            f"delete it: {c['delete']}")  # fmt: skip
+        st.messages.info(
+            f"warning: {what} {c['path']} ({c['written_at']}) may still hold the person; {todo}"
+        )

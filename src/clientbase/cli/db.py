@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from clientbase.cli.main import state
-from clientbase.cli.output import SummaryFormat, emit_json, stdout_console
+from clientbase.cli.output import Format, SummaryFormat, emit, emit_json, stdout_console
 
 app = typer.Typer(help="The database: where it is, its schema, backups.", no_args_is_help=True)
 
@@ -63,10 +63,26 @@ def upgrade_cmd(ctx: typer.Context) -> None:
 def backup_cmd(
     ctx: typer.Context,
     dest: Annotated[Path, typer.Argument(help="File (or folder) to write the copy to.")],
+    force: Annotated[bool, typer.Option("--force", help="Replace the file if it exists.")] = False,
 ) -> None:
     """Write a consistent copy of the database, even while other commands are running."""
     from clientbase.services import database
 
     st = state(ctx)
-    result = database.backup(st.engine(), dest)
+    result = database.backup(st.engine(), dest, force=force)
     st.messages.info(f"backup written: {result['backup']} ({result['size_bytes'] / 1e6:.1f} MB)")
+
+
+@app.command("copies")
+def copies_cmd(
+    ctx: typer.Context,
+    fmt: Annotated[
+        Format, typer.Option("--format", "-f", help="table, json or csv")
+    ] = Format.table,
+) -> None:
+    """Files the tool wrote that hold personal data and are still there: backups, exports,
+    rejected rows (`contacts forget` names those that may still hold the person)."""
+    from clientbase.services.copies import list_copies
+
+    rows = list_copies(state(ctx).engine())
+    emit(rows, ("written_at", "kind", "path", "size_bytes", "export_id"), fmt, title="copies")
