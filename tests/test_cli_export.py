@@ -274,7 +274,15 @@ def test_diff_since_last(small, tmp_path):
     assert (
         "there is no export 99"
         in small(
-            "export", "audience", "-p", "yandex", "-o", out, "--diff-since", "99", "--force",
+            "export",
+            "audience",
+            "-p",
+            "yandex",
+            "-o",
+            out,
+            "--diff-since",
+            "99",
+            "--force",
             expect=1,
         ).stderr
     )

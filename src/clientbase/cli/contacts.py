@@ -47,8 +47,9 @@ def list_cmd(
 ) -> None:
     """List customers (JSON keys are stable for scripts: id, name, phones, emails, lifecycle,
     provenance...)."""
-    from clientbase.services.contacts import iter_contacts
+    from clientbase.services.contacts import check_search, iter_contacts
 
+    check_search(search)  # before the output starts
     engine = state(ctx).engine()
     ids = None
     if where is not None or segment is not None:

@@ -43,13 +43,23 @@ def open_database(
     migrate: bool = True,
     on_backup: Callable[[Path], None] | None = None,
 ) -> Engine:
-    """The engine for a location; creates the file's folder and brings the schema up to date.
-    ``on_backup`` hears where the copy made before an upgrade is."""
-    if location.path is not None and migrate:
+    """The engine for a location; brings the schema up to date. ``on_backup`` hears where the
+    copy made before an upgrade is.
+
+    Only the default folder (in the user data dir) is created: a folder named by --db or
+    CLIENTBASE_DB that does not exist is far more often a typo than a wish, and creating it would
+    leave an empty base where nobody looks."""
+    folder = location.path.parent if location.path is not None else None
+    if folder is not None and migrate and not folder.is_dir():
+        if location.origin != "default":
+            raise DatabaseError(
+                f"{location.origin} {location.path}: the folder {folder} does not exist",
+                hint="check the path, or create the folder first",
+            )
         try:
-            location.path.parent.mkdir(parents=True, exist_ok=True)
+            folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise DatabaseError(f"cannot create {location.path.parent}: {exc.strerror}") from exc
+            raise DatabaseError(f"cannot create {folder}: {exc.strerror}") from exc
     engine = make_engine(location.url)
     if migrate:
         from clientbase.db.migrate import ensure_schema

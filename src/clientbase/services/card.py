@@ -383,6 +383,26 @@ def _blank_in_raw_rows(conn, traces: set[str]) -> int:
     return changed
 
 
+def _blank_in_notes(conn, ids: list[int], traces: set[str]) -> int:
+    """Remove ``traces`` from the notes of other customers and of their calls and meetings
+    ("замещает Иванов Сергей"): the note stays, the person leaves it."""
+    ordered = sorted(traces, key=len, reverse=True)
+    changed = 0
+    for table in (customers, interactions):
+        owner = table.c.id if table is customers else table.c.customer_id
+        found = conn.execute(
+            select(table.c.id, table.c.note).where(
+                owner.not_in(ids), or_(*(table.c.note.contains(t) for t in ordered) or [false()])
+            )
+        ).all()
+        for row_id, note in found:
+            for t in ordered:
+                note = note.replace(t, "")
+            conn.execute(update(table).where(table.c.id == row_id).values(note=note.strip()))
+            changed += 1
+    return changed
+
+
 def forget(engine: Engine, customer_id: int, db_path: Path | None = None) -> dict:
     """Erase a person's personal data everywhere it lives (152-FZ, GDPR).
 
@@ -414,14 +434,13 @@ def forget(engine: Engine, customer_id: int, db_path: Path | None = None) -> dic
         cards = conn.execute(select(customers).where(customers.c.id.in_(ids))).all()
         cp = contact_points
         traces = _own_values(conn, ids, cards)
-        # Before the rows go: the batches that carried the person (for the rejects files that
-        # list them) and when the base first knew them (for backups).
+        # Before the rows go: the batches whose rejected rows carry the person (a rejects file
+        # lists those), and when the base first knew them (for backups).
         ir = import_rows.c
-        batches = set(conn.scalars(select(ir.import_id).where(ir.customer_id.in_(ids)).distinct()))
-        batches |= set(conn.scalars(
-            select(ir.import_id).where(ir.outcome == "rejected", or_(*(
+        batches = set(conn.scalars(
+            select(ir.import_id).where(ir.outcome == "rejected", or_(ir.customer_id.in_(ids), *(
                 ir.raw.contains(json.dumps(t, ensure_ascii=False)[1:-1]) for t in traces
-            ) or [false()])).distinct()
+            ))).distinct()
         ))  # fmt: skip
         known_since = min((r.created_at for r in cards if r.created_at), default=None)
         # The raw rows linked to the person go. A row of someone else (a colleague at the same
@@ -431,6 +450,7 @@ def forget(engine: Engine, customer_id: int, db_path: Path | None = None) -> dic
             delete(import_rows).where(import_rows.c.customer_id.in_(ids))
         ).rowcount
         counts["import_rows_blanked"] = _blank_in_raw_rows(conn, traces)
+        counts["notes_blanked"] = _blank_in_notes(conn, ids, traces)
         counts["import_changes"] = conn.execute(
             delete(import_changes).where(import_changes.c.customer_id.in_(ids))).rowcount  # fmt: skip
         counts["contact_points"] = conn.execute(
