@@ -265,7 +265,7 @@ def forget_cmd(
     import sys
 
     from clientbase.errors import UsageError
-    from clientbase.services.card import forget
+    from clientbase.services.card import forget, scrub_failed_error
 
     st = state(ctx)
     if not yes:
@@ -274,6 +274,17 @@ def forget_cmd(
         if not typer.confirm(f"Erase customer {customer_id} for good?", err=True):
             raise typer.Exit(1)
     r = forget(st.engine(), customer_id, st.location().path)
+    try:
+        _print_forget(st, r, fmt)
+    finally:
+        if not r["scrubbed"]:
+            raise scrub_failed_error(
+                st.location().path, f"customer {customer_id} is erased from the base"
+            )
+
+
+def _print_forget(st, r: dict, fmt: SummaryFormat) -> None:
+    customer_id = r["id"]
     if fmt == SummaryFormat.json:
         emit_json(r)
         return

@@ -86,3 +86,13 @@ def copies_cmd(
 
     rows = list_copies(state(ctx).engine())
     emit(rows, ("written_at", "kind", "path", "size_bytes", "export_id"), fmt, title="copies")
+
+
+@app.command("scrub")
+def scrub_cmd(ctx: typer.Context) -> None:
+    """Clear erased and deleted data from the database files (the log and free pages too)."""
+    from clientbase.services import database
+
+    st = state(ctx)
+    database.scrub(st.engine(), st.location())
+    st.messages.info("scrubbed: erased data is no longer in the database files")

@@ -19,6 +19,7 @@ class State:
     db: str | None = None
     quiet: bool = False
     verbose: bool = False
+    wait: float | None = None
     _engine: object = field(default=None, repr=False)
 
     def location(self):
@@ -38,8 +39,31 @@ class State:
                         file=sys.stderr,
                     )
 
-            self._engine = open_database(self.location(), migrate=migrate, on_backup=announce)
+            self._engine = open_database(
+                self.location(), migrate=migrate, on_backup=announce, wait=self.wait_policy()
+            )
         return self._engine
+
+    def wait_policy(self):
+        from clientbase.config import resolve_wait
+        from clientbase.db.engine import WaitPolicy
+
+        policy = WaitPolicy(on_wait=self._announce_wait)
+        seconds = resolve_wait(self.wait)
+        if seconds is not None:
+            policy.seconds = seconds
+        return policy
+
+    def _announce_wait(self, seconds: float) -> None:
+        # On a terminal (or with -v) only: cron mails whatever a job prints.
+        if not self.quiet and (sys.stderr.isatty() or self.verbose):
+            limit = f"{seconds / 60:g} min" if seconds >= 120 else f"{seconds:g} s"
+            print(
+                f"clientbase: waiting for another import or command to finish writing "
+                f"(up to {limit})…",
+                file=sys.stderr,
+                flush=True,
+            )
 
     @property
     def messages(self):
@@ -67,9 +91,9 @@ def hoist_global_options(args: list[str]) -> list[str]:
         if arg == "--":
             rest.extend(args[i:])
             break
-        if arg in _GLOBAL_FLAGS or arg.startswith("--db="):
+        if arg in _GLOBAL_FLAGS or arg.startswith(("--db=", "--wait=")):
             front.append(arg)
-        elif arg == "--db" and i + 1 < len(args):
+        elif arg in ("--db", "--wait") and i + 1 < len(args):
             front.extend(args[i : i + 2])
             i += 1
         else:
@@ -171,6 +195,16 @@ def root(
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="More detail; tracebacks on errors.")
     ] = False,
+    wait: Annotated[
+        float | None,
+        typer.Option(
+            "--wait",
+            metavar="SECONDS",
+            min=0,
+            help="How long to wait for another command that is writing (env CLIENTBASE_WAIT; "
+            "default 600).",
+        ),
+    ] = None,
     version: Annotated[
         bool,
         typer.Option(
@@ -178,7 +212,7 @@ def root(
         ),
     ] = False,
 ) -> None:
-    ctx.obj = State(db=db, quiet=quiet, verbose=verbose)
+    ctx.obj = State(db=db, quiet=quiet, verbose=verbose, wait=wait)
 
 
 def _register() -> None:

@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, delete, false, func, insert, or_, select, update
 
-from clientbase.db.engine import scrub_free_space, write_transaction
+from clientbase.db.engine import ScrubIncomplete, scrub_free_space, write_transaction
 from clientbase.db.models import (
     consents,
     contact_points,
@@ -485,5 +485,20 @@ def forget(engine: Engine, customer_id: int, db_path: Path | None = None) -> dic
             )
         )
         copies = copies_holding(conn, ids, known_since, batches, db_path)
-    scrub_free_space(engine)
-    return {"id": customer_id, "erased": counts, "copies_still_holding_data": copies}
+    try:
+        scrub_free_space(engine)
+        scrubbed = True
+    except ScrubIncomplete:
+        scrubbed = False
+    return {"id": customer_id, "erased": counts, "copies_still_holding_data": copies,
+            "scrubbed": scrubbed}  # fmt: skip
+
+
+def scrub_failed_error(db_path: Path | None, lead: str | None = None) -> ClientbaseError:
+    """The one line for an erasure whose bytes are still in the files (another program reads)."""
+    where = f" {db_path}" if db_path else ""
+    text = "another program is reading the database, so erased data is still in the file" + where
+    return ClientbaseError(
+        f"{lead}, but {text}" if lead else text,
+        hint="close it or wait for it to finish, then run: clientbase db scrub",
+    )

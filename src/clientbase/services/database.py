@@ -73,3 +73,15 @@ def upgrade(engine: Engine, location: DatabaseLocation) -> dict:
         "to": schema_state(engine).current,
         "backup": str(made) if made else None,
     }
+
+
+def scrub(engine: Engine, location: DatabaseLocation) -> None:
+    """Clear erased data from the database files (after `contacts forget` could not, because
+    another program was reading)."""
+    from clientbase.db.engine import ScrubIncomplete, scrub_free_space
+    from clientbase.services.card import scrub_failed_error
+
+    try:
+        scrub_free_space(engine)
+    except ScrubIncomplete:
+        raise scrub_failed_error(location.path) from None
