@@ -678,18 +678,13 @@ def _scans(engine: Engine, conn, job: _Job, tasks: list[tuple], size: int) -> It
             if enabled:
                 gc.enable()
         return
-    import multiprocessing
     from collections import deque
-    from concurrent.futures import ProcessPoolExecutor
 
-    # forkserver: workers start from a clean interpreter, not a copy of this process with its
-    # open database connection.
-    ctx = multiprocessing.get_context("forkserver")
-    # Imported once in the fork server, not once per worker (ignored if it already runs).
-    ctx.set_forkserver_preload([__name__])
+    from clientbase.workers import worker_pool
+
     init = (url.render_as_string(hide_password=False), job)
-    with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_worker_init,
-                             initargs=init) as pool:  # fmt: skip
+    # This module is imported once in the fork server, not once per worker.
+    with worker_pool(workers, _worker_init, init, preload=[__name__]) as pool:
         pending: deque = deque()
         for task in tasks:
             pending.append(pool.submit(_worker_scan, task))
