@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import Engine, delete, false, func, insert, or_, select, update
+from sqlalchemy import Engine, delete, func, insert, or_, select, update
 
 from clientbase.db.engine import ScrubIncomplete, scrub_free_space, write_transaction
 from clientbase.db.models import (
@@ -386,13 +386,15 @@ def _blank_in_raw_rows(conn, traces: set[str]) -> int:
 def _blank_in_notes(conn, ids: list[int], traces: set[str]) -> int:
     """Remove ``traces`` from the notes of other customers and of their calls and meetings
     ("замещает Иванов Сергей"): the note stays, the person leaves it."""
+    if not traces:
+        return 0
     ordered = sorted(traces, key=len, reverse=True)
     changed = 0
     for table in (customers, interactions):
         owner = table.c.id if table is customers else table.c.customer_id
         found = conn.execute(
             select(table.c.id, table.c.note).where(
-                owner.not_in(ids), or_(*(table.c.note.contains(t) for t in ordered) or [false()])
+                owner.not_in(ids), or_(*(table.c.note.contains(t) for t in ordered))
             )
         ).all()
         for row_id, note in found:
@@ -407,11 +409,12 @@ def forget(engine: Engine, customer_id: int, db_path: Path | None = None) -> dic
     """Erase a person's personal data everywhere it lives (152-FZ, GDPR).
 
     Contact points, notes, calls, reminders, tags, the raw rows linked to them and the
-    before-states kept for undo go; in the raw rows of other customers the person's own values
-    (names, phones, emails, a company no one else has) are blanked, the rows stay; orders stay for the totals, on a card with no
-    personal data left; an erasure record says when and how much, nothing about whom. With
-    secure_delete the freed pages are zeroed; a checkpoint and VACUUM then clear the write-ahead
-    log and the free list, so the bytes are gone from the files too.
+    before-states kept for undo go; in other customers' raw rows and notes the person's own
+    values (names, phones, emails, a company no one else has) are blanked, the rows stay; orders
+    stay for the totals, on a card with no personal data left; an erasure record says when and
+    how much, nothing about whom. With secure_delete the freed pages are zeroed; a checkpoint and
+    VACUUM then clear the write-ahead log and the free list, so the bytes are gone from the
+    files too (``scrubbed`` False when a reader kept them there).
     """
     counts: dict[str, int] = {}
     with write_transaction(engine) as conn:
