@@ -98,3 +98,18 @@ def test_forget_names_backups_only_of_a_time_the_person_was_known(cli, tmp_path)
     assert r["copies_still_holding_data"] == []
     r = cli.json("contacts", "forget", "1", "--yes")
     assert [c["path"] for c in r["copies_still_holding_data"]] == [str(tmp_path / "before.sqlite3")]
+
+
+def test_forget_names_the_removals_file_of_a_diff(cli, tmp_path):
+    cli("import", write(tmp_path / "c.csv", COLLEAGUES), expect=3)
+    out = tmp_path / "y.csv"
+    cli("export", "audience", "-p", "yandex", "-o", out, "--include-unknown-consent")
+    out.unlink()  # uploaded and deleted
+    cli("consent", "set", "1", "withdrawn", "--channel", "ads")
+    cli("export", "audience", "-p", "yandex", "-o", out, "--include-unknown-consent",
+        "--diff-since", "last")  # fmt: skip
+    removed = tmp_path / "y-removed.csv"
+    assert removed.read_text().count("\n") == 2  # the header and the person who left
+    r = cli.json("contacts", "forget", "1", "--yes")
+    named = {c["path"]: c["refresh"] for c in r["copies_still_holding_data"]}
+    assert named == {str(removed): None, str(tmp_path / "y-added.csv"): None}

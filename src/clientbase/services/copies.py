@@ -62,7 +62,7 @@ def copies_holding(
         elif r.kind == "export":
             holds = r.export_id is not None and conn.execute(
                 select(export_members.c.customer_id).where(
-                    export_members.c.export_id == r.export_id,
+                    export_members.c.export_id.in_(_exports_behind(conn, r.export_id)),
                     export_members.c.customer_id.in_(ids),
                 ).limit(1)
             ).first() is not None  # fmt: skip
@@ -81,6 +81,14 @@ def copies_holding(
                 when = datetime.fromtimestamp(p.stat().st_mtime)
                 out.append(_advice(conn, "upgrade-backup", path, when, None))
     return out
+
+
+def _exports_behind(conn: Connection, export_id: int) -> list[int]:
+    """The exports whose members a file of ``export_id`` may hold: its own, and for a diff the
+    earlier export it was compared with (its -removed file lists people who left since)."""
+    params = conn.scalar(select(exports.c.params).where(exports.c.id == export_id)) or {}
+    since = (params.get("diff") or {}).get("since")
+    return [export_id, since] if since else [export_id]
 
 
 def _advice(conn: Connection, kind: str, path: str, when: datetime, export_id: int | None) -> dict:
