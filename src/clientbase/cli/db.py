@@ -7,8 +7,11 @@ from typing import Annotated
 
 import typer
 
-from clientbase.cli.main import state
+from clientbase.cli.common import FormatOpt, SummaryFormatOpt, state
 from clientbase.cli.output import Format, SummaryFormat, emit, emit_json, stdout_console
+
+# Services are imported inside the commands: they load SQLAlchemy (and phonenumbers, pandas),
+# ~0.5 s that `clientbase --help` would pay too, as every command module is imported at start.
 
 app = typer.Typer(help="The database: where it is, its schema, backups.", no_args_is_help=True)
 
@@ -16,7 +19,7 @@ app = typer.Typer(help="The database: where it is, its schema, backups.", no_arg
 @app.command("info")
 def info_cmd(
     ctx: typer.Context,
-    fmt: Annotated[SummaryFormat, typer.Option("--format", "-f")] = SummaryFormat.table,
+    fmt: SummaryFormatOpt = SummaryFormat.table,
 ) -> None:
     """Print the database's path, schema revision and row counts."""
     from clientbase.services import database
@@ -76,9 +79,7 @@ def backup_cmd(
 @app.command("copies")
 def copies_cmd(
     ctx: typer.Context,
-    fmt: Annotated[
-        Format, typer.Option("--format", "-f", help="table, json or csv")
-    ] = Format.table,
+    fmt: FormatOpt = Format.table,
 ) -> None:
     """Files the tool wrote that hold personal data and are still there: backups, exports,
     rejected rows (`contacts forget` names those that may still hold the person)."""
