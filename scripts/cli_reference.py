@@ -37,8 +37,8 @@ HEADER = f"""# Command reference
      CI fails when this file and --help disagree. -->
 
 Every command and its options, exactly as `clientbase COMMAND --help` prints them. The options
-`--db`, `-q` and `-v` belong to `clientbase` itself and may also be written after the command
-(`clientbase import x.csv -q`).
+`--db`, `--wait`, `-q` and `-v` belong to `clientbase` itself and may also be written after the
+command (`clientbase import x.csv -q`).
 """
 
 

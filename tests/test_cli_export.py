@@ -45,7 +45,8 @@ def small(cli, tmp_path):
 
 
 def export(cli, *args, expect=0):
-    return cli.json("export", "audience", *args, expect=expect)
+    """An export that may replace the file of an earlier one (the tests re-export to one name)."""
+    return cli.json("export", "audience", *args, "--force", expect=expect)
 
 
 def test_yandex_file_bytes_and_consent(small, tmp_path):
@@ -273,7 +274,16 @@ def test_diff_since_last(small, tmp_path):
     assert (
         "there is no export 99"
         in small(
-            "export", "audience", "-p", "yandex", "-o", out, "--diff-since", "99", expect=1
+            "export",
+            "audience",
+            "-p",
+            "yandex",
+            "-o",
+            out,
+            "--diff-since",
+            "99",
+            "--force",
+            expect=1,
         ).stderr
     )
 

@@ -7,6 +7,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 ENV_DB = "CLIENTBASE_DB"
+ENV_WAIT = "CLIENTBASE_WAIT"
 DEFAULT_FILE_NAME = "clientbase.sqlite3"
 
 
@@ -43,3 +44,23 @@ def location_from(value: str, origin: str = "--db") -> DatabaseLocation:
         return DatabaseLocation(url=value, path=path, origin=origin)
     path = Path(value).expanduser().resolve()
     return DatabaseLocation(url=f"sqlite:///{path}", path=path, origin=origin)
+
+
+def resolve_wait(flag: float | None, env: dict[str, str] | None = None) -> float | None:
+    """Seconds to wait for another writer: ``--wait``, then ``CLIENTBASE_WAIT``; None for the
+    built-in default."""
+    from clientbase.errors import UsageError
+
+    env = os.environ if env is None else env
+    if flag is not None:
+        return flag
+    value = env.get(ENV_WAIT, "").strip()
+    if not value:
+        return None
+    try:
+        seconds = float(value)
+    except ValueError:
+        seconds = -1.0
+    if not seconds >= 0:
+        raise UsageError(f"{ENV_WAIT}={value!r}: expected a number of seconds, e.g. 900")
+    return seconds

@@ -24,6 +24,7 @@ class State:
     db: str | None = None
     quiet: bool = False
     verbose: bool = False
+    wait: float | None = None  # --wait: seconds to wait for another writer
     _engine: object = field(default=None, repr=False)
 
     def location(self):
@@ -41,8 +42,31 @@ class State:
                         file=sys.stderr,
                     )
 
-            self._engine = open_database(self.location(), migrate=migrate, on_backup=announce)
+            self._engine = open_database(
+                self.location(), migrate=migrate, on_backup=announce, wait=self.wait_policy()
+            )
         return self._engine
+
+    def wait_policy(self):
+        from clientbase.config import resolve_wait
+        from clientbase.db.engine import WaitPolicy
+
+        policy = WaitPolicy(on_wait=self._announce_wait)
+        seconds = resolve_wait(self.wait)
+        if seconds is not None:
+            policy.seconds = seconds
+        return policy
+
+    def _announce_wait(self, seconds: float) -> None:
+        # On a terminal (or with -v) only: cron mails whatever a job prints.
+        if not self.quiet and (sys.stderr.isatty() or self.verbose):
+            limit = f"{seconds / 60:g} min" if seconds >= 120 else f"{seconds:g} s"
+            print(
+                f"clientbase: waiting for another import or command to finish writing "
+                f"(up to {limit})…",
+                file=sys.stderr,
+                flush=True,
+            )
 
     @property
     def messages(self) -> Messages:

@@ -56,8 +56,9 @@ def list_cmd(
 ) -> None:
     """List customers (JSON keys are stable for scripts: id, name, phones, emails, lifecycle,
     provenance...)."""
-    from clientbase.services.contacts import iter_contacts
+    from clientbase.services.contacts import check_search, iter_contacts
 
+    check_search(search)  # before the output starts
     engine = state(ctx).engine()
     ids = None
     if where is not None or segment is not None:
@@ -269,7 +270,7 @@ def forget_cmd(
     fmt: SummaryFormatOpt = SummaryFormat.table,
 ) -> None:
     """Erase a person's personal data everywhere in the base (152-FZ, GDPR right to erasure)."""
-    from clientbase.services.card import forget
+    from clientbase.services.card import forget, scrub_failed_error
 
     st = state(ctx)
     if not yes:
@@ -278,6 +279,17 @@ def forget_cmd(
         if not typer.confirm(f"Erase customer {customer_id} for good?", err=True):
             raise typer.Exit(1)
     r = forget(st.engine(), customer_id, st.location().path)
+    try:
+        _print_forget(st, r, fmt)
+    finally:
+        if not r["scrubbed"]:
+            raise scrub_failed_error(
+                st.location().path, f"customer {customer_id} is erased from the base"
+            )
+
+
+def _print_forget(st, r: dict, fmt: SummaryFormat) -> None:
+    customer_id = r["id"]
     if fmt == SummaryFormat.json:
         emit_json(r)
         return
@@ -285,5 +297,12 @@ def forget_cmd(
     stdout_console().print(
         f"customer {customer_id} erased ({n or 'nothing else held'})", markup=False
     )
-    for b in r["backups_still_holding_data"]:
-        st.messages.info(f"warning: the backup {b} still holds the old data; delete it if you can")
+    for c in r["copies_still_holding_data"]:
+        what = {"export": "the export", "rejects": "the rejected-rows file"}.get(
+            c["kind"], "the backup"
+        )
+        todo = f"refresh it: {c['refresh']}; or delete it: {c['delete']}" if c["refresh"] else (
+            f"delete it: {c['delete']}")  # fmt: skip
+        st.messages.info(
+            f"warning: {what} {c['path']} ({c['written_at']}) may still hold the person; {todo}"
+        )

@@ -7,8 +7,8 @@ from typing import Annotated
 
 import typer
 
-from clientbase.cli.common import SummaryFormatOpt, state
-from clientbase.cli.output import SummaryFormat, emit_json, stdout_console
+from clientbase.cli.common import FormatOpt, SummaryFormatOpt, state
+from clientbase.cli.output import Format, SummaryFormat, emit, emit_json, stdout_console
 
 # Services are imported inside the commands: they load SQLAlchemy (and phonenumbers, pandas),
 # ~0.5 s that `clientbase --help` would pay too, as every command module is imported at start.
@@ -66,10 +66,34 @@ def upgrade_cmd(ctx: typer.Context) -> None:
 def backup_cmd(
     ctx: typer.Context,
     dest: Annotated[Path, typer.Argument(help="File (or folder) to write the copy to.")],
+    force: Annotated[bool, typer.Option("--force", help="Replace the file if it exists.")] = False,
 ) -> None:
     """Write a consistent copy of the database, even while other commands are running."""
     from clientbase.services import database
 
     st = state(ctx)
-    result = database.backup(st.engine(), dest)
+    result = database.backup(st.engine(), dest, force=force)
     st.messages.info(f"backup written: {result['backup']} ({result['size_bytes'] / 1e6:.1f} MB)")
+
+
+@app.command("copies")
+def copies_cmd(
+    ctx: typer.Context,
+    fmt: FormatOpt = Format.table,
+) -> None:
+    """Files the tool wrote that hold personal data and are still there: backups, exports,
+    rejected rows (`contacts forget` names those that may still hold the person)."""
+    from clientbase.services.copies import list_copies
+
+    rows = list_copies(state(ctx).engine())
+    emit(rows, ("written_at", "kind", "path", "size_bytes", "export_id"), fmt, title="copies")
+
+
+@app.command("scrub")
+def scrub_cmd(ctx: typer.Context) -> None:
+    """Clear erased and deleted data from the database files (the log and free pages too)."""
+    from clientbase.services import database
+
+    st = state(ctx)
+    database.scrub(st.engine(), st.location())
+    st.messages.info("scrubbed: erased data is no longer in the database files")

@@ -100,6 +100,13 @@ def audience_cmd(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Count only: no file, no log entry.")
     ] = False,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Replace existing files of the same name (and remove stale -partN files).",
+        ),
+    ] = False,
     fmt: SummaryFormatOpt = SummaryFormat.table,
 ) -> None:
     """Write a customer list in the format an ad platform (or a mailing service) takes.
@@ -118,7 +125,7 @@ def audience_cmd(
         st.engine(), platform, out, where=where, segment=segment,
         hash=hash_.value if hash_ else None, include_unknown_consent=include_unknown_consent,
         min_size=min_size, split_size=split_size, diff_since=diff_since, dry_run=dry_run,
-        overrides=settings, preset_file=preset_file,
+        overrides=settings, preset_file=preset_file, force=force,
     )  # fmt: skip
     if fmt == SummaryFormat.json:
         emit_json(res.as_dict())

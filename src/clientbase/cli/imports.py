@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import csv
 import json
 from enum import Enum
 from pathlib import Path
@@ -133,13 +132,11 @@ def import_cmd(
         delimiter = {"tab": "\t", "\\t": "\t"}.get(delimiter.lower(), delimiter)
         if len(delimiter) != 1:
             raise UsageError(f"--delimiter {delimiter!r}: one character, or 'tab'")
-    rejects_file = None
     if rejects is not None:
-        # Opened before the import, so an unwritable path fails before anything is written.
-        try:
-            rejects_file = rejects.open("w", encoding="utf-8-sig", newline="")  # BOM: for Excel
-        except OSError as exc:
-            raise UsageError(f"--rejects {rejects}: cannot write there: {exc.strerror}") from exc
+        from clientbase.services.rejects import check_rejects_target
+
+        # Before the import, so a file that cannot (or must not) be written stops it early.
+        check_rejects_target(st.engine(), rejects)
     columns = load_mapping_file(mapping) if mapping else {}
     columns.update(parse_map_options(maps or []))
     opts = ImportOptions(
@@ -149,14 +146,17 @@ def import_cmd(
         create_missing=not no_create_missing, find_duplicates=not no_dedupe,
     )  # fmt: skip
     msg = st.messages
-    try:
-        with msg.progress("importing") as progress:
-            result = run_import(st.engine(), paths, opts, progress)
-        if rejects_file is not None:
-            _write_rejects(rejects_file, result)
-    finally:
-        if rejects_file is not None:
-            rejects_file.close()
+    with msg.progress("importing") as progress:
+        result = run_import(st.engine(), paths, opts, progress)
+    if rejects is not None:
+        from clientbase.services.rejects import write_rejects
+
+        done = write_rejects(st.engine(), rejects, result)
+        if not done["written"]:
+            msg.info(
+                f"no rows rejected: {rejects} not written"
+                + (" (the earlier one there was removed)" if done["removed_earlier"] else "")
+            )
     if fmt == SummaryFormat.json:
         emit_json(result.as_dict())
     elif not st.quiet:
@@ -181,16 +181,6 @@ def _own_numbers(values: list[str]) -> list[str]:
     from clientbase.importers.settings import parse_own_numbers
 
     return [n for v in values for n in parse_own_numbers(v)]
-
-
-def _write_rejects(f, result) -> None:
-    w = csv.writer(f)
-    w.writerow(["file", "sheet", "row", "reason", "data"])
-    for fr in result.files:
-        for r in fr.rejects:
-            w.writerow(
-                [fr.file, r.sheet or "", r.row, r.reason, json.dumps(r.raw, ensure_ascii=False)]
-            )
 
 
 def _print_summary(result, *, verbose: bool) -> None:

@@ -42,9 +42,9 @@ def hoist_global_options(args: list[str]) -> list[str]:
         if arg == "--":
             rest.extend(args[i:])
             break
-        if arg in _GLOBAL_FLAGS or arg.startswith("--db="):
+        if arg in _GLOBAL_FLAGS or arg.startswith(("--db=", "--wait=")):
             front.append(arg)
-        elif arg == "--db" and i + 1 < len(args):
+        elif arg in ("--db", "--wait") and i + 1 < len(args):
             front.extend(args[i : i + 2])
             i += 1
         else:
@@ -145,6 +145,16 @@ def root(
     verbose: Annotated[
         bool, typer.Option("--verbose", "-v", help="More detail; tracebacks on errors.")
     ] = False,
+    wait: Annotated[
+        float | None,
+        typer.Option(
+            "--wait",
+            metavar="SECONDS",
+            min=0,
+            help="How long to wait for another command that is writing (env CLIENTBASE_WAIT; "
+            "default 600).",
+        ),
+    ] = None,
     version: Annotated[
         bool,
         typer.Option(
@@ -152,7 +162,7 @@ def root(
         ),
     ] = False,
 ) -> None:
-    ctx.obj = State(db=db, quiet=quiet, verbose=verbose)
+    ctx.obj = State(db=db, quiet=quiet, verbose=verbose, wait=wait)
 
 
 def _register() -> None:

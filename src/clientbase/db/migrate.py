@@ -71,6 +71,11 @@ def ensure_schema(engine: Engine, db_path: Path | None) -> Path | None:
             conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
         command.upgrade(_alembic_config(conn), "head")
         conn.commit()
+        if backup is not None:
+            from clientbase.db.copies import record_copy
+
+            record_copy(conn, "upgrade-backup", backup)
+            conn.commit()
         if engine.dialect.name == "sqlite":
             conn.exec_driver_sql("PRAGMA foreign_keys=ON")
     return backup

@@ -393,6 +393,24 @@ class ExportMember(Base):
     customer_id: Mapped[int] = mapped_column(Integer, primary_key=True)  # no FK: history stays
 
 
+class WrittenCopy(Base):
+    """A file the tool wrote that holds personal data: a backup of the base, an export, a file of
+    rejected rows. `contacts forget` names the ones that may still hold the person; the latest
+    entry for a path says what is in that file now."""
+
+    __tablename__ = "written_copies"
+
+    id: Mapped[int] = mapped_column(Integer, primary_key=True)
+    kind: Mapped[str] = mapped_column(String(20))  # backup, upgrade-backup, export, rejects
+    path: Mapped[str] = mapped_column(String(2000), index=True)  # absolute
+    written_at: Mapped[datetime] = mapped_column(DateTime)
+    size_bytes: Mapped[int | None] = mapped_column(Integer)
+    sha256: Mapped[str | None] = mapped_column(String(64))
+    export_id: Mapped[int | None] = mapped_column(ForeignKey("exports.id", ondelete="SET NULL"))
+    import_ids: Mapped[list | None] = mapped_column(JSON)  # rejects: the batches it lists
+    removed_at: Mapped[datetime | None] = mapped_column(DateTime)  # deleted by the tool
+
+
 class MetricSnapshot(Base):
     """A dated figure set kept for trends: segment sizes, LTV by channel, RFM segment sizes."""
 
@@ -425,6 +443,7 @@ dedupe_candidates = DedupeCandidate.__table__
 not_duplicates = NotDuplicate.__table__
 export_members = ExportMember.__table__
 metric_snapshots = MetricSnapshot.__table__
+written_copies = WrittenCopy.__table__
 segments = Segment.__table__
 exports = Export.__table__
 settings = Setting.__table__

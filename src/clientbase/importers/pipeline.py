@@ -708,15 +708,12 @@ def _in_workers(jobs: Iterator) -> Iterator[list[Clean | Rejected]]:
 
     At most a few chunks are in flight, so memory stays flat; results come back in file order.
     """
-    import multiprocessing
     from collections import deque
-    from concurrent.futures import ProcessPoolExecutor
+
+    from clientbase.workers import worker_pool
 
     workers = min(os.cpu_count() or 1, 4)
-    # forkserver: workers start from a clean interpreter, not a copy of this process with its
-    # open database connection.
-    ctx = multiprocessing.get_context("forkserver")
-    with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_worker_init) as pool:
+    with worker_pool(workers, initializer=_worker_init) as pool:
         pending: deque = deque()
         for job in jobs:
             pending.append(pool.submit(clean_rows_packed, job))

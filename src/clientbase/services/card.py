@@ -9,7 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, delete, func, insert, or_, select, update
 
-from clientbase.db.engine import scrub_free_space, write_transaction
+from clientbase.db.engine import ScrubIncomplete, scrub_free_space, write_transaction
 from clientbase.db.models import (
     consents,
     contact_points,
@@ -32,6 +32,7 @@ from clientbase.normalize.emails import normalize_email
 from clientbase.normalize.names import looks_like_company, parse_full_name
 from clientbase.normalize.phones import normalize_phone
 from clientbase.services.contacts import BY_HAND
+from clientbase.services.copies import copies_holding
 
 # Columns `contacts edit --field KEY=VALUE` may set (names, phones, emails, birthday have options).
 EDITABLE = ("company", "position", "city", "address", "postcode", "source", "manager",
@@ -314,14 +315,99 @@ def archive(engine: Engine, customer_id: int) -> None:
             conn.execute(insert(consents), events)
 
 
+def _own_values(conn, ids: list[int], cards) -> set[str]:
+    """What identifies the person in raw text: their names, phones and emails as typed and
+    normalised, and their company unless a customer who stays works there too (then it
+    identifies nobody in particular). Short values (under 5 characters) would match by chance."""
+    traces: set[str] = set()
+    companies = set()
+    for r in cards:
+        full = r.last_name and r.first_name and f"{r.last_name} {r.first_name}"
+        traces.update(v for v in (r.display_name, full) if v and len(v) >= 5)
+        if r.company and len(r.company) >= 5:
+            companies.add(r.company)
+    if companies:
+        shared = set(conn.scalars(
+            select(customers.c.company).where(customers.c.company.in_(companies),
+                                              customers.c.id.not_in(ids))
+        ))  # fmt: skip
+        traces |= companies - shared
+    cp = contact_points
+    for raw, value in conn.execute(
+        select(cp.c.value_raw, cp.c.value).where(cp.c.customer_id.in_(ids))
+    ):
+        traces.update(v for v in (raw, value) if v and len(v) >= 5)
+    return traces
+
+
+def _blank_in_raw_rows(conn, traces: set[str]) -> int:
+    """Remove ``traces`` from the values of the raw rows that spell them; returns the rows
+    changed. Longest first, so a full name goes before the shorter "last first" inside it."""
+    if not traces:
+        return 0
+    ordered = sorted(traces, key=len, reverse=True)
+    mentions = [
+        import_rows.c.raw.contains(json.dumps(t, ensure_ascii=False)[1:-1]) for t in ordered
+    ]
+    changed = 0
+    for row_id, raw in conn.execute(
+        select(import_rows.c.id, import_rows.c.raw).where(or_(*mentions))
+    ).all():
+        try:
+            data = json.loads(raw)
+        except ValueError:
+            data = raw  # not JSON after all: scrub the text itself
+
+        def scrub(v):
+            if isinstance(v, str):
+                for t in ordered:
+                    v = v.replace(t, "")
+                return v.strip()
+            if isinstance(v, dict):
+                return {k: scrub(x) for k, x in v.items()}
+            if isinstance(v, list):
+                return [scrub(x) for x in v]
+            return v
+
+        new = json.dumps(scrub(data), ensure_ascii=False)
+        if new != raw:
+            conn.execute(update(import_rows).where(import_rows.c.id == row_id).values(raw=new))
+            changed += 1
+    return changed
+
+
+def _blank_in_notes(conn, ids: list[int], traces: set[str]) -> int:
+    """Remove ``traces`` from the notes of other customers and of their calls and meetings
+    ("замещает Иванов Сергей"): the note stays, the person leaves it."""
+    if not traces:
+        return 0
+    ordered = sorted(traces, key=len, reverse=True)
+    changed = 0
+    for table in (customers, interactions):
+        owner = table.c.id if table is customers else table.c.customer_id
+        found = conn.execute(
+            select(table.c.id, table.c.note).where(
+                owner.not_in(ids), or_(*(table.c.note.contains(t) for t in ordered))
+            )
+        ).all()
+        for row_id, note in found:
+            for t in ordered:
+                note = note.replace(t, "")
+            conn.execute(update(table).where(table.c.id == row_id).values(note=note.strip()))
+            changed += 1
+    return changed
+
+
 def forget(engine: Engine, customer_id: int, db_path: Path | None = None) -> dict:
     """Erase a person's personal data everywhere it lives (152-FZ, GDPR).
 
-    Contact points, notes, calls, reminders, tags, the raw rows of every import that carried
-    them and the before-states kept for undo go; orders stay for the totals, on a card with no
-    personal data left; an erasure record says when and how much, nothing about whom. With
-    secure_delete the freed pages are zeroed; a checkpoint and VACUUM then clear the write-ahead
-    log and the free list, so the bytes are gone from the files too.
+    Contact points, notes, calls, reminders, tags, the raw rows linked to them and the
+    before-states kept for undo go; in other customers' raw rows and notes the person's own
+    values (names, phones, emails, a company no one else has) are blanked, the rows stay; orders
+    stay for the totals, on a card with no personal data left; an erasure record says when and
+    how much, nothing about whom. With secure_delete the freed pages are zeroed; a checkpoint and
+    VACUUM then clear the write-ahead log and the free list, so the bytes are gone from the
+    files too (``scrubbed`` False when a reader kept them there).
     """
     counts: dict[str, int] = {}
     with write_transaction(engine) as conn:
@@ -343,22 +429,24 @@ def forget(engine: Engine, customer_id: int, db_path: Path | None = None) -> dic
             ids += frontier
         cards = conn.execute(select(customers).where(customers.c.id.in_(ids))).all()
         cp = contact_points
-        traces = set()
-        for r in cards:
-            traces.update(v for v in (r.display_name, r.company, r.last_name and r.first_name and
-                                      f"{r.last_name} {r.first_name}") if v and len(v) >= 5)  # fmt: skip
-        for raw, value in conn.execute(
-            select(cp.c.value_raw, cp.c.value).where(cp.c.customer_id.in_(ids))
-        ):
-            traces.update(v for v in (raw, value) if v and len(v) >= 5)
-        # Raw rows linked to the person, and any other raw row that spells one of their values.
-        linked = import_rows.c.customer_id.in_(ids)
-        mentions = [
-            import_rows.c.raw.contains(json.dumps(t, ensure_ascii=False)[1:-1]) for t in traces
-        ]
+        traces = _own_values(conn, ids, cards)
+        # Before the rows go: the batches whose rejected rows carry the person (a rejects file
+        # lists those), and when the base first knew them (for backups).
+        ir = import_rows.c
+        batches = set(conn.scalars(
+            select(ir.import_id).where(ir.outcome == "rejected", or_(ir.customer_id.in_(ids), *(
+                ir.raw.contains(json.dumps(t, ensure_ascii=False)[1:-1]) for t in traces
+            ))).distinct()
+        ))  # fmt: skip
+        known_since = min((r.created_at for r in cards if r.created_at), default=None)
+        # The raw rows linked to the person go. A row of someone else (a colleague at the same
+        # company, a rejected row) that spells one of the person's own values keeps its place
+        # as that row's provenance, with those values blanked.
         counts["import_rows"] = conn.execute(
-            delete(import_rows).where(or_(linked, *mentions))
+            delete(import_rows).where(import_rows.c.customer_id.in_(ids))
         ).rowcount
+        counts["import_rows_blanked"] = _blank_in_raw_rows(conn, traces)
+        counts["notes_blanked"] = _blank_in_notes(conn, ids, traces)
         counts["import_changes"] = conn.execute(
             delete(import_changes).where(import_changes.c.customer_id.in_(ids))).rowcount  # fmt: skip
         counts["contact_points"] = conn.execute(
@@ -392,8 +480,21 @@ def forget(engine: Engine, customer_id: int, db_path: Path | None = None) -> dic
                 customer_id=customer_id, erased_at=datetime.now(), counts=counts
             )
         )
-    scrub_free_space(engine)
-    backups = (
-        sorted(str(p) for p in db_path.parent.glob(f"{db_path.name}.*.bak")) if db_path else []
+        copies = copies_holding(conn, ids, known_since, batches, db_path)
+    try:
+        scrub_free_space(engine)
+        scrubbed = True
+    except ScrubIncomplete:
+        scrubbed = False
+    return {"id": customer_id, "erased": counts, "copies_still_holding_data": copies,
+            "scrubbed": scrubbed}  # fmt: skip
+
+
+def scrub_failed_error(db_path: Path | None, lead: str | None = None) -> ClientbaseError:
+    """The one line for an erasure whose bytes are still in the files (another program reads)."""
+    where = f" {db_path}" if db_path else ""
+    text = "another program is reading the database, so erased data is still in the file" + where
+    return ClientbaseError(
+        f"{lead}, but {text}" if lead else text,
+        hint="close it or wait for it to finish, then run: clientbase db scrub",
     )
-    return {"id": customer_id, "erased": counts, "backups_still_holding_data": backups}

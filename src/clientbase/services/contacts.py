@@ -18,7 +18,7 @@ from clientbase.db.models import (
     orders,
     tags,
 )
-from clientbase.errors import NotFoundError
+from clientbase.errors import NotFoundError, UsageError
 from clientbase.segments.facts import lifecycle_of, lifecycle_query
 from clientbase.services.analytics import load_orders
 from clientbase.services.consent import channel_states
@@ -44,7 +44,21 @@ def birthday_month_day(month: int | None, day: int | None) -> str | None:
     return f"{month:02d}-{day:02d}" if month and day else None
 
 
+# Longer than any name, company, city, phone or email in the base (the columns hold at most
+# 500 characters); SQLite refuses LIKE patterns over 50,000 bytes with a confusing message.
+SEARCH_MAX_CHARS = 500
+
+
+def check_search(text: str | None) -> None:
+    if text is not None and len(text) > SEARCH_MAX_CHARS:
+        raise UsageError(
+            f"--search: at most {SEARCH_MAX_CHARS} characters (got {len(text):,})",
+            hint="search for a part of the name, phone or email",
+        )
+
+
 def _search_clause(text: str):
+    check_search(text)
     # lower() is Unicode-aware on every backend we use (db.engine registers one for SQLite).
     needle = text.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     like = f"%{needle}%"

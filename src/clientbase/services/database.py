@@ -7,8 +7,11 @@ from pathlib import Path
 from sqlalchemy import Engine, func, inspect, select
 
 from clientbase.config import DatabaseLocation
+from clientbase.db.copies import record_copy
+from clientbase.db.engine import write_transaction
 from clientbase.db.migrate import backup_sqlite, ensure_schema, schema_state
 from clientbase.db.models import Base
+from clientbase.errors import UsageError
 
 COUNTED_TABLES = (
     "customers", "contact_points", "imports", "import_rows", "orders", "interactions", "tags",
@@ -44,11 +47,21 @@ def info(engine: Engine, location: DatabaseLocation) -> dict:
     }
 
 
-def backup(engine: Engine, dest: Path) -> dict:
+def backup(engine: Engine, dest: Path, *, force: bool = False) -> dict:
+    """A copy of the base at ``dest`` (a file, or a folder to put clientbase-backup.sqlite3 in),
+    noted in the registry of copies. An existing file is replaced only with ``force``."""
     dest = dest.expanduser()
     if dest.is_dir():
         dest = dest / "clientbase-backup.sqlite3"
+    if dest.exists() and not force:
+        raise UsageError(
+            f"{dest} exists already", hint="add --force to replace it, or choose another name"
+        )
+    if dest.exists() and not dest.is_file():
+        raise UsageError(f"{dest}: not a regular file")
     backup_sqlite(engine, dest)
+    with write_transaction(engine) as conn:
+        record_copy(conn, "backup", dest)
     return {"backup": str(dest), "size_bytes": dest.stat().st_size}
 
 
@@ -60,3 +73,15 @@ def upgrade(engine: Engine, location: DatabaseLocation) -> dict:
         "to": schema_state(engine).current,
         "backup": str(made) if made else None,
     }
+
+
+def scrub(engine: Engine, location: DatabaseLocation) -> None:
+    """Clear erased data from the database files (after `contacts forget` could not, because
+    another program was reading)."""
+    from clientbase.db.engine import ScrubIncomplete, scrub_free_space
+    from clientbase.services.card import scrub_failed_error
+
+    try:
+        scrub_free_space(engine)
+    except ScrubIncomplete:
+        raise scrub_failed_error(location.path) from None

@@ -31,11 +31,9 @@ export now and then keeps an audience complete.
 from __future__ import annotations
 
 import gc
-import multiprocessing
 import os
 from collections import deque
 from collections.abc import Iterator
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from datetime import datetime
 from itertools import groupby
@@ -67,6 +65,7 @@ from clientbase.exporters.render import (
 from clientbase.exporters.rows import RowRenderer
 from clientbase.exporters.writer import FileInfo, encode_rows, open_writer, split_bom
 from clientbase.services.segments import matching_ids
+from clientbase.workers import worker_pool
 
 # Strongest first: the reason a customer is counted under when none of their identifiers is used.
 REASONS = (
@@ -561,15 +560,9 @@ def _scans(engine: Engine, conn, job: _Job, tasks: list[tuple], size: int) -> It
             if enabled:
                 gc.enable()
         return
-
-    # forkserver: workers start from a clean interpreter, not a copy of this process with its
-    # open database connection.
-    ctx = multiprocessing.get_context("forkserver")
-    # Imported once in the fork server, not once per worker (ignored if it already runs).
-    ctx.set_forkserver_preload([__name__])
     init = (url.render_as_string(hide_password=False), job)
-    with ProcessPoolExecutor(workers, mp_context=ctx, initializer=_worker_init,
-                             initargs=init) as pool:  # fmt: skip
+    # This module is imported once in the fork server, not once per worker.
+    with worker_pool(workers, _worker_init, init, preload=[__name__]) as pool:
         pending: deque = deque()
         for task in tasks:
             pending.append(pool.submit(_worker_scan, task))
@@ -584,9 +577,12 @@ def export_audience(
     segment: str | None = None, hash: str | None = None, include_unknown_consent: bool = False,
     min_size: int | None = None, split_size: int | None = None, diff_since: str | None = None,
     dry_run: bool = False, overrides: list[str] | None = None, preset_file: Path | None = None,
+    force: bool = False,
 ) -> ExportResult:  # fmt: skip
     """Write an audience file (or files) for ``platform`` and log it; see the module docstring
-    for who is in it. ``overrides`` are ``KEY=VALUE`` preset settings."""
+    for who is in it. ``overrides`` are ``KEY=VALUE`` preset settings. Files that exist are
+    replaced only with ``force``; parts of an earlier, bigger export of the same name are then
+    removed, so no stale part is uploaded with the new ones."""
     out = Path(out)
     preset = load_preset(platform, preset_file=preset_file, settings=overrides)
     algo = hash or preset.hash
@@ -602,6 +598,7 @@ def export_audience(
     if min_size is not None and min_size < 0:
         raise UsageError(f"--min-size {min_size}: cannot be negative")
     _check_out(out)
+    earlier = [] if dry_run else _earlier_files(engine, out, preset, diff_since is not None, force)
     chosen = _selection(engine, where, segment)
 
     res = ExportResult(
@@ -705,9 +702,67 @@ def export_audience(
         res.rows += res.diff["removed_rows"]
     _summarise(res, preset, render, rows_by_kind, min_size, writers)
     if not dry_run:
+        written = {f.path.resolve() for f in files}
+        stale = [p for p in earlier if p.resolve() not in written]
+        for p in stale:
+            p.unlink(missing_ok=True)
+        if stale:
+            res.notes.append(
+                f"removed {_n(len(stale), 'file')} of an earlier export of the same name: "
+                + ", ".join(p.name for p in stale)
+            )
         res.export_id = _log(engine, res, preset, members, include_unknown_consent, overrides,
-                             files)  # fmt: skip
+                             files, split_size, stale)  # fmt: skip
     return res
+
+
+def _targets(out: Path, preset: Preset, diff: bool) -> list[Path]:
+    """The file names an export writes (each may become NAME-part1, -part2... when split)."""
+    tags = ("added", "removed") if diff else ("",)
+    kinds = preset.identifiers
+    if preset.one_identifier_per_file:
+        return [_name(out, k if len(kinds) > 1 else "", t) for k in kinds for t in tags]
+    return [_name(out, t) for t in tags]
+
+
+def _earlier_files(
+    engine: Engine, out: Path, preset: Preset, diff: bool, force: bool
+) -> list[Path]:
+    """The files already at the names this export writes: the names themselves and their
+    numbered parts. Without ``force`` any of them is refused; with it the names are replaced,
+    and the parts are removed only if the tool wrote them (a part a user put there is refused)."""
+    import re
+
+    from clientbase.db.copies import written_by_us
+
+    found: list[Path] = []
+    for t in _targets(out, preset, diff):
+        part = re.compile(re.escape(t.stem) + r"-part\d+" + re.escape(t.suffix) + "$")
+        found += [t] if t.exists() else []
+        found += sorted(p for p in t.parent.glob(f"{t.stem}-part*{t.suffix}") if part.match(p.name))
+    if not found:
+        return []
+    if not force:
+        what = "the file" if found[0] == out else found[0].name
+        more = (
+            f" (and {_n(len(found) - 1, 'more file')} of an earlier export)"
+            if len(found) > 1
+            else ""
+        )
+        raise UsageError(
+            f"--out {out}: {what} exists already{more}",
+            hint="add --force to replace it, or choose another name",
+        )
+    targets = _targets(out, preset, diff)
+    with engine.connect() as conn:
+        foreign = [p for p in found if p not in targets and not written_by_us(conn, p, ("export",))]
+    if foreign:
+        raise UsageError(
+            f"--out {out}: {foreign[0]} looks like a part of this export but was not written by "
+            "clientbase (or was changed since)",
+            hint="move it away or delete it, then export again",
+        )
+    return found
 
 
 def _write_removed(
@@ -815,15 +870,19 @@ def _n(count: int, noun: str) -> str:
 
 
 def _log(engine: Engine, res: ExportResult, preset: Preset, members: list[int],
-         include_unknown: bool, overrides, files: list[FileInfo]) -> int:  # fmt: skip
-    """The exports row (no personal data: counts, names of files, hashes) and its members."""
+         include_unknown: bool, overrides, files: list[FileInfo], split_size: int | None,
+         removed: list[Path]) -> int:  # fmt: skip
+    """The exports row (no personal data: counts, names of files, hashes), its members, and its
+    files in the registry of copies."""
+    from clientbase.db.copies import mark_removed, record_copy
+
     params = {
         "segment": res.segment, "where": res.where, "hash": res.hash,
         "include_unknown_consent": include_unknown, "selected": res.selected,
         "exported": res.exported, "left_out": res.left_out, "dropped": res.dropped,
         "share_mobile": res.share_mobile, "share_email": res.share_email,
         "files": res.files, "diff": res.diff, "overrides": list(overrides or []),
-        "preset_checked": preset.checked,
+        "preset_checked": preset.checked, "out": res.out, "split_size": split_size,
     }  # fmt: skip
     first = files[0] if files else None
     with write_transaction(engine) as conn:
@@ -835,6 +894,10 @@ def _log(engine: Engine, res: ExportResult, preset: Preset, members: list[int],
             )
         ).inserted_primary_key[0]  # fmt: skip
         _insert_members(conn, export_id, members)
+        for p in removed:
+            mark_removed(conn, p)
+        for f in files:
+            record_copy(conn, "export", f.path, sha256=f.sha256, export_id=export_id)
     return export_id
 
 

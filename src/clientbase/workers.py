@@ -1,0 +1,153 @@
+"""Worker processes that never outlive the command that started them.
+
+Imports and exports clean or scan chunks in a pool of worker processes started by a fork server
+(a clean interpreter, not a copy of the main process with its open database). Two things the
+standard pool does not do, done here:
+
+- **They die with the command.** After ``kill -9`` (or a SIGTERM) of the main process nothing
+  tells the workers: they wait on their task queue, and the fork server waits for them (every
+  child holds its keep-alive pipe). So each worker runs a watchdog thread that checks once a
+  second that the main process is still there (a zombie, or a new process that took its pid,
+  does not count) and ends the worker if not. On Linux the kernel also kills a worker whose fork
+  server dies (``prctl(PR_SET_PDEATHSIG)``).
+- **Ctrl-C is the main process's.** The terminal sends SIGINT to the whole process group; the
+  workers ignore it, so the user sees the main process's one line ("interrupted; ...") and not
+  a traceback from every worker. The main process then stops the pool at once.
+"""
+
+from __future__ import annotations
+
+import os
+import signal
+import sys
+import threading
+import time
+from collections.abc import Callable, Iterator
+from contextlib import contextmanager
+
+_PR_SET_PDEATHSIG = 1
+_WATCH_EVERY_S = 1.0
+
+
+@contextmanager
+def worker_pool(
+    workers: int,
+    initializer: Callable | None = None,
+    initargs: tuple = (),
+    preload: list[str] | None = None,
+) -> Iterator:
+    """A ``ProcessPoolExecutor`` of ``workers`` processes (see the module docstring); on any
+    exception (Ctrl-C included) the workers are stopped without finishing their tasks."""
+    import multiprocessing
+    from concurrent.futures import ProcessPoolExecutor
+
+    ctx = multiprocessing.get_context("forkserver")
+    if preload:
+        ctx.set_forkserver_preload(preload)  # ignored if the fork server runs already
+    _start_helpers()
+    pool = ProcessPoolExecutor(
+        workers,
+        mp_context=ctx,
+        initializer=_start_worker,
+        initargs=((os.getpid(), _identity(os.getpid())), initializer, initargs),
+    )
+    try:
+        yield pool
+    except BaseException:
+        _stop(pool)
+        raise
+    pool.shutdown(wait=True)
+
+
+def _start_helpers() -> None:
+    """Start the fork server and the resource tracker with SIGINT blocked. A Ctrl-C while a new
+    interpreter is still starting would otherwise print its traceback before it gets to ignore
+    the signal; the children keep the mask (so do the workers the fork server makes), and the
+    main process gets a Ctrl-C pressed meanwhile as soon as the mask is restored."""
+    from multiprocessing import forkserver, resource_tracker
+
+    block = (
+        hasattr(signal, "pthread_sigmask") and threading.current_thread() is threading.main_thread()
+    )
+    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT}) if block else None
+    try:
+        resource_tracker.ensure_running()
+        forkserver.ensure_running()
+    finally:
+        if old is not None:
+            signal.pthread_sigmask(signal.SIG_SETMASK, old)
+
+
+def _stop(pool) -> None:
+    """Cancel what is queued and end the workers now: their results are no longer wanted, and
+    waiting for the chunks in flight would only delay the rollback the user asked for."""
+    processes = list(getattr(pool, "_processes", {}).values())  # no public way to list them
+    pool.shutdown(wait=False, cancel_futures=True)
+    for p in processes:
+        try:
+            p.terminate()
+        except (OSError, ValueError):  # gone already
+            pass
+    for p in processes:
+        try:
+            p.join(5)
+        except (OSError, ValueError, AssertionError):
+            pass
+
+
+def _start_worker(main: tuple, initializer: Callable | None, initargs: tuple) -> None:
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+    die_with_parent(*main)
+    if initializer is not None:
+        initializer(*initargs)
+
+
+def die_with_parent(main_pid: int, main: str | None) -> None:
+    """End this process when the main process (``main_pid``, whose ``_identity`` was ``main``
+    when it started the pool: a loaded machine can take seconds to get a worker this far) or
+    this process's parent (the fork server) is gone."""
+    parent = os.getppid()
+    if sys.platform.startswith("linux"):
+        try:
+            import ctypes
+
+            libc = ctypes.CDLL(None, use_errno=True)
+            libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
+        except (OSError, AttributeError):
+            pass  # the watchdog below still holds
+
+    def gone() -> bool:
+        return os.getppid() != parent or _identity(main_pid) != main
+
+    if gone():
+        os._exit(1)
+
+    def watch() -> None:
+        while True:
+            time.sleep(_WATCH_EVERY_S)
+            if gone():
+                os._exit(1)
+
+    threading.Thread(target=watch, name="clientbase-watchdog", daemon=True).start()
+
+
+def _identity(pid: int) -> str | None:
+    """What tells this process apart while it lives: on Linux its start time (a pid can be
+    taken again by a new process), elsewhere only that it exists; None once it is gone or a
+    zombie (killed, but not yet reaped by its own parent)."""
+    try:
+        with open(f"/proc/{pid}/stat", "rb") as f:
+            fields = f.read().rsplit(b")", 1)[1].split()
+    except FileNotFoundError:
+        return None
+    except OSError:
+        fields = None
+    if fields is not None:
+        return None if fields[0] in (b"Z", b"X") else fields[19].decode()
+    try:
+        os.kill(pid, 0)
+    except ProcessLookupError:
+        return None
+    except PermissionError:
+        pass
+    return "alive"
