@@ -5,13 +5,19 @@ from __future__ import annotations
 import re
 from datetime import date, timedelta
 
-from sqlalchemy import Engine, String, select, type_coerce
+from sqlalchemy import Engine, String, case, select, type_coerce
 
-from clientbase.db.models import abc_snapshot_rows, abc_snapshots, customers, orders
+from clientbase.db.models import (
+    ORDER_RETURN,
+    abc_snapshot_rows,
+    abc_snapshots,
+    customers,
+    orders,
+)
 from clientbase.errors import UsageError
 
 GROUPS = ("manager", "channel", "city")
-LEFT_OUT = ("cancelled", "returned")  # kept in the base, not in the analytics
+LEFT_OUT = ("cancelled", "returned", "open")  # kept in the base, not in the analytics
 
 
 def load_orders(engine: Engine, *, with_manager: bool = False):
@@ -22,7 +28,8 @@ def load_orders(engine: Engine, *, with_manager: bool = False):
 
     o, c = orders, customers
     cols = [o.c.customer_id, type_coerce(o.c.ordered_at, String).label("ordered_at"),
-            o.c.amount, o.c.margin, o.c.id.label("order_key")]  # fmt: skip
+            o.c.amount, o.c.margin, o.c.id.label("order_key"),
+            case((o.c.status == ORDER_RETURN, 1), else_=0).label("is_return")]  # fmt: skip
     if with_manager:
         cols.append(o.c.manager.label("order_manager"))
     q = (
@@ -34,7 +41,9 @@ def load_orders(engine: Engine, *, with_manager: bool = False):
         frame = pd.read_sql(q, conn)
     # The stored text, parsed in one vectorised pass (not a datetime object per row).
     frame["ordered_at"] = pd.to_datetime(frame["ordered_at"], format="ISO8601")
-    return frame
+    from clientbase.analytics.returns import fold_returns
+
+    return fold_returns(frame.drop(columns="is_return"), frame["is_return"].to_numpy() == 1)
 
 
 def load_customers(engine: Engine):

@@ -74,9 +74,10 @@ def _narrow_sqlite(engine: Engine):
     analyses need: they work in days."""
     import numpy as np
     import pandas as pd
-    from sqlalchemy import Integer, cast, func
+    from sqlalchemy import Integer, case, cast, func
 
-    from clientbase.db.models import orders
+    from clientbase.analytics.returns import fold_returns
+    from clientbase.db.models import ORDER_RETURN, orders
     from clientbase.services.analytics import LEFT_OUT
 
     o, c = orders, customers
@@ -85,20 +86,22 @@ def _narrow_sqlite(engine: Engine):
         func.group_concat(o.c.customer_id),
         func.group_concat(seconds),
         func.group_concat(func.coalesce(o.c.amount, 0.0)),
+        func.group_concat(case((o.c.status == ORDER_RETURN, 1), else_=0)),
     ).where(
         o.c.status.is_(None) | o.c.status.not_in(LEFT_OUT),
         o.c.customer_id.not_in(select(c.c.id).where(c.c.status == "erased")),
     )
     with engine.connect() as conn:
-        ids, times, amounts = conn.execute(q).one()
+        ids, times, amounts, returns = conn.execute(q).one()
     if ids is None:  # no rows: group_concat of nothing is NULL
-        ids = times = amounts = ""
+        ids = times = amounts = returns = ""
     cid = np.fromstring(ids, dtype=np.int64, sep=",") if ids else np.zeros(0, np.int64)
     ts = np.fromstring(times, dtype=np.int64, sep=",") if times else np.zeros(0, np.int64)
     amount = np.fromstring(amounts, dtype=float, sep=",") if amounts else np.zeros(0)
-    if not len(cid) == len(ts) == len(amount):
+    ret = np.fromstring(returns, dtype=np.int64, sep=",") if returns else np.zeros(0, np.int64)
+    if not len(cid) == len(ts) == len(amount) == len(ret):
         return None
-    return pd.DataFrame(
+    frame = pd.DataFrame(
         {
             "customer_id": cid,
             "ordered_at": pd.to_datetime(ts, unit="s"),
@@ -106,6 +109,7 @@ def _narrow_sqlite(engine: Engine):
             "order_key": np.arange(len(cid), dtype=np.int64),
         }
     )
+    return fold_returns(frame, ret == 1)
 
 
 def groups_for(engine: Engine, frame, people, by: str):
