@@ -390,10 +390,16 @@ class OrderWriter:
             )
             self._plan = plan = (m, keys, plain, points, simple)
         _, keys, plain, points, simple = plan
-        if not simple or len(cells) > len(keys) or any(c.__class__ is not str for c in cells):
+        if not simple or len(cells) > len(keys):
             return to_record(m, n, cells, sheet)
-        texts = [c.strip() for c in cells]
-        rec = ContactRecord(n, {k: t for k, t in zip(keys, texts) if t}, {}, [], [], [], sheet)
+        try:
+            texts = [c.strip() for c in cells]
+        except AttributeError:  # a typed spreadsheet cell (a number, a date): the general road
+            return to_record(m, n, cells, sheet)
+        raw = dict(zip(keys, texts))
+        if "" in texts:
+            raw = {k: t for k, t in raw.items() if t}
+        rec = ContactRecord(n, raw, {}, [], [], [], sheet)
         f, width = rec.fields, len(texts)
         for i, name in plain:
             if i < width and texts[i]:
