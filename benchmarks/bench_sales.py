@@ -56,7 +56,9 @@ def cpu_of(fn):
     return result, (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
 
 
-def timed(name: str, args: list[str], rows: int | None, timeout: float | None) -> tuple[Step, float]:
+def timed(
+    name: str, args: list[str], rows: int | None, timeout: float | None
+) -> tuple[Step, float]:
     step, cpu = cpu_of(lambda: run_step(name, args, rows, timeout))
     print(
         f"{name}: {step.wall:.1f} s wall, {cpu:.1f} s CPU, {step.peak_mb:.0f} MB peak RSS, "

@@ -98,17 +98,28 @@ def abc_xyz_cmd(
     snapshots: Annotated[
         bool, typer.Option("--snapshots", help="List the stored classifications.")
     ] = False,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            metavar="DATE",
+            help="The day the figures count to (default: today); later orders are left out.",
+        ),
+    ] = None,
     fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
 ) -> None:
     """ABC (by value) x XYZ (by stability) of the customers, with the migration between windows.
 
-    --compare takes stored classifications by label, or computes a window live."""
+    The window runs from --from (default: the first order) to --to (default: the last order
+    up to --as-of). --compare takes stored classifications by label, or computes a window
+    live."""
     from clientbase.analytics.abcxyz import AbcXyzParams, classify, migration, portfolio
     from clientbase.normalize.dates import parse_date
     from clientbase.services.analytics import (
         customer_groups,
         load_customers,
         load_orders,
+        orders_as_of,
         parse_window,
     )
 
@@ -136,7 +147,10 @@ def abc_xyz_cmd(
                 title="stored classifications",
             )
         return
-    frame = load_orders(engine, with_manager=by == By.manager)
+    frame, _, notes = orders_as_of(
+        load_orders(engine, with_manager=by == By.manager), _date_option(as_of, "--as-of")
+    )
+    _notes(state(ctx).messages, notes)
     people = load_customers(engine)
     groups = customer_groups(frame, people, by.value) if by else None
 
@@ -279,6 +293,11 @@ CLV_GROUP_COLUMNS = ("group", "customers", "avg_clv", "total_clv", "avg_p_alive"
 LOSS_COLUMNS = ("year", "active_at_start", "lost", "loss_rate", "partial", "through")
 
 
+def _notes(msg, notes: list[str]) -> None:
+    for note in notes:
+        msg.info(f"note: {note}")
+
+
 def _date_option(text: str | None, option: str):
     from clientbase.normalize.dates import parse_date
 
@@ -364,7 +383,7 @@ def rfm_cmd(
     ctx: typer.Context,
     as_of: Annotated[
         str | None,
-        typer.Option("--as-of", metavar="DATE", help="Day to count recency to (default: the last order's day); later orders are left out."),
+        typer.Option("--as-of", metavar="DATE", help="Day to count recency to (default: today); later orders are left out."),
     ] = None,
     scores: Annotated[
         Scores | None,
@@ -389,8 +408,12 @@ def rfm_cmd(
     """RFM scores (recency, frequency, monetary; 1-5) and named segments of the customers:
     Champions R5 F4-5, Loyal R3-4 F4-5, Potential loyalists R4-5 F2-3, New R5 F1, Promising R4
     F1, Need attention R3 F3, About to sleep R3 F1-2, At risk R1-2 F3-4, Can't lose them R1-2 F5,
-    Hibernating R1-2 F1-2 (tried in this order; every pair has exactly one). Frequency counts
-    distinct orders; cancelled and returned orders are left out."""
+    Hibernating R1-2 F1-2 (tried in this order; every pair has exactly one). Recency is whole
+    days from the last order's date to --as-of (today by default); frequency counts distinct
+    orders; monetary is revenue less returns. Quintile scores cut each measure at its 20/40/60/80
+    % quantiles, so equal values get equal scores: one order is always F 1, and customers who
+    last bought on the same day share their R. Cancelled orders and open deals are left out,
+    and so are customers whose returns take back all they bought."""
     if history:
         _history(ctx, "rfm", fmt)
         return
@@ -461,7 +484,7 @@ def ltv_cmd(
     method: Annotated[Method, typer.Option("--method", help="historical: revenue so far per customer; cohort: cumulative value per acquired customer by month; bgnbd: BG/NBD + Gamma-Gamma prediction.")] = Method.historical,
     margin: Annotated[float | None, typer.Option("--margin", help="Gross margin as a fraction (0.3 = 30 %): LTV in margin, not revenue.")] = None,
     by: Annotated[ValueBy | None, typer.Option("--by", help=BY_HELP)] = None,
-    as_of: Annotated[str | None, typer.Option("--as-of", metavar="DATE", help="historical: orders up to this day (default: all).")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", metavar="DATE", help="The day the figures count to (default: today); later orders are left out. bgnbd: the calibration ends here unless --calibration-end says otherwise.")] = None,
     value: Annotated[CohortValue | None, typer.Option("--value", help="cohort: revenue (default), or the margin recorded on the orders (amount - cost).")] = None,
     max_months: Annotated[int | None, typer.Option("--max-months", min=0, help="cohort: months since the first order shown (default: all).")] = None,
     horizon: Annotated[str | None, typer.Option("--horizon", help="bgnbd: how far ahead: 12m (default), 52w, 365d, 1y.")] = None,
@@ -485,7 +508,7 @@ def ltv_cmd(
         return
     from clientbase.services import value as svc
 
-    _only_with(method, Method.historical, **{"--as-of": as_of, "--snapshot": snapshot})
+    _only_with(method, Method.historical, **{"--snapshot": snapshot})
     _only_with(method, Method.cohort, **{"--value": value, "--max-months": max_months})
     _only_with(method, Method.bgnbd, **{"--horizon": horizon, "--discount-rate": discount_rate,
                "--calibration-end": calibration_end, "--unit": unit})  # fmt: skip
@@ -501,6 +524,7 @@ def ltv_cmd(
         if snapshot:
             stored = svc.snapshot_ltv(engine, report, label)
             msg.info(f"average LTV per channel stored as {stored!r}: see it with --history")
+        _notes(msg, report.notes)
         _show_historical(report, top, fmt)
     elif method == Method.cohort:
         report = svc.ltv_cohort(
@@ -509,7 +533,9 @@ def ltv_cmd(
             margin=margin,
             max_months=max_months,
             by=by.value if by else None,
+            as_of=_date_option(as_of, "--as-of"),
         )
+        _notes(msg, report.notes)
         _show_cohort(report, fmt)
     else:
         report = svc.ltv_predictive(
@@ -520,7 +546,9 @@ def ltv_cmd(
             margin=1.0 if margin is None else margin,
             discount_rate=discount_rate or 0.0,
             by=by.value if by else None,
+            as_of=_date_option(as_of, "--as-of"),
         )
+        _notes(msg, report.notes)
         _show_predictive(report, top, fmt)
 
 
@@ -681,7 +709,7 @@ def churn_cmd(
     inactive_days: Annotated[int, typer.Option("--inactive-days", min=1, help="Days without a purchase after which a customer counts as gone.")] = 365,
     relative: Annotated[bool, typer.Option("--relative", help="Use each customer's own rhythm instead: --multiple times their median gap between buying days (customers with one buying day keep --inactive-days).")] = False,
     multiple: Annotated[float, typer.Option("--multiple", min=0.1, help="With --relative: how many typical gaps make a customer gone.")] = 3.0,
-    as_of: Annotated[str | None, typer.Option("--as-of", metavar="DATE", help="Where the data end (default: the last order's day); the year holding it is partial.")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", metavar="DATE", help="The day the figures count to (default: today); later orders are left out, the year holding it is partial.")] = None,
     by: Annotated[ValueBy | None, typer.Option("--by", help="Base loss per group. " + BY_HELP)] = None,
     max_months: Annotated[int | None, typer.Option("--max-months", min=0, help="Retention: months since the first order shown (default: all).")] = None,
     retention_only: Annotated[bool, typer.Option("--retention", help="Only the cohort retention matrix (with --format csv: the matrix instead of the yearly base loss).")] = False,

@@ -17,6 +17,7 @@ from clientbase.cli.output import (
     stdout_console,
 )
 from clientbase.cli.segments import SegmentOpt, WhereOpt
+from clientbase.errors import UsageError
 
 app = typer.Typer(help="Customers: list, search, look one up.", no_args_is_help=True)
 
@@ -27,6 +28,17 @@ CSV_COLUMNS = (
     "birthday_month_day", "company", "position", "city", "address", "source", "manager",
     "external_id", "phones", "emails", "tags", "lifecycle",
 )  # fmt: skip
+
+
+def _day_option(text: str | None):
+    from clientbase.normalize.dates import parse_date
+
+    if text is None:
+        return None
+    try:
+        return parse_date(text)
+    except ValueError as exc:
+        raise UsageError(f"--as-of {text!r}: {exc}") from None
 
 
 @app.command("list")
@@ -44,18 +56,27 @@ def list_cmd(
     ] = None,
     where: WhereOpt = None,
     segment: SegmentOpt = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            metavar="DATE",
+            help="Lifecycle and --where count to this day (default: today).",
+        ),
+    ] = None,
 ) -> None:
     """List customers (JSON keys are stable for scripts: id, name, phones, emails, lifecycle,
     provenance...)."""
     from clientbase.services.contacts import iter_contacts
 
     engine = state(ctx).engine()
+    day = _day_option(as_of)
     ids = None
     if where is not None or segment is not None:
         from clientbase.services.segments import matching_ids
 
-        ids = matching_ids(engine, where=where, segment=segment)
-    rows = iter_contacts(engine, search=search, limit=limit, ids=ids)
+        ids = matching_ids(engine, where=where, segment=segment, as_of=day)
+    rows = iter_contacts(engine, search=search, limit=limit, ids=ids, as_of=day)
     if fmt == Format.json:
         emit_json_stream(rows)  # streamed: a million customers do not have to fit in memory
     elif fmt == Format.csv:
@@ -70,11 +91,19 @@ def show_cmd(
     ctx: typer.Context,
     customer_id: Annotated[int, typer.Argument(metavar="ID")],
     fmt: Annotated[SummaryFormat, typer.Option("--format", "-f")] = SummaryFormat.table,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            metavar="DATE",
+            help="Orders, classes and lifecycle count to this day (default: today).",
+        ),
+    ] = None,
 ) -> None:
     """Show one customer: identity, every phone and email, where the data came from."""
     from clientbase.services.contacts import get_contact
 
-    card = get_contact(state(ctx).engine(), customer_id)
+    card = get_contact(state(ctx).engine(), customer_id, _day_option(as_of))
     if fmt == SummaryFormat.json:
         emit_json(card)
         return

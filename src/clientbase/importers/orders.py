@@ -11,8 +11,8 @@ from __future__ import annotations
 
 import re
 from dataclasses import dataclass
-from operator import itemgetter
 from datetime import datetime
+from operator import itemgetter
 
 from sqlalchemy import (
     Column,
@@ -396,7 +396,7 @@ class OrderWriter:
             texts = [c.strip() for c in cells]
         except AttributeError:  # a typed spreadsheet cell (a number, a date): the general road
             return to_record(m, n, cells, sheet)
-        raw = dict(zip(keys, texts))
+        raw = dict(zip(keys, texts, strict=False))  # a short row: fewer cells than keys
         if "" in texts:
             raw = {k: t for k, t in raw.items() if t}
         rec = ContactRecord(n, raw, {}, [], [], [], sheet)

@@ -482,7 +482,7 @@ def _fill_classes(conn: Connection, groups: set[str], cut: Cutoffs) -> None:
     if "abc" in groups or "lifecycle_tags" in groups:
         from clientbase.analytics.abcxyz import AbcXyzParams, classify
 
-        start, end = card_window(frame["ordered_at"].max().date())
+        start, end = card_window(cut.as_of)  # the card's window: 12 months up to the day
         res = classify(frame, AbcXyzParams(start=start, end=end)).customers
         out = out.merge(res[["customer_id", "abc", "xyz"]], on="customer_id", how="left")
     if "rfm" in groups:

@@ -46,6 +46,24 @@ def load_orders(engine: Engine, *, with_manager: bool = False):
     return fold_returns(frame.drop(columns="is_return"), frame["is_return"].to_numpy() == 1)
 
 
+def orders_as_of(frame, as_of: date | None):
+    """The orders dated on or before the as-of day (``analytics.asof``: ``as_of``, else today),
+    the day, and the note saying when the orders end long before it."""
+    import numpy as np
+
+    from clientbase.analytics.asof import as_of_day, stale_note
+
+    day = as_of_day(as_of)
+    end = np.datetime64(day + timedelta(days=1))
+    keep = frame["ordered_at"].to_numpy() < end
+    if "booked_at" in frame.columns:  # a return made after the day: not yet
+        keep &= frame["booked_at"].to_numpy() < end
+    frame = frame[keep].reset_index(drop=True)
+    last = frame["ordered_at"].max().date() if len(frame) else None
+    note = stale_note(last, day)
+    return frame, day, [note] if note else []
+
+
 def load_customers(engine: Engine):
     """id -> name, manager, channel (acquisition source), city."""
     import pandas as pd
