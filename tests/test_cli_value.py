@@ -458,11 +458,24 @@ def test_churn_outputs(years):
     lines = years(
         "analyze", "churn", "--as-of", "2025-06-01", "--format", "csv"
     ).stdout.splitlines()
-    assert lines == [
-        "year,active_at_start,lost,loss_rate,partial,through",
-        "2024,3,1,0.3333,no,2024-12-31",
-        "2025,4,2,0.5,yes,2025-06-01",
+    # Both tables in one long CSV: the base loss per year, then the retention per cohort.
+    assert lines[:3] == [
+        "table,group,year,active_at_start,lost,loss_rate,partial,through,cohort,customers,month,share",
+        "base_loss,,2024,3,1,0.3333,no,2024-12-31,,,,",
+        "base_loss,,2025,4,2,0.5,yes,2025-06-01,,,,",
     ]
+    assert lines[3] == "retention,,,,,,,,2023-01,1,0,1.0"
+    retention = [line.split(",") for line in lines[3:]]
+    assert all(r[0] == "retention" for r in retention) and len(retention) > 10
+    data = years.json("analyze", "churn", "--as-of", "2025-06-01")
+    assert len(retention) == sum(sum(v is not None for v in r["shares"]) for r in data["retention"])
+    # --by channel: a block per channel, or the reason it has none.
+    by = years("analyze", "churn", "--as-of", "2025-06-01", "--by", "channel").stdout
+    for group in {r["group"] for r in years.json("analyze", "churn", "--as-of", "2025-06-01",
+                                                  "--by", "channel")["groups"]}:  # fmt: skip
+        assert f"channel: {group}" in by
+    short = years("analyze", "churn", "--as-of", "2023-06-01", "--by", "channel").stdout
+    assert "no base loss to show: the orders do not yet cover a full year" in short
     matrix = years(
         "analyze", "churn", "--as-of", "2025-06-01", "--retention", "--format", "csv"
     ).stdout.splitlines()

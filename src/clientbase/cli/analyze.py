@@ -291,6 +291,20 @@ CLV_COLUMNS = ("id", "name", "frequency", "recency", "T", "monetary", "expected_
 GROUP_COLUMNS = ("group", "customers", "avg_ltv", "total", "median")
 CLV_GROUP_COLUMNS = ("group", "customers", "avg_clv", "total_clv", "avg_p_alive")
 LOSS_COLUMNS = ("year", "active_at_start", "lost", "loss_rate", "partial", "through")
+# `analyze churn --format csv`: both tables in one long CSV, told apart by "table" (base_loss
+# rows per year, overall and per group; retention rows per cohort and month since it).
+CHURN_CSV_COLUMNS = ("table", "group", *LOSS_COLUMNS, "cohort", "customers", "month", "share")
+
+
+def _churn_csv_rows(data: dict) -> list[dict]:
+    rows = [{"table": "base_loss", "group": "", **r} for r in data["base_loss"]]
+    rows += [{"table": "base_loss", **r} for r in data.get("groups", [])]
+    for r in data["retention"]:
+        for k, share in enumerate(r["shares"]):
+            if share is not None:
+                rows.append({"table": "retention", "cohort": r["cohort"],
+                             "customers": r["customers"], "month": k, "share": share})  # fmt: skip
+    return rows
 
 
 def _notes(msg, notes: list[str]) -> None:
@@ -719,7 +733,9 @@ def churn_cmd(
     active at its start (a purchase within --inactive-days before 1 January) who bought nothing
     during it; about 20 % a year is commonly quoted for small businesses. Years without
     --inactive-days of orders before them are left out; the year the data end in is partial.
-    Retention = the share of each acquisition month that bought in month k after it."""
+    Retention = the share of each acquisition month that bought in month k after it. JSON
+    carries both tables; CSV too, one long table with a "table" column (base_loss, retention);
+    --by prints a block per group, or says why a group has nothing to show."""
     from clientbase.services.value import churn
 
     report = churn(
@@ -747,11 +763,8 @@ def churn_cmd(
                 _matrix_csv(data["retention"], "shares"),
                 ("cohort", "customers", *(str(k) for k in range(width))),
             )
-        elif by:
-            rows = [{"group": "", **r} for r in data["base_loss"]] + data["groups"]
-            emit_csv(rows, ("group", *LOSS_COLUMNS))
         else:
-            emit_csv(data["base_loss"], LOSS_COLUMNS)
+            emit_csv(_churn_csv_rows(data), CHURN_CSV_COLUMNS)
         return
     if not retention_only:
         rule = (
@@ -775,8 +788,22 @@ def churn_cmd(
             emit_table(shown(data["base_loss"]), LOSS_COLUMNS, title="base loss")
         for note in report.notes:
             stdout_console().print(f"note: {note}", markup=False)
-        if by and data["groups"]:
-            emit_table(shown(data["groups"]), ("group", *LOSS_COLUMNS), title=f"per {by.value}")
+        if by:
+            con = stdout_console()
+            if not report.groups:
+                con.print(f"per {by.value}: no customer with orders to group", markup=False)
+            for group in report.groups:
+                rows = [r for r in data["groups"] if r["group"] == group]
+                if rows:
+                    emit_table(shown(rows), LOSS_COLUMNS, title=f"{by.value}: {group}")
+                    continue
+                why = (
+                    "the orders do not yet cover a full year after --inactive-days (see the "
+                    "note above)"
+                    if not data["base_loss"]
+                    else "none of its customers had bought within --inactive-days before a 1 January"
+                )
+                con.print(f"{by.value}: {group}: no base loss to show: {why}", markup=False)
     _matrix_table(
         data["retention"],
         "shares",
