@@ -202,3 +202,25 @@ def test_amocrm_deals(cli):
     ]
     gusev = next(c for c in cli.contacts() if c["name"] == "Гусев Павел")
     assert gusev["phones"] == ["+79123456789"] and gusev["manager"] == "Игорь Власов"
+
+
+def test_a_return_is_not_a_purchase_day_for_reactivation(cli, tmp_path):
+    (tmp_path / "s.csv").write_text(
+        "InvoiceNo,InvoiceDate,CustomerID,Quantity,UnitPrice\n"
+        "1001,2025-01-10,500,2,100\n"
+        "1002,2025-02-10,500,1,100\n"
+        "1003,2025-03-10,500,3,100\n"
+        "C1004,2025-06-01,500,-1,100\n"
+    )
+    s = cli.json("import", tmp_path / "s.csv")
+    assert (s["created"], s["returns"]) == (4, 1)
+    rows = cli.json("reactivation", "--as-of", "2025-09-01")
+    assert [(r["name"], r["orders"], r["last_order"], r["revenue"]) for r in rows] == [
+        ("Customer 500", 3, "2025-03-10", 500.0)
+    ]
+    card = cli.json("contacts", "show", str(rows[0]["id"]), "--as-of", "2025-09-01")
+    assert card["orders"] == {
+        "count": 3, "revenue": 500.0, "first": "2025-01-10 00:00:00", "last": "2025-03-10 00:00:00",
+    }  # fmt: skip
+    listed = cli.json("contacts", "list", "--where", "orders = 3 and revenue = 500")
+    assert [c["name"] for c in listed] == ["Customer 500"]

@@ -142,9 +142,8 @@ _DOCUMENT_DATE = re.compile(r"\bот\s+(\d{1,2}\.\d{1,2}\.\d{2,4}(?:\s+\d{1,2}:\
 _TOTALS_ROW = re.compile(r"^\s*(итого|всего|итог|total|grand total)\b", re.I)
 _DOCUMENT_HEADERS = {normalize_header(h) for h in ("Документ", "Регистратор")}
 _RETURN_DOCUMENT = re.compile(r"^\s*возврат", re.I)
-_EMPTY_CODES = {"", "0"}
-COMPANY_CODE_PREFIX = "company:"
-RETURN = "return"  # the status of a return or cancellation line: counted, with its minus  # a deal's COMPANY_ID, kept apart from its contacts' ids  # Bitrix24 writes 0 for "no contact"
+_EMPTY_CODES = {"", "0"}  # Bitrix24 writes 0 for "no contact"
+COMPANY_CODE_PREFIX = "company:"  # a deal's COMPANY_ID, kept apart from its contacts' ids
 
 
 def order_column(header: str, context: frozenset[str] = frozenset()) -> str | None:
