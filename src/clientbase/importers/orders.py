@@ -334,8 +334,8 @@ class OrderWriter:
         if self._dayfirst is None:
             self._dayfirst = _day_first(mapping, rows)
         for n, cells in rows:
-            rec = self._record(mapping, n, cells, sheet)
-            order, problem = self._order_part(rec, mapping)
+            rec, order = self._record(mapping, n, cells, sheet)
+            order, problem = self._order_part(rec, order, mapping)
             if problem:
                 first_of.append(len(cleans))
                 cleans.append(Rejected(n, sheet, to_json(rec.raw), problem))
@@ -373,40 +373,51 @@ class OrderWriter:
         insert_rows(self.conn, import_rows, ("import_id", "sheet", "row_number", "raw", "outcome",
                                              "reason", "customer_id"), rejected)  # fmt: skip
 
-    def _record(self, m: OrderMapping, n: int, cells: list, sheet: str | None) -> ContactRecord:
-        """``mapping.to_record`` for the common case of a CSV row of plain cells, in a third of
-        its time: invoice files have hundreds of thousands of lines."""
+    def _record(
+        self, m: OrderMapping, n: int, cells: list, sheet: str | None
+    ) -> tuple[ContactRecord, dict]:
+        """The row as a record of the customer's identity and a dict of its order columns.
+        A CSV row of plain cells takes a road of its own, in a third of the time of
+        ``mapping.to_record``: invoice files have hundreds of thousands of lines."""
         plan = self._plan
         if plan is None or plan[0] is not m:
             keys = m.raw_keys(len(m.header))
-            plain = [(i, c.field) for i, c in m.columns.items()
-                     if c.field not in ("phone", "email", IGNORE)]  # fmt: skip
+            mine = [(i, c.field) for i, c in m.columns.items() if c.field in _ORDER_FIELD_SET]
+            ident = [(i, c.field) for i, c in m.columns.items()
+                     if c.field not in ("phone", "email", IGNORE, *ORDER_FIELDS)]  # fmt: skip
             points = [(i, c.field, c.label) for i, c in m.columns.items()
                       if c.field in ("phone", "email")]  # fmt: skip
             simple = all(
                 c.label_column is None and c.field not in ("note", "tags", *MULTI_FIELDS[2:])
                 for c in m.columns.values()
             )
-            self._plan = plan = (m, keys, plain, points, simple)
-        _, keys, plain, points, simple = plan
-        if not simple or len(cells) > len(keys):
-            return to_record(m, n, cells, sheet)
-        try:
-            texts = [c.strip() for c in cells]
-        except AttributeError:  # a typed spreadsheet cell (a number, a date): the general road
-            return to_record(m, n, cells, sheet)
+            self._plan = plan = (m, keys, mine, ident, points, simple)
+        _, keys, mine, ident, points, simple = plan
+        texts = None
+        if simple and len(cells) <= len(keys):
+            try:
+                texts = [c.strip() for c in cells]
+            except AttributeError:  # a typed spreadsheet cell (a number, a date)
+                texts = None
+        if texts is None:  # the general road
+            rec = to_record(m, n, cells, sheet)
+            f = rec.fields
+            return rec, {k: f.pop(k) for k in [k for k in f if k in _ORDER_FIELD_SET]}
         raw = dict(zip(keys, texts, strict=False))  # a short row: fewer cells than keys
         if "" in texts:
             raw = {k: t for k, t in raw.items() if t}
         rec = ContactRecord(n, raw, {}, [], [], [], sheet)
-        f, width = rec.fields, len(texts)
-        for i, name in plain:
+        f, width, order = rec.fields, len(texts), {}
+        for i, name in mine:
+            if i < width and texts[i]:
+                order[name] = texts[i]
+        for i, name in ident:
             if i < width and texts[i]:
                 f[name] = texts[i]
         for i, kind, label in points:
             if i < width and texts[i]:
                 (rec.phones if kind == "phone" else rec.emails).append((texts[i], label))
-        return rec
+        return rec, order
 
     def _clean(self, rec: ContactRecord, mapping: OrderMapping) -> Clean | Rejected:
         """The customer part of a row; a client code alone is enough to know them by."""
@@ -437,12 +448,14 @@ class OrderWriter:
             fields["source"] = source
         return Clean(rec.row, rec.sheet, cl.raw_json, fields, (), None, (), (), False)
 
-    def _order_part(self, rec: ContactRecord, m: OrderMapping) -> tuple[dict | None, str | None]:
-        """Take the order columns out of the record (what stays is the customer's identity)."""
+    def _order_part(
+        self, rec: ContactRecord, cells: dict, m: OrderMapping
+    ) -> tuple[dict | None, str | None]:
+        """The order of a row from its order columns (``cells``); the record keeps the
+        customer's identity, completed from the order above for its further lines."""
         f = rec.fields
         order = dict.fromkeys(ORDER_FIELDS)
-        for k in [k for k in f if k in _ORDER_FIELD_SET]:
-            order[k] = f.pop(k)
+        order.update(cells)
         oid = (order["order_id"] or "").strip() or None
         order["order_id"] = oid
         label = f.get("full_name") or f.get("company") or ""
@@ -456,17 +469,18 @@ class OrderWriter:
             f.clear()
             f.update(head_identity[0])
             rec.phones[:], rec.emails[:] = head_identity[1], head_identity[2]
-        code = (f.get("external_id") or "").strip()
-        if m.deals and code in _EMPTY_CODES:
-            code = ""
-        if not code and (order["company_code"] or "").strip() not in _EMPTY_CODES:
-            code = COMPANY_CODE_PREFIX + order["company_code"].strip()
-        if not code and (order["inn"] or "").strip():
-            code = order["inn"].strip()
-        if code:
-            f["external_id"] = code
         else:
-            f.pop("external_id", None)
+            code = (f.get("external_id") or "").strip()
+            if m.deals and code in _EMPTY_CODES:
+                code = ""
+            if not code and (order["company_code"] or "").strip() not in _EMPTY_CODES:
+                code = COMPANY_CODE_PREFIX + order["company_code"].strip()
+            if not code and (order["inn"] or "").strip():
+                code = order["inn"].strip()
+            if code:
+                f["external_id"] = code
+            else:
+                f.pop("external_id", None)
         raw_date = order["date"] or order["date2"] or order["date3"]
         if not raw_date and m.document_dates and oid and (d := _DOCUMENT_DATE.search(oid)):
             raw_date = d.group(1)
