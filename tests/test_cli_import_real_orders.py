@@ -179,7 +179,8 @@ def test_1c_sales_report(cli):
     f = s["files"][0]
     assert (f["kind"], f["encoding"], s["returns"], s["duplicates"]) == ("orders", "cp1251", 1, 1)
     assert [(r["row"], r["reason"]) for r in f["rejects"]] == [
-        (9, "a totals line ('Итого'), not an order")
+        (4, 'a group line of the report (ООО "Ромашка": no document), not an order'),
+        (10, "a totals line ('Итого'), not an order"),
     ]
     got = [(day(r), r[2], r[3], r[4], r[5]) for r in rows(cli)]
     assert got == [

@@ -226,6 +226,9 @@ def build_order_mapping(header: list[str], overrides: dict[str, str]) -> OrderMa
         if target == "order_id" and nh in _DOCUMENT_HEADERS:
             m.document_dates = True
     fields = {c.field for c in m.columns.values()}
+    # A report without a date column: its documents carry the dates, and a line without one is
+    # a group or subtotal line. With a date column, the document is just the order number.
+    m.document_dates = m.document_dates and not fields & {"date", "date2", "date3"}
     m.deals = bool(ctx & _DEAL_MARKERS)
     m.amount_column = "amount" in fields
     m.russian = any("\u0400" <= ch <= "\u04ff" for h in header if h for ch in h)
@@ -461,6 +464,11 @@ class OrderWriter:
         label = f.get("full_name") or f.get("company") or ""
         if oid is None and _TOTALS_ROW.match(label):
             return None, f"a totals line ({label!r}), not an order"
+        if oid is None and m.document_dates:
+            return (
+                None,
+                f"a group line of the report ({label or 'no name'}: no document), not an order",
+            )
         head = self._head if oid is not None and self._head and self._head[0] == oid else None
         if head is not None:
             # A further line of the order above (Shopify leaves the order's columns empty on
