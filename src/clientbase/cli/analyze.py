@@ -401,7 +401,7 @@ def rfm_cmd(
     ] = None,
     scores: Annotated[
         Scores | None,
-        typer.Option("--scores", help="quintile: fifths by rank (default); fixed: set cut-offs (default with --thresholds)."),
+        typer.Option("--scores", help="quintile: cut at the 20/40/60/80 % quantiles, equal values scored alike (default); fixed: set cut-offs (default with --thresholds)."),
     ] = None,
     thresholds: Annotated[
         str | None,
