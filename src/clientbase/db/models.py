@@ -158,11 +158,6 @@ class ImportChange(Base):
     after: Mapped[dict] = mapped_column(JSON)  # {field: new value}
 
 
-# The status of a return or cancellation line (a negative quantity or amount, a "C" invoice): it
-# stays in the base with its minus and comes off the revenue of the customer's purchase before it.
-ORDER_RETURN = "return"
-
-
 class Order(Base):
     __tablename__ = "orders"
 

@@ -8,8 +8,8 @@ from datetime import date, datetime, timedelta
 
 from sqlalchemy import Engine, case, func, or_, select
 
+from clientbase.analytics.asof import as_of_day
 from clientbase.db.models import (
-    ORDER_RETURN,
     contact_points,
     customer_tags,
     customers,
@@ -19,7 +19,12 @@ from clientbase.db.models import (
     orders,
     tags,
 )
+from clientbase.db.rules import ORDER_RETURN, UNCOUNTED_ORDER_STATUSES
 from clientbase.errors import NotFoundError
+from clientbase.segments.facts import card_window, lifecycle_of, lifecycle_query
+from clientbase.services.analytics import load_orders, orders_as_of
+from clientbase.services.consent import channel_states
+from clientbase.services.segments import load_settings
 
 CARD_CALLS = 20  # the latest calls (and log entries) shown on a customer's card
 BY_HAND = "by hand"  # interactions.source of notes and contacts typed in with `clientbase note`
@@ -75,8 +80,6 @@ def iter_contacts(
     ``ids`` (ascending, e.g. from services.segments.matching_ids) limits the listing to those
     customers. Each customer carries its ``lifecycle`` stage (and ``warmth`` while sleeping),
     computed for the page at once (segments.lifecycle has the rules)."""
-    from clientbase.segments.facts import lifecycle_of, lifecycle_query
-
     last, left, pos = 0, limit, 0
     today = as_of or date.today()
     stage_query = None
@@ -108,8 +111,6 @@ def iter_contacts(
                     continue
                 return
             if stage_query is None:
-                from clientbase.services.segments import load_settings
-
                 stage_query = lifecycle_query(today, load_settings(conn))
             stages = lifecycle_of(conn, [r.id for r in rows], stage_query)
             for item in _with_details(conn, rows):
@@ -166,7 +167,6 @@ def _with_details(conn, rows) -> list[dict]:
             .order_by(tags.c.name)
         ):
             tag_names[cid].append(name)
-    from clientbase.services.consent import channel_states
 
     channels = channel_states(conn, [p.id for pts in points.values() for p in pts])
     calls, last_contact = {}, {}
@@ -246,9 +246,8 @@ def _classes(engine: Engine, customer_id: int, as_of: date) -> dict:
     """ABC/XYZ over the 12 calendar months up to the as-of day, and the RFM scores and segment
     as of that day — what `analyze abc-xyz --from … --as-of DAY` and `analyze rfm --as-of DAY`
     say, and what `contacts list` gives as abc, xyz and rfm_segment."""
+    # the analyses import pandas (~0.4 s): only when this runs
     from clientbase.analytics.abcxyz import AbcXyzParams, classify
-    from clientbase.segments.facts import card_window
-    from clientbase.services.analytics import load_orders, orders_as_of
 
     frame, end, _ = orders_as_of(load_orders(engine), as_of)
     if frame.empty:
@@ -259,6 +258,7 @@ def _classes(engine: Engine, customer_id: int, as_of: date) -> dict:
     out = {"window": f"{start} .. {end}", "abc": None, "xyz": None}
     if not row.empty:
         out["abc"], out["xyz"] = row["abc"].iloc[0], row["xyz"].iloc[0]
+    # the analyses import pandas (~0.4 s): only when this runs
     from clientbase.analytics.rfm import score_rfm
 
     scored = score_rfm(frame, as_of=end)
@@ -273,9 +273,6 @@ def _classes(engine: Engine, customer_id: int, as_of: date) -> dict:
 def _lifecycle(conn, customer_id: int, as_of: date) -> dict:
     """The customer's stage (and warmth while sleeping) on the as-of day, by the same rules as
     `contacts list` and the filter language."""
-    from clientbase.segments.facts import lifecycle_of, lifecycle_query
-    from clientbase.services.segments import load_settings
-
     query = lifecycle_query(as_of, load_settings(conn))
     stage, warmth = lifecycle_of(conn, [customer_id], query).get(customer_id, (None, None))
     return {"stage": stage, "warmth": warmth}
@@ -284,8 +281,6 @@ def _lifecycle(conn, customer_id: int, as_of: date) -> dict:
 def get_contact(engine: Engine, customer_id: int, as_of: date | None = None) -> dict:
     """The card; its order summary, classes and lifecycle count to ``as_of`` (default today),
     by the definitions every analysis uses (live orders; returns come off the revenue)."""
-    from clientbase.analytics.asof import as_of_day
-    from clientbase.services.analytics import LEFT_OUT
 
     day = as_of_day(as_of)
     with engine.connect() as conn:
@@ -325,7 +320,7 @@ def get_contact(engine: Engine, customer_id: int, as_of: date | None = None) -> 
         ]  # fmt: skip
         card["status"] = row.status
         o = orders
-        live = o.c.status.is_(None) | o.c.status.not_in(LEFT_OUT)
+        live = o.c.status.is_(None) | o.c.status.not_in(UNCOUNTED_ORDER_STATUSES)
         bought = case((o.c.status == ORDER_RETURN, None), else_=o.c.ordered_at)
         n, revenue, first, last = conn.execute(
             select(func.count(bought), func.sum(o.c.amount), func.min(bought), func.max(bought))

@@ -1,20 +1,20 @@
-"""The collected report (``collect.collect``) as text, Markdown, HTML or JSON.
+"""The report's sections as blocks (facts, tables, charts, notes) whose cells are formatted text.
 
-Every section is first turned into a short list of blocks (facts, tables, charts, notes) whose
-cells are already formatted strings; the text, Markdown and HTML writers only lay those blocks
-out. So a figure is formatted in one place and reads the same in all three, and JSON is the
-collected dict itself. Charts exist in HTML only (a terminal or a mail body has no room for
-them); their numbers are in the table that follows each chart.
+A figure is formatted here once, so it reads the same in text, Markdown and HTML: the writers
+(``text``, ``markdown``, ``html_page``) only lay the blocks out, and JSON is the collected dict
+itself. Charts exist in HTML only (a terminal or a mail body has no room for them); their numbers
+are in the table that follows each chart. This module holds the blocks, the formatters of one
+report and the builders of the base, sales and to-do sections; the customer-value sections
+(RFM, LTV, churn) are in ``value_sections`` and the order of a report in ``contents``.
 """
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
-from html import escape
 
 from clientbase.reports import charts
 from clientbase.reports.i18n import (
+    currency_sign,
     fmt_change,
     fmt_date,
     fmt_int,
@@ -26,8 +26,6 @@ from clientbase.reports.i18n import (
     fmt_pct,
     label,
 )
-
-FORMATS = ("text", "md", "html", "json")
 
 RFM_RU = {
     "Champions": "Чемпионы",
@@ -41,6 +39,7 @@ RFM_RU = {
     "Can't lose them": "Нельзя потерять",
     "Hibernating": "Спящие",
 }
+
 
 _EMPTY = {
     "no_orders": ("Заказов в базе пока нет.", "There are no orders in the base yet."),
@@ -87,7 +86,7 @@ class Section:
     blocks: list
 
 
-class _Fmt:
+class Fmt:
     """The formatters of one report: its language and currency bound in."""
 
     def __init__(self, lang: str, currency: str):
@@ -134,7 +133,7 @@ class _Fmt:
         return self.t("yes" if v else "no")
 
 
-def period_text(data: dict, f: _Fmt) -> tuple[str, str]:
+def period_text(data: dict, f: Fmt) -> tuple[str, str]:
     """ "01.10.2025 — 31.12.2025 (квартал)" for the current and previous windows."""
     name = data["period"]["name"]
     if name.endswith("d") and name[:-1].isdigit():
@@ -150,31 +149,34 @@ def period_text(data: dict, f: _Fmt) -> tuple[str, str]:
     return f"{span(data['period']['current'])} ({kind})", span(data["period"]["previous"])
 
 
-# --- sections as blocks ------------------------------------------------------------------------
-
-
-def build(data: dict, lang: str) -> list[Section]:
-    from clientbase.reports.i18n import currency_sign
-
-    f = _Fmt(lang, currency_sign(data.get("currency")))
-    out = []
-    for name in data["sections"]:
-        section = data.get(name)
-        if section is None:
-            continue
-        blocks = _BUILDERS[name](section, f)
-        out.append(Section(name, f.t(f"sec_{name}"), blocks))
-    return out
-
-
-def _empty_blocks(section: dict, f: _Fmt) -> list | None:
+def empty_blocks(section: dict, f: Fmt) -> list | None:
     reason = section.get("empty")
     if reason in ("no_orders", "no_customers", "no_orders_yet"):
         return [Note(f.empty(reason))]
     return None
 
 
-def _base_blocks(s: dict, f: _Fmt) -> list:
+def delta(n: int, f: Fmt) -> str:
+    if n == 0:
+        return "0"
+    return ("+" if n > 0 else "−") + f.int(abs(n))
+
+
+def header(data: dict, lang: str) -> tuple[str, list[tuple[str, str]]]:
+    f = Fmt(lang, currency_sign(data.get("currency")))
+    current, previous = period_text(data, f)
+    return f.t("report_title"), [
+        (f.t("period"), current),
+        (f.t("previous"), previous),
+        (f.t("report_day"), f.date(data["as_of"])),
+        (f.t("generated"), f.date(data["generated_at"])),
+    ]
+
+
+# --- sections as blocks ------------------------------------------------------------------------
+
+
+def base_blocks(s: dict, f: Fmt) -> list:
     if s.get("empty"):
         return [Note(f.empty(s["empty"]))]
     blocks: list = [
@@ -230,7 +232,7 @@ def _base_blocks(s: dict, f: _Fmt) -> list:
     return blocks
 
 
-def _quality_blocks(s: dict, f: _Fmt) -> list:
+def quality_blocks(s: dict, f: Fmt) -> list:
     return [
         Facts(
             [
@@ -245,8 +247,8 @@ def _quality_blocks(s: dict, f: _Fmt) -> list:
     ]
 
 
-def _sales_blocks(s: dict, f: _Fmt) -> list:
-    if (e := _empty_blocks(s, f)) is not None:
+def sales_blocks(s: dict, f: Fmt) -> list:
+    if (e := empty_blocks(s, f)) is not None:
         return e
     cur, prev, ch = s["current"], s["previous"], s["change_pct"]
     blocks: list = [
@@ -354,8 +356,8 @@ def _sales_blocks(s: dict, f: _Fmt) -> list:
     return blocks
 
 
-def _abcxyz_blocks(s: dict, f: _Fmt) -> list:
-    if (e := _empty_blocks(s, f)) is not None:
+def abcxyz_blocks(s: dict, f: Fmt) -> list:
+    if (e := empty_blocks(s, f)) is not None:
         return e
     w = s["window"]
     blocks: list = [
@@ -452,7 +454,7 @@ def _abcxyz_blocks(s: dict, f: _Fmt) -> list:
     return blocks
 
 
-def _abc_rules(s: dict, f: _Fmt) -> list[str]:
+def _abc_rules(s: dict, f: Fmt) -> list[str]:
     """How the classes were drawn. English: the analysis's own words; Russian: the same rules
     retold from its parameters (the analysis speaks English only)."""
     if f.lang != "ru":
@@ -490,8 +492,8 @@ def _move_hue(src: str, dst: str) -> str:
     return charts.GREEN if _CLASS_RANK[dst] < _CLASS_RANK[src] else charts.RED
 
 
-def _migrations_blocks(s: dict, f: _Fmt) -> list:
-    if (e := _empty_blocks(s, f)) is not None:
+def migrations_blocks(s: dict, f: Fmt) -> list:
+    if (e := empty_blocks(s, f)) is not None:
         return e
     blocks: list = [
         Facts(
@@ -573,247 +575,7 @@ def _migrations_blocks(s: dict, f: _Fmt) -> list:
     return blocks
 
 
-def _rfm_blocks(s: dict, f: _Fmt) -> list:
-    if (e := _empty_blocks(s, f)) is not None:
-        return e
-    segs = s["segments"]
-    blocks: list = [
-        Facts(
-            [
-                (f.t("as_of"), f.date(s["as_of"])),
-                (f.t("scored_customers"), f.int(s["customers"])),
-            ]
-        ),
-        Chart(
-            charts.hbar_chart(
-                [f.segment(r["segment"]) for r in segs],
-                [r["customers"] for r in segs],
-                title=f.t("rfm_sizes"),
-                value_fmt=f.int,
-                tooltips=[
-                    f"{f.segment(r['segment'])}: {f.int(r['customers'])}, {f.money(r['revenue'])}"
-                    for r in segs
-                ],
-            )
-        ),
-        Table(
-            f.t("rfm_sizes"),
-            [
-                f.t("segment"),
-                f.t("customers"),
-                f.t("revenue"),
-                f.t("previous_customers"),
-                f.t("change"),
-            ],
-            [
-                [
-                    f.segment(r["segment"]),
-                    f.int(r["customers"]),
-                    f.money(r["revenue"]),
-                    f.int(r["previous_customers"]),
-                    _delta(r["customers"] - r["previous_customers"], f),
-                ]
-                for r in segs
-            ],
-            [False, True, True, True, True],
-        ),
-    ]
-    if s.get("small_base"):
-        blocks.append(
-            Note(
-                "Клиентов меньше 50: квинтили делят их на пятёрки по рангу, и равные клиенты "
-                "могут получить разные оценки."
-                if f.lang == "ru"
-                else "Fewer than 50 customers: quintiles split them into fifths by rank, so "
-                "equal customers can get different scores."
-            )
-        )
-    return blocks
-
-
-def _delta(n: int, f: _Fmt) -> str:
-    if n == 0:
-        return "0"
-    return ("+" if n > 0 else "−") + f.int(abs(n))
-
-
-def _ltv_blocks(s: dict, f: _Fmt) -> list:
-    if (e := _empty_blocks(s, f)) is not None:
-        return e
-    ch = s["by_channel"]
-    blocks: list = [
-        Facts(
-            [
-                (f.t("as_of"), f.date(s["as_of"])),
-                (f.t("customers"), f.int(s["customers"])),
-                (f.t("avg_ltv"), f.money(s["avg_ltv"])),
-                (f.t("median_ltv"), f.money(s["median_ltv"])),
-            ]
-        ),
-        Chart(
-            charts.hbar_chart(
-                [f.group(r["channel"]) for r in ch],
-                [r["avg_ltv"] for r in ch],
-                title=f.t("ltv_by_channel"),
-                value_fmt=f.money_short,
-                tooltips=[
-                    f"{f.group(r['channel'])}: {f.money(r['avg_ltv'])} × {f.int(r['customers'])}"
-                    for r in ch
-                ],
-                color=charts.GREEN,
-            )
-        ),
-        Table(
-            f.t("ltv_by_channel"),
-            [f.t("channel"), f.t("customers"), f.t("avg_ltv"), f.t("median_ltv"), f.t("total_ltv")],
-            [
-                [
-                    f.group(r["channel"]),
-                    f.int(r["customers"]),
-                    f.money(r["avg_ltv"]),
-                    f.money(r["median"]),
-                    f.money(r["total"]),
-                ]
-                for r in ch
-            ],
-            [False, True, True, True, True],
-        ),
-    ]
-    # Cohort grids are wide (a column per month): whole per cents and thousands of money, the
-    # unit in the title, so that twelve months fit a terminal and a phone.
-    for key, title, cell_fmt, table_fmt in (
-        (
-            "retention",
-            "retention",
-            lambda v: "" if v is None else fmt_num(v * 100, f.lang, 0),
-            lambda v: "" if v is None else fmt_num(v * 100, f.lang, 0),
-        ),
-        (
-            "cohort_revenue",
-            "cohort_revenue",
-            lambda v: "" if v is None else fmt_num(v / 1000, f.lang, 1),
-            lambda v: "" if v is None else fmt_num(v / 1000, f.lang, 1),
-        ),
-    ):
-        rows = s[key]
-        if not rows:
-            continue
-        vkey = "shares" if key == "retention" else "values"
-        heading = f.t(title, currency=f.currency) if key == "cohort_revenue" else f.t(title)
-        width = max(len(r[vkey]) for r in rows)
-        labels = [f.month_short(r["cohort"]) for r in rows]
-        grid = [r[vkey] + [None] * (width - len(r[vkey])) for r in rows]
-        blocks.append(
-            Chart(
-                charts.heatmap(
-                    labels,
-                    [str(k) for k in range(width)],
-                    [
-                        [None if (key == "retention" and k == 0) else v for k, v in enumerate(row)]
-                        for row in grid
-                    ],
-                    title=heading,
-                    cell_fmt=cell_fmt,
-                    labels=[[cell_fmt(v) for v in row] for row in grid],
-                    tooltips=[
-                        [f"{lab} +{k}: {table_fmt(v)}" for k, v in enumerate(row)]
-                        for lab, row in zip(labels, grid, strict=True)
-                    ],
-                    row_title=f.t("cohort"),
-                    col_title=f.t("months_since"),
-                    cell=40,
-                    row_label_width=62,
-                    hues=[[charts.GREEN if key == "cohort_revenue" else charts.BLUE] * width]
-                    * len(grid),
-                )
-            )
-        )
-        blocks.append(
-            Table(
-                heading,
-                [f.t("cohort"), f.t("cohort_size"), *[str(k) for k in range(width)]],
-                [
-                    [f.month(r["cohort"]), f.int(r["customers"]), *[table_fmt(v) for v in row]]
-                    for r, row in zip(rows, grid, strict=True)
-                ],
-                [False] + [True] * (width + 1),
-            )
-        )
-    return blocks
-
-
-def _churn_blocks(s: dict, f: _Fmt) -> list:
-    if (e := _empty_blocks(s, f)) is not None:
-        return e
-    if s.get("empty") == "not_enough_history":
-        return [
-            Note(
-                f.empty(
-                    "not_enough_history",
-                    first=f.date(s["first_order"]),
-                    year=s.get("first_year") or "—",
-                )
-            ),
-            Note(f.t("churn_note")),
-        ]
-    years = s["years"]
-
-    def year_label(r):
-        return f"{r['year']}*" if r["partial"] else str(r["year"])
-
-    blocks: list = [
-        Facts(
-            [
-                (
-                    f.t("loss_rate") + (f" {s['last_full_year']}" if s["last_full_year"] else ""),
-                    f.pct(s["base_loss_rate"]),
-                )
-            ]
-        ),
-        Chart(
-            charts.bar_chart(
-                [year_label(r) for r in years],
-                [r["loss_rate"] or 0 for r in years],
-                title=f.t("base_loss"),
-                value_name=f.t("loss_rate"),
-                value_fmt=f.pct,
-                axis_fmt=lambda v: fmt_pct(v, f.lang, 0),
-                tooltips=[
-                    f"{r['year']}: {f.int(r['lost'])} / {f.int(r['active_at_start'])} = "
-                    f"{f.pct(r['loss_rate'])}"
-                    for r in years
-                ],
-            )
-        ),
-        Table(
-            f.t("base_loss"),
-            [f.t("year"), f.t("active_at_start"), f.t("lost"), f.t("loss_rate")],
-            [
-                [
-                    year_label(r),
-                    f.int(r["active_at_start"]),
-                    f.int(r["lost"]),
-                    f.pct(r["loss_rate"]),
-                ]
-                for r in years
-            ],
-            [False, True, True, True],
-        ),
-        Note(f.t("churn_note")),
-    ]
-    if any(r["partial"] for r in years):
-        through = next(r["through"] for r in years if r["partial"])
-        blocks.append(
-            Note(
-                f"* неполный год: потери по {f.date(through)}"
-                if f.lang == "ru"
-                else f"* year not over: losses up to {f.date(through)}"
-            )
-        )
-    return blocks
-
-
-def _segments_blocks(s: dict, f: _Fmt) -> list:
+def segments_blocks(s: dict, f: Fmt) -> list:
     if s.get("empty"):
         return [Note(f.empty(s["empty"]))]
     rows = s["segments"]
@@ -843,7 +605,7 @@ def _segments_blocks(s: dict, f: _Fmt) -> list:
                     r["name"],
                     f.int(r["size"]),
                     f.int(r["previous_size"]),
-                    "—" if r["change"] is None else _delta(r["change"], f),
+                    "—" if r["change"] is None else delta(r["change"], f),
                 ]
                 for r in rows
             ],
@@ -855,7 +617,7 @@ def _segments_blocks(s: dict, f: _Fmt) -> list:
     return blocks
 
 
-def _followups_blocks(s: dict, f: _Fmt) -> list:
+def followups_blocks(s: dict, f: Fmt) -> list:
     bdays = s["birthdays"]
     due = s["due"]
     return [
@@ -892,7 +654,7 @@ def _followups_blocks(s: dict, f: _Fmt) -> list:
     ]
 
 
-def _calls_blocks(s: dict, f: _Fmt) -> list:
+def calls_blocks(s: dict, f: Fmt) -> list:
     rows = s["numbers"]
     return [
         Facts(
@@ -918,261 +680,3 @@ def _calls_blocks(s: dict, f: _Fmt) -> list:
             [False, False, True, False, False],
         ),
     ]
-
-
-_BUILDERS = {
-    "base": _base_blocks,
-    "quality": _quality_blocks,
-    "sales": _sales_blocks,
-    "abcxyz": _abcxyz_blocks,
-    "migrations": _migrations_blocks,
-    "rfm": _rfm_blocks,
-    "ltv": _ltv_blocks,
-    "churn": _churn_blocks,
-    "segments": _segments_blocks,
-    "followups": _followups_blocks,
-    "calls": _calls_blocks,
-}
-
-
-# --- writers -----------------------------------------------------------------------------------
-
-
-def render(data: dict, fmt: str, lang: str, *, color: bool = False, width: int = 120) -> str:
-    if fmt == "json":
-        return render_json(data)
-    if fmt == "md":
-        return render_md(data, lang)
-    if fmt == "html":
-        return render_html(data, lang)
-    return render_text(data, lang, color=color, width=width)
-
-
-def render_json(data: dict) -> str:
-    return json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n"
-
-
-def _header(data: dict, lang: str) -> tuple[str, list[tuple[str, str]]]:
-    from clientbase.reports.i18n import currency_sign
-
-    f = _Fmt(lang, currency_sign(data.get("currency")))
-    current, previous = period_text(data, f)
-    return f.t("report_title"), [
-        (f.t("period"), current),
-        (f.t("previous"), previous),
-        (f.t("report_day"), f.date(data["as_of"])),
-        (f.t("generated"), f.date(data["generated_at"])),
-    ]
-
-
-def render_text(data: dict, lang: str, *, color: bool = False, width: int = 120) -> str:
-    """Rich tables and panels, captured as text (with colours only when ``color``)."""
-    import io
-
-    from rich import box
-    from rich.console import Console
-    from rich.measure import Measurement
-    from rich.panel import Panel
-    from rich.rule import Rule
-    from rich.table import Table as RichTable
-    from rich.text import Text
-
-    buf = io.StringIO()
-    con = Console(
-        file=buf,
-        width=width,
-        force_terminal=color,
-        color_system="standard" if color else None,
-        no_color=not color,
-        highlight=False,
-        emoji=False,
-    )
-    title, meta = _header(data, lang)
-    head = Text(title, style="bold")
-    for k, v in meta:
-        head.append(f"\n{k}: ", style="dim")
-        head.append(v)
-    con.print(Panel(head, box=box.ROUNDED, expand=False))
-    for section in build(data, lang):
-        con.print()
-        con.print(Rule(Text(section.title, style="bold cyan"), align="left"))
-        for block in section.blocks:
-            if isinstance(block, Facts):
-                grid = RichTable.grid(padding=(0, 2))
-                grid.add_column(style="dim")
-                grid.add_column(justify="right", style="bold")
-                for k, v in block.items:
-                    grid.add_row(Text(k), Text(v))
-                con.print(grid)
-            elif isinstance(block, Table):
-                t = RichTable(
-                    title=Text(block.title, style="italic"),
-                    box=box.SIMPLE_HEAD,
-                    header_style="bold",
-                    title_justify="left",
-                )
-                for i, c in enumerate(block.columns):
-                    right = block.numeric[i] if i < len(block.numeric) else False
-                    # Figures never break across lines; names and notes fold.
-                    t.add_column(
-                        Text(c),
-                        justify="right" if right else "left",
-                        overflow="fold",
-                        no_wrap=right or i == 0,
-                    )
-                for row in block.rows:
-                    t.add_row(*(Text(c) for c in row))
-                # A table wider than the console is printed whole (a mail client or `less -S`
-                # shows it), not cropped: a cut-off figure is worse than a long line.
-                need = Measurement.get(con, con.options, t).maximum
-                con.print(t, width=max(need, width))
-            elif isinstance(block, Note):
-                con.print(Text(block.text, style="dim"))
-    return buf.getvalue()
-
-
-def _md_cell(text: str) -> str:
-    return text.replace("\\", "\\\\").replace("|", "\\|").replace("\n", " ").replace("\r", " ")
-
-
-def render_md(data: dict, lang: str) -> str:
-    """Markdown for a mail body or a wiki: a heading per section, GitHub-style tables."""
-    title, meta = _header(data, lang)
-    lines = [f"# {title}", ""]
-    lines += [f"- **{k}:** {_md_cell(v)}" for k, v in meta]
-    for section in build(data, lang):
-        lines += ["", f"## {section.title}", ""]
-        for block in section.blocks:
-            if isinstance(block, Facts):
-                lines += [f"- {_md_cell(k)}: **{_md_cell(v)}**" for k, v in block.items]
-                lines.append("")
-            elif isinstance(block, Table):
-                lines.append(f"**{_md_cell(block.title)}**")
-                lines.append("")
-                lines.append("| " + " | ".join(_md_cell(c) for c in block.columns) + " |")
-                aligns = [
-                    "---:" if (block.numeric[i] if i < len(block.numeric) else False) else "---"
-                    for i in range(len(block.columns))
-                ]
-                lines.append("| " + " | ".join(aligns) + " |")
-                for row in block.rows:
-                    lines.append("| " + " | ".join(_md_cell(c) for c in row) + " |")
-                lines.append("")
-            elif isinstance(block, Note):
-                lines += [f"_{_md_cell(block.text)}_", ""]
-    return "\n".join(lines).rstrip() + "\n"
-
-
-_CSS = """
-:root{--ink:#1f2933;--muted:#66707a;--line:#dde3e8;--bg:#f6f8fa;--accent:#2f6fb3}
-*{box-sizing:border-box}
-body{margin:0;font:15px/1.45 system-ui,-apple-system,"Segoe UI",Roboto,"Helvetica Neue",Arial,sans-serif;color:var(--ink);background:#fff}
-main{max-width:980px;margin:0 auto;padding:16px}
-header{border-bottom:3px solid var(--accent);padding-bottom:8px;margin-bottom:12px}
-h1{font-size:1.55em;margin:.2em 0}
-h2{font-size:1.25em;margin:1.6em 0 .5em;padding-top:.4em;border-top:1px solid var(--line)}
-h3{font-size:1em;margin:1em 0 .4em;color:var(--muted)}
-.meta{margin:0;color:var(--muted)}
-.meta dt{display:inline;font-weight:600}
-.meta dd{display:inline;margin:0 1em 0 .3em;white-space:nowrap}
-nav{background:var(--bg);border-radius:6px;padding:8px 14px;margin:12px 0}
-nav ol{margin:.3em 0;padding-left:1.4em;columns:2;column-gap:2em}
-nav a{color:var(--accent);text-decoration:none}
-.facts{display:flex;flex-wrap:wrap;gap:8px;margin:.6em 0}
-.fact{background:var(--bg);border-radius:6px;padding:8px 12px;min-width:140px;flex:1 1 140px}
-.fact .k{display:block;color:var(--muted);font-size:.85em}
-.fact .v{display:block;font-size:1.2em;font-weight:600;overflow-wrap:anywhere}
-.chart-box{overflow-x:auto;margin:.6em 0 .2em}
-svg.chart{display:block;font-family:inherit}
-.table-box{overflow-x:auto;margin:.3em 0 .8em}
-table{border-collapse:collapse;font-size:.92em;min-width:50%}
-caption{text-align:left;font-weight:600;color:var(--muted);padding:4px 0}
-th,td{padding:4px 10px;border-bottom:1px solid var(--line);text-align:left;vertical-align:top}
-th{background:var(--bg);font-weight:600}
-td.n,th.n{text-align:right;white-space:nowrap}
-.note{color:var(--muted);font-size:.88em;margin:.4em 0}
-footer{color:var(--muted);font-size:.8em;margin-top:2em;border-top:1px solid var(--line);padding-top:6px}
-@media (max-width:600px){
- body{font-size:14px} main{padding:10px} nav ol{columns:1}
- th,td{padding:3px 6px} .fact{min-width:120px}
-}
-@media print{
- body{font-size:11pt} main{max-width:none;padding:0} nav{display:none}
- h2{break-before:auto;break-after:avoid} .chart-box,.table-box,table,svg{break-inside:avoid}
- .chart-box,.table-box{overflow:visible} svg.chart{min-width:0!important;max-width:100%!important}
- a{color:inherit;text-decoration:none}
-}
-"""
-
-
-def render_html(data: dict, lang: str) -> str:
-    """One self-contained page: inline CSS and SVG, no script, nothing fetched."""
-    title, meta = _header(data, lang)
-    sections = build(data, lang)
-    e = escape
-    out = [
-        "<!DOCTYPE html>",
-        f'<html lang="{lang}">',
-        "<head>",
-        '<meta charset="utf-8">',
-        '<meta name="viewport" content="width=device-width, initial-scale=1">',
-        f"<title>{e(title)} — {e(meta[0][1])}</title>",
-        f"<style>{_CSS}</style>",
-        "</head>",
-        "<body>",
-        "<main>",
-        "<header>",
-        f"<h1>{e(title)}</h1>",
-        '<dl class="meta">'
-        + "".join(f"<dt>{e(k)}:</dt><dd>{e(v)}</dd>" for k, v in meta)
-        + "</dl>",
-        "</header>",
-        f'<nav aria-label="{e(label("contents", lang))}"><strong>{e(label("contents", lang))}</strong><ol>'
-        + "".join(f'<li><a href="#{s.id}">{e(s.title)}</a></li>' for s in sections)
-        + "</ol></nav>",
-    ]
-    for s in sections:
-        out.append(f'<section id="{s.id}" aria-labelledby="{s.id}-h">')
-        out.append(f'<h2 id="{s.id}-h">{e(s.title)}</h2>')
-        for block in s.blocks:
-            if isinstance(block, Facts):
-                out.append(
-                    '<div class="facts">'
-                    + "".join(
-                        f'<div class="fact"><span class="k">{e(k)}</span>'
-                        f'<span class="v">{e(v)}</span></div>'
-                        for k, v in block.items
-                    )
-                    + "</div>"
-                )
-            elif isinstance(block, Chart):
-                out.append(f'<div class="chart-box">{block.svg}</div>')
-            elif isinstance(block, Table):
-                out.append(_html_table(block))
-            elif isinstance(block, Note):
-                out.append(f'<p class="note">{e(block.text)}</p>')
-        out.append("</section>")
-    out += [
-        f"<footer>clientbase · {e(meta[-1][0])} {e(meta[-1][1])}</footer>",
-        "</main>",
-        "</body>",
-        "</html>",
-    ]
-    return "\n".join(out) + "\n"
-
-
-def _html_table(block: Table) -> str:
-    e = escape
-
-    def cls(i):
-        return ' class="n"' if i < len(block.numeric) and block.numeric[i] else ""
-
-    head = "".join(f'<th scope="col"{cls(i)}>{e(c)}</th>' for i, c in enumerate(block.columns))
-    body = "".join(
-        "<tr>" + "".join(f"<td{cls(i)}>{e(c)}</td>" for i, c in enumerate(row)) + "</tr>"
-        for row in block.rows
-    )
-    return (
-        f'<div class="table-box"><table><caption>{e(block.title)}</caption>'
-        f"<thead><tr>{head}</tr></thead><tbody>{body}</tbody></table></div>"
-    )
