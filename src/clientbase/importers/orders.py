@@ -33,7 +33,8 @@ from sqlalchemy import (
 )
 
 from clientbase.db.bulk import insert_rows, select_where_in, timestamp
-from clientbase.db.models import ORDER_RETURN, import_changes, import_rows, orders
+from clientbase.db.models import import_changes, import_rows, orders
+from clientbase.db.rules import ORDER_RETURN
 from clientbase.errors import InputFileError, UsageError
 from clientbase.importers.clean import Clean, Rejected, clean_record, to_json
 from clientbase.importers.contacts import ContactWriter, Counts, Reject

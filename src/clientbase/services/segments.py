@@ -31,7 +31,6 @@ from sqlalchemy import (
 from clientbase.db.bulk import insert_rows
 from clientbase.db.engine import write_transaction
 from clientbase.db.models import (
-    ORDER_RETURN,
     contact_points,
     customer_tags,
     customers,
@@ -41,7 +40,7 @@ from clientbase.db.models import (
     settings,
     tags,
 )
-from clientbase.db.rules import UNCOUNTED_ORDER_STATUSES
+from clientbase.db.rules import ORDER_RETURN, UNCOUNTED_ORDER_STATUSES
 from clientbase.errors import NotFoundError, UsageError
 from clientbase.segments.facts import (
     GONE,
