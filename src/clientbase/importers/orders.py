@@ -46,7 +46,7 @@ from clientbase.importers.mapping import (
     normalize_header,
     to_record,
 )
-from clientbase.importers.records import MULTI_FIELDS, ContactRecord
+from clientbase.importers.records import MULTI_FIELDS, ContactRecord, UnreadableRow
 from clientbase.normalize.dates import parse_datetime
 from clientbase.normalize.money import parse_amount
 
@@ -338,6 +338,13 @@ class OrderWriter:
         if self._dayfirst is None:
             self._dayfirst = _day_first(mapping, rows)
         for n, cells in rows:
+            if isinstance(cells, UnreadableRow):  # counted and rejected with the reader's reason
+                rec = to_record(mapping, n, [], sheet)
+                rec.raw = {"line": cells[0] if cells else ""}
+                first_of.append(len(cleans))
+                cleans.append(Rejected(n, sheet, to_json(rec.raw), cells.reason))
+                parsed.append((rec, None))
+                continue
             rec, order = self._record(mapping, n, cells, sheet)
             order, problem = self._order_part(rec, order, mapping)
             if problem:
