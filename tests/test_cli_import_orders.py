@@ -52,16 +52,20 @@ def test_orders_recognised_and_lines_summed(cli, tmp_path):
     assert ivanov["external_id"] == "К-001" and s["customers_created"] == 1
     assert o[0].customer_id == o[2].customer_id == ivanov["id"]
     assert people["Петрова Мария"]["source"] == "Instagram"
-    card = cli.json("contacts", "show", str(ivanov["id"]))
-    # The card carries the ABC/XYZ class of the 12 months up to the latest order in the base.
+    day = "2026-02-10"  # the last order's day: the card, the analyses and the listing agree
+    card = cli.json("contacts", "show", str(ivanov["id"]), "--as-of", day)
+    # The card carries the ABC/XYZ class of the 12 months up to the as-of day.
     rfm = card["classes"].pop("rfm")
     assert card["classes"] == {"window": "2025-03-01 .. 2026-02-10", "abc": "A", "xyz": "-"}
     # ... and the RFM segment and lifecycle stage the analyses and the listing give.
-    listed = next(c for c in cli.json("analyze", "rfm")["customers"] if c["id"] == ivanov["id"])
-    assert rfm == {k: listed[k] for k in ("r", "f", "m", "segment")} | {"as_of": "2026-02-10"}
-    assert (
-        card["lifecycle"]["stage"] == ivanov["lifecycle"] in ("new", "active", "sleeping", "lost")
-    )
+    scored = cli.json("analyze", "rfm", "--as-of", day)["customers"]
+    listed = next(c for c in scored if c["id"] == ivanov["id"])
+    assert rfm == {k: listed[k] for k in ("r", "f", "m", "segment")} | {"as_of": day}
+    on_day = {c["id"]: c for c in cli.json("contacts", "list", "--as-of", day)}
+    assert card["lifecycle"]["stage"] == on_day[ivanov["id"]]["lifecycle"] == "new"
+    # Without --as-of everything counts to today, the card as much as the listing.
+    today = cli.json("contacts", "show", str(ivanov["id"]))
+    assert today["lifecycle"]["stage"] == ivanov["lifecycle"]
     assert card["orders"] == {
         "count": 1,
         "revenue": 13700.0,

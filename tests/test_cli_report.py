@@ -84,7 +84,7 @@ def test_json_equals_the_analytics_commands(shop, data):
         for r in data["ltv"]["by_channel"]
     ] == ltv["groups"]
     # Cohorts: all the example orders are before the window's end, so all of them count.
-    cohorts = shop.json("analyze", "ltv", "--method", "cohort")["cohorts"]
+    cohorts = shop.json("analyze", "ltv", "--method", "cohort", "--as-of", CUR[1])["cohorts"]
     assert [(r["cohort"], r["customers"], r["values"]) for r in data["ltv"]["cohort_revenue"]] == [
         (r["cohort"], r["customers"], r["values"][:12]) for r in cohorts
     ]  # fmt: skip
@@ -99,7 +99,9 @@ def test_json_equals_the_analytics_commands(shop, data):
 
 def test_state_of_the_base_equals_the_commands(shop, data):
     people = shop.contacts()
-    assert data["base"]["customers"] == len(people) == 106
+    # A report as on a day before the import counts who had appeared by then (their orders and
+    # calls say since when), and its growth chart ends on the same number.
+    assert data["base"]["customers"] == data["base"]["by_month"][-1]["total"] == 29
     invalid = [i["kind"] for c in people for i in c["invalid"]]
     q = data["quality"]
     assert (q["invalid_phones"], q["invalid_emails"]) == (invalid.count("phone"), 1) == (2, 1)
@@ -287,3 +289,40 @@ def test_a_real_browser_renders_every_section_and_chart(shop, tmp_path):
             capture_output=True, timeout=120,
         )  # fmt: skip
         assert shot.read_bytes()[:8] == b"\x89PNG\r\n\x1a\n" and shot.stat().st_size > 20_000
+
+
+def test_figures_agree_everywhere(shop):
+    """One definition of who counts, since when and as of which day: a report made today (the
+    base was imported today) agrees with `contacts list`, the analyses and its own charts."""
+    from datetime import date, timedelta
+
+    tomorrow = (date.today() + timedelta(days=1)).isoformat()
+    report = shop.json("report", "--period", "month", "--as-of", tomorrow)
+    people = shop.contacts()
+    base = report["base"]
+    assert base["customers"] == len(people) == base["by_month"][-1]["total"] == 106
+    assert sum(m["new"] for m in base["by_month"]) <= base["customers"]
+    # The examples' orders end long before today: the report says so and covers the last month
+    # with orders only when no --as-of is given; with one, its windows stay put.
+    assert report["period"]["last_with_data"] is False and report["notes"]
+    plain = shop("report", "--period", "month", "--format", "json")
+    moved = json.loads(plain.stdout)
+    assert moved["period"]["last_with_data"] is True
+    assert moved["period"]["current"] == {"start": "2025-12-01", "end": "2025-12-31"}
+    assert "the last full period with orders" in plain.stderr
+    assert (
+        "the last full period with orders"
+        in shop("report", "--period", "month", "--lang", "en").stdout
+    )
+    # Sales of that month: the chart's last point, the summary and abc-xyz agree.
+    sales = moved["sales"]
+    assert sales["by_month"][-1]["month"] == "2025-12"
+    assert sales["by_month"][-1]["revenue"] == sales["current"]["revenue"]
+    abc = shop.json("analyze", "abc-xyz", "--from", "2025-12-01", "--to", "2025-12-31")
+    assert sales["current"]["revenue"] == pytest.approx(sum(c["revenue"] for c in abc["customers"]))
+    # RFM as of the window's end: the segment sizes are those of `analyze rfm` on that day.
+    rfm = shop.json("analyze", "rfm", "--as-of", "2025-12-31")
+    assert {r["segment"]: r["customers"] for r in moved["rfm"]["segments"]} == {
+        k: v["customers"] for k, v in rfm["segments"].items()
+    }
+    assert sum(r["customers"] for r in moved["rfm"]["segments"]) == len(rfm["customers"])

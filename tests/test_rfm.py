@@ -86,13 +86,14 @@ def test_quintiles_by_hand():
     # Distinct orders: customer 10's two-line order counts once.
     assert scored["frequency"].tolist() == [1, 1, 1, 1, 2, 2, 3, 4, 5, 8]
     assert scored["monetary"].tolist() == [100, 100, 100, 100, 200, 200, 300, 400, 500, 850]
-    # (rank - 1) * 5 // 10 + 1: two customers per score. Ties go by id, so customers 3 and 4
-    # (one order, like 1 and 2) land in F = 2.
+    # Cut at the 20/40/60/80 % quantiles; equal values, equal scores: the four one-order
+    # customers all have F = 1 (and so 3 and 4, bought 10 and 20 days ago, are Promising).
+    # Recency cuts 9, 26, 44, 120 days; frequency 1, 1.6, 2.4, 4.2.
     assert scored["r"].tolist() == [5, 5, 4, 4, 3, 3, 2, 2, 1, 1]
-    assert scored["f"].tolist() == [1, 1, 2, 2, 3, 3, 4, 4, 5, 5]
-    assert scored["m"].tolist() == [1, 1, 2, 2, 3, 3, 4, 4, 5, 5]
+    assert scored["f"].tolist() == [1, 1, 1, 1, 3, 3, 4, 4, 5, 5]
+    assert scored["m"].tolist() == [1, 1, 1, 1, 3, 3, 4, 4, 5, 5]
     assert scored["segment"].tolist() == [
-        "New", "New", "Potential loyalists", "Potential loyalists", "Need attention",
+        "New", "New", "Promising", "Promising", "Need attention",
         "Need attention", "At risk", "At risk", "Can't lose them", "Can't lose them",
     ]  # fmt: skip
     assert scored.attrs["as_of"] == AS_OF and scored.attrs["scores"] == "quintile"
@@ -100,10 +101,10 @@ def test_quintiles_by_hand():
 
 
 def test_quintiles_of_uneven_sizes_and_a_large_base():
-    # Seven customers: ranks 1..7 -> 1, 1, 2, 3, 3, 4, 5 (no score left empty).
+    # Seven customers, 1..7 orders: cuts 2.2, 3.4, 4.6, 5.8 (no score left empty).
     base = {c: (c, 7 - c) for c in range(1, 8)}
     scored = score_rfm(orders(base), as_of=AS_OF)
-    assert scored["f"].tolist() == [1, 1, 2, 3, 3, 4, 5]
+    assert scored["f"].tolist() == [1, 1, 2, 3, 4, 5, 5]
     big = {c: (1 + c % 4, c) for c in range(1, 61)}
     scored = score_rfm(orders(big), as_of=AS_OF)
     assert scored.attrs["notes"] == []
@@ -131,7 +132,7 @@ def test_fixed_defaults_and_quintile_money():
     # Default R 30/90/180/365 and F 2/3/5/8; M by quintiles, which the notes say.
     assert scored["r"].tolist() == [5, 5, 5, 5, 5, 4, 4, 3, 2, 2]
     assert scored["f"].tolist() == [1, 1, 1, 1, 2, 2, 3, 3, 4, 5]
-    assert scored["m"].tolist() == [1, 1, 2, 2, 3, 3, 4, 4, 5, 5]
+    assert scored["m"].tolist() == [1, 1, 1, 1, 3, 3, 4, 4, 5, 5]
     assert scored.attrs["notes"] == ["no monetary thresholds given: M is scored by quintiles"]
 
 
@@ -179,3 +180,26 @@ def test_no_orders():
     scored = score_rfm(empty, as_of=AS_OF)
     assert scored.empty and list(scored.columns) == list(COLUMNS)
     assert all(s["customers"] == 0 for s in summarise_segments(scored).values())
+
+
+def test_equal_values_get_equal_scores_whatever_the_ids():
+    """A third of the customers bought once, recently: they are New, not Potential loyalists,
+    and all who bought on one day share their R, whatever order their ids come in."""
+    base = {c: (1 if c % 3 == 0 else 2 + c % 5, (c * 7) % 40) for c in range(1, 91)}
+    scored = score_rfm(orders(base), as_of=AS_OF)
+    assert set(scored.loc[scored["frequency"] == 1, "f"]) == {1}
+    for _, same_day in scored.groupby("recency_days"):
+        assert same_day["r"].nunique() == 1
+    for _, same in scored.groupby("frequency"):
+        assert same["f"].nunique() == 1
+    assert set(scored.loc[scored["recency_days"] == 0, "r"]) == {5}
+    new = scored[(scored["frequency"] == 1) & (scored["r"] == 5)]
+    assert len(new) and set(new["segment"]) == {"New"}
+
+
+def test_a_net_refund_is_not_scored():
+    frame = orders({1: (3, 0), 2: (2, 1), 3: (1, 2)})
+    frame.loc[frame["customer_id"] == 1, "amount"] = -50.0  # returns took back more than bought
+    scored = score_rfm(frame, as_of=AS_OF)
+    assert scored["customer_id"].tolist() == [2, 3]
+    assert "1 customer(s) not scored" in scored.attrs["notes"][0]

@@ -86,11 +86,16 @@ def prepare_orders(frame: pd.DataFrame, *, until=None, need_margin: bool = False
     )
     if "margin" in frame.columns:
         out["margin"] = frame["margin"].astype(float).fillna(0.0).to_numpy()
+    if "booked_at" in frame.columns:  # a return folded into its purchase: see analytics.returns
+        out["booked_at"] = frame["booked_at"].to_numpy("datetime64[ns]")
     if "name" in frame.columns:  # ABC/XYZ lists its customers with the name given
         out["name"] = frame["name"].to_numpy()
     if until is not None:
-        end = to_day(until) + pd.Timedelta(days=1)
-        out = out[out["ordered_at"].to_numpy() < end.to_datetime64()].reset_index(drop=True)
+        end = (to_day(until) + pd.Timedelta(days=1)).to_datetime64()
+        keep = out["ordered_at"].to_numpy() < end
+        if "booked_at" in out.columns:
+            keep &= out["booked_at"].to_numpy() < end
+        out = out[keep].reset_index(drop=True)
     return out
 
 

@@ -6,18 +6,22 @@ ordered_at, amount, margin, order_key), plain results out. The rules:
 Measures (per customer, over the orders dated on or before ``as_of``)
     ``recency_days`` = days from the customer's last order date to ``as_of`` (0 = bought that
     day); ``frequency`` = distinct ``order_key`` (the lines of one order count once);
-    ``monetary`` = sum of ``amount`` (an empty amount adds nothing). Customers with no order up to
-    ``as_of`` are not scored.
+    ``monetary`` = sum of ``amount`` (an empty amount adds nothing; returns subtract, see
+    ``analytics.returns``). Customers with no order up to ``as_of`` are not scored, nor are
+    customers whose returns take back all they bought (monetary <= 0): a net refund is not a
+    best customer, whatever R and F say.
 
 Quintile scores (``scores="quintile"``, the default)
-    Each measure is ranked with ``rank(method="first")``, customers taken in ``customer_id``
-    order, so equal values get consecutive ranks (the lower id the lower rank) and every score
-    holds a fifth of the customers: score = (rank - 1) x 5 // n + 1. Recency is ranked in
-    reverse: the most recent buyers get R = 5. The price of even fifths is that equal values can
-    straddle a boundary: in a base where most people bought once, some one-time buyers get F = 1
-    and others F = 2 or 3, by id. With fewer than ``SMALL_BASE`` customers the fifths mean
-    little (eight customers each in a base of forty); the result carries a note suggesting fixed
-    thresholds.
+    Each measure is cut at its 20/40/60/80 % quantiles (linear interpolation between the
+    customers' values), and a score is a function of the value alone, so equal values always
+    get equal scores: frequency and monetary score 1 + the number of cut-offs strictly below
+    the value; recency scores 5 - the number of cut-offs strictly below the days. The smallest
+    value of a measure is therefore always scored 1 (R: the most recent day always 5): a
+    customer with one order has F = 1, however many such customers there are, and customers
+    who last bought on the same day share their R. The price is uneven fifths where many
+    customers share a value: in a base where 60 % bought once, F = 1 holds 60 % and F jumps to
+    4 for two orders. With fewer than ``SMALL_BASE`` customers the fifths mean little (eight
+    customers each in a base of forty); the result carries a note suggesting fixed thresholds.
 
 Fixed scores (``scores="fixed"``, ``thresholds={"r": [...], "f": [...], "m": [...]}``)
     Four increasing cut-offs per measure. Recency: days <= r[0] -> 5, <= r[1] -> 4, <= r[2] -> 3,
@@ -130,15 +134,23 @@ def score_rfm(
         }
     )
     notes: list[str] = []
+    refunded = out["monetary"].to_numpy() <= 0
+    if refunded.any():
+        notes.append(
+            f"{int(refunded.sum())} customer(s) not scored: their returns take back all they "
+            "bought (net revenue <= 0)"
+        )
+        out = out[~refunded].reset_index(drop=True)
+        n = len(out)
     if scores == "quintile":
-        out["r"] = _quintiles(-out["recency_days"])
+        out["r"] = 6 - _quintiles(out["recency_days"])
         out["f"] = _quintiles(out["frequency"])
         out["m"] = _quintiles(out["monetary"])
         if 0 < n < SMALL_BASE:
             notes.append(
-                f"only {n} customers: quintiles split them into fifths of {n / 5:.0f} by rank, "
-                "so equal customers can get different scores; --scores fixed (with --thresholds "
-                "for your base) scores by set cut-offs instead"
+                f"only {n} customers: their quintiles are fifths of about {n / 5:.0f}, too few "
+                "to mean much; --scores fixed (with --thresholds for your base) scores by set "
+                "cut-offs instead"
             )
     else:
         out["r"] = 5 - np.searchsorted(cuts["r"], out["recency_days"].to_numpy(), side="left")
@@ -206,8 +218,10 @@ _EXAMPLE = 'e.g. {"r": [30, 90, 180, 365], "f": [2, 3, 5, 8], "m": [5000, 15000,
 
 
 def _quintiles(values: pd.Series) -> np.ndarray:
-    n = len(values)
-    if n == 0:
+    """1 + the number of the 20/40/60/80 % quantiles strictly below each value: equal values,
+    equal scores; the smallest value always 1."""
+    v = values.to_numpy(float)
+    if len(v) == 0:
         return np.zeros(0, np.int64)
-    ranks = values.rank(method="first").to_numpy(np.int64)
-    return (ranks - 1) * 5 // n + 1
+    cuts = np.quantile(v, [0.2, 0.4, 0.6, 0.8])
+    return 1 + np.searchsorted(cuts, v, side="left").astype(np.int64)

@@ -103,11 +103,21 @@ def abc_xyz_cmd(
     snapshots: Annotated[
         bool, typer.Option("--snapshots", help="List the stored classifications.")
     ] = False,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            metavar="DATE",
+            help="The day the figures count to (default: today); later orders are left out.",
+        ),
+    ] = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """ABC (by value) x XYZ (by stability) of the customers, with the migration between windows.
 
-    --compare takes stored classifications by label, or computes a window live."""
+    The window runs from --from (default: the first order) to --to (default: the last order
+    up to --as-of). --compare takes stored classifications by label, or computes a window
+    live."""
     from clientbase.services.analytics import abc_xyz, abc_xyz_migration, list_snapshots
 
     settings = dict(period=period.value, metric=metric.value, abc=_pair(abc, "--abc"),
@@ -127,8 +137,9 @@ def abc_xyz_cmd(
             )
         return
     group_by = by.value if by else None
+    day = parse_day(as_of, "--as-of")
     if compare:
-        moves = abc_xyz_migration(engine, compare, settings, by=group_by, names=names)
+        moves = abc_xyz_migration(engine, compare, settings, by=group_by, names=names, as_of=day)
         data, overall = moves.data, moves.overall
         if fmt == Format.json:
             emit_json(data)
@@ -150,7 +161,10 @@ def abc_xyz_cmd(
             )
         return
     start, end = parse_day(date_from or None, "--from"), parse_day(date_to or None, "--to")
-    report = abc_xyz(engine, start, end, settings, by=group_by, snapshot=snapshot, label=label)
+    report = abc_xyz(
+        engine, start, end, settings, by=group_by, snapshot=snapshot, label=label, as_of=day
+    )
+    _notes(state(ctx).messages, report.notes)
     data, result, port = report.data, report.result, report.portfolio
     if snapshot:
         state(ctx).messages.info(f"stored as {data['snapshot']!r}: compare with --compare")
@@ -224,6 +238,25 @@ CLV_COLUMNS = ("id", "name", "frequency", "recency", "T", "monetary", "expected_
 GROUP_COLUMNS = ("group", "customers", "avg_ltv", "total", "median")
 CLV_GROUP_COLUMNS = ("group", "customers", "avg_clv", "total_clv", "avg_p_alive")
 LOSS_COLUMNS = ("year", "active_at_start", "lost", "loss_rate", "partial", "through")
+# `analyze churn --format csv`: both tables in one long CSV, told apart by "table" (base_loss
+# rows per year, overall and per group; retention rows per cohort and month since it).
+CHURN_CSV_COLUMNS = ("table", "group", *LOSS_COLUMNS, "cohort", "customers", "month", "share")
+
+
+def _churn_csv_rows(data: dict) -> list[dict]:
+    rows = [{"table": "base_loss", "group": "", **r} for r in data["base_loss"]]
+    rows += [{"table": "base_loss", **r} for r in data.get("groups", [])]
+    for r in data["retention"]:
+        for k, share in enumerate(r["shares"]):
+            if share is not None:
+                rows.append({"table": "retention", "cohort": r["cohort"],
+                             "customers": r["customers"], "month": k, "share": share})  # fmt: skip
+    return rows
+
+
+def _notes(msg, notes: list[str]) -> None:
+    for note in notes:
+        msg.info(f"note: {note}")
 
 
 def _emit_json_rows(data: dict, key: str = "customers") -> None:
@@ -297,11 +330,11 @@ def rfm_cmd(
     ctx: typer.Context,
     as_of: Annotated[
         str | None,
-        typer.Option("--as-of", metavar="DATE", help="Day to count recency to (default: the last order's day); later orders are left out."),
+        typer.Option("--as-of", metavar="DATE", help="Day to count recency to (default: today); later orders are left out."),
     ] = None,
     scores: Annotated[
         Scores | None,
-        typer.Option("--scores", help="quintile: fifths by rank (default); fixed: set cut-offs (default with --thresholds)."),
+        typer.Option("--scores", help="quintile: cut at the 20/40/60/80 % quantiles, equal values scored alike (default); fixed: set cut-offs (default with --thresholds)."),
     ] = None,
     thresholds: Annotated[
         str | None,
@@ -322,8 +355,12 @@ def rfm_cmd(
     """RFM scores (recency, frequency, monetary; 1-5) and named segments of the customers:
     Champions R5 F4-5, Loyal R3-4 F4-5, Potential loyalists R4-5 F2-3, New R5 F1, Promising R4
     F1, Need attention R3 F3, About to sleep R3 F1-2, At risk R1-2 F3-4, Can't lose them R1-2 F5,
-    Hibernating R1-2 F1-2 (tried in this order; every pair has exactly one). Frequency counts
-    distinct orders; cancelled and returned orders are left out."""
+    Hibernating R1-2 F1-2 (tried in this order; every pair has exactly one). Recency is whole
+    days from the last order's date to --as-of (today by default); frequency counts distinct
+    orders; monetary is revenue less returns. Quintile scores cut each measure at its 20/40/60/80
+    % quantiles, so equal values get equal scores: one order is always F 1, and customers who
+    last bought on the same day share their R. Cancelled orders and open deals are left out,
+    and so are customers whose returns take back all they bought."""
     if history:
         _history(ctx, "rfm", fmt)
         return
@@ -394,7 +431,7 @@ def ltv_cmd(
     method: Annotated[Method, typer.Option("--method", help="historical: revenue so far per customer; cohort: cumulative value per acquired customer by month; bgnbd: BG/NBD + Gamma-Gamma prediction.")] = Method.historical,
     margin: Annotated[float | None, typer.Option("--margin", help="Gross margin as a fraction (0.3 = 30 %): LTV in margin, not revenue.")] = None,
     by: Annotated[ValueBy | None, typer.Option("--by", help=BY_HELP)] = None,
-    as_of: Annotated[str | None, typer.Option("--as-of", metavar="DATE", help="historical: orders up to this day (default: all).")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", metavar="DATE", help="The day the figures count to (default: today); later orders are left out. bgnbd: the calibration ends here unless --calibration-end says otherwise.")] = None,
     value: Annotated[CohortValue | None, typer.Option("--value", help="cohort: revenue (default), or the margin recorded on the orders (amount - cost).")] = None,
     max_months: Annotated[int | None, typer.Option("--max-months", min=0, help="cohort: months since the first order shown (default: all).")] = None,
     horizon: Annotated[str | None, typer.Option("--horizon", help="bgnbd: how far ahead: 12m (default), 52w, 365d, 1y.")] = None,
@@ -418,7 +455,7 @@ def ltv_cmd(
         return
     from clientbase.services import value as svc
 
-    _only_with(method, Method.historical, **{"--as-of": as_of, "--snapshot": snapshot})
+    _only_with(method, Method.historical, **{"--snapshot": snapshot})
     _only_with(method, Method.cohort, **{"--value": value, "--max-months": max_months})
     _only_with(method, Method.bgnbd, **{"--horizon": horizon, "--discount-rate": discount_rate,
                "--calibration-end": calibration_end, "--unit": unit})  # fmt: skip
@@ -434,6 +471,7 @@ def ltv_cmd(
         if snapshot:
             stored = svc.snapshot_ltv(engine, report, label)
             msg.info(f"average LTV per channel stored as {stored!r}: see it with --history")
+        _notes(msg, report.notes)
         _show_historical(report, top, fmt)
     elif method == Method.cohort:
         report = svc.ltv_cohort(
@@ -442,7 +480,9 @@ def ltv_cmd(
             margin=margin,
             max_months=max_months,
             by=by.value if by else None,
+            as_of=parse_day(as_of, "--as-of"),
         )
+        _notes(msg, report.notes)
         _show_cohort(report, fmt)
     else:
         report = svc.ltv_predictive(
@@ -453,7 +493,9 @@ def ltv_cmd(
             margin=1.0 if margin is None else margin,
             discount_rate=discount_rate or 0.0,
             by=by.value if by else None,
+            as_of=parse_day(as_of, "--as-of"),
         )
+        _notes(msg, report.notes)
         _show_predictive(report, top, fmt)
 
 
@@ -614,7 +656,7 @@ def churn_cmd(
     inactive_days: Annotated[int, typer.Option("--inactive-days", min=1, help="Days without a purchase after which a customer counts as gone.")] = 365,
     relative: Annotated[bool, typer.Option("--relative", help="Use each customer's own rhythm instead: --multiple times their median gap between buying days (customers with one buying day keep --inactive-days).")] = False,
     multiple: Annotated[float, typer.Option("--multiple", min=0.1, help="With --relative: how many typical gaps make a customer gone.")] = 3.0,
-    as_of: Annotated[str | None, typer.Option("--as-of", metavar="DATE", help="Where the data end (default: the last order's day); the year holding it is partial.")] = None,
+    as_of: Annotated[str | None, typer.Option("--as-of", metavar="DATE", help="The day the figures count to (default: today); later orders are left out, the year holding it is partial.")] = None,
     by: Annotated[ValueBy | None, typer.Option("--by", help="Base loss per group. " + BY_HELP)] = None,
     max_months: Annotated[int | None, typer.Option("--max-months", min=0, help="Retention: months since the first order shown (default: all).")] = None,
     retention_only: Annotated[bool, typer.Option("--retention", help="Only the cohort retention matrix (with --format csv: the matrix instead of the yearly base loss).")] = False,
@@ -624,7 +666,9 @@ def churn_cmd(
     active at its start (a purchase within --inactive-days before 1 January) who bought nothing
     during it; about 20 % a year is commonly quoted for small businesses. Years without
     --inactive-days of orders before them are left out; the year the data end in is partial.
-    Retention = the share of each acquisition month that bought in month k after it."""
+    Retention = the share of each acquisition month that bought in month k after it. JSON
+    carries both tables; CSV too, one long table with a "table" column (base_loss, retention);
+    --by prints a block per group, or says why a group has nothing to show."""
     from clientbase.services.value import churn
 
     report = churn(
@@ -652,11 +696,8 @@ def churn_cmd(
                 _matrix_csv(data["retention"], "shares"),
                 ("cohort", "customers", *(str(k) for k in range(width))),
             )
-        elif by:
-            rows = [{"group": "", **r} for r in data["base_loss"]] + data["groups"]
-            emit_csv(rows, ("group", *LOSS_COLUMNS))
         else:
-            emit_csv(data["base_loss"], LOSS_COLUMNS)
+            emit_csv(_churn_csv_rows(data), CHURN_CSV_COLUMNS)
         return
     if not retention_only:
         rule = (
@@ -680,8 +721,22 @@ def churn_cmd(
             emit_table(shown(data["base_loss"]), LOSS_COLUMNS, title="base loss")
         for note in report.notes:
             stdout_console().print(f"note: {note}", markup=False)
-        if by and data["groups"]:
-            emit_table(shown(data["groups"]), ("group", *LOSS_COLUMNS), title=f"per {by.value}")
+        if by:
+            con = stdout_console()
+            if not report.groups:
+                con.print(f"per {by.value}: no customer with orders to group", markup=False)
+            for group in report.groups:
+                rows = [r for r in data["groups"] if r["group"] == group]
+                if rows:
+                    emit_table(shown(rows), LOSS_COLUMNS, title=f"{by.value}: {group}")
+                    continue
+                why = (
+                    "the orders do not yet cover a full year after --inactive-days (see the "
+                    "note above)"
+                    if not data["base_loss"]
+                    else "none of its customers had bought within --inactive-days before a 1 January"
+                )
+                con.print(f"{by.value}: {group}: no base loss to show: {why}", markup=False)
     _matrix_table(
         data["retention"],
         "shares",

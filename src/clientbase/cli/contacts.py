@@ -12,6 +12,7 @@ from clientbase.cli.common import (
     SummaryFormatOpt,
     WhereOpt,
     format_option,
+    parse_day,
     state,
 )
 from clientbase.cli.output import (
@@ -53,6 +54,14 @@ def list_cmd(
     ] = None,
     where: WhereOpt = None,
     segment: SegmentOpt = None,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            metavar="DATE",
+            help="Lifecycle and --where count to this day (default: today).",
+        ),
+    ] = None,
 ) -> None:
     """List customers (JSON keys are stable for scripts: id, name, phones, emails, lifecycle,
     provenance...)."""
@@ -60,12 +69,13 @@ def list_cmd(
 
     check_search(search)  # before the output starts
     engine = state(ctx).engine()
+    day = parse_day(as_of, "--as-of")
     ids = None
     if where is not None or segment is not None:
         from clientbase.services.segments import matching_ids
 
-        ids = matching_ids(engine, where=where, segment=segment)
-    rows = iter_contacts(engine, search=search, limit=limit, ids=ids)
+        ids = matching_ids(engine, where=where, segment=segment, as_of=day)
+    rows = iter_contacts(engine, search=search, limit=limit, ids=ids, as_of=day)
     if fmt == Format.json:
         emit_json_stream(rows)  # streamed: a million customers do not have to fit in memory
     elif fmt == Format.csv:
@@ -80,11 +90,19 @@ def show_cmd(
     ctx: typer.Context,
     customer_id: Annotated[int, typer.Argument(metavar="ID")],
     fmt: SummaryFormatOpt = SummaryFormat.table,
+    as_of: Annotated[
+        str | None,
+        typer.Option(
+            "--as-of",
+            metavar="DATE",
+            help="Orders, classes and lifecycle count to this day (default: today).",
+        ),
+    ] = None,
 ) -> None:
     """Show one customer: identity, every phone and email, where the data came from."""
     from clientbase.services.contacts import get_contact
 
-    card = get_contact(state(ctx).engine(), customer_id)
+    card = get_contact(state(ctx).engine(), customer_id, parse_day(as_of, "--as-of"))
     if fmt == SummaryFormat.json:
         emit_json(card)
         return

@@ -209,7 +209,12 @@ def _print_summary(result, *, verbose: bool) -> None:
             con.print(
                 f"  rows read {c.rows_read}: orders created {c.created}, updated {c.updated}, "
                 f"unchanged {c.unchanged}, lines folded into their order {c.duplicates}, "
-                f"rejected {c.rejected}; new customers {c.customers_created}",
+                f"rejected {c.rejected}; new customers {c.customers_created}"
+                + (
+                    f"; of the orders, returns {c.returns} (subtracted from revenue)"
+                    if c.returns
+                    else ""
+                ),
                 markup=False,
             )
         elif fr.kind == "calls":

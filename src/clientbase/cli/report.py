@@ -117,6 +117,8 @@ def report_cmd(
         color=tty and chosen == "text",
         width=width,
     )
+    for note in report.data.get("notes", []):
+        st.messages.info(f"note: {note}")
     if out is None:
         sys.stdout.write(report.text)
     else:

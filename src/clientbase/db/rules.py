@@ -6,8 +6,14 @@ this is the lowest layer: importers, dedupe, analytics, segments and services ma
 
 from __future__ import annotations
 
-# Orders kept in the base but left out of every analysis, segment fact and report figure.
-UNCOUNTED_ORDER_STATUSES = ("cancelled", "returned")
+# Orders kept in the base but left out of every analysis, segment fact and report figure (an
+# "open" deal of a CRM is not a sale yet).
+UNCOUNTED_ORDER_STATUSES = ("cancelled", "returned", "open")
+
+# The status of a return or cancellation line (a negative quantity or amount, a "C" invoice, a
+# 1C return document): it stays in the base with its minus and comes off the revenue of the
+# customer's purchase before it (analytics.returns); it is not a purchase.
+ORDER_RETURN = "return"
 
 # Customers that are no longer live cards: never matched, merged into or exported.
 NOT_LIVE_CUSTOMER_STATUSES = ("erased", "merged", "archived")

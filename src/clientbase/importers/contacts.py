@@ -101,6 +101,7 @@ class Counts:
     calls: int = 0  # calls added to customers
     known_calls: int = 0  # calls the base had already (an overlapping export)
     customers_created: int = 0  # orders: customers created from the identity columns
+    returns: int = 0  # orders: returns and cancellation lines (negative amounts), kept as such
 
 
 @dataclass

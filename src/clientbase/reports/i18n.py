@@ -166,6 +166,10 @@ LABELS: dict[str, tuple[str, str]] = {
     "period_month": ("месяц", "month"),
     "period_quarter": ("квартал", "quarter"),
     "period_year": ("год", "year"),
+    "period_last_with_data": (
+        "последний полный период с заказами",
+        "the last full period with orders",
+    ),
     "current": ("Текущий", "Current"),
     "before": ("Прошлый", "Previous"),
     "change": ("Изменение", "Change"),

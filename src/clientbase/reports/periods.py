@@ -62,6 +62,20 @@ def windows(period: str, as_of: date) -> tuple[Window, Window]:
     return cur, Window(month_start(this, 2 * size), cur.start - timedelta(days=1))
 
 
+def after_period(period: str, day: date) -> date:
+    """The first day after the ``period`` that holds ``day``: a report made then covers it."""
+    p = period.strip().lower()
+    if _DAYS.match(p):
+        return day + timedelta(days=1)
+    if p == "week":
+        return day - timedelta(days=day.weekday()) + timedelta(days=7)
+    if p == "month":
+        return month_start(day, -1)
+    if p == "quarter":
+        return month_start(date(day.year, 3 * ((day.month - 1) // 3) + 1, 1), -3)
+    return date(day.year + 1, 1, 1)
+
+
 def months(end: date, count: int) -> list[str]:
     return [
         f"{d.year}-{d.month:02d}" for d in (month_start(end, k) for k in range(count - 1, -1, -1))

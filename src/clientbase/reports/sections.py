@@ -140,6 +140,8 @@ def period_text(data: dict, f: Fmt) -> tuple[str, str]:
         kind = f.t("period_30d", n=int(name[:-1]))
     else:
         kind = f.t(f"period_{name}")
+    if data["period"].get("last_with_data"):
+        kind = f"{kind}; {f.t('period_last_with_data')}"
 
     def span(w):
         return f"{f.date(w['start'])} — {f.date(w['end'])}"

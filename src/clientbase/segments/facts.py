@@ -59,7 +59,7 @@ from clientbase.db.models import (
     interactions,
     orders,
 )
-from clientbase.db.rules import UNCOUNTED_ORDER_STATUSES
+from clientbase.db.rules import ORDER_RETURN, UNCOUNTED_ORDER_STATUSES
 from clientbase.segments.filter import FIELDS, NULL, And, Compare, Node
 from clientbase.segments.filter_sql import to_sql
 from clientbase.segments.lifecycle import (
@@ -172,6 +172,10 @@ def birthday_offsets(today: date) -> dict[tuple[int, int], int]:
 # --- the facts query -----------------------------------------------------------------------------
 
 
+def _is_return():
+    return case((orders.c.status == ORDER_RETURN, 1), else_=0)
+
+
 def _live_orders():
     o = orders
     return or_(o.c.status.is_(None), o.c.status.not_in(UNCOUNTED_ORDER_STATUSES))
@@ -245,12 +249,23 @@ def facts_select(
         pur = (
             select(
                 o.c.customer_id.label("cid"),
-                func.count().label("n"),
+                # A return (see analytics.returns) comes off the revenue; it is not a purchase.
+                func.sum(1 - _is_return()).label("n"),
                 func.sum(o.c.amount).label("revenue"),
-                func.min(o.c.ordered_at).label("first"),
-                func.max(o.c.ordered_at).label("last"),
+                func.min(case((o.c.status == ORDER_RETURN, None), else_=o.c.ordered_at)).label(
+                    "first"
+                ),
+                func.max(case((o.c.status == ORDER_RETURN, None), else_=o.c.ordered_at)).label(
+                    "last"
+                ),
                 func.sum(case((o.c.discount > 0, 1), else_=0)).label("disc"),
-                func.sum(case((o.c.ordered_at >= cut.loyal_since, 1), else_=0)).label("recent"),
+                func.sum(
+                    case(
+                        (o.c.status == ORDER_RETURN, 0),
+                        (o.c.ordered_at >= cut.loyal_since, 1),
+                        else_=0,
+                    )
+                ).label("recent"),
             )
             .where(_live_orders(), o.c.ordered_at < cut.end, *only(o.c.customer_id))
             .group_by(o.c.customer_id)
@@ -437,13 +452,15 @@ def orders_frame(conn: Connection, cut: Cutoffs):
     o, c = orders, customers
     q = (
         select(o.c.customer_id, type_coerce(o.c.ordered_at, String).label("ordered_at"),
-               o.c.amount, o.c.margin, o.c.id.label("order_key"))
+               o.c.amount, o.c.margin, o.c.id.label("order_key"), _is_return().label("is_return"))
         .join(c, c.c.id == o.c.customer_id)
         .where(_live_orders(), c.c.status != "erased", o.c.ordered_at < cut.end)
     )  # fmt: skip
     frame = pd.read_sql(q, conn)
     frame["ordered_at"] = pd.to_datetime(frame["ordered_at"], format="ISO8601")
-    return frame
+    from clientbase.analytics.returns import fold_returns
+
+    return fold_returns(frame.drop(columns="is_return"), frame["is_return"].to_numpy() == 1)
 
 
 def card_window(end: date) -> tuple[date, date]:
@@ -465,7 +482,7 @@ def _fill_classes(conn: Connection, groups: set[str], cut: Cutoffs) -> None:
         # the analyses import pandas (~0.4 s): only when this runs
         from clientbase.analytics.abcxyz import AbcXyzParams, classify
 
-        start, end = card_window(frame["ordered_at"].max().date())
+        start, end = card_window(cut.as_of)  # the card's window: 12 months up to the day
         res = classify(frame, AbcXyzParams(start=start, end=end)).customers
         out = out.merge(res[["customer_id", "abc", "xyz"]], on="customer_id", how="left")
     if "rfm" in groups:

@@ -3,16 +3,16 @@
 from __future__ import annotations
 
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-from sqlalchemy import Engine, String, delete, func, insert, select, type_coerce
+from sqlalchemy import Engine, String, case, delete, func, insert, select, type_coerce
 
 from clientbase.db.bulk import insert_rows
 from clientbase.db.engine import write_transaction
 from clientbase.db.models import abc_snapshot_rows, abc_snapshots, customers, orders
-from clientbase.db.rules import UNCOUNTED_ORDER_STATUSES
+from clientbase.db.rules import ORDER_RETURN, UNCOUNTED_ORDER_STATUSES
 from clientbase.errors import UsageError
 from clientbase.normalize.dates import parse_date
 
@@ -28,7 +28,8 @@ def load_orders(engine: Engine, *, with_manager: bool = False):
 
     o, c = orders, customers
     cols = [o.c.customer_id, type_coerce(o.c.ordered_at, String).label("ordered_at"),
-            o.c.amount, o.c.margin, o.c.id.label("order_key")]  # fmt: skip
+            o.c.amount, o.c.margin, o.c.id.label("order_key"),
+            case((o.c.status == ORDER_RETURN, 1), else_=0).label("is_return")]  # fmt: skip
     if with_manager:
         cols.append(o.c.manager.label("order_manager"))
     q = (
@@ -43,7 +44,27 @@ def load_orders(engine: Engine, *, with_manager: bool = False):
         frame = pd.read_sql(q, conn)
     # The stored text, parsed in one vectorised pass (not a datetime object per row).
     frame["ordered_at"] = pd.to_datetime(frame["ordered_at"], format="ISO8601")
-    return frame
+    from clientbase.analytics.returns import fold_returns
+
+    return fold_returns(frame.drop(columns="is_return"), frame["is_return"].to_numpy() == 1)
+
+
+def orders_as_of(frame, as_of: date | None):
+    """The orders dated on or before the as-of day (``analytics.asof``: ``as_of``, else today),
+    the day, and the note saying when the orders end long before it."""
+    import numpy as np
+
+    from clientbase.analytics.asof import as_of_day, stale_note
+
+    day = as_of_day(as_of)
+    end = np.datetime64(day + timedelta(days=1))
+    keep = frame["ordered_at"].to_numpy() < end
+    if "booked_at" in frame.columns:  # a return made after the day: not yet
+        keep &= frame["booked_at"].to_numpy() < end
+    frame = frame[keep].reset_index(drop=True)
+    last = frame["ordered_at"].max().date() if len(frame) else None
+    note = stale_note(last, day)
+    return frame, day, [note] if note else []
 
 
 def load_customers(engine: Engine):
@@ -177,6 +198,7 @@ class AbcXyzReport:
     data: dict
     result: Any  # analytics.abcxyz.AbcXyzResult
     portfolio: Any = None  # DataFrame per group (with ``by``)
+    notes: list = field(default_factory=list)  # the orders end long before the as-of day …
 
 
 @dataclass
@@ -188,11 +210,13 @@ class AbcXyzMigration:
     overall: Any  # DataFrame
 
 
-def _orders_and_people(engine: Engine, by: str | None):
-    frame = load_orders(engine, with_manager=by == "manager")
+def _orders_and_people(engine: Engine, by: str | None, as_of: date | None = None):
+    """The orders up to the as-of day (``analytics.asof``), the customers, their groups and the
+    note saying when the orders end long before that day."""
+    frame, _, notes = orders_as_of(load_orders(engine, with_manager=by == "manager"), as_of)
     people = load_customers(engine)
     groups = customer_groups(frame, people, by) if by else None
-    return frame, people, groups
+    return frame, people, groups, notes
 
 
 def _orders_needed(frame):
@@ -210,14 +234,17 @@ def abc_xyz(
     by: str | None = None,
     snapshot: bool = False,
     label: str | None = None,
+    as_of: date | None = None,
 ) -> AbcXyzReport:
     """Classify the customers over a window (default: the data's full periods). ``settings``
     are the other ``AbcXyzParams`` (period, metric, abc, xyz, zero_periods, min_periods). With
-    ``snapshot`` the classification is stored under ``label`` (default: its window)."""
+    ``snapshot`` the classification is stored under ``label`` (default: its window). Orders
+    after ``as_of`` (default: today) are left out; the window ends at the last order up to it
+    unless ``end`` says otherwise."""
     # the analyses import pandas (~0.4 s): only when this runs
     from clientbase.analytics.abcxyz import AbcXyzParams, classify, portfolio
 
-    frame, people, groups = _orders_and_people(engine, by)
+    frame, people, groups, notes = _orders_and_people(engine, by, as_of)
     result = classify(_orders_needed(frame), AbcXyzParams(start=start, end=end, **settings))
     result.customers.insert(1, "name", result.customers["customer_id"].map(people["name"]))
     data = result.to_json()
@@ -229,7 +256,7 @@ def abc_xyz(
     if groups is not None:
         port = portfolio(result, groups, frame, settings["period"])
         data["portfolio"] = port.to_dict("records")
-    return AbcXyzReport(data, result, port)
+    return AbcXyzReport(data, result, port, notes)
 
 
 def abc_xyz_migration(
@@ -239,13 +266,14 @@ def abc_xyz_migration(
     *,
     by: str | None = None,
     names: tuple[str, str] | None = None,
+    as_of: date | None = None,
 ) -> AbcXyzMigration:
     """Who moved between the classes of two windows. A window is a stored classification's
     label, or a window (2025-Q1, 2025-03, 2025, FROM..TO) classified now with ``settings``."""
     # the analyses import pandas (~0.4 s): only when this runs
     from clientbase.analytics.abcxyz import AbcXyzParams, classify, migration, migration_names
 
-    frame, people, groups = _orders_and_people(engine, by)
+    frame, people, groups, _ = _orders_and_people(engine, by, as_of)
     sides = []
     for window in windows:
         stored = load_snapshot(engine, window)

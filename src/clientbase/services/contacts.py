@@ -4,10 +4,11 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
-from datetime import date, datetime
+from datetime import date, datetime, timedelta
 
 from sqlalchemy import Engine, case, func, or_, select
 
+from clientbase.analytics.asof import as_of_day
 from clientbase.db.models import (
     contact_points,
     customer_tags,
@@ -18,9 +19,10 @@ from clientbase.db.models import (
     orders,
     tags,
 )
+from clientbase.db.rules import ORDER_RETURN, UNCOUNTED_ORDER_STATUSES
 from clientbase.errors import NotFoundError, UsageError
-from clientbase.segments.facts import lifecycle_of, lifecycle_query
-from clientbase.services.analytics import load_orders
+from clientbase.segments.facts import card_window, lifecycle_of, lifecycle_query
+from clientbase.services.analytics import load_orders, orders_as_of
 from clientbase.services.consent import channel_states
 from clientbase.services.segments import load_settings
 
@@ -254,18 +256,17 @@ def _with_details(conn, rows) -> list[dict]:
     return out
 
 
-def _classes(engine: Engine, customer_id: int) -> dict:
-    """ABC/XYZ over the 12 months up to the latest order in the base, and the RFM scores and
-    segment as of that order — what `analyze abc-xyz` and `analyze rfm` say with their defaults."""
+def _classes(engine: Engine, customer_id: int, as_of: date) -> dict:
+    """ABC/XYZ over the 12 calendar months up to the as-of day, and the RFM scores and segment
+    as of that day — what `analyze abc-xyz --from … --as-of DAY` and `analyze rfm --as-of DAY`
+    say, and what `contacts list` gives as abc, xyz and rfm_segment."""
     # the analyses import pandas (~0.4 s): only when this runs
     from clientbase.analytics.abcxyz import AbcXyzParams, classify
 
-    frame = load_orders(engine)
+    frame, end, _ = orders_as_of(load_orders(engine), as_of)
     if frame.empty:
         return {}
-    end = frame["ordered_at"].max().date()
-    months = end.year * 12 + end.month - 1 - 11  # the month eleven months before end's
-    start = date(months // 12, months % 12 + 1, 1)
+    start, end = card_window(end)
     result = classify(frame, AbcXyzParams(start=start, end=end))
     row = result.customers[result.customers["customer_id"] == customer_id]
     out = {"window": f"{start} .. {end}", "abc": None, "xyz": None}
@@ -283,15 +284,19 @@ def _classes(engine: Engine, customer_id: int) -> dict:
     return out
 
 
-def _lifecycle(conn, customer_id: int) -> dict:
-    """The customer's stage (and warmth while sleeping) today, by the same rules as
+def _lifecycle(conn, customer_id: int, as_of: date) -> dict:
+    """The customer's stage (and warmth while sleeping) on the as-of day, by the same rules as
     `contacts list` and the filter language."""
-    query = lifecycle_query(datetime.now().date(), load_settings(conn))
+    query = lifecycle_query(as_of, load_settings(conn))
     stage, warmth = lifecycle_of(conn, [customer_id], query).get(customer_id, (None, None))
     return {"stage": stage, "warmth": warmth}
 
 
-def get_contact(engine: Engine, customer_id: int) -> dict:
+def get_contact(engine: Engine, customer_id: int, as_of: date | None = None) -> dict:
+    """The card; its order summary, classes and lifecycle count to ``as_of`` (default today),
+    by the definitions every analysis uses (live orders; returns come off the revenue)."""
+
+    day = as_of_day(as_of)
     with engine.connect() as conn:
         row = conn.execute(select(customers).where(customers.c.id == customer_id)).first()
         if row is None:
@@ -329,13 +334,15 @@ def get_contact(engine: Engine, customer_id: int) -> dict:
         ]  # fmt: skip
         card["status"] = row.status
         o = orders
-        live = o.c.status.is_(None) | o.c.status.not_in(("cancelled", "returned"))
+        live = o.c.status.is_(None) | o.c.status.not_in(UNCOUNTED_ORDER_STATUSES)
+        bought = case((o.c.status == ORDER_RETURN, None), else_=o.c.ordered_at)
         n, revenue, first, last = conn.execute(
-            select(func.count(), func.sum(o.c.amount), func.min(o.c.ordered_at), func.max(o.c.ordered_at))
-            .where(o.c.customer_id == customer_id, live)
+            select(func.count(bought), func.sum(o.c.amount), func.min(bought), func.max(bought))
+            .where(o.c.customer_id == customer_id, live,
+                   o.c.ordered_at < datetime.combine(day + timedelta(days=1), datetime.min.time()))
         ).one()  # fmt: skip
-        card["classes"] = _classes(engine, customer_id) if n else {}
-        card["lifecycle"] = _lifecycle(conn, customer_id)
+        card["classes"] = _classes(engine, customer_id, day) if n else {}
+        card["lifecycle"] = _lifecycle(conn, customer_id, day)
         card["orders"] = {"count": n, "revenue": revenue or 0.0,
                           "first": _iso(first), "last": _iso(last)}  # fmt: skip
         if row.merged_into_id:

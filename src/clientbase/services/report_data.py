@@ -22,13 +22,21 @@ Periods (``--period``)
       before ``as_of``, against the one before it (a report made on 2026-01-01 covers December
       2025 against November, Q4 2025 against Q3, or 2025 against 2024).
 
+    When the orders end before the current window (an old export), a report made without
+    ``--as-of`` covers the last full period with orders instead, and says so (``notes``; the
+    heading names it); with ``--as-of`` the windows stay where that day puts them.
+
     The ABC migrations compare the classification of the previous window with the current one.
     RFM, LTV and churn look at all orders up to the current window's end; RFM is also scored as
     of the previous window's end, so the segment sizes show their change. The monthly series
     (revenue, growth of the base) cover the 12 months up to the window's end (24 for ``year``).
 
 State of the base
-    The base, data quality, saved segments, follow-ups, birthdays and missed calls describe the
+    Who counts, and since when: a live customer (not merged away, not erased), from the day
+    they first appeared (the earliest of their first order, first call or log entry, and their
+    entry into the base). The base's size is counted at the end of the report day (``as_of``),
+    and its growth chart runs to the month holding that day, so that its last point is the
+    same number. The base, data quality, saved segments, follow-ups, birthdays and missed calls describe the
     database as it is (the base keeps no history of its own size, only when each customer
     appeared), except that follow-ups are those due by the end of ``as_of``, birthdays those in
     the ``BIRTHDAY_DAYS`` days from it, and missed calls those since the current window's start
@@ -46,7 +54,7 @@ from sqlalchemy import Engine, String, func, select, type_coerce
 
 from clientbase.db.models import contact_points, customers, dedupe_candidates, interactions, orders
 from clientbase.reports.metrics import BIRTHDAY_DAYS, SECTIONS, metrics
-from clientbase.reports.periods import Window, months, windows
+from clientbase.reports.periods import Window, after_period, months, windows
 from clientbase.services.analytics import customer_groups, load_customers, load_orders
 from clientbase.services.calls import missed_calls
 from clientbase.services.card import due_reminders
@@ -145,24 +153,55 @@ def collect(
 ) -> dict:
     """The report's figures as one JSON-able dict: ``period``, a key per section and
     ``metrics`` (the flat figures ``--fail-if`` reads)."""
+    chosen_day = as_of is not None
     as_of = as_of or date.today()
     period = period.strip().lower()
     cur, prev = windows(period, as_of)
     chosen = list(SECTIONS) if sections is None else [s for s in SECTIONS if s in sections]
     src = _Source(engine, cur, prev, as_of)
+    notes, last_with_data = _stale(src, period, chosen_day)
     data: dict = {
         "report": "clientbase",
         "version": 1,
         "generated_at": (now or datetime.now()).isoformat(sep=" ", timespec="seconds"),
         "as_of": as_of.isoformat(),
-        "period": {"name": period, "current": cur.as_dict(), "previous": prev.as_dict()},
+        "period": {
+            "name": period,
+            "current": src.cur.as_dict(),
+            "previous": src.prev.as_dict(),
+            "last_with_data": last_with_data,
+        },
         "currency": _currency(engine),
         "sections": chosen,
+        "notes": notes,
     }
     for name in chosen:
         data[name] = _SECTION_FUNCS[name](src)
     data["metrics"] = metrics(data)
     return data
+
+
+def _stale(src: _Source, period: str, chosen_day: bool) -> tuple[list[str], bool]:
+    """When the orders end before the current window (an old export, a public dataset): a
+    report made on today's date (no --as-of) moves its windows to the last full period with
+    orders, so that it shows them; one line says so. With --as-of the day stays as given and
+    the line only says where the orders end."""
+    from clientbase.analytics.asof import stale_note
+
+    if src.orders.empty:
+        return [], False
+    last = src.orders["ordered_at"].max().date()
+    if last >= src.cur.start:
+        return [], False
+    if chosen_day:
+        note = stale_note(last, src.as_of, days=0)
+        return [note] if note else [], False
+    src.cur, src.prev = windows(period, after_period(period, last))
+    return [
+        f"the orders end on {last}, {(src.as_of - last).days} days before {src.as_of}: the "
+        f"report covers {src.cur.start} .. {src.cur.end}, the last full period with orders "
+        "(--as-of DAY makes it as on another day)"
+    ], True
 
 
 def _currency(engine: Engine) -> str | None:
@@ -222,6 +261,10 @@ def _base(src: _Source) -> dict:
     import pandas as pd
 
     frame = _first_seen(src.engine, src.orders)
+    # Who counts, and since when: a live customer, from the day they first appeared (first
+    # order, call or entry into the base); the base is counted at the end of the report day,
+    # which the growth chart's last point describes too.
+    frame = frame[frame["first_seen"] < pd.Timestamp(src.as_of + timedelta(days=1))]
     seen = frame["first_seen"].dt.normalize()
 
     def new_in(w: Window):
@@ -229,7 +272,7 @@ def _base(src: _Source) -> dict:
 
     by_month = []
     month_code = (seen.dt.year * 12 + seen.dt.month - 1).to_numpy()
-    for label in src.history_months:
+    for label in months(src.as_of, len(src.history_months)):
         y, m = (int(x) for x in label.split("-"))
         code = y * 12 + m - 1
         by_month.append(

@@ -18,6 +18,7 @@ from sqlalchemy import (
     Engine,
     String,
     and_,
+    case,
     delete,
     func,
     insert,
@@ -39,7 +40,7 @@ from clientbase.db.models import (
     settings,
     tags,
 )
-from clientbase.db.rules import UNCOUNTED_ORDER_STATUSES
+from clientbase.db.rules import ORDER_RETURN, UNCOUNTED_ORDER_STATUSES
 from clientbase.errors import NotFoundError, UsageError
 from clientbase.importers.settings import OWN_NUMBERS, OWN_NUMBERS_MEANING, parse_own_numbers
 from clientbase.segments.facts import (
@@ -432,16 +433,21 @@ def reactivation(
             day - timedelta(days=s.reactivation_min_days), datetime.min.time()
         )
         # Only customers with enough orders and silent long enough come to pandas.
+        # A return (analytics.returns) takes money back; it is not a purchase day.
+        is_return = case((o.c.status == ORDER_RETURN, 1), else_=0)
+        bought = case((o.c.status == ORDER_RETURN, None), else_=o.c.ordered_at)
         candidates = (
             select(o.c.customer_id)
             .where(live)
             .group_by(o.c.customer_id)
             .having(
-                func.count() >= s.reactivation_min_orders, func.max(o.c.ordered_at) < silent_since
+                func.sum(1 - is_return) >= s.reactivation_min_orders,
+                func.max(bought) < silent_since,
             )
         )
         q = (
-            select(o.c.customer_id, type_coerce(o.c.ordered_at, String).label("ordered_at"), o.c.amount)
+            select(o.c.customer_id, type_coerce(o.c.ordered_at, String).label("ordered_at"),
+                   o.c.amount, is_return.label("is_return"))
             .join(c, c.c.id == o.c.customer_id)
             .where(live, c.c.merged_into_id.is_(None), c.c.status.not_in((*GONE, "archived")),
                    o.c.customer_id.in_(candidates))
@@ -452,10 +458,12 @@ def reactivation(
         if frame.empty:
             return []
         frame["day"] = pd.to_datetime(frame["ordered_at"], format="ISO8601").dt.normalize()
-        g = frame.groupby("customer_id")
-        per = pd.DataFrame({"orders": g.size(), "revenue": g["amount"].sum(),
+        buys = frame[frame["is_return"].to_numpy() == 0]
+        g = buys.groupby("customer_id")
+        per = pd.DataFrame({"orders": g.size(),
+                            "revenue": frame.groupby("customer_id")["amount"].sum(),
                             "first": g["day"].min(), "last": g["day"].max()})  # fmt: skip
-        days = frame.drop_duplicates(["customer_id", "day"]).sort_values(["customer_id", "day"])
+        days = buys.drop_duplicates(["customer_id", "day"]).sort_values(["customer_id", "day"])
         gaps = days.groupby("customer_id")["day"].diff().dt.days
         days = days.assign(gap=gaps)
         per["purchase_days"] = days.groupby("customer_id").size()

@@ -30,11 +30,11 @@ from datetime import date, datetime, timedelta
 from pathlib import Path
 
 import numpy as np
-from sqlalchemy import Engine, Integer, cast, delete, func, insert, select
+from sqlalchemy import Engine, Integer, case, cast, delete, func, insert, select
 
 from clientbase.db.engine import write_transaction
 from clientbase.db.models import customers, imports, metric_snapshots, orders
-from clientbase.db.rules import UNCOUNTED_ORDER_STATUSES
+from clientbase.db.rules import ORDER_RETURN, UNCOUNTED_ORDER_STATUSES
 from clientbase.errors import UsageError
 from clientbase.services.analytics import customer_groups, load_customers, load_orders
 
@@ -77,26 +77,31 @@ def _narrow_sqlite(engine: Engine):
     # pandas takes ~0.4 s to import: only when this runs
     import pandas as pd
 
+    # the analyses import pandas (~0.4 s): only when this runs
+    from clientbase.analytics.returns import fold_returns
+
     o, c = orders, customers
     seconds = cast(func.round((func.julianday(o.c.ordered_at) - 2440587.5) * 86400), Integer)
     q = select(
         func.group_concat(o.c.customer_id),
         func.group_concat(seconds),
         func.group_concat(func.coalesce(o.c.amount, 0.0)),
+        func.group_concat(case((o.c.status == ORDER_RETURN, 1), else_=0)),
     ).where(
         o.c.status.is_(None) | o.c.status.not_in(UNCOUNTED_ORDER_STATUSES),
         o.c.customer_id.not_in(select(c.c.id).where(c.c.status == "erased")),
     )
     with engine.connect() as conn:
-        ids, times, amounts = conn.execute(q).one()
+        ids, times, amounts, returns = conn.execute(q).one()
     if ids is None:  # no rows: group_concat of nothing is NULL
-        ids = times = amounts = ""
+        ids = times = amounts = returns = ""
     cid = np.fromstring(ids, dtype=np.int64, sep=",") if ids else np.zeros(0, np.int64)
     ts = np.fromstring(times, dtype=np.int64, sep=",") if times else np.zeros(0, np.int64)
     amount = np.fromstring(amounts, dtype=float, sep=",") if amounts else np.zeros(0)
-    if not len(cid) == len(ts) == len(amount):
+    ret = np.fromstring(returns, dtype=np.int64, sep=",") if returns else np.zeros(0, np.int64)
+    if not len(cid) == len(ts) == len(amount) == len(ret):
         return None
-    return pd.DataFrame(
+    frame = pd.DataFrame(
         {
             "customer_id": cid,
             "ordered_at": pd.to_datetime(ts, unit="s"),
@@ -104,6 +109,7 @@ def _narrow_sqlite(engine: Engine):
             "order_key": np.arange(len(cid), dtype=np.int64),
         }
     )
+    return fold_returns(frame, ret == 1)
 
 
 def groups_for(engine: Engine, frame, people, by: str):
@@ -152,6 +158,19 @@ def _people(engine: Engine, by: str | None):
 
 def _last_order_day(frame) -> date:
     return frame["ordered_at"].max().date()
+
+
+def _as_of(frame, as_of: date | None) -> tuple[date, list[str]]:
+    """The day the figures count to (``analytics.asof``) and, when the orders end long before
+    it, the note that says so."""
+    import numpy as np
+
+    from clientbase.analytics.asof import as_of_day, stale_note
+
+    day = as_of_day(as_of)
+    until = frame[frame["ordered_at"].to_numpy() < np.datetime64(day + timedelta(days=1))]
+    note = stale_note(_last_order_day(until) if len(until) else None, day)
+    return day, [note] if note else []
 
 
 def _money(value) -> float | None:
@@ -226,19 +245,18 @@ def rfm(
     scores: str | None = None,
     thresholds: dict | None = None,
 ) -> RfmReport:
-    """RFM scores and segments of every customer with an order up to ``as_of`` (default: the
-    day of the last order). ``scores`` None means fixed when thresholds are given, else
+    """RFM scores and segments of every customer with an order up to ``as_of`` (default:
+    today, see ``analytics.asof``). ``scores`` None means fixed when thresholds are given, else
     quintiles."""
     # the analyses import pandas (~0.4 s): only when this runs
     from clientbase.analytics.rfm import score_rfm, summarise_segments
 
     frame = load_value_orders(engine)
-    last = _last_order_day(frame)
-    day = as_of or last
+    day, notes = _as_of(frame, as_of)
     if scores is None:
         scores = "fixed" if thresholds is not None else "quintile"
     scored = score_rfm(frame, as_of=day, scores=scores, thresholds=thresholds)
-    notes = list(scored.attrs.get("notes", []))
+    notes += list(scored.attrs.get("notes", []))
     if scored.empty:
         raise UsageError(f"no customer has an order on or before {day}", hint="check --as-of")
     people = load_names(engine)
@@ -277,6 +295,7 @@ class HistoricalLtv:
     customers: object  # DataFrame: ltv.HISTORICAL_COLUMNS + name, highest LTV first
     by: str | None = None
     groups: object = None  # DataFrame from ltv.by_group, or None
+    notes: list[str] = field(default_factory=list)
 
     def overall(self) -> dict:
         ltv = self.customers["ltv"]
@@ -315,13 +334,13 @@ def ltv_historical(
     margin: float | None = None,
     by: str | None = None,
 ) -> HistoricalLtv:
-    """Historical LTV per customer up to ``as_of`` (default: the last order's day), and its
-    average per group when ``by`` is given."""
+    """Historical LTV per customer up to ``as_of`` (default: today), and its average per
+    group when ``by`` is given."""
     # the analyses import pandas (~0.4 s): only when this runs
     from clientbase.analytics.ltv import by_group, historical
 
     frame = load_value_orders(engine, with_manager=by == "manager")
-    day = as_of or _last_order_day(frame)
+    day, notes = _as_of(frame, as_of)
     hist = historical(frame, as_of=day, margin=margin)
     if hist.empty:
         raise UsageError(f"no customer has an order on or before {day}", hint="check --as-of")
@@ -329,7 +348,7 @@ def ltv_historical(
     table = by_group(hist, groups_for(engine, frame, people, by)) if by else None
     hist = hist.sort_values(["ltv", "customer_id"], ascending=[False, True], ignore_index=True)
     hist.insert(1, "name", _names(people, hist["customer_id"]))
-    return HistoricalLtv(as_of=day, margin=margin, customers=hist, by=by, groups=table)
+    return HistoricalLtv(as_of=day, margin=margin, customers=hist, by=by, groups=table, notes=notes)
 
 
 def ltv_snapshot_data(engine: Engine, report: HistoricalLtv) -> dict:
@@ -373,6 +392,7 @@ class CohortLtv:
     table: object  # DataFrame from ltv.cohort_table (already x margin)
     by: str | None = None
     groups: dict = field(default_factory=dict)  # group -> DataFrame
+    notes: list[str] = field(default_factory=list)
 
     def to_json(self) -> dict:
         data = {"method": "cohort", "value": self.value, "margin": self.margin,
@@ -390,6 +410,7 @@ def ltv_cohort(
     margin: float | None = None,
     max_months: int | None = None,
     by: str | None = None,
+    as_of: date | None = None,
 ) -> CohortLtv:
     """Cumulative revenue (or recorded margin) per acquired customer by months since the first
     order, per acquisition month; overall and, with ``by``, per group. ``margin`` scales the
@@ -399,8 +420,10 @@ def ltv_cohort(
 
     check_margin(margin)
     frame = load_value_orders(engine, with_manager=by == "manager", with_margin=value == "margin")
-
-    end = _last_order_day(frame)
+    end, notes = _as_of(frame, as_of)
+    frame = frame[frame["ordered_at"].to_numpy() < np.datetime64(end + timedelta(days=1))]
+    if frame.empty:
+        raise UsageError(f"no customer has an order on or before {end}", hint="check --as-of")
 
     def table_of(part):
         t = cohort_table(part, value=value, max_months=max_months, end=end)
@@ -410,7 +433,7 @@ def ltv_cohort(
             t.attrs["customers"] = sizes
         return t
 
-    result = CohortLtv(value=value, margin=margin, table=table_of(frame), by=by)
+    result = CohortLtv(value=value, margin=margin, table=table_of(frame), by=by, notes=notes)
     if by:
         labels = _labels(frame, groups_for(engine, frame, load_customers(engine), by))
         for name in sorted(labels.unique(), key=_group_sort):
@@ -459,6 +482,7 @@ class PredictiveLtv:
     holdout: dict | None = None
     by: str | None = None
     groups: list = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
 
     def fit(self) -> dict:
         bg, gg = self.bgnbd, self.gamma_gamma
@@ -513,6 +537,7 @@ def ltv_predictive(
     margin: float = 1.0,
     discount_rate: float = 0.0,
     by: str | None = None,
+    as_of: date | None = None,
 ) -> PredictiveLtv:
     """BG/NBD + Gamma-Gamma over the orders up to ``calibration_end`` (default: the day of the
     last order): expected purchases over ``horizon``, P(alive) and CLV per customer.
@@ -528,8 +553,12 @@ def ltv_predictive(
     if unit not in clv.DAYS_PER_UNIT:
         raise UsageError(f"--unit {unit!r}: one of {', '.join(clv.DAYS_PER_UNIT)}")
     frame = load_value_orders(engine, with_manager=by == "manager")
+    day, notes = _as_of(frame, as_of)
+    frame = frame[frame["ordered_at"].to_numpy() < np.datetime64(day + timedelta(days=1))]
+    if frame.empty:
+        raise UsageError(f"no customer has an order on or before {day}", hint="check --as-of")
     last = _last_order_day(frame)
-    end = calibration_end or last
+    end = calibration_end or day
     summary = clv.summarise(frame, calibration_end=end, unit=unit)
     if summary.empty:
         raise UsageError(f"no order on or before {end}", hint="check --calibration-end")
@@ -588,6 +617,7 @@ def ltv_predictive(
         holdout=holdout,
         by=by,
         groups=groups,
+        notes=notes,
     )
 
 
@@ -661,13 +691,13 @@ def churn(
     from clientbase.analytics.churn import base_loss, first_full_year, retention
 
     frame = load_value_orders(engine, with_manager=by == "manager")
-    day = as_of or _last_order_day(frame)
+    day, stale = _as_of(frame, as_of)
     first = frame["ordered_at"].min().date()
     opts = dict(
         inactive_days=inactive_days, relative=relative, multiple=multiple, as_of=day, since=first
     )
     loss = base_loss(frame, **opts)
-    notes = []
+    notes = list(stale)
     if loss.empty:
         year = first_full_year(frame, inactive_days=inactive_days)
         notes.append(
