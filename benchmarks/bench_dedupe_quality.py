@@ -37,8 +37,10 @@ sys.path.insert(0, str(HERE))
 import generate_dedupe  # noqa: E402  (sibling script, not a package)
 
 from clientbase.dedupe.cluster import clusters, find_matches  # noqa: E402
+from clientbase.dedupe.model import AUTO_PROBABILITY as AUTO_THRESHOLD  # noqa: E402
+from clientbase.dedupe.model import REVIEW_PROBABILITY as REVIEW_THRESHOLD  # noqa: E402
 from clientbase.dedupe.person import Person  # noqa: E402
-from clientbase.dedupe.score import AUTO_THRESHOLD, REVIEW_THRESHOLD, score_pair  # noqa: E402
+from clientbase.dedupe.score import score_pair  # noqa: E402
 from clientbase.normalize.dates import parse_birthday  # noqa: E402
 from clientbase.normalize.emails import normalize_email, split_emails  # noqa: E402
 from clientbase.normalize.names import looks_like_company, parse_full_name  # noqa: E402

@@ -36,6 +36,7 @@ __all__ = [
     "FirstName",
     "address_key",
     "city_key",
+    "company_core",
     "company_key",
     "compare_first",
     "compare_part",
@@ -535,6 +536,26 @@ def company_key(name: str | None) -> str:
     return " ".join(words)
 
 
+# Words that name a branch or an office of a company rather than the company: "ООО «Ромашка» —
+# филиал на Ленина" and "Ромашка (Ленина)" are one organisation at one place.
+_BRANCH_WORDS = frozenset(
+    fold_latin(w)
+    for w in """
+    филиал филиала отделение отделения представительство офис магазин точка подразделение
+    на в во по ул улица пр проспект
+    branch office store shop dept department division at on of the
+    """.split()
+)
+
+
+@lru_cache(maxsize=1 << 14)
+def company_core(name: str | None) -> str:
+    """:func:`company_key` without branch wording: "ООО «Ромашка» — филиал на Ленина" and
+    "Ромашка (Ленина)" both give "romashka lenina"."""
+    key = company_key(name)
+    return " ".join(w for w in key.split() if w not in _BRANCH_WORDS) or key
+
+
 _CITY_PREFIX_RE = re.compile(r"^(?:г\.?|гор\.?|город|пгт\.?|пос\.?|c\.|с\.|city of)\s+")
 _CITY_ALIASES = {
     "мск": "москва",
@@ -608,12 +629,64 @@ _ADDRESS_WORDS = {
     "оф": "оф",
     "г": "",
     "город": "",
+    "бульвар": "бр",
+    "бул": "бр",
+    "б-р": "бр",
+    "шоссе": "ш",
+    "ш": "ш",
+    "площадь": "пл",
+    "пл": "пл",
+    "набережная": "наб",
+    "наб": "наб",
+    "микрорайон": "мкр",
+    "мкр": "мкр",
     "street": "st",
     "st": "st",
+    "str": "st",
     "avenue": "ave",
     "ave": "ave",
+    "av": "ave",
+    "road": "rd",
+    "rd": "rd",
+    "drive": "dr",
+    "dr": "dr",
+    "lane": "ln",
+    "ln": "ln",
+    "place": "pl",
+    "pl": "pl",
+    "court": "ct",
+    "ct": "ct",
+    "crescent": "cres",
+    "cres": "cres",
+    "boulevard": "blvd",
+    "blvd": "blvd",
+    "highway": "hwy",
+    "hwy": "hwy",
+    "terrace": "tce",
+    "tce": "tce",
+    "parade": "pde",
+    "pde": "pde",
+    "circuit": "cct",
+    "cct": "cct",
+    "close": "cl",
+    "cl": "cl",
+    "square": "sq",
+    "sq": "sq",
+    "north": "n",
+    "n": "n",
+    "south": "s",
+    "s": "s",
+    "east": "e",
+    "e": "e",
+    "west": "w",
+    "w": "w",
     "apartment": "apt",
     "apt": "apt",
+    "unit": "apt",
+    "suite": "ste",
+    "ste": "ste",
+    "flat": "apt",
+    "no": "",
 }
 
 

@@ -93,9 +93,9 @@ class RunResult:
 
 
 def _thresholds() -> tuple[float, float]:
-    from clientbase.dedupe.score import AUTO_THRESHOLD, REVIEW_THRESHOLD
+    from clientbase.dedupe.model import AUTO_PROBABILITY, REVIEW_PROBABILITY
 
-    return AUTO_THRESHOLD, REVIEW_THRESHOLD
+    return AUTO_PROBABILITY, REVIEW_PROBABILITY  # the rule-based scorer's are the same
 
 
 def default_threshold() -> float:
@@ -137,6 +137,26 @@ def _skip_pairs(conn: Connection) -> set[tuple[int, int]]:
     return out
 
 
+def _labels(conn: Connection) -> list:
+    """Decisions a person made, as (Person, Person, is one person) for the model: pairs marked
+    "not a duplicate", and every merge not undone (its survivor against each record merged
+    in, as stored: a merged-away record keeps its name, birthday and places)."""
+    from clientbase.db.models import merges
+    from clientbase.dedupe.store import load_people
+
+    pairs: list[tuple[int, int, bool]] = [
+        (a, b, False) for a, b in conn.execute(select(not_duplicates.c.a_id, not_duplicates.c.b_id))
+    ]
+    q = select(merges.c.survivor_id, merges.c.merged_ids).where(merges.c.undone_at.is_(None))
+    for survivor, merged in conn.execute(q):
+        pairs += [(int(survivor), int(m), True) for m in merged or ()]
+    if not pairs:
+        return []
+    people = {p.id: p for p in load_people(conn, {i for a, b, _ in pairs for i in (a, b)},
+                                           live_only=False)}  # fmt: skip
+    return [(people[a], people[b], same) for a, b, same in pairs if a in people and b in people]
+
+
 def _created(conn: Connection, ids: Sequence[int]) -> dict[int, str]:
     return {
         cid: str(at)
@@ -176,28 +196,33 @@ def plan(
 ) -> Plan:
     """Match the base (or ``only_ids`` against it) and split the groups found into those to
     merge automatically (every link at or above ``auto_above``) and those to review."""
-    from clientbase.dedupe.cluster import clusters, find_matches
+    from clientbase.dedupe.cluster import clusters, match
     from clientbase.dedupe.store import load_people
 
     auto, review_min = _thresholds()
     threshold = auto if auto_above is None else float(auto_above)
     if not 0 < threshold <= 1:
-        raise UsageError(f"--auto-merge-above {auto_above}: a score between 0 and 1")
+        raise UsageError(f"--threshold {auto_above}: a match probability between 0 and 1")
     with engine.connect() as conn:
         people = load_people(conn)
         skip = _skip_pairs(conn)
+        labels = _labels(conn)
         only = None if only_ids is None else set(only_ids)
         pair_min = min(review_min, threshold)
-        matches = find_matches(
-            people, only_ids=only, min_score=pair_min, skip_pairs=skip, progress=progress
-        )
+        found = match(
+            people, only_ids=only, min_score=pair_min, skip_pairs=skip, progress=progress,
+            labels=labels,
+        )  # fmt: skip
+        matches = found.matches
         by_id = {p.id: p for p in people} if matches else {}
-        auto_groups = clusters(matches, by_id, min_score=threshold)
+        auto_groups = clusters(matches, by_id, min_score=threshold, conflict=found.conflict)
         auto_groups = [c for c in auto_groups if len(c.ids) > 1]
         in_auto = {i: n for n, c in enumerate(auto_groups) for i in c.ids}
         # The rest waits for review: links that are not inside one of the automatic groups.
         rest = [m for m in matches if in_auto.get(m.a, -1) != in_auto.get(m.b, -2)]
-        review_groups = clusters(rest, by_id, min_score=pair_min) if rest else []
+        review_groups = (
+            clusters(rest, by_id, min_score=pair_min, conflict=found.conflict) if rest else []
+        )
         ids = {i for c in (*auto_groups, *review_groups) for i in c.ids}
         created = _created(conn, sorted(ids))
     n_people = len(people)
