@@ -512,3 +512,44 @@ def history(engine: Engine, *, limit: int | None = None) -> list[dict]:
 
     with engine.connect() as conn:
         return merge_history(conn, limit=limit)
+
+
+def forget_not_duplicate(engine: Engine, a: int, b: int) -> bool:
+    """Take back a "not a duplicate" mark (the undo of a review decision): the mark goes and
+    the pair waits for review again. False when there was no such mark."""
+    a, b = min(a, b), max(a, b)
+    nd, dc = not_duplicates, dedupe_candidates
+    with write_transaction(engine) as conn:
+        gone = conn.execute(delete(nd).where(nd.c.a_id == a, nd.c.b_id == b)).rowcount
+        conn.execute(
+            update(dc)
+            .where(dc.c.a_id == a, dc.c.b_id == b, dc.c.status == "rejected")
+            .values(status="pending")
+        )
+    return bool(gone)
+
+
+def people_details(engine: Engine, ids: Sequence[int]) -> dict[int, dict[str, str]]:
+    """What a person reviewing a group compares, per customer: name, phones, e-mails, birthday,
+    city, company, address, client code (as stored, empty when unknown)."""
+    from clientbase.dedupe.store import load_people
+
+    with engine.connect() as conn:
+        people = load_people(conn, ids, live_only=False)
+    out = {}
+    for p in people:
+        if p.birth_month and p.birth_day:
+            bday = f"{p.birth_year or '????'}-{p.birth_month:02d}-{p.birth_day:02d}"
+        else:
+            bday = str(p.birth_year or "")
+        out[p.id] = {
+            "name": p.display_name,
+            "phones": ", ".join((*p.phones, *p.loose_phones)),
+            "emails": ", ".join(p.emails),
+            "birthday": bday,
+            "city": p.city or "",
+            "company": p.company or "",
+            "address": " ".join(x for x in (p.address, p.postcode) if x),
+            "client code": p.external_id or "",
+        }
+    return out
