@@ -57,6 +57,14 @@ def import_cmd(
     region: Annotated[
         str, typer.Option("--region", help="Country for phones written without a country code.")
     ] = "RU",
+    area_code: Annotated[
+        str | None,
+        typer.Option(
+            "--area-code",
+            metavar="CODE",
+            help="Complete local numbers written without their area code (495 for Moscow).",
+        ),
+    ] = None,
     encoding: Annotated[
         str | None, typer.Option("--encoding", help="Text encoding (default: detected).")
     ] = None,
@@ -112,6 +120,13 @@ def import_cmd(
     region = region.upper()
     if region not in phonenumbers.SUPPORTED_REGIONS:
         raise UsageError(f"--region {region!r}: expected a country code such as RU, KZ, BY")
+    if area_code is not None:
+        from clientbase.normalize.phones import with_area_code
+
+        try:
+            region = with_area_code(region, area_code)
+        except ValueError as exc:
+            raise UsageError(f"--area-code: {exc}") from exc
     if delimiter is not None:
         delimiter = {"tab": "\t", "\\t": "\t"}.get(delimiter.lower(), delimiter)
         if len(delimiter) != 1:
