@@ -50,6 +50,7 @@ from pathlib import Path
 HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 import generate_dedupe  # noqa: E402  (sibling scripts, not a package)
+import generate_orgs  # noqa: E402
 import labelled_sets  # noqa: E402
 from bench_import import (  # noqa: E402
     WORKDIR,
@@ -59,7 +60,7 @@ from bench_import import (  # noqa: E402
     remove_db,
 )
 
-SETS = ("ru", "en", "febrl1", "febrl2", "febrl3", "febrl4")
+SETS = ("ru", "en", "org", "febrl1", "febrl2", "febrl3", "febrl4")
 TARGETS = {
     "ru": {"precision": 0.995, "recall": 0.97, "f1": 0.95},
     **{name: {"f1": 0.95} for name in SETS if name != "ru"},
@@ -128,6 +129,12 @@ def dataset(rows: int, lang: str, seed: int) -> tuple[Path, Path, dict]:
         return path, truth, counts
     stem = f"dedupe-{lang}-{rows}-seed{seed}"
     truth = WORKDIR / f"{stem}.truth.csv"
+    if lang == "org":
+        path, counts = cached_dataset(
+            stem, ".csv", f"{rows:,} labelled organisations",
+            lambda tmp: generate_orgs.write_csv(tmp, *generate_orgs.generate(rows, seed), truth),
+        )  # fmt: skip
+        return path, truth, counts
 
     def make(tmp: Path) -> dict:
         data, who = generate_dedupe.generate(rows, lang, seed)

@@ -163,7 +163,7 @@ class Features:
     address_raw: str = ""
     address_words: frozenset[str] = frozenset()
     address_numbers: tuple[str, ...] = ()  # house, building, flat numbers in order
-    address_street: str = ""  # the words of the address without the numbers
+    address_names: tuple[str, ...] = ()  # the words of four letters or more (street, city)
     company_core: str = ""  # company without legal form and branch wording
     company_words: frozenset[str] = frozenset()
 
@@ -243,13 +243,13 @@ def features(p: Person) -> Features:
         p.address or "",
         frozenset(words),
         tuple(w for w in words if w.isdigit()),
-        " ".join(w for w in words if not w.isdigit()),
+        tuple(w for w in words if len(w) >= 4 and not w.isdigit()),
         core,
         frozenset(core.split()),
     )
 
 
-def _skeleton(word: str) -> str:
+def _skeleton(word: str, size: int = 4) -> str:
     """A rough sound key of a name in the common Latin form: the first letter and the next
     consonants without repeats, four at most ("smirnova" / "smirnowa" / "smyrnova" → "smrn"),
     so a mistyped vowel or a doubled letter still meets."""
@@ -262,7 +262,7 @@ def _skeleton(word: str) -> str:
         c = "v" if c == "w" else "k" if c in "qc" else "s" if c == "z" else c
         if c != out[-1]:
             out.append(c)
-        if len(out) == 4:
+        if len(out) == size:
             break
     return "".join(out)
 
@@ -320,8 +320,19 @@ def _keys_by_class(f: Features) -> tuple[list[str], list[str], list[str]]:
             weak.append("c:" + f.company_core)
     if f.address:
         weak.append(f"a:{f.address}|{f.postcode}")
-        # Without the postcode and word order: "Ленина улица 5" and "ул. Ленина, д. 5".
+        # Without the postcode and word order: "Ленина улица 5" and "ул. Ленина, д. 5"; and the
+        # street with the house number, whatever else the address says (a city, an office).
         weak.append("aw:" + " ".join(sorted(f.address_words)))
+        if f.address_numbers:
+            house = f.address_numbers[0]
+            weak += [f"ah:{_skeleton(w, 6)}|{house}" for w in f.address_names[:3]]
+    if f.company_core:
+        # The first word of a company's name: "Ромашка, филиал" and "ООО «Ромашка» (Ленина)";
+        # its sound with the postcode or the city for a typo in it.
+        brand = f.company_core.split()[0]
+        weak.append("cb:" + brand)
+        if f.postcode or f.city:
+            weak.append(f"cs:{_skeleton(brand, 6)}|{f.postcode or f.city}")
     return strong, weak, names
 
 

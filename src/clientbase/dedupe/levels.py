@@ -37,7 +37,8 @@ __all__ = ["FIELDS", "LEVELS", "N_FIELDS", "compare", "describe", "swapped_names
 
 # Field order in a comparison vector, and the levels of each (index = level; 0 = no evidence).
 LEVELS: dict[str, tuple[str, ...]] = {
-    "phone": ("missing", "same", "same 10 digits", "same digits", "same last 7", "different"),
+    "phone": ("missing", "same", "same 10 digits", "same digits", "same last 7",
+              "different"),
     "email": ("missing", "same", "same name part", "same name part, letters only", "similar",
               "different"),
     "client code": ("missing", "same", "one character off", "different"),
@@ -86,6 +87,13 @@ def _phone(f: Features, g: Features) -> int:
         for p in fl:
             if p in gl:
                 return 3
+    # A local number written without its area code is the whole of the other's last digits.
+    for loose, other in ((fl, (*gp, *gl)), (gl, (*fp, *fl))):
+        for p in loose:
+            if len(p) <= 8:
+                for q in other:
+                    if len(q) > len(p) and q.endswith(p):
+                        return 3
     fs = f.phone_tails
     for t in g.phone_tails:
         if t in fs:
@@ -288,10 +296,13 @@ def _address(f: Features, g: Features) -> int:
         return 1
     if f.address_words == g.address_words:
         return 1
-    # Same house number and a street spelled alike (typo, a word missing).
-    if f.address_numbers and f.address_numbers == g.address_numbers:
-        if JaroWinkler.similarity(f.address_street, g.address_street) >= JW_PLACE:
-            return 2
+    # The same house on a street spelled alike, whatever else one of them adds (the city, an
+    # office) or mistypes.
+    if f.address_numbers and g.address_numbers and f.address_numbers[0] == g.address_numbers[0]:
+        for x in f.address_names:
+            for y in g.address_names:
+                if x == y or JaroWinkler.similarity(x, y) >= JW_PLACE:
+                    return 2
     elif JaroWinkler.similarity(a, b) >= 0.95:
         return 2
     return 3

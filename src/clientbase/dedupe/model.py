@@ -102,8 +102,8 @@ _CORROBORATING = {
     "client code": (1, 2),
     "birthday": (1, 2, 3, 4),
     "address": (1, 2),
+    "postcode": (1,),
     "company": (1,),
-    "organisation": (1, 2, 3),
 }
 
 

@@ -215,8 +215,10 @@ def _contacts(f: Features, g: Features, ev: _Evidence) -> None:
                 ev.reasons.append("same phone " + ", ".join(map(_show_phone, shared)))
         else:
             _near_phones(f.phones, gp, ev)
-    elif (f.loose_phones or g.loose_phones) and (f.phones or f.loose_phones) and (
-        g.phones or g.loose_phones
+    elif (
+        (f.loose_phones or g.loose_phones)
+        and (f.phones or f.loose_phones)
+        and (g.phones or g.loose_phones)
     ):
         shared = [p for p in f.loose_phones if p in g.loose_phones]
         tail = next((t for t in f.phone_tails if t in g.phone_tails), None)

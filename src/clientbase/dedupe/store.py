@@ -13,6 +13,7 @@ person (`dedupe merge` by hand), not for a cron job.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from sqlalchemy import Connection, select
@@ -34,8 +35,13 @@ LOOSE_MIN_DIGITS = 6
 
 def loose_digits(raw: str) -> str:
     """The digits of a phone that did not validate, "" when too few to be a number."""
-    digits = "".join(c for c in raw if c.isdigit())
+    # The number ends where words begin: "601-05-95 доб. 555" is 6010595, extension 555.
+    head = _WORDS_RE.split(raw, maxsplit=1)[0]
+    digits = "".join(c for c in head if c.isdigit())
     return digits if len(digits) >= LOOSE_MIN_DIGITS else ""
+
+
+_WORDS_RE = re.compile(r"[^\W\d_]")
 
 
 def _live():
