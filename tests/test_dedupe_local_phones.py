@@ -51,6 +51,6 @@ def test_levels_see_local_digits_branch_wording_and_address_variants():
     b = Person(2, "Ромашка (Ленина)", kind="company", company="Ромашка (Ленина)",
                address="Ленина улица 5", phones=("+74952345678",))  # fmt: skip
     levels = dict(zip(FIELDS, compare(features(a), features(b)), strict=True))
-    assert levels["phone"] == 4  # the same last 7 digits
+    assert levels["phone"] == 3  # the local number is the end of the full one
     assert levels["organisation"] == 1 and levels["address"] == 1
     assert "p7:2345678" in blocking_keys(a) and "p7:2345678" in blocking_keys(b)

@@ -88,12 +88,13 @@ def _phone(f: Features, g: Features) -> int:
             if p in gl:
                 return 3
     # A local number written without its area code is the whole of the other's last digits.
-    for loose, other in ((fl, (*gp, *gl)), (gl, (*fp, *fl))):
-        for p in loose:
-            if len(p) <= 8:
-                for q in other:
-                    if len(q) > len(p) and q.endswith(p):
-                        return 3
+    if fl or gl:
+        for loose, other in ((fl, (*gp, *gl)), (gl, (*fp, *fl))):
+            for p in loose:
+                if len(p) <= 8:
+                    for q in other:
+                        if len(q) > len(p) and q.endswith(p):
+                            return 3
     fs = f.phone_tails
     for t in g.phone_tails:
         if t in fs:
@@ -182,6 +183,8 @@ _SURNAME_FORMS = (("ov", "ova"), ("ev", "eva"), ("in", "ina"), ("ski", "skaia"),
 
 
 def _gender_forms(a: str, b: str) -> bool:
+    if a[:2] != b[:2]:
+        return False
     for m, w in _SURNAME_FORMS:
         if a.endswith(m) and b.endswith(w) and a[: -len(m)] == b[: -len(w)] and len(a) > len(m):
             return True
@@ -212,10 +215,10 @@ def swapped_names(f: Features, g: Features) -> tuple[int, int] | None:
     if fa is None or ga is None or not f.last or not g.last:
         return None
     s = 1 if f.last == ga.key else 2 if is_typo(f.last, ga.key) else 0
+    if not s:
+        return None
     n = 1 if fa.key == g.last else 3 if is_typo(fa.key, g.last) else 0
-    if s and n:
-        return s, n
-    return None
+    return (s, n) if n else None
 
 
 def _middle(f: Features, g: Features) -> int:

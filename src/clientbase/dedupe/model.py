@@ -61,7 +61,7 @@ LABEL_WEIGHT = 20.0
 # The smallest m a level can have (how rare it may be for one person).
 M_FLOOR = 1e-4
 # The number of random pairs sampled for u.
-U_SAMPLE = 60_000
+U_SAMPLE = 40_000
 EM_ITERATIONS = 40
 # Levels run 0..7, so a vector packs into 3 bits a field.
 _BITS = 3
