@@ -1,4 +1,7 @@
-"""Name comparison for dedupe: one Latin form for every script, diminutives, initials, typos.
+"""Name comparison: one Latin form for every script, diminutives, initials, typos.
+
+The one home of the rule for who may be one person by name: dedupe compares with it, and the
+import asks :func:`clientbase.normalize.names.first_names_compatible`, which reads it.
 
 Transliteration libraries disagree (Щукина is Shchukina, Schukina, Ščukina or Shukina depending
 on who typed it), so names are never compared as typed. Every part is brought to the coarse
