@@ -10,7 +10,8 @@ objects through the project's own normalisers, the way an import would clean the
 ``normalize.names``, phones by ``normalize.phones`` — region RU for the Russian list, US for the
 English one — e-mails, birthdays). Each row is its own record: the exact phone/e-mail folding
 the import does first is *not* emulated, so the matcher has to find every duplicate itself,
-which is the harder test. Then ``find_matches`` + ``clusters`` at ``AUTO_THRESHOLD``, and
+which is the harder test. Then ``match`` (the model learned on the list) + ``clusters`` at
+``AUTO_THRESHOLD``, and
 pairwise precision and recall: every pair of records inside one automatic cluster is a
 predicted pair, every pair of records of one true person a true pair.
 
@@ -36,9 +37,11 @@ HERE = Path(__file__).resolve().parent
 sys.path.insert(0, str(HERE))
 import generate_dedupe  # noqa: E402  (sibling script, not a package)
 
-from clientbase.dedupe.cluster import clusters, find_matches  # noqa: E402
+from clientbase.dedupe.cluster import clusters, match  # noqa: E402
+from clientbase.dedupe.model import AUTO_PROBABILITY as AUTO_THRESHOLD  # noqa: E402
+from clientbase.dedupe.model import REVIEW_PROBABILITY as REVIEW_THRESHOLD  # noqa: E402
 from clientbase.dedupe.person import Person  # noqa: E402
-from clientbase.dedupe.score import AUTO_THRESHOLD, REVIEW_THRESHOLD, score_pair  # noqa: E402
+from clientbase.dedupe.score import score_pair  # noqa: E402
 from clientbase.normalize.dates import parse_birthday  # noqa: E402
 from clientbase.normalize.emails import normalize_email, split_emails  # noqa: E402
 from clientbase.normalize.names import looks_like_company, parse_full_name  # noqa: E402
@@ -116,8 +119,9 @@ def quality(n: int, lang: str, seed: int, explain: int) -> dict:
     people = people_of(rows, lang)
     by_id = {p.id: p for p in people}
     t0 = time.perf_counter()
-    matches = find_matches(people, min_score=REVIEW_THRESHOLD)
-    auto = clusters(matches, by_id, min_score=AUTO_THRESHOLD)
+    found = match(people, min_score=REVIEW_THRESHOLD)
+    matches = found.matches
+    auto = clusters(matches, by_id, min_score=AUTO_THRESHOLD, conflict=found.conflict)
     secs = time.perf_counter() - t0
     groups: dict[int, list[int]] = defaultdict(list)
     for p, person_id in zip(people, truth, strict=True):
@@ -175,11 +179,12 @@ def speed(n: int, seed: int) -> dict:
     build = time.perf_counter() - t0
     before = _rss_mb()
     t0, c0 = time.perf_counter(), time.process_time()
-    matches = find_matches(people, min_score=REVIEW_THRESHOLD)
+    found = match(people, min_score=REVIEW_THRESHOLD)
+    matches = found.matches
     find, find_cpu = time.perf_counter() - t0, time.process_time() - c0
     t0 = time.perf_counter()
     by_id = {p.id: p for p in people}
-    auto = clusters(matches, by_id, min_score=AUTO_THRESHOLD)
+    auto = clusters(matches, by_id, min_score=AUTO_THRESHOLD, conflict=found.conflict)
     clus = time.perf_counter() - t0
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {

@@ -77,11 +77,12 @@ def dedupe_cmd(
     auto_merge_above: Annotated[
         float | None,
         typer.Option(
+            "--threshold",
             "--auto-merge-above",
-            metavar="SCORE",
+            metavar="P",
             min=0.0,
             max=1.0,
-            help="Merge automatically at or above this score (0..1; default: the matcher's).",
+            help="Merge automatically at or above this match probability (0..1; default 0.9).",
         ),
     ] = None,
     fmt: SummaryFormatOpt = SummaryFormat.table,
@@ -142,8 +143,17 @@ def dedupe_cmd(
 def review_cmd(
     ctx: typer.Context,
     fmt: SummaryFormatOpt = SummaryFormat.table,
+    list_only: Annotated[
+        bool, typer.Option("--list", help="Print the groups (as without a terminal); ask nothing.")
+    ] = False,
 ) -> None:
-    """Groups found earlier that wait for a decision: merge them or mark them not duplicates."""
+    """Groups found earlier that wait for a decision: merge them or mark them not duplicates.
+
+    On a terminal it shows one group at a time, the customers side by side with the evidence,
+    and takes a key: m merge, n not the same, s skip, u undo the last decision, q quit. Every
+    decision is saved at once, so quitting and coming back continues where you stopped.
+    Without a terminal (or with --list) it prints the groups with the commands to decide them.
+    """
     from clientbase.services.dedupe import review
 
     st = state(ctx)
@@ -154,7 +164,12 @@ def review_cmd(
     if not proposals:
         st.messages.info("nothing waits for review (run: clientbase dedupe)")
         return
-    _print_proposals(proposals, heading=f"{len(proposals)} to review:", review_hint=True)
+    if list_only or not (_interactive() and sys.stdout.isatty()):
+        _print_proposals(proposals, heading=f"{len(proposals)} to review:", review_hint=True)
+        return
+    from clientbase.cli.review import ReviewSession
+
+    ReviewSession(st.engine(), proposals, stdout_console()).run()
 
 
 @app.command("merge")

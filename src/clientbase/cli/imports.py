@@ -65,6 +65,14 @@ def import_cmd(
             "country the file's own numbers with a code show).",
         ),
     ] = None,
+    area_code: Annotated[
+        str | None,
+        typer.Option(
+            "--area-code",
+            metavar="CODE",
+            help="Complete local numbers written without their area code (495 for Moscow).",
+        ),
+    ] = None,
     own_numbers: Annotated[
         list[str] | None,
         typer.Option(
@@ -128,6 +136,13 @@ def import_cmd(
     region = (region or "RU").upper()
     if region not in phonenumbers.SUPPORTED_REGIONS:
         raise UsageError(f"--region {region!r}: expected a country code such as RU, KZ, BY")
+    if area_code is not None:
+        from clientbase.normalize.phones import with_area_code
+
+        try:
+            region = with_area_code(region, area_code)
+        except ValueError as exc:
+            raise UsageError(f"--area-code: {exc}") from exc
     if delimiter is not None:
         delimiter = {"tab": "\t", "\\t": "\t"}.get(delimiter.lower(), delimiter)
         if len(delimiter) != 1:

@@ -27,16 +27,25 @@ from collections.abc import Callable, Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from dataclasses import dataclass, field
 
-from clientbase.dedupe.keys import Features, decode_pairs, features, pair_codes
-from clientbase.dedupe.person import Match, Person
-from clientbase.dedupe.score import (
-    MISMATCH_CAP,
-    REVIEW_THRESHOLD,
-    mismatch,
-    score_features,
-)
+import numpy as np
 
-__all__ = ["MAX_CLUSTER", "Cluster", "clusters", "find_matches"]
+from clientbase.dedupe.keys import Features, decode_pairs, features, pair_codes
+from clientbase.dedupe.levels import compare
+from clientbase.dedupe.model import (
+    MISMATCH_CAP,
+    NAME_ONLY_CAP,
+    Model,
+    corroborated,
+    fit,
+    level_matrix,
+    mismatched,
+    probability,
+)
+from clientbase.dedupe.model import REVIEW_PROBABILITY as REVIEW_THRESHOLD
+from clientbase.dedupe.person import Match, Person
+from clientbase.dedupe.score import mismatch, score_features
+
+__all__ = ["MAX_CLUSTER", "Cluster", "Matching", "clusters", "find_matches", "match"]
 
 MAX_CLUSTER = 50
 
@@ -64,6 +73,32 @@ class Cluster:
     score: float = 1.0  # the weakest link used
 
 
+@dataclass
+class Matching:
+    """What one matching run found: the pairs kept, the model learned, and the guard that keeps
+    clusters from chaining people the model sees as different."""
+
+    matches: list[Match]
+    model: Model | None
+    pairs: int = 0  # candidate pairs scored
+
+    def conflict(self, f: Features, g: Features) -> bool:
+        """Two people the model is sure are different (their fields alone, without the prior,
+        weigh below :data:`CONFLICT_BITS`); without a model the rule-based mismatch."""
+        if self.model is None:
+            return mismatch(f, g) is not None
+        levels = compare(f, g)
+        if mismatched(np.array([levels]))[0]:
+            return True
+        return self.model.weight(levels) - self.model.weight((0,) * len(levels)) < CONFLICT_BITS
+
+
+# Below this many people there are too few pairs to learn from: the hand-set weights score.
+MODEL_MIN_PEOPLE = 500
+# Fields that weigh this much (bits) against a pair keep two people out of one cluster.
+CONFLICT_BITS = -6.0
+
+
 def find_matches(
     people: Sequence[Person],
     *,
@@ -72,26 +107,50 @@ def find_matches(
     skip_pairs: set[tuple[int, int]] | frozenset[tuple[int, int]] = frozenset(),
     progress: Progress | None = None,
     max_block: int = 50,
+    labels: Sequence[tuple[Person, Person, bool]] = (),
 ) -> list[Match]:
-    """Scored pairs of ``people`` at or above ``min_score``, strongest first.
+    """Scored pairs of ``people`` at or above ``min_score``, strongest first (see
+    :func:`match`)."""
+    return match(
+        people, only_ids=only_ids, min_score=min_score, skip_pairs=skip_pairs,
+        progress=progress, max_block=max_block, labels=labels,
+    ).matches  # fmt: skip
+
+
+def match(
+    people: Sequence[Person],
+    *,
+    only_ids: set[int] | None = None,
+    min_score: float = REVIEW_THRESHOLD,
+    skip_pairs: set[tuple[int, int]] | frozenset[tuple[int, int]] = frozenset(),
+    progress: Progress | None = None,
+    max_block: int = 50,
+    labels: Sequence[tuple[Person, Person, bool]] = (),
+) -> Matching:
+    """Learn the model on the candidate pairs of ``people`` and keep the pairs whose match
+    probability is at least ``min_score``.
 
     ``only_ids``: only pairs with at least one side among these ids (a new import against the
     base). ``skip_pairs``: (smaller id, larger id) pairs never to return ("not a duplicate"
-    marks). ``progress(stage, done, total)`` is called now and then with the stages
-    "prepare", "keys" and "score".
+    marks). ``labels``: pairs a person decided (merged: True, not the same: False), which the
+    model learns from. ``progress(stage, done, total)`` is called now and then with the stages
+    "prepare", "keys", "compare" and "explain".
     """
     with _no_gc():
-        return _find_matches(people, only_ids, min_score, skip_pairs, progress, max_block)
+        return _match(people, only_ids, min_score, skip_pairs, progress, max_block, labels)
 
 
-def _find_matches(
+def _match(
     people: Sequence[Person],
     only_ids: set[int] | None,
     min_score: float,
     skip_pairs: set[tuple[int, int]] | frozenset[tuple[int, int]],
     progress: Progress | None,
     max_block: int,
-) -> list[Match]:
+    labels: Sequence[tuple[Person, Person, bool]],
+) -> Matching:
+    import numpy as np
+
     n = len(people)
     step = max(1, n // 20)
     feats: list[Features] = []
@@ -101,16 +160,59 @@ def _find_matches(
             progress("prepare", i + 1, n)
     codes = pair_codes(feats, only_ids=only_ids, max_block=max_block, progress=progress)
     total = len(codes)
+    report = None
+    if progress is not None:
+
+        def report(k: int) -> None:
+            progress("compare", k + 1, total)
+
+    if n < MODEL_MIN_PEOPLE:
+        return _by_rules(feats, codes, n, min_score, skip_pairs, progress)
+    X = level_matrix(feats, decode_pairs(codes, n), report)
+    if progress is not None:
+        progress("compare", total, total)
+    label_levels = [(compare(features(a), features(b)), same) for a, b, same in labels]
+    model = fit(feats, X, labels=label_levels)
+    weights = model.match_weights(X)
+    terms = model.term_adjustments(feats)
+    first_side = codes // n if len(terms) else None
+    for k, adj in terms.items():
+        rows = np.flatnonzero(X[:, k] == 1)
+        weights[rows] += adj[first_side[rows]]
+    prob = probability(weights)
+    prob = np.where(corroborated(X), prob, np.minimum(prob, NAME_ONLY_CAP))
+    prob = np.where(mismatched(X), np.minimum(prob, MISMATCH_CAP), prob)
+    keep = np.flatnonzero(prob >= min_score)
     out: list[Match] = []
-    pstep = max(1, total // 20)
+    kept_codes = codes[keep]
+    kstep = max(1, len(keep) // 20)
+    for k, (c, row) in enumerate(zip(kept_codes.tolist(), keep.tolist(), strict=True)):
+        i, j = divmod(c, n)
+        f, g = feats[i], feats[j]
+        a, b = (f.id, g.id) if f.id <= g.id else (g.id, f.id)
+        if (a, b) in skip_pairs:
+            continue
+        levels = X[row].tolist()
+        extra = {k: float(adj[i]) for k, adj in terms.items() if levels[k] == 1}
+        out.append(Match(a, b, round(float(prob[row]), 4), model.explain(f, g, levels, extra)))
+        if progress is not None and (k % kstep == 0 or k == len(keep) - 1):
+            progress("explain", k + 1, len(keep))
+    out.sort(key=lambda m: (-m.score, m.a, m.b))
+    return Matching(out, model, total)
+
+
+def _by_rules(feats, codes, n, min_score, skip_pairs, progress) -> Matching:
+    """A base too small to learn from is scored by the hand-set weights of :mod:`.score`."""
+    out: list[Match] = []
+    total = len(codes)
     for k, (i, j) in enumerate(decode_pairs(codes, n)):
         m = score_features(feats[i], feats[j], min_score)
         if m is not None and (m.a, m.b) not in skip_pairs:
             out.append(m)
-        if progress is not None and (k % pstep == 0 or k == total - 1):
-            progress("score", k + 1, total)
+        if progress is not None and k == total - 1:
+            progress("score", total, total)
     out.sort(key=lambda m: (-m.score, m.a, m.b))
-    return out
+    return Matching(out, None, len(codes))
 
 
 def clusters(
@@ -118,6 +220,7 @@ def clusters(
     people_by_id: Mapping[int, Person] | None = None,
     *,
     min_score: float,
+    conflict: Callable[[Features, Features], bool] | None = None,
 ) -> list[Cluster]:
     """Groups of two or more ids joined by matches at or above ``min_score``.
 
@@ -126,18 +229,23 @@ def clusters(
     Clusters come ordered by their smallest id.
     """
     with _no_gc():
-        return _clusters(matches, people_by_id, min_score)
+        return _clusters(matches, people_by_id, min_score, conflict)
 
 
 def _clusters(
     matches: Sequence[Match],
     people_by_id: Mapping[int, Person] | None,
     min_score: float,
+    conflict: Callable[[Features, Features], bool] | None,
 ) -> list[Cluster]:
     edges = sorted((m for m in matches if m.score >= min_score), key=lambda m: (-m.score, m.a, m.b))
-    # Above MISMATCH_CAP a pair has no clear mismatch of its own (its score would be capped),
-    # so joining two single records needs no check.
-    singles_ok = min_score > MISMATCH_CAP
+    # A pair that was found is its own evidence: joining two single records needs no check.
+    singles_ok = True
+    if conflict is None:
+
+        def conflict(f: Features, g: Features) -> bool:
+            return mismatch(f, g) is not None
+
     parent: dict[int, int] = {}
     members: dict[int, list[int]] = {}
     links: dict[int, list[Match]] = {}
@@ -172,7 +280,7 @@ def _clusters(
                 continue
             for y in ys:
                 fy = feat(y)
-                if fy is not None and mismatch(fx, fy) is not None:
+                if fy is not None and conflict(fx, fy):
                     return False
         return True
 

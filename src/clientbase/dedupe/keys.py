@@ -47,6 +47,7 @@ from clientbase.dedupe.names import (
     FirstName,
     address_key,
     city_key,
+    company_core,
     company_key,
     first_name,
     is_initial,
@@ -157,10 +158,22 @@ class Features:
     address: str
     postcode: str
     external_id: str
+    loose_phones: tuple[str, ...] = ()  # digits of phones that did not validate
+    phone_tails: frozenset[str] = frozenset()  # last 7 digits of every phone
+    address_raw: str = ""
+    address_words: frozenset[str] = frozenset()
+    address_numbers: tuple[str, ...] = ()  # house, building, flat numbers in order
+    address_names: tuple[str, ...] = ()  # the words of four letters or more (street, city)
+    company_core: str = ""  # company without legal form and branch wording
+    company_words: frozenset[str] = frozenset()
 
 
 def _digits(phone: str) -> str:
     return phone[1:] if phone.startswith("+") and phone[1:].isdigit() else re.sub(r"\D", "", phone)
+
+
+def phones_of(p: Person) -> tuple[str, ...]:
+    return p.phones if type(p.phones) is tuple else tuple(p.phones)
 
 
 def features(p: Person) -> Features:
@@ -177,6 +190,11 @@ def features(p: Person) -> Features:
     if gender is None and first is not None:
         gender = first.gender
     company_raw = p.company or (p.display_name if p.kind == "company" else "") or ""
+    address = address_key(p.address) if p.address else ""
+    words = address.split()
+    core = company_core(company_raw) if company_raw else ""
+    loose = p.loose_phones
+    tails = frozenset(d[-7:] for d in (*map(_digits, phones_of(p)), *loose) if len(d) >= 7)
     last_l, last_f, last_i = _part(last)
     mid_l, mid_f, mid_i = _part(middle)
     # Small tuples rather than sets: a person has one or two phones, and a million frozensets
@@ -217,10 +235,36 @@ def features(p: Person) -> Features:
         p.city or "",
         company_key(company_raw) if company_raw else "",
         company_raw,
-        address_key(p.address) if p.address else "",
+        address,
         (p.postcode or "").replace(" ", ""),
         (p.external_id or "").strip(),
+        loose,
+        tails,
+        p.address or "",
+        frozenset(words),
+        tuple(w for w in words if w.isdigit()),
+        tuple(w for w in words if len(w) >= 4 and not w.isdigit()),
+        core,
+        frozenset(core.split()),
     )
+
+
+def _skeleton(word: str, size: int = 4) -> str:
+    """A rough sound key of a name in the common Latin form: the first letter and the next
+    consonants without repeats, four at most ("smirnova" / "smirnowa" / "smyrnova" → "smrn"),
+    so a mistyped vowel or a doubled letter still meets."""
+    if not word:
+        return ""
+    out = [word[0]]
+    for c in word[1:]:
+        if c in "aeiouy h'":
+            continue
+        c = "v" if c == "w" else "k" if c in "qc" else "s" if c == "z" else c
+        if c != out[-1]:
+            out.append(c)
+        if len(out) == size:
+            break
+    return "".join(out)
 
 
 def _keys_by_class(f: Features) -> tuple[list[str], list[str], list[str]]:
@@ -230,7 +274,10 @@ def _keys_by_class(f: Features) -> tuple[list[str], list[str], list[str]]:
     if f.phones:
         digits = [_digits(ph) for ph in f.phones]
         strong += ["p10:" + d[-10:] for d in digits if len(d) >= 10]
-        weak += ["p7:" + d[-7:] for d in digits if len(d) >= 7]
+    # The last 7 digits of every number, valid or not: "234-56-78" typed without its area code
+    # meets +7 495 234-56-78.
+    weak += ["p7:" + t for t in f.phone_tails]
+    strong += ["pl:" + d for d in f.loose_phones]
     if f.emails:
         strong += ["e:" + e for e in f.emails]
     if f.external_id:
@@ -243,21 +290,49 @@ def _keys_by_class(f: Features) -> tuple[list[str], list[str], list[str]]:
     if f.kind != "company":
         last = f.last if not f.last_initial and len(f.last) > 1 else ""
         first = f.first
+        bday = f"{f.bm:02d}-{f.bd:02d}" if f.bm and f.bd else ""
         if first is not None or last:
-            bday = f"{f.bm:02d}-{f.bd:02d}" if f.bm and f.bd else ""
             roots = roots_for_gender(first, f.gender) if first is not None else ()
             if last and first is not None:
                 initials = sorted({r[0] for r in roots})
                 names = [f"n:{last}|{i}" for i in initials]
                 if bday:
                     weak += [f"nb:{last}|{i}|--{bday}" for i in initials]
+                if not first.initial:
+                    # A typo in the surname: its sound key with the first name; and the first
+                    # and last name typed the other way round.
+                    skel = _skeleton(last)
+                    names += [f"ns:{skel}|{root}" for root in sorted(roots)]
+                    names += [f"nw:{first.key}|{last[0]}"]
             if bday:
                 if first is not None and not first.initial and f.by:
                     weak += [f"fb:{root}|{f.by}-{bday}" for root in sorted(roots)]
+        if f.by and bday:
+            # The whole birthday with the sound of the surname (a typo'd first name) or the
+            # first letter of the first name (a changed surname).
+            if last:
+                weak.append(f"bs:{f.by}-{bday}|{_skeleton(last)}")
+            if first is not None:
+                weak.append(f"bf:{f.by}-{bday}|{first.key[:1]}")
     if f.company:
         weak.append("c:" + f.company)
+        if f.company_core and f.company_core != f.company:
+            weak.append("c:" + f.company_core)
     if f.address:
         weak.append(f"a:{f.address}|{f.postcode}")
+        # Without the postcode and word order: "Ленина улица 5" and "ул. Ленина, д. 5"; and the
+        # street with the house number, whatever else the address says (a city, an office).
+        weak.append("aw:" + " ".join(sorted(f.address_words)))
+        if f.address_numbers:
+            house = f.address_numbers[0]
+            weak += [f"ah:{_skeleton(w, 6)}|{house}" for w in f.address_names[:3]]
+    if f.company_core:
+        # The first word of a company's name: "Ромашка, филиал" and "ООО «Ромашка» (Ленина)";
+        # its sound with the postcode or the city for a typo in it.
+        brand = f.company_core.split()[0]
+        weak.append("cb:" + brand)
+        if f.postcode or f.city:
+            weak.append(f"cs:{_skeleton(brand, 6)}|{f.postcode or f.city}")
     return strong, weak, names
 
 

@@ -32,6 +32,9 @@ class Person:
     postcode: str | None = None
     external_id: str | None = None
     kind: str = "person"  # or "company"
+    # Phones that did not validate (a local number without its area code), as their digits:
+    # still evidence when two records carry the same digits.
+    loose_phones: tuple[str, ...] = ()
 
 
 @dataclass(slots=True)
@@ -49,7 +52,7 @@ class Match:
     reasons: list[str] = field(default_factory=list)
 
 
-_PERSON_FIELDS = frozenset(Person.__slots__) - {"id", "phones", "emails"}
+_PERSON_FIELDS = frozenset(Person.__slots__) - {"id", "phones", "emails", "loose_phones"}
 
 
 def person_from_fields(

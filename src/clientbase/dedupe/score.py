@@ -8,6 +8,7 @@ logistic curve, ``score = 1 / (1 + exp(BIAS - points))``, so the score reads lik
 evidence                                                   points
 =========================================================  =================
 same phone / same e-mail / same client code                +5.5 / +6 / +6
+the same digits of two numbers that did not validate       +4
 same number under another country code; last 7 digits      +4 / +1.5
 same e-mail name at another provider (with digits / not)   +1.5 / +0.7
 same surname (any script); a typo in it; an initial        +2.5 / +1.8 / +0.3
@@ -80,6 +81,7 @@ MISMATCH_CAP = 0.3
 
 W_PHONE = 5.5
 W_PHONE10 = 4.0
+W_PHONE_DIGITS = 4.0  # the same digits of a number that did not validate (no area code)
 W_PHONE7 = 1.5
 W_EMAIL = 6.0
 W_EMAIL_LOCAL = 1.5  # a local part with digits (ivanov1985): more than the name
@@ -213,6 +215,23 @@ def _contacts(f: Features, g: Features, ev: _Evidence) -> None:
                 ev.reasons.append("same phone " + ", ".join(map(_show_phone, shared)))
         else:
             _near_phones(f.phones, gp, ev)
+    elif (
+        (f.loose_phones or g.loose_phones)
+        and (f.phones or f.loose_phones)
+        and (g.phones or g.loose_phones)
+    ):
+        shared = [p for p in f.loose_phones if p in g.loose_phones]
+        tail = next((t for t in f.phone_tails if t in g.phone_tails), None)
+        if shared:
+            ev.any = True
+            ev.points += W_PHONE_DIGITS
+            if ev.explain:
+                ev.reasons.append(f"same phone digits {', '.join(shared)} (not a full number)")
+        elif tail is not None:
+            ev.any = True
+            ev.points += W_PHONE7
+            if ev.explain:
+                ev.reasons.append(f"same last 7 digits {tail} (one number without its code)")
     if f.emails and g.emails:
         ge = g.emails
         if any(e in ge for e in f.emails):
@@ -460,7 +479,7 @@ def _birthday(f: Features, g: Features, ev: _Evidence) -> None:
 
 def _places(f: Features, g: Features, ev: _Evidence, company_too: bool) -> None:
     if f.address and g.address:
-        if f.address == g.address:
+        if f.address == g.address or f.address_words == g.address_words:
             ev.any = True
             ev.points += W_ADDRESS
             if ev.explain:
@@ -498,7 +517,7 @@ def _places(f: Features, g: Features, ev: _Evidence, company_too: bool) -> None:
 
 
 def _org_names(f: Features, g: Features, ev: _Evidence) -> None:
-    a, b = f.company, g.company
+    a, b = f.company_core, g.company_core
     if not a or not b:
         return
     ev.any = True

@@ -13,6 +13,7 @@ person (`dedupe merge` by hand), not for a cron job.
 
 from __future__ import annotations
 
+import re
 from collections.abc import Iterable
 
 from sqlalchemy import Connection, select
@@ -26,6 +27,21 @@ PERSON_COLUMNS = (
     "birth_month", "birth_day", "city", "company", "address", "postcode", "external_id", "kind",
 )  # fmt: skip
 _CHUNK = 500  # ids per IN (...) list
+
+
+# Fewer digits than this is an extension or a short number, not evidence.
+LOOSE_MIN_DIGITS = 6
+
+
+def loose_digits(raw: str) -> str:
+    """The digits of a phone that did not validate, "" when too few to be a number."""
+    # The number ends where words begin: "601-05-95 доб. 555" is 6010595, extension 555.
+    head = _WORDS_RE.split(raw, maxsplit=1)[0]
+    digits = "".join(c for c in head if c.isdigit())
+    return digits if len(digits) >= LOOSE_MIN_DIGITS else ""
+
+
+_WORDS_RE = re.compile(r"[^\W\d_]")
 
 
 def _live():
@@ -46,30 +62,43 @@ def _rows(conn: Connection, stmt) -> list[tuple]:
         cur.close()
 
 
-def load_people(conn: Connection, ids: Iterable[int] | None = None) -> list[Person]:
-    """Live customers (all, or those of ``ids`` that are live) with their valid phones and
-    e-mails, in id order."""
+def load_people(
+    conn: Connection, ids: Iterable[int] | None = None, *, live_only: bool = True
+) -> list[Person]:
+    """Live customers (all, or those of ``ids`` that are live; with ``live_only=False`` those
+    of ``ids`` whatever their status) with their phones and e-mails, in id order.
+
+    A phone that did not validate (a local number without its area code) comes as its digits
+    in ``loose_phones``: two records with the same digits are still evidence."""
     cols = [customers.c[c] for c in PERSON_COLUMNS]
     cp = contact_points
-    point_q = select(cp.c.customer_id, cp.c.kind, cp.c.value).where(
-        cp.c.valid.is_(True), cp.c.value.is_not(None), cp.c.kind.in_(("phone", "email"))
+    point_q = select(cp.c.customer_id, cp.c.kind, cp.c.value, cp.c.value_raw).where(
+        cp.c.kind.in_(("phone", "email")),
+        (cp.c.valid.is_(True) & cp.c.value.is_not(None)) | (cp.c.kind == "phone"),
     )
+    live = _live() if live_only else customers.c.id.is_not(None)
     if ids is None:
-        rows = _rows(conn, select(*cols).where(_live()).order_by(customers.c.id))
+        rows = _rows(conn, select(*cols).where(live).order_by(customers.c.id))
         points = _rows(conn, point_q.order_by(cp.c.id))
     else:
         wanted = sorted(set(ids))
         rows, points = [], []
         for i in range(0, len(wanted), _CHUNK):
             part = wanted[i : i + _CHUNK]
-            rows += _rows(conn, select(*cols).where(_live(), customers.c.id.in_(part)))
+            rows += _rows(conn, select(*cols).where(live, customers.c.id.in_(part)))
             points += _rows(conn, point_q.where(cp.c.customer_id.in_(part)))
         rows.sort()
         points.sort(key=lambda p: p[0])
     phones: dict[int, list[str]] = {}
     emails: dict[int, list[str]] = {}
-    for cid, kind, value in points:
-        (phones if kind == "phone" else emails).setdefault(cid, []).append(value)
+    loose: dict[int, list[str]] = {}
+    for cid, kind, value, raw in points:
+        if value:
+            (phones if kind == "phone" else emails).setdefault(cid, []).append(value)
+        elif kind == "phone" and raw:
+            digits = loose_digits(raw)
+            if digits:
+                loose.setdefault(cid, []).append(digits)
     people = []
     append = people.append
     empty: tuple = ()
@@ -84,6 +113,7 @@ def load_people(conn: Connection, ids: Iterable[int] | None = None) -> list[Pers
                 (tuple(em) if len(em) == 1 else tuple(dict.fromkeys(em))) if em else empty,
                 r[9] or None, r[10] or None, r[11] or None, r[12] or None, r[13] or None,
                 r[14] if r[14] in ("person", "company") else "person",
+                tuple(dict.fromkeys(loose[cid])) if cid in loose else empty,
             )
         )  # fmt: skip
     return people

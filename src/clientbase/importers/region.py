@@ -20,7 +20,7 @@ from dataclasses import dataclass
 import phonenumbers
 from phonenumbers import PhoneMetadata
 
-from clientbase.normalize.phones import is_short_or_internal, normalize_phone
+from clientbase.normalize.phones import AREA_SEP, is_short_or_internal, normalize_phone
 
 SAMPLE_NUMBERS = 5000
 # When the file has no coded numbers to point at a country, these are tried: the regions whose
@@ -71,6 +71,8 @@ def _coded_region(raw: str, region: str) -> str | None:
 def region_for(numbers: Iterable[str], region: str, *, chosen: bool) -> RegionChoice:
     """Which region to read a file's national numbers with. ``chosen``: the user gave
     --region, which is then never overridden (only a better fit is pointed out)."""
+    if AREA_SEP in region:  # a local area code was given, and with it the country
+        return RegionChoice(region, None)
     coded: Counter[str] = Counter()
     national: list[str] = []
     for raw in numbers:

@@ -896,18 +896,26 @@ def first_name_keys(first: str | None) -> frozenset[str]:
 def first_names_compatible(a: str | None, b: str | None) -> bool:
     """Could these two first names belong to the same person?
 
-    True when either is missing, they fold equal, one is an initial of the other (or of one of
-    its full forms, so "А." fits "Саша"), or they share a full form through diminutives,
+    The rule dedupe compares first names by (:func:`clientbase.normalize.name_match.compare_first`),
+    so an import folding rows on a shared phone and the matcher agree: True when either is
+    missing, they are equal in the common Latin form, one is an initial of the other (or of one
+    of its full forms, so "А." fits "Саша"), they share a full form through diminutives,
     transliteration and international spellings (Саша ~ Шура ~ Александр ~ Aleksandr ~
-    Alexander). No typo tolerance: fuzzy matching belongs to dedupe.
+    Alexander), or one is a typo of the other that is not itself another name from the tables
+    (Мария and Марина are two names). A double first name ("Анна-Мария") fits either half.
     """
-    ka, kb = _name_key(a), _name_key(b)
-    if not ka or not kb or ka == kb:
+    from clientbase.normalize.name_match import DIFFERENT, compare_first, first_name
+
+    fa, fb = first_name(a), first_name(b)
+    if fa is None or fb is None:
         return True
+    if compare_first(fa, fb) != DIFFERENT:
+        return True
+    ka, kb = _name_key(a), _name_key(b)
     if " " in ka or " " in kb:
         # A double first name ("Анна-Мария") fits either of its halves.
         return any(_compatible(x, y) for x in ka.split() for y in kb.split())
-    return _compatible(ka, kb)
+    return False
 
 
 def _compatible(ka: str, kb: str) -> bool:

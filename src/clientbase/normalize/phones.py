@@ -385,8 +385,27 @@ def _parse(digits: str, plus: bool, region: str | None, fast: bool) -> _Result:
 @lru_cache(maxsize=256)
 def _normalize_region(region: str | None) -> str | None:
     """Upper-cased region, or None when phonenumbers does not know it."""
-    code = (region or DEFAULT_REGION).strip().upper()
+    code = (region or DEFAULT_REGION).strip().upper().partition(AREA_SEP)[0]
     return code if code in phonenumbers.SUPPORTED_REGIONS else None
+
+
+# A region may carry a default area code ("RU+495"): the region string travels through every
+# import path unchanged, so the area code rides along with it.
+AREA_SEP = "+"
+
+
+def with_area_code(region: str, area_code: str | None) -> str:
+    """The region string that also completes local numbers: ("RU", "495") → "RU+495"."""
+    if not area_code:
+        return region
+    digits = "".join(c for c in area_code if c.isdigit())
+    if not digits or digits != area_code.strip().strip("()").replace(" ", "").replace("-", ""):
+        raise ValueError(f"area code {area_code!r}: digits only, such as 495")
+    return f"{region}{AREA_SEP}{digits}"
+
+
+def _area_code(region: str | None) -> str:
+    return (region or "").partition(AREA_SEP)[2]
 
 
 def _analyse(digits: str, plus: bool, region: str | None, fast: bool) -> _Result:
@@ -435,6 +454,12 @@ def _normalize_uncached(raw: str, region: str | None = DEFAULT_REGION, fast: boo
     if code is None and not plus:
         return Phone(text, None, extension, False, REASON_BAD_REGION, None)
     e164, num_region, reason = _analyse(digits, plus, code, fast)
+    area = _area_code(region) if e164 is None and not plus else ""
+    if area and 5 <= len(digits) <= 8:
+        # A local number written without its area code ("234-56-78" in Moscow).
+        e164_local, region_local, _ = _analyse(area + digits, False, code, fast)
+        if e164_local is not None:
+            e164, num_region, reason = e164_local, region_local, None
     return _make_phone(text, e164, extension, e164 is not None, reason, num_region)
 
 

@@ -24,13 +24,14 @@ from clientbase.db.bulk import select_where_in
 from clientbase.db.engine import write_transaction
 from clientbase.db.models import customers, dedupe_candidates, import_rows, merges, not_duplicates
 from clientbase.db.rules import NOT_LIVE_CUSTOMER_STATUSES
-from clientbase.dedupe.cluster import clusters, find_matches
+from clientbase.dedupe.cluster import clusters, find_matches, match
 from clientbase.dedupe.keys import blocking_keys
 from clientbase.dedupe.merge import MergeRequest, merge, merge_many
 from clientbase.dedupe.merge import history as merge_history
 from clientbase.dedupe.merge import undo as undo_merge
+from clientbase.dedupe.model import AUTO_PROBABILITY, REVIEW_PROBABILITY
 from clientbase.dedupe.person import Match
-from clientbase.dedupe.score import AUTO_THRESHOLD, REVIEW_THRESHOLD, score_pair
+from clientbase.dedupe.score import score_pair
 from clientbase.dedupe.store import load_people
 from clientbase.errors import ClientbaseError, NotFoundError, UsageError
 
@@ -102,7 +103,7 @@ class RunResult:
 
 
 def _thresholds() -> tuple[float, float]:
-    return AUTO_THRESHOLD, REVIEW_THRESHOLD
+    return AUTO_PROBABILITY, REVIEW_PROBABILITY
 
 
 def default_threshold() -> float:
@@ -142,6 +143,23 @@ def _skip_pairs(conn: Connection) -> set[tuple[int, int]]:
         if ra != rb:
             out.add((min(ra, rb), max(ra, rb)))
     return out
+
+
+def _labels(conn: Connection) -> list:
+    """Decisions a person made, as (Person, Person, is one person) for the model: pairs marked
+    "not a duplicate", and every merge not undone (its survivor against each record merged
+    in, as stored: a merged-away record keeps its name, birthday and places)."""
+    pairs: list[tuple[int, int, bool]] = [
+        (a, b, False) for a, b in conn.execute(select(not_duplicates.c.a_id, not_duplicates.c.b_id))
+    ]
+    q = select(merges.c.survivor_id, merges.c.merged_ids).where(merges.c.undone_at.is_(None))
+    for survivor, merged in conn.execute(q):
+        pairs += [(int(survivor), int(m), True) for m in merged or ()]
+    if not pairs:
+        return []
+    people = {p.id: p for p in load_people(conn, {i for a, b, _ in pairs for i in (a, b)},
+                                           live_only=False)}  # fmt: skip
+    return [(people[a], people[b], same) for a, b, same in pairs if a in people and b in people]
 
 
 def _created(conn: Connection, ids: Sequence[int]) -> dict[int, str]:
@@ -186,22 +204,27 @@ def plan(
     auto, review_min = _thresholds()
     threshold = auto if auto_above is None else float(auto_above)
     if not 0 < threshold <= 1:
-        raise UsageError(f"--auto-merge-above {auto_above}: a score between 0 and 1")
+        raise UsageError(f"--threshold {auto_above}: a match probability between 0 and 1")
     with engine.connect() as conn:
         people = load_people(conn)
         skip = _skip_pairs(conn)
+        labels = _labels(conn)
         only = None if only_ids is None else set(only_ids)
         pair_min = min(review_min, threshold)
-        matches = find_matches(
-            people, only_ids=only, min_score=pair_min, skip_pairs=skip, progress=progress
-        )
+        found = match(
+            people, only_ids=only, min_score=pair_min, skip_pairs=skip, progress=progress,
+            labels=labels,
+        )  # fmt: skip
+        matches = found.matches
         by_id = {p.id: p for p in people} if matches else {}
-        auto_groups = clusters(matches, by_id, min_score=threshold)
+        auto_groups = clusters(matches, by_id, min_score=threshold, conflict=found.conflict)
         auto_groups = [c for c in auto_groups if len(c.ids) > 1]
         in_auto = {i: n for n, c in enumerate(auto_groups) for i in c.ids}
         # The rest waits for review: links that are not inside one of the automatic groups.
         rest = [m for m in matches if in_auto.get(m.a, -1) != in_auto.get(m.b, -2)]
-        review_groups = clusters(rest, by_id, min_score=pair_min) if rest else []
+        review_groups = (
+            clusters(rest, by_id, min_score=pair_min, conflict=found.conflict) if rest else []
+        )
         ids = {i for c in (*auto_groups, *review_groups) for i in c.ids}
         created = _created(conn, sorted(ids))
     n_people = len(people)
@@ -470,3 +493,42 @@ def undo(engine: Engine, merge_id: int) -> dict:
 def history(engine: Engine, *, limit: int | None = None) -> list[dict]:
     with engine.connect() as conn:
         return merge_history(conn, limit=limit)
+
+
+def forget_not_duplicate(engine: Engine, a: int, b: int) -> bool:
+    """Take back a "not a duplicate" mark (the undo of a review decision): the mark goes and
+    the pair waits for review again. False when there was no such mark."""
+    a, b = min(a, b), max(a, b)
+    nd, dc = not_duplicates, dedupe_candidates
+    with write_transaction(engine) as conn:
+        gone = conn.execute(delete(nd).where(nd.c.a_id == a, nd.c.b_id == b)).rowcount
+        conn.execute(
+            update(dc)
+            .where(dc.c.a_id == a, dc.c.b_id == b, dc.c.status == "rejected")
+            .values(status="pending")
+        )
+    return bool(gone)
+
+
+def people_details(engine: Engine, ids: Sequence[int]) -> dict[int, dict[str, str]]:
+    """What a person reviewing a group compares, per customer: name, phones, e-mails, birthday,
+    city, company, address, client code (as stored, empty when unknown)."""
+    with engine.connect() as conn:
+        people = load_people(conn, ids, live_only=False)
+    out = {}
+    for p in people:
+        if p.birth_month and p.birth_day:
+            bday = f"{p.birth_year or '????'}-{p.birth_month:02d}-{p.birth_day:02d}"
+        else:
+            bday = str(p.birth_year or "")
+        out[p.id] = {
+            "name": p.display_name,
+            "phones": ", ".join((*p.phones, *p.loose_phones)),
+            "emails": ", ".join(p.emails),
+            "birthday": bday,
+            "city": p.city or "",
+            "company": p.company or "",
+            "address": " ".join(x for x in (p.address, p.postcode) if x),
+            "client code": p.external_id or "",
+        }
+    return out

@@ -1,0 +1,465 @@
+"""Comparison levels: how two prepared people compare, field by field, as small integers.
+
+The probabilistic model (:mod:`.model`) learns how often each level occurs among true pairs
+(m) and among unrelated people (u); this module only says which level a pair is at, and in
+words what it saw. Level 0 of every field means "not comparable" (missing on one side): it
+weighs nothing either way, so a missing part is unknown, never a mismatch.
+
+The levels keep the Russian-aware name comparisons of :mod:`.names` (ё/е, transliteration,
+diminutives, initials, a patronymic unknown against a different one, first and last name
+swapped) and add the fuzzy ones real lists need: Jaro-Winkler on names, cities and company
+names, birthdays one digit off or with day and month swapped, e-mail local parts, phones that
+did not validate compared by their digits and last seven digits, addresses and company names
+compared after their street types, legal forms and branch words are made uniform.
+
+:func:`compare` runs for every candidate pair (millions in a big base), so it returns a tuple
+of ints and writes nothing; :func:`describe` turns one field's level into a phrase, only for
+the pairs that are kept.
+"""
+
+from __future__ import annotations
+
+from rapidfuzz.distance import OSA, JaroWinkler
+
+from clientbase.dedupe.keys import Features
+from clientbase.dedupe.names import (
+    INITIAL,
+    SAME,
+    TYPO,
+    VARIANT,
+    compare_first,
+    compare_part,
+    is_typo,
+    typo_as_typed,
+)
+
+__all__ = ["FIELDS", "LEVELS", "N_FIELDS", "compare", "describe", "swapped_names"]
+
+# Field order in a comparison vector, and the levels of each (index = level; 0 = no evidence).
+LEVELS: dict[str, tuple[str, ...]] = {
+    "phone": ("missing", "same", "same 10 digits", "same digits", "same last 7",
+              "different"),
+    "email": ("missing", "same", "same name part", "same name part, letters only", "similar",
+              "different"),
+    "client code": ("missing", "same", "one character off", "different"),
+    "surname": ("missing", "same", "typo", "similar", "initial", "male/female forms",
+                "different"),
+    "first name": ("missing", "same", "variant", "typo", "similar", "initial", "different",
+                   "clash"),
+    "patronymic": ("missing", "same", "typo", "initial", "different"),
+    "gender": ("missing", "same", "different"),
+    "birthday": ("missing", "same", "same day and month", "day and month swapped",
+                 "one digit off", "same year", "different"),
+    "city": ("missing", "same", "similar", "different"),
+    "address": ("missing", "same", "similar", "different"),
+    "postcode": ("missing", "same", "one digit off", "different"),
+    "company": ("missing", "same", "similar", "different"),
+    "organisation": ("missing", "same", "similar", "one name inside the other", "different"),
+    "kind": ("same kind", "sole trader named after the person", "company and person"),
+}  # fmt: skip
+FIELDS: tuple[str, ...] = tuple(LEVELS)
+N_FIELDS = len(FIELDS)
+(PHONE, EMAIL, EXT, SURNAME, FIRST, MIDDLE, GENDER, BIRTHDAY, CITY, ADDRESS, POSTCODE, COMPANY,
+ ORG, KIND) = range(N_FIELDS)  # fmt: skip
+
+# Jaro-Winkler similarity from which two spellings count as "similar".
+JW_NAME = 0.88
+JW_PLACE = 0.90
+
+
+# --- contacts ---------------------------------------------------------------------------------
+
+
+def _phone(f: Features, g: Features) -> int:
+    fp, gp = f.phones, g.phones
+    fl, gl = f.loose_phones, g.loose_phones
+    if not (fp or fl) or not (gp or gl):
+        return 0
+    if fp and gp:
+        for p in fp:
+            if p in gp:
+                return 1
+        for p in fp:
+            for q in gp:
+                if len(p) >= 11 and len(q) >= 11 and p[-10:] == q[-10:]:
+                    return 2
+    if fl and gl:
+        for p in fl:
+            if p in gl:
+                return 3
+    # A local number written without its area code is the whole of the other's last digits.
+    if fl or gl:
+        for loose, other in ((fl, (*gp, *gl)), (gl, (*fp, *fl))):
+            for p in loose:
+                if len(p) <= 8:
+                    for q in other:
+                        if len(q) > len(p) and q.endswith(p):
+                            return 3
+    fs = f.phone_tails
+    for t in g.phone_tails:
+        if t in fs:
+            return 4
+    return 5
+
+
+def _email(f: Features, g: Features) -> int:
+    fe, ge = f.emails, g.emails
+    if not fe or not ge:
+        return 0
+    for e in fe:
+        if e in ge:
+            return 1
+    if f.locals and g.locals:
+        for x in f.locals:
+            if x in g.locals:
+                # Letters only ("ivanpetrov") mostly repeat the name: a level of its own.
+                return 3 if x.isalpha() else 2
+    for e in fe:
+        for x in ge:
+            if OSA.distance(e, x, score_cutoff=1) <= 1:
+                return 4
+            le, lx = e.partition("@")[0], x.partition("@")[0]
+            if len(le) >= 5 and len(lx) >= 5 and OSA.distance(le, lx, score_cutoff=1) <= 1:
+                return 4
+    return 5
+
+
+def _ext(f: Features, g: Features) -> int:
+    a, b = f.external_id, g.external_id
+    if not a or not b:
+        return 0
+    if a == b:
+        return 1
+    if len(a) >= 4 and OSA.distance(a, b, score_cutoff=1) <= 1:
+        return 2
+    return 3
+
+
+# --- names ------------------------------------------------------------------------------------
+
+
+def _surname_level(f: Features, g: Features, a: str, b: str, a_fold: str, b_fold: str) -> int:
+    if a == b:
+        return 1
+    if _gender_forms(a, b):
+        return 5
+    v = compare_part(a, b, f.last_initial, g.last_initial)
+    if v == SAME:
+        return 1
+    if v == INITIAL:
+        return 4
+    if v == TYPO:
+        return 2
+    if f.last_initial or g.last_initial:
+        return 6
+    if typo_as_typed(a_fold, b_fold):
+        return 2
+    if JaroWinkler.similarity(a, b) >= JW_NAME:
+        return 3
+    return 6
+
+
+_FIRST_LEVEL = {SAME: 1, VARIANT: 2, TYPO: 3, INITIAL: 5}
+
+
+def _first_level(a, b) -> int:
+    if a.key == b.key:
+        # Two equal initials say less than two equal names.
+        return 5 if a.initial and b.initial else 1
+    v = compare_first(a, b)
+    lvl = _FIRST_LEVEL.get(v)
+    if lvl is not None:
+        return lvl
+    if (a.known and b.known) or a.initial or b.initial:
+        return 7
+    if JaroWinkler.similarity(a.key, b.key) >= JW_NAME:
+        return 4
+    return 6
+
+
+# Male and female forms of one surname in the common Latin form (Иванов / Иванова).
+_SURNAME_FORMS = (("ov", "ova"), ("ev", "eva"), ("in", "ina"), ("ski", "skaia"), ("cki", "ckaia"),
+                  ("oi", "aia"), ("ii", "aia"))  # fmt: skip
+
+
+def _gender_forms(a: str, b: str) -> bool:
+    if a[:2] != b[:2]:
+        return False
+    for m, w in _SURNAME_FORMS:
+        if a.endswith(m) and b.endswith(w) and a[: -len(m)] == b[: -len(w)] and len(a) > len(m):
+            return True
+        if b.endswith(m) and a.endswith(w) and b[: -len(m)] == a[: -len(w)] and len(b) > len(m):
+            return True
+    return False
+
+
+def _names(f: Features, g: Features) -> tuple[int, int, bool]:
+    """(surname level, first-name level, read swapped)."""
+    s = _surname_level(f, g, f.last, g.last, f.last_fold, g.last_fold) if f.last and g.last else 0
+    fa, ga = f.first, g.first
+    n = _first_level(fa, ga) if fa is not None and ga is not None else 0
+    if s in (0, 1) or n in (0, 1, 2) or fa is None or ga is None:
+        return s, n, False
+    if fa.initial or ga.initial:
+        return s, n, False
+    sw = swapped_names(f, g)
+    if sw is not None:
+        return sw[0], sw[1], True
+    return s, n, False
+
+
+def swapped_names(f: Features, g: Features) -> tuple[int, int] | None:
+    """Levels reading g's first name as f's surname and the other way round, when that fits
+    better than the straight reading ("Иван Петров" / "Петров Иван" typed into one field)."""
+    fa, ga = f.first, g.first
+    if fa is None or ga is None or not f.last or not g.last:
+        return None
+    s = 1 if f.last == ga.key else 2 if is_typo(f.last, ga.key) else 0
+    if not s:
+        return None
+    n = 1 if fa.key == g.last else 3 if is_typo(fa.key, g.last) else 0
+    return (s, n) if n else None
+
+
+def _middle(f: Features, g: Features) -> int:
+    if not f.middle or not g.middle:
+        return 0
+    if f.middle == g.middle:
+        return 3 if f.middle_initial and g.middle_initial else 1
+    v = compare_part(f.middle, g.middle, f.middle_initial, g.middle_initial)
+    if v == SAME:
+        return 1
+    if v == INITIAL:
+        return 3
+    if v == TYPO:
+        return 2
+    if not (f.middle_initial or g.middle_initial) and typo_as_typed(f.middle_fold, g.middle_fold):
+        return 2
+    return 4
+
+
+# --- dates, places, companies -----------------------------------------------------------------
+
+
+def _one_digit_off(a: str, b: str) -> bool:
+    """Two strings of digits of one length that differ in one place or by two neighbours
+    swapped ("19850312" / "19850321")."""
+    if len(a) != len(b):
+        return False
+    diff = [i for i in range(len(a)) if a[i] != b[i]]
+    if len(diff) == 1:
+        return True
+    return (
+        len(diff) == 2
+        and diff[1] == diff[0] + 1
+        and a[diff[0]] == b[diff[1]]
+        and (a[diff[1]] == b[diff[0]])
+    )
+
+
+def _birthday(f: Features, g: Features) -> int:
+    fy, fm, fd, gy, gm, gd = f.by, f.bm, f.bd, g.by, g.bm, g.bd
+    f_dm, g_dm = bool(fm and fd), bool(gm and gd)
+    if f_dm and g_dm:
+        if fy and gy:
+            if fy == gy and fm == gm and fd == gd:
+                return 1
+            if fy == gy and fm == gd and fd == gm:
+                return 3
+            if _one_digit_off(f"{fy:04d}{fm:02d}{fd:02d}", f"{gy:04d}{gm:02d}{gd:02d}"):
+                return 4
+            return 6
+        if fm == gm and fd == gd:
+            return 2
+        if fm == gd and fd == gm:
+            return 3
+        return 6
+    if fy and gy:
+        if fy == gy:
+            return 5
+        return 4 if _one_digit_off(str(fy), str(gy)) else 6
+    return 0
+
+
+def _city(f: Features, g: Features) -> int:
+    if not f.city or not g.city:
+        return 0
+    if f.city == g.city:
+        return 1
+    if JaroWinkler.similarity(f.city, g.city) >= JW_PLACE:
+        return 2
+    return 3
+
+
+def _address(f: Features, g: Features) -> int:
+    a, b = f.address, g.address
+    if not a or not b:
+        return 0
+    if a == b:
+        return 1
+    if f.address_words == g.address_words:
+        return 1
+    # The same house on a street spelled alike, whatever else one of them adds (the city, an
+    # office) or mistypes.
+    if f.address_numbers and g.address_numbers and f.address_numbers[0] == g.address_numbers[0]:
+        for x in f.address_names:
+            for y in g.address_names:
+                if x == y or JaroWinkler.similarity(x, y) >= JW_PLACE:
+                    return 2
+    elif JaroWinkler.similarity(a, b) >= 0.95:
+        return 2
+    return 3
+
+
+def _postcode(f: Features, g: Features) -> int:
+    a, b = f.postcode, g.postcode
+    if not a or not b:
+        return 0
+    if a == b:
+        return 1
+    return 2 if _one_digit_off(a, b) else 3
+
+
+def _company(f: Features, g: Features) -> int:
+    a, b = f.company_core, g.company_core
+    if not a or not b:
+        return 0
+    if a == b:
+        return 1
+    if is_typo(a, b) or JaroWinkler.similarity(a, b) >= JW_PLACE:
+        return 2
+    return 3
+
+
+def _org(f: Features, g: Features) -> int:
+    a, b = f.company_core, g.company_core
+    if not a or not b:
+        return 0
+    if a == b:
+        return 1
+    if is_typo(a, b) or JaroWinkler.similarity(a, b) >= JW_PLACE:
+        return 2
+    wa, wb = f.company_words, g.company_words
+    if wa and wb and (wa <= wb or wb <= wa):
+        return 3
+    return 4
+
+
+def _kind(f: Features, g: Features) -> int:
+    """A company against a person is the same only as a sole trader named after the person
+    ("ИП Петров Иван Иванович")."""
+    org, person = (f, g) if f.kind == "company" else (g, f)
+    parts = (person.last, person.first.key if person.first is not None else "", person.middle)
+    words = {w for p in parts if p for w in p.split()}
+    if words and org.company and set(org.company.split()) == words:
+        return 1
+    return 2
+
+
+# --- the vector -------------------------------------------------------------------------------
+
+
+def compare(f: Features, g: Features) -> tuple[int, ...]:
+    """The comparison vector of a pair: one level per field of :data:`FIELDS`."""
+    phone = _phone(f, g)
+    email = _email(f, g)
+    ext = _ext(f, g)
+    city = _city(f, g)
+    address = _address(f, g)
+    postcode = _postcode(f, g)
+    if f.kind == "company" and g.kind == "company":
+        return (phone, email, ext, 0, 0, 0, 0, 0, city, address, postcode, 0, _org(f, g), 0)
+    if f.kind != g.kind:
+        return (phone, email, ext, 0, 0, 0, 0, 0, city, address, postcode, 0, 0, _kind(f, g))
+    s, n, _sw = _names(f, g)
+    gender = (1 if f.gender == g.gender else 2) if f.gender and g.gender else 0
+    return (phone, email, ext, s, n, _middle(f, g), gender, _birthday(f, g), city, address,
+            postcode, _company(f, g), 0, 0)  # fmt: skip
+
+
+# --- words ------------------------------------------------------------------------------------
+
+
+def _show_phone(e164: str) -> str:
+    if e164.startswith("+7") and len(e164) == 12:
+        d = e164[2:]
+        return f"+7 {d[:3]} {d[3:6]}-{d[6:8]}-{d[8:]}"
+    if e164.startswith("+1") and len(e164) == 12:
+        d = e164[2:]
+        return f"+1 {d[:3]}-{d[3:6]}-{d[6:]}"
+    return e164
+
+
+def _same_or_approx(a: str, b: str) -> str:
+    return a if a.casefold().replace("ё", "е") == b.casefold().replace("ё", "е") else f"{a} ≈ {b}"
+
+
+def _pair(a: str, b: str, level: int) -> str:
+    return _same_or_approx(a, b) if level == 1 else f"{a} / {b}"
+
+
+def _bday(f: Features) -> str:
+    if f.bm and f.bd:
+        return f"{f.by}-{f.bm:02d}-{f.bd:02d}" if f.by else f"--{f.bm:02d}-{f.bd:02d}"
+    return str(f.by) if f.by else "?"
+
+
+def _phones_shown(f: Features, g: Features, level: int) -> str:
+    if level == 1:
+        return ", ".join(_show_phone(p) for p in f.phones if p in g.phones)
+    if level == 3:
+        return ", ".join(p for p in f.loose_phones if p in g.loose_phones)
+    fa = (*f.phones, *f.loose_phones)
+    ga = (*g.phones, *g.loose_phones)
+    a = fa[0] if fa else ""
+    b = ga[0] if ga else ""
+    if level in (2, 4):
+        n = 10 if level == 2 else 7
+        for p in fa:
+            for q in ga:
+                if len(p) >= n and len(q) >= n and p[-n:] == q[-n:]:
+                    return f"{_show_phone(p)} / {_show_phone(q)}"
+    return f"{_show_phone(a)} / {_show_phone(b)}"
+
+
+def describe(f: Features, g: Features, field: int, level: int) -> str:
+    """One field's level in words: "surname Смирнова ≈ Smirnowa", "birthday one digit off
+    (1985-03-12 / 1985-03-21)", "city missing"."""
+    name = FIELDS[field]
+    what = LEVELS[name][level]
+    if field == KIND:
+        return f"{what}: {f.name} / {g.name}"
+    if level == 0:
+        return f"{name} {what}"
+    if field == PHONE:
+        return f"phone {what}: {_phones_shown(f, g, level)}"
+    if field == EMAIL:
+        if level == 1:
+            shared = [r for k, r in zip(f.emails, f.email_raw, strict=False) if k in g.emails]
+            return "same email " + ", ".join(shared)
+        return f"email {what}: {f.email_raw[0]} / {g.email_raw[0]}"
+    if field == EXT:
+        return f"client code {what}: {_pair(f.external_id, g.external_id, level)}"
+    if field in (SURNAME, FIRST):
+        sw = swapped_names(f, g) if _names(f, g)[2] else None
+        if sw is not None:
+            a, b = (f.last_raw, g.first.raw) if field == SURNAME else (f.first.raw, g.last_raw)  # type: ignore[union-attr]
+            return f"{name} {what} {_pair(a, b, level)} (first and last name swapped)"
+        if field == SURNAME:
+            return f"surname {what}: {_pair(f.last_raw, g.last_raw, level)}"
+        return f"first name {what}: {_pair(f.first.raw, g.first.raw, level)}"  # type: ignore[union-attr]
+    if field == MIDDLE:
+        return f"patronymic {what}: {_pair(f.middle_raw, g.middle_raw, level)}"
+    if field == GENDER:
+        return f"gender {what}"
+    if field == BIRTHDAY:
+        return f"birthday {what}: {_bday(f) if level == 1 else f'{_bday(f)} / {_bday(g)}'}"
+    if field == CITY:
+        return f"city {what}: {_pair(f.city_raw, g.city_raw, level)}"
+    if field == ADDRESS:
+        return f"address {what}: {_pair(f.address_raw, g.address_raw, level)}"
+    if field == POSTCODE:
+        return f"postcode {what}: {_pair(f.postcode, g.postcode, level)}"
+    if field in (COMPANY, ORG):
+        return f"{name} {what}: {_pair(f.company_raw, g.company_raw, level)}"
+    return f"{name} {what}"
