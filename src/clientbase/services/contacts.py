@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime
@@ -40,22 +41,52 @@ def birthday_month_day(month: int | None, day: int | None) -> str | None:
     return f"{month:02d}-{day:02d}" if month and day else None
 
 
+def fold(text: str) -> str:
+    """Text as a search compares it: case folded (Cyrillic too), ё read as е."""
+    return text.lower().replace("ё", "е")
+
+
+def _folded(column):
+    # lower() is Unicode-aware on every backend we use (db.engine registers one for SQLite);
+    # replace() is plain SQL on SQLite and PostgreSQL alike. Ё is replaced before lower() so
+    # the result does not depend on how the backend folds it.
+    return func.lower(func.replace(func.replace(column, "ё", "е"), "Ё", "Е"))
+
+
+# A query made only of these (and at least _PHONE_MIN_DIGITS digits) is read as a phone number.
+_PHONE_CHARS = re.compile(r"^[\d\s+()\-.]+$")
+_PHONE_MIN_DIGITS = 7
+_NATIONAL_DIGITS = 10  # a Russian number without its 7/8 prefix: 916 123-45-67
+
+
+def phone_suffix(text: str) -> str | None:
+    """The digits a stored E.164 number must end with for ``text`` to be that phone, or None
+    when ``text`` does not look like a phone. ``8 916 123 45 67``, ``89161234567``,
+    ``+7 (916) 123-45-67`` and ``9161234567`` all give ``9161234567``; a 7-digit local number
+    (``123-45-67``, no area code) gives those 7 digits."""
+    if not _PHONE_CHARS.match(text.strip()):
+        return None
+    digits = "".join(ch for ch in text if ch.isdigit())
+    if len(digits) < _PHONE_MIN_DIGITS:
+        return None
+    return digits[-_NATIONAL_DIGITS:]
+
+
 def _search_clause(text: str):
-    # lower() is Unicode-aware on every backend we use (db.engine registers one for SQLite).
-    needle = text.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    needle = fold(text.strip()).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     like = f"%{needle}%"
     digits = "".join(ch for ch in text if ch.isdigit())
     cp = contact_points
-    by_point = select(cp.c.customer_id).where(
-        or_(
-            func.lower(cp.c.value).like(like, escape="\\"),
-            *([cp.c.value.like(f"%{digits}%")] if len(digits) >= 3 else []),
-        )
-    )
+    point_matches = [_folded(cp.c.value).like(like, escape="\\")]
+    if len(digits) >= 3:
+        point_matches.append(cp.c.value.like(f"%{digits}%"))
+    if suffix := phone_suffix(text):
+        point_matches.append((cp.c.kind == "phone") & cp.c.value.like(f"%{suffix}"))
+    by_point = select(cp.c.customer_id).where(or_(*point_matches))
     return or_(
-        func.lower(customers.c.display_name).like(like, escape="\\"),
-        func.lower(customers.c.company).like(like, escape="\\"),
-        func.lower(customers.c.city).like(like, escape="\\"),
+        _folded(customers.c.display_name).like(like, escape="\\"),
+        _folded(customers.c.company).like(like, escape="\\"),
+        _folded(customers.c.city).like(like, escape="\\"),
         customers.c.id.in_(by_point),
     )
 
