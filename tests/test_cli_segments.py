@@ -257,7 +257,9 @@ def test_reactivation_order_and_rules(cli):
     assert got[2]["usual_interval_days"] == 7.0 and got[2]["days_since_last_order"] == 43
     # the same day seen from earlier: the weekly buyer was not yet overdue
     assert [r["id"] for r in cli.json("reactivation", "--as-of", "2025-12-01")] == [big, monthly]
-    assert [r["id"] for r in cli.json("reactivation", "--as-of", "2026-01-01", "-n", "1")] == [big]
+    assert [r["id"] for r in cli.json("reactivation", "--as-of", "2026-01-01", "--limit", "1")] == [
+        big
+    ]
     got = cli.json("reactivation", "--as-of", "2026-01-01", "--where", "revenue < 10000")
     assert [r["id"] for r in got] == [monthly, weekly]
     cli("settings", "set", "reactivation_factor", "5")

@@ -56,12 +56,29 @@ def abc_xyz_cmd(
     ] = None,
     date_to: Annotated[str | None, typer.Option("--to", help="Last day of the window.")] = None,
     period: Annotated[Period, typer.Option("--period", help="Periods for XYZ.")] = Period.month,
-    metric: Annotated[Metric, typer.Option("--metric")] = Metric.revenue,
-    abc: Annotated[str, typer.Option("--abc", help="Cumulative % cut-offs for A and B.")] = "80,95",
+    metric: Annotated[
+        Metric,
+        typer.Option(
+            "--metric",
+            help="What ABC ranks by: revenue, margin (amount - cost) or the number of orders.",
+        ),
+    ] = Metric.revenue,
+    abc: Annotated[
+        str | None,
+        typer.Option(
+            "--abc",
+            metavar="A,B",
+            help="Cumulative % cut-offs for A and B (default: 80,95, or the config's abc).",
+        ),
+    ] = None,
     xyz: Annotated[
-        str,
-        typer.Option("--xyz", help="Variation % cut-offs for X and Y (monthly data: try 50,100)."),
-    ] = "10,25",
+        str | None,
+        typer.Option(
+            "--xyz",
+            metavar="X,Y",
+            help="Variation % cut-offs for X and Y (default: 10,25, or the config's xyz; monthly data: try 50,100).",
+        ),
+    ] = None,
     zero_periods: Annotated[
         Zero,
         typer.Option("--zero-periods", help="Periods without purchases: count as 0, or ignore."),
@@ -118,6 +135,10 @@ def abc_xyz_cmd(
         except ValueError as exc:
             raise UsageError(f"date {text!r}: {exc}") from exc
 
+    from clientbase.services.config import value as config_value
+
+    abc = str(config_value("abc", abc, "80,95"))
+    xyz = str(config_value("xyz", xyz, "10,25"))
     common = dict(period=period.value, metric=metric.value, abc=_pair(abc, "--abc"),
                   xyz=_pair(xyz, "--xyz"), zero_periods=zero_periods.value, min_periods=min_periods)  # fmt: skip
     engine = state(ctx).engine()
@@ -263,12 +284,13 @@ class ValueBy(str, Enum):
     manager = "manager"
 
 
-BY_HELP = (
-    "Average per group. channel: the customer's acquisition source (the 'source' field, e.g. "
+BY_GROUPS = (
+    "channel: the customer's acquisition source (the 'source' field, e.g. "
     "'Откуда узнал' of a contact list); source: the import the customer came in with (its "
     "--source label, else the file name); manager: the customer's manager, else the one who "
     "sold them the most."
 )
+BY_HELP = "Average per group. " + BY_GROUPS
 RFM_COLUMNS = ("id", "name", "recency_days", "frequency", "monetary", "r", "f", "m", "segment")
 LTV_COLUMNS = ("id", "name", "first_order", "last_order", "orders", "revenue",
                "avg_order_value", "lifespan_days", "ltv")  # fmt: skip
@@ -682,7 +704,7 @@ def churn_cmd(
     relative: Annotated[bool, typer.Option("--relative", help="Use each customer's own rhythm instead: --multiple times their median gap between buying days (customers with one buying day keep --inactive-days).")] = False,
     multiple: Annotated[float, typer.Option("--multiple", min=0.1, help="With --relative: how many typical gaps make a customer gone.")] = 3.0,
     as_of: Annotated[str | None, typer.Option("--as-of", metavar="DATE", help="Where the data end (default: the last order's day); the year holding it is partial.")] = None,
-    by: Annotated[ValueBy | None, typer.Option("--by", help="Base loss per group. " + BY_HELP)] = None,
+    by: Annotated[ValueBy | None, typer.Option("--by", help="Base loss per group. " + BY_GROUPS)] = None,
     max_months: Annotated[int | None, typer.Option("--max-months", min=0, help="Retention: months since the first order shown (default: all).")] = None,
     retention_only: Annotated[bool, typer.Option("--retention", help="Only the cohort retention matrix (with --format csv: the matrix instead of the yearly base loss).")] = False,
     fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.table,

@@ -21,7 +21,7 @@ class Status(str, Enum):
     withdrawn = "withdrawn"
 
 
-ChannelOpt = Annotated[str, typer.Option("--channel", help="email, sms, calls, ads, or all")]
+CHANNEL_HELP = "email, sms, calls, ads, or all of them"
 
 
 @app.command("set")
@@ -29,7 +29,10 @@ def set_cmd(
     ctx: typer.Context,
     customer_id: Annotated[int, typer.Argument(metavar="ID")],
     status: Annotated[Status, typer.Argument(help="granted or withdrawn")],
-    channel: ChannelOpt = "all",
+    # Required: consent given on the phone for SMS must not quietly become consent for ads.
+    channel: Annotated[
+        str, typer.Option("--channel", metavar="CHANNEL", help=CHANNEL_HELP + " (say all)")
+    ],
     source: Annotated[
         str | None, typer.Option("--source", help="Where it came from: a form, a call ...")
     ] = None,
@@ -54,8 +57,16 @@ def import_cmd(
     path: Annotated[
         Path, typer.Argument(metavar="FILE", help="CSV or spreadsheet of phones and emails.")
     ],
-    channel: ChannelOpt = "all",
-    source: Annotated[str | None, typer.Option("--source")] = None,
+    channel: Annotated[
+        str,
+        typer.Option(
+            "--channel", metavar="CHANNEL", help=CHANNEL_HELP + "; an opt-out list means all"
+        ),
+    ] = "all",
+    source: Annotated[
+        str | None,
+        typer.Option("--source", help="Where the list came from (default: its file name)."),
+    ] = None,
     fmt: Annotated[SummaryFormat, typer.Option("--format", "-f")] = SummaryFormat.table,
 ) -> None:
     """Take in an opt-out list: every phone and email in it is withdrawn for the channel."""

@@ -36,7 +36,7 @@ def list_cmd(
         Format, typer.Option("--format", "-f", help="table, json or csv")
     ] = Format.table,
     limit: Annotated[
-        int | None, typer.Option("--limit", "-n", min=1, help="At most N customers.")
+        int | None, typer.Option("--limit", "-l", min=1, help="At most N customers.")
     ] = None,
     search: Annotated[
         str | None,
@@ -55,7 +55,10 @@ def list_cmd(
         from clientbase.services.segments import matching_ids
 
         ids = matching_ids(engine, where=where, segment=segment)
-    rows = iter_contacts(engine, search=search, limit=limit, ids=ids)
+    from clientbase.services.config import value
+
+    area = value("area_code")
+    rows = iter_contacts(engine, search=search, limit=limit, ids=ids, area_code=area)
     if fmt == Format.json:
         emit_json_stream(rows)  # streamed: a million customers do not have to fit in memory
     elif fmt == Format.csv:
@@ -147,10 +150,13 @@ def show_cmd(
 
 def _card_input(name, phones, emails, birthday, company, city, manager, fields):
     from clientbase.importers.mapping import parse_map_options
+    from clientbase.normalize.phones import with_area_code
     from clientbase.services.card import CardInput
+    from clientbase.services.config import value
 
+    area = value("area_code")  # a 7-digit number typed by hand is one of the shop's own town
     return CardInput(
-        name=name, phones=phones or [], emails=emails or [], birthday=birthday, company=company,
+        name=name, phones=[with_area_code(p, area) for p in phones or []], emails=emails or [], birthday=birthday, company=company,
         city=city, manager=manager, fields=parse_map_options(fields or [], option="--field"),
     )  # fmt: skip
 
@@ -161,16 +167,29 @@ EmailOpt = Annotated[list[str] | None, typer.Option("--email", help="An email (r
 BirthdayOpt = Annotated[
     str | None, typer.Option("--birthday", help="01.02.1985, 1985-02-01, 12.07 ...")
 ]
-CompanyOpt = Annotated[str | None, typer.Option("--company")]
-CityOpt = Annotated[str | None, typer.Option("--city")]
-ManagerOpt = Annotated[str | None, typer.Option("--manager")]
+CompanyOpt = Annotated[str | None, typer.Option("--company", help="The company they work for.")]
+CityOpt = Annotated[str | None, typer.Option("--city", help="Their city.")]
+ManagerOpt = Annotated[str | None, typer.Option("--manager", help="Who looks after them.")]
 FieldOpt = Annotated[
     list[str] | None,
     typer.Option(
         "--field", metavar="KEY=VALUE", help="Another field: position, address, source, note ..."
     ),
 ]
-RegionOpt = Annotated[str, typer.Option("--region", help="Country for phones without a code.")]
+RegionOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--region",
+        metavar="CC",
+        help="Country for phones without a code (default: RU, or the config's region).",
+    ),
+]
+
+
+def _region(flag: str | None) -> str:
+    from clientbase.services.config import value
+
+    return str(value("region", flag.upper() if flag else None, "RU"))
 
 
 @app.command("add")
@@ -184,14 +203,14 @@ def add_cmd(
     city: CityOpt = None,
     manager: ManagerOpt = None,
     field: FieldOpt = None,
-    region: RegionOpt = "RU",
+    region: RegionOpt = None,
     fmt: Annotated[SummaryFormat, typer.Option("--format", "-f")] = SummaryFormat.table,
 ) -> None:
     """Add a customer by hand (normalised and checked for duplicates like an import)."""
     from clientbase.services.card import add_contact
 
     card = _card_input(name, phone, email, birthday, company, city, manager, field)
-    r = add_contact(state(ctx).engine(), card, region=region.upper())
+    r = add_contact(state(ctx).engine(), card, region=_region(region))
     if fmt == SummaryFormat.json:
         emit_json(r)
     elif r["created"]:
@@ -218,7 +237,7 @@ def edit_cmd(
         list[str] | None,
         typer.Option("--remove", help="Take this phone or email away (repeatable)."),
     ] = None,
-    region: RegionOpt = "RU",
+    region: RegionOpt = None,
     fmt: Annotated[SummaryFormat, typer.Option("--format", "-f")] = SummaryFormat.table,
 ) -> None:
     """Change a customer: name, birthday and fields are replaced, phones and emails added."""
@@ -226,7 +245,7 @@ def edit_cmd(
 
     st = state(ctx)
     card = _card_input(name, phone, email, birthday, company, city, manager, field)
-    r = edit_contact(st.engine(), customer_id, card, remove=remove, region=region.upper())
+    r = edit_contact(st.engine(), customer_id, card, remove=remove, region=_region(region))
     if fmt == SummaryFormat.json:
         emit_json(r)
         return

@@ -65,7 +65,7 @@ def _summary(result, *, merged_now: bool) -> str:
 def dedupe_cmd(
     ctx: typer.Context,
     dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Show what would be merged; change nothing.")
+        bool, typer.Option("--dry-run", "-n", help="Show what would be merged; change nothing.")
     ] = False,
     yes: Annotated[
         bool,
@@ -230,7 +230,9 @@ def undo_cmd(
 @app.command("history")
 def history_cmd(
     ctx: typer.Context,
-    limit: Annotated[int | None, typer.Option("--limit", "-n", min=1)] = None,
+    limit: Annotated[
+        int | None, typer.Option("--limit", "-l", min=1, help="Only the latest N.")
+    ] = None,
     fmt: Annotated[
         Format, typer.Option("--format", "-f", help="table, json or csv")
     ] = Format.table,

@@ -8,6 +8,7 @@ from typing import Annotated
 
 import typer
 
+from clientbase.cli.completion import complete_platform, complete_segment
 from clientbase.cli.main import state
 from clientbase.cli.output import (
     Format,
@@ -35,20 +36,26 @@ class Hash(str, Enum):
 @app.command("audience")
 def audience_cmd(
     ctx: typer.Context,
+    out: Annotated[Path, typer.Option("--out", "-o", metavar="FILE", help="The file to write.")],
     platform: Annotated[
-        str,
+        str | None,
         typer.Option(
             "--platform",
             "-p",
-            help="yandex, vk, google, meta, tiktok, csv or xlsx (see: export presets).",
+            metavar="PLATFORM",
+            help="yandex, vk, google, meta, tiktok, csv or xlsx (see: export presets; "
+            "default: the config's export_platform).",
+            autocompletion=complete_platform,
         ),
-    ],
-    out: Annotated[Path, typer.Option("--out", "-o", metavar="FILE", help="The file to write.")],
+    ] = None,
     segment: Annotated[
-        str | None, typer.Option("--segment", metavar="NAME", help="A saved segment.")
+        str | None,
+        typer.Option(
+            "--segment", metavar="NAME", help="A saved segment.", autocompletion=complete_segment
+        ),
     ] = None,
     where: Annotated[
-        str | None, typer.Option("--where", metavar="EXPR", help="A filter expression.")
+        str | None, typer.Option("--where", "-w", metavar="EXPR", help="A filter expression.")
     ] = None,
     hash_: Annotated[
         Hash | None,
@@ -94,7 +101,7 @@ def audience_cmd(
         typer.Option("--preset-file", metavar="FILE", help="TOML with preset settings."),
     ] = None,
     dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Count only: no file, no log entry.")
+        bool, typer.Option("--dry-run", "-n", help="Count only: no file, no log entry.")
     ] = False,
     fmt: Annotated[SummaryFormat, typer.Option("--format", "-f")] = SummaryFormat.table,
 ) -> None:
@@ -107,9 +114,17 @@ def audience_cmd(
     Phones and emails are written and hashed the way the platform matches them.
 
     Every export is logged: clientbase exports list."""
+    from clientbase.errors import UsageError
+    from clientbase.services.config import value as config_value
     from clientbase.services.export import export_audience
 
     st = state(ctx)
+    platform = config_value("export_platform", platform, None)
+    if platform is None:
+        raise UsageError(
+            "which platform? give --platform",
+            hint="or once for all: clientbase config set export_platform yandex",
+        )
     res = export_audience(
         st.engine(), platform, out, where=where, segment=segment,
         hash=hash_.value if hash_ else None, include_unknown_consent=include_unknown_consent,
@@ -170,7 +185,10 @@ def _print_summary(res, *, verbose: bool) -> None:
 @app.command("presets")
 def presets_cmd(
     platform: Annotated[
-        str | None, typer.Argument(metavar="[PLATFORM]", help="Show one preset in full.")
+        str | None,
+        typer.Argument(
+            metavar="PLATFORM", help="Show one preset in full.", autocompletion=complete_platform
+        ),
     ] = None,
     fmt: Annotated[SummaryFormat, typer.Option("--format", "-f")] = SummaryFormat.table,
 ) -> None:

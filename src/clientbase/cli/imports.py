@@ -55,8 +55,13 @@ def import_cmd(
         typer.Option("--mapping", metavar="FILE", help="Column mapping file (TOML or JSON)."),
     ] = None,
     region: Annotated[
-        str, typer.Option("--region", help="Country for phones written without a country code.")
-    ] = "RU",
+        str | None,
+        typer.Option(
+            "--region",
+            metavar="CC",
+            help="Country for phones written without a country code (default: RU, or the config's region).",
+        ),
+    ] = None,
     encoding: Annotated[
         str | None, typer.Option("--encoding", help="Text encoding (default: detected).")
     ] = None,
@@ -68,7 +73,8 @@ def import_cmd(
         str | None, typer.Option("--sheet", help="Only this sheet of a workbook.")
     ] = None,
     dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Show the mapping and the counts; change nothing.")
+        bool,
+        typer.Option("--dry-run", "-n", help="Show the mapping and the counts; change nothing."),
     ] = False,
     force: Annotated[
         bool, typer.Option("--force", help="Read a file again even if it was imported before.")
@@ -109,7 +115,9 @@ def import_cmd(
     st = state(ctx)
     import phonenumbers
 
-    region = region.upper()
+    from clientbase.services.config import value as config_value
+
+    region = str(config_value("region", region, "RU")).upper()
     if region not in phonenumbers.SUPPORTED_REGIONS:
         raise UsageError(f"--region {region!r}: expected a country code such as RU, KZ, BY")
     if delimiter is not None:
@@ -252,7 +260,9 @@ BATCH_COLUMNS = (
 def list_cmd(
     ctx: typer.Context,
     fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
-    limit: Annotated[int | None, typer.Option("--limit", "-n", min=1)] = None,
+    limit: Annotated[
+        int | None, typer.Option("--limit", "-l", min=1, help="Only the latest N.")
+    ] = None,
 ) -> None:
     """List import batches, newest first."""
     from clientbase.services.imports import list_imports
@@ -297,7 +307,7 @@ def undo_cmd(
     ctx: typer.Context,
     batch_id: Annotated[int, typer.Argument(metavar="ID")],
     dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Say what would be undone; change nothing.")
+        bool, typer.Option("--dry-run", "-n", help="Say what would be undone; change nothing.")
     ] = False,
     fmt: Annotated[SummaryFormat, typer.Option("--format", "-f")] = SummaryFormat.table,
 ) -> None:

@@ -6,6 +6,7 @@ from typing import Annotated
 
 import typer
 
+from clientbase.cli.completion import complete_segment
 from clientbase.cli.main import state
 from clientbase.cli.output import (
     Format,
@@ -25,7 +26,12 @@ WHERE_HELP = (
 WhereOpt = Annotated[str | None, typer.Option("--where", "-w", metavar="EXPR", help=WHERE_HELP)]
 SegmentOpt = Annotated[
     str | None,
-    typer.Option("--segment", metavar="NAME", help="Only the customers of a saved segment."),
+    typer.Option(
+        "--segment",
+        metavar="NAME",
+        help="Only the customers of a saved segment.",
+        autocompletion=complete_segment,
+    ),
 ]
 
 segment_app = typer.Typer(
@@ -117,9 +123,12 @@ def list_cmd(
 @segment_app.command("show")
 def show_cmd(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(metavar="NAME")],
+    name: Annotated[
+        str,
+        typer.Argument(metavar="NAME", help="A saved segment.", autocompletion=complete_segment),
+    ],
     limit: Annotated[
-        int | None, typer.Option("--limit", "-n", min=1, help="At most N customers.")
+        int | None, typer.Option("--limit", "-l", min=1, help="At most N customers.")
     ] = None,
     fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
 ) -> None:
@@ -147,7 +156,13 @@ def show_cmd(
 
 
 @segment_app.command("delete")
-def delete_cmd(ctx: typer.Context, name: Annotated[str, typer.Argument(metavar="NAME")]) -> None:
+def delete_cmd(
+    ctx: typer.Context,
+    name: Annotated[
+        str,
+        typer.Argument(metavar="NAME", help="A saved segment.", autocompletion=complete_segment),
+    ],
+) -> None:
     """Delete a saved segment (the customers stay, of course)."""
     from clientbase.services.segments import delete_segment
 
@@ -248,7 +263,7 @@ def _tag(ctx, tag, ids, where, segment, dry_run, fmt, remove: bool) -> None:
 
 
 IdsArg = Annotated[list[int] | None, typer.Argument(metavar="[ID]...", help="Customer ids.")]
-DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Only count, change nothing.")]
+DryRunOpt = Annotated[bool, typer.Option("--dry-run", "-n", help="Only count, change nothing.")]
 
 
 @tag_app.command("add")
@@ -347,7 +362,7 @@ def reactivation_cmd(
         typer.Option("--as-of", metavar="DAY", help="Count to this day (default today)."),
     ] = None,
     limit: Annotated[
-        int | None, typer.Option("--limit", "-n", min=1, help="Only the N most valuable.")
+        int | None, typer.Option("--limit", "-l", min=1, help="Only the N most valuable.")
     ] = None,
     where: WhereOpt = None,
     segment: SegmentOpt = None,

@@ -59,20 +59,22 @@ _PHONE_MIN_DIGITS = 7
 _NATIONAL_DIGITS = 10  # a Russian number without its 7/8 prefix: 916 123-45-67
 
 
-def phone_suffix(text: str) -> str | None:
+def phone_suffix(text: str, area_code: str | None = None) -> str | None:
     """The digits a stored E.164 number must end with for ``text`` to be that phone, or None
     when ``text`` does not look like a phone. ``8 916 123 45 67``, ``89161234567``,
     ``+7 (916) 123-45-67`` and ``9161234567`` all give ``9161234567``; a 7-digit local number
-    (``123-45-67``, no area code) gives those 7 digits."""
+    (``123-45-67``, no area code) gives those 7 digits, after ``area_code`` when one is set."""
     if not _PHONE_CHARS.match(text.strip()):
         return None
     digits = "".join(ch for ch in text if ch.isdigit())
     if len(digits) < _PHONE_MIN_DIGITS:
         return None
+    if len(digits) == _PHONE_MIN_DIGITS and area_code:
+        digits = area_code + digits
     return digits[-_NATIONAL_DIGITS:]
 
 
-def _search_clause(text: str):
+def _search_clause(text: str, area_code: str | None = None):
     needle = fold(text.strip()).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     like = f"%{needle}%"
     digits = "".join(ch for ch in text if ch.isdigit())
@@ -80,7 +82,7 @@ def _search_clause(text: str):
     point_matches = [_folded(cp.c.value).like(like, escape="\\")]
     if len(digits) >= 3:
         point_matches.append(cp.c.value.like(f"%{digits}%"))
-    if suffix := phone_suffix(text):
+    if suffix := phone_suffix(text, area_code):
         point_matches.append((cp.c.kind == "phone") & cp.c.value.like(f"%{suffix}"))
     by_point = select(cp.c.customer_id).where(or_(*point_matches))
     return or_(
@@ -99,11 +101,12 @@ def iter_contacts(
     page: int = 1000,
     ids: Sequence[int] | None = None,
     as_of: date | None = None,
+    area_code: str | None = None,
 ) -> Iterator[dict]:
     """Customers in id order, a page at a time, so a listing of a million stays small in memory.
 
     ``ids`` (ascending, e.g. from services.segments.matching_ids) limits the listing to those
-    customers. Each customer carries its ``lifecycle`` stage (and ``warmth`` while sleeping),
+    customers; a 7-digit phone searched for is one of ``area_code`` when given. Each customer carries its ``lifecycle`` stage (and ``warmth`` while sleeping),
     computed for the page at once (segments.lifecycle has the rules)."""
     from clientbase.segments.facts import lifecycle_of, lifecycle_query
 
@@ -131,7 +134,7 @@ def iter_contacts(
             else:
                 q = q.where(customers.c.id > last)
             if search:
-                q = q.where(_search_clause(search))
+                q = q.where(_search_clause(search, area_code))
             rows = conn.execute(q).all()
             if not rows:
                 if ids is not None:

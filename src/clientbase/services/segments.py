@@ -55,6 +55,7 @@ from clientbase.segments.lifecycle import (
     parse_setting,
     settings_from,
 )
+from clientbase.services.config import lifecycle_defaults
 
 SNAPSHOT_KIND = "segments"
 NAME_MAX = 100
@@ -67,13 +68,14 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 def load_settings(conn: Connection) -> LifecycleSettings:
     """The lifecycle settings as stored (defaults for what was never set)."""
     stored = dict(conn.execute(select(settings.c.key, settings.c.value)).all())
-    return settings_from(stored)
+    # The user's config file gives the defaults; what the base stores wins.
+    return settings_from({**lifecycle_defaults(), **stored})
 
 
 def list_settings(engine: Engine) -> list[dict]:
     with engine.connect() as conn:
         stored = dict(conn.execute(select(settings.c.key, settings.c.value)).all())
-    current = settings_from(stored)
+    current = settings_from({**lifecycle_defaults(), **stored})
     return [
         {"key": k, "value": getattr(current, k), "default": getattr(DEFAULTS, k),
          "set": k in stored, "meaning": meaning}
@@ -88,7 +90,9 @@ def set_setting(engine: Engine, key: str, value: str) -> dict:
     with write_transaction(engine) as conn:
         stored = dict(conn.execute(select(settings.c.key, settings.c.value)).all())
         stored[key] = str(parsed)
-        settings_from(stored)  # raises UsageError when the whole would not hold
+        settings_from(
+            {**lifecycle_defaults(), **stored}
+        )  # raises UsageError when the whole would not hold
         now = datetime.now()
         if conn.execute(select(settings.c.key).where(settings.c.key == key)).first():
             conn.execute(
@@ -570,3 +574,9 @@ def change_tag(
             return apply(conn, False)
     with write_transaction(engine) as conn:
         return apply(conn, True)
+
+
+def segment_names(engine: Engine) -> list[str]:
+    """The names of the saved segments, in order (for shell completion)."""
+    with engine.connect() as conn:
+        return list(conn.execute(select(segments.c.name).order_by(segments.c.name)).scalars())
