@@ -119,7 +119,7 @@ def test_bad_filters_are_one_line_usage_errors(cli, shop):
 
 def test_segment_create_list_show_delete(cli, shop):
     r = cli("segment", "create", "kazan", "--where", KAZAN, "--description", "позвонить")
-    assert r.stdout == "segment kazan saved: 1 customers\n"
+    assert r.stdout == "segment kazan saved: 1 customer\n"
     cli("segment", "create", "лиды", "--where", "lifecycle = 'lead'")
     r = cli("segment", "create", "kazan", "--where", "orders > 0", expect=2)
     assert "there is already a segment 'kazan'" in r.stderr
@@ -280,7 +280,7 @@ def test_tag_add_and_remove(cli, shop):
     assert tagged[0]["tags"] == ["Опт"]
     cli("segment", "create", "leads", "--where", "lifecycle = 'lead'")
     r = cli("tag", "remove", "опт", "--segment", "leads")
-    assert r.stdout == "Опт: 1 customers untagged, 0 unchanged (1 matched)\n"
+    assert r.stdout == "Опт: 1 customer untagged, 0 unchanged (1 matched)\n"
     r = cli.json(
         "tag", "remove", "опт", str(shop["kazan"]), str(shop["few"]), str(shop["archived"])
     )

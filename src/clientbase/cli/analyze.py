@@ -7,8 +7,17 @@ from typing import Annotated
 
 import typer
 
+from clientbase.cli import output
 from clientbase.cli.main import state
-from clientbase.cli.output import Format, emit_csv, emit_json, emit_table, stdout_console
+from clientbase.cli.output import (
+    Format,
+    count,
+    emit_csv,
+    emit_json,
+    emit_table,
+    stdout_console,
+    use_currency_of,
+)
 from clientbase.errors import UsageError
 
 app = typer.Typer(help="Analyses of the purchase history.", no_args_is_help=True)
@@ -142,6 +151,7 @@ def abc_xyz_cmd(
     common = dict(period=period.value, metric=metric.value, abc=_pair(abc, "--abc"),
                   xyz=_pair(xyz, "--xyz"), zero_periods=zero_periods.value, min_periods=min_periods)  # fmt: skip
     engine = state(ctx).engine()
+    use_currency_of(engine)
     if snapshots:
         from clientbase.services.analytics import list_snapshots
 
@@ -240,8 +250,8 @@ def abc_xyz_cmd(
     for note in result.params.get("notes", []):
         con.print(f"note: {note}", markup=False)
     cells = [
-        {"cell": k, "customers": v["customers"], "share_customers": f"{v['share_customers']:.1f} %",
-         "revenue": f"{v['revenue']:,.0f}", "share_revenue": f"{v['share_revenue']:.1f} %"}
+        {"cell": k, "customers": v["customers"], "share_customers": v["share_customers"],
+         "revenue": v["revenue"], "share_revenue": v["share_revenue"]}
         for k, v in result.matrix.items()
     ]  # fmt: skip
     emit_table(
@@ -250,7 +260,7 @@ def abc_xyz_cmd(
     if groups is not None:
         cols = [c for c in port.columns]
         emit_table(port.round(1).to_dict("records"), cols, title=f"portfolio per {by.value}")
-    emit_table(data["customers"], CUSTOMER_COLUMNS, title=f"{len(data['customers'])} customers")
+    emit_table(data["customers"], CUSTOMER_COLUMNS, title=count(len(data["customers"]), "customer"))
 
 
 # --- customer value: RFM, LTV, churn -----------------------------------------------------------
@@ -329,11 +339,11 @@ def _emit_json_rows(data: dict, key: str = "customers") -> None:
 
 
 def _amount(value) -> str:
-    return "" if value is None else f"{value:,.0f}"
+    return "" if value is None else output.money(value)
 
 
 def _share(part: float, whole: float) -> str:
-    return f"{part / whole * 100:.1f} %" if whole else "–"
+    return output.percent(part / whole * 100) if whole else "–"
 
 
 def _rule_text(lo_hi: tuple[int, int]) -> str:
@@ -423,6 +433,7 @@ def rfm_cmd(
         raise UsageError("--thresholds sets fixed cut-offs", hint="use --scores fixed, or drop it")
     cuts = read_thresholds(thresholds) if thresholds else None
     engine = state(ctx).engine()
+    use_currency_of(engine)
     report = rfm(
         engine,
         as_of=_date_option(as_of, "--as-of"),
@@ -512,6 +523,7 @@ def ltv_cmd(
     _only_with(method, Method.bgnbd, **{"--horizon": horizon, "--discount-rate": discount_rate,
                "--calibration-end": calibration_end, "--unit": unit})  # fmt: skip
     engine = state(ctx).engine()
+    use_currency_of(engine)
     msg = state(ctx).messages
     if method == Method.historical:
         report = svc.ltv_historical(
@@ -564,8 +576,8 @@ def _show_historical(report, top: int, fmt: Format) -> None:
     o = report.overall()
     what = f"margin ({report.margin:g} of revenue)" if report.margin else "revenue"
     stdout_console().print(
-        f"historical LTV as of {report.as_of}: {what} per customer so far. {o['customers']} "
-        f"customers, average {_amount(o['avg_ltv'])}, median {_amount(o['median'])}, "
+        f"historical LTV as of {report.as_of}: {what} per customer so far. "
+        f"{count(o['customers'], 'customer')}, average {_amount(o['avg_ltv'])}, median {_amount(o['median'])}, "
         f"total {_amount(o['total'])}",
         markup=False,
     )
@@ -590,7 +602,7 @@ def _matrix_table(rows: list[dict], key: str, title: str, *, percent: bool) -> N
     def cell(v):
         if v is None:
             return ""
-        return f"{v * 100:.0f} %" if percent else f"{v:,.0f}"
+        return output.percent(v * 100, digits=0) if percent else output.money(v, digits=0)
 
     flat = [
         {"cohort": r["cohort"], "customers": r["customers"],

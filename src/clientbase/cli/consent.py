@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from clientbase.cli.main import state
-from clientbase.cli.output import SummaryFormat, emit_json, stdout_console
+from clientbase.cli.output import SummaryFormat, count, emit_json, stdout_console
 
 app = typer.Typer(
     help="Marketing consent per channel: email, sms, calls, ads.", no_args_is_help=True
@@ -47,7 +47,8 @@ def set_cmd(
         state(ctx).engine(), customer_id, channel, status.value, source=source, value=value
     )
     stdout_console().print(
-        f"customer {customer_id}: {channel} consent {status.value} ({n} records)", markup=False
+        f"customer {customer_id}: {channel} consent {status.value} ({count(n, 'record')})",
+        markup=False,
     )
 
 

@@ -10,6 +10,8 @@ from clientbase.cli.main import state
 from clientbase.cli.output import (
     Format,
     SummaryFormat,
+    and_list,
+    count,
     emit_csv,
     emit_json,
     emit_json_stream,
@@ -65,7 +67,7 @@ def list_cmd(
         emit_csv(rows, CSV_COLUMNS)
     else:
         rows = list(rows)
-        emit_table(rows, LIST_COLUMNS, title=f"{len(rows)} customers")
+        emit_table(rows, LIST_COLUMNS, title=count(len(rows), "customer"))
 
 
 @app.command("show")
@@ -96,8 +98,7 @@ def show_cmd(
         shown = p["value"] or p["raw"]
         extra = [x for x in (p["label"], f"ext. {p['extension']}" if p["extension"] else None,
                              None if p["valid"] else "INVALID, kept as typed",
-                             f"consent {p['consent']}" if p["consent"] != "unknown" else None,
-                             *(f"{ch} {st}" for ch, st in p.get("channels", {}).items())) if x]  # fmt: skip
+                             _consent_text(p["consent"], p.get("channels", {}))) if x]  # fmt: skip
         con.print(
             f"{p['kind'] + ':':<13}{shown}" + (f"  ({', '.join(extra)})" if extra else ""),
             markup=False,
@@ -146,6 +147,21 @@ def show_cmd(
         for p in card["provenance"]:
             sheet = f", sheet {p['sheet']}" if p.get("sheet") else ""
             con.print(f"  import {p['import']}: {p['file']}{sheet}, row {p['row']}", markup=False)
+
+
+def _consent_text(general: str, channels: dict[str, str]) -> str | None:
+    """ "consent granted", "consent granted (sms, calls), withdrawn (ads)": each status once."""
+    by_status: dict[str, list[str]] = {}
+    for channel, status in channels.items():
+        by_status.setdefault(status, []).append(channel)
+    if not by_status:
+        return None if general == "unknown" else f"consent {general}"
+    if general != "unknown":
+        by_status.setdefault(general, [])
+    parts = [
+        f"{status} ({', '.join(chans)})" if chans else status for status, chans in by_status.items()
+    ]
+    return "consent " + ", ".join(parts)
 
 
 def _card_input(name, phones, emails, birthday, company, city, manager, fields):
@@ -251,14 +267,18 @@ def edit_cmd(
         return
     what = [*r["changed"], *(f"added {v}" for v in r["added"])]
     if r["removed"]:
-        what.append(f"removed {r['removed']} phone(s)/email(s)")
+        what.append(f"removed {count(r['removed'], 'phone or email', 'phones and emails')}")
     stdout_console().print(
         f"customer {customer_id}: " + (", ".join(what) or "nothing changed"), markup=False
     )
     if r["shared_with"]:
-        st.messages.info(
-            f"note: customer {', '.join(map(str, r['shared_with']))} has the same phone or email"
+        others = r["shared_with"]
+        who = (
+            f"customer {others[0]} has"
+            if len(others) == 1
+            else f"customers {and_list(others)} have"
         )
+        st.messages.info(f"note: {who} the same phone or email")
 
 
 @app.command("archive")

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from clientbase.cli.main import state
-from clientbase.cli.output import Format, SummaryFormat, emit, emit_json, stdout_console
+from clientbase.cli.output import Format, SummaryFormat, count, emit, emit_json, stdout_console
 
 app = typer.Typer(invoke_without_command=True)
 
@@ -241,4 +241,4 @@ def history_cmd(
     from clientbase.services.dedupe import history
 
     rows = history(state(ctx).engine(), limit=limit)
-    emit(rows, HISTORY_COLUMNS, fmt, title=f"{len(rows)} merges")
+    emit(rows, HISTORY_COLUMNS, fmt, title=count(len(rows), "merge"))

@@ -13,6 +13,7 @@ from clientbase.cli.main import state
 from clientbase.cli.output import (
     Format,
     SummaryFormat,
+    count,
     emit_csv,
     emit_json,
     emit_table,
@@ -151,11 +152,11 @@ def _print_summary(res, *, verbose: bool) -> None:
     line(head + (" (dry run: nothing written)" if res.dry_run else ""), style="bold")
     sel = f"segment {res.segment}" if res.segment else f"where {res.where}" if res.where else "all"
     if res.diff:
-        line(f"  selected ({sel}): {res.selected} customers; {res.exported} in the audience now; "
+        line(f"  selected ({sel}): {count(res.selected, 'customer')}; {res.exported} in the audience now; "
              f"hash {res.hash}")  # fmt: skip
     else:
-        line(f"  selected ({sel}): {res.selected} customers; exported {res.exported} "
-             f"in {res.rows} rows; hash {res.hash}")  # fmt: skip
+        line(f"  selected ({sel}): {count(res.selected, 'customer')}; exported {res.exported} "
+             f"in {count(res.rows, 'row')}; hash {res.hash}")  # fmt: skip
     left = sum(res.left_out.values())
     if left:
         line(f"  left out {left}:")

@@ -219,6 +219,9 @@ def root(
         ),
     ] = False,
 ) -> None:
+    from clientbase.cli.output import reset_currency
+
+    reset_currency()  # in-process runs (tests, scripts) do not inherit the last base's currency
     ctx.obj = State(db=db, quiet=quiet, verbose=verbose)
 
 

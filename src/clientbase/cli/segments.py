@@ -11,11 +11,13 @@ from clientbase.cli.main import state
 from clientbase.cli.output import (
     Format,
     SummaryFormat,
+    count,
     emit_csv,
     emit_json,
     emit_json_stream,
     emit_table,
     stdout_console,
+    use_currency_of,
 )
 from clientbase.errors import UsageError
 
@@ -84,7 +86,9 @@ def create_cmd(
         emit_json(r)
         return
     verb = "changed" if r["replaced"] else "saved"
-    stdout_console().print(f"segment {r['name']} {verb}: {r['size']} customers", markup=False)
+    stdout_console().print(
+        f"segment {r['name']} {verb}: {count(r['size'], 'customer')}", markup=False
+    )
 
 
 @segment_app.command("list")
@@ -142,7 +146,7 @@ def show_cmd(
     seg = get_segment(engine, name)
     ids = matching_ids(engine, segment=seg["name"])
     rows = iter_contacts(engine, ids=ids, limit=limit)
-    about = f"{seg['name']}: {len(ids)} customers ({seg['expression']})"
+    about = f"{seg['name']}: {count(len(ids), 'customer')} ({seg['expression']})"
     if fmt == Format.json:
         emit_json_stream(rows)
     elif fmt == Format.csv:
@@ -257,7 +261,7 @@ def _tag(ctx, tag, ids, where, segment, dry_run, fmt, remove: bool) -> None:
     done = r["removed"] if remove else r["added"]
     verb = ("would be " if dry_run else "") + ("untagged" if remove else "tagged")
     stdout_console().print(
-        f"{r['tag']}: {done} customers {verb}, {r['unchanged']} unchanged ({r['matched']} matched)",
+        f"{r['tag']}: {count(done, 'customer')} {verb}, {r['unchanged']} unchanged ({r['matched']} matched)",
         markup=False,
     )
 
@@ -376,6 +380,7 @@ def reactivation_cmd(
 
     st = state(ctx)
     rows = reactivation(st.engine(), _day(as_of, "--as-of"), where=where, segment=segment)
+    use_currency_of(st.engine())
     if limit is not None:
         rows = rows[:limit]
     if fmt == Format.json:
