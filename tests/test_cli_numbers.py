@@ -84,3 +84,25 @@ def test_shared_contact_wording_and_consent_once(cli, tmp_path):
     cli("consent", "set", "2", "withdrawn", "--channel", "ads")
     line = next(x for x in cli("contacts", "show", "2").stdout.splitlines() if "+79031234567" in x)
     assert "consent granted (sms, calls), withdrawn (ads)" in line
+
+
+def test_card_birthday_note_and_orders(cli, tmp_path, monkeypatch):
+    cli("contacts", "add", "--name", "Петрова Анна", "--phone", "89165554433", "--birthday",
+        "12.07", "--field", "note=Любит синий.\nЗвонить после 18:00")  # fmt: skip
+    cli("contacts", "add", "--name", "Иванов Иван", "--phone", "89031112233", "--birthday",
+        "01.02.1985")  # fmt: skip
+    out = cli("contacts", "show", "1").stdout
+    assert "Birthday:    12 July (year unknown)\n" in out
+    assert "Note:        Любит синий.\n             Звонить после 18:00\n" in out
+    assert "Birthday:    1 February 1985\n" in cli("contacts", "show", "2").stdout
+    monkeypatch.setenv("CLIENTBASE_LANG", "ru")
+    assert "Birthday:    12 июля (год неизвестен)\n" in cli("contacts", "show", "1").stdout
+    assert cli.json("contacts", "show", "1")["birthday_month_day"] == "07-12"
+
+
+def test_presets_read_as_words(cli):
+    out = cli("export", "presets", "yandex").stdout
+    assert "True" not in out and "None" not in out and "[" not in out and "{" not in out
+    assert re.search(r"mobile_only:\s+yes\n", out)
+    assert re.search(r"columns:\s+phone \(hashed\), email \(hashed\)\n", out)
+    assert re.search(r"email_rules:\s+trim, lowercase, ascii only\n", out)

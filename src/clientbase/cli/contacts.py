@@ -16,7 +16,9 @@ from clientbase.cli.output import (
     emit_json,
     emit_json_stream,
     emit_table,
+    money,
     stdout_console,
+    use_currency_of,
 )
 from clientbase.cli.segments import SegmentOpt, WhereOpt
 
@@ -79,7 +81,9 @@ def show_cmd(
     """Show one customer: identity, every phone and email, where the data came from."""
     from clientbase.services.contacts import get_contact
 
-    card = get_contact(state(ctx).engine(), customer_id)
+    engine = state(ctx).engine()
+    card = get_contact(engine, customer_id)
+    use_currency_of(engine)
     if fmt == SummaryFormat.json:
         emit_json(card)
         return
@@ -87,8 +91,8 @@ def show_cmd(
     con.print(f"{card['name']}  (#{card['id']}, {card['kind']})", style="bold", markup=False)
     if card.get("merged_into"):
         con.print(f"merged into customer #{card['merged_into']}", markup=False)
-    if card.get("birthday_month_day") and not card.get("birthday"):
-        card["birthday"] = f"{card['birthday_month_day']} (year unknown)"
+    if card.get("birthday_month_day"):
+        card["birthday"] = birthday_text(card.get("birthday"), card["birthday_month_day"])
     for label, key in (("Birthday", "birthday"), ("Gender", "gender"), ("Company", "company"),
                        ("Position", "position"), ("City", "city"), ("Address", "address"),
                        ("Source", "source"), ("Manager", "manager"), ("External id", "external_id")):  # fmt: skip
@@ -106,14 +110,16 @@ def show_cmd(
     if card["tags"]:
         con.print(f"{'Tags:':<13}{', '.join(card['tags'])}", markup=False)
     if card.get("note"):
-        con.print(f"{'Note:':<13}{card['note']}", markup=False)
+        # Every line of a multi-line note under the first, not back at the left edge.
+        note = "\n".join(line.rstrip() for line in card["note"].strip().splitlines())
+        con.print(f"{'Note:':<13}{note.replace(chr(10), chr(10) + ' ' * 13)}", markup=False)
     for inv in card["invalid"]:
         if inv["kind"] == "birthday":
             con.print(f"{'Birthday?':<13}{inv['value']} (not a date, kept as typed)", markup=False)
     o = card.get("orders")
     if o and o["count"]:
         con.print(
-            f"{'Orders:':<13}{o['count']}, {o['revenue']:,.2f} in all, last {o['last'][:10]}",
+            f"{'Orders:':<13}{o['count']}, {money(o['revenue'])} in all, last {o['last'][:10]}",
             markup=False,
         )
     cls = card.get("classes") or {}
@@ -137,7 +143,8 @@ def show_cmd(
         con.print("Log (latest first):", markup=False)
         for e in card["log"]:
             how = e["kind"] + (f", {e['outcome']}" if e["outcome"] else "")
-            con.print(f"  {e['at']} [{how}] {e['text']}", markup=False)
+            text = (e["text"] or "").strip().replace("\n", "\n" + " " * 4)
+            con.print(f"  {e['at']} [{how}] {text}", markup=False)
     for r in card.get("reminders", []):
         con.print(f"Reminder {r['id']}: {r['due']} {r['text']}", markup=False)
     if card.get("status") in ("archived", "erased"):
@@ -147,6 +154,25 @@ def show_cmd(
         for p in card["provenance"]:
             sheet = f", sheet {p['sheet']}" if p.get("sheet") else ""
             con.print(f"  import {p['import']}: {p['file']}{sheet}, row {p['row']}", markup=False)
+
+
+_MONTHS = {
+    "en": ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December"),
+    "ru": ("января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа",
+           "сентября", "октября", "ноября", "декабря"),
+}  # fmt: skip
+_YEAR_UNKNOWN = {"en": "year unknown", "ru": "год неизвестен"}
+
+
+def birthday_text(iso: str | None, month_day: str, lang: str | None = None) -> str:
+    """ "12 July 1985", or "12 July (year unknown)" when only the day was given ("12.07")."""
+    from clientbase.cli.output import table_lang
+
+    lang = lang or table_lang()
+    month, day = (int(x) for x in month_day.split("-"))
+    text = f"{day} {_MONTHS[lang][month - 1]}"
+    return f"{text} {iso[:4]}" if iso else f"{text} ({_YEAR_UNKNOWN[lang]})"
 
 
 def _consent_text(general: str, channels: dict[str, str]) -> str | None:

@@ -183,6 +183,30 @@ def _print_summary(res, *, verbose: bool) -> None:
         line(f"  logged as export {res.export_id} (clientbase exports list)")
 
 
+def _readable(key: str, value) -> str:
+    """A preset value as a person reads it: yes/no, a comma list, "-" for nothing."""
+    if value is None or value == "":
+        return "-"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if key == "delimiter":
+        return {"\t": "tab", ",": ", (comma)", ";": "; (semicolon)"}.get(value, repr(value))
+    if key == "columns":
+        return ", ".join(
+            c["header"]
+            + (" (hashed)" if c.get("hashed") else "")
+            + (f", plain: {c['header_plain']}" if c.get("header_plain") else "")
+            for c in value
+        )
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v).replace("_", " ") for v in value) or "-"
+    if isinstance(value, int) and key.startswith("max_") and value == 0:
+        return "no limit"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
 @app.command("presets")
 def presets_cmd(
     platform: Annotated[
@@ -203,8 +227,10 @@ def presets_cmd(
         return
     if platform:
         con = stdout_console()
+        width = max(len(k) for k in data[0]) + 2
         for k, v in data[0].items():
-            con.print(f"{k}: {v}", markup=False)
+            # The keys are the ones --set takes; the values are written for people.
+            con.print(f"{k + ':':<{width}}{_readable(k, v)}", markup=False)
         return
     rows = [
         {"platform": d["platform"], "file": d["file_type"],
