@@ -39,15 +39,20 @@ def set_cmd(
     value: Annotated[
         str | None, typer.Option("--value", help="Only this phone or email of the customer.")
     ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", "-n", help="Say what would be recorded; change nothing.")
+    ] = False,
 ) -> None:
     """Record a customer's consent (or its withdrawal) for a channel."""
     from clientbase.services.consent import set_consent
 
     n = set_consent(
-        state(ctx).engine(), customer_id, channel, status.value, source=source, value=value
-    )
+        state(ctx).engine(), customer_id, channel, status.value, source=source, value=value,
+        dry_run=dry_run,
+    )  # fmt: skip
     stdout_console().print(
-        f"customer {customer_id}: {channel} consent {status.value} ({count(n, 'record')})",
+        f"customer {customer_id}: {channel} consent {status.value} ({count(n, 'record')})"
+        + (" (dry run: nothing recorded)" if dry_run else ""),
         markup=False,
     )
 
@@ -68,17 +73,22 @@ def import_cmd(
         str | None,
         typer.Option("--source", help="Where the list came from (default: its file name)."),
     ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", "-n", help="Count what would be withdrawn; change nothing.")
+    ] = False,
     fmt: Annotated[SummaryFormat, typer.Option("--format", "-f")] = SummaryFormat.table,
 ) -> None:
     """Take in an opt-out list: every phone and email in it is withdrawn for the channel."""
     from clientbase.services.consent import import_opt_outs
 
-    r = import_opt_outs(state(ctx).engine(), path, channel=channel, source=source)
+    r = import_opt_outs(state(ctx).engine(), path, channel=channel, source=source, dry_run=dry_run)
     if fmt == SummaryFormat.json:
         emit_json(r)
         return
     stdout_console().print(
-        f"{r['values']} phones and emails: {r['in_base']} in the base now withdrawn "
-        f"({', '.join(r['channels'])}), {r['suppressed_only']} kept on the suppression list",
+        f"{r['values']} phones and emails: {r['in_base']} in the base "
+        f"{'would be' if dry_run else 'now'} withdrawn ({', '.join(r['channels'])}), "
+        f"{r['suppressed_only']} {'would be ' if dry_run else ''}kept on the suppression list"
+        + (" (dry run: nothing changed)" if dry_run else ""),
         markup=False,
     )

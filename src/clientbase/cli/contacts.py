@@ -48,6 +48,22 @@ def list_cmd(
     ] = None,
     where: WhereOpt = None,
     segment: SegmentOpt = None,
+    sort: Annotated[
+        str | None,
+        typer.Option(
+            "--sort",
+            metavar="FIELD",
+            help="Order by a field: name, city, birthday, last_contact, calls ... (-FIELD: descending).",
+        ),
+    ] = None,
+    columns: Annotated[
+        str | None,
+        typer.Option(
+            "--columns",
+            metavar="A,B,C",
+            help="Only these fields, in this order (table, csv and json), e.g. id,name,phones.",
+        ),
+    ] = None,
 ) -> None:
     """List customers (JSON keys are stable for scripts: id, name, phones, emails, lifecycle,
     provenance...)."""
@@ -62,14 +78,28 @@ def list_cmd(
     from clientbase.services.config import value
 
     area = value("area_code")
-    rows = iter_contacts(engine, search=search, limit=limit, ids=ids, area_code=area)
+    from clientbase.services.contacts import check_fields, sort_contacts
+
+    chosen = None
+    if columns is not None:
+        chosen = check_fields([c.strip() for c in columns.split(",") if c.strip()], "--columns")
+    if sort is not None:
+        check_fields([sort.lstrip("-+")], "--sort")  # before any work: a typo fails at once
+    rows = iter_contacts(
+        engine, search=search, limit=None if sort else limit, ids=ids, area_code=area
+    )
+    if sort is not None:
+        # Sorting needs every row first; --limit then takes the first N of the order.
+        rows = sort_contacts(list(rows), sort)[:limit]
+    if chosen is not None and fmt == Format.json:
+        rows = ({c: r.get(c) for c in chosen} for r in rows)
     if fmt == Format.json:
         emit_json_stream(rows)  # streamed: a million customers do not have to fit in memory
     elif fmt == Format.csv:
-        emit_csv(rows, CSV_COLUMNS)
+        emit_csv(rows, chosen or CSV_COLUMNS)
     else:
         rows = list(rows)
-        emit_table(rows, LIST_COLUMNS, title=count(len(rows), "customer"))
+        emit_table(rows, chosen or LIST_COLUMNS, title=count(len(rows), "customer"))
 
 
 @app.command("show")
@@ -280,6 +310,9 @@ def edit_cmd(
         typer.Option("--remove", help="Take this phone or email away (repeatable)."),
     ] = None,
     region: RegionOpt = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", "-n", help="Say what would change; change nothing.")
+    ] = False,
     fmt: Annotated[SummaryFormat, typer.Option("--format", "-f")] = SummaryFormat.table,
 ) -> None:
     """Change a customer: name, birthday and fields are replaced, phones and emails added."""
@@ -287,7 +320,9 @@ def edit_cmd(
 
     st = state(ctx)
     card = _card_input(name, phone, email, birthday, company, city, manager, field)
-    r = edit_contact(st.engine(), customer_id, card, remove=remove, region=_region(region))
+    r = edit_contact(
+        st.engine(), customer_id, card, remove=remove, region=_region(region), dry_run=dry_run
+    )
     if fmt == SummaryFormat.json:
         emit_json(r)
         return
@@ -295,7 +330,11 @@ def edit_cmd(
     if r["removed"]:
         what.append(f"removed {count(r['removed'], 'phone or email', 'phones and emails')}")
     stdout_console().print(
-        f"customer {customer_id}: " + (", ".join(what) or "nothing changed"), markup=False
+        f"customer {customer_id}"
+        + (" (dry run, nothing changed), would be" if dry_run and what else "")
+        + ": "
+        + (", ".join(what) or "nothing changed"),
+        markup=False,
     )
     if r["shared_with"]:
         others = r["shared_with"]
@@ -323,6 +362,12 @@ def forget_cmd(
     ctx: typer.Context,
     customer_id: Annotated[int, typer.Argument(metavar="ID")],
     yes: Annotated[bool, typer.Option("--yes", help="Do not ask (for scripts).")] = False,
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run", "-n", help="Count what would be erased; erase nothing (no --yes needed)."
+        ),
+    ] = False,
     fmt: Annotated[SummaryFormat, typer.Option("--format", "-f")] = SummaryFormat.table,
 ) -> None:
     """Erase a person's personal data everywhere in the base (152-FZ, GDPR right to erasure)."""
@@ -332,16 +377,23 @@ def forget_cmd(
     from clientbase.services.card import forget
 
     st = state(ctx)
-    if not yes:
+    if not yes and not dry_run:
         if not sys.stdin.isatty():
             raise UsageError("erasing cannot be undone: add --yes to confirm")
         if not typer.confirm(f"Erase customer {customer_id} for good?", err=True):
             raise typer.Exit(1)
-    r = forget(st.engine(), customer_id, st.location().path)
+    r = forget(st.engine(), customer_id, st.location().path, dry_run=dry_run)
     if fmt == SummaryFormat.json:
         emit_json(r)
         return
-    n = ", ".join(f"{v} {k}" for k, v in r["erased"].items() if v)
+    n = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in r["erased"].items() if v)
+    if dry_run:
+        stdout_console().print(
+            f"customer {customer_id} would be erased ({n or 'nothing else held'}); "
+            "dry run: nothing erased",
+            markup=False,
+        )
+        return
     stdout_console().print(
         f"customer {customer_id} erased ({n or 'nothing else held'})", markup=False
     )

@@ -164,14 +164,24 @@ def merge_cmd(
         int | None,
         typer.Option("--survivor", metavar="ID", help="Keep this one (default: the oldest)."),
     ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", "-n", help="Say what would be merged; change nothing.")
+    ] = False,
     fmt: Annotated[SummaryFormat, typer.Option("--format", "-f")] = SummaryFormat.table,
 ) -> None:
     """Merge customers into one by hand: every phone, email, order and note is kept."""
     from clientbase.services.dedupe import merge_ids
 
-    r = merge_ids(state(ctx).engine(), ids, survivor=survivor)
+    r = merge_ids(state(ctx).engine(), ids, survivor=survivor, dry_run=dry_run)
     if fmt == SummaryFormat.json:
         emit_json(r)
+        return
+    if dry_run:
+        stdout_console().print(
+            f"would merge {', '.join(map(str, r['merged']))} into {r['survivor']} "
+            "(dry run: nothing changed)",
+            markup=False,
+        )
         return
     stdout_console().print(
         f"merged {', '.join(map(str, r['merged']))} into {r['survivor']} (merge {r['merge_id']}; "

@@ -220,17 +220,23 @@ def settings_list_cmd(
         emit_table(rows, cols, title="Settings")
 
 
+DryRunOpt = Annotated[bool, typer.Option("--dry-run", "-n", help="Only count, change nothing.")]
+
+
 @settings_app.command("set")
 def settings_set_cmd(
     ctx: typer.Context,
     key: Annotated[str, typer.Argument(metavar="KEY")],
     value: Annotated[str, typer.Argument(metavar="VALUE")],
+    dry_run: DryRunOpt = False,
 ) -> None:
     """Change a setting, e.g. clientbase settings set sleeping_days 60."""
     from clientbase.services.segments import set_setting
 
-    r = set_setting(state(ctx).engine(), key, value)
-    state(ctx).messages.info(f"{r['key']} = {r['value']}")
+    r = set_setting(state(ctx).engine(), key, value, dry_run=dry_run)
+    state(ctx).messages.info(
+        f"{r['key']} = {r['value']}" + (" (dry run: nothing changed)" if dry_run else "")
+    )
 
 
 @settings_app.command("unset")
@@ -267,7 +273,6 @@ def _tag(ctx, tag, ids, where, segment, dry_run, fmt, remove: bool) -> None:
 
 
 IdsArg = Annotated[list[int] | None, typer.Argument(metavar="[ID]...", help="Customer ids.")]
-DryRunOpt = Annotated[bool, typer.Option("--dry-run", "-n", help="Only count, change nothing.")]
 
 
 @tag_app.command("add")

@@ -27,6 +27,7 @@ from clientbase.errors import ClientbaseError, NotFoundError, UsageError
 from clientbase.importers.clean import CHANNEL_KINDS, CHANNELS
 from clientbase.importers.records import ContactRecord
 from clientbase.services.contacts import BY_HAND
+from clientbase.services.dry_run import changes
 
 # Columns `contacts edit --field KEY=VALUE` may set (names, phones, emails, birthday have options).
 EDITABLE = ("company", "position", "city", "address", "postcode", "source", "manager",
@@ -134,7 +135,7 @@ def _check_birthday(text: str) -> None:
 
 def edit_contact(
     engine: Engine, customer_id: int, card: CardInput, *, remove: list[str] | None = None,
-    region: str = "RU",
+    region: str = "RU", dry_run: bool = False,
 ) -> dict:  # fmt: skip
     """Change a customer: name, birthday and fields replace; phones and emails are added
     (``remove`` takes some away). Returns what changed and which other customers share an
@@ -167,7 +168,7 @@ def edit_contact(
         values.update(birth_year=b.year, birth_month=b.month, birth_day=b.day, birthday_raw=None)
     now = datetime.now()
     shared: list[int] = []
-    with write_transaction(engine) as conn:
+    with changes(engine, dry_run=dry_run) as conn:
         row = conn.execute(select(customers).where(customers.c.id == customer_id)).first()
         if row is None:
             raise NotFoundError(
@@ -321,7 +322,9 @@ def archive(engine: Engine, customer_id: int) -> None:
             conn.execute(insert(consents), events)
 
 
-def forget(engine: Engine, customer_id: int, db_path: Path | None = None) -> dict:
+def forget(
+    engine: Engine, customer_id: int, db_path: Path | None = None, *, dry_run: bool = False
+) -> dict:
     """Erase a person's personal data everywhere it lives (152-FZ, GDPR).
 
     Contact points, notes, calls, reminders, tags, the raw rows of every import that carried
@@ -331,7 +334,7 @@ def forget(engine: Engine, customer_id: int, db_path: Path | None = None) -> dic
     log and the free list, so the bytes are gone from the files too.
     """
     counts: dict[str, int] = {}
-    with write_transaction(engine) as conn:
+    with changes(engine, dry_run=dry_run) as conn:
         if engine.dialect.name == "sqlite":
             conn.exec_driver_sql("PRAGMA secure_delete=ON")
         row = _require(conn, customer_id)
@@ -399,6 +402,8 @@ def forget(engine: Engine, customer_id: int, db_path: Path | None = None) -> dic
                 customer_id=customer_id, erased_at=datetime.now(), counts=counts
             )
         )
+    if dry_run:
+        return {"id": customer_id, "erased": counts, "dry_run": True}
     scrub_free_space(engine)
     backups = (
         sorted(str(p) for p in db_path.parent.glob(f"{db_path.name}.*.bak")) if db_path else []

@@ -19,7 +19,7 @@ from clientbase.db.models import (
     orders,
     tags,
 )
-from clientbase.errors import NotFoundError
+from clientbase.errors import NotFoundError, UsageError
 
 CARD_CALLS = 20  # the latest calls (and log entries) shown on a customer's card
 BY_HAND = "by hand"  # interactions.source of notes and contacts typed in with `clientbase note`
@@ -153,6 +153,45 @@ def iter_contacts(
                 left -= len(rows)
             if ids is None and len(rows) < size:
                 return
+
+
+# What `contacts list --sort` and `--columns` take: the keys of a listed customer.
+LIST_FIELDS = (
+    "id", "name", "kind", "last_name", "first_name", "middle_name", "gender", "birthday",
+    "birthday_month_day", "company", "position", "city", "address", "source", "manager",
+    "external_id", "note", "phones", "emails", "tags", "calls", "last_contact", "created_at",
+    "updated_at", "lifecycle", "warmth",
+)  # fmt: skip
+
+
+def check_fields(names: Sequence[str], option: str) -> list[str]:
+    unknown = [n for n in names if n not in LIST_FIELDS]
+    if unknown:
+        raise UsageError(
+            f"{option}: no field {', '.join(map(repr, unknown))}",
+            hint=f"one of: {', '.join(LIST_FIELDS)}",
+        )
+    return list(names)
+
+
+def sort_contacts(rows: Sequence[dict], field: str) -> list[dict]:
+    """Customers ordered by ``field`` (``-field``: descending): text as people compare it (any
+    case, ё = е), numbers as numbers, lists by their first value; empty values last either way."""
+    descending = field.startswith("-")
+    name = field.lstrip("-+")
+    check_fields([name], "--sort")
+
+    def key(row):
+        value = row.get(name)
+        if isinstance(value, list):
+            value = value[0] if value else None
+        if isinstance(value, str):
+            value = fold(value)
+        return value
+
+    present = [r for r in rows if key(r) not in (None, "")]
+    empty = [r for r in rows if key(r) in (None, "")]
+    return sorted(present, key=key, reverse=descending) + empty
 
 
 def list_contacts(

@@ -24,6 +24,7 @@ from clientbase.db.bulk import select_where_in
 from clientbase.db.engine import write_transaction
 from clientbase.db.models import customers, dedupe_candidates, import_rows, not_duplicates
 from clientbase.errors import ClientbaseError, NotFoundError, UsageError
+from clientbase.services.dry_run import changes
 
 Progress = Callable[[str, int, int], None]
 # An import that brings more customers than this is a bulk load: the post-import pass would be
@@ -403,7 +404,9 @@ def review(engine: Engine) -> list[Proposal]:
     return _proposals(groups, by_id, created)
 
 
-def merge_ids(engine: Engine, ids: Sequence[int], *, survivor: int | None = None) -> dict:
+def merge_ids(
+    engine: Engine, ids: Sequence[int], *, survivor: int | None = None, dry_run: bool = False
+) -> dict:
     """Merge customers by hand (the reasons recorded are what the matcher sees in them)."""
     from clientbase.dedupe.merge import merge
     from clientbase.dedupe.score import score_pair
@@ -412,7 +415,7 @@ def merge_ids(engine: Engine, ids: Sequence[int], *, survivor: int | None = None
     ids = list(dict.fromkeys(int(i) for i in ids))
     if len(ids) < 2:
         raise UsageError("give at least two different customer ids to merge")
-    with write_transaction(engine) as conn:
+    with changes(engine, dry_run=dry_run) as conn:
         people = {p.id: p for p in load_people(conn, ids)}
         first = min(ids)
         reasons, scores = ["merged by hand"], []
@@ -431,8 +434,9 @@ def merge_ids(engine: Engine, ids: Sequence[int], *, survivor: int | None = None
         row = conn.execute(
             select(merges.c.survivor_id, merges.c.merged_ids).where(merges.c.id == mid)
         ).one()
-    return {"merge_id": mid, "survivor": row.survivor_id, "merged": list(row.merged_ids),
-            "score": min(scores) if scores else None, "reasons": reasons}  # fmt: skip
+    return {"merge_id": None if dry_run else mid, "survivor": row.survivor_id,
+            "merged": list(row.merged_ids), "score": min(scores) if scores else None,
+            "reasons": reasons, "dry_run": dry_run}  # fmt: skip
 
 
 def not_duplicate(engine: Engine, a: int, b: int) -> dict:

@@ -56,6 +56,7 @@ from clientbase.segments.lifecycle import (
     settings_from,
 )
 from clientbase.services.config import lifecycle_defaults
+from clientbase.services.dry_run import changes
 
 SNAPSHOT_KIND = "segments"
 NAME_MAX = 100
@@ -83,11 +84,11 @@ def list_settings(engine: Engine) -> list[dict]:
     ]  # fmt: skip
 
 
-def set_setting(engine: Engine, key: str, value: str) -> dict:
+def set_setting(engine: Engine, key: str, value: str, *, dry_run: bool = False) -> dict:
     """Store one setting; the value and the settings as a whole (sleeping before lost) are
     checked first, so a bad value never reaches the table."""
     parsed = parse_setting(key, value)
-    with write_transaction(engine) as conn:
+    with changes(engine, dry_run=dry_run) as conn:
         stored = dict(conn.execute(select(settings.c.key, settings.c.value)).all())
         stored[key] = str(parsed)
         settings_from(
