@@ -14,9 +14,13 @@ def complete(line: str) -> str:
     return r.stdout
 
 
-def test_completion_can_be_shown_and_installed():
+def test_completion_can_be_shown_and_installed(monkeypatch):
+    # Name the shell instead of letting Typer guess it from the parent process (a test may run
+    # with none); Typer reads this when it builds the command.
+    monkeypatch.setenv("_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION", "1")
     r = CliRunner().invoke(app, ["--show-completion", "bash"], prog_name="clientbase")
-    assert r.exit_code == 0 and "_CLIENTBASE_COMPLETE=complete_bash" in r.stdout
+    assert r.exit_code == 0, (r.output, r.exception)
+    assert "_CLIENTBASE_COMPLETE=complete_bash" in r.stdout
     help_text = CliRunner().invoke(app, ["--help"], env={"COLUMNS": "200"}).stdout
     assert "--install-completion" in help_text
 

@@ -76,8 +76,8 @@ def test_churn_by_help_says_what_it_does():
         (["consent", "set", "17", "maybe", "--channel", "sms"],
          "clientbase: error: invalid value for 'STATUS': 'maybe' is not one of 'granted', "
          "'withdrawn' (see: clientbase consent set -h)\n"),
-        (["contacts", "list", "--bogus"],
-         "clientbase: error: no such option: --bogus (see: clientbase contacts list -h)\n"),
+        (["contacts", "list", "--xyzzy"],
+         "clientbase: error: no such option: --xyzzy (see: clientbase contacts list -h)\n"),
         (["contacts", "list", "--format", "xml"],
          "clientbase: error: invalid value for '--format' / '-f': 'xml' is not one of 'table', "
          "'json', 'csv' (see: clientbase contacts list -h)\n"),
