@@ -108,3 +108,16 @@ def test_consent_set_needs_a_channel(cli, tmp_path):
         "calls": "granted",
         "ads": "granted",
     }
+
+
+@pytest.mark.parametrize(
+    ("args", "usage"),
+    [(["note"], "clientbase note [OPTIONS] {ID} {TEXT}"),
+     (["remind"], "clientbase remind [OPTIONS] {ID|due|done} [TEXT|N]"),
+     (["tag", "add"], "clientbase tag add [OPTIONS] {TAG} [ID]..."),
+     (["import"], "clientbase import [OPTIONS] {FILE|DIR}..."),
+     (["db", "backup"], "clientbase db backup [OPTIONS] {DEST}")],
+)  # fmt: skip
+def test_usage_lines_name_values_one_way(args, usage):
+    r = CliRunner().invoke(app, [*args, "--help"], prog_name="clientbase", env={"COLUMNS": "200"})
+    assert f"Usage: {usage}" in r.stdout

@@ -4,7 +4,7 @@ Typer names every value by its Python type (`<str>`, `<int range>`, even `<bool>
 that takes no value). This walks the command tree once, before parsing, and gives each option a
 metavar in one style: a flag shows none; a choice lists its values (`table|json|csv`); anything
 else an upper-case word (TEXT, N, NUMBER, PATH, DATE) unless the command chose its own. Arguments
-are named in upper case and show no second type label.
+are named in upper case (unless the command chose the name) and show no second type label.
 """
 
 from __future__ import annotations
@@ -46,8 +46,10 @@ def _no_type_label(ctx) -> None:
 def tidy_option(param) -> None:
     descriptor = param.type_descriptor
     if param.param_type_name == "argument":
-        name = param.metavar or param.name.upper()
-        param.metavar = name.strip("[]{}").upper()
+        # Typer brackets the name itself ({REQUIRED}, [OPTIONAL], "..." when repeated); a
+        # metavar the command chose keeps its words as they are (`remind ID|due|done`).
+        name = param.metavar.rstrip(".").strip("[]{}") if param.metavar else param.name.upper()
+        param.metavar = name
         param.display_type_rich = _no_type_label  # the name says it; no "<int>" next to "ID"
         return
     if param.is_flag and not param.count:
