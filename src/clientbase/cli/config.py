@@ -6,7 +6,7 @@ from typing import Annotated
 
 import typer
 
-from clientbase.cli.main import state
+from clientbase.cli.common import state
 from clientbase.cli.output import Format, emit_csv, emit_json, emit_table, stdout_console
 
 app = typer.Typer(

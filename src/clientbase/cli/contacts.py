@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated
 
 import typer
 
-from clientbase.cli.main import state
+from clientbase.cli.common import (
+    SegmentOpt,
+    SummaryFormatOpt,
+    WhereOpt,
+    format_option,
+    state,
+)
 from clientbase.cli.output import (
     Format,
     SummaryFormat,
@@ -20,7 +27,11 @@ from clientbase.cli.output import (
     stdout_console,
     use_currency_of,
 )
-from clientbase.cli.segments import SegmentOpt, WhereOpt
+from clientbase.errors import UsageError
+from clientbase.importers.mapping import parse_map_options
+
+# Services are imported inside the commands: they load SQLAlchemy (and phonenumbers, pandas),
+# ~0.5 s that `clientbase --help` would pay too, as every command module is imported at start.
 
 app = typer.Typer(help="Customers: list, search, look one up.", no_args_is_help=True)
 
@@ -36,9 +47,7 @@ CSV_COLUMNS = (
 @app.command("list")
 def list_cmd(
     ctx: typer.Context,
-    fmt: Annotated[
-        Format, typer.Option("--format", "-f", help="table, json or csv")
-    ] = Format.table,
+    fmt: Annotated[Format, format_option("table, json or csv")] = Format.table,
     limit: Annotated[
         int | None, typer.Option("--limit", "-l", min=1, help="At most N customers.")
     ] = None,
@@ -106,7 +115,7 @@ def list_cmd(
 def show_cmd(
     ctx: typer.Context,
     customer_id: Annotated[int, typer.Argument(metavar="ID")],
-    fmt: Annotated[SummaryFormat, typer.Option("--format", "-f")] = SummaryFormat.table,
+    fmt: SummaryFormatOpt = SummaryFormat.table,
 ) -> None:
     """Show one customer: identity, every phone and email, where the data came from."""
     from clientbase.services.contacts import get_contact
@@ -221,8 +230,7 @@ def _consent_text(general: str, channels: dict[str, str]) -> str | None:
 
 
 def _card_input(name, phones, emails, birthday, company, city, manager, fields):
-    from clientbase.importers.mapping import parse_map_options
-    from clientbase.normalize.phones import with_area_code
+    from clientbase.normalize.phones import with_area_code  # phonenumbers: not for --help
     from clientbase.services.card import CardInput
     from clientbase.services.config import value
 
@@ -276,7 +284,7 @@ def add_cmd(
     manager: ManagerOpt = None,
     field: FieldOpt = None,
     region: RegionOpt = None,
-    fmt: Annotated[SummaryFormat, typer.Option("--format", "-f")] = SummaryFormat.table,
+    fmt: SummaryFormatOpt = SummaryFormat.table,
 ) -> None:
     """Add a customer by hand (normalised and checked for duplicates like an import)."""
     from clientbase.services.card import add_contact
@@ -313,7 +321,7 @@ def edit_cmd(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", "-n", help="Say what would change; change nothing.")
     ] = False,
-    fmt: Annotated[SummaryFormat, typer.Option("--format", "-f")] = SummaryFormat.table,
+    fmt: SummaryFormatOpt = SummaryFormat.table,
 ) -> None:
     """Change a customer: name, birthday and fields are replaced, phones and emails added."""
     from clientbase.services.card import edit_contact
@@ -368,12 +376,9 @@ def forget_cmd(
             "--dry-run", "-n", help="Count what would be erased; erase nothing (no --yes needed)."
         ),
     ] = False,
-    fmt: Annotated[SummaryFormat, typer.Option("--format", "-f")] = SummaryFormat.table,
+    fmt: SummaryFormatOpt = SummaryFormat.table,
 ) -> None:
     """Erase a person's personal data everywhere in the base (152-FZ, GDPR right to erasure)."""
-    import sys
-
-    from clientbase.errors import UsageError
     from clientbase.services.card import forget
 
     st = state(ctx)
