@@ -47,3 +47,11 @@ def cli(tmp_path: Path) -> Cli:
 def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
     path.write_bytes(text.encode(encoding))
     return path
+
+
+@pytest.fixture(autouse=True)
+def _no_user_config(tmp_path_factory, monkeypatch):
+    """Tests never read the config file of whoever runs them, nor its language or region."""
+    monkeypatch.setenv("CLIENTBASE_CONFIG", str(tmp_path_factory.mktemp("config") / "config.toml"))
+    for name in ("CLIENTBASE_REGION", "CLIENTBASE_AREA_CODE", "CLIENTBASE_LANG"):
+        monkeypatch.delenv(name, raising=False)

@@ -47,7 +47,7 @@ def test_consent_set_by_command(cli, tmp_path):
     assert cli("consent", "set", "2", "granted", "--channel", "fax", expect=2).stderr.startswith(
         "clientbase: error: --channel"
     )
-    assert cli("consent", "set", "9", "granted", expect=1).stderr.startswith(
+    assert cli("consent", "set", "9", "granted", "--channel", "all", expect=1).stderr.startswith(
         "clientbase: error: there is no customer 9"
     )
 

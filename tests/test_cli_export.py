@@ -62,7 +62,7 @@ def test_yandex_file_bytes_and_consent(small, tmp_path):
             f"{sha('79063334455')},\n"
         ).encode()
     )
-    assert "4 rows is below the minimum of 100 for Yandex Audiences" in r.stderr  # exit 0
+    assert "4 rows are below the minimum of 100 for Yandex Audiences" in r.stderr  # exit 0
     s = export(small, "--platform", "yandex", "--out", out, "--min-size", "4")
     assert (s["selected"], s["exported"], s["rows"]) == (7, 4, 4)
     assert s["left_out"] == {"withdrawn": 1, "unknown_consent": 1, "non_mobile": 1}
@@ -328,7 +328,7 @@ def test_table_summary(small, tmp_path):
     assert "consent withdrawn or unsubscribed" in r.stdout
     assert "75% with a mobile phone, 75% with an email" in r.stdout
     assert "logged as export 1" in r.stdout
-    assert r.stderr.startswith("warning: 4 rows is below the minimum")
+    assert r.stderr.startswith("warning: 4 rows are below the minimum")
 
 
 @pytest.mark.parametrize(

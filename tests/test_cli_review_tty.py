@@ -31,6 +31,7 @@ def _spawn(cli) -> pexpect.spawn:
     child = pexpect.spawn(
         sys.executable, ["-m", "clientbase", "--db", str(cli.db), "dedupe", "review"],
         encoding="utf-8", timeout=60, dimensions=(50, 200),
+        use_poll=True,  # select() fails once a long test run holds over 1,024 descriptors
     )  # fmt: skip
     return child
 

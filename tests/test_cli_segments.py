@@ -119,7 +119,7 @@ def test_bad_filters_are_one_line_usage_errors(cli, shop):
 
 def test_segment_create_list_show_delete(cli, shop):
     r = cli("segment", "create", "kazan", "--where", KAZAN, "--description", "позвонить")
-    assert r.stdout == "segment kazan saved: 1 customers\n"
+    assert r.stdout == "segment kazan saved: 1 customer\n"
     cli("segment", "create", "лиды", "--where", "lifecycle = 'lead'")
     r = cli("segment", "create", "kazan", "--where", "orders > 0", expect=2)
     assert "there is already a segment 'kazan'" in r.stderr
@@ -257,7 +257,9 @@ def test_reactivation_order_and_rules(cli):
     assert got[2]["usual_interval_days"] == 7.0 and got[2]["days_since_last_order"] == 43
     # the same day seen from earlier: the weekly buyer was not yet overdue
     assert [r["id"] for r in cli.json("reactivation", "--as-of", "2025-12-01")] == [big, monthly]
-    assert [r["id"] for r in cli.json("reactivation", "--as-of", "2026-01-01", "-n", "1")] == [big]
+    assert [r["id"] for r in cli.json("reactivation", "--as-of", "2026-01-01", "--limit", "1")] == [
+        big
+    ]
     got = cli.json("reactivation", "--as-of", "2026-01-01", "--where", "revenue < 10000")
     assert [r["id"] for r in got] == [monthly, weekly]
     cli("settings", "set", "reactivation_factor", "5")
@@ -278,7 +280,7 @@ def test_tag_add_and_remove(cli, shop):
     assert tagged[0]["tags"] == ["Опт"]
     cli("segment", "create", "leads", "--where", "lifecycle = 'lead'")
     r = cli("tag", "remove", "опт", "--segment", "leads")
-    assert r.stdout == "Опт: 1 customers untagged, 0 unchanged (1 matched)\n"
+    assert r.stdout == "Опт: 1 customer untagged, 0 unchanged (1 matched)\n"
     r = cli.json(
         "tag", "remove", "опт", str(shop["kazan"]), str(shop["few"]), str(shop["archived"])
     )

@@ -237,15 +237,17 @@ def test_charts_are_accessible_svg_with_a_tooltip_per_mark():
     assert root[0] == "svg" and root[1]["role"] == "img"
     assert root[1]["aria-label"] == "Revenue & orders" and root[1]["viewbox"].startswith("0 0 ")
     assert "width:100%" in root[1]["style"]
-    # three bars and three points, each with its own tooltip, plus the chart's title
-    assert svg.count("<title>") == 1 + 3 + 3
+    # three bars and three points, each with its own tooltip, plus the chart's title; drawn
+    # wide for a desktop and narrow for a phone, the page's CSS showing one of them
+    assert svg.count("<title>") == 2 * (1 + 3 + 3)
+    assert [t[1]["class"] for t in p.tags if t[0] == "svg"] == ["chart wide", "chart narrow"]
     assert "&lt;Mar&gt;" in svg and "<Mar>" not in svg
     heat = charts.heatmap(
         ["A", "B"], ["X", "Y", "Z"], [[1, 2, None], [0, 5, 3]], title="m", cell_fmt=str
     )
     assert heat.count("<rect") == 6 and parse_page(heat).svgs == 1
     hbars = charts.hbar_chart(["a", "b"], [3, 1], title="t", value_fmt=str)
-    assert hbars.count("<rect") == 2 and "http" not in heat + hbars + svg
+    assert hbars.count("<rect") == 2 * 2 and "http" not in heat + hbars + svg
 
 
 def test_nice_axis_steps():

@@ -9,8 +9,17 @@ from typing import Annotated
 
 import typer
 
+from clientbase.cli import output
 from clientbase.cli.common import FormatOpt, parse_day, state
-from clientbase.cli.output import Format, emit_csv, emit_json, emit_table, stdout_console
+from clientbase.cli.output import (
+    Format,
+    count,
+    emit_csv,
+    emit_json,
+    emit_table,
+    stdout_console,
+    use_currency_of,
+)
 from clientbase.errors import UsageError
 
 # Services are imported inside the commands: they load SQLAlchemy (and phonenumbers, pandas),
@@ -61,12 +70,29 @@ def abc_xyz_cmd(
     ] = None,
     date_to: Annotated[str | None, typer.Option("--to", help="Last day of the window.")] = None,
     period: Annotated[Period, typer.Option("--period", help="Periods for XYZ.")] = Period.month,
-    metric: Annotated[Metric, typer.Option("--metric")] = Metric.revenue,
-    abc: Annotated[str, typer.Option("--abc", help="Cumulative % cut-offs for A and B.")] = "80,95",
+    metric: Annotated[
+        Metric,
+        typer.Option(
+            "--metric",
+            help="What ABC ranks by: revenue, margin (amount - cost) or the number of orders.",
+        ),
+    ] = Metric.revenue,
+    abc: Annotated[
+        str | None,
+        typer.Option(
+            "--abc",
+            metavar="A,B",
+            help="Cumulative % cut-offs for A and B (default: 80,95, or the config's abc).",
+        ),
+    ] = None,
     xyz: Annotated[
-        str,
-        typer.Option("--xyz", help="Variation % cut-offs for X and Y (monthly data: try 50,100)."),
-    ] = "10,25",
+        str | None,
+        typer.Option(
+            "--xyz",
+            metavar="X,Y",
+            help="Variation % cut-offs for X and Y (default: 10,25, or the config's xyz; monthly data: try 50,100).",
+        ),
+    ] = None,
     zero_periods: Annotated[
         Zero,
         typer.Option("--zero-periods", help="Periods without purchases: count as 0, or ignore."),
@@ -119,10 +145,14 @@ def abc_xyz_cmd(
     up to --as-of). --compare takes stored classifications by label, or computes a window
     live."""
     from clientbase.services.analytics import abc_xyz, abc_xyz_migration, list_snapshots
+    from clientbase.services.config import value as config_value
 
+    abc = str(config_value("abc", abc, "80,95"))
+    xyz = str(config_value("xyz", xyz, "10,25"))
     settings = dict(period=period.value, metric=metric.value, abc=_pair(abc, "--abc"),
                     xyz=_pair(xyz, "--xyz"), zero_periods=zero_periods.value, min_periods=min_periods)  # fmt: skip
     engine = state(ctx).engine()
+    use_currency_of(engine)
     if snapshots:
         rows = list_snapshots(engine)
         if fmt == Format.json:
@@ -180,8 +210,8 @@ def abc_xyz_cmd(
     for note in result.params.get("notes", []):
         con.print(f"note: {note}", markup=False)
     cells = [
-        {"cell": k, "customers": v["customers"], "share_customers": f"{v['share_customers']:.1f} %",
-         "revenue": f"{v['revenue']:,.0f}", "share_revenue": f"{v['share_revenue']:.1f} %"}
+        {"cell": k, "customers": v["customers"], "share_customers": v["share_customers"],
+         "revenue": v["revenue"], "share_revenue": v["share_revenue"]}
         for k, v in result.matrix.items()
     ]  # fmt: skip
     emit_table(
@@ -190,7 +220,7 @@ def abc_xyz_cmd(
     if port is not None:
         cols = [c for c in port.columns]
         emit_table(port.round(1).to_dict("records"), cols, title=f"portfolio per {by.value}")
-    emit_table(data["customers"], CUSTOMER_COLUMNS, title=f"{len(data['customers'])} customers")
+    emit_table(data["customers"], CUSTOMER_COLUMNS, title=count(len(data["customers"]), "customer"))
 
 
 # --- customer value: RFM, LTV, churn -----------------------------------------------------------
@@ -224,12 +254,13 @@ class ValueBy(str, Enum):
     manager = "manager"
 
 
-BY_HELP = (
-    "Average per group. channel: the customer's acquisition source (the 'source' field, e.g. "
+BY_GROUPS = (
+    "channel: the customer's acquisition source (the 'source' field, e.g. "
     "'Откуда узнал' of a contact list); source: the import the customer came in with (its "
     "--source label, else the file name); manager: the customer's manager, else the one who "
     "sold them the most."
 )
+BY_HELP = "Average per group. " + BY_GROUPS
 RFM_COLUMNS = ("id", "name", "recency_days", "frequency", "monetary", "r", "f", "m", "segment")
 LTV_COLUMNS = ("id", "name", "first_order", "last_order", "orders", "revenue",
                "avg_order_value", "lifespan_days", "ltv")  # fmt: skip
@@ -273,11 +304,11 @@ def _emit_json_rows(data: dict, key: str = "customers") -> None:
 
 
 def _amount(value) -> str:
-    return "" if value is None else f"{value:,.0f}"
+    return "" if value is None else output.money(value)
 
 
 def _share(part: float, whole: float) -> str:
-    return f"{part / whole * 100:.1f} %" if whole else "–"
+    return output.percent(part / whole * 100) if whole else "–"
 
 
 def _rule_text(lo_hi: tuple[int, int]) -> str:
@@ -371,6 +402,7 @@ def rfm_cmd(
         raise UsageError("--thresholds sets fixed cut-offs", hint="use --scores fixed, or drop it")
     cuts = read_thresholds(thresholds) if thresholds else None
     engine = state(ctx).engine()
+    use_currency_of(engine)
     report = rfm(
         engine,
         as_of=parse_day(as_of, "--as-of"),
@@ -460,6 +492,7 @@ def ltv_cmd(
     _only_with(method, Method.bgnbd, **{"--horizon": horizon, "--discount-rate": discount_rate,
                "--calibration-end": calibration_end, "--unit": unit})  # fmt: skip
     engine = state(ctx).engine()
+    use_currency_of(engine)
     msg = state(ctx).messages
     if method == Method.historical:
         report = svc.ltv_historical(
@@ -517,8 +550,8 @@ def _show_historical(report, top: int, fmt: Format) -> None:
     o = report.overall()
     what = f"margin ({report.margin:g} of revenue)" if report.margin else "revenue"
     stdout_console().print(
-        f"historical LTV as of {report.as_of}: {what} per customer so far. {o['customers']} "
-        f"customers, average {_amount(o['avg_ltv'])}, median {_amount(o['median'])}, "
+        f"historical LTV as of {report.as_of}: {what} per customer so far. "
+        f"{count(o['customers'], 'customer')}, average {_amount(o['avg_ltv'])}, median {_amount(o['median'])}, "
         f"total {_amount(o['total'])}",
         markup=False,
     )
@@ -543,7 +576,7 @@ def _matrix_table(rows: list[dict], key: str, title: str, *, percent: bool) -> N
     def cell(v):
         if v is None:
             return ""
-        return f"{v * 100:.0f} %" if percent else f"{v:,.0f}"
+        return output.percent(v * 100, digits=0) if percent else output.money(v, digits=0)
 
     flat = [
         {"cohort": r["cohort"], "customers": r["customers"],
@@ -657,7 +690,7 @@ def churn_cmd(
     relative: Annotated[bool, typer.Option("--relative", help="Use each customer's own rhythm instead: --multiple times their median gap between buying days (customers with one buying day keep --inactive-days).")] = False,
     multiple: Annotated[float, typer.Option("--multiple", min=0.1, help="With --relative: how many typical gaps make a customer gone.")] = 3.0,
     as_of: Annotated[str | None, typer.Option("--as-of", metavar="DATE", help="The day the figures count to (default: today); later orders are left out, the year holding it is partial.")] = None,
-    by: Annotated[ValueBy | None, typer.Option("--by", help="Base loss per group. " + BY_HELP)] = None,
+    by: Annotated[ValueBy | None, typer.Option("--by", help="Base loss per group. " + BY_GROUPS)] = None,
     max_months: Annotated[int | None, typer.Option("--max-months", min=0, help="Retention: months since the first order shown (default: all).")] = None,
     retention_only: Annotated[bool, typer.Option("--retention", help="Only the cohort retention matrix (with --format csv: the matrix instead of the yearly base loss).")] = False,
     fmt: FormatOpt = Format.table,

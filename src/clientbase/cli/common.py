@@ -13,6 +13,7 @@ from typing import Annotated
 
 import typer
 
+from clientbase.cli.completion import complete_segment
 from clientbase.cli.output import Format, Messages, SummaryFormat
 from clientbase.config import resolve_db
 from clientbase.errors import UsageError
@@ -92,7 +93,12 @@ WHERE_HELP = (
 WhereOpt = Annotated[str | None, typer.Option("--where", "-w", metavar="EXPR", help=WHERE_HELP)]
 SegmentOpt = Annotated[
     str | None,
-    typer.Option("--segment", metavar="NAME", help="Only the customers of a saved segment."),
+    typer.Option(
+        "--segment",
+        metavar="NAME",
+        help="Only the customers of a saved segment.",
+        autocompletion=complete_segment,
+    ),
 ]
 
 

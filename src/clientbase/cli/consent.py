@@ -9,7 +9,7 @@ from typing import Annotated
 import typer
 
 from clientbase.cli.common import SummaryFormatOpt, state
-from clientbase.cli.output import SummaryFormat, emit_json, stdout_console
+from clientbase.cli.output import SummaryFormat, count, emit_json, stdout_console
 
 # Services are imported inside the commands: they load SQLAlchemy (and phonenumbers, pandas),
 # ~0.5 s that `clientbase --help` would pay too, as every command module is imported at start.
@@ -24,7 +24,7 @@ class Status(str, Enum):
     withdrawn = "withdrawn"
 
 
-ChannelOpt = Annotated[str, typer.Option("--channel", help="email, sms, calls, ads, or all")]
+CHANNEL_HELP = "email, sms, calls, ads, or all of them"
 
 
 @app.command("set")
@@ -32,22 +32,31 @@ def set_cmd(
     ctx: typer.Context,
     customer_id: Annotated[int, typer.Argument(metavar="ID")],
     status: Annotated[Status, typer.Argument(help="granted or withdrawn")],
-    channel: ChannelOpt = "all",
+    # Required: consent given on the phone for SMS must not quietly become consent for ads.
+    channel: Annotated[
+        str, typer.Option("--channel", metavar="CHANNEL", help=CHANNEL_HELP + " (say all)")
+    ],
     source: Annotated[
         str | None, typer.Option("--source", help="Where it came from: a form, a call ...")
     ] = None,
     value: Annotated[
         str | None, typer.Option("--value", help="Only this phone or email of the customer.")
     ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", "-n", help="Say what would be recorded; change nothing.")
+    ] = False,
 ) -> None:
     """Record a customer's consent (or its withdrawal) for a channel."""
     from clientbase.services.consent import set_consent
 
     n = set_consent(
-        state(ctx).engine(), customer_id, channel, status.value, source=source, value=value
-    )
+        state(ctx).engine(), customer_id, channel, status.value, source=source, value=value,
+        dry_run=dry_run,
+    )  # fmt: skip
     stdout_console().print(
-        f"customer {customer_id}: {channel} consent {status.value} ({n} records)", markup=False
+        f"customer {customer_id}: {channel} consent {status.value} ({count(n, 'record')})"
+        + (" (dry run: nothing recorded)" if dry_run else ""),
+        markup=False,
     )
 
 
@@ -57,19 +66,32 @@ def import_cmd(
     path: Annotated[
         Path, typer.Argument(metavar="FILE", help="CSV or spreadsheet of phones and emails.")
     ],
-    channel: ChannelOpt = "all",
-    source: Annotated[str | None, typer.Option("--source")] = None,
+    channel: Annotated[
+        str,
+        typer.Option(
+            "--channel", metavar="CHANNEL", help=CHANNEL_HELP + "; an opt-out list means all"
+        ),
+    ] = "all",
+    source: Annotated[
+        str | None,
+        typer.Option("--source", help="Where the list came from (default: its file name)."),
+    ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", "-n", help="Count what would be withdrawn; change nothing.")
+    ] = False,
     fmt: SummaryFormatOpt = SummaryFormat.table,
 ) -> None:
     """Take in an opt-out list: every phone and email in it is withdrawn for the channel."""
     from clientbase.services.consent import import_opt_outs
 
-    r = import_opt_outs(state(ctx).engine(), path, channel=channel, source=source)
+    r = import_opt_outs(state(ctx).engine(), path, channel=channel, source=source, dry_run=dry_run)
     if fmt == SummaryFormat.json:
         emit_json(r)
         return
     stdout_console().print(
-        f"{r['values']} phones and emails: {r['in_base']} in the base now withdrawn "
-        f"({', '.join(r['channels'])}), {r['suppressed_only']} kept on the suppression list",
+        f"{r['values']} phones and emails: {r['in_base']} in the base "
+        f"{'would be' if dry_run else 'now'} withdrawn ({', '.join(r['channels'])}), "
+        f"{r['suppressed_only']} {'would be ' if dry_run else ''}kept on the suppression list"
+        + (" (dry run: nothing changed)" if dry_run else ""),
         markup=False,
     )

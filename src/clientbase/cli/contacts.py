@@ -18,11 +18,15 @@ from clientbase.cli.common import (
 from clientbase.cli.output import (
     Format,
     SummaryFormat,
+    and_list,
+    count,
     emit_csv,
     emit_json,
     emit_json_stream,
     emit_table,
+    money,
     stdout_console,
+    use_currency_of,
 )
 from clientbase.errors import UsageError
 from clientbase.importers.mapping import parse_map_options
@@ -46,7 +50,7 @@ def list_cmd(
     ctx: typer.Context,
     fmt: Annotated[Format, format_option("table, json or csv")] = Format.table,
     limit: Annotated[
-        int | None, typer.Option("--limit", "-n", min=1, help="At most N customers.")
+        int | None, typer.Option("--limit", "-l", min=1, help="At most N customers.")
     ] = None,
     search: Annotated[
         str | None,
@@ -62,6 +66,22 @@ def list_cmd(
             help="Lifecycle and --where count to this day (default: today).",
         ),
     ] = None,
+    sort: Annotated[
+        str | None,
+        typer.Option(
+            "--sort",
+            metavar="FIELD",
+            help="Order by a field: name, city, birthday, last_contact, calls ... (-FIELD: descending).",
+        ),
+    ] = None,
+    columns: Annotated[
+        str | None,
+        typer.Option(
+            "--columns",
+            metavar="A,B,C",
+            help="Only these fields, in this order (table, csv and json), e.g. id,name,phones.",
+        ),
+    ] = None,
 ) -> None:
     """List customers (JSON keys are stable for scripts: id, name, phones, emails, lifecycle,
     provenance...)."""
@@ -75,14 +95,31 @@ def list_cmd(
         from clientbase.services.segments import matching_ids
 
         ids = matching_ids(engine, where=where, segment=segment, as_of=day)
-    rows = iter_contacts(engine, search=search, limit=limit, ids=ids, as_of=day)
+    from clientbase.services.config import value
+
+    area = value("area_code")
+    from clientbase.services.contacts import check_fields, sort_contacts
+
+    chosen = None
+    if columns is not None:
+        chosen = check_fields([c.strip() for c in columns.split(",") if c.strip()], "--columns")
+    if sort is not None:
+        check_fields([sort.lstrip("-+")], "--sort")  # before any work: a typo fails at once
+    rows = iter_contacts(
+        engine, search=search, limit=None if sort else limit, ids=ids, area_code=area, as_of=day
+    )
+    if sort is not None:
+        # Sorting needs every row first; --limit then takes the first N of the order.
+        rows = sort_contacts(list(rows), sort)[:limit]
+    if chosen is not None and fmt == Format.json:
+        rows = ({c: r.get(c) for c in chosen} for r in rows)
     if fmt == Format.json:
         emit_json_stream(rows)  # streamed: a million customers do not have to fit in memory
     elif fmt == Format.csv:
-        emit_csv(rows, CSV_COLUMNS)
+        emit_csv(rows, chosen or CSV_COLUMNS)
     else:
         rows = list(rows)
-        emit_table(rows, LIST_COLUMNS, title=f"{len(rows)} customers")
+        emit_table(rows, chosen or LIST_COLUMNS, title=count(len(rows), "customer"))
 
 
 @app.command("show")
@@ -102,7 +139,9 @@ def show_cmd(
     """Show one customer: identity, every phone and email, where the data came from."""
     from clientbase.services.contacts import get_contact
 
-    card = get_contact(state(ctx).engine(), customer_id, parse_day(as_of, "--as-of"))
+    engine = state(ctx).engine()
+    card = get_contact(engine, customer_id, parse_day(as_of, "--as-of"))
+    use_currency_of(engine)
     if fmt == SummaryFormat.json:
         emit_json(card)
         return
@@ -110,8 +149,8 @@ def show_cmd(
     con.print(f"{card['name']}  (#{card['id']}, {card['kind']})", style="bold", markup=False)
     if card.get("merged_into"):
         con.print(f"merged into customer #{card['merged_into']}", markup=False)
-    if card.get("birthday_month_day") and not card.get("birthday"):
-        card["birthday"] = f"{card['birthday_month_day']} (year unknown)"
+    if card.get("birthday_month_day"):
+        card["birthday"] = birthday_text(card.get("birthday"), card["birthday_month_day"])
     for label, key in (("Birthday", "birthday"), ("Gender", "gender"), ("Company", "company"),
                        ("Position", "position"), ("City", "city"), ("Address", "address"),
                        ("Source", "source"), ("Manager", "manager"), ("External id", "external_id")):  # fmt: skip
@@ -121,8 +160,7 @@ def show_cmd(
         shown = p["value"] or p["raw"]
         extra = [x for x in (p["label"], f"ext. {p['extension']}" if p["extension"] else None,
                              None if p["valid"] else "INVALID, kept as typed",
-                             f"consent {p['consent']}" if p["consent"] != "unknown" else None,
-                             *(f"{ch} {st}" for ch, st in p.get("channels", {}).items())) if x]  # fmt: skip
+                             _consent_text(p["consent"], p.get("channels", {}))) if x]  # fmt: skip
         con.print(
             f"{p['kind'] + ':':<13}{shown}" + (f"  ({', '.join(extra)})" if extra else ""),
             markup=False,
@@ -130,14 +168,16 @@ def show_cmd(
     if card["tags"]:
         con.print(f"{'Tags:':<13}{', '.join(card['tags'])}", markup=False)
     if card.get("note"):
-        con.print(f"{'Note:':<13}{card['note']}", markup=False)
+        # Every line of a multi-line note under the first, not back at the left edge.
+        note = "\n".join(line.rstrip() for line in card["note"].strip().splitlines())
+        con.print(f"{'Note:':<13}{note.replace(chr(10), chr(10) + ' ' * 13)}", markup=False)
     for inv in card["invalid"]:
         if inv["kind"] == "birthday":
             con.print(f"{'Birthday?':<13}{inv['value']} (not a date, kept as typed)", markup=False)
     o = card.get("orders")
     if o and o["count"]:
         con.print(
-            f"{'Orders:':<13}{o['count']}, {o['revenue']:,.2f} in all, last {o['last'][:10]}",
+            f"{'Orders:':<13}{o['count']}, {money(o['revenue'])} in all, last {o['last'][:10]}",
             markup=False,
         )
     cls = card.get("classes") or {}
@@ -161,7 +201,8 @@ def show_cmd(
         con.print("Log (latest first):", markup=False)
         for e in card["log"]:
             how = e["kind"] + (f", {e['outcome']}" if e["outcome"] else "")
-            con.print(f"  {e['at']} [{how}] {e['text']}", markup=False)
+            text = (e["text"] or "").strip().replace("\n", "\n" + " " * 4)
+            con.print(f"  {e['at']} [{how}] {text}", markup=False)
     for r in card.get("reminders", []):
         con.print(f"Reminder {r['id']}: {r['due']} {r['text']}", markup=False)
     if card.get("status") in ("archived", "erased"):
@@ -173,11 +214,48 @@ def show_cmd(
             con.print(f"  import {p['import']}: {p['file']}{sheet}, row {p['row']}", markup=False)
 
 
-def _card_input(name, phones, emails, birthday, company, city, manager, fields):
-    from clientbase.services.card import CardInput
+_MONTHS = {
+    "en": ("January", "February", "March", "April", "May", "June", "July", "August",
+           "September", "October", "November", "December"),
+    "ru": ("января", "февраля", "марта", "апреля", "мая", "июня", "июля", "августа",
+           "сентября", "октября", "ноября", "декабря"),
+}  # fmt: skip
+_YEAR_UNKNOWN = {"en": "year unknown", "ru": "год неизвестен"}
 
+
+def birthday_text(iso: str | None, month_day: str, lang: str | None = None) -> str:
+    """ "12 July 1985", or "12 July (year unknown)" when only the day was given ("12.07")."""
+    from clientbase.cli.output import table_lang
+
+    lang = lang or table_lang()
+    month, day = (int(x) for x in month_day.split("-"))
+    text = f"{day} {_MONTHS[lang][month - 1]}"
+    return f"{text} {iso[:4]}" if iso else f"{text} ({_YEAR_UNKNOWN[lang]})"
+
+
+def _consent_text(general: str, channels: dict[str, str]) -> str | None:
+    """ "consent granted", "consent granted (sms, calls), withdrawn (ads)": each status once."""
+    by_status: dict[str, list[str]] = {}
+    for channel, status in channels.items():
+        by_status.setdefault(status, []).append(channel)
+    if not by_status:
+        return None if general == "unknown" else f"consent {general}"
+    if general != "unknown":
+        by_status.setdefault(general, [])
+    parts = [
+        f"{status} ({', '.join(chans)})" if chans else status for status, chans in by_status.items()
+    ]
+    return "consent " + ", ".join(parts)
+
+
+def _card_input(name, phones, emails, birthday, company, city, manager, fields):
+    from clientbase.normalize.phones import complete_local_number  # phonenumbers: not for --help
+    from clientbase.services.card import CardInput
+    from clientbase.services.config import value
+
+    area = value("area_code")  # a 7-digit number typed by hand is one of the shop's own town
     return CardInput(
-        name=name, phones=phones or [], emails=emails or [], birthday=birthday, company=company,
+        name=name, phones=[complete_local_number(p, area) for p in phones or []], emails=emails or [], birthday=birthday, company=company,
         city=city, manager=manager, fields=parse_map_options(fields or [], option="--field"),
     )  # fmt: skip
 
@@ -188,16 +266,29 @@ EmailOpt = Annotated[list[str] | None, typer.Option("--email", help="An email (r
 BirthdayOpt = Annotated[
     str | None, typer.Option("--birthday", help="01.02.1985, 1985-02-01, 12.07 ...")
 ]
-CompanyOpt = Annotated[str | None, typer.Option("--company")]
-CityOpt = Annotated[str | None, typer.Option("--city")]
-ManagerOpt = Annotated[str | None, typer.Option("--manager")]
+CompanyOpt = Annotated[str | None, typer.Option("--company", help="The company they work for.")]
+CityOpt = Annotated[str | None, typer.Option("--city", help="Their city.")]
+ManagerOpt = Annotated[str | None, typer.Option("--manager", help="Who looks after them.")]
 FieldOpt = Annotated[
     list[str] | None,
     typer.Option(
         "--field", metavar="KEY=VALUE", help="Another field: position, address, source, note ..."
     ),
 ]
-RegionOpt = Annotated[str, typer.Option("--region", help="Country for phones without a code.")]
+RegionOpt = Annotated[
+    str | None,
+    typer.Option(
+        "--region",
+        metavar="CC",
+        help="Country for phones without a code (default: RU, or the config's region).",
+    ),
+]
+
+
+def _region(flag: str | None) -> str:
+    from clientbase.services.config import value
+
+    return str(value("region", flag.upper() if flag else None, "RU"))
 
 
 @app.command("add")
@@ -211,14 +302,14 @@ def add_cmd(
     city: CityOpt = None,
     manager: ManagerOpt = None,
     field: FieldOpt = None,
-    region: RegionOpt = "RU",
+    region: RegionOpt = None,
     fmt: SummaryFormatOpt = SummaryFormat.table,
 ) -> None:
     """Add a customer by hand (normalised and checked for duplicates like an import)."""
     from clientbase.services.card import add_contact
 
     card = _card_input(name, phone, email, birthday, company, city, manager, field)
-    r = add_contact(state(ctx).engine(), card, region=region.upper())
+    r = add_contact(state(ctx).engine(), card, region=_region(region))
     if fmt == SummaryFormat.json:
         emit_json(r)
     elif r["created"]:
@@ -245,7 +336,10 @@ def edit_cmd(
         list[str] | None,
         typer.Option("--remove", help="Take this phone or email away (repeatable)."),
     ] = None,
-    region: RegionOpt = "RU",
+    region: RegionOpt = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", "-n", help="Say what would change; change nothing.")
+    ] = False,
     fmt: SummaryFormatOpt = SummaryFormat.table,
 ) -> None:
     """Change a customer: name, birthday and fields are replaced, phones and emails added."""
@@ -253,20 +347,30 @@ def edit_cmd(
 
     st = state(ctx)
     card = _card_input(name, phone, email, birthday, company, city, manager, field)
-    r = edit_contact(st.engine(), customer_id, card, remove=remove, region=region.upper())
+    r = edit_contact(
+        st.engine(), customer_id, card, remove=remove, region=_region(region), dry_run=dry_run
+    )
     if fmt == SummaryFormat.json:
         emit_json(r)
         return
     what = [*r["changed"], *(f"added {v}" for v in r["added"])]
     if r["removed"]:
-        what.append(f"removed {r['removed']} phone(s)/email(s)")
+        what.append(f"removed {count(r['removed'], 'phone or email', 'phones and emails')}")
     stdout_console().print(
-        f"customer {customer_id}: " + (", ".join(what) or "nothing changed"), markup=False
+        f"customer {customer_id}"
+        + (" (dry run, nothing changed), would be" if dry_run and what else "")
+        + ": "
+        + (", ".join(what) or "nothing changed"),
+        markup=False,
     )
     if r["shared_with"]:
-        st.messages.info(
-            f"note: customer {', '.join(map(str, r['shared_with']))} has the same phone or email"
+        others = r["shared_with"]
+        who = (
+            f"customer {others[0]} has"
+            if len(others) == 1
+            else f"customers {and_list(others)} have"
         )
+        st.messages.info(f"note: {who} the same phone or email")
 
 
 @app.command("archive")
@@ -285,22 +389,28 @@ def forget_cmd(
     ctx: typer.Context,
     customer_id: Annotated[int, typer.Argument(metavar="ID")],
     yes: Annotated[bool, typer.Option("--yes", help="Do not ask (for scripts).")] = False,
+    dry_run: Annotated[
+        bool,
+        typer.Option(
+            "--dry-run", "-n", help="Count what would be erased; erase nothing (no --yes needed)."
+        ),
+    ] = False,
     fmt: SummaryFormatOpt = SummaryFormat.table,
 ) -> None:
     """Erase a person's personal data everywhere in the base (152-FZ, GDPR right to erasure)."""
     from clientbase.services.card import forget, scrub_failed_error
 
     st = state(ctx)
-    if not yes:
+    if not yes and not dry_run:
         if not sys.stdin.isatty():
             raise UsageError("erasing cannot be undone: add --yes to confirm")
         if not typer.confirm(f"Erase customer {customer_id} for good?", err=True):
             raise typer.Exit(1)
-    r = forget(st.engine(), customer_id, st.location().path)
+    r = forget(st.engine(), customer_id, st.location().path, dry_run=dry_run)
     try:
         _print_forget(st, r, fmt)
     finally:
-        if not r["scrubbed"]:
+        if not r.get("scrubbed", True):
             raise scrub_failed_error(
                 st.location().path, f"customer {customer_id} is erased from the base"
             )
@@ -308,10 +418,18 @@ def forget_cmd(
 
 def _print_forget(st, r: dict, fmt: SummaryFormat) -> None:
     customer_id = r["id"]
+    dry_run = r.get("dry_run", False)
     if fmt == SummaryFormat.json:
         emit_json(r)
         return
-    n = ", ".join(f"{v} {k}" for k, v in r["erased"].items() if v)
+    n = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in r["erased"].items() if v)
+    if dry_run:
+        stdout_console().print(
+            f"customer {customer_id} would be erased ({n or 'nothing else held'}); "
+            "dry run: nothing erased",
+            markup=False,
+        )
+        return
     stdout_console().print(
         f"customer {customer_id} erased ({n or 'nothing else held'})", markup=False
     )

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from clientbase.cli.common import SummaryFormatOpt, format_option, state
-from clientbase.cli.output import Format, SummaryFormat, emit, emit_json, stdout_console
+from clientbase.cli.output import Format, SummaryFormat, count, emit, emit_json, stdout_console
 
 # Services are imported inside the commands: they load SQLAlchemy (and phonenumbers, pandas),
 # ~0.5 s that `clientbase --help` would pay too, as every command module is imported at start.
@@ -68,7 +68,7 @@ def _summary(result, *, merged_now: bool) -> str:
 def dedupe_cmd(
     ctx: typer.Context,
     dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Show what would be merged; change nothing.")
+        bool, typer.Option("--dry-run", "-n", help="Show what would be merged; change nothing.")
     ] = False,
     yes: Annotated[
         bool,
@@ -182,14 +182,24 @@ def merge_cmd(
         int | None,
         typer.Option("--survivor", metavar="ID", help="Keep this one (default: the oldest)."),
     ] = None,
+    dry_run: Annotated[
+        bool, typer.Option("--dry-run", "-n", help="Say what would be merged; change nothing.")
+    ] = False,
     fmt: SummaryFormatOpt = SummaryFormat.table,
 ) -> None:
     """Merge customers into one by hand: every phone, email, order and note is kept."""
     from clientbase.services.dedupe import merge_ids
 
-    r = merge_ids(state(ctx).engine(), ids, survivor=survivor)
+    r = merge_ids(state(ctx).engine(), ids, survivor=survivor, dry_run=dry_run)
     if fmt == SummaryFormat.json:
         emit_json(r)
+        return
+    if dry_run:
+        stdout_console().print(
+            f"would merge {', '.join(map(str, r['merged']))} into {r['survivor']} "
+            "(dry run: nothing changed)",
+            markup=False,
+        )
         return
     stdout_console().print(
         f"merged {', '.join(map(str, r['merged']))} into {r['survivor']} (merge {r['merge_id']}; "
@@ -248,11 +258,13 @@ def undo_cmd(
 @app.command("history")
 def history_cmd(
     ctx: typer.Context,
-    limit: Annotated[int | None, typer.Option("--limit", "-n", min=1)] = None,
+    limit: Annotated[
+        int | None, typer.Option("--limit", "-l", min=1, help="Only the latest N.")
+    ] = None,
     fmt: Annotated[Format, format_option("table, json or csv")] = Format.table,
 ) -> None:
     """Merges, newest first: who was kept, who was merged in, why; undone ones say when."""
     from clientbase.services.dedupe import history
 
     rows = history(state(ctx).engine(), limit=limit)
-    emit(rows, HISTORY_COLUMNS, fmt, title=f"{len(rows)} merges")
+    emit(rows, HISTORY_COLUMNS, fmt, title=count(len(rows), "merge"))

@@ -9,9 +9,11 @@ from typing import Annotated
 import typer
 
 from clientbase.cli.common import SummaryFormatOpt, format_option, state
+from clientbase.cli.completion import complete_platform, complete_segment
 from clientbase.cli.output import (
     Format,
     SummaryFormat,
+    count,
     emit_csv,
     emit_json,
     emit_table,
@@ -39,20 +41,26 @@ class Hash(str, Enum):
 @app.command("audience")
 def audience_cmd(
     ctx: typer.Context,
+    out: Annotated[Path, typer.Option("--out", "-o", metavar="FILE", help="The file to write.")],
     platform: Annotated[
-        str,
+        str | None,
         typer.Option(
             "--platform",
             "-p",
-            help="yandex, vk, google, meta, tiktok, csv or xlsx (see: export presets).",
+            metavar="PLATFORM",
+            help="yandex, vk, google, meta, tiktok, csv or xlsx (see: export presets; "
+            "default: the config's export_platform).",
+            autocompletion=complete_platform,
         ),
-    ],
-    out: Annotated[Path, typer.Option("--out", "-o", metavar="FILE", help="The file to write.")],
+    ] = None,
     segment: Annotated[
-        str | None, typer.Option("--segment", metavar="NAME", help="A saved segment.")
+        str | None,
+        typer.Option(
+            "--segment", metavar="NAME", help="A saved segment.", autocompletion=complete_segment
+        ),
     ] = None,
     where: Annotated[
-        str | None, typer.Option("--where", metavar="EXPR", help="A filter expression.")
+        str | None, typer.Option("--where", "-w", metavar="EXPR", help="A filter expression.")
     ] = None,
     hash_: Annotated[
         Hash | None,
@@ -98,7 +106,7 @@ def audience_cmd(
         typer.Option("--preset-file", metavar="FILE", help="TOML with preset settings."),
     ] = None,
     dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Count only: no file, no log entry.")
+        bool, typer.Option("--dry-run", "-n", help="Count only: no file, no log entry.")
     ] = False,
     force: Annotated[
         bool,
@@ -118,9 +126,17 @@ def audience_cmd(
     Phones and emails are written and hashed the way the platform matches them.
 
     Every export is logged: clientbase exports list."""
+    from clientbase.errors import UsageError
+    from clientbase.services.config import value as config_value
     from clientbase.services.export import export_audience
 
     st = state(ctx)
+    platform = config_value("export_platform", platform, None)
+    if platform is None:
+        raise UsageError(
+            "which platform? give --platform",
+            hint="or once for all: clientbase config set export_platform yandex",
+        )
     res = export_audience(
         st.engine(), platform, out, where=where, segment=segment,
         hash=hash_.value if hash_ else None, include_unknown_consent=include_unknown_consent,
@@ -147,11 +163,11 @@ def _print_summary(res, *, verbose: bool) -> None:
     line(head + (" (dry run: nothing written)" if res.dry_run else ""), style="bold")
     sel = f"segment {res.segment}" if res.segment else f"where {res.where}" if res.where else "all"
     if res.diff:
-        line(f"  selected ({sel}): {res.selected} customers; {res.exported} in the audience now; "
+        line(f"  selected ({sel}): {count(res.selected, 'customer')}; {res.exported} in the audience now; "
              f"hash {res.hash}")  # fmt: skip
     else:
-        line(f"  selected ({sel}): {res.selected} customers; exported {res.exported} "
-             f"in {res.rows} rows; hash {res.hash}")  # fmt: skip
+        line(f"  selected ({sel}): {count(res.selected, 'customer')}; exported {res.exported} "
+             f"in {count(res.rows, 'row')}; hash {res.hash}")  # fmt: skip
     left = sum(res.left_out.values())
     if left:
         line(f"  left out {left}:")
@@ -178,10 +194,37 @@ def _print_summary(res, *, verbose: bool) -> None:
         line(f"  logged as export {res.export_id} (clientbase exports list)")
 
 
+def _readable(key: str, value) -> str:
+    """A preset value as a person reads it: yes/no, a comma list, "-" for nothing."""
+    if value is None or value == "":
+        return "-"
+    if isinstance(value, bool):
+        return "yes" if value else "no"
+    if key == "delimiter":
+        return {"\t": "tab", ",": ", (comma)", ";": "; (semicolon)"}.get(value, repr(value))
+    if key == "columns":
+        return ", ".join(
+            c["header"]
+            + (" (hashed)" if c.get("hashed") else "")
+            + (f", plain: {c['header_plain']}" if c.get("header_plain") else "")
+            for c in value
+        )
+    if isinstance(value, list | tuple):
+        return ", ".join(str(v).replace("_", " ") for v in value) or "-"
+    if isinstance(value, int) and key.startswith("max_") and value == 0:
+        return "no limit"
+    if isinstance(value, int):
+        return f"{value:,}"
+    return str(value)
+
+
 @app.command("presets")
 def presets_cmd(
     platform: Annotated[
-        str | None, typer.Argument(metavar="[PLATFORM]", help="Show one preset in full.")
+        str | None,
+        typer.Argument(
+            metavar="PLATFORM", help="Show one preset in full.", autocompletion=complete_platform
+        ),
     ] = None,
     fmt: SummaryFormatOpt = SummaryFormat.table,
 ) -> None:
@@ -193,8 +236,10 @@ def presets_cmd(
         return
     if platform:
         con = stdout_console()
+        width = max(len(k) for k in data[0]) + 2
         for k, v in data[0].items():
-            con.print(f"{k}: {v}", markup=False)
+            # The keys are the ones --set takes; the values are written for people.
+            con.print(f"{k + ':':<{width}}{_readable(k, v)}", markup=False)
         return
     rows = [
         {"platform": d["platform"], "file": d["file_type"],

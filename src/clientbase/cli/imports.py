@@ -61,8 +61,9 @@ def import_cmd(
         str | None,
         typer.Option(
             "--region",
-            help="Country for phones written without a country code (default: RU, or the "
-            "country the file's own numbers with a code show).",
+            metavar="CC",
+            help="Country for phones written without a country code (default: RU or the "
+            "config's region, or the country the file's own numbers with a code show).",
         ),
     ] = None,
     area_code: Annotated[
@@ -70,7 +71,8 @@ def import_cmd(
         typer.Option(
             "--area-code",
             metavar="CODE",
-            help="Complete local numbers written without their area code (495 for Moscow).",
+            help="Complete local numbers written without their area code (495 for Moscow; "
+            "default: the config's area_code).",
         ),
     ] = None,
     own_numbers: Annotated[
@@ -93,7 +95,8 @@ def import_cmd(
         str | None, typer.Option("--sheet", help="Only this sheet of a workbook.")
     ] = None,
     dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Show the mapping and the counts; change nothing.")
+        bool,
+        typer.Option("--dry-run", "-n", help="Show the mapping and the counts; change nothing."),
     ] = False,
     force: Annotated[
         bool, typer.Option("--force", help="Read a file again even if it was imported before.")
@@ -132,8 +135,12 @@ def import_cmd(
     st = state(ctx)
     import phonenumbers
 
-    region_given = region is not None
-    region = (region or "RU").upper()
+    from clientbase.services.config import value as config_value
+
+    configured = config_value("region", region, None)
+    region_given = configured is not None  # typed or configured: never overridden by the file
+    region = str(configured or "RU").upper()
+    area_code = config_value("area_code", area_code, None)
     if region not in phonenumbers.SUPPORTED_REGIONS:
         raise UsageError(f"--region {region!r}: expected a country code such as RU, KZ, BY")
     if area_code is not None:
@@ -288,7 +295,9 @@ BATCH_COLUMNS = (
 def list_cmd(
     ctx: typer.Context,
     fmt: FormatOpt = Format.table,
-    limit: Annotated[int | None, typer.Option("--limit", "-n", min=1)] = None,
+    limit: Annotated[
+        int | None, typer.Option("--limit", "-l", min=1, help="Only the latest N.")
+    ] = None,
 ) -> None:
     """List import batches, newest first."""
     from clientbase.services.imports import list_imports
@@ -333,7 +342,7 @@ def undo_cmd(
     ctx: typer.Context,
     batch_id: Annotated[int, typer.Argument(metavar="ID")],
     dry_run: Annotated[
-        bool, typer.Option("--dry-run", help="Say what would be undone; change nothing.")
+        bool, typer.Option("--dry-run", "-n", help="Say what would be undone; change nothing.")
     ] = False,
     fmt: SummaryFormatOpt = SummaryFormat.table,
 ) -> None:

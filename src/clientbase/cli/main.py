@@ -15,6 +15,7 @@ from clientbase.cli import (
     analyze,
     calls,
     card,
+    config,
     consent,
     contacts,
     db,
@@ -25,7 +26,7 @@ from clientbase.cli import (
     segments,
 )
 from clientbase.cli.common import State, state
-from clientbase.errors import EXIT_ERROR, ClientbaseError
+from clientbase.errors import EXIT_ERROR, EXIT_USAGE, ClientbaseError
 
 _GLOBAL_FLAGS = ("-q", "--quiet", "-v", "--verbose")
 
@@ -53,8 +54,45 @@ def hoist_global_options(args: list[str]) -> list[str]:
     return front + rest
 
 
+def _usage_message(exc) -> str:
+    """A command-line mistake as one line: what is wrong and where to read how it is done."""
+    text = exc.format_message().replace("Value error, ", "").rstrip(".")
+    text = text[:1].lower() + text[1:]
+    ctx = getattr(exc, "ctx", None)
+    if ctx is not None:
+        # The program's own name, also when run as `python -m clientbase` or from a test.
+        path = ["clientbase", *ctx.command_path.split()[1:]]
+        text += f" (see: {' '.join(path)} -h)"
+    return text
+
+
+def _is_usage_error(exc) -> bool:
+    # Typer's usage errors (bad choice, unknown option, missing argument) carry exit code 2;
+    # "no arguments, so here is the help" is one of them too, and stays as it is.
+    return (
+        isinstance(exc, typer.TyperException)
+        and getattr(exc, "exit_code", None) == EXIT_USAGE
+        and type(exc).__name__ != "NoArgsIsHelpError"
+    )
+
+
 class ErrorHandlingGroup(TyperGroup):
     """Turns our errors into one line on stderr and an exit code; tracebacks only under -v."""
+
+    def main(self, *args, **kwargs):
+        from clientbase.cli.help_style import tidy_tree
+
+        tidy_tree(self)
+        return super().main(*args, **kwargs)
+
+    def make_context(self, info_name, args, parent=None, **extra):
+        try:
+            return super().make_context(info_name, args, parent=parent, **extra)
+        except typer.TyperException as exc:
+            if not _is_usage_error(exc):
+                raise
+            print(f"clientbase: error: {_usage_message(exc)}", file=sys.stderr)
+            raise typer.Exit(EXIT_USAGE) from None
 
     def parse_args(self, ctx, args):
         if ctx.parent is None:
@@ -64,8 +102,13 @@ class ErrorHandlingGroup(TyperGroup):
     def invoke(self, ctx):
         try:
             return super().invoke(ctx)
-        except (typer.Exit, typer.Abort, typer.TyperException):
-            raise  # the CLI framework's own exits and usage errors
+        except typer.TyperException as exc:
+            if not _is_usage_error(exc):
+                raise  # the CLI framework's own exits
+            _report(ctx, _usage_message(exc), exc)
+            raise typer.Exit(EXIT_USAGE) from None
+        except (typer.Exit, typer.Abort):
+            raise
         except ClientbaseError as exc:
             _report(ctx, str(exc), exc)
             raise typer.Exit(exc.exit_code) from None
@@ -117,7 +160,6 @@ app = typer.Typer(
     help="Turn scattered customer contacts into one clean base, and put it to work.",
     no_args_is_help=True,
     pretty_exceptions_enable=False,
-    add_completion=False,
     context_settings={"help_option_names": ["-h", "--help"]},
 )
 
@@ -162,6 +204,9 @@ def root(
         ),
     ] = False,
 ) -> None:
+    from clientbase.cli.output import reset_currency
+
+    reset_currency()  # in-process runs (tests, scripts) do not inherit the last base's currency
     ctx.obj = State(db=db, quiet=quiet, verbose=verbose, wait=wait)
 
 
@@ -179,6 +224,7 @@ def _register() -> None:
     app.add_typer(export.app, name="export")
     app.add_typer(export.exports_app, name="exports")
     app.add_typer(db.app, name="db")
+    app.add_typer(config.app, name="config")
 
 
 _register()

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
+import re
 import sys
 from collections.abc import Iterable, Sequence
 from contextlib import contextmanager
@@ -65,6 +66,17 @@ def _cell(value) -> str:
     return str(value)
 
 
+def count(n: int, one: str, many: str | None = None) -> str:
+    """ "1 customer", "2 customers", "1,200 rows": English plurals for messages and titles."""
+    return f"{n:,} {one if n == 1 else many or one + 's'}"
+
+
+def and_list(items) -> str:
+    """ "4", "4 and 99", "4, 7 and 99"."""
+    items = [str(i) for i in items]
+    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+
+
 def emit_csv(rows: Iterable[dict], columns: Sequence[str]) -> None:
     w = csv.writer(sys.stdout, lineterminator="\n")
     w.writerow(columns)
@@ -72,28 +84,139 @@ def emit_csv(rows: Iterable[dict], columns: Sequence[str]) -> None:
         w.writerow([_cell(r.get(c)) for c in columns])
 
 
-def emit_table(rows: Sequence[dict], columns: Sequence[str], *, title: str | None = None) -> None:
+# Table columns read as money or as shares (JSON and CSV keep the raw numbers for scripts).
+MONEY_COLUMNS = frozenset({
+    "revenue", "monetary", "ltv", "avg_ltv", "clv", "avg_clv", "total_clv", "avg_order_value",
+    "value_at_stake", "total", "median", "amount", "expected_spend", "margin",
+})  # fmt: skip
+
+
+def is_money(column: str) -> bool:
+    return column in MONEY_COLUMNS or (
+        column.endswith("_revenue") and not column.startswith("share")
+    )
+
+
+def is_share(column: str) -> bool:
+    """Columns holding per cents (0-100): shares, rates, the coefficient of variation."""
+    return column.startswith("share_") or column.endswith(("_pct", "_percent")) or column == "cv"
+
+
+_currency = {"sign": "₽"}
+
+
+def use_currency_of(engine) -> None:
+    """Money in this command's tables is in the base's currency (services.money)."""
+    from clientbase.services.money import currency_sign
+
+    _currency["sign"] = currency_sign(engine)
+
+
+def reset_currency() -> None:
+    _currency["sign"] = "₽"
+
+
+def table_lang() -> str:
+    from clientbase.services.config import language
+
+    return language()
+
+
+def money(value, currency: str | None = None, lang: str | None = None, digits: int = 2) -> str:
+    from clientbase.reports.i18n import fmt_money
+
+    return fmt_money(value, lang or table_lang(), currency or _currency["sign"], digits)
+
+
+def percent(value, lang: str | None = None, digits: int = 1) -> str:
+    """``value`` already in per cent (12.5 -> 12.5 %)."""
+    from clientbase.reports.i18n import fmt_pct
+
+    return fmt_pct(value, lang or table_lang(), digits)
+
+
+def number(value, lang: str | None = None) -> str:
+    from clientbase.reports.i18n import fmt_int, fmt_num
+
+    lang = lang or table_lang()
+    if isinstance(value, int) or float(value).is_integer():
+        return fmt_int(value, lang)
+    return fmt_num(value, lang, 2 if abs(value) < 1 else 1)
+
+
+def _table_cell(value, column: str, currency: str, lang: str) -> str:
+    import math
+
+    if isinstance(value, bool) or not isinstance(value, int | float):
+        return _cell(value)
+    if isinstance(value, float) and math.isnan(value):
+        return ""
+    if is_money(column):
+        return money(value, currency, lang)
+    if is_share(column):
+        return percent(value, lang)
+    if isinstance(value, int):
+        return str(value)  # ids, counts, years: as they are
+    return number(value, lang)
+
+
+# A cell already written as a figure: "1,150,300.00 ₽", "85%", "12,5 %", "–".
+_FIGURE = re.compile(r"^[-−–]?(\d[\d\s,.]*)?(\s?(%|₽|\$|€|₸|£|¥|₴|Br))?$")
+
+
+def _header(column: str):
+    from rich.text import Text
+
+    # Words, not identifiers, for people; a header wraps between words, never inside one.
+    return Text(column.replace("_", " "), overflow="fold")
+
+
+def emit_table(
+    rows: Sequence[dict],
+    columns: Sequence[str],
+    *,
+    title: str | None = None,
+    currency: str | None = None,
+) -> None:
+    """A table for people: money grouped with two decimals and the currency sign, shares in
+    per cent, numbers in the language's style (services.config.language)."""
     from rich.table import Table
     from rich.text import Text
 
+    lang = table_lang()
+    currency = currency or _currency["sign"]
+    cells = [[_table_cell(r.get(c), c, currency, lang) for c in columns] for r in rows]
     t = Table(title=title, show_lines=False, header_style="bold")
-    for h in columns:
-        t.add_column(h, overflow="fold")
-    for r in rows:
+    for i, h in enumerate(columns):
+        width = max((len(w) for w in h.split("_")), default=1)
+        numeric = any(isinstance(r.get(h), int | float) for r in rows) or (
+            any(row[i] for row in cells) and all(_FIGURE.match(row[i]) for row in cells)
+        )
+        if numeric:  # a figure is never broken over two lines: "1,150,300." / "00 ₽"
+            width = max([width, *(len(row[i]) for row in cells)])
+        t.add_column(
+            _header(h), overflow="fold", min_width=width, justify="right" if numeric else "left"
+        )
+    for row in cells:
         # Text(), not str: a "[/x]" typed in a customer's name is data, not rich markup.
-        t.add_row(*(Text(_cell(r.get(c))) for c in columns))
+        t.add_row(*(Text(text) for text in row))
     stdout_console().print(t)
 
 
 def emit(
-    rows: Sequence[dict], columns: Sequence[str], fmt: Format, *, title: str | None = None
+    rows: Sequence[dict],
+    columns: Sequence[str],
+    fmt: Format,
+    *,
+    title: str | None = None,
+    currency: str | None = None,
 ) -> None:
     if fmt == Format.json:
         emit_json(list(rows))
     elif fmt == Format.csv:
         emit_csv(rows, columns)
     else:
-        emit_table(rows, columns, title=title)
+        emit_table(rows, columns, title=title, currency=currency)
 
 
 class Messages:

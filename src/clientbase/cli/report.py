@@ -64,7 +64,11 @@ def report_cmd(
         ),
     ] = None,
     lang: Annotated[
-        Lang | None, typer.Option("--lang", help="ru or en (default: from LANG / LC_ALL).")
+        Lang | None,
+        typer.Option(
+            "--lang",
+            help="ru or en (default: CLIENTBASE_LANG, the config's lang, else the locale).",
+        ),
     ] = None,
     fail_if: Annotated[
         str | None,
@@ -106,13 +110,15 @@ def report_cmd(
     width = 120
     if tty:
         width = shutil.get_terminal_size((120, 40)).columns
+    from clientbase.services.config import language
+
     report = make_report(
         st.engine(),
         period=period,
         sections=sections,
         as_of=day,
         fmt=chosen,
-        lang=lang.value if lang else None,
+        lang=language(lang.value if lang else None),
         fail_if=fail_if,
         color=tty and chosen == "text",
         width=width,

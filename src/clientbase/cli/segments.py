@@ -16,15 +16,18 @@ from clientbase.cli.common import (
     parse_day,
     state,
 )
+from clientbase.cli.completion import complete_segment
 from clientbase.cli.contacts import CSV_COLUMNS, LIST_COLUMNS
 from clientbase.cli.output import (
     Format,
     SummaryFormat,
+    count,
     emit_csv,
     emit_json,
     emit_json_stream,
     emit_table,
     stdout_console,
+    use_currency_of,
 )
 
 # Services are imported inside the commands: they load SQLAlchemy (and phonenumbers, pandas),
@@ -80,7 +83,9 @@ def create_cmd(
         emit_json(r)
         return
     verb = "changed" if r["replaced"] else "saved"
-    stdout_console().print(f"segment {r['name']} {verb}: {r['size']} customers", markup=False)
+    stdout_console().print(
+        f"segment {r['name']} {verb}: {count(r['size'], 'customer')}", markup=False
+    )
 
 
 @segment_app.command("list")
@@ -119,9 +124,12 @@ def list_cmd(
 @segment_app.command("show")
 def show_cmd(
     ctx: typer.Context,
-    name: Annotated[str, typer.Argument(metavar="NAME")],
+    name: Annotated[
+        str,
+        typer.Argument(metavar="NAME", help="A saved segment.", autocompletion=complete_segment),
+    ],
     limit: Annotated[
-        int | None, typer.Option("--limit", "-n", min=1, help="At most N customers.")
+        int | None, typer.Option("--limit", "-l", min=1, help="At most N customers.")
     ] = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
@@ -134,7 +142,7 @@ def show_cmd(
     seg = get_segment(engine, name)
     ids = matching_ids(engine, segment=seg["name"])
     rows = iter_contacts(engine, ids=ids, limit=limit)
-    about = f"{seg['name']}: {len(ids)} customers ({seg['expression']})"
+    about = f"{seg['name']}: {count(len(ids), 'customer')} ({seg['expression']})"
     if fmt == Format.json:
         emit_json_stream(rows)
     elif fmt == Format.csv:
@@ -148,7 +156,13 @@ def show_cmd(
 
 
 @segment_app.command("delete")
-def delete_cmd(ctx: typer.Context, name: Annotated[str, typer.Argument(metavar="NAME")]) -> None:
+def delete_cmd(
+    ctx: typer.Context,
+    name: Annotated[
+        str,
+        typer.Argument(metavar="NAME", help="A saved segment.", autocompletion=complete_segment),
+    ],
+) -> None:
     """Delete a saved segment (the customers stay, of course)."""
     from clientbase.services.segments import delete_segment
 
@@ -200,17 +214,23 @@ def settings_list_cmd(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None
         emit_table(rows, cols, title="Settings")
 
 
+DryRunOpt = Annotated[bool, typer.Option("--dry-run", "-n", help="Only count, change nothing.")]
+
+
 @settings_app.command("set")
 def settings_set_cmd(
     ctx: typer.Context,
     key: Annotated[str, typer.Argument(metavar="KEY")],
     value: Annotated[str, typer.Argument(metavar="VALUE")],
+    dry_run: DryRunOpt = False,
 ) -> None:
     """Change a setting, e.g. clientbase settings set sleeping_days 60."""
     from clientbase.services.segments import set_setting
 
-    r = set_setting(state(ctx).engine(), key, value)
-    state(ctx).messages.info(f"{r['key']} = {r['value']}")
+    r = set_setting(state(ctx).engine(), key, value, dry_run=dry_run)
+    state(ctx).messages.info(
+        f"{r['key']} = {r['value']}" + (" (dry run: nothing changed)" if dry_run else "")
+    )
 
 
 @settings_app.command("unset")
@@ -241,13 +261,12 @@ def _tag(ctx, tag, ids, where, segment, dry_run, fmt, remove: bool) -> None:
     done = r["removed"] if remove else r["added"]
     verb = ("would be " if dry_run else "") + ("untagged" if remove else "tagged")
     stdout_console().print(
-        f"{r['tag']}: {done} customers {verb}, {r['unchanged']} unchanged ({r['matched']} matched)",
+        f"{r['tag']}: {count(done, 'customer')} {verb}, {r['unchanged']} unchanged ({r['matched']} matched)",
         markup=False,
     )
 
 
 IdsArg = Annotated[list[int] | None, typer.Argument(metavar="[ID]...", help="Customer ids.")]
-DryRunOpt = Annotated[bool, typer.Option("--dry-run", help="Only count, change nothing.")]
 
 
 @tag_app.command("add")
@@ -338,7 +357,7 @@ def reactivation_cmd(
         typer.Option("--as-of", metavar="DAY", help="Count to this day (default today)."),
     ] = None,
     limit: Annotated[
-        int | None, typer.Option("--limit", "-n", min=1, help="Only the N most valuable.")
+        int | None, typer.Option("--limit", "-l", min=1, help="Only the N most valuable.")
     ] = None,
     where: WhereOpt = None,
     segment: SegmentOpt = None,
@@ -352,6 +371,7 @@ def reactivation_cmd(
 
     st = state(ctx)
     rows = reactivation(st.engine(), _day(as_of, "--as-of"), where=where, segment=segment)
+    use_currency_of(st.engine())
     if limit is not None:
         rows = rows[:limit]
     if fmt == Format.json:

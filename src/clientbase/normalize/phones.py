@@ -22,7 +22,14 @@ from functools import lru_cache
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneMetadata
 
-__all__ = ["Phone", "is_short_or_internal", "normalize_phone", "split_phones"]
+__all__ = [
+    "Phone",
+    "complete_local_number",
+    "is_short_or_internal",
+    "normalize_phone",
+    "split_phones",
+    "with_area_code",
+]
 
 
 @dataclass(frozen=True, slots=True)
@@ -545,3 +552,14 @@ def split_phones(cell: str) -> list[str]:
             if piece:
                 result.append(piece)
     return result
+
+
+def complete_local_number(raw: str, area_code: str | None) -> str:
+    """A 7-digit local number (``123-45-67``, as people write numbers of their own town) with the
+    local area code put in front: ``(495) 123-45-67``. Anything else is returned as it is."""
+    if not area_code or "+" in raw:
+        return raw
+    main, _ = _split_extension(raw.strip())
+    if _count_digits(main) != 7:
+        return raw
+    return f"({area_code}) {raw.strip()}"

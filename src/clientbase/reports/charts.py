@@ -36,19 +36,48 @@ def _e(text) -> str:
     return escape(str(text), quote=True)
 
 
+# Bar charts are drawn twice: a wide drawing for a desktop page and a narrow one for a phone, and
+# the page's CSS shows the one that fits (NARROW_BELOW px). One drawing scaled to both would have
+# either a third of the page empty on a desktop or 6 px lettering on a phone.
+WIDE, NARROW = 900, 380
+NARROW_BELOW = 720
+
+
 def _svg(
-    width: float, height: float, title: str, body: str, *, min_width: int | None = None
+    width: float,
+    height: float,
+    title: str,
+    body: str,
+    *,
+    min_width: int | None = None,
+    variant: str | None = None,
 ) -> str:
-    # Drawn small (about a phone's width) and allowed to grow a quarter on a wide screen: on a
-    # phone the lettering then stays near its drawn size instead of shrinking to a blur.
-    style = f"width:100%;height:auto;max-width:{width * 1.25:.0f}px"
+    if variant == "wide":
+        style, cls = "width:100%;height:auto", "chart wide"
+    elif variant == "narrow":
+        style, cls = "width:100%;height:auto", "chart narrow"
+    else:
+        # Drawn small (about a phone's width) and allowed to grow a quarter on a wide screen:
+        # on a phone the lettering then stays near its drawn size instead of shrinking to a blur.
+        style, cls = f"width:100%;height:auto;max-width:{width * 1.25:.0f}px", "chart"
     if min_width:
         style += f";min-width:{min_width}px"
     return (
-        f'<svg class="chart" viewBox="0 0 {width:.0f} {height:.0f}" role="img" '
+        f'<svg class="{cls}" viewBox="0 0 {width:.0f} {height:.0f}" role="img" '
         f'aria-label="{_e(title)}" style="{style}" font-size="12">'
         f"<title>{_e(title)}</title>{body}</svg>"
     )
+
+
+def _text_width(text: str, size: float) -> float:
+    """About how wide ``text`` is drawn at ``size`` (system sans-serif; Cyrillic and capitals
+    run wider than Latin lower case, so the estimate leans wide: a label must never be cut)."""
+    wide = sum(1 for ch in text if ch.isupper() or ch in "мшщжюыфМШЩЖЮЫФmwMW%₽")
+    return size * (0.6 * (len(text) - wide) + 0.82 * wide)
+
+
+def _boxes_hit(a: tuple, b: tuple) -> bool:
+    return a[0] < b[2] and b[0] < a[2] and a[1] < b[3] and b[1] < a[3]
 
 
 def _text(x, y, text, *, anchor="start", size=12, fill=INK, weight=None, extra="") -> str:
@@ -88,7 +117,15 @@ def _ticks(top: float) -> tuple[float, list[float]]:
     return ymax, [k * step for k in range(round(ymax / step) + 1)]
 
 
-def bar_chart(
+def bar_chart(*args, **kwargs) -> str:
+    """Vertical bars per category (months, years), optionally with a second measure as a line
+    on its own right-hand axis (orders next to revenue): a wide and a narrow drawing."""
+    return _bar_chart(*args, width=WIDE, variant="wide", **kwargs) + _bar_chart(
+        *args, width=NARROW, variant="narrow", **kwargs
+    )
+
+
+def _bar_chart(
     categories: Sequence[str],
     values: Sequence[float],
     *,
@@ -100,9 +137,10 @@ def bar_chart(
     line_name: str | None = None,
     line_fmt: Fmt | None = None,
     tooltips: Sequence[str] | None = None,
+    width: int = WIDE,
+    variant: str | None = None,
 ) -> str:
-    """Vertical bars per category (months, years), optionally with a second measure as a line on
-    its own right-hand axis (orders next to revenue).
+    """One drawing of ``bar_chart``.
 
     The bars' labels stand inside tall bars (from the foot up, away from the line) and above
     short ones; the line's labels stand above its points when they fit between the points
@@ -113,9 +151,9 @@ def bar_chart(
     lfmt = line_fmt or (lambda v: f"{v:g}")
     lmax, lticks = _ticks(max([*lvals, 0]))
     # Margins fit the longest axis label (money labels are long, counts short).
-    left = max(36, 6.6 * max(len(axis_fmt(t)) for t in ticks) + 12)
-    right = 6.6 * max(len(lfmt(t)) for t in lticks) + 12 if line is not None else 12
-    width, height = 480, 320
+    left = max(36, max(_text_width(axis_fmt(t), 11) for t in ticks) + 12)
+    right = max(_text_width(lfmt(t), 11) for t in lticks) + 12 if line is not None else 12
+    height = 320
     top, bottom = 62, 52
     plot_w, plot_h = width - left - right, height - top - bottom
     band = plot_w / n
@@ -125,7 +163,7 @@ def bar_chart(
     parts.append(f'<rect x="{left}" y="32" width="12" height="12" fill="{BLUE}"/>')
     parts.append(_text(left + 17, 42, value_name, size=12))
     if line is not None and line_name:
-        lx = left + 30 + 7.5 * len(value_name)
+        lx = left + 30 + _text_width(value_name, 12)
         parts.append(
             f'<line x1="{lx:.1f}" y1="38" x2="{lx + 18:.1f}" y2="38" stroke="{ORANGE}" '
             'stroke-width="2.5"/>'
@@ -141,6 +179,7 @@ def bar_chart(
         parts.append(_text(left - 6, y + 4, axis_fmt(tick), anchor="end", size=11, fill=MUTED))
     rotate = band < 46
     bw = min(band * 0.7, 56)  # one year alone is a bar, not a wall
+    taken: list[tuple] = []  # boxes of the bars and their labels, for the line's labels to avoid
     for i, (cat, v) in enumerate(zip(categories, values, strict=True)):
         v = v or 0
         h = max(v / ymax * plot_h, 0)
@@ -148,18 +187,24 @@ def bar_chart(
         x, y = cx - bw / 2, base - h
         tip = tooltips[i] if tooltips else f"{cat}: {value_fmt(v)}"
         parts.append(
-            f'<rect x="{x:.1f}" y="{y:.1f}" width="{bw:.1f}" height="{h:.1f}" '
+            f'<rect class="bar" x="{x:.1f}" y="{y:.1f}" width="{bw:.1f}" height="{h:.1f}" '
             f'fill="{BLUE}"><title>{_e(tip)}</title></rect>'
         )
+        taken.append((x, y, x + bw, base))
         label = value_fmt(v)
         if v and rotate:
             # On its side: inside the bar from its foot when it fits, else above the bar.
-            inside = h > 6.2 * len(label) + 8
+            long = _text_width(label, 10)
+            inside = h > long + 8
             lx, ly = cx + 4, (base - 5) if inside else (y - 4)
             turn = f' transform="rotate(-90 {lx:.1f} {ly:.1f})"'
             parts.append(_text(lx, ly, label, size=10, fill="#fff" if inside else INK, extra=turn))
+            if not inside:
+                taken.append((cx - 7, ly - long, cx + 7, ly))
         elif v:
+            long = _text_width(label, 11)
             parts.append(_text(cx, y - 5, label, anchor="middle", size=11))
+            taken.append((cx - long / 2, y - 17, cx + long / 2, y - 2))
         if rotate:
             turn = f' transform="rotate(-45 {cx + 3:.1f} {base + 14:.1f})"'
             parts.append(
@@ -179,20 +224,37 @@ def bar_chart(
         parts.append(
             f'<polyline points="{path}" fill="none" stroke="{ORANGE}" stroke-width="2.5"/>'
         )
-        labelled = 6.2 * max(len(lfmt(v)) for v in lvals) <= band - 4 if lvals else False
+        labelled = max(_text_width(lfmt(v), 10) for v in lvals) <= band - 4 if lvals else False
         for (x, y), cat, v in zip(points, categories, lvals, strict=True):
             parts.append(
                 f'<circle cx="{x:.1f}" cy="{y:.1f}" r="3.5" fill="{ORANGE}">'
                 f"<title>{_e(f'{cat}: {line_name} {lfmt(v)}')}</title></circle>"
             )
-            if labelled:
-                parts.append(
-                    _text(x, y - 8, lfmt(v), anchor="middle", size=10, fill=ORANGE, weight="bold")
-                )
-    return _svg(width, height, title, "".join(parts))
+            if not labelled:
+                continue
+            # Above the point, else below it; where both would cover a bar or its label, the
+            # right axis and the tooltip tell the figure.
+            half = _text_width(lfmt(v), 10) / 2 + 1
+            for ly in (y - 8, y + 17):
+                box = (x - half, ly - 10, x + half, ly + 2)
+                if ly + 2 <= base and ly - 10 >= top and not any(_boxes_hit(box, t) for t in taken):
+                    parts.append(
+                        _text(x, ly, lfmt(v), anchor="middle", size=10, fill=ORANGE, weight="bold")
+                    )
+                    taken.append(box)
+                    break
+    return _svg(width, height, title, "".join(parts), variant=variant)
 
 
-def hbar_chart(
+def hbar_chart(*args, **kwargs) -> str:
+    """Horizontal bars, one row per label (channels, segments), the value at the bar's end: a
+    wide and a narrow drawing."""
+    return _hbar_chart(*args, width=WIDE, variant="wide", **kwargs) + _hbar_chart(
+        *args, width=NARROW, variant="narrow", **kwargs
+    )
+
+
+def _hbar_chart(
     labels: Sequence[str],
     values: Sequence[float],
     *,
@@ -200,16 +262,18 @@ def hbar_chart(
     value_fmt: Fmt,
     tooltips: Sequence[str] | None = None,
     color: str = BLUE,
+    width: int = WIDE,
+    variant: str | None = None,
 ) -> str:
-    """Horizontal bars, one row per label (channels, segments), the value at the bar's end."""
-    width = 480
+    """One drawing of ``hbar_chart``."""
     row = 26
-    # Room for the longest label (about 7 units a letter at this size), within reason: a
-    # longer name is cut with an ellipsis, the whole of it stays in the tooltip and the table.
-    longest = max([len(str(x)) for x in labels] + [4])
-    label_w = min(max(7.0 * longest + 14, 80), 200)
-    chars = int((label_w - 14) / 7.0)
-    value_w, top = 86, 32
+    # Room for the longest label, within reason (at most 40 % of the drawing): a longer name is
+    # cut with an ellipsis, the whole of it stays in the tooltip and the table.
+    most = width * 0.4
+    longest = max([_text_width(str(x), 12) for x in labels] + [30])
+    label_w = min(max(longest + 14, 80), most)
+    value_w = max([_text_width(value_fmt(v or 0), 11) for v in values] + [30]) + 12
+    top = 32
     n = len(labels)
     height = top + n * row + 8
     vmax = max([abs(v or 0) for v in values] + [0]) or 1
@@ -220,13 +284,16 @@ def hbar_chart(
         y = top + i * row
         w = abs(v) / vmax * plot_w
         tip = tooltips[i] if tooltips else f"{name}: {value_fmt(v)}"
-        parts.append(_text(label_w - 8, y + row / 2 + 4, _fit(str(name), chars), anchor="end"))
+        name = str(name)
+        while len(name) > 2 and _text_width(name, 12) > label_w - 14:
+            name = name[:-2] + "…"
+        parts.append(_text(label_w - 8, y + row / 2 + 4, name, anchor="end"))
         parts.append(
-            f'<rect x="{label_w}" y="{y + 4:.1f}" width="{max(w, 1):.1f}" height="{row - 8}" '
+            f'<rect class="bar" x="{label_w}" y="{y + 4:.1f}" width="{max(w, 1):.1f}" height="{row - 8}" '
             f'rx="2" fill="{color}"><title>{_e(tip)}</title></rect>'
         )
         parts.append(_text(label_w + w + 6, y + row / 2 + 4, value_fmt(v), size=11, fill=INK))
-    return _svg(width, height, title, "".join(parts))
+    return _svg(width, height, title, "".join(parts), variant=variant)
 
 
 def _mix(color: str, t: float) -> str:

@@ -29,6 +29,8 @@ nav a{color:var(--accent);text-decoration:none}
 .fact .v{display:block;font-size:1.2em;font-weight:600;overflow-wrap:anywhere}
 .chart-box{overflow-x:auto;margin:.6em 0 .2em}
 svg.chart{display:block;font-family:inherit}
+svg.chart.narrow{display:none}
+@media (max-width:720px){svg.chart.wide{display:none} svg.chart.narrow{display:block}}
 .table-box{overflow-x:auto;margin:.3em 0 .8em}
 table{border-collapse:collapse;font-size:.92em;min-width:50%}
 caption{text-align:left;font-weight:600;color:var(--muted);padding:4px 0}
@@ -40,8 +42,10 @@ footer{color:var(--muted);font-size:.8em;margin-top:2em;border-top:1px solid var
 @media (max-width:600px){
  body{font-size:14px} main{padding:10px} nav ol{columns:1}
  th,td{padding:3px 6px} .fact{min-width:120px}
+ .meta dt{display:block} .meta dd{display:block;margin:0 0 .3em;white-space:normal}
 }
 @media print{
+ svg.chart.wide{display:block!important} svg.chart.narrow{display:none!important}
  body{font-size:11pt} main{max-width:none;padding:0} nav{display:none}
  h2{break-before:auto;break-after:avoid} .chart-box,.table-box,table,svg{break-inside:avoid}
  .chart-box,.table-box{overflow:visible} svg.chart{min-width:0!important;max-width:100%!important}

@@ -33,6 +33,7 @@ from clientbase.normalize.names import looks_like_company, parse_full_name
 from clientbase.normalize.phones import normalize_phone
 from clientbase.services.contacts import BY_HAND
 from clientbase.services.copies import copies_holding
+from clientbase.services.dry_run import changes
 
 # Columns `contacts edit --field KEY=VALUE` may set (names, phones, emails, birthday have options).
 EDITABLE = ("company", "position", "city", "address", "postcode", "source", "manager",
@@ -133,7 +134,7 @@ def _check_birthday(text: str) -> None:
 
 def edit_contact(
     engine: Engine, customer_id: int, card: CardInput, *, remove: list[str] | None = None,
-    region: str = "RU",
+    region: str = "RU", dry_run: bool = False,
 ) -> dict:  # fmt: skip
     """Change a customer: name, birthday and fields replace; phones and emails are added
     (``remove`` takes some away). Returns what changed and which other customers share an
@@ -161,7 +162,7 @@ def edit_contact(
         values.update(birth_year=b.year, birth_month=b.month, birth_day=b.day, birthday_raw=None)
     now = datetime.now()
     shared: list[int] = []
-    with write_transaction(engine) as conn:
+    with changes(engine, dry_run=dry_run) as conn:
         row = conn.execute(select(customers).where(customers.c.id == customer_id)).first()
         if row is None:
             raise NotFoundError(
@@ -398,7 +399,9 @@ def _blank_in_notes(conn, ids: list[int], traces: set[str]) -> int:
     return changed
 
 
-def forget(engine: Engine, customer_id: int, db_path: Path | None = None) -> dict:
+def forget(
+    engine: Engine, customer_id: int, db_path: Path | None = None, *, dry_run: bool = False
+) -> dict:
     """Erase a person's personal data everywhere it lives (152-FZ, GDPR).
 
     Contact points, notes, calls, reminders, tags, the raw rows linked to them and the
@@ -410,7 +413,7 @@ def forget(engine: Engine, customer_id: int, db_path: Path | None = None) -> dic
     files too (``scrubbed`` False when a reader kept them there).
     """
     counts: dict[str, int] = {}
-    with write_transaction(engine) as conn:
+    with changes(engine, dry_run=dry_run) as conn:
         if engine.dialect.name == "sqlite":
             conn.exec_driver_sql("PRAGMA secure_delete=ON")
         row = _require(conn, customer_id)
@@ -481,6 +484,8 @@ def forget(engine: Engine, customer_id: int, db_path: Path | None = None) -> dic
             )
         )
         copies = copies_holding(conn, ids, known_since, batches, db_path)
+    if dry_run:
+        return {"id": customer_id, "erased": counts, "dry_run": True}
     try:
         scrub_free_space(engine)
         scrubbed = True

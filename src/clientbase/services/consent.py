@@ -13,7 +13,6 @@ from pathlib import Path
 
 from sqlalchemy import Engine, insert, select
 
-from clientbase.db.engine import write_transaction
 from clientbase.db.models import consents, contact_points, customers, suppressions
 from clientbase.errors import InputFileError, NotFoundError, UsageError
 from clientbase.importers import sniff
@@ -22,6 +21,7 @@ from clientbase.importers.mapping import cell_to_text
 from clientbase.importers.tabular import read_csv, read_workbook
 from clientbase.normalize.emails import normalize_email, split_emails
 from clientbase.normalize.phones import normalize_phone, split_phones
+from clientbase.services.dry_run import changes
 
 STATUSES = ("granted", "withdrawn")
 
@@ -51,14 +51,14 @@ def _channels(channel: str) -> tuple[str, ...]:
 
 def set_consent(
     engine: Engine, customer_id: int, channel: str, status: str, *, source: str | None = None,
-    value: str | None = None, region: str = "RU",
+    value: str | None = None, region: str = "RU", dry_run: bool = False,
 ) -> int:  # fmt: skip
     """Record consent for a customer's contact points the channel reaches (or one of them)."""
     if status not in STATUSES:
         raise UsageError(f"{status!r}: granted or withdrawn")
     chans = _channels(channel)
     now = datetime.now()
-    with write_transaction(engine) as conn:
+    with changes(engine, dry_run=dry_run) as conn:
         if (
             conn.execute(select(customers.c.id).where(customers.c.id == customer_id)).first()
             is None
@@ -89,7 +89,7 @@ def set_consent(
 
 def import_opt_outs(
     engine: Engine, path: Path, *, channel: str = "all", source: str | None = None,
-    region: str = "RU",
+    region: str = "RU", dry_run: bool = False,
 ) -> dict:  # fmt: skip
     """An opt-out list (any CSV/Excel, or plain lines): every phone and email in it is withdrawn
     for the channel. Values not in the base go to the suppression list, so a later export
@@ -102,7 +102,7 @@ def import_opt_outs(
     values = [(k, v) for k, v in values if k in reached]  # an email has no SMS channel
     now, src = datetime.now(), source or f"opt-out list {path.name}"
     found = 0
-    with write_transaction(engine) as conn:
+    with changes(engine, dry_run=dry_run) as conn:
         cp = contact_points
         known: dict[tuple[str, str], list[int]] = defaultdict(list)
         for kind in ("phone", "email"):
@@ -132,7 +132,7 @@ def import_opt_outs(
         if missing:
             conn.execute(insert(suppressions), missing)
     return {"values": len(values), "in_base": found, "suppressed_only": len(values) - found,
-            "channels": list(chans)}  # fmt: skip
+            "channels": list(chans), "dry_run": dry_run}  # fmt: skip
 
 
 def _read_values(path: Path, region: str) -> list[tuple[str, str]]:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime, timedelta
@@ -59,23 +60,55 @@ def check_search(text: str | None) -> None:
         )
 
 
-def _search_clause(text: str):
+def fold(text: str) -> str:
+    """Text as a search compares it: case folded (Cyrillic too), ё read as е."""
+    return text.lower().replace("ё", "е")
+
+
+def _folded(column):
+    # lower() is Unicode-aware on every backend we use (db.engine registers one for SQLite);
+    # replace() is plain SQL on SQLite and PostgreSQL alike. Ё is replaced before lower() so
+    # the result does not depend on how the backend folds it.
+    return func.lower(func.replace(func.replace(column, "ё", "е"), "Ё", "Е"))
+
+
+# A query made only of these (and at least _PHONE_MIN_DIGITS digits) is read as a phone number.
+_PHONE_CHARS = re.compile(r"^[\d\s+()\-.]+$")
+_PHONE_MIN_DIGITS = 7
+_NATIONAL_DIGITS = 10  # a Russian number without its 7/8 prefix: 916 123-45-67
+
+
+def phone_suffix(text: str, area_code: str | None = None) -> str | None:
+    """The digits a stored E.164 number must end with for ``text`` to be that phone, or None
+    when ``text`` does not look like a phone. ``8 916 123 45 67``, ``89161234567``,
+    ``+7 (916) 123-45-67`` and ``9161234567`` all give ``9161234567``; a 7-digit local number
+    (``123-45-67``, no area code) gives those 7 digits, after ``area_code`` when one is set."""
+    if not _PHONE_CHARS.match(text.strip()):
+        return None
+    digits = "".join(ch for ch in text if ch.isdigit())
+    if len(digits) < _PHONE_MIN_DIGITS:
+        return None
+    if len(digits) == _PHONE_MIN_DIGITS and area_code:
+        digits = area_code + digits
+    return digits[-_NATIONAL_DIGITS:]
+
+
+def _search_clause(text: str, area_code: str | None = None):
     check_search(text)
-    # lower() is Unicode-aware on every backend we use (db.engine registers one for SQLite).
-    needle = text.strip().lower().replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    needle = fold(text.strip()).replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
     like = f"%{needle}%"
     digits = "".join(ch for ch in text if ch.isdigit())
     cp = contact_points
-    by_point = select(cp.c.customer_id).where(
-        or_(
-            func.lower(cp.c.value).like(like, escape="\\"),
-            *([cp.c.value.like(f"%{digits}%")] if len(digits) >= 3 else []),
-        )
-    )
+    point_matches = [_folded(cp.c.value).like(like, escape="\\")]
+    if len(digits) >= 3:
+        point_matches.append(cp.c.value.like(f"%{digits}%"))
+    if suffix := phone_suffix(text, area_code):
+        point_matches.append((cp.c.kind == "phone") & cp.c.value.like(f"%{suffix}"))
+    by_point = select(cp.c.customer_id).where(or_(*point_matches))
     return or_(
-        func.lower(customers.c.display_name).like(like, escape="\\"),
-        func.lower(customers.c.company).like(like, escape="\\"),
-        func.lower(customers.c.city).like(like, escape="\\"),
+        _folded(customers.c.display_name).like(like, escape="\\"),
+        _folded(customers.c.company).like(like, escape="\\"),
+        _folded(customers.c.city).like(like, escape="\\"),
         customers.c.id.in_(by_point),
     )
 
@@ -88,11 +121,12 @@ def iter_contacts(
     page: int = 1000,
     ids: Sequence[int] | None = None,
     as_of: date | None = None,
+    area_code: str | None = None,
 ) -> Iterator[dict]:
     """Customers in id order, a page at a time, so a listing of a million stays small in memory.
 
     ``ids`` (ascending, e.g. from services.segments.matching_ids) limits the listing to those
-    customers. Each customer carries its ``lifecycle`` stage (and ``warmth`` while sleeping),
+    customers; a 7-digit phone searched for is one of ``area_code`` when given. Each customer carries its ``lifecycle`` stage (and ``warmth`` while sleeping),
     computed for the page at once (segments.lifecycle has the rules)."""
     last, left, pos = 0, limit, 0
     today = as_of or date.today()
@@ -118,7 +152,7 @@ def iter_contacts(
             else:
                 q = q.where(customers.c.id > last)
             if search:
-                q = q.where(_search_clause(search))
+                q = q.where(_search_clause(search, area_code))
             rows = conn.execute(q).all()
             if not rows:
                 if ids is not None:
@@ -135,6 +169,45 @@ def iter_contacts(
                 left -= len(rows)
             if ids is None and len(rows) < size:
                 return
+
+
+# What `contacts list --sort` and `--columns` take: the keys of a listed customer.
+LIST_FIELDS = (
+    "id", "name", "kind", "last_name", "first_name", "middle_name", "gender", "birthday",
+    "birthday_month_day", "company", "position", "city", "address", "source", "manager",
+    "external_id", "note", "phones", "emails", "tags", "calls", "last_contact", "created_at",
+    "updated_at", "lifecycle", "warmth",
+)  # fmt: skip
+
+
+def check_fields(names: Sequence[str], option: str) -> list[str]:
+    unknown = [n for n in names if n not in LIST_FIELDS]
+    if unknown:
+        raise UsageError(
+            f"{option}: no field {', '.join(map(repr, unknown))}",
+            hint=f"one of: {', '.join(LIST_FIELDS)}",
+        )
+    return list(names)
+
+
+def sort_contacts(rows: Sequence[dict], field: str) -> list[dict]:
+    """Customers ordered by ``field`` (``-field``: descending): text as people compare it (any
+    case, ё = е), numbers as numbers, lists by their first value; empty values last either way."""
+    descending = field.startswith("-")
+    name = field.lstrip("-+")
+    check_fields([name], "--sort")
+
+    def key(row):
+        value = row.get(name)
+        if isinstance(value, list):
+            value = value[0] if value else None
+        if isinstance(value, str):
+            value = fold(value)
+        return value
+
+    present = [r for r in rows if key(r) not in (None, "")]
+    empty = [r for r in rows if key(r) in (None, "")]
+    return sorted(present, key=key, reverse=descending) + empty
 
 
 def list_contacts(

@@ -34,6 +34,7 @@ from clientbase.dedupe.person import Match
 from clientbase.dedupe.score import score_pair
 from clientbase.dedupe.store import load_people
 from clientbase.errors import ClientbaseError, NotFoundError, UsageError
+from clientbase.services.dry_run import changes
 
 Progress = Callable[[str, int, int], None]
 # An import that brings more customers than this is a bulk load: the post-import pass would be
@@ -418,12 +419,14 @@ def review(engine: Engine) -> list[Proposal]:
     return _proposals(groups, by_id, created)
 
 
-def merge_ids(engine: Engine, ids: Sequence[int], *, survivor: int | None = None) -> dict:
+def merge_ids(
+    engine: Engine, ids: Sequence[int], *, survivor: int | None = None, dry_run: bool = False
+) -> dict:
     """Merge customers by hand (the reasons recorded are what the matcher sees in them)."""
     ids = list(dict.fromkeys(int(i) for i in ids))
     if len(ids) < 2:
         raise UsageError("give at least two different customer ids to merge")
-    with write_transaction(engine) as conn:
+    with changes(engine, dry_run=dry_run) as conn:
         people = {p.id: p for p in load_people(conn, ids)}
         first = min(ids)
         reasons, scores = ["merged by hand"], []
@@ -441,8 +444,9 @@ def merge_ids(engine: Engine, ids: Sequence[int], *, survivor: int | None = None
         row = conn.execute(
             select(merges.c.survivor_id, merges.c.merged_ids).where(merges.c.id == mid)
         ).one()
-    return {"merge_id": mid, "survivor": row.survivor_id, "merged": list(row.merged_ids),
-            "score": min(scores) if scores else None, "reasons": reasons}  # fmt: skip
+    return {"merge_id": None if dry_run else mid, "survivor": row.survivor_id,
+            "merged": list(row.merged_ids), "score": min(scores) if scores else None,
+            "reasons": reasons, "dry_run": dry_run}  # fmt: skip
 
 
 def not_duplicate(engine: Engine, a: int, b: int) -> dict:

@@ -835,11 +835,17 @@ def _summarise(res: ExportResult, preset: Preset, render: RowRenderer, rows_by_k
     if minimum:
         for kind, n in rows_by_kind.items():
             if n < minimum and not res.diff:
-                what = f"{n} {kind} rows" if kind else f"{n} rows"
+                what = _n(n, f"{kind} row" if kind else "row")
                 note = f" ({preset.min_size_note})" if preset.min_size_note else ""
+                # A dry run writes nothing: it says what a real run would do.
+                outcome = (
+                    "a real run writes the file anyway"
+                    if res.dry_run
+                    else "the file is written anyway"
+                )
+                verb = "is" if n == 1 else "are"
                 res.warnings.append(
-                    f"{what} is below the minimum of {minimum:,} for {name}{note}; "
-                    "the file is written anyway"
+                    f"{what} {verb} below the minimum of {minimum:,} for {name}{note}; {outcome}"
                 )
     if render.cyrillic_names:
         res.notes.append(

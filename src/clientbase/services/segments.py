@@ -60,6 +60,8 @@ from clientbase.segments.lifecycle import (
     parse_setting,
     settings_from,
 )
+from clientbase.services.config import lifecycle_defaults
+from clientbase.services.dry_run import changes
 
 SNAPSHOT_KIND = "segments"
 NAME_MAX = 100
@@ -72,13 +74,14 @@ _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
 def load_settings(conn: Connection) -> LifecycleSettings:
     """The lifecycle settings as stored (defaults for what was never set)."""
     stored = dict(conn.execute(select(settings.c.key, settings.c.value)).all())
-    return settings_from(stored)
+    # The user's config file gives the defaults; what the base stores wins.
+    return settings_from({**lifecycle_defaults(), **stored})
 
 
 def list_settings(engine: Engine) -> list[dict]:
     with engine.connect() as conn:
         stored = dict(conn.execute(select(settings.c.key, settings.c.value)).all())
-    current = settings_from(stored)
+    current = settings_from({**lifecycle_defaults(), **stored})
     return [
         {"key": k, "value": getattr(current, k), "default": getattr(DEFAULTS, k),
          "set": k in stored, "meaning": meaning}
@@ -89,17 +92,19 @@ def list_settings(engine: Engine) -> list[dict]:
     ]  # fmt: skip
 
 
-def set_setting(engine: Engine, key: str, value: str) -> dict:
+def set_setting(engine: Engine, key: str, value: str, *, dry_run: bool = False) -> dict:
     """Store one setting; the value and the settings as a whole (sleeping before lost) are
     checked first, so a bad value never reaches the table."""
     if key == OWN_NUMBERS:
         parsed = ", ".join(parse_own_numbers(value))
     else:
         parsed = parse_setting(key, value)
-    with write_transaction(engine) as conn:
+    with changes(engine, dry_run=dry_run) as conn:
         stored = dict(conn.execute(select(settings.c.key, settings.c.value)).all())
         stored[key] = str(parsed)
-        settings_from(stored)  # raises UsageError when the whole would not hold
+        settings_from(
+            {**lifecycle_defaults(), **stored}
+        )  # raises UsageError when the whole would not hold
         now = datetime.now()
         if conn.execute(select(settings.c.key).where(settings.c.key == key)).first():
             conn.execute(
@@ -590,3 +595,9 @@ def change_tag(
             return apply(conn, False)
     with write_transaction(engine) as conn:
         return apply(conn, True)
+
+
+def segment_names(engine: Engine) -> list[str]:
+    """The names of the saved segments, in order (for shell completion)."""
+    with engine.connect() as conn:
+        return list(conn.execute(select(segments.c.name).order_by(segments.c.name)).scalars())
