@@ -54,7 +54,9 @@ class _PgDatabases:
 
     def create(self, migrated: bool = True) -> str:
         name = f"{self.prefix}_{next(self.counter)}"
-        self._execute(f'CREATE DATABASE "{name}" TEMPLATE "{self.template if migrated else "template0"}"')
+        self._execute(
+            f'CREATE DATABASE "{name}" TEMPLATE "{self.template if migrated else "template0"}"'
+        )
         return name
 
     def drop(self, name: str) -> None:

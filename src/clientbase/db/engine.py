@@ -1,16 +1,23 @@
 """Opening the database: engine, the SQLite pragmas every connection needs, write transactions.
 
 WAL and busy_timeout let a cron job and an interactive command use the same file at once;
-foreign_keys=ON because SQLite leaves them off by default.
+foreign_keys=ON because SQLite leaves them off by default. On PostgreSQL a transaction-level
+advisory lock plays the part of SQLite's write lock (see ``write_transaction``), and the errors
+PostgreSQL asks the client to retry (serialization failure, deadlock) are retried here.
 """
 
 from __future__ import annotations
 
+import importlib.util
+import random
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from pathlib import Path
+from typing import TypeVar
 
 from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import make_url
 
 from clientbase.config import DatabaseLocation
 from clientbase.errors import DatabaseError
@@ -21,7 +28,40 @@ BUSY_TIMEOUT_MS = 30_000
 CACHE_KIB = 32 * 1024
 
 
+# PostgreSQL: the key of the advisory lock every clientbase writer takes (any constant that
+# other applications sharing the server are unlikely to use: "cbase" in ASCII).
+WRITE_LOCK_KEY = 0x6362617365
+# How long a writer waits for another one before giving up; an import of a million rows holds
+# the lock for about a minute, so this is generous.
+WRITE_LOCK_WAIT = "600s"
+# SQLSTATEs PostgreSQL documents as "retry the transaction": serialization_failure and
+# deadlock_detected.
+TRANSIENT_SQLSTATES = frozenset({"40001", "40P01"})
+RETRIES = 5
+
+T = TypeVar("T")
+
+
+def server_url(url: str) -> str:
+    """The URL as SQLAlchemy should get it: a bare ``postgresql://`` (which SQLAlchemy would hand
+    to psycopg2) means psycopg 3, the driver clientbase supports."""
+    if "://" not in url or url.startswith("sqlite"):
+        return url
+    try:
+        parsed = make_url(url)
+    except Exception:  # make_engine reports a malformed URL
+        return url
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed.render_as_string(hide_password=False)
+
+
 def make_engine(url: str) -> Engine:
+    url = server_url(url)
+    if url.startswith("postgresql+psycopg") and importlib.util.find_spec("psycopg") is None:
+        raise DatabaseError(
+            "PostgreSQL needs the psycopg driver: pip install 'clientbase[postgres]'"
+        )
     try:
         engine = create_engine(url)
     except ModuleNotFoundError as exc:
@@ -34,7 +74,26 @@ def make_engine(url: str) -> Engine:
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_connect)
         event.listen(engine, "begin", _sqlite_begin)
+    elif engine.dialect.name == "postgresql":
+        event.listen(engine, "after_execute", _pg_after_insert)
     return engine
+
+
+def _pg_after_insert(conn, clauseelement, multiparams, params, execution_options, result) -> None:
+    """An INSERT that chose its own ids (an undo putting rows back, a merge numbering its
+    records) leaves the table's sequence behind them; move it on, so the next insert without
+    an id does not collide. SQLite needs nothing: it always takes max(id) + 1."""
+    from sqlalchemy.sql.dml import Insert
+
+    if not isinstance(clauseelement, Insert):
+        return
+    context = getattr(result, "context", None)
+    compiled = getattr(context, "compiled_parameters", None) or [{}]
+    if compiled[0].get("id") is None:
+        return
+    from clientbase.db.bulk import sync_sequence
+
+    sync_sequence(conn, clauseelement.table)
 
 
 def open_database(
@@ -70,7 +129,36 @@ def write_transaction(engine: Engine) -> Iterator[Connection]:
     with engine.connect() as conn:
         conn.execution_options(clientbase_write=True)
         with conn.begin():
+            if conn.dialect.name == "postgresql":
+                # One writer at a time, as on SQLite: two imports computing the next free id,
+                # or two edits of one card, wait for each other instead of colliding. Readers
+                # are not blocked (MVCC); the lock ends with the transaction.
+                conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{WRITE_LOCK_WAIT}'")
+                conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
+                conn.exec_driver_sql("SET LOCAL lock_timeout = 0")
             yield conn
+
+
+def is_transient(exc: BaseException) -> bool:
+    """True for an error the server asks us to answer by running the transaction again."""
+    orig = getattr(exc, "orig", exc)
+    return getattr(orig, "sqlstate", None) in TRANSIENT_SQLSTATES
+
+
+def retrying(work: Callable[[], T], attempts: int = RETRIES) -> T:
+    """Run ``work`` (one whole transaction) again when PostgreSQL reports a serialization
+    failure or a deadlock, a bounded number of times, with a growing random pause so the two
+    sides do not collide again in step."""
+    from sqlalchemy.exc import DBAPIError
+
+    for attempt in range(attempts):
+        try:
+            return work()
+        except DBAPIError as exc:
+            if not is_transient(exc) or attempt == attempts - 1:
+                raise
+            time.sleep((0.05 * 2**attempt) * (1 + random.random()))
+    raise AssertionError("unreachable")
 
 
 def _sqlite_begin(conn: Connection) -> None:
@@ -100,8 +188,11 @@ def _lower(value):
 
 def scrub_free_space(engine: Engine) -> None:
     """Make deleted rows unrecoverable from the files: fold the write-ahead log into the
-    database, rebuild it without free pages (VACUUM), and empty the log again. SQLite only;
-    VACUUM cannot run inside a transaction, so this uses the driver connection directly."""
+    database, rebuild it without free pages (VACUUM), and empty the log again. VACUUM cannot
+    run inside a transaction, so this uses the driver connection directly."""
+    if engine.dialect.name == "postgresql":
+        _pg_rewrite_tables(engine)
+        return
     if engine.dialect.name != "sqlite":
         return
     raw = engine.raw_connection()
@@ -110,5 +201,36 @@ def scrub_free_space(engine: Engine) -> None:
         db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
         db.execute("VACUUM")
         db.execute("PRAGMA wal_checkpoint(TRUNCATE)")
+    finally:
+        raw.close()
+
+
+def _pg_rewrite_tables(engine: Engine) -> None:
+    """PostgreSQL keeps a deleted or updated row's old version in its page until VACUUM, and
+    plain VACUUM only marks the space free (the bytes stay until reused). VACUUM FULL writes
+    each table and its indexes into new files and drops the old ones, so no copy is left in
+    the tables; CHECKPOINT then lets the server recycle the WAL that still holds the rows.
+    VACUUM FULL locks each table while it is rewritten (seconds for a small base)."""
+    from clientbase.db.models import Base
+
+    raw = engine.raw_connection()
+    try:
+        db = raw.driver_connection
+        db.autocommit = True
+        prep = engine.dialect.identifier_preparer
+        existing = {
+            r[0]
+            for r in db.execute(
+                "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
+            ).fetchall()
+        }
+        for table in Base.metadata.sorted_tables:
+            if table.name in existing:
+                db.execute(f"VACUUM (FULL, ANALYZE) {prep.format_table(table)}")
+        try:
+            db.execute("CHECKPOINT")
+        except Exception:  # only superusers and pg_checkpoint members may; the server will
+            pass  # checkpoint on its own within checkpoint_timeout
+        db.autocommit = False
     finally:
         raw.close()
