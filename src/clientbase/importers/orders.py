@@ -231,8 +231,7 @@ class OrderWriter:
                 continue
             self._n += 1
             key = order["order_id"] or f"row:{sheet or ''}:{rec.row}"
-            lines.append((key, int(bool(order["order_id"])), cid,
-                          timestamp(self.conn, order["date"]),
+            lines.append((key, int(bool(order["order_id"])), cid, _text(order["date"]),
                           *(order[k] for k in ("amount", "quantity", "cost", "margin", "discount",
                                                "product", "category", "manager", "channel",
                                                "status", "currency")),
@@ -297,6 +296,9 @@ class OrderWriter:
                 func.max(L.c.status).label("status"), func.max(L.c.currency).label("currency"),
                 func.count().label("lines"),
             ).group_by(L.c.order_key)
+            # New orders are numbered in the order of the keys, whatever the backend's GROUP BY
+            # happens to return.
+            .order_by(L.c.order_key)
         )  # fmt: skip
         _OUTCOMES.drop(conn, checkfirst=True)
         _OUTCOMES.create(conn)
