@@ -145,6 +145,12 @@ def is_transient(exc: BaseException) -> bool:
     return getattr(orig, "sqlstate", None) in TRANSIENT_SQLSTATES
 
 
+def is_busy(exc: BaseException) -> bool:
+    """A writer that waited WRITE_LOCK_WAIT in vain, or a conflict that outlived the retries."""
+    orig = getattr(exc, "orig", exc)
+    return is_transient(exc) or getattr(orig, "sqlstate", None) == "55P03"  # lock_not_available
+
+
 def retrying(work: Callable[[], T], attempts: int = RETRIES) -> T:
     """Run ``work`` (one whole transaction) again when PostgreSQL reports a serialization
     failure or a deadlock, a bounded number of times, with a growing random pause so the two
