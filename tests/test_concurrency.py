@@ -41,9 +41,7 @@ def test_imports_note_edit_and_report_at_once(cli: Cli, tmp_path):
     ]
     env = {**os.environ, "COLUMNS": "200"}
     procs = [
-        subprocess.Popen(
-            list(map(str, c)), stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env
-        )  # fmt: skip
+        subprocess.Popen(list(map(str, c)), stdout=subprocess.PIPE, stderr=subprocess.PIPE, env=env)
         for c in commands
     ]
     outcomes = [(p.wait(timeout=600), p.stdout.read(), p.stderr.read().decode()) for p in procs]

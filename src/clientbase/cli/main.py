@@ -132,7 +132,6 @@ class ErrorHandlingGroup(TyperGroup):
                 )
             raise typer.Exit(EXIT_ERROR) from None
 
-
     def _invoke_retrying(self, ctx):
         """Run the command; when PostgreSQL aborted its transaction to break a deadlock or a
         serialization conflict (nothing of it was kept), run it again a few times. Commands
