@@ -137,3 +137,26 @@ def test_a_reader_that_stops_early_ends_the_command_quietly(cli):
     proc.stdout.close()  # like `| head -c 10`: the rest can no longer be written
     assert proc.wait(timeout=60) == 0
     assert proc.stderr.read() == b""
+
+
+def test_postgresql_without_its_driver_says_what_to_install(monkeypatch):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "psycopg" else real(name, *a)
+    )
+    r = CliRunner().invoke(app, ["--db", "postgresql://shop@localhost/clientbase", "db", "info"])
+    assert r.exit_code == 1
+    assert r.stderr == (
+        "clientbase: error: PostgreSQL needs the psycopg driver: "
+        "pip install 'clientbase[postgres]'\n"
+    )
+
+
+def test_a_server_that_is_not_there_is_one_line_without_the_password(tmp_path):
+    url = f"postgresql://shop:s3cret@/clientbase?host={tmp_path}&port=5999"
+    r = CliRunner().invoke(app, ["--db", url, "contacts", "list"])
+    assert r.exit_code == 1
+    assert r.stderr.startswith("clientbase: error: cannot connect to postgresql://shop:***@/")
+    assert "s3cret" not in r.stderr and len(r.stderr.strip().splitlines()) == 1

@@ -117,13 +117,25 @@ class ErrorHandlingGroup(TyperGroup):
                     exc,
                 )
             elif isinstance(exc, DatabaseError):
+                from clientbase.db.engine import is_connection_failure, shown_url
+
                 where = state(ctx).location()
-                _report(
-                    ctx,
-                    f"database error in {where.path or where.url}: {exc.orig} "
-                    "(is --db pointing at a clientbase database?)",
-                    exc,
-                )
+                shown = where.path or shown_url(where.url)
+                reason = " ".join(line.strip() for line in str(exc.orig).splitlines())
+                if is_connection_failure(exc):
+                    _report(
+                        ctx,
+                        f"cannot connect to {shown}: {reason} "
+                        "(check the URL, that the server runs and the role may log in)",
+                        exc,
+                    )
+                else:
+                    _report(
+                        ctx,
+                        f"database error in {shown}: {exc.orig} "
+                        "(is --db pointing at a clientbase database?)",
+                        exc,
+                    )
             else:
                 _report(
                     ctx,

@@ -145,6 +145,27 @@ def is_transient(exc: BaseException) -> bool:
     return getattr(orig, "sqlstate", None) in TRANSIENT_SQLSTATES
 
 
+def is_connection_failure(exc: BaseException) -> bool:
+    """The server could not be reached or refused the login (psycopg gives no SQLSTATE then,
+    or one of class 08 / 28: connection exception, invalid authorization)."""
+    from sqlalchemy.exc import OperationalError
+
+    if not isinstance(exc, OperationalError) or getattr(exc, "orig", None) is None:
+        return False
+    if type(exc.orig).__module__.startswith("sqlite3"):
+        return False
+    state = getattr(exc.orig, "sqlstate", None)
+    return state is None or state[:2] in ("08", "28") or state == "3D000"  # no such database
+
+
+def shown_url(url: str) -> str:
+    """A URL fit for a message: the password hidden."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return url
+
+
 def is_busy(exc: BaseException) -> bool:
     """A writer that waited WRITE_LOCK_WAIT in vain, or a conflict that outlived the retries."""
     orig = getattr(exc, "orig", exc)
@@ -240,3 +261,13 @@ def _pg_rewrite_tables(engine: Engine) -> None:
         db.autocommit = False
     finally:
         raw.close()
+
+
+def database_size(engine: Engine, path: Path | None) -> int | None:
+    """Bytes the base takes: its file, or what the server reports for the database."""
+    if path is not None:
+        return path.stat().st_size if path.exists() else None
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as conn:
+            return conn.exec_driver_sql("SELECT pg_database_size(current_database())").scalar()
+    return None

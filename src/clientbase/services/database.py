@@ -8,6 +8,7 @@ from pathlib import Path
 from sqlalchemy import Engine, func, inspect, select
 
 from clientbase.config import DatabaseLocation
+from clientbase.db.engine import database_size
 from clientbase.db.migrate import backup_sqlite, ensure_schema, schema_state
 from clientbase.db.models import Base
 from clientbase.errors import UsageError
@@ -32,7 +33,7 @@ def info(engine: Engine, location: DatabaseLocation) -> dict:
                 counts[name] = conn.execute(
                     select(func.count()).select_from(Base.metadata.tables[name])
                 ).scalar_one()
-    size = location.path.stat().st_size if location.path and location.path.exists() else None
+    size = database_size(engine, location.path)
     return {
         "path": str(location.path) if location.path else None,
         "url": location.url if location.path is None else None,
