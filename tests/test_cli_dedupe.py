@@ -222,8 +222,8 @@ def test_history_and_review_shapes(cli, tmp_path):
 def test_a_bulk_load_is_left_to_a_dedupe_run(cli, tmp_path, monkeypatch):
     from pathlib import Path
 
-    from clientbase.importers.pipeline import ImportOptions, run_import
     from clientbase.services import dedupe
+    from clientbase.services.imports import ImportOptions, run_import
 
     cli("import", write(tmp_path / "shop.csv", SHOP))
     monkeypatch.setattr(dedupe, "AFTER_IMPORT_MAX", 3)  # the CRM file brings 4 customers

@@ -12,9 +12,9 @@ import pytest
 from conftest import EXAMPLES, Cli
 from test_report import parse_page
 
-from clientbase.reports.collect import SECTIONS
 from clientbase.reports.i18n import fmt_change, fmt_int, fmt_money, fmt_pct
-from clientbase.reports.render import RFM_RU
+from clientbase.reports.metrics import SECTIONS
+from clientbase.reports.sections import RFM_RU
 
 AS_OF = "2026-03-30"  # a report made then covers Q4 2025 (the sales) against Q3
 CUR, PREV = ("2025-10-01", "2025-12-31"), ("2025-07-01", "2025-09-30")

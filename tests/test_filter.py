@@ -24,8 +24,8 @@ from clientbase.segments.filter import (
     describe_fields,
     fields_used,
     parse,
-    to_sql,
 )
+from clientbase.segments.filter_sql import to_sql
 
 AS_OF = date(2026, 3, 10)
 

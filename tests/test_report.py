@@ -11,7 +11,6 @@ from conftest import write
 
 from clientbase.errors import UsageError
 from clientbase.reports import alert, charts
-from clientbase.reports.collect import SECTIONS, collect, parse_sections, windows
 from clientbase.reports.i18n import (
     NBSP,
     default_lang,
@@ -22,7 +21,10 @@ from clientbase.reports.i18n import (
     fmt_pct,
     label,
 )
-from clientbase.reports.render import render
+from clientbase.reports.metrics import SECTIONS, parse_sections
+from clientbase.reports.periods import windows
+from clientbase.reports.writers import render
+from clientbase.services.report_data import collect
 
 # --- periods -----------------------------------------------------------------------------------
 

@@ -47,7 +47,8 @@ from typing import Any
 import numpy as np
 import pandas as pd
 
-from clientbase.errors import ClientbaseError, UsageError
+from clientbase.analytics.ltv import prepare_orders
+from clientbase.errors import UsageError
 
 PERIODS = ("week", "month", "quarter")
 METRICS = ("revenue", "margin", "orders")
@@ -200,7 +201,7 @@ def classify(orders: pd.DataFrame, params: AbcXyzParams) -> AbcXyzResult:
     ``orders``: customer_id, ordered_at, amount, order_key, margin (needed for metric="margin"),
     optional name. One row per order line; cancelled and returned orders already left out.
     """
-    frame = _prepare(orders, need_margin=params.metric == "margin")
+    frame = prepare_orders(orders, need_margin=params.metric == "margin")
     start, end = _resolve_window(frame, params)
     if start is not None:
         frame = frame[_in_window(frame["ordered_at"], start, end)]
@@ -526,7 +527,7 @@ def portfolio(
     table["orders_per_period"] = np.nan
     table["share_periods_with_orders"] = np.nan
     if n_periods and len(table):
-        frame = _prepare(orders, need_margin=False)
+        frame = prepare_orders(orders, need_margin=False)
         frame = frame[_in_window(frame["ordered_at"], start, end)]
         cust_code, cust_ids = pd.factorize(frame["customer_id"])
         order_cust, order_ts = _distinct_orders(cust_code, frame["order_key"], frame["ordered_at"])
@@ -548,37 +549,6 @@ def portfolio(
 
 
 # --- helpers -----------------------------------------------------------------------------------
-
-
-def _prepare(orders: pd.DataFrame, *, need_margin: bool) -> pd.DataFrame:
-    """The columns the analysis uses, in the dtypes it expects (a copy; the input is untouched)."""
-    required = ["customer_id", "ordered_at", "amount", "order_key"]
-    if need_margin:
-        required.append("margin")
-    missing = [c for c in required if c not in orders.columns]
-    if missing:
-        raise ClientbaseError(f"orders lack the column(s) {', '.join(missing)}")
-    ts = orders["ordered_at"]
-    if not pd.api.types.is_datetime64_any_dtype(ts):
-        ts = pd.to_datetime(ts)
-    if getattr(ts.dt, "tz", None) is not None:
-        ts = ts.dt.tz_localize(None)  # wall-clock time decides the day, as the shop saw it
-    if ts.isna().any():
-        raise ClientbaseError(f"{int(ts.isna().sum())} order row(s) have no date")
-    frame = pd.DataFrame(
-        {
-            "customer_id": orders["customer_id"].to_numpy(np.int64),
-            "ordered_at": ts.to_numpy(),
-            # An order row without an amount still is an order; it adds nothing to revenue.
-            "amount": orders["amount"].astype(float).fillna(0.0).to_numpy(),
-            "order_key": orders["order_key"].to_numpy(),
-        }
-    )
-    if "margin" in orders.columns:
-        frame["margin"] = orders["margin"].astype(float).fillna(0.0).to_numpy()
-    if "name" in orders.columns:
-        frame["name"] = orders["name"].to_numpy()
-    return frame
 
 
 def _resolve_window(frame: pd.DataFrame, params: AbcXyzParams) -> tuple[date | None, date | None]:

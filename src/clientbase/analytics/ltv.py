@@ -2,7 +2,8 @@
 
 Pure functions over a frame of orders (``services.analytics.load_orders``: customer_id,
 ordered_at, amount, margin, order_key). The predictive model (BG/NBD + Gamma-Gamma) is in
-``clv.py``; the helpers here (``prepare_orders``, ``customer_totals``) serve RFM and churn too.
+``clv.py``; the helpers here (``prepare_orders``, ``customer_totals``) serve RFM and churn too,
+and ``prepare_orders`` is how ABC/XYZ reads its orders as well.
 
 Historical LTV
     The textbook formula is average order value x orders per period x lifespan in periods. With
@@ -85,6 +86,8 @@ def prepare_orders(frame: pd.DataFrame, *, until=None, need_margin: bool = False
     )
     if "margin" in frame.columns:
         out["margin"] = frame["margin"].astype(float).fillna(0.0).to_numpy()
+    if "name" in frame.columns:  # ABC/XYZ lists its customers with the name given
+        out["name"] = frame["name"].to_numpy()
     if until is not None:
         end = to_day(until) + pd.Timedelta(days=1)
         out = out[out["ordered_at"].to_numpy() < end.to_datetime64()].reset_index(drop=True)

@@ -42,6 +42,7 @@ from itertools import pairwise
 import numpy as np
 import pandas as pd
 
+from clientbase.analytics.ltv import customer_totals, prepare_orders, to_day
 from clientbase.errors import UsageError
 
 SCORES = ("quintile", "fixed")
@@ -107,8 +108,6 @@ def score_rfm(
     are left out, so a past date gives the picture as it was then. Notes for the reader (a small
     base, a measure scored by quintiles despite "fixed") are in ``result.attrs["notes"]``.
     """
-    from clientbase.analytics.ltv import customer_totals, prepare_orders, to_day
-
     if scores not in SCORES:
         raise UsageError(f"scores must be one of {', '.join(SCORES)}, got {scores!r}")
     if thresholds is not None and scores != "fixed":

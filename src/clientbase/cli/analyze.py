@@ -2,14 +2,19 @@
 
 from __future__ import annotations
 
+import json
+import sys
 from enum import Enum
 from typing import Annotated
 
 import typer
 
-from clientbase.cli.main import state
+from clientbase.cli.common import FormatOpt, parse_day, state
 from clientbase.cli.output import Format, emit_csv, emit_json, emit_table, stdout_console
 from clientbase.errors import UsageError
+
+# Services are imported inside the commands: they load SQLAlchemy (and phonenumbers, pandas),
+# ~0.5 s that `clientbase --help` would pay too, as every command module is imported at start.
 
 app = typer.Typer(help="Analyses of the purchase history.", no_args_is_help=True)
 
@@ -98,32 +103,17 @@ def abc_xyz_cmd(
     snapshots: Annotated[
         bool, typer.Option("--snapshots", help="List the stored classifications.")
     ] = False,
-    fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
+    fmt: FormatOpt = Format.table,
 ) -> None:
     """ABC (by value) x XYZ (by stability) of the customers, with the migration between windows.
 
     --compare takes stored classifications by label, or computes a window live."""
-    from clientbase.analytics.abcxyz import AbcXyzParams, classify, migration, portfolio
-    from clientbase.normalize.dates import parse_date
-    from clientbase.services.analytics import (
-        customer_groups,
-        load_customers,
-        load_orders,
-        parse_window,
-    )
+    from clientbase.services.analytics import abc_xyz, abc_xyz_migration, list_snapshots
 
-    def day(text):
-        try:
-            return parse_date(text) if text else None
-        except ValueError as exc:
-            raise UsageError(f"date {text!r}: {exc}") from exc
-
-    common = dict(period=period.value, metric=metric.value, abc=_pair(abc, "--abc"),
-                  xyz=_pair(xyz, "--xyz"), zero_periods=zero_periods.value, min_periods=min_periods)  # fmt: skip
+    settings = dict(period=period.value, metric=metric.value, abc=_pair(abc, "--abc"),
+                    xyz=_pair(xyz, "--xyz"), zero_periods=zero_periods.value, min_periods=min_periods)  # fmt: skip
     engine = state(ctx).engine()
     if snapshots:
-        from clientbase.services.analytics import list_snapshots
-
         rows = list_snapshots(engine)
         if fmt == Format.json:
             emit_json(rows)
@@ -136,43 +126,10 @@ def abc_xyz_cmd(
                 title="stored classifications",
             )
         return
-    frame = load_orders(engine, with_manager=by == By.manager)
-    people = load_customers(engine)
-    groups = customer_groups(frame, people, by.value) if by else None
-
-    def orders_needed():
-        if frame.empty:
-            raise UsageError(
-                "there are no orders in the base yet", hint="clientbase import ORDERS.csv"
-            )
-        return frame
-
+    group_by = by.value if by else None
     if compare:
-        from clientbase.services.analytics import load_snapshot
-
-        sides = []
-        for window in compare:
-            stored = load_snapshot(engine, window)
-            if stored is not None:
-                sides.append(stored)
-                continue
-            start, end = parse_window(window)
-            r = classify(orders_needed(), AbcXyzParams(start=start, end=end, **common))
-            sides.append((r.params["window"], r.customers, r.params["rules"]))
-        (wa, before_c, rules), (wb, after_c, _) = sides
-        overall = migration(before_c, after_c)
-        data = {"from": {"window": compare[0], **wa},
-                "to": {"window": compare[1], **wb},
-                "rules": rules,
-                "migration": {i: {c: int(v) for c, v in row.items()} for i, row in overall.iterrows()}}  # fmt: skip
-        if groups is not None:
-            long = migration(before_c, after_c, by=groups)
-            data["by"] = long.to_dict("records")
-        if names:
-            from clientbase.analytics.abcxyz import migration_names
-
-            ids = migration_names(before_c, after_c, names[0], names[1])
-            data["names"] = [{"id": i, "name": people["name"].get(i)} for i in ids]
+        moves = abc_xyz_migration(engine, compare, settings, by=group_by, names=names)
+        data, overall = moves.data, moves.overall
         if fmt == Format.json:
             emit_json(data)
             return
@@ -181,32 +138,22 @@ def abc_xyz_cmd(
             emit_csv(rows, ("from", *overall.columns))
             return
         con = stdout_console()
-        con.print(f"ABC migration {compare[0]} -> {compare[1]}: {rules}", markup=False)
+        con.print(f"ABC migration {compare[0]} -> {compare[1]}: {data['rules']}", markup=False)
         emit_table(
             rows, ("from", *overall.columns), title="customers moved (rows: before, columns: after)"
         )
         if names:
             emit_table(data["names"], ("id", "name"), title=f"moved {names[0]} -> {names[1]}")
-        if groups is not None:
+        if by is not None:
             emit_table(
                 data["by"], ("group", "from", "to", "customers"), title=f"moves per {by.value}"
             )
         return
-    result = classify(
-        orders_needed(), AbcXyzParams(start=day(date_from), end=day(date_to), **common)
-    )
-    result.customers.insert(1, "name", result.customers["customer_id"].map(people["name"]))
-    data = result.to_json()
+    start, end = parse_day(date_from or None, "--from"), parse_day(date_to or None, "--to")
+    report = abc_xyz(engine, start, end, settings, by=group_by, snapshot=snapshot, label=label)
+    data, result, port = report.data, report.result, report.portfolio
     if snapshot:
-        from clientbase.services.analytics import save_snapshot
-
-        w = result.params["window"]
-        data["snapshot"] = label or f"{w['start']}..{w['end']}"
-        save_snapshot(engine, data["snapshot"], result)
         state(ctx).messages.info(f"stored as {data['snapshot']!r}: compare with --compare")
-    if groups is not None:
-        port = portfolio(result, groups, frame, period.value)
-        data["portfolio"] = port.to_dict("records")
     if fmt == Format.json:
         emit_json(data)
         return
@@ -226,7 +173,7 @@ def abc_xyz_cmd(
     emit_table(
         cells, ("cell", "customers", "share_customers", "revenue", "share_revenue"), title="matrix"
     )
-    if groups is not None:
+    if port is not None:
         cols = [c for c in port.columns]
         emit_table(port.round(1).to_dict("records"), cols, title=f"portfolio per {by.value}")
     emit_table(data["customers"], CUSTOMER_COLUMNS, title=f"{len(data['customers'])} customers")
@@ -279,26 +226,12 @@ CLV_GROUP_COLUMNS = ("group", "customers", "avg_clv", "total_clv", "avg_p_alive"
 LOSS_COLUMNS = ("year", "active_at_start", "lost", "loss_rate", "partial", "through")
 
 
-def _date_option(text: str | None, option: str):
-    from clientbase.normalize.dates import parse_date
-
-    if text is None:
-        return None
-    try:
-        return parse_date(text)
-    except ValueError as exc:
-        raise UsageError(f"{option} {text!r}: {exc}") from exc
-
-
 def _emit_json_rows(data: dict, key: str = "customers") -> None:
     """``emit_json``, with the long per-customer list written one compact object per line.
 
     The same JSON value; but ``indent=2`` makes the json module fall back to its pure-Python
     encoder and spreads a customer over a dozen lines: for 100,000 customers that is ~5 s and
     1.2 M lines, against ~0.5 s this way (and a line per customer greps well)."""
-    import json
-    import sys
-
     marker = "\0rows\0"
     text = json.dumps({**data, key: marker}, ensure_ascii=False, indent=2, default=str)
     rows = [json.dumps(r, ensure_ascii=False, default=str) for r in data[key]]
@@ -384,7 +317,7 @@ def rfm_cmd(
     history: Annotated[
         bool, typer.Option("--history", help="List the stored segment sizes, oldest first.")
     ] = False,
-    fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
+    fmt: FormatOpt = Format.table,
 ) -> None:  # fmt: skip
     """RFM scores (recency, frequency, monetary; 1-5) and named segments of the customers:
     Champions R5 F4-5, Loyal R3-4 F4-5, Potential loyalists R4-5 F2-3, New R5 F1, Promising R4
@@ -403,7 +336,7 @@ def rfm_cmd(
     engine = state(ctx).engine()
     report = rfm(
         engine,
-        as_of=_date_option(as_of, "--as-of"),
+        as_of=parse_day(as_of, "--as-of"),
         scores=scores.value if scores else None,
         thresholds=cuts,
     )
@@ -472,7 +405,7 @@ def ltv_cmd(
     snapshot: Annotated[bool, typer.Option("--snapshot", help="historical: store the average LTV overall and per channel (trend history).")] = False,
     label: Annotated[str | None, typer.Option("--label", help="Name of the stored figures (default: the day).")] = None,
     history: Annotated[bool, typer.Option("--history", help="List the stored average LTV per channel, oldest first.")] = False,
-    fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
+    fmt: FormatOpt = Format.table,
 ) -> None:  # fmt: skip
     """Customer lifetime value: historical, by acquisition cohort, or predicted (BG/NBD).
     Historical LTV is the revenue a customer has brought so far (x --margin): average order value
@@ -494,7 +427,7 @@ def ltv_cmd(
     if method == Method.historical:
         report = svc.ltv_historical(
             engine,
-            as_of=_date_option(as_of, "--as-of"),
+            as_of=parse_day(as_of, "--as-of"),
             margin=margin,
             by=by.value if by else None,
         )
@@ -514,7 +447,7 @@ def ltv_cmd(
     else:
         report = svc.ltv_predictive(
             engine,
-            calibration_end=_date_option(calibration_end, "--calibration-end"),
+            calibration_end=parse_day(calibration_end, "--calibration-end"),
             horizon=horizon or "12m",
             unit=unit.value if unit else "week",
             margin=1.0 if margin is None else margin,
@@ -685,7 +618,7 @@ def churn_cmd(
     by: Annotated[ValueBy | None, typer.Option("--by", help="Base loss per group. " + BY_HELP)] = None,
     max_months: Annotated[int | None, typer.Option("--max-months", min=0, help="Retention: months since the first order shown (default: all).")] = None,
     retention_only: Annotated[bool, typer.Option("--retention", help="Only the cohort retention matrix (with --format csv: the matrix instead of the yearly base loss).")] = False,
-    fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
+    fmt: FormatOpt = Format.table,
 ) -> None:  # fmt: skip
     """Base loss per year and cohort retention. Base loss of a year = the share of the customers
     active at its start (a purchase within --inactive-days before 1 January) who bought nothing
@@ -699,7 +632,7 @@ def churn_cmd(
         inactive_days=inactive_days,
         relative=relative,
         multiple=multiple,
-        as_of=_date_option(as_of, "--as-of"),
+        as_of=parse_day(as_of, "--as-of"),
         by=by.value if by else None,
         max_months=max_months,
     )

@@ -8,9 +8,13 @@ from typing import Annotated
 
 import typer
 
-from clientbase.cli.main import state
+from clientbase.cli.common import FormatOpt, state
 from clientbase.cli.output import Format, emit
 from clientbase.errors import UsageError
+from clientbase.normalize.dates import parse_datetime
+
+# Services are imported inside the commands: they load SQLAlchemy (and phonenumbers, pandas),
+# ~0.5 s that `clientbase --help` would pay too, as every command module is imported at start.
 
 app = typer.Typer(help="Calls imported from phones and PBXs.", no_args_is_help=True)
 
@@ -27,7 +31,6 @@ def parse_since(text: str | None, now: datetime | None = None) -> datetime | Non
     if m:
         n, unit = int(m.group(1)), m.group(2).lower()
         return now - (timedelta(hours=n) if unit == "h" else timedelta(days=n * _UNIT_DAYS[unit]))
-    from clientbase.normalize.dates import parse_datetime
 
     try:
         return parse_datetime(text)
@@ -44,7 +47,7 @@ def missed_cmd(
     since: Annotated[
         str | None, typer.Option("--since", help="Only calls missed since: 7d, 24h, 2w, or a date.")
     ] = None,
-    fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
+    fmt: FormatOpt = Format.table,
 ) -> None:
     """Missed calls that no conversation followed: the leads that are slipping away."""
     from clientbase.services.calls import missed_calls

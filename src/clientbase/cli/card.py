@@ -2,15 +2,19 @@
 
 from __future__ import annotations
 
+import re
 from datetime import datetime, time, timedelta
 from enum import Enum
 from typing import Annotated
 
 import typer
 
-from clientbase.cli.main import state
+from clientbase.cli.common import FormatOpt, parse_day, state
 from clientbase.cli.output import Format, emit, stdout_console
 from clientbase.errors import UsageError
+
+# Services are imported inside the commands: they load SQLAlchemy (and phonenumbers, pandas),
+# ~0.5 s that `clientbase --help` would pay too, as every command module is imported at start.
 
 
 class ContactKind(str, Enum):
@@ -59,7 +63,7 @@ def remind_cmd(
     on: Annotated[
         str | None, typer.Option("--on", help="On a date: 2026-12-01, 01.12.2026")
     ] = None,
-    fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
+    fmt: FormatOpt = Format.table,
 ) -> None:
     """Follow-ups: `remind ID --in 2w "позвонить"`, `remind due` (cron), `remind done N`."""
     from clientbase.services import card
@@ -93,13 +97,7 @@ def _due(in_: str | None, on: str | None) -> datetime:
         raise UsageError("say when: --in 2w or --on DATE (one of them)")
     today = datetime.combine(datetime.now().date(), time(9, 0))  # a follow-up is for the morning
     if on is not None:
-        from clientbase.normalize.dates import parse_date
-
-        try:
-            return datetime.combine(parse_date(on), time(9, 0))
-        except ValueError as exc:
-            raise UsageError(f"--on {on!r}: {exc}") from exc
-    import re
+        return datetime.combine(parse_day(on, "--on"), time(9, 0))
 
     m = re.fullmatch(r"\s*(\d+)\s*(d|w|m|y)\s*", in_ or "", re.IGNORECASE)
     if not m:

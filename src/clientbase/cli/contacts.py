@@ -2,11 +2,18 @@
 
 from __future__ import annotations
 
+import sys
 from typing import Annotated
 
 import typer
 
-from clientbase.cli.main import state
+from clientbase.cli.common import (
+    SegmentOpt,
+    SummaryFormatOpt,
+    WhereOpt,
+    format_option,
+    state,
+)
 from clientbase.cli.output import (
     Format,
     SummaryFormat,
@@ -16,7 +23,11 @@ from clientbase.cli.output import (
     emit_table,
     stdout_console,
 )
-from clientbase.cli.segments import SegmentOpt, WhereOpt
+from clientbase.errors import UsageError
+from clientbase.importers.mapping import parse_map_options
+
+# Services are imported inside the commands: they load SQLAlchemy (and phonenumbers, pandas),
+# ~0.5 s that `clientbase --help` would pay too, as every command module is imported at start.
 
 app = typer.Typer(help="Customers: list, search, look one up.", no_args_is_help=True)
 
@@ -32,9 +43,7 @@ CSV_COLUMNS = (
 @app.command("list")
 def list_cmd(
     ctx: typer.Context,
-    fmt: Annotated[
-        Format, typer.Option("--format", "-f", help="table, json or csv")
-    ] = Format.table,
+    fmt: Annotated[Format, format_option("table, json or csv")] = Format.table,
     limit: Annotated[
         int | None, typer.Option("--limit", "-n", min=1, help="At most N customers.")
     ] = None,
@@ -69,7 +78,7 @@ def list_cmd(
 def show_cmd(
     ctx: typer.Context,
     customer_id: Annotated[int, typer.Argument(metavar="ID")],
-    fmt: Annotated[SummaryFormat, typer.Option("--format", "-f")] = SummaryFormat.table,
+    fmt: SummaryFormatOpt = SummaryFormat.table,
 ) -> None:
     """Show one customer: identity, every phone and email, where the data came from."""
     from clientbase.services.contacts import get_contact
@@ -146,7 +155,6 @@ def show_cmd(
 
 
 def _card_input(name, phones, emails, birthday, company, city, manager, fields):
-    from clientbase.importers.mapping import parse_map_options
     from clientbase.services.card import CardInput
 
     return CardInput(
@@ -185,7 +193,7 @@ def add_cmd(
     manager: ManagerOpt = None,
     field: FieldOpt = None,
     region: RegionOpt = "RU",
-    fmt: Annotated[SummaryFormat, typer.Option("--format", "-f")] = SummaryFormat.table,
+    fmt: SummaryFormatOpt = SummaryFormat.table,
 ) -> None:
     """Add a customer by hand (normalised and checked for duplicates like an import)."""
     from clientbase.services.card import add_contact
@@ -219,7 +227,7 @@ def edit_cmd(
         typer.Option("--remove", help="Take this phone or email away (repeatable)."),
     ] = None,
     region: RegionOpt = "RU",
-    fmt: Annotated[SummaryFormat, typer.Option("--format", "-f")] = SummaryFormat.table,
+    fmt: SummaryFormatOpt = SummaryFormat.table,
 ) -> None:
     """Change a customer: name, birthday and fields are replaced, phones and emails added."""
     from clientbase.services.card import edit_contact
@@ -258,12 +266,9 @@ def forget_cmd(
     ctx: typer.Context,
     customer_id: Annotated[int, typer.Argument(metavar="ID")],
     yes: Annotated[bool, typer.Option("--yes", help="Do not ask (for scripts).")] = False,
-    fmt: Annotated[SummaryFormat, typer.Option("--format", "-f")] = SummaryFormat.table,
+    fmt: SummaryFormatOpt = SummaryFormat.table,
 ) -> None:
     """Erase a person's personal data everywhere in the base (152-FZ, GDPR right to erasure)."""
-    import sys
-
-    from clientbase.errors import UsageError
     from clientbase.services.card import forget
 
     st = state(ctx)

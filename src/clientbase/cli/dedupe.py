@@ -7,8 +7,11 @@ from typing import Annotated
 
 import typer
 
-from clientbase.cli.main import state
+from clientbase.cli.common import SummaryFormatOpt, format_option, state
 from clientbase.cli.output import Format, SummaryFormat, emit, emit_json, stdout_console
+
+# Services are imported inside the commands: they load SQLAlchemy (and phonenumbers, pandas),
+# ~0.5 s that `clientbase --help` would pay too, as every command module is imported at start.
 
 app = typer.Typer(invoke_without_command=True)
 
@@ -81,7 +84,7 @@ def dedupe_cmd(
             help="Merge automatically at or above this score (0..1; default: the matcher's).",
         ),
     ] = None,
-    fmt: Annotated[SummaryFormat, typer.Option("--format", "-f")] = SummaryFormat.table,
+    fmt: SummaryFormatOpt = SummaryFormat.table,
 ) -> None:
     """Find customers who are in the base more than once; merge them, review, undo.
 
@@ -138,7 +141,7 @@ def dedupe_cmd(
 @app.command("review")
 def review_cmd(
     ctx: typer.Context,
-    fmt: Annotated[SummaryFormat, typer.Option("--format", "-f")] = SummaryFormat.table,
+    fmt: SummaryFormatOpt = SummaryFormat.table,
 ) -> None:
     """Groups found earlier that wait for a decision: merge them or mark them not duplicates."""
     from clientbase.services.dedupe import review
@@ -164,7 +167,7 @@ def merge_cmd(
         int | None,
         typer.Option("--survivor", metavar="ID", help="Keep this one (default: the oldest)."),
     ] = None,
-    fmt: Annotated[SummaryFormat, typer.Option("--format", "-f")] = SummaryFormat.table,
+    fmt: SummaryFormatOpt = SummaryFormat.table,
 ) -> None:
     """Merge customers into one by hand: every phone, email, order and note is kept."""
     from clientbase.services.dedupe import merge_ids
@@ -185,7 +188,7 @@ def not_duplicate_cmd(
     ctx: typer.Context,
     a: Annotated[int, typer.Argument(metavar="ID")],
     b: Annotated[int, typer.Argument(metavar="ID")],
-    fmt: Annotated[SummaryFormat, typer.Option("--format", "-f")] = SummaryFormat.table,
+    fmt: SummaryFormatOpt = SummaryFormat.table,
 ) -> None:
     """Remember that two customers are different people: the pair is never proposed again."""
     from clientbase.services.dedupe import not_duplicate
@@ -205,7 +208,7 @@ def not_duplicate_cmd(
 def undo_cmd(
     ctx: typer.Context,
     merge_id: Annotated[int, typer.Argument(metavar="MERGE_ID")],
-    fmt: Annotated[SummaryFormat, typer.Option("--format", "-f")] = SummaryFormat.table,
+    fmt: SummaryFormatOpt = SummaryFormat.table,
 ) -> None:
     """Undo a merge: the merged customers come back exactly as they were."""
     from clientbase.services.dedupe import undo
@@ -231,9 +234,7 @@ def undo_cmd(
 def history_cmd(
     ctx: typer.Context,
     limit: Annotated[int | None, typer.Option("--limit", "-n", min=1)] = None,
-    fmt: Annotated[
-        Format, typer.Option("--format", "-f", help="table, json or csv")
-    ] = Format.table,
+    fmt: Annotated[Format, format_option("table, json or csv")] = Format.table,
 ) -> None:
     """Merges, newest first: who was kept, who was merged in, why; undone ones say when."""
     from clientbase.services.dedupe import history

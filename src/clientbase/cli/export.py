@@ -8,7 +8,7 @@ from typing import Annotated
 
 import typer
 
-from clientbase.cli.main import state
+from clientbase.cli.common import SummaryFormatOpt, format_option, state
 from clientbase.cli.output import (
     Format,
     SummaryFormat,
@@ -17,6 +17,10 @@ from clientbase.cli.output import (
     emit_table,
     stdout_console,
 )
+from clientbase.exporters.presets import load_preset, platforms
+
+# Services are imported inside the commands: they load SQLAlchemy (and phonenumbers, pandas),
+# ~0.5 s that `clientbase --help` would pay too, as every command module is imported at start.
 
 app = typer.Typer(
     help="Export an audience for an ad platform or a mailing list (consent respected, logged).",
@@ -96,7 +100,7 @@ def audience_cmd(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Count only: no file, no log entry.")
     ] = False,
-    fmt: Annotated[SummaryFormat, typer.Option("--format", "-f")] = SummaryFormat.table,
+    fmt: SummaryFormatOpt = SummaryFormat.table,
 ) -> None:
     """Write a customer list in the format an ad platform (or a mailing service) takes.
 
@@ -172,11 +176,9 @@ def presets_cmd(
     platform: Annotated[
         str | None, typer.Argument(metavar="[PLATFORM]", help="Show one preset in full.")
     ] = None,
-    fmt: Annotated[SummaryFormat, typer.Option("--format", "-f")] = SummaryFormat.table,
+    fmt: SummaryFormatOpt = SummaryFormat.table,
 ) -> None:
     """The platform presets: format, hashing, sizes, and the source and date of the facts."""
-    from clientbase.exporters.presets import load_preset, platforms
-
     names = [platform] if platform else list(platforms())
     data = [load_preset(p).as_dict() for p in names]
     if fmt == SummaryFormat.json:
@@ -207,9 +209,7 @@ LIST_COLUMNS = ("id", "created_at", "platform", "selection", "hash", "exported",
 @exports_app.command("list")
 def list_cmd(
     ctx: typer.Context,
-    fmt: Annotated[
-        Format, typer.Option("--format", "-f", help="table, json or csv")
-    ] = Format.table,
+    fmt: Annotated[Format, format_option("table, json or csv")] = Format.table,
 ) -> None:
     """Every export so far, newest first: when, where to, which customers, how many, file hashes."""
     from clientbase.services.export import list_exports

@@ -10,9 +10,13 @@ from typing import Annotated
 
 import typer
 
-from clientbase.cli.main import state
+from clientbase.cli.common import FormatOpt, SummaryFormatOpt, state
 from clientbase.cli.output import Format, SummaryFormat, emit, emit_json, stdout_console
-from clientbase.errors import EXIT_REJECTED
+from clientbase.errors import EXIT_REJECTED, UsageError
+from clientbase.importers.mapping import load_mapping_file, parse_map_options
+
+# Services are imported inside the commands: they load SQLAlchemy (and phonenumbers, pandas),
+# ~0.5 s that `clientbase --help` would pay too, as every command module is imported at start.
 
 
 class ImportKind(str, Enum):
@@ -92,7 +96,7 @@ def import_cmd(
             help="Do not look for likely duplicates of the new customers afterwards.",
         ),
     ] = False,
-    fmt: Annotated[SummaryFormat, typer.Option("--format", "-f")] = SummaryFormat.table,
+    fmt: SummaryFormatOpt = SummaryFormat.table,
 ) -> None:
     """Import contacts (CSV/TSV, Excel .xlsx/.xls/.ods, vCard), call logs and orders.
 
@@ -102,9 +106,7 @@ def import_cmd(
     Master.csv, Sipuni, Mango Office, a CSV of calls) add calls to the customers they were with,
     and new numbers become leads. Exit code 3 when some rows were rejected.
     """
-    from clientbase.errors import UsageError
-    from clientbase.importers.mapping import load_mapping_file, parse_map_options
-    from clientbase.importers.pipeline import ImportOptions, run_import
+    from clientbase.services.imports import ImportOptions, run_import
 
     st = state(ctx)
     import phonenumbers
@@ -251,7 +253,7 @@ BATCH_COLUMNS = (
 @imports_app.command("list")
 def list_cmd(
     ctx: typer.Context,
-    fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
+    fmt: FormatOpt = Format.table,
     limit: Annotated[int | None, typer.Option("--limit", "-n", min=1)] = None,
 ) -> None:
     """List import batches, newest first."""
@@ -266,7 +268,7 @@ def show_cmd(
     ctx: typer.Context,
     batch_id: Annotated[int, typer.Argument(metavar="ID")],
     rejected: Annotated[bool, typer.Option("--rejected", help="Only the rejected rows.")] = False,
-    fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
+    fmt: FormatOpt = Format.table,
 ) -> None:
     """Show a batch: its options, counts, and every row with what became of it."""
     from clientbase.services.imports import show_import
@@ -299,7 +301,7 @@ def undo_cmd(
     dry_run: Annotated[
         bool, typer.Option("--dry-run", help="Say what would be undone; change nothing.")
     ] = False,
-    fmt: Annotated[SummaryFormat, typer.Option("--format", "-f")] = SummaryFormat.table,
+    fmt: SummaryFormatOpt = SummaryFormat.table,
 ) -> None:
     """Remove the customers a batch created and restore what it changed."""
     from clientbase.services.imports import undo_import

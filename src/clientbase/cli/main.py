@@ -2,55 +2,30 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import traceback
-from dataclasses import dataclass, field
 from typing import Annotated
 
 import typer
 from typer.core import TyperGroup
 
 from clientbase import __version__
+from clientbase.cli import (
+    analyze,
+    calls,
+    card,
+    consent,
+    contacts,
+    db,
+    dedupe,
+    export,
+    imports,
+    report,
+    segments,
+)
+from clientbase.cli.common import State, state
 from clientbase.errors import EXIT_ERROR, ClientbaseError
-
-
-@dataclass
-class State:
-    db: str | None = None
-    quiet: bool = False
-    verbose: bool = False
-    _engine: object = field(default=None, repr=False)
-
-    def location(self):
-        from clientbase.config import resolve_db
-
-        return resolve_db(self.db)
-
-    def engine(self, *, migrate: bool = True):
-        """The engine, opened on first use; the schema is brought up to date unless told not to."""
-        if self._engine is None:
-            from clientbase.db.engine import open_database
-
-            def announce(backup) -> None:
-                if not self.quiet:
-                    print(
-                        f"database upgraded; the previous file is saved as {backup}",
-                        file=sys.stderr,
-                    )
-
-            self._engine = open_database(self.location(), migrate=migrate, on_backup=announce)
-        return self._engine
-
-    @property
-    def messages(self):
-        from clientbase.cli.output import Messages
-
-        return Messages(self.quiet, self.verbose)
-
-
-def state(ctx: typer.Context) -> State:
-    return ctx.find_root().obj
-
 
 _GLOBAL_FLAGS = ("-q", "--quiet", "-v", "--verbose")
 
@@ -97,7 +72,6 @@ class ErrorHandlingGroup(TyperGroup):
         except BrokenPipeError:
             # `clientbase contacts list | head`: the reader has what it wanted. Point stdout at
             # /dev/null so the interpreter's final flush does not complain, and end quietly.
-            import os
 
             devnull = os.open(os.devnull, os.O_WRONLY)
             os.dup2(devnull, sys.stdout.fileno())
@@ -106,7 +80,7 @@ class ErrorHandlingGroup(TyperGroup):
             print("clientbase: interrupted; the unfinished change was rolled back", file=sys.stderr)
             raise typer.Exit(130) from None
         except Exception as exc:
-            from sqlalchemy.exc import DatabaseError, OperationalError
+            from sqlalchemy.exc import DatabaseError, OperationalError  # not for --help
 
             from clientbase.db.engine import is_busy
 
@@ -217,20 +191,6 @@ def root(
 
 
 def _register() -> None:
-    from clientbase.cli import (
-        analyze,
-        calls,
-        card,
-        consent,
-        contacts,
-        db,
-        dedupe,
-        export,
-        imports,
-        report,
-        segments,
-    )
-
     imports.register(app)
     card.register(app)
     segments.register(app)  # segment, settings, tag, birthdays, reactivation

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import shutil
 import sys
 from enum import Enum
 from pathlib import Path
@@ -9,8 +10,12 @@ from typing import Annotated
 
 import typer
 
-from clientbase.cli.main import state
-from clientbase.errors import UsageError
+from clientbase.cli.common import format_option, parse_day, state
+from clientbase.cli.output import emit_table
+from clientbase.reports.metrics import METRICS
+
+# Services are imported inside the commands: they load SQLAlchemy (and phonenumbers, pandas),
+# ~0.5 s that `clientbase --help` would pay too, as every command module is imported at start.
 
 EXIT_ALERT = 4  # --fail-if held: the report was made, and the condition asks for attention
 
@@ -43,7 +48,7 @@ def report_cmd(
     ] = "30d",
     fmt: Annotated[
         ReportFormat | None,
-        typer.Option("--format", "-f", help="Default: from --out's extension, else text."),
+        format_option("Default: from --out's extension, else text."),
     ] = None,
     out: Annotated[
         Path | None,
@@ -90,28 +95,16 @@ def report_cmd(
 
     st = state(ctx)
     if list_metrics:
-        from clientbase.cli.output import emit_table
-        from clientbase.reports.collect import METRICS
-
         emit_table(
             [{"metric": k, "section": s, "meaning": d} for k, (s, d) in METRICS.items()],
             ("metric", "section", "meaning"),
         )
         return
-    day = None
-    if as_of:
-        from clientbase.normalize.dates import parse_date
-
-        try:
-            day = parse_date(as_of)
-        except ValueError as exc:
-            raise UsageError(f"--as-of {as_of!r}: {exc}") from None
+    day = parse_day(as_of or None, "--as-of")
     chosen = format_for(out, fmt.value if fmt else None)
     tty = out is None and sys.stdout.isatty()
     width = 120
     if tty:
-        import shutil
-
         width = shutil.get_terminal_size((120, 40)).columns
     report = make_report(
         st.engine(),

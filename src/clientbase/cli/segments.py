@@ -2,11 +2,21 @@
 
 from __future__ import annotations
 
+from datetime import date, timedelta
 from typing import Annotated
 
 import typer
 
-from clientbase.cli.main import state
+from clientbase.cli.common import (
+    WHERE_HELP,
+    FormatOpt,
+    SegmentOpt,
+    SummaryFormatOpt,
+    WhereOpt,
+    parse_day,
+    state,
+)
+from clientbase.cli.contacts import CSV_COLUMNS, LIST_COLUMNS
 from clientbase.cli.output import (
     Format,
     SummaryFormat,
@@ -16,17 +26,9 @@ from clientbase.cli.output import (
     emit_table,
     stdout_console,
 )
-from clientbase.errors import UsageError
 
-WHERE_HELP = (
-    "Only the customers this filter matches, e.g. \"orders >= 3 and city = 'Казань'\" "
-    "(fields: clientbase segment fields)."
-)
-WhereOpt = Annotated[str | None, typer.Option("--where", "-w", metavar="EXPR", help=WHERE_HELP)]
-SegmentOpt = Annotated[
-    str | None,
-    typer.Option("--segment", metavar="NAME", help="Only the customers of a saved segment."),
-]
+# Services are imported inside the commands: they load SQLAlchemy (and phonenumbers, pandas),
+# ~0.5 s that `clientbase --help` would pay too, as every command module is imported at start.
 
 segment_app = typer.Typer(
     help="Saved filters (segments): create, list with their sizes, show who is in, delete.",
@@ -68,7 +70,7 @@ def create_cmd(
     replace: Annotated[
         bool, typer.Option("--replace", help="Change the segment if the name is taken.")
     ] = False,
-    fmt: Annotated[SummaryFormat, typer.Option("--format", "-f")] = SummaryFormat.table,
+    fmt: SummaryFormatOpt = SummaryFormat.table,
 ) -> None:
     """Save a filter under a name (it is checked and counted now)."""
     from clientbase.services.segments import create_segment
@@ -90,7 +92,7 @@ def list_cmd(
             "--no-record", help="Do not store these sizes as the new point of comparison."
         ),
     ] = False,
-    fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
+    fmt: FormatOpt = Format.table,
 ) -> None:
     """Saved segments with their size now and the change since the last run."""
     from clientbase.services.segments import list_segments
@@ -121,10 +123,9 @@ def show_cmd(
     limit: Annotated[
         int | None, typer.Option("--limit", "-n", min=1, help="At most N customers.")
     ] = None,
-    fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
+    fmt: FormatOpt = Format.table,
 ) -> None:
     """Who is in a segment now: the customers, with the same keys as `contacts list`."""
-    from clientbase.cli.contacts import CSV_COLUMNS, LIST_COLUMNS
     from clientbase.services.contacts import iter_contacts
     from clientbase.services.segments import get_segment, matching_ids
 
@@ -156,7 +157,7 @@ def delete_cmd(ctx: typer.Context, name: Annotated[str, typer.Argument(metavar="
 
 
 @segment_app.command("fields")
-def fields_cmd(fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.table) -> None:
+def fields_cmd(fmt: FormatOpt = Format.table) -> None:
     """The fields, types and operators of the filter language."""
     from clientbase.segments.filter import describe_fields
 
@@ -185,9 +186,7 @@ def fields_cmd(fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.t
 
 
 @settings_app.command("list")
-def settings_list_cmd(
-    ctx: typer.Context, fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.table
-) -> None:
+def settings_list_cmd(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
     """Every setting with its value, default and meaning."""
     from clientbase.services.segments import list_settings
 
@@ -259,7 +258,7 @@ def tag_add_cmd(
     where: WhereOpt = None,
     segment: SegmentOpt = None,
     dry_run: DryRunOpt = False,
-    fmt: Annotated[SummaryFormat, typer.Option("--format", "-f")] = SummaryFormat.table,
+    fmt: SummaryFormatOpt = SummaryFormat.table,
 ) -> None:
     """Tag customers: by ids, --where EXPR or --segment NAME (the tag is created if new)."""
     _tag(ctx, tag, ids, where, segment, dry_run, fmt, remove=False)
@@ -273,7 +272,7 @@ def tag_remove_cmd(
     where: WhereOpt = None,
     segment: SegmentOpt = None,
     dry_run: DryRunOpt = False,
-    fmt: Annotated[SummaryFormat, typer.Option("--format", "-f")] = SummaryFormat.table,
+    fmt: SummaryFormatOpt = SummaryFormat.table,
 ) -> None:
     """Take a tag away: by ids, --where EXPR or --segment NAME."""
     _tag(ctx, tag, ids, where, segment, dry_run, fmt, remove=True)
@@ -283,21 +282,13 @@ def tag_remove_cmd(
 
 
 def _day(text: str | None, option: str):
-    from datetime import date, timedelta
-
-    from clientbase.normalize.dates import parse_date
-
-    if text is None:
-        return None
-    t = text.strip().lower()
+    """A date option that also takes today and tomorrow (birthdays --from, reactivation --as-of)."""
+    t = (text or "").strip().lower()
     if t in ("today", "сегодня"):
         return date.today()
     if t in ("tomorrow", "завтра"):
         return date.today() + timedelta(days=1)
-    try:
-        return parse_date(text)
-    except ValueError as exc:
-        raise UsageError(f"{option} {text!r}: {exc}", hint="today, tomorrow or a date") from None
+    return parse_day(text, option, hint="today, tomorrow or a date")
 
 
 BIRTHDAY_COLUMNS = ("date", "in_days", "name", "age", "phones", "emails", "id")
@@ -315,7 +306,7 @@ def birthdays_cmd(
     ] = None,
     where: WhereOpt = None,
     segment: SegmentOpt = None,
-    fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
+    fmt: FormatOpt = Format.table,
 ) -> None:
     """Upcoming birthdays, nearest first (29 Feb falls on 28 Feb in other years).
 
@@ -351,7 +342,7 @@ def reactivation_cmd(
     ] = None,
     where: WhereOpt = None,
     segment: SegmentOpt = None,
-    fmt: Annotated[Format, typer.Option("--format", "-f")] = Format.table,
+    fmt: FormatOpt = Format.table,
 ) -> None:
     """Regular customers who stopped buying, the most valuable first.
 

@@ -43,14 +43,13 @@ from clientbase.db.models import (
     merges,
     orders,
 )
+from clientbase.db.rules import NEWER_WINS
 from clientbase.errors import ClientbaseError, NotFoundError, UsageError
 
 SNAPSHOT_VERSION = 1
 CUSTOMER_COLS = tuple(c.name for c in customers.columns)
 POINT_COLS = tuple(c.name for c in contact_points.columns)
 NAME_FIELDS = ("last_name", "first_name", "middle_name", "display_name")
-# Facts that change over time: the most recently updated record knows the current one.
-NEWER_WINS = ("company", "position", "city", "address", "postcode", "manager")
 BIRTHDAY_FIELDS = ("birth_year", "birth_month", "birth_day", "birthday_raw")
 # The columns a merge may change on the survivor (the merged-away rows only get a status).
 SURVIVOR_FIELDS = (

@@ -18,9 +18,9 @@ from collections.abc import Iterable
 from sqlalchemy import Connection, select
 
 from clientbase.db.models import contact_points, customers
+from clientbase.db.rules import NOT_LIVE_CUSTOMER_STATUSES
 from clientbase.dedupe.person import Person
 
-LEFT_OUT = ("erased", "archived", "merged")
 PERSON_COLUMNS = (
     "id", "display_name", "last_name", "first_name", "middle_name", "gender", "birth_year",
     "birth_month", "birth_day", "city", "company", "address", "postcode", "external_id", "kind",
@@ -29,7 +29,9 @@ _CHUNK = 500  # ids per IN (...) list
 
 
 def _live():
-    return customers.c.merged_into_id.is_(None) & customers.c.status.not_in(LEFT_OUT)
+    return customers.c.merged_into_id.is_(None) & customers.c.status.not_in(
+        NOT_LIVE_CUSTOMER_STATUSES
+    )
 
 
 def _rows(conn: Connection, stmt) -> list[tuple]:

@@ -212,6 +212,7 @@ class XlsxWriter:
         self._open()
 
     def _open(self) -> None:
+        # openpyxl (~0.5 s to import) only when an .xlsx file is written
         from openpyxl import Workbook
 
         self._book = Workbook(write_only=True)
@@ -221,6 +222,7 @@ class XlsxWriter:
             self._append(self.header)
 
     def _append(self, row: list[str]) -> None:
+        # openpyxl (~0.5 s to import) only when an .xlsx file is written
         from openpyxl.cell import WriteOnlyCell
 
         cells = []

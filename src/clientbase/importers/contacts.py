@@ -29,6 +29,7 @@ from clientbase.db.models import (
     interactions,
     tags,
 )
+from clientbase.db.rules import NEWER_WINS
 from clientbase.importers.clean import CHANNEL_KINDS, Clean, Rejected, Skipped
 from clientbase.importers.keyindex import KeyIndex, key_hash
 from clientbase.normalize.names import first_names_compatible
@@ -60,8 +61,7 @@ _CALL_INSERT = (
 )  # fmt: skip
 _CONSENT_INSERT = ("contact_point_id", "channel", "status", "at", "source", "import_id")
 _ROW_INSERT = ("import_id", "sheet", "row_number", "raw", "outcome", "reason", "customer_id")
-# Changeable facts: the newer list wins. The acquisition source is history: the first one stays.
-NEWER_WINS = ("company", "position", "city", "address", "postcode", "manager")
+# The acquisition source is history, not a changeable fact (NEWER_WINS): the first one stays.
 # An identifier is not a changeable fact: a customer keeps the first client code it got.
 FIRST_STAYS = ("source", "external_id")
 

@@ -16,20 +16,19 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, func, insert, literal, select, update
+from sqlalchemy import Connection, Engine, select
 
 from clientbase.db.bulk import indexes_deferred
 from clientbase.db.engine import retrying, write_transaction
 from clientbase.db.models import (
-    consents,
     contact_points,
     customers,
     import_rows,
     imports,
-    suppressions,
 )
 from clientbase.errors import InputFileError, UsageError
 from clientbase.importers import sniff
+from clientbase.importers.batches import close_batch, open_batch
 from clientbase.importers.clean import (
     Clean,
     Rejected,
@@ -91,7 +90,12 @@ class ImportOptions:
     dry_run: bool = False
     force: bool = False  # import even if the same file (sha256) was imported already
     create_missing: bool = True  # orders: create customers the base does not have yet
-    find_duplicates: bool = True  # match new customers against the base (dedupe.after_batches)
+    find_duplicates: bool = True  # match new customers against the base (the after_contacts hook)
+
+
+# The post-import pass over the contact batches written (the caller's duplicate search): it gets
+# the batch ids and returns the new pairs to review, or None when it left them to a dedupe run.
+AfterContacts = Callable[[Engine, list[int]], int | None]
 
 
 @dataclass
@@ -191,12 +195,15 @@ def run_import(
     paths: list[Path],
     options: ImportOptions,
     progress: Progress | None = None,
+    after_contacts: AfterContacts | None = None,
 ) -> ImportResult:
     """Import files and folders, one batch per file.
 
     Every file is checked first (format, encoding, header, column mapping), so a typo in the
     third file does not leave the first two imported. Files found in a folder that are not
     contact lists or call logs are passed over with the reason; named files must be importable.
+    ``after_contacts`` runs once the contact batches are in (with ``options.find_duplicates``):
+    the caller hands in the duplicate search, which lives above the importers.
     """
     if options.kind is not None and options.kind not in KINDS:
         raise UsageError(f"--as {options.kind}: can import {', '.join(KINDS)}")
@@ -232,10 +239,9 @@ def run_import(
                 ) + f"imported before it: {', '.join(done)}; the rest was not started"
             raise
     found = None
-    if options.find_duplicates:  # pairs for `clientbase dedupe review`; nothing is merged here
-        from clientbase.services.dedupe import after_batches
-
-        found = after_batches(engine, [r.batch_id for r in results if r.kind == "contacts"
+    if options.find_duplicates and after_contacts is not None:
+        # pairs for `clientbase dedupe review`; nothing is merged here
+        found = after_contacts(engine, [r.batch_id for r in results if r.kind == "contacts"
                                        and r.batch_id and not r.skipped])  # fmt: skip
     return ImportResult(results, False, found)
 
@@ -379,7 +385,7 @@ def _import_planned(
             result.skipped = f"already imported as batch {prior} (use --force to re-read it)"
             result.batch_id = prior
             return result
-    batch_id = _open_batch(
+    batch_id = open_batch(
         conn,
         file_name=path.name,
         file_path=str(path.resolve()),
@@ -410,7 +416,7 @@ def _import_planned(
     result.counts, result.rejects = c, writer.rejects
     result.batch_id = None if opt.dry_run else batch_id
     result.skipped_sheets = plan.skipped_sheets
-    _close_batch(
+    close_batch(
         conn,
         batch_id,
         c,
@@ -482,7 +488,7 @@ def _import_orders(
     c.customers_created = writer.customers.counts.created
     result.counts, result.rejects = c, writer.rejects
     result.batch_id = None if opt.dry_run else batch_id
-    _close_batch(conn, batch_id, c, options={"mapping": result.mapping, "region": opt.region})
+    close_batch(conn, batch_id, c, options={"mapping": result.mapping, "region": opt.region})
     return result
 
 
@@ -581,12 +587,12 @@ def import_records(
     Returns the batch id, the counts and, per record, (customer id, what happened)."""
     raw = to_json([r.raw for r in records])
     digest = hashlib.sha256(f"{label}\n{datetime.now().isoformat()}\n{raw}".encode()).hexdigest()
-    batch_id = _open_batch(conn, file_name=label, sha256=digest, format="manual", kind="contacts")
+    batch_id = open_batch(conn, file_name=label, sha256=digest, format="manual", kind="contacts")
     writer = ContactWriter(conn, batch_id)
     writer.load_existing_keys()
     writer.write([[clean_record(r, region, None) for r in records]])
     c = writer.counts
-    _close_batch(conn, batch_id, c)
+    close_batch(conn, batch_id, c)
     outcome = conn.execute(
         select(import_rows.c.customer_id, import_rows.c.outcome, import_rows.c.reason)
         .where(import_rows.c.import_id == batch_id)
@@ -596,64 +602,4 @@ def import_records(
         batch_id,
         c,
         [(cid, f"{out}: {reason}" if reason else out) for cid, out, reason in outcome],
-    )
-
-
-def _open_batch(conn: Connection, **values) -> int:
-    """The batch row, first write of an import: it takes the write lock for the transaction."""
-    zero = dict.fromkeys(
-        ("rows_read", "created", "updated", "unchanged", "duplicates", "rejected",
-         "invalid_phones", "invalid_emails"), 0,
-    )  # fmt: skip
-    stmt = insert(imports).values(status="running", started_at=datetime.now(), **zero, **values)
-    return conn.execute(stmt).inserted_primary_key[0]
-
-
-def _apply_suppressions(conn: Connection, batch_id: int) -> None:
-    """A phone or email on the suppression list (opted out before it was in the base) arrives
-    withdrawn: the batch's new contact points get a withdrawn event for each suppressed channel,
-    dated now so it outranks a consent column of the same file — an explicit opt-out wins over
-    a list that may be stale."""
-    if conn.execute(select(suppressions.c.id).limit(1)).first() is None:
-        return  # the usual case: nothing to check
-    cp, s = contact_points, suppressions
-    already = (
-        select(consents.c.id)
-        .where(consents.c.contact_point_id == cp.c.id, consents.c.channel == s.c.channel,
-               consents.c.status == "withdrawn", consents.c.at >= s.c.at)
-        .exists()
-    )  # fmt: skip
-    source = literal("suppression list") + func.coalesce(literal(": ") + s.c.source, "")
-    rows = (
-        select(cp.c.id, s.c.channel, literal("withdrawn"), literal(datetime.now()), source,
-               literal(batch_id))
-        .join(s, (s.c.kind == cp.c.kind) & (s.c.value == cp.c.value))
-        .where(cp.c.import_id == batch_id, ~already)
-        .distinct()
-    )  # fmt: skip
-    conn.execute(
-        insert(consents).from_select(
-            ["contact_point_id", "channel", "status", "at", "source", "import_id"], rows
-        )
-    )
-
-
-def _close_batch(conn: Connection, batch_id: int, c: Counts, options: dict | None = None) -> None:
-    _apply_suppressions(conn, batch_id)
-    conn.execute(
-        update(imports)
-        .where(imports.c.id == batch_id)
-        .values(
-            status="done",
-            finished_at=datetime.now(),
-            rows_read=c.rows_read,
-            created=c.created,
-            updated=c.updated,
-            unchanged=c.unchanged,
-            duplicates=c.duplicates,
-            rejected=c.rejected,
-            invalid_phones=c.invalid_phones,
-            invalid_emails=c.invalid_emails,
-            options={**(options or {}), "counts": asdict(c)},
-        )
     )

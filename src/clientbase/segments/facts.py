@@ -51,6 +51,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.schema import DropTable
 
+from clientbase.db.bulk import insert_rows
 from clientbase.db.models import (
     consents,
     contact_points,
@@ -58,7 +59,9 @@ from clientbase.db.models import (
     interactions,
     orders,
 )
-from clientbase.segments.filter import FIELDS, NULL, And, Compare, Node, to_sql
+from clientbase.db.rules import UNCOUNTED_ORDER_STATUSES
+from clientbase.segments.filter import FIELDS, NULL, And, Compare, Node
+from clientbase.segments.filter_sql import to_sql
 from clientbase.segments.lifecycle import (
     Cutoffs,
     LifecycleSettings,
@@ -69,7 +72,6 @@ from clientbase.segments.lifecycle import (
 )
 
 GONE = ("erased", "merged")  # never in a segment; archived ones only when asked for
-LEFT_OUT = ("cancelled", "returned")  # as services.analytics: kept in the base, not counted
 
 _MD = MetaData()
 FACTS = Table(
@@ -172,7 +174,7 @@ def birthday_offsets(today: date) -> dict[tuple[int, int], int]:
 
 def _live_orders():
     o = orders
-    return or_(o.c.status.is_(None), o.c.status.not_in(LEFT_OUT))
+    return or_(o.c.status.is_(None), o.c.status.not_in(UNCOUNTED_ORDER_STATUSES))
 
 
 def facts_select(
@@ -351,8 +353,6 @@ def materialised(
     ``narrow``: an expression every customer the caller will select satisfies (see
     ``narrowing``); only those customers get a row, and the order aggregates read only their
     orders, so ``city = 'Казань' and orders >= 3`` does not sum the orders of all Moscow."""
-    from clientbase.db.bulk import insert_rows
-
     names = set(fields)
     groups = groups_for(names)
     cut = cutoffs(as_of, settings)
@@ -431,6 +431,7 @@ def _top_revenue_vip(conn: Connection, settings: LifecycleSettings) -> None:
 def orders_frame(conn: Connection, cut: Cutoffs):
     """The orders as services.analytics.load_orders gives them (live, of customers not erased;
     narrow), dated up to ``as_of``, read on this connection."""
+    # pandas takes ~0.4 s to import: only when this runs
     import pandas as pd
 
     o, c = orders, customers
@@ -453,21 +454,22 @@ def card_window(end: date) -> tuple[date, date]:
 
 
 def _fill_classes(conn: Connection, groups: set[str], cut: Cutoffs) -> None:
+    # pandas takes ~0.4 s to import: only when this runs
     import pandas as pd
-
-    from clientbase.db.bulk import insert_rows
 
     frame = orders_frame(conn, cut)
     if frame.empty:
         return
     out = pd.DataFrame({"customer_id": frame["customer_id"].unique()})
     if "abc" in groups or "lifecycle_tags" in groups:
+        # the analyses import pandas (~0.4 s): only when this runs
         from clientbase.analytics.abcxyz import AbcXyzParams, classify
 
         start, end = card_window(frame["ordered_at"].max().date())
         res = classify(frame, AbcXyzParams(start=start, end=end)).customers
         out = out.merge(res[["customer_id", "abc", "xyz"]], on="customer_id", how="left")
     if "rfm" in groups:
+        # the analyses import pandas (~0.4 s): only when this runs
         from clientbase.analytics.rfm import score_rfm
 
         rfm = score_rfm(frame, as_of=cut.as_of, scores="quintile")
@@ -476,6 +478,7 @@ def _fill_classes(conn: Connection, groups: set[str], cut: Cutoffs) -> None:
             on="customer_id", how="left",
         )  # fmt: skip
     if "ltv" in groups:
+        # the analyses import pandas (~0.4 s): only when this runs
         from clientbase.analytics.ltv import historical
 
         ltv = historical(frame, as_of=cut.as_of)

@@ -9,8 +9,8 @@ Why a small parser of our own and not ``eval`` or Python's ``ast``: ``=``, ``con
 ``«…»`` are not Python, and our own tokenizer knows where every token starts, so an error can say
 "at position 17". Nothing in the text is ever executed or evaluated: the parser builds a tree of
 plain dataclasses, field names are looked up in ``FIELDS`` (the text never names a column), and
-every value becomes a bound parameter of the SQLAlchemy expression ``to_sql`` returns. No user
-text reaches the SQL string.
+every value becomes a bound parameter of the SQLAlchemy expression ``filter_sql.to_sql``
+returns. No user text reaches the SQL string.
 
 Grammar (keywords in any case; Russian и / или / не / в / содержит work too)::
 
@@ -49,11 +49,10 @@ import calendar
 import difflib
 import re
 from dataclasses import dataclass
-from datetime import date, datetime, time, timedelta
-
-from sqlalchemy import ColumnElement, Table, and_, exists, func, not_, or_, select
+from datetime import date, timedelta
 
 from clientbase.errors import UsageError
+from clientbase.normalize.dates import parse_date
 
 MAX_LENGTH = 2000  # characters of an expression
 MAX_TEXT = 500  # characters of one quoted value
@@ -687,8 +686,6 @@ class _Parser:
 
 
 def _parse_date_text(text: str, pos: int, value: str) -> date:
-    from clientbase.normalize.dates import parse_date
-
     try:
         return parse_date(value)
     except ValueError:
@@ -723,117 +720,6 @@ def _example(field: Field) -> str:
     return f"{field.name} {_EXAMPLES[field.type]}" if field.type != "bool" else field.name
 
 
-# --- to SQL -------------------------------------------------------------------------------------
-
-
-def to_sql(node: Node, facts_table: Table, *, as_of: date | None = None) -> ColumnElement[bool]:
-    """The condition on the facts table (see segments.facts). Values are bound parameters only;
-    ``as_of`` (default today) is the day relative dates count back from."""
-    day = as_of or date.today()
-    return _sql(node, facts_table, day)
-
-
-def _sql(node: Node, facts: Table, as_of: date):
-    if isinstance(node, And):
-        return and_(*(_sql(i, facts, as_of) for i in node.items))
-    if isinstance(node, Or):
-        return or_(*(_sql(i, facts, as_of) for i in node.items))
-    if isinstance(node, Not):
-        return not_(_sql(node.item, facts, as_of))
-    field = FIELDS[node.field]
-    if field.type == "set":
-        return _set_sql(field, node.op, node.value, facts)
-    col = facts.c[field.col]
-    op, value = node.op, node.value
-    if value is NULL:
-        return col.is_(None) if op == "=" else col.is_not(None)
-    if field.type == "text":
-        return _guard(op, col, _text_sql(func.lower(col), op, value))
-    if field.type == "bool":
-        return col == (1 if value == (op == "=") else 0)
-    if field.type == "number":
-        if isinstance(value, Duration):  # birthday_in_days <= 1w
-            value = value.days_back(as_of)
-        return _guard(op, col, _cmp(col, op, value))
-    if field.type == "date" and not isinstance(value, Duration):
-        return _guard(op, col, _day_cmp(col, op, value))
-    # An age (a "days" field, or a date compared with 30d): older = earlier, so the comparison
-    # of the age flips into one of the date. "less than 30 days ago" = "after the day 30 back".
-    days = value.days_back(as_of) if isinstance(value, Duration) else value
-    flipped = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "=": "=", "!=": "!="}[op]
-    return _guard(op, col, _day_cmp(col, flipped, as_of - timedelta(days=days)))
-
-
-_NEGATIVE = ("!=", "not in", "not contains")
-
-
-def _guard(op: str, col, cond):
-    # Two-valued logic: an empty value fails every positive test and passes every negative one,
-    # so `not x` is exactly the complement of x (SQL's NULL would drop it from both).
-    return or_(col.is_(None), cond) if op in _NEGATIVE else and_(col.is_not(None), cond)
-
-
-def _cmp(col, op: str, value):
-    if op == "in":
-        return col.in_(list(value))
-    if op == "not in":
-        return col.not_in(list(value))
-    return {
-        "=": col.__eq__, "!=": col.__ne__, "<": col.__lt__, "<=": col.__le__,
-        ">": col.__gt__, ">=": col.__ge__,
-    }[op](value)  # fmt: skip
-
-
-def _like(value: str) -> str:
-    return "%" + value.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_") + "%"
-
-
-def _text_sql(col, op: str, value):
-    if op == "contains":
-        return col.like(_like(value), escape="\\")
-    if op == "not contains":
-        return col.not_like(_like(value), escape="\\")
-    return _cmp(col, op, value)
-
-
-def _day_cmp(col, op: str, day: date):
-    start = datetime.combine(day, time())
-    nxt = start + timedelta(days=1)
-    if op == "=":
-        return and_(col >= start, col < nxt)
-    if op == "!=":
-        return or_(col < start, col >= nxt)
-    return {"<": col < start, "<=": col < nxt, ">": col >= nxt, ">=": col >= start}[op]
-
-
-def _set_sql(field: Field, op: str, value, facts: Table):
-    from clientbase.db.models import customer_tags, orders, tags
-
-    if field.name == "tags":
-        name = func.lower(tags.c.name)
-        base = (
-            select(customer_tags.c.customer_id)
-            .join(tags, tags.c.id == customer_tags.c.tag_id)
-            .where(customer_tags.c.customer_id == facts.c.id)
-        )
-    else:
-        from clientbase.services.analytics import LEFT_OUT
-
-        name = func.lower(orders.c.category)
-        base = select(orders.c.customer_id).where(
-            orders.c.customer_id == facts.c.id,
-            orders.c.status.is_(None) | orders.c.status.not_in(LEFT_OUT),
-            orders.c.category.is_not(None),
-        )
-    if value is NULL:  # "tags = null": has none at all
-        has_any = exists(base)
-        return not_(has_any) if op == "=" else has_any
-    values = list(value) if isinstance(value, tuple) else [value]
-    cond = name.in_(values) if len(values) > 1 else name == values[0]
-    found = exists(base.where(cond))
-    return not_(found) if op.startswith("not") else found
-
-
 def describe_fields() -> list[dict]:
     """FIELDS as rows for `segment fields` and the docs."""
     return [
@@ -845,5 +731,5 @@ def describe_fields() -> list[dict]:
 
 __all__ = [
     "FIELDS", "NULL", "And", "Compare", "Duration", "Field", "FilterError", "Node", "Not", "Or",
-    "describe_fields", "fields_used", "parse", "to_sql",
+    "describe_fields", "fields_used", "parse",
 ]  # fmt: skip

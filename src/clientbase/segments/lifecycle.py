@@ -42,6 +42,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import and_, case, literal, or_
 
 from clientbase.errors import UsageError
+from clientbase.segments.filter import Duration
 
 STAGES = ("lead", "new", "active", "sleeping", "lost")
 WARMTH = ("hot", "warm", "cold")
@@ -157,8 +158,6 @@ def _start(d: date) -> datetime:
 
 
 def cutoffs(as_of: date, s: LifecycleSettings) -> Cutoffs:
-    from clientbase.segments.filter import Duration
-
     span = s.lost_days - s.sleeping_days
     hot_days = s.sleeping_days + round(span / 3)
     warm_days = s.sleeping_days + round(2 * span / 3)

@@ -3,21 +3,27 @@
 from __future__ import annotations
 
 import re
-from datetime import date, timedelta
+from dataclasses import dataclass
+from datetime import date, datetime, timedelta
+from typing import Any
 
-from sqlalchemy import Engine, String, select, type_coerce
+from sqlalchemy import Engine, String, delete, func, insert, select, type_coerce
 
+from clientbase.db.bulk import insert_rows
+from clientbase.db.engine import write_transaction
 from clientbase.db.models import abc_snapshot_rows, abc_snapshots, customers, orders
+from clientbase.db.rules import UNCOUNTED_ORDER_STATUSES
 from clientbase.errors import UsageError
+from clientbase.normalize.dates import parse_date
 
 GROUPS = ("manager", "channel", "city")
-LEFT_OUT = ("cancelled", "returned")  # kept in the base, not in the analytics
 
 
 def load_orders(engine: Engine, *, with_manager: bool = False):
     """Live orders as a DataFrame: customer_id, ordered_at, amount, margin, order_key (and the
     order's manager). Narrow on purpose: a million orders with a name string each would take
     a gigabyte; names and groups come per customer (load_customers)."""
+    # pandas takes ~0.4 s to import: only when this runs
     import pandas as pd
 
     o, c = orders, customers
@@ -28,7 +34,10 @@ def load_orders(engine: Engine, *, with_manager: bool = False):
     q = (
         select(*cols)
         .join(c, c.c.id == o.c.customer_id)
-        .where(o.c.status.is_(None) | o.c.status.not_in(LEFT_OUT), c.c.status != "erased")
+        .where(
+            o.c.status.is_(None) | o.c.status.not_in(UNCOUNTED_ORDER_STATUSES),
+            c.c.status != "erased",
+        )
     )
     with engine.connect() as conn:
         frame = pd.read_sql(q, conn)
@@ -39,6 +48,7 @@ def load_orders(engine: Engine, *, with_manager: bool = False):
 
 def load_customers(engine: Engine):
     """id -> name, manager, channel (acquisition source), city."""
+    # pandas takes ~0.4 s to import: only when this runs
     import pandas as pd
 
     c = customers
@@ -73,8 +83,6 @@ _RANGE = re.compile(r"^(.+)\.\.(.+)$")
 
 def parse_window(text: str) -> tuple[date, date]:
     """2025-Q1, 2025-03, 2025, or FROM..TO (dates): a window's first and last day."""
-    from clientbase.normalize.dates import parse_date
-
     t = text.strip()
     if m := _QUARTER.match(t):
         y, q = int(m.group(1)), int(m.group(2))
@@ -98,12 +106,6 @@ def parse_window(text: str) -> tuple[date, date]:
 
 def save_snapshot(engine: Engine, label: str, result) -> int:
     """Store a classification under a label (replacing an older one of the same label)."""
-    from datetime import datetime
-
-    from sqlalchemy import delete, insert
-
-    from clientbase.db.bulk import insert_rows
-    from clientbase.db.engine import write_transaction
 
     w = result.params["window"]
     rows = result.customers
@@ -131,6 +133,7 @@ def save_snapshot(engine: Engine, label: str, result) -> int:
 
 def load_snapshot(engine: Engine, label: str):
     """(window, customers frame, rules line) of a stored classification, or None."""
+    # pandas takes ~0.4 s to import: only when this runs
     import pandas as pd
 
     with engine.connect() as conn:
@@ -149,8 +152,6 @@ def load_snapshot(engine: Engine, label: str):
 
 
 def list_snapshots(engine: Engine) -> list[dict]:
-    from sqlalchemy import func
-
     s, r = abc_snapshots, abc_snapshot_rows
     q = (
         select(s.c.label, s.c.start, s.c.end, s.c.created_at, func.count(r.c.customer_id).label("customers"))
@@ -164,3 +165,106 @@ def list_snapshots(engine: Engine) -> list[dict]:
              "customers": x.customers, "saved": x.created_at.isoformat(sep=" ", timespec="seconds")}
             for x in conn.execute(q)
         ]  # fmt: skip
+
+
+# --- ABC/XYZ: a classification, or the migration between two windows -------------------------
+
+
+@dataclass
+class AbcXyzReport:
+    """A classification (``data`` is its JSON document) with what the tables are drawn from."""
+
+    data: dict
+    result: Any  # analytics.abcxyz.AbcXyzResult
+    portfolio: Any = None  # DataFrame per group (with ``by``)
+
+
+@dataclass
+class AbcXyzMigration:
+    """The moves between two windows: ``data`` is the JSON document, ``overall`` the matrix
+    (rows: the class before, columns: the class after)."""
+
+    data: dict
+    overall: Any  # DataFrame
+
+
+def _orders_and_people(engine: Engine, by: str | None):
+    frame = load_orders(engine, with_manager=by == "manager")
+    people = load_customers(engine)
+    groups = customer_groups(frame, people, by) if by else None
+    return frame, people, groups
+
+
+def _orders_needed(frame):
+    if frame.empty:
+        raise UsageError("there are no orders in the base yet", hint="clientbase import ORDERS.csv")
+    return frame
+
+
+def abc_xyz(
+    engine: Engine,
+    start: date | None,
+    end: date | None,
+    settings: dict,
+    *,
+    by: str | None = None,
+    snapshot: bool = False,
+    label: str | None = None,
+) -> AbcXyzReport:
+    """Classify the customers over a window (default: the data's full periods). ``settings``
+    are the other ``AbcXyzParams`` (period, metric, abc, xyz, zero_periods, min_periods). With
+    ``snapshot`` the classification is stored under ``label`` (default: its window)."""
+    # the analyses import pandas (~0.4 s): only when this runs
+    from clientbase.analytics.abcxyz import AbcXyzParams, classify, portfolio
+
+    frame, people, groups = _orders_and_people(engine, by)
+    result = classify(_orders_needed(frame), AbcXyzParams(start=start, end=end, **settings))
+    result.customers.insert(1, "name", result.customers["customer_id"].map(people["name"]))
+    data = result.to_json()
+    if snapshot:
+        w = result.params["window"]
+        data["snapshot"] = label or f"{w['start']}..{w['end']}"
+        save_snapshot(engine, data["snapshot"], result)
+    port = None
+    if groups is not None:
+        port = portfolio(result, groups, frame, settings["period"])
+        data["portfolio"] = port.to_dict("records")
+    return AbcXyzReport(data, result, port)
+
+
+def abc_xyz_migration(
+    engine: Engine,
+    windows: tuple[str, str],
+    settings: dict,
+    *,
+    by: str | None = None,
+    names: tuple[str, str] | None = None,
+) -> AbcXyzMigration:
+    """Who moved between the classes of two windows. A window is a stored classification's
+    label, or a window (2025-Q1, 2025-03, 2025, FROM..TO) classified now with ``settings``."""
+    # the analyses import pandas (~0.4 s): only when this runs
+    from clientbase.analytics.abcxyz import AbcXyzParams, classify, migration, migration_names
+
+    frame, people, groups = _orders_and_people(engine, by)
+    sides = []
+    for window in windows:
+        stored = load_snapshot(engine, window)
+        if stored is not None:
+            sides.append(stored)
+            continue
+        start, end = parse_window(window)
+        r = classify(_orders_needed(frame), AbcXyzParams(start=start, end=end, **settings))
+        sides.append((r.params["window"], r.customers, r.params["rules"]))
+    (wa, before_c, rules), (wb, after_c, _) = sides
+    overall = migration(before_c, after_c)
+    data = {"from": {"window": windows[0], **wa},
+            "to": {"window": windows[1], **wb},
+            "rules": rules,
+            "migration": {i: {c: int(v) for c, v in row.items()} for i, row in overall.iterrows()}}  # fmt: skip
+    if groups is not None:
+        long = migration(before_c, after_c, by=groups)
+        data["by"] = long.to_dict("records")
+    if names:
+        ids = migration_names(before_c, after_c, names[0], names[1])
+        data["names"] = [{"id": i, "name": people["name"].get(i)} for i in ids]
+    return AbcXyzMigration(data, overall)

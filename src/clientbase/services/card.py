@@ -25,7 +25,12 @@ from clientbase.db.models import (
 )
 from clientbase.errors import ClientbaseError, NotFoundError, UsageError
 from clientbase.importers.clean import CHANNEL_KINDS, CHANNELS
+from clientbase.importers.pipeline import import_records
 from clientbase.importers.records import ContactRecord
+from clientbase.normalize.dates import parse_birthday
+from clientbase.normalize.emails import normalize_email
+from clientbase.normalize.names import looks_like_company, parse_full_name
+from clientbase.normalize.phones import normalize_phone
 from clientbase.services.contacts import BY_HAND
 
 # Columns `contacts edit --field KEY=VALUE` may set (names, phones, emails, birthday have options).
@@ -91,9 +96,6 @@ def _check_fields(values: dict[str, str]) -> None:
 
 def _checked_points(phones: list[str], emails: list[str], region: str) -> None:
     """Typed by hand, a bad phone or email is a typo to fix now, not data to keep flagged."""
-    from clientbase.normalize.emails import normalize_email
-    from clientbase.normalize.phones import normalize_phone
-
     for p in phones:
         r = normalize_phone(p, region)
         if not r.valid:
@@ -107,8 +109,6 @@ def _checked_points(phones: list[str], emails: list[str], region: str) -> None:
 def add_contact(engine: Engine, card: CardInput, *, region: str = "RU") -> dict:
     """A new customer, unless the phone or email is already known: then that customer is
     updated, exactly as an import would do it. The entry is an import batch ("contacts add")."""
-    from clientbase.importers.pipeline import import_records
-
     if not (card.name or card.phones or card.emails or card.company):
         raise UsageError("give at least a name, a phone, an email or a company")
     _check_fields(card.fields)
@@ -124,8 +124,6 @@ def add_contact(engine: Engine, card: CardInput, *, region: str = "RU") -> dict:
 
 
 def _check_birthday(text: str) -> None:
-    from clientbase.normalize.dates import parse_birthday
-
     try:
         parse_birthday(text)
     except ValueError as exc:
@@ -139,11 +137,6 @@ def edit_contact(
     """Change a customer: name, birthday and fields replace; phones and emails are added
     (``remove`` takes some away). Returns what changed and which other customers share an
     added phone or email (a duplicate to look at)."""
-    from clientbase.normalize.dates import parse_birthday
-    from clientbase.normalize.emails import normalize_email
-    from clientbase.normalize.names import looks_like_company, parse_full_name
-    from clientbase.normalize.phones import normalize_phone
-
     _check_fields(card.fields)
     _checked_points(card.phones, card.emails, region)
     values: dict = dict(card.fields)

@@ -15,8 +15,13 @@ from sqlalchemy import Engine, insert, select
 
 from clientbase.db.engine import write_transaction
 from clientbase.db.models import consents, contact_points, customers, suppressions
-from clientbase.errors import NotFoundError, UsageError
+from clientbase.errors import InputFileError, NotFoundError, UsageError
+from clientbase.importers import sniff
 from clientbase.importers.clean import CHANNEL_KINDS, CHANNELS
+from clientbase.importers.mapping import cell_to_text
+from clientbase.importers.tabular import read_csv, read_workbook
+from clientbase.normalize.emails import normalize_email, split_emails
+from clientbase.normalize.phones import normalize_phone, split_phones
 
 STATUSES = ("granted", "withdrawn")
 
@@ -49,9 +54,6 @@ def set_consent(
     value: str | None = None, region: str = "RU",
 ) -> int:  # fmt: skip
     """Record consent for a customer's contact points the channel reaches (or one of them)."""
-    from clientbase.normalize.emails import normalize_email
-    from clientbase.normalize.phones import normalize_phone
-
     if status not in STATUSES:
         raise UsageError(f"{status!r}: granted or withdrawn")
     chans = _channels(channel)
@@ -135,13 +137,6 @@ def import_opt_outs(
 
 def _read_values(path: Path, region: str) -> list[tuple[str, str]]:
     """Every valid phone and email in the file's cells, normalised, without repeats."""
-    from clientbase.errors import InputFileError
-    from clientbase.importers import sniff
-    from clientbase.importers.mapping import cell_to_text
-    from clientbase.importers.tabular import read_csv, read_workbook
-    from clientbase.normalize.emails import normalize_email, split_emails
-    from clientbase.normalize.phones import normalize_phone, split_phones
-
     try:
         head = path.read_bytes()[: sniff.SAMPLE_BYTES]
     except OSError as exc:

@@ -19,6 +19,10 @@ from clientbase.db.models import (
     tags,
 )
 from clientbase.errors import NotFoundError
+from clientbase.segments.facts import lifecycle_of, lifecycle_query
+from clientbase.services.analytics import load_orders
+from clientbase.services.consent import channel_states
+from clientbase.services.segments import load_settings
 
 CARD_CALLS = 20  # the latest calls (and log entries) shown on a customer's card
 BY_HAND = "by hand"  # interactions.source of notes and contacts typed in with `clientbase note`
@@ -74,8 +78,6 @@ def iter_contacts(
     ``ids`` (ascending, e.g. from services.segments.matching_ids) limits the listing to those
     customers. Each customer carries its ``lifecycle`` stage (and ``warmth`` while sleeping),
     computed for the page at once (segments.lifecycle has the rules)."""
-    from clientbase.segments.facts import lifecycle_of, lifecycle_query
-
     last, left, pos = 0, limit, 0
     today = as_of or date.today()
     stage_query = None
@@ -107,8 +109,6 @@ def iter_contacts(
                     continue
                 return
             if stage_query is None:
-                from clientbase.services.segments import load_settings
-
                 stage_query = lifecycle_query(today, load_settings(conn))
             stages = lifecycle_of(conn, [r.id for r in rows], stage_query)
             for item in _with_details(conn, rows):
@@ -165,7 +165,6 @@ def _with_details(conn, rows) -> list[dict]:
             .order_by(tags.c.name)
         ):
             tag_names[cid].append(name)
-    from clientbase.services.consent import channel_states
 
     channels = channel_states(conn, [p.id for pts in points.values() for p in pts])
     calls, last_contact = {}, {}
@@ -244,10 +243,8 @@ def _with_details(conn, rows) -> list[dict]:
 def _classes(engine: Engine, customer_id: int) -> dict:
     """ABC/XYZ over the 12 months up to the latest order in the base, and the RFM scores and
     segment as of that order — what `analyze abc-xyz` and `analyze rfm` say with their defaults."""
-    from datetime import date
-
+    # the analyses import pandas (~0.4 s): only when this runs
     from clientbase.analytics.abcxyz import AbcXyzParams, classify
-    from clientbase.services.analytics import load_orders
 
     frame = load_orders(engine)
     if frame.empty:
@@ -260,6 +257,7 @@ def _classes(engine: Engine, customer_id: int) -> dict:
     out = {"window": f"{start} .. {end}", "abc": None, "xyz": None}
     if not row.empty:
         out["abc"], out["xyz"] = row["abc"].iloc[0], row["xyz"].iloc[0]
+    # the analyses import pandas (~0.4 s): only when this runs
     from clientbase.analytics.rfm import score_rfm
 
     scored = score_rfm(frame, as_of=end)
@@ -274,9 +272,6 @@ def _classes(engine: Engine, customer_id: int) -> dict:
 def _lifecycle(conn, customer_id: int) -> dict:
     """The customer's stage (and warmth while sleeping) today, by the same rules as
     `contacts list` and the filter language."""
-    from clientbase.segments.facts import lifecycle_of, lifecycle_query
-    from clientbase.services.segments import load_settings
-
     query = lifecycle_query(datetime.now().date(), load_settings(conn))
     stage, warmth = lifecycle_of(conn, [customer_id], query).get(customer_id, (None, None))
     return {"stage": stage, "warmth": warmth}

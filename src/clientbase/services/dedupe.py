@@ -18,11 +18,20 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from datetime import datetime
 
-from sqlalchemy import Connection, Engine, delete, insert, select, update
+from sqlalchemy import Connection, Engine, bindparam, delete, insert, select, update
 
 from clientbase.db.bulk import select_where_in
 from clientbase.db.engine import write_transaction
-from clientbase.db.models import customers, dedupe_candidates, import_rows, not_duplicates
+from clientbase.db.models import customers, dedupe_candidates, import_rows, merges, not_duplicates
+from clientbase.db.rules import NOT_LIVE_CUSTOMER_STATUSES
+from clientbase.dedupe.cluster import clusters, find_matches
+from clientbase.dedupe.keys import blocking_keys
+from clientbase.dedupe.merge import MergeRequest, merge, merge_many
+from clientbase.dedupe.merge import history as merge_history
+from clientbase.dedupe.merge import undo as undo_merge
+from clientbase.dedupe.person import Match
+from clientbase.dedupe.score import AUTO_THRESHOLD, REVIEW_THRESHOLD, score_pair
+from clientbase.dedupe.store import load_people
 from clientbase.errors import ClientbaseError, NotFoundError, UsageError
 
 Progress = Callable[[str, int, int], None]
@@ -93,8 +102,6 @@ class RunResult:
 
 
 def _thresholds() -> tuple[float, float]:
-    from clientbase.dedupe.score import AUTO_THRESHOLD, REVIEW_THRESHOLD
-
     return AUTO_THRESHOLD, REVIEW_THRESHOLD
 
 
@@ -176,9 +183,6 @@ def plan(
 ) -> Plan:
     """Match the base (or ``only_ids`` against it) and split the groups found into those to
     merge automatically (every link at or above ``auto_above``) and those to review."""
-    from clientbase.dedupe.cluster import clusters, find_matches
-    from clientbase.dedupe.store import load_people
-
     auto, review_min = _thresholds()
     threshold = auto if auto_above is None else float(auto_above)
     if not 0 < threshold <= 1:
@@ -232,8 +236,6 @@ def _store_candidates(conn: Connection, matches: list, *, full: bool, now: datet
     if new:
         conn.execute(insert(dc), new)
     if again:
-        from sqlalchemy import bindparam
-
         conn.execute(
             update(dc)
             .where(dc.c.id == bindparam("_id"))
@@ -253,9 +255,6 @@ def apply(engine: Engine, p: Plan) -> RunResult:
 
     A group whose customers changed since they were matched (merged, erased or archived
     meanwhile) is not merged; it is reported back instead."""
-    from clientbase.dedupe.merge import MergeRequest, merge_many
-    from clientbase.dedupe.store import LEFT_OUT
-
     now = datetime.now()
     result = RunResult(p, dry_run=False)
     with write_transaction(engine) as conn:
@@ -266,7 +265,7 @@ def apply(engine: Engine, p: Plan) -> RunResult:
             for cid, into, status in select_where_in(
                 conn, customers, ("id", "merged_into_id", "status"), "id", ids
             )
-            if into is None and status not in LEFT_OUT
+            if into is None and status not in NOT_LIVE_CUSTOMER_STATUSES
         }
         todo = []
         for x in p.auto:
@@ -315,9 +314,6 @@ def after_import(engine: Engine, customer_ids: Iterable[int]) -> int:
     ids = set(customer_ids)
     if not ids:
         return 0
-    from clientbase.dedupe.cluster import find_matches
-    from clientbase.dedupe.keys import blocking_keys
-    from clientbase.dedupe.store import load_people
 
     _, review_min = _thresholds()
     with engine.connect() as conn:
@@ -368,10 +364,6 @@ def batch_customers(engine: Engine, batch_id: int) -> list[int]:
 def review(engine: Engine) -> list[Proposal]:
     """Pending pairs, grouped, between customers as they are now (a pair one of whose sides has
     been merged since is shown with the survivor)."""
-    from clientbase.dedupe.cluster import clusters
-    from clientbase.dedupe.person import Match
-    from clientbase.dedupe.store import load_people
-
     _, review_min = _thresholds()
     dc = dedupe_candidates
     with engine.connect() as conn:
@@ -405,10 +397,6 @@ def review(engine: Engine) -> list[Proposal]:
 
 def merge_ids(engine: Engine, ids: Sequence[int], *, survivor: int | None = None) -> dict:
     """Merge customers by hand (the reasons recorded are what the matcher sees in them)."""
-    from clientbase.dedupe.merge import merge
-    from clientbase.dedupe.score import score_pair
-    from clientbase.dedupe.store import load_people
-
     ids = list(dict.fromkeys(int(i) for i in ids))
     if len(ids) < 2:
         raise UsageError("give at least two different customer ids to merge")
@@ -426,7 +414,6 @@ def merge_ids(engine: Engine, ids: Sequence[int], *, survivor: int | None = None
         mid = merge(
             conn, ids, score=min(scores) if scores else None, reasons=reasons, survivor=survivor
         )
-        from clientbase.db.models import merges
 
         row = conn.execute(
             select(merges.c.survivor_id, merges.c.merged_ids).where(merges.c.id == mid)
@@ -474,8 +461,6 @@ def not_duplicate(engine: Engine, a: int, b: int) -> dict:
 
 
 def undo(engine: Engine, merge_id: int) -> dict:
-    from clientbase.dedupe.merge import undo as undo_merge
-
     with write_transaction(engine) as conn:
         r = undo_merge(conn, merge_id)
     return {"merge_id": r.merge_id, "survivor": r.survivor_id, "restored": r.restored_ids,
@@ -483,7 +468,5 @@ def undo(engine: Engine, merge_id: int) -> dict:
 
 
 def history(engine: Engine, *, limit: int | None = None) -> list[dict]:
-    from clientbase.dedupe.merge import history as merge_history
-
     with engine.connect() as conn:
         return merge_history(conn, limit=limit)

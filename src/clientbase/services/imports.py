@@ -1,9 +1,10 @@
-"""Import batches: list them, look inside one, undo one."""
+"""Import batches: run an import, list the batches, look inside one, undo one."""
 
 from __future__ import annotations
 
 import json
 from datetime import datetime
+from pathlib import Path
 
 from sqlalchemy import Engine, delete, func, select, update
 
@@ -19,13 +20,37 @@ from clientbase.db.models import (
     interactions,
     orders,
 )
+from clientbase.dedupe.merge import merges_blocking_import
 from clientbase.errors import ClientbaseError, NotFoundError
+from clientbase.importers import pipeline
+from clientbase.importers.pipeline import ImportOptions, ImportResult, Progress
+from clientbase.services.dedupe import after_batches
+
+__all__ = [
+    "ImportOptions",
+    "ImportResult",
+    "list_imports",
+    "run_import",
+    "show_import",
+    "undo_import",
+]
 
 BATCH_COLUMNS = (
     "id", "file_name", "format", "kind", "source_label", "status", "rows_read", "created",
     "updated", "unchanged", "duplicates", "rejected", "invalid_phones", "invalid_emails",
     "started_at", "finished_at", "undone_at",
 )  # fmt: skip
+
+
+def run_import(
+    engine: Engine,
+    paths: list[Path],
+    options: ImportOptions,
+    progress: Progress | None = None,
+) -> ImportResult:
+    """Import files and folders, one batch per file (see `clientbase.importers.pipeline`), then
+    look for possible duplicates of the new customers unless ``options.find_duplicates`` is off."""
+    return pipeline.run_import(engine, paths, options, progress, after_contacts=after_batches)
 
 
 def _batch_dict(row) -> dict:
@@ -105,7 +130,6 @@ def undo_import(engine: Engine, batch_id: int, *, dry_run: bool = False) -> dict
                 f"batch {batch_id}",
                 hint=f"undo batch {later[0]} first",
             )
-        from clientbase.dedupe.merge import merges_blocking_import
 
         merged = merges_blocking_import(conn, batch_id, batch.started_at)
         if merged:

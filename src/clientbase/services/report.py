@@ -1,6 +1,7 @@
 """`clientbase report`: collect the figures, render them, write the file, check the alert.
 
-The work is in ``clientbase.reports`` (collect, render, alert); this module ties it together for
+The figures come from ``services.report_data`` (one dict of numbers); ``clientbase.reports``
+renders them and checks the alert. This module ties it together for
 the CLI and for scripts (``make_report(engine, ...)``) and owns the two decisions around it:
 which format a file gets, and how it reaches the disk (whole or not at all).
 """
@@ -16,6 +17,11 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from clientbase.errors import ClientbaseError, UsageError
+from clientbase.reports import alert as alerts
+from clientbase.reports.i18n import LANGS, default_lang
+from clientbase.reports.metrics import METRICS, parse_sections, sections_for
+from clientbase.reports.writers import FORMATS, render
+from clientbase.services.report_data import collect
 
 EXTENSIONS = {
     ".html": "html",
@@ -87,11 +93,6 @@ def make_report(
     """Collect, render and (with ``fail_if``) check the report. The condition is checked for
     sense before anything is read, so a typo fails at once; the sections its metrics come from
     are collected even when ``sections`` leaves them out of the report."""
-    from clientbase.reports import alert as alerts
-    from clientbase.reports.collect import METRICS, collect, parse_sections, sections_for
-    from clientbase.reports.i18n import LANGS, default_lang
-    from clientbase.reports.render import FORMATS, render
-
     if fmt not in FORMATS:
         raise UsageError(f"--format {fmt!r}: one of {', '.join(FORMATS)}")
     lang = lang or default_lang()

@@ -29,10 +29,14 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from pathlib import Path
 
-from sqlalchemy import Engine, delete, insert, select
+import numpy as np
+from sqlalchemy import Engine, Integer, cast, delete, func, insert, select
 
-from clientbase.db.models import customers, imports, metric_snapshots
+from clientbase.db.engine import write_transaction
+from clientbase.db.models import customers, imports, metric_snapshots, orders
+from clientbase.db.rules import UNCOUNTED_ORDER_STATUSES
 from clientbase.errors import UsageError
+from clientbase.services.analytics import customer_groups, load_customers, load_orders
 
 BY = ("channel", "source", "manager")
 NO_GROUP = "—"
@@ -48,8 +52,6 @@ def load_value_orders(engine: Engine, *, with_manager: bool = False, with_margin
     On SQLite, when neither the order's manager nor its margin is needed, the rows come by a
     faster road (``_narrow_sqlite``); the margin column is then absent and ``order_key`` is a
     row number, which is as good: every row of ``orders`` is one order."""
-    from clientbase.services.analytics import load_orders
-
     frame = None
     if engine.dialect.name == "sqlite" and not with_manager and not with_margin:
         frame = _narrow_sqlite(engine)
@@ -72,12 +74,8 @@ def _narrow_sqlite(engine: Engine):
     join: SQLite would otherwise look up each order's customer, three times slower. The time
     is rounded to the second (julianday, exact to about a millisecond), more than the
     analyses need: they work in days."""
-    import numpy as np
+    # pandas takes ~0.4 s to import: only when this runs
     import pandas as pd
-    from sqlalchemy import Integer, cast, func
-
-    from clientbase.db.models import orders
-    from clientbase.services.analytics import LEFT_OUT
 
     o, c = orders, customers
     seconds = cast(func.round((func.julianday(o.c.ordered_at) - 2440587.5) * 86400), Integer)
@@ -86,7 +84,7 @@ def _narrow_sqlite(engine: Engine):
         func.group_concat(seconds),
         func.group_concat(func.coalesce(o.c.amount, 0.0)),
     ).where(
-        o.c.status.is_(None) | o.c.status.not_in(LEFT_OUT),
+        o.c.status.is_(None) | o.c.status.not_in(UNCOUNTED_ORDER_STATUSES),
         o.c.customer_id.not_in(select(c.c.id).where(c.c.status == "erased")),
     )
     with engine.connect() as conn:
@@ -110,9 +108,8 @@ def _narrow_sqlite(engine: Engine):
 
 def groups_for(engine: Engine, frame, people, by: str):
     """customer id -> group label for ``by`` (see the module's "Groups")."""
+    # pandas takes ~0.4 s to import: only when this runs
     import pandas as pd
-
-    from clientbase.services.analytics import customer_groups
 
     if by not in BY:
         raise UsageError(f"--by {by!r}: one of {', '.join(BY)}")
@@ -139,6 +136,7 @@ def load_names(engine: Engine):
     """id -> display name of every customer, and nothing else: the per-customer lists need
     only the name, and reading the four other columns of ``load_customers`` would double the
     time on a large base."""
+    # pandas takes ~0.4 s to import: only when this runs
     import pandas as pd
 
     with engine.connect() as conn:
@@ -149,8 +147,6 @@ def load_names(engine: Engine):
 
 def _people(engine: Engine, by: str | None):
     """The per-customer columns a report needs: names, and the groups' sources when grouped."""
-    from clientbase.services.analytics import load_customers
-
     return load_customers(engine) if by else load_names(engine)
 
 
@@ -233,6 +229,7 @@ def rfm(
     """RFM scores and segments of every customer with an order up to ``as_of`` (default: the
     day of the last order). ``scores`` None means fixed when thresholds are given, else
     quintiles."""
+    # the analyses import pandas (~0.4 s): only when this runs
     from clientbase.analytics.rfm import score_rfm, summarise_segments
 
     frame = load_value_orders(engine)
@@ -320,6 +317,7 @@ def ltv_historical(
 ) -> HistoricalLtv:
     """Historical LTV per customer up to ``as_of`` (default: the last order's day), and its
     average per group when ``by`` is given."""
+    # the analyses import pandas (~0.4 s): only when this runs
     from clientbase.analytics.ltv import by_group, historical
 
     frame = load_value_orders(engine, with_manager=by == "manager")
@@ -337,8 +335,8 @@ def ltv_historical(
 def ltv_snapshot_data(engine: Engine, report: HistoricalLtv) -> dict:
     """What ``analyze ltv --snapshot`` stores: the average LTV overall and per acquisition
     channel, whatever ``--by`` the report itself used."""
+    # the analyses import pandas (~0.4 s): only when this runs
     from clientbase.analytics.ltv import by_group
-    from clientbase.services.analytics import load_customers
 
     hist = report.customers
     if report.by == "channel":
@@ -396,8 +394,8 @@ def ltv_cohort(
     """Cumulative revenue (or recorded margin) per acquired customer by months since the first
     order, per acquisition month; overall and, with ``by``, per group. ``margin`` scales the
     values (revenue x 0.3 as a gross margin)."""
+    # the analyses import pandas (~0.4 s): only when this runs
     from clientbase.analytics.ltv import check_margin, cohort_table
-    from clientbase.services.analytics import load_customers
 
     check_margin(margin)
     frame = load_value_orders(engine, with_manager=by == "manager", with_margin=value == "margin")
@@ -523,8 +521,7 @@ def ltv_predictive(
     fit's predicted repeat purchases over that stretch are set against the actual ones, the
     plainest check of whether the model fits this base. Raises ``clv.ThinDataError`` (exit 1,
     with a hint) when the data cannot carry the model."""
-    import numpy as np
-
+    # the analyses import pandas (~0.4 s): only when this runs
     from clientbase.analytics import clv
 
     days = parse_horizon(horizon)
@@ -660,8 +657,8 @@ def churn(
     max_months: int | None = None,
 ) -> ChurnReport:
     """Base loss per year (overall and, with ``by``, per group) and the cohort retention."""
+    # the analyses import pandas (~0.4 s): only when this runs
     from clientbase.analytics.churn import base_loss, first_full_year, retention
-    from clientbase.services.analytics import load_customers
 
     frame = load_value_orders(engine, with_manager=by == "manager")
     day = as_of or _last_order_day(frame)
@@ -710,8 +707,6 @@ def save_metric_snapshot(
     """Store a dated figure set of ``kind`` (its id). ``taken_at`` is the day the figures
     describe (default: now). With a label, an earlier snapshot of the same kind and label is
     replaced."""
-    from clientbase.db.engine import write_transaction
-
     when = taken_at or datetime.now()
     if not isinstance(when, datetime):
         when = datetime(when.year, when.month, when.day)

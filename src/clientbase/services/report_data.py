@@ -38,99 +38,23 @@ State of the base
 from __future__ import annotations
 
 import math
-import re
-from dataclasses import dataclass
 from datetime import date, datetime, time, timedelta
 from functools import cached_property
 
+import numpy as np
 from sqlalchemy import Engine, String, func, select, type_coerce
 
-from clientbase.errors import UsageError
+from clientbase.db.models import contact_points, customers, dedupe_candidates, interactions, orders
+from clientbase.reports.metrics import BIRTHDAY_DAYS, SECTIONS, metrics
+from clientbase.reports.periods import Window, months, windows
+from clientbase.services.analytics import customer_groups, load_customers, load_orders
+from clientbase.services.calls import missed_calls
+from clientbase.services.card import due_reminders
+from clientbase.services.segments import SNAPSHOT_KIND, birthdays, list_segments, matching_ids
+from clientbase.services.value import metric_history
 
-SECTIONS = (
-    "base",
-    "quality",
-    "sales",
-    "abcxyz",
-    "migrations",
-    "rfm",
-    "ltv",
-    "churn",
-    "segments",
-    "followups",
-    "calls",
-)
-PERIODS = ("30d", "week", "month", "quarter", "year")
-BIRTHDAY_DAYS = 7
 COHORT_MONTHS = 12  # cohorts shown, and months since acquisition (0..11)
 NO_GROUP = "—"
-_DAYS = re.compile(r"^(\d{1,4})d$", re.I)
-
-
-@dataclass(frozen=True)
-class Window:
-    start: date
-    end: date  # inclusive
-
-    def as_dict(self) -> dict:
-        return {"start": self.start.isoformat(), "end": self.end.isoformat()}
-
-
-def _month_start(d: date, back: int = 0) -> date:
-    months = d.year * 12 + d.month - 1 - back
-    return date(months // 12, months % 12 + 1, 1)
-
-
-def windows(period: str, as_of: date) -> tuple[Window, Window]:
-    """The current and the previous window of ``period`` for a report made on ``as_of``."""
-    p = period.strip().lower()
-    if m := _DAYS.match(p):
-        n = int(m.group(1))
-        if n < 1:
-            raise UsageError(f"--period {period!r}: at least 1d")
-        end = as_of - timedelta(days=1)
-        cur = Window(end - timedelta(days=n - 1), end)
-        prev_end = cur.start - timedelta(days=1)
-        return cur, Window(prev_end - timedelta(days=n - 1), prev_end)
-    if p == "week":
-        monday = as_of - timedelta(days=as_of.weekday())
-        cur = Window(monday - timedelta(days=7), monday - timedelta(days=1))
-        return cur, Window(cur.start - timedelta(days=7), cur.start - timedelta(days=1))
-    size = {"month": 1, "quarter": 3, "year": 12}.get(p)
-    if size is None:
-        raise UsageError(
-            f"--period {period!r}: not a period",
-            hint="30d or any number of days (7d, 90d), week, month, quarter or year",
-        )
-    # The first day of the period holding as_of: everything before it is complete.
-    if p == "month":
-        this = _month_start(as_of)
-    elif p == "quarter":
-        this = date(as_of.year, 3 * ((as_of.month - 1) // 3) + 1, 1)
-    else:
-        this = date(as_of.year, 1, 1)
-    cur = Window(_month_start(this, size), this - timedelta(days=1))
-    return cur, Window(_month_start(this, 2 * size), cur.start - timedelta(days=1))
-
-
-def parse_sections(text: str | None) -> list[str]:
-    """``base,sales`` -> the sections in the report's own order; None or ``all`` -> all."""
-    if not text or text.strip().lower() == "all":
-        return list(SECTIONS)
-    asked = [s.strip().lower() for s in text.split(",") if s.strip()]
-    unknown = [s for s in asked if s not in SECTIONS]
-    if unknown:
-        raise UsageError(
-            f"--sections: unknown section(s) {', '.join(unknown)}",
-            hint=f"choose from {', '.join(SECTIONS)}",
-        )
-    return [s for s in SECTIONS if s in asked]
-
-
-def _months(end: date, count: int) -> list[str]:
-    return [
-        f"{d.year}-{d.month:02d}" for d in (_month_start(end, k) for k in range(count - 1, -1, -1))
-    ]
 
 
 def _r(value, digits: int = 2):
@@ -158,17 +82,14 @@ class _Source:
     def orders(self):
         """Live orders (cancelled and returned left out) with their manager, as the analyses
         load them."""
-        from clientbase.services.analytics import load_orders
-
         return load_orders(self.engine, with_manager=True)
 
     @cached_property
     def channels(self):
         """order id -> the order's sales channel, for the orders of the two windows only (read
         through the date index: a million channel strings would cost seconds and memory)."""
+        # pandas takes ~0.4 s to import: only when this runs
         import pandas as pd
-
-        from clientbase.db.models import orders
 
         o = orders.c
         q = select(o.id, o.channel).where(
@@ -180,20 +101,14 @@ class _Source:
 
     @cached_property
     def people(self):
-        from clientbase.services.analytics import load_customers
-
         return load_customers(self.engine)
 
     def until(self, day: date):
         """The order rows dated on or before ``day``."""
-        import numpy as np
-
         frame = self.orders
         return frame[frame["ordered_at"].to_numpy() < np.datetime64(day + timedelta(days=1))]
 
     def within(self, w: Window):
-        import numpy as np
-
         ts = self.orders["ordered_at"].to_numpy()
         inside = (ts >= np.datetime64(w.start)) & (ts < np.datetime64(w.end + timedelta(days=1)))
         return self.orders[inside]
@@ -202,6 +117,7 @@ class _Source:
     def classes(self):
         """ABC/XYZ of the current and previous windows, as `analyze abc-xyz --from --to` with
         its defaults classifies them."""
+        # the analyses import pandas (~0.4 s): only when this runs
         from clientbase.analytics.abcxyz import AbcXyzParams, classify
 
         return {
@@ -211,14 +127,12 @@ class _Source:
 
     @cached_property
     def managers(self):
-        from clientbase.services.analytics import customer_groups
-
         return customer_groups(self.orders, self.people, "manager")
 
     @cached_property
     def history_months(self) -> list[str]:
         span = (self.cur.end - self.cur.start).days
-        return _months(self.cur.end, 24 if span > 200 else 12)
+        return months(self.cur.end, 24 if span > 200 else 12)
 
 
 def collect(
@@ -252,8 +166,6 @@ def collect(
 
 
 def _currency(engine: Engine) -> str | None:
-    from clientbase.db.models import orders
-
     with engine.connect() as conn:
         row = conn.execute(
             select(orders.c.currency, func.count())
@@ -274,9 +186,8 @@ def _first_seen(engine: Engine, orders_frame):
     into the base (an imported history is older than the import). The first orders come from
     the orders already loaded: a per-customer MIN over the orders table walks its index row by
     row, seconds on a million orders."""
+    # pandas takes ~0.4 s to import: only when this runs
     import pandas as pd
-
-    from clientbase.db.models import customers, interactions
 
     c = customers
     first_contact = (
@@ -307,6 +218,7 @@ def _first_seen(engine: Engine, orders_frame):
 
 
 def _base(src: _Source) -> dict:
+    # pandas takes ~0.4 s to import: only when this runs
     import pandas as pd
 
     frame = _first_seen(src.engine, src.orders)
@@ -354,9 +266,6 @@ def _base(src: _Source) -> dict:
 
 
 def _quality(src: _Source) -> dict:
-    from clientbase.db.models import contact_points, customers, dedupe_candidates
-    from clientbase.services.segments import matching_ids
-
     c, cp = customers, contact_points
     live = (c.c.merged_into_id.is_(None)) & (c.c.status != "erased")
     with src.engine.connect() as conn:
@@ -417,6 +326,7 @@ def _totals(frame) -> dict:
 
 
 def _split(now, before, column: str, key: str) -> list[dict]:
+    # pandas takes ~0.4 s to import: only when this runs
     import pandas as pd
 
     def agg(frame):
@@ -490,6 +400,7 @@ def _sales(src: _Source) -> dict:
 def _abcxyz(src: _Source) -> dict:
     if src.orders.empty:
         return {"empty": "no_orders"}
+    # the analyses import pandas (~0.4 s): only when this runs
     from clientbase.analytics.abcxyz import portfolio
 
     result = src.classes["current"]
@@ -537,6 +448,7 @@ def _abcxyz(src: _Source) -> dict:
 def _migrations(src: _Source) -> dict:
     if src.orders.empty:
         return {"empty": "no_orders"}
+    # the analyses import pandas (~0.4 s): only when this runs
     from clientbase.analytics.abcxyz import migration
 
     before = src.classes["previous"].customers
@@ -591,6 +503,7 @@ def _moves_summary(matrix: dict) -> dict:
 
 
 def _rfm(src: _Source) -> dict:
+    # the analyses import pandas (~0.4 s): only when this runs
     from clientbase.analytics.rfm import SEGMENTS, score_rfm, summarise_segments
 
     if src.orders.empty:
@@ -620,6 +533,7 @@ def _rfm(src: _Source) -> dict:
 
 
 def _ltv(src: _Source) -> dict:
+    # the analyses import pandas (~0.4 s): only when this runs
     from clientbase.analytics.churn import retention
     from clientbase.analytics.ltv import by_group, cohort_table, historical
 
@@ -665,6 +579,7 @@ def _ltv(src: _Source) -> dict:
 
 
 def _churn(src: _Source) -> dict:
+    # the analyses import pandas (~0.4 s): only when this runs
     from clientbase.analytics.churn import base_loss, first_full_year
 
     if src.orders.empty:
@@ -703,9 +618,6 @@ def _segments(src: _Source) -> dict:
     start of the period: the latest recorded sizes (``segment list`` keeps each run in
     ``metric_snapshots``) from before the window, else the size of the last run. Reading them
     records nothing: a report does not move the point ``segment list`` compares with."""
-    from clientbase.services.segments import SNAPSHOT_KIND, list_segments
-    from clientbase.services.value import metric_history
-
     rows = list_segments(src.engine, as_of=src.as_of, record=False)
     start = datetime.combine(src.cur.start, time.min).isoformat(sep=" ")
     before = [h for h in metric_history(src.engine, SNAPSHOT_KIND) if h["taken_at"] < start]
@@ -735,9 +647,6 @@ def _segments(src: _Source) -> dict:
 
 
 def _followups(src: _Source) -> dict:
-    from clientbase.services.card import due_reminders
-    from clientbase.services.segments import birthdays
-
     due = due_reminders(src.engine, datetime.combine(src.as_of, time.max))
     people = birthdays(src.engine, BIRTHDAY_DAYS, src.as_of)
     return {
@@ -770,8 +679,6 @@ def _followups(src: _Source) -> dict:
 
 
 def _calls(src: _Source) -> dict:
-    from clientbase.services.calls import missed_calls
-
     since = datetime.combine(src.cur.start, time.min)
     until = datetime.combine(src.as_of, time.max)
     rows = [m.as_dict() for m in missed_calls(src.engine, since) if m.first_missed <= until]
@@ -802,71 +709,3 @@ _SECTION_FUNCS = {
 # --- flat metrics for --fail-if ----------------------------------------------------------------
 
 # metric -> (section, description); rates and changes are in per cent.
-METRICS: dict[str, tuple[str, str]] = {
-    "customers": ("base", "customers in the base"),
-    "new_customers": ("base", "customers who appeared in the period"),
-    "invalid_phones": ("quality", "phones that are not valid numbers"),
-    "invalid_emails": ("quality", "emails that are not valid addresses"),
-    "pending_duplicates": ("quality", "possible duplicates waiting for review"),
-    "without_consent": ("quality", "reachable active customers without marketing consent"),
-    "revenue": ("sales", "revenue in the period"),
-    "orders": ("sales", "orders in the period"),
-    "average_check": ("sales", "average order value in the period"),
-    "revenue_change_pct": ("sales", "revenue against the previous period, %"),
-    "a_customers": ("abcxyz", "A customers in the period"),
-    "a_lost": ("migrations", "A customers of the previous period now B, C or gone"),
-    "a_gained": ("migrations", "customers now A who were not A before"),
-    "avg_ltv": ("ltv", "average historical LTV"),
-    "base_loss_rate": ("churn", "base loss in the last complete year, %"),
-    "segments_total": ("segments", "customers in the saved segments, summed"),
-    "due_followups": ("followups", "follow-ups due by the report's day"),
-    "birthdays_upcoming": ("followups", f"birthdays in the next {BIRTHDAY_DAYS} days"),
-    "missed_calls_waiting": ("calls", "numbers with a missed call and no conversation since"),
-    "missed_calls_without_callback": ("calls", "of them, numbers nobody even tried to call back"),
-}
-
-
-def metrics(data: dict) -> dict:
-    """The flat figures of the collected sections (a section not collected gives none)."""
-    out: dict = {}
-
-    def has(name):
-        return name in data and isinstance(data[name], dict)
-
-    if has("base"):
-        out["customers"] = data["base"]["customers"]
-        out["new_customers"] = data["base"]["new_current"]
-    if has("quality"):
-        for k in ("invalid_phones", "invalid_emails", "pending_duplicates", "without_consent"):
-            out[k] = data["quality"][k]
-    if has("sales"):
-        s = data["sales"]
-        cur = s.get("current", {})
-        out["revenue"] = cur.get("revenue", 0.0)
-        out["orders"] = cur.get("orders", 0)
-        out["average_check"] = cur.get("average_check")
-        out["revenue_change_pct"] = s.get("change_pct", {}).get("revenue")
-    if has("abcxyz"):
-        m = data["abcxyz"].get("matrix", {})
-        out["a_customers"] = sum(v["customers"] for k, v in m.items() if k.startswith("A"))
-    if has("migrations"):
-        out["a_lost"] = data["migrations"].get("a_lost", 0)
-        out["a_gained"] = data["migrations"].get("a_gained", 0)
-    if has("ltv"):
-        out["avg_ltv"] = data["ltv"].get("avg_ltv")
-    if has("churn"):
-        out["base_loss_rate"] = data["churn"].get("base_loss_rate")
-    if has("segments"):
-        out["segments_total"] = sum(s.get("size") or 0 for s in data["segments"]["segments"])
-    if has("followups"):
-        out["due_followups"] = len(data["followups"]["due"])
-        out["birthdays_upcoming"] = len(data["followups"]["birthdays"])
-    if has("calls"):
-        out["missed_calls_waiting"] = data["calls"]["waiting"]
-        out["missed_calls_without_callback"] = data["calls"]["not_called_back"]
-    return out
-
-
-def sections_for(names: list[str]) -> list[str]:
-    """The sections that give these metrics."""
-    return [s for s in SECTIONS if any(METRICS[n][0] == s for n in names if n in METRICS)]

@@ -1,0 +1,84 @@
+"""What the command modules share: the run's state, the common options, the date-option parser.
+
+The command modules import this module, and `cli.main` imports the command modules, so nothing
+imports `cli.main` back: the root command sets the state up, the commands only read it.
+"""
+
+from __future__ import annotations
+
+import sys
+from dataclasses import dataclass, field
+from datetime import date
+from typing import Annotated
+
+import typer
+
+from clientbase.cli.output import Format, Messages, SummaryFormat
+from clientbase.config import resolve_db
+from clientbase.errors import UsageError
+from clientbase.normalize.dates import parse_date
+
+
+@dataclass
+class State:
+    db: str | None = None
+    quiet: bool = False
+    verbose: bool = False
+    _engine: object = field(default=None, repr=False)
+
+    def location(self):
+        return resolve_db(self.db)
+
+    def engine(self, *, migrate: bool = True):
+        """The engine, opened on first use; the schema is brought up to date unless told not to."""
+        if self._engine is None:
+            from clientbase.db.engine import open_database  # SQLAlchemy: not for --help
+
+            def announce(backup) -> None:
+                if not self.quiet:
+                    print(
+                        f"database upgraded; the previous file is saved as {backup}",
+                        file=sys.stderr,
+                    )
+
+            self._engine = open_database(self.location(), migrate=migrate, on_backup=announce)
+        return self._engine
+
+    @property
+    def messages(self) -> Messages:
+        return Messages(self.quiet, self.verbose)
+
+
+def state(ctx: typer.Context) -> State:
+    return ctx.find_root().obj
+
+
+def format_option(help_text: str | None = None):
+    """The `--format/-f` option of every command that prints a result."""
+    return typer.Option("--format", "-f", help=help_text)
+
+
+FormatOpt = Annotated[Format, format_option()]  # table, json or csv
+SummaryFormatOpt = Annotated[SummaryFormat, format_option()]  # table or json
+
+WHERE_HELP = (
+    "Only the customers this filter matches, e.g. \"orders >= 3 and city = 'Казань'\" "
+    "(fields: clientbase segment fields)."
+)
+WhereOpt = Annotated[str | None, typer.Option("--where", "-w", metavar="EXPR", help=WHERE_HELP)]
+SegmentOpt = Annotated[
+    str | None,
+    typer.Option("--segment", metavar="NAME", help="Only the customers of a saved segment."),
+]
+
+
+def parse_day(text: str | None, option: str, *, hint: str | None = None) -> date | None:
+    """A day given to a date option (`--as-of`, `--from`, `--on` …): ISO, Russian (31.12.2026)
+    and the other forms `normalize.dates.parse_date` reads; None when the option was not given.
+    A date that is not one fails as a usage error naming the option."""
+    if text is None:
+        return None
+    try:
+        return parse_date(text)
+    except ValueError as exc:
+        raise UsageError(f"{option} {text!r}: {exc}", hint=hint) from None
