@@ -63,7 +63,13 @@ def make_engine(url: str) -> Engine:
             "PostgreSQL needs the psycopg driver: pip install 'clientbase[postgres]'"
         )
     try:
-        engine = create_engine(url)
+        kwargs = {}
+        if url.startswith("postgresql+psycopg"):
+            # psycopg prepares a statement on the server from its 5th run, and PostgreSQL may
+            # then keep a generic plan made while the tables were small (an import into an
+            # empty base): plan each statement for its own parameters instead.
+            kwargs["connect_args"] = {"prepare_threshold": None}
+        engine = create_engine(url, **kwargs)
     except ModuleNotFoundError as exc:
         raise DatabaseError(
             f"no driver for {url.split('://', 1)[0]}: {exc.name} is not installed",
