@@ -191,6 +191,8 @@ def _print_summary(result, *, verbose: bool) -> None:
         if fr.sheets:
             how.append(f"sheets: {', '.join(fr.sheets)}")
         con.print("  " + ", ".join(how), markup=False)
+        for note in fr.notes:
+            con.print(f"  note: {note}", markup=False)
         if fr.kind == "orders":
             con.print(
                 f"  rows read {c.rows_read}: orders created {c.created}, updated {c.updated}, "

@@ -13,7 +13,7 @@ from datetime import datetime
 from typing import NamedTuple
 
 from clientbase.importers.mapping import Mapping, to_record
-from clientbase.importers.records import ContactRecord
+from clientbase.importers.records import ContactRecord, UnreadableRow
 from clientbase.normalize.dates import parse_birthday, parse_datetime
 from clientbase.normalize.emails import normalize_email, split_emails
 from clientbase.normalize.names import looks_like_company, name_from_parts, parse_full_name
@@ -233,7 +233,9 @@ def clean_rows(
     """A chunk of spreadsheet rows → cleaned rows."""
     mapping, rows, sheet, region, source = args
     return [
-        clean_record(to_record(mapping, n, cells, sheet), region, source)
+        Rejected(n, sheet, to_json({"line": cells[0] if cells else ""}), cells.reason)
+        if isinstance(cells, UnreadableRow)
+        else clean_record(to_record(mapping, n, cells, sheet), region, source)
         for n, cells in rows
         if not is_blank(cells)  # a blank line is not data: neither imported nor rejected
     ]

@@ -43,7 +43,7 @@ from clientbase.importers.mapping import (
     normalize_header,
     to_record,
 )
-from clientbase.importers.records import ContactRecord
+from clientbase.importers.records import ContactRecord, UnreadableRow
 from clientbase.normalize.dates import parse_datetime
 from clientbase.normalize.money import parse_amount
 
@@ -209,6 +209,12 @@ class OrderWriter:
         cleans: list[Clean | Rejected] = []
         parsed = []
         for n, cells in rows:
+            if isinstance(cells, UnreadableRow):  # counted and rejected with the reader's reason
+                rec = to_record(mapping, n, [], sheet)
+                rec.raw = {"line": cells[0] if cells else ""}
+                cleans.append(Rejected(n, sheet, to_json(rec.raw), cells.reason))
+                parsed.append((rec, None))
+                continue
             rec = to_record(mapping, n, cells, sheet)
             order, problem = self._order_part(rec)
             if problem:

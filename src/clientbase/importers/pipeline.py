@@ -16,7 +16,7 @@ from dataclasses import asdict, dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import Connection, Engine, select
+from sqlalchemy import Connection, Engine, select, update
 
 from clientbase.db.bulk import indexes_deferred
 from clientbase.db.engine import retrying, write_transaction
@@ -49,12 +49,16 @@ from clientbase.importers.orders import (
     order_header_score,
 )
 from clientbase.importers.records import ContactRecord
+from clientbase.importers.source import Source, file_problem
 from clientbase.importers.tabular import Table, read_csv, read_workbook
 
 KINDS = ("contacts", "calls", "orders")
 CALL_FORMATS = ("android", "oppo", "asterisk", "sipuni", "mango", "calls-csv")
 CHUNK_ROWS = 5000
 PARALLEL_FROM_BYTES = 4 << 20  # below this, starting worker processes costs more than it saves
+# What planning may keep in memory of all files (heads, whole workbooks) so the import does not
+# read them from disk again; past it, files are read a second time rather than filling memory.
+KEEP_BYTES = 128 << 20
 TABULAR_FORMATS = ("csv", "xlsx", "xls", "ods", "xlsb")
 # Built once at the end of a big first import instead of row by row (matching does not use them:
 # it has its own key index).
@@ -113,6 +117,7 @@ class FileResult:
     not_mapped: list[str] = field(default_factory=list)
     counts: Counts = field(default_factory=Counts)
     rejects: list[Reject] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # what was repaired while reading, and where
 
     def as_dict(self) -> dict:
         d = asdict(self)
@@ -153,6 +158,9 @@ class _Planned:
     tables: list[tuple[Table, Mapping]] = field(default_factory=list)  # tabular files
     skipped_sheets: list[str] = field(default_factory=list)
     problem: InputFileError | None = None  # why it cannot be imported
+    source: Source | None = None
+    notes: list[str] = field(default_factory=list)
+    tables_open: bool = False  # tables mapped at planning can be read as they are
 
 
 def expand_paths(paths: list[Path]) -> list[tuple[Path, bool]]:
@@ -173,21 +181,11 @@ def expand_paths(paths: list[Path]) -> list[tuple[Path, bool]]:
                     hint=f"supported: {', '.join(sorted(SUPPORTED_SUFFIXES))}",
                 )
             out.extend((q, True) for q in found)
-        elif p.is_file():
-            out.append((p, False))
-        elif p.exists():
-            raise InputFileError(f"{p}: not a regular file")
+        elif (problem := file_problem(p)) is not None:
+            raise InputFileError(problem)
         else:
-            raise InputFileError(f"{p}: no such file or directory")
+            out.append((p, False))
     return out
-
-
-def file_sha256(path: Path) -> str:
-    h = hashlib.sha256()
-    with path.open("rb") as f:
-        while chunk := f.read(1 << 20):
-            h.update(chunk)
-    return h.hexdigest()
 
 
 def run_import(
@@ -207,7 +205,17 @@ def run_import(
     """
     if options.kind is not None and options.kind not in KINDS:
         raise UsageError(f"--as {options.kind}: can import {', '.join(KINDS)}")
-    plans = [_plan(path, from_folder, options) for path, from_folder in expand_paths(paths)]
+    plans = []
+    kept = 0
+    for path, from_folder in expand_paths(paths):
+        plan = _plan(path, from_folder, options)
+        if plan.source is not None:
+            kept += plan.source.kept_bytes
+            if kept > KEEP_BYTES:
+                _close(plan)
+                plan.tables_open = False
+                plan.source.release()
+        plans.append(plan)
     for plan in plans:
         if plan.problem is not None and not plan.from_folder:
             raise plan.problem
@@ -248,11 +256,13 @@ def run_import(
 
 def _plan(path: Path, from_folder: bool, opt: ImportOptions) -> _Planned:
     try:
-        with path.open("rb") as f:
-            head = f.read(sniff.SAMPLE_BYTES)
+        source = Source(path)
+    except InputFileError as exc:
+        return _Planned(path, "unknown", "contacts", from_folder, problem=exc)
     except OSError as exc:
         return _Planned(path, "unknown", "contacts", from_folder,
                         problem=InputFileError(f"{path}: cannot read: {exc.strerror}"))  # fmt: skip
+    head = source.head
     fmt = sniff.detect_format(path, head)
     kind = opt.kind
     if kind in (None, "calls") and fmt in ("csv", "xml"):
@@ -263,32 +273,39 @@ def _plan(path: Path, from_folder: bool, opt: ImportOptions) -> _Planned:
             call_fmt = "calls-csv"  # told so: read it with the generic call columns
         if call_fmt is not None:
             kind, fmt = "calls", call_fmt
-    plan = _Planned(path, fmt, kind or "contacts", from_folder)
+    plan = _Planned(path, fmt, kind or "contacts", from_folder, source=source)
+    if fmt == "csv" and path.suffix.lower() in _WORKBOOK_SUFFIXES:
+        plan.notes.append(
+            f"{path.name} holds text, not an Excel or LibreOffice workbook: read as CSV "
+            "(the content decides the format, not the name)"
+        )
     if plan.kind == "calls" and fmt not in CALL_FORMATS:
         plan.problem = InputFileError(
             f"{path.name}: not a call log clientbase knows ({fmt})",
             hint="Android/OPPO backups, Asterisk Master.csv, Sipuni, Mango or a CSV of calls",
         )
-    elif fmt in ("unknown", "xml"):
-        plan.problem = InputFileError(
-            f"{path.name}: not a format clientbase can import ({fmt})",
-            hint="CSV/TSV, .xlsx, .xls, .ods, .vcf, or a call log",
-        )
+    elif fmt in ("unknown", "xml", "html"):
+        plan.problem = _not_importable(path, fmt, head)
     elif fmt in TABULAR_FORMATS and plan.kind in ("contacts", "orders"):
         try:
             _map_tables(plan, opt, progress=None)
         except InputFileError as exc:
             plan.problem = exc
         finally:
-            _close(plan)
+            # A file that fits in its head keeps its open tables (no file handle behind them)
+            # for the import; others are opened again then, to hold no handle meanwhile.
+            plan.tables_open = source.in_memory and plan.problem is None and fmt == "csv"
+            if not plan.tables_open:
+                _close(plan)
     return plan
 
 
 def _map_tables(plan: _Planned, opt: ImportOptions, progress: Progress | None) -> None:
     """Open the tables of a CSV or workbook and map their columns (rows are read later)."""
     path = plan.path
+    src = plan.source
     if plan.fmt == "csv":
-        size = path.stat().st_size
+        size = src.size if src is not None else path.stat().st_size
         on_progress = (lambda done: progress(path.name, done, size)) if progress else None
         tables = [
             read_csv(
@@ -297,10 +314,11 @@ def _map_tables(plan: _Planned, opt: ImportOptions, progress: Progress | None) -
                 delimiter=opt.delimiter,
                 header_score=_any_header_score,
                 on_progress=on_progress,
+                source=src,
             )
         ]
     else:
-        tables = read_workbook(path, sheet=opt.sheet, header_score=_any_header_score)
+        tables = read_workbook(path, sheet=opt.sheet, header_score=_any_header_score, source=src)
     plan.tables, plan.skipped_sheets = [], []
     if opt.kind is None and tables and looks_like_orders(tables[0].header):
         plan.kind = "orders"  # a date and an amount column: sales, not a contact list
@@ -331,6 +349,34 @@ def _map_tables(plan: _Planned, opt: ImportOptions, progress: Progress | None) -
             f"(sheets: {', '.join(plan.skipped_sheets) or 'none with data'})",
             hint="choose one with --sheet NAME and name its columns with --map",
         )
+
+
+_WORKBOOK_SUFFIXES = (".xls", ".xlsx", ".xlsm", ".xlsb", ".ods")
+
+
+def _not_importable(path: Path, fmt: str, head: bytes) -> InputFileError:
+    """Why a file cannot be imported, naming what it is when its first bytes tell."""
+    if fmt == "html":
+        return InputFileError(
+            f"{path.name} is a web page (HTML), not a table file",
+            hint="open it in Excel or LibreOffice and save it as .xlsx or CSV",
+        )
+    if fmt == "xml":
+        text = sniff.decode_sample(head[:4096])
+        if "urn:schemas-microsoft-com:office:spreadsheet" in text:
+            return InputFileError(
+                f"{path.name} is an Excel 2003 XML spreadsheet, which clientbase does not read",
+                hint="open it in Excel or LibreOffice and save it as .xlsx",
+            )
+        return InputFileError(
+            f"{path.name}: an XML file clientbase does not know",
+            hint="CSV/TSV, .xlsx, .xls, .ods, .vcf, or a call log",
+        )
+    what = sniff.binary_kind(head) or "not text"
+    return InputFileError(
+        f"{path.name} is {what}, not a table, vCard or call log",
+        hint="CSV/TSV, .xlsx, .xls, .ods, .vcf, or a call log",
+    )
 
 
 def _any_header_score(cells: list[str]) -> int:
@@ -370,40 +416,75 @@ def _import_planned(
     conn: Connection, plan: _Planned, opt: ImportOptions, progress: Progress | None
 ) -> FileResult:
     path = plan.path
-    result = FileResult(file=str(path), format=plan.fmt, kind=plan.kind)
+    result = FileResult(file=str(path), format=plan.fmt, kind=plan.kind, notes=plan.notes)
     if plan.problem is not None:
         result.skipped = f"not imported: {plan.problem}"
         return result
-    digest = file_sha256(path)
-    if not opt.force:
-        prior = conn.execute(
-            select(imports.c.id).where(
-                imports.c.sha256 == digest, imports.c.kind == plan.kind, imports.c.status == "done"
-            )
-        ).scalar()
-        if prior is not None:
-            result.skipped = f"already imported as batch {prior} (use --force to re-read it)"
-            result.batch_id = prior
-            return result
+    src = plan.source
+    assert src is not None
+    prior = None if opt.force else _imported_before(conn, src, plan.kind)
+    if prior is not None:
+        result.skipped = f"already imported as batch {prior} (use --force to re-read it)"
+        result.batch_id = prior
+        src.release()
+        return result
     batch_id = open_batch(
         conn,
         file_name=path.name,
         file_path=str(path.resolve()),
-        sha256=digest,
-        size_bytes=path.stat().st_size,
+        sha256=src.sha256 if src.hashed else "",  # else known once the rows are read
+        size_bytes=src.size,
         format=plan.fmt,
         kind=plan.kind,
         source_label=opt.source,
     )
-    if plan.kind == "orders":
-        return _import_orders(conn, plan, opt, result, batch_id)
+    try:
+        if plan.kind == "orders":
+            result = _import_orders(conn, plan, opt, result, batch_id)
+        else:
+            result = _import_contacts(conn, plan, opt, result, batch_id, progress)
+    finally:
+        src.release()
+    conn.execute(update(imports).where(imports.c.id == batch_id).values(sha256=src.sha256))
+    return result
+
+
+def _imported_before(conn: Connection, src: Source, kind: str) -> int | None:
+    """The batch that imported this very file before, if any.
+
+    Only a finished batch of a file of the same size can be the same file, so the hash is taken
+    up front only then (the file is read one extra time, to be skipped); otherwise it is taken
+    while the rows are read."""
+    same_size = (
+        (imports.c.kind == kind) & (imports.c.status == "done") & (imports.c.size_bytes == src.size)
+    )
+    if (
+        not src.hashed
+        and conn.execute(select(imports.c.id).where(same_size).limit(1)).first() is None
+    ):
+        return None  # fmt: skip
+    return conn.execute(
+        select(imports.c.id).where(
+            imports.c.sha256 == src.sha256, imports.c.kind == kind, imports.c.status == "done"
+        )
+    ).scalar()
+
+
+def _import_contacts(
+    conn: Connection,
+    plan: _Planned,
+    opt: ImportOptions,
+    result: FileResult,
+    batch_id: int,
+    progress: Progress | None,
+) -> FileResult:
     writer = ContactWriter(conn, batch_id)
     gc_was_enabled = gc.isenabled()
     gc.disable()  # see _worker_init: the same holds for matching and writing
     try:
         writer.load_existing_keys()
         chunks = _cleaned_chunks(plan, opt, result, progress)
-        if writer.base_was_empty and path.stat().st_size >= PARALLEL_FROM_BYTES:
+        if writer.base_was_empty and plan.source.size >= PARALLEL_FROM_BYTES:
             with indexes_deferred(conn, DEFERRED_INDEXES):
                 writer.write(chunks)
         else:
@@ -416,6 +497,7 @@ def _import_planned(
     result.counts, result.rejects = c, writer.rejects
     result.batch_id = None if opt.dry_run else batch_id
     result.skipped_sheets = plan.skipped_sheets
+    _reading_notes(plan, result)
     close_batch(
         conn,
         batch_id,
@@ -428,21 +510,38 @@ def _import_planned(
             "mapping": result.mapping,
             "not_mapped": result.not_mapped,
             "skipped_sheets": plan.skipped_sheets,
+            "notes": result.notes,
         },
     )
     return result
+
+
+def _reading_notes(plan: _Planned, result: FileResult) -> None:
+    """What the CSV reader repaired, and why the file has more lines than rows."""
+    for t, _ in plan.tables:
+        text = t.text
+        if text is None:
+            continue
+        result.notes.extend(n for n in text.notes() if n not in result.notes)
+        if text.multiline_rows:
+            rows = "row holds" if text.multiline_rows == 1 else "rows hold"
+            result.notes.append(
+                f"{text.multiline_rows:,} {rows} line breaks inside quoted cells (addresses, "
+                f"notes): the file's {text.lines:,} lines are {text.rows:,} rows"
+            )
 
 
 def _cleaned_chunks(
     plan: _Planned, opt: ImportOptions, result: FileResult, progress: Progress | None
 ) -> Iterator[list[Clean | Rejected]]:
     if plan.fmt == "vcard":
-        yield from _vcard_chunks(plan.path, opt)
+        yield from _vcard_chunks(plan.source, opt)
         return
     if plan.fmt in CALL_FORMATS:
         yield from _call_chunks(plan.path, plan.fmt, opt)
         return
-    _map_tables(plan, opt, progress)  # again, now to read the rows
+    if not plan.tables_open:
+        _map_tables(plan, opt, progress)  # again, now to read the rows (the head is in memory)
     if plan.fmt == "csv":
         t = plan.tables[0][0]
         result.encoding, result.delimiter = t.encoding, t.delimiter
@@ -456,7 +555,7 @@ def _cleaned_chunks(
         for t, m in plan.tables
         for rows in _row_chunks(t.rows)
     )
-    big = plan.fmt == "csv" and plan.path.stat().st_size >= PARALLEL_FROM_BYTES
+    big = plan.fmt == "csv" and plan.source.size >= PARALLEL_FROM_BYTES
     if big and (os.cpu_count() or 1) > 1:
         yield from _in_workers(jobs)
     else:
@@ -471,7 +570,8 @@ def _import_orders(
         conn, batch_id, create_missing=opt.create_missing, region=opt.region, source=opt.source
     )
     try:
-        _map_tables(plan, opt, None)
+        if not plan.tables_open:
+            _map_tables(plan, opt, None)
         for t, m in plan.tables:
             result.mapping[t.name or ""] = m.describe()
             result.not_mapped.extend(h for h in m.unmapped if h not in result.not_mapped)
@@ -488,7 +588,13 @@ def _import_orders(
     c.customers_created = writer.customers.counts.created
     result.counts, result.rejects = c, writer.rejects
     result.batch_id = None if opt.dry_run else batch_id
-    close_batch(conn, batch_id, c, options={"mapping": result.mapping, "region": opt.region})
+    _reading_notes(plan, result)
+    close_batch(
+        conn,
+        batch_id,
+        c,
+        options={"mapping": result.mapping, "region": opt.region, "notes": result.notes},
+    )
     return result
 
 
@@ -552,11 +658,11 @@ def _call_chunks(path: Path, fmt: str, opt: ImportOptions) -> Iterator[list]:
         yield chunk
 
 
-def _vcard_chunks(path: Path, opt: ImportOptions) -> Iterator[list[Clean | Rejected]]:
+def _vcard_chunks(source: Source, opt: ImportOptions) -> Iterator[list[Clean | Rejected]]:
     from clientbase.importers.vcard import VCardSyntaxError, read_vcards, vcard_to_record
 
     chunk: list[Clean | Rejected] = []
-    for item in read_vcards(path.read_bytes()):
+    for item in read_vcards(source.read_all()):
         if isinstance(item, VCardSyntaxError):
             # Keep what the person typed before the broken line, not just the error.
             raw = vcard_to_record(item.partial).raw if item.partial is not None else {}

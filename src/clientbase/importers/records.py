@@ -47,3 +47,15 @@ class ContactRecord:
     messengers: list[tuple[str, str]] = field(default_factory=list)  # (kind, raw value)
     sheet: str | None = None
     region: str | None = None  # the file's own idea of the phone region, if it has one
+
+
+class UnreadableRow(list):
+    """A row the reader could not turn into cells (a line of 50 MB, say): it travels with the
+    others so it is counted and reported rejected with ``reason``, never dropped."""
+
+    def __init__(self, cells: list, reason: str):
+        super().__init__(cells)
+        self.reason = reason
+
+    def __reduce__(self):  # crosses to worker processes with its reason
+        return (UnreadableRow, (list(self), self.reason))

@@ -9,12 +9,11 @@ from __future__ import annotations
 
 import codecs
 import csv
-import io
+import re
 from pathlib import Path
 
 from clientbase.errors import UsageError
 
-EXCEL_SUFFIXES = {".xlsx": "xlsx", ".xlsm": "xlsx", ".xls": "xls", ".ods": "ods", ".xlsb": "xlsb"}
 DELIMITERS = (";", ",", "\t", "|")
 SAMPLE_BYTES = 64 * 1024
 
@@ -27,10 +26,30 @@ _BOMS = (
 )
 
 
+# Binary files people pick by mistake, by their first bytes: named, so the message can say what
+# the file is instead of "unknown".
+_MAGIC = (
+    (b"%PDF", "a PDF document"),
+    (b"\x89PNG", "a PNG image"),
+    (b"\xff\xd8\xff", "a JPEG image"),
+    (b"GIF8", "a GIF image"),
+    (b"\x1f\x8b", "a gzip archive"),
+    (b"7z\xbc\xaf", "a 7-Zip archive"),
+    (b"Rar!", "a RAR archive"),
+    (b"SQLite format 3\x00", "an SQLite database"),
+    (b"\x7fELF", "a program"),
+    (b"MZ", "a Windows program"),
+)
+# Control bytes that never occur in text, tab/line breaks/form feed/Ctrl-Z (DOS end of file) aside.
+_CONTROL = bytes(b for b in range(32) if b not in (9, 10, 12, 13, 26))
+
+
 def detect_format(path: Path, head: bytes) -> str:
-    """csv, xlsx, xls, ods, xlsb, vcard, or 'unknown' — from the content, the suffix only helps."""
+    """csv, xlsx, xls, ods, xlsb, vcard, xml, html, or 'unknown' — from the content; the suffix
+    only tells apart formats the first bytes cannot (a zip is .xlsx or .ods)."""
     if head.startswith(b"PK\x03\x04"):
-        # A zip: xlsx or ods (both are zip containers); the suffix tells which, else assume xlsx.
+        # A zip: which document it holds is in its directory (archive.inspect_zip); the suffix
+        # is the first guess.
         return "ods" if path.suffix.lower() == ".ods" else "xlsx"
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         return "xls"  # OLE2 compound file (Excel 97-2003)
@@ -38,14 +57,32 @@ def detect_format(path: Path, head: bytes) -> str:
 
     if looks_like_vcard(head):  # also UTF-16 without a BOM, and junk before the first card
         return "vcard"
-    text = decode_sample(head).lstrip().upper()
-    if text.startswith("<?XML") or text.startswith("<"):
+    if binary_kind(head) is not None:
+        return "unknown"
+    text = decode_sample(head).lstrip("\ufeff \t\r\n").upper()
+    if text.startswith(("<!DOCTYPE HTML", "<HTML", "<TABLE", "<META", "<HEAD", "<BODY")):
+        return "html"  # a web page saved as .xls: what many web CRMs call an Excel export
+    if text.startswith("<"):
         return "xml"
-    if path.suffix.lower() in EXCEL_SUFFIXES:
-        return EXCEL_SUFFIXES[path.suffix.lower()]
-    if b"\x00" in head[:4096] and not bom_encoding(head):
-        return "unknown"  # binary
-    return "csv"
+    return "csv"  # text: whatever the name says (a .xls that is really CSV is common)
+
+
+def binary_kind(head: bytes) -> str | None:
+    """What a binary file is ("a PDF document", "binary data"), or None for text.
+
+    Text may carry a few NUL bytes (padding from old exporters, one in a field); binary data has
+    control bytes everywhere. UTF-16 text is text."""
+    for magic, what in _MAGIC:
+        if head.startswith(magic):
+            return what
+    if bom_encoding(head):
+        return None
+    # A run of NULs at the end is padding some exporters leave after the text: judge the text.
+    sample = head.rstrip(b"\x00")[:4096]
+    if not sample:
+        return "binary data" if head else None
+    control = len(sample) - len(sample.translate(None, _CONTROL))
+    return "binary data" if control / len(sample) > 0.1 else None
 
 
 def bom_encoding(head: bytes) -> str | None:
@@ -79,22 +116,75 @@ def decode_sample(head: bytes) -> str:
     return head.decode(enc, errors="replace")
 
 
-def looks_cyrillic(data: bytes) -> bool:
-    # In cp1251 a Russian word is a run of bytes >= 0xC0 (Ё/ё: 0xA8/0xB8); in cp1252 the same
-    # range holds accented Latin letters, which sit alone between ASCII letters ("José",
-    # "Müller"). So: most high bytes have a high-byte neighbour.
-    def high(b: int) -> bool:
-        return b >= 0xC0 or b in (0xA8, 0xB8)
+# Two or more bytes in a row that are letters in Windows-1251: А–я (0xC0–0xFF) plus
+# Ё ё Є є Ї ї І і Ґ ґ Ў ў.
+_CP1251_RUN = re.compile(rb"[\xc0-\xff\xa8\xb8\xaa\xba\xaf\xbf\xb2\xb3\xa5\xb4\xa1\xa2]{2,}")
+_HIGH_BYTES = bytes(range(0x80, 0x100))
 
-    total = paired = 0
-    for i, b in enumerate(data):
-        if b >= 0x80:
-            total += 1
-            if high(b) and (
-                (i > 0 and high(data[i - 1])) or (i + 1 < len(data) and high(data[i + 1]))
-            ):
-                paired += 1
-    return total > 0 and paired / total > 0.5
+
+def cyrillic_evidence(data: bytes) -> tuple[int, int]:
+    """(high bytes that look like cp1251 letters inside a word, all high bytes).
+
+    Cyrillic text is runs of high bytes (every letter is one); cp1252 text has an accented letter
+    here and there between ASCII ones ("Müller", "José"). Counting high bytes that have a
+    high-byte neighbour separates the two even for short names.
+    """
+    high = len(data) - len(data.translate(None, _HIGH_BYTES))
+    cyr = sum(len(run) for run in _CP1251_RUN.findall(data))
+    return cyr, high
+
+
+def legacy_codepage(data: bytes) -> str:
+    """The 8-bit Windows code page of text that is not UTF-8: cp1251 when it looks Cyrillic."""
+    cyr, high = cyrillic_evidence(data)
+    return "cp1251" if high and cyr * 2 >= high else "cp1252"
+
+
+def looks_cyrillic(data: bytes) -> bool:
+    return legacy_codepage(data) == "cp1251"
+
+
+def head_encoding(head: bytes) -> str:
+    """The encoding the first bytes of a file are in: a BOM; else UTF-8 when most lines that are
+    not plain ASCII are valid UTF-8; else the Windows code page of the lines that are not.
+
+    Only the head is judged: lines further on that are not in this encoding are decoded one by one
+    (see csvtext), so nothing needs to read the whole file twice."""
+    bom = bom_encoding(head)
+    if bom:
+        return bom
+    try:
+        # Incremental: the head may end in the middle of a character.
+        codecs.getincrementaldecoder("utf-8")().decode(head, final=False)
+        return "utf-8"
+    except UnicodeDecodeError:
+        pass
+    lines = head.split(b"\n")
+    if len(lines) > 1:
+        lines.pop()  # may be cut short
+    utf8, legacy = 0, []
+    for line in lines:
+        if line.isascii():
+            continue
+        try:
+            line.decode("utf-8")
+            utf8 += 1
+        except UnicodeDecodeError:
+            legacy.append(line)
+    if utf8 > len(legacy):
+        return "utf-8"  # a UTF-8 file with some lines pasted from an older one
+    return legacy_codepage(b"\n".join(legacy) or head)
+
+
+def not_utf8_lines(data: bytes) -> bytes:
+    """The lines of data that are not valid UTF-8 (the last one may be cut short)."""
+    out = []
+    for line in data.split(b"\n"):
+        try:
+            line.decode("utf-8")
+        except UnicodeDecodeError:
+            out.append(line)
+    return b"\n".join(out)
 
 
 def detect_encoding(path: Path) -> str:
@@ -135,13 +225,12 @@ def sniff_delimiter(sample: str) -> str:
         return ","
     best, best_score = ",", (0, 0)
     for delim in DELIMITERS:
+        # Line by line: one stray quote must not merge the sample into one record.
         try:
-            widths = [len(r) for r in csv.reader(io.StringIO("\n".join(lines)), delimiter=delim)]
+            widths = [len(next(csv.reader([line], delimiter=delim), [])) for line in lines]
         except csv.Error:
             continue
-        if not widths:
-            continue
-        top = max(set(widths), key=widths.count)
+        top = max(set(widths), key=lambda w: (widths.count(w), w))
         if top < 2:
             continue
         # Consistency first (share of rows with the usual width), then width.

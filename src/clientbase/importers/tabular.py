@@ -7,23 +7,18 @@ points at the right place. Cells stay as read: text from CSV, typed values from 
 
 from __future__ import annotations
 
-import csv
+import codecs
 import io
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from pathlib import Path
 
 from clientbase.errors import InputFileError
-from clientbase.importers.sniff import (
-    SAMPLE_BYTES,
-    check_encoding,
-    detect_encoding,
-    sniff_delimiter,
-)
+from clientbase.importers.csvtext import CsvText
+from clientbase.importers.sniff import check_encoding, head_encoding, sniff_delimiter
+from clientbase.importers.source import Source
 
 HEADER_SEARCH_ROWS = 10  # a title line or two above the header is common in hand-made sheets
-
-csv.field_size_limit(1 << 24)  # long notes in CRM exports exceed the default 128 KiB
 
 
 @dataclass
@@ -34,6 +29,7 @@ class Table:
     rows: Iterator[tuple[int, list]]  # (row number, cells) after the header
     encoding: str | None = None
     delimiter: str | None = None
+    text: CsvText | None = None  # a CSV's reader: its notes and line counts once read
 
 
 def _pick_header(first_rows: list[tuple[int, list]], score: Callable[[list[str]], int]) -> int:
@@ -64,53 +60,48 @@ def read_csv(
     delimiter: str | None,
     header_score: Callable[[list[str]], int],
     on_progress: Callable[[int], None] | None = None,
+    source: Source | None = None,
 ) -> Table:
-    enc = check_encoding(encoding) if encoding else detect_encoding(path)
-    raw = path.open("rb")
-    text = io.TextIOWrapper(raw, encoding=enc, newline="")
-    try:
-        sample = text.read(SAMPLE_BYTES)
-    except UnicodeDecodeError as exc:
-        raw.close()
-        raise InputFileError(
-            f"{path.name}: cannot decode as {enc}: {exc.reason}",
-            hint="give the right --encoding (utf-8, cp1251, utf-16)",
-        ) from exc
+    """The table of a CSV/TSV file. Given a ``source``, its head and hash are reused, so the file
+    is read from disk once."""
+    src = source or Source(path)
+    head = src.head
+    enc = check_encoding(encoding) if encoding else head_encoding(head)
+    sample = head.decode(enc, errors="replace")
+    if not encoding and enc == "utf-8":
+        sample = codecs.getincrementaldecoder("utf-8")(errors="replace").decode(head)
     delim = delimiter or sniff_delimiter(sample)
     if delim in ("\\t", "tab", "TAB"):
         delim = "\t"
-    text.seek(0)
-    reader = csv.reader(text, delimiter=delim)
+    stream = src.stream()
+    text = CsvText(path.name, stream, head, enc if encoding else None, delim)
+    reader = text.rows_iter()
 
     def numbered() -> Iterator[tuple[int, list]]:
-        n = 0
         last_report = 0
         try:
-            for cells in reader:
-                n += 1
+            for n, cells in reader:
                 if on_progress is not None and n - last_report >= 2000:
                     last_report = n
-                    on_progress(raw.tell())
+                    on_progress(src.bytes_read)
                 yield n, cells
-        except UnicodeDecodeError as exc:
-            raise InputFileError(
-                f"{path.name}, row {n + 1}: cannot decode as {enc}: {exc.reason}",
-                hint="give the right --encoding (utf-8, cp1251, utf-16)",
-            ) from exc
-        except csv.Error as exc:
-            raise InputFileError(f"{path.name}, row {n + 1}: {exc}") from exc
         finally:
-            raw.close()
+            stream.close()
 
     rows = numbered()
     first = []
+    blank = 0
     for item in rows:
+        if not first and not any(_cell_text(c) for c in item[1]):
+            blank += 1  # blank lines above everything are not a header candidate
+            continue
         first.append(item)
         if len(first) >= HEADER_SEARCH_ROWS:
             break
     if not first:
-        raw.close()
-        raise InputFileError(f"{path.name}: the file is empty")
+        stream.close()
+        lines = f" (only {blank:,} blank line{'s' if blank > 1 else ''})" if blank else ""
+        raise InputFileError(f"{path.name}: the file is empty{lines}")
     h = _pick_header(first, header_score)
     header = [_cell_text(c).lstrip("\ufeff") for c in first[h][1]]
 
@@ -123,21 +114,51 @@ def read_csv(
         header=header,
         header_row=first[h][0],
         rows=body(),
-        encoding=enc,
+        encoding=text.encoding,
         delimiter=delim,
+        text=text,
     )
 
 
 def read_workbook(
-    path: Path, *, sheet: str | None, header_score: Callable[[list[str]], int]
+    path: Path,
+    *,
+    sheet: str | None,
+    header_score: Callable[[list[str]], int],
+    source: Source | None = None,
 ) -> list[Table]:
+    """The tables of a workbook, one per sheet with data. Zip-based workbooks are checked for
+    decompression bombs from their declared sizes before anything is unpacked."""
     from python_calamine import CalamineWorkbook
 
+    src = source or Source(path)
+    data = src.read_all()
+    if data.startswith(b"PK\x03\x04") and not src.archive_checked:
+        from clientbase.importers.archive import DESCRIPTIONS, inspect_zip, verify_sizes
+
+        info = inspect_zip(data)
+        if info.bomb is not None:
+            raise InputFileError(
+                f"{path.name}: refused: {info.bomb}",
+                hint="if the file is genuine, open it in Excel or LibreOffice and save it as CSV",
+            )
+        if info.problem is None and info.kind not in ("xlsx", "xlsb", "ods"):
+            raise InputFileError(
+                f"{path.name} is {DESCRIPTIONS[info.kind]}, not a spreadsheet",
+                hint="save the table as .xlsx or CSV and import that",
+            )
+        problem = info.problem or verify_sizes(data)
+        if problem is not None:
+            raise InputFileError(
+                f"{path.name}: cannot read the spreadsheet: {problem}",
+                hint="re-save it from Excel or LibreOffice, or export it again",
+            )
+        src.archive_checked = True  # planning checked it; the import reads the same bytes
     try:
-        book = CalamineWorkbook.from_path(str(path))
+        book = CalamineWorkbook.from_filelike(io.BytesIO(data))
     except Exception as exc:  # calamine raises its own error types for broken files
         raise InputFileError(
-            f"{path.name}: cannot read the spreadsheet: {exc}",
+            f"{path.name}: cannot read the spreadsheet: {_calamine_reason(exc)}",
             hint="is it a real .xlsx/.xls/.ods? re-save it from Excel or LibreOffice",
         ) from exc
     names = book.sheet_names
@@ -149,8 +170,14 @@ def read_workbook(
         names = [sheet]
     tables = []
     for name in names:
-        ws = book.get_sheet_by_name(name)
-        data = ws.to_python(skip_empty_area=True)
+        try:
+            ws = book.get_sheet_by_name(name)
+            data = ws.to_python(skip_empty_area=True)
+        except Exception as exc:  # a damaged sheet inside a readable workbook
+            raise InputFileError(
+                f"{path.name}, sheet {name!r}: cannot read it: {_calamine_reason(exc)}",
+                hint="re-save the file from Excel or LibreOffice",
+            ) from exc
         if not data:
             continue
         # With skip_empty_area the data starts at the first used cell; keep real row numbers.
@@ -162,3 +189,8 @@ def read_workbook(
             Table(name=name, header=header, header_row=numbered[h][0], rows=iter(numbered[h + 1 :]))
         )
     return tables
+
+
+def _calamine_reason(exc: Exception) -> str:
+    text = str(exc).strip() or type(exc).__name__
+    return text.splitlines()[0][:200]

@@ -23,6 +23,7 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 
 from clientbase.importers.records import ContactRecord
+from clientbase.importers.sniff import cyrillic_evidence, legacy_codepage
 
 __all__ = [
     "VCard",
@@ -214,24 +215,8 @@ def looks_like_vcard(head: bytes) -> bool:
 
 # --- text decoding ------------------------------------------------------------------------------
 
-# Two or more bytes in a row that are letters in Windows-1251: А–я (0xC0–0xFF) plus
-# Ё ё Є є Ї ї І і Ґ ґ Ў ў.
-_CP1251_RUN = re.compile(rb"[\xc0-\xff\xa8\xb8\xaa\xba\xaf\xbf\xb2\xb3\xa5\xb4\xa1\xa2]{2,}")
-_HIGH_BYTES = bytes(range(0x80, 0x100))
 # A stretch of quoted-printable escapes, soft line breaks included.
 _QP_RUN = re.compile(rb"(?:=[0-9A-Fa-f]{2}|=[\r\n]+)+")
-
-
-def _cyrillic_evidence(data: bytes) -> tuple[int, int]:
-    """(high bytes that look like cp1251 letters inside a word, all high bytes).
-
-    Cyrillic text is runs of high bytes (every letter is one); cp1252 text has an accented letter
-    here and there between ASCII ones ("Müller"). Counting high bytes that have a high-byte
-    neighbour separates the two even for short names.
-    """
-    high = len(data) - len(data.translate(None, _HIGH_BYTES))
-    cyr = sum(len(run) for run in _CP1251_RUN.findall(data))
-    return cyr, high
 
 
 def _file_hint(base: bytes, utf8_file: bool) -> str | None:
@@ -248,20 +233,19 @@ def _file_hint(base: bytes, utf8_file: bool) -> str | None:
                 data.decode("utf-8")
             except UnicodeDecodeError:
                 samples.append(data)
-    cyr, high = _cyrillic_evidence(b"\n".join(samples))
-    if high < 3:
+    data = b"\n".join(samples)
+    if cyrillic_evidence(data)[1] < 3:
         return None
-    return "cp1251" if cyr * 2 >= high else "cp1252"
+    return legacy_codepage(data)
 
 
 def _guess_legacy(data: bytes, hint: Callable[[], str | None]) -> str:
-    cyr, high = _cyrillic_evidence(data)
-    if high < 3:
+    if cyrillic_evidence(data)[1] < 3:
         # One or two bytes say little ("Я" is "ß" in cp1252); the rest of the file says more.
         file_wide = hint()
         if file_wide:
             return file_wide
-    return "cp1251" if cyr * 2 >= high else "cp1252"
+    return legacy_codepage(data)
 
 
 def _codec(charset: str | None) -> str | None:

@@ -257,6 +257,7 @@ class FilterError(UsageError):
         self.position = pos + 1
         self.what = what
         shown = text if len(text) <= 200 else text[:200] + "…"
+        shown = shown.replace("\x00", "\\x00")  # keep the one-line message printable
         super().__init__(f'filter "{shown}", at position {pos + 1}: {what}', hint=hint)
 
     @property
@@ -324,6 +325,10 @@ def _tokens(text: str) -> list[_Tok]:
                     j += 2
                 elif c == close:
                     break
+                elif c == "\x00":
+                    # SQL engines end a LIKE pattern at a NUL: 'a<NUL>b' would become '%' and
+                    # match every customer. No stored value holds one, so it is an error.
+                    raise FilterError(text, j, "a NUL character inside a text value")
                 else:
                     buf.append(c)
                     j += 1
