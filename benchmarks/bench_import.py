@@ -162,11 +162,34 @@ def compact(value, limit: int = 10):
     return value
 
 
-def remove_db(db: Path) -> None:
+def remove_db(db: Path | str) -> None:
+    """Delete the benchmark's SQLite file, or empty the server database given by --db (only
+    clientbase's own tables are dropped)."""
+    if "://" in str(db):
+        from clientbase.db.engine import make_engine
+        from clientbase.db.models import Base
+
+        engine = make_engine(str(db))
+        Base.metadata.drop_all(engine)
+        with engine.begin() as conn:
+            conn.exec_driver_sql("DROP TABLE IF EXISTS alembic_version")
+        engine.dispose()
+        return
+    db = Path(db)
     for suffix in ("", "-wal", "-shm", "-journal"):
         Path(f"{db}{suffix}").unlink(missing_ok=True)
     for backup in db.parent.glob(db.name + ".*.bak"):
         backup.unlink()
+
+
+def add_db_option(ap: argparse.ArgumentParser) -> None:
+    ap.add_argument(
+        "--db",
+        metavar="URL",
+        help="a PostgreSQL database to run on instead of a SQLite file, e.g. "
+        "'postgresql+psycopg://postgres@/bench?host=/tmp/pg' (its clientbase tables are "
+        "dropped before and after)",
+    )
 
 
 def check(step: Step, allowed: tuple[int, ...]) -> None:
@@ -199,10 +222,11 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--full-json", action="store_true", help="print the JSON summary uncut")
     ap.add_argument("--timeout", type=float, default=None, help="seconds per step (none)")
+    add_db_option(ap)
     args = ap.parse_args(argv)
 
     path, expected = dataset(args.rows, args.seed, args.dup_rate, args.encoding)
-    db = WORKDIR / "bench.db"
+    db = args.db or WORKDIR / "bench.db"
     remove_db(db)
     cb = [*clientbase_cmd(), "--db", str(db)]
     steps: list[Step] = []

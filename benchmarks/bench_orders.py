@@ -34,6 +34,7 @@ from bench_import import (  # noqa: E402
     EXIT_REJECTED,
     WORKDIR,
     Step,
+    add_db_option,
     cached_dataset,
     clientbase_cmd,
     compact,
@@ -125,6 +126,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--full-json", action="store_true", help="print the import summary uncut")
     ap.add_argument("--timeout", type=float, default=None, help="seconds per step (none)")
+    add_db_option(ap)
     args = ap.parse_args(argv)
     if args.lines < 1:
         ap.error("--lines must be >= 1")
@@ -132,7 +134,7 @@ def main(argv: list[str] | None = None) -> int:
         ap.error("--customers must be >= 1")
 
     path, expected = dataset(args.lines, args.customers, args.seed)
-    db = WORKDIR / "orders.db"
+    db = args.db or WORKDIR / "orders.db"
     remove_db(db)
     cb = [*clientbase_cmd(), "--db", str(db)]
     steps: list[Step] = []

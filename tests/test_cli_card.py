@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
+import os
 from datetime import datetime, timedelta
+from pathlib import Path
 
-from conftest import write
+import pytest
+from conftest import ON_PG, write
 from sqlalchemy import func, insert, select
 
 from clientbase.db.models import customers, erasures, orders
@@ -111,6 +114,36 @@ def test_archive_keeps_history_and_withdraws_consent(cli):
     }
 
 
+def stored_bytes(cli) -> bytes:
+    """Every byte the database keeps on disk for our tables: the SQLite file and its log, or
+    on PostgreSQL the files of each table, its TOAST table and its indexes."""
+    if not ON_PG:
+        db = Path(cli.db)
+        return b"".join(p.read_bytes() for p in db.parent.glob(db.name + "*"))
+    with cli.engine().connect() as conn:
+        data_dir = Path(conn.exec_driver_sql("SHOW data_directory").scalar())
+        files = (
+            conn.exec_driver_sql(
+                "SELECT pg_relation_filepath(oid) FROM pg_class"
+                " WHERE relnamespace = current_schema()::regnamespace AND relkind IN ('r', 'i')"
+                " UNION SELECT pg_relation_filepath(reltoastrelid) FROM pg_class"
+                " WHERE relnamespace = current_schema()::regnamespace AND reltoastrelid <> 0"
+            )
+            .scalars()
+            .all()
+        )
+    if not os.access(data_dir, os.R_OK):
+        pytest.skip(f"PostgreSQL's data directory {data_dir} is not readable here")
+    data = b""
+    for rel in files:  # a table's file, and its 1 GB segments rel.1, rel.2…
+        data += b"".join(
+            p.read_bytes()
+            for p in (data_dir / rel).parent.glob(Path(rel).name + "*")
+            if p.name == Path(rel).name or p.name.startswith(Path(rel).name + ".")
+        )
+    return data
+
+
 def test_forget_leaves_no_trace_in_the_files(cli, tmp_path):
     write(
         tmp_path / "c.csv",
@@ -129,7 +162,7 @@ def test_forget_leaves_no_trace_in_the_files(cli, tmp_path):
     )
     r = cli.json("contacts", "forget", "1", "--yes")
     assert r["erased"]["contact_points"] == 2 and r["erased"]["interactions"] == 1
-    data = b"".join(p.read_bytes() for p in tmp_path.glob("test.sqlite3*"))
+    data = stored_bytes(cli)
     for secret in (
         "Забываемов",
         "Ефим",
@@ -171,7 +204,7 @@ def test_forget_erases_the_cards_merged_into_the_person(cli, tmp_path):
         3,
         1,
     )
-    data = b"".join(p.read_bytes() for p in tmp_path.glob("test.sqlite3*"))
+    data = stored_bytes(cli)
     for secret in ("Забываемов", "9031112233", "efim.zabyvaemov", "9167654321"):
         assert secret.encode() not in data, secret
     with cli.engine().connect() as conn:

@@ -4,8 +4,10 @@ from __future__ import annotations
 
 import json
 import sqlite3
+from pathlib import Path
 
-from conftest import write
+from conftest import ON_PG, write
+from sqlalchemy import inspect
 from typer.testing import CliRunner
 
 from clientbase.cli.main import app
@@ -36,14 +38,15 @@ def test_created_on_first_use_with_info(cli, tmp_path):
     write(tmp_path / "c.csv", "ФИО;Телефон\nИванов Иван;89161234567\n")
     cli("import", tmp_path / "c.csv")
     info = cli.json("db", "info")
-    assert info["path"] == str(cli.db)
+    assert info["path" if not ON_PG else "url"] == str(cli.db)
     assert info["revision"] == info["head"] and info["up_to_date"] is True
     assert info["counts"]["customers"] == 1
     assert info["counts"]["contact_points"] == 1
     assert info["counts"]["import_rows"] == 1
-    with sqlite3.connect(cli.db) as conn:
-        assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
-        names = {r[0] for r in conn.execute("SELECT name FROM sqlite_master WHERE type='table'")}
+    names = set(inspect(cli.engine()).get_table_names())
+    if not ON_PG:
+        with sqlite3.connect(cli.db) as conn:
+            assert conn.execute("PRAGMA journal_mode").fetchone()[0] == "wal"
     for table in ("customers", "contact_points", "imports", "import_rows", "orders", "interactions",
                   "tags", "customer_tags", "segments", "merges", "exports", "settings"):  # fmt: skip
         assert table in names
@@ -69,8 +72,9 @@ def test_upgrade_backs_up_a_file_behind_head(cli):
         command.downgrade(_alembic_config(conn), "base")
     r = cli("db", "upgrade")
     assert "(new database) -> 000" in r.stderr
-    backups = list(cli.db.parent.glob("*.bak"))
-    assert len(backups) == 1 and f"backup of the previous file: {backups[0]}" in r.stderr
+    if not ON_PG:  # a server database is backed up with the server's tools (pg_dump)
+        backups = list(Path(cli.db).parent.glob("*.bak"))
+        assert len(backups) == 1 and f"backup of the previous file: {backups[0]}" in r.stderr
     assert cli.json("db", "info")["up_to_date"] is True
     r = cli("db", "upgrade")
     assert "already up to date" in r.stderr
@@ -78,8 +82,8 @@ def test_upgrade_backs_up_a_file_behind_head(cli):
 
 def test_a_newer_schema_is_refused(cli):
     cli("db", "upgrade")
-    with sqlite3.connect(cli.db) as conn:
-        conn.execute("UPDATE alembic_version SET version_num = 'ffff'")
+    with cli.engine().begin() as conn:
+        conn.exec_driver_sql("UPDATE alembic_version SET version_num = 'ffff'")
     r = cli("contacts", "list", expect=1)
     assert r.stderr.strip().startswith("clientbase: error: the database schema (ffff) is newer")
 
@@ -133,3 +137,26 @@ def test_a_reader_that_stops_early_ends_the_command_quietly(cli):
     proc.stdout.close()  # like `| head -c 10`: the rest can no longer be written
     assert proc.wait(timeout=60) == 0
     assert proc.stderr.read() == b""
+
+
+def test_postgresql_without_its_driver_says_what_to_install(monkeypatch):
+    import importlib.util
+
+    real = importlib.util.find_spec
+    monkeypatch.setattr(
+        importlib.util, "find_spec", lambda name, *a: None if name == "psycopg" else real(name, *a)
+    )
+    r = CliRunner().invoke(app, ["--db", "postgresql://shop@localhost/clientbase", "db", "info"])
+    assert r.exit_code == 1
+    assert r.stderr == (
+        "clientbase: error: PostgreSQL needs the psycopg driver: "
+        "pip install 'clientbase[postgres]'\n"
+    )
+
+
+def test_a_server_that_is_not_there_is_one_line_without_the_password(tmp_path):
+    url = f"postgresql://shop:s3cret@/clientbase?host={tmp_path}&port=5999"
+    r = CliRunner().invoke(app, ["--db", url, "contacts", "list"])
+    assert r.exit_code == 1
+    assert r.stderr.startswith("clientbase: error: cannot connect to postgresql://shop:***@/")
+    assert "s3cret" not in r.stderr and len(r.stderr.strip().splitlines()) == 1

@@ -5,7 +5,7 @@ from __future__ import annotations
 import csv
 
 from conftest import write
-from sqlalchemy import func, select
+from sqlalchemy import func, inspect, select
 
 from clientbase.db.models import contact_points, customers, import_rows, imports
 
@@ -336,10 +336,8 @@ def test_big_file_path_with_workers_gives_the_same_result(cli, tmp_path, monkeyp
     ]
     info = cli.json("db", "info")
     assert info["counts"]["contact_points"] == 6000
-    with cli.engine().connect() as conn:  # the deferred indexes are back
-        names = {
-            r[0] for r in conn.exec_driver_sql("SELECT name FROM sqlite_master WHERE type='index'")
-        }
+    inspector = inspect(cli.engine())  # the deferred indexes are back
+    names = {ix["name"] for t in ("contact_points", "customers") for ix in inspector.get_indexes(t)}
     assert {"ix_contact_points_kind_value", "ix_customers_display_name"} <= names
 
 

@@ -22,10 +22,10 @@ REPORT = ("report", "--period", "quarter", "--as-of", AS_OF)
 
 
 @pytest.fixture(scope="module")
-def shop(tmp_path_factory):
+def shop(module_db):
     """The whole examples folder (three rows are rejected on purpose), a follow-up that is due
     and a saved segment: every section has something to show."""
-    cli = Cli(tmp_path_factory.mktemp("report") / "shop.sqlite3")
+    cli = Cli(module_db("report"))
     cli("import", EXAMPLES, expect=3)
     sidorov = next(c for c in cli.contacts() if c["name"] == "Сидоров Сергей Степанович")
     cli("remind", sidorov["id"], "--on", "2026-03-25", "перезвонить про заказ")

@@ -39,7 +39,7 @@ def test_a_second_writer_waits_instead_of_failing(cli, tmp_path):
 
     def hold_the_lock():
         with write_transaction(engine) as conn:
-            conn.exec_driver_sql("CREATE TABLE IF NOT EXISTS _lock_probe (x)")
+            conn.exec_driver_sql("CREATE TABLE IF NOT EXISTS _lock_probe (x integer)")
             release.wait(5)
 
     holder = threading.Thread(target=hold_the_lock)

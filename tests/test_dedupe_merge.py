@@ -5,6 +5,7 @@ from __future__ import annotations
 from datetime import datetime, timedelta
 
 import pytest
+from conftest import Cli
 from sqlalchemy import insert, select
 
 from clientbase.db.engine import make_engine, write_transaction
@@ -30,8 +31,8 @@ T0 = datetime(2024, 1, 10, 9, 30)
 
 
 @pytest.fixture
-def engine(tmp_path):
-    e = make_engine(f"sqlite:///{tmp_path / 'merge.sqlite3'}")
+def engine(new_db):
+    e = make_engine(Cli(new_db("merge")).url)
     ensure_schema(e, None)
     return e
 

@@ -59,7 +59,7 @@ def test_whole_folder_in_one_command(cli):
     assert all(f["skipped"] for f in again["files"])
 
 
-def test_chunk_size_does_not_change_the_result(tmp_path, monkeypatch):
+def test_chunk_size_does_not_change_the_result(new_db, monkeypatch):
     """Rows are matched and written chunk by chunk, with the database writes of one chunk
     overlapping the matching of the next; tiny chunks must give exactly the same base."""
     from conftest import Cli
@@ -67,7 +67,7 @@ def test_chunk_size_does_not_change_the_result(tmp_path, monkeypatch):
     from clientbase.importers import pipeline
 
     def run(db_name):
-        cli = Cli(tmp_path / db_name)
+        cli = Cli(new_db(db_name))
         for name in ORDER:
             cli("import", EXAMPLES / name, expect=None)
         cli("import", Path(__file__).parent / "fixtures" / "calls" / "calls_ru.csv", expect=None)
@@ -76,6 +76,6 @@ def test_chunk_size_does_not_change_the_result(tmp_path, monkeypatch):
             c.pop("created_at"), c.pop("updated_at")
         return people
 
-    whole = run("whole.sqlite3")
+    whole = run("whole")
     monkeypatch.setattr(pipeline, "CHUNK_ROWS", 2)
-    assert run("chunked.sqlite3") == whole
+    assert run("chunked") == whole

@@ -262,9 +262,9 @@ def test_text_never_reaches_the_sql(text):
 
 
 @pytest.fixture
-def facts(tmp_path):
+def facts(new_db):
     """A database with four customers and their hand-written facts in the FACTS temp table."""
-    engine = open_database(resolve_db(str(tmp_path / "f.sqlite3")))
+    engine = open_database(resolve_db(new_db("f")))
     now = datetime(2025, 1, 1)
     people = [
         dict(id=1, name="Иванов Иван", city="Казань", gender="m", orders=5, revenue=50000.0,
@@ -410,6 +410,6 @@ def test_a_hostile_value_is_just_a_value(facts, tmp_path):
     assert facts("tags contains 'vip'") == [1, 4]
 
 
-def test_the_temp_table_is_not_in_the_schema(tmp_path):
-    engine = open_database(resolve_db(str(tmp_path / "g.sqlite3")))
+def test_the_temp_table_is_not_in_the_schema(new_db):
+    engine = open_database(resolve_db(new_db("g")))
     assert "customer_facts" not in inspect(engine).get_table_names()

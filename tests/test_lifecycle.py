@@ -60,8 +60,8 @@ def add(conn, name, *, orders_=(), calls=(), status="active") -> int:
 
 
 @pytest.fixture
-def engine(tmp_path):
-    return open_database(resolve_db(str(tmp_path / "l.sqlite3")))
+def engine(new_db):
+    return open_database(resolve_db(new_db("l")))
 
 
 # --- stages --------------------------------------------------------------------------------------

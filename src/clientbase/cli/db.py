@@ -97,3 +97,39 @@ def scrub_cmd(ctx: typer.Context) -> None:
     st = state(ctx)
     database.scrub(st.engine(), st.location())
     st.messages.info("scrubbed: erased data is no longer in the database files")
+
+
+@app.command("copy")
+def copy_cmd(
+    ctx: typer.Context,
+    to: Annotated[
+        str,
+        typer.Option(
+            "--to",
+            help="Empty database to copy into: a SQLite file path or a URL "
+            "(postgresql+psycopg://user@host/dbname).",
+        ),
+    ],
+    fmt: Annotated[SummaryFormat, typer.Option("--format", "-f")] = SummaryFormat.table,
+) -> None:
+    """Copy the whole base into an empty database (SQLite <-> PostgreSQL), ids kept, every
+    table checked by row count and checksum."""
+    from clientbase.services import database
+
+    st = state(ctx)
+    msg = st.messages
+
+    def progress(table: str, rows: int) -> None:
+        if msg.verbose:
+            msg.info(f"{table}: {rows} rows copied")
+
+    result = database.copy(st.engine(), st.location(), to, progress=progress)
+    if fmt == SummaryFormat.json:
+        emit_json(result)
+        return
+    con = stdout_console()
+    for t in result["tables"]:
+        con.print(
+            f"{t['table'] + ':':<22}{t['rows']:>10}  sha256 {t['checksum'][:16]}", markup=False
+        )
+    msg.info(f"copied to {result['to']}: every table has the same rows and checksum as here")

@@ -101,7 +101,7 @@ class ErrorHandlingGroup(TyperGroup):
 
     def invoke(self, ctx):
         try:
-            return super().invoke(ctx)
+            return self._invoke_retrying(ctx)
         except typer.TyperException as exc:
             if not _is_usage_error(exc):
                 raise  # the CLI framework's own exits
@@ -125,20 +125,34 @@ class ErrorHandlingGroup(TyperGroup):
         except Exception as exc:
             from sqlalchemy.exc import DatabaseError, OperationalError  # not for --help
 
-            if isinstance(exc, OperationalError) and "locked" in str(exc):
+            from clientbase.db.engine import is_busy
+
+            if isinstance(exc, OperationalError) and ("locked" in str(exc) or is_busy(exc)):
                 _report(
                     ctx,
                     "the database is busy (another clientbase command is writing); try again",
                     exc,
                 )
             elif isinstance(exc, DatabaseError):
+                from clientbase.db.engine import is_connection_failure, shown_url
+
                 where = state(ctx).location()
-                _report(
-                    ctx,
-                    f"database error in {where.path or where.url}: {exc.orig} "
-                    "(is --db pointing at a clientbase database?)",
-                    exc,
-                )
+                shown = where.path or shown_url(where.url)
+                reason = " ".join(line.strip() for line in str(exc.orig).splitlines())
+                if is_connection_failure(exc):
+                    _report(
+                        ctx,
+                        f"cannot connect to {shown}: {reason} "
+                        "(check the URL, that the server runs and the role may log in)",
+                        exc,
+                    )
+                else:
+                    _report(
+                        ctx,
+                        f"database error in {shown}: {exc.orig} "
+                        "(is --db pointing at a clientbase database?)",
+                        exc,
+                    )
             else:
                 _report(
                     ctx,
@@ -146,6 +160,27 @@ class ErrorHandlingGroup(TyperGroup):
                     exc,
                 )
             raise typer.Exit(EXIT_ERROR) from None
+
+    def _invoke_retrying(self, ctx):
+        """Run the command; when PostgreSQL aborted its transaction to break a deadlock or a
+        serialization conflict (nothing of it was kept), run it again a few times. Commands
+        that write take the write lock first (db.engine.write_transaction), so this is mostly
+        a reader that met an import rebuilding indexes."""
+        from clientbase.db.engine import RETRIES, is_transient
+
+        saved = (list(ctx._protected_args), list(ctx.args))
+        for attempt in range(RETRIES):
+            try:
+                return super().invoke(ctx)
+            except Exception as exc:
+                if not is_transient(exc) or attempt == RETRIES - 1:
+                    raise
+                import random
+                import time
+
+                time.sleep(0.05 * 2**attempt * (1 + random.random()))
+                ctx._protected_args, ctx.args = list(saved[0]), list(saved[1])
+        raise AssertionError("unreachable")
 
 
 def _report(ctx, message: str, exc: BaseException) -> None:

@@ -46,6 +46,21 @@ def insert_rows(conn: Connection, table: Table, columns: Sequence[str], rows: li
         conn.exec_driver_sql(sql, [dict(zip(cols, r, strict=True)) for r in rows])
     else:
         conn.exec_driver_sql(sql, rows)
+    if "id" in cols:
+        sync_sequence(conn, table)
+
+
+def sync_sequence(conn: Connection, table: Table) -> None:
+    """After rows were inserted with ids we chose, move the table's id sequence past them, so
+    the next insert that lets the database pick an id does not take one of ours. PostgreSQL
+    only: SQLite picks max(id) + 1 by itself."""
+    if conn.dialect.name != "postgresql":
+        return
+    name = conn.dialect.identifier_preparer.format_table(table)
+    conn.exec_driver_sql(
+        f"SELECT setval(pg_get_serial_sequence('{name}', 'id'), "
+        f"(SELECT coalesce(max(id), 0) + 1 FROM {name}), false)"
+    )
 
 
 def timestamp(conn: Connection, dt: datetime):
@@ -99,3 +114,16 @@ def select_where_in(
         part = part + [part[-1]] * (size - len(part))
         params = {f"k{j}": v for j, v in enumerate(part)} if named else tuple(part)
         yield from conn.exec_driver_sql(sql, params).fetchall()
+
+
+def stream(conn: Connection, query, size: int = 20_000):
+    """Rows of a large SELECT, for a connection that goes on writing.
+
+    SQLite: fetched ``size`` rows at a time. PostgreSQL: the client-side cursor receives the
+    whole result at once. Streaming there needs a server-side (named) cursor, and psycopg
+    refuses ``executemany`` and plain statements on a connection whose server-side cursor is
+    open, so an import could not write. The options go on the statement, never on ``conn``:
+    ``Connection.execution_options`` would change the connection for every later statement."""
+    if conn.dialect.name == "sqlite":
+        return conn.execute(query, execution_options={"yield_per": size})
+    return conn.execute(query)

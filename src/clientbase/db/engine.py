@@ -1,19 +1,26 @@
 """Opening the database: engine, the SQLite pragmas every connection needs, write transactions.
 
 WAL and busy_timeout let a cron job and an interactive command use the same file at once;
-foreign_keys=ON because SQLite leaves them off by default.
+foreign_keys=ON because SQLite leaves them off by default. On PostgreSQL a transaction-level
+advisory lock plays the part of SQLite's write lock (see ``write_transaction``), and the errors
+PostgreSQL asks the client to retry (serialization failure, deadlock) are retried here.
 """
 
 from __future__ import annotations
 
+import importlib.util
+import random
 import sqlite3
+import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 from dataclasses import dataclass
 from pathlib import Path
+from typing import TypeVar
 from weakref import WeakKeyDictionary
 
 from sqlalchemy import Connection, Engine, create_engine, event
+from sqlalchemy.engine import make_url
 
 from clientbase.config import DatabaseLocation
 from clientbase.errors import DatabaseError
@@ -45,9 +52,48 @@ def wait_policy(engine: Engine) -> WaitPolicy:
     return _policies.get(engine) or WaitPolicy()
 
 
-def make_engine(url: str, wait: WaitPolicy | None = None) -> Engine:
+# PostgreSQL: the key of the advisory lock every clientbase writer takes (any constant that
+# other applications sharing the server are unlikely to use: "cbase" in ASCII).
+WRITE_LOCK_KEY = 0x6362617365
+# How long a writer waits for another one before giving up; an import of a million rows holds
+# the lock for about a minute, so this is generous.
+WRITE_LOCK_WAIT = "600s"
+# SQLSTATEs PostgreSQL documents as "retry the transaction": serialization_failure and
+# deadlock_detected.
+TRANSIENT_SQLSTATES = frozenset({"40001", "40P01"})
+RETRIES = 5
+
+T = TypeVar("T")
+
+
+def server_url(url: str) -> str:
+    """The URL as SQLAlchemy should get it: a bare ``postgresql://`` (which SQLAlchemy would hand
+    to psycopg2) means psycopg 3, the driver clientbase supports."""
+    if "://" not in url or url.startswith("sqlite"):
+        return url
     try:
-        engine = create_engine(url)
+        parsed = make_url(url)
+    except Exception:  # make_engine reports a malformed URL
+        return url
+    if parsed.drivername in ("postgresql", "postgres"):
+        parsed = parsed.set(drivername="postgresql+psycopg")
+    return parsed.render_as_string(hide_password=False)
+
+
+def make_engine(url: str, wait: WaitPolicy | None = None) -> Engine:
+    url = server_url(url)
+    if url.startswith("postgresql+psycopg") and importlib.util.find_spec("psycopg") is None:
+        raise DatabaseError(
+            "PostgreSQL needs the psycopg driver: pip install 'clientbase[postgres]'"
+        )
+    try:
+        kwargs = {}
+        if url.startswith("postgresql+psycopg"):
+            # psycopg prepares a statement on the server from its 5th run, and PostgreSQL may
+            # then keep a generic plan made while the tables were small (an import into an
+            # empty base): plan each statement for its own parameters instead.
+            kwargs["connect_args"] = {"prepare_threshold": None}
+        engine = create_engine(url, **kwargs)
     except ModuleNotFoundError as exc:
         raise DatabaseError(
             f"no driver for {url.split('://', 1)[0]}: {exc.name} is not installed",
@@ -60,7 +106,26 @@ def make_engine(url: str, wait: WaitPolicy | None = None) -> Engine:
     if engine.dialect.name == "sqlite":
         event.listen(engine, "connect", _sqlite_connect)
         event.listen(engine, "begin", lambda conn: _sqlite_begin(conn, policy))
+    elif engine.dialect.name == "postgresql":
+        event.listen(engine, "after_execute", _pg_after_insert)
     return engine
+
+
+def _pg_after_insert(conn, clauseelement, multiparams, params, execution_options, result) -> None:
+    """An INSERT that chose its own ids (an undo putting rows back, a merge numbering its
+    records) leaves the table's sequence behind them; move it on, so the next insert without
+    an id does not collide. SQLite needs nothing: it always takes max(id) + 1."""
+    from sqlalchemy.sql.dml import Insert
+
+    if not isinstance(clauseelement, Insert):
+        return
+    context = getattr(result, "context", None)
+    compiled = getattr(context, "compiled_parameters", None) or [{}]
+    if compiled[0].get("id") is None:
+        return
+    from clientbase.db.bulk import sync_sequence
+
+    sync_sequence(conn, clauseelement.table)
 
 
 def open_database(
@@ -107,7 +172,63 @@ def write_transaction(engine: Engine) -> Iterator[Connection]:
     with engine.connect() as conn:
         conn.execution_options(clientbase_write=True)
         with conn.begin():
+            if conn.dialect.name == "postgresql":
+                # One writer at a time, as on SQLite: two imports computing the next free id,
+                # or two edits of one card, wait for each other instead of colliding. Readers
+                # are not blocked (MVCC); the lock ends with the transaction.
+                conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{WRITE_LOCK_WAIT}'")
+                conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
+                conn.exec_driver_sql("SET LOCAL lock_timeout = 0")
             yield conn
+
+
+def is_transient(exc: BaseException) -> bool:
+    """True for an error the server asks us to answer by running the transaction again."""
+    orig = getattr(exc, "orig", exc)
+    return getattr(orig, "sqlstate", None) in TRANSIENT_SQLSTATES
+
+
+def is_connection_failure(exc: BaseException) -> bool:
+    """The server could not be reached or refused the login (psycopg gives no SQLSTATE then,
+    or one of class 08 / 28: connection exception, invalid authorization)."""
+    from sqlalchemy.exc import OperationalError
+
+    if not isinstance(exc, OperationalError) or getattr(exc, "orig", None) is None:
+        return False
+    if type(exc.orig).__module__.startswith("sqlite3"):
+        return False
+    state = getattr(exc.orig, "sqlstate", None)
+    return state is None or state[:2] in ("08", "28") or state == "3D000"  # no such database
+
+
+def shown_url(url: str) -> str:
+    """A URL fit for a message: the password hidden."""
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return url
+
+
+def is_busy(exc: BaseException) -> bool:
+    """A writer that waited WRITE_LOCK_WAIT in vain, or a conflict that outlived the retries."""
+    orig = getattr(exc, "orig", exc)
+    return is_transient(exc) or getattr(orig, "sqlstate", None) == "55P03"  # lock_not_available
+
+
+def retrying(work: Callable[[], T], attempts: int = RETRIES) -> T:
+    """Run ``work`` (one whole transaction) again when PostgreSQL reports a serialization
+    failure or a deadlock, a bounded number of times, with a growing random pause so the two
+    sides do not collide again in step."""
+    from sqlalchemy.exc import DBAPIError
+
+    for attempt in range(attempts):
+        try:
+            return work()
+        except DBAPIError as exc:
+            if not is_transient(exc) or attempt == attempts - 1:
+                raise
+            time.sleep((0.05 * 2**attempt) * (1 + random.random()))
+    raise AssertionError("unreachable")
 
 
 def _sqlite_begin(conn: Connection, policy: WaitPolicy) -> None:
@@ -174,13 +295,16 @@ def _lower(value):
 
 def scrub_free_space(engine: Engine) -> None:
     """Make deleted rows unrecoverable from the files: fold the write-ahead log into the
-    database, rebuild it without free pages (VACUUM), and empty the log again. SQLite only;
-    VACUUM cannot run inside a transaction, so this uses the driver connection directly.
+    database, rebuild it without free pages (VACUUM), and empty the log again (PostgreSQL: see
+    _pg_rewrite_tables). VACUUM cannot run inside a transaction: the driver connection is used.
 
     Another connection that is reading keeps the old pages alive: a checkpoint cannot copy
     past what it still reads, and the main file keeps the erased bytes. This waits for such a
     reader up to the wait limit and then raises ``ScrubIncomplete`` rather than report a
     success that is not one."""
+    if engine.dialect.name == "postgresql":
+        _pg_rewrite_tables(engine)
+        return
     if engine.dialect.name != "sqlite":
         return
     limit = wait_policy(engine).seconds
@@ -212,3 +336,44 @@ def _checkpoint_fully(db) -> None:
     busy, log, done = db.execute("PRAGMA wal_checkpoint(TRUNCATE)").fetchone()
     if busy or (log > 0 and done < log):
         raise ScrubIncomplete(f"checkpoint stopped at frame {done} of {log}")
+
+
+def _pg_rewrite_tables(engine: Engine) -> None:
+    """PostgreSQL keeps a deleted or updated row's old version in its page until VACUUM, and
+    plain VACUUM only marks the space free (the bytes stay until reused). VACUUM FULL writes
+    each table and its indexes into new files and drops the old ones, so no copy is left in
+    the tables; CHECKPOINT then lets the server recycle the WAL that still holds the rows.
+    VACUUM FULL locks each table while it is rewritten (seconds for a small base)."""
+    from clientbase.db.models import Base
+
+    raw = engine.raw_connection()
+    try:
+        db = raw.driver_connection
+        db.autocommit = True
+        prep = engine.dialect.identifier_preparer
+        existing = {
+            r[0]
+            for r in db.execute(
+                "SELECT tablename FROM pg_tables WHERE schemaname = current_schema()"
+            ).fetchall()
+        }
+        for table in Base.metadata.sorted_tables:
+            if table.name in existing:
+                db.execute(f"VACUUM (FULL, ANALYZE) {prep.format_table(table)}")
+        try:
+            db.execute("CHECKPOINT")
+        except Exception:  # only superusers and pg_checkpoint members may; the server will
+            pass  # checkpoint on its own within checkpoint_timeout
+        db.autocommit = False
+    finally:
+        raw.close()
+
+
+def database_size(engine: Engine, path: Path | None) -> int | None:
+    """Bytes the base takes: its file, or what the server reports for the database."""
+    if path is not None:
+        return path.stat().st_size if path.exists() else None
+    if engine.dialect.name == "postgresql":
+        with engine.connect() as conn:
+            return conn.exec_driver_sql("SELECT pg_database_size(current_database())").scalar()
+    return None

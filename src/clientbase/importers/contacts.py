@@ -18,7 +18,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, bindparam, insert, select, update
 
-from clientbase.db.bulk import insert_rows, next_id, select_where_in, timestamp
+from clientbase.db.bulk import insert_rows, next_id, select_where_in, stream, timestamp
 from clientbase.db.models import (
     consents,
     contact_points,
@@ -312,12 +312,12 @@ class ContactWriter:
             cp.c.valid.is_(True), cp.c.value.is_not(None)
         )
         add = self.keys.add
-        for cid, kind, value in conn.execution_options(yield_per=20_000).execute(q):
+        for cid, kind, value in stream(conn, q):
             add(key_hash(kind, value), cid)
         q = select(customers.c.id, customers.c.external_id).where(
             customers.c.merged_into_id.is_(None), customers.c.external_id.is_not(None)
         )
-        for cid, ext in conn.execution_options(yield_per=20_000).execute(q):
+        for cid, ext in stream(conn, q):
             add(key_hash("ext", ext), cid)
         q = select(customers.c.id, customers.c.display_name).where(
             customers.c.merged_into_id.is_(None),
@@ -327,7 +327,7 @@ class ContactWriter:
                 )
             ),
         )
-        for cid, name in conn.execution_options(yield_per=20_000).execute(q):
+        for cid, name in stream(conn, q):
             add(key_hash("name", name), cid)
 
     def _load_known(self, chunk: list[Clean | Rejected]) -> dict[int, Cust]:

@@ -376,7 +376,7 @@ class OrderWriter:
             self._n += 1
             key = order["order_id"] or f"row:{sheet or ''}:{rec.row}"
             lines.append((key, int(bool(order["order_id"])), cid,
-                          order["stamp"],
+                          _text(order["stamp"]),
                           *_LINE_VALUES(order),
                           int(order["is_return"]), rec.sheet, rec.row,
                           to_json(rec.raw)))  # fmt: skip
@@ -585,6 +585,9 @@ class OrderWriter:
                 func.max(L.c.status).label("status"), func.max(L.c.currency).label("currency"),
                 func.max(L.c.ret).label("ret"), func.count().label("lines"),
             ).group_by(L.c.order_key)
+            # New orders are numbered in the order of the keys, whatever the backend's GROUP BY
+            # happens to return.
+            .order_by(L.c.order_key)
         )  # fmt: skip
         _OUTCOMES.drop(conn, checkfirst=True)
         _OUTCOMES.create(conn)

@@ -20,7 +20,7 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine, select, update
 
 from clientbase.db.bulk import indexes_deferred
-from clientbase.db.engine import write_transaction
+from clientbase.db.engine import retrying, write_transaction
 from clientbase.db.models import (
     contact_points,
     customers,
@@ -244,9 +244,15 @@ def run_import(
             conn.rollback()
         return ImportResult(results, True)
     for plan in plans:
-        try:
+
+        def one_file(plan=plan) -> FileResult:
             with write_transaction(engine) as conn:
-                results.append(_import_planned(conn, plan, options, progress))
+                return _import_planned(conn, plan, options, progress)
+
+        try:
+            # Each file is one transaction; one the server aborted to break a deadlock is run
+            # again, so the files before it are not imported twice.
+            results.append(retrying(one_file))
         except InputFileError as exc:
             done = [f"{Path(r.file).name} (batch {r.batch_id})" for r in results if r.batch_id]
             if done:

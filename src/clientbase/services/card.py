@@ -263,7 +263,7 @@ def due_reminders(engine: Engine, until: datetime) -> list[dict]:
             & contact_points.c.valid.is_(True),
         )
         .where(it.c.kind == "reminder", it.c.done_at.is_(None), it.c.due_at <= until)
-        .group_by(it.c.id)
+        .group_by(it.c.id, customers.c.id)
         .order_by(it.c.due_at, it.c.id)
     )
     with engine.connect() as conn:

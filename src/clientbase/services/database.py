@@ -2,13 +2,14 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from pathlib import Path
 
 from sqlalchemy import Engine, func, inspect, select
 
 from clientbase.config import DatabaseLocation
 from clientbase.db.copies import record_copy
-from clientbase.db.engine import write_transaction
+from clientbase.db.engine import database_size, write_transaction
 from clientbase.db.migrate import backup_sqlite, ensure_schema, schema_state
 from clientbase.db.models import Base
 from clientbase.errors import UsageError
@@ -33,7 +34,7 @@ def info(engine: Engine, location: DatabaseLocation) -> dict:
                 counts[name] = conn.execute(
                     select(func.count()).select_from(Base.metadata.tables[name])
                 ).scalar_one()
-    size = location.path.stat().st_size if location.path and location.path.exists() else None
+    size = database_size(engine, location.path)
     return {
         "path": str(location.path) if location.path else None,
         "url": location.url if location.path is None else None,
@@ -48,8 +49,10 @@ def info(engine: Engine, location: DatabaseLocation) -> dict:
 
 
 def backup(engine: Engine, dest: Path, *, force: bool = False) -> dict:
-    """A copy of the base at ``dest`` (a file, or a folder to put clientbase-backup.sqlite3 in),
-    noted in the registry of copies. An existing file is replaced only with ``force``."""
+    """A consistent copy as a SQLite file at ``dest`` (a file, or a folder to put
+    clientbase-backup.sqlite3 in), noted in the registry of copies: SQLite's online backup, or
+    for a server base a copy of one snapshot of every table (restorable with
+    `clientbase --db FILE db copy --to URL`). An existing file is replaced only with ``force``."""
     dest = dest.expanduser()
     if dest.is_dir():
         dest = dest / "clientbase-backup.sqlite3"
@@ -59,10 +62,61 @@ def backup(engine: Engine, dest: Path, *, force: bool = False) -> dict:
         )
     if dest.exists() and not dest.is_file():
         raise UsageError(f"{dest}: not a regular file")
-    backup_sqlite(engine, dest)
+    if engine.dialect.name == "sqlite":
+        backup_sqlite(engine, dest)
+    else:
+        from clientbase.db.copy import copy_base
+        from clientbase.db.engine import make_engine
+
+        dest.parent.mkdir(parents=True, exist_ok=True)
+        part = dest.with_name(dest.name + ".part")
+        part.unlink(missing_ok=True)
+        target = make_engine(f"sqlite:///{part}")
+        try:
+            copy_base(engine, target)
+        finally:
+            target.dispose()
+        part.replace(dest)
     with write_transaction(engine) as conn:
         record_copy(conn, "backup", dest)
     return {"backup": str(dest), "size_bytes": dest.stat().st_size}
+
+
+def copy(
+    engine: Engine,
+    location: DatabaseLocation,
+    to: str,
+    progress: Callable[[str, int], None] | None = None,
+) -> dict:
+    """Copy the whole base into an empty database (a SQLite file or a server URL), ids kept,
+    each table checked by count and checksum."""
+    from clientbase.config import location_from
+    from clientbase.db.copy import copy_base
+    from clientbase.db.engine import make_engine, server_url
+
+    target = location_from(to, "--to")
+    if server_url(target.url) == server_url(location.url):
+        raise UsageError("--to names the base being copied; give another database")
+    if target.path is not None:
+        target.path.parent.mkdir(parents=True, exist_ok=True)
+    target_engine = make_engine(target.url)
+    try:
+        checks = copy_base(engine, target_engine, progress)
+    finally:
+        target_engine.dispose()
+    return {
+        "to": str(target.path) if target.path else _without_password(target.url),
+        "tables": [{"table": c.table, "rows": c.rows, "checksum": c.checksum} for c in checks],
+    }
+
+
+def _without_password(url: str) -> str:
+    from sqlalchemy.engine import make_url
+
+    try:
+        return make_url(url).render_as_string(hide_password=True)
+    except Exception:
+        return url
 
 
 def upgrade(engine: Engine, location: DatabaseLocation) -> dict:
