@@ -6,7 +6,11 @@ from __future__ import annotations
 import sqlite3
 import threading
 
-from tests.conftest import write
+from tests.conftest import sqlite_only, write
+
+# The other connection here is a raw sqlite3 one holding the file's locks; on PostgreSQL,
+# writers queue on an advisory lock instead, and test_concurrency.py covers them there.
+pytestmark = sqlite_only("another program holds the SQLite file's read or write lock")
 
 
 def test_forget_while_another_program_reads_fails_loudly_then_scrub_clears(cli, tmp_path):

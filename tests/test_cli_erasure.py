@@ -4,7 +4,8 @@ tool wrote (backups, exports, rejects files) that may still hold the person are 
 from __future__ import annotations
 
 import json
-import sqlite3
+
+from sqlalchemy import text
 
 from tests.conftest import write
 
@@ -18,10 +19,10 @@ COLLEAGUES = (
 
 
 def raw_rows(cli) -> list[tuple[int | None, str, dict]]:
-    with sqlite3.connect(cli.db) as conn:
+    with cli.engine().connect() as conn:
         rows = conn.execute(
-            "SELECT customer_id, outcome, raw FROM import_rows ORDER BY row_number"
-        ).fetchall()
+            text("SELECT customer_id, outcome, raw FROM import_rows ORDER BY row_number")
+        ).all()
     return [(c, o, json.loads(r)) for c, o, r in rows]
 
 
@@ -91,9 +92,9 @@ def test_forget_names_backups_only_of_a_time_the_person_was_known(cli, tmp_path)
     cli("contacts", "add", "--name", "Ранний Пётр", "--phone", "89031112233")
     cli("db", "backup", tmp_path / "before.sqlite3")
     cli("contacts", "add", "--name", "Поздний Павел", "--phone", "89032223344")
-    with sqlite3.connect(cli.db) as conn:  # card times are kept to the second: set them apart
-        conn.execute("UPDATE customers SET created_at = '2020-01-01 10:00:00' WHERE id = 1")
-        conn.execute("UPDATE customers SET created_at = '2999-01-01 10:00:00' WHERE id = 2")
+    with cli.engine().begin() as conn:  # card times are kept to the second: set them apart
+        conn.execute(text("UPDATE customers SET created_at = '2020-01-01 10:00:00' WHERE id = 1"))
+        conn.execute(text("UPDATE customers SET created_at = '2999-01-01 10:00:00' WHERE id = 2"))
     r = cli.json("contacts", "forget", "2", "--yes")
     assert r["copies_still_holding_data"] == []
     r = cli.json("contacts", "forget", "1", "--yes")
