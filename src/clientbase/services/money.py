@@ -12,9 +12,8 @@ CURRENCY_SIGNS = {
 }  # fmt: skip
 
 
-def currency_sign(engine: Engine) -> str:
-    """The sign of the currency most orders are in; roubles when none is recorded (the base is
-    made for shops in Russia and the CIS, whose exports rarely name the currency)."""
+def main_currency(engine: Engine) -> str | None:
+    """The currency most orders are in, as recorded; None when no order names one."""
     with engine.connect() as conn:
         row = conn.execute(
             select(orders.c.currency, func.count())
@@ -23,6 +22,13 @@ def currency_sign(engine: Engine) -> str:
             .order_by(func.count().desc())
             .limit(1)
         ).first()
-    if row is None:
+    return row[0] if row else None
+
+
+def currency_sign(engine: Engine) -> str:
+    """The sign of the currency most orders are in; roubles when none is recorded (the base is
+    made for shops in Russia and the CIS, whose exports rarely name the currency)."""
+    code = main_currency(engine)
+    if code is None:
         return "₽"
-    return CURRENCY_SIGNS.get(row[0].upper(), row[0].upper())
+    return CURRENCY_SIGNS.get(code.upper(), code.upper())

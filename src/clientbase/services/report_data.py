@@ -58,6 +58,7 @@ from clientbase.reports.periods import Window, after_period, months, windows
 from clientbase.services.analytics import customer_groups, load_customers, load_orders
 from clientbase.services.calls import missed_calls
 from clientbase.services.card import due_reminders
+from clientbase.services.money import main_currency
 from clientbase.services.segments import SNAPSHOT_KIND, birthdays, list_segments, matching_ids
 from clientbase.services.value import metric_history
 
@@ -171,7 +172,7 @@ def collect(
             "previous": src.prev.as_dict(),
             "last_with_data": last_with_data,
         },
-        "currency": _currency(engine),
+        "currency": main_currency(engine),
         "sections": chosen,
         "notes": notes,
     }
@@ -202,18 +203,6 @@ def _stale(src: _Source, period: str, chosen_day: bool) -> tuple[list[str], bool
         f"report covers {src.cur.start} .. {src.cur.end}, the last full period with orders "
         "(--as-of DAY makes it as on another day)"
     ], True
-
-
-def _currency(engine: Engine) -> str | None:
-    with engine.connect() as conn:
-        row = conn.execute(
-            select(orders.c.currency, func.count())
-            .where(orders.c.currency.is_not(None))
-            .group_by(orders.c.currency)
-            .order_by(func.count().desc())
-            .limit(1)
-        ).first()
-    return row[0] if row else None
 
 
 # --- the base and its quality ------------------------------------------------------------------
