@@ -27,7 +27,7 @@ from functools import lru_cache
 from rapidfuzz.distance import OSA
 
 from clientbase.normalize.name_data import DIMINUTIVES, FIRST_NAMES, LATIN_EQUIVALENTS
-from clientbase.normalize.names import fold, fold_latin, transliterate
+from clientbase.normalize.name_fold import fold, fold_latin, transliterate
 
 __all__ = [
     "DIFFERENT",
