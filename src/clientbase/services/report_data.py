@@ -3,8 +3,9 @@
 ``collect`` returns numbers only (no words, no formatting), a key per section, so the text,
 Markdown, HTML and JSON reports cannot disagree, and a script reading the JSON sees exactly what
 a person reads. Each section is a small function (:mod:`.report_sections`) over a shared
-``ReportSource`` (:mod:`.report_source`) that loads the orders and customers once. A section with nothing to show (no orders yet, no calls imported) says so
-with ``"empty": "<reason>"`` instead of failing, so a cron report of a young base still arrives.
+``ReportSource`` (:mod:`.report_source`) that loads the orders and customers once. A section
+with nothing to show (no orders yet, no calls imported) says so with ``"empty": "<reason>"``
+instead of failing, so a cron report of a young base still arrives.
 
 The analyses are not redone here: every figure comes from the same function the matching
 ``analyze`` command calls (``analytics.abcxyz``, ``rfm``, ``ltv``, ``churn``) with the same
