@@ -2,6 +2,8 @@
 
     python scripts/catalog.py update    # collect the messages, add new ones to ru.po, compile .mo
     python scripts/catalog.py check     # exit 1 when a message has no translation or .mo is stale
+    python scripts/catalog.py union     # after a git merge conflict in clientbase.po: keep both
+                                        # sides' translations, then update
 
 Messages are collected from three places:
   * ``_()``, ``ngettext()`` and ``N_()`` calls in ``src/clientbase`` (Babel's extractor);
@@ -149,11 +151,37 @@ def check() -> int:
     return 1 if missing or stale_mo() else 0
 
 
+def union() -> None:
+    """Resolve a merge conflict in the .po: every translation either side has, then update.
+
+    Both sides of the conflict are read from git's index (stages 2 and 3); where both translated
+    the same message differently, ours wins."""
+    import subprocess
+
+    rel = PO.relative_to(ROOT).as_posix()
+    sides = []
+    for stage in (3, 2):  # theirs first, so ours overwrites
+        text = subprocess.run(
+            ["git", "show", f":{stage}:{rel}"], cwd=ROOT, capture_output=True, check=True
+        ).stdout
+        sides.append(read_po(io.BytesIO(text), locale="ru", domain="clientbase"))
+    merged = Catalog(project="clientbase", locale="ru")
+    for side in sides:
+        for message in side:
+            if message.id and message.string and not message.fuzzy:
+                merged[message.id] = message
+    with PO.open("wb") as f:
+        write_po(f, merged, width=100, sort_output=True, include_lineno=False)
+    update()
+
+
 if __name__ == "__main__":
     command = sys.argv[1] if len(sys.argv) > 1 else "check"
     if command == "update":
         update()
+    elif command == "union":
+        union()
     elif command == "check":
         sys.exit(check())
     else:
-        sys.exit(f"usage: {sys.argv[0]} update|check")
+        sys.exit(f"usage: {sys.argv[0]} update|check|union")
