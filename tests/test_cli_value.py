@@ -152,7 +152,7 @@ def test_rfm_snapshots_make_a_history(shop):
     assert history[0]["taken_at"].startswith("2025-06-30")
     assert history[0]["data"]["segments"] == june["segments"]
     assert history[0]["data"]["customers"] == len(june["customers"])
-    assert metric_history(shop.engine(), "rfm") == history
+    assert [h.to_dict() for h in metric_history(shop.engine(), "rfm")] == history
     table = shop("analyze", "rfm", "--history").stdout
     assert "Champions" in table and "2025-12-27" in table
 

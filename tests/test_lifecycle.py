@@ -247,7 +247,7 @@ def test_settings_change_the_tags(engine, tagged):
     assert tagged("loyal") == {"Кит", "Скидочник", "Половинка", "Лояльный", "Почти лояльный"}
     set_setting(engine, "loyal_months", "6")  # since 2025-09-11
     assert tagged("loyal") == {"Кит", "Скидочник", "Половинка"}
-    rows = {r["key"]: r for r in list_settings(engine)}
+    rows = {r.key: r.to_dict() for r in list_settings(engine)}
     assert rows["loyal_months"]["value"] == 6 and rows["loyal_months"]["set"] is True
     assert rows["lost_days"] == {"key": "lost_days", "value": 365, "default": 365, "set": False,
                                  "meaning": rows["lost_days"]["meaning"]}  # fmt: skip
@@ -303,7 +303,7 @@ def test_setting_values_are_checked():
 def test_a_bad_combination_is_not_stored(engine):
     with pytest.raises(UsageError, match="must be less than lost_days"):
         set_setting(engine, "sleeping_days", "365")
-    assert {r["key"]: r["value"] for r in list_settings(engine)}["sleeping_days"] == 90
+    assert {r.key: r.value for r in list_settings(engine)}["sleeping_days"] == 90
     set_setting(engine, "lost_days", "1000")
     set_setting(engine, "sleeping_days", "365")
     with pytest.raises(UsageError, match="must be less than lost_days"):

@@ -384,5 +384,5 @@ def test_months_without_orders_up_to_the_window_end_are_zero_not_blank(shop):
     assert rows["2025-12"]["shares"][:4] == [1.0, 0.0, 0.0, None]
     revenue = {r["cohort"]: r["values"] for r in d["ltv"]["cohort_revenue"]}
     assert revenue["2025-12"][:4] == [900.0, 900.0, 900.0, None]
-    same = churn(shop.engine(), as_of=date(2026, 2, 28)).to_json()["retention"]
+    same = churn(shop.engine(), as_of=date(2026, 2, 28)).to_dict()["retention"]
     assert {r["cohort"]: r["shares"][:12] for r in same}["2025-12"] == rows["2025-12"]["shares"]

@@ -52,5 +52,5 @@ def missed_cmd(
     """Missed calls that no conversation followed: the leads that are slipping away."""
     from clientbase.services.calls import missed_calls
 
-    rows = [m.as_dict() for m in missed_calls(state(ctx).engine(), parse_since(since))]
+    rows = [m.to_dict() for m in missed_calls(state(ctx).engine(), parse_since(since))]
     emit(rows, COLUMNS, fmt, title=f"{len(rows)} numbers waiting for a call back")

@@ -115,8 +115,9 @@ def dedupe_cmd(
                 msg.info("nothing changed")
                 raise typer.Exit(1)
         result = apply(engine, p)
+        p = result.plan  # with the merge ids
     if fmt == SummaryFormat.json:
-        emit_json(result.as_dict())
+        emit_json(result.to_dict())
         return
     if st.quiet:
         return
@@ -159,7 +160,7 @@ def review_cmd(
     st = state(ctx)
     proposals = review(st.engine())
     if fmt == SummaryFormat.json:
-        emit_json([p.as_dict() for p in proposals])
+        emit_json([p.to_dict() for p in proposals])
         return
     if not proposals:
         st.messages.info("nothing waits for review (run: clientbase dedupe)")
@@ -192,18 +193,18 @@ def merge_cmd(
 
     r = merge_ids(state(ctx).engine(), ids, survivor=survivor, dry_run=dry_run)
     if fmt == SummaryFormat.json:
-        emit_json(r)
+        emit_json(r.to_dict())
         return
     if dry_run:
         stdout_console().print(
-            f"would merge {', '.join(map(str, r['merged']))} into {r['survivor']} "
+            f"would merge {', '.join(map(str, r.merged))} into {r.survivor} "
             "(dry run: nothing changed)",
             markup=False,
         )
         return
     stdout_console().print(
-        f"merged {', '.join(map(str, r['merged']))} into {r['survivor']} (merge {r['merge_id']}; "
-        f"undo: clientbase dedupe undo {r['merge_id']})",
+        f"merged {', '.join(map(str, r.merged))} into {r.survivor} (merge {r.merge_id}; "
+        f"undo: clientbase dedupe undo {r.merge_id})",
         markup=False,
     )
 
@@ -220,11 +221,10 @@ def not_duplicate_cmd(
 
     r = not_duplicate(state(ctx).engine(), a, b)
     if fmt == SummaryFormat.json:
-        emit_json(r)
+        emit_json(r.to_dict())
         return
     stdout_console().print(
-        f"customers {r['a']} and {r['b']} are different people"
-        + ("" if r["new"] else " (noted before)"),
+        f"customers {r.a} and {r.b} are different people" + ("" if r.new else " (noted before)"),
         markup=False,
     )
 
@@ -241,16 +241,16 @@ def undo_cmd(
     st = state(ctx)
     r = undo(st.engine(), merge_id)
     if fmt == SummaryFormat.json:
-        emit_json(r)
+        emit_json(r.to_dict())
         return
     stdout_console().print(
-        f"merge {merge_id} undone: customer {', '.join(map(str, r['restored']))} "
-        f"back beside {r['survivor']}",
+        f"merge {merge_id} undone: customer {', '.join(map(str, r.restored))} "
+        f"back beside {r.survivor}",
         markup=False,
     )
-    if r["kept_fields"]:
+    if r.kept_fields:
         st.messages.info(
-            f"note: customer {r['survivor']} keeps {', '.join(r['kept_fields'])} "
+            f"note: customer {r.survivor} keeps {', '.join(r.kept_fields)} "
             "as changed after the merge"
         )
 
@@ -266,5 +266,5 @@ def history_cmd(
     """Merges, newest first: who was kept, who was merged in, why; undone ones say when."""
     from clientbase.services.dedupe import history
 
-    rows = history(state(ctx).engine(), limit=limit)
+    rows = [h.to_dict() for h in history(state(ctx).engine(), limit=limit)]
     emit(rows, HISTORY_COLUMNS, fmt, title=count(len(rows), "merge"))

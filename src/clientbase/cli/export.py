@@ -144,7 +144,7 @@ def audience_cmd(
         overrides=settings, preset_file=preset_file, force=force,
     )  # fmt: skip
     if fmt == SummaryFormat.json:
-        emit_json(res.as_dict())
+        emit_json(res.to_dict())
     elif not st.quiet:
         _print_summary(res, verbose=st.verbose)
     for w in res.warnings:
@@ -266,7 +266,7 @@ def list_cmd(
     """Every export so far, newest first: when, where to, which customers, how many, file hashes."""
     from clientbase.services.export import list_exports
 
-    rows = list_exports(state(ctx).engine())
+    rows = [e.to_dict() for e in list_exports(state(ctx).engine())]
     if fmt == Format.json:
         emit_json(rows)
     elif fmt == Format.csv:

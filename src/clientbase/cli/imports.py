@@ -302,7 +302,7 @@ def list_cmd(
     """List import batches, newest first."""
     from clientbase.services.imports import list_imports
 
-    rows = list_imports(state(ctx).engine(), limit=limit)
+    rows = [b.to_dict() for b in list_imports(state(ctx).engine(), limit=limit)]
     emit(rows, BATCH_COLUMNS, fmt, title="imports")
 
 
@@ -316,22 +316,20 @@ def show_cmd(
     """Show a batch: its options, counts, and every row with what became of it."""
     from clientbase.services.imports import show_import
 
-    data = show_import(state(ctx).engine(), batch_id, outcome="rejected" if rejected else None)
+    batch = show_import(state(ctx).engine(), batch_id, outcome="rejected" if rejected else None)
     if fmt == Format.json:
-        emit_json(data)
+        emit_json(batch.to_dict())
         return
-    rows = [{**r, "data": json.dumps(r["raw"], ensure_ascii=False)} for r in data["rows"]]
+    rows = [{**r.to_dict(), "data": json.dumps(r.raw, ensure_ascii=False)} for r in batch.rows]
     if fmt == Format.csv:
         emit(rows, ("sheet", "row", "outcome", "reason", "customer_id", "data"), fmt)
         return
     con = stdout_console()
+    b = batch
+    con.print(f"batch {b.id}: {b.file_name} ({b.format}, {b.kind}), {b.status}", markup=False)
     con.print(
-        f"batch {data['id']}: {data['file_name']} ({data['format']}, {data['kind']}), {data['status']}",
-        markup=False,
-    )
-    con.print(
-        f"rows read {data['rows_read']}: created {data['created']}, updated {data['updated']}, "
-        f"unchanged {data['unchanged']}, duplicates {data['duplicates']}, rejected {data['rejected']}",
+        f"rows read {b.rows_read}: created {b.created}, updated {b.updated}, "
+        f"unchanged {b.unchanged}, duplicates {b.duplicates}, rejected {b.rejected}",
         markup=False,
     )
     emit(rows, ("row", "outcome", "customer_id", "reason", "data"), fmt)
@@ -352,12 +350,12 @@ def undo_cmd(
     st = state(ctx)
     r = undo_import(st.engine(), batch_id, dry_run=dry_run)
     if fmt == SummaryFormat.json:
-        emit_json(r)
+        emit_json(r.to_dict())
         return
     prefix = "would undo" if dry_run else "undone"
     stdout_console().print(
-        f"{prefix} batch {r['batch']} ({r['file']}): {r['customers_removed']} customers removed, "
-        f"{r['contact_points_removed']} contacts removed from other customers, "
-        f"{r['interactions_removed']} calls removed, {r['changes_restored']} changes restored",
+        f"{prefix} batch {r.batch} ({r.file}): {r.customers_removed} customers removed, "
+        f"{r.contact_points_removed} contacts removed from other customers, "
+        f"{r.interactions_removed} calls removed, {r.changes_restored} changes restored",
         markup=False,
     )

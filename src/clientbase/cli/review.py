@@ -102,9 +102,9 @@ class ReviewSession:
                     i += 1
                 elif k == "m":
                     r = merge_ids(self.engine, p.ids, survivor=p.survivor)
-                    self.done.append(Decision("merge", i, merge_id=r["merge_id"]))
+                    self.done.append(Decision("merge", i, merge_id=r.merge_id))
                     self.con.print(
-                        f"merged into {r['survivor']} (merge {r['merge_id']})",
+                        f"merged into {r.survivor} (merge {r.merge_id})",
                         markup=False,
                         highlight=False,
                     )

@@ -80,12 +80,10 @@ def create_cmd(
 
     r = create_segment(state(ctx).engine(), name, where, description=description, replace=replace)
     if fmt == SummaryFormat.json:
-        emit_json(r)
+        emit_json(r.to_dict())
         return
-    verb = "changed" if r["replaced"] else "saved"
-    stdout_console().print(
-        f"segment {r['name']} {verb}: {count(r['size'], 'customer')}", markup=False
-    )
+    verb = "changed" if r.replaced else "saved"
+    stdout_console().print(f"segment {r.name} {verb}: {count(r.size, 'customer')}", markup=False)
 
 
 @segment_app.command("list")
@@ -103,7 +101,7 @@ def list_cmd(
     from clientbase.services.segments import list_segments
 
     st = state(ctx)
-    rows = list_segments(st.engine(), record=not no_record)
+    rows = [s.to_dict() for s in list_segments(st.engine(), record=not no_record)]
     if fmt == Format.json:
         emit_json(rows)
         return
@@ -140,16 +138,16 @@ def show_cmd(
     st = state(ctx)
     engine = st.engine()
     seg = get_segment(engine, name)
-    ids = matching_ids(engine, segment=seg["name"])
+    ids = matching_ids(engine, segment=seg.name)
     rows = iter_contacts(engine, ids=ids, limit=limit)
-    about = f"{seg['name']}: {count(len(ids), 'customer')} ({seg['expression']})"
+    about = f"{seg.name}: {count(len(ids), 'customer')} ({seg.expression})"
     if fmt == Format.json:
         emit_json_stream(rows)
     elif fmt == Format.csv:
         emit_csv(rows, CSV_COLUMNS)
     else:
-        if seg["description"]:
-            st.messages.info(seg["description"])
+        if seg.description:
+            st.messages.info(seg.description)
         emit_table(list(rows), LIST_COLUMNS, title=about)
         return
     st.messages.info(about)
@@ -204,7 +202,7 @@ def settings_list_cmd(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None
     """Every setting with its value, default and meaning."""
     from clientbase.services.segments import list_settings
 
-    rows = list_settings(state(ctx).engine())
+    rows = [s.to_dict() for s in list_settings(state(ctx).engine())]
     cols = ("key", "value", "default", "meaning")
     if fmt == Format.json:
         emit_json(rows)
@@ -229,7 +227,7 @@ def settings_set_cmd(
 
     r = set_setting(state(ctx).engine(), key, value, dry_run=dry_run)
     state(ctx).messages.info(
-        f"{r['key']} = {r['value']}" + (" (dry run: nothing changed)" if dry_run else "")
+        f"{r.key} = {r.value}" + (" (dry run: nothing changed)" if dry_run else "")
     )
 
 
@@ -241,7 +239,7 @@ def settings_unset_cmd(
     from clientbase.services.segments import unset_setting
 
     r = unset_setting(state(ctx).engine(), key)
-    state(ctx).messages.info(f"{r['key']} = {r['value']} (default)")
+    state(ctx).messages.info(f"{r.key} = {r.value} (default)")
 
 
 # --- tag -----------------------------------------------------------------------------------------
@@ -256,12 +254,12 @@ def _tag(ctx, tag, ids, where, segment, dry_run, fmt, remove: bool) -> None:
         dry_run=dry_run,
     )  # fmt: skip
     if fmt == SummaryFormat.json:
-        emit_json(r)
+        emit_json(r.to_dict())
         return
-    done = r["removed"] if remove else r["added"]
+    done = r.removed if remove else r.added
     verb = ("would be " if dry_run else "") + ("untagged" if remove else "tagged")
     stdout_console().print(
-        f"{r['tag']}: {count(done, 'customer')} {verb}, {r['unchanged']} unchanged ({r['matched']} matched)",
+        f"{r.tag}: {count(done, 'customer')} {verb}, {r.unchanged} unchanged ({r.matched} matched)",
         markup=False,
     )
 
@@ -333,7 +331,8 @@ def birthdays_cmd(
     from clientbase.services.segments import birthdays
 
     st = state(ctx)
-    rows = birthdays(st.engine(), days, _day(start, "--from"), where=where, segment=segment)
+    found = birthdays(st.engine(), days, _day(start, "--from"), where=where, segment=segment)
+    rows = [b.to_dict() for b in found]
     if fmt == Format.json:
         emit_json(rows)
     elif fmt == Format.csv:
@@ -370,7 +369,8 @@ def reactivation_cmd(
     from clientbase.services.segments import reactivation
 
     st = state(ctx)
-    rows = reactivation(st.engine(), _day(as_of, "--as-of"), where=where, segment=segment)
+    found = reactivation(st.engine(), _day(as_of, "--as-of"), where=where, segment=segment)
+    rows = [w.to_dict() for w in found]
     use_currency_of(st.engine())
     if limit is not None:
         rows = rows[:limit]

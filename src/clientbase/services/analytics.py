@@ -15,6 +15,7 @@ from clientbase.db.models import abc_snapshot_rows, abc_snapshots, customers, or
 from clientbase.db.rules import ORDER_RETURN, UNCOUNTED_ORDER_STATUSES
 from clientbase.errors import UsageError
 from clientbase.normalize.dates import parse_date
+from clientbase.services.results import Result
 
 GROUPS = ("manager", "channel", "city")
 
@@ -172,7 +173,18 @@ def load_snapshot(engine: Engine, label: str):
     return window, frame, f"(stored {snap.created_at:%Y-%m-%d}) {snap.params.get('rules', '')}"
 
 
-def list_snapshots(engine: Engine) -> list[dict]:
+@dataclass(frozen=True, slots=True)
+class AbcSnapshot(Result):
+    """A stored classification: its label, window, size and when it was saved."""
+
+    label: str
+    start: str
+    end: str
+    customers: int
+    saved: str
+
+
+def list_snapshots(engine: Engine) -> list[AbcSnapshot]:
     s, r = abc_snapshots, abc_snapshot_rows
     q = (
         select(s.c.label, s.c.start, s.c.end, s.c.created_at, func.count(r.c.customer_id).label("customers"))
@@ -182,8 +194,9 @@ def list_snapshots(engine: Engine) -> list[dict]:
     )  # fmt: skip
     with engine.connect() as conn:
         return [
-            {"label": x.label, "start": x.start.date().isoformat(), "end": x.end.date().isoformat(),
-             "customers": x.customers, "saved": x.created_at.isoformat(sep=" ", timespec="seconds")}
+            AbcSnapshot(label=x.label, start=x.start.date().isoformat(),
+                        end=x.end.date().isoformat(), customers=x.customers,
+                        saved=x.created_at.isoformat(sep=" ", timespec="seconds"))
             for x in conn.execute(q)
         ]  # fmt: skip
 
@@ -191,23 +204,30 @@ def list_snapshots(engine: Engine) -> list[dict]:
 # --- ABC/XYZ: a classification, or the migration between two windows -------------------------
 
 
-@dataclass
-class AbcXyzReport:
-    """A classification (``data`` is its JSON document) with what the tables are drawn from."""
+@dataclass(frozen=True, slots=True)
+class AbcXyzReport(Result):
+    """A classification (``data`` is its JSON document, what ``to_dict()`` gives) with what the
+    tables are drawn from."""
 
     data: dict
     result: Any  # analytics.abcxyz.AbcXyzResult
     portfolio: Any = None  # DataFrame per group (with ``by``)
     notes: list = field(default_factory=list)  # the orders end long before the as-of day …
 
+    def to_dict(self) -> dict:
+        return self.data
 
-@dataclass
-class AbcXyzMigration:
-    """The moves between two windows: ``data`` is the JSON document, ``overall`` the matrix
-    (rows: the class before, columns: the class after)."""
+
+@dataclass(frozen=True, slots=True)
+class AbcXyzMigration(Result):
+    """The moves between two windows: ``data`` is the JSON document (what ``to_dict()`` gives),
+    ``overall`` the matrix (rows: the class before, columns: the class after)."""
 
     data: dict
     overall: Any  # DataFrame
+
+    def to_dict(self) -> dict:
+        return self.data
 
 
 def _orders_and_people(engine: Engine, by: str | None, as_of: date | None = None):

@@ -2,20 +2,23 @@
 
 from __future__ import annotations
 
-from dataclasses import asdict, dataclass
+from dataclasses import dataclass
 from datetime import datetime
 from itertools import groupby
 
 from sqlalchemy import Engine, select
 
 from clientbase.db.models import customers, interactions
+from clientbase.services.results import Result
 
 # Incoming calls that did not reach anyone. A voicemail is a missed call with a message.
 MISSED = ("missed", "voicemail", "rejected", "busy")
 
 
-@dataclass
-class MissedCall:
+@dataclass(frozen=True, slots=True)
+class MissedCall(Result):
+    """A number whose missed calls no conversation followed."""
+
     customer_id: int
     name: str
     phone: str
@@ -24,8 +27,8 @@ class MissedCall:
     last_missed: datetime
     called_back: bool  # we tried to call back, but nobody answered
 
-    def as_dict(self) -> dict:
-        d = asdict(self)
+    def to_dict(self) -> dict:
+        d = Result.to_dict(self)
         d["first_missed"] = self.first_missed.isoformat(sep=" ")
         d["last_missed"] = self.last_missed.isoformat(sep=" ")
         return d

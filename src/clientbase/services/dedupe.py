@@ -15,7 +15,7 @@ clusters); this module runs it over the database and keeps its results:
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from datetime import datetime
 
 from sqlalchemy import Connection, Engine, bindparam, delete, insert, select, update
@@ -35,6 +35,7 @@ from clientbase.dedupe.score import score_pair
 from clientbase.dedupe.store import load_people
 from clientbase.errors import ClientbaseError, NotFoundError, UsageError
 from clientbase.services.dry_run import changes
+from clientbase.services.results import Result
 
 Progress = Callable[[str, int, int], None]
 # An import that brings more customers than this is a bulk load: the post-import pass would be
@@ -42,8 +43,8 @@ Progress = Callable[[str, int, int], None]
 AFTER_IMPORT_MAX = 50_000
 
 
-@dataclass
-class Proposal:
+@dataclass(frozen=True, slots=True)
+class Proposal(Result):
     """A group of customers that look like one person, with the evidence for each link."""
 
     ids: list[int]
@@ -58,7 +59,7 @@ class Proposal:
         """The evidence of every link, each phrase once, in the order it was found."""
         return list(dict.fromkeys(r for e in self.edges for r in e["reasons"]))
 
-    def as_dict(self) -> dict:
+    def to_dict(self) -> dict:
         return {
             "ids": self.ids,
             "survivor": self.survivor,
@@ -70,7 +71,7 @@ class Proposal:
         }
 
 
-@dataclass
+@dataclass(frozen=True, slots=True)
 class Plan:
     """What a run found: groups to merge automatically and groups left for review."""
 
@@ -82,14 +83,17 @@ class Plan:
     full: bool = True  # a run over the whole base (stale pending pairs may be dropped)
 
 
-@dataclass
-class RunResult:
+@dataclass(frozen=True, slots=True)
+class RunResult(Result):
+    """A dedupe run: its plan (with the merge ids of the groups merged), how many groups were
+    merged, and those that changed meanwhile and were not."""
+
     plan: Plan
     dry_run: bool
     merged: int = 0  # groups merged
     skipped: list[Proposal] = field(default_factory=list)  # changed meanwhile: not merged
 
-    def as_dict(self) -> dict:
+    def to_dict(self) -> dict:
         p = self.plan
         return {
             "dry_run": self.dry_run,
@@ -98,9 +102,56 @@ class RunResult:
             "pairs_found": len(p.matches),
             "merged": self.merged,
             "customers_merged_away": sum(len(x.ids) - 1 for x in p.auto if x.merge_id),
-            "auto": [x.as_dict() for x in p.auto],
-            "review": [x.as_dict() for x in p.review],
+            "auto": [x.to_dict() for x in p.auto],
+            "review": [x.to_dict() for x in p.review],
         }
+
+
+@dataclass(frozen=True, slots=True)
+class ManualMerge(Result):
+    """A merge made by hand (``merge_id`` None for a dry run)."""
+
+    merge_id: int | None
+    survivor: int
+    merged: list[int]
+    score: float | None
+    reasons: list[str]
+    dry_run: bool
+
+
+@dataclass(frozen=True, slots=True)
+class NotDuplicate(Result):
+    """Two customers marked different people; ``new`` False when they were marked before."""
+
+    a: int
+    b: int
+    new: bool
+    candidates_rejected: int
+
+
+@dataclass(frozen=True, slots=True)
+class MergeUndone(Result):
+    """An undone merge: who came back beside the survivor, and the survivor's fields that keep
+    a value changed after the merge."""
+
+    merge_id: int
+    survivor: int
+    restored: list[int]
+    kept_fields: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class MergeRecord(Result):
+    """One merge of the history, newest first (``undone_at`` once undone)."""
+
+    id: int
+    at: str
+    survivor: int
+    name: str | None
+    merged: list[int]
+    score: float | None
+    reason: str | None
+    undone_at: str | None
 
 
 def _thresholds() -> tuple[float, float]:
@@ -278,9 +329,10 @@ def apply(engine: Engine, p: Plan) -> RunResult:
     """Store the pairs found and merge the automatic groups, all in one transaction.
 
     A group whose customers changed since they were matched (merged, erased or archived
-    meanwhile) is not merged; it is reported back instead."""
+    meanwhile) is not merged; it is reported back instead. The result's plan carries the merge
+    id of each group merged."""
     now = datetime.now()
-    result = RunResult(p, dry_run=False)
+    skipped: list[Proposal] = []
     with write_transaction(engine) as conn:
         _store_candidates(conn, p.matches, full=p.full, now=now)
         ids = sorted({i for x in p.auto for i in x.ids})
@@ -296,13 +348,12 @@ def apply(engine: Engine, p: Plan) -> RunResult:
             if all(i in live for i in x.ids):
                 todo.append(x)
             else:
-                result.skipped.append(x)
+                skipped.append(x)
         requests = [MergeRequest(x.ids, x.score, x.reasons) for x in todo]
         merge_ids = merge_many(conn, requests, now=now) if requests else []
-        for x, mid in zip(todo, merge_ids, strict=True):
-            x.merge_id = mid
-        result.merged = len(merge_ids)
-    return result
+    merged = {id(x): mid for x, mid in zip(todo, merge_ids, strict=True)}
+    auto = [replace(x, merge_id=merged[id(x)]) if id(x) in merged else x for x in p.auto]
+    return RunResult(replace(p, auto=auto), dry_run=False, merged=len(merge_ids), skipped=skipped)
 
 
 def run(
@@ -421,7 +472,7 @@ def review(engine: Engine) -> list[Proposal]:
 
 def merge_ids(
     engine: Engine, ids: Sequence[int], *, survivor: int | None = None, dry_run: bool = False
-) -> dict:
+) -> ManualMerge:
     """Merge customers by hand (the reasons recorded are what the matcher sees in them)."""
     ids = list(dict.fromkeys(int(i) for i in ids))
     if len(ids) < 2:
@@ -444,12 +495,12 @@ def merge_ids(
         row = conn.execute(
             select(merges.c.survivor_id, merges.c.merged_ids).where(merges.c.id == mid)
         ).one()
-    return {"merge_id": None if dry_run else mid, "survivor": row.survivor_id,
-            "merged": list(row.merged_ids), "score": min(scores) if scores else None,
-            "reasons": reasons, "dry_run": dry_run}  # fmt: skip
+    return ManualMerge(merge_id=None if dry_run else mid, survivor=row.survivor_id,
+                       merged=list(row.merged_ids), score=min(scores) if scores else None,
+                       reasons=reasons, dry_run=dry_run)  # fmt: skip
 
 
-def not_duplicate(engine: Engine, a: int, b: int) -> dict:
+def not_duplicate(engine: Engine, a: int, b: int) -> NotDuplicate:
     """Remember that two customers are different people: never propose the pair again."""
     if a == b:
         raise UsageError("give two different customer ids")
@@ -484,19 +535,19 @@ def not_duplicate(engine: Engine, a: int, b: int) -> dict:
             .where(dc.c.a_id == a, dc.c.b_id == b, dc.c.status == "pending")
             .values(status="rejected")
         ).rowcount
-    return {"a": a, "b": b, "new": known is None, "candidates_rejected": rejected}
+    return NotDuplicate(a=a, b=b, new=known is None, candidates_rejected=rejected)
 
 
-def undo(engine: Engine, merge_id: int) -> dict:
+def undo(engine: Engine, merge_id: int) -> MergeUndone:
     with write_transaction(engine) as conn:
         r = undo_merge(conn, merge_id)
-    return {"merge_id": r.merge_id, "survivor": r.survivor_id, "restored": r.restored_ids,
-            "kept_fields": r.kept_fields}  # fmt: skip
+    return MergeUndone(merge_id=r.merge_id, survivor=r.survivor_id, restored=r.restored_ids,
+                       kept_fields=r.kept_fields)  # fmt: skip
 
 
-def history(engine: Engine, *, limit: int | None = None) -> list[dict]:
+def history(engine: Engine, *, limit: int | None = None) -> list[MergeRecord]:
     with engine.connect() as conn:
-        return merge_history(conn, limit=limit)
+        return [MergeRecord(**h) for h in merge_history(conn, limit=limit)]
 
 
 def forget_not_duplicate(engine: Engine, a: int, b: int) -> bool:

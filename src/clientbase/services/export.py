@@ -31,7 +31,7 @@ export now and then keeps an audience complete.
 from __future__ import annotations
 
 import os
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields, replace
 from itertools import groupby
 from pathlib import Path
 
@@ -43,7 +43,7 @@ from clientbase.exporters.presets import Preset, load_preset
 from clientbase.exporters.render import phone_facts, render_email, render_phone
 from clientbase.exporters.rows import RowRenderer
 from clientbase.exporters.writer import FileInfo, open_writer
-from clientbase.services.export_log import list_exports, log_export
+from clientbase.services.export_log import ExportRecord, list_exports, log_export
 from clientbase.services.export_scan import (
     EXTRA,
     KINDS,
@@ -58,13 +58,24 @@ from clientbase.services.export_scan import (
     scans,
     suppressed,
 )
+from clientbase.services.results import Result
 from clientbase.services.segments import matching_ids
 
-__all__ = ["REASONS", "REASON_TEXT", "ExportResult", "export_audience", "list_exports"]
+__all__ = [
+    "REASONS",
+    "REASON_TEXT",
+    "ExportRecord",
+    "ExportResult",
+    "export_audience",
+    "list_exports",
+]
 
 
-@dataclass
-class ExportResult:
+@dataclass(frozen=True, slots=True)
+class ExportResult(Result):
+    """What an export wrote (or would write, ``dry_run``): who was selected and exported, who
+    was left out and why, the files with their hashes, and the log entry (``export_id``)."""
+
     platform: str
     title: str
     out: str
@@ -86,8 +97,8 @@ class ExportResult:
     export_id: int | None = None
     preset: dict = field(default_factory=dict)
 
-    def as_dict(self) -> dict:
-        d = {k: getattr(self, k) for k in self.__dataclass_fields__ if k != "preset"}
+    def to_dict(self) -> dict:
+        d = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "preset"}
         d["left_out_total"] = sum(self.left_out.values())
         d["source"] = self.preset.get("source")
         d["checked"] = self.preset.get("checked")
@@ -298,23 +309,29 @@ def export_audience(
             raise
 
     rows_by_kind = {k or None: n for k, n in counts.items()}
-    res.selected = selected
-    res.exported = len(members)
-    res.rows = sum(rows_by_kind.values())
-    res.left_out = {k: v for k, v in left.items() if v}
-    res.dropped = {k: v for k, v in dropped.items() if v}
-    if members:
-        res.share_mobile = round(with_mobile / len(members), 4)
-        res.share_email = round(with_email / len(members), 4)
-    res.files = [
-        {"path": str(f.path), "rows": f.rows, "bytes": f.bytes, "sha256": f.sha256} for f in files
-    ]
+    rows = sum(rows_by_kind.values())
+    diff_info = None
     if diff:
-        res.diff = {
+        diff_info = {
             "since": prev_id, "added": sum(1 for m in members if m not in prev_ids),
-            "added_rows": res.rows, **(removed_info or {}),
+            "added_rows": rows, **(removed_info or {}),
         }  # fmt: skip
-        res.rows += res.diff["removed_rows"]
+        rows += diff_info["removed_rows"]
+    res = replace(
+        res,
+        selected=selected,
+        exported=len(members),
+        rows=rows,
+        left_out={k: v for k, v in left.items() if v},
+        dropped={k: v for k, v in dropped.items() if v},
+        share_mobile=round(with_mobile / len(members), 4) if members else 0.0,
+        share_email=round(with_email / len(members), 4) if members else 0.0,
+        files=[
+            {"path": str(f.path), "rows": f.rows, "bytes": f.bytes, "sha256": f.sha256}
+            for f in files
+        ],
+        diff=diff_info,
+    )
     _summarise(res, preset, render, rows_by_kind, min_size, writers)
     if not dry_run:
         written = {f.path.resolve() for f in files}
@@ -326,8 +343,9 @@ def export_audience(
                 f"removed {_n(len(stale), 'file')} of an earlier export of the same name: "
                 + ", ".join(p.name for p in stale)
             )
-        res.export_id = log_export(engine, res, preset, members, include_unknown_consent,
-                                   overrides, files, split_size, stale)  # fmt: skip
+        export_id = log_export(engine, res, preset, members, include_unknown_consent,
+                               overrides, files, split_size, stale)  # fmt: skip
+        res = replace(res, export_id=export_id)
     return res
 
 

@@ -3,6 +3,7 @@ data), the customers in ``export_members`` (what a later diff compares with) and
 
 from __future__ import annotations
 
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -15,6 +16,7 @@ from clientbase.db.engine import write_transaction
 from clientbase.db.models import export_members, exports
 from clientbase.exporters.presets import Preset
 from clientbase.exporters.writer import FileInfo
+from clientbase.services.results import Result
 
 if TYPE_CHECKING:
     from clientbase.services.export import ExportResult
@@ -77,7 +79,30 @@ def _insert_members_plain(conn, export_id: int, members: list[int], step: int) -
                     [(export_id, m) for m in members[i : i + step]])  # fmt: skip
 
 
-def list_exports(engine: Engine) -> list[dict]:
+@dataclass(frozen=True, slots=True)
+class ExportRecord(Result):
+    """One logged export (no personal data): when, where to, which selection, the counts, the
+    files and the hash of the first."""
+
+    id: int
+    created_at: str
+    platform: str
+    selection: str  # "all", "segment NAME" or "where EXPR"
+    segment: str | None
+    where: str | None
+    hash: str | None
+    selected: int | None
+    exported: int | None
+    rows: int
+    left_out: int
+    left_out_by_reason: dict[str, int]
+    diff_since: int | None
+    files: list[str]
+    file: str
+    sha256: str | None
+
+
+def list_exports(engine: Engine) -> list[ExportRecord]:
     """Every logged export, newest first: when, where to, which selection, how many, the files."""
     with engine.connect() as conn:
         rows = conn.execute(select(exports).order_by(exports.c.id.desc())).all()
@@ -89,16 +114,16 @@ def list_exports(engine: Engine) -> list[dict]:
             else f"where {p['where']}" if p.get("where") else "all"
         )  # fmt: skip
         out.append(
-            {
-                "id": r.id, "created_at": r.created_at.isoformat(sep=" ", timespec="seconds"),
-                "platform": r.platform, "selection": sel, "segment": p.get("segment"),
-                "where": p.get("where"), "hash": p.get("hash"), "selected": p.get("selected"),
-                "exported": p.get("exported"), "rows": r.rows,
-                "left_out": sum((p.get("left_out") or {}).values()),
-                "left_out_by_reason": p.get("left_out") or {},
-                "diff_since": (p.get("diff") or {}).get("since") if p.get("diff") else None,
-                "files": [f["path"] for f in p.get("files") or []] or [r.file_name],
-                "file": r.file_name, "sha256": r.file_sha256,
-            }
+            ExportRecord(
+                id=r.id, created_at=r.created_at.isoformat(sep=" ", timespec="seconds"),
+                platform=r.platform, selection=sel, segment=p.get("segment"),
+                where=p.get("where"), hash=p.get("hash"), selected=p.get("selected"),
+                exported=p.get("exported"), rows=r.rows,
+                left_out=sum((p.get("left_out") or {}).values()),
+                left_out_by_reason=p.get("left_out") or {},
+                diff_since=(p.get("diff") or {}).get("since") if p.get("diff") else None,
+                files=[f["path"] for f in p.get("files") or []] or [r.file_name],
+                file=r.file_name, sha256=r.file_sha256,
+            )
         )  # fmt: skip
     return out

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
@@ -25,10 +26,15 @@ from clientbase.errors import ClientbaseError, NotFoundError
 from clientbase.importers import pipeline
 from clientbase.importers.pipeline import ImportOptions, ImportResult, Progress
 from clientbase.services.dedupe import after_batches
+from clientbase.services.results import Result
 
 __all__ = [
+    "ImportBatch",
+    "ImportBatchDetail",
     "ImportOptions",
     "ImportResult",
+    "ImportRowOutcome",
+    "ImportUndo",
     "list_imports",
     "run_import",
     "show_import",
@@ -53,45 +59,105 @@ def run_import(
     return pipeline.run_import(engine, paths, options, progress, after_contacts=after_batches)
 
 
-def _batch_dict(row) -> dict:
+@dataclass(frozen=True, slots=True)
+class ImportBatch(Result):
+    """One import batch: its file, what it held and what became of its rows."""
+
+    id: int
+    file_name: str
+    format: str | None
+    kind: str | None
+    source_label: str | None
+    status: str
+    rows_read: int
+    created: int
+    updated: int
+    unchanged: int
+    duplicates: int
+    rejected: int
+    invalid_phones: int
+    invalid_emails: int
+    started_at: str | None  # ISO, to the second
+    finished_at: str | None
+    undone_at: str | None
+
+
+@dataclass(frozen=True, slots=True)
+class ImportRowOutcome(Result):
+    """A row of a batch and what became of it (``raw``: the cells as read)."""
+
+    sheet: str | None
+    row: int
+    outcome: str
+    reason: str | None
+    customer_id: int | None
+    raw: dict
+
+
+@dataclass(frozen=True, slots=True)
+class ImportBatchDetail(ImportBatch):
+    """A batch with its options and its rows (`imports show`)."""
+
+    file_path: str | None = None
+    sha256: str | None = None
+    options: dict | None = None
+    rows: list[ImportRowOutcome] = field(default_factory=list)
+
+
+@dataclass(frozen=True, slots=True)
+class ImportUndo(Result):
+    """What undoing a batch removed and restored (or would, with ``dry_run``)."""
+
+    batch: int
+    file: str
+    customers_removed: int
+    contact_points_removed: int
+    changes_restored: int
+    interactions_removed: int
+    orders_removed: int
+    dry_run: bool
+
+
+def _batch_fields(row) -> dict:
     d = {k: row._mapping[k] for k in BATCH_COLUMNS}
     for k in ("started_at", "finished_at", "undone_at"):
         d[k] = d[k].isoformat(timespec="seconds") if d[k] else None
     return d
 
 
-def list_imports(engine: Engine, limit: int | None = None) -> list[dict]:
+def list_imports(engine: Engine, limit: int | None = None) -> list[ImportBatch]:
     q = select(*(imports.c[k] for k in BATCH_COLUMNS)).order_by(imports.c.id.desc())
     if limit:
         q = q.limit(limit)
     with engine.connect() as conn:
-        return [_batch_dict(r) for r in conn.execute(q)]
+        return [ImportBatch(**_batch_fields(r)) for r in conn.execute(q)]
 
 
-def show_import(engine: Engine, batch_id: int, *, outcome: str | None = None) -> dict:
+def show_import(engine: Engine, batch_id: int, *, outcome: str | None = None) -> ImportBatchDetail:
     with engine.connect() as conn:
         row = conn.execute(select(imports).where(imports.c.id == batch_id)).first()
         if row is None:
             raise NotFoundError(
                 f"there is no import batch {batch_id}", hint="see: clientbase imports list"
             )
-        d = _batch_dict(row)
-        d.update(file_path=row.file_path, sha256=row.sha256, options=row.options)
         q = select(
             import_rows.c.sheet, import_rows.c.row_number, import_rows.c.outcome,
             import_rows.c.reason, import_rows.c.customer_id, import_rows.c.raw,
         ).where(import_rows.c.import_id == batch_id).order_by(import_rows.c.id)  # fmt: skip
         if outcome:
             q = q.where(import_rows.c.outcome == outcome)
-        d["rows"] = [
-            {"sheet": r.sheet, "row": r.row_number, "outcome": r.outcome, "reason": r.reason,
-             "customer_id": r.customer_id, "raw": json.loads(r.raw)}
+        rows = [
+            ImportRowOutcome(sheet=r.sheet, row=r.row_number, outcome=r.outcome, reason=r.reason,
+                             customer_id=r.customer_id, raw=json.loads(r.raw))
             for r in conn.execute(q)
         ]  # fmt: skip
-    return d
+    return ImportBatchDetail(
+        **_batch_fields(row), file_path=row.file_path, sha256=row.sha256, options=row.options,
+        rows=rows,
+    )  # fmt: skip
 
 
-def undo_import(engine: Engine, batch_id: int, *, dry_run: bool = False) -> dict:
+def undo_import(engine: Engine, batch_id: int, *, dry_run: bool = False) -> ImportUndo:
     """Remove what a batch created and put back what it changed.
 
     Refused while a later batch still builds on the same customers: undoing underneath it would
@@ -190,16 +256,16 @@ def undo_import(engine: Engine, batch_id: int, *, dry_run: bool = False) -> dict
         conn.execute(
             update(imports).where(imports.c.id == batch_id).values(status="undone", undone_at=now)
         )
-        result = {
-            "batch": batch_id,
-            "file": batch.file_name,
-            "customers_removed": removed_customers,
-            "contact_points_removed": removed_points,
-            "changes_restored": restored,
-            "interactions_removed": removed_calls,
-            "orders_removed": removed_orders,
-            "dry_run": dry_run,
-        }
+        result = ImportUndo(
+            batch=batch_id,
+            file=batch.file_name,
+            customers_removed=removed_customers,
+            contact_points_removed=removed_points,
+            changes_restored=restored,
+            interactions_removed=removed_calls,
+            orders_removed=removed_orders,
+            dry_run=dry_run,
+        )
         if dry_run:
             conn.rollback()
     return result

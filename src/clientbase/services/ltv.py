@@ -13,6 +13,7 @@ from sqlalchemy import Engine
 
 from clientbase.errors import UsageError
 from clientbase.services.analytics import load_customers
+from clientbase.services.results import Result
 from clientbase.services.value_orders import (
     NO_GROUP,
     as_of_day,
@@ -38,8 +39,8 @@ def group_rows(table) -> list[dict]:
     ]  # fmt: skip
 
 
-@dataclass
-class HistoricalLtv:
+@dataclass(frozen=True, slots=True)
+class HistoricalLtv(Result):
     as_of: date
     margin: float | None
     customers: object  # DataFrame: ltv.HISTORICAL_COLUMNS + name, highest LTV first
@@ -67,7 +68,7 @@ class HistoricalLtv:
                 c["revenue"], c["avg_order_value"], c["lifespan_days"], c["ltv"], strict=True)
         ]  # fmt: skip
 
-    def to_json(self) -> dict:
+    def to_dict(self) -> dict:
         data = {"method": "historical", "as_of": self.as_of.isoformat(), "margin": self.margin,
                 "overall": self.overall()}  # fmt: skip
         if self.groups is not None:
@@ -124,8 +125,8 @@ def ltv_snapshot_data(engine: Engine, report: HistoricalLtv) -> dict:
     }
 
 
-@dataclass
-class CohortLtv:
+@dataclass(frozen=True, slots=True)
+class CohortLtv(Result):
     value: str
     margin: float | None
     table: object  # DataFrame from ltv.cohort_table (already x margin)
@@ -133,7 +134,7 @@ class CohortLtv:
     groups: dict = field(default_factory=dict)  # group -> DataFrame
     notes: list[str] = field(default_factory=list)
 
-    def to_json(self) -> dict:
+    def to_dict(self) -> dict:
         data = {"method": "cohort", "value": self.value, "margin": self.margin,
                 "cohorts": matrix_rows(self.table, "values")}  # fmt: skip
         if self.by:
@@ -196,8 +197,8 @@ def parse_horizon(text: str) -> float:
     return days
 
 
-@dataclass
-class PredictiveLtv:
+@dataclass(frozen=True, slots=True)
+class PredictiveLtv(Result):
     calibration_end: date
     last_order: date
     horizon: str
@@ -237,7 +238,7 @@ class PredictiveLtv:
                 c["clv"], strict=True)
         ]  # fmt: skip
 
-    def to_json(self) -> dict:
+    def to_dict(self) -> dict:
         bg, gg = self.bgnbd, self.gamma_gamma
         data = {
             "params": {"r": bg.r, "alpha": bg.alpha, "a": bg.a, "b": bg.b},

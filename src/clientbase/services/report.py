@@ -22,6 +22,7 @@ from clientbase.reports.i18n import LANGS, default_lang
 from clientbase.reports.metrics import METRICS, parse_sections, sections_for
 from clientbase.reports.writers import FORMATS, render
 from clientbase.services.report_data import collect
+from clientbase.services.results import Result
 
 EXTENSIONS = {
     ".html": "html",
@@ -34,8 +35,10 @@ EXTENSIONS = {
 }
 
 
-@dataclass
-class Alert:
+@dataclass(frozen=True, slots=True)
+class Alert(Result):
+    """A ``--fail-if`` condition, whether it held, and the metrics it read."""
+
     expression: str
     held: bool
     values: dict = field(default_factory=dict)  # the metrics the condition reads
@@ -45,13 +48,19 @@ class Alert:
         return f"alert: {self.expression} holds ({shown})"
 
 
-@dataclass
-class Report:
+@dataclass(frozen=True, slots=True)
+class Report(Result):
+    """A report: ``data`` the figures (the JSON document, what ``to_dict()`` gives), ``text``
+    rendered in ``fmt`` and ``lang``, and the ``alert`` when a condition was given."""
+
     data: dict
     fmt: str
     lang: str
     text: str
     alert: Alert | None = None
+
+    def to_dict(self) -> dict:
+        return self.data
 
 
 def _plain(value) -> str:
@@ -113,17 +122,16 @@ def make_report(
     for extra in [s for s in data["sections"] if s not in wanted]:
         data.pop(extra, None)
     data["sections"] = [s for s in data["sections"] if s in wanted]
-    result = Report(
-        data=data, fmt=fmt, lang=lang, text=render(data, fmt, lang, color=color, width=width)
-    )
+    text = render(data, fmt, lang, color=color, width=width)
+    alert = None
     if tree is not None:
         metrics = data["metrics"]
-        result.alert = Alert(
+        alert = Alert(
             expression=fail_if.strip(),
             held=alerts.evaluate(tree, metrics),
             values={n: metrics.get(n) for n in alerts.names(tree)},
         )
-    return result
+    return Report(data=data, fmt=fmt, lang=lang, text=text, alert=alert)
 
 
 def write_report(path: Path, text: str) -> Path:

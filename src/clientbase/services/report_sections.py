@@ -475,24 +475,24 @@ def _segments(src: ReportSource) -> dict:
     records nothing: a report does not move the point ``segment list`` compares with."""
     rows = list_segments(src.engine, as_of=src.as_of, record=False)
     start = datetime.combine(src.cur.start, time.min).isoformat(sep=" ")
-    before = [h for h in metric_history(src.engine, SNAPSHOT_KIND) if h["taken_at"] < start]
-    past = before[-1] if before else None
+    before = [h for h in metric_history(src.engine, SNAPSHOT_KIND) if h.taken_at < start]
+    past = before[-1].to_dict() if before else None
     out = []
     for r in rows:
-        if past is not None and r["name"] in past["data"]:
-            prev, prev_at = past["data"][r["name"]], past["taken_at"]
+        if past is not None and r.name in past["data"]:
+            prev, prev_at = past["data"][r.name], past["taken_at"]
         else:
-            prev, prev_at = r["previous_size"], r["previous_run_at"]
-        size = r["size"]
+            prev, prev_at = r.previous_size, r.previous_run_at
+        size = r.size
         out.append(
             {
-                "name": r["name"],
-                "expression": r["expression"],
+                "name": r.name,
+                "expression": r.expression,
                 "size": size,
                 "previous_size": prev,
                 "previous_at": prev_at,
                 "change": None if size is None or prev is None else size - prev,
-                **({"error": r["error"]} if "error" in r else {}),
+                **({"error": r.error} if r.error is not None else {}),
             }
         )
     result = {"segments": out}
@@ -508,13 +508,13 @@ def _followups(src: ReportSource) -> dict:
         "birthday_days": BIRTHDAY_DAYS,
         "birthdays": [
             {
-                "id": b["id"],
-                "name": b["name"],
-                "date": b["date"],
-                "in_days": b["in_days"],
-                "age": b["age"],
-                "phone": (b["phones"] or [None])[0],
-                "email": (b["emails"] or [None])[0],
+                "id": b.id,
+                "name": b.name,
+                "date": b.date,
+                "in_days": b.in_days,
+                "age": b.age,
+                "phone": (b.phones or [None])[0],
+                "email": (b.emails or [None])[0],
             }
             for b in people
         ],
@@ -536,7 +536,7 @@ def _followups(src: ReportSource) -> dict:
 def _calls(src: ReportSource) -> dict:
     since = datetime.combine(src.cur.start, time.min)
     until = datetime.combine(src.as_of, time.max)
-    rows = [m.as_dict() for m in missed_calls(src.engine, since) if m.first_missed <= until]
+    rows = [m.to_dict() for m in missed_calls(src.engine, since) if m.first_missed <= until]
     return {
         "since": since.date().isoformat(),
         "waiting": len(rows),

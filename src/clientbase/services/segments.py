@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 import numpy as np
@@ -62,10 +63,125 @@ from clientbase.segments.lifecycle import (
 )
 from clientbase.services.config import lifecycle_defaults
 from clientbase.services.dry_run import changes
+from clientbase.services.results import Result
 
 SNAPSHOT_KIND = "segments"
 NAME_MAX = 100
 _CONTROL = re.compile(r"[\x00-\x1f\x7f]")
+
+
+# --- what the functions return -------------------------------------------------------------------
+
+
+@dataclass(frozen=True, slots=True)
+class Setting(Result):
+    """A lifecycle / reactivation setting: its value now, its default, whether the base sets it."""
+
+    key: str
+    value: object
+    default: object
+    set: bool
+    meaning: str
+
+
+@dataclass(frozen=True, slots=True)
+class SettingChange(Result):
+    """A setting stored (``was_set`` only when it was taken back to its default)."""
+
+    OMIT_IF_NONE = ("was_set",)
+
+    key: str
+    value: object
+    was_set: bool | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class SavedSegment(Result):
+    """A segment just saved, with its size now; ``replaced`` when it changed an earlier one."""
+
+    name: str
+    expression: str
+    description: str | None
+    size: int
+    replaced: bool
+
+
+@dataclass(frozen=True, slots=True)
+class Segment(Result):
+    """A saved segment as stored: the size and time of its last count."""
+
+    name: str
+    expression: str
+    description: str | None
+    last_size: int | None
+    last_run_at: str | None
+    created_at: str
+
+
+@dataclass(frozen=True, slots=True)
+class SegmentSize(Result):
+    """A saved segment counted now, against its previous count (``error`` when its stored
+    expression no longer parses; its size is then None)."""
+
+    OMIT_IF_NONE = ("error",)
+
+    name: str
+    expression: str
+    description: str | None
+    created_at: str
+    size: int | None
+    previous_size: int | None
+    change: int | None
+    previous_run_at: str | None
+    error: str | None = None
+
+
+@dataclass(frozen=True, slots=True)
+class Birthday(Result):
+    """A customer whose birthday comes within the days asked (``age`` they turn, when the year
+    is known)."""
+
+    id: int
+    name: str | None
+    date: str
+    in_days: int
+    birthday: str | None
+    month_day: str
+    age: int | None
+    phones: list[str]
+    emails: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class WinBack(Result):
+    """A regular customer who stopped buying, with what is at stake."""
+
+    id: int
+    name: str | None
+    orders: int
+    revenue: float
+    first_order: str
+    last_order: str
+    days_since_last_order: int
+    usual_interval_days: float
+    overdue_times: float
+    value_at_stake: float
+    phones: list[str]
+    emails: list[str]
+
+
+@dataclass(frozen=True, slots=True)
+class TagChange(Result):
+    """A tag given (``added``) or taken away (``removed``) in bulk."""
+
+    OMIT_IF_NONE = ("added", "removed")
+
+    tag: str
+    matched: int
+    added: int | None = None
+    removed: int | None = None
+    unchanged: int = 0
+    dry_run: bool = False
 
 
 # --- settings ------------------------------------------------------------------------------------
@@ -78,21 +194,21 @@ def load_settings(conn: Connection) -> LifecycleSettings:
     return settings_from({**lifecycle_defaults(), **stored})
 
 
-def list_settings(engine: Engine) -> list[dict]:
+def list_settings(engine: Engine) -> list[Setting]:
     with engine.connect() as conn:
         stored = dict(conn.execute(select(settings.c.key, settings.c.value)).all())
     current = settings_from({**lifecycle_defaults(), **stored})
     return [
-        {"key": k, "value": getattr(current, k), "default": getattr(DEFAULTS, k),
-         "set": k in stored, "meaning": meaning}
+        Setting(key=k, value=getattr(current, k), default=getattr(DEFAULTS, k),
+                set=k in stored, meaning=meaning)
         for k, (_kind, _lo, _hi, meaning) in SETTINGS.items()
     ] + [
-        {"key": OWN_NUMBERS, "value": stored.get(OWN_NUMBERS, ""), "default": "",
-         "set": OWN_NUMBERS in stored, "meaning": OWN_NUMBERS_MEANING}
+        Setting(key=OWN_NUMBERS, value=stored.get(OWN_NUMBERS, ""), default="",
+                set=OWN_NUMBERS in stored, meaning=OWN_NUMBERS_MEANING)
     ]  # fmt: skip
 
 
-def set_setting(engine: Engine, key: str, value: str, *, dry_run: bool = False) -> dict:
+def set_setting(engine: Engine, key: str, value: str, *, dry_run: bool = False) -> SettingChange:
     """Store one setting; the value and the settings as a whole (sleeping before lost) are
     checked first, so a bad value never reaches the table."""
     if key == OWN_NUMBERS:
@@ -114,10 +230,10 @@ def set_setting(engine: Engine, key: str, value: str, *, dry_run: bool = False) 
             )
         else:
             conn.execute(insert(settings).values(key=key, value=str(parsed), updated_at=now))
-    return {"key": key, "value": parsed}
+    return SettingChange(key=key, value=parsed)
 
 
-def unset_setting(engine: Engine, key: str) -> dict:
+def unset_setting(engine: Engine, key: str) -> SettingChange:
     """Back to the default; unknown keys are an error (a typo should not pass silently)."""
     if key not in SETTINGS and key != OWN_NUMBERS:
         raise UsageError(f"unknown setting {key!r}", hint=f"one of: {', '.join(SETTINGS)}")
@@ -127,7 +243,7 @@ def unset_setting(engine: Engine, key: str) -> dict:
         settings_from(stored)
         n = conn.execute(delete(settings).where(settings.c.key == key)).rowcount
     default = "" if key == OWN_NUMBERS else getattr(DEFAULTS, key)
-    return {"key": key, "value": default, "was_set": bool(n)}
+    return SettingChange(key=key, value=default, was_set=bool(n))
 
 
 # --- matching ------------------------------------------------------------------------------------
@@ -214,7 +330,7 @@ def create_segment(
     description: str | None = None,
     replace: bool = False,
     as_of: date | None = None,
-) -> dict:
+) -> SavedSegment:
     """Save a filter under a name (checked first) and count it; the count is the size the next
     `segment list` compares with."""
     name = _check_name(name)
@@ -235,27 +351,25 @@ def create_segment(
             conn.execute(update(segments).where(segments.c.name == name).values(**values))
         else:
             conn.execute(insert(segments).values(name=name, created_at=now, **values))
-    return {"name": name, "expression": where, "description": description, "size": size,
-            "replaced": bool(exists)}  # fmt: skip
+    return SavedSegment(name=name, expression=where, description=description, size=size,
+                        replaced=bool(exists))  # fmt: skip
 
 
-def get_segment(engine: Engine, name: str) -> dict:
+def get_segment(engine: Engine, name: str) -> Segment:
     with engine.connect() as conn:
         r = _stored_segment(conn, name)
-    return _segment_dict(r)
+    return Segment(
+        name=r.name,
+        expression=r.expression,
+        description=r.description,
+        last_size=r.last_size,
+        last_run_at=_seconds(r.last_run_at),
+        created_at=_seconds(r.created_at),
+    )
 
 
-def _segment_dict(r) -> dict:
-    return {
-        "name": r.name,
-        "expression": r.expression,
-        "description": r.description,
-        "last_size": r.last_size,
-        "last_run_at": r.last_run_at.isoformat(sep=" ", timespec="seconds")
-        if r.last_run_at
-        else None,
-        "created_at": r.created_at.isoformat(sep=" ", timespec="seconds"),
-    }
+def _seconds(at: datetime | None) -> str | None:
+    return at.isoformat(sep=" ", timespec="seconds") if at else None
 
 
 def delete_segment(engine: Engine, name: str) -> None:
@@ -264,7 +378,9 @@ def delete_segment(engine: Engine, name: str) -> None:
         conn.execute(delete(segments).where(segments.c.name == name))
 
 
-def list_segments(engine: Engine, *, as_of: date | None = None, record: bool = True) -> list[dict]:
+def list_segments(
+    engine: Engine, *, as_of: date | None = None, record: bool = True
+) -> list[SegmentSize]:
     """Every saved segment with its size now and the change since the previous run. The facts
     are computed once for all of them. With ``record`` the sizes become the new "previous" and a
     ``metric_snapshots`` row (kind "segments", {name: size}) keeps the movement for the report.
@@ -299,20 +415,15 @@ def list_segments(engine: Engine, *, as_of: date | None = None, record: bool = T
             )
     out = []
     for r in rows:
-        d = _segment_dict(r)
         size = sizes.get(r.name)
-        d.pop("last_size")
-        d.pop("last_run_at")
-        d.update(
-            size=size,
-            previous_size=r.last_size,
-            change=None if size is None or r.last_size is None else size - r.last_size,
-            previous_run_at=(r.last_run_at.isoformat(sep=" ", timespec="seconds")
-                             if r.last_run_at else None),
+        out.append(
+            SegmentSize(
+                name=r.name, expression=r.expression, description=r.description,
+                created_at=_seconds(r.created_at), size=size, previous_size=r.last_size,
+                change=None if size is None or r.last_size is None else size - r.last_size,
+                previous_run_at=_seconds(r.last_run_at), error=errors.get(r.name),
+            )
         )  # fmt: skip
-        if r.name in errors:
-            d["error"] = errors[r.name]
-        out.append(d)
     return out
 
 
@@ -345,7 +456,7 @@ def birthdays(
     *,
     where: str | None = None,
     segment: str | None = None,
-) -> list[dict]:
+) -> list[Birthday]:
     """Birthdays in the ``days`` days from ``today`` on (today included: days=1 is today only),
     nearest first. 29 February is celebrated on 28 February in other years; a birthday without
     a year is listed without an age. Archived customers are left out; ``where``/``segment``
@@ -383,20 +494,20 @@ def birthdays(
         n = offsets[(r.birth_month, r.birth_day)]
         when = celebration(r.birth_month, r.birth_day, (today + timedelta(days=n)).year)
         out.append(
-            {
-                "id": r.id,
-                "name": r.display_name,
-                "date": when.isoformat(),
-                "in_days": n,
-                "birthday": (f"{r.birth_year:04d}-{r.birth_month:02d}-{r.birth_day:02d}"
-                             if r.birth_year else None),
-                "month_day": f"{r.birth_month:02d}-{r.birth_day:02d}",
-                "age": when.year - r.birth_year if r.birth_year else None,
-                "phones": phones.get(r.id, []),
-                "emails": emails.get(r.id, []),
-            }
+            Birthday(
+                id=r.id,
+                name=r.display_name,
+                date=when.isoformat(),
+                in_days=n,
+                birthday=(f"{r.birth_year:04d}-{r.birth_month:02d}-{r.birth_day:02d}"
+                          if r.birth_year else None),
+                month_day=f"{r.birth_month:02d}-{r.birth_day:02d}",
+                age=when.year - r.birth_year if r.birth_year else None,
+                phones=phones.get(r.id, []),
+                emails=emails.get(r.id, []),
+            )
         )  # fmt: skip
-    out.sort(key=lambda x: (x["in_days"], x["name"] or "", x["id"]))
+    out.sort(key=lambda x: (x.in_days, x.name or "", x.id))
     return out
 
 
@@ -409,7 +520,7 @@ def reactivation(
     *,
     where: str | None = None,
     segment: str | None = None,
-) -> list[dict]:
+) -> list[WinBack]:
     """Customers who used to buy regularly and stopped, the most valuable first.
 
     Regular: bought on at least ``reactivation_min_orders`` (3) different days. Their usual
@@ -493,20 +604,20 @@ def reactivation(
     for r in per.itertuples(index=False):
         cid = int(r.customer_id)
         out.append(
-            {
-                "id": cid,
-                "name": names.get(cid),
-                "orders": int(r.orders),
-                "revenue": round(float(r.revenue), 2),
-                "first_order": r.first.date().isoformat(),
-                "last_order": r.last.date().isoformat(),
-                "days_since_last_order": int(r.since),
-                "usual_interval_days": round(float(r.interval), 1),
-                "overdue_times": round(float(r.since) / max(float(r.interval), 1.0), 1),
-                "value_at_stake": round(float(r.value), 2),
-                "phones": phones.get(cid, []),
-                "emails": emails.get(cid, []),
-            }
+            WinBack(
+                id=cid,
+                name=names.get(cid),
+                orders=int(r.orders),
+                revenue=round(float(r.revenue), 2),
+                first_order=r.first.date().isoformat(),
+                last_order=r.last.date().isoformat(),
+                days_since_last_order=int(r.since),
+                usual_interval_days=round(float(r.interval), 1),
+                overdue_times=round(float(r.since) / max(float(r.interval), 1.0), 1),
+                value_at_stake=round(float(r.value), 2),
+                phones=phones.get(cid, []),
+                emails=emails.get(cid, []),
+            )
         )
     return out
 
@@ -531,7 +642,7 @@ def change_tag(
     ids: list[int] | None = None,
     dry_run: bool = False,
     as_of: date | None = None,
-) -> dict:
+) -> TagChange:
     """Give a tag to (or take it from) the customers of an expression, a segment or a list of
     ids; the tag is matched without regard to case and created on first use. Returns the counts
     (with ``dry_run`` what would change, nothing written)."""
@@ -557,7 +668,7 @@ def change_tag(
     else:
         target = matching_ids(engine, where=where, segment=segment, as_of=as_of)
 
-    def apply(conn: Connection, write: bool) -> dict:
+    def apply(conn: Connection, write: bool) -> TagChange:
         row = conn.execute(
             select(tags.c.id, tags.c.name).where(func.lower(tags.c.name) == name.lower())
             .order_by(tags.c.id)
@@ -575,8 +686,8 @@ def change_tag(
                     conn.execute(delete(customer_tags).where(
                         customer_tags.c.tag_id == row.id,
                         customer_tags.c.customer_id.in_(hit[i : i + 500])))  # fmt: skip
-            return {"tag": shown, "matched": len(target), "removed": len(hit),
-                    "unchanged": len(target) - len(hit), "dry_run": not write}  # fmt: skip
+            return TagChange(tag=shown, matched=len(target), removed=len(hit),
+                             unchanged=len(target) - len(hit), dry_run=not write)  # fmt: skip
         new = [i for i in target if i not in have]
         if write and new:
             tag_id = (
@@ -587,8 +698,8 @@ def change_tag(
             for i in range(0, len(new), 5000):
                 insert_rows(conn, customer_tags, ("customer_id", "tag_id"),
                             [(cid, tag_id) for cid in new[i : i + 5000]])  # fmt: skip
-        return {"tag": shown, "matched": len(target), "added": len(new),
-                "unchanged": len(target) - len(new), "dry_run": not write}  # fmt: skip
+        return TagChange(tag=shown, matched=len(target), added=len(new),
+                         unchanged=len(target) - len(new), dry_run=not write)  # fmt: skip
 
     if dry_run:
         with engine.connect() as conn:

@@ -2,7 +2,7 @@
 and the dated snapshots of segment sizes and LTV kept for trends.
 
 Each function loads what it needs, calls the pure code in ``clientbase.analytics`` and returns a
-plain result (a dataclass of DataFrames and dicts, with ``to_json``); nothing here prints. The
+plain result (a dataclass of DataFrames and dicts, with ``to_dict``); nothing here prints. The
 LTV functions live in :mod:`.ltv` and the loading in :mod:`.value_orders`; all are importable
 from here.
 
@@ -47,6 +47,7 @@ from clientbase.services.ltv import (
     ltv_snapshot_data,
     parse_horizon,
 )
+from clientbase.services.results import Result
 from clientbase.services.value_orders import (
     BY,
     NO_GROUP,
@@ -66,6 +67,7 @@ __all__ = [
     "ChurnReport",
     "CohortLtv",
     "HistoricalLtv",
+    "MetricSnapshot",
     "PredictiveLtv",
     "RfmReport",
     "churn",
@@ -89,8 +91,8 @@ __all__ = [
 # --- RFM ---------------------------------------------------------------------------------------
 
 
-@dataclass
-class RfmReport:
+@dataclass(frozen=True, slots=True)
+class RfmReport(Result):
     as_of: date
     last_order: date
     scores: str
@@ -110,7 +112,7 @@ class RfmReport:
                 c["r"], c["f"], c["m"], c["segment"], strict=True)
         ]  # fmt: skip
 
-    def to_json(self) -> dict:
+    def to_dict(self) -> dict:
         return {"segments": self.segments, "customers": self.customer_rows()}
 
     def snapshot_data(self) -> dict:
@@ -203,8 +205,8 @@ def _loss_rows(table, group: str | None = None) -> list[dict]:
     return rows
 
 
-@dataclass
-class ChurnReport:
+@dataclass(frozen=True, slots=True)
+class ChurnReport(Result):
     inactive_days: int
     relative: bool
     multiple: float
@@ -222,7 +224,7 @@ class ChurnReport:
     def group_rows(self) -> list[dict]:
         return [row for g, t in self.groups.items() for row in _loss_rows(t, g)]
 
-    def to_json(self) -> dict:
+    def to_dict(self) -> dict:
         data = {
             "inactive_days": self.inactive_days,
             "relative": self.relative,
@@ -311,14 +313,25 @@ def save_metric_snapshot(
         ).inserted_primary_key[0]
 
 
-def metric_history(engine: Engine, kind: str) -> list[dict]:
-    """The stored snapshots of ``kind``, oldest first: id, label, taken_at (ISO), data."""
+@dataclass(frozen=True, slots=True)
+class MetricSnapshot(Result):
+    """A stored, dated figure set (segment sizes, average LTV ...): ``taken_at`` is the day the
+    figures describe, in ISO form."""
+
+    id: int
+    label: str | None
+    taken_at: str
+    data: dict
+
+
+def metric_history(engine: Engine, kind: str) -> list[MetricSnapshot]:
+    """The stored snapshots of ``kind``, oldest first."""
     t = metric_snapshots
     q = select(t.c.id, t.c.label, t.c.taken_at, t.c.data).where(t.c.kind == kind)
     with engine.connect() as conn:
         rows = conn.execute(q.order_by(t.c.taken_at, t.c.id)).all()
     return [
-        {"id": r.id, "label": r.label, "taken_at": r.taken_at.isoformat(sep=" "), "data": r.data}
+        MetricSnapshot(id=r.id, label=r.label, taken_at=r.taken_at.isoformat(sep=" "), data=r.data)
         for r in rows
     ]
 

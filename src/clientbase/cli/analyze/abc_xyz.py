@@ -148,7 +148,7 @@ def abc_xyz_cmd(
     engine = state(ctx).engine()
     use_currency_of(engine)
     if snapshots:
-        rows = list_snapshots(engine)
+        rows = [s.to_dict() for s in list_snapshots(engine)]
         if fmt == Format.json:
             emit_json(rows)
         elif fmt == Format.csv:

@@ -126,7 +126,7 @@ def _only_with(method: Method, wanted: Method, **given) -> None:
 def _history(ctx: typer.Context, kind: str, fmt: Format) -> None:
     from clientbase.services.value import metric_history
 
-    rows = metric_history(state(ctx).engine(), kind)
+    rows = [h.to_dict() for h in metric_history(state(ctx).engine(), kind)]
     if fmt == Format.json:
         emit_json(rows)
         return
@@ -215,7 +215,7 @@ def rfm_cmd(
         stored = snapshot_rfm(engine, report, label)
         msg.info(f"segment sizes stored as {stored!r}: see them with --history")
     if fmt == Format.json:
-        _emit_json_rows(report.to_json())
+        _emit_json_rows(report.to_dict())
         return
     rows = report.customer_rows()
     if fmt == Format.csv:
@@ -334,7 +334,7 @@ def _show_historical(report, top: int, fmt: Format) -> None:
     from clientbase.services.value import group_rows
 
     if fmt == Format.json:
-        _emit_json_rows(report.to_json())
+        _emit_json_rows(report.to_dict())
         return
     rows = report.customer_rows()
     if fmt == Format.csv:
@@ -393,7 +393,7 @@ def _matrix_csv(rows: list[dict], key: str, group: str | None = None) -> list[di
 
 
 def _show_cohort(report, fmt: Format) -> None:
-    data = report.to_json()
+    data = report.to_dict()
     if fmt == Format.json:
         emit_json(data)
         return
@@ -419,7 +419,7 @@ def _show_cohort(report, fmt: Format) -> None:
 
 
 def _show_predictive(report, top: int, fmt: Format) -> None:
-    data = report.to_json()
+    data = report.to_dict()
     if fmt == Format.json:
         _emit_json_rows(data)
         return
@@ -510,7 +510,7 @@ def churn_cmd(
         by=by.value if by else None,
         max_months=max_months,
     )
-    data = report.to_json()
+    data = report.to_dict()
     if fmt == Format.csv:
         for note in report.notes:
             state(ctx).messages.info(f"note: {note}")
