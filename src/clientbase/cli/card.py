@@ -70,7 +70,8 @@ def remind_cmd(
 
     engine = state(ctx).engine()
     if target == "due":
-        rows = card.due_reminders(engine, datetime.combine(datetime.now().date(), time.max))
+        due = card.due_reminders(engine, datetime.combine(datetime.now().date(), time.max))
+        rows = [r.to_dict() for r in due]
         if not rows and fmt == Format.table:
             # Nothing on stdout, so a cron line (`remind due`) mails only when there is work.
             state(ctx).messages.info("nothing due")

@@ -86,12 +86,12 @@ def import_cmd(
 
     r = import_opt_outs(state(ctx).engine(), path, channel=channel, source=source, dry_run=dry_run)
     if fmt == SummaryFormat.json:
-        emit_json(r)
+        emit_json(r.to_dict())
         return
     stdout_console().print(
-        f"{r['values']} phones and emails: {r['in_base']} in the base "
-        f"{'would be' if dry_run else 'now'} withdrawn ({', '.join(r['channels'])}), "
-        f"{r['suppressed_only']} {'would be ' if dry_run else ''}kept on the suppression list"
+        f"{r.values} phones and emails: {r.in_base} in the base "
+        f"{'would be' if dry_run else 'now'} withdrawn ({', '.join(r.channels)}), "
+        f"{r.suppressed_only} {'would be ' if dry_run else ''}kept on the suppression list"
         + (" (dry run: nothing changed)" if dry_run else ""),
         markup=False,
     )

@@ -140,7 +140,7 @@ def show_cmd(
     from clientbase.services.contacts import get_contact
 
     engine = state(ctx).engine()
-    card = get_contact(engine, customer_id, parse_day(as_of, "--as-of"))
+    card = get_contact(engine, customer_id, parse_day(as_of, "--as-of")).to_dict()
     use_currency_of(engine)
     if fmt == SummaryFormat.json:
         emit_json(card)
@@ -311,12 +311,12 @@ def add_cmd(
     card = _card_input(name, phone, email, birthday, company, city, manager, field)
     r = add_contact(state(ctx).engine(), card, region=_region(region))
     if fmt == SummaryFormat.json:
-        emit_json(r)
-    elif r["created"]:
-        stdout_console().print(f"added customer {r['id']}", markup=False)
+        emit_json(r.to_dict())
+    elif r.created:
+        stdout_console().print(f"added customer {r.id}", markup=False)
     else:
         stdout_console().print(
-            f"already in the base as customer {r['id']} ({r['outcome']})", markup=False
+            f"already in the base as customer {r.id} ({r.outcome})", markup=False
         )
 
 
@@ -351,11 +351,11 @@ def edit_cmd(
         st.engine(), customer_id, card, remove=remove, region=_region(region), dry_run=dry_run
     )
     if fmt == SummaryFormat.json:
-        emit_json(r)
+        emit_json(r.to_dict())
         return
-    what = [*r["changed"], *(f"added {v}" for v in r["added"])]
-    if r["removed"]:
-        what.append(f"removed {count(r['removed'], 'phone or email', 'phones and emails')}")
+    what = [*r.changed, *(f"added {v}" for v in r.added)]
+    if r.removed:
+        what.append(f"removed {count(r.removed, 'phone or email', 'phones and emails')}")
     stdout_console().print(
         f"customer {customer_id}"
         + (" (dry run, nothing changed), would be" if dry_run and what else "")
@@ -363,8 +363,8 @@ def edit_cmd(
         + (", ".join(what) or "nothing changed"),
         markup=False,
     )
-    if r["shared_with"]:
-        others = r["shared_with"]
+    if r.shared_with:
+        others = r.shared_with
         who = (
             f"customer {others[0]} has"
             if len(others) == 1
@@ -410,19 +410,19 @@ def forget_cmd(
     try:
         _print_forget(st, r, fmt)
     finally:
-        if not r.get("scrubbed", True):
+        if r.scrubbed is False:
             raise scrub_failed_error(
                 st.location().path, f"customer {customer_id} is erased from the base"
             )
 
 
-def _print_forget(st, r: dict, fmt: SummaryFormat) -> None:
-    customer_id = r["id"]
-    dry_run = r.get("dry_run", False)
+def _print_forget(st, r, fmt: SummaryFormat) -> None:
+    customer_id = r.id
+    dry_run = bool(r.dry_run)
     if fmt == SummaryFormat.json:
-        emit_json(r)
+        emit_json(r.to_dict())
         return
-    n = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in r["erased"].items() if v)
+    n = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in r.erased.items() if v)
     if dry_run:
         stdout_console().print(
             f"customer {customer_id} would be erased ({n or 'nothing else held'}); "
@@ -433,7 +433,7 @@ def _print_forget(st, r: dict, fmt: SummaryFormat) -> None:
     stdout_console().print(
         f"customer {customer_id} erased ({n or 'nothing else held'})", markup=False
     )
-    for c in r["copies_still_holding_data"]:
+    for c in r.copies_still_holding_data:
         what = {"export": "the export", "rejects": "the rejected-rows file"}.get(
             c["kind"], "the backup"
         )

@@ -27,22 +27,18 @@ def info_cmd(
     st = state(ctx)
     data = database.info(st.engine(migrate=False), st.location())
     if fmt == SummaryFormat.json:
-        emit_json(data)
+        emit_json(data.to_dict())
         return
     con = stdout_console()
-    con.print(f"database: {data['path'] or data['url']}  ({data['origin']})", markup=False)
-    if not data["exists"]:
+    con.print(f"database: {data.path or data.url}  ({data.origin})", markup=False)
+    if not data.exists:
         con.print("not created yet: the first command that needs it creates it", markup=False)
         return
-    status = (
-        "up to date"
-        if data["up_to_date"]
-        else f"behind {data['head']}: run `clientbase db upgrade`"
-    )
-    con.print(f"schema:   {data['revision']} ({status})", markup=False)
-    if data["size_bytes"] is not None:
-        con.print(f"size:     {data['size_bytes'] / 1e6:.1f} MB", markup=False)
-    for name, n in data["counts"].items():
+    status = "up to date" if data.up_to_date else f"behind {data.head}: run `clientbase db upgrade`"
+    con.print(f"schema:   {data.revision} ({status})", markup=False)
+    if data.size_bytes is not None:
+        con.print(f"size:     {data.size_bytes / 1e6:.1f} MB", markup=False)
+    for name, n in data.counts.items():
         con.print(f"{name + ':':<16}{n}", markup=False)
 
 
@@ -54,12 +50,12 @@ def upgrade_cmd(ctx: typer.Context) -> None:
     st = state(ctx)
     result = database.upgrade(st.engine(migrate=False), st.location())
     msg = st.messages
-    if result["from"] == result["to"]:
-        msg.info(f"already up to date (schema {result['to']})")
+    if result.from_ == result.to:
+        msg.info(f"already up to date (schema {result.to})")
     else:
-        msg.info(f"schema {result['from'] or '(new database)'} -> {result['to']}")
-    if result["backup"]:
-        msg.info(f"backup of the previous file: {result['backup']}")
+        msg.info(f"schema {result.from_ or '(new database)'} -> {result.to}")
+    if result.backup:
+        msg.info(f"backup of the previous file: {result.backup}")
 
 
 @app.command("backup")
@@ -73,7 +69,7 @@ def backup_cmd(
 
     st = state(ctx)
     result = database.backup(st.engine(), dest, force=force)
-    st.messages.info(f"backup written: {result['backup']} ({result['size_bytes'] / 1e6:.1f} MB)")
+    st.messages.info(f"backup written: {result.backup} ({result.size_bytes / 1e6:.1f} MB)")
 
 
 @app.command("copies")
@@ -125,11 +121,11 @@ def copy_cmd(
 
     result = database.copy(st.engine(), st.location(), to, progress=progress)
     if fmt == SummaryFormat.json:
-        emit_json(result)
+        emit_json(result.to_dict())
         return
     con = stdout_console()
-    for t in result["tables"]:
+    for t in result.tables:
         con.print(
             f"{t['table'] + ':':<22}{t['rows']:>10}  sha256 {t['checksum'][:16]}", markup=False
         )
-    msg.info(f"copied to {result['to']}: every table has the same rows and checksum as here")
+    msg.info(f"copied to {result.to}: every table has the same rows and checksum as here")

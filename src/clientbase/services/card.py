@@ -34,6 +34,7 @@ from clientbase.normalize.phones import normalize_phone
 from clientbase.services.contacts import BY_HAND
 from clientbase.services.copies import copies_holding
 from clientbase.services.dry_run import changes
+from clientbase.services.results import Result
 
 # Columns `contacts edit --field KEY=VALUE` may set (names, phones, emails, birthday have options).
 EDITABLE = ("company", "position", "city", "address", "postcode", "source", "manager",
@@ -108,7 +109,57 @@ def _checked_points(phones: list[str], emails: list[str], region: str) -> None:
             raise UsageError(f"--email {e!r}: {r.reason}")
 
 
-def add_contact(engine: Engine, card: CardInput, *, region: str = "RU") -> dict:
+@dataclass(frozen=True, slots=True)
+class CardAdded(Result):
+    """A customer added by hand: a new one (``created``), or the one whose phone or email it
+    was, updated as an import would (``outcome``); ``batch`` is the import batch of the entry."""
+
+    id: int
+    batch: int
+    created: bool
+    outcome: str
+
+
+@dataclass(frozen=True, slots=True)
+class CardEdited(Result):
+    """A card changed: the fields replaced, the phones and emails added and how many removed,
+    and other customers who share an added phone or email."""
+
+    id: int
+    changed: list[str]
+    added: list[str]
+    removed: int
+    shared_with: list[int]
+
+
+@dataclass(frozen=True, slots=True)
+class Reminder(Result):
+    """A follow-up that is due, with the customer's first valid phone."""
+
+    id: int
+    customer_id: int
+    name: str | None
+    phone: str | None
+    due: str
+    overdue: bool
+    what: str
+
+
+@dataclass(frozen=True, slots=True)
+class Erasure(Result):
+    """A person erased (or, ``dry_run``, what would be): rows per table, the copies outside the
+    base that may still hold them, and whether the free space was scrubbed."""
+
+    OMIT_IF_NONE = ("dry_run", "copies_still_holding_data", "scrubbed")
+
+    id: int
+    erased: dict[str, int]
+    dry_run: bool | None = None
+    copies_still_holding_data: list | None = None
+    scrubbed: bool | None = None
+
+
+def add_contact(engine: Engine, card: CardInput, *, region: str = "RU") -> CardAdded:
     """A new customer, unless the phone or email is already known: then that customer is
     updated, exactly as an import would do it. The entry is an import batch ("contacts add")."""
     if not (card.name or card.phones or card.emails or card.company):
@@ -122,7 +173,7 @@ def add_contact(engine: Engine, card: CardInput, *, region: str = "RU") -> dict:
             conn, [card.as_record()], label="contacts add", region=region
         )
     customer_id, what = outcomes[0]
-    return {"id": customer_id, "batch": batch, "created": counts.created == 1, "outcome": what}
+    return CardAdded(id=customer_id, batch=batch, created=counts.created == 1, outcome=what)
 
 
 def _check_birthday(text: str) -> None:
@@ -135,7 +186,7 @@ def _check_birthday(text: str) -> None:
 def edit_contact(
     engine: Engine, customer_id: int, card: CardInput, *, remove: list[str] | None = None,
     region: str = "RU", dry_run: bool = False,
-) -> dict:  # fmt: skip
+) -> CardEdited:  # fmt: skip
     """Change a customer: name, birthday and fields replace; phones and emails are added
     (``remove`` takes some away). Returns what changed and which other customers share an
     added phone or email (a duplicate to look at)."""
@@ -207,8 +258,8 @@ def edit_contact(
             raise UsageError(
                 f"--remove: customer {customer_id} has no such phone or email: {', '.join(remove)}"
             )
-    return {"id": customer_id, "changed": changed, "added": added, "removed": removed,
-            "shared_with": sorted(set(shared))}  # fmt: skip
+    return CardEdited(id=customer_id, changed=changed, added=added, removed=removed,
+                      shared_with=sorted(set(shared)))  # fmt: skip
 
 
 def _require(conn, customer_id: int):
@@ -244,7 +295,7 @@ def _log(engine: Engine, customer_id: int, **values) -> int:
         return conn.execute(stmt).inserted_primary_key[0]
 
 
-def due_reminders(engine: Engine, until: datetime) -> list[dict]:
+def due_reminders(engine: Engine, until: datetime) -> list[Reminder]:
     it = interactions
     q = (
         select(
@@ -268,9 +319,9 @@ def due_reminders(engine: Engine, until: datetime) -> list[dict]:
     )
     with engine.connect() as conn:
         return [
-            {"id": r.id, "customer_id": r.customer_id, "name": r.display_name,
-             "phone": r.phone, "due": r.due_at.isoformat(sep=" ", timespec="minutes"),
-             "overdue": r.due_at.date() < until.date(), "what": r.note}
+            Reminder(id=r.id, customer_id=r.customer_id, name=r.display_name, phone=r.phone,
+                     due=r.due_at.isoformat(sep=" ", timespec="minutes"),
+                     overdue=r.due_at.date() < until.date(), what=r.note)
             for r in conn.execute(q)
         ]  # fmt: skip
 
@@ -401,7 +452,7 @@ def _blank_in_notes(conn, ids: list[int], traces: set[str]) -> int:
 
 def forget(
     engine: Engine, customer_id: int, db_path: Path | None = None, *, dry_run: bool = False
-) -> dict:
+) -> Erasure:
     """Erase a person's personal data everywhere it lives (152-FZ, GDPR).
 
     Contact points, notes, calls, reminders, tags, the raw rows linked to them and the
@@ -485,14 +536,14 @@ def forget(
         )
         copies = copies_holding(conn, ids, known_since, batches, db_path)
     if dry_run:
-        return {"id": customer_id, "erased": counts, "dry_run": True}
+        return Erasure(id=customer_id, erased=counts, dry_run=True)
     try:
         scrub_free_space(engine)
         scrubbed = True
     except ScrubIncomplete:
         scrubbed = False
-    return {"id": customer_id, "erased": counts, "copies_still_holding_data": copies,
-            "scrubbed": scrubbed}  # fmt: skip
+    return Erasure(id=customer_id, erased=counts, copies_still_holding_data=copies,
+                   scrubbed=scrubbed)  # fmt: skip
 
 
 def scrub_failed_error(db_path: Path | None, lead: str | None = None) -> ClientbaseError:

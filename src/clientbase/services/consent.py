@@ -8,6 +8,7 @@ of a point and channel is what holds, and without one the point's general consen
 from __future__ import annotations
 
 from collections import defaultdict
+from dataclasses import dataclass
 from datetime import datetime
 from pathlib import Path
 
@@ -22,6 +23,7 @@ from clientbase.importers.tabular import read_csv, read_workbook
 from clientbase.normalize.emails import normalize_email, split_emails
 from clientbase.normalize.phones import normalize_phone, split_phones
 from clientbase.services.dry_run import changes
+from clientbase.services.results import Result
 
 STATUSES = ("granted", "withdrawn")
 
@@ -87,10 +89,22 @@ def set_consent(
     return len(rows)
 
 
+@dataclass(frozen=True, slots=True)
+class OptOuts(Result):
+    """An opt-out list taken in: its values, those of customers in the base (now withdrawn) and
+    those kept on the suppression list only, for the channels named."""
+
+    values: int
+    in_base: int
+    suppressed_only: int
+    channels: list[str]
+    dry_run: bool
+
+
 def import_opt_outs(
     engine: Engine, path: Path, *, channel: str = "all", source: str | None = None,
     region: str = "RU", dry_run: bool = False,
-) -> dict:  # fmt: skip
+) -> OptOuts:  # fmt: skip
     """An opt-out list (any CSV/Excel, or plain lines): every phone and email in it is withdrawn
     for the channel. Values not in the base go to the suppression list, so a later export
     leaves them out too."""
@@ -131,8 +145,8 @@ def import_opt_outs(
             conn.execute(insert(consents), events)
         if missing:
             conn.execute(insert(suppressions), missing)
-    return {"values": len(values), "in_base": found, "suppressed_only": len(values) - found,
-            "channels": list(chans), "dry_run": dry_run}  # fmt: skip
+    return OptOuts(values=len(values), in_base=found, suppressed_only=len(values) - found,
+                   channels=list(chans), dry_run=dry_run)  # fmt: skip
 
 
 def _read_values(path: Path, region: str) -> list[tuple[str, str]]:

@@ -5,6 +5,7 @@ from __future__ import annotations
 import re
 from collections import defaultdict
 from collections.abc import Iterator, Sequence
+from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import Engine, case, func, or_, select
@@ -25,6 +26,7 @@ from clientbase.errors import NotFoundError, UsageError
 from clientbase.segments.facts import card_window, lifecycle_of, lifecycle_query
 from clientbase.services.analytics import load_orders, orders_as_of
 from clientbase.services.consent import channel_states
+from clientbase.services.results import Result
 from clientbase.services.segments import load_settings
 
 CARD_CALLS = 20  # the latest calls (and log entries) shown on a customer's card
@@ -365,7 +367,51 @@ def _lifecycle(conn, customer_id: int, as_of: date) -> dict:
     return {"stage": stage, "warmth": warmth}
 
 
-def get_contact(engine: Engine, customer_id: int, as_of: date | None = None) -> dict:
+@dataclass(frozen=True, slots=True)
+class ContactCard(Result):
+    """A customer's card (`contacts show`): who they are, every phone and email with its
+    consent, where the data came from, the latest calls and log, open reminders, and the orders,
+    classes and lifecycle counted to a day. ``merged_into`` only for a merged-away card."""
+
+    OMIT_IF_NONE = ("merged_into",)
+
+    id: int
+    name: str | None
+    kind: str | None
+    last_name: str | None
+    first_name: str | None
+    middle_name: str | None
+    gender: str | None
+    birthday: str | None
+    birthday_month_day: str | None
+    company: str | None
+    position: str | None
+    city: str | None
+    address: str | None
+    source: str | None
+    manager: str | None
+    external_id: str | None
+    note: str | None
+    phones: list[str]
+    emails: list[str]
+    invalid: list[dict]  # kind, value as typed, reason
+    contact_points: list[dict]  # kind, value, raw, extension, label, valid, consent, channels
+    tags: list[str]
+    calls: list[dict]  # the latest CARD_CALLS calls, newest first
+    last_contact: str | None
+    created_at: str
+    updated_at: str
+    provenance: list[dict]  # import batch, file, row (and sheet) of each source row
+    log: list[dict]  # notes and logged contacts, newest first
+    reminders: list[dict]  # open ones, soonest first
+    status: str
+    classes: dict  # ABC/XYZ window and classes, RFM scores (when there are orders)
+    lifecycle: dict  # stage and warmth
+    orders: dict  # count, revenue, first, last
+    merged_into: int | None = None
+
+
+def get_contact(engine: Engine, customer_id: int, as_of: date | None = None) -> ContactCard:
     """The card; its order summary, classes and lifecycle count to ``as_of`` (default today),
     by the definitions every analysis uses (live orders; returns come off the revenue)."""
 
@@ -420,4 +466,4 @@ def get_contact(engine: Engine, customer_id: int, as_of: date | None = None) -> 
                           "first": _iso(first), "last": _iso(last)}  # fmt: skip
         if row.merged_into_id:
             card["merged_into"] = row.merged_into_id
-        return card
+        return ContactCard(**card)

@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 from collections.abc import Callable
+from dataclasses import dataclass
 from pathlib import Path
+from typing import ClassVar
 
 from sqlalchemy import Engine, func, inspect, select
 
@@ -13,6 +15,7 @@ from clientbase.db.engine import database_size, write_transaction
 from clientbase.db.migrate import backup_sqlite, ensure_schema, schema_state
 from clientbase.db.models import Base
 from clientbase.errors import UsageError
+from clientbase.services.results import Result
 
 COUNTED_TABLES = (
     "customers", "contact_points", "imports", "import_rows", "orders", "interactions", "tags",
@@ -20,11 +23,53 @@ COUNTED_TABLES = (
 )  # fmt: skip
 
 
-def info(engine: Engine, location: DatabaseLocation) -> dict:
+@dataclass(frozen=True, slots=True)
+class DatabaseInfo(Result):
+    """Where the base is (a file ``path``, or a server ``url``), its schema revision against the
+    code's, its size and the rows of its main tables."""
+
+    path: str | None
+    url: str | None
+    origin: str
+    exists: bool
+    revision: str | None
+    head: str | None
+    up_to_date: bool
+    size_bytes: int | None
+    counts: dict[str, int]
+
+
+@dataclass(frozen=True, slots=True)
+class Backup(Result):
+    backup: str
+    size_bytes: int
+
+
+@dataclass(frozen=True, slots=True)
+class BaseCopy(Result):
+    """A base copied: where to, and each table with its rows and checksum (the same here)."""
+
+    to: str
+    tables: list[dict]
+
+
+@dataclass(frozen=True, slots=True)
+class Upgrade(Result):
+    """The schema revision before (``from`` in the JSON; None for a new base) and after, and
+    the copy of the file kept first."""
+
+    KEYS: ClassVar[dict[str, str]] = {"from_": "from"}
+
+    from_: str | None
+    to: str | None
+    backup: str | None
+
+
+def info(engine: Engine, location: DatabaseLocation) -> DatabaseInfo:
     if location.path is not None and not location.path.exists():
-        return {"path": str(location.path), "url": None, "origin": location.origin,
-                "exists": False, "revision": None, "head": None, "up_to_date": False,
-                "size_bytes": None, "counts": {}}  # fmt: skip
+        return DatabaseInfo(path=str(location.path), url=None, origin=location.origin,
+                            exists=False, revision=None, head=None, up_to_date=False,
+                            size_bytes=None, counts={})  # fmt: skip
     state = schema_state(engine)
     existing = set(inspect(engine).get_table_names())
     counts = {}
@@ -35,20 +80,20 @@ def info(engine: Engine, location: DatabaseLocation) -> dict:
                     select(func.count()).select_from(Base.metadata.tables[name])
                 ).scalar_one()
     size = database_size(engine, location.path)
-    return {
-        "path": str(location.path) if location.path else None,
-        "url": location.url if location.path is None else None,
-        "origin": location.origin,
-        "exists": True,
-        "revision": state.current,
-        "head": state.head,
-        "up_to_date": state.current == state.head,
-        "size_bytes": size,
-        "counts": counts,
-    }
+    return DatabaseInfo(
+        path=str(location.path) if location.path else None,
+        url=location.url if location.path is None else None,
+        origin=location.origin,
+        exists=True,
+        revision=state.current,
+        head=state.head,
+        up_to_date=state.current == state.head,
+        size_bytes=size,
+        counts=counts,
+    )
 
 
-def backup(engine: Engine, dest: Path, *, force: bool = False) -> dict:
+def backup(engine: Engine, dest: Path, *, force: bool = False) -> Backup:
     """A consistent copy as a SQLite file at ``dest`` (a file, or a folder to put
     clientbase-backup.sqlite3 in), noted in the registry of copies: SQLite's online backup, or
     for a server base a copy of one snapshot of every table (restorable with
@@ -79,7 +124,7 @@ def backup(engine: Engine, dest: Path, *, force: bool = False) -> dict:
         part.replace(dest)
     with write_transaction(engine) as conn:
         record_copy(conn, "backup", dest)
-    return {"backup": str(dest), "size_bytes": dest.stat().st_size}
+    return Backup(backup=str(dest), size_bytes=dest.stat().st_size)
 
 
 def copy(
@@ -87,7 +132,7 @@ def copy(
     location: DatabaseLocation,
     to: str,
     progress: Callable[[str, int], None] | None = None,
-) -> dict:
+) -> BaseCopy:
     """Copy the whole base into an empty database (a SQLite file or a server URL), ids kept,
     each table checked by count and checksum."""
     from clientbase.config import location_from
@@ -104,10 +149,10 @@ def copy(
         checks = copy_base(engine, target_engine, progress)
     finally:
         target_engine.dispose()
-    return {
-        "to": str(target.path) if target.path else _without_password(target.url),
-        "tables": [{"table": c.table, "rows": c.rows, "checksum": c.checksum} for c in checks],
-    }
+    return BaseCopy(
+        to=str(target.path) if target.path else _without_password(target.url),
+        tables=[{"table": c.table, "rows": c.rows, "checksum": c.checksum} for c in checks],
+    )
 
 
 def _without_password(url: str) -> str:
@@ -119,14 +164,12 @@ def _without_password(url: str) -> str:
         return url
 
 
-def upgrade(engine: Engine, location: DatabaseLocation) -> dict:
+def upgrade(engine: Engine, location: DatabaseLocation) -> Upgrade:
     before = schema_state(engine).current
     made = ensure_schema(engine, location.path)
-    return {
-        "from": before,
-        "to": schema_state(engine).current,
-        "backup": str(made) if made else None,
-    }
+    return Upgrade(
+        from_=before, to=schema_state(engine).current, backup=str(made) if made else None
+    )
 
 
 def scrub(engine: Engine, location: DatabaseLocation) -> None:

@@ -520,13 +520,13 @@ def _followups(src: ReportSource) -> dict:
         ],
         "due": [
             {
-                "id": r["id"],
-                "customer_id": r["customer_id"],
-                "name": r["name"],
-                "phone": r["phone"],
-                "due": r["due"],
-                "overdue": r["overdue"],
-                "what": r["what"],
+                "id": r.id,
+                "customer_id": r.customer_id,
+                "name": r.name,
+                "phone": r.phone,
+                "due": r.due,
+                "overdue": r.overdue,
+                "what": r.what,
             }
             for r in due
         ],

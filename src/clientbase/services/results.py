@@ -18,6 +18,8 @@ class Result:
     when there is something to say, such as a segment's ``error``)."""
 
     OMIT_IF_NONE: ClassVar[tuple[str, ...]] = ()
+    # A key that cannot be a field's name ("from"): field name -> key.
+    KEYS: ClassVar[dict[str, str]] = {}
 
     def to_dict(self) -> dict:
         out = {}
@@ -25,7 +27,7 @@ class Result:
             value = getattr(self, f.name)
             if value is None and f.name in self.OMIT_IF_NONE:
                 continue
-            out[f.name] = plain(value)
+            out[self.KEYS.get(f.name, f.name)] = plain(value)
         return out
 
 
