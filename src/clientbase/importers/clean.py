@@ -12,7 +12,7 @@ import re
 from datetime import datetime
 from typing import NamedTuple
 
-from clientbase.i18n import _
+from clientbase.i18n import N_, _
 from clientbase.importers.mapping import Mapping, to_record
 from clientbase.importers.records import ContactRecord, UnreadableRow
 from clientbase.normalize.dates import parse_birthday, parse_datetime
@@ -111,6 +111,9 @@ def parse_consent(value: str | None) -> tuple[str | None, datetime | None]:
 def _point(kind, raw, value, valid, reason, label, extension=None) -> Point:
     return Point(kind, raw, value, valid, reason, label, extension,
                  (kind, value if value is not None else "raw:" + raw))  # fmt: skip
+
+
+NOTHING_TO_IDENTIFY = N_("nothing to identify a customer by: no name, company, phone or email")
 
 
 def clean_record(rec: ContactRecord, region: str, default_source: str | None) -> Clean | Rejected:
@@ -230,7 +233,7 @@ def clean_record(rec: ContactRecord, region: str, default_source: str | None) ->
         if not points:
             return Rejected(
                 rec.row, rec.sheet, raw_json,
-                _("nothing to identify a customer by: no name, company, phone or email"),
+                _(NOTHING_TO_IDENTIFY),
             )  # fmt: skip
         out["kind"] = "person"
     if not out.get("display_name"):
