@@ -60,8 +60,6 @@ def location_from(value: str, origin: str = "--db") -> DatabaseLocation:
 def resolve_wait(flag: float | None, env: dict[str, str] | None = None) -> float | None:
     """Seconds to wait for another writer: ``--wait``, then ``CLIENTBASE_WAIT``; None for the
     built-in default."""
-    from clientbase.errors import UsageError
-
     env = os.environ if env is None else env
     if flag is not None:
         return flag
@@ -81,6 +79,7 @@ def config_path(env: Mapping[str, str] | None = None) -> Path:
     env = os.environ if env is None else env
     if env.get(ENV_CONFIG):
         return Path(env[ENV_CONFIG]).expanduser()
+    # platformdirs is imported here, not at module level, to keep `clientbase --help` fast.
     from platformdirs import user_config_dir
 
     return Path(user_config_dir("clientbase", appauthor=False)) / CONFIG_FILE_NAME

@@ -17,6 +17,7 @@ standard pool does not do, done here:
 
 from __future__ import annotations
 
+import ctypes
 import os
 import signal
 import sys
@@ -38,6 +39,7 @@ def worker_pool(
 ) -> Iterator:
     """A ``ProcessPoolExecutor`` of ``workers`` processes (see the module docstring); on any
     exception (Ctrl-C included) the workers are stopped without finishing their tasks."""
+    # multiprocessing and its fork server (some 50 ms to import): only when a pool starts
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
@@ -64,7 +66,7 @@ def _start_helpers() -> None:
     interpreter is still starting would otherwise print its traceback before it gets to ignore
     the signal; the children keep the mask (so do the workers the fork server makes), and the
     main process gets a Ctrl-C pressed meanwhile as soon as the mask is restored."""
-    from multiprocessing import forkserver, resource_tracker
+    from multiprocessing import forkserver, resource_tracker  # see worker_pool
 
     block = (
         hasattr(signal, "pthread_sigmask") and threading.current_thread() is threading.main_thread()
@@ -109,8 +111,6 @@ def die_with_parent(main_pid: int, main: str | None) -> None:
     parent = os.getppid()
     if sys.platform.startswith("linux"):
         try:
-            import ctypes
-
             libc = ctypes.CDLL(None, use_errno=True)
             libc.prctl(_PR_SET_PDEATHSIG, signal.SIGKILL, 0, 0, 0)
         except (OSError, AttributeError):

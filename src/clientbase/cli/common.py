@@ -16,7 +16,7 @@ import typer
 
 from clientbase.cli.completion import complete_segment
 from clientbase.cli.output import Format, Messages, SummaryFormat
-from clientbase.config import resolve_db
+from clientbase.config import resolve_db, resolve_wait
 from clientbase.errors import UsageError
 from clientbase.normalize.dates import parse_date
 
@@ -57,8 +57,7 @@ class State:
         return self._engine
 
     def wait_policy(self):
-        from clientbase.config import resolve_wait
-        from clientbase.db.engine import WaitPolicy
+        from clientbase.db.engine import WaitPolicy  # SQLAlchemy: not for --help
 
         policy = WaitPolicy(on_wait=self._announce_wait)
         seconds = resolve_wait(self.wait)

@@ -8,20 +8,20 @@ from __future__ import annotations
 
 import typer
 
+from clientbase.config import resolve_db
+from clientbase.exporters.presets import platforms
+
 
 def complete_platform(incomplete: str) -> list[str]:
-    from clientbase.exporters.presets import platforms
-
     return [p for p in platforms() if p.startswith(incomplete.lower())]
 
 
 def complete_segment(ctx: typer.Context, incomplete: str) -> list[str]:
-    from clientbase.config import resolve_db
-
     location = resolve_db(ctx.find_root().params.get("db"))
     if location.path is not None and not location.path.is_file():
         return []
     try:
+        # SQLAlchemy, loaded by both, only when a segment name is completed
         from clientbase.db.engine import make_engine
         from clientbase.services.segments import segment_names
 

@@ -8,6 +8,10 @@ import typer
 
 from clientbase.cli.common import state
 from clientbase.cli.output import Format, emit_csv, emit_json, emit_table, stdout_console
+from clientbase.config import config_path
+
+# The service is imported inside the commands, as in the other command modules: it brings the
+# settings' checks (phone regions, presets, report languages) that `clientbase --help` needs none of.
 
 app = typer.Typer(
     help="Your defaults (database, region, language, thresholds, export platform) in a config file.",
@@ -53,7 +57,6 @@ def set_cmd(
     ] = False,
 ) -> None:
     """Check a value and store it in the config file (the other values are kept)."""
-    from clientbase.config import config_path
     from clientbase.services.config import key as config_key
     from clientbase.services.config import set_value
 

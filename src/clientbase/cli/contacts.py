@@ -26,10 +26,12 @@ from clientbase.cli.output import (
     emit_table,
     money,
     stdout_console,
+    table_lang,
     use_currency_of,
 )
 from clientbase.errors import UsageError
 from clientbase.importers.mapping import parse_map_options
+from clientbase.normalize.phones import complete_local_number
 
 # Services are imported inside the commands: they load SQLAlchemy (and phonenumbers, pandas),
 # ~0.5 s that `clientbase --help` would pay too, as every command module is imported at start.
@@ -225,8 +227,6 @@ _YEAR_UNKNOWN = {"en": "year unknown", "ru": "год неизвестен"}
 
 def birthday_text(iso: str | None, month_day: str, lang: str | None = None) -> str:
     """ "12 July 1985", or "12 July (year unknown)" when only the day was given ("12.07")."""
-    from clientbase.cli.output import table_lang
-
     lang = lang or table_lang()
     month, day = (int(x) for x in month_day.split("-"))
     text = f"{day} {_MONTHS[lang][month - 1]}"
@@ -249,7 +249,6 @@ def _consent_text(general: str, channels: dict[str, str]) -> str | None:
 
 
 def _card_input(name, phones, emails, birthday, company, city, manager, fields):
-    from clientbase.normalize.phones import complete_local_number  # phonenumbers: not for --help
     from clientbase.services.card import CardInput
     from clientbase.services.config import value
 

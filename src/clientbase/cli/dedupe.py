@@ -168,7 +168,7 @@ def review_cmd(
     if list_only or not (_interactive() and sys.stdout.isatty()):
         _print_proposals(proposals, heading=f"{len(proposals)} to review:", review_hint=True)
         return
-    from clientbase.cli.review import ReviewSession
+    from clientbase.cli.review import ReviewSession  # rich's live console: only on a terminal
 
     ReviewSession(st.engine(), proposals, stdout_console()).run()
 

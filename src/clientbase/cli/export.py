@@ -19,6 +19,7 @@ from clientbase.cli.output import (
     emit_table,
     stdout_console,
 )
+from clientbase.errors import UsageError
 from clientbase.exporters.presets import load_preset, platforms
 
 # Services are imported inside the commands: they load SQLAlchemy (and phonenumbers, pandas),
@@ -126,7 +127,6 @@ def audience_cmd(
     Phones and emails are written and hashed the way the platform matches them.
 
     Every export is logged: clientbase exports list."""
-    from clientbase.errors import UsageError
     from clientbase.services.config import value as config_value
     from clientbase.services.export import export_audience
 

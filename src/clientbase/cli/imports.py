@@ -7,12 +7,14 @@ from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
+import phonenumbers
 import typer
 
 from clientbase.cli.common import FormatOpt, SummaryFormatOpt, state
 from clientbase.cli.output import Format, SummaryFormat, emit, emit_json, stdout_console
 from clientbase.errors import EXIT_REJECTED, UsageError
 from clientbase.importers.mapping import load_mapping_file, parse_map_options
+from clientbase.normalize.phones import with_area_code
 
 # Services are imported inside the commands: they load SQLAlchemy (and phonenumbers, pandas),
 # ~0.5 s that `clientbase --help` would pay too, as every command module is imported at start.
@@ -133,8 +135,6 @@ def import_cmd(
     from clientbase.services.imports import ImportOptions, run_import
 
     st = state(ctx)
-    import phonenumbers
-
     from clientbase.services.config import value as config_value
 
     configured = config_value("region", region, None)
@@ -144,8 +144,6 @@ def import_cmd(
     if region not in phonenumbers.SUPPORTED_REGIONS:
         raise UsageError(f"--region {region!r}: expected a country code such as RU, KZ, BY")
     if area_code is not None:
-        from clientbase.normalize.phones import with_area_code
-
         try:
             region = with_area_code(region, area_code)
         except ValueError as exc:
@@ -200,7 +198,7 @@ def import_cmd(
 
 
 def _own_numbers(values: list[str]) -> list[str]:
-    from clientbase.importers.settings import parse_own_numbers
+    from clientbase.importers.settings import parse_own_numbers  # SQLAlchemy: not for --help
 
     return [n for v in values for n in parse_own_numbers(v)]
 

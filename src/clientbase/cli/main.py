@@ -3,7 +3,9 @@
 from __future__ import annotations
 
 import os
+import random
 import sys
+import time
 import traceback
 from typing import Annotated
 
@@ -26,6 +28,9 @@ from clientbase.cli import (
     segments,
 )
 from clientbase.cli.common import Lang, State, state
+from clientbase.cli.help_style import tidy_tree
+from clientbase.cli.language import choose_language, speak, translate_tree, usage_error
+from clientbase.cli.output import reset_currency
 from clientbase.errors import EXIT_ERROR, EXIT_USAGE, ClientbaseError
 from clientbase.i18n import _
 
@@ -57,8 +62,6 @@ def hoist_global_options(args: list[str]) -> list[str]:
 
 def _usage_message(exc) -> str:
     """A command-line mistake as one line: what is wrong and where to read how it is done."""
-    from clientbase.cli.language import usage_error
-
     text = usage_error(exc.format_message().replace("Value error, ", "")).rstrip(".")
     text = text[:1].lower() + text[1:]
     ctx = getattr(exc, "ctx", None)
@@ -83,9 +86,6 @@ class ErrorHandlingGroup(TyperGroup):
     """Turns our errors into one line on stderr and an exit code; tracebacks only under -v."""
 
     def main(self, args=None, *rest, **kwargs):
-        from clientbase.cli.help_style import tidy_tree
-        from clientbase.cli.language import choose_language, speak, translate_tree
-
         # The language first: --help and parse errors are printed while parsing.
         speak(choose_language(list(sys.argv[1:] if args is None else args)))
         translate_tree(self)
@@ -133,7 +133,8 @@ class ErrorHandlingGroup(TyperGroup):
             print("clientbase: interrupted; the unfinished change was rolled back", file=sys.stderr)
             raise typer.Exit(130) from None
         except Exception as exc:
-            from sqlalchemy.exc import DatabaseError, OperationalError  # not for --help
+            # SQLAlchemy (and db.engine, which loads it) only once a command failed: not for --help
+            from sqlalchemy.exc import DatabaseError, OperationalError
 
             from clientbase.db.engine import is_busy
 
@@ -144,7 +145,7 @@ class ErrorHandlingGroup(TyperGroup):
                     exc,
                 )
             elif isinstance(exc, DatabaseError):
-                from clientbase.db.engine import is_connection_failure, shown_url
+                from clientbase.db.engine import is_connection_failure, shown_url  # SQLAlchemy
 
                 where = state(ctx).location()
                 shown = where.path or shown_url(where.url)
@@ -176,6 +177,7 @@ class ErrorHandlingGroup(TyperGroup):
         serialization conflict (nothing of it was kept), run it again a few times. Commands
         that write take the write lock first (db.engine.write_transaction), so this is mostly
         a reader that met an import rebuilding indexes."""
+        # db.engine loads SQLAlchemy: not at module level, so `clientbase --help` stays quick
         from clientbase.db.engine import RETRIES, is_transient
 
         saved = (list(ctx._protected_args), list(ctx.args))
@@ -185,9 +187,6 @@ class ErrorHandlingGroup(TyperGroup):
             except Exception as exc:
                 if not is_transient(exc) or attempt == RETRIES - 1:
                     raise
-                import random
-                import time
-
                 time.sleep(0.05 * 2**attempt * (1 + random.random()))
                 ctx._protected_args, ctx.args = list(saved[0]), list(saved[1])
         raise AssertionError("unreachable")
@@ -257,8 +256,6 @@ def root(
         ),
     ] = False,
 ) -> None:
-    from clientbase.cli.output import reset_currency
-
     reset_currency()  # in-process runs (tests, scripts) do not inherit the last base's currency
     ctx.obj = State(db=db, quiet=quiet, verbose=verbose, wait=wait)
 

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import csv
 import json
+import math
 import re
 import sys
 from collections.abc import Iterable, Sequence
@@ -28,7 +29,7 @@ class SummaryFormat(str, Enum):
 
 
 def stdout_console():
-    from rich.console import Console
+    from rich.console import Console  # rich: not for --help, nor for JSON and CSV output
 
     # Piped tables (`| less`, cron mail) get a generous width instead of rich's default 80.
     width = None if sys.stdout.isatty() else 160
@@ -36,7 +37,7 @@ def stdout_console():
 
 
 def stderr_console():
-    from rich.console import Console
+    from rich.console import Console  # rich: not for --help, nor for JSON and CSV output
 
     return Console(file=sys.stderr, highlight=False, soft_wrap=True)
 
@@ -123,20 +124,20 @@ def table_lang() -> str:
 
 
 def money(value, currency: str | None = None, lang: str | None = None, digits: int = 2) -> str:
-    from clientbase.reports.i18n import fmt_money
+    from clientbase.reports.i18n import fmt_money  # only when a figure is shown: not for --help
 
     return fmt_money(value, lang or table_lang(), currency or _currency["sign"], digits)
 
 
 def percent(value, lang: str | None = None, digits: int = 1) -> str:
     """``value`` already in per cent (12.5 -> 12.5 %)."""
-    from clientbase.reports.i18n import fmt_pct
+    from clientbase.reports.i18n import fmt_pct  # only when a figure is shown: not for --help
 
     return fmt_pct(value, lang or table_lang(), digits)
 
 
 def number(value, lang: str | None = None) -> str:
-    from clientbase.reports.i18n import fmt_int, fmt_num
+    from clientbase.reports.i18n import fmt_int, fmt_num  # only when a figure is shown
 
     lang = lang or table_lang()
     if isinstance(value, int) or float(value).is_integer():
@@ -145,8 +146,6 @@ def number(value, lang: str | None = None) -> str:
 
 
 def _table_cell(value, column: str, currency: str, lang: str) -> str:
-    import math
-
     if isinstance(value, bool) or not isinstance(value, int | float):
         return _cell(value)
     if isinstance(value, float) and math.isnan(value):
@@ -165,7 +164,7 @@ _FIGURE = re.compile(r"^[-−–]?(\d[\d\s,.]*)?(\s?(%|₽|\$|€|₸|£|¥|₴|
 
 
 def _header(column: str):
-    from rich.text import Text
+    from rich.text import Text  # rich: only when a table is drawn
 
     # Words, not identifiers, for people; a header wraps between words, never inside one.
     return Text(column.replace("_", " "), overflow="fold")
@@ -180,6 +179,7 @@ def emit_table(
 ) -> None:
     """A table for people: money grouped with two decimals and the currency sign, shares in
     per cent, numbers in the language's style (services.config.language)."""
+    # rich: only when a table is drawn
     from rich.table import Table
     from rich.text import Text
 
@@ -236,6 +236,7 @@ class Messages:
         if self.quiet or not sys.stderr.isatty():
             yield None
             return
+        # rich: only for a progress bar on a terminal
         from rich.progress import (
             BarColumn,
             DownloadColumn,

@@ -171,7 +171,9 @@ def delete_cmd(
 @segment_app.command("fields")
 def fields_cmd(fmt: FormatOpt = Format.table) -> None:
     """The fields, types and operators of the filter language."""
-    from clientbase.segments.filter import describe_fields
+    from clientbase.segments.filter import (
+        describe_fields,
+    )  # builds its tables and scanner on import: not for --help
 
     rows = describe_fields()
     cols = ("field", "type", "aliases", "meaning")

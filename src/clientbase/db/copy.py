@@ -15,7 +15,20 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass
 from datetime import datetime
 
-from sqlalchemy import JSON, Column, Connection, Engine, Table, Text, cast, func, select, update
+from sqlalchemy import (
+    JSON,
+    Column,
+    Connection,
+    Engine,
+    Table,
+    Text,
+    bindparam,
+    cast,
+    func,
+    inspect,
+    select,
+    update,
+)
 
 from clientbase.db.bulk import insert_rows, sync_sequence, timestamp
 from clientbase.db.engine import write_transaction
@@ -39,8 +52,6 @@ def tables() -> list[Table]:
 
 
 def non_empty_tables(engine: Engine) -> list[str]:
-    from sqlalchemy import inspect
-
     existing = set(inspect(engine).get_table_names())
     found = []
     with engine.connect() as conn:
@@ -139,8 +150,6 @@ def _copy_table(src: Connection, dst: Connection, table: Table) -> int:
     insert_rows(dst, table, columns, page)
     n += len(page)
     if later:
-        from sqlalchemy import bindparam
-
         stmt = (
             update(table)
             .where(table.c.id == bindparam("_pk"))

@@ -2,7 +2,8 @@
 
 Every command calls ``ensure_schema`` on first use: a new file is created at the head revision;
 an existing file behind the head is backed up next to itself, then upgraded. Alembic is imported
-here only, so commands that never touch the database stay quick to start.
+by this module only, and this module only when a database is opened (``db.engine``), so
+commands that never touch the database stay quick to start.
 """
 
 from __future__ import annotations
@@ -13,8 +14,14 @@ from datetime import datetime
 from importlib import resources
 from pathlib import Path
 
+from alembic import command
+from alembic.config import Config
+from alembic.runtime.migration import MigrationContext
+from alembic.script import ScriptDirectory
+from alembic.util import CommandError
 from sqlalchemy import Engine, inspect
 
+from clientbase.db.copies import record_copy
 from clientbase.errors import DatabaseError
 
 
@@ -25,8 +32,6 @@ class SchemaState:
 
 
 def _alembic_config(connection=None):
-    from alembic.config import Config
-
     cfg = Config()
     cfg.set_main_option("script_location", str(resources.files("clientbase.migrations")))
     if connection is not None:
@@ -35,9 +40,6 @@ def _alembic_config(connection=None):
 
 
 def schema_state(engine: Engine) -> SchemaState:
-    from alembic.runtime.migration import MigrationContext
-    from alembic.script import ScriptDirectory
-
     head = ScriptDirectory.from_config(_alembic_config()).get_current_head()
     with engine.connect() as conn:
         current = MigrationContext.configure(conn).get_current_revision()
@@ -46,9 +48,6 @@ def schema_state(engine: Engine) -> SchemaState:
 
 def ensure_schema(engine: Engine, db_path: Path | None) -> Path | None:
     """Upgrade to head if needed; returns the backup file made before upgrading, if any."""
-    from alembic import command
-    from alembic.script import ScriptDirectory
-
     state = schema_state(engine)
     if state.current == state.head:
         return None
@@ -72,8 +71,6 @@ def ensure_schema(engine: Engine, db_path: Path | None) -> Path | None:
         command.upgrade(_alembic_config(conn), "head")
         conn.commit()
         if backup is not None:
-            from clientbase.db.copies import record_copy
-
             record_copy(conn, "upgrade-backup", backup)
             conn.commit()
         if engine.dialect.name == "sqlite":
@@ -82,8 +79,6 @@ def ensure_schema(engine: Engine, db_path: Path | None) -> Path | None:
 
 
 def _known_revision(script, revision: str) -> bool:
-    from alembic.util import CommandError
-
     try:
         return script.get_revision(revision) is not None
     except CommandError:

@@ -30,7 +30,7 @@ from collections.abc import Callable, Iterator
 from clientbase.errors import InputFileError
 from clientbase.i18n import _, ngettext
 from clientbase.importers.records import UnreadableRow
-from clientbase.importers.sniff import legacy_codepage, not_utf8_lines
+from clientbase.importers.sniff import head_encoding, legacy_codepage, not_utf8_lines
 
 MAX_LINE_BYTES = 8 << 20  # a record this long is not a contact, it is a broken file
 MAX_FIELD_CHARS = 8 << 20  # a quoted cell this long is a quote that never closes
@@ -148,8 +148,6 @@ class CsvText:
 
     def __init__(self, name: str, stream: io.BufferedReader, head: bytes, encoding: str | None,
                  delimiter: str):  # fmt: skip
-        from clientbase.importers.sniff import head_encoding
-
         self.name = name
         self.delimiter = delimiter
         explicit = encoding is not None

@@ -58,6 +58,7 @@ def contact_kind(type_text: str, value: str) -> tuple[str, str | None] | None:
 def resolve_long_columns(m: Mapping) -> None:
     """A type column with no value column beside it is something else ("Тип клиента"): it
     goes to the note under its own name."""
+    # mapping imports this module (for to_record): at module level the import would be circular
     from clientbase.importers.mapping import ColumnMap
 
     fields = {c.field for c in m.columns.values()}
@@ -85,6 +86,7 @@ def relabel_from_sample(m: Mapping, rows: list[tuple[int, list]]) -> list[str]:
     """Columns mapped to phone or email whose values are all one label ("E-Mail" on every
     row) hold the kind of the contact in the next column: remapped to the long format. Returns
     what was changed, for the summary."""
+    # mapping imports this module (for to_record): at module level the import would be circular
     from clientbase.importers.mapping import IGNORE, ColumnMap, cell_to_text
 
     if not rows:

@@ -54,6 +54,7 @@ def detect_format(path: Path, head: bytes) -> str:
         return "ods" if path.suffix.lower() == ".ods" else "xlsx"
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         return "xls"  # OLE2 compound file (Excel 97-2003)
+    # vcard reads this module's code-page guess: at module level the import would be circular
     from clientbase.importers.vcard import looks_like_vcard
 
     if looks_like_vcard(head):  # also UTF-16 without a BOM, and junk before the first card

@@ -12,6 +12,7 @@ import errno
 import hashlib
 import io
 import os
+import stat
 from pathlib import Path
 
 from clientbase.errors import InputFileError
@@ -36,8 +37,6 @@ def file_problem(path: Path) -> str | None:
         if exc.errno == errno.ENOENT:
             return _("{path}: no such file or directory").format(path=path)
         return _("{path}: cannot read: {reason}").format(path=path, reason=exc.strerror)
-    import stat
-
     if stat.S_ISDIR(st.st_mode) or stat.S_ISREG(st.st_mode):
         return None
     return _("{path}: not a regular file").format(path=path)

@@ -13,8 +13,11 @@ from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
 
+from python_calamine import CalamineWorkbook
+
 from clientbase.errors import InputFileError
 from clientbase.i18n import _, ngettext
+from clientbase.importers.archive import DESCRIPTIONS, inspect_zip, verify_sizes
 from clientbase.importers.csvtext import CsvText
 from clientbase.importers.header import find_header, rows_above
 from clientbase.importers.sniff import check_encoding, head_encoding, sniff_delimiter
@@ -125,13 +128,9 @@ def read_workbook(
 ) -> list[Table]:
     """The tables of a workbook, one per sheet with data. Zip-based workbooks are checked for
     decompression bombs from their declared sizes before anything is unpacked."""
-    from python_calamine import CalamineWorkbook
-
     src = source or Source(path)
     data = src.read_all()
     if data.startswith(b"PK\x03\x04") and not src.archive_checked:
-        from clientbase.importers.archive import DESCRIPTIONS, inspect_zip, verify_sizes
-
         info = inspect_zip(data)
         if info.bomb is not None:
             raise InputFileError(

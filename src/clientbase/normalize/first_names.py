@@ -168,6 +168,7 @@ def first_names_compatible(a: str | None, b: str | None) -> bool:
     Alexander), or one is a typo of the other that is not itself another name from the tables
     (Мария and Марина are two names). A double first name ("Анна-Мария") fits either half.
     """
+    # name_match loads rapidfuzz: only once two first names are compared
     from clientbase.normalize.name_match import DIFFERENT, compare_first, first_name
 
     fa, fb = first_name(a), first_name(b)

@@ -14,8 +14,12 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-from clientbase.config import config_path, read_config, write_config_value
+import phonenumbers
+
+from clientbase.config import config_path, default_db_path, read_config, write_config_value
 from clientbase.errors import UsageError
+from clientbase.exporters.presets import platforms
+from clientbase.reports.i18n import default_lang
 
 LIFECYCLE_PREFIX = "lifecycle."
 
@@ -29,8 +33,6 @@ def _region(text: str) -> str:
         raise UsageError(
             f"region: {text!r} is not a two-letter country code", hint="e.g. RU, KZ, BY"
         )
-    import phonenumbers
-
     if code not in phonenumbers.SUPPORTED_REGIONS:
         raise UsageError(f"region: {code} is not a country phone numbers are known for")
     return code
@@ -67,8 +69,6 @@ def _cutoffs(key: str) -> Callable[[str], str]:
 
 
 def _platform(text: str) -> str:
-    from clientbase.exporters.presets import platforms
-
     names = sorted(platforms())
     value = text.strip().lower()
     if value not in names:
@@ -110,6 +110,7 @@ KEYS: dict[str, Key] = {
 def _lifecycle_key(name: str) -> Key | None:
     if not name.startswith(LIFECYCLE_PREFIX):
         return None
+    # segments.lifecycle loads SQLAlchemy: only for a lifecycle key (`config set region` needs none)
     from clientbase.segments.lifecycle import SETTINGS, parse_setting
 
     setting = name[len(LIFECYCLE_PREFIX) :]
@@ -121,6 +122,7 @@ def _lifecycle_key(name: str) -> Key | None:
 def key(name: str) -> Key:
     found = KEYS.get(name) or _lifecycle_key(name)
     if found is None:
+        # segments.lifecycle loads SQLAlchemy: only for a lifecycle key (`config set region` needs none)
         from clientbase.segments.lifecycle import SETTINGS
 
         raise UsageError(
@@ -131,6 +133,7 @@ def key(name: str) -> Key:
 
 
 def all_keys() -> list[Key]:
+    # segments.lifecycle loads SQLAlchemy: only for a lifecycle key (`config set region` needs none)
     from clientbase.segments.lifecycle import SETTINGS
 
     return [*KEYS.values(), *(key(LIFECYCLE_PREFIX + s) for s in SETTINGS)]
@@ -194,19 +197,16 @@ def lifecycle_defaults() -> dict[str, str]:
 
 def language(flag: str | None = None) -> str:
     """ru or en: flag, CLIENTBASE_LANG, the config file, then the locale."""
-    from clientbase.reports.i18n import default_lang
-
     return str(value("lang", flag, None) or default_lang())
 
 
 def _builtin_default(name: str) -> object:
     if name.startswith(LIFECYCLE_PREFIX):
+        # segments.lifecycle loads SQLAlchemy: only for a lifecycle key (`config set region` needs none)
         from clientbase.segments.lifecycle import DEFAULTS
 
         return getattr(DEFAULTS, name[len(LIFECYCLE_PREFIX) :])
     if name == "db":
-        from clientbase.config import default_db_path
-
         return str(default_db_path())
     return BUILTIN_DEFAULTS.get(name)
 
@@ -224,8 +224,6 @@ def show(flags: Mapping[str, object] | None = None) -> dict:
         r = resolve(k.name, flags.get(k.name), _builtin_default(k.name), file_values=values)
         origin = r.origin
         if k.name == "lang" and r.value is None:
-            from clientbase.reports.i18n import default_lang
-
             r = Resolved(default_lang(), "locale")
             origin = r.origin
         rows.append({"key": k.name, "value": r.value, "from": origin, "meaning": k.meaning})

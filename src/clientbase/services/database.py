@@ -8,10 +8,19 @@ from pathlib import Path
 from typing import ClassVar
 
 from sqlalchemy import Engine, func, inspect, select
+from sqlalchemy.engine import make_url
 
-from clientbase.config import DatabaseLocation
+from clientbase.config import DatabaseLocation, location_from
 from clientbase.db.copies import record_copy
-from clientbase.db.engine import database_size, write_transaction
+from clientbase.db.copy import copy_base
+from clientbase.db.engine import (
+    ScrubIncomplete,
+    database_size,
+    make_engine,
+    scrub_free_space,
+    server_url,
+    write_transaction,
+)
 from clientbase.db.migrate import backup_sqlite, ensure_schema, schema_state
 from clientbase.db.models import Base
 from clientbase.errors import UsageError
@@ -110,9 +119,6 @@ def backup(engine: Engine, dest: Path, *, force: bool = False) -> Backup:
     if engine.dialect.name == "sqlite":
         backup_sqlite(engine, dest)
     else:
-        from clientbase.db.copy import copy_base
-        from clientbase.db.engine import make_engine
-
         dest.parent.mkdir(parents=True, exist_ok=True)
         part = dest.with_name(dest.name + ".part")
         part.unlink(missing_ok=True)
@@ -135,10 +141,6 @@ def copy(
 ) -> BaseCopy:
     """Copy the whole base into an empty database (a SQLite file or a server URL), ids kept,
     each table checked by count and checksum."""
-    from clientbase.config import location_from
-    from clientbase.db.copy import copy_base
-    from clientbase.db.engine import make_engine, server_url
-
     target = location_from(to, "--to")
     if server_url(target.url) == server_url(location.url):
         raise UsageError("--to names the base being copied; give another database")
@@ -156,8 +158,6 @@ def copy(
 
 
 def _without_password(url: str) -> str:
-    from sqlalchemy.engine import make_url
-
     try:
         return make_url(url).render_as_string(hide_password=True)
     except Exception:
@@ -175,7 +175,7 @@ def upgrade(engine: Engine, location: DatabaseLocation) -> Upgrade:
 def scrub(engine: Engine, location: DatabaseLocation) -> None:
     """Clear erased data from the database files (after `contacts forget` could not, because
     another program was reading)."""
-    from clientbase.db.engine import ScrubIncomplete, scrub_free_space
+    # services.card brings the import pipeline and numpy: loaded for `db scrub` only
     from clientbase.services.card import scrub_failed_error
 
     try:

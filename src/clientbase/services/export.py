@@ -31,12 +31,14 @@ export now and then keeps an audience complete.
 from __future__ import annotations
 
 import os
+import re
 from dataclasses import dataclass, field, fields, replace
 from itertools import groupby
 from pathlib import Path
 
 from sqlalchemy import Engine, func, select
 
+from clientbase.db.copies import written_by_us
 from clientbase.db.models import customers, export_members, exports
 from clientbase.errors import NotFoundError, UsageError
 from clientbase.exporters.presets import Preset, load_preset
@@ -364,10 +366,6 @@ def _earlier_files(
     """The files already at the names this export writes: the names themselves and their
     numbered parts. Without ``force`` any of them is refused; with it the names are replaced,
     and the parts are removed only if the tool wrote them (a part a user put there is refused)."""
-    import re
-
-    from clientbase.db.copies import written_by_us
-
     found: list[Path] = []
     for t in _targets(out, preset, diff):
         part = re.compile(re.escape(t.stem) + r"-part\d+" + re.escape(t.suffix) + "$")

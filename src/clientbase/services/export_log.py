@@ -12,6 +12,7 @@ from sqlalchemy import Engine, insert, select
 from sqlalchemy.exc import OperationalError
 
 from clientbase.db.bulk import insert_rows
+from clientbase.db.copies import mark_removed, record_copy
 from clientbase.db.engine import write_transaction
 from clientbase.db.models import export_members, exports
 from clientbase.exporters.presets import Preset
@@ -27,8 +28,6 @@ def log_export(engine: Engine, res: ExportResult, preset: Preset, members: list[
                removed: list[Path]) -> int:  # fmt: skip
     """The exports row (no personal data: counts, names of files, hashes), its members, and its
     files in the registry of copies."""
-    from clientbase.db.copies import mark_removed, record_copy
-
     params = {
         "segment": res.segment, "where": res.where, "hash": res.hash,
         "include_unknown_consent": include_unknown, "selected": res.selected,

@@ -16,7 +16,7 @@ from clientbase.services.analytics import load_customers
 from clientbase.services.results import Result
 from clientbase.services.value_orders import (
     NO_GROUP,
-    as_of_day,
+    figures_day,
     group_labels,
     group_sort_key,
     groups_for,
@@ -91,7 +91,7 @@ def ltv_historical(
     from clientbase.analytics.ltv import by_group, historical
 
     frame = load_value_orders(engine, with_manager=by == "manager")
-    day, notes = as_of_day(frame, as_of)
+    day, notes = figures_day(frame, as_of)
     hist = historical(frame, as_of=day, margin=margin)
     if hist.empty:
         raise UsageError(f"no customer has an order on or before {day}", hint="check --as-of")
@@ -160,7 +160,7 @@ def ltv_cohort(
 
     check_margin(margin)
     frame = load_value_orders(engine, with_manager=by == "manager", with_margin=value == "margin")
-    end, notes = as_of_day(frame, as_of)
+    end, notes = figures_day(frame, as_of)
     frame = frame[frame["ordered_at"].to_numpy() < np.datetime64(end + timedelta(days=1))]
     if frame.empty:
         raise UsageError(f"no customer has an order on or before {end}", hint="check --as-of")
@@ -283,7 +283,7 @@ def ltv_predictive(
     if unit not in clv.DAYS_PER_UNIT:
         raise UsageError(f"--unit {unit!r}: one of {', '.join(clv.DAYS_PER_UNIT)}")
     frame = load_value_orders(engine, with_manager=by == "manager")
-    day, notes = as_of_day(frame, as_of)
+    day, notes = figures_day(frame, as_of)
     frame = frame[frame["ordered_at"].to_numpy() < np.datetime64(day + timedelta(days=1))]
     if frame.empty:
         raise UsageError(f"no customer has an order on or before {day}", hint="check --as-of")

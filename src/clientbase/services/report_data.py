@@ -50,6 +50,7 @@ from datetime import date, datetime
 
 from sqlalchemy import Engine
 
+from clientbase.analytics.asof import stale_note
 from clientbase.reports.metrics import SECTIONS, metrics
 from clientbase.reports.periods import after_period, windows
 from clientbase.services.money import main_currency
@@ -100,8 +101,6 @@ def _stale(src: ReportSource, period: str, chosen_day: bool) -> tuple[list[str],
     report made on today's date (no --as-of) moves its windows to the last full period with
     orders, so that it shows them; one line says so. With --as-of the day stays as given and
     the line only says where the orders end."""
-    from clientbase.analytics.asof import stale_note
-
     if src.orders.empty:
         return [], False
     last = src.orders["ordered_at"].max().date()

@@ -51,7 +51,7 @@ from clientbase.services.results import Result
 from clientbase.services.value_orders import (
     BY,
     NO_GROUP,
-    as_of_day,
+    figures_day,
     group_labels,
     group_sort_key,
     groups_for,
@@ -162,7 +162,7 @@ def rfm(
     from clientbase.analytics.rfm import score_rfm, summarise_segments
 
     frame = load_value_orders(engine)
-    day, notes = as_of_day(frame, as_of)
+    day, notes = figures_day(frame, as_of)
     if scores is None:
         scores = "fixed" if thresholds is not None else "quintile"
     scored = score_rfm(frame, as_of=day, scores=scores, thresholds=thresholds)
@@ -255,7 +255,7 @@ def churn(
     from clientbase.analytics.churn import base_loss, first_full_year, retention
 
     frame = load_value_orders(engine, with_manager=by == "manager")
-    day, stale = as_of_day(frame, as_of)
+    day, stale = figures_day(frame, as_of)
     first = frame["ordered_at"].min().date()
     opts = dict(
         inactive_days=inactive_days, relative=relative, multiple=multiple, as_of=day, since=first

@@ -9,6 +9,7 @@ from datetime import date, timedelta
 import numpy as np
 from sqlalchemy import Engine, Integer, case, cast, func, select
 
+from clientbase.analytics.asof import as_of_day, stale_note
 from clientbase.db.models import customers, imports, orders
 from clientbase.db.rules import ORDER_RETURN, UNCOUNTED_ORDER_STATUSES
 from clientbase.errors import UsageError
@@ -133,13 +134,9 @@ def last_order_day(frame) -> date:
     return frame["ordered_at"].max().date()
 
 
-def as_of_day(frame, as_of: date | None) -> tuple[date, list[str]]:
+def figures_day(frame, as_of: date | None) -> tuple[date, list[str]]:
     """The day the figures count to (``analytics.asof``) and, when the orders end long before
     it, the note that says so."""
-    import numpy as np
-
-    from clientbase.analytics.asof import as_of_day, stale_note
-
     day = as_of_day(as_of)
     until = frame[frame["ordered_at"].to_numpy() < np.datetime64(day + timedelta(days=1))]
     note = stale_note(last_order_day(until) if len(until) else None, day)

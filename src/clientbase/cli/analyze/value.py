@@ -131,7 +131,7 @@ def _history(ctx: typer.Context, kind: str, fmt: Format) -> None:
         emit_json(rows)
         return
     if kind == "rfm":
-        from clientbase.analytics.rfm import SEGMENTS
+        from clientbase.analytics.rfm import SEGMENTS  # pandas: not for --help
 
         names = list(SEGMENTS)
         flat = [
@@ -194,7 +194,7 @@ def rfm_cmd(
     if history:
         _history(ctx, "rfm", fmt)
         return
-    from clientbase.analytics.rfm import SEGMENT_RULES
+    from clientbase.analytics.rfm import SEGMENT_RULES  # pandas: not for --help
     from clientbase.services.value import read_thresholds, rfm, snapshot_rfm
 
     if scores == Scores.quintile and thresholds:

@@ -17,6 +17,7 @@ from clientbase.importers.sniff import (
     looks_cyrillic,
     sniff_delimiter,
 )
+from clientbase.importers.vcard import looks_like_vcard
 
 
 def _decode_head(head: bytes) -> str:
@@ -65,8 +66,6 @@ def _sample_rows(text: str, delimiter: str, limit: int = 40) -> list[list[str]]:
 
 def detect_call_log(path: Path, head: bytes) -> str | None:
     """Which call log ``head`` (the first bytes of ``path``) is, or None: from content only."""
-    from clientbase.importers.vcard import looks_like_vcard
-
     text = _decode_head(head).lstrip("\ufeff")
     if text.lstrip().startswith("<"):
         return _detect_xml(text)
