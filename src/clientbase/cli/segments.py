@@ -330,7 +330,7 @@ def birthdays_cmd(
     """Upcoming birthdays, nearest first (29 Feb falls on 28 Feb in other years).
 
     For cron, tomorrow's greetings: clientbase -q birthdays --from tomorrow --days 1"""
-    from clientbase.services.segments import birthdays
+    from clientbase.services.outreach import birthdays
 
     st = state(ctx)
     found = birthdays(st.engine(), days, _day(start, "--from"), where=where, segment=segment)
@@ -368,7 +368,7 @@ def reactivation_cmd(
 
     Regular: bought on 3+ days (reactivation_min_orders); stopped: silent more than 2x their
     usual interval (reactivation_factor) and 30+ days; value at stake: their yearly revenue."""
-    from clientbase.services.segments import reactivation
+    from clientbase.services.outreach import reactivation
 
     st = state(ctx)
     found = reactivation(st.engine(), _day(as_of, "--as-of"), where=where, segment=segment)

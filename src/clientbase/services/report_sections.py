@@ -12,8 +12,9 @@ from clientbase.reports.metrics import BIRTHDAY_DAYS
 from clientbase.reports.periods import Window, months
 from clientbase.services.calls import missed_calls
 from clientbase.services.card import due_reminders
+from clientbase.services.outreach import birthdays
 from clientbase.services.report_source import ReportSource, change_pct, rounded
-from clientbase.services.segments import SNAPSHOT_KIND, birthdays, list_segments, matching_ids
+from clientbase.services.segments import SNAPSHOT_KIND, list_segments, matching_ids
 from clientbase.services.value import metric_history
 
 COHORT_MONTHS = 12  # cohorts shown, and months since acquisition (0..11)
