@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from datetime import date, datetime, timedelta
 
 from sqlalchemy import Engine, case, func, or_, select
@@ -22,9 +22,9 @@ from clientbase.db.models import (
 )
 from clientbase.db.rules import ORDER_RETURN, UNCOUNTED_ORDER_STATUSES
 from clientbase.errors import NotFoundError, UsageError
+from clientbase.segments.cache import stored_day
 from clientbase.segments.facts import card_window, lifecycle_of, lifecycle_query
 from clientbase.services.analytics import load_orders, orders_as_of
-from clientbase.services.consent import channel_states
 from clientbase.services.segments import load_settings
 
 CARD_CALLS = 20  # the latest calls (and log entries) shown on a customer's card
@@ -118,19 +118,25 @@ def iter_contacts(
     *,
     search: str | None = None,
     limit: int | None = None,
-    page: int = 1000,
+    page: int = 2000,
     ids: Sequence[int] | None = None,
     as_of: date | None = None,
     area_code: str | None = None,
+    fields: Collection[str] | None = None,
 ) -> Iterator[dict]:
     """Customers in id order, a page at a time, so a listing of a million stays small in memory.
 
     ``ids`` (ascending, e.g. from services.segments.matching_ids) limits the listing to those
-    customers; a 7-digit phone searched for is one of ``area_code`` when given. Each customer carries its ``lifecycle`` stage (and ``warmth`` while sleeping),
-    computed for the page at once (segments.lifecycle has the rules)."""
+    customers; a 7-digit phone searched for is one of ``area_code`` when given. Each customer
+    carries its ``lifecycle`` stage (and ``warmth`` while sleeping), computed for the page at
+    once (segments.lifecycle has the rules), or read from the day's stored facts when they are
+    kept (segments.cache). ``fields``: only these keys are needed (a CSV's columns): the parts
+    nobody asked for (provenance, consent per channel, calls…) are not read at all."""
     last, left, pos = 0, limit, 0
     today = as_of or date.today()
     stage_query = None
+    wanted = None if fields is None else set(fields)
+    stages_needed = wanted is None or bool(wanted & {"lifecycle", "warmth"})
     with engine.connect() as conn:
         while left is None or left > 0:
             size = page if left is None else min(page, left)
@@ -158,11 +164,16 @@ def iter_contacts(
                 if ids is not None:
                     continue
                 return
-            if stage_query is None:
-                stage_query = lifecycle_query(today, load_settings(conn))
-            stages = lifecycle_of(conn, [r.id for r in rows], stage_query)
-            for item in _with_details(conn, rows):
-                item["lifecycle"], item["warmth"] = stages.get(item["id"], (None, None))
+            stages: dict = {}
+            if stages_needed:
+                if stage_query is None:
+                    lc = load_settings(conn)
+                    stored = stored_day(conn, today, lc, classes=False)  # the day's, if kept
+                    stage_query = lifecycle_query(today, lc, stored[0] if stored else None)
+                stages = lifecycle_of(conn, [r.id for r in rows], stage_query)
+            for item in _with_details(conn, rows, wanted):
+                if stages_needed:
+                    item["lifecycle"], item["warmth"] = stages.get(item["id"], (None, None))
                 yield item
             last = rows[-1].id
             if left is not None:
@@ -216,49 +227,71 @@ def list_contacts(
     return list(iter_contacts(engine, search=search, limit=limit))
 
 
-def _with_details(conn, rows) -> list[dict]:
+# The parts of a listed customer that cost queries of their own, and the keys that need them.
+_PARTS = {
+    "points": {"phones", "emails", "invalid", "contact_points"},
+    "channels": {"contact_points"},
+    "provenance": {"provenance"},
+    "tags": {"tags"},
+    "calls": {"calls", "last_contact"},
+}
+
+
+def _with_details(conn, rows, fields: set[str] | None = None) -> list[dict]:
+    """The customers of ``rows`` as listed; with ``fields``, only the parts those keys need
+    are read (the other keys of a part left out)."""
+    need = {p for p, keys in _PARTS.items() if fields is None or keys & fields}
     ids = [r.id for r in rows]
     points, provenance, tag_names = defaultdict(list), defaultdict(list), defaultdict(list)
     for i in range(0, len(ids), 500):
         part = ids[i : i + 500]
-        for p in conn.execute(
-            select(contact_points)
-            .where(contact_points.c.customer_id.in_(part))
-            .order_by(contact_points.c.id)
-        ):
-            points[p.customer_id].append(p)
-        for r in conn.execute(
-            select(
-                import_rows.c.customer_id,
-                import_rows.c.import_id,
-                import_rows.c.row_number,
-                import_rows.c.sheet,
-                imports.c.file_name,
-            )
-            .join(imports, imports.c.id == import_rows.c.import_id)
-            .where(
-                import_rows.c.customer_id.in_(part),
-                import_rows.c.outcome != "rejected",
-                imports.c.status != "undone",
-            )
-            .order_by(import_rows.c.id)
-        ):
-            entry = {"import": r.import_id, "file": r.file_name, "row": r.row_number}
-            if r.sheet:
-                entry["sheet"] = r.sheet
-            provenance[r.customer_id].append(entry)
-        for cid, name in conn.execute(
-            select(customer_tags.c.customer_id, tags.c.name)
-            .join(tags, tags.c.id == customer_tags.c.tag_id)
-            .where(customer_tags.c.customer_id.in_(part))
-            .order_by(tags.c.name)
-        ):
-            tag_names[cid].append(name)
+        if "points" in need:
+            for p in conn.execute(
+                select(contact_points)
+                .where(contact_points.c.customer_id.in_(part))
+                .order_by(contact_points.c.id)
+            ):
+                points[p.customer_id].append(p)
+        if "provenance" in need:
+            for r in conn.execute(
+                select(
+                    import_rows.c.customer_id,
+                    import_rows.c.import_id,
+                    import_rows.c.row_number,
+                    import_rows.c.sheet,
+                    imports.c.file_name,
+                )
+                .join(imports, imports.c.id == import_rows.c.import_id)
+                .where(
+                    import_rows.c.customer_id.in_(part),
+                    import_rows.c.outcome != "rejected",
+                    imports.c.status != "undone",
+                )
+                .order_by(import_rows.c.id)
+            ):
+                entry = {"import": r.import_id, "file": r.file_name, "row": r.row_number}
+                if r.sheet:
+                    entry["sheet"] = r.sheet
+                provenance[r.customer_id].append(entry)
+        if "tags" in need:
+            for cid, name in conn.execute(
+                select(customer_tags.c.customer_id, tags.c.name)
+                .join(tags, tags.c.id == customer_tags.c.tag_id)
+                .where(customer_tags.c.customer_id.in_(part))
+                .order_by(tags.c.name)
+            ):
+                tag_names[cid].append(name)
 
-    channels = channel_states(conn, [p.id for pts in points.values() for p in pts])
+    channels = {}
+    if "channels" in need:
+        # services.consent reads opt-out files: its importers and phonenumbers cost ~0.15 s of
+        # the start of every `contacts list`, which mostly does not show the consent events
+        from clientbase.services.consent import channel_states
+
+        channels = channel_states(conn, [p.id for pts in points.values() for p in pts])
     calls, last_contact = {}, {}
     it = interactions
-    for i in range(0, len(ids), 500):
+    for i in range(0, len(ids), 500) if "calls" in need else ():
         q = (
             select(
                 it.c.customer_id,
@@ -272,39 +305,40 @@ def _with_details(conn, rows) -> list[dict]:
             calls[cid], last_contact[cid] = n, last
     out = []
     for r in rows:
-        pts = points[r.id]
-        out.append(
-            {
-                "id": r.id,
-                "name": r.display_name,
-                "kind": r.kind,
-                "last_name": r.last_name,
-                "first_name": r.first_name,
-                "middle_name": r.middle_name,
-                "gender": r.gender,
-                "birthday": birthday_iso(r.birth_year, r.birth_month, r.birth_day),
-                "birthday_month_day": birthday_month_day(r.birth_month, r.birth_day),
-                "company": r.company,
-                "position": r.position,
-                "city": r.city,
-                "address": r.address,
-                "source": r.source,
-                "manager": r.manager,
-                "external_id": r.external_id,
-                "note": r.note,
-                "phones": [p.value for p in pts if p.kind == "phone" and p.valid and p.value],
-                "emails": [p.value for p in pts if p.kind == "email" and p.valid and p.value],
-                "invalid": [
-                    {"kind": p.kind, "value": p.value_raw, "reason": p.invalid_reason}
-                    for p in pts
-                    if not p.valid
-                ]
-                + (
-                    [{"kind": "birthday", "value": r.birthday_raw, "reason": "not a date"}]
-                    if r.birthday_raw
-                    else []
-                ),
-                "contact_points": [
+        item = {
+            "id": r.id,
+            "name": r.display_name,
+            "kind": r.kind,
+            "last_name": r.last_name,
+            "first_name": r.first_name,
+            "middle_name": r.middle_name,
+            "gender": r.gender,
+            "birthday": birthday_iso(r.birth_year, r.birth_month, r.birth_day),
+            "birthday_month_day": birthday_month_day(r.birth_month, r.birth_day),
+            "company": r.company,
+            "position": r.position,
+            "city": r.city,
+            "address": r.address,
+            "source": r.source,
+            "manager": r.manager,
+            "external_id": r.external_id,
+            "note": r.note,
+        }
+        if "points" in need:
+            pts = points[r.id]
+            item["phones"] = [p.value for p in pts if p.kind == "phone" and p.valid and p.value]
+            item["emails"] = [p.value for p in pts if p.kind == "email" and p.valid and p.value]
+            item["invalid"] = [
+                {"kind": p.kind, "value": p.value_raw, "reason": p.invalid_reason}
+                for p in pts
+                if not p.valid
+            ] + (
+                [{"kind": "birthday", "value": r.birthday_raw, "reason": "not a date"}]
+                if r.birthday_raw
+                else []
+            )
+            if "channels" in need:
+                item["contact_points"] = [
                     {
                         "kind": p.kind,
                         "value": p.value,
@@ -317,15 +351,17 @@ def _with_details(conn, rows) -> list[dict]:
                         "channels": {ch: v["status"] for ch, v in channels.get(p.id, {}).items()},
                     }
                     for p in pts
-                ],
-                "tags": tag_names[r.id],
-                "calls": calls.get(r.id, 0),
-                "last_contact": _iso(last_contact.get(r.id)),
-                "created_at": r.created_at.isoformat(timespec="seconds"),
-                "updated_at": r.updated_at.isoformat(timespec="seconds"),
-                "provenance": provenance[r.id],
-            }
-        )
+                ]
+        if "tags" in need:
+            item["tags"] = tag_names[r.id]
+        if "calls" in need:
+            item["calls"] = calls.get(r.id, 0)
+            item["last_contact"] = _iso(last_contact.get(r.id))
+        item["created_at"] = r.created_at.isoformat(timespec="seconds")
+        item["updated_at"] = r.updated_at.isoformat(timespec="seconds")
+        if "provenance" in need:
+            item["provenance"] = provenance[r.id]
+        out.append(item)
     return out
 
 
