@@ -51,7 +51,7 @@ from sqlalchemy import (
 )
 from sqlalchemy.schema import DropTable
 
-from clientbase.db.bulk import insert_rows
+from clientbase.db.bulk import insert_rows, select_where_in
 from clientbase.db.facts_cache import fact_rows
 from clientbase.db.models import (
     consents,
@@ -579,6 +579,16 @@ def lifecycle_query(
     groups = {"purchases", "contact", "lifecycle"} if cached_day is None else {"lifecycle"}
     sub = facts_select(groups, cut, settings, ids=ids, cached_day=cached_day).subquery()
     return select(sub.c.id, sub.c.lifecycle, sub.c.warmth)
+
+
+def stored_stages(
+    conn: Connection, day_id: int, ids: list[int]
+) -> dict[int, tuple[str, str | None]]:
+    """{id: (stage, warmth)} of these customers from a stored day of fact_rows (the rows of
+    every customer in the base, so those of lifecycle_query with ``cached_day``)."""
+    rows = select_where_in(conn, fact_rows, ("customer_id", "lifecycle", "warmth"),
+                           "customer_id", ids, equal={"day_id": day_id})  # fmt: skip
+    return {cid: (st, warmth) for cid, st, warmth in rows}
 
 
 def lifecycle_of(
