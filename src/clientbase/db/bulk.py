@@ -121,15 +121,22 @@ def select_where_in(
     fixed = tuple((equal or {}).items())
     sql = _select_sql(table, cols, key, size, conn.dialect, tuple(c for c, _ in fixed))
     named = conn.dialect.paramstyle in ("named", "pyformat")
-    for i in range(0, len(values), size):
-        part = values[i : i + size]
-        part = part + [part[-1]] * (size - len(part))
-        if named:
-            params = {f"k{j}": v for j, v in enumerate(part)}
-            params.update({f"e{j}": v for j, (_, v) in enumerate(fixed)})
-        else:
-            params = (*part, *(v for _, v in fixed))
-        yield from conn.exec_driver_sql(sql, params).fetchall()
+    # The driver's own cursor, in the connection's transaction: plain tuples, without a result
+    # object and a row object each (a third of the time on a listing of 200,000 customers).
+    cursor = conn.connection.cursor()
+    try:
+        for i in range(0, len(values), size):
+            part = values[i : i + size]
+            part = part + [part[-1]] * (size - len(part))
+            if named:
+                params = {f"k{j}": v for j, v in enumerate(part)}
+                params.update({f"e{j}": v for j, (_, v) in enumerate(fixed)})
+            else:
+                params = (*part, *(v for _, v in fixed))
+            cursor.execute(sql, params)
+            yield from cursor.fetchall()
+    finally:
+        cursor.close()
 
 
 def stream(conn: Connection, query, size: int = 20_000):

@@ -51,6 +51,8 @@ RULES = 1
 _ACTIVITY_FIELDS = ("last_contact", "orders", "lifecycle")
 _CLASS_FIELDS = (*_ACTIVITY_FIELDS, "abc", "rfm_segment", "ltv", "vip")
 _TEXT = ("lifecycle", "warmth", "abc", "xyz", "rfm_segment")
+# Groups that are the customer's own columns (or EXISTS tests on tags and orders' categories).
+_OWN_GROUPS = frozenset({"base", "tags", "categories", "birthday"})
 # How long storing waits for another writer (ms) before giving up on keeping the facts.
 _STORE_WAIT_MS = 300
 
@@ -100,6 +102,11 @@ def facts(
     ``Facts``. Commits ``conn`` when it stores a day."""
     names = set(fields)
     groups = groups_for(names)
+    if groups <= _OWN_GROUPS:
+        # Nothing to aggregate: the filter reads the customers table itself, no temp table.
+        with cached_view(conn, groups, as_of=as_of, settings=settings, day_id=None) as view:
+            yield Facts(view)
+        return
     if not groups & set(CACHED_COLUMNS):
         with materialised(conn, fields=names, as_of=as_of, settings=settings, narrow=narrow) as t:
             yield Facts(t)

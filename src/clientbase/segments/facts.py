@@ -433,10 +433,11 @@ def cached_view(
     *,
     as_of: date,
     settings: LifecycleSettings,
-    day_id: int,
+    day_id: int | None,
 ) -> Iterator:
     """The facts of ``groups`` as a subquery (FACTS column names): the cached groups from the
-    stored day ``day_id`` of fact_rows, the others computed live as ``materialised`` does."""
+    stored day ``day_id`` of fact_rows (None: there are none among ``groups``), the others
+    computed live as ``materialised`` does."""
     cut = cutoffs(as_of, settings)
     birthdays = "birthday" in groups
     _drop(conn)
