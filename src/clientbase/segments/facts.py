@@ -569,16 +569,12 @@ def _fill_classes(conn: Connection, groups: set[str], cut: Cutoffs) -> None:
     insert_rows(conn, CLASSES, ("id", "abc", "xyz", "rfm_segment", "ltv"), rows)
 
 
-def lifecycle_query(
-    as_of: date, settings: LifecycleSettings, cached_day: int | None = None
-) -> Select:
+def lifecycle_query(as_of: date, settings: LifecycleSettings) -> Select:
     """SELECT id, lifecycle, warmth of the customers in the expanding parameter ``ids``: built
-    once for a whole listing, executed per page (see lifecycle_of); read from the stored day
-    ``cached_day`` of fact_rows when given."""
+    once for a whole listing, executed per page (see lifecycle_of)."""
     cut = cutoffs(as_of, settings)
     ids = bindparam("ids", expanding=True)
-    groups = {"purchases", "contact", "lifecycle"} if cached_day is None else {"lifecycle"}
-    sub = facts_select(groups, cut, settings, ids=ids, cached_day=cached_day).subquery()
+    sub = facts_select({"purchases", "contact", "lifecycle"}, cut, settings, ids=ids).subquery()
     return select(sub.c.id, sub.c.lifecycle, sub.c.warmth)
 
 
