@@ -9,10 +9,12 @@ from __future__ import annotations
 import typer
 
 from clientbase.config import resolve_db
-from clientbase.exporters.presets import platforms
 
 
 def complete_platform(incomplete: str) -> list[str]:
+    # exporters.presets (its tables, importlib.resources) only on a Tab press: not at start-up
+    from clientbase.exporters.presets import platforms
+
     return [p for p in platforms() if p.startswith(incomplete.lower())]
 
 

@@ -7,14 +7,11 @@ from enum import Enum
 from pathlib import Path
 from typing import Annotated
 
-import phonenumbers
 import typer
 
 from clientbase.cli.common import FormatOpt, SummaryFormatOpt, state
 from clientbase.cli.output import Format, SummaryFormat, emit, emit_json, stdout_console
 from clientbase.errors import EXIT_REJECTED, UsageError
-from clientbase.importers.mapping import load_mapping_file, parse_map_options
-from clientbase.normalize.phones import with_area_code
 
 # Services are imported inside the commands: they load SQLAlchemy (and phonenumbers, pandas),
 # ~0.5 s that `clientbase --help` would pay too, as every command module is imported at start.
@@ -135,6 +132,9 @@ def import_cmd(
     from clientbase.services.imports import ImportOptions, run_import
 
     st = state(ctx)
+    # phonenumbers comes with the importers (see below): not at start-up
+    import phonenumbers
+
     from clientbase.services.config import value as config_value
 
     configured = config_value("region", region, None)
@@ -144,6 +144,8 @@ def import_cmd(
     if region not in phonenumbers.SUPPORTED_REGIONS:
         raise UsageError(f"--region {region!r}: expected a country code such as RU, KZ, BY")
     if area_code is not None:
+        from clientbase.normalize.phones import with_area_code  # phonenumbers: as above
+
         try:
             region = with_area_code(region, area_code)
         except ValueError as exc:
@@ -157,6 +159,10 @@ def import_cmd(
 
         # Before the import, so a file that cannot (or must not) be written stops it early.
         check_rejects_target(st.engine(), rejects)
+    # phonenumbers and email-validator come with the importers (~0.1 s): at the top, every
+    # command (`contacts list --limit 1` too) would pay for them at start-up
+    from clientbase.importers.mapping import load_mapping_file, parse_map_options
+
     columns = load_mapping_file(mapping) if mapping else {}
     columns.update(parse_map_options(maps or []))
     opts = ImportOptions(

@@ -3,9 +3,7 @@
 from __future__ import annotations
 
 import os
-import random
 import sys
-import time
 import traceback
 from typing import Annotated
 
@@ -187,6 +185,9 @@ class ErrorHandlingGroup(TyperGroup):
             except Exception as exc:
                 if not is_transient(exc) or attempt == RETRIES - 1:
                     raise
+                import random  # only for a retry: not at start-up
+                import time
+
                 time.sleep(0.05 * 2**attempt * (1 + random.random()))
                 ctx._protected_args, ctx.args = list(saved[0]), list(saved[1])
         raise AssertionError("unreachable")

@@ -7,7 +7,6 @@ from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
-import numpy as np
 from sqlalchemy import Engine, String, case, delete, func, insert, select, type_coerce
 
 from clientbase.analytics.asof import as_of_day, stale_note
@@ -56,6 +55,8 @@ def load_orders(engine: Engine, *, with_manager: bool = False):
 def orders_as_of(frame, as_of: date | None):
     """The orders dated on or before the as-of day (``analytics.asof``: ``as_of``, else today),
     the day, and the note saying when the orders end long before it."""
+    import numpy as np  # `contacts list` imports this module and needs no numpy: not at start
+
     day = as_of_day(as_of)
     end = np.datetime64(day + timedelta(days=1))
     keep = frame["ordered_at"].to_numpy() < end

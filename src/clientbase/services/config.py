@@ -14,12 +14,8 @@ import re
 from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 
-import phonenumbers
-
 from clientbase.config import config_path, default_db_path, read_config, write_config_value
 from clientbase.errors import UsageError
-from clientbase.exporters.presets import platforms
-from clientbase.reports.i18n import default_lang
 
 LIFECYCLE_PREFIX = "lifecycle."
 
@@ -33,6 +29,9 @@ def _region(text: str) -> str:
         raise UsageError(
             f"region: {text!r} is not a two-letter country code", hint="e.g. RU, KZ, BY"
         )
+    # phonenumbers (~0.1 s): only when a region is set; `clientbase --help` reads this module
+    import phonenumbers
+
     if code not in phonenumbers.SUPPORTED_REGIONS:
         raise UsageError(f"region: {code} is not a country phone numbers are known for")
     return code
@@ -69,6 +68,9 @@ def _cutoffs(key: str) -> Callable[[str], str]:
 
 
 def _platform(text: str) -> str:
+    # the presets' tables (importlib.resources): only when a platform is set, not at start-up
+    from clientbase.exporters.presets import platforms
+
     names = sorted(platforms())
     value = text.strip().lower()
     if value not in names:
@@ -197,6 +199,8 @@ def lifecycle_defaults() -> dict[str, str]:
 
 def language(flag: str | None = None) -> str:
     """ru or en: flag, CLIENTBASE_LANG, the config file, then the locale."""
+    from clientbase.reports.i18n import default_lang  # its number formats: not at start-up
+
     return str(value("lang", flag, None) or default_lang())
 
 
@@ -224,6 +228,8 @@ def show(flags: Mapping[str, object] | None = None) -> dict:
         r = resolve(k.name, flags.get(k.name), _builtin_default(k.name), file_values=values)
         origin = r.origin
         if k.name == "lang" and r.value is None:
+            from clientbase.reports.i18n import default_lang  # as in language()
+
             r = Resolved(default_lang(), "locale")
             origin = r.origin
         rows.append({"key": k.name, "value": r.value, "from": origin, "meaning": k.meaning})
