@@ -176,6 +176,18 @@ def phones_of(p: Person) -> tuple[str, ...]:
     return p.phones if type(p.phones) is tuple else tuple(p.phones)
 
 
+def _surname_read_as_first(first: FirstName, last: str | None, middle: str | None) -> bool:
+    """A full word the name tables do not know stored as the first name, with a bare initial
+    as the surname (and, if any, as the patronymic): "Фамилия И.О." with the surname
+    unrecognised."""
+    return (
+        not first.initial
+        and not first.known
+        and is_initial(last)
+        and (not middle or is_initial(middle))
+    )
+
+
 def features(p: Person) -> Features:
     """Prepare one person: Latin forms of the name parts, e-mail keys, city/company keys."""
     last, first_raw, middle = p.last_name, p.first_name, p.middle_name
@@ -187,6 +199,11 @@ def features(p: Person) -> Features:
             last, first_raw, middle = parsed.last, parsed.first, parsed.middle
             gender = gender or parsed.gender
     first = first_name(first_raw) if first_raw else None
+    if first is not None and _surname_read_as_first(first, last, middle):
+        # "Сеорва А.Ю.": a surname with a typo before initials is read by the parser as a
+        # first name with the surname's initial; the usual order says the word is the surname.
+        last, first_raw = first_raw, last
+        first = first_name(first_raw)
     if gender is None and first is not None:
         gender = first.gender
     company_raw = p.company or (p.display_name if p.kind == "company" else "") or ""
