@@ -113,6 +113,12 @@ _CORROBORATING = {
 MISMATCH_CAP = 0.3
 
 
+# The same levels per field, in FIELDS order, for one pair at a time.
+MISMATCH_BY_FIELD: tuple[frozenset[int], ...] = tuple(
+    frozenset(lv for name, lv in _MISMATCH_LEVELS if name == f) for f in FIELDS
+)
+
+
 def mismatched(X: np.ndarray) -> np.ndarray:
     """Rows of a level matrix with a level that proves two people different."""
     out = np.zeros(len(X), dtype=bool)
@@ -249,13 +255,14 @@ def level_matrix(
         extend(compare(feats[i], feats[j]))
         if progress is not None and k & 0xFFFF == 0:
             progress(k)
-    return np.frombuffer(buf, dtype=np.int8).reshape(-1, N_FIELDS).astype(np.int64)
+    # int8: one byte a level (a million pairs are 14 MB, not 112).
+    return np.frombuffer(buf, dtype=np.int8).reshape(-1, N_FIELDS)
 
 
 def _pack(X: np.ndarray) -> np.ndarray:
     code = np.zeros(len(X), dtype=np.int64)
     for f in range(N_FIELDS):
-        code = (code << _BITS) | X[:, f]
+        code = (code << _BITS) | X[:, f].astype(np.int64)
     return code
 
 

@@ -240,13 +240,24 @@ def plan(
         )  # fmt: skip
         matches = found.matches
         by_id = {p.id: p for p in people} if matches else {}
-        auto_groups = clusters(matches, by_id, min_score=threshold, conflict=found.conflict)
+        auto_groups = clusters(
+            matches, by_id, min_score=threshold, conflict=found.conflict,
+            features_by_id=found.features,
+        )  # fmt: skip
         auto_groups = [c for c in auto_groups if len(c.ids) > 1]
         in_auto = {i: n for n, c in enumerate(auto_groups) for i in c.ids}
         # The rest waits for review: links that are not inside one of the automatic groups.
         rest = [m for m in matches if in_auto.get(m.a, -1) != in_auto.get(m.b, -2)]
         review_groups = (
-            clusters(rest, by_id, min_score=pair_min, conflict=found.conflict) if rest else []
+            clusters(
+                rest,
+                by_id,
+                min_score=pair_min,
+                conflict=found.conflict,
+                features_by_id=found.features,
+            )
+            if rest
+            else []
         )
         ids = {i for c in (*auto_groups, *review_groups) for i in c.ids}
         created = _created(conn, sorted(ids))
