@@ -32,13 +32,13 @@ import numpy as np
 from clientbase.dedupe.keys import Features, decode_pairs, features, pair_codes
 from clientbase.dedupe.levels import compare
 from clientbase.dedupe.model import (
-    MISMATCH_BY_FIELD,
     MISMATCH_CAP,
     NAME_ONLY_CAP,
     Model,
     corroborated,
     fit,
     level_matrix,
+    mismatch_levels,
     mismatched,
     probability,
 )
@@ -92,7 +92,7 @@ class Matching:
         if self.model is None:
             return mismatch(f, g) is not None
         levels = compare(f, g)
-        if any(lv in bad for lv, bad in zip(levels, MISMATCH_BY_FIELD, strict=True)):
+        if mismatch_levels(levels):
             return True
         if self._weights is None:
             # Plain lists: this runs for every pair of members of two groups about to join.
