@@ -34,6 +34,7 @@ from clientbase.dedupe.person import Match
 from clientbase.dedupe.score import score_pair
 from clientbase.dedupe.store import load_people
 from clientbase.errors import ClientbaseError, NotFoundError, UsageError
+from clientbase.i18n import _
 from clientbase.normalize.phones import AREA_SEP, with_area_code
 from clientbase.services.config import value as config_value
 from clientbase.services.dry_run import changes
@@ -162,7 +163,7 @@ def phone_region(region: str | None = None, area_code: str | None = None) -> str
     try:
         return with_area_code(base.upper(), str(area))
     except ValueError as exc:
-        raise UsageError(f"--area-code: {exc}") from exc
+        raise UsageError(_("--area-code: {error}").format(error=exc)) from exc
 
 
 def _labels(conn: Connection) -> list:
