@@ -266,6 +266,7 @@ def features(p: Person) -> Features:
     )
 
 
+@lru_cache(maxsize=1 << 16)
 def _skeleton(word: str, size: int = 4) -> str:
     """A rough sound key of a name in the common Latin form: the first letter and the next
     consonants without repeats, four at most ("smirnova" / "smirnowa" / "smyrnova" → "smrn"),
@@ -441,7 +442,11 @@ def pair_codes(
     own = np.concatenate([np.frombuffer(x, dtype=np.int64) for x in owners])
     cap = np.repeat(np.array(caps_by_class, dtype=np.int64), [len(x) for x in hashes])
     del hashes, owners
-    order = np.lexsort((own, h))
+    # Each class's keys were added person by person, so a stable sort by hash alone keeps the
+    # owners of a block in index order (a block mixes classes only by a hash collision, when
+    # the order inside it is no matter: the pairs are sorted out below): twice as fast as a
+    # sort by (hash, owner).
+    order = np.argsort(h, kind="stable")
     h, own, cap = h[order], own[order], cap[order]
     del order
     # A person's repeated key (two phones with the same last 7 digits) counts once.
@@ -479,8 +484,11 @@ def pair_codes(
     if mark is not None:
         sel = mark[a] | mark[b]
         a, b = a[sel], b[sel]
-    # Members are in index order inside a block, so a < b already: one pair, one code.
-    return np.unique(a * n + b)
+    # Members are in index order inside a block, so a < b but where two classes of key met by a
+    # hash collision: put those right, and drop a person paired with themselves.
+    a, b = np.minimum(a, b), np.maximum(a, b)
+    ok = a != b
+    return np.unique(a[ok] * n + b[ok])
 
 
 def decode_pairs(codes, n: int) -> Iterator[tuple[int, int]]:
