@@ -347,10 +347,11 @@ def _keys_by_class(f: Features) -> tuple[list[str], list[str], list[str]]:
     if f.company_core:
         # The first word of a company's name: "Ромашка, филиал" and "ООО «Ромашка» (Ленина)";
         # its sound with the postcode or the city for a typo in it. A person's employer is
-        # shared by colleagues: for people only the second, with the surname's first letter
-        # (without it, it made a fifth of all pairs of a list of people).
+        # shared by colleagues: for people only the second, with the surname's first two
+        # letters (without them it made a fifth of all pairs of a list of people, or, in a
+        # bigger base, blocks too big to use).
         brand = f.company_core.split()[0]
-        who = "" if f.kind == "company" else f"|{f.last[:1]}"
+        who = "" if f.kind == "company" else f"|{f.last[:2]}"
         if not who:
             weak.append("cb:" + brand)
         if f.postcode or f.city:
