@@ -42,6 +42,12 @@ _CACHE_SIZE = 50_000
 # (the answer is the same, a repeat costs one more clean).
 _IDENTITY_CACHE = 400_000
 _ORDER_FIELD_SET = frozenset(ORDER_FIELDS)
+# What a customer's rows may say differently without being another customer: the newest row's
+# value wins (NEWER_WINS: the deal passed to another manager, the customer moved) and no match
+# looks at them; the cleaned card holds them as written. They stay out of an identity, and come
+# per row as a number for the combination (see orders_writer._newest).
+LOOSE = ("manager", "position", "city", "address", "postcode")
+_AS_PRESENT = frozenset(("source", *LOOSE))  # in an identity only as there or not
 _PLAIN_NUMBER = re.compile(r"-?[0-9]+(?:,[0-9]+)?\Z")  # 1560, 4770,00: most cells of a file
 
 
@@ -49,12 +55,14 @@ class RowsChunk(NamedTuple):
     """What a chunk of rows became, in file order.
 
     ``identities``: (number, cleaned identity) for each identity not seen before in the file.
+    ``loose``: (number, values of ``LOOSE``) for each such combination not seen before.
     ``items``: per row, an order line ``(identity number, order key, has id, ordered at,
     amount, quantity, cost, margin, discount, product, category, manager, channel, status,
-    currency, is return, sheet, row, raw JSON)`` or a rejected row ``(None, row, sheet, reason,
-    raw JSON)``."""
+    currency, is return, sheet, row, raw JSON, loose number)`` or a rejected row ``(None, row,
+    sheet, reason, raw JSON)``."""
 
     identities: list[tuple[int, Clean | Rejected]]
+    loose: list[tuple[int, tuple]]
     items: list[tuple]
     rows_read: int
 
@@ -76,6 +84,8 @@ class OrderRows:
         self._statuses: dict[tuple, str | None] = {}
         self._identities: dict[str, int] = {}
         self._next_identity = 0
+        self._loose: dict[tuple, int] = {}
+        self._next_loose = 0
 
     def parse(
         self, mapping: OrderMapping, rows: list[tuple[int, list]], sheet: str | None
@@ -83,8 +93,9 @@ class OrderRows:
         if self._dayfirst is None:
             self._dayfirst = _day_first(mapping, rows)
         identities: list[tuple[int, Clean | Rejected]] = []
+        new_loose: list[tuple[int, tuple]] = []
         items: list[tuple] = []
-        known = self._identities
+        known, loose_ids = self._identities, self._loose
         for n, cells in rows:
             if isinstance(cells, UnreadableRow):  # counted and rejected with the reader's reason
                 raw = {"line": cells[0] if cells else ""}
@@ -104,15 +115,23 @@ class OrderRows:
                 number = known[sig] = self._next_identity
                 self._next_identity += 1
                 identities.append((number, self._clean(rec, mapping)))
+            loose = tuple(map(rec.fields.get, LOOSE))
+            lid = loose_ids.get(loose)
+            if lid is None:
+                if len(loose_ids) >= _IDENTITY_CACHE:
+                    loose_ids.clear()
+                lid = loose_ids[loose] = self._next_loose
+                self._next_loose += 1
+                new_loose.append((lid, loose))
             key = order["order_id"] or f"row:{sheet or ''}:{n}"
             items.append((
                 number, key, int(bool(order["order_id"])), order["stamp"], order["amount"],
                 order["quantity"], order["cost"], order["margin"], order["discount"],
                 order["product"], order["category"], order["manager"], order["channel"],
                 order["status"], order["currency"], int(order["is_return"]), rec.sheet, n,
-                raw_json,
+                raw_json, lid,
             ))  # fmt: skip
-        return RowsChunk(identities, items, len(rows))
+        return RowsChunk(identities, new_loose, items, len(rows))
 
     def _date(self, text) -> datetime:
         hit = self._dates.get(text) if isinstance(text, str) else None
@@ -371,11 +390,11 @@ def _signature(rec: ContactRecord) -> str:
     Only whether there is a source counts, not which: the source (the channel of an order)
     is kept from a customer's first row and never overwritten, so rows that differ only in it
     come to the same customer, and the identity is cleaned and matched once instead of once
-    per channel."""
+    per channel. The ``LOOSE`` fields are left out the same way (they come with each row)."""
     f = rec.fields
     values = list(f.values())
-    if "source" in f:
-        values[list(f).index("source")] = ""
+    for k in _AS_PRESENT.intersection(f):
+        values[list(f).index(k)] = ""
     extra = (rec.phones, rec.emails, rec.messengers)
     try:
         text = "\x1f".join(f) + "\x1d" + "\x1f".join(values)

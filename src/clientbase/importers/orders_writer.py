@@ -38,10 +38,10 @@ from sqlalchemy import (
 
 from clientbase.db.bulk import insert_rows, select_where_in, timestamp
 from clientbase.db.models import import_changes, import_rows, orders
-from clientbase.db.rules import NEWER_WINS, ORDER_RETURN
+from clientbase.db.rules import ORDER_RETURN
 from clientbase.importers.contacts import ContactWriter, Counts, Reject
 from clientbase.importers.orders import OrderMapping
-from clientbase.importers.orders_rows import OrderRows, RowsChunk
+from clientbase.importers.orders_rows import LOOSE, OrderRows, RowsChunk
 from clientbase.workers import worker_pool
 
 _meta = MetaData()
@@ -66,7 +66,6 @@ _OUTCOMES = Table(
 )  # fmt: skip
 PAGE = 5000
 PROTOCOL = pickle.HIGHEST_PROTOCOL
-_NEWER = (*NEWER_WINS, "birth_year", "birth_month", "birth_day")
 _IN_FLIGHT = 3  # chunks handed to the worker ahead of the writer: enough to keep it busy
 _COMPARE = (
     "customer_id",
@@ -104,12 +103,14 @@ class OrderWriter:
         self._rows = OrderRows(region, source)
         # Identity number (see orders_rows) -> (customer id or None, the reason when None).
         self._who: dict[int, tuple[int | None, str | None]] = {}
-        # What a customer's later rows may change (the manager, the city: newer wins): per
-        # identity those values, per customer the identity applied last and the one of its
-        # last row, and the identities that carry such values, to apply again (see _newest).
-        self._newer: dict[int, tuple] = {}
-        self._applied: dict[int, int] = {}
-        self._last: dict[int, int] = {}
+        # The LOOSE fields (orders_rows; the manager, the city: the newest row wins). Per
+        # combination its values; per customer the values its identities were matched with, the
+        # last non-empty ones of its rows, the combination of its last row, and (compact) the
+        # first identity it was matched with, to apply the newest values with (see _newest).
+        self._loose: dict[int, tuple] = {}
+        self._matched: dict[int, list] = {}
+        self._newest_values: dict[int, list] = {}
+        self._last_loose: dict[int, int] = {}
         self._kept: dict[int, bytes] = {}
 
     def write_rows(
@@ -153,14 +154,16 @@ class OrderWriter:
                     who[number] = (None, reason)
                     continue
                 who[number] = (cid, None)
-                self._applied[cid] = number
-                self._newer[number] = newer = tuple(map(cl.fields.get, _NEWER))
-                if any(newer):  # kept compact, in case a later row of the customer says otherwise
-                    self._kept[number] = pickle.dumps(cl._replace(raw_json="{}"), PROTOCOL)
+                values = self._matched.get(cid)
+                if values is None:
+                    self._matched[cid] = values = [None] * len(LOOSE)
+                    self._kept[cid] = pickle.dumps(cl._replace(raw_json="{}"), PROTOCOL)
+                _merge(values, map(cl.fields.get, LOOSE))
+        self._loose.update(chunk.loose)
         self.counts.rows_read += chunk.rows_read
         # records: batch-record rows (the rejects; on a first import every line, in file order)
         lines, records, batch, first = [], [], self.batch_id, self._first
-        last = self._last
+        loose, last_loose, newest = self._loose, self._last_loose, self._newest_values
         for item in chunk.items:
             number = item[0]
             if number is None:
@@ -168,14 +171,19 @@ class OrderWriter:
             else:
                 cid, reason = who[number]
                 if cid is not None:
-                    last[cid] = number
+                    lid = item[19]
+                    if last_loose.get(cid) != lid:  # the same values again change nothing
+                        last_loose[cid] = lid
+                        if cid not in newest:
+                            newest[cid] = [None] * len(LOOSE)
+                        _merge(newest[cid], loose[lid])
                     if first:
                         key, has_id, sheet, row, raw_json = item[1], item[2], *item[16:19]
                         lines.append((key, has_id, cid, *item[3:18]))
                         records.append((batch, sheet, row, raw_json, "created",
                                         "order " + key if has_id else None, cid))  # fmt: skip
                     else:
-                        lines.append((item[1], item[2], cid, *item[3:]))
+                        lines.append((item[1], item[2], cid, *item[3:19]))
                     continue
                 sheet, row, raw_json = item[16:19]
             self.counts.rejected += 1
@@ -218,19 +226,20 @@ class OrderWriter:
         _LINES.drop(conn)
 
     def _newest(self) -> None:
-        """Each identity is matched once per file, in the order it first appears; a customer
-        whose rows change what newer rows win (a deal passed to another manager) gets the
-        identity of their last row applied again, so the newest row has the last word."""
-        newer, applied, kept = self._newer, self._applied, self._kept
-        again = [
-            number
-            for cid, number in self._last.items()
-            if number != applied.get(cid)
-            and newer[number] != newer[applied[cid]]
-            and number in kept
-        ]
+        """A customer's identity is matched once per file, with the values of the ``LOOSE``
+        fields its first row had; where later rows say otherwise (a deal passed to another
+        manager), the identity is applied again with the newest non-empty value of each, so
+        the newest row has the last word, as when every row is applied in turn."""
+        again = []
+        for cid, want in self._newest_values.items():
+            have = self._matched[cid]
+            if all(w is None or w == h for w, h in zip(want, have, strict=True)):
+                continue
+            cl = pickle.loads(self._kept[cid])
+            fields = {**cl.fields, **{k: v for k, v in zip(LOOSE, want, strict=True) if v}}
+            again.append(cl._replace(fields=fields))
         for i in range(0, len(again), PAGE):
-            self.customers.write_chunk([pickle.loads(kept[n]) for n in again[i : i + PAGE]])
+            self.customers.write_chunk(again[i : i + PAGE])
         self._kept.clear()
 
     def _compare_orders(self, agg) -> None:
@@ -364,6 +373,13 @@ def _text(v):
     if isinstance(v, datetime):
         return v.strftime("%Y-%m-%d %H:%M:%S.%f")
     return v
+
+
+def _merge(values: list, new) -> None:
+    """Each non-empty value of ``new`` replaces the one at its place."""
+    for i, v in enumerate(new):
+        if v:
+            values[i] = v
 
 
 _READER: tuple[OrderRows, OrderMapping] | None = None  # the worker process's own
