@@ -13,6 +13,7 @@ import re
 from dataclasses import dataclass
 
 from clientbase.errors import InputFileError, UsageError
+from clientbase.i18n import _
 from clientbase.importers.mapping import (
     IGNORE,
     ColumnMap,
@@ -176,8 +177,10 @@ def build_order_mapping(header: list[str], overrides: dict[str, str]) -> OrderMa
     for column, target in overrides.items():
         if target not in allowed:
             raise UsageError(
-                f"unknown field {target!r} for column {column!r} in an orders file",
-                hint=f"fields: {', '.join(allowed)}",
+                _("unknown field {field} for column {column} in an orders file").format(
+                    field=repr(target), column=repr(column)
+                ),
+                hint=_("fields: {fields}").format(fields=", ".join(allowed)),
             )
         norm[normalize_header(column)] = target
     ctx = _context(header)
@@ -211,15 +214,17 @@ def build_order_mapping(header: list[str], overrides: dict[str, str]) -> OrderMa
         missing.append("amount")
     if missing:
         raise InputFileError(
-            f"no {' and no '.join(missing)} column for orders "
-            f"(header: {', '.join(h for h in header if h)[:200]})",
-            hint="name them with --map 'COLUMN=date' / 'COLUMN=amount'",
+            _("no {columns} column for orders (header: {header})").format(
+                columns=(" " + _("and no") + " ").join(missing),
+                header=", ".join(h for h in header if h)[:200],
+            ),
+            hint=_("name them with --map 'COLUMN=date' / 'COLUMN=amount'"),
         )
     who = {"external_id", "full_name", "last_name", "company", "phone", "email", "company_code",
            "inn"}  # fmt: skip
     if not fields & who:
         raise InputFileError(
-            "no column says who the customer is (client code, name, phone or email)",
-            hint="map one with --map 'COLUMN=external_id' (or full_name, phone, email)",
+            _("no column says who the customer is (client code, name, phone or email)"),
+            hint=_("map one with --map 'COLUMN=external_id' (or full_name, phone, email)"),
         )
     return m

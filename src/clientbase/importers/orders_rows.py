@@ -16,7 +16,8 @@ from datetime import datetime
 from json.encoder import encode_basestring  # what to_json (ensure_ascii=False) writes a text with
 from typing import NamedTuple
 
-from clientbase.importers.clean import Clean, Rejected, clean_record, to_json
+from clientbase.i18n import _
+from clientbase.importers.clean import NOTHING_TO_IDENTIFY, Clean, Rejected, clean_record, to_json
 from clientbase.importers.mapping import IGNORE, to_record
 from clientbase.importers.orders import (
     _CANCELLATION_ID,
@@ -199,12 +200,12 @@ class OrderRows:
         """The customer part of a row; a client code alone is enough to know them by."""
         code = rec.fields.get("external_id")
         cl = clean_record(rec, self.region, self.source)
-        if not isinstance(cl, Rejected) or not cl.reason.startswith("nothing to identify"):
+        if not isinstance(cl, Rejected) or cl.reason != _(NOTHING_TO_IDENTIFY):
             return cl
         if not code:
-            reason = "no customer: the row has no client code, name, phone or email"
+            reason = _("no customer: the row has no client code, name, phone or email")
             if mapping.deals:
-                reason = "a deal with no customer: CONTACT_ID and COMPANY_ID are empty"
+                reason = _("a deal with no customer: CONTACT_ID and COMPANY_ID are empty")
             return cl._replace(reason=reason)
         # Known by the code alone (a retail dataset, a shop's export, a 1C report): the card is
         # named after it, so that a person sees where it came from, and the code finds it again.
@@ -236,11 +237,13 @@ class OrderRows:
         order["order_id"] = oid
         label = f.get("full_name") or f.get("company") or ""
         if oid is None and _TOTALS_ROW.match(label):
-            return None, f"a totals line ({label!r}), not an order"
+            return None, _("a totals line ({label}), not an order").format(label=repr(label))
         if oid is None and m.document_dates:
             return (
                 None,
-                f"a group line of the report ({label or 'no name'}: no document), not an order",
+                _("a group line of the report ({label}: no document), not an order").format(
+                    label=label or _("no name")
+                ),
             )
         head = self._head if oid is not None and self._head and self._head[0] == oid else None
         if head is not None:
@@ -268,12 +271,12 @@ class OrderRows:
         try:
             order["date"] = self._date(raw_date) if raw_date else None
         except ValueError as exc:
-            return None, f"date {raw_date!r}: {exc}"
+            return None, _("date {value}: {reason}").format(value=repr(raw_date), reason=exc)
         if order["date"] is None and head is not None:
             order["date"] = head[1]
             self._stamp = head[1].strftime(STAMP)
         if order["date"] is None:
-            return None, "no date"
+            return None, _("no date")
         order["stamp"] = self._stamp
         amounts = self._amounts
         for k in NUMBERS:
@@ -290,7 +293,9 @@ class OrderRows:
                 try:
                     number = parse_amount(v)
                 except ValueError as exc:
-                    return None, f"{k} {v!r}: {exc}"
+                    return None, _("{field} {value}: {reason}").format(
+                        field=k, value=repr(v), reason=exc
+                    )
                 if len(amounts) < _CACHE_SIZE:
                     amounts[v] = number
             if abs(number) > MAX_AMOUNT:
@@ -304,7 +309,7 @@ class OrderRows:
                 if abs(order["amount"]) > MAX_AMOUNT:
                     return None, _out_of_range("amount", order["amount"])
             else:
-                return None, "no amount"
+                return None, _("no amount")
         # A return or a cancellation as shops and retail datasets write them: a negative
         # quantity or amount, an invoice number with a C in front, a 1C "Возврат …" document.
         amount = order["amount"]
@@ -351,7 +356,7 @@ def _day_first(m: OrderMapping, rows: list[tuple[int, list]]) -> bool:
     retail datasets: 12/1/2010 8:26) the month; dotted dates are always day first."""
     cols = [i for i, c in m.columns.items() if c.field in ("date", "date2", "date3")]
     slashes = month_first = False
-    for _, cells in rows:
+    for _row, cells in rows:
         for i in cols:
             v = cells[i] if i < len(cells) else None
             if isinstance(v, str) and (d := _SLASH_DATE.match(v)):
@@ -383,8 +388,10 @@ def _status(text: str | None, cancelled_at: str | None, stages: bool) -> str | N
 
 
 def _out_of_range(what: str, value: float) -> str:
-    return (f"{what} {value:g} is out of range (more than 10^12 in absolute value): "
-            "a broken cell, fix it or remove the row")  # fmt: skip
+    return _(
+        "{field} {value} is out of range (more than 10^12 in absolute value): "
+        "a broken cell, fix it or remove the row"
+    ).format(field=what, value=f"{value:g}")
 
 
 def _signature(rec: ContactRecord) -> str:

@@ -39,6 +39,7 @@ from sqlalchemy import (
 from clientbase.db.bulk import insert_rows, select_where_in, timestamp
 from clientbase.db.models import import_changes, import_rows, orders
 from clientbase.db.rules import ORDER_RETURN
+from clientbase.i18n import language, set_language
 from clientbase.importers.contacts import ContactWriter, Counts, Reject
 from clientbase.importers.orders import OrderMapping
 from clientbase.importers.orders_rows import LOOSE, OrderRows, RowsChunk
@@ -132,8 +133,8 @@ class OrderWriter:
             for rows in chunks:
                 self.write_rows(mapping, rows, sheet)
             return
-        with worker_pool(1, initializer=_start_reader, initargs=(self.region, self.source,
-                                                                 mapping)) as pool:  # fmt: skip
+        args = (self.region, self.source, mapping, language())  # the worker starts afresh
+        with worker_pool(1, initializer=_start_reader, initargs=args) as pool:
             pending: deque = deque()
             for rows in chunks:
                 # One worker takes the chunks in order, so what carries from row to row holds.
@@ -385,8 +386,9 @@ def _merge(values: list, new) -> None:
 _READER: tuple[OrderRows, OrderMapping] | None = None  # the worker process's own
 
 
-def _start_reader(region: str, source: str | None, mapping: OrderMapping) -> None:
+def _start_reader(region: str, source: str | None, mapping: OrderMapping, lang: str) -> None:
     global _READER
+    set_language(lang)  # its reasons for rejected rows in the command's language
     _READER = (OrderRows(region, source), mapping)
 
 
