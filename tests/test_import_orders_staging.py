@@ -112,6 +112,11 @@ def test_worker_road_leaves_the_same_base(new_db, tmp_path, monkeypatch):
     assert reasons[-1].startswith("no customer") and s1["rejected"] == len(reasons) > 1
     assert _base(serial) == _base(parallel)
 
+    # The worker process starts afresh: it is told the command's language for its reasons.
+    russian = Cli(new_db("russian"))
+    s3 = russian.json("--lang", "ru", "import", path, expect=3)
+    assert s3["files"][0]["rejects"][-1]["reason"].startswith("нет клиента")
+
 
 def test_newest_row_sets_the_manager(cli, tmp_path, monkeypatch):
     """The same customer with managers Анна, Олег, then Анна again (the same identity as the

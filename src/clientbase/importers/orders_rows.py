@@ -17,7 +17,14 @@ from json.encoder import encode_basestring  # what to_json (ensure_ascii=False) 
 from typing import NamedTuple
 
 from clientbase.i18n import _
-from clientbase.importers.clean import NOTHING_TO_IDENTIFY, Clean, Rejected, clean_record, to_json
+from clientbase.importers.clean import (
+    NOTHING_TO_IDENTIFY,
+    Clean,
+    Rejected,
+    clean_record,
+    is_blank,
+    to_json,
+)
 from clientbase.importers.mapping import IGNORE, to_record
 from clientbase.importers.orders import (
     _CANCELLATION_ID,
@@ -79,6 +86,7 @@ class OrderRows:
         self._dayfirst: bool | None = None  # 1/2/2025: decided once per file (_day_first)
         self._plan: tuple | None = None  # the mapping's columns, laid out for _record
         self._stamp = ""
+        self._texts: list[str] = []  # the cells of the row read last on the plain road
         # The lines of an invoice repeat its date, and prices repeat across a file: each text is
         # parsed once (bounded, so a file of all-different values does not grow them forever).
         self._dates: dict[str, tuple] = {}
@@ -92,6 +100,7 @@ class OrderRows:
     def parse(
         self, mapping: OrderMapping, rows: list[tuple[int, list]], sheet: str | None
     ) -> RowsChunk:
+        rows = [(n, cells) for n, cells in rows if not is_blank(cells)]
         if self._dayfirst is None:
             self._dayfirst = _day_first(mapping, rows)
         identities: list[tuple[int, Clean | Rejected]] = []
@@ -115,6 +124,7 @@ class OrderRows:
                     known.clear()
                 number = known[sig] = self._next_identity
                 self._next_identity += 1
+                self._raw(rec)
                 identities.append((number, self._clean(rec, mapping)))
             loose = tuple(map(rec.fields.get, LOOSE))
             lid = loose_ids.get(loose)
@@ -177,10 +187,9 @@ class OrderRows:
             f = rec.fields
             order = {k: f.pop(k) for k in [k for k in f if k in _ORDER_FIELD_SET]}
             return rec, order, to_json(rec.raw)
-        raw = dict(zip(keys, texts, strict=False))  # a short row: fewer cells than keys
-        if "" in texts:
-            raw = {k: t for k, t in raw.items() if t}
-        rec = ContactRecord(n, raw, {}, [], [], [], sheet)
+        # The raw record as a dict is wanted only to clean a new identity (see _raw).
+        rec = ContactRecord(n, None, {}, [], [], [], sheet)  # type: ignore[arg-type]
+        self._texts = texts
         f, width, order = rec.fields, len(texts), {}
         for i, name in mine:
             if i < width and texts[i]:
@@ -195,6 +204,12 @@ class OrderRows:
         cells_json = [k + encode_basestring(t) for k, t in zip(names, texts, strict=False) if t]
         raw_json = "{" + ", ".join(cells_json) + "}"
         return rec, order, raw_json
+
+    def _raw(self, rec: ContactRecord) -> None:
+        """The raw record of a row read on the plain road, as ``to_record`` gives it."""
+        if rec.raw is None:
+            raw = dict(zip(self._plan[1], self._texts, strict=False))  # a short row: fewer cells
+            rec.raw = {k: t for k, t in raw.items() if t} if "" in self._texts else raw
 
     def _clean(self, rec: ContactRecord, mapping: OrderMapping) -> Clean | Rejected:
         """The customer part of a row; a client code alone is enough to know them by."""

@@ -60,6 +60,8 @@ _LINES = Table(
     prefixes=["TEMPORARY"],
 )  # fmt: skip
 _LINE_COLUMNS = tuple(c.name for c in _LINES.columns if c.name != "line")
+# What summing the lines into orders reads: all a first import stages (its batch records are in).
+_SUM_COLUMNS = _LINE_COLUMNS[: _LINE_COLUMNS.index("sheet")]
 _OUTCOMES = Table(
     "_clientbase_order_outcomes", _meta,
     Column("order_key", String(250), primary_key=True), Column("outcome", String(12)),
@@ -180,7 +182,7 @@ class OrderWriter:
                         _merge(newest[cid], loose[lid])
                     if first:
                         key, has_id, sheet, row, raw_json = item[1], item[2], *item[16:19]
-                        lines.append((key, has_id, cid, *item[3:18]))
+                        lines.append((key, has_id, cid, *item[3:16]))
                         records.append((batch, sheet, row, raw_json, "created",
                                         "order " + key if has_id else None, cid))  # fmt: skip
                     else:
@@ -191,7 +193,7 @@ class OrderWriter:
             self.rejects.append(Reject(row, sheet, reason, json.loads(raw_json)))
             records.append((batch, sheet, row, raw_json, "rejected", reason[:500], None))
         self._n += len(lines)
-        insert_rows(self.conn, _LINES, _LINE_COLUMNS[:-1] if first else _LINE_COLUMNS, lines)
+        insert_rows(self.conn, _LINES, _SUM_COLUMNS if first else _LINE_COLUMNS, lines)
         insert_rows(self.conn, import_rows, _REJECT_COLUMNS, records)
 
     def finish(self) -> None:

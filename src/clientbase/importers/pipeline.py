@@ -711,10 +711,7 @@ def _import_orders(
         for t, m in plan.tables:
             result.mapping[t.name or ""] = m.describe()
             result.not_mapped.extend(h for h in m.unmapped if h not in result.not_mapped)
-            chunks = (
-                [(n, c) for n, c in chunk if not is_blank(c)] for chunk in _row_chunks(t.rows)
-            )
-            writer.write_table(m, chunks, t.name, parallel=parallel)
+            writer.write_table(m, _row_chunks(t.rows), t.name, parallel=parallel)
         writer.finish()
     finally:
         _close(plan)
