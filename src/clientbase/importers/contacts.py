@@ -112,6 +112,20 @@ class Reject:
     raw: dict
 
 
+def insert_filled(conn: Connection, table, columns: tuple[str, ...], rows: list[tuple]) -> None:
+    """``insert_rows`` without the columns no row fills: a contact list fills a handful of the
+    customer columns, and every bound NULL still costs the driver and the database. A column
+    left out gets NULL, exactly what the rows held."""
+    if not rows:
+        return
+    cols = list(zip(*rows, strict=True))  # transposed at C speed; count() too
+    keep = [i for i, col in enumerate(cols) if col.count(None) != len(rows)]
+    if len(keep) < len(columns):
+        columns = tuple(columns[i] for i in keep)
+        rows = list(zip(*(cols[i] for i in keep), strict=True))
+    insert_rows(conn, table, columns, rows)
+
+
 def _name_weight(fields: dict) -> int:
     # A full word counts more than an initial, so "Иванов Иван Иванович" beats "Иванов И. И."
     w = 0
@@ -175,6 +189,72 @@ def _reachable_by_contact(c: Cust) -> bool:
     with no usable contact of its own is matched on its exact name (so that reading the same
     list twice does not double the people on it who have no phone)."""
     return any(kind in ("phone", "email") and not v.startswith("raw:") for kind, v in c.keys)
+
+
+class BaseKeys:
+    """Who owns each phone, email, client code and (for customers without a contact) name in
+    the base, for all the files of one run.
+
+    Reading every key of a big base takes seconds, so it is done once per run, not once per
+    file. Before each later file only what may have changed since is read again: rows with
+    higher ids (another process may have imported in between) and customers touched since
+    (a merge moves contact points to the survivor and stamps its ``updated_at``). The index
+    answers candidates that are checked against the database, so a stale entry costs a lookup,
+    never a wrong match; what the run itself writes is added as it is written."""
+
+    def __init__(self) -> None:
+        self.index = KeyIndex()
+        self._max_point = 0  # highest contact point id read
+        self._max_customer = 0
+        self._since: datetime | None = None  # when the last read began (None: never read)
+
+    def refresh(self, conn: Connection) -> None:
+        cp, cu = contact_points, customers
+        started = datetime.now().replace(microsecond=0)
+        max_point = next_id(conn, cp) - 1
+        max_customer = next_id(conn, cu) - 1
+        if self._since is None:
+            point_scope = cust_scope = None
+        else:
+            touched = select(cu.c.id).where(cu.c.updated_at >= self._since)
+            point_scope = (cp.c.id > self._max_point) | cp.c.customer_id.in_(touched)
+            cust_scope = (cu.c.id > self._max_customer) | (cu.c.updated_at >= self._since)
+        add = self.index.add
+        q = select(cp.c.customer_id, cp.c.kind, cp.c.value).where(
+            cp.c.valid.is_(True), cp.c.value.is_not(None)
+        )
+        if point_scope is not None:
+            q = q.where(point_scope)
+        for cid, kind, value in stream(conn, q):
+            add(key_hash(kind, value), cid)
+        q = select(cu.c.id, cu.c.external_id).where(
+            cu.c.merged_into_id.is_(None), cu.c.external_id.is_not(None)
+        )
+        if cust_scope is not None:
+            q = q.where(cust_scope)
+        for cid, ext in stream(conn, q):
+            add(key_hash("ext", ext), cid)
+        q = select(cu.c.id, cu.c.display_name).where(
+            cu.c.merged_into_id.is_(None),
+            cu.c.id.not_in(
+                select(cp.c.customer_id).where(
+                    cp.c.valid.is_(True), cp.c.kind.in_(("phone", "email"))
+                )
+            ),
+        )
+        if cust_scope is not None:
+            q = q.where(cust_scope)
+        for cid, name in stream(conn, q):
+            add(key_hash("name", name), cid)
+        self._max_point, self._max_customer = max_point, max_customer
+        self._since = started
+
+    def written(self, conn: Connection) -> None:
+        """A file of this run is written (its keys went into the index as it was): the next
+        top-up starts after it."""
+        self._max_point = next_id(conn, contact_points) - 1
+        self._max_customer = next_id(conn, customers) - 1
+        self._since = datetime.now().replace(microsecond=0)
 
 
 class ContactWriter:
@@ -305,30 +385,15 @@ class ContactWriter:
         self._flush(list(touched.values()), row_results, calls)
         return row_results
 
-    def load_existing_keys(self) -> None:
-        """Fill the key index with every phone, email and name already in the base."""
-        conn, cp = self.conn, contact_points
-        q = select(cp.c.customer_id, cp.c.kind, cp.c.value).where(
-            cp.c.valid.is_(True), cp.c.value.is_not(None)
-        )
-        add = self.keys.add
-        for cid, kind, value in stream(conn, q):
-            add(key_hash(kind, value), cid)
-        q = select(customers.c.id, customers.c.external_id).where(
-            customers.c.merged_into_id.is_(None), customers.c.external_id.is_not(None)
-        )
-        for cid, ext in stream(conn, q):
-            add(key_hash("ext", ext), cid)
-        q = select(customers.c.id, customers.c.display_name).where(
-            customers.c.merged_into_id.is_(None),
-            customers.c.id.not_in(
-                select(cp.c.customer_id).where(
-                    cp.c.valid.is_(True), cp.c.kind.in_(("phone", "email"))
-                )
-            ),
-        )
-        for cid, name in stream(conn, q):
-            add(key_hash("name", name), cid)
+    def load_existing_keys(self, known: BaseKeys | None = None) -> None:
+        """Fill the key index with every phone, email and name already in the base.
+
+        With ``known`` (one per run of several files) the base is read in full only for the
+        first file; later files share that index, topped up with what changed in between."""
+        if known is None:
+            known = BaseKeys()
+        known.refresh(self.conn)
+        self.keys = known.index
 
     def _load_known(self, chunk: list[Clean | Rejected]) -> dict[int, Cust]:
         """Customers that may own a phone or email of the chunk (or, for rows with neither, the
@@ -576,7 +641,7 @@ class ContactWriter:
                     (c.id, *[f.get(k) for k in CUSTOMER_COLUMNS], "active", self.batch_id, now, now)
                 )
                 c.new = False  # a later chunk may find it again: then it's an update
-        insert_rows(conn, customers, _CUSTOMER_INSERT, new_rows)
+        insert_filled(conn, customers, _CUSTOMER_INSERT, new_rows)
         # Updates of customers that existed before this chunk, grouped by the columns they touch
         # so each group is one executemany.
         groups: dict[tuple, list[dict]] = defaultdict(list)
@@ -623,7 +688,7 @@ class ContactWriter:
                      "import" if consent else None, self.batch_id, now)
                 )  # fmt: skip
             c.new_points = {}
-        insert_rows(conn, contact_points, _POINT_INSERT, points)
+        insert_filled(conn, contact_points, _POINT_INSERT, points)
         insert_rows(conn, consents, _CONSENT_INSERT, self._consent_events)
         self._consent_events = []
         consent_rows = []
@@ -674,7 +739,7 @@ class ContactWriter:
             ],
         )
         if self.write_rows:
-            insert_rows(
+            insert_filled(
                 conn,
                 import_rows,
                 _ROW_INSERT,

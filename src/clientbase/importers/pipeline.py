@@ -41,7 +41,7 @@ from clientbase.importers.clean import (
     to_json,
     unpack,
 )
-from clientbase.importers.contacts import ContactWriter, Counts, Reject
+from clientbase.importers.contacts import BaseKeys, ContactWriter, Counts, Reject
 from clientbase.importers.longformat import relabel_from_sample
 from clientbase.importers.mapping import (
     Mapping,
@@ -71,11 +71,15 @@ PARALLEL_FROM_BYTES = 4 << 20  # below this, starting worker processes costs mor
 # read them from disk again; past it, files are read a second time rather than filling memory.
 KEEP_BYTES = 128 << 20
 TABULAR_FORMATS = ("csv", "xlsx", "xls", "ods", "xlsb")
-# Built once at the end of a big first import instead of row by row (matching does not use them:
-# it has its own key index).
+# Built once at the end of a big first import instead of row by row: sorting a million keys
+# once costs a fraction of a million B-tree inserts. Matching does not use them (it has its own
+# key index and reads customers by id); contact points by customer stay, matching reads them.
+_KEEP_DURING_LOAD = {"ix_contact_points_customer_id"}
 DEFERRED_INDEXES = [
-    next(ix for ix in contact_points.indexes if ix.name == "ix_contact_points_kind_value"),
-    next(ix for ix in customers.indexes if ix.name == "ix_customers_display_name"),
+    ix
+    for table in (customers, contact_points, import_rows)
+    for ix in sorted(table.indexes, key=lambda ix: ix.name)
+    if ix.name not in _KEEP_DURING_LOAD
 ]
 SUPPORTED_SUFFIXES = {
     ".csv",
@@ -235,19 +239,20 @@ def run_import(
             raise plan.problem
     _check_overrides_used(plans, options)
     results: list[FileResult] = []
+    known = BaseKeys()  # the base's keys, read once for all the files
     if options.dry_run:
         # One transaction for all files, rolled back at the end: the second file sees what the
         # first would have done, so the counts are those of a real run.
         with write_transaction(engine) as conn:
             for plan in plans:
-                results.append(_import_planned(conn, plan, options, progress))
+                results.append(_import_planned(conn, plan, options, progress, known))
             conn.rollback()
         return ImportResult(results, True)
     for plan in plans:
 
         def one_file(plan=plan) -> FileResult:
             with write_transaction(engine) as conn:
-                return _import_planned(conn, plan, options, progress)
+                return _import_planned(conn, plan, options, progress, known)
 
         try:
             # Each file is one transaction; one the server aborted to break a deadlock is run
@@ -482,7 +487,11 @@ def _check_overrides_used(plans: list[_Planned], opt: ImportOptions) -> None:
 
 
 def _import_planned(
-    conn: Connection, plan: _Planned, opt: ImportOptions, progress: Progress | None
+    conn: Connection,
+    plan: _Planned,
+    opt: ImportOptions,
+    progress: Progress | None,
+    known: BaseKeys,
 ) -> FileResult:
     path = plan.path
     result = FileResult(file=str(path), format=plan.fmt, kind=plan.kind, notes=plan.notes)
@@ -511,7 +520,7 @@ def _import_planned(
         if plan.kind == "orders":
             result = _import_orders(conn, plan, opt, result, batch_id)
         else:
-            result = _import_contacts(conn, plan, opt, result, batch_id, progress)
+            result = _import_contacts(conn, plan, opt, result, batch_id, progress, known)
     finally:
         src.release()
     conn.execute(update(imports).where(imports.c.id == batch_id).values(sha256=src.sha256))
@@ -546,18 +555,20 @@ def _import_contacts(
     result: FileResult,
     batch_id: int,
     progress: Progress | None,
+    known: BaseKeys,
 ) -> FileResult:
     writer = ContactWriter(conn, batch_id)
     gc_was_enabled = gc.isenabled()
     gc.disable()  # see _worker_init: the same holds for matching and writing
     try:
-        writer.load_existing_keys()
+        writer.load_existing_keys(known)
         chunks = _cleaned_chunks(conn, plan, opt, result, progress)
         if writer.base_was_empty and plan.source.size >= PARALLEL_FROM_BYTES:
             with indexes_deferred(conn, DEFERRED_INDEXES):
                 writer.write(chunks)
         else:
             writer.write(chunks)
+        known.written(conn)
     finally:
         _close(plan)
         if gc_was_enabled:
