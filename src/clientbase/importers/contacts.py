@@ -188,7 +188,10 @@ def _reachable_by_contact(c: Cust) -> bool:
     """Has a valid phone or email. Only customers without one are found by their name: a row
     with no usable contact of its own is matched on its exact name (so that reading the same
     list twice does not double the people on it who have no phone)."""
-    return any(kind in ("phone", "email") and not v.startswith("raw:") for kind, v in c.keys)
+    for kind, v in c.keys:  # a loop, not any(): this runs for every new customer
+        if (kind == "phone" or kind == "email") and not v.startswith("raw:"):
+            return True
+    return False
 
 
 class BaseKeys:
@@ -677,17 +680,20 @@ class ContactWriter:
             )
             conn.execute(stmt, params)
         points = []
-        add_key = self.keys.add
+        hashes: list[int] = []
+        owners: list[int] = []
         for c in touched:
             for p, consent, pid in c.new_points.values():
                 if p.valid and p.value is not None:
-                    add_key(key_hash(p.kind, p.value), c.id)
+                    hashes.append(hash((p.kind, p.value)))  # key_hash, inlined
+                    owners.append(c.id)
                 points.append(
                     (pid, c.id, p.kind, p.raw, p.value, p.extension, p.valid, p.reason, p.label,
                      consent or "unknown", now if consent else None,
                      "import" if consent else None, self.batch_id, now)
                 )  # fmt: skip
             c.new_points = {}
+        self.keys.add_many(hashes, owners)
         insert_filled(conn, contact_points, _POINT_INSERT, points)
         insert_rows(conn, consents, _CONSENT_INSERT, self._consent_events)
         self._consent_events = []
