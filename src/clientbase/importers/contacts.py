@@ -320,7 +320,12 @@ class ContactWriter:
         touched: dict[int, Cust] = {}  # customer id -> customer, in first-touch order
         row_results = []  # (cleaned row, outcome, reason, customer id)
         calls = []  # (customer id, call tuple)
-        for cl in chunk:
+        alone = self._alone(chunk, index)
+        plain: list[tuple] = []  # new customers of rows that share nothing (see _alone)
+        for i, cl in enumerate(chunk):
+            if i in alone:
+                plain.append(self._create_alone(cl, row_results))
+                continue
             if isinstance(cl, Skipped):
                 c.skipped_rows += 1
                 row_results.append((cl, "skipped", cl.reason, None))
@@ -385,8 +390,74 @@ class ContactWriter:
                 notes.insert(0, reason)
             touched[cust.id] = cust
             row_results.append((cl, outcome, "; ".join(notes) or None, cust.id))
-        self._flush(list(touched.values()), row_results, calls)
+        self._flush(list(touched.values()), row_results, calls, plain)
         return row_results
+
+    def _alone(self, chunk: list, index) -> set[int]:
+        """Rows (positions) that can only create a customer nobody else in the chunk touches.
+
+        Matching is a question for the few rows that share a key: a row none of whose keys
+        (name, client code, phones, emails, as typed or normalised) is held by a customer the
+        chunk may meet, or by any other row of the chunk, finds no one and is found by no later
+        row. Such rows skip the matching machinery; everything else goes through it in order."""
+        if not self.create:
+            return set()
+        keys_of: list = [None] * len(chunk)
+        seen: dict = {}
+        for i, cl in enumerate(chunk):
+            if cl.__class__ is not Clean or cl.call is not None or cl.group is not None:
+                continue
+            f = cl.fields
+            keys = [("name", f["display_name"])]
+            if f.get("external_id"):
+                keys.append(("ext", f["external_id"]))
+            keys.extend(p.key for p in cl.points)
+            keys_of[i] = keys
+            for k in keys:
+                seen[k] = seen.get(k, 0) + 1
+        alone = set()
+        for i, keys in enumerate(keys_of):
+            if keys is not None and all(seen[k] == 1 and k not in index for k in keys):
+                alone.add(i)
+        return alone
+
+    def _create_alone(self, cl: Clean, row_results: list) -> tuple:
+        """A new customer from a row that shares nothing (see _alone): what the general path
+        does for it, without the bookkeeping that only matters to later rows."""
+        c = self.counts
+        for p in cl.points:
+            if not p.valid:
+                if p.kind == "phone":
+                    c.invalid_phones += 1
+                elif p.kind == "email":
+                    c.invalid_emails += 1
+        if "birthday_raw" in cl.fields:
+            c.invalid_birthdays += 1
+        cid = self._next_id
+        self._next_id += 1
+        points = []
+        pid_of = {}
+        for p in cl.points:
+            if p.key in pid_of:
+                continue
+            pid_of[p.key] = self._next_point_id
+            points.append((p, self._next_point_id))
+            self._next_point_id += 1
+        for channel, status, when in cl.channel_consents:
+            kinds = CHANNEL_KINDS[channel]
+            done = set()
+            for p in cl.points:
+                pid = pid_of[p.key]
+                if p.kind not in kinds or pid in done:
+                    continue
+                done.add(pid)
+                self._consent_events.append(
+                    (pid, channel, status, timestamp(self.conn, when or self.now),
+                     f"import {self.batch_id}", self.batch_id)
+                )  # fmt: skip
+        c.created += 1
+        row_results.append((cl, "created", "; ".join(cl.notes) or None, cid))
+        return cid, cl.fields, points, cl.consent, cl.tags
 
     def load_existing_keys(self, known: BaseKeys | None = None) -> None:
         """Fill the key index with every phone, email and name already in the base.
@@ -630,9 +701,35 @@ class ContactWriter:
         return labels
 
     # -- writing ------------------------------------------------------------------------------
-    def _flush(self, touched: list[Cust], row_results: list, calls: list) -> None:
+    def _flush(
+        self, touched: list[Cust], row_results: list, calls: list, plain: list[tuple] = ()
+    ) -> None:
         conn, now = self.conn, self._now_db
         new_rows = []
+        hashes: list[int] = []
+        owners: list[int] = []
+        plain_points = []
+        for cid, f, points, consent, _tags in plain:
+            reachable = False
+            for p, pid in points:
+                if p.valid and p.value is not None:
+                    hashes.append(hash((p.kind, p.value)))  # key_hash, inlined
+                    owners.append(cid)
+                kind, v = p.key
+                if (kind == "phone" or kind == "email") and not v.startswith("raw:"):
+                    reachable = True
+                plain_points.append(
+                    (pid, cid, p.kind, p.raw, p.value, p.extension, p.valid, p.reason, p.label,
+                     consent or "unknown", now if consent else None,
+                     "import" if consent else None, self.batch_id, now)
+                )  # fmt: skip
+            if not reachable:
+                self.keys.add(key_hash("name", f["display_name"]), cid)
+            if f.get("external_id"):
+                self.keys.add(key_hash("ext", f["external_id"]), cid)
+            new_rows.append(
+                (cid, *[f.get(k) for k in CUSTOMER_COLUMNS], "active", self.batch_id, now, now)
+            )
         for c in touched:
             if c.new:
                 f = c.fields
@@ -679,9 +776,7 @@ class ContactWriter:
                 .values({k: bindparam(k) for k in (*cols, "updated_at")})
             )
             conn.execute(stmt, params)
-        points = []
-        hashes: list[int] = []
-        owners: list[int] = []
+        points = plain_points
         for c in touched:
             for p, consent, pid in c.new_points.values():
                 if p.valid and p.value is not None:
@@ -722,7 +817,7 @@ class ContactWriter:
             conn.execute(stmt, consent_rows)
         if changes:
             conn.execute(insert(import_changes), changes)
-        self._write_tags(touched)
+        self._write_tags(touched, [(cid, t) for cid, _, _, _, tags in plain for t in tags])
         insert_rows(
             conn,
             interactions,
@@ -756,8 +851,8 @@ class ContactWriter:
                 ],
             )  # fmt: skip
 
-    def _write_tags(self, touched: list[Cust]) -> None:
-        pairs = [(c.id, name) for c in touched for name in c.new_tags]
+    def _write_tags(self, touched: list[Cust], more: list[tuple[int, str]]) -> None:
+        pairs = [(c.id, name) for c in touched for name in c.new_tags] + more
         for c in touched:
             c.tags |= c.new_tags
             c.new_tags = set()
