@@ -7,8 +7,8 @@ from datetime import datetime, timedelta
 from sqlalchemy import update
 
 from clientbase.db.models import contact_points, customers
-from clientbase.importers import contacts as contacts_module
-from clientbase.importers.contacts import BaseKeys
+from clientbase.importers import basekeys as basekeys_module
+from clientbase.importers.basekeys import BaseKeys
 from clientbase.importers.keyindex import key_hash
 from tests.conftest import write
 
@@ -32,14 +32,14 @@ def test_a_folder_reads_the_whole_base_once(cli, tmp_path, monkeypatch):
             f"ФИО;Телефон\nНовый {n};+7903{n:07d}\nКлиент {n};8 916 000-00-0{n}\n",
         )
     calls = []
-    real_stream = contacts_module.stream
+    real_stream = basekeys_module.stream
 
     def counting_stream(conn, query, size=20_000):
         rows = list(real_stream(conn, query, size))
         calls.append(len(rows))
         return rows
 
-    monkeypatch.setattr(contacts_module, "stream", counting_stream)
+    monkeypatch.setattr(basekeys_module, "stream", counting_stream)
     out = cli.json("import", folder, "--no-dedupe")
     assert [f["created"] for f in out["files"]] == [1, 1, 1, 1]
     # "8 916 000-00-0N" is +7916000000N: the repeats fold into the people already in the base

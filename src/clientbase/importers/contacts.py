@@ -18,7 +18,7 @@ from datetime import datetime
 
 from sqlalchemy import Connection, bindparam, insert, select, update
 
-from clientbase.db.bulk import insert_rows, next_id, select_where_in, stream, timestamp
+from clientbase.db.bulk import insert_rows, next_id, select_where_in, timestamp
 from clientbase.db.models import (
     consents,
     contact_points,
@@ -30,8 +30,17 @@ from clientbase.db.models import (
     tags,
 )
 from clientbase.db.rules import NEWER_WINS
+from clientbase.db.sparse import insert_filled
+from clientbase.importers.alone import rows_alone
+from clientbase.importers.basekeys import BaseKeys
 from clientbase.importers.clean import CHANNEL_KINDS, Clean, Rejected, Skipped
 from clientbase.importers.keyindex import KeyIndex, key_hash
+from clientbase.importers.sameperson import (
+    birthdays_differ,
+    codes_differ,
+    name_weight,
+    same_person_possible,
+)
 from clientbase.normalize.names import first_names_compatible
 
 LOOKUP_CHUNK = 500  # keys per IN (...) query: well under every backend's parameter limit
@@ -112,76 +121,9 @@ class Reject:
     raw: dict
 
 
-def insert_filled(conn: Connection, table, columns: tuple[str, ...], rows: list[tuple]) -> None:
-    """``insert_rows`` without the columns no row fills: a contact list fills a handful of the
-    customer columns, and every bound NULL still costs the driver and the database. A column
-    left out gets NULL, exactly what the rows held."""
-    if not rows:
-        return
-    cols = list(zip(*rows, strict=True))  # transposed at C speed; count() too
-    keep = [i for i, col in enumerate(cols) if col.count(None) != len(rows)]
-    if len(keep) < len(columns):
-        columns = tuple(columns[i] for i in keep)
-        rows = list(zip(*(cols[i] for i in keep), strict=True))
-    insert_rows(conn, table, columns, rows)
-
-
-def _name_weight(fields: dict) -> int:
-    # A full word counts more than an initial, so "Иванов Иван Иванович" beats "Иванов И. И."
-    w = 0
-    for k in ("last_name", "first_name", "middle_name"):
-        v = fields.get(k)
-        if v:
-            w += 1 if len(v.rstrip(".")) <= 1 else 2
-    return w
-
-
 def _text(value):
     """A time for the JSON before-state: raw driver rows give SQLite's text, others datetime."""
     return value.isoformat(sep=" ") if isinstance(value, datetime) else value
-
-
-def _codes_differ(a: dict, b: dict) -> bool:
-    """Two client codes that differ: namesakes in the same system, not one person."""
-    return bool(
-        a.get("external_id") and b.get("external_id") and a["external_id"] != b["external_id"]
-    )
-
-
-def _birthdays_differ(a: dict, b: dict) -> bool:
-    """Two known birthdays that disagree: namesakes, not one person."""
-    if not (a.get("birth_month") and b.get("birth_month")):
-        return False
-    if (a["birth_month"], a.get("birth_day")) != (b["birth_month"], b.get("birth_day")):
-        return True
-    return bool(a.get("birth_year") and b.get("birth_year") and a["birth_year"] != b["birth_year"])
-
-
-def _patronymics_differ(a: dict, b: dict) -> bool:
-    """Two written-out patronymics that disagree (Иванович / Петрович): a father and a son on
-    one number, not one person. An initial fits any patronymic with that letter."""
-    x, y = a.get("middle_name"), b.get("middle_name")
-    if not (x and y):
-        return False
-    x, y = x.rstrip(".").lower().replace("ё", "е"), y.rstrip(".").lower().replace("ё", "е")
-    if len(x) == 1 or len(y) == 1:
-        return x[0] != y[0]
-    return x != y
-
-
-def _genders_differ(a: dict, b: dict) -> bool:
-    return bool(a.get("gender") and b.get("gender") and a["gender"] != b["gender"])
-
-
-def _same_person_possible(a: dict, b: dict) -> bool:
-    """What a shared phone or email cannot overrule: a different first name, birthday,
-    patronymic or gender means two people on one family or office line or mailbox."""
-    return (
-        first_names_compatible(a.get("first_name"), b.get("first_name"))
-        and not _birthdays_differ(a, b)
-        and not _patronymics_differ(a, b)
-        and not _genders_differ(a, b)
-    )
 
 
 def _reachable_by_contact(c: Cust) -> bool:
@@ -192,72 +134,6 @@ def _reachable_by_contact(c: Cust) -> bool:
         if (kind == "phone" or kind == "email") and not v.startswith("raw:"):
             return True
     return False
-
-
-class BaseKeys:
-    """Who owns each phone, email, client code and (for customers without a contact) name in
-    the base, for all the files of one run.
-
-    Reading every key of a big base takes seconds, so it is done once per run, not once per
-    file. Before each later file only what may have changed since is read again: rows with
-    higher ids (another process may have imported in between) and customers touched since
-    (a merge moves contact points to the survivor and stamps its ``updated_at``). The index
-    answers candidates that are checked against the database, so a stale entry costs a lookup,
-    never a wrong match; what the run itself writes is added as it is written."""
-
-    def __init__(self) -> None:
-        self.index = KeyIndex()
-        self._max_point = 0  # highest contact point id read
-        self._max_customer = 0
-        self._since: datetime | None = None  # when the last read began (None: never read)
-
-    def refresh(self, conn: Connection) -> None:
-        cp, cu = contact_points, customers
-        started = datetime.now().replace(microsecond=0)
-        max_point = next_id(conn, cp) - 1
-        max_customer = next_id(conn, cu) - 1
-        if self._since is None:
-            point_scope = cust_scope = None
-        else:
-            touched = select(cu.c.id).where(cu.c.updated_at >= self._since)
-            point_scope = (cp.c.id > self._max_point) | cp.c.customer_id.in_(touched)
-            cust_scope = (cu.c.id > self._max_customer) | (cu.c.updated_at >= self._since)
-        add = self.index.add
-        q = select(cp.c.customer_id, cp.c.kind, cp.c.value).where(
-            cp.c.valid.is_(True), cp.c.value.is_not(None)
-        )
-        if point_scope is not None:
-            q = q.where(point_scope)
-        for cid, kind, value in stream(conn, q):
-            add(key_hash(kind, value), cid)
-        q = select(cu.c.id, cu.c.external_id).where(
-            cu.c.merged_into_id.is_(None), cu.c.external_id.is_not(None)
-        )
-        if cust_scope is not None:
-            q = q.where(cust_scope)
-        for cid, ext in stream(conn, q):
-            add(key_hash("ext", ext), cid)
-        q = select(cu.c.id, cu.c.display_name).where(
-            cu.c.merged_into_id.is_(None),
-            cu.c.id.not_in(
-                select(cp.c.customer_id).where(
-                    cp.c.valid.is_(True), cp.c.kind.in_(("phone", "email"))
-                )
-            ),
-        )
-        if cust_scope is not None:
-            q = q.where(cust_scope)
-        for cid, name in stream(conn, q):
-            add(key_hash("name", name), cid)
-        self._max_point, self._max_customer = max_point, max_customer
-        self._since = started
-
-    def written(self, conn: Connection) -> None:
-        """A file of this run is written (its keys went into the index as it was): the next
-        top-up starts after it."""
-        self._max_point = next_id(conn, contact_points) - 1
-        self._max_customer = next_id(conn, customers) - 1
-        self._since = datetime.now().replace(microsecond=0)
 
 
 class ContactWriter:
@@ -320,8 +196,8 @@ class ContactWriter:
         touched: dict[int, Cust] = {}  # customer id -> customer, in first-touch order
         row_results = []  # (cleaned row, outcome, reason, customer id)
         calls = []  # (customer id, call tuple)
-        alone = self._alone(chunk, index)
-        plain: list[tuple] = []  # new customers of rows that share nothing (see _alone)
+        alone = rows_alone(chunk, index) if self.create else set()
+        plain: list[tuple] = []  # new customers of rows that share nothing (see alone.rows_alone)
         for i, cl in enumerate(chunk):
             if i in alone:
                 plain.append(self._create_alone(cl, row_results))
@@ -393,36 +269,8 @@ class ContactWriter:
         self._flush(list(touched.values()), row_results, calls, plain)
         return row_results
 
-    def _alone(self, chunk: list, index) -> set[int]:
-        """Rows (positions) that can only create a customer nobody else in the chunk touches.
-
-        Matching is a question for the few rows that share a key: a row none of whose keys
-        (name, client code, phones, emails, as typed or normalised) is held by a customer the
-        chunk may meet, or by any other row of the chunk, finds no one and is found by no later
-        row. Such rows skip the matching machinery; everything else goes through it in order."""
-        if not self.create:
-            return set()
-        keys_of: list = [None] * len(chunk)
-        seen: dict = {}
-        for i, cl in enumerate(chunk):
-            if cl.__class__ is not Clean or cl.call is not None or cl.group is not None:
-                continue
-            f = cl.fields
-            keys = [("name", f["display_name"])]
-            if f.get("external_id"):
-                keys.append(("ext", f["external_id"]))
-            keys.extend(p.key for p in cl.points)
-            keys_of[i] = keys
-            for k in keys:
-                seen[k] = seen.get(k, 0) + 1
-        alone = set()
-        for i, keys in enumerate(keys_of):
-            if keys is not None and all(seen[k] == 1 and k not in index for k in keys):
-                alone.add(i)
-        return alone
-
     def _create_alone(self, cl: Clean, row_results: list) -> tuple:
-        """A new customer from a row that shares nothing (see _alone): what the general path
+        """A new customer from a row that shares nothing (see alone.rows_alone): what the general path
         does for it, without the bookkeeping that only matters to later rows."""
         c = self.counts
         for p in cl.points:
@@ -578,7 +426,7 @@ class ContactWriter:
                 # One number shared by Иван and Мария (a family or an office line) does not make
                 # them one person: a clearly different first name, birthday, patronymic or
                 # gender keeps them apart.
-                if not cl.trust_name or _same_person_possible(cust.fields, cl.fields):
+                if not cl.trust_name or same_person_possible(cust.fields, cl.fields):
                     return cust, (p.kind, p.value)
         if not cl.has_valid_key and cl.fields.get("display_name"):
             wanted = {p.key for p in cl.points}
@@ -587,9 +435,9 @@ class ContactWriter:
                 if (
                     wanted <= cust.keys.keys()
                     and not _reachable_by_contact(cust)
-                    and not _codes_differ(cust.fields, cl.fields)
+                    and not codes_differ(cust.fields, cl.fields)
                     and (not company or company == cust.fields.get("company"))
-                    and not _birthdays_differ(cust.fields, cl.fields)
+                    and not birthdays_differ(cust.fields, cl.fields)
                 ):
                     return cust, ("name", cl.fields["display_name"])
         return None, None
@@ -631,7 +479,7 @@ class ContactWriter:
         old, new = cust.fields, cl.fields
         if not cl.trust_name:
             # From a call log only a name for a customer known by nothing but the number.
-            named = _name_weight(old) > 0 or old.get("kind") == "company"
+            named = name_weight(old) > 0 or old.get("kind") == "company"
             keep = (
                 ()
                 if named
@@ -639,7 +487,7 @@ class ContactWriter:
             )
             new = {k: new[k] for k in keep if k in new}
         want: dict = {}
-        if _name_weight(new) > _name_weight(old):
+        if name_weight(new) > name_weight(old):
             for k in ("last_name", "first_name", "middle_name", "display_name"):
                 want[k] = new.get(k)
             want["kind"] = "person"
@@ -667,7 +515,7 @@ class ContactWriter:
                 want[k] = new[k]
         if new.get("note") and new["note"] not in (old.get("note") or ""):
             want["note"] = f"{old['note']}\n{new['note']}" if old.get("note") else new["note"]
-        if new.get("company") and _name_weight(old) == 0 and "display_name" not in want:
+        if new.get("company") and name_weight(old) == 0 and "display_name" not in want:
             want["display_name"] = new["company"]  # a company card takes its name
         changed = [k for k, v in want.items() if old.get(k) != v]
         for k in changed:

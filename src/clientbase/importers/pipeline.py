@@ -29,6 +29,7 @@ from clientbase.db.models import (
 )
 from clientbase.errors import InputFileError, UsageError
 from clientbase.importers import sniff
+from clientbase.importers.basekeys import BaseKeys
 from clientbase.importers.batches import close_batch, open_batch
 from clientbase.importers.clean import (
     Clean,
@@ -41,7 +42,7 @@ from clientbase.importers.clean import (
     to_json,
     unpack,
 )
-from clientbase.importers.contacts import BaseKeys, ContactWriter, Counts, Reject
+from clientbase.importers.contacts import ContactWriter, Counts, Reject
 from clientbase.importers.longformat import relabel_from_sample
 from clientbase.importers.mapping import (
     Mapping,
