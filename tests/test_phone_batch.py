@@ -84,9 +84,11 @@ def test_a_million_values_match_the_scalar_path(region):
             if got is not None:  # the rest goes through normalize_phone itself
                 answered += 1
                 assert got == _normalize_uncached(value, region), value
-    # Most values are one of the common shapes, so the batch path must answer many of them (in
-    # a Kazakh list fewer: "7 916…" is not a Kazakh number written without its "+").
-    assert answered > len(values) // (2 if region == "RU" else 10)
+    # Half the prefixes above and a quarter of the first digits are odd on purpose, and random
+    # city numbers are mostly invalid (left to the scalar path for their reason), so about a
+    # quarter of the Russian values are the batch path's (in a Kazakh list fewer: "7 916…" is
+    # not a Kazakh number written without its "+"). In a real list it is nearly all of them.
+    assert answered > len(values) // (5 if region == "RU" else 20)
 
 
 def test_a_sample_matches_phonenumbers_itself():
