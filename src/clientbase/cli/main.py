@@ -130,7 +130,10 @@ class ErrorHandlingGroup(TyperGroup):
             os.dup2(devnull, sys.stdout.fileno())
             raise typer.Exit(0) from None
         except KeyboardInterrupt:
-            print("clientbase: interrupted; the unfinished change was rolled back", file=sys.stderr)
+            print(
+                _("clientbase: interrupted; the unfinished change was rolled back"),
+                file=sys.stderr,
+            )
             raise typer.Exit(130) from None
         except Exception as exc:
             from sqlalchemy.exc import DatabaseError, OperationalError  # not for --help
@@ -140,7 +143,7 @@ class ErrorHandlingGroup(TyperGroup):
             if isinstance(exc, OperationalError) and ("locked" in str(exc) or is_busy(exc)):
                 _report(
                     ctx,
-                    "the database is busy (another clientbase command is writing); try again",
+                    _("the database is busy (another clientbase command is writing); try again"),
                     exc,
                 )
             elif isinstance(exc, DatabaseError):
@@ -152,21 +155,27 @@ class ErrorHandlingGroup(TyperGroup):
                 if is_connection_failure(exc):
                     _report(
                         ctx,
-                        f"cannot connect to {shown}: {reason} "
-                        "(check the URL, that the server runs and the role may log in)",
+                        _(
+                            "cannot connect to {where}: {reason} (check the URL, that the "
+                            "server runs and the role may log in)"
+                        ).format(where=shown, reason=reason),
                         exc,
                     )
                 else:
                     _report(
                         ctx,
-                        f"database error in {shown}: {exc.orig} "
-                        "(is --db pointing at a clientbase database?)",
+                        _(
+                            "database error in {where}: {error} "
+                            "(is --db pointing at a clientbase database?)"
+                        ).format(where=shown, error=exc.orig),
                         exc,
                     )
             else:
                 _report(
                     ctx,
-                    f"internal error: {type(exc).__name__}: {exc} (please report it; -v shows the traceback)",
+                    _("internal error: {error} (please report it; -v shows the traceback)").format(
+                        error=f"{type(exc).__name__}: {exc}"
+                    ),
                     exc,
                 )
             raise typer.Exit(EXIT_ERROR) from None
