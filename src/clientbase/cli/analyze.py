@@ -13,7 +13,7 @@ from clientbase.cli import output
 from clientbase.cli.common import FormatOpt, parse_day, state
 from clientbase.cli.output import (
     Format,
-    count,
+    customers,
     emit_csv,
     emit_json,
     emit_table,
@@ -220,7 +220,7 @@ def abc_xyz_cmd(
     if port is not None:
         cols = [c for c in port.columns]
         emit_table(port.round(1).to_dict("records"), cols, title=f"portfolio per {by.value}")
-    emit_table(data["customers"], CUSTOMER_COLUMNS, title=count(len(data["customers"]), "customer"))
+    emit_table(data["customers"], CUSTOMER_COLUMNS, title=customers(len(data["customers"])))
 
 
 # --- customer value: RFM, LTV, churn -----------------------------------------------------------
@@ -551,7 +551,7 @@ def _show_historical(report, top: int, fmt: Format) -> None:
     what = f"margin ({report.margin:g} of revenue)" if report.margin else "revenue"
     stdout_console().print(
         f"historical LTV as of {report.as_of}: {what} per customer so far. "
-        f"{count(o['customers'], 'customer')}, average {_amount(o['avg_ltv'])}, median {_amount(o['median'])}, "
+        f"{customers(o['customers'])}, average {_amount(o['avg_ltv'])}, median {_amount(o['median'])}, "
         f"total {_amount(o['total'])}",
         markup=False,
     )

@@ -8,6 +8,7 @@ import typer
 
 from clientbase.cli.common import state
 from clientbase.cli.output import Format, emit_csv, emit_json, emit_table, stdout_console
+from clientbase.i18n import _
 
 app = typer.Typer(
     help="Your defaults (database, region, language, thresholds, export platform) in a config file.",
@@ -33,12 +34,18 @@ def show_cmd(
     if fmt == Format.csv:
         emit_csv(data["keys"], ("key", "value", "from"))
         return
-    state(ctx).messages.info(
-        f"config file: {data['file']}" + ("" if data["exists"] else " (not there yet)")
-    )
-    emit_table(data["keys"], ("key", "value", "from", "meaning"))
+    if data["exists"]:
+        text = _("config file: {path}")
+    else:
+        text = _("config file: {path} (not there yet)")
+    state(ctx).messages.info(text.format(path=data["file"]))
+    rows = [{**r, "meaning": _(r["meaning"]) if r.get("meaning") else r.get("meaning")}
+            for r in data["keys"]]  # fmt: skip
+    emit_table(rows, ("key", "value", "from", "meaning"))
     for name in data["unknown"]:
-        state(ctx).messages.info(f"warning: {name} in the config file is not a setting; ignored")
+        state(ctx).messages.info(
+            _("warning: {name} in the config file is not a setting; ignored").format(name=name)
+        )
 
 
 @app.command("set")
@@ -60,8 +67,12 @@ def set_cmd(
     if dry_run:
         checked = config_key(key).check(value)
         stdout_console().print(
-            f"{key} = {checked} is valid (dry run: nothing written)", markup=False
+            _("{key} = {value} is valid (dry run: nothing written)").format(key=key, value=checked),
+            markup=False,
         )
         return
     checked = set_value(key, value)
-    stdout_console().print(f"{key} = {checked} (in {config_path()})", markup=False)
+    stdout_console().print(
+        _("{key} = {value} (in {path})").format(key=key, value=checked, path=config_path()),
+        markup=False,
+    )
