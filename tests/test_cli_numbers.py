@@ -7,7 +7,7 @@ import re
 import pytest
 from conftest import EXAMPLES, write
 
-from clientbase.cli.output import and_list, count
+from clientbase.cli.output import and_list, customers
 
 
 @pytest.fixture
@@ -55,10 +55,9 @@ def test_money_in_the_orders_currency(cli, tmp_path):
 
 
 def test_plurals_and_lists():
-    assert count(1, "customer") == "1 customer"
-    assert count(2, "customer") == "2 customers"
-    assert count(1200, "row") == "1,200 rows"
-    assert count(1, "phone or email", "phones and emails") == "1 phone or email"
+    assert customers(1) == "1 customer"
+    assert customers(2) == "2 customers"
+    assert customers(1200) == "1,200 customers"
     assert and_list([4]) == "4" and and_list([4, 99]) == "4 and 99"
     assert and_list([4, 7, 99]) == "4, 7 and 99"
 

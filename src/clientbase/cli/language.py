@@ -144,19 +144,36 @@ def usage_error(text: str) -> str:
     return text
 
 
+# A value name made of words (FILE, KEY=VALUE, PATH|URL) is translated; choices
+# (table|json|csv), letters (N, CC, A,B,C) and identifiers typed as they are (ID, due) are not.
+_WORD_METAVAR = re.compile(r"(?<![A-Za-z])(?!(?:ID|URL|CSV)(?![A-Z]))[A-Z]{3,}")
+_COMMAND_ATTRS = ("help", "short_help", "epilog", "options_metavar", "subcommand_metavar")
+
+
+def _translatable(obj, attr: str) -> str | None:
+    text = _original(obj, attr)
+    if not text:
+        return None
+    if attr in ("metavar", "options_metavar", "subcommand_metavar"):
+        return text if _WORD_METAVAR.search(text) else None
+    return text
+
+
 def help_texts(command) -> list[str]:
-    """Every help text of ``command`` and its sub-commands, in English (for the catalog)."""
+    """Every help text of ``command`` and its sub-commands, in English (for the catalog): the
+    descriptions, and the names of values (FILE, [OPTIONS]) that are words."""
     texts: list[str] = []
 
     def walk(cmd) -> None:
-        for attr in ("help", "short_help", "epilog"):
-            text = _original(cmd, attr)
+        for attr in _COMMAND_ATTRS:
+            text = _translatable(cmd, attr)
             if text:
                 texts.append(text)
         for param in cmd.params:
-            text = _original(param, "help")
-            if text:
-                texts.append(text)
+            for attr in ("help", "metavar"):
+                text = _translatable(param, attr)
+                if text:
+                    texts.append(text)
         for sub in getattr(cmd, "commands", {}).values():
             walk(sub)
 
@@ -173,20 +190,22 @@ def _original(obj, attr: str) -> str | None:
 
 
 def translate_tree(command) -> None:
-    """Put every help text of ``command`` and its sub-commands into the current language."""
+    """Put every help text of ``command`` and its sub-commands into the current language.
+    Run it after ``help_style.tidy_tree``, which names the values."""
 
     def put(obj, attr: str) -> None:
-        text = _original(obj, attr)
+        text = _translatable(obj, attr)
         if not text:
             return
         obj.__dict__.setdefault("_msgids", {})[attr] = text
         setattr(obj, attr, i18n._(text))
 
     def walk(cmd) -> None:
-        for attr in ("help", "short_help", "epilog"):
+        for attr in _COMMAND_ATTRS:
             put(cmd, attr)
         for param in cmd.params:
             put(param, "help")
+            put(param, "metavar")
         made_help_option = cmd.get_help_option  # -h/--help is made later, on first use
 
         def help_option(ctx):

@@ -88,8 +88,8 @@ class ErrorHandlingGroup(TyperGroup):
 
         # The language first: --help and parse errors are printed while parsing.
         speak(choose_language(list(sys.argv[1:] if args is None else args)))
+        tidy_tree(self)  # names the values first: their names are translated too
         translate_tree(self)
-        tidy_tree(self)
         return super().main(args, *rest, **kwargs)
 
     def make_context(self, info_name, args, parent=None, **extra):
