@@ -165,7 +165,10 @@ def show_cmd(
 
     for label, key in _CARD_FIELDS:
         if card.get(key):
-            row(_(label) + ":", card[key])
+            value = (
+                _(_GENDERS[card[key]]) if key == "gender" and card[key] in _GENDERS else card[key]
+            )
+            row(_(label) + ":", value)
     for p in card["contact_points"]:
         shown = p["value"] or p["raw"]
         ext = _("ext. {number}").format(number=p["extension"]) if p["extension"] else None
@@ -201,7 +204,9 @@ def show_cmd(
         row(
             "RFM:",
             _("{scores} {segment} (as of {day})").format(
-                scores=f"{rfm['r']}{rfm['f']}{rfm['m']}", segment=rfm["segment"], day=rfm["as_of"]
+                scores=f"{rfm['r']}{rfm['f']}{rfm['m']}",
+                segment=_(rfm["segment"]),
+                day=rfm["as_of"],
             ),
         )
     if (life := card.get("lifecycle")) and life.get("stage"):
@@ -249,6 +254,8 @@ _CARD_FIELDS = (
 _CARD_LABELS = (
     N_("Tags:"), N_("Note:"), N_("Birthday?"), N_("Orders:"), N_("Stage:"), N_("Status:"),
 )  # fmt: skip
+# TRANSLATORS: a person's gender as the card shows it: m or f.
+_GENDERS = {"m": N_("m"), "f": N_("f")}
 _KINDS = {"person": N_("person"), "company": N_("company"), "lead": N_("lead")}
 _POINT_KINDS = {"phone": N_("phone"), "email": N_("email")}
 _STATUSES = {"archived": N_("archived"), "erased": N_("erased")}

@@ -11,6 +11,7 @@ from clientbase.cli.common import FormatOpt, SummaryFormatOpt, state
 from clientbase.cli.output import (
     Format,
     SummaryFormat,
+    decimal,
     emit,
     emit_json,
     stdout_console,
@@ -53,7 +54,7 @@ def info_cmd(
     pad = max(16, *(len(x) + 1 for x in labels))  # one column for the values (16 in English)
     con.print(f"{_('schema:'):<10}{data['revision']} ({status})", markup=False)
     if data["size_bytes"] is not None:
-        size = _("{n} MB").format(n=f"{data['size_bytes'] / 1e6:.1f}")
+        size = _("{n} MB").format(n=decimal(data["size_bytes"] / 1e6))
         con.print(f"{_('size:'):<10}{size}", markup=False)
     for name, n in data["counts"].items():
         con.print(f"{_(name) + ':':<{pad}}{n}", markup=False)
@@ -92,7 +93,7 @@ def backup_cmd(
     result = database.backup(st.engine(), dest, force=force)
     st.messages.info(
         _("backup written: {path} ({size} MB)").format(
-            path=result["backup"], size=f"{result['size_bytes'] / 1e6:.1f}"
+            path=result["backup"], size=decimal(result["size_bytes"] / 1e6)
         )
     )
 

@@ -17,6 +17,7 @@ from clientbase.cli.output import (
     emit_csv,
     emit_json,
     emit_table,
+    n,
     stdout_console,
 )
 from clientbase.exporters.presets import load_preset, platforms
@@ -180,16 +181,16 @@ def _print_summary(res, *, verbose: bool) -> None:
         )
     line("  " + text.format(
         selection=sel, customers=customers(res.selected), exported=res.exported,
-        rows=f"{res.rows:,}", hash=res.hash,
+        rows=n(res.rows), hash=res.hash,
     ))  # fmt: skip
     left = sum(res.left_out.values())
     if left:
         line("  " + _("left out {n}:").format(n=left))
-        for reason, n in res.left_out.items():
-            line(f"    {n:>6}  {_(REASON_TEXT[reason])}")
+        for reason, many in res.left_out.items():
+            line(f"    {many:>6}  {_(REASON_TEXT[reason])}")
     if res.dropped and verbose:
         line("  " + _("phones and emails not used: {what}").format(
-            what=", ".join(f"{n} {_(r.replace('_', ' '))}" for r, n in res.dropped.items())
+            what=", ".join(f"{k} {_(r.replace('_', ' '))}" for r, k in res.dropped.items())
         ))  # fmt: skip
     if res.exported:
         line("  " + _(
@@ -215,10 +216,10 @@ def _print_summary(res, *, verbose: bool) -> None:
         else:
             text = _("wrote {path}: {rows} rows, {bytes} bytes, sha256 {sha256}")
         line("  " + text.format(
-            path=f["path"], rows=f["rows"], bytes=f"{f['bytes']:,}", sha256=f["sha256"]
+            path=f["path"], rows=f["rows"], bytes=n(f["bytes"]), sha256=f["sha256"]
         ))  # fmt: skip
-    for n in res.notes:
-        line("  " + _("note: {note}").format(note=n))
+    for note in res.notes:
+        line("  " + _("note: {note}").format(note=note))
     if res.export_id:
         line("  " + _("logged as export {id} (clientbase exports list)").format(id=res.export_id))
 

@@ -76,6 +76,12 @@ def n(value: int) -> str:
     return fmt_int(value, i18n.language())
 
 
+def decimal(value: float, digits: int = 1) -> str:
+    """A fraction inside a message, with the language's decimal mark ("0.5", "0,5"); no grouping."""
+    text = f"{value:.{digits}f}"
+    return text.replace(".", ",") if i18n.language() == "ru" else text
+
+
 def customers(count: int) -> str:
     """ "1 customer", "2 customers", "1,200 customers" (1 клиент, 2 клиента, 5 клиентов)."""
     return ngettext("{n} customer", "{n} customers", count).format(n=n(count))
