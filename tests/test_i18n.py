@@ -103,7 +103,7 @@ def test_numbers_in_tables_follow_the_language_of_the_command(cli):
     ru = cli("--lang", "ru", "analyze", "ltv").stdout
     en = cli("--lang", "en", "analyze", "ltv").stdout
     assert re.search(r"\d\u00a0\d{3},\d\d\u00a0₽", ru), ru
-    assert re.search(r"\d,\d{3}\.\d\d ₽", en), en
+    assert re.search(r"\d,\d{3}\.\d\d\s₽", en), en
 
 
 # --- the walk-through --------------------------------------------------------------------------
@@ -213,6 +213,7 @@ def _walk(cli: Cli, tmp: Path, lang: str, typed: set[str]) -> list[tuple[str, st
     """Run the README's main commands in ``lang``; (command line, stdout + stderr) of each.
     The words typed on the command lines are data: they go into ``typed``."""
     outputs = []
+    tmp.mkdir(parents=True, exist_ok=True)
 
     def run(*args, expect=0):
         _words([str(a) for a in args], typed)
@@ -253,7 +254,7 @@ def _walk(cli: Cli, tmp: Path, lang: str, typed: set[str]) -> list[tuple[str, st
     run("analyze", "ltv", "--method", "cohort", "--as-of", "2026-01-05")
     run("analyze", "churn", "--as-of", "2026-01-05")
     run("segment", "fields")
-    run("segment", "create", "москва", "--where", "city = 'Москва'")
+    run("segment", "create", "москва", "--where", "city = 'Москва'", "--replace")
     run("segment", "list")
     run("segment", "show", "москва")
     run("tag", "add", "обзвон", "--segment", "москва", "--dry-run")

@@ -384,7 +384,7 @@ def _show_historical(report, top: int, fmt: Format) -> None:
         )
     stdout_console().print(
         text.format(
-            day=report.as_of, margin=f"{report.margin:g}", customers=customers(o["customers"]),
+            day=report.as_of, margin=f"{report.margin:g}" if report.margin else "", customers=customers(o["customers"]),
             average=_amount(o["avg_ltv"]), median=_amount(o["median"]),
             total=_amount(o["total"]),
         ),
