@@ -499,9 +499,10 @@ def _print_forget(st, r: dict, fmt: SummaryFormat) -> None:
     if fmt == SummaryFormat.json:
         emit_json(r)
         return
-    held = ", ".join(f"{v} {header_label(k)}" for k, v in r["erased"].items() if v) or _(
-        "nothing else held"
+    held = ", ".join(
+        _("{n} {what}").format(n=v, what=header_label(k)) for k, v in r["erased"].items() if v
     )
+    held = held or _("nothing else held")
     if dry_run:
         stdout_console().print(
             _("customer {id} would be erased ({held}); dry run: nothing erased").format(

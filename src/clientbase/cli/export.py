@@ -190,7 +190,10 @@ def _print_summary(res, *, verbose: bool) -> None:
             line(f"    {many:>6}  {_(REASON_TEXT[reason])}")
     if res.dropped and verbose:
         line("  " + _("phones and emails not used: {what}").format(
-            what=", ".join(f"{k} {_(r.replace('_', ' '))}" for r, k in res.dropped.items())
+            what=", ".join(
+                _("{n} {what}").format(n=k, what=_(r.replace("_", " ")))
+                for r, k in res.dropped.items()
+            )
         ))  # fmt: skip
     if res.exported:
         line("  " + _(

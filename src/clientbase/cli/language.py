@@ -20,7 +20,7 @@ import re
 
 from clientbase import i18n
 from clientbase.errors import ClientbaseError
-from clientbase.i18n import N_
+from clientbase.i18n import N_, _
 
 # Modules of the CLI framework that bound gettext's functions to module names at import time.
 _FRAMEWORK_MODULES = ("typer.core", "typer.rich_utils", "typer._click.parser")
@@ -131,6 +131,14 @@ def usage_error(text: str) -> str:
     English keeps the framework's own wording."""
     if i18n.language() == "en":
         return text
+    # Typer appends its suggestion to the message in English: ". Did you mean 'list'?"
+    m = re.fullmatch(
+        r"(?P<head>.*?)\.? Did you mean (?P<suggestions>.+)\?", text.strip(), re.DOTALL
+    )
+    if m:
+        return _("{message}. Did you mean {suggestions}?").format(
+            message=usage_error(m.group("head")).rstrip("."), suggestions=m.group("suggestions")
+        )
     for pattern, template in _USAGE_ERRORS:
         m = re.fullmatch(pattern, text.strip(), flags=re.DOTALL)
         if not m:
