@@ -20,6 +20,7 @@ from pathlib import Path
 import pytest
 import typer
 from conftest import EXAMPLES, Cli
+from typer.testing import CliRunner
 
 from clientbase.cli.help_style import tidy_tree
 from clientbase.cli.main import app
@@ -367,3 +368,14 @@ def test_the_russian_readme_has_the_two_commands_and_the_choice_of_language():
     assert "clientbase --lang ru --db demo.sqlite3 import examples/" in russian
     for way in ("--lang ru", "CLIENTBASE_LANG=ru", "config set lang ru", "LANG=ru_RU.UTF-8"):
         assert way in russian
+
+
+def test_installing_completion_says_so_in_russian(tmp_path, monkeypatch):
+    monkeypatch.setenv("_TYPER_COMPLETE_TEST_DISABLE_SHELL_DETECTION", "1")
+    monkeypatch.setenv("HOME", str(tmp_path))
+    runner = CliRunner()
+    r = runner.invoke(app, ["--lang", "ru", "--install-completion", "bash"], prog_name="clientbase")
+    assert r.exit_code == 0, (r.output, r.exception)
+    assert "bash: автодополнение установлено в" in r.stdout
+    assert "Автодополнение заработает после перезапуска терминала" in r.stdout
+    assert (tmp_path / ".bashrc").read_text().count("clientbase") >= 1

@@ -83,6 +83,7 @@ class ErrorHandlingGroup(TyperGroup):
     """Turns our errors into one line on stderr and an exit code; tracebacks only under -v."""
 
     def main(self, args=None, *rest, **kwargs):
+        from clientbase.cli.completion import speak_when_installing
         from clientbase.cli.help_style import tidy_tree
         from clientbase.cli.language import choose_language, speak, translate_tree
 
@@ -90,6 +91,7 @@ class ErrorHandlingGroup(TyperGroup):
         speak(choose_language(list(sys.argv[1:] if args is None else args)))
         tidy_tree(self)  # names the values first: their names are translated too
         translate_tree(self)
+        speak_when_installing(self)
         return super().main(args, *rest, **kwargs)
 
     def make_context(self, info_name, args, parent=None, **extra):
