@@ -97,6 +97,10 @@ def test_the_language_comes_from_the_flag_then_env_then_config_then_locale(cli, 
     # --lang goes anywhere, like the other global options.
     result = cli.runner.invoke(app, ["--db", str(cli.db), "db", "info", "--lang", "ru"])
     assert result.stdout.startswith("база:")
+    shown = cli.json("--lang", "en", "config", "show")["keys"]
+    assert {"key": "lang", "value": "en", "from": "flag"}.items() <= next(
+        k for k in shown if k["key"] == "lang"
+    ).items()
 
 
 def test_numbers_in_tables_follow_the_language_of_the_command(cli):

@@ -8,7 +8,7 @@ import typer
 
 from clientbase.cli.common import state
 from clientbase.cli.output import Format, emit_csv, emit_json, emit_table, stdout_console
-from clientbase.i18n import _
+from clientbase.i18n import N_, _
 
 app = typer.Typer(
     help="Your defaults (database, region, language, thresholds, export platform) in a config file.",
@@ -27,7 +27,9 @@ def show_cmd(
     thresholds set in a base with `clientbase settings set` win over the file's."""
     from clientbase.services.config import show
 
-    data = show({"db": state(ctx).db})
+    # The global --lang is a flag like --db: it shows as the language in force, from "flag".
+    lang = ctx.find_root().params.get("lang")
+    data = show({"db": state(ctx).db, "lang": lang.value if lang is not None else None})
     if fmt == Format.json:
         emit_json(data)
         return
@@ -39,8 +41,8 @@ def show_cmd(
     else:
         text = _("config file: {path} (not there yet)")
     state(ctx).messages.info(text.format(path=data["file"]))
-    rows = [{**r, "meaning": _(r["meaning"]) if r.get("meaning") else r.get("meaning")}
-            for r in data["keys"]]  # fmt: skip
+    rows = [{**r, "meaning": _(r["meaning"]) if r.get("meaning") else r.get("meaning"),
+             "from": _origin(r["from"])} for r in data["keys"]]  # fmt: skip
     emit_table(rows, ("key", "value", "from", "meaning"))
     for name in data["unknown"]:
         state(ctx).messages.info(
@@ -76,3 +78,15 @@ def set_cmd(
         _("{key} = {value} (in {path})").format(key=key, value=checked, path=config_path()),
         markup=False,
     )
+
+
+# Where a value in force comes from (services.config): the words, in the chosen language; an
+# environment variable ("env CLIENTBASE_REGION") keeps its name.
+_ORIGINS = {"flag": N_("flag"), "config": N_("config"), "default": N_("default"),
+            "locale": N_("locale")}  # fmt: skip
+
+
+def _origin(origin: str) -> str:
+    if origin.startswith("env "):
+        return _("env {name}").format(name=origin[4:])
+    return _(_ORIGINS[origin]) if origin in _ORIGINS else origin
