@@ -383,3 +383,18 @@ def test_installing_completion_says_so_in_russian(tmp_path, monkeypatch):
     assert "bash: автодополнение установлено в" in r.stdout
     assert "Автодополнение заработает после перезапуска терминала" in r.stdout
     assert (tmp_path / ".bashrc").read_text().count("clientbase") >= 1
+
+
+def test_a_russian_import_summary_and_error_line(cli, tmp_path):
+    shop = shutil.copy(EXAMPLES / "клиенты_магазин.csv", tmp_path / "клиенты_магазин.csv")
+    r = cli("--lang", "ru", "import", shop, expect=3)
+    assert "клиенты_магазин.csv -> импорт 1" in r.stdout
+    assert "прочитано строк: 40; создано: 32" in r.stdout
+    assert "отклонена строка 17:" in r.stdout
+    assert r.stderr.startswith("отклонены 2 строки: посмотреть")
+    bad = cli("--lang", "ru", "consent", "set", "1", "maybe", "--channel", "sms", expect=2)
+    assert bad.stdout == ""
+    assert bad.stderr.count("\n") == 1 and bad.stderr.startswith("clientbase: ошибка: ")
+    assert "maybe" in bad.stderr and "(справка: clientbase consent set -h)" in bad.stderr
+    typo = cli("--lang", "ru", "contacts", "lst", expect=2).stderr
+    assert "нет такой команды" in typo and "Возможно, имелось в виду 'list'?" in typo
