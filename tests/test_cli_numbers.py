@@ -95,7 +95,7 @@ def test_card_birthday_note_and_orders(cli, tmp_path, monkeypatch):
     assert "Note:        Любит синий.\n             Звонить после 18:00\n" in out
     assert "Birthday:    1 February 1985\n" in cli("contacts", "show", "2").stdout
     monkeypatch.setenv("CLIENTBASE_LANG", "ru")
-    assert "Birthday:    12 июля (год неизвестен)\n" in cli("contacts", "show", "1").stdout
+    assert "День рождения: 12 июля (год неизвестен)\n" in cli("contacts", "show", "1").stdout
     assert cli.json("contacts", "show", "1")["birthday_month_day"] == "07-12"
 
 
