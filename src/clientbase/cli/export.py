@@ -20,7 +20,6 @@ from clientbase.cli.output import (
     n,
     stdout_console,
 )
-from clientbase.exporters.presets import load_preset, platforms
 from clientbase.i18n import _, ngettext
 
 # Services are imported inside the commands: they load SQLAlchemy (and phonenumbers, pandas),
@@ -264,6 +263,10 @@ def presets_cmd(
     fmt: SummaryFormatOpt = SummaryFormat.table,
 ) -> None:
     """The platform presets: format, hashing, sizes, and the source and date of the facts."""
+    # exporters.presets (its tables, importlib.resources) costs ~0.02 s at the start of every
+    # command: only this one needs it
+    from clientbase.exporters.presets import load_preset, platforms
+
     names = [platform] if platform else list(platforms())
     data = [load_preset(p).as_dict() for p in names]
     if fmt == SummaryFormat.json:
