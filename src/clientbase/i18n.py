@@ -7,7 +7,8 @@ in English in the code and wrapped in ``_()`` (or ``ngettext()`` when it counts 
 
 The language is chosen once per command by the CLI (``--lang``, ``CLIENTBASE_LANG``, the config,
 then the locale) and set here with :func:`set_language`; everything below the CLI only calls
-``_()``. Worker processes are forked, so they inherit it. JSON keys and CSV headers for scripts
+``_()``. Worker processes start from a fork server, so ``workers.worker_pool`` hands the
+language to each of them. JSON keys and CSV headers for scripts
 are identifiers, not sentences, and never go through here.
 
 ``N_()`` marks a constant for the catalog without translating it at import time (when the

@@ -25,6 +25,8 @@ import time
 from collections.abc import Callable, Iterator
 from contextlib import contextmanager
 
+from clientbase import i18n
+
 _PR_SET_PDEATHSIG = 1
 _WATCH_EVERY_S = 1.0
 
@@ -49,7 +51,7 @@ def worker_pool(
         workers,
         mp_context=ctx,
         initializer=_start_worker,
-        initargs=((os.getpid(), _identity(os.getpid())), initializer, initargs),
+        initargs=((os.getpid(), _identity(os.getpid())), i18n.language(), initializer, initargs),
     )
     try:
         yield pool
@@ -95,9 +97,12 @@ def _stop(pool) -> None:
             pass
 
 
-def _start_worker(main: tuple, initializer: Callable | None, initargs: tuple) -> None:
+def _start_worker(main: tuple, lang: str, initializer: Callable | None, initargs: tuple) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     die_with_parent(*main)
+    # Started by the fork server, not forked from the command: the language has to be handed
+    # over, so that reasons and notes made in the worker are in the command's language.
+    i18n.set_language(lang)
     if initializer is not None:
         initializer(*initargs)
 

@@ -9,17 +9,23 @@ from __future__ import annotations
 
 import json
 import re
-from datetime import datetime
+from datetime import date, datetime
 from typing import NamedTuple
 
-from clientbase.i18n import N_, _
+from clientbase.i18n import N_, _, language
 from clientbase.importers.mapping import Mapping, to_record
 from clientbase.importers.records import ContactRecord, UnreadableRow
 from clientbase.normalize.dates import parse_birthday, parse_datetime
 from clientbase.normalize.emails import normalize_email, split_emails
 from clientbase.normalize.emails import reason_text as email_reason
 from clientbase.normalize.names import looks_like_company, name_from_parts, parse_full_name
-from clientbase.normalize.phones import is_short_or_internal, normalize_phone, split_phones
+from clientbase.normalize.phone_batch import normalize_phones
+from clientbase.normalize.phones import (
+    Phone,
+    is_short_or_internal,
+    normalize_phone,
+    split_phones,
+)
 from clientbase.normalize.phones import reason_text as phone_reason
 from clientbase.normalize.typed_names import contacts_in_name, keep_as_typed, tidy
 
@@ -116,8 +122,16 @@ def _point(kind, raw, value, valid, reason, label, extension=None) -> Point:
 NOTHING_TO_IDENTIFY = N_("nothing to identify a customer by: no name, company, phone or email")
 
 
-def clean_record(rec: ContactRecord, region: str, default_source: str | None) -> Clean | Rejected:
-    """Normalise one record, or say why it cannot be a customer."""
+def clean_record(
+    rec: ContactRecord,
+    region: str,
+    default_source: str | None,
+    normalised: dict[str, Phone] | None = None,
+) -> Clean | Rejected:
+    """Normalise one record, or say why it cannot be a customer.
+
+    ``normalised``: numbers already normalised a column at a time (raw part → answer), for the
+    region given; anything missing is normalised here."""
     raw_json = to_json(rec.raw)
     f = rec.fields
     notes: list[str] = []
@@ -174,14 +188,12 @@ def clean_record(rec: ContactRecord, region: str, default_source: str | None) ->
     if src:
         out["source"] = src
     if f.get("birthday"):
-        try:
-            b = parse_birthday(f["birthday"])
-        except ValueError as exc:
-            b = None
+        b, problem = _birthday(f["birthday"])
+        if problem is not None:
             out["birthday_raw"] = f["birthday"]
             notes.append(
                 _("birthday {value} kept as text: {reason}").format(
-                    value=repr(f["birthday"]), reason=exc
+                    value=repr(f["birthday"]), reason=problem
                 )
             )
         if b is not None:
@@ -194,7 +206,9 @@ def clean_record(rec: ContactRecord, region: str, default_source: str | None) ->
     emails = [*rec.emails, *((e, None) for e in name_emails)]
     for raw_cell, label in phones:
         for part in split_phones(raw_cell):
-            p = normalize_phone(part, rec.region or region)
+            p = normalised.get(part) if normalised is not None and not rec.region else None
+            if p is None:
+                p = normalize_phone(part, rec.region or region)
             pt = _point("phone", part, p.e164, p.valid, p.reason, label, p.extension)
             if pt.key not in seen:
                 seen.add(pt.key)
@@ -254,6 +268,28 @@ def clean_record(rec: ContactRecord, region: str, default_source: str | None) ->
                  has_valid, True, None, tuple(channels), rec.group)  # fmt: skip
 
 
+# Birthdays repeat (a few tens of thousands of days, a handful of ways to write each): parsed
+# once per worker. Bounded: emptied when full, which a real list rarely makes it.
+_BIRTHDAYS: dict[tuple[str, date, str], tuple] = {}
+_BIRTHDAYS_MAX = 1 << 17
+
+
+def _birthday(text: str) -> tuple:
+    """(the parsed birthday or None, why it is not a date or None)."""
+    # Today bounds the future and reads 2-digit years; the reason is in the current language.
+    key = (text, date.today(), language())
+    hit = _BIRTHDAYS.get(key)
+    if hit is None:
+        try:
+            hit = (parse_birthday(text, today=key[1]), None)
+        except ValueError as exc:
+            hit = (None, str(exc))
+        if len(_BIRTHDAYS) >= _BIRTHDAYS_MAX:
+            _BIRTHDAYS.clear()
+        _BIRTHDAYS[key] = hit
+    return hit
+
+
 def _typed_name(f: dict) -> tuple[str | None, list[str], list[str]]:
     """(the name to keep as typed, or None to parse it; phones and emails typed in it).
 
@@ -290,12 +326,27 @@ def clean_rows(
 ) -> list[Clean | Rejected]:
     """A chunk of spreadsheet rows → cleaned rows."""
     mapping, rows, sheet, region, source = args
-    return [
-        Rejected(n, sheet, to_json({"line": cells[0] if cells else ""}), cells.reason)
-        if isinstance(cells, UnreadableRow)
-        else clean_record(to_record(mapping, n, cells, sheet), region, source)
+    records = [
+        (n, cells if isinstance(cells, UnreadableRow) else to_record(mapping, n, cells, sheet))
         for n, cells in rows
         if not is_blank(cells)  # a blank line is not data: neither imported nor rejected
+    ]
+    # The chunk's phones as one column: the common shapes are answered without a call each.
+    parts = list(
+        dict.fromkeys(
+            part
+            for _, rec in records
+            if not isinstance(rec, UnreadableRow) and not rec.region
+            for cell, _label in rec.phones
+            for part in split_phones(cell)
+        )
+    )
+    phones = dict(zip(parts, normalize_phones(parts, region), strict=True))
+    return [
+        Rejected(n, sheet, to_json({"line": rec[0] if rec else ""}), rec.reason)
+        if isinstance(rec, UnreadableRow)
+        else clean_record(rec, region, source, phones)
+        for n, rec in records
     ]
 
 

@@ -13,12 +13,12 @@ from __future__ import annotations
 import json
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from datetime import datetime
 
 from sqlalchemy import Connection, bindparam, insert, select, update
 
-from clientbase.db.bulk import insert_rows, next_id, select_where_in, stream, timestamp
+from clientbase.db.bulk import insert_rows, next_id, timestamp
 from clientbase.db.models import (
     consents,
     contact_points,
@@ -30,19 +30,21 @@ from clientbase.db.models import (
     tags,
 )
 from clientbase.db.rules import NEWER_WINS
+from clientbase.db.sparse import insert_filled
 from clientbase.i18n import N_, _
+from clientbase.importers.alone import rows_alone
+from clientbase.importers.basekeys import BaseKeys
+from clientbase.importers.candidates import CUSTOMER_COLUMNS, Cust, load_known
 from clientbase.importers.clean import CHANNEL_KINDS, Clean, Rejected, Skipped
 from clientbase.importers.keyindex import KeyIndex, key_hash
+from clientbase.importers.sameperson import (
+    birthdays_differ,
+    codes_differ,
+    name_weight,
+    same_person_possible,
+)
 from clientbase.normalize.names import first_names_compatible
 
-LOOKUP_CHUNK = 500  # keys per IN (...) query: well under every backend's parameter limit
-
-# Columns of `customers` an import manages.
-CUSTOMER_COLUMNS = (
-    "kind", "display_name", "last_name", "first_name", "middle_name", "gender",
-    "birth_year", "birth_month", "birth_day", "birthday_raw", "company", "position", "city",
-    "address", "postcode", "source", "manager", "external_id", "note",
-)  # fmt: skip
 _CUSTOMER_INSERT = (
     "id",
     *CUSTOMER_COLUMNS,
@@ -85,26 +87,6 @@ RESULT_WORDS = {
 }
 
 
-@dataclass(slots=True)
-class Cust:
-    """A customer as the chunk sees it: from the database, or created by a row of this import."""
-
-    id: int
-    fields: dict
-    # point key -> [point id (None until written), consent, (its consent_at, consent_source)]
-    keys: dict
-    new: bool = False  # not written yet
-    created_here: bool = False  # created by this batch (this chunk or an earlier one)
-    first_row: int | None = None
-    changes_before: dict = field(default_factory=dict)
-    changes_after: dict = field(default_factory=dict)
-    new_points: dict = field(default_factory=dict)  # point key -> [point, consent, id]
-    channel_state: dict = field(default_factory=dict)  # (point id, channel) -> latest status
-    consent_updates: list = field(default_factory=list)  # (point id, old, old time, new)
-    tags: set = field(default_factory=set)
-    new_tags: set = field(default_factory=set)
-
-
 @dataclass
 class Counts:
     rows_read: int = 0
@@ -131,69 +113,19 @@ class Reject:
     raw: dict
 
 
-def _name_weight(fields: dict) -> int:
-    # A full word counts more than an initial, so "Иванов Иван Иванович" beats "Иванов И. И."
-    w = 0
-    for k in ("last_name", "first_name", "middle_name"):
-        v = fields.get(k)
-        if v:
-            w += 1 if len(v.rstrip(".")) <= 1 else 2
-    return w
-
-
 def _text(value):
     """A time for the JSON before-state: raw driver rows give SQLite's text, others datetime."""
     return value.isoformat(sep=" ") if isinstance(value, datetime) else value
-
-
-def _codes_differ(a: dict, b: dict) -> bool:
-    """Two client codes that differ: namesakes in the same system, not one person."""
-    return bool(
-        a.get("external_id") and b.get("external_id") and a["external_id"] != b["external_id"]
-    )
-
-
-def _birthdays_differ(a: dict, b: dict) -> bool:
-    """Two known birthdays that disagree: namesakes, not one person."""
-    if not (a.get("birth_month") and b.get("birth_month")):
-        return False
-    if (a["birth_month"], a.get("birth_day")) != (b["birth_month"], b.get("birth_day")):
-        return True
-    return bool(a.get("birth_year") and b.get("birth_year") and a["birth_year"] != b["birth_year"])
-
-
-def _patronymics_differ(a: dict, b: dict) -> bool:
-    """Two written-out patronymics that disagree (Иванович / Петрович): a father and a son on
-    one number, not one person. An initial fits any patronymic with that letter."""
-    x, y = a.get("middle_name"), b.get("middle_name")
-    if not (x and y):
-        return False
-    x, y = x.rstrip(".").lower().replace("ё", "е"), y.rstrip(".").lower().replace("ё", "е")
-    if len(x) == 1 or len(y) == 1:
-        return x[0] != y[0]
-    return x != y
-
-
-def _genders_differ(a: dict, b: dict) -> bool:
-    return bool(a.get("gender") and b.get("gender") and a["gender"] != b["gender"])
-
-
-def _same_person_possible(a: dict, b: dict) -> bool:
-    """What a shared phone or email cannot overrule: a different first name, birthday,
-    patronymic or gender means two people on one family or office line or mailbox."""
-    return (
-        first_names_compatible(a.get("first_name"), b.get("first_name"))
-        and not _birthdays_differ(a, b)
-        and not _patronymics_differ(a, b)
-        and not _genders_differ(a, b)
-    )
 
 
 def _reachable_by_contact(c: Cust) -> bool:
     """Has a valid phone or email. Only customers without one are found by their name: a row
     with no usable contact of its own is matched on its exact name (so that reading the same
     list twice does not double the people on it who have no phone)."""
-    return any(kind in ("phone", "email") and not v.startswith("raw:") for kind, v in c.keys)
+    for kind, v in c.keys:  # a loop, not any(): this runs for every new customer
+        if (kind == "phone" or kind == "email") and not v.startswith("raw:"):
+            return True
+    return False
 
 
 class ContactWriter:
@@ -241,7 +173,10 @@ class ContactWriter:
         """Fold a chunk in; returns per row (row, outcome, reason, customer id or None)."""
         c = self.counts
         c.rows_read += len(chunk)
-        known = self._load_known(chunk)
+        known = load_known(
+            self.conn, self.keys, chunk, batch_id=self.batch_id, groups=self._groups,
+            calls_seen=self._calls_seen,
+        )  # fmt: skip
         index: dict[tuple[str, str], list[Cust]] = defaultdict(list)
         for cust in known.values():
             for key in cust.keys:
@@ -256,7 +191,12 @@ class ContactWriter:
         touched: dict[int, Cust] = {}  # customer id -> customer, in first-touch order
         row_results = []  # (cleaned row, outcome, reason, customer id)
         calls = []  # (customer id, call tuple)
-        for cl in chunk:
+        alone = rows_alone(chunk, index) if self.create else set()
+        plain: list[tuple] = []  # new customers of rows that share nothing (see alone.rows_alone)
+        for i, cl in enumerate(chunk):
+            if i in alone:
+                plain.append(self._create_alone(cl, row_results))
+                continue
             if isinstance(cl, Skipped):
                 c.skipped_rows += 1
                 row_results.append((cl, "skipped", cl.reason, None))
@@ -331,105 +271,56 @@ class ContactWriter:
                 notes.insert(0, reason)
             touched[cust.id] = cust
             row_results.append((cl, outcome, "; ".join(notes) or None, cust.id))
-        self._flush(list(touched.values()), row_results, calls)
+        self._flush(list(touched.values()), row_results, calls, plain)
         return row_results
 
-    def load_existing_keys(self) -> None:
-        """Fill the key index with every phone, email and name already in the base."""
-        conn, cp = self.conn, contact_points
-        q = select(cp.c.customer_id, cp.c.kind, cp.c.value).where(
-            cp.c.valid.is_(True), cp.c.value.is_not(None)
-        )
-        add = self.keys.add
-        for cid, kind, value in stream(conn, q):
-            add(key_hash(kind, value), cid)
-        q = select(customers.c.id, customers.c.external_id).where(
-            customers.c.merged_into_id.is_(None), customers.c.external_id.is_not(None)
-        )
-        for cid, ext in stream(conn, q):
-            add(key_hash("ext", ext), cid)
-        q = select(customers.c.id, customers.c.display_name).where(
-            customers.c.merged_into_id.is_(None),
-            customers.c.id.not_in(
-                select(cp.c.customer_id).where(
-                    cp.c.valid.is_(True), cp.c.kind.in_(("phone", "email"))
-                )
-            ),
-        )
-        for cid, name in stream(conn, q):
-            add(key_hash("name", name), cid)
+    def _create_alone(self, cl: Clean, row_results: list) -> tuple:
+        """A new customer from a row that shares nothing (see alone.rows_alone): what the general path
+        does for it, without the bookkeeping that only matters to later rows."""
+        c = self.counts
+        for p in cl.points:
+            if not p.valid:
+                if p.kind == "phone":
+                    c.invalid_phones += 1
+                elif p.kind == "email":
+                    c.invalid_emails += 1
+        if "birthday_raw" in cl.fields:
+            c.invalid_birthdays += 1
+        cid = self._next_id
+        self._next_id += 1
+        points = []
+        pid_of = {}
+        for p in cl.points:
+            if p.key in pid_of:
+                continue
+            pid_of[p.key] = self._next_point_id
+            points.append((p, self._next_point_id))
+            self._next_point_id += 1
+        for channel, status, when in cl.channel_consents:
+            kinds = CHANNEL_KINDS[channel]
+            done = set()
+            for p in cl.points:
+                pid = pid_of[p.key]
+                if p.kind not in kinds or pid in done:
+                    continue
+                done.add(pid)
+                self._consent_events.append(
+                    (pid, channel, status, timestamp(self.conn, when or self.now),
+                     f"import {self.batch_id}", self.batch_id)
+                )  # fmt: skip
+        c.created += 1
+        row_results.append((cl, "created", "; ".join(cl.notes) or None, cid))
+        return cid, cl.fields, points, cl.consent, cl.tags
 
-    def _load_known(self, chunk: list[Clean | Rejected]) -> dict[int, Cust]:
-        """Customers that may own a phone or email of the chunk (or, for rows with neither, the
-        same name), with their real contact points and tags to compare against."""
-        hashes = []
-        for cl in chunk:
-            if isinstance(cl, Clean):
-                for p in cl.points:
-                    if p.valid and p.value is not None:
-                        hashes.append(key_hash(p.kind, p.value))
-                if not cl.has_valid_key and cl.fields.get("display_name"):
-                    hashes.append(key_hash("name", cl.fields["display_name"]))
-                if cl.fields.get("external_id"):
-                    hashes.append(key_hash("ext", cl.fields["external_id"]))
-        owner_ids = self.keys.owners(hashes)
-        owner_ids |= {
-            self._groups[cl.group]
-            for cl in chunk
-            if isinstance(cl, Clean) and cl.group is not None and cl.group in self._groups
-        }
-        if not owner_ids:
-            return {}
-        conn = self.conn
-        known: dict[int, Cust] = {}
-        ids = sorted(owner_ids)
-        cols = ("id", "created_import_id", "merged_into_id", *CUSTOMER_COLUMNS)
-        for row in select_where_in(conn, customers, cols, "id", ids):
-            if row[2] is not None:
-                continue  # merged away: its points live on the survivor now
-            known[row[0]] = Cust(
-                row[0],
-                dict(zip(CUSTOMER_COLUMNS, row[3:], strict=True)),
-                {},
-                created_here=row[1] == self.batch_id,
-            )
-        owner_of: dict[int, int] = {}  # point id -> customer id
-        cols = ("id", "customer_id", "kind", "value", "value_raw", "consent", "consent_at",
-                "consent_source")  # fmt: skip
-        for pid, cid, kind, value, raw, consent, at, src in select_where_in(
-            conn, contact_points, cols, "customer_id", ids
-        ):
-            if cid in known:
-                key = (kind, value if value is not None else "raw:" + raw)
-                known[cid].keys[key] = [pid, consent, (at, src)]
-                owner_of[pid] = cid
-        events = select_where_in(
-            conn, consents, ("contact_point_id", "channel", "status", "at", "id"),
-            "contact_point_id", list(owner_of),
-        )  # fmt: skip
-        for pid, channel, status, _at, _id in sorted(events, key=lambda e: (e[3], e[4])):
-            known[owner_of[pid]].channel_state[(pid, channel)] = status  # the latest wins
-        if any(isinstance(cl, Clean) and cl.call is not None for cl in chunk):
-            iq = select(
-                interactions.c.customer_id,
-                interactions.c.occurred_at,
-                interactions.c.direction,
-                interactions.c.phone,
-            ).where(interactions.c.kind == "call")
-            for i in range(0, len(ids), LOOKUP_CHUNK):
-                part = ids[i : i + LOOKUP_CHUNK]
-                self._calls_seen.update(
-                    tuple(r) for r in conn.execute(iq.where(interactions.c.customer_id.in_(part)))
-                )
-        tq = select(customer_tags.c.customer_id, tags.c.name).join(
-            tags, tags.c.id == customer_tags.c.tag_id
-        )
-        for i in range(0, len(ids), LOOKUP_CHUNK):
-            part = ids[i : i + LOOKUP_CHUNK]
-            for cid, name in conn.execute(tq.where(customer_tags.c.customer_id.in_(part))):
-                if cid in known:
-                    known[cid].tags.add(name)
-        return known
+    def load_existing_keys(self, known: BaseKeys | None = None) -> None:
+        """Fill the key index with every phone, email and name already in the base.
+
+        With ``known`` (one per run of several files) the base is read in full only for the
+        first file; later files share that index, topped up with what changed in between."""
+        if known is None:
+            known = BaseKeys()
+        known.refresh(self.conn)
+        self.keys = known.index
 
     def _take_call(self, cust: Cust, cl: Clean, outcome: str, matched_by, calls: list):
         """Attach a call to its customer unless the base has it already; returns the row's
@@ -472,7 +363,7 @@ class ContactWriter:
                 # One number shared by Иван and Мария (a family or an office line) does not make
                 # them one person: a clearly different first name, birthday, patronymic or
                 # gender keeps them apart.
-                if not cl.trust_name or _same_person_possible(cust.fields, cl.fields):
+                if not cl.trust_name or same_person_possible(cust.fields, cl.fields):
                     return cust, (p.kind, p.value)
         if not cl.has_valid_key and cl.fields.get("display_name"):
             wanted = {p.key for p in cl.points}
@@ -481,9 +372,9 @@ class ContactWriter:
                 if (
                     wanted <= cust.keys.keys()
                     and not _reachable_by_contact(cust)
-                    and not _codes_differ(cust.fields, cl.fields)
+                    and not codes_differ(cust.fields, cl.fields)
                     and (not company or company == cust.fields.get("company"))
-                    and not _birthdays_differ(cust.fields, cl.fields)
+                    and not birthdays_differ(cust.fields, cl.fields)
                 ):
                     return cust, ("name", cl.fields["display_name"])
         return None, None
@@ -525,7 +416,7 @@ class ContactWriter:
         old, new = cust.fields, cl.fields
         if not cl.trust_name:
             # From a call log only a name for a customer known by nothing but the number.
-            named = _name_weight(old) > 0 or old.get("kind") == "company"
+            named = name_weight(old) > 0 or old.get("kind") == "company"
             keep = (
                 ()
                 if named
@@ -533,7 +424,7 @@ class ContactWriter:
             )
             new = {k: new[k] for k in keep if k in new}
         want: dict = {}
-        if _name_weight(new) > _name_weight(old):
+        if name_weight(new) > name_weight(old):
             for k in ("last_name", "first_name", "middle_name", "display_name"):
                 want[k] = new.get(k)
             want["kind"] = "person"
@@ -561,7 +452,7 @@ class ContactWriter:
                 want[k] = new[k]
         if new.get("note") and new["note"] not in (old.get("note") or ""):
             want["note"] = f"{old['note']}\n{new['note']}" if old.get("note") else new["note"]
-        if new.get("company") and _name_weight(old) == 0 and "display_name" not in want:
+        if new.get("company") and name_weight(old) == 0 and "display_name" not in want:
             want["display_name"] = new["company"]  # a company card takes its name
         changed = [k for k, v in want.items() if old.get(k) != v]
         for k in changed:
@@ -595,9 +486,35 @@ class ContactWriter:
         return labels
 
     # -- writing ------------------------------------------------------------------------------
-    def _flush(self, touched: list[Cust], row_results: list, calls: list) -> None:
+    def _flush(
+        self, touched: list[Cust], row_results: list, calls: list, plain: list[tuple] = ()
+    ) -> None:
         conn, now = self.conn, self._now_db
         new_rows = []
+        hashes: list[int] = []
+        owners: list[int] = []
+        plain_points = []
+        for cid, f, points, consent, _tags in plain:
+            reachable = False
+            for p, pid in points:
+                if p.valid and p.value is not None:
+                    hashes.append(hash((p.kind, p.value)))  # key_hash, inlined
+                    owners.append(cid)
+                kind, v = p.key
+                if (kind == "phone" or kind == "email") and not v.startswith("raw:"):
+                    reachable = True
+                plain_points.append(
+                    (pid, cid, p.kind, p.raw, p.value, p.extension, p.valid, p.reason, p.label,
+                     consent or "unknown", now if consent else None,
+                     "import" if consent else None, self.batch_id, now)
+                )  # fmt: skip
+            if not reachable:
+                self.keys.add(key_hash("name", f["display_name"]), cid)
+            if f.get("external_id"):
+                self.keys.add(key_hash("ext", f["external_id"]), cid)
+            new_rows.append(
+                (cid, *[f.get(k) for k in CUSTOMER_COLUMNS], "active", self.batch_id, now, now)
+            )
         for c in touched:
             if c.new:
                 f = c.fields
@@ -609,7 +526,7 @@ class ContactWriter:
                     (c.id, *[f.get(k) for k in CUSTOMER_COLUMNS], "active", self.batch_id, now, now)
                 )
                 c.new = False  # a later chunk may find it again: then it's an update
-        insert_rows(conn, customers, _CUSTOMER_INSERT, new_rows)
+        insert_filled(conn, customers, _CUSTOMER_INSERT, new_rows)
         # Updates of customers that existed before this chunk, grouped by the columns they touch
         # so each group is one executemany.
         groups: dict[tuple, list[dict]] = defaultdict(list)
@@ -644,19 +561,20 @@ class ContactWriter:
                 .values({k: bindparam(k) for k in (*cols, "updated_at")})
             )
             conn.execute(stmt, params)
-        points = []
-        add_key = self.keys.add
+        points = plain_points
         for c in touched:
             for p, consent, pid in c.new_points.values():
                 if p.valid and p.value is not None:
-                    add_key(key_hash(p.kind, p.value), c.id)
+                    hashes.append(hash((p.kind, p.value)))  # key_hash, inlined
+                    owners.append(c.id)
                 points.append(
                     (pid, c.id, p.kind, p.raw, p.value, p.extension, p.valid, p.reason, p.label,
                      consent or "unknown", now if consent else None,
                      "import" if consent else None, self.batch_id, now)
                 )  # fmt: skip
             c.new_points = {}
-        insert_rows(conn, contact_points, _POINT_INSERT, points)
+        self.keys.add_many(hashes, owners)
+        insert_filled(conn, contact_points, _POINT_INSERT, points)
         insert_rows(conn, consents, _CONSENT_INSERT, self._consent_events)
         self._consent_events = []
         consent_rows = []
@@ -684,7 +602,7 @@ class ContactWriter:
             conn.execute(stmt, consent_rows)
         if changes:
             conn.execute(insert(import_changes), changes)
-        self._write_tags(touched)
+        self._write_tags(touched, [(cid, t) for cid, _, _, _, tags in plain for t in tags])
         insert_rows(
             conn,
             interactions,
@@ -707,7 +625,7 @@ class ContactWriter:
             ],
         )
         if self.write_rows:
-            insert_rows(
+            insert_filled(
                 conn,
                 import_rows,
                 _ROW_INSERT,
@@ -718,8 +636,8 @@ class ContactWriter:
                 ],
             )  # fmt: skip
 
-    def _write_tags(self, touched: list[Cust]) -> None:
-        pairs = [(c.id, name) for c in touched for name in c.new_tags]
+    def _write_tags(self, touched: list[Cust], more: list[tuple[int, str]]) -> None:
+        pairs = [(c.id, name) for c in touched for name in c.new_tags] + more
         for c in touched:
             c.tags |= c.new_tags
             c.new_tags = set()

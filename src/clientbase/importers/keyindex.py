@@ -23,7 +23,6 @@ class KeyIndex:
         self._levels: list[tuple[np.ndarray, np.ndarray]] = []  # (sorted hashes, owner ids)
         self._pending_h: list[int] = []
         self._pending_id: list[int] = []
-        self._pending: dict[int, list[int]] = {}
 
     def __len__(self) -> int:
         return sum(len(h) for h, _ in self._levels) + len(self._pending_h)
@@ -31,18 +30,21 @@ class KeyIndex:
     def add(self, key_hash: int, owner: int) -> None:
         self._pending_h.append(key_hash)
         self._pending_id.append(owner)
-        self._pending.setdefault(key_hash, []).append(owner)
+        if len(self._pending_h) >= _FLUSH_AT:
+            self._flush()
+
+    def add_many(self, hashes: list[int], owners: list[int]) -> None:
+        """``add`` for many keys at once (equal-length lists)."""
+        self._pending_h.extend(hashes)
+        self._pending_id.extend(owners)
         if len(self._pending_h) >= _FLUSH_AT:
             self._flush()
 
     def owners(self, hashes: list[int]) -> set[int]:
         """Ids of customers that may own any of these hashes."""
+        if self._pending_h:
+            self._flush()  # one sorted level more is cheaper than a dict entry per key
         found: set[int] = set()
-        pending = self._pending
-        for h in hashes:
-            ids = pending.get(h)
-            if ids:
-                found.update(ids)
         if not self._levels or not hashes:
             return found
         q = np.fromiter(hashes, dtype=np.int64, count=len(hashes))
@@ -61,7 +63,7 @@ class KeyIndex:
         ids = np.array(self._pending_id, dtype=np.int64)
         order = np.argsort(h, kind="stable")
         self._levels.append((h[order], ids[order]))
-        self._pending_h, self._pending_id, self._pending = [], [], {}
+        self._pending_h, self._pending_id = [], []
         # Merge while the newest level is at least half the size of the one before it: few
         # levels to search, and every entry is re-sorted only O(log n) times.
         while len(self._levels) > 1 and len(self._levels[-1][0]) * 2 >= len(self._levels[-2][0]):

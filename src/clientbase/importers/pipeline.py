@@ -9,12 +9,9 @@ transaction and rolls it back, so the counts it shows are exactly what a real ru
 from __future__ import annotations
 
 import gc
-import hashlib
 import os
-from collections.abc import Callable, Iterable, Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import asdict, dataclass, field
-from datetime import datetime
-from itertools import chain, islice
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, select, update
@@ -31,19 +28,18 @@ from clientbase.db.models import (
 from clientbase.errors import InputFileError, UsageError
 from clientbase.i18n import _, ngettext
 from clientbase.importers import sniff
+from clientbase.importers.basekeys import BaseKeys
 from clientbase.importers.batches import close_batch, open_batch
 from clientbase.importers.clean import (
     Clean,
     Rejected,
-    clean_call,
-    clean_record,
     clean_rows,
     clean_rows_packed,
     is_blank,
-    to_json,
     unpack,
 )
 from clientbase.importers.contacts import ContactWriter, Counts, Reject
+from clientbase.importers.log_chunks import call_chunks, choose_region, vcard_chunks
 from clientbase.importers.longformat import relabel_from_sample
 from clientbase.importers.mapping import (
     Mapping,
@@ -53,15 +49,14 @@ from clientbase.importers.mapping import (
     to_record,
 )
 from clientbase.importers.orders import (
-    OrderWriter,
     build_order_mapping,
     looks_like_orders,
     order_header_score,
 )
-from clientbase.importers.records import ContactRecord
-from clientbase.importers.region import region_for
-from clientbase.importers.settings import stored_own_numbers
-from clientbase.importers.source import Source, file_problem
+from clientbase.importers.orders_writer import OrderWriter
+from clientbase.importers.paths import expand_paths
+from clientbase.importers.peek import LABEL_SAMPLE_ROWS, Peeked
+from clientbase.importers.source import Source
 from clientbase.importers.tabular import Table, read_csv, read_workbook
 from clientbase.normalize.phones import split_phones
 
@@ -73,24 +68,16 @@ PARALLEL_FROM_BYTES = 4 << 20  # below this, starting worker processes costs mor
 # read them from disk again; past it, files are read a second time rather than filling memory.
 KEEP_BYTES = 128 << 20
 TABULAR_FORMATS = ("csv", "xlsx", "xls", "ods", "xlsb")
-# Built once at the end of a big first import instead of row by row (matching does not use them:
-# it has its own key index).
+# Built once at the end of a big first import instead of row by row: sorting a million keys
+# once costs a fraction of a million B-tree inserts. Matching does not use them (it has its own
+# key index and reads customers by id); contact points by customer stay, matching reads them.
+_KEEP_DURING_LOAD = {"ix_contact_points_customer_id"}
 DEFERRED_INDEXES = [
-    next(ix for ix in contact_points.indexes if ix.name == "ix_contact_points_kind_value"),
-    next(ix for ix in customers.indexes if ix.name == "ix_customers_display_name"),
+    ix
+    for table in (customers, contact_points, import_rows)
+    for ix in sorted(table.indexes, key=lambda ix: ix.name)
+    if ix.name not in _KEEP_DURING_LOAD
 ]
-SUPPORTED_SUFFIXES = {
-    ".csv",
-    ".tsv",
-    ".txt",
-    ".xlsx",
-    ".xlsm",
-    ".xls",
-    ".ods",
-    ".vcf",
-    ".vcard",
-    ".xml",
-}
 
 Progress = Callable[[str, int, int], None]  # (file name, done, total) in bytes or rows
 
@@ -179,33 +166,6 @@ class _Planned:
     tables_open: bool = False  # tables mapped at planning can be read as they are
 
 
-def expand_paths(paths: list[Path]) -> list[tuple[Path, bool]]:
-    """Files to import, each with whether it came from a folder (and may then be passed over)."""
-    out = []
-    for p in paths:
-        if p.is_dir():
-            found = sorted(
-                q
-                for q in p.iterdir()
-                if q.is_file()
-                and q.suffix.lower() in SUPPORTED_SUFFIXES
-                and not q.name.startswith((".", "~$"))
-            )
-            if not found:
-                raise InputFileError(
-                    _("{path}: no files to import here").format(path=p),
-                    hint=_("supported: {suffixes}").format(
-                        suffixes=", ".join(sorted(SUPPORTED_SUFFIXES))
-                    ),
-                )
-            out.extend((q, True) for q in found)
-        elif (problem := file_problem(p)) is not None:
-            raise InputFileError(problem)
-        else:
-            out.append((p, False))
-    return out
-
-
 def run_import(
     engine: Engine,
     paths: list[Path],
@@ -241,19 +201,20 @@ def run_import(
             raise plan.problem
     _check_overrides_used(plans, options)
     results: list[FileResult] = []
+    known = BaseKeys()  # the base's keys, read once for all the files
     if options.dry_run:
         # One transaction for all files, rolled back at the end: the second file sees what the
         # first would have done, so the counts are those of a real run.
         with write_transaction(engine) as conn:
             for plan in plans:
-                results.append(_import_planned(conn, plan, options, progress))
+                results.append(_import_planned(conn, plan, options, progress, known))
             conn.rollback()
         return ImportResult(results, True)
     for plan in plans:
 
         def one_file(plan=plan) -> FileResult:
             with write_transaction(engine) as conn:
-                return _import_planned(conn, plan, options, progress)
+                return _import_planned(conn, plan, options, progress, known)
 
         try:
             # Each file is one transaction; one the server aborted to break a deadlock is run
@@ -388,7 +349,7 @@ def _map_tables(plan: _Planned, opt: ImportOptions, progress: Progress | None) -
             continue
         m = build_mapping(t.header, opt.columns, strict=False)
         if m.columns and not all(c.field == "ignore" for c in m.columns.values()):
-            t.rows = _Peeked(t.rows, _LABEL_SAMPLE_ROWS)
+            t.rows = Peeked(t.rows, LABEL_SAMPLE_ROWS)
             plan.notes.extend(
                 n for n in relabel_from_sample(m, t.rows.sample) if n not in plan.notes
             )
@@ -448,30 +409,6 @@ def _not_importable(path: Path, fmt: str, head: bytes) -> InputFileError:
     )
 
 
-_LABEL_SAMPLE_ROWS = 50
-
-
-class _Peeked:
-    """Rows of a table with the first ones read ahead (to look at the values before mapping)
-    and still yielded in order; closing closes the underlying reader."""
-
-    def __init__(self, rows: Iterator[tuple[int, list]], n: int) -> None:
-        self._rows = rows
-        self.sample = list(islice(rows, n))
-        self._it = chain(self.sample, rows)
-
-    def __iter__(self) -> _Peeked:
-        return self
-
-    def __next__(self) -> tuple[int, list]:
-        return next(self._it)
-
-    def close(self) -> None:
-        close = getattr(self._rows, "close", None)
-        if close is not None:
-            close()
-
-
 def _any_header_score(cells: list[str]) -> int:
     return max(header_score(cells), order_header_score(cells))
 
@@ -508,7 +445,11 @@ def _check_overrides_used(plans: list[_Planned], opt: ImportOptions) -> None:
 
 
 def _import_planned(
-    conn: Connection, plan: _Planned, opt: ImportOptions, progress: Progress | None
+    conn: Connection,
+    plan: _Planned,
+    opt: ImportOptions,
+    progress: Progress | None,
+    known: BaseKeys,
 ) -> FileResult:
     path = plan.path
     result = FileResult(file=str(path), format=plan.fmt, kind=plan.kind, notes=plan.notes)
@@ -540,7 +481,7 @@ def _import_planned(
         if plan.kind == "orders":
             result = _import_orders(conn, plan, opt, result, batch_id)
         else:
-            result = _import_contacts(conn, plan, opt, result, batch_id, progress)
+            result = _import_contacts(conn, plan, opt, result, batch_id, progress, known)
     finally:
         src.release()
     conn.execute(update(imports).where(imports.c.id == batch_id).values(sha256=src.sha256))
@@ -575,18 +516,20 @@ def _import_contacts(
     result: FileResult,
     batch_id: int,
     progress: Progress | None,
+    known: BaseKeys,
 ) -> FileResult:
     writer = ContactWriter(conn, batch_id)
     gc_was_enabled = gc.isenabled()
     gc.disable()  # see _worker_init: the same holds for matching and writing
     try:
-        writer.load_existing_keys()
+        writer.load_existing_keys(known)
         chunks = _cleaned_chunks(conn, plan, opt, result, progress)
         if writer.base_was_empty and plan.source.size >= PARALLEL_FROM_BYTES:
             with indexes_deferred(conn, DEFERRED_INDEXES):
                 writer.write(chunks)
         else:
             writer.write(chunks)
+        known.written(conn)
     finally:
         _close(plan)
         if gc_was_enabled:
@@ -643,10 +586,10 @@ def _cleaned_chunks(
     progress: Progress | None,
 ) -> Iterator[list[Clean | Rejected]]:
     if plan.fmt == "vcard":
-        yield from _vcard_chunks(plan.source, opt, result)
+        yield from vcard_chunks(plan.source, opt, result, CHUNK_ROWS)
         return
     if plan.fmt in CALL_FORMATS:
-        yield from _call_chunks(conn, plan.path, plan.fmt, opt, result)
+        yield from call_chunks(conn, plan.path, plan.fmt, opt, result, CHUNK_ROWS)
         return
     if not plan.tables_open:
         _map_tables(plan, opt, progress)  # again, now to read the rows (the head is in memory)
@@ -683,18 +626,10 @@ def _clean_jobs(plan: _Planned, opt: ImportOptions, result: FileResult) -> Itera
             for cell, _label in to_record(m, n, cells, t.name).phones
             for part in split_phones(cell)
         )
-        region = _choose_region(phones, opt, result)
+        region = choose_region(phones, opt, result)
         yield (m, first, t.name, region, opt.source)
         for rows in chunks:
             yield (m, rows, t.name, region, opt.source)
-
-
-def _choose_region(numbers: Iterable[str], opt: ImportOptions, result: FileResult) -> str:
-    choice = region_for(numbers, opt.region, chosen=opt.region_given)
-    result.region = choice.region
-    if choice.note and choice.note not in result.notes:
-        result.notes.append(choice.note)
-    return choice.region
 
 
 def _import_orders(
@@ -707,11 +642,13 @@ def _import_orders(
         if not plan.tables_open:
             _map_tables(plan, opt, None)
         result.notes.extend(n for n in plan.notes if n not in result.notes)
+        # A large CSV is read in a worker process while this one writes.
+        parallel = plan.fmt == "csv" and plan.source.size >= PARALLEL_FROM_BYTES
+        parallel = parallel and (os.cpu_count() or 1) > 1
         for t, m in plan.tables:
             result.mapping[t.name or ""] = m.describe()
             result.not_mapped.extend(h for h in m.unmapped if h not in result.not_mapped)
-            for chunk in _row_chunks(t.rows):
-                writer.write_rows(m, [(n, c) for n, c in chunk if not is_blank(c)], t.name)
+            writer.write_table(m, _row_chunks(t.rows), t.name, parallel=parallel)
         writer.finish()
     finally:
         _close(plan)
@@ -768,105 +705,3 @@ def _worker_init() -> None:
     # Cleaning allocates millions of small acyclic objects; the cyclic GC would keep rescanning
     # the normalisation caches for nothing.
     gc.disable()
-
-
-def _call_chunks(
-    conn: Connection, path: Path, fmt: str, opt: ImportOptions, result: FileResult
-) -> Iterator[list]:
-    from clientbase.importers.calls import CallLogError, OwnNumbers, read_call_log
-
-    own = OwnNumbers([*opt.own_numbers, *stored_own_numbers(conn)])
-    records = read_call_log(
-        path, fmt, encoding=opt.encoding, delimiter=opt.delimiter, columns=opt.columns or None,
-        own_numbers=own,
-    )  # fmt: skip
-    # The first records are looked at before any is cleaned: the log's own numbers with a
-    # country code tell how to read the ones without.
-    ahead = list(islice(records, CHUNK_ROWS))
-    region = _choose_region(
-        (r.number for r in ahead if not isinstance(r, CallLogError) and not r.region), opt, result
-    )
-    if own.learned:
-        result.notes.append(
-            _("the company's own numbers, not customers: {numbers}").format(
-                numbers=", ".join(f"{key} ({how})" for key, how in own.learned.items())
-            )
-        )
-    chunk: list = []
-    for item in chain(ahead, records):
-        if isinstance(item, CallLogError):
-            raw = to_json(item.raw)
-            chunk.append(Rejected(item.row, None, raw, item.message))
-        else:
-            chunk.append(clean_call(item, region, opt.source, own))
-        if len(chunk) >= CHUNK_ROWS:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
-def _vcard_chunks(
-    source: Source, opt: ImportOptions, result: FileResult
-) -> Iterator[list[Clean | Rejected]]:
-    from clientbase.importers.vcard import VCardSyntaxError, read_vcards, vcard_to_record
-
-    items = [
-        (item, None if isinstance(item, VCardSyntaxError) else vcard_to_record(item))
-        for item in read_vcards(source.read_all())
-    ]
-    region = _choose_region(
-        (part for _, rec in items if rec is not None for cell, _ in rec.phones
-         for part in split_phones(cell)),
-        opt, result,
-    )  # fmt: skip
-    chunk: list[Clean | Rejected] = []
-    for item, rec in items:
-        if rec is None:
-            # Keep what the person typed before the broken line, not just the error.
-            raw = vcard_to_record(item.partial).raw if item.partial is not None else {}
-            raw["error"] = item.message
-            chunk.append(
-                Rejected(
-                    item.card_line or item.line,
-                    None,
-                    to_json(raw),
-                    _("malformed vCard at line {line}: {message}").format(
-                        line=item.line, message=item.message
-                    ),
-                )
-            )
-        else:
-            chunk.append(clean_record(rec, region, opt.source))
-        if len(chunk) >= CHUNK_ROWS:
-            yield chunk
-            chunk = []
-    if chunk:
-        yield chunk
-
-
-def import_records(
-    conn: Connection, records: list[ContactRecord], *, label: str, region: str = "RU"
-) -> tuple[int, Counts, list[tuple[int, str]]]:
-    """Records typed by hand (`contacts add`) through the same cleaning, duplicate check and
-    batch record as a file: the batch can be listed and undone like any import.
-
-    Returns the batch id, the counts and, per record, (customer id, what happened)."""
-    raw = to_json([r.raw for r in records])
-    digest = hashlib.sha256(f"{label}\n{datetime.now().isoformat()}\n{raw}".encode()).hexdigest()
-    batch_id = open_batch(conn, file_name=label, sha256=digest, format="manual", kind="contacts")
-    writer = ContactWriter(conn, batch_id)
-    writer.load_existing_keys()
-    writer.write([[clean_record(r, region, None) for r in records]])
-    c = writer.counts
-    close_batch(conn, batch_id, c)
-    outcome = conn.execute(
-        select(import_rows.c.customer_id, import_rows.c.outcome, import_rows.c.reason)
-        .where(import_rows.c.import_id == batch_id)
-        .order_by(import_rows.c.id)
-    ).all()
-    return (
-        batch_id,
-        c,
-        [(cid, f"{out}: {reason}" if reason else out) for cid, out, reason in outcome],
-    )

@@ -26,7 +26,7 @@ from clientbase.db.models import (
 )
 from clientbase.errors import ClientbaseError, NotFoundError, UsageError
 from clientbase.importers.clean import CHANNEL_KINDS, CHANNELS
-from clientbase.importers.pipeline import import_records
+from clientbase.importers.manual import import_records
 from clientbase.importers.records import ContactRecord
 from clientbase.normalize.dates import parse_birthday
 from clientbase.normalize.emails import normalize_email

@@ -1,0 +1,133 @@
+"""The customers a chunk of rows may meet, read back from the database.
+
+The key index answers which customers may own a chunk's phones, emails, client codes or names
+(hashes, so candidates); they are read here with their real contact points, consent state and
+tags, for the writer to compare the rows against.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+from sqlalchemy import Connection, select
+
+from clientbase.db.bulk import select_where_in
+from clientbase.db.models import (
+    consents,
+    contact_points,
+    customer_tags,
+    customers,
+    interactions,
+    tags,
+)
+from clientbase.importers.clean import Clean, Rejected
+from clientbase.importers.keyindex import KeyIndex, key_hash
+
+LOOKUP_CHUNK = 500  # keys per IN (...) query: well under every backend's parameter limit
+
+# Columns of `customers` an import manages.
+CUSTOMER_COLUMNS = (
+    "kind", "display_name", "last_name", "first_name", "middle_name", "gender",
+    "birth_year", "birth_month", "birth_day", "birthday_raw", "company", "position", "city",
+    "address", "postcode", "source", "manager", "external_id", "note",
+)  # fmt: skip
+
+
+@dataclass(slots=True)
+class Cust:
+    """A customer as the chunk sees it: from the database, or created by a row of this import."""
+
+    id: int
+    fields: dict
+    # point key -> [point id (None until written), consent, (its consent_at, consent_source)]
+    keys: dict
+    new: bool = False  # not written yet
+    created_here: bool = False  # created by this batch (this chunk or an earlier one)
+    first_row: int | None = None
+    changes_before: dict = field(default_factory=dict)
+    changes_after: dict = field(default_factory=dict)
+    new_points: dict = field(default_factory=dict)  # point key -> [point, consent, id]
+    channel_state: dict = field(default_factory=dict)  # (point id, channel) -> latest status
+    consent_updates: list = field(default_factory=list)  # (point id, old, old time, new)
+    tags: set = field(default_factory=set)
+    new_tags: set = field(default_factory=set)
+
+
+def load_known(
+    conn: Connection,
+    keys: KeyIndex,
+    chunk: list[Clean | Rejected],
+    *,
+    batch_id: int,
+    groups: dict[str, int],
+    calls_seen: set[tuple],
+) -> dict[int, Cust]:
+    """Customers that may own a phone or email of the chunk (or, for rows with neither, the
+    same name), with their real contact points and tags to compare against."""
+    hashes = []
+    for cl in chunk:
+        if isinstance(cl, Clean):
+            for p in cl.points:
+                if p.valid and p.value is not None:
+                    hashes.append(key_hash(p.kind, p.value))
+            if not cl.has_valid_key and cl.fields.get("display_name"):
+                hashes.append(key_hash("name", cl.fields["display_name"]))
+            if cl.fields.get("external_id"):
+                hashes.append(key_hash("ext", cl.fields["external_id"]))
+    owner_ids = keys.owners(hashes)
+    owner_ids |= {
+        groups[cl.group]
+        for cl in chunk
+        if isinstance(cl, Clean) and cl.group is not None and cl.group in groups
+    }
+    if not owner_ids:
+        return {}
+    known: dict[int, Cust] = {}
+    ids = sorted(owner_ids)
+    cols = ("id", "created_import_id", "merged_into_id", *CUSTOMER_COLUMNS)
+    for row in select_where_in(conn, customers, cols, "id", ids):
+        if row[2] is not None:
+            continue  # merged away: its points live on the survivor now
+        known[row[0]] = Cust(
+            row[0],
+            dict(zip(CUSTOMER_COLUMNS, row[3:], strict=True)),
+            {},
+            created_here=row[1] == batch_id,
+        )
+    owner_of: dict[int, int] = {}  # point id -> customer id
+    cols = ("id", "customer_id", "kind", "value", "value_raw", "consent", "consent_at",
+            "consent_source")  # fmt: skip
+    for pid, cid, kind, value, raw, consent, at, src in select_where_in(
+        conn, contact_points, cols, "customer_id", ids
+    ):
+        if cid in known:
+            key = (kind, value if value is not None else "raw:" + raw)
+            known[cid].keys[key] = [pid, consent, (at, src)]
+            owner_of[pid] = cid
+    events = select_where_in(
+        conn, consents, ("contact_point_id", "channel", "status", "at", "id"),
+        "contact_point_id", list(owner_of),
+    )  # fmt: skip
+    for pid, channel, status, _at, _id in sorted(events, key=lambda e: (e[3], e[4])):
+        known[owner_of[pid]].channel_state[(pid, channel)] = status  # the latest wins
+    if any(isinstance(cl, Clean) and cl.call is not None for cl in chunk):
+        iq = select(
+            interactions.c.customer_id,
+            interactions.c.occurred_at,
+            interactions.c.direction,
+            interactions.c.phone,
+        ).where(interactions.c.kind == "call")
+        for i in range(0, len(ids), LOOKUP_CHUNK):
+            part = ids[i : i + LOOKUP_CHUNK]
+            calls_seen.update(
+                tuple(r) for r in conn.execute(iq.where(interactions.c.customer_id.in_(part)))
+            )
+    tq = select(customer_tags.c.customer_id, tags.c.name).join(
+        tags, tags.c.id == customer_tags.c.tag_id
+    )
+    for i in range(0, len(ids), LOOKUP_CHUNK):
+        part = ids[i : i + LOOKUP_CHUNK]
+        for cid, name in conn.execute(tq.where(customer_tags.c.customer_id.in_(part))):
+            if cid in known:
+                known[cid].tags.add(name)
+    return known

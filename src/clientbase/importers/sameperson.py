@@ -1,0 +1,62 @@
+"""Could two records be one person? What a shared phone, email or client code cannot overrule.
+
+Used by the contact import when a row meets a customer by a key: a different first name,
+birthday, patronymic or gender means two people on one family or office line, not one.
+"""
+
+from __future__ import annotations
+
+from clientbase.normalize.names import first_names_compatible
+
+
+def name_weight(fields: dict) -> int:
+    # A full word counts more than an initial, so "Иванов Иван Иванович" beats "Иванов И. И."
+    w = 0
+    for k in ("last_name", "first_name", "middle_name"):
+        v = fields.get(k)
+        if v:
+            w += 1 if len(v.rstrip(".")) <= 1 else 2
+    return w
+
+
+def codes_differ(a: dict, b: dict) -> bool:
+    """Two client codes that differ: namesakes in the same system, not one person."""
+    return bool(
+        a.get("external_id") and b.get("external_id") and a["external_id"] != b["external_id"]
+    )
+
+
+def birthdays_differ(a: dict, b: dict) -> bool:
+    """Two known birthdays that disagree: namesakes, not one person."""
+    if not (a.get("birth_month") and b.get("birth_month")):
+        return False
+    if (a["birth_month"], a.get("birth_day")) != (b["birth_month"], b.get("birth_day")):
+        return True
+    return bool(a.get("birth_year") and b.get("birth_year") and a["birth_year"] != b["birth_year"])
+
+
+def patronymics_differ(a: dict, b: dict) -> bool:
+    """Two written-out patronymics that disagree (Иванович / Петрович): a father and a son on
+    one number, not one person. An initial fits any patronymic with that letter."""
+    x, y = a.get("middle_name"), b.get("middle_name")
+    if not (x and y):
+        return False
+    x, y = x.rstrip(".").lower().replace("ё", "е"), y.rstrip(".").lower().replace("ё", "е")
+    if len(x) == 1 or len(y) == 1:
+        return x[0] != y[0]
+    return x != y
+
+
+def genders_differ(a: dict, b: dict) -> bool:
+    return bool(a.get("gender") and b.get("gender") and a["gender"] != b["gender"])
+
+
+def same_person_possible(a: dict, b: dict) -> bool:
+    """What a shared phone or email cannot overrule: a different first name, birthday,
+    patronymic or gender means two people on one family or office line or mailbox."""
+    return (
+        first_names_compatible(a.get("first_name"), b.get("first_name"))
+        and not birthdays_differ(a, b)
+        and not patronymics_differ(a, b)
+        and not genders_differ(a, b)
+    )
