@@ -7,7 +7,7 @@ import re
 import pytest
 from conftest import EXAMPLES, write
 
-from clientbase.cli.output import and_list, count
+from clientbase.cli.output import and_list, customers
 
 
 @pytest.fixture
@@ -55,10 +55,9 @@ def test_money_in_the_orders_currency(cli, tmp_path):
 
 
 def test_plurals_and_lists():
-    assert count(1, "customer") == "1 customer"
-    assert count(2, "customer") == "2 customers"
-    assert count(1200, "row") == "1,200 rows"
-    assert count(1, "phone or email", "phones and emails") == "1 phone or email"
+    assert customers(1) == "1 customer"
+    assert customers(2) == "2 customers"
+    assert customers(1200) == "1,200 customers"
     assert and_list([4]) == "4" and and_list([4, 99]) == "4 and 99"
     assert and_list([4, 7, 99]) == "4, 7 and 99"
 
@@ -96,7 +95,7 @@ def test_card_birthday_note_and_orders(cli, tmp_path, monkeypatch):
     assert "Note:        Любит синий.\n             Звонить после 18:00\n" in out
     assert "Birthday:    1 February 1985\n" in cli("contacts", "show", "2").stdout
     monkeypatch.setenv("CLIENTBASE_LANG", "ru")
-    assert "Birthday:    12 июля (год неизвестен)\n" in cli("contacts", "show", "1").stdout
+    assert "День рождения: 12 июля (год неизвестен)\n" in cli("contacts", "show", "1").stdout
     assert cli.json("contacts", "show", "1")["birthday_month_day"] == "07-12"
 
 

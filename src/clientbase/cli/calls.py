@@ -11,6 +11,7 @@ import typer
 from clientbase.cli.common import FormatOpt, state
 from clientbase.cli.output import Format, emit
 from clientbase.errors import UsageError
+from clientbase.i18n import _, ngettext
 from clientbase.normalize.dates import parse_datetime
 
 # Services are imported inside the commands: they load SQLAlchemy (and phonenumbers, pandas),
@@ -35,7 +36,9 @@ def parse_since(text: str | None, now: datetime | None = None) -> datetime | Non
     try:
         return parse_datetime(text)
     except ValueError as exc:
-        raise UsageError(f"--since {text!r}: {exc}", hint="e.g. 7d, 24h, 2w or 2026-11-01") from exc
+        raise UsageError(
+            f"--since {text!r}: {exc}", hint=_("e.g. 7d, 24h, 2w or 2026-11-01")
+        ) from exc
 
 
 COLUMNS = ("customer_id", "name", "phone", "missed", "first_missed", "last_missed", "called_back")
@@ -53,4 +56,7 @@ def missed_cmd(
     from clientbase.services.calls import missed_calls
 
     rows = [m.to_dict() for m in missed_calls(state(ctx).engine(), parse_since(since))]
-    emit(rows, COLUMNS, fmt, title=f"{len(rows)} numbers waiting for a call back")
+    title = ngettext(
+        "{n} number waiting for a call back", "{n} numbers waiting for a call back", len(rows)
+    )
+    emit(rows, COLUMNS, fmt, title=title.format(n=len(rows)))

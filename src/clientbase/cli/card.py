@@ -12,6 +12,7 @@ import typer
 from clientbase.cli.common import FormatOpt, parse_day, state
 from clientbase.cli.output import Format, emit, stdout_console
 from clientbase.errors import UsageError
+from clientbase.i18n import _, ngettext
 
 # Services are imported inside the commands: they load SQLAlchemy (and phonenumbers, pandas),
 # ~0.5 s that `clientbase --help` would pay too, as every command module is imported at start.
@@ -45,7 +46,10 @@ def note_cmd(
 
     note_id = add_note(state(ctx).engine(), customer_id, text, kind=kind.value, outcome=outcome)
     stdout_console().print(
-        f"noted ({kind.value} {note_id}) on customer {customer_id}", markup=False
+        _("noted ({kind} {id}) on customer {customer}").format(
+            kind=kind.value, id=note_id, customer=customer_id
+        ),
+        markup=False,
     )
 
 
@@ -74,34 +78,46 @@ def remind_cmd(
         rows = [r.to_dict() for r in due]
         if not rows and fmt == Format.table:
             # Nothing on stdout, so a cron line (`remind due`) mails only when there is work.
-            state(ctx).messages.info("nothing due")
+            state(ctx).messages.info(_("nothing due"))
             return
-        emit(rows, ("id", "due", "name", "phone", "what", "overdue"), fmt, title=f"{len(rows)} due")
+        emit(
+            rows,
+            ("id", "due", "name", "phone", "what", "overdue"),
+            fmt,
+            title=ngettext("{n} due", "{n} due", len(rows)).format(n=len(rows)),
+        )
         return
     if target == "done":
         if not (text and text.isdigit()):
-            raise UsageError("remind done N: the reminder's number, as `remind due` shows it")
+            raise UsageError(_("remind done N: the reminder's number, as `remind due` shows it"))
         card.done_reminder(engine, int(text))
-        stdout_console().print(f"reminder {text} done", markup=False)
+        stdout_console().print(_("reminder {id} done").format(id=text), markup=False)
         return
     if not target.isdigit():
-        raise UsageError(f"{target!r}: a customer id, `due` or `done`")
+        raise UsageError(_("{value}: a customer id, `due` or `done`").format(value=repr(target)))
     if not text:
-        raise UsageError('say what to do: remind ID --in 2w "позвонить"')
+        raise UsageError(_('say what to do: remind ID --in 2w "позвонить"'))
     due = _due(in_, on)
     rid = card.add_reminder(engine, int(target), text, due)
-    stdout_console().print(f"reminder {rid}: {due:%Y-%m-%d}, customer {target}", markup=False)
+    stdout_console().print(
+        _("reminder {id}: {due}, customer {customer}").format(
+            id=rid, due=f"{due:%Y-%m-%d}", customer=target
+        ),
+        markup=False,
+    )
 
 
 def _due(in_: str | None, on: str | None) -> datetime:
     if (in_ is None) == (on is None):
-        raise UsageError("say when: --in 2w or --on DATE (one of them)")
+        raise UsageError(_("say when: --in 2w or --on DATE (one of them)"))
     today = datetime.combine(datetime.now().date(), time(9, 0))  # a follow-up is for the morning
     if on is not None:
         return datetime.combine(parse_day(on, "--on"), time(9, 0))
 
     m = re.fullmatch(r"\s*(\d+)\s*(d|w|m|y)\s*", in_ or "", re.IGNORECASE)
     if not m:
-        raise UsageError(f"--in {in_!r}: a number and d, w, m or y (e.g. 3d, 2w, 1m)")
+        raise UsageError(
+            _("--in {value}: a number and d, w, m or y (e.g. 3d, 2w, 1m)").format(value=repr(in_))
+        )
     days = int(m.group(1)) * {"d": 1, "w": 7, "m": 30, "y": 365}[m.group(2).lower()]
     return today + timedelta(days=days)

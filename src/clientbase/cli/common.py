@@ -18,6 +18,7 @@ from clientbase.cli.completion import complete_segment
 from clientbase.cli.output import Format, Messages, SummaryFormat
 from clientbase.config import resolve_db, resolve_wait
 from clientbase.errors import UsageError
+from clientbase.i18n import _
 from clientbase.normalize.dates import parse_date
 
 
@@ -47,7 +48,9 @@ class State:
             def announce(backup) -> None:
                 if not self.quiet:
                     print(
-                        f"database upgraded; the previous file is saved as {backup}",
+                        _("database upgraded; the previous file is saved as {path}").format(
+                            path=backup
+                        ),
                         file=sys.stderr,
                     )
 
@@ -68,10 +71,16 @@ class State:
     def _announce_wait(self, seconds: float) -> None:
         # On a terminal (or with -v) only: cron mails whatever a job prints.
         if not self.quiet and (sys.stderr.isatty() or self.verbose):
-            limit = f"{seconds / 60:g} min" if seconds >= 120 else f"{seconds:g} s"
+            limit = (
+                _("{n:g} min").format(n=seconds / 60)
+                if seconds >= 120
+                else _("{n:g} s").format(n=seconds)
+            )
             print(
-                f"clientbase: waiting for another import or command to finish writing "
-                f"(up to {limit})…",
+                _(
+                    "clientbase: waiting for another import or command to finish writing "
+                    "(up to {limit})…"
+                ).format(limit=limit),
                 file=sys.stderr,
                 flush=True,
             )

@@ -9,6 +9,7 @@ from __future__ import annotations
 import typer
 
 from clientbase.config import resolve_db
+from clientbase.i18n import _
 
 
 def complete_platform(incomplete: str) -> list[str]:
@@ -31,3 +32,24 @@ def complete_segment(ctx: typer.Context, incomplete: str) -> list[str]:
     except Exception:  # a Tab press must never print a traceback into the command line
         return []
     return [n for n in names if n.lower().startswith(incomplete.lower())]
+
+
+def install_completion(ctx, param, value):
+    """`--install-completion`: Typer's installation, saying what it did in the chosen language."""
+    if not value or ctx.resilient_parsing:
+        return value
+    from typer.completion import install
+
+    shell, path = install(shell=value) if isinstance(value, str) else install()
+    typer.secho(
+        _("{shell} completion installed in {path}").format(shell=shell, path=path), fg="green"
+    )
+    typer.echo(_("Completion will take effect once you restart the terminal"))
+    raise typer.Exit()
+
+
+def speak_when_installing(command) -> None:
+    """Have the root command's `--install-completion` report through :func:`install_completion`."""
+    for param in command.params:
+        if param.name == "install_completion":
+            param.callback = install_completion

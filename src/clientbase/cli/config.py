@@ -12,6 +12,7 @@ from clientbase.config import config_path
 
 # The service is imported inside the commands, as in the other command modules: it brings the
 # settings' checks (phone regions, presets, report languages) that `clientbase --help` needs none of.
+from clientbase.i18n import N_, _
 
 app = typer.Typer(
     help="Your defaults (database, region, language, thresholds, export platform) in a config file.",
@@ -30,19 +31,27 @@ def show_cmd(
     thresholds set in a base with `clientbase settings set` win over the file's."""
     from clientbase.services.config import show
 
-    data = show({"db": state(ctx).db})
+    # The global --lang is a flag like --db: it shows as the language in force, from "flag".
+    lang = ctx.find_root().params.get("lang")
+    data = show({"db": state(ctx).db, "lang": lang.value if lang is not None else None})
     if fmt == Format.json:
         emit_json(data)
         return
     if fmt == Format.csv:
         emit_csv(data["keys"], ("key", "value", "from"))
         return
-    state(ctx).messages.info(
-        f"config file: {data['file']}" + ("" if data["exists"] else " (not there yet)")
-    )
-    emit_table(data["keys"], ("key", "value", "from", "meaning"))
+    if data["exists"]:
+        text = _("config file: {path}")
+    else:
+        text = _("config file: {path} (not there yet)")
+    state(ctx).messages.info(text.format(path=data["file"]))
+    rows = [{**r, "meaning": _(r["meaning"]) if r.get("meaning") else r.get("meaning"),
+             "from": _origin(r["from"])} for r in data["keys"]]  # fmt: skip
+    emit_table(rows, ("key", "value", "from", "meaning"))
     for name in data["unknown"]:
-        state(ctx).messages.info(f"warning: {name} in the config file is not a setting; ignored")
+        state(ctx).messages.info(
+            _("warning: {name} in the config file is not a setting; ignored").format(name=name)
+        )
 
 
 @app.command("set")
@@ -63,8 +72,24 @@ def set_cmd(
     if dry_run:
         checked = config_key(key).check(value)
         stdout_console().print(
-            f"{key} = {checked} is valid (dry run: nothing written)", markup=False
+            _("{key} = {value} is valid (dry run: nothing written)").format(key=key, value=checked),
+            markup=False,
         )
         return
     checked = set_value(key, value)
-    stdout_console().print(f"{key} = {checked} (in {config_path()})", markup=False)
+    stdout_console().print(
+        _("{key} = {value} (in {path})").format(key=key, value=checked, path=config_path()),
+        markup=False,
+    )
+
+
+# Where a value in force comes from (services.config): the words, in the chosen language; an
+# environment variable ("env CLIENTBASE_REGION") keeps its name.
+_ORIGINS = {"flag": N_("flag"), "config": N_("config"), "default": N_("default"),
+            "locale": N_("locale")}  # fmt: skip
+
+
+def _origin(origin: str) -> str:
+    if origin.startswith("env "):
+        return _("env {name}").format(name=origin[4:])
+    return _(_ORIGINS[origin]) if origin in _ORIGINS else origin

@@ -9,7 +9,8 @@ from typing import Annotated
 import typer
 
 from clientbase.cli.common import SummaryFormatOpt, state
-from clientbase.cli.output import SummaryFormat, count, emit_json, stdout_console
+from clientbase.cli.output import SummaryFormat, emit_json, stdout_console
+from clientbase.i18n import _, ngettext
 
 # Services are imported inside the commands: they load SQLAlchemy (and phonenumbers, pandas),
 # ~0.5 s that `clientbase --help` would pay too, as every command module is imported at start.
@@ -53,11 +54,22 @@ def set_cmd(
         state(ctx).engine(), customer_id, channel, status.value, source=source, value=value,
         dry_run=dry_run,
     )  # fmt: skip
-    stdout_console().print(
-        f"customer {customer_id}: {channel} consent {status.value} ({count(n, 'record')})"
-        + (" (dry run: nothing recorded)" if dry_run else ""),
-        markup=False,
-    )
+    if status == Status.granted:
+        text = ngettext(
+            "customer {id}: {channel} consent granted ({n} record)",
+            "customer {id}: {channel} consent granted ({n} records)",
+            n,
+        )
+    else:
+        text = ngettext(
+            "customer {id}: {channel} consent withdrawn ({n} record)",
+            "customer {id}: {channel} consent withdrawn ({n} records)",
+            n,
+        )
+    text = text.format(id=customer_id, channel=channel, n=n)
+    if dry_run:
+        text = _("{summary} (dry run: nothing recorded)").format(summary=text)
+    stdout_console().print(text, markup=False)
 
 
 @app.command("import")
@@ -88,10 +100,20 @@ def import_cmd(
     if fmt == SummaryFormat.json:
         emit_json(r.to_dict())
         return
+    if dry_run:
+        text = _(
+            "{values} phones and emails: {in_base} in the base would be withdrawn ({channels}), "
+            "{suppressed_only} would be kept on the suppression list (dry run: nothing changed)"
+        )
+    else:
+        text = _(
+            "{values} phones and emails: {in_base} in the base now withdrawn ({channels}), "
+            "{suppressed_only} kept on the suppression list"
+        )
     stdout_console().print(
-        f"{r.values} phones and emails: {r.in_base} in the base "
-        f"{'would be' if dry_run else 'now'} withdrawn ({', '.join(r.channels)}), "
-        f"{r.suppressed_only} {'would be ' if dry_run else ''}kept on the suppression list"
-        + (" (dry run: nothing changed)" if dry_run else ""),
+        text.format(
+            values=r.values, in_base=r.in_base, channels=", ".join(r.channels),
+            suppressed_only=r.suppressed_only,
+        ),
         markup=False,
-    )
+    )  # fmt: skip

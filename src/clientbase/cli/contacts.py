@@ -19,18 +19,21 @@ from clientbase.cli.output import (
     Format,
     SummaryFormat,
     and_list,
-    count,
+    customers,
     emit_csv,
     emit_csv_rows,
     emit_json,
     emit_json_stream,
     emit_table,
+    header_label,
     money,
+    n,
     stdout_console,
     table_lang,
     use_currency_of,
 )
 from clientbase.errors import UsageError
+from clientbase.i18n import N_, _, ngettext
 
 # Services are imported inside the commands: they load SQLAlchemy (and phonenumbers, pandas),
 # ~0.5 s that `clientbase --help` would pay too, as every command module is imported at start.
@@ -135,7 +138,7 @@ def list_cmd(
         emit_csv(rows, chosen or CSV_COLUMNS)
     else:
         rows = list(rows)
-        emit_table(rows, chosen or LIST_COLUMNS, title=count(len(rows), "customer"))
+        emit_table(rows, chosen or LIST_COLUMNS, title=customers(len(rows)))
 
 
 @app.command("show")
@@ -162,72 +165,126 @@ def show_cmd(
         emit_json(card)
         return
     con = stdout_console()
-    con.print(f"{card['name']}  (#{card['id']}, {card['kind']})", style="bold", markup=False)
+    kind = _(_KINDS.get(card["kind"], card["kind"]))
+    con.print(f"{card['name']}  (#{card['id']}, {kind})", style="bold", markup=False)
     if card.get("merged_into"):
-        con.print(f"merged into customer #{card['merged_into']}", markup=False)
+        con.print(_("merged into customer #{id}").format(id=card["merged_into"]), markup=False)
     if card.get("birthday_month_day"):
         card["birthday"] = birthday_text(card.get("birthday"), card["birthday_month_day"])
-    for label, key in (("Birthday", "birthday"), ("Gender", "gender"), ("Company", "company"),
-                       ("Position", "position"), ("City", "city"), ("Address", "address"),
-                       ("Source", "source"), ("Manager", "manager"), ("External id", "external_id")):  # fmt: skip
+    labels = [_(label) + ":" for label, _key in _CARD_FIELDS]
+    labels += [_(label) for label in _CARD_LABELS]
+    # One column for the values, as wide as the longest label in this language (13 in English).
+    pad = max(13, *(len(x) + 1 for x in labels))
+
+    def row(label: str, value) -> None:
+        con.print(f"{label:<{pad}}{value}", markup=False)
+
+    for label, key in _CARD_FIELDS:
         if card.get(key):
-            con.print(f"{label + ':':<13}{card[key]}", markup=False)
+            value = (
+                _(_GENDERS[card[key]]) if key == "gender" and card[key] in _GENDERS else card[key]
+            )
+            row(_(label) + ":", value)
     for p in card["contact_points"]:
         shown = p["value"] or p["raw"]
-        extra = [x for x in (p["label"], f"ext. {p['extension']}" if p["extension"] else None,
-                             None if p["valid"] else "INVALID, kept as typed",
-                             _consent_text(p["consent"], p.get("channels", {}))) if x]  # fmt: skip
-        con.print(
-            f"{p['kind'] + ':':<13}{shown}" + (f"  ({', '.join(extra)})" if extra else ""),
-            markup=False,
-        )
+        ext = _("ext. {number}").format(number=p["extension"]) if p["extension"] else None
+        invalid = None if p["valid"] else _("INVALID, kept as typed")
+        consent = _consent_text(p["consent"], p.get("channels", {}))
+        extra = [x for x in (_label(p["label"]), ext, invalid, consent) if x]
+        kind = _(_POINT_KINDS.get(p["kind"], p["kind"]))
+        row(kind + ":", f"{shown}" + (f"  ({', '.join(extra)})" if extra else ""))
     if card["tags"]:
-        con.print(f"{'Tags:':<13}{', '.join(card['tags'])}", markup=False)
+        row(_("Tags:"), ", ".join(card["tags"]))
     if card.get("note"):
         # Every line of a multi-line note under the first, not back at the left edge.
         note = "\n".join(line.rstrip() for line in card["note"].strip().splitlines())
-        con.print(f"{'Note:':<13}{note.replace(chr(10), chr(10) + ' ' * 13)}", markup=False)
+        row(_("Note:"), note.replace("\n", "\n" + " " * pad))
     for inv in card["invalid"]:
         if inv["kind"] == "birthday":
-            con.print(f"{'Birthday?':<13}{inv['value']} (not a date, kept as typed)", markup=False)
+            row(
+                _("Birthday?"),
+                _("{value} (not a date, kept as typed)").format(value=inv["value"]),
+            )
     o = card.get("orders")
     if o and o["count"]:
-        con.print(
-            f"{'Orders:':<13}{o['count']}, {money(o['revenue'])} in all, last {o['last'][:10]}",
-            markup=False,
+        row(
+            _("Orders:"),
+            _("{count}, {revenue} in all, last {day}").format(
+                count=o["count"], revenue=money(o["revenue"]), day=o["last"][:10]
+            ),
         )
     cls = card.get("classes") or {}
     if cls.get("abc"):
-        con.print(f"{'ABC/XYZ:':<13}{cls['abc']}{cls['xyz']} ({cls['window']})", markup=False)
+        row("ABC/XYZ:", f"{cls['abc']}{cls['xyz']} ({cls['window']})")
     if rfm := cls.get("rfm"):
-        con.print(
-            f"{'RFM:':<13}{rfm['r']}{rfm['f']}{rfm['m']} {rfm['segment']} (as of {rfm['as_of']})",
-            markup=False,
+        row(
+            "RFM:",
+            _("{scores} {segment} (as of {day})").format(
+                scores=f"{rfm['r']}{rfm['f']}{rfm['m']}",
+                segment=_(rfm["segment"]),
+                day=rfm["as_of"],
+            ),
         )
     if (life := card.get("lifecycle")) and life.get("stage"):
         warmth = f" ({life['warmth']})" if life.get("warmth") else ""
-        con.print(f"{'Stage:':<13}{life['stage']}{warmth}", markup=False)
+        row(_("Stage:"), f"{life['stage']}{warmth}")
     if card.get("calls"):
-        con.print("Calls (latest first):", markup=False)
+        con.print(_("Calls (latest first):"), markup=False)
         for c in card["calls"]:
             arrow = "<-" if c["direction"] == "in" else "->"
-            took = f", {c['duration_s']} s" if c["duration_s"] else ""
+            took = ", " + _("{n} s").format(n=c["duration_s"]) if c["duration_s"] else ""
             con.print(f"  {c['at']} {arrow} {c['phone']}  {c['outcome']}{took}", markup=False)
     if card.get("log"):
-        con.print("Log (latest first):", markup=False)
+        con.print(_("Log (latest first):"), markup=False)
         for e in card["log"]:
             how = e["kind"] + (f", {e['outcome']}" if e["outcome"] else "")
             text = (e["text"] or "").strip().replace("\n", "\n" + " " * 4)
             con.print(f"  {e['at']} [{how}] {text}", markup=False)
     for r in card.get("reminders", []):
-        con.print(f"Reminder {r['id']}: {r['due']} {r['text']}", markup=False)
+        con.print(
+            _("Reminder {id}: {due} {text}").format(id=r["id"], due=r["due"], text=r["text"]),
+            markup=False,
+        )
     if card.get("status") in ("archived", "erased"):
-        con.print(f"Status:      {card['status']}", markup=False)
+        row(_("Status:"), _(_STATUSES[card["status"]]))
     if card["provenance"]:
-        con.print("From:", markup=False)
+        con.print(_("From:"), markup=False)
         for p in card["provenance"]:
-            sheet = f", sheet {p['sheet']}" if p.get("sheet") else ""
-            con.print(f"  import {p['import']}: {p['file']}{sheet}, row {p['row']}", markup=False)
+            if p.get("sheet"):
+                text = _("import {id}: {file}, sheet {sheet}, row {row}")
+            else:
+                text = _("import {id}: {file}, row {row}")
+            con.print(
+                "  "
+                + text.format(id=p["import"], file=p["file"], sheet=p.get("sheet"), row=p["row"]),
+                markup=False,
+            )
+
+
+# The card's labels, in English in the code and in the language of the command on screen.
+_CARD_FIELDS = (
+    (N_("Birthday"), "birthday"), (N_("Gender"), "gender"), (N_("Company"), "company"),
+    (N_("Position"), "position"), (N_("City"), "city"), (N_("Address"), "address"),
+    (N_("Source"), "source"), (N_("Manager"), "manager"), (N_("External id"), "external_id"),
+)  # fmt: skip
+_CARD_LABELS = (
+    N_("Tags:"), N_("Note:"), N_("Birthday?"), N_("Orders:"), N_("Stage:"), N_("Status:"),
+)  # fmt: skip
+# TRANSLATORS: a person's gender as the card shows it: m or f.
+_GENDERS = {"m": N_("m"), "f": N_("f")}
+_KINDS = {"person": N_("person"), "company": N_("company"), "lead": N_("lead")}
+_POINT_KINDS = {"phone": N_("phone"), "email": N_("email")}
+_STATUSES = {"archived": N_("archived"), "erased": N_("erased")}
+# Labels of a phone or email, as the importers and vCard write them.
+_POINT_LABELS = {
+    "mobile": N_("mobile"), "home": N_("home"), "work": N_("work"), "fax": N_("fax"),
+    "other": N_("other"), "main": N_("main"), "pager": N_("pager"),
+}  # fmt: skip
+
+
+def _label(label: str | None) -> str | None:
+    key = (label or "").lower()
+    return _(_POINT_LABELS[key]) if key in _POINT_LABELS else label
 
 
 _MONTHS = {
@@ -247,19 +304,27 @@ def birthday_text(iso: str | None, month_day: str, lang: str | None = None) -> s
     return f"{text} {iso[:4]}" if iso else f"{text} ({_YEAR_UNKNOWN[lang]})"
 
 
+_CONSENT = {"granted": N_("granted"), "withdrawn": N_("withdrawn"), "unknown": N_("unknown")}
+
+
 def _consent_text(general: str, channels: dict[str, str]) -> str | None:
     """ "consent granted", "consent granted (sms, calls), withdrawn (ads)": each status once."""
     by_status: dict[str, list[str]] = {}
     for channel, status in channels.items():
         by_status.setdefault(status, []).append(channel)
     if not by_status:
-        return None if general == "unknown" else f"consent {general}"
+        if general == "unknown":
+            return None
+        return _("consent {statuses}").format(statuses=_(_CONSENT.get(general, general)))
     if general != "unknown":
         by_status.setdefault(general, [])
     parts = [
-        f"{status} ({', '.join(chans)})" if chans else status for status, chans in by_status.items()
+        f"{_(_CONSENT.get(status, status))} ({', '.join(chans)})"
+        if chans
+        else _(_CONSENT.get(status, status))
+        for status, chans in by_status.items()
     ]
-    return "consent " + ", ".join(parts)
+    return _("consent {statuses}").format(statuses=", ".join(parts))
 
 
 def _card_input(name, phones, emails, birthday, company, city, manager, fields):
@@ -329,10 +394,13 @@ def add_cmd(
     if fmt == SummaryFormat.json:
         emit_json(r.to_dict())
     elif r.created:
-        stdout_console().print(f"added customer {r.id}", markup=False)
+        stdout_console().print(_("added customer {id}").format(id=r.id), markup=False)
     else:
         stdout_console().print(
-            f"already in the base as customer {r.id} ({r.outcome})", markup=False
+            _("already in the base as customer {id} ({outcome})").format(
+                id=r.id, outcome=r.outcome
+            ),
+            markup=False,
         )
 
 
@@ -369,24 +437,32 @@ def edit_cmd(
     if fmt == SummaryFormat.json:
         emit_json(r.to_dict())
         return
-    what = [*r.changed, *(f"added {v}" for v in r.added)]
+    what = [
+        *(header_label(field) for field in r.changed),
+        *(_("added {value}").format(value=v) for v in r.added),
+    ]
     if r.removed:
-        what.append(f"removed {count(r.removed, 'phone or email', 'phones and emails')}")
-    stdout_console().print(
-        f"customer {customer_id}"
-        + (" (dry run, nothing changed), would be" if dry_run and what else "")
-        + ": "
-        + (", ".join(what) or "nothing changed"),
-        markup=False,
-    )
+        what.append(
+            ngettext(
+                "removed {n} phone or email", "removed {n} phones and emails", r.removed
+            ).format(n=n(r.removed))
+        )
+    if not what:
+        text = _("customer {id}: nothing changed")
+    elif dry_run:
+        text = _("customer {id} (dry run, nothing changed), would be: {changes}")
+    else:
+        text = _("customer {id}: {changes}")
+    stdout_console().print(text.format(id=customer_id, changes=", ".join(what)), markup=False)
     if r.shared_with:
         others = r.shared_with
-        who = (
-            f"customer {others[0]} has"
-            if len(others) == 1
-            else f"customers {and_list(others)} have"
-        )
-        st.messages.info(f"note: {who} the same phone or email")
+        if len(others) == 1:
+            note = _("note: customer {id} has the same phone or email").format(id=others[0])
+        else:
+            note = _("note: customers {ids} have the same phone or email").format(
+                ids=and_list(others)
+            )
+        st.messages.info(note)
 
 
 @app.command("archive")
@@ -397,7 +473,7 @@ def archive_cmd(
     from clientbase.services.card import archive
 
     archive(state(ctx).engine(), customer_id)
-    stdout_console().print(f"customer {customer_id} archived", markup=False)
+    stdout_console().print(_("customer {id} archived").format(id=customer_id), markup=False)
 
 
 @app.command("forget")
@@ -419,8 +495,8 @@ def forget_cmd(
     st = state(ctx)
     if not yes and not dry_run:
         if not sys.stdin.isatty():
-            raise UsageError("erasing cannot be undone: add --yes to confirm")
-        if not typer.confirm(f"Erase customer {customer_id} for good?", err=True):
+            raise UsageError(_("erasing cannot be undone: add --yes to confirm"))
+        if not typer.confirm(_("Erase customer {id} for good?").format(id=customer_id), err=True):
             raise typer.Exit(1)
     r = forget(st.engine(), customer_id, st.location().path, dry_run=dry_run)
     try:
@@ -428,7 +504,8 @@ def forget_cmd(
     finally:
         if r.scrubbed is False:
             raise scrub_failed_error(
-                st.location().path, f"customer {customer_id} is erased from the base"
+                st.location().path,
+                _("customer {id} is erased from the base").format(id=customer_id),
             )
 
 
@@ -438,23 +515,38 @@ def _print_forget(st, r, fmt: SummaryFormat) -> None:
     if fmt == SummaryFormat.json:
         emit_json(r.to_dict())
         return
-    n = ", ".join(f"{v} {k.replace('_', ' ')}" for k, v in r.erased.items() if v)
+    held = ", ".join(
+        _("{n} {what}").format(n=v, what=header_label(k)) for k, v in r.erased.items() if v
+    )
+    held = held or _("nothing else held")
     if dry_run:
         stdout_console().print(
-            f"customer {customer_id} would be erased ({n or 'nothing else held'}); "
-            "dry run: nothing erased",
+            _("customer {id} would be erased ({held}); dry run: nothing erased").format(
+                id=customer_id, held=held
+            ),
             markup=False,
         )
         return
     stdout_console().print(
-        f"customer {customer_id} erased ({n or 'nothing else held'})", markup=False
+        _("customer {id} erased ({held})").format(id=customer_id, held=held), markup=False
     )
     for c in r.copies_still_holding_data:
-        what = {"export": "the export", "rejects": "the rejected-rows file"}.get(
-            c["kind"], "the backup"
-        )
-        todo = f"refresh it: {c['refresh']}; or delete it: {c['delete']}" if c["refresh"] else (
-            f"delete it: {c['delete']}")  # fmt: skip
+        what = _(_COPY_KINDS.get(c["kind"], _COPY_KINDS["backup"]))
+        if c["refresh"]:
+            todo = _("refresh it: {refresh}; or delete it: {delete}").format(
+                refresh=c["refresh"], delete=c["delete"]
+            )
+        else:
+            todo = _("delete it: {delete}").format(delete=c["delete"])
         st.messages.info(
-            f"warning: {what} {c['path']} ({c['written_at']}) may still hold the person; {todo}"
+            _("warning: {what} {path} ({written_at}) may still hold the person; {todo}").format(
+                what=what, path=c["path"], written_at=c["written_at"], todo=todo
+            )
         )
+
+
+_COPY_KINDS = {
+    "export": N_("the export"),
+    "rejects": N_("the rejected-rows file"),
+    "backup": N_("the backup"),
+}

@@ -8,7 +8,15 @@ from typing import Annotated
 import typer
 
 from clientbase.cli.common import FormatOpt, SummaryFormatOpt, state
-from clientbase.cli.output import Format, SummaryFormat, emit, emit_json, stdout_console
+from clientbase.cli.output import (
+    Format,
+    SummaryFormat,
+    decimal,
+    emit,
+    emit_json,
+    stdout_console,
+)
+from clientbase.i18n import N_, _
 
 # Services are imported inside the commands: they load SQLAlchemy (and phonenumbers, pandas),
 # ~0.5 s that `clientbase --help` would pay too, as every command module is imported at start.
@@ -30,16 +38,26 @@ def info_cmd(
         emit_json(data.to_dict())
         return
     con = stdout_console()
-    con.print(f"database: {data.path or data.url}  ({data.origin})", markup=False)
+    origin = _(_ORIGINS.get(data.origin, data.origin))
+    con.print(
+        _("database: {where}  ({origin})").format(where=data.path or data.url, origin=origin),
+        markup=False,
+    )
     if not data.exists:
-        con.print("not created yet: the first command that needs it creates it", markup=False)
+        con.print(_("not created yet: the first command that needs it creates it"), markup=False)
         return
-    status = "up to date" if data.up_to_date else f"behind {data.head}: run `clientbase db upgrade`"
-    con.print(f"schema:   {data.revision} ({status})", markup=False)
+    if data.up_to_date:
+        status = _("up to date")
+    else:
+        status = _("behind {head}: run `clientbase db upgrade`").format(head=data.head)
+    labels = [_("schema:"), _("size:")] + [_(name) + ":" for name in data.counts]
+    pad = max(16, *(len(x) + 1 for x in labels))  # one column for the values (16 in English)
+    con.print(f"{_('schema:'):<10}{data.revision} ({status})", markup=False)
     if data.size_bytes is not None:
-        con.print(f"size:     {data.size_bytes / 1e6:.1f} MB", markup=False)
+        size = _("{n} MB").format(n=decimal(data.size_bytes / 1e6))
+        con.print(f"{_('size:'):<10}{size}", markup=False)
     for name, n in data.counts.items():
-        con.print(f"{name + ':':<16}{n}", markup=False)
+        con.print(f"{_(name) + ':':<{pad}}{n}", markup=False)
 
 
 @app.command("upgrade")
@@ -51,11 +69,15 @@ def upgrade_cmd(ctx: typer.Context) -> None:
     result = database.upgrade(st.engine(migrate=False), st.location())
     msg = st.messages
     if result.from_ == result.to:
-        msg.info(f"already up to date (schema {result.to})")
+        msg.info(_("already up to date (schema {revision})").format(revision=result.to))
     else:
-        msg.info(f"schema {result.from_ or '(new database)'} -> {result.to}")
+        msg.info(
+            _("schema {old} -> {new}").format(
+                old=result.from_ or _("(new database)"), new=result.to
+            )
+        )
     if result.backup:
-        msg.info(f"backup of the previous file: {result.backup}")
+        msg.info(_("backup of the previous file: {path}").format(path=result.backup))
 
 
 @app.command("backup")
@@ -69,7 +91,11 @@ def backup_cmd(
 
     st = state(ctx)
     result = database.backup(st.engine(), dest, force=force)
-    st.messages.info(f"backup written: {result.backup} ({result.size_bytes / 1e6:.1f} MB)")
+    st.messages.info(
+        _("backup written: {path} ({size} MB)").format(
+            path=result.backup, size=decimal(result.size_bytes / 1e6)
+        )
+    )
 
 
 @app.command("copies")
@@ -82,7 +108,7 @@ def copies_cmd(
     from clientbase.services.copies import list_copies
 
     rows = list_copies(state(ctx).engine())
-    emit(rows, ("written_at", "kind", "path", "size_bytes", "export_id"), fmt, title="copies")
+    emit(rows, ("written_at", "kind", "path", "size_bytes", "export_id"), fmt, title=_("copies"))
 
 
 @app.command("scrub")
@@ -92,7 +118,7 @@ def scrub_cmd(ctx: typer.Context) -> None:
 
     st = state(ctx)
     database.scrub(st.engine(), st.location())
-    st.messages.info("scrubbed: erased data is no longer in the database files")
+    st.messages.info(_("scrubbed: erased data is no longer in the database files"))
 
 
 @app.command("copy")
@@ -117,7 +143,7 @@ def copy_cmd(
 
     def progress(table: str, rows: int) -> None:
         if msg.verbose:
-            msg.info(f"{table}: {rows} rows copied")
+            msg.info(_("{table}: {rows} rows copied").format(table=table, rows=rows))
 
     result = database.copy(st.engine(), st.location(), to, progress=progress)
     if fmt == SummaryFormat.json:
@@ -128,4 +154,19 @@ def copy_cmd(
         con.print(
             f"{t['table'] + ':':<22}{t['rows']:>10}  sha256 {t['checksum'][:16]}", markup=False
         )
-    msg.info(f"copied to {result.to}: every table has the same rows and checksum as here")
+    msg.info(
+        _("copied to {where}: every table has the same rows and checksum as here").format(
+            where=result.to
+        )
+    )
+
+
+# Where the database in use was named (services.database.info's "origin"); the flag and the
+# environment variable are shown as they are.
+_ORIGINS = {"config": N_("config"), "default": N_("default")}
+# The tables `db info` counts, by their names in the schema.
+# TRANSLATORS: names of database tables, shown with their row counts.
+_TABLES = (
+    N_("customers"), N_("contact_points"), N_("imports"), N_("import_rows"), N_("orders"),
+    N_("interactions"), N_("tags"), N_("segments"), N_("merges"), N_("exports"),
+)  # fmt: skip

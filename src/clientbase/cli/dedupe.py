@@ -8,7 +8,8 @@ from typing import Annotated
 import typer
 
 from clientbase.cli.common import SummaryFormatOpt, format_option, state
-from clientbase.cli.output import Format, SummaryFormat, count, emit, emit_json, stdout_console
+from clientbase.cli.output import Format, SummaryFormat, emit, emit_json, n, stdout_console
+from clientbase.i18n import _, ngettext
 
 # Services are imported inside the commands: they load SQLAlchemy (and phonenumbers, pandas),
 # ~0.5 s that `clientbase --help` would pay too, as every command module is imported at start.
@@ -23,14 +24,13 @@ def _print_proposals(proposals, *, heading: str, review_hint: bool = False) -> N
     if not proposals:
         return
     con.print(heading, style="bold", markup=False)
-    for n, p in enumerate(proposals, 1):
-        done = f", merge {p.merge_id}" if p.merge_id else ""
-        keep = f", keeps {p.survivor}" if p.survivor else ""
-        con.print(
-            f"{n}. {', '.join(map(str, p.ids))}  score {p.score:.2f}{keep}{done}", markup=False
-        )
+    for number, p in enumerate(proposals, 1):
+        done = ", " + _("merge {id}").format(id=p.merge_id) if p.merge_id else ""
+        keep = ", " + _("keeps {id}").format(id=p.survivor) if p.survivor else ""
+        score = _("score {score}").format(score=f"{p.score:.2f}")
+        con.print(f"{number}. {', '.join(map(str, p.ids))}  {score}{keep}{done}", markup=False)
         for i in p.ids:
-            con.print(f"   {i:>8}  {p.names.get(i, '') or '(no name)'}", markup=False)
+            con.print(f"   {i:>8}  {p.names.get(i, '') or _('(no name)')}", markup=False)
         for e in p.edges:
             link = f"{e['a']}–{e['b']}: " if len(p.ids) > 2 else ""
             con.print(f"   {link}{'; '.join(e['reasons'])}", markup=False)
@@ -38,8 +38,11 @@ def _print_proposals(proposals, *, heading: str, review_hint: bool = False) -> N
             ids = " ".join(map(str, p.ids))
             pair = p.edges[0] if p.edges else {"a": p.ids[0], "b": p.ids[1]}
             con.print(
-                f"   merge: clientbase dedupe merge {ids}   "
-                f"not the same: clientbase dedupe not-duplicate {pair['a']} {pair['b']}",
+                "   "
+                + _(
+                    "merge: clientbase dedupe merge {ids}   "
+                    "not the same: clientbase dedupe not-duplicate {a} {b}"
+                ).format(ids=ids, a=pair["a"], b=pair["b"]),
                 markup=False,
                 style="dim",
             )
@@ -52,16 +55,25 @@ def _interactive() -> bool:
 def _summary(result, *, merged_now: bool) -> str:
     p = result.plan
     away = sum(len(x.ids) - 1 for x in p.auto)
-    groups = f"{len(p.auto)} group{'s' if len(p.auto) != 1 else ''}"
-    people = f"{away} customer{'s' if away != 1 else ''}"
+    groups = ngettext("{n} group", "{n} groups", len(p.auto)).format(n=len(p.auto))
+    people = ngettext("{n} customer", "{n} customers", away).format(n=away)
     if merged_now:
-        head = f"merged {result.merged} of {groups} ({people} folded in)"
+        head = _("merged {n} of {groups} ({customers} folded in)").format(
+            n=result.merged, groups=groups, customers=people, total=len(p.auto), away=away
+        )
     else:
-        head = f"{groups} to merge at or above {p.threshold:.2f} ({people} would go)"
-    return (
-        f"{p.customers} customers checked: {head}; "
-        f"{len(p.review)} group{'s' if len(p.review) != 1 else ''} below it for review"
+        head = _("{groups} to merge at or above {threshold} ({customers} would go)").format(
+            groups=groups,
+            threshold=f"{p.threshold:.2f}",
+            customers=people,
+            total=len(p.auto),
+            away=away,
+        )
+    checked = ngettext("{n} customer checked", "{n} customers checked", p.customers)
+    review = ngettext(
+        "{n} group below it for review", "{n} groups below it for review", len(p.review)
     )
+    return f"{checked.format(n=p.customers)}: {head}; {review.format(n=len(p.review))}"
 
 
 @app.callback(invoke_without_command=True)
@@ -111,17 +123,23 @@ def dedupe_cmd(
     st = state(ctx)
     msg = st.messages
     if not yes and not dry_run and not _interactive():
-        msg.info("not a terminal and no --yes: a dry run, nothing is merged")
+        msg.info(_("not a terminal and no --yes: a dry run, nothing is merged"))
         dry_run = True
     engine = st.engine()
     p = plan(engine, auto_above=auto_merge_above, area_code=area_code)
     result = RunResult(p, dry_run=True)
     if not dry_run:
         if not yes and p.auto:
-            _print_proposals(p.auto, heading=f"To merge (score at or above {p.threshold:.2f}):")
+            _print_proposals(
+                p.auto,
+                heading=_("To merge (score at or above {threshold}):").format(
+                    threshold=f"{p.threshold:.2f}"
+                ),
+            )
             msg.info(_summary(result, merged_now=False))
-            if not typer.confirm(f"Merge these {len(p.auto)} groups?", err=True):
-                msg.info("nothing changed")
+            question = ngettext("Merge this {n} group?", "Merge these {n} groups?", len(p.auto))
+            if not typer.confirm(question.format(n=len(p.auto)), err=True):
+                msg.info(_("nothing changed"))
                 raise typer.Exit(1)
         result = apply(engine, p)
         p = result.plan  # with the merge ids
@@ -131,22 +149,32 @@ def dedupe_cmd(
     if st.quiet:
         return
     if result.dry_run:
-        _print_proposals(p.auto, heading=f"Would merge (score at or above {p.threshold:.2f}):")
+        threshold = f"{p.threshold:.2f}"
         _print_proposals(
-            p.review, heading=f"For review (below {p.threshold:.2f}):", review_hint=True
+            p.auto,
+            heading=_("Would merge (score at or above {threshold}):").format(threshold=threshold),
         )
-        msg.info(_summary(result, merged_now=False) + "; dry run, nothing written")
+        _print_proposals(
+            p.review,
+            heading=_("For review (below {threshold}):").format(threshold=threshold),
+            review_hint=True,
+        )
+        msg.info(
+            _("{summary}; dry run, nothing written").format(
+                summary=_summary(result, merged_now=False)
+            )
+        )
         return
     if yes:
         _print_proposals(
             [x for x in p.auto if x.merge_id],
-            heading="Merged (undo with: clientbase dedupe undo ID):",
+            heading=_("Merged (undo with: clientbase dedupe undo ID):"),
         )
     for x in result.skipped:
-        msg.info(f"not merged, changed meanwhile: {', '.join(map(str, x.ids))}")
+        msg.info(_("not merged, changed meanwhile: {ids}").format(ids=", ".join(map(str, x.ids))))
     msg.info(_summary(result, merged_now=True))
     if p.review:
-        msg.info("see the groups below the threshold with: clientbase dedupe review")
+        msg.info(_("see the groups below the threshold with: clientbase dedupe review"))
 
 
 @app.command("review")
@@ -172,10 +200,11 @@ def review_cmd(
         emit_json([p.to_dict() for p in proposals])
         return
     if not proposals:
-        st.messages.info("nothing waits for review (run: clientbase dedupe)")
+        st.messages.info(_("nothing waits for review (run: clientbase dedupe)"))
         return
     if list_only or not (_interactive() and sys.stdout.isatty()):
-        _print_proposals(proposals, heading=f"{len(proposals)} to review:", review_hint=True)
+        heading = ngettext("{n} to review:", "{n} to review:", len(proposals))
+        _print_proposals(proposals, heading=heading.format(n=len(proposals)), review_hint=True)
         return
     from clientbase.cli.review import ReviewSession  # rich's live console: only on a terminal
 
@@ -206,14 +235,16 @@ def merge_cmd(
         return
     if dry_run:
         stdout_console().print(
-            f"would merge {', '.join(map(str, r.merged))} into {r.survivor} "
-            "(dry run: nothing changed)",
+            _("would merge {ids} into {survivor} (dry run: nothing changed)").format(
+                ids=", ".join(map(str, r.merged)), survivor=r.survivor
+            ),
             markup=False,
         )
         return
     stdout_console().print(
-        f"merged {', '.join(map(str, r.merged))} into {r.survivor} (merge {r.merge_id}; "
-        f"undo: clientbase dedupe undo {r.merge_id})",
+        _("merged {ids} into {survivor} (merge {id}; undo: clientbase dedupe undo {id})").format(
+            ids=", ".join(map(str, r.merged)), survivor=r.survivor, id=r.merge_id
+        ),
         markup=False,
     )
 
@@ -232,10 +263,11 @@ def not_duplicate_cmd(
     if fmt == SummaryFormat.json:
         emit_json(r.to_dict())
         return
-    stdout_console().print(
-        f"customers {r.a} and {r.b} are different people" + ("" if r.new else " (noted before)"),
-        markup=False,
-    )
+    if r.new:
+        text = _("customers {a} and {b} are different people")
+    else:
+        text = _("customers {a} and {b} are different people (noted before)")
+    stdout_console().print(text.format(a=r.a, b=r.b), markup=False)
 
 
 @app.command("undo")
@@ -253,14 +285,18 @@ def undo_cmd(
         emit_json(r.to_dict())
         return
     stdout_console().print(
-        f"merge {merge_id} undone: customer {', '.join(map(str, r.restored))} "
-        f"back beside {r.survivor}",
+        ngettext(
+            "merge {id} undone: customer {ids} back beside {survivor}",
+            "merge {id} undone: customer {ids} back beside {survivor}",
+            len(r.restored),
+        ).format(id=merge_id, ids=", ".join(map(str, r.restored)), survivor=r.survivor),
         markup=False,
     )
     if r.kept_fields:
         st.messages.info(
-            f"note: customer {r.survivor} keeps {', '.join(r.kept_fields)} "
-            "as changed after the merge"
+            _("note: customer {id} keeps {fields} as changed after the merge").format(
+                id=r.survivor, fields=", ".join(r.kept_fields)
+            )
         )
 
 
@@ -276,4 +312,5 @@ def history_cmd(
     from clientbase.services.dedupe import history
 
     rows = [h.to_dict() for h in history(state(ctx).engine(), limit=limit)]
-    emit(rows, HISTORY_COLUMNS, fmt, title=count(len(rows), "merge"))
+    title = ngettext("{n} merge", "{n} merges", len(rows)).format(n=n(len(rows)))
+    emit(rows, HISTORY_COLUMNS, fmt, title=title)

@@ -13,13 +13,15 @@ from clientbase.cli.completion import complete_platform, complete_segment
 from clientbase.cli.output import (
     Format,
     SummaryFormat,
-    count,
+    customers,
     emit_csv,
     emit_json,
     emit_table,
+    n,
     stdout_console,
 )
 from clientbase.errors import UsageError
+from clientbase.i18n import _, ngettext
 
 # Services are imported inside the commands: they load SQLAlchemy (and phonenumbers, pandas),
 # ~0.5 s that `clientbase --help` would pay too, as every command module is imported at start.
@@ -133,8 +135,8 @@ def audience_cmd(
     platform = config_value("export_platform", platform, None)
     if platform is None:
         raise UsageError(
-            "which platform? give --platform",
-            hint="or once for all: clientbase config set export_platform yandex",
+            _("which platform? give --platform"),
+            hint=_("or once for all: clientbase config set export_platform yandex"),
         )
     res = export_audience(
         st.engine(), platform, out, where=where, segment=segment,
@@ -147,7 +149,7 @@ def audience_cmd(
     elif not st.quiet:
         _print_summary(res, verbose=st.verbose)
     for w in res.warnings:
-        st.messages.info(f"warning: {w}")
+        st.messages.info(_("warning: {message}").format(message=w))
 
 
 def _print_summary(res, *, verbose: bool) -> None:
@@ -158,39 +160,70 @@ def _print_summary(res, *, verbose: bool) -> None:
     def line(text: str, **kw) -> None:
         con.print(text, markup=False, **kw)
 
-    head = f"{res.platform}: {res.title}"
-    line(head + (" (dry run: nothing written)" if res.dry_run else ""), style="bold")
-    sel = f"segment {res.segment}" if res.segment else f"where {res.where}" if res.where else "all"
-    if res.diff:
-        line(f"  selected ({sel}): {count(res.selected, 'customer')}; {res.exported} in the audience now; "
-             f"hash {res.hash}")  # fmt: skip
+    head = f"{res.platform}: {_(res.title)}"
+    if res.dry_run:
+        head = _("{title} (dry run: nothing written)").format(title=head)
+    line(head, style="bold")
+    if res.segment:
+        sel = _("segment {name}").format(name=res.segment)
+    elif res.where:
+        sel = _("where {expression}").format(expression=res.where)
     else:
-        line(f"  selected ({sel}): {count(res.selected, 'customer')}; exported {res.exported} "
-             f"in {count(res.rows, 'row')}; hash {res.hash}")  # fmt: skip
+        sel = _("all")
+    if res.diff:
+        text = _("selected ({selection}): {customers}; {exported} in the audience now; hash {hash}")
+    else:
+        text = ngettext(
+            "selected ({selection}): {customers}; exported {exported} in {rows} row; hash {hash}",
+            "selected ({selection}): {customers}; exported {exported} in {rows} rows; hash {hash}",
+            res.rows,
+        )
+    line("  " + text.format(
+        selection=sel, customers=customers(res.selected), exported=res.exported,
+        rows=n(res.rows), hash=res.hash,
+    ))  # fmt: skip
     left = sum(res.left_out.values())
     if left:
-        line(f"  left out {left}:")
-        for reason, n in res.left_out.items():
-            line(f"    {n:>6}  {REASON_TEXT[reason]}")
+        line("  " + _("left out {n}:").format(n=left))
+        for reason, many in res.left_out.items():
+            line(f"    {many:>6}  {_(REASON_TEXT[reason])}")
     if res.dropped and verbose:
-        line("  phones and emails not used: "
-             + ", ".join(f"{n} {r.replace('_', ' ')}" for r, n in res.dropped.items()))  # fmt: skip
+        line("  " + _("phones and emails not used: {what}").format(
+            what=", ".join(
+                _("{n} {what}").format(n=k, what=_(r.replace("_", " ")))
+                for r, k in res.dropped.items()
+            )
+        ))  # fmt: skip
     if res.exported:
-        line(f"  match-rate factors: {res.share_mobile:.0%} with a mobile phone, "
-             f"{res.share_email:.0%} with an email")  # fmt: skip
+        line("  " + _(
+            "match-rate factors: {mobile} with a mobile phone, {email} with an email"
+        ).format(mobile=f"{res.share_mobile:.0%}", email=f"{res.share_email:.0%}"))  # fmt: skip
     if res.diff:
         d = res.diff
-        since = f"export {d['since']}" if d["since"] else "nothing (first export)"
-        line(f"  since {since}: {d['added']} customers added ({d['added_rows']} rows), "
-             f"{d['removed']} removed ({d['removed_rows']} rows; "
-             f"{d['removed_no_longer_in_base']} no longer in the base)")  # fmt: skip
+        if d["since"]:
+            text = _(
+                "since export {since}: {added} customers added ({added_rows} rows), {removed} "
+                "removed ({removed_rows} rows; {removed_no_longer_in_base} no longer in the base)"
+            )
+        else:
+            text = _(
+                "since nothing (first export): {added} customers added ({added_rows} rows), "
+                "{removed} removed ({removed_rows} rows; {removed_no_longer_in_base} no longer "
+                "in the base)"
+            )
+        line("  " + text.format(**d))
     for f in res.files:
-        line(f"  {'would write' if res.dry_run else 'wrote'} {f['path']}: {f['rows']} rows, "
-             f"{f['bytes']:,} bytes, sha256 {f['sha256']}")  # fmt: skip
-    for n in res.notes:
-        line(f"  note: {n}")
+        if res.dry_run:
+            text = _("would write {path}: {rows} rows, {bytes} bytes, sha256 {sha256}")
+        else:
+            text = _("wrote {path}: {rows} rows, {bytes} bytes, sha256 {sha256}")
+        line("  " + text.format(
+            path=f["path"], rows=f["rows"], bytes=n(f["bytes"]), sha256=f["sha256"]
+        ))  # fmt: skip
+    for note in res.notes:
+        line("  " + _("note: {note}").format(note=note))
     if res.export_id:
-        line(f"  logged as export {res.export_id} (clientbase exports list)")
+        line("  " + _("logged as export {id} (clientbase exports list)").format(id=res.export_id))
 
 
 def _readable(key: str, value) -> str:
@@ -198,20 +231,22 @@ def _readable(key: str, value) -> str:
     if value is None or value == "":
         return "-"
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
     if key == "delimiter":
-        return {"\t": "tab", ",": ", (comma)", ";": "; (semicolon)"}.get(value, repr(value))
+        names = {"\t": _("tab"), ",": _(", (comma)"), ";": _("; (semicolon)")}
+        return names.get(value, repr(value))
     if key == "columns":
         return ", ".join(
             c["header"]
-            + (" (hashed)" if c.get("hashed") else "")
-            + (f", plain: {c['header_plain']}" if c.get("header_plain") else "")
+            + (_(" (hashed)") if c.get("hashed") else "")
+            + (", " + _("plain: {header}").format(header=c["header_plain"])
+               if c.get("header_plain") else "")
             for c in value
-        )
+        )  # fmt: skip
     if isinstance(value, list | tuple):
-        return ", ".join(str(v).replace("_", " ") for v in value) or "-"
+        return ", ".join(_(str(v).replace("_", " ")) for v in value) or "-"
     if isinstance(value, int) and key.startswith("max_") and value == 0:
-        return "no limit"
+        return _("no limit")
     if isinstance(value, int):
         return f"{value:,}"
     return str(value)
@@ -253,7 +288,7 @@ def presets_cmd(
         for d in data
     ]  # fmt: skip
     emit_table(
-        rows, ("platform", "file", "header", "phone", "hash", "min", "checked"), title="presets"
+        rows, ("platform", "file", "header", "phone", "hash", "min", "checked"), title=_("presets")
     )
 
 
@@ -277,4 +312,5 @@ def list_cmd(
     else:
         # The full hash is in --format json/csv; the first 12 characters tell files apart.
         short = [{**r, "sha256": (r["sha256"] or "")[:12]} for r in rows]
-        emit_table(short, LIST_COLUMNS, title=f"{len(rows)} exports")
+        title = ngettext("{n} export", "{n} exports", len(rows)).format(n=len(rows))
+        emit_table(short, LIST_COLUMNS, title=title)

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import json
+from dataclasses import asdict
 from enum import Enum
 from pathlib import Path
 from typing import Annotated
@@ -12,6 +13,7 @@ import typer
 from clientbase.cli.common import FormatOpt, SummaryFormatOpt, state
 from clientbase.cli.output import Format, SummaryFormat, emit, emit_json, stdout_console
 from clientbase.errors import EXIT_REJECTED, UsageError
+from clientbase.i18n import N_, _, ngettext
 
 # Services are imported inside the commands: they load SQLAlchemy (and phonenumbers, pandas),
 # ~0.5 s that `clientbase --help` would pay too, as every command module is imported at start.
@@ -142,7 +144,11 @@ def import_cmd(
     region = str(configured or "RU").upper()
     area_code = config_value("area_code", area_code, None)
     if region not in phonenumbers.SUPPORTED_REGIONS:
-        raise UsageError(f"--region {region!r}: expected a country code such as RU, KZ, BY")
+        raise UsageError(
+            _("--region {value}: expected a country code such as RU, KZ, BY").format(
+                value=repr(region)
+            )
+        )
     if area_code is not None:
         from clientbase.normalize.phones import with_area_code  # phonenumbers: as above
 
@@ -153,7 +159,9 @@ def import_cmd(
     if delimiter is not None:
         delimiter = {"tab": "\t", "\\t": "\t"}.get(delimiter.lower(), delimiter)
         if len(delimiter) != 1:
-            raise UsageError(f"--delimiter {delimiter!r}: one character, or 'tab'")
+            raise UsageError(
+                _("--delimiter {value}: one character, or 'tab'").format(value=repr(delimiter))
+            )
     if rejects is not None:
         from clientbase.services.rejects import check_rejects_target
 
@@ -172,17 +180,18 @@ def import_cmd(
         create_missing=not no_create_missing, find_duplicates=not no_dedupe,
     )  # fmt: skip
     msg = st.messages
-    with msg.progress("importing") as progress:
+    with msg.progress(_("importing")) as progress:
         result = run_import(st.engine(), paths, opts, progress)
     if rejects is not None:
         from clientbase.services.rejects import write_rejects
 
         done = write_rejects(st.engine(), rejects, result)
         if not done["written"]:
-            msg.info(
-                f"no rows rejected: {rejects} not written"
-                + (" (the earlier one there was removed)" if done["removed_earlier"] else "")
-            )
+            if done["removed_earlier"]:
+                text = _("no rows rejected: {path} not written (the earlier one there was removed)")
+            else:
+                text = _("no rows rejected: {path} not written")
+            msg.info(text.format(path=rejects))
     if fmt == SummaryFormat.json:
         emit_json(result.as_dict())
     elif not st.quiet:
@@ -190,15 +199,24 @@ def import_cmd(
     if result.possible_duplicates and fmt != SummaryFormat.json:
         n = result.possible_duplicates
         msg.info(
-            f"{n} possible duplicate{'s' if n > 1 else ''} of the new customers "
-            "wait for review: clientbase dedupe review"
+            ngettext(
+                "{n} possible duplicate of the new customers wait for review: "
+                "clientbase dedupe review",
+                "{n} possible duplicates of the new customers wait for review: "
+                "clientbase dedupe review",
+                n,
+            ).format(n=n)
         )
     if result.rejected:
         if rejects is None and not st.quiet and fmt != SummaryFormat.json:
-            rows = "row was" if result.rejected == 1 else "rows were"
             msg.info(
-                f"{result.rejected} {rows} rejected: see them with --rejects OUT.csv "
-                "or `clientbase imports show ID --rejected`"
+                ngettext(
+                    "{n} row was rejected: see them with --rejects OUT.csv "
+                    "or `clientbase imports show ID --rejected`",
+                    "{n} rows were rejected: see them with --rejects OUT.csv "
+                    "or `clientbase imports show ID --rejected`",
+                    result.rejected,
+                ).format(n=result.rejected)
             )
         raise typer.Exit(EXIT_REJECTED)
 
@@ -214,68 +232,91 @@ def _print_summary(result, *, verbose: bool) -> None:
     for fr in result.files:
         name = Path(fr.file).name
         if fr.skipped:
-            con.print(f"{name}: skipped, {fr.skipped}", markup=False)
+            con.print(
+                _("{file}: skipped, {reason}").format(file=name, reason=fr.skipped), markup=False
+            )
             continue
         c = fr.counts
-        head = f"{name}" + (
-            " (dry run, nothing written)" if result.dry_run else f" -> batch {fr.batch_id}"
-        )
+        if result.dry_run:
+            head = _("{file} (dry run, nothing written)").format(file=name)
+        else:
+            head = _("{file} -> batch {id}").format(file=name, id=fr.batch_id)
         con.print(head, style="bold", markup=False)
         how = [fr.format]
         if fr.encoding:
-            how.append(f"encoding {fr.encoding}")
+            how.append(_("encoding {encoding}").format(encoding=fr.encoding))
         if fr.delimiter:
-            how.append(f"delimiter {fr.delimiter!r}")
+            how.append(_("delimiter {delimiter}").format(delimiter=repr(fr.delimiter)))
         if fr.sheets:
-            how.append(f"sheets: {', '.join(fr.sheets)}")
+            how.append(_("sheets: {sheets}").format(sheets=", ".join(fr.sheets)))
         con.print("  " + ", ".join(how), markup=False)
         for note in fr.notes:
-            con.print(f"  note: {note}", markup=False)
+            con.print("  " + _("note: {note}").format(note=note), markup=False)
         if fr.kind == "orders":
+            text = _(
+                "rows read {rows_read}: orders created {created}, updated {updated}, "
+                "unchanged {unchanged}, lines folded into their order {duplicates}, "
+                "rejected {rejected}; new customers {customers_created}"
+            )
+            if c.returns:
+                text = _(
+                    "rows read {rows_read}: orders created {created}, updated {updated}, "
+                    "unchanged {unchanged}, lines folded into their order {duplicates}, "
+                    "rejected {rejected}; new customers {customers_created}; of the orders, "
+                    "returns {returns} (subtracted from revenue)"
+                )
+        elif fr.kind == "calls":
+            text = _(
+                "calls read {rows_read}: {calls} added, {known_calls} already in the base, "
+                "{skipped_rows} skipped, {rejected} rejected; {created} new customers or leads"
+            )
+        else:
+            text = _(
+                "rows read {rows_read}: created {created}, updated {updated}, "
+                "unchanged {unchanged}, duplicates folded {duplicates}, rejected {rejected}"
+            )
+        con.print("  " + text.format(**asdict(c)), markup=False)
+        if c.skipped_rows and fr.kind != "calls":
+            con.print("  " + _("skipped {n}").format(n=c.skipped_rows), markup=False)
+        flags = [_(what).format(n=n) for n, what in ((c.invalid_phones, N_("{n} invalid phones")),
+                 (c.invalid_emails, N_("{n} invalid emails")),
+                 (c.invalid_birthdays, N_("{n} invalid birthdays"))) if n]  # fmt: skip
+        if flags:
             con.print(
-                f"  rows read {c.rows_read}: orders created {c.created}, updated {c.updated}, "
-                f"unchanged {c.unchanged}, lines folded into their order {c.duplicates}, "
-                f"rejected {c.rejected}; new customers {c.customers_created}"
-                + (
-                    f"; of the orders, returns {c.returns} (subtracted from revenue)"
-                    if c.returns
-                    else ""
+                "  " + _("kept as typed and flagged: {flags}").format(flags=", ".join(flags)),
+                markup=False,
+            )
+        if fr.not_mapped:
+            con.print(
+                "  "
+                + _("not mapped (kept with the raw rows): {columns}").format(
+                    columns=", ".join(fr.not_mapped)
                 ),
                 markup=False,
             )
-        elif fr.kind == "calls":
-            con.print(
-                f"  calls read {c.rows_read}: {c.calls} added, {c.known_calls} already in the base, "
-                f"{c.skipped_rows} skipped, {c.rejected} rejected; "
-                f"{c.created} new customers or leads",
-                markup=False,
-            )
-        else:
-            con.print(
-                f"  rows read {c.rows_read}: created {c.created}, updated {c.updated}, "
-                f"unchanged {c.unchanged}, duplicates folded {c.duplicates}, rejected {c.rejected}",
-                markup=False,
-            )
-        if c.skipped_rows and fr.kind != "calls":
-            con.print(f"  skipped {c.skipped_rows}", markup=False)
-        flags = [f"{n} {what}" for n, what in ((c.invalid_phones, "invalid phones"),
-                 (c.invalid_emails, "invalid emails"), (c.invalid_birthdays, "invalid birthdays")) if n]  # fmt: skip
-        if flags:
-            con.print(f"  kept as typed and flagged: {', '.join(flags)}", markup=False)
-        if fr.not_mapped:
-            con.print(
-                f"  not mapped (kept with the raw rows): {', '.join(fr.not_mapped)}", markup=False
-            )
         if verbose:
             for sheet, m in fr.mapping.items():
-                con.print(f"  mapping{' of ' + sheet if sheet else ''}:", markup=False)
+                if sheet:
+                    con.print("  " + _("mapping of {sheet}:").format(sheet=sheet), markup=False)
+                else:
+                    con.print("  " + _("mapping:"), markup=False)
                 for col, field in m.items():
                     con.print(f"    {col} -> {field}", markup=False)
         for r in fr.rejects[:10]:
-            where = f"sheet {r.sheet}, " if r.sheet else ""
-            con.print(f"  rejected {where}row {r.row}: {r.reason}", markup=False)
+            if r.sheet:
+                text = _("rejected sheet {sheet}, row {row}: {reason}")
+            else:
+                text = _("rejected row {row}: {reason}")
+            con.print("  " + text.format(sheet=r.sheet, row=r.row, reason=r.reason), markup=False)
         if len(fr.rejects) > 10:
-            con.print(f"  ... and {len(fr.rejects) - 10} more rejected rows", markup=False)
+            more = len(fr.rejects) - 10
+            con.print(
+                "  "
+                + ngettext(
+                    "... and {n} more rejected row", "... and {n} more rejected rows", more
+                ).format(n=more),
+                markup=False,
+            )
 
 
 imports_app = typer.Typer(help="Import batches: list, inspect, undo.", no_args_is_help=True)
@@ -307,7 +348,7 @@ def list_cmd(
     from clientbase.services.imports import list_imports
 
     rows = [b.to_dict() for b in list_imports(state(ctx).engine(), limit=limit)]
-    emit(rows, BATCH_COLUMNS, fmt, title="imports")
+    emit(rows, BATCH_COLUMNS, fmt, title=_("imports"))
 
 
 @imports_app.command("show")
@@ -330,10 +371,17 @@ def show_cmd(
         return
     con = stdout_console()
     b = batch
-    con.print(f"batch {b.id}: {b.file_name} ({b.format}, {b.kind}), {b.status}", markup=False)
     con.print(
-        f"rows read {b.rows_read}: created {b.created}, updated {b.updated}, "
-        f"unchanged {b.unchanged}, duplicates {b.duplicates}, rejected {b.rejected}",
+        _("batch {id}: {file_name} ({format}, {kind}), {status}").format(
+            id=b.id, file_name=b.file_name, format=b.format, kind=_(b.kind), status=_(b.status),
+        ),
+        markup=False,
+    )  # fmt: skip
+    con.print(
+        _(
+            "rows read {rows_read}: created {created}, updated {updated}, "
+            "unchanged {unchanged}, duplicates {duplicates}, rejected {rejected}"
+        ).format(**b.to_dict()),
         markup=False,
     )
     emit(rows, ("row", "outcome", "customer_id", "reason", "data"), fmt)
@@ -356,10 +404,16 @@ def undo_cmd(
     if fmt == SummaryFormat.json:
         emit_json(r.to_dict())
         return
-    prefix = "would undo" if dry_run else "undone"
-    stdout_console().print(
-        f"{prefix} batch {r.batch} ({r.file}): {r.customers_removed} customers removed, "
-        f"{r.contact_points_removed} contacts removed from other customers, "
-        f"{r.interactions_removed} calls removed, {r.changes_restored} changes restored",
-        markup=False,
-    )
+    if dry_run:
+        text = _(
+            "would undo batch {batch} ({file}): {customers_removed} customers removed, "
+            "{contact_points_removed} contacts removed from other customers, "
+            "{interactions_removed} calls removed, {changes_restored} changes restored"
+        )
+    else:
+        text = _(
+            "undone batch {batch} ({file}): {customers_removed} customers removed, "
+            "{contact_points_removed} contacts removed from other customers, "
+            "{interactions_removed} calls removed, {changes_restored} changes restored"
+        )
+    stdout_console().print(text.format(**r.to_dict()), markup=False)

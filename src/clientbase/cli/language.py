@@ -24,7 +24,7 @@ from collections.abc import Callable
 
 from clientbase import i18n
 from clientbase.errors import ClientbaseError
-from clientbase.i18n import N_
+from clientbase.i18n import N_, _
 
 # Modules of the CLI framework that bound gettext's functions to module names at import time.
 _FRAMEWORK_MODULES = ("typer.core", "typer.rich_utils", "typer._click.parser")
@@ -171,6 +171,14 @@ def usage_error(text: str) -> str:
     English keeps the framework's own wording."""
     if i18n.language() == "en":
         return text
+    # Typer appends its suggestion to the message in English: ". Did you mean 'list'?"
+    m = re.fullmatch(
+        r"(?P<head>.*?)\.? Did you mean (?P<suggestions>.+)\?", text.strip(), re.DOTALL
+    )
+    if m:
+        return _("{message}. Did you mean {suggestions}?").format(
+            message=usage_error(m.group("head")).rstrip("."), suggestions=m.group("suggestions")
+        )
     for pattern, template in _USAGE_ERRORS:
         m = re.fullmatch(pattern, text.strip(), flags=re.DOTALL)
         if not m:
@@ -184,19 +192,36 @@ def usage_error(text: str) -> str:
     return text
 
 
+# A value name made of words (FILE, KEY=VALUE, PATH|URL) is translated; choices
+# (table|json|csv), letters (N, CC, A,B,C) and identifiers typed as they are (ID, due) are not.
+_WORD_METAVAR = re.compile(r"(?<![A-Za-z])(?!(?:ID|URL|CSV)(?![A-Z]))[A-Z]{3,}")
+_COMMAND_ATTRS = ("help", "short_help", "epilog", "options_metavar", "subcommand_metavar")
+
+
+def _translatable(obj, attr: str) -> str | None:
+    text = _original(obj, attr)
+    if not text:
+        return None
+    if attr in ("metavar", "options_metavar", "subcommand_metavar"):
+        return text if _WORD_METAVAR.search(text) else None
+    return text
+
+
 def help_texts(command) -> list[str]:
-    """Every help text of ``command`` and its sub-commands, in English (for the catalog)."""
+    """Every help text of ``command`` and its sub-commands, in English (for the catalog): the
+    descriptions, and the names of values (FILE, [OPTIONS]) that are words."""
     texts: list[str] = []
 
     def walk(cmd) -> None:
-        for attr in ("help", "short_help", "epilog"):
-            text = _original(cmd, attr)
+        for attr in _COMMAND_ATTRS:
+            text = _translatable(cmd, attr)
             if text:
                 texts.append(text)
         for param in cmd.params:
-            text = _original(param, "help")
-            if text:
-                texts.append(text)
+            for attr in ("help", "metavar"):
+                text = _translatable(param, attr)
+                if text:
+                    texts.append(text)
         for sub in getattr(cmd, "commands", {}).values():
             walk(sub)
 
@@ -213,20 +238,22 @@ def _original(obj, attr: str) -> str | None:
 
 
 def translate_tree(command) -> None:
-    """Put every help text of ``command`` and its sub-commands into the current language."""
+    """Put every help text of ``command`` and its sub-commands into the current language.
+    Run it after ``help_style.tidy_tree``, which names the values."""
 
     def put(obj, attr: str) -> None:
-        text = _original(obj, attr)
+        text = _translatable(obj, attr)
         if not text:
             return
         obj.__dict__.setdefault("_msgids", {})[attr] = text
         setattr(obj, attr, i18n._(text))
 
     def walk(cmd) -> None:
-        for attr in ("help", "short_help", "epilog"):
+        for attr in _COMMAND_ATTRS:
             put(cmd, attr)
         for param in cmd.params:
             put(param, "help")
+            put(param, "metavar")
         made_help_option = cmd.get_help_option  # -h/--help is made later, on first use
 
         def help_option(ctx):

@@ -26,6 +26,7 @@ from clientbase.cli import (
     segments,
 )
 from clientbase.cli.common import Lang, State, state
+from clientbase.cli.completion import speak_when_installing
 from clientbase.cli.help_style import tidy_tree
 from clientbase.cli.language import choose_language, speak, translate_tree, usage_error
 from clientbase.cli.output import reset_currency
@@ -86,8 +87,9 @@ class ErrorHandlingGroup(TyperGroup):
     def main(self, args=None, *rest, **kwargs):
         # The language first: --help and parse errors are printed while parsing.
         speak(choose_language(list(sys.argv[1:] if args is None else args)))
+        tidy_tree(self)  # names the values first: their names are translated too
         translate_tree(self)
-        tidy_tree(self)
+        speak_when_installing(self)
         return super().main(args, *rest, **kwargs)
 
     def make_context(self, info_name, args, parent=None, **extra):
@@ -128,7 +130,10 @@ class ErrorHandlingGroup(TyperGroup):
             os.dup2(devnull, sys.stdout.fileno())
             raise typer.Exit(0) from None
         except KeyboardInterrupt:
-            print("clientbase: interrupted; the unfinished change was rolled back", file=sys.stderr)
+            print(
+                _("clientbase: interrupted; the unfinished change was rolled back"),
+                file=sys.stderr,
+            )
             raise typer.Exit(130) from None
         except Exception as exc:
             # SQLAlchemy (and db.engine, which loads it) only once a command failed: not for --help
@@ -139,7 +144,7 @@ class ErrorHandlingGroup(TyperGroup):
             if isinstance(exc, OperationalError) and ("locked" in str(exc) or is_busy(exc)):
                 _report(
                     ctx,
-                    "the database is busy (another clientbase command is writing); try again",
+                    _("the database is busy (another clientbase command is writing); try again"),
                     exc,
                 )
             elif isinstance(exc, DatabaseError):
@@ -151,21 +156,27 @@ class ErrorHandlingGroup(TyperGroup):
                 if is_connection_failure(exc):
                     _report(
                         ctx,
-                        f"cannot connect to {shown}: {reason} "
-                        "(check the URL, that the server runs and the role may log in)",
+                        _(
+                            "cannot connect to {where}: {reason} (check the URL, that the "
+                            "server runs and the role may log in)"
+                        ).format(where=shown, reason=reason),
                         exc,
                     )
                 else:
                     _report(
                         ctx,
-                        f"database error in {shown}: {exc.orig} "
-                        "(is --db pointing at a clientbase database?)",
+                        _(
+                            "database error in {where}: {error} "
+                            "(is --db pointing at a clientbase database?)"
+                        ).format(where=shown, error=exc.orig),
                         exc,
                     )
             else:
                 _report(
                     ctx,
-                    f"internal error: {type(exc).__name__}: {exc} (please report it; -v shows the traceback)",
+                    _("internal error: {error} (please report it; -v shows the traceback)").format(
+                        error=f"{type(exc).__name__}: {exc}"
+                    ),
                     exc,
                 )
             raise typer.Exit(EXIT_ERROR) from None

@@ -15,7 +15,9 @@ from collections.abc import Iterable, Sequence
 from contextlib import contextmanager
 from enum import Enum
 
+from clientbase import i18n
 from clientbase.cli import json_text
+from clientbase.i18n import _, ngettext
 
 
 class Format(str, Enum):
@@ -67,19 +69,34 @@ def _cell(value) -> str:
     if isinstance(value, list | tuple):
         return ", ".join(_cell(v) for v in value)
     if isinstance(value, bool):
-        return "yes" if value else "no"
+        return _("yes") if value else _("no")
     return str(value)
 
 
-def count(n: int, one: str, many: str | None = None) -> str:
-    """ "1 customer", "2 customers", "1,200 rows": English plurals for messages and titles."""
-    return f"{n:,} {one if n == 1 else many or one + 's'}"
+def n(value: int) -> str:
+    """A count inside a message, grouped the language's way ("1,200", "1 200")."""
+    from clientbase.reports.i18n import fmt_int
+
+    return fmt_int(value, i18n.language())
+
+
+def decimal(value: float, digits: int = 1) -> str:
+    """A fraction inside a message, with the language's decimal mark ("0.5", "0,5"); no grouping."""
+    text = f"{value:.{digits}f}"
+    return text.replace(".", ",") if i18n.language() == "ru" else text
+
+
+def customers(count: int) -> str:
+    """ "1 customer", "2 customers", "1,200 customers" (1 клиент, 2 клиента, 5 клиентов)."""
+    return ngettext("{n} customer", "{n} customers", count).format(n=n(count))
 
 
 def and_list(items) -> str:
     """ "4", "4 and 99", "4, 7 and 99"."""
     items = [str(i) for i in items]
-    return items[0] if len(items) == 1 else ", ".join(items[:-1]) + " and " + items[-1]
+    if len(items) == 1:
+        return items[0]
+    return _("{items} and {last}").format(items=", ".join(items[:-1]), last=items[-1])
 
 
 def emit_csv(rows: Iterable[dict], columns: Sequence[str]) -> None:
@@ -129,9 +146,8 @@ def reset_currency() -> None:
 
 
 def table_lang() -> str:
-    from clientbase.services.config import language
-
-    return language()
+    """The language of this command (--lang, CLIENTBASE_LANG, the config, the locale)."""
+    return i18n.language()
 
 
 def money(value, currency: str | None = None, lang: str | None = None, digits: int = 2) -> str:
@@ -174,11 +190,16 @@ def _table_cell(value, column: str, currency: str, lang: str) -> str:
 _FIGURE = re.compile(r"^[-−–]?(\d[\d\s,.]*)?(\s?(%|₽|\$|€|₸|£|¥|₴|Br))?$")
 
 
+def header_label(column: str) -> str:
+    """The column's label for people: its words in the command's language (cli.labels)."""
+    return _(column.replace("_", " "))
+
+
 def _header(column: str):
     from rich.text import Text  # rich: only when a table is drawn
 
     # Words, not identifiers, for people; a header wraps between words, never inside one.
-    return Text(column.replace("_", " "), overflow="fold")
+    return Text(header_label(column), overflow="fold")
 
 
 def emit_table(
@@ -189,8 +210,7 @@ def emit_table(
     currency: str | None = None,
 ) -> None:
     """A table for people: money grouped with two decimals and the currency sign, shares in
-    per cent, numbers in the language's style (services.config.language)."""
-    # rich: only when a table is drawn
+    per cent, numbers and column labels in the command's language (clientbase.i18n)."""
     from rich.table import Table
     from rich.text import Text
 
@@ -199,7 +219,7 @@ def emit_table(
     cells = [[_table_cell(r.get(c), c, currency, lang) for c in columns] for r in rows]
     t = Table(title=title, show_lines=False, header_style="bold")
     for i, h in enumerate(columns):
-        width = max((len(w) for w in h.split("_")), default=1)
+        width = max((len(w) for w in header_label(h).split()), default=1)
         numeric = any(isinstance(r.get(h), int | float) for r in rows) or (
             any(row[i] for row in cells) and all(_FIGURE.match(row[i]) for row in cells)
         )

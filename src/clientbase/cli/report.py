@@ -13,6 +13,7 @@ import typer
 from clientbase import i18n
 from clientbase.cli.common import format_option, parse_day, state
 from clientbase.cli.output import emit_table
+from clientbase.i18n import _
 from clientbase.reports.metrics import METRICS
 
 # Services are imported inside the commands: they load SQLAlchemy (and phonenumbers, pandas),
@@ -89,7 +90,7 @@ def report_cmd(
     st = state(ctx)
     if list_metrics:
         emit_table(
-            [{"metric": k, "section": s, "meaning": d} for k, (s, d) in METRICS.items()],
+            [{"metric": k, "section": s, "meaning": _(d)} for k, (s, d) in METRICS.items()],
             ("metric", "section", "meaning"),
         )
         return
@@ -111,12 +112,12 @@ def report_cmd(
         width=width,
     )
     for note in report.data.get("notes", []):
-        st.messages.info(f"note: {note}")
+        st.messages.info(_("note: {note}").format(note=note))
     if out is None:
         sys.stdout.write(report.text)
     else:
         path = write_report(out, report.text)
-        st.messages.info(f"report written to {path}")
+        st.messages.info(_("report written to {path}").format(path=path))
     if report.alert is not None and report.alert.held:
         # Printed even under -q: it is the alert cron is meant to mail.
         print(f"clientbase: {report.alert.message()}", file=sys.stderr)

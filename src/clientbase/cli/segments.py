@@ -21,7 +21,7 @@ from clientbase.cli.contacts import CSV_COLUMNS, LIST_COLUMNS
 from clientbase.cli.output import (
     Format,
     SummaryFormat,
-    count,
+    customers,
     emit_csv,
     emit_json,
     emit_json_stream,
@@ -29,6 +29,7 @@ from clientbase.cli.output import (
     stdout_console,
     use_currency_of,
 )
+from clientbase.i18n import _, ngettext
 
 # Services are imported inside the commands: they load SQLAlchemy (and phonenumbers, pandas),
 # ~0.5 s that `clientbase --help` would pay too, as every command module is imported at start.
@@ -55,7 +56,7 @@ def register(app: typer.Typer) -> None:
 
 def _change(n: int | None) -> str:
     if n is None:
-        return "new"
+        return _("new")
     return f"+{n}" if n > 0 else str(n) if n < 0 else "0"
 
 
@@ -82,8 +83,11 @@ def create_cmd(
     if fmt == SummaryFormat.json:
         emit_json(r.to_dict())
         return
-    verb = "changed" if r.replaced else "saved"
-    stdout_console().print(f"segment {r.name} {verb}: {count(r.size, 'customer')}", markup=False)
+    text = _("segment {name} changed: {customers}") if r.replaced else (
+        _("segment {name} saved: {customers}"))  # fmt: skip
+    stdout_console().print(
+        text.format(name=r.name, customers=customers(r.size), n=r.size), markup=False
+    )
 
 
 @segment_app.command("list")
@@ -106,17 +110,17 @@ def list_cmd(
         emit_json(rows)
         return
     for r in rows:
-        r["change_text"] = _change(r["change"]) if r["size"] is not None else "error"
+        r["change_text"] = _change(r["change"]) if r["size"] is not None else _("error")
         if "error" in r:
-            st.messages.info(f"segment {r['name']}: {r['error']}")
+            st.messages.info(_("segment {name}: {error}").format(name=r["name"], error=r["error"]))
     if fmt == Format.csv:
         emit_csv(rows, ("name", "size", "change", "previous_size", "expression", "description"))
         return
     if not rows:
-        st.messages.info("no segments yet: clientbase segment create NAME --where EXPR")
+        st.messages.info(_("no segments yet: clientbase segment create NAME --where EXPR"))
         return
     shown = [dict(r, change=r["change_text"]) for r in rows]
-    emit_table(shown, ("name", "size", "change", "expression", "description"), title="Segments")
+    emit_table(shown, ("name", "size", "change", "expression", "description"), title=_("Segments"))
 
 
 @segment_app.command("show")
@@ -140,7 +144,7 @@ def show_cmd(
     seg = get_segment(engine, name)
     ids = matching_ids(engine, segment=seg.name)
     rows = iter_contacts(engine, ids=ids, limit=limit)
-    about = f"{seg.name}: {count(len(ids), 'customer')} ({seg.expression})"
+    about = f"{seg.name}: {customers(len(ids))} ({seg.expression})"
     if fmt == Format.json:
         emit_json_stream(rows)
     elif fmt == Format.csv:
@@ -165,7 +169,7 @@ def delete_cmd(
     from clientbase.services.segments import delete_segment
 
     delete_segment(state(ctx).engine(), name)
-    state(ctx).messages.info(f"segment {name} deleted")
+    state(ctx).messages.info(_("segment {name} deleted").format(name=name))
 
 
 @segment_app.command("fields")
@@ -182,16 +186,20 @@ def fields_cmd(fmt: FormatOpt = Format.table) -> None:
     elif fmt == Format.csv:
         emit_csv(rows, (*cols, "operators"))
     else:
-        emit_table(rows, cols, title="Filter fields")
+        emit_table(rows, cols, title=_("Filter fields"))
         con = stdout_console()
         con.print(
-            "Operators: = != < <= > >= in (…) contains, not in, not contains, and / or / not, "
-            "( ). Text in quotes; ages 30d 2w 6m 1y; dates 2025-01-31; 50% = 0.5.",
+            _(
+                "Operators: = != < <= > >= in (…) contains, not in, not contains, and / or / not, "
+                "( ). Text in quotes; ages 30d 2w 6m 1y; dates 2025-01-31; 50% = 0.5."
+            ),
             markup=False,
         )
         con.print(
-            'Example: clientbase contacts list --where "orders >= 3 and '
-            "days_since_last_order > 60 and city = 'Казань'\"",
+            _("Example: {command}").format(
+                command='clientbase contacts list --where "orders >= 3 and '
+                "days_since_last_order > 60 and city = 'Казань'\""
+            ),
             markup=False,
         )
 
@@ -211,7 +219,7 @@ def settings_list_cmd(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None
     elif fmt == Format.csv:
         emit_csv(rows, cols)
     else:
-        emit_table(rows, cols, title="Settings")
+        emit_table(rows, cols, title=_("Settings"))
 
 
 DryRunOpt = Annotated[bool, typer.Option("--dry-run", "-n", help="Only count, change nothing.")]
@@ -228,9 +236,8 @@ def settings_set_cmd(
     from clientbase.services.segments import set_setting
 
     r = set_setting(state(ctx).engine(), key, value, dry_run=dry_run)
-    state(ctx).messages.info(
-        f"{r.key} = {r.value}" + (" (dry run: nothing changed)" if dry_run else "")
-    )
+    text = _("{key} = {value} (dry run: nothing changed)") if dry_run else "{key} = {value}"
+    state(ctx).messages.info(text.format(key=r.key, value=r.value))
 
 
 @settings_app.command("unset")
@@ -241,7 +248,7 @@ def settings_unset_cmd(
     from clientbase.services.segments import unset_setting
 
     r = unset_setting(state(ctx).engine(), key)
-    state(ctx).messages.info(f"{r.key} = {r.value} (default)")
+    state(ctx).messages.info(_("{key} = {value} (default)").format(key=r.key, value=r.value))
 
 
 # --- tag -----------------------------------------------------------------------------------------
@@ -259,9 +266,36 @@ def _tag(ctx, tag, ids, where, segment, dry_run, fmt, remove: bool) -> None:
         emit_json(r.to_dict())
         return
     done = r.removed if remove else r.added
-    verb = ("would be " if dry_run else "") + ("untagged" if remove else "tagged")
+    if remove:
+        text = (
+            ngettext(
+                "{tag}: {customers} would be untagged, {unchanged} unchanged ({matched} matched)",
+                "{tag}: {customers} would be untagged, {unchanged} unchanged ({matched} matched)",
+                done,
+            )
+            if dry_run
+            else ngettext(
+                "{tag}: {customers} untagged, {unchanged} unchanged ({matched} matched)",
+                "{tag}: {customers} untagged, {unchanged} unchanged ({matched} matched)",
+                done,
+            )
+        )
+    else:
+        text = (
+            ngettext(
+                "{tag}: {customers} would be tagged, {unchanged} unchanged ({matched} matched)",
+                "{tag}: {customers} would be tagged, {unchanged} unchanged ({matched} matched)",
+                done,
+            )
+            if dry_run
+            else ngettext(
+                "{tag}: {customers} tagged, {unchanged} unchanged ({matched} matched)",
+                "{tag}: {customers} tagged, {unchanged} unchanged ({matched} matched)",
+                done,
+            )
+        )
     stdout_console().print(
-        f"{r.tag}: {count(done, 'customer')} {verb}, {r.unchanged} unchanged ({r.matched} matched)",
+        text.format(tag=r.tag, customers=customers(done), unchanged=r.unchanged, matched=r.matched),
         markup=False,
     )
 
@@ -307,7 +341,7 @@ def _day(text: str | None, option: str):
         return date.today()
     if t in ("tomorrow", "завтра"):
         return date.today() + timedelta(days=1)
-    return parse_day(text, option, hint="today, tomorrow or a date")
+    return parse_day(text, option, hint=_("today, tomorrow or a date"))
 
 
 BIRTHDAY_COLUMNS = ("date", "in_days", "name", "age", "phones", "emails", "id")
@@ -340,9 +374,9 @@ def birthdays_cmd(
     elif fmt == Format.csv:
         emit_csv(rows, BIRTHDAY_COLUMNS)
     elif rows:
-        emit_table(rows, BIRTHDAY_COLUMNS, title=f"Birthdays: {len(rows)}")
+        emit_table(rows, BIRTHDAY_COLUMNS, title=_("Birthdays: {n}").format(n=len(rows)))
     else:
-        st.messages.info("no birthdays in these days")  # stdout stays empty: cron sends no mail
+        st.messages.info(_("no birthdays in these days"))  # stdout stays empty: cron sends no mail
 
 
 REACTIVATION_COLUMNS = (
@@ -381,6 +415,6 @@ def reactivation_cmd(
     elif fmt == Format.csv:
         emit_csv(rows, (*REACTIVATION_COLUMNS, "emails", "first_order", "overdue_times"))
     elif rows:
-        emit_table(rows, REACTIVATION_COLUMNS, title=f"To win back: {len(rows)}")
+        emit_table(rows, REACTIVATION_COLUMNS, title=_("To win back: {n}").format(n=len(rows)))
     else:
-        st.messages.info("nobody to win back: no regular customer has stopped buying")
+        st.messages.info(_("nobody to win back: no regular customer has stopped buying"))

@@ -10,7 +10,7 @@ import typer
 from clientbase.cli.common import FormatOpt, parse_day, state
 from clientbase.cli.output import (
     Format,
-    count,
+    customers,
     emit_csv,
     emit_json,
     emit_table,
@@ -18,6 +18,7 @@ from clientbase.cli.output import (
     use_currency_of,
 )
 from clientbase.errors import UsageError
+from clientbase.i18n import N_, _
 
 # Services are imported inside the commands: they load SQLAlchemy (and phonenumbers, pandas),
 # ~0.5 s that `clientbase --help` would pay too, as every command module is imported at start.
@@ -50,7 +51,11 @@ def _pair(text: str, option: str) -> tuple[float, float]:
     try:
         a, b = (float(x) for x in text.split(","))
     except ValueError:
-        raise UsageError(f"{option} {text!r}: two numbers, e.g. {option} 80,95") from None
+        raise UsageError(
+            _("{option} {value}: two numbers, e.g. {option} 80,95").format(
+                option=option, value=repr(text)
+            )
+        ) from None
     return a, b
 
 
@@ -157,7 +162,7 @@ def abc_xyz_cmd(
             emit_table(
                 rows,
                 ("label", "start", "end", "customers", "saved"),
-                title="stored classifications",
+                title=_("stored classifications"),
             )
         return
     group_by = by.value if by else None
@@ -173,15 +178,28 @@ def abc_xyz_cmd(
             emit_csv(rows, ("from", *overall.columns))
             return
         con = stdout_console()
-        con.print(f"ABC migration {compare[0]} -> {compare[1]}: {data['rules']}", markup=False)
+        con.print(
+            _("ABC migration {before} -> {after}: {rules}").format(
+                before=compare[0], after=compare[1], rules=data["rules"]
+            ),
+            markup=False,
+        )
         emit_table(
-            rows, ("from", *overall.columns), title="customers moved (rows: before, columns: after)"
+            rows,
+            ("from", *overall.columns),
+            title=_("customers moved (rows: before, columns: after)"),
         )
         if names:
-            emit_table(data["names"], ("id", "name"), title=f"moved {names[0]} -> {names[1]}")
+            emit_table(
+                data["names"],
+                ("id", "name"),
+                title=_("moved {before} -> {after}").format(before=names[0], after=names[1]),
+            )
         if by is not None:
             emit_table(
-                data["by"], ("group", "from", "to", "customers"), title=f"moves per {by.value}"
+                data["by"],
+                ("group", "from", "to", "customers"),
+                title=_(PER_GROUP[by.value]),
             )
         return
     start, end = parse_day(date_from or None, "--from"), parse_day(date_to or None, "--to")
@@ -189,10 +207,12 @@ def abc_xyz_cmd(
         engine, start, end, settings, by=group_by, snapshot=snapshot, label=label, as_of=day
     )
     for note in report.notes:
-        state(ctx).messages.info(f"note: {note}")
+        state(ctx).messages.info(_("note: {note}").format(note=note))
     data, result, port = report.data, report.result, report.portfolio
     if snapshot:
-        state(ctx).messages.info(f"stored as {data['snapshot']!r}: compare with --compare")
+        state(ctx).messages.info(
+            _("stored as {label}: compare with --compare").format(label=repr(data["snapshot"]))
+        )
     if fmt == Format.json:
         emit_json(data)
         return
@@ -203,16 +223,31 @@ def abc_xyz_cmd(
     w = result.params["window"]
     con.print(f"ABC/XYZ {w['start']} .. {w['end']}: {result.params['rules']}", markup=False)
     for note in result.params.get("notes", []):
-        con.print(f"note: {note}", markup=False)
+        con.print(_("note: {note}").format(note=note), markup=False)
     cells = [
         {"cell": k, "customers": v["customers"], "share_customers": v["share_customers"],
          "revenue": v["revenue"], "share_revenue": v["share_revenue"]}
         for k, v in result.matrix.items()
     ]  # fmt: skip
     emit_table(
-        cells, ("cell", "customers", "share_customers", "revenue", "share_revenue"), title="matrix"
+        cells,
+        ("cell", "customers", "share_customers", "revenue", "share_revenue"),
+        title=_("matrix"),
     )
     if port is not None:
         cols = [c for c in port.columns]
-        emit_table(port.round(1).to_dict("records"), cols, title=f"portfolio per {by.value}")
-    emit_table(data["customers"], CUSTOMER_COLUMNS, title=count(len(data["customers"]), "customer"))
+        emit_table(port.round(1).to_dict("records"), cols, title=_(PORTFOLIO[by.value]))
+    emit_table(data["customers"], CUSTOMER_COLUMNS, title=customers(len(data["customers"])))
+
+
+# Table titles per --by choice: whole sentences, so each language can word them its own way.
+PER_GROUP = {
+    "manager": N_("moves per manager"),
+    "channel": N_("moves per channel"),
+    "city": N_("moves per city"),
+}
+PORTFOLIO = {
+    "manager": N_("portfolio per manager"),
+    "channel": N_("portfolio per channel"),
+    "city": N_("portfolio per city"),
+}

@@ -13,7 +13,8 @@ from clientbase.cli import output
 from clientbase.cli.common import FormatOpt, parse_day, state
 from clientbase.cli.output import (
     Format,
-    count,
+    customers,
+    decimal,
     emit_csv,
     emit_json,
     emit_table,
@@ -21,6 +22,7 @@ from clientbase.cli.output import (
     use_currency_of,
 )
 from clientbase.errors import UsageError
+from clientbase.i18n import N_, _
 
 # Services are imported inside the commands: they load SQLAlchemy (and phonenumbers, pandas),
 # ~0.5 s that `clientbase --help` would pay too, as every command module is imported at start.
@@ -87,7 +89,7 @@ def _churn_csv_rows(data: dict) -> list[dict]:
 
 def _notes(msg, notes: list[str]) -> None:
     for note in notes:
-        msg.info(f"note: {note}")
+        msg.info(_("note: {note}").format(note=note))
 
 
 def _emit_json_rows(data: dict, key: str = "customers") -> None:
@@ -120,7 +122,11 @@ def _only_with(method: Method, wanted: Method, **given) -> None:
     """Options of one method given with another are a mistake worth saying, not ignoring."""
     for option, value in given.items():
         if value is not None and value is not False and method != wanted:
-            raise UsageError(f"{option} applies to --method {wanted.value}")
+            raise UsageError(
+                _("{option} applies to --method {method}").format(
+                    option=option, method=wanted.value
+                )
+            )
 
 
 def _history(ctx: typer.Context, kind: str, fmt: Format) -> None:
@@ -152,8 +158,12 @@ def _history(ctx: typer.Context, kind: str, fmt: Format) -> None:
     if fmt == Format.csv:
         emit_csv(flat, columns)
     else:
-        what = "segment sizes" if kind == "rfm" else "average LTV per channel"
-        emit_table(flat, columns, title=f"stored {what} ({len(flat)})")
+        if kind == "rfm":
+            title = _("stored segment sizes ({n})")
+        else:
+            title = _("stored average LTV per channel ({n})")
+        # The RFM segments name columns here: their labels are the segments' names.
+        emit_table(flat, columns, title=title.format(n=len(flat)))
 
 
 def rfm_cmd(
@@ -198,7 +208,9 @@ def rfm_cmd(
     from clientbase.services.value import read_thresholds, rfm, snapshot_rfm
 
     if scores == Scores.quintile and thresholds:
-        raise UsageError("--thresholds sets fixed cut-offs", hint="use --scores fixed, or drop it")
+        raise UsageError(
+            _("--thresholds sets fixed cut-offs"), hint=_("use --scores fixed, or drop it")
+        )
     cuts = read_thresholds(thresholds) if thresholds else None
     engine = state(ctx).engine()
     use_currency_of(engine)
@@ -210,10 +222,12 @@ def rfm_cmd(
     )
     msg = state(ctx).messages
     for note in report.notes:
-        msg.info(f"warning: {note}")
+        msg.info(_("warning: {message}").format(message=note))
     if snapshot:
         stored = snapshot_rfm(engine, report, label)
-        msg.info(f"segment sizes stored as {stored!r}: see them with --history")
+        msg.info(
+            _("segment sizes stored as {label}: see them with --history").format(label=repr(stored))
+        )
     if fmt == Format.json:
         _emit_json_rows(report.to_dict())
         return
@@ -222,24 +236,25 @@ def rfm_cmd(
         emit_csv(rows, RFM_COLUMNS)
         return
     con = stdout_console()
-    how = (
-        "quintiles"
-        if report.scores == "quintile"
-        else "fixed cut-offs "
-        + ", ".join(
-            f"{k.upper()} {'/'.join(f'{v:g}' for v in cuts)}"
-            for k, cuts in report.thresholds.items()
+    if report.scores == "quintile":
+        how = _("quintiles")
+    else:
+        how = _("fixed cut-offs {cuts}").format(
+            cuts=", ".join(
+                f"{k.upper()} {'/'.join(f'{v:g}' for v in cuts)}"
+                for k, cuts in report.thresholds.items()
+            )
         )
-    )
     con.print(
-        f"RFM as of {report.as_of} (last order {report.last_order}), {len(rows)} customers, "
-        f"scores by {how}",
+        _("RFM as of {day} (last order {last_order}), {n} customers, scores by {how}").format(
+            day=report.as_of, last_order=report.last_order, n=len(rows), how=how
+        ),
         markup=False,
     )
     total_n = sum(s["customers"] for s in report.segments.values())
     total_rev = sum(s["revenue"] for s in report.segments.values())
     seg_rows = [
-        {"segment": name, "R": _rule_text(r), "F": _rule_text(f),
+        {"segment": _(name), "R": _rule_text(r), "F": _rule_text(f),
          "customers": report.segments[name]["customers"],
          "share_customers": _share(report.segments[name]["customers"], total_n),
          "revenue": _amount(report.segments[name]["revenue"]),
@@ -249,11 +264,18 @@ def rfm_cmd(
     emit_table(
         seg_rows,
         ("segment", "R", "F", "customers", "share_customers", "revenue", "share_revenue"),
-        title="segments",
+        title=_("segments"),
     )
     if top:
-        shown = [{**r, "monetary": _amount(r["monetary"])} for r in rows[:top]]
-        emit_table(shown, RFM_COLUMNS, title=f"top {len(shown)} of {len(rows)} by revenue")
+        shown = [
+            {**r, "monetary": _amount(r["monetary"]), "segment": _(r["segment"])}
+            for r in rows[:top]
+        ]
+        emit_table(
+            shown,
+            RFM_COLUMNS,
+            title=_("top {n} of {total} by revenue").format(n=len(shown), total=len(rows)),
+        )
 
 
 def ltv_cmd(
@@ -301,7 +323,11 @@ def ltv_cmd(
         )
         if snapshot:
             stored = svc.snapshot_ltv(engine, report, label)
-            msg.info(f"average LTV per channel stored as {stored!r}: see it with --history")
+            msg.info(
+                _("average LTV per channel stored as {label}: see it with --history").format(
+                    label=repr(stored)
+                )
+            )
         _notes(msg, report.notes)
         _show_historical(report, top, fmt)
     elif method == Method.cohort:
@@ -346,25 +372,40 @@ def _show_historical(report, top: int, fmt: Format) -> None:
             emit_csv(rows, LTV_COLUMNS)
         return
     o = report.overall()
-    what = f"margin ({report.margin:g} of revenue)" if report.margin else "revenue"
+    if report.margin:
+        text = _(
+            "historical LTV as of {day}: margin ({margin} of revenue) per customer so far. "
+            "{customers}, average {average}, median {median}, total {total}"
+        )
+    else:
+        text = _(
+            "historical LTV as of {day}: revenue per customer so far. "
+            "{customers}, average {average}, median {median}, total {total}"
+        )
     stdout_console().print(
-        f"historical LTV as of {report.as_of}: {what} per customer so far. "
-        f"{count(o['customers'], 'customer')}, average {_amount(o['avg_ltv'])}, median {_amount(o['median'])}, "
-        f"total {_amount(o['total'])}",
+        text.format(
+            day=report.as_of, margin=f"{report.margin:g}" if report.margin else "", customers=customers(o["customers"]),
+            average=_amount(o["avg_ltv"]), median=_amount(o["median"]),
+            total=_amount(o["total"]),
+        ),
         markup=False,
-    )
+    )  # fmt: skip
     if report.groups is not None:
         groups = [
             {**g, **{k: _amount(g[k]) for k in ("avg_ltv", "total", "median")}}
             for g in group_rows(report.groups)
         ]
-        emit_table(groups, GROUP_COLUMNS, title=f"LTV per {report.by}")
+        emit_table(groups, GROUP_COLUMNS, title=_(LTV_PER[report.by]))
     if top:
         shown = [
             {**r, **{k: _amount(r[k]) for k in ("revenue", "avg_order_value", "ltv")}}
             for r in rows[:top]
         ]
-        emit_table(shown, LTV_COLUMNS, title=f"top {len(shown)} of {len(rows)} by LTV")
+        emit_table(
+            shown,
+            LTV_COLUMNS,
+            title=_("top {n} of {total} by LTV").format(n=len(shown), total=len(rows)),
+        )
 
 
 def _matrix_table(rows: list[dict], key: str, title: str, *, percent: bool) -> None:
@@ -397,9 +438,6 @@ def _show_cohort(report, fmt: Format) -> None:
     if fmt == Format.json:
         emit_json(data)
         return
-    what = "recorded margin" if report.value == "margin" else "revenue"
-    if report.margin:
-        what += f" x {report.margin:g}"
     if fmt == Format.csv:
         rows = _matrix_csv(data["cohorts"], "values", "" if report.by else None)
         for g, cohorts in data.get("groups", {}).items():
@@ -408,12 +446,19 @@ def _show_cohort(report, fmt: Format) -> None:
         head = ("group",) if report.by else ()
         emit_csv(rows, (*head, "cohort", "customers", *(str(k) for k in range(width))))
         return
-    stdout_console().print(
-        f"cumulative {what} per acquired customer, by months since the first order "
-        "(rows: month of the first order; blank: not yet happened)",
-        markup=False,
-    )
-    _matrix_table(data["cohorts"], "values", "all customers", percent=False)
+    if report.value == "margin":
+        text = _(
+            "cumulative recorded margin{times} per acquired customer, by months since the first "
+            "order (rows: month of the first order; blank: not yet happened)"
+        )
+    else:
+        text = _(
+            "cumulative revenue{times} per acquired customer, by months since the first order "
+            "(rows: month of the first order; blank: not yet happened)"
+        )
+    times = f" x {report.margin:g}" if report.margin else ""
+    stdout_console().print(text.format(times=times), markup=False)
+    _matrix_table(data["cohorts"], "values", _("all customers"), percent=False)
     for g, cohorts in data.get("groups", {}).items():
         _matrix_table(cohorts, "values", f"{report.by}: {g}", percent=False)
 
@@ -433,42 +478,64 @@ def _show_predictive(report, top: int, fmt: Format) -> None:
     con = stdout_console()
     bg, gg, fit = data["params"], data["gamma_gamma"], data["fit"]
     con.print(
-        f"BG/NBD + Gamma-Gamma, fitted on the orders up to {report.calibration_end}, in "
-        f"{report.unit}s; CLV over {report.horizon}, margin {report.margin:g}, "
-        f"discount {report.discount_rate:g} a year",
+        _(
+            "BG/NBD + Gamma-Gamma, fitted on the orders up to {day}, in {unit}s; CLV over "
+            "{horizon}, margin {margin}, discount {discount} a year"
+        ).format(
+            day=report.calibration_end, unit=report.unit, horizon=report.horizon,
+            margin=f"{report.margin:g}", discount=f"{report.discount_rate:g}",
+        ),
         markup=False,
-    )
+    )  # fmt: skip
     con.print(
-        f"BG/NBD r = {bg['r']:.4g}, alpha = {bg['alpha']:.4g}, a = {bg['a']:.4g}, "
-        f"b = {bg['b']:.4g}; log-likelihood {data['log_likelihood']:.2f} over "
-        f"{fit['customers']} customers ({fit['repeat_buyers']} repeat buyers)",
+        _(
+            "BG/NBD r = {r}, alpha = {alpha}, a = {a}, b = {b}; log-likelihood {ll} over "
+            "{customers} customers ({repeat} repeat buyers)"
+        ).format(
+            r=f"{bg['r']:.4g}", alpha=f"{bg['alpha']:.4g}", a=f"{bg['a']:.4g}",
+            b=f"{bg['b']:.4g}", ll=f"{data['log_likelihood']:.2f}", customers=fit["customers"],
+            repeat=fit["repeat_buyers"],
+        ),
         markup=False,
-    )
+    )  # fmt: skip
     con.print(
-        f"Gamma-Gamma p = {gg['p']:.4g}, q = {gg['q']:.4g}, gamma = {gg['gamma']:.4g} over "
-        f"{fit['gamma_gamma_customers']} repeat buyers",
+        _("Gamma-Gamma p = {p}, q = {q}, gamma = {gamma} over {n} repeat buyers").format(
+            p=f"{gg['p']:.4g}", q=f"{gg['q']:.4g}", gamma=f"{gg['gamma']:.4g}",
+            n=fit["gamma_gamma_customers"],
+        ),
         markup=False,
-    )
+    )  # fmt: skip
     h = fit["holdout"]
     if h:
         con.print(
-            f"check on the later orders {h['from']} .. {h['to']}: predicted "
-            f"{h['predicted_purchases']:,.1f} repeat purchases, actual {h['actual_purchases']:,}",
+            _(
+                "check on the later orders {start} .. {end}: predicted {predicted} repeat "
+                "purchases, actual {actual}"
+            ).format(
+                start=h["from"], end=h["to"], predicted=f"{h['predicted_purchases']:,.1f}",
+                actual=f"{h['actual_purchases']:,}",
+            ),
             markup=False,
-        )
+        )  # fmt: skip
     total = sum(r["clv"] for r in rows)
     con.print(
-        f"expected over {report.horizon}: {sum(r['expected_purchases'] for r in rows):,.1f} "
-        f"purchases, CLV {total:,.0f} in all, {total / len(rows):,.0f} per customer",
+        _(
+            "expected over {horizon}: {purchases} purchases, CLV {total} in all, "
+            "{per_customer} per customer"
+        ).format(
+            horizon=report.horizon,
+            purchases=f"{sum(r['expected_purchases'] for r in rows):,.1f}",
+            total=f"{total:,.0f}", per_customer=f"{total / len(rows):,.0f}",
+        ),
         markup=False,
-    )
+    )  # fmt: skip
     if data.get("groups"):
         groups = [{**g, "avg_clv": _amount(g["avg_clv"]), "total_clv": _amount(g["total_clv"])}
                   for g in data["groups"]]  # fmt: skip
         emit_table(
             groups,
             CLV_GROUP_COLUMNS,
-            title=f"CLV per {report.by}",
+            title=_(CLV_PER[report.by]),
         )
     if top:
         shown = [
@@ -478,7 +545,11 @@ def _show_predictive(report, top: int, fmt: Format) -> None:
              "p_alive": f"{r['p_alive']:.2f}"}
             for r in rows[:top]
         ]  # fmt: skip
-        emit_table(shown, CLV_COLUMNS, title=f"top {len(shown)} of {len(rows)} by CLV")
+        emit_table(
+            shown,
+            CLV_COLUMNS,
+            title=_("top {n} of {total} by CLV").format(n=len(shown), total=len(rows)),
+        )
 
 
 def churn_cmd(
@@ -513,7 +584,7 @@ def churn_cmd(
     data = report.to_dict()
     if fmt == Format.csv:
         for note in report.notes:
-            state(ctx).messages.info(f"note: {note}")
+            state(ctx).messages.info(_("note: {note}").format(note=note))
     if fmt == Format.json:
         if retention_only:
             data = {"retention": data["retention"]}
@@ -530,46 +601,72 @@ def churn_cmd(
             emit_csv(_churn_csv_rows(data), CHURN_CSV_COLUMNS)
         return
     if not retention_only:
-        rule = (
-            f"inactive after {multiple:g} x their median gap (else {inactive_days} days)"
-            if relative
-            else f"inactive after {inactive_days} days"
-        )
+        if relative:
+            rule = _("inactive after {multiple} x their median gap (else {days} days)")
+        else:
+            rule = _("inactive after {days} days")
+        rule = rule.format(multiple=f"{multiple:g}", days=inactive_days)
         stdout_console().print(
-            f"base loss per year, orders {report.first_order} .. {report.as_of}, {rule}",
+            _("base loss per year, orders {first} .. {last}, {rule}").format(
+                first=report.first_order, last=report.as_of, rule=rule
+            ),
             markup=False,
         )
 
         def shown(rows):
             return [
-                {**r, "loss_rate": "–" if r["loss_rate"] is None else f"{r['loss_rate'] * 100:.1f} %",
-                 "partial": "so far" if r["partial"] else ""}
+                {**r, "loss_rate": "–" if r["loss_rate"] is None else f"{decimal(r['loss_rate'] * 100)} %",
+                 "partial": _("so far") if r["partial"] else ""}
                 for r in rows
             ]  # fmt: skip
 
         if data["base_loss"]:
-            emit_table(shown(data["base_loss"]), LOSS_COLUMNS, title="base loss")
+            emit_table(shown(data["base_loss"]), LOSS_COLUMNS, title=_("base loss"))
         for note in report.notes:
-            stdout_console().print(f"note: {note}", markup=False)
+            stdout_console().print(_("note: {note}").format(note=note), markup=False)
         if by:
             con = stdout_console()
             if not report.groups:
-                con.print(f"per {by.value}: no customer with orders to group", markup=False)
+                con.print(_(NO_GROUPS[by.value]), markup=False)
             for group in report.groups:
                 rows = [r for r in data["groups"] if r["group"] == group]
                 if rows:
                     emit_table(shown(rows), LOSS_COLUMNS, title=f"{by.value}: {group}")
                     continue
-                why = (
-                    "the orders do not yet cover a full year after --inactive-days (see the "
-                    "note above)"
-                    if not data["base_loss"]
-                    else "none of its customers had bought within --inactive-days before a 1 January"
+                if not data["base_loss"]:
+                    why = _(
+                        "the orders do not yet cover a full year after --inactive-days (see the "
+                        "note above)"
+                    )
+                else:
+                    why = _(
+                        "none of its customers had bought within --inactive-days before a 1 January"
+                    )
+                con.print(
+                    _("{by}: {group}: no base loss to show: {why}").format(
+                        by=by.value, group=group, why=why
+                    ),
+                    markup=False,
                 )
-                con.print(f"{by.value}: {group}: no base loss to show: {why}", markup=False)
     _matrix_table(
         data["retention"],
         "shares",
-        "retention: share of each acquisition month buying k months later",
+        _("retention: share of each acquisition month buying k months later"),
         percent=True,
     )
+
+
+# Titles and lines per --by choice: whole sentences, so each language can word them its own way.
+LTV_PER = {
+    "channel": N_("LTV per channel"), "source": N_("LTV per source"),
+    "manager": N_("LTV per manager"),
+}  # fmt: skip
+CLV_PER = {
+    "channel": N_("CLV per channel"), "source": N_("CLV per source"),
+    "manager": N_("CLV per manager"),
+}  # fmt: skip
+NO_GROUPS = {
+    "channel": N_("per channel: no customer with orders to group"),
+    "source": N_("per source: no customer with orders to group"),
+    "manager": N_("per manager: no customer with orders to group"),
+}
