@@ -36,7 +36,10 @@ def show_cmd(
     state(ctx).messages.info(
         f"config file: {data['file']}" + ("" if data["exists"] else " (not there yet)")
     )
-    emit_table(data["keys"], ("key", "value", "from", "meaning"))
+    from clientbase.services.config import origin_label
+
+    rows = [{**row, "from": origin_label(row["from"])} for row in data["keys"]]
+    emit_table(rows, ("key", "value", "from", "meaning"))
     for name in data["unknown"]:
         state(ctx).messages.info(f"warning: {name} in the config file is not a setting; ignored")
 

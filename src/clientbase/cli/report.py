@@ -89,7 +89,7 @@ def report_cmd(
     st = state(ctx)
     if list_metrics:
         emit_table(
-            [{"metric": k, "section": s, "meaning": d} for k, (s, d) in METRICS.items()],
+            [{"metric": k, "section": s, "meaning": i18n._(d)} for k, (s, d) in METRICS.items()],
             ("metric", "section", "meaning"),
         )
         return
