@@ -75,8 +75,8 @@ def resolve_wait(flag: float | None, env: dict[str, str] | None = None) -> float
         seconds = -1.0
     if not seconds >= 0:
         raise UsageError(
-            _("{ENV_WAIT}={value!r}: expected a number of seconds, e.g. 900").format(
-                ENV_WAIT=ENV_WAIT, value=value
+            _("{variable}={value!r}: expected a number of seconds, e.g. 900").format(
+                variable=ENV_WAIT, value=value
             )
         )
     return seconds

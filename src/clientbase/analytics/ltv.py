@@ -184,8 +184,8 @@ def cohort_table(
     orders read as 0, not as the future."""
     if value not in VALUES:
         raise UsageError(
-            _("value must be one of {VALUES}, got {value!r}").format(
-                VALUES=", ".join(VALUES), value=value
+            _("value must be one of {choices}, got {value!r}").format(
+                choices=", ".join(VALUES), value=value
             )
         )
     orders = prepare_orders(frame, need_margin=value == "margin")

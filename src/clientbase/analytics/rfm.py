@@ -115,8 +115,8 @@ def score_rfm(
     """
     if scores not in SCORES:
         raise UsageError(
-            _("scores must be one of {SCORES}, got {scores!r}").format(
-                SCORES=", ".join(SCORES), scores=scores
+            _("scores must be one of {choices}, got {scores!r}").format(
+                choices=", ".join(SCORES), scores=scores
             )
         )
     if thresholds is not None and scores != "fixed":

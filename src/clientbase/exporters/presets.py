@@ -188,7 +188,7 @@ def _apply_setting(data: dict, item: str) -> None:
     if key not in KEYS:
         raise UsageError(
             _("--set {item!r}: unknown key {key!r}").format(item=item, key=key),
-            hint=_("keys: {KEYS}").format(KEYS=", ".join(KEYS)),
+            hint=_("keys: {keys}").format(keys=", ".join(KEYS)),
         )
     if key == "columns":
         value = _parse_value(text)
@@ -218,8 +218,8 @@ def _columns(value, where: str) -> list[dict]:
             c = {"field": c, "header": c}
         if not isinstance(c, dict) or not isinstance(c.get("field"), str):
             raise UsageError(
-                _("{where}: each column needs a field ({FIELDS})").format(
-                    where=where, FIELDS=", ".join(FIELDS)
+                _("{where}: each column needs a field ({fields})").format(
+                    where=where, fields=", ".join(FIELDS)
                 )
             )
         out.append(c)
@@ -237,7 +237,7 @@ def _build(platform: str, data: dict) -> Preset:
     if unknown:
         raise UsageError(
             _("{where}: unknown key {unknown}").format(where=where, unknown=", ".join(unknown)),
-            hint=_("keys: {KEYS}").format(KEYS=", ".join(KEYS)),
+            hint=_("keys: {keys}").format(keys=", ".join(KEYS)),
         )
     for k, t in _SCALARS.items():
         v = data[k]

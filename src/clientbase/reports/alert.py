@@ -40,8 +40,8 @@ def parse(expr: str, known: set[str] | dict) -> ast.Expression:
         raise UsageError(_("--fail-if: the condition is empty"), hint=_(_HINT))
     if len(expr) > MAX_LENGTH:
         raise UsageError(
-            _("--fail-if: the condition is longer than {MAX_LENGTH} characters").format(
-                MAX_LENGTH=MAX_LENGTH
+            _("--fail-if: the condition is longer than {max_length} characters").format(
+                max_length=MAX_LENGTH
             )
         )
     text = _LONE_EQ.sub("==", expr.strip())
@@ -63,8 +63,8 @@ def parse(expr: str, known: set[str] | dict) -> ast.Expression:
     _check(tree.body, text, known, unknown)
     if unknown:
         raise UsageError(
-            _("--fail-if: unknown metric(s) {fromkeys}").format(
-                fromkeys=", ".join(dict.fromkeys(unknown))
+            _("--fail-if: unknown metric(s) {metrics}").format(
+                metrics=", ".join(dict.fromkeys(unknown))
             ),
             hint=_("known: {known}").format(known=", ".join(sorted(known))),
         )

@@ -31,7 +31,7 @@ def parse_sections(text: str | None) -> list[str]:
     if unknown:
         raise UsageError(
             _("--sections: unknown section(s) {unknown}").format(unknown=", ".join(unknown)),
-            hint=_("choose from {SECTIONS}").format(SECTIONS=", ".join(SECTIONS)),
+            hint=_("choose from {sections}").format(sections=", ".join(SECTIONS)),
         )
     return [s for s in SECTIONS if s in asked]
 

@@ -110,8 +110,8 @@ _FIELD_LIST = [
     Field("id", "number", "base", N_("the customer's number in the base")),
     Field("name", "text", "base", N_("display name (ФИО or company)"), ("имя", "фио")),
     Field("kind", "text", "base", N_("person or company"), ("тип",)),
-    Field("city", "text", "base", "city", ("город",)),
-    Field("company", "text", "base", "company", ("компания",)),
+    Field("city", "text", "base", N_("city"), ("город",)),
+    Field("company", "text", "base", N_("company"), ("компания",)),
     Field("source", "text", "base", N_("acquisition source / channel"), ("channel", "источник", "канал")),
     Field("manager", "text", "base", N_("the customer's manager"), ("менеджер",)),
     Field("gender", "text", "base", N_("m or f (м / ж work too)"), ("пол",),
@@ -346,7 +346,7 @@ def _tokens(text: str) -> list[_Tok]:
                 raise FilterError(
                     text,
                     i,
-                    _("a text value longer than {MAX_TEXT} characters").format(MAX_TEXT=MAX_TEXT),
+                    _("a text value longer than {max_text} characters").format(max_text=MAX_TEXT),
                 )
             out.append(_Tok("value", "".join(buf), i, text[i : j + 1]))
             i = j + 1
@@ -400,7 +400,7 @@ def _date_literal(text: str, pos: int, word: str) -> date:
 def _number(text: str, pos: int, digits: str, unit: str | None):
     if len(digits.replace(".", "")) > MAX_DIGITS:
         raise FilterError(
-            text, pos, _("a number longer than {MAX_DIGITS} digits").format(MAX_DIGITS=MAX_DIGITS)
+            text, pos, _("a number longer than {max_digits} digits").format(max_digits=MAX_DIGITS)
         )
     value = float(digits) if "." in digits else int(digits)
     if unit is None:
@@ -439,8 +439,8 @@ def parse(text: str) -> Node:
         raise FilterError(
             text,
             MAX_LENGTH,
-            _("the expression is longer than {MAX_LENGTH} characters").format(
-                MAX_LENGTH=MAX_LENGTH
+            _("the expression is longer than {max_length} characters").format(
+                max_length=MAX_LENGTH
             ),
         )
     if not text.strip():
@@ -490,7 +490,7 @@ class _Parser:
     def nest(self) -> None:
         self.depth += 1
         if self.depth > MAX_DEPTH:
-            raise self.error(_("nested deeper than {MAX_DEPTH} levels").format(MAX_DEPTH=MAX_DEPTH))
+            raise self.error(_("nested deeper than {max_depth} levels").format(max_depth=MAX_DEPTH))
 
     # grammar
     def expr(self) -> Node:
@@ -551,7 +551,7 @@ class _Parser:
             )
         self.terms += 1
         if self.terms > MAX_TERMS:
-            raise self.error(_("more than {MAX_TERMS} comparisons").format(MAX_TERMS=MAX_TERMS), t)
+            raise self.error(_("more than {max_terms} comparisons").format(max_terms=MAX_TERMS), t)
         node = self.comparison(field, t)
         nxt = self.tok
         if nxt.kind == "op" or (nxt.kind == "kw" and nxt.value in ("in", "contains", "is")):
@@ -658,7 +658,7 @@ class _Parser:
             items.append(self.value(field, "in", t))
             if len(items) > MAX_LIST:
                 raise self.error(
-                    _("more than {MAX_LIST} values in one list").format(MAX_LIST=MAX_LIST)
+                    _("more than {max_list} values in one list").format(max_list=MAX_LIST)
                 )
             sep = self.tok
             if sep.kind == "punct" and sep.value == ",":

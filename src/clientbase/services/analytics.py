@@ -84,7 +84,7 @@ def customer_groups(frame, people, by: str):
     """customer id -> the group (manager: the customer's manager, else the one who sold them
     the most; channel: the acquisition source; city)."""
     if by not in GROUPS:
-        raise UsageError(_("--by {by!r}: one of {GROUPS}").format(by=by, GROUPS=", ".join(GROUPS)))
+        raise UsageError(_("--by {by!r}: one of {groups}").format(by=by, groups=", ".join(GROUPS)))
     groups = people[by].reindex(frame["customer_id"].unique())
     if by == "manager" and "order_manager" in frame:
         top = (

@@ -94,7 +94,7 @@ def _check_fields(values: dict[str, str]) -> None:
     if unknown:
         raise UsageError(
             _("--field {unknown}: not a field you can set").format(unknown=unknown[0]),
-            hint=_("fields: {EDITABLE}").format(EDITABLE=", ".join(EDITABLE)),
+            hint=_("fields: {fields}").format(fields=", ".join(EDITABLE)),
         )
 
 

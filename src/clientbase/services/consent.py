@@ -65,8 +65,8 @@ def _channels(channel: str) -> tuple[str, ...]:
         return CHANNELS
     if channel not in CHANNELS:
         raise UsageError(
-            _("--channel {channel!r}: one of {CHANNELS} or all").format(
-                channel=channel, CHANNELS=", ".join(CHANNELS)
+            _("--channel {channel!r}: one of {channels} or all").format(
+                channel=channel, channels=", ".join(CHANNELS)
             )
         )
     return (channel,)

@@ -56,8 +56,8 @@ SEARCH_MAX_CHARS = 500
 def check_search(text: str | None) -> None:
     if text is not None and len(text) > SEARCH_MAX_CHARS:
         raise UsageError(
-            _("--search: at most {SEARCH_MAX_CHARS} characters (got {n_text:,})").format(
-                SEARCH_MAX_CHARS=SEARCH_MAX_CHARS, n_text=len(text)
+            _("--search: at most {max_chars} characters (got {got:,})").format(
+                max_chars=SEARCH_MAX_CHARS, got=len(text)
             ),
             hint=_("search for a part of the name, phone or email"),
         )
@@ -190,7 +190,7 @@ def check_fields(names: Sequence[str], option: str) -> list[str]:
             _("{option}: no field {unknown}").format(
                 option=option, unknown=", ".join(map(repr, unknown))
             ),
-            hint=_("one of: {LIST_FIELDS}").format(LIST_FIELDS=", ".join(LIST_FIELDS)),
+            hint=_("one of: {fields}").format(fields=", ".join(LIST_FIELDS)),
         )
     return list(names)
 

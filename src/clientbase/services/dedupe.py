@@ -475,9 +475,7 @@ def not_duplicate(engine: Engine, a: int, b: int) -> dict:
         roots = _roots(conn, (a, b))
         if roots[a] == roots[b]:
             raise ClientbaseError(
-                _("customers {a} and {b} were merged into {roots}").format(
-                    a=a, b=b, roots=roots[a]
-                ),
+                _("customers {a} and {b} were merged into {into}").format(a=a, b=b, into=roots[a]),
                 hint=_("undo that merge first (see: clientbase dedupe history)"),
             )
         known = conn.execute(

@@ -100,12 +100,12 @@ def make_report(
     are collected even when ``sections`` leaves them out of the report."""
     if fmt not in FORMATS:
         raise UsageError(
-            _("--format {fmt!r}: one of {FORMATS}").format(fmt=fmt, FORMATS=", ".join(FORMATS))
+            _("--format {fmt!r}: one of {formats}").format(fmt=fmt, formats=", ".join(FORMATS))
         )
     lang = lang or default_lang()
     if lang not in LANGS:
         raise UsageError(
-            _("--lang {lang!r}: one of {LANGS}").format(lang=lang, LANGS=", ".join(LANGS))
+            _("--lang {lang!r}: one of {langs}").format(lang=lang, langs=", ".join(LANGS))
         )
     wanted = parse_sections(sections) if not isinstance(sections, list) else sections
     tree = alerts.parse(fail_if, METRICS) if fail_if is not None else None

@@ -123,7 +123,7 @@ def unset_setting(engine: Engine, key: str) -> dict:
     if key not in SETTINGS and key != OWN_NUMBERS:
         raise UsageError(
             _("unknown setting {key!r}").format(key=key),
-            hint=_("one of: {SETTINGS}").format(SETTINGS=", ".join(SETTINGS)),
+            hint=_("one of: {settings}").format(settings=", ".join(SETTINGS)),
         )
     with write_transaction(engine) as conn:
         stored = dict(conn.execute(select(settings.c.key, settings.c.value)).all())
@@ -206,8 +206,8 @@ def _check_name(name: str) -> str:
     n = (name or "").strip()
     if not n or len(n) > NAME_MAX or _CONTROL.search(n) or n.startswith("-"):
         raise UsageError(
-            _("segment name {name!r}: 1 to {NAME_MAX} characters, not starting with -").format(
-                name=name, NAME_MAX=NAME_MAX
+            _("segment name {name!r}: 1 to {name_max} characters, not starting with -").format(
+                name=name, name_max=NAME_MAX
             ),
             hint=_("e.g. sleeping-kazan or 'Спящие Казань'"),
         )
