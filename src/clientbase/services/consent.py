@@ -15,7 +15,7 @@ from sqlalchemy import Engine, insert, select
 
 from clientbase.db.models import consents, contact_points, customers, suppressions
 from clientbase.errors import InputFileError, NotFoundError, UsageError
-from clientbase.i18n import N_, _
+from clientbase.i18n import _
 from clientbase.importers import sniff
 from clientbase.importers.clean import CHANNEL_KINDS, CHANNELS
 from clientbase.importers.mapping import cell_to_text
@@ -25,20 +25,6 @@ from clientbase.normalize.phones import normalize_phone, split_phones
 from clientbase.services.dry_run import changes
 
 STATUSES = ("granted", "withdrawn")
-
-
-_OPT_OUT_LIST = "opt-out list "
-
-
-def source_label(source: str | None) -> str | None:
-    """Where a consent event came from, in the language of the messages. The base keeps the
-    English words the tool wrote ("by hand", "opt-out list FILE"), so a base read in either
-    language says the same; a source the user typed is shown as typed."""
-    if source in (N_("by hand"), N_("archived by hand")):
-        return _(source)
-    if source and source.startswith(_OPT_OUT_LIST):
-        return _("opt-out list {name}").format(name=source[len(_OPT_OUT_LIST) :])
-    return source
 
 
 def channel_states(conn, point_ids: list[int]) -> dict[int, dict[str, dict]]:
@@ -52,11 +38,7 @@ def channel_states(conn, point_ids: list[int]) -> dict[int, dict[str, dict]]:
             .order_by(consents.c.at, consents.c.id)
         )  # fmt: skip
         for pid, channel, status, at, source in conn.execute(q):
-            out[pid][channel] = {
-                "status": status,
-                "at": at.isoformat(sep=" "),
-                "source": source_label(source),
-            }
+            out[pid][channel] = {"status": status, "at": at.isoformat(sep=" "), "source": source}
     return out
 
 
@@ -132,7 +114,7 @@ def import_opt_outs(
         raise UsageError(_("{name}: no phone or email found in it").format(name=path.name))
     reached = {kind for ch in chans for kind in CHANNEL_KINDS[ch]}
     values = [(k, v) for k, v in values if k in reached]  # an email has no SMS channel
-    now, src = datetime.now(), source or f"{_OPT_OUT_LIST}{path.name}"
+    now, src = datetime.now(), source or f"opt-out list {path.name}"
     found = 0
     with changes(engine, dry_run=dry_run) as conn:
         cp = contact_points
