@@ -109,3 +109,15 @@ def test_abc_xyz_rules_and_notes_count_in_russian(shop):
         "the window holds 1 full month, fewer than the 3 active months needed: no customer "
         "gets an XYZ class" in en["notes"]
     )
+
+
+def test_every_sentence_of_the_builtin_presets_is_in_the_catalog():
+    from clientbase.exporters.presets import PRESET_TEXTS, builtin_presets
+
+    texts = {
+        v[k]
+        for v in builtin_presets().values()
+        for k in ("title", "min_size_note", "match_note")
+        if v[k]
+    }
+    assert texts == set(PRESET_TEXTS)

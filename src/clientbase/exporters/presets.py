@@ -107,6 +107,29 @@ class Preset:
         return d
 
 
+# The sentences of the built-in presets (presets.toml), marked for the catalog: the services show
+# them through _(); a text of the user's own --preset-file has no translation and is shown as is.
+PRESET_TEXTS = (
+    N_("Yandex Audiences: segment from customer data (CRM)"),
+    N_("segments with fewer than 100 matched users show 'insufficient data'"),
+    N_("Yandex keeps only identifiers active in the last 30 days; 30-60 % matched is normal"),
+    N_("VK Ads / myTarget: audience from a customer list"),
+    N_("a list needs at least 2,000 unique values"),
+    N_("VK matches phones and emails of its own accounts; plan for a partial match"),
+    N_("Google Ads Customer Match"),
+    N_("a list is served only with at least 100 active matched users"),
+    N_("Google paused ads in Russia (March 2022): for Russian audiences use Yandex or VK"),
+    N_("Meta Custom Audience from a customer list"),
+    N_("lists under 100 people do not deliver; a lookalike source needs 100 from one country"),
+    N_("Meta stopped ads targeting Russia: for Russian audiences use Yandex or VK"),
+    N_("TikTok Ads custom audience from a customer file"),
+    N_("a file needs 1,000 rows, and 1,000 matched users to serve"),
+    N_("TikTok matches phones and emails of its own accounts"),
+    N_("Plain CSV for a mailing service or an SMS gateway"),
+    N_("Excel workbook for a mailing service or an SMS gateway"),
+)
+
+
 def builtin_presets() -> dict[str, dict]:
     text = resources.files("clientbase.exporters").joinpath("presets.toml").read_text("utf-8")
     return tomllib.loads(text)
