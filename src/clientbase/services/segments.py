@@ -155,7 +155,7 @@ def _parse_stored(name: str, text: str) -> Node:
         return parse(text)
     except FilterError as exc:
         raise UsageError(
-            f"segment {name!r}: {exc.message}",
+            _("segment {name!r}: {message}").format(name=name, message=exc.message),
             hint=_("save it again: clientbase segment create {name} --where EXPR --replace").format(
                 name=name
             ),
