@@ -478,19 +478,28 @@ def _active_periods(n: int, unit: str) -> str:
 def _too_short(held: int, need: int, unit: str) -> str:
     periods = _full_periods(held, unit)
     if unit == "week":
-        text = _(
+        text = ngettext(
             "the window holds {periods}, fewer than the {need} active weeks needed: "
-            "no customer gets an XYZ class"
+            "no customer gets an XYZ class",
+            "the window holds {periods}, fewer than the {need} active weeks needed: "
+            "no customer gets an XYZ class",
+            need,
         )
     elif unit == "month":
-        text = _(
+        text = ngettext(
             "the window holds {periods}, fewer than the {need} active months needed: "
-            "no customer gets an XYZ class"
+            "no customer gets an XYZ class",
+            "the window holds {periods}, fewer than the {need} active months needed: "
+            "no customer gets an XYZ class",
+            need,
         )
     else:
-        text = _(
+        text = ngettext(
             "the window holds {periods}, fewer than the {need} active quarters needed: "
-            "no customer gets an XYZ class"
+            "no customer gets an XYZ class",
+            "the window holds {periods}, fewer than the {need} active quarters needed: "
+            "no customer gets an XYZ class",
+            need,
         )
     return text.format(periods=periods, need=need)
 
