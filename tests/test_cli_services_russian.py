@@ -34,6 +34,17 @@ def test_a_missing_customer_in_russian(cli):
     assert r.stderr == "clientbase: ошибка: клиента 999 нет (см.: clientbase contacts list)\n"
 
 
+def test_a_database_in_a_missing_folder_in_russian(tmp_path):
+    from conftest import Cli
+
+    where = tmp_path / "нет-такой-папки" / "база.sqlite3"
+    r = Cli(where)("--lang", "ru", "contacts", "list", expect=1)
+    assert r.stderr == (
+        f"clientbase: ошибка: --db {where}: папки {where.parent} нет "
+        "(проверьте путь или сначала создайте папку)\n"
+    )
+
+
 def test_a_bad_config_value_in_russian(cli):
     r = cli("--lang", "ru", "config", "set", "region", "Russia", expect=2)
     assert r.stderr == (
