@@ -173,7 +173,10 @@ def load_snapshot(engine: Engine, label: str):
             conn,
         )
     window = {"start": snap.start.date().isoformat(), "end": snap.end.date().isoformat()}
-    return window, frame, f"(stored {snap.created_at:%Y-%m-%d}) {snap.params.get('rules', '')}"
+    stored = _("(stored {date:%Y-%m-%d}) {rules}").format(
+        date=snap.created_at, rules=snap.params.get("rules", "")
+    )
+    return window, frame, stored
 
 
 def list_snapshots(engine: Engine) -> list[dict]:
