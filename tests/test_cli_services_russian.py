@@ -132,3 +132,24 @@ def test_every_sentence_of_the_builtin_presets_is_in_the_catalog():
         if v[k]
     }
     assert texts == set(PRESET_TEXTS)
+
+
+def test_export_dry_run_notes_and_warnings_in_russian(shop, tmp_path):
+    args = ("export", "audience", "--platform", "vk", "--out", tmp_path / "vk.csv", "--dry-run",
+            "--where", "orders >= 6")  # fmt: skip
+    ru = shop("--lang", "ru", *args)
+    said = ru.stdout + ru.stderr
+    assert (
+        "5 строк с телефонами — меньше минимума 2000 для VK Ads (в списке должно быть не меньше "
+        "2000 уникальных значений); настоящий запуск всё равно запишет файл" in said
+    )
+    assert "4 строки с email — меньше минимума 2000 для VK Ads" in said
+    assert "VK сопоставляет телефоны и email своих аккаунтов" in said
+    assert not (tmp_path / "vk.csv").exists()
+    en = shop(*args)
+    said = en.stdout + en.stderr
+    assert (
+        "5 phone rows are below the minimum of 2,000 for VK Ads (a list needs at least 2,000 "
+        "unique values); a real run writes the file anyway" in said
+    )
+    assert "4 email rows are below the minimum of 2,000 for VK Ads" in said
