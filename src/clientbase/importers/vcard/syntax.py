@@ -10,6 +10,7 @@ import re
 from collections.abc import Iterator
 from dataclasses import dataclass, field
 
+from clientbase.i18n import _
 from clientbase.importers.vcard.decode import (
     decode_bytes,
     file_hint,
@@ -302,7 +303,8 @@ class _Reader:
                 while i < n and lines[i].strip(_JUNK) and not _BEGIN.match(lines[i]):
                     i += 1
                 yield VCardSyntaxError(
-                    start + 1, f"text outside BEGIN:VCARD … END:VCARD: {_preview(line)}"
+                    start + 1,
+                    _("text outside BEGIN:VCARD … END:VCARD: {text}").format(text=_preview(line)),
                 )
 
     def _card(self, begin: int) -> tuple[object, int]:
@@ -328,7 +330,9 @@ class _Reader:
                 j = self._skip_nested(j)
                 continue
             if _BEGIN.match(line):
-                message = f"BEGIN:VCARD without END:VCARD (next card starts at line {j + 1})"
+                message = _(
+                    "BEGIN:VCARD without END:VCARD (next card starts at line {line})"
+                ).format(line=j + 1)
                 return _CardError(begin + 1, message, begin + 1, version, props), j
             if not line.strip(_JUNK):
                 j += 1
@@ -341,7 +345,7 @@ class _Reader:
                 continue
             head = _split_header(line)
             if head is None:
-                message = f"not a vCard property: {_preview(line)}"
+                message = _("not a vCard property: {text}").format(text=_preview(line))
                 error = _CardError(j + 1, message, begin + 1, version, props)
                 # Skip the rest of this card; the next one is still read.
                 j += 1
@@ -353,7 +357,7 @@ class _Reader:
             prop.encoding = _encoding_of(params)
             j = self._continue_value(prop, j + 1, version)
             props.append(prop)
-        message = "BEGIN:VCARD without END:VCARD (file ends)"
+        message = _("BEGIN:VCARD without END:VCARD (file ends)")
         return _CardError(begin + 1, message, begin + 1, version, props), n
 
     def _skip_nested(self, j: int) -> int:
