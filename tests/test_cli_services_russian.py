@@ -24,8 +24,8 @@ def test_a_filter_error_says_where_in_russian(cli):
 def test_a_filter_value_of_the_wrong_kind_in_russian(cli):
     r = cli("--lang", "ru", "contacts", "list", "--where", "has_email = 'да'", expect=2)
     assert r.stderr == (
-        "clientbase: ошибка: фильтр «has_email = 'да'», позиция 13: has_email сравнивается с "
-        "true или false, а не с текст 'да' (например, has_email)\n"
+        "clientbase: ошибка: фильтр «has_email = 'да'», позиция 13: has_email: ожидается "
+        "true или false, а не текст 'да' (например, has_email)\n"
     )
 
 
