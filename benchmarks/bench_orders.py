@@ -1,8 +1,10 @@
 #!/usr/bin/env python3
-"""Time the orders import and ``analyze abc-xyz`` on a large generated sales export.
+"""Time the orders import and the analyses on a large generated sales export.
 
     python benchmarks/bench_orders.py                          # 1,000,000 lines, 100,000 customers
     python benchmarks/bench_orders.py --lines 100000 --customers 10000 --keep
+    python benchmarks/bench_orders.py --db /tmp/mine.db --keep  # a base of your own, kept
+    python benchmarks/bench_orders.py --skip-analyses          # the import only
 
 Steps:
 
@@ -10,19 +12,25 @@ Steps:
    line count, customers and seed, so a second run skips this.
 2. Delete ``/tmp/clientbase-bench/orders.db`` and import the file into it with
    ``python -m clientbase --db … -q import FILE --format json``.
-3. ``analyze abc-xyz --format json`` on that database.
-4. ``analyze abc-xyz --by manager --format json``.
+3. ``analyze abc-xyz --format json``, ``analyze abc-xyz --by manager --format json``,
+   ``analyze rfm --format json`` and ``report --format html`` on that database.
 
 Wall time and the child's peak RSS are measured as in ``bench_import.py`` (it reuses its
-helpers). The targets are 1,000,000 lines imported in at most 30 s, and an ABC/XYZ in at most 5 s,
-on a 2-core machine. Exit code 3 from the import is accepted (a file with rejected rows); any
-other failure, or a non-zero exit from an analysis, stops the script.
+helpers); the CPU time (user + system of the command and the worker processes it waited for)
+and the machine's load average when the step ended are printed beside them, because the machine
+is shared: other work stretches the wall time, not the CPU time. The targets, on a 2-core
+machine: 1,000,000 lines imported in at most 25 s; each analysis and the HTML report in at most
+3 s and 400 MB. The import's counts are checked against the generator's (printed as notes when
+they differ). Exit code 3 from the import is accepted (a file with rejected rows); any other
+failure, or a non-zero exit from an analysis, stops the script.
 """
 
 from __future__ import annotations
 
 import argparse
 import json
+import os
+import resource
 import sys
 from pathlib import Path
 
@@ -43,7 +51,13 @@ from bench_import import (  # noqa: E402
     run_step,
 )
 
-TARGET_LINES, IMPORT_SECONDS, ANALYZE_SECONDS = 1_000_000, 30.0, 5.0
+TARGET_LINES, IMPORT_SECONDS, ANALYZE_SECONDS, ANALYZE_MB = 1_000_000, 25.0, 3.0, 400
+ANALYSES = (
+    ("analyze abc-xyz", ["analyze", "abc-xyz", "--format", "json"]),
+    ("analyze abc-xyz --by manager", ["analyze", "abc-xyz", "--by", "manager", "--format", "json"]),
+    ("analyze rfm", ["analyze", "rfm", "--format", "json"]),
+    ("report --format html", ["report", "--format", "html"]),
+)
 COUNT_KEYS = ("rows_read", "created", "updated", "duplicates", "rejected", "customers_created")
 
 
@@ -65,8 +79,9 @@ def fail(step: Step) -> int:
 
 def report_import(step: Step, lines: int, expected: dict, full: bool) -> None:
     print(
-        f"import {lines:,} lines: {step.wall:.1f} s wall, {step.peak_mb:.0f} MB peak RSS, "
-        f"{lines / step.wall:,.0f} lines/s, exit {step.exit_code}"
+        f"import {lines:,} lines: {step.wall:.1f} s wall, {step.cpu:.1f} s CPU, "
+        f"{step.peak_mb:.0f} MB peak RSS, {lines / step.wall:,.0f} lines/s, load {step.load:.1f}, "
+        f"exit {step.exit_code}"
     )
     try:
         summary = json.loads(step.stdout)
@@ -96,6 +111,17 @@ def report_import(step: Step, lines: int, expected: dict, full: bool) -> None:
             print(f"  note: {key} = {summary[key]:,}, expected {value:,}")
 
 
+def timed(name: str, args: list[str], rows: int | None, timeout: float | None) -> Step:
+    """``run_step`` with the CPU time of the child (and the workers it waited for) and the load
+    average afterwards, kept on the step as ``cpu`` and ``load``."""
+    before = resource.getrusage(resource.RUSAGE_CHILDREN)
+    step = run_step(name, args, rows, timeout)
+    after = resource.getrusage(resource.RUSAGE_CHILDREN)
+    step.cpu = (after.ru_utime - before.ru_utime) + (after.ru_stime - before.ru_stime)
+    step.load = os.getloadavg()[0]
+    return step
+
+
 def report_analysis(step: Step) -> None:
     try:
         data = json.loads(step.stdout)
@@ -111,7 +137,10 @@ def report_analysis(step: Step) -> None:
         )
         if "portfolio" in data:
             what += f"; portfolio of {len(data['portfolio'])} groups"
-    print(f"{step.name}: {step.wall:.2f} s wall, {step.peak_mb:.0f} MB peak RSS{what}")
+    print(
+        f"{step.name}: {step.wall:.2f} s wall, {step.cpu:.2f} s CPU, {step.peak_mb:.0f} MB peak "
+        f"RSS, load {step.load:.1f}{what}"
+    )
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -126,6 +155,7 @@ def main(argv: list[str] | None = None) -> int:
     )
     ap.add_argument("--full-json", action="store_true", help="print the import summary uncut")
     ap.add_argument("--timeout", type=float, default=None, help="seconds per step (none)")
+    ap.add_argument("--skip-analyses", action="store_true", help="time the import only")
     add_db_option(ap)
     args = ap.parse_args(argv)
     if args.lines < 1:
@@ -139,7 +169,7 @@ def main(argv: list[str] | None = None) -> int:
     cb = [*clientbase_cmd(), "--db", str(db)]
     steps: list[Step] = []
     try:
-        imp = run_step(
+        imp = timed(
             "import orders",
             [*cb, "-q", "import", str(path), "--format", "json"],
             args.lines,
@@ -150,16 +180,8 @@ def main(argv: list[str] | None = None) -> int:
             return fail(imp)
         report_import(imp, args.lines, expected, args.full_json)
 
-        for name, extra in (
-            ("analyze abc-xyz", []),
-            ("analyze abc-xyz --by manager", ["--by", "manager"]),
-        ):
-            step = run_step(
-                name,
-                [*cb, "analyze", "abc-xyz", *extra, "--format", "json"],
-                None,
-                args.timeout,
-            )
+        for name, command in () if args.skip_analyses else ANALYSES:
+            step = timed(name, [*cb, *command], None, args.timeout)
             steps.append(step)
             if step.exit_code != EXIT_OK:
                 return fail(step)
@@ -171,9 +193,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.lines == TARGET_LINES:
         verdict = "met" if imp.wall <= IMPORT_SECONDS else "NOT met"
         print(f"target (import {TARGET_LINES:,} lines in <= {IMPORT_SECONDS:g} s): {verdict}")
-        slowest = max(s.wall for s in steps[1:])
-        verdict = "met" if slowest <= ANALYZE_SECONDS else "NOT met"
-        print(f"target (abc-xyz in <= {ANALYZE_SECONDS:g} s): {verdict}")
+        for s in steps[1:]:
+            ok = s.wall <= ANALYZE_SECONDS and s.peak_mb <= ANALYZE_MB
+            print(
+                f"target ({s.name} in <= {ANALYZE_SECONDS:g} s, <= {ANALYZE_MB} MB): "
+                f"{'met' if ok else 'NOT met'}"
+            )
 
     about = (
         f", {expected['orders']:,} orders, {expected['customers']:,} customers, seed {args.seed}"

@@ -8,12 +8,13 @@ moment (the test runner swaps them). Rich itself is imported inside the function
 from __future__ import annotations
 
 import csv
-import json
 import re
 import sys
 from collections.abc import Iterable, Sequence
 from contextlib import contextmanager
 from enum import Enum
+
+from clientbase.cli import json_text
 
 
 class Format(str, Enum):
@@ -42,7 +43,8 @@ def stderr_console():
 
 
 def emit_json(data) -> None:
-    sys.stdout.write(json.dumps(data, ensure_ascii=False, indent=2, default=str) + "\n")
+    # json_text.dumps: json.dumps(data, ensure_ascii=False, indent=2, default=str), faster
+    sys.stdout.write(json_text.dumps(data) + "\n")
 
 
 def emit_json_stream(items: Iterable) -> None:
@@ -50,7 +52,7 @@ def emit_json_stream(items: Iterable) -> None:
     out = sys.stdout
     first = True
     for item in items:
-        text = json.dumps(item, ensure_ascii=False, indent=2, default=str)
+        text = json_text.dumps(item)
         out.write(("[\n" if first else ",\n") + "  " + text.replace("\n", "\n  "))
         first = False
     out.write("[]\n" if first else "\n]\n")

@@ -53,11 +53,11 @@ from clientbase.importers.mapping import (
     to_record,
 )
 from clientbase.importers.orders import (
-    OrderWriter,
     build_order_mapping,
     looks_like_orders,
     order_header_score,
 )
+from clientbase.importers.orders_writer import OrderWriter
 from clientbase.importers.records import ContactRecord
 from clientbase.importers.region import region_for
 from clientbase.importers.settings import stored_own_numbers
@@ -707,11 +707,13 @@ def _import_orders(
         if not plan.tables_open:
             _map_tables(plan, opt, None)
         result.notes.extend(n for n in plan.notes if n not in result.notes)
+        # A large CSV is read in a worker process while this one writes.
+        parallel = plan.fmt == "csv" and plan.source.size >= PARALLEL_FROM_BYTES
+        parallel = parallel and (os.cpu_count() or 1) > 1
         for t, m in plan.tables:
             result.mapping[t.name or ""] = m.describe()
             result.not_mapped.extend(h for h in m.unmapped if h not in result.not_mapped)
-            for chunk in _row_chunks(t.rows):
-                writer.write_rows(m, [(n, c) for n, c in chunk if not is_blank(c)], t.name)
+            writer.write_table(m, _row_chunks(t.rows), t.name, parallel=parallel)
         writer.finish()
     finally:
         _close(plan)

@@ -1,0 +1,400 @@
+"""Orders of one file written inside the caller's transaction: the lines are staged in a
+temporary table, their customers found or created once per distinct identity, and the lines
+summed into orders with SQL at the end.
+
+Reading the rows (``orders_rows``) needs no database, so a large CSV is read in a worker
+process while this one finds the customers and writes: both cores are busy.
+"""
+
+from __future__ import annotations
+
+import json
+import pickle
+from collections import deque
+from collections.abc import Iterable
+from datetime import datetime
+
+from sqlalchemy import (
+    Column,
+    Connection,
+    DateTime,
+    Float,
+    Integer,
+    MetaData,
+    String,
+    Table,
+    Text,
+    and_,
+    bindparam,
+    case,
+    cast,
+    func,
+    insert,
+    literal,
+    or_,
+    select,
+    update,
+)
+
+from clientbase.db.bulk import insert_rows, select_where_in, timestamp
+from clientbase.db.models import import_changes, import_rows, orders
+from clientbase.db.rules import ORDER_RETURN
+from clientbase.i18n import language, set_language
+from clientbase.importers.contacts import ContactWriter, Counts, Reject
+from clientbase.importers.orders import OrderMapping
+from clientbase.importers.orders_rows import LOOSE, OrderRows, RowsChunk
+from clientbase.workers import worker_pool
+
+_meta = MetaData()
+# One row per order line, for this import only (a temporary table dies with the connection).
+_LINES = Table(
+    "_clientbase_order_lines", _meta,
+    Column("line", Integer, primary_key=True),
+    Column("order_key", String(250)), Column("has_id", Integer),
+    Column("customer_id", Integer), Column("ordered_at", String(30)),
+    Column("amount", Float), Column("quantity", Float), Column("cost", Float),
+    Column("margin", Float), Column("discount", Float), Column("product", String(500)),
+    Column("category", String(200)), Column("manager", String(200)),
+    Column("channel", String(200)), Column("status", String(50)), Column("currency", String(3)),
+    Column("ret", Integer), Column("sheet", String(200)), Column("row_number", Integer), Column("raw", Text),
+    prefixes=["TEMPORARY"],
+)  # fmt: skip
+_LINE_COLUMNS = tuple(c.name for c in _LINES.columns if c.name != "line")
+# What summing the lines into orders reads: all a first import stages (its batch records are in).
+_SUM_COLUMNS = _LINE_COLUMNS[: _LINE_COLUMNS.index("sheet")]
+_OUTCOMES = Table(
+    "_clientbase_order_outcomes", _meta,
+    Column("order_key", String(250), primary_key=True), Column("outcome", String(12)),
+    prefixes=["TEMPORARY"],
+)  # fmt: skip
+PAGE = 5000
+PROTOCOL = pickle.HIGHEST_PROTOCOL
+_IN_FLIGHT = 3  # chunks handed to the worker ahead of the writer: enough to keep it busy
+_COMPARE = (
+    "customer_id",
+    "ordered_at",
+    "amount",
+    "cost",
+    "margin",
+    "discount",
+    "status",
+    "manager",
+)
+_ORDER_INSERT = (
+    "customer_id", "ordered_at", "amount", "cost", "margin", "discount", "quantity", "product",
+    "category", "manager", "channel", "status", "currency", "external_id", "import_id", "created_at",
+)  # fmt: skip
+_REJECT_COLUMNS = ("import_id", "sheet", "row_number", "raw", "outcome", "reason", "customer_id")
+
+
+class OrderWriter:
+    """Orders of one file, inside the caller's transaction."""
+
+    def __init__(self, conn: Connection, batch_id: int, *, create_missing: bool, region: str,
+                 source: str | None):  # fmt: skip
+        self.conn, self.batch_id, self.region, self.source = conn, batch_id, region, source
+        self.customers = ContactWriter(conn, batch_id, write_rows=False, create=create_missing)
+        self.customers.load_existing_keys()
+        self.counts = Counts()  # created / updated / unchanged count orders here
+        self.rejects: list[Reject] = []
+        _LINES.drop(conn, checkfirst=True)
+        _LINES.create(conn)
+        self._n = 0
+        # A base without orders has nothing to compare with: every order of the file is new,
+        # so each line's batch record is known as it is read and goes straight in.
+        self._first = conn.execute(select(orders.c.id).limit(1)).first() is None
+        self._rows = OrderRows(region, source)
+        # Identity number (see orders_rows) -> (customer id or None, the reason when None).
+        self._who: dict[int, tuple[int | None, str | None]] = {}
+        # The LOOSE fields (orders_rows; the manager, the city: the newest row wins). Per
+        # combination its values; per customer the values its identities were matched with, the
+        # last non-empty ones of its rows, the combination of its last row, and (compact) the
+        # first identity it was matched with, to apply the newest values with (see _newest).
+        self._loose: dict[int, tuple] = {}
+        self._matched: dict[int, list] = {}
+        self._newest_values: dict[int, list] = {}
+        self._last_loose: dict[int, int] = {}
+        self._kept: dict[int, bytes] = {}
+
+    def write_rows(
+        self, mapping: OrderMapping, rows: list[tuple[int, list]], sheet: str | None
+    ) -> None:
+        self._write(self._rows.parse(mapping, rows, sheet))
+
+    def write_table(
+        self,
+        mapping: OrderMapping,
+        chunks: Iterable[list[tuple[int, list]]],
+        sheet: str | None,
+        *,
+        parallel: bool = False,
+    ) -> None:
+        """All the rows of a table; ``parallel`` reads them in a worker process (only for the
+        first table of a file: the worker starts with nothing carried over from before)."""
+        if not parallel:
+            for rows in chunks:
+                self.write_rows(mapping, rows, sheet)
+            return
+        args = (self.region, self.source, mapping, language())  # the worker starts afresh
+        with worker_pool(1, initializer=_start_reader, initargs=args) as pool:
+            pending: deque = deque()
+            for rows in chunks:
+                # One worker takes the chunks in order, so what carries from row to row holds.
+                pending.append(pool.submit(_read_chunk, rows, sheet))
+                if len(pending) >= _IN_FLIGHT:
+                    self._write(pending.popleft().result())
+            while pending:
+                self._write(pending.popleft().result())
+
+    def _write(self, chunk: RowsChunk) -> None:
+        who = self._who
+        if chunk.identities:
+            results = self.customers.write_chunk([cl for _, cl in chunk.identities])
+            for (number, _), (cl, outcome, reason, cid) in zip(
+                chunk.identities, results, strict=True
+            ):
+                if outcome == "rejected":
+                    who[number] = (None, reason)
+                    continue
+                who[number] = (cid, None)
+                values = self._matched.get(cid)
+                if values is None:
+                    self._matched[cid] = values = [None] * len(LOOSE)
+                    self._kept[cid] = pickle.dumps(cl._replace(raw_json="{}"), PROTOCOL)
+                _merge(values, map(cl.fields.get, LOOSE))
+        self._loose.update(chunk.loose)
+        self.counts.rows_read += chunk.rows_read
+        # records: batch-record rows (the rejects; on a first import every line, in file order)
+        lines, records, batch, first = [], [], self.batch_id, self._first
+        loose, last_loose, newest = self._loose, self._last_loose, self._newest_values
+        for item in chunk.items:
+            number = item[0]
+            if number is None:
+                _, row, sheet, reason, raw_json = item
+            else:
+                cid, reason = who[number]
+                if cid is not None:
+                    lid = item[19]
+                    if last_loose.get(cid) != lid:  # the same values again change nothing
+                        last_loose[cid] = lid
+                        if cid not in newest:
+                            newest[cid] = [None] * len(LOOSE)
+                        _merge(newest[cid], loose[lid])
+                    if first:
+                        key, has_id, sheet, row, raw_json = item[1], item[2], *item[16:19]
+                        lines.append((key, has_id, cid, *item[3:16]))
+                        records.append((batch, sheet, row, raw_json, "created",
+                                        "order " + key if has_id else None, cid))  # fmt: skip
+                    else:
+                        lines.append((item[1], item[2], cid, *item[3:19]))
+                    continue
+                sheet, row, raw_json = item[16:19]
+            self.counts.rejected += 1
+            self.rejects.append(Reject(row, sheet, reason, json.loads(raw_json)))
+            records.append((batch, sheet, row, raw_json, "rejected", reason[:500], None))
+        self._n += len(lines)
+        insert_rows(self.conn, _LINES, _SUM_COLUMNS if first else _LINE_COLUMNS, lines)
+        insert_rows(self.conn, import_rows, _REJECT_COLUMNS, records)
+
+    def finish(self) -> None:
+        """Sum the staged lines into orders; a known order id is updated, not added twice.
+
+        Works through the aggregate a page at a time, so a million orders never sit in memory;
+        the lines' batch record is then written with one INSERT … SELECT."""
+        self._newest()
+        conn, L = self.conn, _LINES
+        agg = (
+            select(
+                L.c.order_key, func.max(L.c.has_id).label("has_id"),
+                func.min(L.c.customer_id).label("customer_id"),
+                func.min(L.c.ordered_at).label("ordered_at"), func.sum(L.c.amount).label("amount"),
+                func.sum(L.c.quantity).label("quantity"), func.sum(L.c.cost).label("cost"),
+                func.sum(L.c.margin).label("margin"), func.sum(L.c.discount).label("discount"),
+                func.min(L.c.product).label("product"), func.min(L.c.category).label("category"),
+                func.max(L.c.manager).label("manager"), func.max(L.c.channel).label("channel"),
+                func.max(L.c.status).label("status"), func.max(L.c.currency).label("currency"),
+                func.max(L.c.ret).label("ret"), func.count().label("lines"),
+            ).group_by(L.c.order_key)
+            # New orders are numbered in the order of the keys, whatever the backend's GROUP BY
+            # happens to return.
+            .order_by(L.c.order_key)
+        )  # fmt: skip
+        if self._first:
+            self._insert_orders(agg)
+        else:
+            self._compare_orders(agg)
+        self.counts.duplicates = self._n - (
+            self.counts.created + self.counts.updated + self.counts.unchanged
+        )  # lines folded into their order
+        _LINES.drop(conn)
+
+    def _newest(self) -> None:
+        """A customer's identity is matched once per file, with the values of the ``LOOSE``
+        fields its first row had; where later rows say otherwise (a deal passed to another
+        manager), the identity is applied again with the newest non-empty value of each, so
+        the newest row has the last word, as when every row is applied in turn."""
+        again = []
+        for cid, want in self._newest_values.items():
+            have = self._matched[cid]
+            if all(w is None or w == h for w, h in zip(want, have, strict=True)):
+                continue
+            cl = pickle.loads(self._kept[cid])
+            fields = {**cl.fields, **{k: v for k, v in zip(LOOSE, want, strict=True) if v}}
+            again.append(cl._replace(fields=fields))
+        for i in range(0, len(again), PAGE):
+            self.customers.write_chunk(again[i : i + PAGE])
+        self._kept.clear()
+
+    def _compare_orders(self, agg) -> None:
+        """Orders for a base that has some: each is looked up by its order id (or, without one,
+        by customer, time and amount) and added, updated or left as it is, a page at a time."""
+        conn, L, oc = self.conn, _LINES, _OUTCOMES
+        _OUTCOMES.drop(conn, checkfirst=True)
+        _OUTCOMES.create(conn)
+        result = conn.execute(agg)
+        while page := result.fetchmany(PAGE):
+            self._orders_page(page)
+        reason = case((L.c.has_id == 1, literal("order ") + L.c.order_key), else_=None)
+        conn.execute(
+            insert(import_rows).from_select(
+                list(_REJECT_COLUMNS),
+                select(literal(self.batch_id), L.c.sheet, L.c.row_number, L.c.raw, oc.c.outcome,
+                       reason, L.c.customer_id)
+                .join(oc, oc.c.order_key == L.c.order_key)
+                .order_by(L.c.line),
+            )
+        )  # fmt: skip
+        _OUTCOMES.drop(conn)
+
+    def _insert_orders(self, agg) -> None:
+        """The first orders of a base: nothing to compare with, so every order is new and the
+        whole aggregate goes in with one INSERT … SELECT (the lines' batch records are in).
+        The same values as ``_orders_page`` gives a new order, computed in SQL."""
+        conn = self.conn
+        a = agg.order_by(None).subquery()
+        returned = and_(
+            or_(a.c.ret == 1, a.c.amount < 0),
+            or_(a.c.status.is_(None), a.c.status.not_in(("cancelled", "open"))),
+        )
+        label = (
+            func.coalesce(func.nullif(a.c.product, ""), literal("товары"))
+            + literal(" и др. (") + cast(a.c.lines, String) + literal(" поз.)")
+        )  # fmt: skip
+        ordered_at = a.c.ordered_at
+        if conn.dialect.name != "sqlite":  # SQLite keeps times as this very text
+            ordered_at = cast(ordered_at, DateTime)
+        now = timestamp(conn, datetime.now())
+        values = select(
+            a.c.customer_id,
+            ordered_at,
+            a.c.amount,
+            a.c.cost,
+            a.c.margin,
+            a.c.discount,
+            a.c.quantity,
+            case((a.c.lines == 1, a.c.product), else_=label),
+            a.c.category,
+            a.c.manager,
+            a.c.channel,
+            case((returned, literal(ORDER_RETURN)), else_=a.c.status),
+            a.c.currency,
+            case((a.c.has_id == 1, a.c.order_key), else_=None),
+            literal(self.batch_id),
+            literal(now, DateTime if not isinstance(now, str) else String),
+        ).order_by(a.c.order_key)  # new orders are numbered in the order of their keys
+        conn.execute(insert(orders).from_select(list(_ORDER_INSERT), values))
+        o = orders
+        created, returns = conn.execute(
+            select(func.count(), func.count(case((o.c.status == ORDER_RETURN, 1))))
+            .where(o.c.import_id == self.batch_id)
+        ).one()  # fmt: skip
+        self.counts.created += created
+        self.counts.returns += returns
+
+    def _orders_page(self, page) -> None:
+        conn, o = self.conn, orders
+        existing: dict = {}
+        keys = [r.order_key for r in page if r.has_id]
+        cols = [c.name for c in o.columns]
+        for row in select_where_in(conn, o, cols, "external_id", keys) if keys else ():
+            existing[row[cols.index("external_id")]] = dict(zip(cols, row, strict=True))
+        cids = sorted({r.customer_id for r in page if not r.has_id})
+        for row in select_where_in(conn, o, cols, "customer_id", cids) if cids else ():
+            d = dict(zip(cols, row, strict=True))
+            if d["external_id"] is None:
+                existing[(d["customer_id"], _text(d["ordered_at"]), d["amount"])] = d
+        now = timestamp(conn, datetime.now())
+        new_rows, updates, changes, outcomes = [], [], [], []
+        for r in page:
+            values = {"customer_id": r.customer_id, "ordered_at": r.ordered_at,
+                      "amount": r.amount, "cost": r.cost, "margin": r.margin,
+                      "discount": r.discount, "quantity": r.quantity,
+                      "product": r.product if r.lines == 1 else _lines_label(r),
+                      "category": r.category, "manager": r.manager, "channel": r.channel,
+                      "status": r.status, "currency": r.currency}  # fmt: skip
+            if (r.ret or r.amount < 0) and r.status not in ("cancelled", "open"):
+                values["status"] = (
+                    ORDER_RETURN  # a return: its negative amount comes off the revenue
+                )
+                self.counts.returns += 1
+            key = r.order_key if r.has_id else (r.customer_id, _text(r.ordered_at), r.amount)
+            old = existing.get(key)
+            if old is None:
+                new_rows.append((*values.values(), r.order_key if r.has_id else None,
+                                 self.batch_id, now))  # fmt: skip
+                outcomes.append((r.order_key, "created"))
+                self.counts.created += 1
+                continue
+            if any(_text(old[k]) != _text(values[k]) for k in _COMPARE):
+                updates.append({"_id": old["id"], **values,
+                                "ordered_at": datetime.fromisoformat(r.ordered_at)})  # fmt: skip
+                before = {k: _text(old[k]) for k in values}
+                changes.append({"import_id": self.batch_id, "customer_id": old["customer_id"],
+                                "before": {"order": old["id"], **before},
+                                "after": {"order": old["id"]}})  # fmt: skip
+                outcomes.append((r.order_key, "updated"))
+                self.counts.updated += 1
+            else:
+                outcomes.append((r.order_key, "unchanged"))
+                self.counts.unchanged += 1
+        insert_rows(conn, o, _ORDER_INSERT, new_rows)
+        if updates:
+            stmt = update(o).where(o.c.id == bindparam("_id")).values(
+                {k: bindparam(k) for k in updates[0] if k != "_id"})  # fmt: skip
+            conn.execute(stmt, updates)
+        if changes:
+            conn.execute(insert(import_changes), changes)
+        insert_rows(conn, _OUTCOMES, ("order_key", "outcome"), outcomes)
+
+
+def _lines_label(r) -> str:
+    return f"{r.product or 'товары'} и др. ({r.lines} поз.)"
+
+
+def _text(v):
+    """Times compared and stored as text: SQLite's own form, whatever the driver returned."""
+    if isinstance(v, datetime):
+        return v.strftime("%Y-%m-%d %H:%M:%S.%f")
+    return v
+
+
+def _merge(values: list, new) -> None:
+    """Each non-empty value of ``new`` replaces the one at its place."""
+    for i, v in enumerate(new):
+        if v:
+            values[i] = v
+
+
+_READER: tuple[OrderRows, OrderMapping] | None = None  # the worker process's own
+
+
+def _start_reader(region: str, source: str | None, mapping: OrderMapping, lang: str) -> None:
+    global _READER
+    set_language(lang)  # its reasons for rejected rows in the command's language
+    _READER = (OrderRows(region, source), mapping)
+
+
+def _read_chunk(rows: list[tuple[int, list]], sheet: str | None) -> RowsChunk:
+    assert _READER is not None
+    reader, mapping = _READER
+    return reader.parse(mapping, rows, sheet)
