@@ -12,6 +12,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from clientbase.errors import UsageError
+from clientbase.i18n import _
 
 ENV_DB = "CLIENTBASE_DB"
 ENV_WAIT = "CLIENTBASE_WAIT"
@@ -71,7 +72,11 @@ def resolve_wait(flag: float | None, env: dict[str, str] | None = None) -> float
     except ValueError:
         seconds = -1.0
     if not seconds >= 0:
-        raise UsageError(f"{ENV_WAIT}={value!r}: expected a number of seconds, e.g. 900")
+        raise UsageError(
+            _("{variable}={value!r}: expected a number of seconds, e.g. 900").format(
+                variable=ENV_WAIT, value=value
+            )
+        )
     return seconds
 
 
@@ -96,12 +101,15 @@ def read_config(path: Path | None = None) -> dict[str, object]:
     except FileNotFoundError:
         return {}
     except OSError as exc:
-        raise UsageError(f"config {path}: cannot read it: {exc.strerror}") from None
+        raise UsageError(
+            _("config {path}: cannot read it: {strerror}").format(path=path, strerror=exc.strerror)
+        ) from None
     try:
         data = tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise UsageError(
-            f"config {path}: not valid TOML: {exc}", hint="fix or delete the file"
+            _("config {path}: not valid TOML: {exc}").format(path=path, exc=exc),
+            hint=_("fix or delete the file"),
         ) from None
     flat: dict[str, object] = {}
     for name, value in data.items():

@@ -49,6 +49,7 @@ import pandas as pd
 
 from clientbase.analytics.ltv import prepare_orders
 from clientbase.errors import UsageError
+from clientbase.i18n import N_, _, ngettext
 
 PERIODS = ("week", "month", "quarter")
 METRICS = ("revenue", "margin", "orders")
@@ -64,8 +65,7 @@ MIGRATION_TO = (*ABC, "gone")
 _TOL = 1e-7
 # Monday of the ISO week holding 1970-01-01 (a Thursday): week codes count weeks from it.
 _EPOCH_MONDAY = date(1969, 12, 29)
-_ADJECTIVE = {"week": "weekly", "month": "monthly", "quarter": "quarterly"}
-_METRIC_TEXT = {"revenue": "revenue", "margin": "margin", "orders": "number of orders"}
+_ADJECTIVE = {"week": N_("weekly"), "month": N_("monthly"), "quarter": N_("quarterly")}
 
 
 @dataclass(frozen=True)
@@ -90,19 +90,37 @@ class AbcXyzParams:
             if isinstance(value, datetime):  # a datetime is a date; keep only the day
                 object.__setattr__(self, name, value.date())
         if self.start and self.end and self.start > self.end:
-            raise UsageError(f"the window starts after it ends ({self.start} > {self.end})")
+            raise UsageError(
+                _("the window starts after it ends ({start} > {end})").format(
+                    start=self.start, end=self.end
+                )
+            )
         abc = _pair("abc", self.abc)
         if not 0 <= abc[0] <= abc[1] <= 100:
             raise UsageError(
-                f"ABC cut-offs must be 0 <= A <= B <= 100 %, got {abc[0]:g},{abc[1]:g}"
+                _("ABC cut-offs must be 0 <= A <= B <= 100 %, got {abc:g},{abc2:g}").format(
+                    abc=abc[0], abc2=abc[1]
+                )
             )
         xyz = _pair("xyz", self.xyz)
         if not 0 <= xyz[0] <= xyz[1]:
-            raise UsageError(f"XYZ cut-offs must be 0 <= X <= Y, got {xyz[0]:g},{xyz[1]:g}")
+            raise UsageError(
+                _("XYZ cut-offs must be 0 <= X <= Y, got {xyz:g},{xyz2:g}").format(
+                    xyz=xyz[0], xyz2=xyz[1]
+                )
+            )
         if isinstance(self.min_periods, bool) or not isinstance(self.min_periods, int):
-            raise UsageError(f"min_periods must be a whole number, got {self.min_periods!r}")
+            raise UsageError(
+                _("min_periods must be a whole number, got {min_periods!r}").format(
+                    min_periods=self.min_periods
+                )
+            )
         if self.min_periods < 1:
-            raise UsageError(f"min_periods must be at least 1, got {self.min_periods}")
+            raise UsageError(
+                _("min_periods must be at least 1, got {min_periods}").format(
+                    min_periods=self.min_periods
+                )
+            )
         object.__setattr__(self, "abc", abc)
         object.__setattr__(self, "xyz", xyz)
 
@@ -360,24 +378,21 @@ def _params_dict(
     notes = []
     if period in ("week", "month") and params.xyz[1] <= 25:
         notes.append(
-            f"XYZ cut-offs {params.xyz[0]:g} / {params.xyz[1]:g} % come from yearly data: with "
-            f"{_ADJECTIVE[period]} data most retail customers land in Z; 50 / 100 % suit it better"
+            _(
+                "XYZ cut-offs {x:g} / {y:g} % come from yearly data: with {adjective} data most "
+                "retail customers land in Z; 50 / 100 % suit it better"
+            ).format(x=params.xyz[0], y=params.xyz[1], adjective=_(_ADJECTIVE[period]))
         )
     if start is not None:
         if len(labels) < params.min_periods:
-            notes.append(
-                f"the window holds {_count(len(labels), 'full ' + period)}, fewer than the "
-                f"{params.min_periods} active {period}s needed: no customer gets an XYZ class"
-            )
+            notes.append(_too_short(len(labels), params.min_periods, period))
         outside = len(frame)
         if labels:
             full_start = _period_start(first, period)
             full_end = _period_start(first + n_periods, period) - timedelta(days=1)
             outside -= int(_in_window(frame["ordered_at"], full_start, full_end).sum())
         if outside:
-            notes.append(
-                f"{_count(outside, 'order row')} outside full {period}s count for ABC only"
-            )
+            notes.append(_outside(outside, period))
     return {
         "start": params.start.isoformat() if params.start else None,
         "end": params.end.isoformat() if params.end else None,
@@ -399,23 +414,116 @@ def _params_dict(
 
 def rules_text(params: AbcXyzParams, n_periods: int) -> str:
     """One line a person can read: how this classification was computed."""
-    metric = _METRIC_TEXT[params.metric]
     a, b = params.abc
     x, y = params.xyz
     unit = params.period
-    zeros = (
-        f"{unit}s without purchases count as 0"
-        if params.zero_periods == "count"
-        else f"{unit}s without purchases are left out"
-    )
-    return (
-        f"ABC by {metric}, A ≤ {a:g} % < B ≤ {b:g} % < C of the cumulative total, the customer "
-        f"who crosses a cut-off stays in the upper class, {metric} ≤ 0: C; "
-        f"XYZ by the coefficient of variation (population std / mean) of {_ADJECTIVE[unit]} "
-        f"{metric} over {_count(n_periods, 'full ' + unit)}, {zeros}, "
-        f"X ≤ {x:g} % < Y ≤ {y:g} % < Z, fewer than {_count(params.min_periods, 'active ' + unit)}"
-        f": not classified ({UNCLASSIFIED})"
-    )
+    return _(_RULES[params.metric]).format(
+        a=a, b=b, x=x, y=y,
+        adjective=_(_ADJECTIVE[unit]),
+        periods=_full_periods(n_periods, unit),
+        zeros=_(_ZEROS[unit, params.zero_periods]),
+        active=_active_periods(params.min_periods, unit),
+        unclassified=UNCLASSIFIED,
+    )  # fmt: skip
+
+
+# One sentence per metric, so a language can put the metric's word in the case it needs.
+_RULES = {
+    "revenue": N_(
+        "ABC by revenue, A ≤ {a:g} % < B ≤ {b:g} % < C of the cumulative total, the customer who "
+        "crosses a cut-off stays in the upper class, revenue ≤ 0: C; XYZ by the coefficient of "
+        "variation (population std / mean) of {adjective} revenue over {periods}, {zeros}, "
+        "X ≤ {x:g} % < Y ≤ {y:g} % < Z, fewer than {active}: not classified ({unclassified})"
+    ),
+    "margin": N_(
+        "ABC by margin, A ≤ {a:g} % < B ≤ {b:g} % < C of the cumulative total, the customer who "
+        "crosses a cut-off stays in the upper class, margin ≤ 0: C; XYZ by the coefficient of "
+        "variation (population std / mean) of {adjective} margin over {periods}, {zeros}, "
+        "X ≤ {x:g} % < Y ≤ {y:g} % < Z, fewer than {active}: not classified ({unclassified})"
+    ),
+    "orders": N_(
+        "ABC by number of orders, A ≤ {a:g} % < B ≤ {b:g} % < C of the cumulative total, the "
+        "customer who crosses a cut-off stays in the upper class, number of orders ≤ 0: C; XYZ "
+        "by the coefficient of variation (population std / mean) of {adjective} number of orders "
+        "over {periods}, {zeros}, X ≤ {x:g} % < Y ≤ {y:g} % < Z, fewer than {active}: not "
+        "classified ({unclassified})"
+    ),
+}
+_ZEROS = {
+    ("week", "count"): N_("weeks without purchases count as 0"),
+    ("week", "ignore"): N_("weeks without purchases are left out"),
+    ("month", "count"): N_("months without purchases count as 0"),
+    ("month", "ignore"): N_("months without purchases are left out"),
+    ("quarter", "count"): N_("quarters without purchases count as 0"),
+    ("quarter", "ignore"): N_("quarters without purchases are left out"),
+}
+
+
+def _full_periods(n: int, unit: str) -> str:
+    if unit == "week":
+        return ngettext("{n} full week", "{n} full weeks", n).format(n=n)
+    if unit == "month":
+        return ngettext("{n} full month", "{n} full months", n).format(n=n)
+    return ngettext("{n} full quarter", "{n} full quarters", n).format(n=n)
+
+
+def _active_periods(n: int, unit: str) -> str:
+    if unit == "week":
+        return ngettext("{n} active week", "{n} active weeks", n).format(n=n)
+    if unit == "month":
+        return ngettext("{n} active month", "{n} active months", n).format(n=n)
+    return ngettext("{n} active quarter", "{n} active quarters", n).format(n=n)
+
+
+def _too_short(held: int, need: int, unit: str) -> str:
+    periods = _full_periods(held, unit)
+    if unit == "week":
+        text = ngettext(
+            "the window holds {periods}, fewer than the {need} active weeks needed: "
+            "no customer gets an XYZ class",
+            "the window holds {periods}, fewer than the {need} active weeks needed: "
+            "no customer gets an XYZ class",
+            need,
+        )
+    elif unit == "month":
+        text = ngettext(
+            "the window holds {periods}, fewer than the {need} active months needed: "
+            "no customer gets an XYZ class",
+            "the window holds {periods}, fewer than the {need} active months needed: "
+            "no customer gets an XYZ class",
+            need,
+        )
+    else:
+        text = ngettext(
+            "the window holds {periods}, fewer than the {need} active quarters needed: "
+            "no customer gets an XYZ class",
+            "the window holds {periods}, fewer than the {need} active quarters needed: "
+            "no customer gets an XYZ class",
+            need,
+        )
+    return text.format(periods=periods, need=need)
+
+
+def _outside(n: int, unit: str) -> str:
+    if unit == "week":
+        text = ngettext(
+            "{n} order row outside full weeks count for ABC only",
+            "{n} order rows outside full weeks count for ABC only",
+            n,
+        )
+    elif unit == "month":
+        text = ngettext(
+            "{n} order row outside full months count for ABC only",
+            "{n} order rows outside full months count for ABC only",
+            n,
+        )
+    else:
+        text = ngettext(
+            "{n} order row outside full quarters count for ABC only",
+            "{n} order rows outside full quarters count for ABC only",
+            n,
+        )
+    return text.format(n=n)
 
 
 # --- migration and portfolio -------------------------------------------------------------------
@@ -598,14 +706,20 @@ def _groups_of(customer_ids: pd.Series, groups: pd.Series) -> pd.Series:
 
 def _check_choice(name: str, value: Any, choices: tuple[str, ...]) -> None:
     if value not in choices:
-        raise UsageError(f"{name} must be one of {', '.join(choices)}, got {value!r}")
+        raise UsageError(
+            _("{name} must be one of {choices}, got {value!r}").format(
+                name=name, choices=", ".join(choices), value=value
+            )
+        )
 
 
 def _pair(name: str, value: Any) -> tuple[float, float]:
     try:
         low, high = (float(v) for v in value)
     except (TypeError, ValueError):
-        raise UsageError(f"{name} takes two numbers, got {value!r}") from None
+        raise UsageError(
+            _("{name} takes two numbers, got {value!r}").format(name=name, value=value)
+        ) from None
     return low, high
 
 
@@ -614,7 +728,3 @@ def _plain_value(value: Any) -> int | float:
     if isinstance(value, (int, np.integer)):
         return int(value)
     return float(value)
-
-
-def _count(n: int, noun: str) -> str:
-    return f"{n} {noun}" if n == 1 else f"{n} {noun}s"

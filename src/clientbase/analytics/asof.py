@@ -12,6 +12,8 @@ from __future__ import annotations
 
 from datetime import date
 
+from clientbase.i18n import ngettext
+
 STALE_AFTER_DAYS = 31  # a month: the data "end long before" the day when older than this
 
 
@@ -23,7 +25,11 @@ def stale_note(last_order: date | None, as_of: date, days: int = STALE_AFTER_DAY
     """One line when the last order is more than ``days`` before ``as_of``, else None."""
     if last_order is None or (as_of - last_order).days <= days:
         return None
-    return (
-        f"the orders end on {last_order}, {(as_of - last_order).days} days before {as_of}, the "
-        f"day the figures count to; --as-of {last_order} shows them as they were then"
-    )
+    days_before = (as_of - last_order).days
+    return ngettext(
+        "the orders end on {last_order}, {days} day before {as_of}, the day the figures count "
+        "to; --as-of {last_order} shows them as they were then",
+        "the orders end on {last_order}, {days} days before {as_of}, the day the figures count "
+        "to; --as-of {last_order} shows them as they were then",
+        days_before,
+    ).format(last_order=last_order, days=days_before, as_of=as_of)

@@ -36,6 +36,7 @@ import pandas as pd
 
 from clientbase.analytics.ltv import _cohort_matrix, prepare_orders, to_day
 from clientbase.errors import UsageError
+from clientbase.i18n import _
 
 BASE_LOSS_COLUMNS = ("year", "active_at_start", "lost", "loss_rate", "partial", "through")
 
@@ -56,9 +57,13 @@ def base_loss(
     (one channel) passes the whole base's, since its own first order says nothing about when
     the records begin."""
     if inactive_days < 1:
-        raise UsageError(f"inactive_days must be at least 1, got {inactive_days}")
+        raise UsageError(
+            _("inactive_days must be at least 1, got {inactive_days}").format(
+                inactive_days=inactive_days
+            )
+        )
     if multiple <= 0:
-        raise UsageError(f"multiple must be above 0, got {multiple:g}")
+        raise UsageError(_("multiple must be above 0, got {multiple:g}").format(multiple=multiple))
     orders = prepare_orders(frame, until=as_of)
     empty = pd.DataFrame({c: pd.Series(dtype=object) for c in BASE_LOSS_COLUMNS})
     if orders.empty:

@@ -52,6 +52,7 @@ import pandas as pd
 from scipy import integrate, optimize, special
 
 from clientbase.errors import ClientbaseError, UsageError
+from clientbase.i18n import N_, _, ngettext
 
 __all__ = [
     "DAYS_PER_UNIT",
@@ -74,7 +75,7 @@ __all__ = [
 DAYS_PER_UNIT = {"day": 1.0, "week": 7.0, "month": 30.4375}
 MIN_CUSTOMERS = 30
 MIN_REPEAT_BUYERS = 10
-HINT = "use --method historical"
+HINT = N_("use --method historical")
 
 # Search range of the log-parameters (in the scaled units); an optimum closer than _EDGE to
 # either end counts as "ran to the edge".
@@ -89,13 +90,13 @@ _GRAD_OK = 1e-4
 _NEAR = 1e-4
 # What a parameter running off to 0 or infinity says the data cannot show.
 _ASPECT = {
-    "r": "how purchase rates differ between customers",
-    "alpha": "how purchase rates differ between customers",
-    "a": "how customers drop out",
-    "b": "how customers drop out",
-    "p": "how spend varies between purchases",
-    "q": "how spend differs between customers",
-    "gamma": "how spend differs between customers",
+    "r": N_("how purchase rates differ between customers"),
+    "alpha": N_("how purchase rates differ between customers"),
+    "a": N_("how customers drop out"),
+    "b": N_("how customers drop out"),
+    "p": N_("how spend varies between purchases"),
+    "q": N_("how spend differs between customers"),
+    "gamma": N_("how spend differs between customers"),
 }
 _SUMMARY_COLUMNS = ("frequency", "recency", "T", "monetary")
 
@@ -104,7 +105,7 @@ class ThinDataError(ClientbaseError):
     """The data cannot support the predictive model; the message says why."""
 
     def __init__(self, message: str, *, hint: str | None = HINT):
-        super().__init__(message, hint=hint)
+        super().__init__(message, hint=_(hint) if hint else hint)
 
 
 @dataclass
@@ -140,7 +141,8 @@ def _days_per_unit(unit: str) -> float:
         return DAYS_PER_UNIT[unit]
     except KeyError:
         raise UsageError(
-            f"unit {unit!r}: one of {', '.join(DAYS_PER_UNIT)}", hint="time unit of the model"
+            _("unit {unit!r}: one of {units}").format(unit=unit, units=", ".join(DAYS_PER_UNIT)),
+            hint=_("time unit of the model"),
         ) from None
 
 
@@ -158,7 +160,9 @@ def _day_numbers(values) -> np.ndarray:
 def _end_day(calibration_end) -> int:
     end = pd.Timestamp(calibration_end)
     if pd.isna(end):
-        raise UsageError("calibration_end is missing", hint="give the last day of the history")
+        raise UsageError(
+            _("calibration_end is missing"), hint=_("give the last day of the history")
+        )
     if end.tzinfo is not None:
         end = end.tz_localize(None)
     return int(np.datetime64(end.date(), "D").astype(np.int64))
@@ -307,14 +311,26 @@ def bgnbd_log_likelihood(r, alpha, a, b, frequency, recency, T, weights=None) ->
 def _check_amount(customers: int, repeaters: int, what: str, need_customers: int) -> None:
     if customers < need_customers:
         raise ThinDataError(
-            f"{customers} customers, {repeaters} of them bought more than once: too few "
-            f"customers for {what}, which needs at least {need_customers} customers and "
-            f"{MIN_REPEAT_BUYERS} repeat buyers"
-        )
+            ngettext(
+                "{customers} customers, {repeaters} of them bought more than once: too few "
+                "customers for {what}, which needs at least {need} customers and {repeat} "
+                "repeat buyers",
+                "{customers} customers, {repeaters} of them bought more than once: too few "
+                "customers for {what}, which needs at least {need} customers and {repeat} "
+                "repeat buyers",
+                customers,
+            ).format(customers=customers, repeaters=repeaters, what=what, need=need_customers,
+                     repeat=MIN_REPEAT_BUYERS)
+        )  # fmt: skip
     if repeaters < MIN_REPEAT_BUYERS:
         raise ThinDataError(
-            f"{customers} customers, {repeaters} of them bought more than once: too few repeat "
-            f"buyers for {what}, which needs at least {MIN_REPEAT_BUYERS}"
+            ngettext(
+                "{customers} customers, {repeaters} of them bought more than once: too few repeat "
+                "buyers for {what}, which needs at least {repeat}",
+                "{customers} customers, {repeaters} of them bought more than once: too few repeat "
+                "buyers for {what}, which needs at least {repeat}",
+                customers,
+            ).format(customers=customers, repeaters=repeaters, what=what, repeat=MIN_REPEAT_BUYERS)
         )
 
 
@@ -333,17 +349,29 @@ def _maximise(objective, start, names, what: str, customers: int) -> np.ndarray:
         )
     theta = res.x
     if not np.isfinite(res.fun) or not np.all(np.isfinite(theta)):
-        raise ThinDataError(f"the {what} fit on {customers:,} customers broke down numerically")
+        raise ThinDataError(
+            _("the {what} fit on {customers:,} customers broke down numerically").format(
+                what=what, customers=customers
+            )
+        )
     if not res.success and np.max(np.abs(res.jac)) > _GRAD_OK:
         raise ThinDataError(
-            f"the {what} fit on {customers:,} customers did not converge ({res.message})"
+            _("the {what} fit on {customers:,} customers did not converge ({message})").format(
+                what=what, customers=customers, message=res.message
+            )
         )
     at_edge = [n for n, v in zip(names, theta, strict=True) if abs(v) > _LOG_BOUND - _EDGE]
     if at_edge:
-        aspects = dict.fromkeys(_ASPECT[n] for n in at_edge)
+        aspects = dict.fromkeys(_(_ASPECT[n]) for n in at_edge)
         raise ThinDataError(
-            f"the {what} fit on {customers:,} customers ran {', '.join(at_edge)} to the edge of "
-            f"the search range: the data do not pin down {' or '.join(aspects)}"
+            _(
+                "the {what} fit on {customers:,} customers ran {at_edge} to the edge of the search range: the data do not pin down {aspects}"
+            ).format(
+                what=what,
+                customers=customers,
+                at_edge=", ".join(at_edge),
+                aspects=_(" or ").join(aspects),
+            )
         )
     return theta
 
@@ -477,7 +505,7 @@ def expected_purchases(fit: BgNbdFit, t, frequency, recency, T) -> np.ndarray:
         *(np.asarray(v, dtype=np.float64) for v in (t, frequency, recency, T))
     )
     if (t < 0).any():
-        raise UsageError("the prediction horizon must not be negative")
+        raise UsageError(_("the prediction horizon must not be negative"))
     alive = special.expit(-_alive_logit(fit, x, tx, T))
     shape = t.shape
     flat = [v.reshape(-1) for v in (t, x, T)]
@@ -520,17 +548,22 @@ def fit_gamma_gamma(summary) -> GammaGammaFit:
     Raises ThinDataError with fewer than MIN_REPEAT_BUYERS such customers, when the optimiser
     fails, a parameter runs to the edge of its range, or q <= 1 (no finite mean spend).
     """
-    x, _, _, m = _summary_arrays(summary, money=True)
+    x, _tx, _T, m = _summary_arrays(summary, money=True)
     use = (x > 0) & (m > 0)
     x, m = x[use], m[use]
     n = len(x)
     if n < MIN_REPEAT_BUYERS:
         raise ThinDataError(
-            f"{n} customers bought more than once with a positive spend: too few for the "
-            f"Gamma-Gamma spend model, which needs at least {MIN_REPEAT_BUYERS}"
+            ngettext(
+                "{n} customers bought more than once with a positive spend: too few for the "
+                "Gamma-Gamma spend model, which needs at least {repeat}",
+                "{n} customers bought more than once with a positive spend: too few for the "
+                "Gamma-Gamma spend model, which needs at least {repeat}",
+                n,
+            ).format(n=n, repeat=MIN_REPEAT_BUYERS)
         )
     scale = float(np.mean(m))
-    (gx, gm), weight, _ = _group(x, m / scale)
+    (gx, gm), weight, _codes = _group(x, m / scale)
     log_m, log_x, total = np.log(gm), np.log(gx), weight.sum()
     distinct = np.unique(gx, return_inverse=True)
 
@@ -552,8 +585,9 @@ def fit_gamma_gamma(summary) -> GammaGammaFit:
     p, q, gamma_s = (float(v) for v in np.exp(theta))
     if q <= 1.0:
         raise ThinDataError(
-            f"the Gamma-Gamma fit on {n:,} repeat buyers gives q = {q:.3g} <= 1: spend varies "
-            f"so wildly between customers that the population has no finite mean spend"
+            _(
+                "the Gamma-Gamma fit on {n:,} repeat buyers gives q = {q:.3g} <= 1: spend varies so wildly between customers that the population has no finite mean spend"
+            ).format(n=n, q=q)
         )
     gamma = gamma_s * scale
     ll = gamma_gamma_log_likelihood(p, q, gamma, x, m)
@@ -599,21 +633,31 @@ def predict(
     per_day = _days_per_unit(unit)
     made_in = summary.attrs.get("unit") if hasattr(summary, "attrs") else None
     if made_in is not None and made_in != unit:
-        raise UsageError(f"the summary is in {made_in}s, the prediction asks for {unit}s")
+        raise UsageError(
+            _("the summary is in {made_in}s, the prediction asks for {unit}s").format(
+                made_in=made_in, unit=unit
+            )
+        )
     if not (np.isfinite(horizon) and horizon >= 0):
-        raise UsageError(f"horizon must be >= 0, got {horizon!r}")
+        raise UsageError(_("horizon must be >= 0, got {horizon!r}").format(horizon=horizon))
     if not (np.isfinite(margin) and margin >= 0):
-        raise UsageError(f"margin must be >= 0 (a share of revenue: 0.3 for 30 %), got {margin!r}")
+        raise UsageError(
+            _("margin must be >= 0 (a share of revenue: 0.3 for 30 %), got {margin!r}").format(
+                margin=margin
+            )
+        )
     if not (np.isfinite(discount_rate) and discount_rate >= 0):
         raise UsageError(
-            f"discount rate must be >= 0 (a yearly share: 0.1 for 10 %), got {discount_rate!r}"
+            _(
+                "discount rate must be >= 0 (a yearly share: 0.1 for 10 %), got {discount_rate!r}"
+            ).format(discount_rate=discount_rate)
         )
 
     bg = fit_bgnbd(summary)
     gg = fit_gamma_gamma(summary)
     x, tx, T, m = _summary_arrays(summary, money=True)
 
-    (gx, gtx, gT), _, codes = _group(x, tx, T)
+    (gx, gtx, gT), _weight, codes = _group(x, tx, T)
     month = DAYS_PER_UNIT["month"] / per_day
     k_months = math.ceil(horizon / month - 1e-9) if horizon > 0 else 0
     ends = np.minimum(np.arange(1, k_months + 1) * month, horizon)

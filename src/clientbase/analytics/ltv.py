@@ -38,6 +38,7 @@ import numpy as np
 import pandas as pd
 
 from clientbase.errors import ClientbaseError, UsageError
+from clientbase.i18n import _, ngettext
 
 VALUES = ("revenue", "margin")
 NO_GROUP = "—"
@@ -56,7 +57,7 @@ def to_day(value) -> pd.Timestamp:
     try:
         return pd.Timestamp(value).normalize()
     except (TypeError, ValueError):
-        raise UsageError(f"not a date: {value!r}") from None
+        raise UsageError(_("not a date: {value!r}").format(value=value)) from None
 
 
 def prepare_orders(frame: pd.DataFrame, *, until=None, need_margin: bool = False) -> pd.DataFrame:
@@ -68,14 +69,21 @@ def prepare_orders(frame: pd.DataFrame, *, until=None, need_margin: bool = False
         required.append("margin")
     missing = [c for c in required if c not in frame.columns]
     if missing:
-        raise ClientbaseError(f"orders lack the column(s) {', '.join(missing)}")
+        raise ClientbaseError(
+            _("orders lack the column(s) {missing}").format(missing=", ".join(missing))
+        )
     ts = frame["ordered_at"]
     if not pd.api.types.is_datetime64_any_dtype(ts):
         ts = pd.to_datetime(ts)
     if getattr(ts.dt, "tz", None) is not None:
         ts = ts.dt.tz_localize(None)  # the shop's wall-clock day decides, as elsewhere
     if ts.isna().any():
-        raise ClientbaseError(f"{int(ts.isna().sum())} order row(s) have no date")
+        missing_dates = int(ts.isna().sum())
+        raise ClientbaseError(
+            ngettext(
+                "{n} order row(s) have no date", "{n} order row(s) have no date", missing_dates
+            ).format(n=missing_dates)
+        )
     out = pd.DataFrame(
         {
             "customer_id": frame["customer_id"].to_numpy(np.int64),
@@ -175,7 +183,11 @@ def cohort_table(
     a part of the base (one channel) passes the whole base's, so that its months without
     orders read as 0, not as the future."""
     if value not in VALUES:
-        raise UsageError(f"value must be one of {', '.join(VALUES)}, got {value!r}")
+        raise UsageError(
+            _("value must be one of {choices}, got {value!r}").format(
+                choices=", ".join(VALUES), value=value
+            )
+        )
     orders = prepare_orders(frame, need_margin=value == "margin")
     values = orders["amount" if value == "revenue" else "margin"].to_numpy(float)
     return _cohort_matrix(orders, max_months, values=values, end=end)
@@ -197,13 +209,15 @@ def _cohort_matrix(
     since, the summed ``values`` made cumulative per customer, or (``values`` None) the share
     of the cohort that bought in that month."""
     if max_months is not None and max_months < 0:
-        raise UsageError(f"max_months must be 0 or more, got {max_months}")
+        raise UsageError(
+            _("max_months must be 0 or more, got {max_months}").format(max_months=max_months)
+        )
     if orders.empty:
         table = pd.DataFrame(index=pd.Index([], name="cohort", dtype=object), dtype=float)
         table.attrs["customers"] = {}
         return table
     month = month_codes(orders["ordered_at"])
-    cust_code, _ = pd.factorize(orders["customer_id"])
+    cust_code, _uniques = pd.factorize(orders["customer_id"])
     first = pd.Series(month).groupby(cust_code).transform("min").to_numpy()
     since = month - first
     last_month = int(month.max())
@@ -242,6 +256,8 @@ def check_margin(margin: float | None) -> None:
         return
     if not 0 < margin <= 1:
         raise UsageError(
-            f"margin is a fraction of revenue between 0 and 1, got {margin:g}",
-            hint="--margin 0.3 for 30 %",
+            _("margin is a fraction of revenue between 0 and 1, got {margin:g}").format(
+                margin=margin
+            ),
+            hint=_("--margin 0.3 for 30 %"),
         )

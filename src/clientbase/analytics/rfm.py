@@ -48,6 +48,7 @@ import pandas as pd
 
 from clientbase.analytics.ltv import customer_totals, prepare_orders, to_day
 from clientbase.errors import UsageError
+from clientbase.i18n import N_, _, ngettext
 
 SCORES = ("quintile", "fixed")
 SMALL_BASE = 50
@@ -79,7 +80,7 @@ def _lookup() -> np.ndarray:
     table = np.full((5, 5), -1, dtype=np.int8)
     for r in range(1, 6):
         for f in range(1, 6):
-            for i, (_, (r_lo, r_hi), (f_lo, f_hi)) in enumerate(SEGMENT_RULES):
+            for i, (_name, (r_lo, r_hi), (f_lo, f_hi)) in enumerate(SEGMENT_RULES):
                 if r_lo <= r <= r_hi and f_lo <= f <= f_hi:
                     table[r - 1, f - 1] = i
                     break
@@ -113,9 +114,13 @@ def score_rfm(
     base, a measure scored by quintiles despite "fixed") are in ``result.attrs["notes"]``.
     """
     if scores not in SCORES:
-        raise UsageError(f"scores must be one of {', '.join(SCORES)}, got {scores!r}")
+        raise UsageError(
+            _("scores must be one of {choices}, got {scores!r}").format(
+                choices=", ".join(SCORES), scores=scores
+            )
+        )
     if thresholds is not None and scores != "fixed":
-        raise UsageError("thresholds apply to fixed scores", hint="use --scores fixed")
+        raise UsageError(_("thresholds apply to fixed scores"), hint=_("use --scores fixed"))
     cuts = check_thresholds(thresholds or {}) if scores == "fixed" else {}
     orders = prepare_orders(frame, until=as_of)
     day = to_day(as_of) if as_of is not None else None
@@ -136,9 +141,15 @@ def score_rfm(
     notes: list[str] = []
     refunded = out["monetary"].to_numpy() <= 0
     if refunded.any():
+        refunds = int(refunded.sum())
         notes.append(
-            f"{int(refunded.sum())} customer(s) not scored: their returns take back all they "
-            "bought (net revenue <= 0)"
+            ngettext(
+                "{n} customer(s) not scored: their returns take back all they bought "
+                "(net revenue <= 0)",
+                "{n} customer(s) not scored: their returns take back all they bought "
+                "(net revenue <= 0)",
+                refunds,
+            ).format(n=refunds)
         )
         out = out[~refunded].reset_index(drop=True)
         n = len(out)
@@ -148,9 +159,15 @@ def score_rfm(
         out["m"] = _quintiles(out["monetary"])
         if 0 < n < SMALL_BASE:
             notes.append(
-                f"only {n} customers: their quintiles are fifths of about {n / 5:.0f}, too few "
-                "to mean much; --scores fixed (with --thresholds for your base) scores by set "
-                "cut-offs instead"
+                ngettext(
+                    "only {n} customers: their quintiles are fifths of about {fifth:.0f}, too "
+                    "few to mean much; --scores fixed (with --thresholds for your base) scores by "
+                    "set cut-offs instead",
+                    "only {n} customers: their quintiles are fifths of about {fifth:.0f}, too "
+                    "few to mean much; --scores fixed (with --thresholds for your base) scores by "
+                    "set cut-offs instead",
+                    n,
+                ).format(n=n, fifth=n / 5)
             )
     else:
         out["r"] = 5 - np.searchsorted(cuts["r"], out["recency_days"].to_numpy(), side="left")
@@ -159,7 +176,7 @@ def score_rfm(
             out["m"] = 1 + np.searchsorted(cuts["m"], out["monetary"].to_numpy(), side="right")
         else:
             out["m"] = _quintiles(out["monetary"])
-            notes.append("no monetary thresholds given: M is scored by quintiles")
+            notes.append(_("no monetary thresholds given: M is scored by quintiles"))
     for col in ("r", "f", "m"):
         out[col] = out[col].astype(np.int64)
     if n:
@@ -191,10 +208,13 @@ def summarise_segments(scored: pd.DataFrame) -> dict[str, dict]:
 def check_thresholds(thresholds: dict) -> dict[str, np.ndarray]:
     """Validated cut-offs with the defaults filled in (r and f; m stays absent if not given)."""
     if not isinstance(thresholds, dict):
-        raise UsageError("thresholds: a table with the keys r, f and m", hint=_EXAMPLE)
+        raise UsageError(_("thresholds: a table with the keys r, f and m"), hint=_(_EXAMPLE))
     unknown = sorted(set(thresholds) - {"r", "f", "m"})
     if unknown:
-        raise UsageError(f"thresholds: unknown key(s) {', '.join(unknown)}", hint=_EXAMPLE)
+        raise UsageError(
+            _("thresholds: unknown key(s) {unknown}").format(unknown=", ".join(unknown)),
+            hint=_(_EXAMPLE),
+        )
     out = {}
     for key in ("r", "f", "m"):
         value = thresholds.get(key, DEFAULT_THRESHOLDS.get(key))
@@ -204,17 +224,23 @@ def check_thresholds(thresholds: dict) -> dict[str, np.ndarray]:
             cuts = [float(v) for v in value]
         except (TypeError, ValueError):
             raise UsageError(
-                f"thresholds {key}: four numbers, got {value!r}", hint=_EXAMPLE
+                _("thresholds {key}: four numbers, got {value!r}").format(key=key, value=value),
+                hint=_(_EXAMPLE),
             ) from None
         if len(cuts) != 4 or any(b <= a for a, b in pairwise(cuts)):
             raise UsageError(
-                f"thresholds {key}: four increasing numbers, got {value!r}", hint=_EXAMPLE
+                _("thresholds {key}: four increasing numbers, got {value!r}").format(
+                    key=key, value=value
+                ),
+                hint=_(_EXAMPLE),
             )
         out[key] = np.asarray(cuts)
     return out
 
 
-_EXAMPLE = 'e.g. {"r": [30, 90, 180, 365], "f": [2, 3, 5, 8], "m": [5000, 15000, 40000, 100000]}'
+_EXAMPLE = N_(
+    'e.g. {"r": [30, 90, 180, 365], "f": [2, 3, 5, 8], "m": [5000, 15000, 40000, 100000]}'
+)
 
 
 def _quintiles(values: pd.Series) -> np.ndarray:

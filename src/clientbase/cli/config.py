@@ -12,7 +12,7 @@ from clientbase.config import config_path
 
 # The service is imported inside the commands, as in the other command modules: it brings the
 # settings' checks (phone regions, presets, report languages) that `clientbase --help` needs none of.
-from clientbase.i18n import N_, _
+from clientbase.i18n import _
 
 app = typer.Typer(
     help="Your defaults (database, region, language, thresholds, export platform) in a config file.",
@@ -45,8 +45,9 @@ def show_cmd(
     else:
         text = _("config file: {path} (not there yet)")
     state(ctx).messages.info(text.format(path=data["file"]))
-    rows = [{**r, "meaning": _(r["meaning"]) if r.get("meaning") else r.get("meaning"),
-             "from": _origin(r["from"])} for r in data["keys"]]  # fmt: skip
+    from clientbase.services.config import origin_label
+
+    rows = [{**row, "from": origin_label(row["from"])} for row in data["keys"]]
     emit_table(rows, ("key", "value", "from", "meaning"))
     for name in data["unknown"]:
         state(ctx).messages.info(
@@ -81,15 +82,3 @@ def set_cmd(
         _("{key} = {value} (in {path})").format(key=key, value=checked, path=config_path()),
         markup=False,
     )
-
-
-# Where a value in force comes from (services.config): the words, in the chosen language; an
-# environment variable ("env CLIENTBASE_REGION") keeps its name.
-_ORIGINS = {"flag": N_("flag"), "config": N_("config"), "default": N_("default"),
-            "locale": N_("locale")}  # fmt: skip
-
-
-def _origin(origin: str) -> str:
-    if origin.startswith("env "):
-        return _("env {name}").format(name=origin[4:])
-    return _(_ORIGINS[origin]) if origin in _ORIGINS else origin

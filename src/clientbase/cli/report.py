@@ -14,7 +14,7 @@ from clientbase import i18n
 from clientbase.cli.common import format_option, parse_day, state
 from clientbase.cli.output import emit_table
 from clientbase.i18n import _
-from clientbase.reports.metrics import METRICS
+from clientbase.reports.metrics import METRICS, meaning
 
 # Services are imported inside the commands: they load SQLAlchemy (and phonenumbers, pandas),
 # ~0.5 s that `clientbase --help` would pay too, as every command module is imported at start.
@@ -90,7 +90,7 @@ def report_cmd(
     st = state(ctx)
     if list_metrics:
         emit_table(
-            [{"metric": k, "section": s, "meaning": _(d)} for k, (s, d) in METRICS.items()],
+            [{"metric": k, "section": s, "meaning": meaning(k)} for k, (s, _d) in METRICS.items()],
             ("metric", "section", "meaning"),
         )
         return

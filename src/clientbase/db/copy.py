@@ -35,6 +35,7 @@ from clientbase.db.engine import write_transaction
 from clientbase.db.migrate import ensure_schema, schema_state
 from clientbase.db.models import Base
 from clientbase.errors import DatabaseError, UsageError
+from clientbase.i18n import _
 
 PAGE = 5000
 
@@ -71,14 +72,14 @@ def copy_base(
     src_state = schema_state(source)
     if src_state.current != src_state.head:
         raise UsageError(
-            "the source base is not at the current schema",
-            hint="run `clientbase db upgrade` on it first",
+            _("the source base is not at the current schema"),
+            hint=_("run `clientbase db upgrade` on it first"),
         )
     busy = non_empty_tables(target)
     if busy:
         raise UsageError(
-            f"the target database is not empty (rows in {', '.join(busy)})",
-            hint="copy into a new, empty database",
+            _("the target database is not empty (rows in {busy})").format(busy=", ".join(busy)),
+            hint=_("copy into a new, empty database"),
         )
     ensure_schema(target, None)
     with source.connect() as src:
@@ -98,8 +99,15 @@ def copy_base(
     for a, b in zip(source_checks, target_checks, strict=True):
         if a != b:
             raise DatabaseError(
-                f"the copy of table {a.table} differs from the source "
-                f"({a.rows} rows, {a.checksum[:12]} vs {b.rows} rows, {b.checksum[:12]})"
+                _(
+                    "the copy of table {table} differs from the source ({rows} rows, {checksum} vs {rows2} rows, {checksum2})"
+                ).format(
+                    table=a.table,
+                    rows=a.rows,
+                    checksum=a.checksum[:12],
+                    rows2=b.rows,
+                    checksum2=b.checksum[:12],
+                )
             )
     return target_checks
 

@@ -24,6 +24,7 @@ from sqlalchemy.engine import make_url
 
 from clientbase.config import DatabaseLocation
 from clientbase.errors import DatabaseError
+from clientbase.i18n import _
 
 BUSY_TIMEOUT_MS = 30_000
 # How long a command waits for another one that is writing (an import of a million orders takes
@@ -84,7 +85,7 @@ def make_engine(url: str, wait: WaitPolicy | None = None) -> Engine:
     url = server_url(url)
     if url.startswith("postgresql+psycopg") and importlib.util.find_spec("psycopg") is None:
         raise DatabaseError(
-            "PostgreSQL needs the psycopg driver: pip install 'clientbase[postgres]'"
+            _("PostgreSQL needs the psycopg driver: pip install 'clientbase[postgres]'")
         )
     try:
         kwargs = {}
@@ -96,11 +97,15 @@ def make_engine(url: str, wait: WaitPolicy | None = None) -> Engine:
         engine = create_engine(url, **kwargs)
     except ModuleNotFoundError as exc:
         raise DatabaseError(
-            f"no driver for {url.split('://', 1)[0]}: {exc.name} is not installed",
-            hint="install it in the same environment, e.g. pip install psycopg",
+            _("no driver for {scheme}: {name} is not installed").format(
+                scheme=url.split("://", 1)[0], name=exc.name
+            ),
+            hint=_("install it in the same environment, e.g. pip install psycopg"),
         ) from exc
     except Exception as exc:  # a malformed URL
-        raise DatabaseError(f"cannot use the database URL {url!r}: {exc}") from exc
+        raise DatabaseError(
+            _("cannot use the database URL {url!r}: {exc}").format(url=url, exc=exc)
+        ) from exc
     policy = wait or WaitPolicy()
     _policies[engine] = policy
     if engine.dialect.name == "sqlite":
@@ -145,13 +150,17 @@ def open_database(
     if folder is not None and migrate and not folder.is_dir():
         if location.origin != "default":
             raise DatabaseError(
-                f"{location.origin} {location.path}: the folder {folder} does not exist",
-                hint="check the path, or create the folder first",
+                _("{origin} {path}: the folder {folder} does not exist").format(
+                    origin=location.origin, path=location.path, folder=folder
+                ),
+                hint=_("check the path, or create the folder first"),
             )
         try:
             folder.mkdir(parents=True, exist_ok=True)
         except OSError as exc:
-            raise DatabaseError(f"cannot create {folder}: {exc.strerror}") from exc
+            raise DatabaseError(
+                _("cannot create {folder}: {strerror}").format(folder=folder, strerror=exc.strerror)
+            ) from exc
     engine = make_engine(location.url, wait)
     if migrate:
         from clientbase.db.migrate import ensure_schema
@@ -254,9 +263,10 @@ def _sqlite_begin(conn: Connection, policy: WaitPolicy) -> None:
             if not _is_busy(exc):
                 raise
             raise DatabaseError(
-                "the database is busy: another clientbase command has been writing for "
-                f"{_duration(policy.seconds)}; try again when it has finished",
-                hint="wait longer with --wait SECONDS or CLIENTBASE_WAIT",
+                _(
+                    "the database is busy: another clientbase command has been writing for {duration}; try again when it has finished"
+                ).format(duration=_duration(policy.seconds)),
+                hint=_("wait longer with --wait SECONDS or CLIENTBASE_WAIT"),
             ) from exc
     finally:
         db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
@@ -269,8 +279,8 @@ def _is_busy(exc: Exception) -> bool:
 
 def _duration(seconds: float) -> str:
     if seconds >= 120:
-        return f"over {seconds / 60:g} minutes"
-    return f"over {seconds:g} seconds"
+        return _("over {minutes:g} minutes").format(minutes=seconds / 60)
+    return _("over {seconds:g} seconds").format(seconds=seconds)
 
 
 def _sqlite_connect(dbapi_conn, _record) -> None:

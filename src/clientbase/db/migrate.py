@@ -18,6 +18,7 @@ from sqlalchemy.exc import DBAPIError
 
 from clientbase.db.copies import record_copy
 from clientbase.errors import DatabaseError
+from clientbase.i18n import _
 
 
 @dataclass(frozen=True)
@@ -80,8 +81,10 @@ def ensure_schema(engine: Engine, db_path: Path | None) -> Path | None:
     script = ScriptDirectory.from_config(_alembic_config())
     if state.current is not None and not _known_revision(script, state.current):
         raise DatabaseError(
-            f"the database schema ({state.current}) is newer than this clientbase knows",
-            hint="upgrade clientbase, or point --db at another file",
+            _("the database schema ({current}) is newer than this clientbase knows").format(
+                current=state.current
+            ),
+            hint=_("upgrade clientbase, or point --db at another file"),
         )
     backup = None
     has_data = state.current is not None or bool(inspect(engine).get_table_names())
@@ -118,7 +121,9 @@ def backup_sqlite(engine: Engine, dest: Path) -> None:
     """A consistent copy through SQLite's online backup API, safe while others write."""
     if engine.dialect.name != "sqlite":
         raise DatabaseError(
-            f"backup is built in for SQLite only; use the {engine.dialect.name} tools"
+            _("backup is built in for SQLite only; use the {dialect} tools").format(
+                dialect=engine.dialect.name
+            )
         )
     dest.parent.mkdir(parents=True, exist_ok=True)
     tmp = dest.with_name(dest.name + ".part")

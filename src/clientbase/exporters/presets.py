@@ -23,6 +23,7 @@ from importlib import resources
 from pathlib import Path
 
 from clientbase.errors import UsageError
+from clientbase.i18n import N_, _
 
 FIELDS = (
     "phone", "email", "first_name", "last_name", "name", "country", "zip", "city", "external_id",
@@ -43,7 +44,7 @@ _SCALARS: dict[str, type | tuple[type, ...]] = {
     "escape_formulas": bool, "match_note": str, "source": str, "checked": str,
 }  # fmt: skip
 _LISTS = ("email_rules", "hashes")
-_TYPE_NAMES = {str: "text", int: "a whole number", bool: "true or false"}
+_TYPE_NAMES = {str: N_("text"), int: N_("a whole number"), bool: N_("true or false")}
 KEYS = (*_SCALARS, *_LISTS, "columns")
 
 
@@ -106,6 +107,29 @@ class Preset:
         return d
 
 
+# The sentences of the built-in presets (presets.toml), marked for the catalog: the services show
+# them through _(); a text of the user's own --preset-file has no translation and is shown as is.
+PRESET_TEXTS = (
+    N_("Yandex Audiences: segment from customer data (CRM)"),
+    N_("segments with fewer than 100 matched users show 'insufficient data'"),
+    N_("Yandex keeps only identifiers active in the last 30 days; 30-60 % matched is normal"),
+    N_("VK Ads / myTarget: audience from a customer list"),
+    N_("a list needs at least 2,000 unique values"),
+    N_("VK matches phones and emails of its own accounts; plan for a partial match"),
+    N_("Google Ads Customer Match"),
+    N_("a list is served only with at least 100 active matched users"),
+    N_("Google paused ads in Russia (March 2022): for Russian audiences use Yandex or VK"),
+    N_("Meta Custom Audience from a customer list"),
+    N_("lists under 100 people do not deliver; a lookalike source needs 100 from one country"),
+    N_("Meta stopped ads targeting Russia: for Russian audiences use Yandex or VK"),
+    N_("TikTok Ads custom audience from a customer file"),
+    N_("a file needs 1,000 rows, and 1,000 matched users to serve"),
+    N_("TikTok matches phones and emails of its own accounts"),
+    N_("Plain CSV for a mailing service or an SMS gateway"),
+    N_("Excel workbook for a mailing service or an SMS gateway"),
+)
+
+
 def builtin_presets() -> dict[str, dict]:
     text = resources.files("clientbase.exporters").joinpath("presets.toml").read_text("utf-8")
     return tomllib.loads(text)
@@ -124,8 +148,10 @@ def load_preset(
         _merge_file(raw, platform, preset_file)
     if platform not in raw:
         raise UsageError(
-            f"--platform {platform!r}: unknown platform",
-            hint=f"one of {', '.join(raw)}, or define it in a --preset-file",
+            _("--platform {platform!r}: unknown platform").format(platform=platform),
+            hint=_("one of {platforms}, or define it in a --preset-file").format(
+                platforms=", ".join(raw)
+            ),
         )
     data = dict(raw[platform])
     for item in settings or []:
@@ -137,9 +163,15 @@ def _merge_file(raw: dict[str, dict], platform: str, path: Path) -> None:
     try:
         user = tomllib.loads(path.read_text("utf-8"))
     except OSError as exc:
-        raise UsageError(f"--preset-file {path}: cannot read it: {exc.strerror}") from exc
+        raise UsageError(
+            _("--preset-file {path}: cannot read it: {strerror}").format(
+                path=path, strerror=exc.strerror
+            )
+        ) from exc
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise UsageError(f"--preset-file {path}: not valid TOML: {exc}") from exc
+        raise UsageError(
+            _("--preset-file {path}: not valid TOML: {exc}").format(path=path, exc=exc)
+        ) from exc
     top = {k: v for k, v in user.items() if not (isinstance(v, dict) and k not in KEYS)}
     for name, table in user.items():
         if isinstance(table, dict) and name not in KEYS:
@@ -160,18 +192,27 @@ def _apply_setting(data: dict, item: str) -> None:
     key, sep, text = item.partition("=")
     key = key.strip()
     if not sep or not key:
-        raise UsageError(f"--set {item!r}: expected KEY=VALUE, e.g. --set delimiter=;")
+        raise UsageError(
+            _("--set {item!r}: expected KEY=VALUE, e.g. --set delimiter=;").format(item=item)
+        )
     if key.startswith("header."):
         field = key.removeprefix("header.")
         cols = _columns(data.get("columns"), "columns")
         if field not in {c["field"] for c in cols}:
-            raise UsageError(f"--set {item!r}: the preset has no {field!r} column")
+            raise UsageError(
+                _("--set {item!r}: the preset has no {field!r} column").format(
+                    item=item, field=field
+                )
+            )
         data["columns"] = [
             {**c, "header": text, "header_plain": text} if c["field"] == field else c for c in cols
         ]
         return
     if key not in KEYS:
-        raise UsageError(f"--set {item!r}: unknown key {key!r}", hint=f"keys: {', '.join(KEYS)}")
+        raise UsageError(
+            _("--set {item!r}: unknown key {key!r}").format(item=item, key=key),
+            hint=_("keys: {keys}").format(keys=", ".join(KEYS)),
+        )
     if key == "columns":
         value = _parse_value(text)
         if isinstance(value, str):
@@ -191,34 +232,47 @@ def _apply_setting(data: dict, item: str) -> None:
 
 def _columns(value, where: str) -> list[dict]:
     if not isinstance(value, list) or not value:
-        raise UsageError(f"{where}: a list of columns, e.g. columns=phone,email")
+        raise UsageError(
+            _("{where}: a list of columns, e.g. columns=phone,email").format(where=where)
+        )
     out = []
     for c in value:
         if isinstance(c, str):
             c = {"field": c, "header": c}
         if not isinstance(c, dict) or not isinstance(c.get("field"), str):
-            raise UsageError(f"{where}: each column needs a field ({', '.join(FIELDS)})")
+            raise UsageError(
+                _("{where}: each column needs a field ({fields})").format(
+                    where=where, fields=", ".join(FIELDS)
+                )
+            )
         out.append(c)
     return out
 
 
 def _build(platform: str, data: dict) -> Preset:
-    where = f"preset {platform!r}"
+    where = _("preset {platform!r}").format(platform=platform)
     missing = [k for k in KEYS if k not in data]
     if missing:
-        raise UsageError(f"{where}: missing {', '.join(missing)}")
+        raise UsageError(
+            _("{where}: missing {missing}").format(where=where, missing=", ".join(missing))
+        )
     unknown = [k for k in data if k not in KEYS]
     if unknown:
         raise UsageError(
-            f"{where}: unknown key {', '.join(unknown)}", hint=f"keys: {', '.join(KEYS)}"
+            _("{where}: unknown key {unknown}").format(where=where, unknown=", ".join(unknown)),
+            hint=_("keys: {keys}").format(keys=", ".join(KEYS)),
         )
     for k, t in _SCALARS.items():
         v = data[k]
         if not isinstance(v, t) or (t is int and isinstance(v, bool)):
-            raise UsageError(f"{where}: {k} = {v!r} should be {_TYPE_NAMES[t]}")
+            raise UsageError(
+                _("{where}: {k} = {v!r} should be {type}").format(
+                    where=where, k=k, v=v, type=_(_TYPE_NAMES[t])
+                )
+            )
     for k in _LISTS:
         if not isinstance(data[k], list) or not all(isinstance(v, str) for v in data[k]):
-            raise UsageError(f"{where}: {k} should be a list of names")
+            raise UsageError(_("{where}: {k} should be a list of names").format(where=where, k=k))
     _choice(where, "file_type", data["file_type"], FILE_TYPES)
     _choice(where, "phone_format", data["phone_format"], PHONE_FORMATS)
     _choice(where, "names", data["names"], NAME_MODES)
@@ -229,20 +283,32 @@ def _build(platform: str, data: dict) -> Preset:
     for h in data["hashes"]:
         _choice(where, "hashes", h, HASHES)
     if len(data["delimiter"]) != 1:
-        raise UsageError(f"{where}: delimiter {data['delimiter']!r} should be one character")
+        raise UsageError(
+            _("{where}: delimiter {delimiter!r} should be one character").format(
+                where=where, delimiter=data["delimiter"]
+            )
+        )
     try:
         codecs.lookup(data["encoding"])
     except LookupError:
-        raise UsageError(f"{where}: unknown encoding {data['encoding']!r}") from None
+        raise UsageError(
+            _("{where}: unknown encoding {encoding!r}").format(
+                where=where, encoding=data["encoding"]
+            )
+        ) from None
     for k in ("min_size", "max_rows", "max_bytes"):
         if data[k] < 0:
-            raise UsageError(f"{where}: {k} cannot be negative")
+            raise UsageError(_("{where}: {k} cannot be negative").format(where=where, k=k))
     columns = []
     for c in _columns(data["columns"], f"{where}: columns"):
         _choice(where, "column field", c["field"], FIELDS)
         extra = set(c) - {"field", "header", "header_plain", "hashed"}
         if extra:
-            raise UsageError(f"{where}: column {c['field']!r} has unknown keys {sorted(extra)}")
+            raise UsageError(
+                _("{where}: column {field!r} has unknown keys {extra}").format(
+                    where=where, field=c["field"], extra=sorted(extra)
+                )
+            )
         columns.append(
             Column(
                 c["field"], str(c.get("header", c["field"])),
@@ -251,7 +317,7 @@ def _build(platform: str, data: dict) -> Preset:
             )
         )  # fmt: skip
     if not any(c.field in IDENTIFIERS for c in columns):
-        raise UsageError(f"{where}: the columns need a phone or an email")
+        raise UsageError(_("{where}: the columns need a phone or an email").format(where=where))
     args = {k: data[k] for k in _SCALARS}
     return Preset(
         platform=platform, columns=tuple(columns),
@@ -261,4 +327,8 @@ def _build(platform: str, data: dict) -> Preset:
 
 def _choice(where: str, key: str, value, allowed: tuple[str, ...]) -> None:
     if value not in allowed:
-        raise UsageError(f"{where}: {key} {value!r} is not one of {', '.join(allowed)}")
+        raise UsageError(
+            _("{where}: {key} {value!r} is not one of {allowed}").format(
+                where=where, key=key, value=value, allowed=", ".join(allowed)
+            )
+        )

@@ -14,6 +14,7 @@ import operator
 import re
 
 from clientbase.errors import UsageError
+from clientbase.i18n import N_, _
 
 _COMPARE = {
     ast.Lt: operator.lt,
@@ -23,7 +24,7 @@ _COMPARE = {
     ast.Eq: operator.eq,
     ast.NotEq: operator.ne,
 }
-_HINT = 'e.g. --fail-if "missed_calls_without_callback > 0 or pending_duplicates >= 10"'
+_HINT = N_('e.g. --fail-if "missed_calls_without_callback > 0 or pending_duplicates >= 10"')
 
 
 MAX_LENGTH = 2000  # characters: a condition for cron, not a program
@@ -36,25 +37,36 @@ _LONE_EQ = re.compile(r"(?<![<>=!])=(?!=)")
 def parse(expr: str, known: set[str] | dict) -> ast.Expression:
     """The checked tree of ``expr``; UsageError if it is not a plain condition over ``known``."""
     if not expr.strip():
-        raise UsageError("--fail-if: the condition is empty", hint=_HINT)
+        raise UsageError(_("--fail-if: the condition is empty"), hint=_(_HINT))
     if len(expr) > MAX_LENGTH:
-        raise UsageError(f"--fail-if: the condition is longer than {MAX_LENGTH} characters")
+        raise UsageError(
+            _("--fail-if: the condition is longer than {max_length} characters").format(
+                max_length=MAX_LENGTH
+            )
+        )
     text = _LONE_EQ.sub("==", expr.strip())
     try:
         tree = ast.parse(text, mode="eval")
     except SyntaxError as exc:
-        where = f", at column {exc.offset}" if exc.offset else ""
+        where = _(", at column {offset}").format(offset=exc.offset) if exc.offset else ""
         raise UsageError(
-            f"--fail-if {expr!r}: not a condition ({exc.msg}{where})", hint=_HINT
+            _("--fail-if {expr!r}: not a condition ({msg}{where})").format(
+                expr=expr, msg=exc.msg, where=where
+            ),
+            hint=_(_HINT),
         ) from None
     except (RecursionError, MemoryError):  # "not not not …" thousands deep
-        raise UsageError("--fail-if: the condition is nested too deeply", hint=_HINT) from None
+        raise UsageError(
+            _("--fail-if: the condition is nested too deeply"), hint=_(_HINT)
+        ) from None
     unknown: list[str] = []
     _check(tree.body, text, known, unknown)
     if unknown:
         raise UsageError(
-            f"--fail-if: unknown metric(s) {', '.join(dict.fromkeys(unknown))}",
-            hint=f"known: {', '.join(sorted(known))}",
+            _("--fail-if: unknown metric(s) {metrics}").format(
+                metrics=", ".join(dict.fromkeys(unknown))
+            ),
+            hint=_("known: {known}").format(known=", ".join(sorted(known))),
         )
     return tree
 
@@ -76,17 +88,17 @@ def _check(node: ast.AST, expr: str, known, unknown: list[str]) -> None:
         _check(node.operand, expr, known, unknown)
     elif isinstance(node, ast.UnaryOp) and isinstance(node.op, ast.USub):
         if not _is_number(node.operand):
-            _refuse(node, expr, "a minus sign goes only before a number")
+            _refuse(node, expr, _("a minus sign goes only before a number"))
     elif isinstance(node, ast.Compare):
         if not all(type(op) in _COMPARE for op in node.ops):
-            _refuse(node, expr, "only < <= > >= == != compare")
+            _refuse(node, expr, _("only < <= > >= == != compare"))
         for v in (node.left, *node.comparators):
             _check(v, expr, known, unknown)
     elif isinstance(node, ast.Name):
         if node.id not in known:
             unknown.append(node.id)
     elif not _is_number(node):
-        _refuse(node, expr, "only metric names, numbers, comparisons, and, or, not")
+        _refuse(node, expr, _("only metric names, numbers, comparisons, and, or, not"))
 
 
 def _is_number(node: ast.AST) -> bool:
@@ -99,7 +111,9 @@ def _is_number(node: ast.AST) -> bool:
 
 def _refuse(node: ast.AST, expr: str, why: str) -> None:
     part = ast.get_source_segment(expr, node) or type(node).__name__
-    raise UsageError(f"--fail-if: {part!r} is not allowed: {why}", hint=_HINT)
+    raise UsageError(
+        _("--fail-if: {part!r} is not allowed: {why}").format(part=part, why=why), hint=_(_HINT)
+    )
 
 
 def _value(node: ast.AST, metrics: dict[str, float]):

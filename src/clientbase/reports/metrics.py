@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 from clientbase.errors import UsageError
+from clientbase.i18n import N_, _
 
 BIRTHDAY_DAYS = 7  # the followups section lists the birthdays of this many days
 
@@ -29,33 +30,36 @@ def parse_sections(text: str | None) -> list[str]:
     unknown = [s for s in asked if s not in SECTIONS]
     if unknown:
         raise UsageError(
-            f"--sections: unknown section(s) {', '.join(unknown)}",
-            hint=f"choose from {', '.join(SECTIONS)}",
+            _("--sections: unknown section(s) {unknown}").format(unknown=", ".join(unknown)),
+            hint=_("choose from {sections}").format(sections=", ".join(SECTIONS)),
         )
     return [s for s in SECTIONS if s in asked]
 
 
 METRICS: dict[str, tuple[str, str]] = {
-    "customers": ("base", "customers in the base"),
-    "new_customers": ("base", "customers who appeared in the period"),
-    "invalid_phones": ("quality", "phones that are not valid numbers"),
-    "invalid_emails": ("quality", "emails that are not valid addresses"),
-    "pending_duplicates": ("quality", "possible duplicates waiting for review"),
-    "without_consent": ("quality", "reachable active customers without marketing consent"),
-    "revenue": ("sales", "revenue in the period"),
-    "orders": ("sales", "orders in the period"),
-    "average_check": ("sales", "average order value in the period"),
-    "revenue_change_pct": ("sales", "revenue against the previous period, %"),
-    "a_customers": ("abcxyz", "A customers in the period"),
-    "a_lost": ("migrations", "A customers of the previous period now B, C or gone"),
-    "a_gained": ("migrations", "customers now A who were not A before"),
-    "avg_ltv": ("ltv", "average historical LTV"),
-    "base_loss_rate": ("churn", "base loss in the last complete year, %"),
-    "segments_total": ("segments", "customers in the saved segments, summed"),
-    "due_followups": ("followups", "follow-ups due by the report's day"),
-    "birthdays_upcoming": ("followups", f"birthdays in the next {BIRTHDAY_DAYS} days"),
-    "missed_calls_waiting": ("calls", "numbers with a missed call and no conversation since"),
-    "missed_calls_without_callback": ("calls", "of them, numbers nobody even tried to call back"),
+    "customers": ("base", N_("customers in the base")),
+    "new_customers": ("base", N_("customers who appeared in the period")),
+    "invalid_phones": ("quality", N_("phones that are not valid numbers")),
+    "invalid_emails": ("quality", N_("emails that are not valid addresses")),
+    "pending_duplicates": ("quality", N_("possible duplicates waiting for review")),
+    "without_consent": ("quality", N_("reachable active customers without marketing consent")),
+    "revenue": ("sales", N_("revenue in the period")),
+    "orders": ("sales", N_("orders in the period")),
+    "average_check": ("sales", N_("average order value in the period")),
+    "revenue_change_pct": ("sales", N_("revenue against the previous period, %")),
+    "a_customers": ("abcxyz", N_("A customers in the period")),
+    "a_lost": ("migrations", N_("A customers of the previous period now B, C or gone")),
+    "a_gained": ("migrations", N_("customers now A who were not A before")),
+    "avg_ltv": ("ltv", N_("average historical LTV")),
+    "base_loss_rate": ("churn", N_("base loss in the last complete year, %")),
+    "segments_total": ("segments", N_("customers in the saved segments, summed")),
+    "due_followups": ("followups", N_("follow-ups due by the report's day")),
+    "birthdays_upcoming": ("followups", N_("birthdays in the next {days} days")),
+    "missed_calls_waiting": ("calls", N_("numbers with a missed call and no conversation since")),
+    "missed_calls_without_callback": (
+        "calls",
+        N_("of them, numbers nobody even tried to call back"),
+    ),
 }
 
 
@@ -103,3 +107,8 @@ def metrics(data: dict) -> dict:
 def sections_for(names: list[str]) -> list[str]:
     """The sections that give these metrics."""
     return [s for s in SECTIONS if any(METRICS[n][0] == s for n in names if n in METRICS)]
+
+
+def meaning(name: str) -> str:
+    """What metric ``name`` counts, in the language of the messages (for `report --metrics`)."""
+    return _(METRICS[name][1]).format(days=BIRTHDAY_DAYS)

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from clientbase.errors import UsageError
+from clientbase.i18n import _
 
 PERIODS = ("30d", "week", "month", "quarter", "year")
 _DAYS = re.compile(r"^(\d{1,4})d$", re.I)
@@ -36,7 +37,7 @@ def windows(period: str, as_of: date) -> tuple[Window, Window]:
     if m := _DAYS.match(p):
         n = int(m.group(1))
         if n < 1:
-            raise UsageError(f"--period {period!r}: at least 1d")
+            raise UsageError(_("--period {period!r}: at least 1d").format(period=period))
         end = as_of - timedelta(days=1)
         cur = Window(end - timedelta(days=n - 1), end)
         prev_end = cur.start - timedelta(days=1)
@@ -48,8 +49,8 @@ def windows(period: str, as_of: date) -> tuple[Window, Window]:
     size = {"month": 1, "quarter": 3, "year": 12}.get(p)
     if size is None:
         raise UsageError(
-            f"--period {period!r}: not a period",
-            hint="30d or any number of days (7d, 90d), week, month, quarter or year",
+            _("--period {period!r}: not a period").format(period=period),
+            hint=_("30d or any number of days (7d, 90d), week, month, quarter or year"),
         )
     # The first day of the period holding as_of: everything before it is complete.
     if p == "month":

@@ -52,6 +52,7 @@ from dataclasses import dataclass
 from datetime import date, timedelta
 
 from clientbase.errors import UsageError
+from clientbase.i18n import N_, _
 from clientbase.normalize.dates import parse_date
 
 MAX_LENGTH = 2000  # characters of an expression
@@ -65,12 +66,12 @@ MAX_TERMS = 200  # comparisons in one expression
 # --- fields -------------------------------------------------------------------------------------
 
 TYPES = {
-    "text": "text",
-    "number": "number",
-    "bool": "yes/no",
-    "date": "date",
-    "days": "days (number or 30d/6m/1y)",
-    "set": "list of names",
+    "text": N_("text"),
+    "number": N_("number"),
+    "bool": N_("yes/no"),
+    "date": N_("date"),
+    "days": N_("days (number or 30d/6m/1y)"),
+    "set": N_("list of names"),
 }
 OPERATORS = {
     "text": ("=", "!=", "<", "<=", ">", ">=", "in", "not in", "contains", "not contains"),
@@ -106,69 +107,69 @@ class Field:
 
 _FIELD_LIST = [
     # identity
-    Field("id", "number", "base", "the customer's number in the base"),
-    Field("name", "text", "base", "display name (ФИО or company)", ("имя", "фио")),
-    Field("kind", "text", "base", "person or company", ("тип",)),
-    Field("city", "text", "base", "city", ("город",)),
-    Field("company", "text", "base", "company", ("компания",)),
-    Field("source", "text", "base", "acquisition source / channel", ("channel", "источник", "канал")),
-    Field("manager", "text", "base", "the customer's manager", ("менеджер",)),
-    Field("gender", "text", "base", "m or f (м / ж work too)", ("пол",),
+    Field("id", "number", "base", N_("the customer's number in the base")),
+    Field("name", "text", "base", N_("display name (ФИО or company)"), ("имя", "фио")),
+    Field("kind", "text", "base", N_("person or company"), ("тип",)),
+    Field("city", "text", "base", N_("city"), ("город",)),
+    Field("company", "text", "base", N_("company"), ("компания",)),
+    Field("source", "text", "base", N_("acquisition source / channel"), ("channel", "источник", "канал")),
+    Field("manager", "text", "base", N_("the customer's manager"), ("менеджер",)),
+    Field("gender", "text", "base", N_("m or f (м / ж work too)"), ("пол",),
           values={"м": "m", "ж": "f", "male": "m", "female": "f", "муж": "m", "жен": "f"}),
-    Field("status", "text", "base", "active or archived (archived are left out unless asked for)",
+    Field("status", "text", "base", N_("active or archived (archived are left out unless asked for)"),
           ("статус",)),
-    Field("created", "date", "base", "when the customer was added to the base", ("создан",)),
+    Field("created", "date", "base", N_("when the customer was added to the base"), ("создан",)),
     Field("birthday_in_days", "number", "birthday",
-          "days to the next birthday (0 = today; 29 Feb is 28 Feb in other years; empty: unknown)",
+          N_("days to the next birthday (0 = today; 29 Feb is 28 Feb in other years; empty: unknown)"),
           ("дней_до_дня_рождения",)),
-    Field("has_phone", "bool", "points", "has a valid phone", ("есть_телефон",)),
-    Field("has_email", "bool", "points", "has a valid email", ("есть_email",)),
-    Field("consent", "bool", "consent", "marketing consent granted on some channel", ("согласие",)),
-    Field("consent_email", "bool", "consent", "consent granted for email"),
-    Field("consent_sms", "bool", "consent", "consent granted for SMS"),
-    Field("consent_calls", "bool", "consent", "consent granted for calls"),
-    Field("consent_ads", "bool", "consent", "consent granted for ad audiences"),
-    Field("tags", "set", "tags", "tags given to the customer", ("теги", "метки")),
+    Field("has_phone", "bool", "points", N_("has a valid phone"), ("есть_телефон",)),
+    Field("has_email", "bool", "points", N_("has a valid email"), ("есть_email",)),
+    Field("consent", "bool", "consent", N_("marketing consent granted on some channel"), ("согласие",)),
+    Field("consent_email", "bool", "consent", N_("consent granted for email")),
+    Field("consent_sms", "bool", "consent", N_("consent granted for SMS")),
+    Field("consent_calls", "bool", "consent", N_("consent granted for calls")),
+    Field("consent_ads", "bool", "consent", N_("consent granted for ad audiences")),
+    Field("tags", "set", "tags", N_("tags given to the customer"), ("теги", "метки")),
     Field("last_contact", "date", "contact",
-          "latest call, message, meeting or note (not reminders, not unanswered outgoing calls)",
+          N_("latest call, message, meeting or note (not reminders, not unanswered outgoing calls)"),
           ("последний_контакт",)),
-    Field("days_since_last_contact", "days", "contact", "days since the latest contact",
+    Field("days_since_last_contact", "days", "contact", N_("days since the latest contact"),
           column="last_contact"),
     # purchases (live orders: cancelled and returned ones are left out)
-    Field("orders", "number", "purchases", "number of orders", ("заказы", "заказов")),
-    Field("revenue", "number", "purchases", "sum of the orders", ("выручка",)),
-    Field("avg_check", "number", "purchases", "revenue / orders (empty without orders)",
+    Field("orders", "number", "purchases", N_("number of orders"), ("заказы", "заказов")),
+    Field("revenue", "number", "purchases", N_("sum of the orders"), ("выручка",)),
+    Field("avg_check", "number", "purchases", N_("revenue / orders (empty without orders)"),
           ("средний_чек",)),
-    Field("first_order", "date", "purchases", "date of the first order", ("первый_заказ",)),
-    Field("last_order", "date", "purchases", "date of the latest order", ("последний_заказ",)),
-    Field("days_since_last_order", "days", "purchases", "days since the latest order",
+    Field("first_order", "date", "purchases", N_("date of the first order"), ("первый_заказ",)),
+    Field("last_order", "date", "purchases", N_("date of the latest order"), ("последний_заказ",)),
+    Field("days_since_last_order", "days", "purchases", N_("days since the latest order"),
           ("дней_без_заказа", "дней_с_заказа"), column="last_order"),
     Field("discount_share", "number", "purchases",
-          "share of orders with a discount, 0..1 (50% works)", ("доля_скидок",)),
-    Field("orders_12m", "number", "purchases", "orders in the last 12 months (loyal_months)",
+          N_("share of orders with a discount, 0..1 (50% works)"), ("доля_скидок",)),
+    Field("orders_12m", "number", "purchases", N_("orders in the last 12 months (loyal_months)"),
           ("заказов_за_год",)),
-    Field("categories", "set", "categories", "product categories bought", ("категории",)),
+    Field("categories", "set", "categories", N_("product categories bought"), ("категории",)),
     # classes
-    Field("abc", "text", "abc", "ABC class of the last 12 months (A, B, C; empty: no orders)",
+    Field("abc", "text", "abc", N_("ABC class of the last 12 months (A, B, C; empty: no orders)"),
           choices=("a", "b", "c")),
-    Field("xyz", "text", "abc", "XYZ class of the last 12 months (X, Y, Z, - unclassified)",
+    Field("xyz", "text", "abc", N_("XYZ class of the last 12 months (X, Y, Z, - unclassified)"),
           choices=("x", "y", "z", "-")),
-    Field("rfm_segment", "text", "rfm", "RFM segment (Champions, At risk, …)", ("rfm",)),
-    Field("ltv", "number", "ltv", "historical lifetime value (revenue so far)"),
-    Field("lifecycle", "text", "lifecycle", "lead, new, active, sleeping or lost",
+    Field("rfm_segment", "text", "rfm", N_("RFM segment (Champions, At risk, …)"), ("rfm",)),
+    Field("ltv", "number", "ltv", N_("historical lifetime value (revenue so far)")),
+    Field("lifecycle", "text", "lifecycle", N_("lead, new, active, sleeping or lost"),
           ("стадия", "stage"), choices=("lead", "new", "active", "sleeping", "lost"),
           values={"лид": "lead", "новый": "new", "новые": "new", "активный": "active",
                   "активные": "active", "спящий": "sleeping", "спящие": "sleeping",
                   "потерян": "lost", "потерянный": "lost", "потерянные": "lost"}),
-    Field("warmth", "text", "lifecycle", "how long a sleeping customer sleeps: hot, warm, cold",
+    Field("warmth", "text", "lifecycle", N_("how long a sleeping customer sleeps: hot, warm, cold"),
           choices=("hot", "warm", "cold"),
           values={"горячий": "hot", "тёплый": "warm", "теплый": "warm", "холодный": "cold"}),
-    Field("vip", "bool", "lifecycle_tags", "ABC class A or top revenue (vip_top_percent)"),
+    Field("vip", "bool", "lifecycle_tags", N_("ABC class A or top revenue (vip_top_percent)")),
     Field("one_time_buyer", "bool", "lifecycle_tags",
-          "one order only, placed more than new_days ago", ("one_time", "разовый")),
+          N_("one order only, placed more than new_days ago"), ("one_time", "разовый")),
     Field("discount_seeker", "bool", "lifecycle_tags",
-          "most orders with a discount (discount_seeker_share)"),
-    Field("loyal", "bool", "lifecycle_tags", "loyal_orders or more orders in loyal_months",
+          N_("most orders with a discount (discount_seeker_share)")),
+    Field("loyal", "bool", "lifecycle_tags", N_("loyal_orders or more orders in loyal_months"),
           ("лояльный",)),
 ]  # fmt: skip
 FIELDS: dict[str, Field] = {f.name: f for f in _FIELD_LIST}
@@ -258,7 +259,12 @@ class FilterError(UsageError):
         self.what = what
         shown = text if len(text) <= 200 else text[:200] + "…"
         shown = shown.replace("\x00", "\\x00")  # keep the one-line message printable
-        super().__init__(f'filter "{shown}", at position {pos + 1}: {what}', hint=hint)
+        super().__init__(
+            _('filter "{shown}", at position {pos}: {what}').format(
+                shown=shown, pos=pos + 1, what=what
+            ),
+            hint=hint,
+        )
 
     @property
     def caret(self) -> str:
@@ -315,7 +321,11 @@ def _tokens(text: str) -> list[_Tok]:
             j, close, buf = i + 1, _QUOTES[ch], []
             while True:
                 if j >= n:
-                    raise FilterError(text, i, f"the text started here has no closing {close}")
+                    raise FilterError(
+                        text,
+                        i,
+                        _("the text started here has no closing {close}").format(close=close),
+                    )
                 c = text[j]
                 if c == "\\" and j + 1 < n and text[j + 1] in (close, "\\"):
                     buf.append(text[j + 1])
@@ -328,18 +338,22 @@ def _tokens(text: str) -> list[_Tok]:
                 elif c == "\x00":
                     # SQL engines end a LIKE pattern at a NUL: 'a<NUL>b' would become '%' and
                     # match every customer. No stored value holds one, so it is an error.
-                    raise FilterError(text, j, "a NUL character inside a text value")
+                    raise FilterError(text, j, _("a NUL character inside a text value"))
                 else:
                     buf.append(c)
                     j += 1
             if len(buf) > MAX_TEXT:
-                raise FilterError(text, i, f"a text value longer than {MAX_TEXT} characters")
+                raise FilterError(
+                    text,
+                    i,
+                    _("a text value longer than {max_text} characters").format(max_text=MAX_TEXT),
+                )
             out.append(_Tok("value", "".join(buf), i, text[i : j + 1]))
             i = j + 1
             continue
         m = _SCAN.match(text, i)
         if m is None:
-            raise FilterError(text, i, f"unexpected character {ch!r}")
+            raise FilterError(text, i, _("unexpected character {ch!r}").format(ch=ch))
         kind = m.lastgroup
         word = m.group(0)
         if kind == "ws":
@@ -380,12 +394,14 @@ def _date_literal(text: str, pos: int, word: str) -> date:
         d, m, y = (int(x) for x in word.split("."))
         return date(y, m, d)
     except ValueError:
-        raise FilterError(text, pos, f"{word!r} is not a date") from None
+        raise FilterError(text, pos, _("{word!r} is not a date").format(word=word)) from None
 
 
 def _number(text: str, pos: int, digits: str, unit: str | None):
     if len(digits.replace(".", "")) > MAX_DIGITS:
-        raise FilterError(text, pos, f"a number longer than {MAX_DIGITS} digits")
+        raise FilterError(
+            text, pos, _("a number longer than {max_digits} digits").format(max_digits=MAX_DIGITS)
+        )
     value = float(digits) if "." in digits else int(digits)
     if unit is None:
         return value
@@ -395,12 +411,20 @@ def _number(text: str, pos: int, digits: str, unit: str | None):
     if u is None:
         raise FilterError(
             text, pos + len(digits),
-            f"unknown unit {unit!r} after {digits}: d (days), w (weeks), m (months), y (years)",
+            _("unknown unit {unit!r} after {digits}: d (days), w (weeks), m (months), y (years)").format(unit=unit, digits=digits),
         )  # fmt: skip
     if isinstance(value, float):
-        raise FilterError(text, pos, f"{digits}{unit}: a whole number of {unit}, e.g. 30d")
+        raise FilterError(
+            text,
+            pos,
+            _("{digits}{unit}: a whole number of {unit}, e.g. 30d").format(
+                digits=digits, unit=unit
+            ),
+        )
     if value > _UNIT_MAX[u]:
-        raise FilterError(text, pos, f"{digits}{unit} is too far back")
+        raise FilterError(
+            text, pos, _("{digits}{unit} is too far back").format(digits=digits, unit=unit)
+        )
     return Duration(value, u)
 
 
@@ -410,17 +434,21 @@ def _number(text: str, pos: int, digits: str, unit: str | None):
 def parse(text: str) -> Node:
     """The tree of an expression, or FilterError (exit 2) naming the position and the problem."""
     if not isinstance(text, str):
-        raise UsageError("a filter expression must be text")
+        raise UsageError(_("a filter expression must be text"))
     if len(text) > MAX_LENGTH:
         raise FilterError(
-            text, MAX_LENGTH, f"the expression is longer than {MAX_LENGTH} characters"
+            text,
+            MAX_LENGTH,
+            _("the expression is longer than {max_length} characters").format(
+                max_length=MAX_LENGTH
+            ),
         )
     if not text.strip():
-        raise FilterError(text, 0, "the expression is empty", hint=_FIELDS_HINT)
+        raise FilterError(text, 0, _("the expression is empty"), hint=_(_FIELDS_HINT))
     return _Parser(text).run()
 
 
-_FIELDS_HINT = "see: clientbase segment fields"
+_FIELDS_HINT = N_("see: clientbase segment fields")
 
 
 class _Parser:
@@ -449,20 +477,20 @@ class _Parser:
 
     def found(self, tok: _Tok | None = None) -> str:
         t = tok or self.tok
-        return "the end" if t.kind == "end" else repr(t.text)
+        return _("the end") if t.kind == "end" else repr(t.text)
 
     def run(self) -> Node:
         node = self.expr()
         if self.tok.kind != "end":
             if self.tok.kind == "punct" and self.tok.value == ")":
-                raise self.error("this ) closes nothing")
-            raise self.error(f"expected and / or, found {self.found()}")
+                raise self.error(_("this ) closes nothing"))
+            raise self.error(_("expected and / or, found {found}").format(found=self.found()))
         return node
 
     def nest(self) -> None:
         self.depth += 1
         if self.depth > MAX_DEPTH:
-            raise self.error(f"nested deeper than {MAX_DEPTH} levels")
+            raise self.error(_("nested deeper than {max_depth} levels").format(max_depth=MAX_DEPTH))
 
     # grammar
     def expr(self) -> Node:
@@ -497,34 +525,46 @@ class _Parser:
             self.depth -= 1
             if not (self.tok.kind == "punct" and self.tok.value == ")"):
                 raise self.error(
-                    f"expected ) to close the ( at position {t.pos + 1}, found {self.found()}"
+                    _("expected ) to close the ( at position {pos}, found {found}").format(
+                        pos=t.pos + 1, found=self.found()
+                    )
                 )
             self.take()
             return node
         if t.kind != "word":
             if t.kind == "end":
-                raise self.error("the expression ends too early", hint=_FIELDS_HINT)
-            hint = "a comparison starts with the field: orders >= 3" if t.kind == "value" else (
-                _FIELDS_HINT)  # fmt: skip
-            raise self.error(f"expected a field name, found {self.found()}", hint=hint)
+                raise self.error(_("the expression ends too early"), hint=_(_FIELDS_HINT))
+            hint = _("a comparison starts with the field: orders >= 3") if t.kind == "value" else (
+                _(_FIELDS_HINT))  # fmt: skip
+            raise self.error(
+                _("expected a field name, found {found}").format(found=self.found()), hint=hint
+            )
         self.take()
         field = _LOOKUP.get(t.value.casefold())
         if field is None:
             close = difflib.get_close_matches(t.value.casefold(), list(_LOOKUP), n=1, cutoff=0.7)
-            near = f" (did you mean {_LOOKUP[close[0]].name}?)" if close else ""
-            raise self.error(f"unknown field {t.value!r}{near}", t, hint=_FIELDS_HINT)
+            near = _(" (did you mean {name}?)").format(name=_LOOKUP[close[0]].name) if close else ""
+            raise self.error(
+                _("unknown field {value!r}{near}").format(value=t.value, near=near),
+                t,
+                hint=_(_FIELDS_HINT),
+            )
         self.terms += 1
         if self.terms > MAX_TERMS:
-            raise self.error(f"more than {MAX_TERMS} comparisons", t)
+            raise self.error(_("more than {max_terms} comparisons").format(max_terms=MAX_TERMS), t)
         node = self.comparison(field, t)
         nxt = self.tok
         if nxt.kind == "op" or (nxt.kind == "kw" and nxt.value in ("in", "contains", "is")):
             raise self.error(
-                "one comparison at a time: write e.g. orders > 1 and orders < 5",
+                _("one comparison at a time: write e.g. orders > 1 and orders < 5"),
                 nxt,
             )
         if nxt.kind in ("word", "value") or (nxt.kind == "punct" and nxt.value == "("):
-            raise self.error(f"expected and / or after the comparison, found {self.found()}")
+            raise self.error(
+                _("expected and / or after the comparison, found {found}").format(
+                    found=self.found()
+                )
+            )
         return node
 
     def comparison(self, field: Field, ftok: _Tok) -> Compare:
@@ -541,14 +581,18 @@ class _Parser:
                     self.take()
                 v = self.tok
                 if not (v.kind == "value" and v.value is NULL):
-                    raise self.error(f"expected null after is, found {self.found()}")
+                    raise self.error(
+                        _("expected null after is, found {found}").format(found=self.found())
+                    )
                 self.take()
                 return self.check(field, ftok, "!=" if neg else "=", (NULL, v.pos), t)
             op = t.value
             if op == "not":
                 if not self.at_kw("in", "contains"):
                     raise self.error(
-                        f"expected in or contains after {field.name} not, found {self.found()}"
+                        _("expected in or contains after {name} not, found {found}").format(
+                            name=field.name, found=self.found()
+                        )
                     )
                 op = "not " + self.take().value
             value = self.list_value(field) if op.endswith("in") else self.value(field, op, t)
@@ -556,10 +600,13 @@ class _Parser:
             if field.type == "bool":
                 return Compare(field.name, "=", True, ftok.pos)
             what = (
-                f"{field.name} needs a comparison, e.g. {_example(field)}"
+                _("{name} needs a comparison, e.g. {example}").format(
+                    name=field.name, example=_example(field)
+                )
                 if t.kind in ("end", "kw") or (t.kind == "punct" and t.value == ")")
-                else f"expected a comparison (= != < <= > >= in contains) after {field.name}, "
-                f"found {self.found()}"
+                else _(
+                    "expected a comparison (= != < <= > >= in contains) after {name}, found {found}"
+                ).format(name=field.name, found=self.found())
             )
             raise self.error(what, t if t.kind != "end" else ftok)
         return self.check(field, ftok, op, value, t)
@@ -575,14 +622,24 @@ class _Parser:
                 or isinstance(n.value, bool)
                 or not isinstance(n.value, int | float)
             ):
-                raise self.error(f"expected a number after -, found {self.found()}")
+                raise self.error(
+                    _("expected a number after -, found {found}").format(found=self.found())
+                )
             self.take()
             return -n.value, t.pos
         if t.kind != "value":
             hint = None
             if t.kind == "word":
-                hint = f"quote text values: {field.name} {op} '{t.text}'"
-            raise self.error(f"expected a value after {optok.text}, found {self.found()}", t, hint)
+                hint = _("quote text values: {name} {op} '{text}'").format(
+                    name=field.name, op=op, text=t.text
+                )
+            raise self.error(
+                _("expected a value after {text}, found {found}").format(
+                    text=optok.text, found=self.found()
+                ),
+                t,
+                hint,
+            )
         self.take()
         return t.value, t.pos
 
@@ -590,8 +647,9 @@ class _Parser:
         t = self.tok
         if not (t.kind == "punct" and t.value in "(["):
             raise self.error(
-                f"expected a list in parentheses, e.g. {field.name} in ('a', 'b'), "
-                f"found {self.found()}"
+                _(
+                    "expected a list in parentheses, e.g. {name} in ('a', 'b'), found {found}"
+                ).format(name=field.name, found=self.found())
             )
         close = ")" if t.value == "(" else "]"
         self.take()
@@ -599,7 +657,9 @@ class _Parser:
         while True:
             items.append(self.value(field, "in", t))
             if len(items) > MAX_LIST:
-                raise self.error(f"more than {MAX_LIST} values in one list")
+                raise self.error(
+                    _("more than {max_list} values in one list").format(max_list=MAX_LIST)
+                )
             sep = self.tok
             if sep.kind == "punct" and sep.value == ",":
                 self.take()
@@ -610,7 +670,11 @@ class _Parser:
             if sep.kind == "punct" and sep.value == close:
                 self.take()
                 break
-            raise self.error(f"expected , or {close} in the list, found {self.found()}")
+            raise self.error(
+                _("expected , or {close} in the list, found {found}").format(
+                    close=close, found=self.found()
+                )
+            )
         return tuple(items)
 
     # types
@@ -622,20 +686,20 @@ class _Parser:
             if value[0] is NULL:
                 if op not in ("=", "!=") or field.type == "bool":
                     raise self.error(
-                        f"{field.name} {op} null: only = null and != null ask for an empty value"
-                        if field.type != "bool" else f"{field.name} is never empty (yes or no)",
+                        _("{name} {op} null: only = null and != null ask for an empty value").format(name=field.name, op=op)
+                        if field.type != "bool" else _("{name} is never empty (yes or no)").format(name=field.name),
                         optok,
                     )  # fmt: skip
                 return Compare(field.name, op, NULL, ftok.pos)
         if op not in allowed:
             raise self.error(
-                f"{op!r} does not apply to {field.name} ({TYPES[field.type]}): use "
+                _("{op!r} does not apply to {name} ({type}): use ").format(op=op, name=field.name, type=_(TYPES[field.type]))
                 + " ".join(allowed), optok,
-                hint="tags and categories: tags contains 'vip'" if field.type == "set" else None,
+                hint=_("tags and categories: tags contains 'vip'") if field.type == "set" else None,
             )  # fmt: skip
         if op.endswith("in"):
             typed = tuple(self.typed(field, *v) for v in value)
-            for v, (_, pos) in zip(typed, value, strict=True):
+            for v, (_value, pos) in zip(typed, value, strict=True):
                 self.chosen(field, v, pos)
             return Compare(field.name, op, typed, ftok.pos)
         typed = self.typed(field, *value)
@@ -647,20 +711,19 @@ class _Parser:
         if field.choices and value not in field.choices:
             raise FilterError(
                 self.text, pos,
-                f"{field.name} is one of {', '.join(field.choices)}, not {value!r}",
+                _("{name} is one of {choices}, not {value!r}").format(name=field.name, choices=', '.join(field.choices), value=value),
             )  # fmt: skip
 
     def typed(self, field: Field, value, pos: int):
         def bad(expected: str) -> FilterError:
-            return FilterError(self.text, pos, f"{field.name} compares with {expected}, not "
-                               f"{_show(value)}", hint=f"e.g. {_example(field)}")  # fmt: skip
+            return FilterError(self.text, pos, _("{name} compares with {expected}, not {show}").format(name=field.name, expected=expected, show=_show(value)), hint=_("e.g. {example}").format(example=_example(field)))  # fmt: skip
 
         t = field.type
         if value is NULL:
-            raise FilterError(self.text, pos, "null cannot be in a list")
+            raise FilterError(self.text, pos, _("null cannot be in a list"))
         if t in ("text", "set"):
             if isinstance(value, bool) or isinstance(value, date | Duration):
-                raise bad("text")
+                raise bad(_("text"))
             # lower(), as SQL's lower() on the column (casefold would turn ß into ss)
             s = (value if isinstance(value, str) else _plain_number(value)).lower()
             return (field.values or {}).get(s.strip(), s)
@@ -668,25 +731,25 @@ class _Parser:
             if isinstance(value, Duration) and field.name == "birthday_in_days":
                 return value
             if isinstance(value, bool) or not isinstance(value, int | float):
-                raise bad("a number")
+                raise bad(_("a number"))
             return value
         if t == "bool":
             if not isinstance(value, bool):
                 if value in (0, 1) and isinstance(value, int):
                     return bool(value)
-                raise bad("true or false")
+                raise bad(_("true or false"))
             return value
         if t == "date":
             if isinstance(value, date | Duration):
                 return value
             if isinstance(value, str):
                 return _parse_date_text(self.text, pos, value)
-            raise bad("a date ('2025-01-31') or an age (30d, 6m, 1y)")
+            raise bad(_("a date ('2025-01-31') or an age (30d, 6m, 1y)"))
         # days
         if isinstance(value, Duration):
             return value
         if isinstance(value, bool) or not isinstance(value, int):
-            raise bad("a whole number of days or an age (30d, 6m, 1y)")
+            raise bad(_("a whole number of days or an age (30d, 6m, 1y)"))
         return value
 
 
@@ -695,7 +758,7 @@ def _parse_date_text(text: str, pos: int, value: str) -> date:
         return parse_date(value)
     except ValueError:
         raise FilterError(
-            text, pos, f"{value!r} is not a date (2025-01-31 or 31.01.2025)"
+            text, pos, _("{value!r} is not a date (2025-01-31 or 31.01.2025)").format(value=value)
         ) from None
 
 
@@ -707,12 +770,12 @@ def _show(value) -> str:
     if isinstance(value, bool):
         return "true" if value else "false"
     if isinstance(value, Duration):
-        return f"the age {value}"
+        return _("the age {value}").format(value=value)
     if isinstance(value, date):
-        return f"the date {value.isoformat()}"
+        return _("the date {date}").format(date=value.isoformat())
     if isinstance(value, str):
-        return f"the text {value!r}"
-    return f"the number {_plain_number(value)}"
+        return _("the text {value!r}").format(value=value)
+    return _("the number {number}").format(number=_plain_number(value))
 
 
 _EXAMPLES = {"text": "= 'Казань'", "number": ">= 3", "bool": "= true", "date": "< 30d",
@@ -728,8 +791,8 @@ def _example(field: Field) -> str:
 def describe_fields() -> list[dict]:
     """FIELDS as rows for `segment fields` and the docs."""
     return [
-        {"field": f.name, "type": TYPES[f.type], "operators": " ".join(OPERATORS[f.type]),
-         "aliases": ", ".join(f.aliases), "meaning": f.help}
+        {"field": f.name, "type": _(TYPES[f.type]), "operators": " ".join(OPERATORS[f.type]),
+         "aliases": ", ".join(f.aliases), "meaning": _(f.help)}
         for f in _FIELD_LIST
     ]  # fmt: skip
 

@@ -42,6 +42,7 @@ from datetime import date, datetime, time, timedelta
 from sqlalchemy import and_, case, literal, or_
 
 from clientbase.errors import UsageError
+from clientbase.i18n import N_, _
 from clientbase.segments.filter import Duration
 
 STAGES = ("lead", "new", "active", "sleeping", "lost")
@@ -68,27 +69,28 @@ class LifecycleSettings:
             _check_range(f.name, getattr(self, f.name))
         if self.sleeping_days >= self.lost_days:
             raise UsageError(
-                f"sleeping_days ({self.sleeping_days}) must be less than lost_days "
-                f"({self.lost_days}): a customer sleeps before being lost",
-                hint="change one of them: clientbase settings set lost_days 365",
+                _(
+                    "sleeping_days ({sleeping_days}) must be less than lost_days ({lost_days}): a customer sleeps before being lost"
+                ).format(sleeping_days=self.sleeping_days, lost_days=self.lost_days),
+                hint=_("change one of them: clientbase settings set lost_days 365"),
             )
 
 
 # key -> (type, lowest, highest, meaning)
 SETTINGS: dict[str, tuple[type, float, float, str]] = {
-    "new_days": (int, 1, 3650, "a first order at most this many days ago makes a customer new"),
-    "sleeping_days": (int, 1, 3650, "days without an order or a contact before sleeping"),
-    "lost_days": (int, 2, 36500, "days without an order or a contact before lost"),
-    "vip_top_percent": (float, 0, 100, "VIP: the top % of buyers by revenue (besides class A)"),
-    "loyal_orders": (int, 1, 100000, "loyal: at least this many orders in loyal_months"),
-    "loyal_months": (int, 1, 120, "loyal: the months counted back from today"),
-    "discount_seeker_share": (float, 0, 100, "discount seeker: more than this % of orders "
-                              "with a discount"),
-    "discount_seeker_min_orders": (int, 1, 100000, "discount seeker: at least this many orders"),
-    "reactivation_factor": (float, 1, 100, "reactivation: silent this many times the customer's "
-                            "usual interval"),
-    "reactivation_min_orders": (int, 2, 100000, "reactivation: bought on at least this many days"),
-    "reactivation_min_days": (int, 1, 3650, "reactivation: and silent at least this many days"),
+    "new_days": (int, 1, 3650, N_("a first order at most this many days ago makes a customer new")),
+    "sleeping_days": (int, 1, 3650, N_("days without an order or a contact before sleeping")),
+    "lost_days": (int, 2, 36500, N_("days without an order or a contact before lost")),
+    "vip_top_percent": (float, 0, 100, N_("VIP: the top % of buyers by revenue (besides class A)")),
+    "loyal_orders": (int, 1, 100000, N_("loyal: at least this many orders in loyal_months")),
+    "loyal_months": (int, 1, 120, N_("loyal: the months counted back from today")),
+    "discount_seeker_share": (float, 0, 100, N_("discount seeker: more than this % of orders "
+                              "with a discount")),
+    "discount_seeker_min_orders": (int, 1, 100000, N_("discount seeker: at least this many orders")),
+    "reactivation_factor": (float, 1, 100, N_("reactivation: silent this many times the customer's "
+                            "usual interval")),
+    "reactivation_min_orders": (int, 2, 100000, N_("reactivation: bought on at least this many days")),
+    "reactivation_min_days": (int, 1, 3650, N_("reactivation: and silent at least this many days")),
 }  # fmt: skip
 
 
@@ -97,13 +99,19 @@ def _allowed() -> str:
 
 
 def _check_range(key: str, value) -> None:
-    kind, low, high, _ = SETTINGS[key]
+    kind, low, high, _meaning = SETTINGS[key]
     if isinstance(value, bool) or not isinstance(value, int | float):
-        raise UsageError(f"{key} must be a number, got {value!r}")
+        raise UsageError(_("{key} must be a number, got {value!r}").format(key=key, value=value))
     if kind is int and value != int(value):
-        raise UsageError(f"{key} must be a whole number, got {value}")
+        raise UsageError(
+            _("{key} must be a whole number, got {value}").format(key=key, value=value)
+        )
     if not low <= value <= high:
-        raise UsageError(f"{key} must be between {low:g} and {high:g}, got {value:g}")
+        raise UsageError(
+            _("{key} must be between {low:g} and {high:g}, got {value:g}").format(
+                key=key, low=low, high=high, value=value
+            )
+        )
 
 
 DEFAULTS = LifecycleSettings()
@@ -113,16 +121,22 @@ def parse_setting(key: str, text: str) -> int | float:
     """The value of ``settings set KEY VALUE``, checked on its own (exit 2 with the allowed keys
     or the allowed range)."""
     if key not in SETTINGS:
-        raise UsageError(f"unknown setting {key!r}", hint=f"one of: {_allowed()}")
+        raise UsageError(
+            _("unknown setting {key!r}").format(key=key),
+            hint=_("one of: {names}").format(names=_allowed()),
+        )
     kind = SETTINGS[key][0]
     t = str(text).strip().replace(",", ".").rstrip("%").strip()
     try:
         value = int(t) if kind is int else float(t)
     except ValueError:
-        what = "a whole number" if kind is int else "a number"
-        raise UsageError(f"{key}: {text!r} is not {what}") from None
+        if kind is int:
+            raise UsageError(
+                _("{key}: {text!r} is not a whole number").format(key=key, text=text)
+            ) from None
+        raise UsageError(_("{key}: {text!r} is not a number").format(key=key, text=text)) from None
     if kind is float and not math.isfinite(value):
-        raise UsageError(f"{key}: {text!r} is not a number")
+        raise UsageError(_("{key}: {text!r} is not a number").format(key=key, text=text))
     _check_range(key, value)
     return value
 

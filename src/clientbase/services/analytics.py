@@ -15,6 +15,7 @@ from clientbase.db.engine import write_transaction
 from clientbase.db.models import abc_snapshot_rows, abc_snapshots, customers, orders
 from clientbase.db.rules import ORDER_RETURN, UNCOUNTED_ORDER_STATUSES
 from clientbase.errors import UsageError
+from clientbase.i18n import _
 from clientbase.normalize.dates import parse_date
 from clientbase.services.results import Result
 
@@ -86,7 +87,7 @@ def customer_groups(frame, people, by: str):
     """customer id -> the group (manager: the customer's manager, else the one who sold them
     the most; channel: the acquisition source; city)."""
     if by not in GROUPS:
-        raise UsageError(f"--by {by!r}: one of {', '.join(GROUPS)}")
+        raise UsageError(_("--by {by!r}: one of {groups}").format(by=by, groups=", ".join(GROUPS)))
     groups = people[by].reindex(frame["customer_id"].unique())
     if by == "manager" and "order_manager" in frame:
         top = (
@@ -124,8 +125,11 @@ def parse_window(text: str) -> tuple[date, date]:
         try:
             return parse_date(m.group(1)), parse_date(m.group(2))
         except ValueError as exc:
-            raise UsageError(f"window {text!r}: {exc}") from exc
-    raise UsageError(f"window {text!r}", hint="2025-Q1, 2025-03, 2025 or 2025-01-01..2025-06-30")
+            raise UsageError(_("window {text!r}: {exc}").format(text=text, exc=exc)) from exc
+    raise UsageError(
+        _("window {text!r}").format(text=text),
+        hint=_("2025-Q1, 2025-03, 2025 or 2025-01-01..2025-06-30"),
+    )
 
 
 def save_snapshot(engine: Engine, label: str, result) -> int:
@@ -172,7 +176,10 @@ def load_snapshot(engine: Engine, label: str):
             conn,
         )
     window = {"start": snap.start.date().isoformat(), "end": snap.end.date().isoformat()}
-    return window, frame, f"(stored {snap.created_at:%Y-%m-%d}) {snap.params.get('rules', '')}"
+    stored = _("(stored {date:%Y-%m-%d}) {rules}").format(
+        date=snap.created_at, rules=snap.params.get("rules", "")
+    )
+    return window, frame, stored
 
 
 @dataclass(frozen=True, slots=True)
@@ -243,7 +250,9 @@ def _orders_and_people(engine: Engine, by: str | None, as_of: date | None = None
 
 def _orders_needed(frame):
     if frame.empty:
-        raise UsageError("there are no orders in the base yet", hint="clientbase import ORDERS.csv")
+        raise UsageError(
+            _("there are no orders in the base yet"), hint=_("clientbase import ORDERS.csv")
+        )
     return frame
 
 

@@ -25,6 +25,7 @@ from clientbase.db.models import (
     not_duplicates,
 )
 from clientbase.errors import ClientbaseError, NotFoundError, UsageError
+from clientbase.i18n import _
 from clientbase.importers.clean import CHANNEL_KINDS, CHANNELS
 from clientbase.importers.manual import import_records
 from clientbase.importers.records import ContactRecord
@@ -94,7 +95,8 @@ def _check_fields(values: dict[str, str]) -> None:
     unknown = sorted(set(values) - set(EDITABLE))
     if unknown:
         raise UsageError(
-            f"--field {unknown[0]}: not a field you can set", hint=f"fields: {', '.join(EDITABLE)}"
+            _("--field {unknown}: not a field you can set").format(unknown=unknown[0]),
+            hint=_("fields: {fields}").format(fields=", ".join(EDITABLE)),
         )
 
 
@@ -164,7 +166,7 @@ def add_contact(engine: Engine, card: CardInput, *, region: str = "RU") -> CardA
     """A new customer, unless the phone or email is already known: then that customer is
     updated, exactly as an import would do it. The entry is an import batch ("contacts add")."""
     if not (card.name or card.phones or card.emails or card.company):
-        raise UsageError("give at least a name, a phone, an email or a company")
+        raise UsageError(_("give at least a name, a phone, an email or a company"))
     _check_fields(card.fields)
     _checked_points(card.phones, card.emails, region)
     if card.birthday:
@@ -220,10 +222,15 @@ def edit_contact(
         row = conn.execute(select(customers).where(customers.c.id == customer_id)).first()
         if row is None:
             raise NotFoundError(
-                f"there is no customer {customer_id}", hint="see: clientbase contacts list"
+                _("there is no customer {customer_id}").format(customer_id=customer_id),
+                hint=_("see: clientbase contacts list"),
             )
         if row.status == "erased":
-            raise ClientbaseError(f"customer {customer_id} was erased; add a new one instead")
+            raise ClientbaseError(
+                _("customer {customer_id} was erased; add a new one instead").format(
+                    customer_id=customer_id
+                )
+            )
         changed = [k for k, v in values.items() if getattr(row, k) != v]
         if changed:
             conn.execute(
@@ -259,7 +266,9 @@ def edit_contact(
             ).rowcount  # fmt: skip
         if remove and not removed:
             raise UsageError(
-                f"--remove: customer {customer_id} has no such phone or email: {', '.join(remove)}"
+                _("--remove: customer {customer_id} has no such phone or email: {remove}").format(
+                    customer_id=customer_id, remove=", ".join(remove)
+                )
             )
     return CardEdited(id=customer_id, changed=changed, added=added, removed=removed,
                       shared_with=sorted(set(shared)))  # fmt: skip
@@ -269,7 +278,8 @@ def _require(conn, customer_id: int):
     row = conn.execute(select(customers).where(customers.c.id == customer_id)).first()
     if row is None:
         raise NotFoundError(
-            f"there is no customer {customer_id}", hint="see: clientbase contacts list"
+            _("there is no customer {customer_id}").format(customer_id=customer_id),
+            hint=_("see: clientbase contacts list"),
         )
     return row
 
@@ -278,13 +288,13 @@ def add_note(engine: Engine, customer_id: int, text: str, *, kind: str = "note",
              outcome: str | None = None) -> int:  # fmt: skip
     """A note, or a logged contact (call, meeting, message) with what was discussed."""
     if not text.strip():
-        raise UsageError("the note is empty")
+        raise UsageError(_("the note is empty"))
     return _log(engine, customer_id, kind=kind, note=text.strip(), outcome=outcome)
 
 
 def add_reminder(engine: Engine, customer_id: int, text: str, due: datetime) -> int:
     if not text.strip():
-        raise UsageError('say what to do, e.g. "позвонить, предложить новую коллекцию"')
+        raise UsageError(_('say what to do, e.g. "позвонить, предложить новую коллекцию"'))
     return _log(engine, customer_id, kind="reminder", note=text.strip(), due_at=due)
 
 
@@ -338,7 +348,8 @@ def done_reminder(engine: Engine, reminder_id: int) -> None:
         ).first()
         if row is None:
             raise NotFoundError(
-                f"there is no reminder {reminder_id}", hint="see: clientbase remind due"
+                _("there is no reminder {reminder_id}").format(reminder_id=reminder_id),
+                hint=_("see: clientbase remind due"),
             )
         if row.done_at is None:
             conn.execute(update(it).where(it.c.id == reminder_id).values(done_at=datetime.now()))
@@ -350,7 +361,9 @@ def archive(engine: Engine, customer_id: int) -> None:
         facts_cache.invalidate(conn)  # the stored facts of archived customers change
         row = _require(conn, customer_id)
         if row.status == "erased":
-            raise ClientbaseError(f"customer {customer_id} was erased already")
+            raise ClientbaseError(
+                _("customer {customer_id} was erased already").format(customer_id=customer_id)
+            )
         conn.execute(update(customers).where(customers.c.id == customer_id)
                      .values(status="archived", updated_at=datetime.now()))  # fmt: skip
         now = datetime.now()
@@ -476,7 +489,9 @@ def forget(
         row = _require(conn, customer_id)
         if row.status == "erased":
             raise ClientbaseError(
-                f"customer {customer_id} was erased already ({row.updated_at:%Y-%m-%d})"
+                _("customer {customer_id} was erased already ({updated_at:%Y-%m-%d})").format(
+                    customer_id=customer_id, updated_at=row.updated_at
+                )
             )
         # The person may live on several cards: the survivor and those merged into it (their
         # before-states, kept for `dedupe undo`, hold the same data).
@@ -555,8 +570,10 @@ def forget(
 def scrub_failed_error(db_path: Path | None, lead: str | None = None) -> ClientbaseError:
     """The one line for an erasure whose bytes are still in the files (another program reads)."""
     where = f" {db_path}" if db_path else ""
-    text = "another program is reading the database, so erased data is still in the file" + where
+    text = _(
+        "another program is reading the database, so erased data is still in the file{where}"
+    ).format(where=where)
     return ClientbaseError(
-        f"{lead}, but {text}" if lead else text,
-        hint="close it or wait for it to finish, then run: clientbase db scrub",
+        _("{lead}, but {text}").format(lead=lead, text=text) if lead else text,
+        hint=_("close it or wait for it to finish, then run: clientbase db scrub"),
     )

@@ -16,6 +16,7 @@ from dataclasses import dataclass
 
 from clientbase.config import config_path, default_db_path, read_config, write_config_value
 from clientbase.errors import UsageError
+from clientbase.i18n import N_, _
 
 LIFECYCLE_PREFIX = "lifecycle."
 
@@ -27,27 +28,33 @@ def _region(text: str) -> str:
     code = text.strip().upper()
     if not re.fullmatch(r"[A-Z]{2}", code):
         raise UsageError(
-            f"region: {text!r} is not a two-letter country code", hint="e.g. RU, KZ, BY"
+            _("region: {text!r} is not a two-letter country code").format(text=text),
+            hint=_("e.g. RU, KZ, BY"),
         )
     # phonenumbers (~0.1 s): only when a region is set; `clientbase --help` reads this module
     import phonenumbers
 
     if code not in phonenumbers.SUPPORTED_REGIONS:
-        raise UsageError(f"region: {code} is not a country phone numbers are known for")
+        raise UsageError(
+            _("region: {code} is not a country phone numbers are known for").format(code=code)
+        )
     return code
 
 
 def _area_code(text: str) -> str:
     digits = text.strip()
     if not re.fullmatch(r"\d{3,5}", digits):
-        raise UsageError(f"area_code: {text!r} is not 3-5 digits", hint="e.g. 495, 812, 3432")
+        raise UsageError(
+            _("area_code: {text!r} is not 3-5 digits").format(text=text),
+            hint=_("e.g. 495, 812, 3432"),
+        )
     return digits
 
 
 def _lang(text: str) -> str:
     value = text.strip().lower()
     if value not in ("ru", "en"):
-        raise UsageError(f"lang: {text!r} is not ru or en")
+        raise UsageError(_("lang: {text!r} is not ru or en").format(text=text))
     return value
 
 
@@ -57,10 +64,14 @@ def _cutoffs(key: str) -> Callable[[str], str]:
         try:
             low, high = (float(p) for p in parts)
         except ValueError:
-            raise UsageError(f"{key}: {text!r} is not two numbers like 80,95") from None
+            raise UsageError(
+                _("{key}: {text!r} is not two numbers like 80,95").format(key=key, text=text)
+            ) from None
         if not 0 < low < high:
             raise UsageError(
-                f"{key}: {text!r}: the first cut-off must be above 0 and below the second"
+                _("{key}: {text!r}: the first cut-off must be above 0 and below the second").format(
+                    key=key, text=text
+                )
             )
         return f"{low:g},{high:g}"
 
@@ -75,14 +86,15 @@ def _platform(text: str) -> str:
     value = text.strip().lower()
     if value not in names:
         raise UsageError(
-            f"export_platform: {text!r} is not a platform", hint=f"one of: {', '.join(names)}"
+            _("export_platform: {text!r} is not a platform").format(text=text),
+            hint=_("one of: {names}").format(names=", ".join(names)),
         )
     return value
 
 
 def _db(text: str) -> str:
     if not text.strip():
-        raise UsageError("db: empty")
+        raise UsageError(_("db: empty"))
     return text.strip()
 
 
@@ -97,14 +109,14 @@ class Key:
 KEYS: dict[str, Key] = {
     k.name: k
     for k in (
-        Key("db", _db, "CLIENTBASE_DB", "the database file or URL"),
-        Key("region", _region, "CLIENTBASE_REGION", "country of phones written without a code"),
+        Key("db", _db, "CLIENTBASE_DB", N_("the database file or URL")),
+        Key("region", _region, "CLIENTBASE_REGION", N_("country of phones written without a code")),
         Key("area_code", _area_code, "CLIENTBASE_AREA_CODE",
-            "local area code of 7-digit phones (495 for Moscow)"),
-        Key("lang", _lang, "CLIENTBASE_LANG", "language of reports and number formats: ru or en"),
-        Key("abc", _cutoffs("abc"), None, "ABC cut-offs, cumulative %: A and B"),
-        Key("xyz", _cutoffs("xyz"), None, "XYZ cut-offs, variation %: X and Y"),
-        Key("export_platform", _platform, None, "default platform of export audience"),
+            N_("local area code of 7-digit phones (495 for Moscow)")),
+        Key("lang", _lang, "CLIENTBASE_LANG", N_("language of reports and number formats: ru or en")),
+        Key("abc", _cutoffs("abc"), None, N_("ABC cut-offs, cumulative %: A and B")),
+        Key("xyz", _cutoffs("xyz"), None, N_("XYZ cut-offs, variation %: X and Y")),
+        Key("export_platform", _platform, None, N_("default platform of export audience")),
     )
 }  # fmt: skip
 
@@ -128,8 +140,10 @@ def key(name: str) -> Key:
         from clientbase.segments.lifecycle import SETTINGS
 
         raise UsageError(
-            f"unknown config key {name!r}",
-            hint=f"one of: {', '.join(KEYS)}, {LIFECYCLE_PREFIX}<{'|'.join(SETTINGS)}>",
+            _("unknown config key {name!r}").format(name=name),
+            hint=_("one of: {names}").format(
+                names=f"{', '.join(KEYS)}, {LIFECYCLE_PREFIX}<{'|'.join(SETTINGS)}>"
+            ),
         )
     return found
 
@@ -173,7 +187,12 @@ def resolve(
         try:
             return Resolved(k.check(str(values[name])), "config")
         except UsageError as exc:
-            raise UsageError(f"config {config_path(env)}: {exc.message}", hint=exc.hint) from None
+            raise UsageError(
+                _("config {config_path}: {message}").format(
+                    config_path=config_path(env), message=exc.message
+                ),
+                hint=exc.hint,
+            ) from None
     return Resolved(default, "default")
 
 
@@ -218,6 +237,22 @@ def _builtin_default(name: str) -> object:
 BUILTIN_DEFAULTS: dict[str, object] = {"region": "RU", "abc": "80,95", "xyz": "10,25"}
 
 
+# Where a value comes from, in words for the table; JSON and CSV keep the identifier.
+_ORIGINS = {
+    "flag": N_("flag"),
+    "config": N_("config"),
+    "default": N_("default"),
+    "locale": N_("locale"),
+}
+
+
+def origin_label(origin: str) -> str:
+    """``origin`` as `config show` prints it in its table ("env X" keeps the variable's name)."""
+    if origin.startswith("env "):
+        return _("env {variable}").format(variable=origin[len("env ") :])
+    return _(_ORIGINS[origin]) if origin in _ORIGINS else origin
+
+
 def show(flags: Mapping[str, object] | None = None) -> dict:
     """Every key with the value in force and where it comes from, for `config show`."""
     flags = flags or {}
@@ -232,6 +267,6 @@ def show(flags: Mapping[str, object] | None = None) -> dict:
 
             r = Resolved(default_lang(), "locale")
             origin = r.origin
-        rows.append({"key": k.name, "value": r.value, "from": origin, "meaning": k.meaning})
+        rows.append({"key": k.name, "value": r.value, "from": origin, "meaning": _(k.meaning)})
     unknown = sorted(set(values) - {k.name for k in all_keys()})
     return {"file": str(path), "exists": path.is_file(), "keys": rows, "unknown": unknown}

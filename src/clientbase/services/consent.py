@@ -16,6 +16,7 @@ from sqlalchemy import Engine, insert, select
 
 from clientbase.db.models import consents, contact_points, customers, suppressions
 from clientbase.errors import InputFileError, NotFoundError, UsageError
+from clientbase.i18n import _
 from clientbase.importers import sniff
 from clientbase.importers.clean import CHANNEL_KINDS, CHANNELS
 from clientbase.importers.mapping import cell_to_text
@@ -47,7 +48,11 @@ def _channels(channel: str) -> tuple[str, ...]:
     if channel == "all":
         return CHANNELS
     if channel not in CHANNELS:
-        raise UsageError(f"--channel {channel!r}: one of {', '.join(CHANNELS)} or all")
+        raise UsageError(
+            _("--channel {channel!r}: one of {channels} or all").format(
+                channel=channel, channels=", ".join(CHANNELS)
+            )
+        )
     return (channel,)
 
 
@@ -57,7 +62,7 @@ def set_consent(
 ) -> int:  # fmt: skip
     """Record consent for a customer's contact points the channel reaches (or one of them)."""
     if status not in STATUSES:
-        raise UsageError(f"{status!r}: granted or withdrawn")
+        raise UsageError(_("{status!r}: granted or withdrawn").format(status=status))
     chans = _channels(channel)
     now = datetime.now()
     with changes(engine, dry_run=dry_run) as conn:
@@ -66,7 +71,8 @@ def set_consent(
             is None
         ):
             raise NotFoundError(
-                f"there is no customer {customer_id}", hint="see: clientbase contacts list"
+                _("there is no customer {customer_id}").format(customer_id=customer_id),
+                hint=_("see: clientbase contacts list"),
             )
         points = conn.execute(
             select(contact_points.c.id, contact_points.c.kind, contact_points.c.value).where(
@@ -77,14 +83,22 @@ def set_consent(
             wanted = {value, normalize_email(value).value, normalize_phone(value, region).e164}
             points = [p for p in points if p.value in wanted]
             if not points:
-                raise UsageError(f"customer {customer_id} has no phone or email {value!r}")
+                raise UsageError(
+                    _("customer {customer_id} has no phone or email {value!r}").format(
+                        customer_id=customer_id, value=value
+                    )
+                )
         rows = [
             {"contact_point_id": p.id, "channel": ch, "status": status, "at": now,
              "source": source or "by hand"}
             for ch in chans for p in points if p.kind in CHANNEL_KINDS[ch]
         ]  # fmt: skip
         if not rows:
-            raise UsageError(f"customer {customer_id} has no contact the {channel} channel reaches")
+            raise UsageError(
+                _("customer {customer_id} has no contact the {channel} channel reaches").format(
+                    customer_id=customer_id, channel=channel
+                )
+            )
         conn.execute(insert(consents), rows)
     return len(rows)
 
@@ -111,7 +125,7 @@ def import_opt_outs(
     chans = _channels(channel)
     values = _read_values(path, region)
     if not values:
-        raise UsageError(f"{path.name}: no phone or email found in it")
+        raise UsageError(_("{name}: no phone or email found in it").format(name=path.name))
     reached = {kind for ch in chans for kind in CHANNEL_KINDS[ch]}
     values = [(k, v) for k, v in values if k in reached]  # an email has no SMS channel
     now, src = datetime.now(), source or f"opt-out list {path.name}"
@@ -154,14 +168,20 @@ def _read_values(path: Path, region: str) -> list[tuple[str, str]]:
     try:
         head = path.read_bytes()[: sniff.SAMPLE_BYTES]
     except OSError as exc:
-        raise InputFileError(f"{path}: cannot read: {exc.strerror}") from exc
+        raise InputFileError(
+            _("{path}: cannot read: {strerror}").format(path=path, strerror=exc.strerror)
+        ) from exc
     fmt = sniff.detect_format(path, head)
     if fmt == "csv":
         tables = [read_csv(path, encoding=None, delimiter=None, header_score=lambda _c: 0)]
     elif fmt in ("xlsx", "xls", "ods", "xlsb"):
         tables = read_workbook(path, sheet=None, header_score=lambda _c: 0)
     else:
-        raise InputFileError(f"{path.name}: an opt-out list must be CSV or a spreadsheet ({fmt})")
+        raise InputFileError(
+            _("{name}: an opt-out list must be CSV or a spreadsheet ({fmt})").format(
+                name=path.name, fmt=fmt
+            )
+        )
     seen: dict[tuple[str, str], None] = {}
     for t in tables:
         for _n, cells in [(0, t.header), *t.rows]:

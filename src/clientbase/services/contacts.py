@@ -25,6 +25,7 @@ from clientbase.db.models import (
 )
 from clientbase.db.rules import ORDER_RETURN, UNCOUNTED_ORDER_STATUSES
 from clientbase.errors import NotFoundError, UsageError
+from clientbase.i18n import _
 from clientbase.segments.cache import stored_day
 from clientbase.segments.facts import card_window, lifecycle_of, lifecycle_query, stored_stages
 from clientbase.services.analytics import load_orders, orders_as_of
@@ -59,8 +60,10 @@ SEARCH_MAX_CHARS = 500
 def check_search(text: str | None) -> None:
     if text is not None and len(text) > SEARCH_MAX_CHARS:
         raise UsageError(
-            f"--search: at most {SEARCH_MAX_CHARS} characters (got {len(text):,})",
-            hint="search for a part of the name, phone or email",
+            _("--search: at most {max_chars} characters (got {got:,})").format(
+                max_chars=SEARCH_MAX_CHARS, got=len(text)
+            ),
+            hint=_("search for a part of the name, phone or email"),
         )
 
 
@@ -379,8 +382,10 @@ def check_fields(names: Sequence[str], option: str) -> list[str]:
     unknown = [n for n in names if n not in LIST_FIELDS]
     if unknown:
         raise UsageError(
-            f"{option}: no field {', '.join(map(repr, unknown))}",
-            hint=f"one of: {', '.join(LIST_FIELDS)}",
+            _("{option}: no field {unknown}").format(
+                option=option, unknown=", ".join(map(repr, unknown))
+            ),
+            hint=_("one of: {fields}").format(fields=", ".join(LIST_FIELDS)),
         )
     return list(names)
 
@@ -498,7 +503,7 @@ def _with_details(conn, rows, fields: set[str] | None = None) -> list[dict]:
                 for p in pts
                 if not p.valid
             ] + (
-                [{"kind": "birthday", "value": r.birthday_raw, "reason": "not a date"}]
+                [{"kind": "birthday", "value": r.birthday_raw, "reason": _("not a date")}]
                 if r.birthday_raw
                 else []
             )
@@ -621,7 +626,8 @@ def get_contact(engine: Engine, customer_id: int, as_of: date | None = None) -> 
         row = conn.execute(select(customers).where(customers.c.id == customer_id)).first()
         if row is None:
             raise NotFoundError(
-                f"there is no customer {customer_id}", hint="see: clientbase contacts list"
+                _("there is no customer {customer_id}").format(customer_id=customer_id),
+                hint=_("see: clientbase contacts list"),
             )
         card = _with_details(conn, [row])[0]
         it = interactions

@@ -24,6 +24,7 @@ from clientbase.db.engine import (
 from clientbase.db.migrate import backup_sqlite, ensure_schema, schema_state
 from clientbase.db.models import Base
 from clientbase.errors import UsageError
+from clientbase.i18n import _
 from clientbase.services.results import Result
 
 COUNTED_TABLES = (
@@ -112,10 +113,11 @@ def backup(engine: Engine, dest: Path, *, force: bool = False) -> Backup:
         dest = dest / "clientbase-backup.sqlite3"
     if dest.exists() and not force:
         raise UsageError(
-            f"{dest} exists already", hint="add --force to replace it, or choose another name"
+            _("{dest} exists already").format(dest=dest),
+            hint=_("add --force to replace it, or choose another name"),
         )
     if dest.exists() and not dest.is_file():
-        raise UsageError(f"{dest}: not a regular file")
+        raise UsageError(_("{dest}: not a regular file").format(dest=dest))
     if engine.dialect.name == "sqlite":
         backup_sqlite(engine, dest)
     else:
@@ -143,7 +145,7 @@ def copy(
     each table checked by count and checksum."""
     target = location_from(to, "--to")
     if server_url(target.url) == server_url(location.url):
-        raise UsageError("--to names the base being copied; give another database")
+        raise UsageError(_("--to names the base being copied; give another database"))
     if target.path is not None:
         target.path.parent.mkdir(parents=True, exist_ok=True)
     target_engine = make_engine(target.url)

@@ -278,7 +278,11 @@ def plan(
     auto, review_min = _thresholds()
     threshold = auto if auto_above is None else float(auto_above)
     if not 0 < threshold <= 1:
-        raise UsageError(f"--threshold {auto_above}: a match probability between 0 and 1")
+        raise UsageError(
+            _("--threshold {auto_above}: a match probability between 0 and 1").format(
+                auto_above=auto_above
+            )
+        )
     region = phone_region(None, area_code)
     with engine.connect() as conn:
         people = load_people(conn, region=region)
@@ -520,7 +524,7 @@ def merge_ids(
     """Merge customers by hand (the reasons recorded are what the matcher sees in them)."""
     ids = list(dict.fromkeys(int(i) for i in ids))
     if len(ids) < 2:
-        raise UsageError("give at least two different customer ids to merge")
+        raise UsageError(_("give at least two different customer ids to merge"))
     with changes(engine, dry_run=dry_run) as conn:
         people = {p.id: p for p in load_people(conn, ids)}
         first = min(ids)
@@ -547,7 +551,7 @@ def merge_ids(
 def not_duplicate(engine: Engine, a: int, b: int) -> NotDuplicate:
     """Remember that two customers are different people: never propose the pair again."""
     if a == b:
-        raise UsageError("give two different customer ids")
+        raise UsageError(_("give two different customer ids"))
     a, b = min(a, b), max(a, b)
     dc = dedupe_candidates
     with write_transaction(engine) as conn:
@@ -559,13 +563,14 @@ def not_duplicate(engine: Engine, a: int, b: int) -> NotDuplicate:
         for cid in (a, b):
             if cid not in found:
                 raise NotFoundError(
-                    f"there is no customer {cid}", hint="see: clientbase contacts list"
+                    _("there is no customer {cid}").format(cid=cid),
+                    hint=_("see: clientbase contacts list"),
                 )
         roots = _roots(conn, (a, b))
         if roots[a] == roots[b]:
             raise ClientbaseError(
-                f"customers {a} and {b} were merged into {roots[a]}",
-                hint="undo that merge first (see: clientbase dedupe history)",
+                _("customers {a} and {b} were merged into {into}").format(a=a, b=b, into=roots[a]),
+                hint=_("undo that merge first (see: clientbase dedupe history)"),
             )
         known = conn.execute(
             select(not_duplicates.c.a_id).where(

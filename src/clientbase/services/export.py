@@ -45,6 +45,7 @@ from clientbase.exporters.presets import Preset, load_preset
 from clientbase.exporters.render import phone_facts, render_email, render_phone
 from clientbase.exporters.rows import RowRenderer
 from clientbase.exporters.writer import FileInfo, open_writer
+from clientbase.i18n import _, ngettext
 from clientbase.services.export_log import ExportRecord, list_exports, log_export
 from clientbase.services.export_scan import (
     EXTRA,
@@ -115,18 +116,26 @@ class ExportResult(Result):
 def _check_out(out: Path) -> None:
     parent = out.parent if str(out.parent) else Path(".")
     if out.is_dir():
-        raise UsageError(f"--out {out}: is a folder; give a file name, e.g. {out / 'audience.csv'}")
+        raise UsageError(
+            _("--out {out}: is a folder; give a file name, e.g. {example}").format(
+                out=out, example=out / "audience.csv"
+            )
+        )
     if not parent.is_dir():
-        raise UsageError(f"--out {out}: the folder {parent} does not exist")
+        raise UsageError(
+            _("--out {out}: the folder {parent} does not exist").format(out=out, parent=parent)
+        )
     if out.exists() and not out.is_file():
         # The file is written beside it and renamed over it at the end: that would replace a
         # device or a pipe (/dev/stdout, run as root) with a plain file.
         raise UsageError(
-            f"--out {out}: not a regular file (a device or a pipe); give a file name, "
-            "e.g. audience.csv"
+            _(
+                "--out {out}: not a regular file (a device or a pipe); give a file name, "
+                "e.g. audience.csv"
+            ).format(out=out)
         )
     if not os.access(parent, os.W_OK) or (out.exists() and not os.access(out, os.W_OK)):
-        raise UsageError(f"--out {out}: cannot write there (permission denied)")
+        raise UsageError(_("--out {out}: cannot write there (permission denied)").format(out=out))
 
 
 def _open_writers(out: Path, tag: str, preset: Preset, render: RowRenderer, max_rows: int) -> dict:
@@ -146,7 +155,11 @@ def _open_writers(out: Path, tag: str, preset: Preset, render: RowRenderer, max_
     except OSError as exc:
         for w in writers.values():
             w.abort()
-        raise UsageError(f"--out {path}: cannot write there: {exc.strerror}") from exc
+        raise UsageError(
+            _("--out {path}: cannot write there: {strerror}").format(
+                path=path, strerror=exc.strerror
+            )
+        ) from exc
     return writers
 
 
@@ -157,7 +170,7 @@ def _name(out: Path, *tags: str) -> Path:
 
 def _selection(engine: Engine, where: str | None, segment: str | None) -> set[int] | None:
     if where is not None and segment is not None:
-        raise UsageError("give --segment or --where, not both")
+        raise UsageError(_("give --segment or --where, not both"))
     if where is None and segment is None:
         return None
 
@@ -187,11 +200,16 @@ def _previous(conn, diff_since: str, platform: str, segment, where) -> tuple[int
             prev = int(diff_since)
         except ValueError:
             raise UsageError(
-                f"--diff-since {diff_since!r}: an export id or 'last'",
-                hint="see: clientbase exports list",
+                _("--diff-since {diff_since!r}: an export id or 'last'").format(
+                    diff_since=diff_since
+                ),
+                hint=_("see: clientbase exports list"),
             ) from None
         if conn.execute(select(exports.c.id).where(exports.c.id == prev)).first() is None:
-            raise NotFoundError(f"there is no export {prev}", hint="see: clientbase exports list")
+            raise NotFoundError(
+                _("there is no export {prev}").format(prev=prev),
+                hint=_("see: clientbase exports list"),
+            )
     ids = set(
         conn.execute(
             select(export_members.c.customer_id).where(export_members.c.export_id == prev)
@@ -216,15 +234,23 @@ def export_audience(
     algo = hash or preset.hash
     if algo not in preset.hashes:
         raise UsageError(
-            f"--hash {algo}: {preset.title} does not accept it (it takes "
-            f"{', '.join(preset.hashes)}; checked {preset.checked})",
-            hint="if the platform's rules changed: --set hashes="
+            _(
+                "--hash {algo}: {title} does not accept it (it takes {hashes}; checked {checked})"
+            ).format(
+                algo=algo,
+                title=_(preset.title),
+                hashes=", ".join(preset.hashes),
+                checked=preset.checked,
+            ),
+            hint=_("if the platform's rules changed: --set hashes=")
             + ",".join((*preset.hashes, algo)),
         )
     if split_size is not None and split_size < 1:
-        raise UsageError(f"--split-size {split_size}: at least 1 row per file")
+        raise UsageError(
+            _("--split-size {split_size}: at least 1 row per file").format(split_size=split_size)
+        )
     if min_size is not None and min_size < 0:
-        raise UsageError(f"--min-size {min_size}: cannot be negative")
+        raise UsageError(_("--min-size {min_size}: cannot be negative").format(min_size=min_size))
     _check_out(out)
     earlier = [] if dry_run else _earlier_files(engine, out, preset, diff_since is not None, force)
     chosen = _selection(engine, where, segment)
@@ -257,8 +283,9 @@ def export_audience(
             prev_id, prev_ids = _previous(conn, diff_since, preset.platform, segment, where)
             if prev_id is None:
                 res.warnings.append(
-                    f"no earlier export of this selection to {preset.platform}: everyone is an "
-                    "addition"
+                    _(
+                        "no earlier export of this selection to {platform}: everyone is an addition"
+                    ).format(platform=preset.platform)
                 )
         job = ScanJob(preset, algo, include_unknown_consent, chosen, supp_ads, supp_own,
                       prev_ids, diff, not dry_run)  # fmt: skip
@@ -342,8 +369,11 @@ def export_audience(
             p.unlink(missing_ok=True)
         if stale:
             res.notes.append(
-                f"removed {_n(len(stale), 'file')} of an earlier export of the same name: "
-                + ", ".join(p.name for p in stale)
+                ngettext(
+                    "removed {n} file of an earlier export of the same name: {names}",
+                    "removed {n} files of an earlier export of the same name: {names}",
+                    len(stale),
+                ).format(n=len(stale), names=", ".join(p.name for p in stale))
             )
         export_id = log_export(engine, res, preset, members, include_unknown_consent,
                                overrides, files, split_size, stale)  # fmt: skip
@@ -374,24 +404,33 @@ def _earlier_files(
     if not found:
         return []
     if not force:
-        what = "the file" if found[0] == out else found[0].name
+        others = len(found) - 1
         more = (
-            f" (and {_n(len(found) - 1, 'more file')} of an earlier export)"
-            if len(found) > 1
+            ngettext(
+                " (and {n} more file of an earlier export)",
+                " (and {n} more files of an earlier export)",
+                others,
+            ).format(n=others)
+            if others
             else ""
         )
-        raise UsageError(
-            f"--out {out}: {what} exists already{more}",
-            hint="add --force to replace it, or choose another name",
-        )
+        if found[0] == out:
+            message = _("--out {out}: the file exists already{more}").format(out=out, more=more)
+        else:
+            message = _("--out {out}: {name} exists already{more}").format(
+                out=out, name=found[0].name, more=more
+            )
+        raise UsageError(message, hint=_("add --force to replace it, or choose another name"))
     targets = _targets(out, preset, diff)
     with engine.connect() as conn:
         foreign = [p for p in found if p not in targets and not written_by_us(conn, p, ("export",))]
     if foreign:
         raise UsageError(
-            f"--out {out}: {foreign[0]} looks like a part of this export but was not written by "
-            "clientbase (or was changed since)",
-            hint="move it away or delete it, then export again",
+            _(
+                "--out {out}: {path} looks like a part of this export but was not written by "
+                "clientbase (or was changed since)"
+            ).format(out=out, path=foreign[0]),
+            hint=_("move it away or delete it, then export again"),
         )
     return found
 
@@ -466,41 +505,68 @@ def _summarise(res: ExportResult, preset: Preset, render: RowRenderer, rows_by_k
     if minimum:
         for kind, n in rows_by_kind.items():
             if n < minimum and not res.diff:
-                what = _n(n, f"{kind} row" if kind else "row")
-                note = f" ({preset.min_size_note})" if preset.min_size_note else ""
+                note = f" ({_(preset.min_size_note)})" if preset.min_size_note else ""
                 # A dry run writes nothing: it says what a real run would do.
                 outcome = (
-                    "a real run writes the file anyway"
+                    _("a real run writes the file anyway")
                     if res.dry_run
-                    else "the file is written anyway"
+                    else _("the file is written anyway")
                 )
-                verb = "is" if n == 1 else "are"
                 res.warnings.append(
-                    f"{what} {verb} below the minimum of {minimum:,} for {name}{note}; {outcome}"
+                    ngettext(
+                        "{rows} is below the minimum of {minimum:,} for {name}{note}; {outcome}",
+                        "{rows} are below the minimum of {minimum:,} for {name}{note}; {outcome}",
+                        n,
+                    ).format(
+                        rows=_rows(n, kind), minimum=minimum, name=name, note=note, outcome=outcome
+                    )
                 )
     if render.cyrillic_names:
         res.notes.append(
-            f"{_n(render.cyrillic_names, 'Cyrillic name')} transliterated to Latin: {name} keeps "
-            "only the letters a-z and would drop them"
+            ngettext(
+                "{n} Cyrillic name transliterated to Latin: {name} keeps only the letters a-z "
+                "and would drop them",
+                "{n} Cyrillic names transliterated to Latin: {name} keeps only the letters a-z "
+                "and would drop them",
+                render.cyrillic_names,
+            ).format(n=render.cyrillic_names, name=name)
         )
     if render.names_out:
-        why = "names = drop" if preset.names == "drop" else f"no letters {name} keeps"
-        res.notes.append(f"{_n(render.names_out, 'name')} left out ({why})")
+        why = "names = drop" if preset.names == "drop" else _("no letters {name} keeps")
+        res.notes.append(
+            ngettext(
+                "{n} name left out ({why})", "{n} names left out ({why})", render.names_out
+            ).format(n=render.names_out, why=why.format(name=name))
+        )
     if render.escaped:
         res.notes.append(
-            f"{_n(render.escaped, 'value')} starting with = + - @ prefixed with ' so a "
-            "spreadsheet does not run them as formulas"
+            ngettext(
+                "{n} value starting with = + - @ prefixed with ' so a spreadsheet does not run "
+                "them as formulas",
+                "{n} values starting with = + - @ prefixed with ' so a spreadsheet does not run "
+                "them as formulas",
+                render.escaped,
+            ).format(n=render.escaped)
         )
     replaced = sum(getattr(w, "replaced", 0) for w in writers.values())
     if replaced:
         res.warnings.append(
-            f"{replaced} characters cannot be written in {preset.encoding} and became '?'"
+            ngettext(
+                "{n} characters cannot be written in {encoding} and became '?'",
+                "{n} characters cannot be written in {encoding} and became '?'",
+                replaced,
+            ).format(n=replaced, encoding=preset.encoding)
         )
     if any(f["rows"] == 0 for f in res.files) and res.exported == 0 and not res.diff:
-        res.warnings.append("nobody to export: the file has only the header")
+        res.warnings.append(_("nobody to export: the file has only the header"))
     if preset.match_note:
-        res.notes.append(preset.match_note)
+        res.notes.append(_(preset.match_note))
 
 
-def _n(count: int, noun: str) -> str:
-    return f"{count} {noun}" + ("" if count == 1 else "s")
+def _rows(n: int, kind: str | None) -> str:
+    """``n`` rows of an identifier kind ("2 phone rows"), or just rows."""
+    if kind == "phone":
+        return ngettext("{n} phone row", "{n} phone rows", n).format(n=n)
+    if kind == "email":
+        return ngettext("{n} email row", "{n} email rows", n).format(n=n)
+    return ngettext("{n} row", "{n} rows", n).format(n=n)

@@ -17,6 +17,7 @@ from clientbase.db.engine import write_transaction
 from clientbase.db.models import export_members, exports
 from clientbase.exporters.presets import Preset
 from clientbase.exporters.writer import FileInfo
+from clientbase.i18n import _
 from clientbase.services.results import Result
 
 if TYPE_CHECKING:
@@ -109,8 +110,9 @@ def list_exports(engine: Engine) -> list[ExportRecord]:
     for r in rows:
         p = r.params or {}
         sel = (
-            f"segment {p['segment']}" if p.get("segment")
-            else f"where {p['where']}" if p.get("where") else "all"
+            _("segment {name}").format(name=p["segment"]) if p.get("segment")
+            else _("where {expression}").format(expression=p["where"]) if p.get("where")
+            else _("all")
         )  # fmt: skip
         out.append(
             ExportRecord(

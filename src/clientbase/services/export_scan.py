@@ -33,6 +33,7 @@ from clientbase.exporters.render import (
 )
 from clientbase.exporters.rows import RowRenderer
 from clientbase.exporters.writer import encode_rows, split_bom
+from clientbase.i18n import N_
 from clientbase.workers import worker_pool
 
 # Strongest first: the reason a customer is counted under when none of their identifiers is used.
@@ -40,12 +41,12 @@ REASONS = (
     "withdrawn", "suppressed", "unknown_consent", "non_mobile", "invalid", "no_identifier",
 )  # fmt: skip
 REASON_TEXT = {
-    "withdrawn": "consent withdrawn or unsubscribed",
-    "suppressed": "on the suppression (opt-out) list",
-    "unknown_consent": "consent unknown (add --include-unknown-consent to include them)",
-    "non_mobile": "only non-mobile phones (the platform matches mobiles)",
-    "invalid": "only invalid values, or values the platform does not accept",
-    "no_identifier": "no phone or email the file uses",
+    "withdrawn": N_("consent withdrawn or unsubscribed"),
+    "suppressed": N_("on the suppression (opt-out) list"),
+    "unknown_consent": N_("consent unknown (add --include-unknown-consent to include them)"),
+    "non_mobile": N_("only non-mobile phones (the platform matches mobiles)"),
+    "invalid": N_("only invalid values, or values the platform does not accept"),
+    "no_identifier": N_("no phone or email the file uses"),
 }
 _RANK = {r: i for i, r in enumerate(REASONS)}
 CHANNELS = ("ads", "email", "sms", "calls")  # the order of the status columns

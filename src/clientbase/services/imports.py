@@ -24,6 +24,7 @@ from clientbase.db.models import (
 )
 from clientbase.dedupe.merge import merges_blocking_import
 from clientbase.errors import ClientbaseError, NotFoundError
+from clientbase.i18n import _
 from clientbase.importers import pipeline
 from clientbase.importers.pipeline import ImportOptions, ImportResult, Progress
 from clientbase.services.dedupe import after_batches
@@ -144,7 +145,8 @@ def show_import(engine: Engine, batch_id: int, *, outcome: str | None = None) ->
         row = conn.execute(select(imports).where(imports.c.id == batch_id)).first()
         if row is None:
             raise NotFoundError(
-                f"there is no import batch {batch_id}", hint="see: clientbase imports list"
+                _("there is no import batch {batch_id}").format(batch_id=batch_id),
+                hint=_("see: clientbase imports list"),
             )
         q = select(
             import_rows.c.sheet, import_rows.c.row_number, import_rows.c.outcome,
@@ -174,11 +176,14 @@ def undo_import(engine: Engine, batch_id: int, *, dry_run: bool = False) -> Impo
         batch = conn.execute(select(imports).where(imports.c.id == batch_id)).first()
         if batch is None:
             raise NotFoundError(
-                f"there is no import batch {batch_id}", hint="see: clientbase imports list"
+                _("there is no import batch {batch_id}").format(batch_id=batch_id),
+                hint=_("see: clientbase imports list"),
             )
         if batch.status == "undone":
             raise ClientbaseError(
-                f"import batch {batch_id} was undone already ({batch.undone_at:%Y-%m-%d %H:%M})"
+                _("import batch {batch_id} was undone already ({undone_at:%Y-%m-%d %H:%M})").format(
+                    batch_id=batch_id, undone_at=batch.undone_at
+                )
             )
         touched = (
             select(import_rows.c.customer_id)
@@ -199,17 +204,21 @@ def undo_import(engine: Engine, batch_id: int, *, dry_run: bool = False) -> Impo
         ).scalars().all()  # fmt: skip
         if later:
             raise ClientbaseError(
-                f"batch {', '.join(map(str, later))} (imported later) also touched customers of "
-                f"batch {batch_id}",
-                hint=f"undo batch {later[0]} first",
+                _(
+                    "batch {later} (imported later) also touched customers of batch {batch_id}"
+                ).format(later=", ".join(map(str, later)), batch_id=batch_id),
+                hint=_("undo batch {later} first").format(later=later[0]),
             )
 
         merged = merges_blocking_import(conn, batch_id, batch.started_at)
         if merged:
             raise ClientbaseError(
-                f"merge {', '.join(map(str, merged))} (dedupe) moved customers of batch "
-                f"{batch_id} since it was imported",
-                hint=f"undo merge {merged[0]} first: clientbase dedupe undo {merged[0]}",
+                _(
+                    "merge {merged} (dedupe) moved customers of batch {batch_id} since it was imported"
+                ).format(merged=", ".join(map(str, merged)), batch_id=batch_id),
+                hint=_("undo merge {merged} first: clientbase dedupe undo {merged}").format(
+                    merged=merged[0]
+                ),
             )
         changes = conn.execute(
             select(import_changes.c.customer_id, import_changes.c.before)

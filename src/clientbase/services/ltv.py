@@ -12,6 +12,7 @@ import numpy as np
 from sqlalchemy import Engine
 
 from clientbase.errors import UsageError
+from clientbase.i18n import _
 from clientbase.services.analytics import load_customers
 from clientbase.services.results import Result
 from clientbase.services.value_orders import (
@@ -94,7 +95,10 @@ def ltv_historical(
     day, notes = figures_day(frame, as_of)
     hist = historical(frame, as_of=day, margin=margin)
     if hist.empty:
-        raise UsageError(f"no customer has an order on or before {day}", hint="check --as-of")
+        raise UsageError(
+            _("no customer has an order on or before {day}").format(day=day),
+            hint=_("check --as-of"),
+        )
     people = people_for(engine, by)
     table = by_group(hist, groups_for(engine, frame, people, by)) if by else None
     hist = hist.sort_values(["ltv", "customer_id"], ascending=[False, True], ignore_index=True)
@@ -163,7 +167,10 @@ def ltv_cohort(
     end, notes = figures_day(frame, as_of)
     frame = frame[frame["ordered_at"].to_numpy() < np.datetime64(end + timedelta(days=1))]
     if frame.empty:
-        raise UsageError(f"no customer has an order on or before {end}", hint="check --as-of")
+        raise UsageError(
+            _("no customer has an order on or before {day}").format(day=end),
+            hint=_("check --as-of"),
+        )
 
     def table_of(part):
         t = cohort_table(part, value=value, max_months=max_months, end=end)
@@ -190,10 +197,10 @@ def parse_horizon(text: str) -> float:
     as in the model's month unit) or "1y"."""
     m = _HORIZON.match(text or "")
     if not m:
-        raise UsageError(f"--horizon {text!r}", hint="a number and d, w, m or y: 12m, 52w, 365d")
+        raise UsageError(f"--horizon {text!r}", hint=_("a number and d, w, m or y: 12m, 52w, 365d"))
     days = float(m.group(1).replace(",", ".")) * _HORIZON_DAYS[m.group(2).lower()]
     if days <= 0:
-        raise UsageError(f"--horizon {text!r}: must be longer than zero")
+        raise UsageError(_("--horizon {text!r}: must be longer than zero").format(text=text))
     return days
 
 
@@ -281,17 +288,26 @@ def ltv_predictive(
 
     days = parse_horizon(horizon)
     if unit not in clv.DAYS_PER_UNIT:
-        raise UsageError(f"--unit {unit!r}: one of {', '.join(clv.DAYS_PER_UNIT)}")
+        raise UsageError(
+            _("--unit {unit!r}: one of {units}").format(
+                unit=unit, units=", ".join(clv.DAYS_PER_UNIT)
+            )
+        )
     frame = load_value_orders(engine, with_manager=by == "manager")
     day, notes = figures_day(frame, as_of)
     frame = frame[frame["ordered_at"].to_numpy() < np.datetime64(day + timedelta(days=1))]
     if frame.empty:
-        raise UsageError(f"no customer has an order on or before {day}", hint="check --as-of")
+        raise UsageError(
+            _("no customer has an order on or before {day}").format(day=day),
+            hint=_("check --as-of"),
+        )
     last = last_order_day(frame)
     end = calibration_end or day
     summary = clv.summarise(frame, calibration_end=end, unit=unit)
     if summary.empty:
-        raise UsageError(f"no order on or before {end}", hint="check --calibration-end")
+        raise UsageError(
+            _("no order on or before {end}").format(end=end), hint=_("check --calibration-end")
+        )
     units = days / clv.DAYS_PER_UNIT[unit]
     bg, gg, table = clv.predict(
         summary, horizon=units, margin=margin, discount_rate=discount_rate, unit=unit

@@ -26,6 +26,7 @@ from clientbase.db.models import (
 )
 from clientbase.db.rules import ORDER_RETURN, UNCOUNTED_ORDER_STATUSES
 from clientbase.errors import UsageError
+from clientbase.i18n import _
 from clientbase.segments.facts import (
     GONE,
     celebration,
@@ -108,7 +109,7 @@ def birthdays(
     narrow the list further."""
     today = today or date.today()
     if not 1 <= days <= 366:
-        raise UsageError(f"--days {days}: from 1 to 366")
+        raise UsageError(_("--days {days}: from 1 to 366").format(days=days))
     wanted: dict[int, list[int]] = defaultdict(list)
     offsets: dict[tuple[int, int], int] = {}
     for m in range(1, 13):

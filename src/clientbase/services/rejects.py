@@ -19,6 +19,7 @@ from sqlalchemy import Engine
 from clientbase.db.copies import mark_removed, record_copy, written_by_us
 from clientbase.db.engine import write_transaction
 from clientbase.errors import UsageError
+from clientbase.i18n import _
 
 HEADER = ["file", "sheet", "row", "reason", "data"]
 
@@ -29,21 +30,26 @@ def check_rejects_target(engine: Engine, path: Path) -> None:
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
         raise UsageError(
-            f"--rejects {path}: cannot write there: the folder {folder} does not exist"
+            _("--rejects {path}: cannot write there: the folder {folder} does not exist").format(
+                path=path, folder=folder
+            )
         )
     if path.exists():
         if not path.is_file():
-            raise UsageError(f"--rejects {path}: not a regular file")
+            raise UsageError(_("--rejects {path}: not a regular file").format(path=path))
         with engine.connect() as conn:
             ours = written_by_us(conn, path, ("rejects",))
         if not ours:
             raise UsageError(
-                f"--rejects {path}: the file exists and was not written by clientbase "
-                "(or was changed since)",
-                hint="choose another name, or move the file away",
+                _(
+                    "--rejects {path}: the file exists and was not written by clientbase (or was changed since)"
+                ).format(path=path),
+                hint=_("choose another name, or move the file away"),
             )
     if not os.access(folder, os.W_OK) or (path.exists() and not os.access(path, os.W_OK)):
-        raise UsageError(f"--rejects {path}: cannot write there (permission denied)")
+        raise UsageError(
+            _("--rejects {path}: cannot write there (permission denied)").format(path=path)
+        )
 
 
 def write_rejects(engine: Engine, path: Path, result) -> dict:
@@ -69,7 +75,11 @@ def write_rejects(engine: Engine, path: Path, result) -> dict:
         os.replace(tmp, path)
     except OSError as exc:
         tmp.unlink(missing_ok=True)
-        raise UsageError(f"--rejects {path}: cannot write there: {exc.strerror}") from exc
+        raise UsageError(
+            _("--rejects {path}: cannot write there: {strerror}").format(
+                path=path, strerror=exc.strerror
+            )
+        ) from exc
     batches = sorted({fr.batch_id for fr, _ in rows if fr.batch_id and not result.dry_run})
     with write_transaction(engine) as conn:
         record_copy(conn, "rejects", path, import_ids=batches)

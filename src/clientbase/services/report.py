@@ -17,6 +17,7 @@ from pathlib import Path
 from sqlalchemy import Engine
 
 from clientbase.errors import ClientbaseError, UsageError
+from clientbase.i18n import _
 from clientbase.reports import alert as alerts
 from clientbase.reports.i18n import LANGS, default_lang
 from clientbase.reports.metrics import METRICS, parse_sections, sections_for
@@ -45,7 +46,9 @@ class Alert(Result):
 
     def message(self) -> str:
         shown = ", ".join(f"{k} = {_plain(v)}" for k, v in self.values.items())
-        return f"alert: {self.expression} holds ({shown})"
+        return _("alert: {expression} holds ({shown})").format(
+            expression=self.expression, shown=shown
+        )
 
 
 @dataclass(frozen=True, slots=True)
@@ -80,8 +83,10 @@ def format_for(out: Path | None, fmt: str | None) -> str:
     ext = out.suffix.lower()
     if ext not in EXTENSIONS:
         raise UsageError(
-            f"--out {out}: cannot tell the format from {ext or 'a name without an extension'!r}",
-            hint="name it .html, .md, .json or .txt, or give --format",
+            _("--out {out}: cannot tell the format from {value!r}").format(
+                out=out, value=ext or _("a name without an extension")
+            ),
+            hint=_("name it .html, .md, .json or .txt, or give --format"),
         )
     return EXTENSIONS[ext]
 
@@ -103,10 +108,14 @@ def make_report(
     sense before anything is read, so a typo fails at once; the sections its metrics come from
     are collected even when ``sections`` leaves them out of the report."""
     if fmt not in FORMATS:
-        raise UsageError(f"--format {fmt!r}: one of {', '.join(FORMATS)}")
+        raise UsageError(
+            _("--format {fmt!r}: one of {formats}").format(fmt=fmt, formats=", ".join(FORMATS))
+        )
     lang = lang or default_lang()
     if lang not in LANGS:
-        raise UsageError(f"--lang {lang!r}: one of {', '.join(LANGS)}")
+        raise UsageError(
+            _("--lang {lang!r}: one of {langs}").format(lang=lang, langs=", ".join(LANGS))
+        )
     wanted = parse_sections(sections) if not isinstance(sections, list) else sections
     tree = alerts.parse(fail_if, METRICS) if fail_if is not None else None
     needed = sections_for(alerts.names(tree)) if tree is not None else []
@@ -140,7 +149,9 @@ def write_report(path: Path, text: str) -> Path:
     path = path.expanduser()
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
-        raise ClientbaseError(f"--out {path}: the folder {folder} does not exist")
+        raise ClientbaseError(
+            _("--out {path}: the folder {folder} does not exist").format(path=path, folder=folder)
+        )
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{path.name}.", suffix=".tmp", dir=folder)
         with os.fdopen(fd, "w", encoding="utf-8", newline="\n") as fh:
@@ -154,5 +165,7 @@ def write_report(path: Path, text: str) -> Path:
     except OSError as exc:
         if "tmp" in locals() and os.path.exists(tmp):
             os.unlink(tmp)
-        raise ClientbaseError(f"--out {path}: cannot write it ({exc.strerror})") from None
+        raise ClientbaseError(
+            _("--out {path}: cannot write it ({strerror})").format(path=path, strerror=exc.strerror)
+        ) from None
     return path

@@ -51,6 +51,7 @@ from datetime import date, datetime
 from sqlalchemy import Engine
 
 from clientbase.analytics.asof import stale_note
+from clientbase.i18n import ngettext
 from clientbase.reports.metrics import SECTIONS, metrics
 from clientbase.reports.periods import after_period, windows
 from clientbase.services.money import main_currency
@@ -110,8 +111,15 @@ def _stale(src: ReportSource, period: str, chosen_day: bool) -> tuple[list[str],
         note = stale_note(last, src.as_of, days=0)
         return [note] if note else [], False
     src.cur, src.prev = windows(period, after_period(period, last))
+    days = (src.as_of - last).days
     return [
-        f"the orders end on {last}, {(src.as_of - last).days} days before {src.as_of}: the "
-        f"report covers {src.cur.start} .. {src.cur.end}, the last full period with orders "
-        "(--as-of DAY makes it as on another day)"
+        ngettext(
+            "the orders end on {last}, {days} day before {as_of}: the report covers "
+            "{start} .. {end}, the last full period with orders (--as-of DAY makes it as on "
+            "another day)",
+            "the orders end on {last}, {days} days before {as_of}: the report covers "
+            "{start} .. {end}, the last full period with orders (--as-of DAY makes it as on "
+            "another day)",
+            days,
+        ).format(last=last, days=days, as_of=src.as_of, start=src.cur.start, end=src.cur.end)
     ], True

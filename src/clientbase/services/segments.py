@@ -35,6 +35,7 @@ from clientbase.db.models import (
     tags,
 )
 from clientbase.errors import NotFoundError, UsageError
+from clientbase.i18n import _
 from clientbase.importers.settings import OWN_NUMBERS, OWN_NUMBERS_MEANING, parse_own_numbers
 from clientbase.segments.cache import Facts, facts
 from clientbase.segments.facts import GONE, narrowing
@@ -152,11 +153,11 @@ def list_settings(engine: Engine) -> list[Setting]:
     current = settings_from({**lifecycle_defaults(), **stored})
     return [
         Setting(key=k, value=getattr(current, k), default=getattr(DEFAULTS, k),
-                set=k in stored, meaning=meaning)
+                set=k in stored, meaning=_(meaning))
         for k, (_kind, _lo, _hi, meaning) in SETTINGS.items()
     ] + [
         Setting(key=OWN_NUMBERS, value=stored.get(OWN_NUMBERS, ""), default="",
-                set=OWN_NUMBERS in stored, meaning=OWN_NUMBERS_MEANING)
+                set=OWN_NUMBERS in stored, meaning=_(OWN_NUMBERS_MEANING))
     ]  # fmt: skip
 
 
@@ -188,7 +189,10 @@ def set_setting(engine: Engine, key: str, value: str, *, dry_run: bool = False) 
 def unset_setting(engine: Engine, key: str) -> SettingChange:
     """Back to the default; unknown keys are an error (a typo should not pass silently)."""
     if key not in SETTINGS and key != OWN_NUMBERS:
-        raise UsageError(f"unknown setting {key!r}", hint=f"one of: {', '.join(SETTINGS)}")
+        raise UsageError(
+            _("unknown setting {key!r}").format(key=key),
+            hint=_("one of: {settings}").format(settings=", ".join(SETTINGS)),
+        )
     with write_transaction(engine) as conn:
         stored = dict(conn.execute(select(settings.c.key, settings.c.value)).all())
         stored.pop(key, None)
@@ -206,11 +210,11 @@ def _stored_segment(conn: Connection, name: str):
     if row is None:
         names = conn.execute(select(segments.c.name).order_by(segments.c.name)).scalars().all()
         hint = (
-            f"saved segments: {', '.join(names)}"
+            _("saved segments: {names}").format(names=", ".join(names))
             if names
-            else "none saved yet: clientbase segment create NAME --where EXPR"
+            else _("none saved yet: clientbase segment create NAME --where EXPR")
         )
-        raise NotFoundError(f"there is no segment {name!r}", hint=hint)
+        raise NotFoundError(_("there is no segment {name!r}").format(name=name), hint=hint)
     return row
 
 
@@ -219,14 +223,16 @@ def _parse_stored(name: str, text: str) -> Node:
         return parse(text)
     except FilterError as exc:
         raise UsageError(
-            f"segment {name!r}: {exc.message}",
-            hint=f"save it again: clientbase segment create {name} --where EXPR --replace",
+            _("segment {name!r}: {message}").format(name=name, message=exc.message),
+            hint=_("save it again: clientbase segment create {name} --where EXPR --replace").format(
+                name=name
+            ),
         ) from None
 
 
 def _expression(conn: Connection, where: str | None, segment: str | None) -> Node:
     if (where is None) == (segment is None):
-        raise UsageError("give either --where EXPR or --segment NAME")
+        raise UsageError(_("give either --where EXPR or --segment NAME"))
     if where is not None:
         return parse(where)
     row = _stored_segment(conn, segment)
@@ -271,8 +277,10 @@ def _check_name(name: str) -> str:
     n = (name or "").strip()
     if not n or len(n) > NAME_MAX or _CONTROL.search(n) or n.startswith("-"):
         raise UsageError(
-            f"segment name {name!r}: 1 to {NAME_MAX} characters, not starting with -",
-            hint="e.g. sleeping-kazan or 'Спящие Казань'",
+            _("segment name {name!r}: 1 to {name_max} characters, not starting with -").format(
+                name=name, name_max=NAME_MAX
+            ),
+            hint=_("e.g. sleeping-kazan or 'Спящие Казань'"),
         )
     return n
 
@@ -294,8 +302,8 @@ def create_segment(
         exists = conn.execute(select(segments.c.id).where(segments.c.name == name)).first()
     if exists and not replace:
         raise UsageError(
-            f"there is already a segment {name!r}",
-            hint="add --replace to change it, or: clientbase segment delete NAME",
+            _("there is already a segment {name!r}").format(name=name),
+            hint=_("add --replace to change it, or: clientbase segment delete NAME"),
         )
     size = len(matching_ids(engine, where=where, as_of=as_of))
     now = datetime.now()
@@ -388,7 +396,7 @@ def list_segments(
 def _check_tag(tag: str) -> str:
     t = (tag or "").strip()
     if not t or len(t) > 100 or _CONTROL.search(t):
-        raise UsageError(f"tag {tag!r}: 1 to 100 characters")
+        raise UsageError(_("tag {tag!r}: 1 to 100 characters").format(tag=tag))
     return t
 
 
@@ -409,7 +417,7 @@ def change_tag(
     name = _check_tag(tag)
     given = sum(x is not None and x != [] for x in (where, segment, ids))
     if given != 1:
-        raise UsageError("give the customers one way: --where EXPR, --segment NAME or IDs")
+        raise UsageError(_("give the customers one way: --where EXPR, --segment NAME or IDs"))
     if ids:
         wanted = sorted(set(ids))
         with engine.connect() as conn:
@@ -423,7 +431,9 @@ def change_tag(
         missing = [i for i in wanted if i not in found]
         if missing:
             shown = ", ".join(map(str, missing[:10])) + (" …" if len(missing) > 10 else "")
-            raise NotFoundError(f"there is no customer {shown}", hint="nothing was changed")
+            raise NotFoundError(
+                _("there is no customer {shown}").format(shown=shown), hint=_("nothing was changed")
+            )
         target = wanted
     else:
         target = matching_ids(engine, where=where, segment=segment, as_of=as_of)

@@ -35,6 +35,7 @@ from sqlalchemy import Engine, delete, insert, select
 from clientbase.db.engine import write_transaction
 from clientbase.db.models import metric_snapshots
 from clientbase.errors import UsageError
+from clientbase.i18n import _, ngettext
 from clientbase.services.analytics import load_customers
 from clientbase.services.ltv import (
     CohortLtv,
@@ -131,20 +132,22 @@ def read_thresholds(path: str | Path) -> dict:
     try:
         text = p.read_text(encoding="utf-8-sig")
     except FileNotFoundError:
-        raise UsageError(f"--thresholds {p}: no such file") from None
+        raise UsageError(_("--thresholds {path}: no such file").format(path=p)) from None
     except (OSError, UnicodeDecodeError) as exc:
-        raise UsageError(f"--thresholds {p}: cannot read it ({exc})") from None
+        raise UsageError(
+            _("--thresholds {path}: cannot read it ({exc})").format(path=p, exc=exc)
+        ) from None
     as_json = p.suffix.lower() == ".json" or text.lstrip().startswith("{")
     try:
         data = json.loads(text) if as_json else tomllib.loads(text)
     except (json.JSONDecodeError, tomllib.TOMLDecodeError) as exc:
         kind = "JSON" if as_json else "TOML"
         raise UsageError(
-            f"--thresholds {p}: not valid {kind} ({exc})",
-            hint="r = [30, 90, 180, 365] / f = [2, 3, 5, 8] / m = [...], one per line",
+            _("--thresholds {path}: not valid {kind} ({exc})").format(path=p, kind=kind, exc=exc),
+            hint=_("r = [30, 90, 180, 365] / f = [2, 3, 5, 8] / m = [...], one per line"),
         ) from None
     if not isinstance(data, dict):
-        raise UsageError(f"--thresholds {p}: expected a table of r, f and m")
+        raise UsageError(_("--thresholds {path}: expected a table of r, f and m").format(path=p))
     return data
 
 
@@ -168,7 +171,10 @@ def rfm(
     scored = score_rfm(frame, as_of=day, scores=scores, thresholds=thresholds)
     notes += list(scored.attrs.get("notes", []))
     if scored.empty:
-        raise UsageError(f"no customer has an order on or before {day}", hint="check --as-of")
+        raise UsageError(
+            _("no customer has an order on or before {day}").format(day=day),
+            hint=_("check --as-of"),
+        )
     people = load_names(engine)
     ordered = scored.sort_values(
         ["monetary", "customer_id"], ascending=[False, True], ignore_index=True
@@ -265,14 +271,21 @@ def churn(
     if loss.empty:
         year = first_full_year(frame, inactive_days=inactive_days)
         notes.append(
-            f"no year to report base loss on: a year needs {inactive_days} days of orders "
-            f"before its 1 January, and the orders run {first} .. {day} (the first such year "
-            f"would be {year}, given orders up to then)"
+            ngettext(
+                "no year to report base loss on: a year needs {days} day of orders before its "
+                "1 January, and the orders run {first} .. {day} (the first such year would be "
+                "{year}, given orders up to then)",
+                "no year to report base loss on: a year needs {days} days of orders before its "
+                "1 January, and the orders run {first} .. {day} (the first such year would be "
+                "{year}, given orders up to then)",
+                inactive_days,
+            ).format(days=inactive_days, first=first, day=day, year=year)
         )
     elif loss["partial"].any():
         notes.append(
-            f"{int(loss['year'].max())} is not over (the data end {day}): its rate counts the "
-            "losses so far"
+            _("{year} is not over (the data end {day}): its rate counts the losses so far").format(
+                year=int(loss["year"].max()), day=day
+            )
         )
     report = ChurnReport(
         inactive_days=inactive_days, relative=relative, multiple=multiple, as_of=day,

@@ -13,6 +13,7 @@ from clientbase.analytics.asof import as_of_day, stale_note
 from clientbase.db.models import customers, imports, orders
 from clientbase.db.rules import ORDER_RETURN, UNCOUNTED_ORDER_STATUSES
 from clientbase.errors import UsageError
+from clientbase.i18n import _
 from clientbase.services.analytics import customer_groups, load_customers, load_orders
 
 BY = ("channel", "source", "manager")
@@ -32,7 +33,9 @@ def load_value_orders(engine: Engine, *, with_manager: bool = False, with_margin
     if frame is None:
         frame = load_orders(engine, with_manager=with_manager)
     if frame.empty:
-        raise UsageError("there are no orders in the base yet", hint="clientbase import ORDERS.csv")
+        raise UsageError(
+            _("there are no orders in the base yet"), hint=_("clientbase import ORDERS.csv")
+        )
     return frame
 
 
@@ -92,7 +95,7 @@ def groups_for(engine: Engine, frame, people, by: str):
     import pandas as pd
 
     if by not in BY:
-        raise UsageError(f"--by {by!r}: one of {', '.join(BY)}")
+        raise UsageError(_("--by {by!r}: one of {choices}").format(by=by, choices=", ".join(BY)))
     if by == "channel":
         return people["channel"]
     if by == "manager":
