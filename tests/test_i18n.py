@@ -334,14 +334,6 @@ def test_the_cli_layer_speaks_russian_in_the_walkthrough(russian):
     assert not ours, "English left in Russian output:\n" + _report(ours)
 
 
-@pytest.mark.xfail(
-    strict=False,
-    reason="English still sent up by the packages below the cli, translated in their own "
-    "packages: analytics/services (the ABC/XYZ rules line, the RFM small-base warning, the churn "
-    "and as-of notes), services.config and segments.settings (the meanings in config show and "
-    "settings list), exporters (the presets' notes and the minimum-size warning), dedupe (the "
-    "match reasons in dedupe history)",
-)
 def test_the_whole_walkthrough_speaks_russian(russian):
     assert not russian, "English left in Russian output:\n" + _report(russian)
 

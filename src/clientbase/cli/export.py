@@ -232,6 +232,8 @@ def _readable(key: str, value) -> str:
         return "-"
     if isinstance(value, bool):
         return _("yes") if value else _("no")
+    if key in ("title", "min_size_note", "match_note"):
+        return _(value)  # the built-in presets' sentences are in the catalog (PRESET_TEXTS)
     if key == "delimiter":
         names = {"\t": _("tab"), ",": _(", (comma)"), ";": _("; (semicolon)")}
         return names.get(value, repr(value))
