@@ -179,5 +179,12 @@ def write(path: Path, text: str, encoding: str = "utf-8") -> Path:
 def _no_user_config(tmp_path_factory, monkeypatch):
     """Tests never read the config file of whoever runs them, nor its language or region."""
     monkeypatch.setenv("CLIENTBASE_CONFIG", str(tmp_path_factory.mktemp("config") / "config.toml"))
-    for name in ("CLIENTBASE_REGION", "CLIENTBASE_AREA_CODE", "CLIENTBASE_LANG"):
+    for name in ("CLIENTBASE_REGION", "CLIENTBASE_AREA_CODE", "CLIENTBASE_LANG", "LC_ALL"):
         monkeypatch.delenv(name, raising=False)
+    # English unless a test asks for Russian, whatever the locale of whoever runs the suite.
+    monkeypatch.setenv("LANG", "C.UTF-8")
+    monkeypatch.delenv("LC_MESSAGES", raising=False)
+    yield
+    from clientbase import i18n
+
+    i18n.set_language("en")  # a command run in-process set the language for library calls too

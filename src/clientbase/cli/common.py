@@ -9,6 +9,7 @@ from __future__ import annotations
 import sys
 from dataclasses import dataclass, field
 from datetime import date
+from enum import Enum
 from typing import Annotated
 
 import typer
@@ -18,6 +19,13 @@ from clientbase.cli.output import Format, Messages, SummaryFormat
 from clientbase.config import resolve_db
 from clientbase.errors import UsageError
 from clientbase.normalize.dates import parse_date
+
+
+class Lang(str, Enum):
+    """The languages clientbase speaks (messages, help, reports)."""
+
+    ru = "ru"
+    en = "en"
 
 
 @dataclass

@@ -25,14 +25,15 @@ from clientbase.cli import (
     report,
     segments,
 )
-from clientbase.cli.common import State, state
+from clientbase.cli.common import Lang, State, state
 from clientbase.errors import EXIT_ERROR, EXIT_USAGE, ClientbaseError
+from clientbase.i18n import _
 
 _GLOBAL_FLAGS = ("-q", "--quiet", "-v", "--verbose")
 
 
 def hoist_global_options(args: list[str]) -> list[str]:
-    """Move -q/-v/--db written after the command (`clientbase import x.csv -q`, the way cron
+    """Move -q/-v/--db/--wait/--lang written after the command (`clientbase import x.csv -q`, the way cron
     lines get edited) in front of it, where the root command reads them. Nothing after `--` moves;
     no sub-command defines these names, so a flag can't be taken from it."""
     front: list[str] = []
@@ -43,9 +44,9 @@ def hoist_global_options(args: list[str]) -> list[str]:
         if arg == "--":
             rest.extend(args[i:])
             break
-        if arg in _GLOBAL_FLAGS or arg.startswith(("--db=", "--wait=")):
+        if arg in _GLOBAL_FLAGS or arg.startswith(("--db=", "--wait=", "--lang=")):
             front.append(arg)
-        elif arg in ("--db", "--wait") and i + 1 < len(args):
+        elif arg in ("--db", "--wait", "--lang") and i + 1 < len(args):
             front.extend(args[i : i + 2])
             i += 1
         else:
@@ -56,13 +57,15 @@ def hoist_global_options(args: list[str]) -> list[str]:
 
 def _usage_message(exc) -> str:
     """A command-line mistake as one line: what is wrong and where to read how it is done."""
-    text = exc.format_message().replace("Value error, ", "").rstrip(".")
+    from clientbase.cli.language import usage_error
+
+    text = usage_error(exc.format_message().replace("Value error, ", "")).rstrip(".")
     text = text[:1].lower() + text[1:]
     ctx = getattr(exc, "ctx", None)
     if ctx is not None:
         # The program's own name, also when run as `python -m clientbase` or from a test.
         path = ["clientbase", *ctx.command_path.split()[1:]]
-        text += f" (see: {' '.join(path)} -h)"
+        text += " " + _("(see: {command} -h)").format(command=" ".join(path))
     return text
 
 
@@ -79,11 +82,15 @@ def _is_usage_error(exc) -> bool:
 class ErrorHandlingGroup(TyperGroup):
     """Turns our errors into one line on stderr and an exit code; tracebacks only under -v."""
 
-    def main(self, *args, **kwargs):
+    def main(self, args=None, *rest, **kwargs):
         from clientbase.cli.help_style import tidy_tree
+        from clientbase.cli.language import choose_language, speak, translate_tree
 
+        # The language first: --help and parse errors are printed while parsing.
+        speak(choose_language(list(sys.argv[1:] if args is None else args)))
+        translate_tree(self)
         tidy_tree(self)
-        return super().main(*args, **kwargs)
+        return super().main(args, *rest, **kwargs)
 
     def make_context(self, info_name, args, parent=None, **extra):
         try:
@@ -91,7 +98,10 @@ class ErrorHandlingGroup(TyperGroup):
         except typer.TyperException as exc:
             if not _is_usage_error(exc):
                 raise
-            print(f"clientbase: error: {_usage_message(exc)}", file=sys.stderr)
+            print(
+                _("clientbase: error: {message}").format(message=_usage_message(exc)),
+                file=sys.stderr,
+            )
             raise typer.Exit(EXIT_USAGE) from None
 
     def parse_args(self, ctx, args):
@@ -187,7 +197,7 @@ def _report(ctx, message: str, exc: BaseException) -> None:
     obj = ctx.find_root().obj
     if obj is not None and obj.verbose:
         traceback.print_exception(exc, file=sys.stderr)
-    print(f"clientbase: error: {message}", file=sys.stderr)
+    print(_("clientbase: error: {message}").format(message=message), file=sys.stderr)
 
 
 app = typer.Typer(
@@ -230,6 +240,14 @@ def root(
             min=0,
             help="How long to wait for another command that is writing (env CLIENTBASE_WAIT; "
             "default 600).",
+        ),
+    ] = None,
+    lang: Annotated[
+        Lang | None,
+        typer.Option(
+            "--lang",
+            help="Language of messages, help and reports: ru or en (env CLIENTBASE_LANG; "
+            "default: the config's lang, else the locale).",
         ),
     ] = None,
     version: Annotated[

@@ -10,6 +10,7 @@ from typing import Annotated
 
 import typer
 
+from clientbase import i18n
 from clientbase.cli.common import format_option, parse_day, state
 from clientbase.cli.output import emit_table
 from clientbase.reports.metrics import METRICS
@@ -25,11 +26,6 @@ class ReportFormat(str, Enum):
     md = "md"
     html = "html"
     json = "json"
-
-
-class Lang(str, Enum):
-    ru = "ru"
-    en = "en"
 
 
 def register(app: typer.Typer) -> None:
@@ -61,13 +57,6 @@ def report_cmd(
             metavar="LIST",
             help="Comma-separated: base, quality, sales, abcxyz, migrations, rfm, ltv, churn, "
             "segments, followups, calls (default: all).",
-        ),
-    ] = None,
-    lang: Annotated[
-        Lang | None,
-        typer.Option(
-            "--lang",
-            help="ru or en (default: CLIENTBASE_LANG, the config's lang, else the locale).",
         ),
     ] = None,
     fail_if: Annotated[
@@ -110,15 +99,13 @@ def report_cmd(
     width = 120
     if tty:
         width = shutil.get_terminal_size((120, 40)).columns
-    from clientbase.services.config import language
-
     report = make_report(
         st.engine(),
         period=period,
         sections=sections,
         as_of=day,
         fmt=chosen,
-        lang=language(lang.value if lang else None),
+        lang=i18n.language(),  # chosen before parsing: the global --lang, env, config, locale
         fail_if=fail_if,
         color=tty and chosen == "text",
         width=width,

@@ -1,0 +1,206 @@
+"""Choosing the language of a command, and putting `--help` and the CLI framework's words in it.
+
+The language is decided before the command line is parsed, because `--help` and parse errors
+are printed during parsing: `--lang` anywhere on the line (it is a global option), else
+``CLIENTBASE_LANG``, the config file's ``lang``, then the locale (``LANG=ru_RU.UTF-8``).
+
+Help texts stay English in the code (docstrings and ``help=``); ``scripts/catalog.py`` collects
+them from the command tree into the catalog, and :func:`translate_tree` swaps in their
+translation just before parsing. Click and Typer look their own words ("Usage:", "Options",
+"No such option") up through ``gettext.gettext`` bound at import time in each of their modules;
+pointing those names at our catalog makes the whole screen one language. The rest of their
+words are fixed English f-strings; the usage errors among them are translated by pattern in
+:func:`usage_error`, and the "Usage:" prefix by :func:`_translate_usage_prefix`.
+"""
+
+from __future__ import annotations
+
+import importlib
+import re
+
+from clientbase import i18n
+from clientbase.errors import ClientbaseError
+from clientbase.i18n import N_
+
+# Modules of the CLI framework that bound gettext's functions to module names at import time.
+_FRAMEWORK_MODULES = ("typer.core", "typer.rich_utils", "typer._click.parser")
+# Typer translates these once, at import; their English originals are kept to translate again.
+_TYPER_CONSTANTS = (
+    "DEPRECATED_STRING",
+    "DEFAULT_STRING",
+    "ENVVAR_STRING",
+    "REQUIRED_LONG_STRING",
+    "ARGUMENTS_PANEL_TITLE",
+    "OPTIONS_PANEL_TITLE",
+    "COMMANDS_PANEL_TITLE",
+    "ERRORS_PANEL_TITLE",
+    "ABORTED_TEXT",
+    "RICH_HELP",
+)
+_typer_originals: dict[str, str] = {}
+
+
+def lang_from_args(args: list[str]) -> str | None:
+    """The value of `--lang` anywhere before `--`, if given."""
+    for i, arg in enumerate(args):
+        if arg == "--":
+            return None
+        if arg == "--lang" and i + 1 < len(args):
+            return args[i + 1]
+        if arg.startswith("--lang="):
+            return arg.split("=", 1)[1]
+    return None
+
+
+def choose_language(args: list[str]) -> str:
+    """ru or en for this command: --lang, CLIENTBASE_LANG, the config, then the locale."""
+    from clientbase.services.config import language
+
+    flag = lang_from_args(args)
+    try:
+        return language(flag if flag in i18n.LANGUAGES else None)
+    except ClientbaseError:
+        # A broken config file is reported by the command that reads it; the language falls
+        # back to the locale so that report is readable.
+        from clientbase.reports.i18n import default_lang
+
+        return default_lang()
+
+
+def speak(lang: str) -> None:
+    """Set ``lang`` for our messages and for the framework's own words."""
+    i18n.set_language(lang)
+    for name in _FRAMEWORK_MODULES:
+        try:
+            module = importlib.import_module(name)
+        except ImportError:
+            continue
+        if hasattr(module, "_"):
+            module._ = i18n._
+        if hasattr(module, "ngettext"):
+            module.ngettext = i18n.ngettext
+    rich_utils = importlib.import_module("typer.rich_utils")
+    for name in _TYPER_CONSTANTS:
+        original = _typer_originals.setdefault(name, getattr(rich_utils, name))
+        setattr(rich_utils, name, i18n._(original))
+    _translate_usage_prefix()
+
+
+def _translate_usage_prefix() -> None:
+    # Typer writes a fixed "Usage: " before the usage line; wrap it once so it asks the catalog.
+    try:
+        formatting = importlib.import_module("typer._click.formatting")
+    except ImportError:
+        return
+    original = formatting.HelpFormatter.write_usage
+    if getattr(original, "_clientbase", False):
+        return
+
+    def write_usage(self, prog, args="", prefix=None):
+        return original(self, prog, args, i18n._("Usage: ") if prefix is None else prefix)
+
+    write_usage._clientbase = True
+    formatting.HelpFormatter.write_usage = write_usage
+
+
+# The CLI framework's usage errors (fixed English text) and their message in the catalog.
+# Each pattern is matched against the whole message; its named groups fill the template.
+_USAGE_ERRORS = (
+    (r"No such option: (?P<name>\S+)(?: \(Possible options: (?P<options>.*)\))?", None),
+    (r"Missing argument '(?P<name>[^']+)'\.?", N_("missing argument {name}")),
+    (r"Missing option '(?P<name>[^']+)'\.?", N_("missing option {name}")),
+    (r"Missing parameter: (?P<name>\S+)", N_("missing parameter {name}")),
+    (r"Got unexpected extra arguments? \((?P<args>.*)\)", N_("unexpected extra argument: {args}")),
+    (r"Option '(?P<name>[^']+)' requires an argument\.?", N_("option {name} needs a value")),
+    (r"Option '(?P<name>[^']+)' does not take a value\.?", N_("option {name} takes no value")),
+    (r"No such command '(?P<name>[^']+)'\.?", N_("no such command: {name}")),
+    (r"Missing command\.?", N_("missing command")),
+    (
+        r"Invalid value for '(?P<name>[^']+)': '(?P<value>.*)' is not one of (?P<choices>.*?)\.?",
+        N_("invalid value for {name}: {value} is not one of {choices}"),
+    ),
+    (
+        r"Invalid value for '(?P<name>[^']+)': (?P<message>.*)",
+        N_("invalid value for {name}: {message}"),
+    ),
+)
+
+
+def usage_error(text: str) -> str:
+    """A usage error of the CLI framework in the current language (unknown ones as they are).
+    English keeps the framework's own wording."""
+    if i18n.language() == "en":
+        return text
+    for pattern, template in _USAGE_ERRORS:
+        m = re.fullmatch(pattern, text.strip(), flags=re.DOTALL)
+        if not m:
+            continue
+        groups = m.groupdict()
+        if template is None:  # no such option, with or without suggestions
+            if groups.get("options"):
+                return i18n._("no such option: {name} (possible: {options})").format(**groups)
+            return i18n._("no such option: {name}").format(**groups)
+        return i18n._(template).format(**groups)
+    return text
+
+
+def help_texts(command) -> list[str]:
+    """Every help text of ``command`` and its sub-commands, in English (for the catalog)."""
+    texts: list[str] = []
+
+    def walk(cmd) -> None:
+        for attr in ("help", "short_help", "epilog"):
+            text = _original(cmd, attr)
+            if text:
+                texts.append(text)
+        for param in cmd.params:
+            text = _original(param, "help")
+            if text:
+                texts.append(text)
+        for sub in getattr(cmd, "commands", {}).values():
+            walk(sub)
+
+    walk(command)
+    return texts
+
+
+def _original(obj, attr: str) -> str | None:
+    saved = getattr(obj, "_msgids", {})
+    if attr in saved:
+        return saved[attr]
+    text = getattr(obj, attr, None)
+    return text.strip() if isinstance(text, str) else None
+
+
+def translate_tree(command) -> None:
+    """Put every help text of ``command`` and its sub-commands into the current language."""
+
+    def put(obj, attr: str) -> None:
+        text = _original(obj, attr)
+        if not text:
+            return
+        obj.__dict__.setdefault("_msgids", {})[attr] = text
+        setattr(obj, attr, i18n._(text))
+
+    def walk(cmd) -> None:
+        for attr in ("help", "short_help", "epilog"):
+            put(cmd, attr)
+        for param in cmd.params:
+            put(param, "help")
+        made_help_option = cmd.get_help_option  # -h/--help is made later, on first use
+
+        def help_option(ctx):
+            option = made_help_option(ctx)
+            if option is not None:
+                put(option, "help")
+            return option
+
+        cmd.get_help_option = help_option
+        for sub in getattr(cmd, "commands", {}).values():
+            walk(sub)
+
+    walk(command)
+
+
+# The framework's own help option, made per command on first use, says this.
+HELP_OPTION_HELP = N_("Show this message and exit.")
