@@ -84,6 +84,65 @@ def _copy_rows(conn: Connection, table: Table, cols: tuple[str, ...], rows: list
         ) from exc
 
 
+def update_rows(
+    conn: Connection, table: Table, key: str, columns: Sequence[str], rows: list[tuple]
+) -> None:
+    """UPDATE many rows given as tuples ``(key value, *values in the order of columns)``; each
+    key at most once.
+
+    SQLite: one UPDATE run with ``executemany``. PostgreSQL: one statement for all the rows,
+    joined to the values sent as one array per column (``unnest``): a round trip per row is
+    what an update costs there, far more than the update itself."""
+    if not rows:
+        return
+    cols = tuple(columns)
+    if conn.dialect.name == "postgresql":
+        sql = _update_from_arrays_sql(table, key, cols, conn.dialect)
+        arrays = [list(col) for col in zip(*rows, strict=True)]
+        if conn.dialect.paramstyle in ("named", "pyformat"):
+            conn.exec_driver_sql(sql, {f"a{i}": a for i, a in enumerate(arrays)})
+        else:
+            conn.exec_driver_sql(sql, tuple(arrays))
+        return
+    sql = _update_sql(table, key, cols, conn.dialect)
+    reordered = [(*r[1:], r[0]) for r in rows]
+    if conn.dialect.paramstyle in ("named", "pyformat"):
+        names = (*cols, key)
+        conn.exec_driver_sql(sql, [dict(zip(names, r, strict=True)) for r in reordered])
+    else:
+        conn.exec_driver_sql(sql, reordered)
+
+
+@cache
+def _update_sql(table: Table, key: str, columns: tuple[str, ...], dialect) -> str:
+    prep = dialect.identifier_preparer
+    ph = _PLACEHOLDERS[dialect.paramstyle]
+    sets = ", ".join(f"{prep.quote(c)} = {ph(i, c)}" for i, c in enumerate(columns))
+    return (
+        f"UPDATE {prep.format_table(table)} SET {sets} "
+        f"WHERE {prep.quote(key)} = {ph(len(columns), key)}"
+    )
+
+
+@cache
+def _update_from_arrays_sql(table: Table, key: str, columns: tuple[str, ...], dialect) -> str:
+    prep = dialect.identifier_preparer
+    ph = _PLACEHOLDERS[dialect.paramstyle]
+    names = (key, *columns)
+    # Each array cast to its column's type, so a list of None or of text loads as the column.
+    arrays = ", ".join(
+        f"{ph(i, f'a{i}')}::{table.c[c].type.compile(dialect=dialect)}[]"
+        for i, c in enumerate(names)
+    )
+    sets = ", ".join(f"{prep.quote(c)} = v.{prep.quote(c)}" for c in columns)
+    t = prep.format_table(table)
+    return (
+        f"UPDATE {t} SET {sets} FROM unnest({arrays}) "
+        f"AS v({', '.join(prep.quote(c) for c in names)}) "
+        f"WHERE {t}.{prep.quote(key)} = v.{prep.quote(key)}"
+    )
+
+
 def sync_sequence(conn: Connection, table: Table) -> None:
     """After rows were inserted with ids we chose, move the table's id sequence past them, so
     the next insert that lets the database pick an id does not take one of ours. PostgreSQL
