@@ -234,3 +234,23 @@ def stream(conn: Connection, query, size: int = 20_000):
     if conn.dialect.name == "sqlite":
         return conn.execute(query, execution_options={"yield_per": size})
     return conn.execute(query)
+
+
+def read_frame(conn: Connection, query, *, index_col: str | None = None):
+    """A SELECT's rows as a pandas DataFrame, the columns named as the query labels them.
+
+    SQLite: ``pandas.read_sql``. PostgreSQL: the driver's rows taken straight from its cursor
+    (psycopg has already made them Python values of the right type), without a SQLAlchemy row
+    object per row in between: for a million orders that is seconds of CPU saved."""
+    import pandas as pd
+
+    if conn.dialect.name != "postgresql":
+        return pd.read_sql(query, conn, index_col=index_col)
+    result = conn.execute(query)
+    try:
+        names = list(result.keys())
+        rows = result.cursor.fetchall()
+    finally:
+        result.close()
+    frame = pd.DataFrame.from_records(rows, columns=names, coerce_float=True)
+    return frame.set_index(index_col) if index_col is not None else frame
