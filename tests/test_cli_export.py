@@ -442,7 +442,7 @@ def test_examples_a_file_per_platform(cli, tmp_path):
 
 def test_worker_processes_write_the_same_file(small, tmp_path, monkeypatch):
     """A big base is scanned in ranges by worker processes; the file must not change."""
-    from clientbase.services import export as service
+    from clientbase.services import export_scan as service
 
     one = tmp_path / "one.csv"
     export(small, "--platform", "google", "--out", one, "--include-unknown-consent")

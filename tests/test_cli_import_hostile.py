@@ -341,7 +341,8 @@ def test_json_summary_carries_the_notes(cli, tmp_path):
 
 
 def test_one_home_for_the_cp1251_or_cp1252_guess():
-    from clientbase.importers import sniff, vcard
+    from clientbase.importers import sniff
+    from clientbase.importers.vcard import decode as vcard
 
     assert vcard.legacy_codepage is sniff.legacy_codepage
     assert sniff.legacy_codepage("Ян Ош".encode("cp1251")) == "cp1251"

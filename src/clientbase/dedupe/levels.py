@@ -32,6 +32,7 @@ from clientbase.dedupe.names import (
     is_typo,
     typo_as_typed,
 )
+from clientbase.i18n import N_, _
 
 __all__ = ["FIELDS", "LEVELS", "N_FIELDS", "compare", "describe", "swapped_names"]
 
@@ -422,44 +423,91 @@ def _phones_shown(f: Features, g: Features, level: int) -> str:
     return f"{_show_phone(a)} / {_show_phone(b)}"
 
 
+# The words of the explanations. The keys stay English identifiers (the model, its stored labels
+# and the JSON output use them); people read these, in the language of the command.
+FIELD_WORDS = {
+    "phone": N_("phone"),
+    "email": N_("email"),
+    "client code": N_("client code"),
+    "surname": N_("surname"),
+    "first name": N_("first name"),
+    "patronymic": N_("patronymic"),
+    "gender": N_("gender"),
+    "birthday": N_("birthday"),
+    "city": N_("city"),
+    "address": N_("address"),
+    "postcode": N_("postcode"),
+    "company": N_("company"),
+    "organisation": N_("organisation"),
+}
+LEVEL_WORDS = {
+    "missing": N_("missing"),
+    "same": N_("same"),
+    "same 10 digits": N_("same 10 digits"),
+    "same digits": N_("same digits"),
+    "same last 7": N_("same last 7"),
+    "different": N_("different"),
+    "same name part": N_("same name part"),
+    "same name part, letters only": N_("same name part, letters only"),
+    "similar": N_("similar"),
+    "one character off": N_("one character off"),
+    "typo": N_("typo"),
+    "initial": N_("initial"),
+    "male/female forms": N_("male/female forms"),
+    "variant": N_("variant"),
+    "clash": N_("clash"),
+    "same day and month": N_("same day and month"),
+    "day and month swapped": N_("day and month swapped"),
+    "one digit off": N_("one digit off"),
+    "same year": N_("same year"),
+    "one name inside the other": N_("one name inside the other"),
+    "same kind": N_("same kind"),
+    "sole trader named after the person": N_("sole trader named after the person"),
+    "company and person": N_("company and person"),
+}
+
+
 def describe(f: Features, g: Features, field: int, level: int) -> str:
-    """One field's level in words: "surname Смирнова ≈ Smirnowa", "birthday one digit off
-    (1985-03-12 / 1985-03-21)", "city missing"."""
+    """One field's level in words: "surname typo: Смирнова / Smirnowa", "birthday one digit off:
+    1985-03-12 / 1985-03-21", "city missing"."""
     name = FIELDS[field]
     what = LEVELS[name][level]
+    words = {"field": _(FIELD_WORDS.get(name, name)), "level": _(LEVEL_WORDS.get(what, what))}
     if field == KIND:
-        return f"{what}: {f.name} / {g.name}"
-    if level == 0:
-        return f"{name} {what}"
+        return _("{level}: {values}").format(values=f"{f.name} / {g.name}", **words)
+    if level == 0 or field == GENDER:
+        return _("{field} {level}").format(**words)
+    if field == EMAIL and level == 1:
+        shared = [r for k, r in zip(f.emails, f.email_raw, strict=False) if k in g.emails]
+        return _("same email {values}").format(values=", ".join(shared))
+    if field in (SURNAME, FIRST) and _names(f, g)[2] and swapped_names(f, g) is not None:
+        a, b = (f.last_raw, g.first.raw) if field == SURNAME else (f.first.raw, g.last_raw)  # type: ignore[union-attr]
+        return _("{field} {level} {values} (first and last name swapped)").format(
+            values=_pair(a, b, level), **words
+        )
+    return _("{field} {level}: {values}").format(values=_shown(f, g, field, level), **words)
+
+
+def _shown(f: Features, g: Features, field: int, level: int) -> str:
+    """The two records' values of ``field``, as an explanation shows them."""
     if field == PHONE:
-        return f"phone {what}: {_phones_shown(f, g, level)}"
+        return _phones_shown(f, g, level)
     if field == EMAIL:
-        if level == 1:
-            shared = [r for k, r in zip(f.emails, f.email_raw, strict=False) if k in g.emails]
-            return "same email " + ", ".join(shared)
-        return f"email {what}: {f.email_raw[0]} / {g.email_raw[0]}"
+        return f"{f.email_raw[0]} / {g.email_raw[0]}"
     if field == EXT:
-        return f"client code {what}: {_pair(f.external_id, g.external_id, level)}"
-    if field in (SURNAME, FIRST):
-        sw = swapped_names(f, g) if _names(f, g)[2] else None
-        if sw is not None:
-            a, b = (f.last_raw, g.first.raw) if field == SURNAME else (f.first.raw, g.last_raw)  # type: ignore[union-attr]
-            return f"{name} {what} {_pair(a, b, level)} (first and last name swapped)"
-        if field == SURNAME:
-            return f"surname {what}: {_pair(f.last_raw, g.last_raw, level)}"
-        return f"first name {what}: {_pair(f.first.raw, g.first.raw, level)}"  # type: ignore[union-attr]
+        return _pair(f.external_id, g.external_id, level)
+    if field == SURNAME:
+        return _pair(f.last_raw, g.last_raw, level)
+    if field == FIRST:
+        return _pair(f.first.raw, g.first.raw, level)  # type: ignore[union-attr]
     if field == MIDDLE:
-        return f"patronymic {what}: {_pair(f.middle_raw, g.middle_raw, level)}"
-    if field == GENDER:
-        return f"gender {what}"
+        return _pair(f.middle_raw, g.middle_raw, level)
     if field == BIRTHDAY:
-        return f"birthday {what}: {_bday(f) if level == 1 else f'{_bday(f)} / {_bday(g)}'}"
+        return _bday(f) if level == 1 else f"{_bday(f)} / {_bday(g)}"
     if field == CITY:
-        return f"city {what}: {_pair(f.city_raw, g.city_raw, level)}"
+        return _pair(f.city_raw, g.city_raw, level)
     if field == ADDRESS:
-        return f"address {what}: {_pair(f.address_raw, g.address_raw, level)}"
+        return _pair(f.address_raw, g.address_raw, level)
     if field == POSTCODE:
-        return f"postcode {what}: {_pair(f.postcode, g.postcode, level)}"
-    if field in (COMPANY, ORG):
-        return f"{name} {what}: {_pair(f.company_raw, g.company_raw, level)}"
-    return f"{name} {what}"
+        return _pair(f.postcode, g.postcode, level)
+    return _pair(f.company_raw, g.company_raw, level)  # company, organisation

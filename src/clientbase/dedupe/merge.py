@@ -45,6 +45,7 @@ from clientbase.db.models import (
 )
 from clientbase.db.rules import NEWER_WINS
 from clientbase.errors import ClientbaseError, NotFoundError, UsageError
+from clientbase.i18n import _
 
 SNAPSHOT_VERSION = 1
 CUSTOMER_COLS = tuple(c.name for c in customers.columns)
@@ -456,13 +457,19 @@ def _checked_groups(requests: Sequence[MergeRequest]) -> list[list[int]]:
     for req in requests:
         g = sorted(set(int(i) for i in req.ids))
         if len(g) < 2:
-            raise UsageError("a merge needs at least two different customer ids")
+            raise UsageError(_("a merge needs at least two different customer ids"))
         twice = seen.intersection(g)
         if twice:
-            raise UsageError(f"customer {min(twice)} is in two merge groups at once")
+            raise UsageError(
+                _("customer {id} is in two merge groups at once").format(id=min(twice))
+            )
         seen.update(g)
         if req.survivor is not None and req.survivor not in g:
-            raise UsageError(f"the survivor {req.survivor} is not one of {', '.join(map(str, g))}")
+            raise UsageError(
+                _("the survivor {id} is not one of {ids}").format(
+                    id=req.survivor, ids=", ".join(map(str, g))
+                )
+            )
         groups.append(g)
     return groups
 
@@ -471,15 +478,23 @@ def _check_members(ids: list[int], rows: dict) -> None:
     for cid in ids:
         row = rows.get(cid)
         if row is None:
-            raise NotFoundError(f"there is no customer {cid}", hint="see: clientbase contacts list")
+            raise NotFoundError(
+                _("there is no customer {id}").format(id=cid),
+                hint=_("see: clientbase contacts list"),
+            )
         if row["merged_into_id"] is not None:
             raise ClientbaseError(
-                f"customer {cid} was merged into customer {row['merged_into_id']} already",
-                hint=f"merge {row['merged_into_id']} instead, or undo that merge "
-                "(clientbase dedupe history)",
+                _("customer {id} was merged into customer {into} already").format(
+                    id=cid, into=row["merged_into_id"]
+                ),
+                hint=_(
+                    "merge {into} instead, or undo that merge (clientbase dedupe history)"
+                ).format(into=row["merged_into_id"]),
             )
         if row["status"] == "erased":
-            raise ClientbaseError(f"customer {cid} was erased; there is nothing to merge")
+            raise ClientbaseError(
+                _("customer {id} was erased; there is nothing to merge").format(id=cid)
+            )
 
 
 def _ordered(ids: list[int], rows: dict, survivor: int | None) -> list[int]:
@@ -493,7 +508,10 @@ def _ordered(ids: list[int], rows: dict, survivor: int | None) -> list[int]:
 def _merge_row(conn: Connection, merge_id: int):
     row = conn.execute(select(merges).where(merges.c.id == merge_id)).first()
     if row is None:
-        raise NotFoundError(f"there is no merge {merge_id}", hint="see: clientbase dedupe history")
+        raise NotFoundError(
+            _("there is no merge {id}").format(id=merge_id),
+            hint=_("see: clientbase dedupe history"),
+        )
     return row
 
 
@@ -525,23 +543,32 @@ def undo(conn: Connection, merge_id: int, *, now: datetime | None = None) -> Und
     row = _merge_row(conn, merge_id)
     if row.undone_at is not None:
         raise ClientbaseError(
-            f"merge {merge_id} was undone already ({row.undone_at:%Y-%m-%d %H:%M})"
+            _("merge {id} was undone already ({when})").format(
+                id=merge_id, when=f"{row.undone_at:%Y-%m-%d %H:%M}"
+            )
         )
     snap = row.snapshot
     if not snap or snap.get("version") != SNAPSHOT_VERSION:
-        raise ClientbaseError(f"merge {merge_id} has no before-state this version can restore")
+        raise ClientbaseError(
+            _("merge {id} has no before-state this version can restore").format(id=merge_id)
+        )
     s = snap["survivor"]
     member_ids = [c["id"] for c in snap["customers"]]
     later = later_merges(conn, merge_id, member_ids)
     if later:
         raise ClientbaseError(
-            f"merge {', '.join(map(str, later))} (done later) also involves customers of "
-            f"merge {merge_id}",
-            hint=f"undo merge {later[0]} first: clientbase dedupe undo {later[0]}",
+            _("merge {later} (done later) also involves customers of merge {id}").format(
+                later=", ".join(map(str, later)), id=merge_id
+            ),
+            hint=_("undo merge {id} first: clientbase dedupe undo {id}").format(id=later[0]),
         )
     now_row = conn.execute(select(customers).where(customers.c.id == s)).first()
     if now_row is None:
-        raise ClientbaseError(f"customer {s} (the survivor of merge {merge_id}) no longer exists")
+        raise ClientbaseError(
+            _("customer {id} (the survivor of merge {merge}) no longer exists").format(
+                id=s, merge=merge_id
+            )
+        )
     kept_fields = []
     after = snap["survivor_after"]
     current = {k: _jsonable(getattr(now_row, k)) for k in after}

@@ -59,6 +59,7 @@ from clientbase.dedupe.names import (
     typo_as_typed,
 )
 from clientbase.dedupe.person import Match, Person
+from clientbase.i18n import _
 
 __all__ = [
     "AUTO_THRESHOLD",
@@ -200,11 +201,15 @@ def _contacts(f: Features, g: Features, ev: _Evidence) -> None:
         if f.external_id == g.external_id:
             ev.points += W_EXT
             if ev.explain:
-                ev.reasons.append(f"same client code {f.external_id}")
+                ev.reasons.append(_("same client code {id}").format(id=f.external_id))
         else:
             ev.points += W_EXT_DIFF
             if ev.explain:
-                ev.reasons.append(f"different client codes {f.external_id} / {g.external_id}")
+                ev.reasons.append(
+                    _("different client codes {id} / {id2}").format(
+                        id=f.external_id, id2=g.external_id
+                    )
+                )
     if f.phones and g.phones:
         gp = g.phones
         shared = [p for p in f.phones if p in gp]
@@ -212,7 +217,9 @@ def _contacts(f: Features, g: Features, ev: _Evidence) -> None:
             ev.any = True
             ev.points += W_PHONE
             if ev.explain:
-                ev.reasons.append("same phone " + ", ".join(map(_show_phone, shared)))
+                ev.reasons.append(
+                    _("same phone {value}").format(value=", ".join(map(_show_phone, shared)))
+                )
         else:
             _near_phones(f.phones, gp, ev)
     elif (
@@ -226,19 +233,25 @@ def _contacts(f: Features, g: Features, ev: _Evidence) -> None:
             ev.any = True
             ev.points += W_PHONE_DIGITS
             if ev.explain:
-                ev.reasons.append(f"same phone digits {', '.join(shared)} (not a full number)")
+                ev.reasons.append(
+                    _("same phone digits {value} (not a full number)").format(
+                        value=", ".join(shared)
+                    )
+                )
         elif tail is not None:
             ev.any = True
             ev.points += W_PHONE7
             if ev.explain:
-                ev.reasons.append(f"same last 7 digits {tail} (one number without its code)")
+                ev.reasons.append(
+                    _("same last 7 digits {tail} (one number without its code)").format(tail=tail)
+                )
     if f.emails and g.emails:
         ge = g.emails
         if any(e in ge for e in f.emails):
             ev.any = True
             ev.points += W_EMAIL
             if ev.explain:
-                ev.reasons.append("same email " + _shared_emails(f, g))
+                ev.reasons.append(_("same email {value}").format(value=_shared_emails(f, g)))
         elif f.locals and g.locals:
             local = next((x for x in f.locals if x in g.locals), None)
             if local is not None:
@@ -247,7 +260,9 @@ def _contacts(f: Features, g: Features, ev: _Evidence) -> None:
                     W_EMAIL_LOCAL if any(c.isdigit() for c in local) else (W_EMAIL_LOCAL_NAME)
                 )
                 if ev.explain:
-                    ev.reasons.append(f"same email name {local} at another address")
+                    ev.reasons.append(
+                        _("same email name {local} at another address").format(local=local)
+                    )
 
 
 def _near_phones(ps: tuple[str, ...], qs: tuple[str, ...], ev: _Evidence) -> None:
@@ -260,7 +275,9 @@ def _near_phones(ps: tuple[str, ...], qs: tuple[str, ...], ev: _Evidence) -> Non
                 ev.any = True
                 ev.points += W_PHONE10
                 if ev.explain:
-                    ev.reasons.append(f"same number {p[-10:]} under another country code")
+                    ev.reasons.append(
+                        _("same number {value} under another country code").format(value=p[-10:])
+                    )
                 return
             if near is None and len(p) >= 8 and len(q) >= 8 and p[-7:] == q[-7:]:
                 near = (p, q)
@@ -269,7 +286,11 @@ def _near_phones(ps: tuple[str, ...], qs: tuple[str, ...], ev: _Evidence) -> Non
         ev.points += W_PHONE7
         if ev.explain:
             p, q = near
-            ev.reasons.append(f"same last 7 digits {_show_phone(p)} / {_show_phone(q)}")
+            ev.reasons.append(
+                _("same last 7 digits {value} / {value2}").format(
+                    value=_show_phone(p), value2=_show_phone(q)
+                )
+            )
 
 
 def _shared_emails(f: Features, g: Features) -> str:
@@ -288,13 +309,19 @@ def _surname(f: Features, g: Features, ev: _Evidence) -> None:
     if a == b:
         ev.points += W_SURNAME
         if ev.explain:
-            ev.reasons.append("same surname " + _same_or_approx(f.last_raw, g.last_raw))
+            ev.reasons.append(
+                _("same surname {value}").format(value=_same_or_approx(f.last_raw, g.last_raw))
+            )
         return
     if _gender_forms(a, b):
         # One family, two people as a rule; the genders tell them apart.
         ev.points += W_SURNAME_FORMS
         if ev.explain:
-            ev.reasons.append(f"surnames {f.last_raw} / {g.last_raw}: male and female forms")
+            ev.reasons.append(
+                _("surnames {raw} / {raw2}: male and female forms").format(
+                    raw=f.last_raw, raw2=g.last_raw
+                )
+            )
         return
     v = compare_part(a, b, f.last_initial, g.last_initial)
     if v == DIFFERENT and not (f.last_initial or g.last_initial):
@@ -303,19 +330,27 @@ def _surname(f: Features, g: Features, ev: _Evidence) -> None:
     if v == SAME:
         ev.points += W_SURNAME
         if ev.explain:
-            ev.reasons.append("same surname " + _same_or_approx(f.last_raw, g.last_raw))
+            ev.reasons.append(
+                _("same surname {value}").format(value=_same_or_approx(f.last_raw, g.last_raw))
+            )
     elif v == TYPO:
         ev.points += W_SURNAME_TYPO
         if ev.explain:
-            ev.reasons.append(f"surname {f.last_raw} ≈ {g.last_raw} (typo)")
+            ev.reasons.append(
+                _("surname {raw} ≈ {raw2} (typo)").format(raw=f.last_raw, raw2=g.last_raw)
+            )
     elif v == INITIAL:
         ev.points += W_SURNAME_INITIAL
         if ev.explain:
-            ev.reasons.append(f"surname {f.last_raw} fits {g.last_raw}")
+            ev.reasons.append(
+                _("surname {raw} fits {raw2}").format(raw=f.last_raw, raw2=g.last_raw)
+            )
     else:
         ev.points += W_SURNAME_DIFF
         if ev.explain:
-            ev.reasons.append(f"different surnames {f.last_raw} / {g.last_raw}")
+            ev.reasons.append(
+                _("different surnames {raw} / {raw2}").format(raw=f.last_raw, raw2=g.last_raw)
+            )
 
 
 def _first(f: Features, g: Features, ev: _Evidence) -> None:
@@ -325,31 +360,35 @@ def _first(f: Features, g: Features, ev: _Evidence) -> None:
     if v == SAME:
         ev.points += W_FIRST
         if ev.explain:
-            ev.reasons.append("same first name " + _same_or_approx(a.raw, b.raw))
+            ev.reasons.append(
+                _("same first name {value}").format(value=_same_or_approx(a.raw, b.raw))
+            )
     elif v == VARIANT:
         ev.points += W_FIRST_VARIANT
         if ev.explain:
-            ev.reasons.append(f"{a.raw} ≈ {b.raw}")
+            ev.reasons.append(_("{raw} ≈ {raw2}").format(raw=a.raw, raw2=b.raw))
     elif v == TYPO:
         ev.points += W_FIRST_TYPO
         if ev.explain:
-            ev.reasons.append(f"first name {a.raw} ≈ {b.raw} (typo)")
+            ev.reasons.append(_("first name {raw} ≈ {raw2} (typo)").format(raw=a.raw, raw2=b.raw))
     elif v == INITIAL:
         ev.points += W_FIRST_INITIAL
         if ev.explain:
             init, full = (a, b) if a.initial else (b, a)
-            ev.reasons.append(f"{init.raw} fits {full.raw}")
+            ev.reasons.append(_("{raw} fits {raw2}").format(raw=init.raw, raw2=full.raw))
     elif (a.known and b.known) or a.initial or b.initial:
         ev.points += W_FIRST_CLASH
         if ev.clash is None or ev.explain:
-            reason = f"different first names {a.raw} / {b.raw}"
+            reason = _("different first names {raw} / {raw2}").format(raw=a.raw, raw2=b.raw)
             ev.clash = ev.clash or reason
             if ev.explain:
                 ev.reasons.append(reason)
     else:
         ev.points += W_FIRST_DIFF
         if ev.explain:
-            ev.reasons.append(f"different first names {a.raw} / {b.raw}")
+            ev.reasons.append(
+                _("different first names {raw} / {raw2}").format(raw=a.raw, raw2=b.raw)
+            )
 
 
 def _middle(f: Features, g: Features, ev: _Evidence) -> None:
@@ -364,18 +403,22 @@ def _middle(f: Features, g: Features, ev: _Evidence) -> None:
     if v == SAME:
         ev.points += W_MIDDLE
         if ev.explain:
-            ev.reasons.append("same patronymic " + _same_or_approx(a, b))
+            ev.reasons.append(_("same patronymic {value}").format(value=_same_or_approx(a, b)))
     elif v == TYPO:
         ev.points += W_MIDDLE_TYPO
         if ev.explain:
-            ev.reasons.append(f"patronymic {a} ≈ {b} (typo)")
+            ev.reasons.append(_("patronymic {value} ≈ {value2} (typo)").format(value=a, value2=b))
     elif v == INITIAL:
         ev.points += W_MIDDLE_INITIAL
         if ev.explain:
-            ev.reasons.append(f"{a} fits {b}" if f.middle_initial else f"{b} fits {a}")
+            ev.reasons.append(
+                _("{value} fits {value2}").format(value=a, value2=b)
+                if f.middle_initial
+                else _("{value} fits {value2}").format(value=b, value2=a)
+            )
     else:
         ev.points += W_MIDDLE_DIFF
-        reason = f"different patronymics {a} / {b}"
+        reason = _("different patronymics {value} / {value2}").format(value=a, value2=b)
         ev.clash = ev.clash or reason
         if ev.explain:
             ev.reasons.append(reason)
@@ -387,23 +430,31 @@ def _swapped(f: Features, g: Features, explain: bool) -> _Evidence:
     assert f.first is not None and g.first is not None
     ev.points += W_SWAP
     if explain:
-        ev.reasons.append("first and last name swapped")
+        ev.reasons.append(_("first and last name swapped"))
     if f.last == g.first.key or is_typo(f.last, g.first.key):
         ev.points += W_SURNAME
         if explain:
-            ev.reasons.append("same surname " + _same_or_approx(f.last_raw, g.first.raw))
+            ev.reasons.append(
+                _("same surname {value}").format(value=_same_or_approx(f.last_raw, g.first.raw))
+            )
     else:
         ev.points += W_SURNAME_DIFF
         if explain:
-            ev.reasons.append(f"different surnames {f.last_raw} / {g.first.raw}")
+            ev.reasons.append(
+                _("different surnames {raw} / {raw2}").format(raw=f.last_raw, raw2=g.first.raw)
+            )
     if f.first.key == g.last or is_typo(f.first.key, g.last):
         ev.points += W_FIRST
         if explain:
-            ev.reasons.append("same first name " + _same_or_approx(f.first.raw, g.last_raw))
+            ev.reasons.append(
+                _("same first name {value}").format(value=_same_or_approx(f.first.raw, g.last_raw))
+            )
     else:
         ev.points += W_FIRST_DIFF
         if explain:
-            ev.reasons.append(f"different first names {f.first.raw} / {g.last_raw}")
+            ev.reasons.append(
+                _("different first names {raw} / {raw2}").format(raw=f.first.raw, raw2=g.last_raw)
+            )
     return ev
 
 
@@ -439,36 +490,40 @@ def _person_names(f: Features, g: Features, ev: _Evidence) -> None:
     if f.gender and g.gender and f.gender != g.gender:
         ev.any = True
         ev.points += W_GENDER_DIFF
-        ev.clash = ev.clash or "different gender"
+        ev.clash = ev.clash or _("different gender")
         if ev.explain:
-            ev.reasons.append("different gender")
+            ev.reasons.append(_("different gender"))
 
 
 def _birthday(f: Features, g: Features, ev: _Evidence) -> None:
     if f.bm and f.bd and g.bm and g.bd:
         ev.any = True
         if f.bm != g.bm or f.bd != g.bd:
-            reason = f"different birthdays {_bday(f)} / {_bday(g)}"
+            reason = _("different birthdays {value} / {value2}").format(
+                value=_bday(f), value2=_bday(g)
+            )
         elif f.by and g.by:
             if f.by == g.by:
                 ev.points += W_BIRTHDAY
                 if ev.explain:
-                    ev.reasons.append(f"same birthday {_bday(f)}")
+                    ev.reasons.append(_("same birthday {value}").format(value=_bday(f)))
                 return
-            reason = f"different birth years {f.by} / {g.by}"
+            reason = _("different birth years {by} / {by2}").format(by=f.by, by2=g.by)
         else:
             ev.points += W_BIRTHDAY_NO_YEAR
             if ev.explain:
-                ev.reasons.append(f"same birthday {f.bm:02d}-{f.bd:02d} (year unknown)")
+                ev.reasons.append(
+                    _("same birthday {bm:02d}-{bd:02d} (year unknown)").format(bm=f.bm, bd=f.bd)
+                )
             return
     elif f.by and g.by:
         ev.any = True
         if f.by == g.by:
             ev.points += W_BIRTH_YEAR
             if ev.explain:
-                ev.reasons.append(f"same birth year {f.by}")
+                ev.reasons.append(_("same birth year {by}").format(by=f.by))
             return
-        reason = f"different birth years {f.by} / {g.by}"
+        reason = _("different birth years {by} / {by2}").format(by=f.by, by2=g.by)
     else:
         return
     ev.points += W_BIRTHDAY_DIFF
@@ -483,37 +538,47 @@ def _places(f: Features, g: Features, ev: _Evidence, company_too: bool) -> None:
             ev.any = True
             ev.points += W_ADDRESS
             if ev.explain:
-                ev.reasons.append(f"same address {f.address}")
+                ev.reasons.append(_("same address {address}").format(address=f.address))
         elif f.postcode and f.postcode == g.postcode:
             ev.any = True
             ev.points += W_POSTCODE
             if ev.explain:
-                ev.reasons.append(f"same postcode {f.postcode}")
+                ev.reasons.append(_("same postcode {postcode}").format(postcode=f.postcode))
     if f.city and g.city:
         ev.any = True
         if f.city == g.city:
             ev.points += W_CITY
             if ev.explain:
-                ev.reasons.append("same city " + _same_or_approx(f.city_raw, g.city_raw))
+                ev.reasons.append(
+                    _("same city {value}").format(value=_same_or_approx(f.city_raw, g.city_raw))
+                )
         else:
             ev.points += W_CITY_DIFF
             if ev.explain:
-                ev.reasons.append(f"different cities {f.city_raw} / {g.city_raw}")
+                ev.reasons.append(
+                    _("different cities {raw} / {raw2}").format(raw=f.city_raw, raw2=g.city_raw)
+                )
     if company_too and f.company and g.company:
         ev.any = True
         if f.company == g.company:
             ev.points += W_COMPANY
             if ev.explain:
                 shown = _same_or_approx(f.company_raw, g.company_raw)
-                ev.reasons.append("same company " + shown)
+                ev.reasons.append(_("same company {shown}").format(shown=shown))
         elif is_typo(f.company, g.company):
             ev.points += W_COMPANY_TYPO
             if ev.explain:
-                ev.reasons.append(f"company {f.company_raw} ≈ {g.company_raw}")
+                ev.reasons.append(
+                    _("company {raw} ≈ {raw2}").format(raw=f.company_raw, raw2=g.company_raw)
+                )
         else:
             ev.points += W_COMPANY_DIFF
             if ev.explain:
-                ev.reasons.append(f"different companies {f.company_raw} / {g.company_raw}")
+                ev.reasons.append(
+                    _("different companies {raw} / {raw2}").format(
+                        raw=f.company_raw, raw2=g.company_raw
+                    )
+                )
 
 
 def _org_names(f: Features, g: Features, ev: _Evidence) -> None:
@@ -525,18 +590,24 @@ def _org_names(f: Features, g: Features, ev: _Evidence) -> None:
     if a == b:
         ev.points += W_ORG_NAME
         if ev.explain:
-            ev.reasons.append("same company name " + _same_or_approx(f.company_raw, g.company_raw))
+            ev.reasons.append(
+                _("same company name {value}").format(
+                    value=_same_or_approx(f.company_raw, g.company_raw)
+                )
+            )
     elif is_typo(a, b):
         ev.points += W_ORG_NAME_TYPO
         if ev.explain:
-            ev.reasons.append(f"company name {shown} (typo)")
+            ev.reasons.append(_("company name {shown} (typo)").format(shown=shown))
     elif set(a.split()) <= set(b.split()) or set(b.split()) <= set(a.split()):
         ev.points += W_ORG_NAME_PART
         if ev.explain:
-            ev.reasons.append(f"company name {shown}")
+            ev.reasons.append(_("company name {shown}").format(shown=shown))
     else:
         ev.points += W_ORG_NAME_DIFF
-        reason = f"different companies {f.company_raw} / {g.company_raw}"
+        reason = _("different companies {raw} / {raw2}").format(
+            raw=f.company_raw, raw2=g.company_raw
+        )
         ev.clash = ev.clash or reason
         if ev.explain:
             ev.reasons.append(reason)
@@ -556,10 +627,12 @@ def _kinds(f: Features, g: Features, ev: _Evidence) -> None:
     if words and org.company and set(org.company.split()) == words:
         ev.points += W_SURNAME + W_FIRST
         if ev.explain:
-            ev.reasons.append(f"{org.company_raw} is {person.name}")
+            ev.reasons.append(_("{raw} is {name}").format(raw=org.company_raw, name=person.name))
     else:
         ev.points += W_KIND_DIFF
-        reason = f"a company and a person: {org.name} / {person.name}"
+        reason = _("a company and a person: {name} / {name2}").format(
+            name=org.name, name2=person.name
+        )
         ev.clash = ev.clash or reason
         if ev.explain:
             ev.reasons.append(reason)

@@ -18,6 +18,8 @@ import io
 import zipfile
 from dataclasses import dataclass
 
+from clientbase.i18n import N_, _
+
 # Apache POI refuses entries that inflate more than 100 times (ZipSecureFile's default minimum
 # inflate ratio of 0.01); small entries are exempt because a few KB of repeated XML can exceed
 # that ratio legitimately.
@@ -32,11 +34,11 @@ _ODF_TYPES = {
     "application/vnd.oasis.opendocument.presentation": "odp",
 }
 DESCRIPTIONS = {
-    "docx": "a Word document",
-    "pptx": "a PowerPoint presentation",
-    "odt": "an OpenDocument text document",
-    "odp": "an OpenDocument presentation",
-    "zip": "a zip archive",
+    "docx": N_("a Word document"),
+    "pptx": N_("a PowerPoint presentation"),
+    "odt": N_("an OpenDocument text document"),
+    "odp": N_("an OpenDocument presentation"),
+    "zip": N_("a zip archive"),
 }
 
 
@@ -56,23 +58,30 @@ def inspect_zip(data: bytes) -> ZipInfo:
     try:
         z = zipfile.ZipFile(io.BytesIO(data))
     except zipfile.BadZipFile:
-        return ZipInfo("zip", "the archive is damaged or cut short (no zip directory at its end)")
+        return ZipInfo(
+            "zip", _("the archive is damaged or cut short (no zip directory at its end)")
+        )
     except (OSError, ValueError, NotImplementedError) as exc:
-        return ZipInfo("zip", f"the archive is damaged: {exc}")
+        return ZipInfo("zip", _("the archive is damaged: {error}").format(error=exc))
     with z:
         infos = z.infolist()
         names = {i.filename for i in infos}
         kind = _kind(z, names)
         if len(infos) > MAX_ENTRIES:
             return ZipInfo(
-                kind, bomb=f"the archive has {len(infos):,} parts; a document has dozens"
+                kind,
+                bomb=_("the archive has {n} parts; a document has dozens").format(
+                    n=f"{len(infos):,}"
+                ),
             )
         total = sum(i.file_size for i in infos)
         if total > MAX_UNPACKED_BYTES:
             return ZipInfo(
                 kind,
-                bomb=f"it declares {_mb(total)} unpacked from {_mb(len(data))} "
-                f"(more than the {_mb(MAX_UNPACKED_BYTES)} clientbase unpacks)",
+                bomb=_(
+                    "it declares {unpacked} unpacked from {packed} "
+                    "(more than the {limit} clientbase unpacks)"
+                ).format(unpacked=_mb(total), packed=_mb(len(data)), limit=_mb(MAX_UNPACKED_BYTES)),
             )
         for i in infos:
             if i.file_size > RATIO_EXEMPT_BYTES and i.file_size > MAX_RATIO * max(
@@ -80,9 +89,15 @@ def inspect_zip(data: bytes) -> ZipInfo:
             ):
                 return ZipInfo(
                     kind,
-                    bomb=f"part {i.filename} unpacks {i.file_size // max(i.compress_size, 1):,} times "
-                    f"its size ({_mb(i.compress_size)} to {_mb(i.file_size)}): "
-                    "a decompression bomb, not a spreadsheet",
+                    bomb=_(
+                        "part {part} unpacks {ratio} times its size ({packed} to {unpacked}): "
+                        "a decompression bomb, not a spreadsheet"
+                    ).format(
+                        part=i.filename,
+                        ratio=f"{i.file_size // max(i.compress_size, 1):,}",
+                        packed=_mb(i.compress_size),
+                        unpacked=_mb(i.file_size),
+                    ),
                 )
     return ZipInfo(kind)
 
@@ -100,9 +115,9 @@ def verify_sizes(data: bytes) -> str | None:
                     while f.read(1 << 20):
                         pass
     except (zipfile.BadZipFile, OSError, EOFError, ValueError, NotImplementedError) as exc:
-        return f"the archive is damaged: {exc}"
+        return _("the archive is damaged: {error}").format(error=exc)
     except Exception as exc:  # zlib.error and friends: a broken stream in a part
-        return f"the archive is damaged: {exc}"
+        return _("the archive is damaged: {error}").format(error=exc)
     return None
 
 

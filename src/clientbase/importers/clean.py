@@ -12,12 +12,15 @@ import re
 from datetime import datetime
 from typing import NamedTuple
 
+from clientbase.i18n import N_, _
 from clientbase.importers.mapping import Mapping, to_record
 from clientbase.importers.records import ContactRecord, UnreadableRow
 from clientbase.normalize.dates import parse_birthday, parse_datetime
 from clientbase.normalize.emails import normalize_email, split_emails
+from clientbase.normalize.emails import reason_text as email_reason
 from clientbase.normalize.names import looks_like_company, name_from_parts, parse_full_name
 from clientbase.normalize.phones import is_short_or_internal, normalize_phone, split_phones
+from clientbase.normalize.phones import reason_text as phone_reason
 from clientbase.normalize.typed_names import contacts_in_name, keep_as_typed, tidy
 
 _CONSENT_YES = {"да", "yes", "y", "1", "true", "+", "согласен", "согласна", "есть", "подписан",
@@ -110,6 +113,9 @@ def _point(kind, raw, value, valid, reason, label, extension=None) -> Point:
                  (kind, value if value is not None else "raw:" + raw))  # fmt: skip
 
 
+NOTHING_TO_IDENTIFY = N_("nothing to identify a customer by: no name, company, phone or email")
+
+
 def clean_record(rec: ContactRecord, region: str, default_source: str | None) -> Clean | Rejected:
     """Normalise one record, or say why it cannot be a customer."""
     raw_json = to_json(rec.raw)
@@ -120,7 +126,12 @@ def clean_record(rec: ContactRecord, region: str, default_source: str | None) ->
     company = f.get("company")
     name = None
     if full and _SUMMARY_ROW.match(full) and not rec.phones and not rec.emails:
-        return Rejected(rec.row, rec.sheet, raw_json, f"a summary row ({full!r}), not a customer")
+        return Rejected(
+            rec.row,
+            rec.sheet,
+            raw_json,
+            _("a summary row ({text}), not a customer").format(text=repr(full)),
+        )
     as_typed, name_phones, name_emails = _typed_name(f)
     if as_typed is not None:
         # Not a person's name to take apart: kept exactly as typed (see typed_names).
@@ -168,7 +179,11 @@ def clean_record(rec: ContactRecord, region: str, default_source: str | None) ->
         except ValueError as exc:
             b = None
             out["birthday_raw"] = f["birthday"]
-            notes.append(f"birthday {f['birthday']!r} kept as text: {exc}")
+            notes.append(
+                _("birthday {value} kept as text: {reason}").format(
+                    value=repr(f["birthday"]), reason=exc
+                )
+            )
         if b is not None:
             out["birth_year"], out["birth_month"], out["birth_day"] = b.year, b.month, b.day
 
@@ -187,7 +202,11 @@ def clean_record(rec: ContactRecord, region: str, default_source: str | None) ->
                 if p.valid:
                     has_valid = True
                 else:
-                    notes.append(f"invalid phone {part!r} kept: {p.reason}")
+                    notes.append(
+                        _("invalid phone {value} kept: {reason}").format(
+                            value=repr(part), reason=phone_reason(p.reason)
+                        )
+                    )
     for raw_cell, label in emails:
         for part in split_emails(raw_cell):
             e = normalize_email(part)
@@ -198,7 +217,11 @@ def clean_record(rec: ContactRecord, region: str, default_source: str | None) ->
                 if e.valid:
                     has_valid = True
                 else:
-                    notes.append(f"invalid email {part!r} kept: {e.reason}")
+                    notes.append(
+                        _("invalid email {value} kept: {reason}").format(
+                            value=repr(part), reason=email_reason(e.reason)
+                        )
+                    )
     for kind, value in rec.messengers:
         v = value.strip()
         pt = _point(kind, v, v.lstrip("@").lower() if kind == "telegram" else v, True, None, None)
@@ -210,7 +233,7 @@ def clean_record(rec: ContactRecord, region: str, default_source: str | None) ->
         if not points:
             return Rejected(
                 rec.row, rec.sheet, raw_json,
-                "nothing to identify a customer by: no name, company, phone or email",
+                _(NOTHING_TO_IDENTIFY),
             )  # fmt: skip
         out["kind"] = "person"
     if not out.get("display_name"):
@@ -226,7 +249,7 @@ def clean_record(rec: ContactRecord, region: str, default_source: str | None) ->
         status, when = parse_consent(f.get(f"consent_{ch}"))
         if status:
             channels.append((ch, status, when))
-    general, _ = parse_consent(f.get("consent"))
+    general, _per_channel = parse_consent(f.get("consent"))
     return Clean(rec.row, rec.sheet, raw_json, out, tuple(points), general, tags, tuple(notes),
                  has_valid, True, None, tuple(channels), rec.group)  # fmt: skip
 
@@ -312,16 +335,28 @@ def clean_call(rec, region: str, source: str | None, own=()) -> Clean | Skipped 
     raw_json = to_json(rec.raw)
     number = rec.number.strip()
     if not number:
-        return Skipped(rec.row, None, raw_json, "hidden caller: no number to know them by")
+        return Skipped(rec.row, None, raw_json, _("hidden caller: no number to know them by"))
     if number in own:
-        return Skipped(rec.row, None, raw_json, f"the company's own number {number}")
+        return Skipped(
+            rec.row, None, raw_json, _("the company's own number {number}").format(number=number)
+        )
     if is_short_or_internal(number):
         return Skipped(
-            rec.row, None, raw_json, f"internal extension or short service number {number}"
+            rec.row,
+            None,
+            raw_json,
+            _("internal extension or short service number {number}").format(number=number),
         )
     p = normalize_phone(number, rec.region or region)
     if not p.valid:
-        return Rejected(rec.row, None, raw_json, f"not a phone number: {number!r} ({p.reason})")
+        return Rejected(
+            rec.row,
+            None,
+            raw_json,
+            _("not a phone number: {number} ({reason})").format(
+                number=repr(number), reason=phone_reason(p.reason)
+            ),
+        )
     out: dict = {"kind": "person", "source": source or "phone call"}
     name = rec.contact_name
     if name and looks_like_company(name):

@@ -37,6 +37,7 @@ from clientbase.db.models import (
     tags,
 )
 from clientbase.db.rules import NEWER_WINS
+from clientbase.i18n import N_, _
 from clientbase.importers.clean import CHANNEL_KINDS, Clean, Rejected, Skipped
 from clientbase.importers.keyindex import KeyIndex, key_hash
 from clientbase.normalize.names import first_names_compatible
@@ -71,6 +72,24 @@ _ROW_INSERT = ("import_id", "sheet", "row_number", "raw", "outcome", "reason", "
 # The acquisition source is history, not a changeable fact (NEWER_WINS): the first one stays.
 # An identifier is not a changeable fact: a customer keeps the first client code it got.
 FIRST_STAYS = ("source", "external_id")
+# Words of the per-row reasons (stored with the import rows, in the language of the import).
+MATCH_KEYS = {
+    "person": N_("person"),
+    "client id": N_("client id"),
+    "phone": N_("phone"),
+    "email": N_("email"),
+    "name": N_("name"),
+}
+CALL_WORDS = {True: N_("incoming {result} call"), False: N_("outgoing {result} call")}
+RESULT_WORDS = {
+    "answered": N_("answered"),
+    "missed": N_("missed"),
+    "rejected": N_("rejected"),
+    "voicemail": N_("voicemail"),
+    "blocked": N_("blocked"),
+    "busy": N_("busy"),
+    "failed": N_("failed"),
+}
 
 
 @dataclass(slots=True)
@@ -265,7 +284,7 @@ class ContactWriter:
             cust, matched_by = self._match(cl, index)
             notes = list(cl.notes)
             if cust is None and not self.create:
-                reason = "the customer is not in the base (and --no-create-missing)"
+                reason = _("the customer is not in the base (and --no-create-missing)")
                 c.rejected += 1
                 self.rejects.append(Reject(cl.row, cl.sheet, reason, json.loads(cl.raw_json)))
                 row_results.append((cl, "rejected", reason, None))
@@ -290,16 +309,26 @@ class ContactWriter:
                 outcome = "updated"  # decided by _take_call below
             else:
                 changed = self._apply(cust, cl, index)
-                what = f"same {matched_by[0]} {matched_by[1]}"
+                what = _("same {key} {value}").format(
+                    key=_(MATCH_KEYS.get(matched_by[0], matched_by[0])), value=matched_by[1]
+                )
                 if cust.created_here:
                     c.duplicates += 1
-                    where = f"row {cust.first_row}" if cust.first_row else "an earlier row"
                     outcome = "updated" if changed else "unchanged"
-                    notes.insert(0, f"duplicate of {where} ({what})")
+                    if cust.first_row:
+                        note = _("duplicate of row {row} ({what})").format(
+                            row=cust.first_row, what=what
+                        )
+                    else:
+                        note = _("duplicate of an earlier row ({what})").format(what=what)
+                    notes.insert(0, note)
                 elif changed:
                     outcome = "updated"
                     c.updated += 1
-                    notes.insert(0, f"{what}; changed {', '.join(changed)}")
+                    notes.insert(
+                        0,
+                        _("{what}; changed {fields}").format(what=what, fields=", ".join(changed)),
+                    )
                 else:
                     outcome = "unchanged"
                     c.unchanged += 1
@@ -416,16 +445,20 @@ class ContactWriter:
         key = (cust.id, started_at, direction, phone)
         if key in self._calls_seen:
             self.counts.known_calls += 1
-            return "unchanged", f"call on {started_at:%Y-%m-%d %H:%M:%S} is in the base already"
+            return "unchanged", _("call on {when} is in the base already").format(
+                when=f"{started_at:%Y-%m-%d %H:%M:%S}"
+            )
         self._calls_seen.add(key)
         calls.append((cust.id, cl.call))
         self.counts.calls += 1
-        what = f"{'incoming' if direction == 'in' else 'outgoing'} {result} call"
+        what = _(CALL_WORDS[direction == "in"]).format(result=_(RESULT_WORDS.get(result, result)))
         if outcome == "created":
             named = cust.fields.get("display_name") != phone
-            return "created", f"new {'customer' if named else 'lead'} from an {what}"
+            if named:
+                return "created", _("new customer from an {call}").format(call=what)
+            return "created", _("new lead from an {call}").format(call=what)
         self.counts.updated += not cust.created_here
-        return "updated", f"{what} added (same phone {phone})"
+        return "updated", _("{call} added (same phone {phone})").format(call=what, phone=phone)
 
     def _match(self, cl: Clean, index) -> tuple[Cust | None, tuple[str, str] | None]:
         if cl.group is not None:

@@ -28,6 +28,7 @@ from collections import Counter
 from collections.abc import Callable, Iterator
 
 from clientbase.errors import InputFileError
+from clientbase.i18n import _, ngettext
 from clientbase.importers.records import UnreadableRow
 from clientbase.importers.sniff import legacy_codepage, not_utf8_lines
 
@@ -45,7 +46,9 @@ _UTF8_SEQUENCE = re.compile(rb"[\xc2-\xf4][\x80-\xbf]")
 
 def _lines_list(numbers: list[int], total: int) -> str:
     shown = ", ".join(map(str, numbers[:5]))
-    return shown + (f" and {total - len(numbers[:5]):,} more" if total > 5 else "")
+    if total <= 5:
+        return shown
+    return _("{shown} and {n} more").format(shown=shown, n=f"{total - len(numbers[:5]):,}")
 
 
 class _Decoder:
@@ -90,9 +93,16 @@ class _Decoder:
                 return data.decode(self.main)
             except UnicodeDecodeError as exc:
                 raise InputFileError(
-                    f"{self.name}, line {line_no}: not valid {self.main} "
-                    f"(byte 0x{data[exc.start]:02x} at position {exc.start + 1})",
-                    hint="leave out --encoding to read each line in the encoding it is valid in",
+                    _(
+                        "{file}, line {line}: not valid {encoding} (byte {byte} at position {pos})"
+                    ).format(
+                        file=self.name,
+                        line=line_no,
+                        encoding=self.main,
+                        byte=f"0x{data[exc.start]:02x}",
+                        pos=exc.start + 1,
+                    ),
+                    hint=_("leave out --encoding to read each line in the encoding it is valid in"),
                 ) from exc
         try:
             text = data.decode("utf-8")
@@ -113,15 +123,22 @@ class _Decoder:
     def notes(self) -> list[str]:
         out = []
         for enc, (count, first) in self.other.items():
-            lines = "line" if count == 1 else "lines"
             out.append(
-                f"{lines} {_lines_list(first, count)} {'is' if count == 1 else 'are'} not "
-                f"{self.main}: read as {enc} (each line is read in the encoding it is valid in)"
+                ngettext(
+                    "line {lines} is not {encoding}: read as {used} "
+                    "(each line is read in the encoding it is valid in)",
+                    "lines {lines} are not {encoding}: read as {used} "
+                    "(each line is read in the encoding it is valid in)",
+                    count,
+                ).format(lines=_lines_list(first, count), encoding=self.main, used=enc)
             )
         if self.nul_bytes:
             out.append(
-                f"{self.nul_bytes:,} NUL byte{'s' if self.nul_bytes > 1 else ''} dropped "
-                f"(the first on line {self.first_nul_line})"
+                ngettext(
+                    "{n} NUL byte dropped (the first on line {line})",
+                    "{n} NUL bytes dropped (the first on line {line})",
+                    self.nul_bytes,
+                ).format(n=f"{self.nul_bytes:,}", line=self.first_nul_line)
             )
         return out
 
@@ -189,8 +206,10 @@ class CsvText:
                     yield chunk
             except UnicodeDecodeError as exc:
                 raise InputFileError(
-                    f"{self.name}, after line {n}: not valid {self.encoding}: {exc.reason}",
-                    hint="the file is cut short or not text; export it again",
+                    _("{file}, after line {line}: not valid {encoding}: {reason}").format(
+                        file=self.name, line=n, encoding=self.encoding, reason=exc.reason
+                    ),
+                    hint=_("the file is cut short or not text; export it again"),
                 ) from exc
             return
         n = 0
@@ -290,8 +309,10 @@ class CsvText:
                 size, prefix = self.overlong[first + i]
                 yield UnreadableRow(
                     [prefix],
-                    f"line {first + i} is {size / (1 << 20):,.0f} MB long with no line break: "
-                    "not a record (the file is damaged or not a table)",
+                    _(
+                        "line {line} is {mb} MB long with no line break: "
+                        "not a record (the file is damaged or not a table)"
+                    ).format(line=first + i, mb=f"{size / (1 << 20):,.0f}"),
                 )
             else:
                 yield self._cells(line)
@@ -347,15 +368,21 @@ class CsvText:
         if self.broken:
             first, last = self.broken[0]
             lines = sum(b - a + 1 for a, b in self.broken)
-            more = f" (and {len(self.broken) - 1} more such places)" if len(self.broken) > 1 else ""
+            more = ""
+            if len(self.broken) > 1:
+                more = " " + _("(and {n} more such places)").format(n=len(self.broken) - 1)
             if len(self.broken) == 1 and first == last:
                 out.append(
-                    f"a quote opened on line {first} is never closed: its quotes read as text"
+                    _(
+                        "a quote opened on line {line} is never closed: its quotes read as text"
+                    ).format(line=first)
                 )
             else:
                 out.append(
-                    f"a quote opened on line {first} swallows the lines after it: lines "
-                    f"{first}–{last}{more} read one row per line ({lines:,} lines), their stray "
-                    "quotes as text"
+                    _(
+                        "a quote opened on line {line} swallows the lines after it: lines "
+                        "{first}–{last}{more} read one row per line ({n} lines), their stray "
+                        "quotes as text"
+                    ).format(line=first, first=first, last=last, more=more, n=f"{lines:,}")
                 )
         return out

@@ -15,6 +15,7 @@ from __future__ import annotations
 import re
 from typing import TYPE_CHECKING
 
+from clientbase.i18n import _
 from clientbase.normalize.emails import normalize_email
 from clientbase.normalize.phones import normalize_phone
 
@@ -109,8 +110,12 @@ def relabel_from_sample(m: Mapping, rows: list[tuple[int, list]]) -> list[str]:
         if header in m.unmapped:
             m.unmapped.remove(header)
         changed.append(
-            f"column {m.header[i] or i + 1!r} holds the kind of contact ({label!r} on every "
-            f"row), column {header or nxt + 1!r} the contact itself"
+            _(
+                "column {kind} holds the kind of contact ({label} on every row), "
+                "column {value} the contact itself"
+            ).format(
+                kind=repr(m.header[i] or i + 1), label=repr(label), value=repr(header or nxt + 1)
+            )
         )
         fields = {c.field for c in m.columns.values()}
     return changed

@@ -14,6 +14,7 @@ from datetime import date, datetime
 from pathlib import Path
 
 from clientbase.errors import UsageError
+from clientbase.i18n import _
 from clientbase.importers.longformat import contact_kind, group_key, resolve_long_columns
 from clientbase.importers.records import CONTACT_FIELDS, MULTI_FIELDS, ContactRecord
 
@@ -441,7 +442,11 @@ def load_mapping_file(path: Path) -> dict[str, str]:
     try:
         text = path.read_text(encoding="utf-8-sig")
     except OSError as exc:
-        raise UsageError(f"cannot read the mapping file {path}: {exc.strerror}") from exc
+        raise UsageError(
+            _("cannot read the mapping file {path}: {reason}").format(
+                path=path, reason=exc.strerror
+            )
+        ) from exc
     try:
         if path.suffix.lower() == ".toml":
             import tomllib
@@ -450,10 +455,18 @@ def load_mapping_file(path: Path) -> dict[str, str]:
         else:
             data = json.loads(text)
     except ValueError as exc:
-        raise UsageError(f"{path}: not valid {path.suffix.lstrip('.') or 'JSON'}: {exc}") from exc
+        raise UsageError(
+            _("{path}: not valid {format}: {error}").format(
+                path=path, format=path.suffix.lstrip(".") or "JSON", error=exc
+            )
+        ) from exc
     data = data.get("columns", data) if isinstance(data, dict) else None
     if not isinstance(data, dict) or not all(isinstance(v, str) for v in data.values()):
-        raise UsageError(f'{path}: expected {{"columns": {{"Column": "field", ...}}}}')
+        raise UsageError(
+            _("{path}: expected {example}").format(
+                path=path, example='{"columns": {"Column": "field", ...}}'
+            )
+        )
     return data
 
 
@@ -464,7 +477,11 @@ def parse_map_options(items: list[str], option: str = "--map") -> dict[str, str]
         column, sep, target = item.partition("=") if option != "--map" else item.rpartition("=")
         if not sep or not column.strip() or not target.strip():
             example = "--map 'Тел. 2=phone'" if option == "--map" else f"{option} position=Директор"
-            raise UsageError(f"{option} {item!r}: expected KEY=VALUE, e.g. {example}")
+            raise UsageError(
+                _("{option} {item}: expected KEY=VALUE, e.g. {example}").format(
+                    option=option, item=repr(item), example=example
+                )
+            )
         out[column.strip()] = target.strip()
     return out
 
@@ -475,11 +492,15 @@ def build_mapping(header: list[str], overrides: dict[str, str], *, strict: bool 
     m = Mapping(header=header)
     norm_overrides = {}
     for column, target in overrides.items():
-        fld, _, label = target.partition(":")  # "phone:work" sets the label as well
+        fld, _colon, label = target.partition(":")  # "phone:work" sets the label as well
         if fld not in (*FIELDS, IGNORE):
             raise UsageError(
-                f"unknown field {fld!r} for column {column!r}",
-                hint=f"fields: {', '.join(FIELDS)}, or {IGNORE}",
+                _("unknown field {field} for column {column}").format(
+                    field=repr(fld), column=repr(column)
+                ),
+                hint=_("fields: {fields}, or {ignore}").format(
+                    fields=", ".join(FIELDS), ignore=IGNORE
+                ),
             )
         norm_overrides[normalize_header(column)] = ColumnMap(fld, label or None)
     matched_overrides = set()
@@ -513,8 +534,8 @@ def build_mapping(header: list[str], overrides: dict[str, str], *, strict: bool 
     if missing and strict:
         names = ", ".join(sorted(c for c in overrides if normalize_header(c) in missing))
         raise UsageError(
-            f"--map names columns the file does not have: {names}",
-            hint=f"columns: {', '.join(h for h in header if h)}",
+            _("--map names columns the file does not have: {names}").format(names=names),
+            hint=_("columns: {names}").format(names=", ".join(h for h in header if h)),
         )
     _resolve_name_conflicts(m)
     resolve_long_columns(m)

@@ -36,7 +36,8 @@ from clientbase.db.bulk import insert_rows, select_where_in, timestamp
 from clientbase.db.models import import_changes, import_rows, orders
 from clientbase.db.rules import ORDER_RETURN
 from clientbase.errors import InputFileError, UsageError
-from clientbase.importers.clean import Clean, Rejected, clean_record, to_json
+from clientbase.i18n import _
+from clientbase.importers.clean import NOTHING_TO_IDENTIFY, Clean, Rejected, clean_record, to_json
 from clientbase.importers.contacts import ContactWriter, Counts, Reject
 from clientbase.importers.mapping import (
     IGNORE,
@@ -205,8 +206,10 @@ def build_order_mapping(header: list[str], overrides: dict[str, str]) -> OrderMa
     for column, target in overrides.items():
         if target not in allowed:
             raise UsageError(
-                f"unknown field {target!r} for column {column!r} in an orders file",
-                hint=f"fields: {', '.join(allowed)}",
+                _("unknown field {field} for column {column} in an orders file").format(
+                    field=repr(target), column=repr(column)
+                ),
+                hint=_("fields: {fields}").format(fields=", ".join(allowed)),
             )
         norm[normalize_header(column)] = target
     ctx = _context(header)
@@ -240,16 +243,18 @@ def build_order_mapping(header: list[str], overrides: dict[str, str]) -> OrderMa
         missing.append("amount")
     if missing:
         raise InputFileError(
-            f"no {' and no '.join(missing)} column for orders "
-            f"(header: {', '.join(h for h in header if h)[:200]})",
-            hint="name them with --map 'COLUMN=date' / 'COLUMN=amount'",
+            _("no {columns} column for orders (header: {header})").format(
+                columns=(" " + _("and no") + " ").join(missing),
+                header=", ".join(h for h in header if h)[:200],
+            ),
+            hint=_("name them with --map 'COLUMN=date' / 'COLUMN=amount'"),
         )
     who = {"external_id", "full_name", "last_name", "company", "phone", "email", "company_code",
            "inn"}  # fmt: skip
     if not fields & who:
         raise InputFileError(
-            "no column says who the customer is (client code, name, phone or email)",
-            hint="map one with --map 'COLUMN=external_id' (or full_name, phone, email)",
+            _("no column says who the customer is (client code, name, phone or email)"),
+            hint=_("map one with --map 'COLUMN=external_id' (or full_name, phone, email)"),
         )
     return m
 
@@ -434,12 +439,12 @@ class OrderWriter:
         """The customer part of a row; a client code alone is enough to know them by."""
         code = rec.fields.get("external_id")
         cl = clean_record(rec, self.region, self.source)
-        if not isinstance(cl, Rejected) or not cl.reason.startswith("nothing to identify"):
+        if not isinstance(cl, Rejected) or cl.reason != _(NOTHING_TO_IDENTIFY):
             return cl
         if not code:
-            reason = "no customer: the row has no client code, name, phone or email"
+            reason = _("no customer: the row has no client code, name, phone or email")
             if mapping.deals:
-                reason = "a deal with no customer: CONTACT_ID and COMPANY_ID are empty"
+                reason = _("a deal with no customer: CONTACT_ID and COMPANY_ID are empty")
             return cl._replace(reason=reason)
         # Known by the code alone (a retail dataset, a shop's export, a 1C report): the card is
         # named after it, so that a person sees where it came from, and the code finds it again.
@@ -471,11 +476,13 @@ class OrderWriter:
         order["order_id"] = oid
         label = f.get("full_name") or f.get("company") or ""
         if oid is None and _TOTALS_ROW.match(label):
-            return None, f"a totals line ({label!r}), not an order"
+            return None, _("a totals line ({label}), not an order").format(label=repr(label))
         if oid is None and m.document_dates:
             return (
                 None,
-                f"a group line of the report ({label or 'no name'}: no document), not an order",
+                _("a group line of the report ({label}: no document), not an order").format(
+                    label=label or _("no name")
+                ),
             )
         head = self._head if oid is not None and self._head and self._head[0] == oid else None
         if head is not None:
@@ -503,12 +510,12 @@ class OrderWriter:
         try:
             order["date"] = self._date(raw_date) if raw_date else None
         except ValueError as exc:
-            return None, f"date {raw_date!r}: {exc}"
+            return None, _("date {value}: {reason}").format(value=repr(raw_date), reason=exc)
         if order["date"] is None and head is not None:
             order["date"] = head[1]
             self._stamp = timestamp(self.conn, head[1])
         if order["date"] is None:
-            return None, "no date"
+            return None, _("no date")
         order["stamp"] = self._stamp
         amounts = self._amounts
         for k in NUMBERS:
@@ -521,7 +528,9 @@ class OrderWriter:
                 try:
                     number = parse_amount(v)
                 except ValueError as exc:
-                    return None, f"{k} {v!r}: {exc}"
+                    return None, _("{field} {value}: {reason}").format(
+                        field=k, value=repr(v), reason=exc
+                    )
                 if len(amounts) < _CACHE_SIZE:
                     amounts[v] = number
             if abs(number) > MAX_AMOUNT:
@@ -535,7 +544,7 @@ class OrderWriter:
                 if abs(order["amount"]) > MAX_AMOUNT:
                     return None, _out_of_range("amount", order["amount"])
             else:
-                return None, "no amount"
+                return None, _("no amount")
         # A return or a cancellation as shops and retail datasets write them: a negative
         # quantity or amount, an invoice number with a C in front, a 1C "Возврат …" document.
         amount = order["amount"]
@@ -679,7 +688,7 @@ def _day_first(m: OrderMapping, rows: list[tuple[int, list]]) -> bool:
     retail datasets: 12/1/2010 8:26) the month; dotted dates are always day first."""
     cols = [i for i, c in m.columns.items() if c.field in ("date", "date2", "date3")]
     slashes = month_first = False
-    for _, cells in rows:
+    for _row, cells in rows:
         for i in cols:
             v = cells[i] if i < len(cells) else None
             if isinstance(v, str) and (d := _SLASH_DATE.match(v)):
@@ -711,8 +720,10 @@ def _status(text: str | None, cancelled_at: str | None, stages: bool) -> str | N
 
 
 def _out_of_range(what: str, value: float) -> str:
-    return (f"{what} {value:g} is out of range (more than 10^12 in absolute value): "
-            "a broken cell, fix it or remove the row")  # fmt: skip
+    return _(
+        "{field} {value} is out of range (more than 10^12 in absolute value): "
+        "a broken cell, fix it or remove the row"
+    ).format(field=what, value=f"{value:g}")
 
 
 def _lines_label(r) -> str:

@@ -28,6 +28,7 @@ from clientbase.db.models import (
     imports,
 )
 from clientbase.errors import InputFileError, UsageError
+from clientbase.i18n import _, ngettext
 from clientbase.importers import sniff
 from clientbase.importers.batches import close_batch, open_batch
 from clientbase.importers.clean import (
@@ -191,8 +192,10 @@ def expand_paths(paths: list[Path]) -> list[tuple[Path, bool]]:
             )
             if not found:
                 raise InputFileError(
-                    f"{p}: no files to import here",
-                    hint=f"supported: {', '.join(sorted(SUPPORTED_SUFFIXES))}",
+                    _("{path}: no files to import here").format(path=p),
+                    hint=_("supported: {suffixes}").format(
+                        suffixes=", ".join(sorted(SUPPORTED_SUFFIXES))
+                    ),
                 )
             out.extend((q, True) for q in found)
         elif (problem := file_problem(p)) is not None:
@@ -218,7 +221,9 @@ def run_import(
     the caller hands in the duplicate search, which lives above the importers.
     """
     if options.kind is not None and options.kind not in KINDS:
-        raise UsageError(f"--as {options.kind}: can import {', '.join(KINDS)}")
+        raise UsageError(
+            _("--as {kind}: can import {kinds}").format(kind=options.kind, kinds=", ".join(KINDS))
+        )
     plans = []
     kept = 0
     for path, from_folder in expand_paths(paths):
@@ -254,11 +259,15 @@ def run_import(
             # again, so the files before it are not imported twice.
             results.append(retrying(one_file))
         except InputFileError as exc:
-            done = [f"{Path(r.file).name} (batch {r.batch_id})" for r in results if r.batch_id]
+            done = [
+                _("{file} (batch {id})").format(file=Path(r.file).name, id=r.batch_id)
+                for r in results
+                if r.batch_id
+            ]
             if done:
-                exc.hint = (
-                    f"{exc.hint}; " if exc.hint else ""
-                ) + f"imported before it: {', '.join(done)}; the rest was not started"
+                exc.hint = (f"{exc.hint}; " if exc.hint else "") + _(
+                    "imported before it: {files}; the rest was not started"
+                ).format(files=", ".join(done))
             raise
     found = None
     if options.find_duplicates and after_contacts is not None:
@@ -275,7 +284,8 @@ def _plan(path: Path, from_folder: bool, opt: ImportOptions) -> _Planned:
         return _Planned(path, "unknown", "contacts", from_folder, problem=exc)
     except OSError as exc:
         return _Planned(path, "unknown", "contacts", from_folder,
-                        problem=InputFileError(f"{path}: cannot read: {exc.strerror}"))  # fmt: skip
+                        problem=InputFileError(_("{path}: cannot read: {reason}").format(
+                            path=path, reason=exc.strerror)))  # fmt: skip
     head = source.head
     fmt = sniff.detect_format(path, head)
     kind = opt.kind
@@ -292,13 +302,15 @@ def _plan(path: Path, from_folder: bool, opt: ImportOptions) -> _Planned:
     plan = _Planned(path, fmt, kind or "contacts", from_folder, source=source)
     if fmt == "csv" and path.suffix.lower() in _WORKBOOK_SUFFIXES:
         plan.notes.append(
-            f"{path.name} holds text, not an Excel or LibreOffice workbook: read as CSV "
-            "(the content decides the format, not the name)"
+            _(
+                "{file} holds text, not an Excel or LibreOffice workbook: read as CSV "
+                "(the content decides the format, not the name)"
+            ).format(file=path.name)
         )
     if plan.kind == "calls" and fmt not in CALL_FORMATS:
         plan.problem = InputFileError(
-            f"{path.name}: not a call log clientbase knows ({fmt})",
-            hint="Android/OPPO backups, Asterisk Master.csv, Sipuni, Mango or a CSV of calls",
+            _("{file}: not a call log clientbase knows ({fmt})").format(file=path.name, fmt=fmt),
+            hint=_("Android/OPPO backups, Asterisk Master.csv, Sipuni, Mango or a CSV of calls"),
         )
     elif fmt in ("unknown", "xml", "html"):
         plan.problem = _not_importable(path, fmt, head)
@@ -352,13 +364,15 @@ def _map_tables(plan: _Planned, opt: ImportOptions, progress: Progress | None) -
     plan.tables, plan.skipped_sheets = [], []
     for t in tables:
         if t.above:
-            where = f"sheet {t.name!r}: " if t.name else ""
-            lines = "; ".join(f"row {n}: {text[:80]!r}" for n, text in t.above[:3])
-            more = f" and {len(t.above) - 3} more" if len(t.above) > 3 else ""
-            note = (
-                f"{where}the header is on row {t.header_row}; the rows above it are a title, "
-                f"not imported: {lines}{more}"
+            where = _("sheet {sheet}: ").format(sheet=repr(t.name)) if t.name else ""
+            lines = "; ".join(
+                _("row {n}: {text}").format(n=n, text=repr(text[:80])) for n, text in t.above[:3]
             )
+            more = " " + _("and {n} more").format(n=len(t.above) - 3) if len(t.above) > 3 else ""
+            note = where + _(
+                "the header is on row {row}; the rows above it are a title, not imported: "
+                "{lines}{more}"
+            ).format(row=t.header_row, lines=lines, more=more)
             if note not in plan.notes:
                 plan.notes.append(note)
     if opt.kind is None and tables and looks_like_orders(tables[0].header):
@@ -379,20 +393,27 @@ def _map_tables(plan: _Planned, opt: ImportOptions, progress: Progress | None) -
             )
             plan.tables.append((t, m))
             continue
-        where = f"{path.name}" + (f", sheet {t.name!r}" if t.name else "")
+        where = path.name
+        if t.name:
+            where = _("{file}, sheet {sheet}").format(file=path.name, sheet=repr(t.name))
         problem = InputFileError(
-            f"{where}: no column looks like a name, phone or email "
-            f"(header on row {t.header_row}: {', '.join(h for h in t.header if h)[:200]})",
-            hint="name the columns with --map 'COLUMN=FIELD' or --mapping FILE",
+            _(
+                "{where}: no column looks like a name, phone or email (header on row {row}: "
+                "{header})"
+            ).format(
+                where=where, row=t.header_row, header=", ".join(h for h in t.header if h)[:200]
+            ),
+            hint=_("name the columns with --map 'COLUMN=FIELD' or --mapping FILE"),
         )
         if t.name is None or opt.sheet is not None:
             raise problem
         plan.skipped_sheets.append(t.name)  # a totals or notes sheet in a workbook
     if not plan.tables:
         raise InputFileError(
-            f"{path.name}: no sheet looks like a contact list "
-            f"(sheets: {', '.join(plan.skipped_sheets) or 'none with data'})",
-            hint="choose one with --sheet NAME and name its columns with --map",
+            _("{file}: no sheet looks like a contact list (sheets: {sheets})").format(
+                file=path.name, sheets=", ".join(plan.skipped_sheets) or _("none with data")
+            ),
+            hint=_("choose one with --sheet NAME and name its columns with --map"),
         )
 
 
@@ -403,24 +424,26 @@ def _not_importable(path: Path, fmt: str, head: bytes) -> InputFileError:
     """Why a file cannot be imported, naming what it is when its first bytes tell."""
     if fmt == "html":
         return InputFileError(
-            f"{path.name} is a web page (HTML), not a table file",
-            hint="open it in Excel or LibreOffice and save it as .xlsx or CSV",
+            _("{file} is a web page (HTML), not a table file").format(file=path.name),
+            hint=_("open it in Excel or LibreOffice and save it as .xlsx or CSV"),
         )
     if fmt == "xml":
         text = sniff.decode_sample(head[:4096])
         if "urn:schemas-microsoft-com:office:spreadsheet" in text:
             return InputFileError(
-                f"{path.name} is an Excel 2003 XML spreadsheet, which clientbase does not read",
-                hint="open it in Excel or LibreOffice and save it as .xlsx",
+                _("{file} is an Excel 2003 XML spreadsheet, which clientbase does not read").format(
+                    file=path.name
+                ),
+                hint=_("open it in Excel or LibreOffice and save it as .xlsx"),
             )
         return InputFileError(
-            f"{path.name}: an XML file clientbase does not know",
-            hint="CSV/TSV, .xlsx, .xls, .ods, .vcf, or a call log",
+            _("{file}: an XML file clientbase does not know").format(file=path.name),
+            hint=_("CSV/TSV, .xlsx, .xls, .ods, .vcf, or a call log"),
         )
-    what = sniff.binary_kind(head) or "not text"
+    what = sniff.binary_kind(head) or _("not text")
     return InputFileError(
-        f"{path.name} is {what}, not a table, vCard or call log",
-        hint="CSV/TSV, .xlsx, .xls, .ods, .vcf, or a call log",
+        _("{file} is {what}, not a table, vCard or call log").format(file=path.name, what=what),
+        hint=_("CSV/TSV, .xlsx, .xls, .ods, .vcf, or a call log"),
     )
 
 
@@ -453,7 +476,7 @@ def _any_header_score(cells: list[str]) -> int:
 
 
 def _close(plan: _Planned) -> None:
-    for t, _ in plan.tables:
+    for t, _mapping in plan.tables:
         close = getattr(t.rows, "close", None)
         if close is not None:
             close()
@@ -476,8 +499,10 @@ def _check_overrides_used(plans: list[_Planned], opt: ImportOptions) -> None:
     if missing:
         seen = sorted({h for p in plans for t, _ in p.tables for h in t.header if h})
         raise UsageError(
-            f"--map names columns the files do not have: {', '.join(missing)}",
-            hint=f"columns: {', '.join(seen)[:300]}",
+            _("--map names columns the files do not have: {names}").format(
+                names=", ".join(missing)
+            ),
+            hint=_("columns: {names}").format(names=", ".join(seen)[:300]),
         )
 
 
@@ -487,13 +512,15 @@ def _import_planned(
     path = plan.path
     result = FileResult(file=str(path), format=plan.fmt, kind=plan.kind, notes=plan.notes)
     if plan.problem is not None:
-        result.skipped = f"not imported: {plan.problem}"
+        result.skipped = _("not imported: {problem}").format(problem=plan.problem)
         return result
     src = plan.source
     assert src is not None
     prior = None if opt.force else _imported_before(conn, src, plan.kind)
     if prior is not None:
-        result.skipped = f"already imported as batch {prior} (use --force to re-read it)"
+        result.skipped = _("already imported as batch {id} (use --force to re-read it)").format(
+            id=prior
+        )
         result.batch_id = prior
         src.release()
         return result
@@ -587,16 +614,22 @@ def _import_contacts(
 
 def _reading_notes(plan: _Planned, result: FileResult) -> None:
     """What the CSV reader repaired, and why the file has more lines than rows."""
-    for t, _ in plan.tables:
+    for t, _mapping in plan.tables:
         text = t.text
         if text is None:
             continue
         result.notes.extend(n for n in text.notes() if n not in result.notes)
         if text.multiline_rows:
-            rows = "row holds" if text.multiline_rows == 1 else "rows hold"
             result.notes.append(
-                f"{text.multiline_rows:,} {rows} line breaks inside quoted cells (addresses, "
-                f"notes): the file's {text.lines:,} lines are {text.rows:,} rows"
+                ngettext(
+                    "{n} row holds line breaks inside quoted cells (addresses, notes): "
+                    "the file's {lines} lines are {rows} rows",
+                    "{n} rows hold line breaks inside quoted cells (addresses, notes): "
+                    "the file's {lines} lines are {rows} rows",
+                    text.multiline_rows,
+                ).format(
+                    n=f"{text.multiline_rows:,}", lines=f"{text.lines:,}", rows=f"{text.rows:,}"
+                )
             )
 
 
@@ -753,8 +786,9 @@ def _call_chunks(
     )
     if own.learned:
         result.notes.append(
-            "the company's own numbers, not customers: "
-            + ", ".join(f"{key} ({how})" for key, how in own.learned.items())
+            _("the company's own numbers, not customers: {numbers}").format(
+                numbers=", ".join(f"{key} ({how})" for key, how in own.learned.items())
+            )
         )
     chunk: list = []
     for item in chain(ahead, records):
@@ -795,7 +829,9 @@ def _vcard_chunks(
                     item.card_line or item.line,
                     None,
                     to_json(raw),
-                    f"malformed vCard at line {item.line}: {item.message}",
+                    _("malformed vCard at line {line}: {message}").format(
+                        line=item.line, message=item.message
+                    ),
                 )
             )
         else:

@@ -20,6 +20,7 @@ from dataclasses import dataclass
 import phonenumbers
 from phonenumbers import PhoneMetadata
 
+from clientbase.i18n import _
 from clientbase.normalize.phones import AREA_SEP, is_short_or_internal, normalize_phone
 
 SAMPLE_NUMBERS = 5000
@@ -80,7 +81,7 @@ def region_for(numbers: Iterable[str], region: str, *, chosen: bool) -> RegionCh
             break
         if not raw or not raw.strip() or is_short_or_internal(raw):
             continue
-        digits, _ = _digits(raw)
+        digits, _kind = _digits(raw)
         if len(digits) < 6:
             continue
         where = _coded_region(raw, region)
@@ -107,9 +108,11 @@ def region_for(numbers: Iterable[str], region: str, *, chosen: bool) -> RegionCh
             code = phonenumbers.country_code_for_region(top)
             return RegionChoice(
                 top,
-                f"phones without a country code read as {top} (+{code}): {top_count} of the "
-                f"file's {n_coded} numbers with a code are from {top} "
-                f"(give --region {region} to read them as {region})",
+                _(
+                    "phones without a country code read as {top} (+{code}): {count} of the "
+                    "file's {coded} numbers with a code are from {top} "
+                    "(give --region {region} to read them as {region})"
+                ).format(top=top, code=code, count=top_count, coded=n_coded, region=region),
             )
     misfits = len(national) - valid_here
     if misfits < max(_MIN_MISFITS, _MISFIT_SHARE * len(national)):
@@ -129,10 +132,19 @@ def region_for(numbers: Iterable[str], region: str, *, chosen: bool) -> RegionCh
     close = sorted((r for r, v in fits.items() if v >= 0.9 * best_valid), key=lambda r: -fits[r])
     best = close[0]
     share = round(100 * best_valid / len(probe))
-    where = best if len(close) == 1 else " or ".join(close[:3])
+    where = best if len(close) == 1 else (" " + _("or") + " ").join(close[:3])
     return RegionChoice(
         region,
-        f"{misfits} of {len(national)} phones without a country code are not valid {region} "
-        f"numbers, {share}% would be valid {where} numbers: if the file is from there, undo "
-        f"this import and read it with --region {best}",
+        _(
+            "{misfits} of {total} phones without a country code are not valid {region} "
+            "numbers, {share}% would be valid {where} numbers: if the file is from there, undo "
+            "this import and read it with --region {best}"
+        ).format(
+            misfits=misfits,
+            total=len(national),
+            region=region,
+            share=share,
+            where=where,
+            best=best,
+        ),
     )

@@ -14,9 +14,10 @@ from sqlalchemy import Connection, select
 
 from clientbase.db.models import settings
 from clientbase.errors import UsageError
+from clientbase.i18n import N_, _
 
 OWN_NUMBERS = "own_numbers"
-OWN_NUMBERS_MEANING = "the company's own phone numbers, comma-separated: never customers"
+OWN_NUMBERS_MEANING = N_("the company's own phone numbers, comma-separated: never customers")
 _SEPARATORS = re.compile(r"[,;\n]+")
 
 
@@ -29,8 +30,8 @@ def parse_own_numbers(text: str) -> list[str]:
             continue
         if sum(c.isdigit() for c in number) < 6 or re.search(r"[^\d\s()+\-.]", number):
             raise UsageError(
-                f"own_numbers: {number!r} is not a phone number",
-                hint='e.g. clientbase settings set own_numbers "+74951234567, +78001234567"',
+                _("own_numbers: {number} is not a phone number").format(number=repr(number)),
+                hint=_('e.g. clientbase settings set own_numbers "+74951234567, +78001234567"'),
             )
         out.append(number)
     return out

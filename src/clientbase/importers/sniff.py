@@ -13,6 +13,7 @@ import re
 from pathlib import Path
 
 from clientbase.errors import UsageError
+from clientbase.i18n import N_, _
 
 DELIMITERS = (";", ",", "\t", "|")
 SAMPLE_BYTES = 64 * 1024
@@ -29,16 +30,16 @@ _BOMS = (
 # Binary files people pick by mistake, by their first bytes: named, so the message can say what
 # the file is instead of "unknown".
 _MAGIC = (
-    (b"%PDF", "a PDF document"),
-    (b"\x89PNG", "a PNG image"),
-    (b"\xff\xd8\xff", "a JPEG image"),
-    (b"GIF8", "a GIF image"),
-    (b"\x1f\x8b", "a gzip archive"),
-    (b"7z\xbc\xaf", "a 7-Zip archive"),
-    (b"Rar!", "a RAR archive"),
-    (b"SQLite format 3\x00", "an SQLite database"),
-    (b"\x7fELF", "a program"),
-    (b"MZ", "a Windows program"),
+    (b"%PDF", N_("a PDF document")),
+    (b"\x89PNG", N_("a PNG image")),
+    (b"\xff\xd8\xff", N_("a JPEG image")),
+    (b"GIF8", N_("a GIF image")),
+    (b"\x1f\x8b", N_("a gzip archive")),
+    (b"7z\xbc\xaf", N_("a 7-Zip archive")),
+    (b"Rar!", N_("a RAR archive")),
+    (b"SQLite format 3\x00", N_("an SQLite database")),
+    (b"\x7fELF", N_("a program")),
+    (b"MZ", N_("a Windows program")),
 )
 # Control bytes that never occur in text, tab/line breaks/form feed/Ctrl-Z (DOS end of file) aside.
 _CONTROL = bytes(b for b in range(32) if b not in (9, 10, 12, 13, 26))
@@ -74,15 +75,15 @@ def binary_kind(head: bytes) -> str | None:
     control bytes everywhere. UTF-16 text is text."""
     for magic, what in _MAGIC:
         if head.startswith(magic):
-            return what
+            return _(what)
     if bom_encoding(head):
         return None
     # A run of NULs at the end is padding some exporters leave after the text: judge the text.
     sample = head.rstrip(b"\x00")[:4096]
     if not sample:
-        return "binary data" if head else None
+        return _("binary data") if head else None
     control = len(sample) - len(sample.translate(None, _CONTROL))
-    return "binary data" if control / len(sample) > 0.1 else None
+    return _("binary data") if control / len(sample) > 0.1 else None
 
 
 def bom_encoding(head: bytes) -> str | None:
@@ -212,7 +213,8 @@ def check_encoding(name: str) -> str:
         return codecs.lookup(name).name
     except LookupError as exc:
         raise UsageError(
-            f"unknown encoding {name!r}", hint="try --encoding utf-8, cp1251 or utf-16"
+            _("unknown encoding {name}").format(name=repr(name)),
+            hint=_("try --encoding utf-8, cp1251 or utf-16"),
         ) from exc
 
 

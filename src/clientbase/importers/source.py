@@ -15,6 +15,7 @@ import os
 from pathlib import Path
 
 from clientbase.errors import InputFileError
+from clientbase.i18n import _
 
 HEAD_BYTES = 64 * 1024
 
@@ -25,17 +26,21 @@ def file_problem(path: Path) -> str | None:
         st = path.stat()
     except OSError as exc:
         if exc.errno == errno.ELOOP:
-            return f"{path}: a loop of symbolic links (the link points back to itself)"
+            return _("{path}: a loop of symbolic links (the link points back to itself)").format(
+                path=path
+            )
         if path.is_symlink():
-            return f"{path}: a broken symbolic link (to {os.readlink(path)}, which does not exist)"
+            return _("{path}: a broken symbolic link (to {target}, which does not exist)").format(
+                path=path, target=os.readlink(path)
+            )
         if exc.errno == errno.ENOENT:
-            return f"{path}: no such file or directory"
-        return f"{path}: cannot read: {exc.strerror}"
+            return _("{path}: no such file or directory").format(path=path)
+        return _("{path}: cannot read: {reason}").format(path=path, reason=exc.strerror)
     import stat
 
     if stat.S_ISDIR(st.st_mode) or stat.S_ISREG(st.st_mode):
         return None
-    return f"{path}: not a regular file"
+    return _("{path}: not a regular file").format(path=path)
 
 
 class _Stream(io.RawIOBase):
@@ -111,7 +116,9 @@ class Source:
         try:
             return self.path.open("rb")
         except OSError as exc:
-            raise InputFileError(f"{self.path}: cannot read: {exc.strerror}") from exc
+            raise InputFileError(
+                _("{path}: cannot read: {reason}").format(path=self.path, reason=exc.strerror)
+            ) from exc
 
     def _feed(self, offset: int, data) -> None:
         # Only bytes that continue the hashed prefix count: a second stream (after release())

@@ -14,6 +14,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from clientbase.errors import InputFileError
+from clientbase.i18n import _, ngettext
 from clientbase.importers.csvtext import CsvText
 from clientbase.importers.header import find_header, rows_above
 from clientbase.importers.sniff import check_encoding, head_encoding, sniff_delimiter
@@ -87,8 +88,15 @@ def read_csv(
             break
     if not first:
         stream.close()
-        lines = f" (only {blank:,} blank line{'s' if blank > 1 else ''})" if blank else ""
-        raise InputFileError(f"{path.name}: the file is empty{lines}")
+        if blank:
+            raise InputFileError(
+                ngettext(
+                    "{file}: the file is empty (only {n} blank line)",
+                    "{file}: the file is empty (only {n} blank lines)",
+                    blank,
+                ).format(file=path.name, n=f"{blank:,}")
+            )
+        raise InputFileError(_("{file}: the file is empty").format(file=path.name))
     h = find_header(first, header_score)
     header = [_cell_text(c).lstrip("\ufeff") for c in first[h][1]]
 
@@ -127,33 +135,42 @@ def read_workbook(
         info = inspect_zip(data)
         if info.bomb is not None:
             raise InputFileError(
-                f"{path.name}: refused: {info.bomb}",
-                hint="if the file is genuine, open it in Excel or LibreOffice and save it as CSV",
+                _("{file}: refused: {reason}").format(file=path.name, reason=info.bomb),
+                hint=_(
+                    "if the file is genuine, open it in Excel or LibreOffice and save it as CSV"
+                ),
             )
         if info.problem is None and info.kind not in ("xlsx", "xlsb", "ods"):
             raise InputFileError(
-                f"{path.name} is {DESCRIPTIONS[info.kind]}, not a spreadsheet",
-                hint="save the table as .xlsx or CSV and import that",
+                _("{file} is {what}, not a spreadsheet").format(
+                    file=path.name, what=_(DESCRIPTIONS[info.kind])
+                ),
+                hint=_("save the table as .xlsx or CSV and import that"),
             )
         problem = info.problem or verify_sizes(data)
         if problem is not None:
             raise InputFileError(
-                f"{path.name}: cannot read the spreadsheet: {problem}",
-                hint="re-save it from Excel or LibreOffice, or export it again",
+                _("{file}: cannot read the spreadsheet: {problem}").format(
+                    file=path.name, problem=problem
+                ),
+                hint=_("re-save it from Excel or LibreOffice, or export it again"),
             )
         src.archive_checked = True  # planning checked it; the import reads the same bytes
     try:
         book = CalamineWorkbook.from_filelike(io.BytesIO(data))
     except Exception as exc:  # calamine raises its own error types for broken files
         raise InputFileError(
-            f"{path.name}: cannot read the spreadsheet: {_calamine_reason(exc)}",
-            hint="is it a real .xlsx/.xls/.ods? re-save it from Excel or LibreOffice",
+            _("{file}: cannot read the spreadsheet: {problem}").format(
+                file=path.name, problem=_calamine_reason(exc)
+            ),
+            hint=_("is it a real .xlsx/.xls/.ods? re-save it from Excel or LibreOffice"),
         ) from exc
     names = book.sheet_names
     if sheet is not None:
         if sheet not in names:
             raise InputFileError(
-                f"{path.name}: there is no sheet {sheet!r}", hint=f"sheets: {', '.join(names)}"
+                _("{file}: there is no sheet {sheet}").format(file=path.name, sheet=repr(sheet)),
+                hint=_("sheets: {names}").format(names=", ".join(names)),
             )
         names = [sheet]
     tables = []
@@ -163,8 +180,10 @@ def read_workbook(
             data = ws.to_python(skip_empty_area=True)
         except Exception as exc:  # a damaged sheet inside a readable workbook
             raise InputFileError(
-                f"{path.name}, sheet {name!r}: cannot read it: {_calamine_reason(exc)}",
-                hint="re-save the file from Excel or LibreOffice",
+                _("{file}, sheet {sheet}: cannot read it: {problem}").format(
+                    file=path.name, sheet=repr(name), problem=_calamine_reason(exc)
+                ),
+                hint=_("re-save the file from Excel or LibreOffice"),
             ) from exc
         if not data:
             continue

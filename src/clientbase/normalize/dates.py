@@ -28,6 +28,8 @@ from dataclasses import dataclass
 from datetime import date, datetime, timedelta
 from functools import lru_cache
 
+from clientbase.i18n import _
+
 __all__ = [
     "Birthday",
     "excel_serial_to_date",
@@ -45,11 +47,11 @@ def _is_leap(y: int) -> bool:
 
 def _check_day(year: int | None, month: int, day: int) -> None:
     if not 1 <= month <= 12:
-        raise ValueError("month out of range")
+        raise ValueError(_("month out of range"))
     # With the year unknown 29 February is a perfectly good birthday.
     limit = 28 if month == 2 and year is not None and not _is_leap(year) else _DAYS_IN_MONTH[month]
     if not 1 <= day <= limit:
-        raise ValueError("day out of range")
+        raise ValueError(_("day out of range"))
 
 
 @dataclass(frozen=True, slots=True)
@@ -146,10 +148,10 @@ def _time(groups: tuple[str | None, ...]) -> tuple[int, int, int, int]:
     h, m, s = int(hh or 0), int(mm or 0), int(ss or 0)
     if ampm:
         if not 1 <= h <= 12:
-            raise ValueError("time out of range")
+            raise ValueError(_("time out of range"))
         h = h % 12 + (12 if ampm[0] == "p" else 0)
     if h > 23 or m > 59 or s > 59:
-        raise ValueError("time out of range")
+        raise ValueError(_("time out of range"))
     micro = int(frac[:6].ljust(6, "0")) if frac else 0
     return h, m, s, micro
 
@@ -157,7 +159,7 @@ def _time(groups: tuple[str | None, ...]) -> tuple[int, int, int, int]:
 def _month(word: str) -> int:
     month = _MONTHS.get(word)
     if month is None:
-        raise ValueError("unknown month name")
+        raise ValueError(_("unknown month name"))
     return month
 
 
@@ -198,7 +200,7 @@ def _split(raw: str, dayfirst: bool) -> _Parts:
         s = s[: m.start()]
     s = _YEAR_WORD_RE.sub("", s).rstrip(" ,")
     if not s:
-        raise ValueError("not a date")
+        raise ValueError(_("not a date"))
 
     if m := _YMD_RE.match(s):
         y, mo, d = m.groups()
@@ -219,10 +221,10 @@ def _split(raw: str, dayfirst: bool) -> _Parts:
         y8, mo8, d8 = _eight_digits(s)
         return y8, 4, mo8, d8, clock
     if _NO_DAY_RE.match(s):
-        raise ValueError("day missing")
+        raise ValueError(_("day missing"))
     if len(s) == 4 and s.isdigit() and 1800 <= int(s) <= 2100:
-        raise ValueError("year only")
-    raise ValueError("not a date")
+        raise ValueError(_("year only"))
+    raise ValueError(_("not a date"))
 
 
 # --- Excel ------------------------------------------------------------------------------------
@@ -240,15 +242,15 @@ def excel_serial_to_date(n: float) -> date:
     ignored here. The 1904 system of old Mac Excel files is not handled.
     """
     if isinstance(n, bool) or not isinstance(n, numbers.Real):
-        raise ValueError("not a date")
+        raise ValueError(_("not a date"))
     f = float(n)
     if not math.isfinite(f):
-        raise ValueError("not a date")
+        raise ValueError(_("not a date"))
     whole = math.floor(f)
     if whole < 1 or whole > _EXCEL_MAX:
-        raise ValueError("Excel serial out of range")
+        raise ValueError(_("Excel serial out of range"))
     if whole == 60:
-        raise ValueError("Excel serial 60 is the nonexistent 1900-02-29")
+        raise ValueError(_("Excel serial 60 is the nonexistent 1900-02-29"))
     if whole < 60:
         return _EXCEL_EPOCH + timedelta(days=whole + 1)
     return _EXCEL_EPOCH + timedelta(days=whole)
@@ -291,17 +293,17 @@ def _yyyymmdd(f: float) -> tuple[int, int, int] | None:
 
 def _general_year(year: int | None, digits: int) -> int:
     if year is None:
-        raise ValueError("year missing")
+        raise ValueError(_("year missing"))
     if digits == 2:
         year += 2000 if year <= 68 else 1900
     if not 1900 <= year < 2200:
-        raise ValueError("year out of range")
+        raise ValueError(_("year out of range"))
     return year
 
 
 def _general(value: object, dayfirst: bool) -> datetime:
     if _is_missing(value):
-        raise ValueError("empty")
+        raise ValueError(_("empty"))
     if isinstance(value, datetime):
         # A plain naive datetime, also from a pandas Timestamp (its nanoseconds are dropped).
         v = value
@@ -311,14 +313,14 @@ def _general(value: object, dayfirst: bool) -> datetime:
     f = _number(value)
     if f is not None:
         if not math.isfinite(f):
-            raise ValueError("not a date")
+            raise ValueError(_("not a date"))
         ymd = _yyyymmdd(f)
         if ymd is not None:
             return datetime(*ymd)
         return _excel_datetime(f)
     s = value.strip() if isinstance(value, str) else str(value).strip()
     if not s:
-        raise ValueError("empty")
+        raise ValueError(_("empty"))
     if (m := _NUMBER_RE.match(s)) and len(m.group(1)) == 5:
         return _excel_datetime(float(s.replace(",", ".")))
     year, ydigits, month, day, clock = _split(s, dayfirst)
@@ -372,25 +374,25 @@ def _birthday(year: int | None, month: int, day: int, today: date, digits: int =
     if year is not None:
         _check_day(year, month, day)  # month and day reasons come before the year's
         if year < 1900:
-            raise ValueError("year before 1900")
+            raise ValueError(_("year before 1900"))
         if year > today.year:
-            raise ValueError("year in the future")
+            raise ValueError(_("year in the future"))
         if year == today.year and (month, day) > (today.month, today.day):
-            raise ValueError("date in the future")
+            raise ValueError(_("date in the future"))
     return Birthday(year, month, day)  # validates month and day
 
 
 def _birthday_number(f: float, today: date) -> Birthday:
     if not math.isfinite(f):
-        raise ValueError("not a date")
+        raise ValueError(_("not a date"))
     ymd = _yyyymmdd(f)
     if ymd is not None:
         return _birthday(*ymd, today)
     if f.is_integer() and 1800 <= f <= 2100:
-        raise ValueError("year only")
+        raise ValueError(_("year only"))
     # Below 1000 a "serial" would be a 1900–1902 birthday: far likelier an age, a count or junk.
     if f < 1000:
-        raise ValueError("not a date")
+        raise ValueError(_("not a date"))
     d = excel_serial_to_date(f)
     return _birthday(d.year, d.month, d.day, today)
 

@@ -19,6 +19,8 @@ from functools import lru_cache
 import email_validator
 from email_validator import EmailNotValidError, validate_email
 
+from clientbase.i18n import N_, _, language
+
 __all__ = ["Email", "email_match_key", "normalize_email", "split_emails"]
 
 
@@ -30,9 +32,32 @@ class Email:
     reason: str | None  # why it is invalid, in short English; None when valid
 
 
-REASON_EMPTY = "empty"
-REASON_NO_AT = "missing @"
-REASON_MANY_AT = "more than one @"
+REASON_EMPTY = N_("empty")
+REASON_NO_AT = N_("missing @")
+REASON_MANY_AT = N_("more than one @")
+
+# email-validator explains in long English sentences; shown in another language, each kind of
+# mistake gets a short reason of our own (the value itself is always shown next to it).
+_VALIDATOR_REASONS = (
+    (r"There must be something before the @-sign", N_("nothing before the @")),
+    (r"There must be something after the @-sign", N_("nothing after the @")),
+    (r"It should have a period", N_("no dot in the part after the @")),
+    (
+        r"not within a valid top-level domain",
+        N_("the part after the @ ends in no real domain zone"),
+    ),
+    (r"special-use or reserved name", N_("a reserved domain mail cannot go to")),
+    (r"before the @-sign: (.+)\.$", N_("characters not allowed before the @: {chars}")),
+    (
+        r"after the @-sign contains invalid characters: (.+)\.$",
+        N_("characters not allowed after the @: {chars}"),
+    ),
+    (r"period immediately before the @-sign", N_("a dot right before the @")),
+    (r"period immediately after the @-sign", N_("a dot right after the @")),
+    (r"hyphen immediately after the @-sign", N_("a hyphen right after the @")),
+    (r"two periods in a row", N_("two dots in a row")),
+    (r"too long", N_("the address is too long")),
+)
 
 # Small on purpose: in a big import most values are new, and an import runs one cache per
 # worker process; repeats close together (a list sorted by client) still hit.
@@ -93,6 +118,19 @@ def _unwrap(text: str) -> str:
         if query >= 0:  # mailto:ivan@x.ru?subject=…
             text = text[:query]
     return text.lstrip(_LEAD_JUNK).rstrip(_TRAIL_JUNK)
+
+
+def reason_text(reason: str) -> str:
+    """Why an address is invalid, for people, in the language of the command."""
+    if reason in (REASON_EMPTY, REASON_NO_AT, REASON_MANY_AT):
+        return _(reason)
+    if language() == "en":
+        return reason  # email-validator's own sentence
+    for pattern, short in _VALIDATOR_REASONS:
+        m = re.search(pattern, reason)
+        if m:
+            return _(short).format(chars=m.group(1) if m.groups() else "")
+    return _("not a valid address")
 
 
 def _normalize_uncached(raw: str, fast: bool = True) -> Email:

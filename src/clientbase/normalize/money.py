@@ -4,6 +4,8 @@ from __future__ import annotations
 
 import re
 
+from clientbase.i18n import _
+
 _CURRENCY = re.compile(r"(₽|руб\.?|р\.|rub|rur|\$|€|usd|eur|тг|₸|kzt|byn|br)", re.IGNORECASE)
 _SPACES = re.compile(r"[\s\u00a0\u202f']")  # thousands separators: space, nbsp, thin space, '
 
@@ -12,7 +14,7 @@ def parse_amount(value) -> float:
     """A number, or ValueError with the reason. A comma alone is a decimal comma (Russian
     habit); with both, the last one is the decimal mark ("1,234.50" and "1.234,50")."""
     if isinstance(value, bool):
-        raise ValueError("not an amount")
+        raise ValueError(_("not an amount"))
     if isinstance(value, int | float):
         return float(value)
     text = str(value).strip()
@@ -33,7 +35,7 @@ def parse_amount(value) -> float:
     try:
         amount = float(text)
     except ValueError:
-        raise ValueError(f"not an amount: {value!r}") from None
+        raise ValueError(_("not an amount: {value}").format(value=repr(value))) from None
     if amount != amount or amount in (float("inf"), float("-inf")):
-        raise ValueError(f"not an amount: {value!r}")
+        raise ValueError(_("not an amount: {value}").format(value=repr(value)))
     return -amount if negative else amount

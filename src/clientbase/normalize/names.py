@@ -15,6 +15,8 @@ What this module decides, so the rest of the package does not have to:
   know diminutives (Саша ~ Александр ~ Alexander).
 
 Everything is pure and cached: an import of a million rows calls :func:`parse_full_name` per row.
+The comparison forms live in :mod:`.name_fold` and the first-name tables in :mod:`.first_names`;
+both are importable from here too.
 """
 
 from __future__ import annotations
@@ -24,14 +26,18 @@ import unicodedata
 from dataclasses import dataclass
 from functools import lru_cache
 
+from .first_names import (
+    canonical_first_name,
+    first_gender,
+    first_name_keys,
+    first_name_variants,
+    first_names_compatible,
+)
 from .name_data import (
     COMPANY_PHRASES,
     COMPANY_WORDS,
-    DIMINUTIVES,
-    FIRST_NAMES,
     HONORIFICS,
     JUNK_WORDS,
-    LATIN_EQUIVALENTS,
     LATIN_SURNAME_PARTICLES,
     PATRONYMIC_PARTICLES,
     PATRONYMIC_SUFFIXES_F,
@@ -44,7 +50,19 @@ from .name_data import (
     SURNAME_SUFFIXES_LATIN_NEUTRAL,
     SURNAME_SUFFIXES_M,
     SURNAME_SUFFIXES_NEUTRAL,
-    UNISEX_FIRST_NAMES,
+)
+from .name_fold import (
+    APOSTROPHES,
+    COMBINING_RE,
+    CYR_RE,
+    HYPHENS,
+    LATIN_LETTER_RE,
+    as_text,
+    fix_homoglyphs,
+    fold,
+    fold_latin,
+    latin_keys,
+    transliterate,
 )
 
 __all__ = [
@@ -81,7 +99,7 @@ class PersonName:
         any Cyrillic part is shown surname first).
         """
         last, first, middle = self.last, self.first, self.middle
-        if any(p and _CYR_RE.search(p) for p in (last, first, middle)):
+        if any(p and CYR_RE.search(p) for p in (last, first, middle)):
             parts = (last, first, middle)
         else:
             parts = (first, middle, last)
@@ -92,275 +110,18 @@ _EMPTY = PersonName(None, None, None, None)
 
 # --- character classes ------------------------------------------------------------------------
 
-_CYR_RE = re.compile("[\u0400-\u04ff]")
-# Anything outside ASCII and the Cyrillic block needs the slow accent-stripping path in fold().
-_NEEDS_STRIP_RE = re.compile("[^\x00-\x7f\u0400-\u04ff]")
-_COMBINING_RE = re.compile("[\u0300-\u036f]")
-_HYPHENS = "-\u2010\u2011\u2012\u2013\u2014\u2212"
-_APOSTROPHES = "'\u2019\u2018\u02bc\u00b4`"
 # A name word: letters, with single hyphens/apostrophes inside ("Петров-Водкин", "O'Brien"), and
 # an optional trailing dot (meaningful only for initials). Digits, @, brackets and other
 # punctuation never belong to a word, which is what strips phone numbers out of name cells.
-_TOKEN_RE = re.compile(rf"[^\W\d_]+(?:[\{_HYPHENS}{_APOSTROPHES}][^\W\d_]+)*\.?")
+_TOKEN_RE = re.compile(rf"[^\W\d_]+(?:[\{HYPHENS}{APOSTROPHES}][^\W\d_]+)*\.?")
 _DASH_TRANS = str.maketrans(
-    {**dict.fromkeys(_HYPHENS[1:], "-"), **dict.fromkeys(_APOSTROPHES[1:], "'")}
+    {**dict.fromkeys(HYPHENS[1:], "-"), **dict.fromkeys(APOSTROPHES[1:], "'")}
 )
 # Triggers the (rarer) clean-up pass: asides in brackets or quotes, e-mails, decomposed letters.
 _PREP_RE = re.compile('[(\\[{«»"“”„@\u0300-\u036f]')
 _ASIDE_RE = re.compile(r"\([^)]*\)?|\[[^\]]*\]?|\{[^}]*\}?|«[^»]*»?|“[^”]*”|„[^“”]*[“”]|\"[^\"]*\"")
 _BRACKET_CHARS_RE = re.compile('[()\\[\\]{}«»"“”„]')
 _EMAIL_RE = re.compile(r"\S+@\S+")
-
-# --- fold -------------------------------------------------------------------------------------
-
-# ё is folded because it is typed inconsistently; apostrophes vanish because "O'Brien" and
-# "OBrien" are one name; hyphens become spaces so double-barrelled names compare either way.
-_FOLD_TRANS = str.maketrans(
-    {"ё": "е", **dict.fromkeys(_APOSTROPHES, None), **dict.fromkeys(_HYPHENS, " ")}
-)
-# Latin letters NFD cannot take apart.
-_LATIN_SPECIAL = {
-    "ø": "o",
-    "æ": "ae",
-    "œ": "oe",
-    "ł": "l",
-    "đ": "d",
-    "ı": "i",
-    "ß": "ss",
-    "þ": "th",
-}
-
-
-def _strip_marks(s: str) -> str:
-    # NFC first: macOS and some exporters store й as и + combining breve; composing it back keeps
-    # й (a distinct letter in Russian) while still letting us drop real accents below.
-    s = unicodedata.normalize("NFC", s)
-    out = []
-    for ch in s:
-        if ch < "\x80" or "\u0400" <= ch <= "\u04ff":
-            out.append(ch)
-        elif unicodedata.combining(ch):
-            continue  # a stress mark left over on a Cyrillic letter ("Ива́нов")
-        else:
-            ch = _LATIN_SPECIAL.get(ch, ch)
-            out.append(
-                "".join(c for c in unicodedata.normalize("NFD", ch) if not unicodedata.combining(c))
-            )
-    return "".join(out)
-
-
-# Letters that look the same in both alphabets. A word typed with a few of them from the wrong
-# keyboard layout ("Ивaнов" with a Latin a) looks right but never matches anything.
-_LAT_TO_CYR = str.maketrans("aeopcxyABCEHKMOPTX", "аеорсхуАВСЕНКМОРТХ")
-_CYR_TO_LAT = str.maketrans("аеорсхуАВСЕНКМОРТХ", "aeopcxyABCEHKMOPTX")
-_LATIN_LETTER_RE = re.compile("[A-Za-z]")
-_LAT_LOOKALIKES = frozenset("aeopcxyABCEHKMOPTX")
-_CYR_LOOKALIKES = frozenset("аеорсхуАВСЕНКМОРТХ")
-
-
-def _fix_homoglyphs(word: str) -> str:
-    """Rewrite the minority script's look-alike letters of a mixed-script word, if all are."""
-    latin = [c for c in word if "A" <= c <= "z" and c.isalpha()]
-    cyrillic = [c for c in word if "\u0400" <= c <= "\u04ff"]
-    if len(latin) <= len(cyrillic):
-        if all(c in _LAT_LOOKALIKES for c in latin):
-            return word.translate(_LAT_TO_CYR)
-    elif all(c in _CYR_LOOKALIKES for c in cyrillic):
-        return word.translate(_CYR_TO_LAT)
-    return word
-
-
-def fold(s: str) -> str:
-    """Same-script comparison form: casefold, ё→е (й kept), Latin accents stripped,
-    apostrophes dropped, hyphens and whitespace runs collapsed to one space."""
-    if not s:
-        return ""
-    s = s.casefold()
-    if _NEEDS_STRIP_RE.search(s):
-        s = _strip_marks(s)
-    if not s.isascii() and _LATIN_LETTER_RE.search(s) and _CYR_RE.search(s):
-        s = " ".join(_fix_homoglyphs(w) for w in s.split())
-    return " ".join(s.translate(_FOLD_TRANS).split())
-
-
-# --- transliteration --------------------------------------------------------------------------
-
-# Close to the Russian passport (ICAO) form people see in their own documents, with the popular
-# "y" for й/ы and "ya/yu" for я/ю. ё is written "e" like in passports: most databases already lost
-# the dots, so "Алёна" and "Алена" should transliterate the same.
-_TRANSLIT = {
-    "а": "a", "б": "b", "в": "v", "г": "g", "д": "d", "е": "e", "ё": "e", "ж": "zh", "з": "z",
-    "и": "i", "й": "y", "к": "k", "л": "l", "м": "m", "н": "n", "о": "o", "п": "p", "р": "r",
-    "с": "s", "т": "t", "у": "u", "ф": "f", "х": "kh", "ц": "ts", "ч": "ch", "ш": "sh",
-    "щ": "shch", "ъ": "", "ы": "y", "ь": "", "э": "e", "ю": "yu", "я": "ya",
-    # Ukrainian, Belarusian, Kazakh and Tatar letters seen in CIS lists
-    "і": "i", "ї": "yi", "є": "ye", "ґ": "g", "ў": "u", "ә": "a", "ғ": "g", "қ": "k", "ң": "ng",
-    "ө": "o", "ұ": "u", "ү": "u", "һ": "h", "җ": "zh",
-}  # fmt: skip
-
-
-def transliterate(s: str) -> str:
-    """Cyrillic → Latin ("Щукина" → "Shchukina", "ЮЛИЯ" → "YULIYA"); other characters unchanged.
-
-    The spelling is one common form; different spellings of the same name are reconciled by
-    :func:`fold_latin`, not here.
-    """
-    if not s or not _CYR_RE.search(s):
-        return s
-    out = []
-    n = len(s)
-    for i, ch in enumerate(s):
-        low = ch.lower()
-        lat = _TRANSLIT.get(low)
-        if lat is None:
-            out.append(ch)
-            continue
-        if ch != low and lat:
-            # A multi-letter rendering of a capital is all caps inside an all-caps word ("SHCH")
-            # and title case otherwise ("Shch").
-            nxt = s[i + 1] if i + 1 < n else ""
-            prev = s[i - 1] if i else ""
-            if len(lat) > 1 and (nxt.isupper() or (not nxt.isalpha() and prev.isupper())):
-                lat = lat.upper()
-            else:
-                lat = lat[0].upper() + lat[1:]
-        out.append(lat)
-    return "".join(out)
-
-
-# --- Latin comparison key ---------------------------------------------------------------------
-
-# The key scheme (applied to lower-case ASCII after transliterating any Cyrillic):
-#   shch sch shh sh š → sh      ch tch tsch č → ch      zh ž → zh      kh → h
-#   ts tz cz → c  (c before e/i/y is kept as c = ц; any other c is k: Victor = Viktor)
-#   x → ks   w → v   q → k   ph → f   th → t   ck → k   ou → u (French "Youri", "Ioulia")
-#   y j → i  and dzh dj dsch → i  (the y-glide of я/ю/й/ы and the English J of Jamila)
-#   doubled letters collapse (Alla/Ala, Kirill/Kiril, Mariya/Maria, Dmitrii/Dmitri)
-#   ie → e (Yelena/Elena, Sergeyev/Sergeev), io + consonant → e (Fyodor/Fedor, Alyona/Alena)
-# Known gap: the French "J" for Ж (Jukov) reads as the glide, because J = Й/Ю/Я (Julia, Jana,
-# Andrej) is far more common in our data; latin_keys() offers both readings when it matters.
-# The key is deliberately coarse: use it across scripts; within one script compare fold().
-_LATIN_PRE = str.maketrans({"š": "sh", "č": "ch", "ž": "zh", "ŝ": "sh", **_LATIN_SPECIAL})
-_LATIN_DROP_RE = re.compile("['\u2019\u2018\u02bc\u00b4`\"\u02b9\u02ba]")
-_LATIN_NONALPHA_RE = re.compile("[^a-z]+")
-_LATIN_DIGRAPH_RE = re.compile(
-    "shch|tsch|dsch|dzh|sch|shh|tch|sh|ch|zh|kh|ts|tz|cz|dj|ph|th|ck|ou|c(?![eiy])|x|w|q|y|j"
-)
-_LATIN_DIGRAPHS = {
-    "shch": "sh", "tsch": "ch", "dsch": "i", "dzh": "i", "sch": "sh", "shh": "sh", "tch": "ch",
-    "sh": "sh", "ch": "ch", "zh": "zh", "kh": "h", "ts": "c", "tz": "c", "cz": "c", "dj": "i",
-    "ph": "f", "th": "t", "ck": "k", "ou": "u", "c": "k", "x": "ks", "w": "v", "q": "k",
-    "y": "i", "j": "i",
-}  # fmt: skip
-_DOUBLE_RE = re.compile(r"([a-z])\1+")
-_YO_RE = re.compile("ie|io(?=[^aeiou ])")
-
-
-def _digraph(m: re.Match[str]) -> str:
-    return _LATIN_DIGRAPHS[m.group()]
-
-
-@lru_cache(maxsize=1 << 15)
-def fold_latin(s: str) -> str:
-    """Coarse Latin key that merges the usual transliterations of one Russian name.
-
-    "Щукина", "Shchukina", "Schukina" and "Ščukina" all give "shukina"; "Юлия", "Yuliya", "Julia"
-    and "Iuliia" give "iulia". Cyrillic input is transliterated first, so
-    ``fold_latin(transliterate(x)) == fold_latin(x)``. The scheme is documented above.
-    """
-    if not s:
-        return ""
-    if _CYR_RE.search(s):
-        s = transliterate(s)
-    s = s.lower().translate(_LATIN_PRE)
-    if not s.isascii():
-        s = "".join(c for c in unicodedata.normalize("NFKD", s) if not unicodedata.combining(c))
-    s = _LATIN_DROP_RE.sub("", s)
-    s = _LATIN_NONALPHA_RE.sub(" ", s).strip()
-    s = _LATIN_DIGRAPH_RE.sub(_digraph, s)
-    s = _DOUBLE_RE.sub(r"\1", s)
-    s = _YO_RE.sub("e", s)
-    return _DOUBLE_RE.sub(r"\1", s)
-
-
-_J_RE = re.compile("(?<![dD])[jJ]")
-
-
-def latin_keys(s: str) -> frozenset[str]:
-    """All plausible :func:`fold_latin` keys of a Latin spelling.
-
-    The only ambiguity handled is "j": the glide of Julia/Andrej and the French Ж of Jukov.
-    Two spellings may be the same name when their key sets intersect.
-    """
-    base = fold_latin(s)
-    if not s or "j" not in s.lower():
-        return frozenset((base,))
-    alt = fold_latin(_J_RE.sub(lambda m: "zh" if m.group() == "j" else "Zh", s))
-    return frozenset((base, alt))
-
-
-# --- name tables, indexed once ----------------------------------------------------------------
-
-
-def _gender_of_forms(forms: tuple[str, ...]) -> str:
-    genders = {FIRST_NAMES.get(f) for f in forms}
-    return genders.pop() if len(genders) == 1 and None not in genders else ""
-
-
-# Known first names in Cyrillic and Latin: folded name -> "m" / "f" / "" (known, gender unsure).
-_CYR_FIRST: dict[str, str] = {k: g for k, g in FIRST_NAMES.items() if _CYR_RE.search(k)}
-for _k, _forms in DIMINUTIVES.items():
-    if _CYR_RE.search(_k) and _k not in _CYR_FIRST:
-        _CYR_FIRST[_k] = _gender_of_forms(_forms)
-
-# Latin keys of first names: Russian names as any transliteration would write them, then English
-# names on top, because for a Latin spelling the English reading is the likelier one (Karen).
-_LAT_FIRST: dict[str, str] = {}
-for _k, _g in _CYR_FIRST.items():
-    _lk = fold_latin(_k)
-    _LAT_FIRST[_lk] = _g if _LAT_FIRST.get(_lk, _g) == _g else ""
-for _k, _forms in DIMINUTIVES.items():
-    if not _CYR_RE.search(_k):
-        _LAT_FIRST.setdefault(fold_latin(_k), _gender_of_forms(_forms))
-for _k, _g in FIRST_NAMES.items():
-    if not _CYR_RE.search(_k):
-        _LAT_FIRST[fold_latin(_k)] = _g
-for _k in UNISEX_FIRST_NAMES:
-    _LAT_FIRST[fold_latin(_k)] = ""
-
-# Latin key of a diminutive -> Latin full forms (English ones, and Russian ones transliterated).
-# English entries go first so that a Latin "Alex" resolves to the English spelling.
-_LAT_DIMS: dict[str, tuple[str, ...]] = {}
-for _k, _forms in sorted(DIMINUTIVES.items(), key=lambda kv: bool(_CYR_RE.search(kv[0]))):
-    if _CYR_RE.search(_k):
-        _latin_forms = tuple(fold(transliterate(f)) for f in _forms)
-    else:
-        _latin_forms = _forms
-    _lk = fold_latin(_k)
-    _LAT_DIMS[_lk] = tuple(dict.fromkeys(_LAT_DIMS.get(_lk, ()) + _latin_forms))
-del _k, _g, _lk, _forms, _latin_forms
-
-
-def _first_gender(key: str, cyr: bool) -> str | None:
-    """Gender of a known first name ("m"/"f"/"" when unsure), None when not a known first name."""
-    if cyr:
-        g = _CYR_FIRST.get(key)
-        if g is not None:
-            return g
-        segments = key.split("-")
-    else:
-        lk = fold_latin(key)
-        g = _LAT_FIRST.get(lk)
-        if g is not None:
-            return g
-        segments = lk.split(" ")
-    if len(segments) > 1:
-        # "Анна-Мария", "Jean-Pierre": a first name when every part is one.
-        table = _CYR_FIRST if cyr else _LAT_FIRST
-        genders = [table.get(p) for p in segments]
-        if None not in genders:
-            return genders[0]
-    return None
 
 
 def _ends(key: str, suffixes: tuple[str, ...]) -> bool:
@@ -383,7 +144,7 @@ class _Tok:
     kind: int
     cyr: bool
     caps: bool  # ALL CAPS word of 2+ letters (the "SMITH John" convention)
-    first: str | None  # see _first_gender
+    first: str | None  # see first_gender
     patr: str | None  # patronymic gender, None when not a patronymic
     strong: bool  # patronymic by a separate particle ("Гусейн оглы"): certain, never a surname
     sur: str | None  # surname by suffix: "m", "f", "" (neutral); None when no surname suffix
@@ -416,11 +177,11 @@ def _recase(bare: str, cyr: bool) -> str:
 def _tok(raw: str) -> _Tok:
     t = _Tok()
     word = raw.translate(_DASH_TRANS)
-    if not word.isascii() and _LATIN_LETTER_RE.search(word) and _CYR_RE.search(word):
-        word = _fix_homoglyphs(word)
+    if not word.isascii() and LATIN_LETTER_RE.search(word) and CYR_RE.search(word):
+        word = fix_homoglyphs(word)
     bare = word.rstrip(".")
     key = bare.lower().replace("ё", "е")
-    t.cyr = cyr = bool(_CYR_RE.search(bare))
+    t.cyr = cyr = bool(CYR_RE.search(bare))
     t.caps = len(bare) > 1 and bare.isupper()
     t.first = t.patr = t.sur = t.hint = None
     t.strong = False
@@ -444,7 +205,7 @@ def _tok(raw: str) -> _Tok:
         return t
     t.kind = _WORD
     t.text = _recase(bare, cyr)
-    t.first = _first_gender(key, cyr)
+    t.first = first_gender(key, cyr)
     if t.first is not None:
         return t
     if cyr:
@@ -649,8 +410,8 @@ def _slots(toks: list[_Tok]) -> _Slots:
 
 
 def _prep(s: str) -> str:
-    if _COMBINING_RE.search(s):
-        s = _COMBINING_RE.sub("", unicodedata.normalize("NFC", s))
+    if COMBINING_RE.search(s):
+        s = COMBINING_RE.sub("", unicodedata.normalize("NFC", s))
     if "@" in s:
         s = _EMAIL_RE.sub(" ", s)
     cut = _ASIDE_RE.sub(" ", s)
@@ -699,7 +460,7 @@ def parse_full_name(raw: str) -> PersonName:
     cell. Does not check for companies: call :func:`looks_like_company` first.
     """
     if not isinstance(raw, str):
-        raw = _as_text(raw)
+        raw = as_text(raw)
         if raw is None:
             return _EMPTY
     return _parse_cached(raw)
@@ -708,22 +469,10 @@ def parse_full_name(raw: str) -> PersonName:
 # --- parts ------------------------------------------------------------------------------------
 
 
-def _as_text(raw: object) -> str | None:
-    """A cell as text; None for None and the missing values of pandas (NaN, NaT, NA)."""
-    if raw is None or isinstance(raw, str):
-        return raw
-    try:
-        if raw != raw:
-            return None
-    except TypeError:  # pandas NA cannot be a bool
-        return None
-    return str(raw)
-
-
 def clean_name_part(raw: str | None) -> str | None:
     """One name part tidied: "иВАНОВ" → "Иванов", "петров-водкин" → "Петров-Водкин",
     "o'brien" → "O'Brien", "и.и." → "И. И.", digits/brackets/extra spaces dropped, "" → None."""
-    s = _as_text(raw)
+    s = as_text(raw)
     if not s:
         return None
     if _PREP_RE.search(s):
@@ -735,7 +484,7 @@ def clean_name_part(raw: str | None) -> str | None:
 
 
 def _col(raw: str | None) -> list[_Tok]:
-    s = _as_text(raw)
+    s = as_text(raw)
     if not s:
         return []
     if _PREP_RE.search(s):
@@ -814,125 +563,6 @@ def guess_gender(first: str | None, middle: str | None, last: str | None) -> str
     return _gender(_col(first), _col(middle), _col(last))
 
 
-# --- first names ------------------------------------------------------------------------------
-
-
-def _name_key(first: str | None) -> str:
-    s = _as_text(first)
-    return fold(s).replace(".", "").strip() if s else ""
-
-
-def _latin_gender(form: str) -> str | None:
-    return _LAT_FIRST.get(fold_latin(form)) or None
-
-
-def _full_forms(key: str) -> tuple[str, ...]:
-    if _CYR_RE.search(key):
-        return DIMINUTIVES.get(key, ())
-    return _LAT_DIMS.get(fold_latin(key), ())
-
-
-def first_name_variants(first: str | None) -> frozenset[str]:
-    """The folded name itself plus the full forms it may stand for, in the input's script.
-
-    "Саша" → {"саша", "александр", "александра"}; "Bill" → {"bill", "william"};
-    "Vanya" → {"vanya", "ivan"} (Latin spellings of Russian diminutives give transliterated full
-    forms). Empty for None/"".
-    """
-    key = _name_key(first)
-    if not key:
-        return frozenset()
-    return frozenset((key, *_full_forms(key)))
-
-
-def canonical_first_name(first: str | None, gender: str | None = None) -> str | None:
-    """The full form of a first name, folded: "Саша"+"m" → "александр", "Ваня" → "иван".
-
-    A name that is itself a full name stays as it is ("Ника" → "ника"); an unknown name is just
-    folded. A diminutive that stays ambiguous (Женя without a gender, Слава, Гоша) returns the
-    folded diminutive itself rather than a guess: a stable key that never claims a wrong full
-    name. Use :func:`first_name_variants` / :func:`first_names_compatible` to match those.
-    None for empty input and for a bare initial.
-    """
-    key = _name_key(first)
-    if not key or len(key) == 1:
-        return None
-    if key in FIRST_NAMES:
-        return key
-    forms = _full_forms(key)
-    if not forms:
-        return key
-    cyr = bool(_CYR_RE.search(key))
-    if gender in ("m", "f"):
-        forms = tuple(
-            f for f in forms if (FIRST_NAMES.get(f) if cyr else _latin_gender(f)) == gender
-        )
-    # Latin spellings of one name ("alexandra", "aleksandra") are not an ambiguity.
-    if forms and (len(forms) == 1 or (not cyr and len({fold_latin(f) for f in forms}) == 1)):
-        return forms[0]
-    return key
-
-
-@lru_cache(maxsize=1 << 14)
-def _keys(key: str) -> frozenset[str]:
-    variants = (key, *_full_forms(key))
-    keys = {fold_latin(v) for v in variants}
-    for v in variants:
-        for equivalent in LATIN_EQUIVALENTS.get(v, ()):
-            keys.add(fold_latin(equivalent))
-    return frozenset(keys)
-
-
-def first_name_keys(first: str | None) -> frozenset[str]:
-    """Cross-script :func:`fold_latin` keys of every variant of a first name.
-
-    Two first names may belong to one person when their key sets intersect; this is what
-    :func:`first_names_compatible` checks, exposed for blocking in dedupe.
-    """
-    key = _name_key(first)
-    return _keys(key) if key else frozenset()
-
-
-def first_names_compatible(a: str | None, b: str | None) -> bool:
-    """Could these two first names belong to the same person?
-
-    The rule dedupe compares first names by (:func:`clientbase.normalize.name_match.compare_first`),
-    so an import folding rows on a shared phone and the matcher agree: True when either is
-    missing, they are equal in the common Latin form, one is an initial of the other (or of one
-    of its full forms, so "А." fits "Саша"), they share a full form through diminutives,
-    transliteration and international spellings (Саша ~ Шура ~ Александр ~ Aleksandr ~
-    Alexander), or one is a typo of the other that is not itself another name from the tables
-    (Мария and Марина are two names). A double first name ("Анна-Мария") fits either half.
-    """
-    from clientbase.normalize.name_match import DIFFERENT, compare_first, first_name
-
-    fa, fb = first_name(a), first_name(b)
-    if fa is None or fb is None:
-        return True
-    if compare_first(fa, fb) != DIFFERENT:
-        return True
-    ka, kb = _name_key(a), _name_key(b)
-    if " " in ka or " " in kb:
-        # A double first name ("Анна-Мария") fits either of its halves.
-        return any(_compatible(x, y) for x in ka.split() for y in kb.split())
-    return False
-
-
-def _compatible(ka: str, kb: str) -> bool:
-    if ka == kb:
-        return True
-    if len(ka) == 1 or len(kb) == 1:
-        if len(ka) == len(kb):
-            return fold_latin(ka) == fold_latin(kb)
-        init, other = (ka, kb) if len(ka) == 1 else (kb, ka)
-        init_key = fold_latin(init)
-        return any(
-            v.startswith(init) or fold_latin(v).startswith(init_key)
-            for v in (other, *_full_forms(other))
-        )
-    return not _keys(ka).isdisjoint(_keys(kb))
-
-
 # --- companies --------------------------------------------------------------------------------
 
 # Guillemets and typographic quotes never appear in a person's name.
@@ -955,7 +585,7 @@ def looks_like_company(raw: str) -> bool:
     and straight quotes around part of the cell. A nickname in quotes inside a person's name
     ('Иванов Иван "Ваня"') therefore reads as a company; a cell quoted as a whole does not.
     """
-    s = _as_text(raw)
+    s = as_text(raw)
     if not s:
         return False
     if _COMPANY_QUOTES_RE.search(s):

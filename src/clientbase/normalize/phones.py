@@ -22,6 +22,8 @@ from functools import lru_cache
 import phonenumbers
 from phonenumbers import NumberParseException, PhoneMetadata
 
+from clientbase.i18n import N_, _
+
 __all__ = [
     "Phone",
     "complete_local_number",
@@ -70,15 +72,26 @@ def _make_phone(
 
 DEFAULT_REGION = "RU"
 
-REASON_EMPTY = "empty"
-REASON_NO_DIGITS = "no digits"
-REASON_TOO_FEW = "too few digits"
-REASON_TOO_MANY = "too many digits"
-REASON_WRONG_LENGTH = "wrong number of digits"
-REASON_SHORT = "internal extension or short service number"
-REASON_BAD_COUNTRY = "unknown country code"
-REASON_BAD_REGION = "unknown default region"
-REASON_NOT_A_NUMBER = "not a phone number"
+# Reasons stay English in results (they are cached, and stored with the contact point); people
+# read them through reason_text().
+REASON_EMPTY = N_("empty")
+REASON_NO_DIGITS = N_("no digits")
+REASON_TOO_FEW = N_("too few digits")
+REASON_TOO_MANY = N_("too many digits")
+REASON_WRONG_LENGTH = N_("wrong number of digits")
+REASON_SHORT = N_("internal extension or short service number")
+REASON_BAD_COUNTRY = N_("unknown country code")
+REASON_BAD_REGION = N_("unknown default region")
+REASON_NOT_A_NUMBER = N_("not a phone number")
+_NOT_VALID_FOR = "not a valid number for "
+
+
+def reason_text(reason: str) -> str:
+    """Why a number is invalid, for people, in the language of the command."""
+    if reason.startswith(_NOT_VALID_FOR):
+        return _("not a valid number for {where}").format(where=reason[len(_NOT_VALID_FOR) :])
+    return _(reason)
+
 
 # PBX extensions and service numbers (112, 900, 0611, *100#) are 2-5 digits; a real subscriber
 # number is never that short, and a 6-7 digit local number is at least a number (just missing
@@ -314,7 +327,7 @@ def _invalid_reason(cc: int, nsn: str, default_region: str | None) -> str:
         if len(nsn) not in lengths:
             return REASON_WRONG_LENGTH
     where = region if region and region.isalpha() else f"+{cc}"
-    return f"not a valid number for {where}"
+    return f"{_NOT_VALID_FOR}{where}"
 
 
 def _parse_fast(digits: str, plus: bool, region: str | None) -> _Result | None:
@@ -407,7 +420,9 @@ def with_area_code(region: str, area_code: str | None) -> str:
         return region
     digits = "".join(c for c in area_code if c.isdigit())
     if not digits or digits != area_code.strip().strip("()").replace(" ", "").replace("-", ""):
-        raise ValueError(f"area code {area_code!r}: digits only, such as 495")
+        raise ValueError(
+            _("area code {code}: digits only, such as 495").format(code=repr(area_code))
+        )
     return f"{region}{AREA_SEP}{digits}"
 
 

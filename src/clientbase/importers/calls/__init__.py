@@ -9,6 +9,7 @@ from collections.abc import Iterator
 from pathlib import Path
 
 from clientbase.errors import UsageError
+from clientbase.i18n import _
 from clientbase.importers.calls.android import _read_xml
 from clientbase.importers.calls.asterisk import _read_asterisk
 from clientbase.importers.calls.common import (
@@ -59,7 +60,10 @@ def read_call_log(
     file as a whole is not a readable log of ``fmt``.
     """
     if fmt not in FORMATS:
-        raise UsageError(f"unknown call log format {fmt!r}", hint=f"formats: {', '.join(FORMATS)}")
+        raise UsageError(
+            _("unknown call log format {fmt}").format(fmt=repr(fmt)),
+            hint=_("formats: {names}").format(names=", ".join(FORMATS)),
+        )
     own = own_numbers if own_numbers is not None else OwnNumbers()
     overrides = _check_overrides(columns or {})
     positional = bool(overrides) and all(k.isdigit() for k in overrides)
@@ -67,8 +71,10 @@ def read_call_log(
         fmt = "calls-csv"  # the user's positions win over the column order a format implies
     if columns and fmt not in ("sipuni", "calls-csv"):
         raise UsageError(
-            f"column mapping does not apply to {fmt} call logs (they have no header)",
-            hint="name columns by position instead: --map 1=time --map 3=number",
+            _("column mapping does not apply to {fmt} call logs (they have no header)").format(
+                fmt=fmt
+            ),
+            hint=_("name columns by position instead: --map 1=time --map 3=number"),
         )
     if encoding:
         encoding = check_encoding(encoding)

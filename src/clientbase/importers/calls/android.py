@@ -9,6 +9,7 @@ from pathlib import Path
 from xml.parsers import expat
 
 from clientbase.errors import InputFileError
+from clientbase.i18n import _
 from clientbase.importers.calls.common import (
     CallLogError,
     CallRecord,
@@ -116,7 +117,7 @@ class _CharRefFixer:
 
 def _refuse_entities(*_args: object) -> None:
     # A call backup never declares entities; a file that does could be an entity-expansion bomb.
-    raise InputFileError("the XML file declares entities; refusing to expand them")
+    raise InputFileError(_("the XML file declares entities; refusing to expand them"))
 
 
 def _read_xml(path: Path, fmt: str, encoding: str | None) -> Iterator[CallRecord | CallLogError]:
@@ -131,7 +132,9 @@ def _read_xml(path: Path, fmt: str, encoding: str | None) -> Iterator[CallRecord
             roots.append(name)
             if name.lower() != root_name:
                 raise InputFileError(
-                    f"{path.name}: not an {fmt} call log (the root element is <{name}>)"
+                    _("{file}: not an {fmt} call log (the root element is <{name}>)").format(
+                        file=path.name, fmt=fmt, name=name
+                    )
                 )
         elif name.lower() == element:
             # Inside a start handler expat reports the position of the tag's "<".
@@ -155,16 +158,19 @@ def _read_xml(path: Path, fmt: str, encoding: str | None) -> Iterator[CallRecord
                 # What was read up to the break is good; a truncated backup is common.
                 if not records and not found:
                     raise InputFileError(
-                        f"{path.name}: not readable as XML: {expat.ErrorString(exc.code)} "
-                        f"(line {exc.lineno})",
-                        hint="if the file is not UTF-8 and does not say so, give --encoding",
+                        _("{file}: not readable as XML: {error} (line {line})").format(
+                            file=path.name, error=expat.ErrorString(exc.code), line=exc.lineno
+                        ),
+                        hint=_("if the file is not UTF-8 and does not say so, give --encoding"),
                     ) from exc
                 for line, attrs in found:
                     yield from _android_item(line, attrs, fmt, seen)
                 yield CallLogError(
                     exc.lineno,
-                    f"the file is broken or cut short here ({expat.ErrorString(exc.code)}); "
-                    "nothing after this point was read",
+                    _(
+                        "the file is broken or cut short here ({error}); "
+                        "nothing after this point was read"
+                    ).format(error=expat.ErrorString(exc.code)),
                 )
                 return
             for line, attrs in found:
@@ -195,13 +201,15 @@ def _android_item(
 def _android_record(line: int, attrs: dict[str, str], a: dict[str, str], source: str) -> CallRecord:
     date = a.get("date", "").strip()
     if not date:
-        raise ValueError("no date")
+        raise ValueError(_("no date"))
     started = _local_time(date, a.get("readable_date", ""))
     kind = a.get("type", "").strip()
     if kind not in _ANDROID_TYPES:
-        raise ValueError(f"unknown call type {kind!r}" if kind else "no call type")
+        raise ValueError(
+            _("unknown call type {kind}").format(kind=repr(kind)) if kind else _("no call type")
+        )
     direction, outcome = _ANDROID_TYPES[kind]
-    duration = _int(a["duration"], "duration") if a.get("duration", "").strip() else None
+    duration = _int(a["duration"], _("duration")) if a.get("duration", "").strip() else None
     if outcome is None:
         outcome = "answered" if duration else "failed"
     number = a.get("number", "").strip()

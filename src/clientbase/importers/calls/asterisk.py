@@ -10,6 +10,7 @@ from datetime import datetime, timedelta
 from itertools import chain, islice
 from pathlib import Path
 
+from clientbase.i18n import _
 from clientbase.importers.calls.common import (
     CallLogError,
     CallRecord,
@@ -125,11 +126,11 @@ def _cdr_time(text: str) -> datetime:
 def _asterisk_leg(row: int, cells: list[str]) -> _Leg:
     s = _asterisk_anchor(cells)
     if s is None:
-        raise ValueError("not an Asterisk CDR row: no start time followed by a disposition")
+        raise ValueError(_("not an Asterisk CDR row: no start time followed by a disposition"))
     names = _asterisk_names(s, len(cells))
     raw = _raw_from(names, cells)
     start = _cdr_time(cells[s])
-    duration = _int(cells[s + 3], "duration") if cells[s + 3].strip() else 0
+    duration = _int(cells[s + 3], _("duration")) if cells[s + 3].strip() else 0
     billsec = _int(cells[s + 4], "billsec") if cells[s + 4].strip() else 0
     end_text = cells[s + 2].strip()
     last = _cdr_time(end_text) if _CDR_TIME.fullmatch(end_text) else start
@@ -286,4 +287,4 @@ def _learn_own_numbers(rows: list[tuple[int, list[str]]], own: OwnNumbers) -> No
         if s is not None:
             calls.append((cells[1], cells[2]))
     for number in frequent_numbers(calls):
-        own.learn(number, "in most calls of the log")
+        own.learn(number, _("in most calls of the log"))

@@ -36,6 +36,7 @@ from datetime import UTC, datetime
 from pathlib import Path
 
 from clientbase.errors import InputFileError, UsageError
+from clientbase.i18n import _
 from clientbase.importers.sniff import (
     detect_encoding,
 )
@@ -91,10 +92,10 @@ def _epoch_seconds(text: str) -> int:
     try:
         value = int(s) if s.lstrip("-").isdigit() else int(float(s))
     except (ValueError, OverflowError):
-        raise ValueError(f"not a timestamp: {text!r}") from None
+        raise ValueError(_("not a timestamp: {text}").format(text=repr(text))) from None
     seconds = value // 1000 if value >= _MS_THRESHOLD else value
     if seconds <= 0:
-        raise ValueError(f"no date (timestamp {text!r})")
+        raise ValueError(_("no date (timestamp {text})").format(text=repr(text)))
     return seconds
 
 
@@ -103,7 +104,7 @@ def _from_epoch(text: str) -> datetime:
     try:
         return datetime.fromtimestamp(_epoch_seconds(text))
     except (OverflowError, OSError):
-        raise ValueError(f"timestamp out of range: {text!r}") from None
+        raise ValueError(_("timestamp out of range: {text}").format(text=repr(text))) from None
 
 
 def _from_epoch_utc(text: str) -> datetime:
@@ -111,7 +112,7 @@ def _from_epoch_utc(text: str) -> datetime:
     try:
         return datetime.fromtimestamp(_epoch_seconds(text), UTC).replace(tzinfo=None)
     except (OverflowError, OSError):
-        raise ValueError(f"timestamp out of range: {text!r}") from None
+        raise ValueError(_("timestamp out of range: {text}").format(text=repr(text))) from None
 
 
 def _parse_time(text: str) -> datetime:
@@ -121,7 +122,9 @@ def _parse_time(text: str) -> datetime:
     try:
         dt = parse_datetime(s)
     except ValueError as exc:
-        raise ValueError(f"bad date/time {text!r}: {exc}") from None
+        raise ValueError(
+            _("bad date/time {text}: {error}").format(text=repr(text), error=exc)
+        ) from None
     return dt.replace(microsecond=0)
 
 
@@ -131,7 +134,7 @@ def _int(text: str, what: str) -> int:
         # cdr_custom with ${CDR(billsec,f)} writes "12.345"; talk time is counted in whole seconds
         return int(s) if s.isdigit() else int(float(s))
     except (ValueError, OverflowError):
-        raise ValueError(f"bad {what} {text!r}") from None
+        raise ValueError(_("bad {what} {value}").format(what=what, value=repr(text))) from None
 
 
 _CLOCK_DURATION = re.compile(r"(?:(\d+):)?(\d{1,2}):(\d{2})")
@@ -156,7 +159,7 @@ def _parse_duration(text: str) -> int | None:
     if m and any(m.groups()):
         h, mi, sec = (int(g or 0) for g in m.groups())
         return h * 3600 + mi * 60 + sec
-    raise ValueError(f"bad duration {text!r}")
+    raise ValueError(_("bad duration {text}").format(text=repr(text)))
 
 
 # Numbers a phone or a PBX writes for a caller who hid their number.
@@ -228,7 +231,9 @@ def _delimiter_option(delimiter: str | None) -> str | None:
     if delimiter in ("\\t", "tab", "TAB"):
         return "\t"
     if len(delimiter) != 1:
-        raise UsageError(f"the delimiter must be one character, not {delimiter!r}")
+        raise UsageError(
+            _("the delimiter must be one character, not {value}").format(value=repr(delimiter))
+        )
     return delimiter
 
 

@@ -14,6 +14,7 @@ from collections.abc import Iterator
 from itertools import chain, islice
 from pathlib import Path
 
+from clientbase.i18n import _
 from clientbase.importers.calls.common import (
     CallLogError,
     CallRecord,
@@ -66,7 +67,7 @@ def looks_like_freeswitch(rows: list[list[str]]) -> bool:
 
 def _record(row: int, cells: list[str], own: OwnNumbers) -> CallRecord:
     if not _is_row(cells):
-        raise ValueError("not a FreeSWITCH CDR row: no start time, durations and hangup cause")
+        raise ValueError(_("not a FreeSWITCH CDR row: no start time, durations and hangup cause"))
     raw = _raw_from(FIELDS, cells)
     name, caller, callee, context = (c.strip() for c in cells[:4])
     started = _parse_time(cells[4])
@@ -111,7 +112,7 @@ def read_freeswitch(
         ahead = list(islice(rows, _OWN_SAMPLE_ROWS))
         calls = [(c[1], c[2]) for _, c in ahead if _is_row(c)]
         for number in frequent_numbers(calls):
-            own.learn(number, "in most calls of the log")
+            own.learn(number, _("in most calls of the log"))
         for row, cells in chain(ahead, rows):
             if not any(c.strip() for c in cells):
                 continue

@@ -5,6 +5,7 @@ from __future__ import annotations
 from collections.abc import Iterator
 from pathlib import Path
 
+from clientbase.i18n import _
 from clientbase.importers.calls.common import (
     CallLogError,
     CallRecord,
@@ -48,17 +49,19 @@ def _looks_like_mango(rows: list[list[str]]) -> bool:
 
 def _mango_record(row: int, cells: list[str], raw: dict[str, str]) -> CallRecord:
     if len(cells) < 8:
-        raise ValueError(f"expected at least 8 ';'-separated fields, found {len(cells)}")
+        raise ValueError(
+            _("expected at least 8 ';'-separated fields, found {n}").format(n=len(cells))
+        )
     started = _from_epoch(cells[1])
-    finish = _int(cells[2], "finish time")
-    answer = _int(cells[3], "answer time") if cells[3].strip() else 0
+    finish = _int(cells[2], _("finish time"))
+    answer = _int(cells[3], _("answer time")) if cells[3].strip() else 0
     from_ext, from_number, to_ext, to_number = (c.strip() for c in cells[4:8])
     if from_ext and to_ext:
         direction, number = "out", to_ext  # internal: the pipeline skips it by the short number
     elif from_ext:
         direction, number = "out", to_number
         if not number:
-            raise ValueError("no number")
+            raise ValueError(_("no number"))
     else:
         direction, number = "in", "" if _is_hidden(from_number) else from_number
     answered = answer > 0

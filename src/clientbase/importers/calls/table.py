@@ -8,6 +8,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from clientbase.errors import InputFileError, UsageError
+from clientbase.i18n import _
 from clientbase.importers.calls.common import (
     CSV_FIELDS,
     IGNORE,
@@ -143,16 +144,20 @@ def _check_overrides(columns: dict[str, str]) -> dict[str, str]:
     positional = [c for c in columns if c.strip().isdigit()]
     if positional and len(positional) != len(columns):
         raise UsageError(
-            "--map: name the columns either by header or by position (1, 2, …), not both"
+            _("--map: name the columns either by header or by position (1, 2, …), not both")
         )
     if any(int(c) < 1 for c in positional):
-        raise UsageError("--map: positions count from 1 (the first column)")
+        raise UsageError(_("--map: positions count from 1 (the first column)"))
     out = {}
     for column, target in columns.items():
         if target not in (*CSV_FIELDS, IGNORE):
             raise UsageError(
-                f"unknown field {target!r} for column {column!r}",
-                hint=f"call log fields: {', '.join(CSV_FIELDS)}, or {IGNORE}",
+                _("unknown field {field} for column {column}").format(
+                    field=repr(target), column=repr(column)
+                ),
+                hint=_("call log fields: {fields}, or {ignore}").format(
+                    fields=", ".join(CSV_FIELDS), ignore=IGNORE
+                ),
             )
         out[column.strip() if column.strip().isdigit() else _norm_header(column)] = target
     return out
@@ -347,8 +352,10 @@ def _infer_direction(
     if not callee or _is_internal(callee) or _is_hidden(caller):
         return "in"
     raise ValueError(
-        "cannot tell incoming from outgoing: no direction column and both sides are external "
-        "numbers (map a direction column, or name the company's numbers with --own-number)"
+        _(
+            "cannot tell incoming from outgoing: no direction column and both sides are external "
+            "numbers (map a direction column, or name the company's numbers with --own-number)"
+        )
     )
 
 
@@ -357,7 +364,7 @@ def _csv_record(
 ) -> CallRecord:
     when = _time_text(m, cells)
     if not when:
-        raise ValueError("no date/time")
+        raise ValueError(_("no date/time"))
     started = _parse_time(when)
 
     number_col = m.first("number")
@@ -368,7 +375,7 @@ def _csv_record(
     if dir_text:
         parsed = _parse_direction(dir_text)
         if parsed is None:
-            raise ValueError(f"unknown call direction {dir_text!r}")
+            raise ValueError(_("unknown call direction {text}").format(text=repr(dir_text)))
         direction, implied = parsed
     else:
         direction = _infer_direction(m, cells, caller, callee, own)
@@ -384,7 +391,7 @@ def _csv_record(
     if _is_hidden(number):
         number = ""
     elif not number:
-        raise ValueError("no phone number")
+        raise ValueError(_("no phone number"))
 
     talk_cols = m.fields.get("talk") or m.fields.get("duration") or []
     talk_cols = talk_cols or m.fields.get("duration_total") or []
@@ -447,8 +454,10 @@ def _positional_map(overrides: dict[str, str], width: int) -> _CsvMap:
             m.fields.setdefault(target, []).append(int(key) - 1)
     if not m.usable:
         raise UsageError(
-            "the positional --map needs a time column and a number column "
-            "(number, or from and to), e.g. --map 1=time --map 3=number"
+            _(
+                "the positional --map needs a time column and a number column "
+                "(number, or from and to), e.g. --map 1=time --map 3=number"
+            )
         )
     return m
 
@@ -462,11 +471,11 @@ def _learn_own_numbers(m: _CsvMap, rows: list[tuple[int, list[str]]], own: OwnNu
     for _row, cells in rows:
         if did is not None and (value := _clid_number(_cell(cells, did))):
             if not _is_internal(value):
-                own.learn(value, "did column")
+                own.learn(value, _("did column"))
         calls.append(tuple(_clid_number(_cell(cells, i)) for i in sides))
     if m.first("direction") is None:
         for number in frequent_numbers(calls):
-            own.learn(number, "in most calls of the log")
+            own.learn(number, _("in most calls of the log"))
 
 
 def _read_table(
@@ -495,13 +504,17 @@ def _read_table(
         if found is None:
             if overrides:
                 raise UsageError(
-                    f"{path.name}: no header row has all the mapped columns "
-                    f"({', '.join(overrides)}) and a time and a number column"
+                    _(
+                        "{file}: no header row has all the mapped columns ({columns}) "
+                        "and a time and a number column"
+                    ).format(file=path.name, columns=", ".join(overrides))
                 )
             raise InputFileError(
-                f"{path.name}: no header with a time and a number column found",
-                hint="map the columns by name (--map 'Дата=time' --map 'Телефон=number') or, "
-                "in a file without a header, by position (--map 1=time --map 3=number)",
+                _("{file}: no header with a time and a number column found").format(file=path.name),
+                hint=_(
+                    "map the columns by name (--map 'Дата=time' --map 'Телефон=number') or, "
+                    "in a file without a header, by position (--map 1=time --map 3=number)"
+                ),
             )
         index, m = found
         body = first[index + 1 :]

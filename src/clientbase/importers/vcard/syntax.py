@@ -1,17 +1,5 @@
-"""A tolerant reader for vCard files (.vcf) as phones, Outlook and Google really write them.
-
-Versions 2.1, 3.0 and 4.0 are read by one parser. Everything happens on bytes first, because one
-file can mix encodings property by property: an Android 2.1 export has quoted-printable UTF-8
-names next to plain ASCII phones, an old Nokia writes raw Windows-1251 with no CHARSET at all, and
-a soft line break in quoted-printable may split one Cyrillic letter in two. Only after a value is
-reassembled and un-quoted-printabled do we turn its bytes into text.
-
-The reader never raises on bad input: a broken card becomes a ``VCardSyntaxError`` in the stream
-(with the line a person can open the file at) and reading continues with the next card.
-
-``vcard_to_record`` maps a card onto the pipeline's ``ContactRecord`` without normalising
-anything: phones, names and dates stay as typed, only decoded.
-"""
+"""Reading vCard files: sniffing, lines, unfolding, properties and cards, and the errors a broken
+card becomes (what the reader does and why is told in :mod:`clientbase.importers.vcard`)."""
 
 from __future__ import annotations
 
@@ -19,22 +7,17 @@ import base64
 import binascii
 import codecs
 import re
-from collections.abc import Callable, Iterator
+from collections.abc import Iterator
 from dataclasses import dataclass, field
 
-from clientbase.importers.records import ContactRecord
-from clientbase.importers.sniff import cyrillic_evidence, legacy_codepage
-
-__all__ = [
-    "VCard",
-    "VCardProperty",
-    "VCardSyntaxError",
-    "looks_like_vcard",
-    "read_vcards",
-    "split_components",
-    "split_structured",
-    "vcard_to_record",
-]
+from clientbase.i18n import _
+from clientbase.importers.vcard.decode import (
+    decode_bytes,
+    file_hint,
+    qp_decode,
+    split_components,
+    unescape,
+)
 
 # --- what the properties are -------------------------------------------------------------------
 
@@ -213,129 +196,6 @@ def looks_like_vcard(head: bytes) -> bool:
     return any(_BEGIN.match(line) for line in _LINE_BREAK.split(base)[:200])
 
 
-# --- text decoding ------------------------------------------------------------------------------
-
-# A stretch of quoted-printable escapes, soft line breaks included.
-_QP_RUN = re.compile(rb"(?:=[0-9A-Fa-f]{2}|=[\r\n]+)+")
-
-
-def _file_hint(base: bytes, utf8_file: bool) -> str | None:
-    """The file-wide 8-bit code page, judged from all its non-UTF-8 text together.
-
-    That is the raw bytes of a file that is not UTF-8 (base64 and QP escapes are ASCII, so only
-    text counts) plus every quoted-printable run whose bytes are not UTF-8.
-    """
-    samples = [] if utf8_file else [base]
-    for run in _QP_RUN.findall(base):
-        data = binascii.a2b_qp(run)  # also joins the soft breaks inside the run
-        if not data.isascii():
-            try:
-                data.decode("utf-8")
-            except UnicodeDecodeError:
-                samples.append(data)
-    data = b"\n".join(samples)
-    if cyrillic_evidence(data)[1] < 3:
-        return None
-    return legacy_codepage(data)
-
-
-def _guess_legacy(data: bytes, hint: Callable[[], str | None]) -> str:
-    if cyrillic_evidence(data)[1] < 3:
-        # One or two bytes say little ("Я" is "ß" in cp1252); the rest of the file says more.
-        file_wide = hint()
-        if file_wide:
-            return file_wide
-    return legacy_codepage(data)
-
-
-def _codec(charset: str | None) -> str | None:
-    if not charset:
-        return None
-    try:
-        return codecs.lookup(charset.strip().strip('"')).name
-    except LookupError:
-        return None
-
-
-def _decode_bytes(
-    data: bytes, charset: str | None, *, trust_utf8: bool, hint: Callable[[], str | None]
-) -> str:
-    """Bytes of one value to text.
-
-    Order: a declared legacy CHARSET (unless the whole file is valid UTF-8 and the value was not
-    transfer-encoded: files converted to UTF-8 by an editor keep their stale CHARSET=Windows-1251);
-    then strict UTF-8; then, if UTF-8 was declared and only a few bytes are broken, UTF-8 with
-    replacement characters; then cp1251 when the bytes look Cyrillic, else cp1252.
-    """
-    if data.isascii():
-        return data.decode("ascii")
-    codec = _codec(charset)
-    if codec and codec != "utf-8" and not trust_utf8:
-        return data.decode(codec, errors="replace")
-    try:
-        return data.decode("utf-8")
-    except UnicodeDecodeError:
-        pass
-    if codec == "utf-8":
-        text = data.decode("utf-8", errors="replace")
-        bad = text.count("\ufffd")
-        good = sum(1 for ch in text if ord(ch) > 0x7F) - bad
-        if good >= 2 * bad:
-            return text
-    return data.decode(_guess_legacy(data, hint), errors="replace")
-
-
-def _qp_decode(data: bytes) -> bytes:
-    # binascii is tolerant the way we need: an '=' not followed by two hex digits stays a literal
-    # '=', lower-case hex is accepted. Soft breaks were already joined, so no line ends are left.
-    return binascii.a2b_qp(data)
-
-
-_ESCAPES = {"n": "\n", "N": "\n", "\\": "\\", ",": ",", ";": ";", ":": ":", '"': '"'}
-_ESCAPE_RE = re.compile(r"\\(.)", re.S)
-
-
-def _unescape(text: str) -> str:
-    # \: and \" are in no RFC, but Apple and Google write http\:// and \"AS IS\". Unknown escapes
-    # keep their backslash: a Windows path in a 2.1 NOTE must not lose its separators.
-    return _ESCAPE_RE.sub(lambda m: _ESCAPES.get(m.group(1), m.group(0)), text)
-
-
-def _split_unescaped(value: str, sep: str) -> list[str]:
-    if "\\" not in value:
-        return value.split(sep)
-    parts, buf, i = [], [], 0
-    while i < len(value):
-        ch = value[i]
-        if ch == "\\" and i + 1 < len(value):
-            buf.append(value[i : i + 2])
-            i += 2
-            continue
-        if ch == sep:
-            parts.append("".join(buf))
-            buf = []
-        else:
-            buf.append(ch)
-        i += 1
-    parts.append("".join(buf))
-    return parts
-
-
-def split_components(value: str) -> list[str]:
-    """Split a structured value on unescaped ';' and resolve escapes in each component.
-
-    Commas stay literal: Apple writes unescaped commas inside ADR streets ("Silicon Alley 5,").
-    """
-    return [_unescape(part) for part in _split_unescaped(value, ";")]
-
-
-def split_structured(value: str) -> list[list[str]]:
-    """Split on unescaped ';' into components, then each on unescaped ',' into values (3.0/4.0)."""
-    return [
-        [_unescape(v) for v in _split_unescaped(part, ",")] for part in _split_unescaped(value, ";")
-    ]
-
-
 # --- parsing ------------------------------------------------------------------------------------
 
 
@@ -443,7 +303,8 @@ class _Reader:
                 while i < n and lines[i].strip(_JUNK) and not _BEGIN.match(lines[i]):
                     i += 1
                 yield VCardSyntaxError(
-                    start + 1, f"text outside BEGIN:VCARD … END:VCARD: {_preview(line)}"
+                    start + 1,
+                    _("text outside BEGIN:VCARD … END:VCARD: {text}").format(text=_preview(line)),
                 )
 
     def _card(self, begin: int) -> tuple[object, int]:
@@ -469,7 +330,9 @@ class _Reader:
                 j = self._skip_nested(j)
                 continue
             if _BEGIN.match(line):
-                message = f"BEGIN:VCARD without END:VCARD (next card starts at line {j + 1})"
+                message = _(
+                    "BEGIN:VCARD without END:VCARD (next card starts at line {line})"
+                ).format(line=j + 1)
                 return _CardError(begin + 1, message, begin + 1, version, props), j
             if not line.strip(_JUNK):
                 j += 1
@@ -482,7 +345,7 @@ class _Reader:
                 continue
             head = _split_header(line)
             if head is None:
-                message = f"not a vCard property: {_preview(line)}"
+                message = _("not a vCard property: {text}").format(text=_preview(line))
                 error = _CardError(j + 1, message, begin + 1, version, props)
                 # Skip the rest of this card; the next one is still read.
                 j += 1
@@ -494,7 +357,7 @@ class _Reader:
             prop.encoding = _encoding_of(params)
             j = self._continue_value(prop, j + 1, version)
             props.append(prop)
-        message = "BEGIN:VCARD without END:VCARD (file ends)"
+        message = _("BEGIN:VCARD without END:VCARD (file ends)")
         return _CardError(begin + 1, message, begin + 1, version, props), n
 
     def _skip_nested(self, j: int) -> int:
@@ -609,12 +472,12 @@ class _Decoder:
         Needed only for a non-UTF-8 value too short to judge alone ("Я"), so computed lazily.
         """
         if not self._hint_known:
-            self._hint = _file_hint(self.reader.base, self.reader.utf8_file)
+            self._hint = file_hint(self.reader.base, self.reader.utf8_file)
             self._hint_known = True
         return self._hint
 
     def text(self, data: bytes, charset: str | None = None, transfer_encoded: bool = False) -> str:
-        return _decode_bytes(
+        return decode_bytes(
             data,
             charset,
             trust_utf8=self.trust_utf8 and not transfer_encoded,
@@ -653,7 +516,7 @@ class _Decoder:
         data = raw.value
         transfer_encoded = raw.encoding is not None
         if raw.encoding == "QP":
-            data = _qp_decode(data)
+            data = qp_decode(data)
         elif raw.encoding == "B64" and data:
             try:
                 data = base64.b64decode(data + b"=" * (-len(data) % 4))
@@ -663,7 +526,7 @@ class _Decoder:
         if "\r" in text:
             text = text.replace("\r\n", "\n").replace("\r", "\n")
         if raw.name not in STRUCTURED_PROPERTIES and raw.name not in LIST_PROPERTIES:
-            text = _unescape(text)
+            text = unescape(text)
         group = raw.group.decode("ascii") if raw.group else None
         return VCardProperty(group, raw.name, params, text, raw.line)
 
@@ -684,292 +547,3 @@ def read_vcards(data: bytes) -> Iterator[VCard | VCardSyntaxError]:
             )
         else:
             yield decoder.card(*item)
-
-
-# --- mapping to a ContactRecord ------------------------------------------------------------------
-
-_APPLE_LABEL = re.compile(r"^_\$!<(.*)>!\$_$")
-_APPLE_LABELS = {
-    "mobile": "mobile",
-    "iphone": "mobile",
-    "applewatch": "mobile",
-    "home": "home",
-    "work": "work",
-    "homefax": "fax",
-    "workfax": "fax",
-    "otherfax": "fax",
-    "pager": "pager",
-    "other": "other",
-}
-_CANONICAL_LABELS = ("mobile", "work", "home", "fax", "pager", "other")
-_MOBILE_TYPES = frozenset({"cell", "mobile", "iphone", "mobil", "cellular", "handy"})
-_OTHER_TEL_TYPES = frozenset({"other", "car", "isdn", "video", "bbs", "modem", "msg", "text"})
-_MESSENGER_PROPS = {
-    "X-TELEGRAM": "telegram",
-    "X-TELEGRAM-ID": "telegram",
-    "X-TG": "telegram",
-    "X-WHATSAPP": "whatsapp",
-    "X-VK": "vk",
-    "X-VKONTAKTE": "vk",
-}
-_MESSENGER_SERVICES = {
-    "telegram": "telegram",
-    "tg": "telegram",
-    "whatsapp": "whatsapp",
-    "vk": "vk",
-    "vkontakte": "vk",
-}
-_MESSENGER_URLS = (
-    (re.compile(r"^(https?://)?(www\.)?(t\.me|telegram\.me|telegram\.dog)/", re.I), "telegram"),
-    (
-        re.compile(r"^(https?://)?(wa\.me|api\.whatsapp\.com|chat\.whatsapp\.com)/", re.I),
-        "whatsapp",
-    ),
-    (re.compile(r"^(https?://)?(www\.|m\.)?(vk\.com|vk\.ru|vkontakte\.ru)/", re.I), "vk"),
-)
-_SKIP_RAW = frozenset({"BEGIN", "END", "VERSION"})
-
-
-def _label_from_ab(text: str) -> str:
-    m = _APPLE_LABEL.match(text)
-    if m:
-        inner = m.group(1)
-        return _APPLE_LABELS.get(inner.lower(), inner)
-    # Custom labels are kept as typed ("Дача", "homeFax"); only the canonical words are folded.
-    return text.lower() if text.lower() in _CANONICAL_LABELS else text
-
-
-def _tel_label(card: VCard, prop: VCardProperty) -> str | None:
-    ab = card.ab_label(prop)
-    if ab:
-        return _label_from_ab(ab)
-    types = {t.removeprefix("x-") for t in prop.types}
-    if "fax" in types:
-        return "fax"
-    if "pager" in types:
-        return "pager"
-    if types & _MOBILE_TYPES:
-        return "mobile"
-    if "work" in types:
-        return "work"
-    if "home" in types:
-        return "home"
-    if types & _OTHER_TEL_TYPES:
-        return "other"
-    # voice/pref say nothing about whose phone it is; anything else is somebody's own word.
-    return "other" if types - {"voice", "pref", "main", "main-number"} else None
-
-
-def _email_label(card: VCard, prop: VCardProperty) -> str | None:
-    ab = card.ab_label(prop)
-    if ab:
-        return _label_from_ab(ab)
-    types = {t.removeprefix("x-") for t in prop.types}
-    for label in ("work", "home", "other"):
-        if label in types:
-            return label
-    return None
-
-
-def _strip_scheme(value: str, *schemes: str) -> str:
-    low = value.lower()
-    for scheme in schemes:
-        if low.startswith(scheme):
-            return value[len(scheme) :].strip()
-    return value
-
-
-def _messenger(prop: VCardProperty) -> tuple[str, str] | None:
-    value = prop.value.strip()
-    if not value:
-        return None
-    if prop.name in _MESSENGER_PROPS:
-        return _MESSENGER_PROPS[prop.name], value
-    if prop.name in ("IMPP", "X-SOCIALPROFILE"):
-        service = (prop.param("X-SERVICE-TYPE") or "").lower()
-        kind = _MESSENGER_SERVICES.get(service)
-        if kind is None:
-            kind = next(
-                (_MESSENGER_SERVICES[t] for t in prop.types if t in _MESSENGER_SERVICES), None
-            )
-        scheme = value.split(":", 1)[0].lower() if ":" in value else ""
-        if kind is None and scheme in _MESSENGER_SERVICES:
-            kind = _MESSENGER_SERVICES[scheme]
-        if kind is None:
-            return _messenger_url(value)
-        if scheme in _MESSENGER_SERVICES or scheme in ("x-apple", "xmpp", "im"):
-            value = value.split(":", 1)[1].strip()
-        return kind, value
-    if prop.name == "URL":
-        return _messenger_url(value)
-    return None
-
-
-def _messenger_url(value: str) -> tuple[str, str] | None:
-    for pattern, kind in _MESSENGER_URLS:
-        if pattern.match(value):
-            return kind, value
-    return None
-
-
-def _name_parts(card: VCard) -> list[str]:
-    n = card.first("N")
-    if n is None:
-        return []
-    if card.version in ("3.0", "4.0"):
-        # In 3.0/4.0 a ',' inside a component separates several values (N:Doe;John;Richter,James).
-        return [
-            " ".join(v.strip() for v in comp if v.strip()) for comp in split_structured(n.value)
-        ]
-    return [c.strip() for c in n.components()]
-
-
-def _birthday(prop: VCardProperty) -> str:
-    value = prop.value.strip()
-    omit = prop.param("X-APPLE-OMIT-YEAR")
-    m = re.fullmatch(r"(\d{4})-?(\d{2})-?(\d{2})(T.*)?", value)
-    # Apple stores "no year" as the year 1604 and says so in X-APPLE-OMIT-YEAR; nobody in an
-    # address book was born in 1604, so the bare sentinel is treated the same way.
-    if m and (m.group(1) == omit or m.group(1) == "1604"):
-        return f"--{m.group(2)}-{m.group(3)}"
-    return value
-
-
-def _readable(prop: VCardProperty) -> str:
-    if prop.name in ("ADR", "ORG"):
-        # Several ADRs are joined with "; " in raw, so their own ';' would be ambiguous there.
-        return ", ".join(_one_line(c) for c in prop.components() if _one_line(c))
-    if prop.name in STRUCTURED_PROPERTIES:
-        return ";".join(prop.components()).rstrip(";").strip()
-    if prop.name in LIST_PROPERTIES:
-        return ", ".join(c.strip() for c in split_structured(prop.value)[0] if c.strip())
-    return prop.value.strip()
-
-
-def _pick_address(card: VCard) -> VCardProperty | None:
-    adrs = [a for a in card.all("ADR") if any(c.strip() for c in a.components())]
-    for a in adrs:
-        if "pref" in a.types or a.param("PREF"):
-            return a
-    return adrs[0] if adrs else None
-
-
-def _one_line(text: str) -> str:
-    # Lines of a multi-line address become one; Apple leaves a trailing "," on streets.
-    return ", ".join(p.strip(" ,") for p in text.splitlines() if p.strip(" ,"))
-
-
-def vcard_to_record(card: VCard) -> ContactRecord:
-    """Map a card onto a ContactRecord; values are decoded but not normalised."""
-    raw: dict[str, str] = {}
-    for prop in card.properties:
-        if prop.name in _SKIP_RAW or prop.is_binary:
-            continue
-        text = _readable(prop)
-        if not text:
-            continue
-        raw[prop.name] = f"{raw[prop.name]}; {text}" if prop.name in raw else text
-
-    fields: dict[str, str] = {}
-    parts = _name_parts(card) + [""] * 3
-    family, given, additional = parts[0], parts[1], parts[2]
-    if not additional and bool(family) != bool(given) and " " in (family or given):
-        # The whole name typed into one N component ("N:Иванов Иван Иванович;;;;"): hand it to
-        # the pipeline's name splitter as a full name instead of calling it a surname.
-        fields["full_name"] = family or given
-    else:
-        for key, value in (
-            ("last_name", family),
-            ("first_name", given),
-            ("middle_name", additional),
-        ):
-            if value:
-                fields[key] = value
-    fn = card.first("FN")
-    if fn and fn.value.strip() and not fields:
-        fields["full_name"] = fn.value.strip()
-
-    org = card.first("ORG")
-    if org:
-        company = next((c.strip() for c in org.components() if c.strip()), "")
-        if company:
-            fields["company"] = company
-    simple = (("TITLE", "position"), ("UID", "external_id"))
-    for name, key in simple:
-        prop = card.first(name)
-        if prop and prop.value.strip():
-            fields[key] = prop.value.strip()
-    notes = [p.value.strip() for p in card.all("NOTE") if p.value.strip()]
-    if notes:
-        fields["note"] = "\n".join(notes)
-    bday = card.first("BDAY")
-    if bday and bday.value.strip():
-        fields["birthday"] = _birthday(bday)
-    gender = _gender(card)
-    if gender:
-        fields["gender"] = gender
-
-    adr = _pick_address(card)
-    if adr is not None:
-        comps = [*adr.components(), "", "", "", "", "", "", ""][:7]
-        pobox, ext, street, city, region, code, country = (c.strip() for c in comps)
-        readable = [_one_line(c) for c in (pobox, ext, street, city, region, code, country)]
-        fields["address"] = ", ".join(c for c in readable if c)
-        if city:
-            fields["city"] = city
-        if code:
-            fields["postcode"] = code
-    else:
-        label = card.first("LABEL")
-        adr_label = next((a.param("LABEL") for a in card.all("ADR") if a.param("LABEL")), None)
-        text = (label.value if label else None) or adr_label
-        if text and _one_line(text):
-            fields["address"] = _one_line(text)
-
-    tags = []
-    for prop in card.all("CATEGORIES"):
-        tags.extend(c.strip() for c in split_structured(prop.value)[0] if c.strip())
-    if tags:
-        fields["tags"] = ", ".join(dict.fromkeys(tags))
-
-    phones: list[tuple[str, str | None]] = []
-    for prop in card.all("TEL"):
-        value = prop.value.strip()
-        if (prop.param("VALUE") or "").lower() == "uri" or value.lower().startswith("tel:"):
-            value = _strip_scheme(value, "tel:")
-        if value:
-            phones.append((value, _tel_label(card, prop)))
-    emails: list[tuple[str, str | None]] = []
-    for prop in card.all("EMAIL"):
-        value = _strip_scheme(prop.value.strip(), "mailto:")
-        if value:
-            emails.append((value, _email_label(card, prop)))
-    messengers: list[tuple[str, str]] = []
-    for prop in card.properties:
-        found = _messenger(prop)
-        if found and found not in messengers:
-            messengers.append(found)
-
-    return ContactRecord(
-        row=card.line,
-        raw=raw,
-        fields=fields,
-        phones=phones,
-        emails=emails,
-        messengers=messengers,
-    )
-
-
-def _gender(card: VCard) -> str | None:
-    prop = card.first("GENDER")
-    if prop:
-        sex = prop.components()[0].strip()
-        if sex:
-            return sex
-    prop = card.first("X-GENDER")
-    if prop and prop.value.strip():
-        return prop.value.strip()
-    prop = card.first("X-WAB-GENDER")  # Outlook / Windows Address Book: 1 female, 2 male
-    if prop:
-        return {"1": "F", "2": "M"}.get(prop.value.strip())
-    return None

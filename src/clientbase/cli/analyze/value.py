@@ -1,4 +1,4 @@
-"""`clientbase analyze abc-xyz`."""
+"""`clientbase analyze rfm`, `ltv` and `churn`: the value of the customers."""
 
 from __future__ import annotations
 
@@ -24,206 +24,6 @@ from clientbase.errors import UsageError
 
 # Services are imported inside the commands: they load SQLAlchemy (and phonenumbers, pandas),
 # ~0.5 s that `clientbase --help` would pay too, as every command module is imported at start.
-
-app = typer.Typer(help="Analyses of the purchase history.", no_args_is_help=True)
-
-
-class Period(str, Enum):
-    week = "week"
-    month = "month"
-    quarter = "quarter"
-
-
-class Metric(str, Enum):
-    revenue = "revenue"
-    margin = "margin"
-    orders = "orders"
-
-
-class Zero(str, Enum):
-    count = "count"
-    ignore = "ignore"
-
-
-class By(str, Enum):
-    manager = "manager"
-    channel = "channel"
-    city = "city"
-
-
-def _pair(text: str, option: str) -> tuple[float, float]:
-    try:
-        a, b = (float(x) for x in text.split(","))
-    except ValueError:
-        raise UsageError(f"{option} {text!r}: two numbers, e.g. {option} 80,95") from None
-    return a, b
-
-
-CUSTOMER_COLUMNS = ("id", "name", "abc", "xyz", "revenue", "orders", "cv")
-
-
-@app.command("abc-xyz")
-def abc_xyz_cmd(
-    ctx: typer.Context,
-    date_from: Annotated[
-        str | None, typer.Option("--from", help="First day of the window.")
-    ] = None,
-    date_to: Annotated[str | None, typer.Option("--to", help="Last day of the window.")] = None,
-    period: Annotated[Period, typer.Option("--period", help="Periods for XYZ.")] = Period.month,
-    metric: Annotated[
-        Metric,
-        typer.Option(
-            "--metric",
-            help="What ABC ranks by: revenue, margin (amount - cost) or the number of orders.",
-        ),
-    ] = Metric.revenue,
-    abc: Annotated[
-        str | None,
-        typer.Option(
-            "--abc",
-            metavar="A,B",
-            help="Cumulative % cut-offs for A and B (default: 80,95, or the config's abc).",
-        ),
-    ] = None,
-    xyz: Annotated[
-        str | None,
-        typer.Option(
-            "--xyz",
-            metavar="X,Y",
-            help="Variation % cut-offs for X and Y (default: 10,25, or the config's xyz; monthly data: try 50,100).",
-        ),
-    ] = None,
-    zero_periods: Annotated[
-        Zero,
-        typer.Option("--zero-periods", help="Periods without purchases: count as 0, or ignore."),
-    ] = Zero.count,
-    min_periods: Annotated[
-        int, typer.Option("--min-periods", min=1, help="Active periods needed for an XYZ class.")
-    ] = 3,
-    by: Annotated[
-        By | None, typer.Option("--by", help="Portfolio per manager, channel or city.")
-    ] = None,
-    compare: Annotated[
-        tuple[str, str] | None,
-        typer.Option(
-            "--compare",
-            metavar="WINDOW WINDOW",
-            help="Migration between two windows: 2025-Q1 2025-Q2, 2025-03, 2025, FROM..TO.",
-        ),
-    ] = None,
-    names: Annotated[
-        tuple[str, str] | None,
-        typer.Option(
-            "--names",
-            metavar="FROM TO",
-            help="With --compare: who moved, e.g. --names A B (classes, new, gone).",
-        ),
-    ] = None,
-    snapshot: Annotated[
-        bool, typer.Option("--snapshot", help="Store this classification (history for --compare).")
-    ] = False,
-    label: Annotated[
-        str | None,
-        typer.Option("--label", help="Name of the stored classification (default: its window)."),
-    ] = None,
-    snapshots: Annotated[
-        bool, typer.Option("--snapshots", help="List the stored classifications.")
-    ] = False,
-    as_of: Annotated[
-        str | None,
-        typer.Option(
-            "--as-of",
-            metavar="DATE",
-            help="The day the figures count to (default: today); later orders are left out.",
-        ),
-    ] = None,
-    fmt: FormatOpt = Format.table,
-) -> None:
-    """ABC (by value) x XYZ (by stability) of the customers, with the migration between windows.
-
-    The window runs from --from (default: the first order) to --to (default: the last order
-    up to --as-of). --compare takes stored classifications by label, or computes a window
-    live."""
-    from clientbase.services.analytics import abc_xyz, abc_xyz_migration, list_snapshots
-    from clientbase.services.config import value as config_value
-
-    abc = str(config_value("abc", abc, "80,95"))
-    xyz = str(config_value("xyz", xyz, "10,25"))
-    settings = dict(period=period.value, metric=metric.value, abc=_pair(abc, "--abc"),
-                    xyz=_pair(xyz, "--xyz"), zero_periods=zero_periods.value, min_periods=min_periods)  # fmt: skip
-    engine = state(ctx).engine()
-    use_currency_of(engine)
-    if snapshots:
-        rows = list_snapshots(engine)
-        if fmt == Format.json:
-            emit_json(rows)
-        elif fmt == Format.csv:
-            emit_csv(rows, ("label", "start", "end", "customers", "saved"))
-        else:
-            emit_table(
-                rows,
-                ("label", "start", "end", "customers", "saved"),
-                title="stored classifications",
-            )
-        return
-    group_by = by.value if by else None
-    day = parse_day(as_of, "--as-of")
-    if compare:
-        moves = abc_xyz_migration(engine, compare, settings, by=group_by, names=names, as_of=day)
-        data, overall = moves.data, moves.overall
-        if fmt == Format.json:
-            emit_json(data)
-            return
-        rows = [{"from": i, **{c: int(v) for c, v in r.items()}} for i, r in overall.iterrows()]
-        if fmt == Format.csv:
-            emit_csv(rows, ("from", *overall.columns))
-            return
-        con = stdout_console()
-        con.print(f"ABC migration {compare[0]} -> {compare[1]}: {data['rules']}", markup=False)
-        emit_table(
-            rows, ("from", *overall.columns), title="customers moved (rows: before, columns: after)"
-        )
-        if names:
-            emit_table(data["names"], ("id", "name"), title=f"moved {names[0]} -> {names[1]}")
-        if by is not None:
-            emit_table(
-                data["by"], ("group", "from", "to", "customers"), title=f"moves per {by.value}"
-            )
-        return
-    start, end = parse_day(date_from or None, "--from"), parse_day(date_to or None, "--to")
-    report = abc_xyz(
-        engine, start, end, settings, by=group_by, snapshot=snapshot, label=label, as_of=day
-    )
-    _notes(state(ctx).messages, report.notes)
-    data, result, port = report.data, report.result, report.portfolio
-    if snapshot:
-        state(ctx).messages.info(f"stored as {data['snapshot']!r}: compare with --compare")
-    if fmt == Format.json:
-        emit_json(data)
-        return
-    if fmt == Format.csv:
-        emit_csv(data["customers"], CUSTOMER_COLUMNS)
-        return
-    con = stdout_console()
-    w = result.params["window"]
-    con.print(f"ABC/XYZ {w['start']} .. {w['end']}: {result.params['rules']}", markup=False)
-    for note in result.params.get("notes", []):
-        con.print(f"note: {note}", markup=False)
-    cells = [
-        {"cell": k, "customers": v["customers"], "share_customers": v["share_customers"],
-         "revenue": v["revenue"], "share_revenue": v["share_revenue"]}
-        for k, v in result.matrix.items()
-    ]  # fmt: skip
-    emit_table(
-        cells, ("cell", "customers", "share_customers", "revenue", "share_revenue"), title="matrix"
-    )
-    if port is not None:
-        cols = [c for c in port.columns]
-        emit_table(port.round(1).to_dict("records"), cols, title=f"portfolio per {by.value}")
-    emit_table(data["customers"], CUSTOMER_COLUMNS, title=count(len(data["customers"]), "customer"))
-
-
-# --- customer value: RFM, LTV, churn -----------------------------------------------------------
 
 
 class Scores(str, Enum):
@@ -356,7 +156,6 @@ def _history(ctx: typer.Context, kind: str, fmt: Format) -> None:
         emit_table(flat, columns, title=f"stored {what} ({len(flat)})")
 
 
-@app.command("rfm", short_help="RFM scores and named segments (Champions, At risk, ...).")
 def rfm_cmd(
     ctx: typer.Context,
     as_of: Annotated[
@@ -457,7 +256,6 @@ def rfm_cmd(
         emit_table(shown, RFM_COLUMNS, title=f"top {len(shown)} of {len(rows)} by revenue")
 
 
-@app.command("ltv", short_help="Lifetime value: historical, per cohort, or predicted (BG/NBD).")
 def ltv_cmd(
     ctx: typer.Context,
     method: Annotated[Method, typer.Option("--method", help="historical: revenue so far per customer; cohort: cumulative value per acquired customer by month; bgnbd: BG/NBD + Gamma-Gamma prediction.")] = Method.historical,
@@ -683,7 +481,6 @@ def _show_predictive(report, top: int, fmt: Format) -> None:
         emit_table(shown, CLV_COLUMNS, title=f"top {len(shown)} of {len(rows)} by CLV")
 
 
-@app.command("churn", short_help="Base loss per year and cohort retention.")
 def churn_cmd(
     ctx: typer.Context,
     inactive_days: Annotated[int, typer.Option("--inactive-days", min=1, help="Days without a purchase after which a customer counts as gone.")] = 365,
