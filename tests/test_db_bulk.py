@@ -103,15 +103,9 @@ def test_update_rows_changes_the_rows_named_and_no_other(engine):
             ("city", "birth_year", "note", "updated_at"),
             [(i, AWKWARD[i % len(AWKWARD)], 1980 + i % 7, None, later) for i in range(2, 2001, 2)],
         )
+    c = customers.c
     with engine.connect() as conn:
-        got = {
-            r.id: r
-            for r in conn.execute(
-                select(
-                    customers.c.id, customers.c.city, customers.c.birth_year, customers.c.updated_at
-                )  # fmt: skip
-            )
-        }
+        got = {r.id: r for r in conn.execute(select(c.id, c.city, c.birth_year, c.updated_at))}
     assert len(got) == 2000
     for i, r in got.items():
         if i % 2:
@@ -124,6 +118,6 @@ def test_update_rows_changes_the_rows_named_and_no_other(engine):
 def test_select_where_in_finds_exactly_the_keys_asked_for(engine):
     with write_transaction(engine) as conn:
         _customers(conn, 1200)
-        wanted = list(range(3, 1200, 3)) + [5000]  # one id that is not there
+        wanted = [*range(3, 1200, 3), 5000]  # one id that is not there
         got = sorted(select_where_in(conn, customers, ("id", "display_name"), "id", wanted))
     assert got == [(i, f"Клиент {i}") for i in range(3, 1200, 3)]

@@ -197,7 +197,7 @@ def _pg_take_write_lock(conn: Connection, policy: WaitPolicy) -> None:
     # Another command holds the write lock (a big import, most likely): wait for it.
     if policy.on_wait is not None:
         policy.on_wait(policy.seconds)
-    conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{max(int(policy.seconds * 1000), 1)}ms'")
+    conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{_ms(policy.seconds)}ms'")
     try:
         conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
     except DBAPIError as exc:
@@ -206,6 +206,12 @@ def _pg_take_write_lock(conn: Connection, policy: WaitPolicy) -> None:
         raise _busy_error(policy.seconds) from exc
     # The server's (or the role's) own setting again for the rest of the transaction.
     conn.exec_driver_sql("SET LOCAL lock_timeout = DEFAULT")
+
+
+def _ms(seconds: float) -> int:
+    """A wait in the milliseconds both lock timeouts take: at least 1 (0 would mean no
+    timeout at all on PostgreSQL), at most what a 32-bit setting holds (24 days; --wait inf)."""
+    return int(min(max(seconds * 1000, 1), 2**31 - 1))
 
 
 def _busy_error(seconds: float) -> DatabaseError:
@@ -281,7 +287,7 @@ def _sqlite_begin(conn: Connection, policy: WaitPolicy) -> None:
         # Another command holds the write lock (a big import, most likely): wait for it.
         if policy.on_wait is not None:
             policy.on_wait(policy.seconds)
-        db.execute(f"PRAGMA busy_timeout={max(int(policy.seconds * 1000), 1)}")
+        db.execute(f"PRAGMA busy_timeout={_ms(policy.seconds)}")
         try:
             db.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
@@ -359,7 +365,7 @@ def scrub_free_space(engine: Engine, tables: list[str] | None = None) -> None:
     raw = engine.raw_connection()
     try:
         db = raw.driver_connection
-        db.execute(f"PRAGMA busy_timeout={max(int(limit * 1000), 1)}")
+        db.execute(f"PRAGMA busy_timeout={_ms(limit)}")
         try:
             _checkpoint_fully(db)
             db.execute("VACUUM")
