@@ -12,7 +12,6 @@ import typer
 from clientbase.cli.common import FormatOpt, SummaryFormatOpt, state
 from clientbase.cli.output import Format, SummaryFormat, emit, emit_json, stdout_console
 from clientbase.errors import EXIT_REJECTED, UsageError
-from clientbase.importers.mapping import load_mapping_file, parse_map_options
 
 # Services are imported inside the commands: they load SQLAlchemy (and phonenumbers, pandas),
 # ~0.5 s that `clientbase --help` would pay too, as every command module is imported at start.
@@ -159,6 +158,10 @@ def import_cmd(
 
         # Before the import, so a file that cannot (or must not) be written stops it early.
         check_rejects_target(st.engine(), rejects)
+    # phonenumbers and email-validator come with the importers (~0.1 s): at the top, every
+    # command (`contacts list --limit 1` too) would pay for them at start-up
+    from clientbase.importers.mapping import load_mapping_file, parse_map_options
+
     columns = load_mapping_file(mapping) if mapping else {}
     columns.update(parse_map_options(maps or []))
     opts = ImportOptions(

@@ -16,7 +16,11 @@ words are fixed English f-strings; the usage errors among them are translated by
 from __future__ import annotations
 
 import importlib
+import importlib.abc
+import importlib.machinery
 import re
+import sys
+from collections.abc import Callable
 
 from clientbase import i18n
 from clientbase.errors import ClientbaseError
@@ -71,19 +75,55 @@ def speak(lang: str) -> None:
     """Set ``lang`` for our messages and for the framework's own words."""
     i18n.set_language(lang)
     for name in _FRAMEWORK_MODULES:
-        try:
-            module = importlib.import_module(name)
-        except ImportError:
-            continue
-        if hasattr(module, "_"):
-            module._ = i18n._
-        if hasattr(module, "ngettext"):
-            module.ngettext = i18n.ngettext
-    rich_utils = importlib.import_module("typer.rich_utils")
-    for name in _TYPER_CONSTANTS:
-        original = _typer_originals.setdefault(name, getattr(rich_utils, name))
-        setattr(rich_utils, name, i18n._(original))
+        _when_loaded(name, _bind_words)
     _translate_usage_prefix()
+
+
+def _bind_words(module) -> None:
+    if hasattr(module, "_"):
+        module._ = i18n._
+    if hasattr(module, "ngettext"):
+        module.ngettext = i18n.ngettext
+    if module.__name__ == "typer.rich_utils":
+        for name in _TYPER_CONSTANTS:
+            original = _typer_originals.setdefault(name, getattr(module, name))
+            setattr(module, name, i18n._(original))
+
+
+_pending: dict[str, Callable] = {}
+
+
+def _when_loaded(name: str, apply: Callable) -> None:
+    """``apply(module)`` now if the module is loaded, else right after Python loads it.
+    typer.rich_utils brings rich's markdown and syntax modules (~0.1 s), which only a help page
+    or an error panel needs: importing it just to translate it would slow every command."""
+    module = sys.modules.get(name)
+    if module is not None:
+        apply(module)
+        return
+    _pending[name] = apply
+    if not any(isinstance(f, _AfterLoad) for f in sys.meta_path):
+        sys.meta_path.insert(0, _AfterLoad())
+
+
+class _AfterLoad(importlib.abc.MetaPathFinder):
+    """Finds nothing itself: wraps the normal loader of a module waiting in ``_pending``."""
+
+    def find_spec(self, fullname, path, target=None):
+        apply = _pending.pop(fullname, None)
+        if apply is None:
+            return None
+        spec = importlib.machinery.PathFinder.find_spec(fullname, path, target)
+        if spec is None or spec.loader is None:
+            return spec
+        load = spec.loader.exec_module
+
+        def exec_module(module) -> None:
+            load(module)
+            apply(module)
+
+        spec.loader.exec_module = exec_module  # this module's own loader object
+        return spec
 
 
 def _translate_usage_prefix() -> None:

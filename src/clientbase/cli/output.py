@@ -59,6 +59,8 @@ def emit_json_stream(items: Iterable) -> None:
 def _cell(value) -> str:
     if value is None:
         return ""
+    if value.__class__ is str:  # most cells: no isinstance chain for them
+        return value
     if isinstance(value, list | tuple):
         return ", ".join(_cell(v) for v in value)
     if isinstance(value, bool):
@@ -82,6 +84,13 @@ def emit_csv(rows: Iterable[dict], columns: Sequence[str]) -> None:
     w.writerow(columns)
     for r in rows:
         w.writerow([_cell(r.get(c)) for c in columns])
+
+
+def emit_csv_rows(rows: Iterable[Sequence], columns: Sequence[str]) -> None:
+    """CSV of rows that already hold the columns' values in order (what emit_csv writes)."""
+    w = csv.writer(sys.stdout, lineterminator="\n")
+    w.writerow(columns)
+    w.writerows([_cell(v) for v in r] for r in rows)
 
 
 # Table columns read as money or as shares (JSON and CSV keep the raw numbers for scripts).

@@ -10,7 +10,7 @@ streams the rows in one statement, inside the caller's transaction like the INSE
 
 from __future__ import annotations
 
-from collections.abc import Iterator, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from contextlib import contextmanager
 from datetime import datetime
 from functools import cache
@@ -182,16 +182,20 @@ def indexes_deferred(conn: Connection, indexes: Sequence[Index]) -> Iterator[Non
 
 
 @cache
-def _select_sql(table: Table, columns: tuple[str, ...], key: str, n: int, dialect) -> str:
+def _select_sql(
+    table: Table, columns: tuple[str, ...], key: str, n: int, dialect, equal: tuple[str, ...] = ()
+) -> str:
     prep = dialect.identifier_preparer
     ph = _PLACEHOLDERS[dialect.paramstyle]
     head = (
         f"SELECT {', '.join(prep.quote(c) for c in columns)} FROM {prep.format_table(table)} "
         f"WHERE {prep.quote(key)} "
     )
+    base = max(n, 1)  # the places after the key values (an array is one place)
+    also = "".join(f" AND {prep.quote(c)} = {ph(base + j, f'e{j}')}" for j, c in enumerate(equal))
     if n == 0:  # PostgreSQL: the values as one array parameter
-        return head + f"= ANY({ph(0, 'k0')})"
-    return head + f"IN ({', '.join(ph(i, f'k{i}') for i in range(n))})"
+        return head + f"= ANY({ph(0, 'k0')}){also}"
+    return head + f"IN ({', '.join(ph(i, f'k{i}') for i in range(n))}){also}"
 
 
 # PostgreSQL takes the values of one look-up as a single array: one statement, one plan, one
@@ -200,27 +204,48 @@ ARRAY_PAGE = 50_000
 
 
 def select_where_in(
-    conn: Connection, table: Table, columns: Sequence[str], key: str, values: list, size: int = 500
+    conn: Connection,
+    table: Table,
+    columns: Sequence[str],
+    key: str,
+    values: list,
+    size: int = 500,
+    *,
+    equal: Mapping[str, object] | None = None,
 ) -> Iterator[tuple]:
-    """Rows (as tuples) whose ``key`` column is one of ``values``, ``size`` values a query.
+    """Rows (as tuples) whose ``key`` column is one of ``values``, ``size`` values a query
+    (and whose columns in ``equal`` hold those values).
 
     The IN list always has ``size`` places (the last chunk repeats its last value), so there is
     one statement to prepare, not one per list length. PostgreSQL gets ``key = ANY(array)``
     with up to ARRAY_PAGE values a query instead."""
     cols = tuple(columns)
+    fixed = tuple((equal or {}).items())
+    on_pg = conn.dialect.name == "postgresql"
+    sql = _select_sql(
+        table, cols, key, 0 if on_pg else size, conn.dialect, tuple(c for c, _ in fixed)
+    )
     named = conn.dialect.paramstyle in ("named", "pyformat")
-    if conn.dialect.name == "postgresql":
-        sql = _select_sql(table, cols, key, 0, conn.dialect)
-        for i in range(0, len(values), ARRAY_PAGE):
-            part = list(values[i : i + ARRAY_PAGE])
-            yield from conn.exec_driver_sql(sql, {"k0": part} if named else (part,)).fetchall()
-        return
-    sql = _select_sql(table, cols, key, size, conn.dialect)
-    for i in range(0, len(values), size):
-        part = values[i : i + size]
-        part = part + [part[-1]] * (size - len(part))
-        params = {f"k{j}": v for j, v in enumerate(part)} if named else tuple(part)
-        yield from conn.exec_driver_sql(sql, params).fetchall()
+    page = ARRAY_PAGE if on_pg else size
+    # The driver's own cursor, in the connection's transaction: plain tuples, without a result
+    # object and a row object each (a third of the time on a listing of 200,000 customers).
+    cursor = conn.connection.cursor()
+    try:
+        for i in range(0, len(values), page):
+            part = list(values[i : i + page])
+            if on_pg:
+                part = [part]
+            else:
+                part = part + [part[-1]] * (size - len(part))
+            if named:
+                params = {f"k{j}": v for j, v in enumerate(part)}
+                params.update({f"e{j}": v for j, (_, v) in enumerate(fixed)})
+            else:
+                params = (*part, *(v for _, v in fixed))
+            cursor.execute(sql, params)
+            yield from cursor.fetchall()
+    finally:
+        cursor.close()
 
 
 def stream(conn: Connection, query, size: int = 20_000):

@@ -30,6 +30,7 @@ from datetime import datetime
 from sqlalchemy import Boolean, Connection, DateTime, Table, bindparam, delete, func, insert, select
 from sqlalchemy import update as sql_update
 
+from clientbase.db import facts_cache
 from clientbase.db.bulk import select_where_in
 from clientbase.db.models import (
     consents,
@@ -239,6 +240,7 @@ def merge_many(
 ) -> list[int]:
     """Merge several groups at once (inside the caller's write transaction); returns merge ids
     in the order of ``requests``. Each group is a merge of its own, undoable on its own."""
+    facts_cache.invalidate(conn)  # the merged customers' stored classes and figures change
     now = now or datetime.now()
     groups = _checked_groups(requests)
     all_ids = sorted({i for g in groups for i in g})
@@ -539,6 +541,7 @@ def undo(conn: Connection, merge_id: int, *, now: datetime | None = None) -> Und
     survivor that were changed after the merge (by hand, or by a later import) keep their new
     value; everything else returns to its exact before-state.
     """
+    facts_cache.invalidate(conn)  # the customers' stored classes and figures change back
     now = now or datetime.now()
     row = _merge_row(conn, merge_id)
     if row.undone_at is not None:

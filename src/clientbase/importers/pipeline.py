@@ -19,6 +19,7 @@ from pathlib import Path
 
 from sqlalchemy import Connection, Engine, select, update
 
+from clientbase.db import facts_cache
 from clientbase.db.bulk import indexes_deferred
 from clientbase.db.engine import retrying, write_transaction
 from clientbase.db.models import (
@@ -534,6 +535,7 @@ def _import_planned(
         kind=plan.kind,
         source_label=opt.source,
     )
+    facts_cache.invalidate(conn)  # new customers, orders or calls: the stored facts are old
     try:
         if plan.kind == "orders":
             result = _import_orders(conn, plan, opt, result, batch_id)

@@ -51,7 +51,8 @@ from sqlalchemy import (
 )
 from sqlalchemy.schema import DropTable
 
-from clientbase.db.bulk import insert_rows
+from clientbase.db.bulk import insert_rows, select_where_in
+from clientbase.db.facts_cache import fact_rows
 from clientbase.db.models import (
     consents,
     contact_points,
@@ -116,6 +117,20 @@ BIRTHDAY_DAYS = Table(
     Column("days", Integer),
     prefixes=["TEMPORARY"],
 )  # fmt: skip
+
+# The groups whose figures depend on the as-of day and on the orders or interactions: computed
+# once per day for the whole base and kept in fact_rows (segments.cache); their columns by group.
+CACHED_COLUMNS = {
+    "contact": ("last_contact",),
+    "purchases": ("orders", "revenue", "avg_check", "first_order", "last_order",
+                  "discount_share", "discount_orders", "orders_12m"),
+    "lifecycle": ("lifecycle", "warmth"),
+    "abc": ("abc", "xyz"),
+    "rfm": ("rfm_segment",),
+    "ltv": ("ltv",),
+    "lifecycle_tags": ("vip", "one_time_buyer", "discount_seeker", "loyal"),
+}  # fmt: skip
+CLASS_GROUPS = frozenset({"abc", "rfm", "ltv", "lifecycle_tags"})  # pandas, or built on it
 
 # What each group of fields needs computed first.
 _NEEDS = {
@@ -189,11 +204,18 @@ def facts_select(
     ids=None,
     classes: bool = False,
     birthdays: bool = False,
+    cached_day: int | None = None,
 ) -> Select:
     """SELECT of the facts columns of ``groups`` (labels = FACTS column names). ``ids`` (a list or
-    an expanding bind parameter) limits it to those customers (inside every aggregate, so a page of a listing stays cheap); ``classes``
-    and ``birthdays`` join the temp tables filled by ``materialised``."""
+    an expanding bind parameter) limits it to those customers (inside every aggregate, so a page
+    of a listing stays cheap); ``classes`` and ``birthdays`` join the temp tables filled by
+    ``materialised``. ``cached_day``: a stored day of fact_rows (segments.cache) the cached
+    groups are read from instead of computed."""
     c, cp, o, it = customers, contact_points, orders, interactions
+    if cached_day is not None:
+        r = fact_rows
+        cached_cols = [r.c[n] for g in groups for n in CACHED_COLUMNS.get(g, ())]
+        groups = groups - set(CACHED_COLUMNS)
 
     def only(col) -> list:
         return [col.in_(ids)] if ids is not None else []
@@ -298,6 +320,10 @@ def facts_select(
         abc = CLASSES.c.abc if classes else None
         flags = tags_sql(n, revenue, abc, disc, recent, pur.c.first, None, cut, settings)
         cols += [flags[t].label(t) for t in ("vip", "one_time_buyer", "discount_seeker", "loyal")]
+    if cached_day is not None:
+        # Every customer of the base has a row of the day (inner join: the index can lead).
+        frm = frm.join(r, and_(r.c.day_id == cached_day, r.c.customer_id == c.c.id))
+        cols += cached_cols
     return (
         select(*cols)
         .select_from(frm)
@@ -390,9 +416,7 @@ def materialised(
             _fill_classes(conn, groups, cut)
         birthdays = "birthday" in groups
         if birthdays:
-            BIRTHDAY_DAYS.create(conn)
-            rows = [(m, d, n) for (m, d), n in birthday_offsets(as_of).items()]
-            insert_rows(conn, BIRTHDAY_DAYS, ("month", "day", "days"), rows)
+            _fill_birthdays(conn, as_of)
         q = facts_select(groups, cut, settings, ids=ids, classes=classes, birthdays=birthdays)
         conn.execute(insert(FACTS).from_select([col.name for col in q.selected_columns], q))
         if "lifecycle_tags" in groups:
@@ -400,6 +424,36 @@ def materialised(
         yield FACTS
     finally:
         _drop(conn)
+
+
+@contextmanager
+def cached_view(
+    conn: Connection,
+    groups: set[str],
+    *,
+    as_of: date,
+    settings: LifecycleSettings,
+    day_id: int | None,
+) -> Iterator:
+    """The facts of ``groups`` as a subquery (FACTS column names): the cached groups from the
+    stored day ``day_id`` of fact_rows (None: there are none among ``groups``), the others
+    computed live as ``materialised`` does."""
+    cut = cutoffs(as_of, settings)
+    birthdays = "birthday" in groups
+    _drop(conn)
+    try:
+        if birthdays:
+            _fill_birthdays(conn, as_of)
+        q = facts_select(groups, cut, settings, birthdays=birthdays, cached_day=day_id)
+        yield q.subquery("facts")
+    finally:
+        _drop(conn)
+
+
+def _fill_birthdays(conn: Connection, as_of: date) -> None:
+    BIRTHDAY_DAYS.create(conn)
+    rows = [(m, d, n) for (m, d), n in birthday_offsets(as_of).items()]
+    insert_rows(conn, BIRTHDAY_DAYS, ("month", "day", "days"), rows)
 
 
 _NARROWING = {"base", "tags", "categories"}  # groups the filter can test on the real tables
@@ -522,6 +576,16 @@ def lifecycle_query(as_of: date, settings: LifecycleSettings) -> Select:
     ids = bindparam("ids", expanding=True)
     sub = facts_select({"purchases", "contact", "lifecycle"}, cut, settings, ids=ids).subquery()
     return select(sub.c.id, sub.c.lifecycle, sub.c.warmth)
+
+
+def stored_stages(
+    conn: Connection, day_id: int, ids: list[int]
+) -> dict[int, tuple[str, str | None]]:
+    """{id: (stage, warmth)} of these customers from a stored day of fact_rows (the rows of
+    every customer in the base, so those of lifecycle_query with ``cached_day``)."""
+    rows = select_where_in(conn, fact_rows, ("customer_id", "lifecycle", "warmth"),
+                           "customer_id", ids, equal={"day_id": day_id})  # fmt: skip
+    return {cid: (st, warmth) for cid, st, warmth in rows}
 
 
 def lifecycle_of(

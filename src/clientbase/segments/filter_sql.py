@@ -6,29 +6,39 @@ so no text of the expression reaches the SQL string.
 
 from __future__ import annotations
 
+from collections.abc import Iterable, Mapping
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import ColumnElement, Table, and_, exists, func, not_, or_, select
+from sqlalchemy import ColumnElement, FromClause, and_, exists, func, not_, or_, select
 
 from clientbase.db.models import customer_tags, orders, tags
 from clientbase.db.rules import UNCOUNTED_ORDER_STATUSES
 from clientbase.segments.filter import FIELDS, NULL, And, Duration, Field, Node, Not, Or
 
 
-def to_sql(node: Node, facts_table: Table, *, as_of: date | None = None) -> ColumnElement[bool]:
+def to_sql(
+    node: Node,
+    facts_table: FromClause,
+    *,
+    as_of: date | None = None,
+    spellings: Mapping[str, Iterable[str]] | None = None,
+) -> ColumnElement[bool]:
     """The condition on the facts table (see segments.facts). Values are bound parameters only;
-    ``as_of`` (default today) is the day relative dates count back from."""
+    ``as_of`` (default today) is the day relative dates count back from. ``spellings``: every
+    value some text columns hold (segments.cache knows them for a stored day); an equality or an
+    in-list on such a column becomes an exact test of the stored values the case-blind one would
+    match, which an index can answer."""
     day = as_of or date.today()
-    return _sql(node, facts_table, day)
+    return _sql(node, facts_table, day, spellings or {})
 
 
-def _sql(node: Node, facts: Table, as_of: date):
+def _sql(node: Node, facts: FromClause, as_of: date, spellings: Mapping):
     if isinstance(node, And):
-        return and_(*(_sql(i, facts, as_of) for i in node.items))
+        return and_(*(_sql(i, facts, as_of, spellings) for i in node.items))
     if isinstance(node, Or):
-        return or_(*(_sql(i, facts, as_of) for i in node.items))
+        return or_(*(_sql(i, facts, as_of, spellings) for i in node.items))
     if isinstance(node, Not):
-        return not_(_sql(node.item, facts, as_of))
+        return not_(_sql(node.item, facts, as_of, spellings))
     field = FIELDS[node.field]
     if field.type == "set":
         return _set_sql(field, node.op, node.value, facts)
@@ -37,6 +47,12 @@ def _sql(node: Node, facts: Table, as_of: date):
     if value is NULL:
         return col.is_(None) if op == "=" else col.is_not(None)
     if field.type == "text":
+        if field.col in spellings and op in ("=", "!=", "in", "not in"):
+            wanted = set(value) if op.endswith("in") else {value}
+            # lower() as the SQL one does it on these values (ASCII names, stage words)
+            exact = sorted(s for s in spellings[field.col] if s.lower() in wanted)
+            cond = col.not_in(exact) if op in ("!=", "not in") else col.in_(exact)
+            return _guard(op, col, cond)
         return _guard(op, col, _text_sql(func.lower(col), op, value))
     if field.type == "bool":
         return col == (1 if value == (op == "=") else 0)
@@ -95,7 +111,7 @@ def _day_cmp(col, op: str, day: date):
     return {"<": col < start, "<=": col < nxt, ">": col >= nxt, ">=": col >= start}[op]
 
 
-def _set_sql(field: Field, op: str, value, facts: Table):
+def _set_sql(field: Field, op: str, value, facts: FromClause):
     if field.name == "tags":
         name = func.lower(tags.c.name)
         base = (

@@ -9,6 +9,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, delete, func, insert, or_, select, update
 
+from clientbase.db import facts_cache
 from clientbase.db.engine import (
     ScrubIncomplete,
     scrub_free_space,
@@ -123,6 +124,7 @@ def add_contact(engine: Engine, card: CardInput, *, region: str = "RU") -> dict:
     if card.birthday:
         _check_birthday(card.birthday)
     with write_transaction(engine) as conn:
+        facts_cache.invalidate(conn)  # a new customer (a lead) for the stored facts
         batch, counts, outcomes = import_records(
             conn, [card.as_record()], label="contacts add", region=region
         )
@@ -168,6 +170,7 @@ def edit_contact(
     now = datetime.now()
     shared: list[int] = []
     with changes(engine, dry_run=dry_run) as conn:
+        facts_cache.invalidate(conn)  # the card's status and contacts change
         row = conn.execute(select(customers).where(customers.c.id == customer_id)).first()
         if row is None:
             raise NotFoundError(
@@ -242,6 +245,7 @@ def add_reminder(engine: Engine, customer_id: int, text: str, due: datetime) -> 
 def _log(engine: Engine, customer_id: int, **values) -> int:
     now = datetime.now()
     with write_transaction(engine) as conn:
+        facts_cache.invalidate(conn)  # a contact: the last contact and the stage change
         _require(conn, customer_id)
         stmt = insert(interactions).values(
             customer_id=customer_id, occurred_at=now, source=BY_HAND, created_at=now, **values
@@ -297,6 +301,7 @@ def done_reminder(engine: Engine, reminder_id: int) -> None:
 def archive(engine: Engine, customer_id: int) -> None:
     """Asked not to be contacted, history kept: the card stays, marketing leaves it out."""
     with write_transaction(engine) as conn:
+        facts_cache.invalidate(conn)  # the stored facts of archived customers change
         row = _require(conn, customer_id)
         if row.status == "erased":
             raise ClientbaseError(f"customer {customer_id} was erased already")
@@ -419,6 +424,7 @@ def forget(
     """
     counts: dict[str, int] = {}
     with changes(engine, dry_run=dry_run) as conn:
+        facts_cache.invalidate(conn)  # an erased customer leaves every segment
         if engine.dialect.name == "sqlite":
             conn.exec_driver_sql("PRAGMA secure_delete=ON")
         row = _require(conn, customer_id)

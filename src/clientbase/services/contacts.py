@@ -4,12 +4,14 @@ from __future__ import annotations
 
 import re
 from collections import defaultdict
-from collections.abc import Iterator, Sequence
+from collections.abc import Collection, Iterator, Sequence
 from datetime import date, datetime, timedelta
+from operator import itemgetter
 
 from sqlalchemy import Engine, case, func, or_, select
 
 from clientbase.analytics.asof import as_of_day
+from clientbase.db.bulk import select_where_in
 from clientbase.db.models import (
     contact_points,
     customer_tags,
@@ -22,9 +24,9 @@ from clientbase.db.models import (
 )
 from clientbase.db.rules import ORDER_RETURN, UNCOUNTED_ORDER_STATUSES
 from clientbase.errors import NotFoundError, UsageError
-from clientbase.segments.facts import card_window, lifecycle_of, lifecycle_query
+from clientbase.segments.cache import stored_day
+from clientbase.segments.facts import card_window, lifecycle_of, lifecycle_query, stored_stages
 from clientbase.services.analytics import load_orders, orders_as_of
-from clientbase.services.consent import channel_states
 from clientbase.services.segments import load_settings
 
 CARD_CALLS = 20  # the latest calls (and log entries) shown on a customer's card
@@ -113,62 +115,253 @@ def _search_clause(text: str, area_code: str | None = None):
     )
 
 
+def _pages(
+    conn,
+    columns,
+    *,
+    search: str | None,
+    limit: int | None,
+    page: int,
+    ids: Sequence[int] | None,
+    area_code: str | None,
+) -> Iterator[list]:
+    """Pages of customers (rows of ``columns`` of the customers table) in id order."""
+    last, left, pos = 0, limit, 0
+    while left is None or left > 0:
+        size = page if left is None else min(page, left)
+        q = (
+            select(*columns)
+            # Erased cards stay only so their orders keep the totals right: not a contact.
+            .where(customers.c.merged_into_id.is_(None), customers.c.status != "erased")
+            .order_by(customers.c.id)
+            .limit(size)
+        )
+        if ids is not None:
+            # A page of the given ids; a search may thin it out, so take pages of ids until
+            # enough rows came back or the ids ran out.
+            if pos >= len(ids):
+                return
+            chunk = list(ids[pos : pos + page])
+            pos += len(chunk)
+            q = q.where(customers.c.id.in_(chunk))
+        else:
+            q = q.where(customers.c.id > last)
+        if search:
+            q = q.where(_search_clause(search, area_code))
+        rows = conn.execute(q).all()
+        if not rows:
+            if ids is not None:
+                continue
+            return
+        yield rows
+        last = rows[-1].id
+        if left is not None:
+            left -= len(rows)
+        if ids is None and len(rows) < size:
+            return
+
+
+class _Stages:
+    """The lifecycle stage of a page of customers: from the day's stored facts when they are
+    kept (segments.cache), else computed for the page at once (segments.lifecycle)."""
+
+    def __init__(self, conn, as_of: date | None):
+        self.conn, self.day, self.query, self.stored = conn, as_of or date.today(), None, None
+
+    def __call__(self, ids: list[int]) -> dict[int, tuple[str, str | None]]:
+        if self.query is None:
+            lc = load_settings(self.conn)
+            stored = stored_day(self.conn, self.day, lc, classes=False)
+            self.stored = stored[0] if stored else None
+            self.query = lifecycle_query(self.day, lc)
+        if self.stored is not None:
+            return stored_stages(self.conn, self.stored, ids)
+        return lifecycle_of(self.conn, ids, self.query)
+
+
 def iter_contacts(
     engine: Engine,
     *,
     search: str | None = None,
     limit: int | None = None,
-    page: int = 1000,
+    page: int = 2000,
     ids: Sequence[int] | None = None,
     as_of: date | None = None,
     area_code: str | None = None,
+    fields: Collection[str] | None = None,
 ) -> Iterator[dict]:
     """Customers in id order, a page at a time, so a listing of a million stays small in memory.
 
     ``ids`` (ascending, e.g. from services.segments.matching_ids) limits the listing to those
-    customers; a 7-digit phone searched for is one of ``area_code`` when given. Each customer carries its ``lifecycle`` stage (and ``warmth`` while sleeping),
-    computed for the page at once (segments.lifecycle has the rules)."""
-    last, left, pos = 0, limit, 0
-    today = as_of or date.today()
-    stage_query = None
+    customers; a 7-digit phone searched for is one of ``area_code`` when given. Each customer
+    carries its ``lifecycle`` stage (and ``warmth`` while sleeping) on ``as_of`` (see
+    ``_Stages``). ``fields``: only these keys are needed: the parts nobody asked for
+    (provenance, consent per channel, calls…) are not read at all."""
+    wanted = None if fields is None else set(fields)
+    stages_needed = wanted is None or bool(wanted & {"lifecycle", "warmth"})
     with engine.connect() as conn:
-        while left is None or left > 0:
-            size = page if left is None else min(page, left)
-            q = (
-                select(customers)
-                # Erased cards stay only so their orders keep the totals right: not a contact.
-                .where(customers.c.merged_into_id.is_(None), customers.c.status != "erased")
-                .order_by(customers.c.id)
-                .limit(size)
-            )
-            if ids is not None:
-                # A page of the given ids; a search may thin it out, so take pages of ids until
-                # enough rows came back or the ids ran out.
-                if pos >= len(ids):
-                    return
-                chunk = list(ids[pos : pos + page])
-                pos += len(chunk)
-                q = q.where(customers.c.id.in_(chunk))
-            else:
-                q = q.where(customers.c.id > last)
-            if search:
-                q = q.where(_search_clause(search, area_code))
-            rows = conn.execute(q).all()
-            if not rows:
-                if ids is not None:
-                    continue
-                return
-            if stage_query is None:
-                stage_query = lifecycle_query(today, load_settings(conn))
-            stages = lifecycle_of(conn, [r.id for r in rows], stage_query)
-            for item in _with_details(conn, rows):
-                item["lifecycle"], item["warmth"] = stages.get(item["id"], (None, None))
+        stages = _Stages(conn, as_of)
+        for rows in _pages(conn, [customers], search=search, limit=limit, page=page, ids=ids,
+                           area_code=area_code):  # fmt: skip
+            staged = stages([r.id for r in rows]) if stages_needed else {}
+            for item in _with_details(conn, rows, wanted):
+                if stages_needed:
+                    item["lifecycle"], item["warmth"] = staged.get(item["id"], (None, None))
                 yield item
-            last = rows[-1].id
-            if left is not None:
-                left -= len(rows)
-            if ids is None and len(rows) < size:
-                return
+
+
+# The listed keys read straight from a customers column.
+_OWN = {
+    "id": "id", "name": "display_name", "kind": "kind", "last_name": "last_name",
+    "first_name": "first_name", "middle_name": "middle_name", "gender": "gender",
+    "company": "company", "position": "position", "city": "city", "address": "address",
+    "source": "source", "manager": "manager", "external_id": "external_id", "note": "note",
+}  # fmt: skip
+# What iter_contact_rows can give: every key of a listed customer but the nested ones.
+ROW_FIELDS = frozenset({*_OWN, "birthday", "birthday_month_day", "phones", "emails", "tags",
+                        "calls", "last_contact", "lifecycle", "warmth", "created_at",
+                        "updated_at"})  # fmt: skip
+
+
+def iter_contact_rows(
+    engine: Engine,
+    columns: Sequence[str],
+    *,
+    search: str | None = None,
+    limit: int | None = None,
+    page: int = 5000,
+    ids: Sequence[int] | None = None,
+    as_of: date | None = None,
+    area_code: str | None = None,
+) -> Iterator[tuple]:
+    """The customers ``iter_contacts`` lists, as tuples of the values of ``columns`` (all in
+    ``ROW_FIELDS``): the same values under the same keys, without a dict per customer and
+    with one query per part and page, so a CSV of a hundred thousand customers streams out in
+    a second or two."""
+    cols = list(columns)
+    need = set(cols)
+    own = [customers.c.id] + [customers.c[_OWN[k]] for k in dict.fromkeys(cols) if k in _OWN]
+    if need & {"birthday", "birthday_month_day"}:
+        own += [customers.c.birth_year, customers.c.birth_month, customers.c.birth_day]
+    if need & {"created_at", "updated_at"}:
+        own += [customers.c.created_at, customers.c.updated_at]
+    own = list({c.key: c for c in own}.values())
+    # Pages of given ids without a search are read at the driver level: binding thousands of
+    # ids through the SQL compiler costs more than the query (dates would come back as text).
+    raw = ids is not None and not search and not need & {"created_at", "updated_at"}
+    with engine.connect() as conn:
+        stages = _Stages(conn, as_of)
+        pages = (
+            _id_pages(conn, own, ids, limit, page)
+            if raw
+            else _pages(conn, own, search=search, limit=limit, page=page, ids=ids,
+                        area_code=area_code)
+        )  # fmt: skip
+        for rows in pages:
+            pids = [r[0] for r in rows]
+            extra: dict[str, dict] = {}
+            if need & {"phones", "emails"}:
+                extra["phones"], extra["emails"] = _valid_points(conn, pids)
+            if "tags" in need:
+                extra["tags"] = _tag_names(conn, pids)
+            if need & {"calls", "last_contact"}:
+                extra["calls"], extra["last_contact"] = _call_counts(conn, pids)
+            if need & {"lifecycle", "warmth"}:
+                staged = stages(pids)
+                extra["lifecycle"] = {i: s[0] for i, s in staged.items()}
+                extra["warmth"] = {i: s[1] for i, s in staged.items()}
+            at = {c.key: i for i, c in enumerate(own)}
+            getters = [_getter(c, extra, at) for c in cols]
+            for r in rows:
+                yield tuple([g(r) for g in getters])
+
+
+_first = itemgetter(0)
+
+
+def _id_pages(conn, columns, ids: Sequence[int], limit: int | None, page: int) -> Iterator[list]:
+    """Pages of the customers ``ids`` names (as tuples of ``columns``, the id first), in id
+    order, those merged away or erased left out, as ``_pages`` gives them."""
+    names = [c.key for c in columns]
+    rows_of = len(names)
+    left = limit
+    for i in range(0, len(ids), page):
+        found = select_where_in(conn, customers, (*names, "merged_into_id", "status"), "id",
+                                list(ids[i : i + page]))  # fmt: skip
+        rows = sorted(
+            (r[:rows_of] for r in found if r[rows_of] is None and r[rows_of + 1] != "erased"),
+            key=_first,
+        )
+        if left is not None:
+            rows = rows[:left]
+            left -= len(rows)
+        if rows:
+            yield rows
+        if left is not None and left <= 0:
+            return
+
+
+def _getter(column: str, extra: dict, at: dict[str, int]):
+    """The function that takes a column's value out of a row (columns at positions ``at``)."""
+    if column in _OWN:
+        return itemgetter(at[_OWN[column]])
+    if column in ("birthday", "birthday_month_day"):
+        y, m, d = at["birth_year"], at["birth_month"], at["birth_day"]
+        if column == "birthday":
+            return lambda r: birthday_iso(r[y], r[m], r[d])
+        return lambda r: birthday_month_day(r[m], r[d])
+    if column in ("created_at", "updated_at"):
+        i = at[column]
+        return lambda r: r[i].isoformat(timespec="seconds")
+    values = extra[column]
+    empty = 0 if column == "calls" else [] if column in ("phones", "emails", "tags") else None
+    if column == "last_contact":
+        return lambda r: _iso(values.get(r[0]))
+    return lambda r: values.get(r[0], empty)
+
+
+def _valid_points(conn, ids: list[int]) -> tuple[dict, dict]:
+    """{id: [phones]}, {id: [emails]}: the valid ones, in the order they were added."""
+    cols = ("id", "customer_id", "kind", "value", "valid")
+    found = sorted(select_where_in(conn, contact_points, cols, "customer_id", ids), key=_first)
+    phones: dict[int, list] = defaultdict(list)
+    emails: dict[int, list] = defaultdict(list)
+    for _pid, cid, kind, value, valid in found:
+        if valid and value and kind in ("phone", "email"):
+            (phones if kind == "phone" else emails)[cid].append(value)
+    return phones, emails
+
+
+def _tag_names(conn, ids: list[int]) -> dict[int, list[str]]:
+    out: dict[int, list[str]] = defaultdict(list)
+    for i in range(0, len(ids), 500):
+        for cid, name in conn.execute(
+            select(customer_tags.c.customer_id, tags.c.name)
+            .join(tags, tags.c.id == customer_tags.c.tag_id)
+            .where(customer_tags.c.customer_id.in_(ids[i : i + 500]))
+            .order_by(tags.c.name)
+        ):
+            out[cid].append(name)
+    return out
+
+
+def _call_counts(conn, ids: list[int]) -> tuple[dict, dict]:
+    """{id: calls}, {id: the latest interaction's time}."""
+    calls, last_contact = {}, {}
+    it = interactions
+    for i in range(0, len(ids), 500):
+        q = (
+            select(
+                it.c.customer_id,
+                func.sum(case((it.c.kind == "call", 1), else_=0)),
+                func.max(it.c.occurred_at),
+            )
+            .where(it.c.customer_id.in_(ids[i : i + 500]))
+            .group_by(it.c.customer_id)
+        )
+        for cid, n, last in conn.execute(q):
+            calls[cid], last_contact[cid] = n, last
+    return calls, last_contact
 
 
 # What `contacts list --sort` and `--columns` take: the keys of a listed customer.
@@ -216,95 +409,99 @@ def list_contacts(
     return list(iter_contacts(engine, search=search, limit=limit))
 
 
-def _with_details(conn, rows) -> list[dict]:
+# The parts of a listed customer that cost queries of their own, and the keys that need them.
+_PARTS = {
+    "points": {"phones", "emails", "invalid", "contact_points"},
+    "channels": {"contact_points"},
+    "provenance": {"provenance"},
+    "tags": {"tags"},
+    "calls": {"calls", "last_contact"},
+}
+
+
+def _with_details(conn, rows, fields: set[str] | None = None) -> list[dict]:
+    """The customers of ``rows`` as listed; with ``fields``, only the parts those keys need
+    are read (the other keys of a part left out)."""
+    need = {p for p, keys in _PARTS.items() if fields is None or keys & fields}
     ids = [r.id for r in rows]
-    points, provenance, tag_names = defaultdict(list), defaultdict(list), defaultdict(list)
+    points, provenance, tag_names = defaultdict(list), defaultdict(list), {}
     for i in range(0, len(ids), 500):
         part = ids[i : i + 500]
-        for p in conn.execute(
-            select(contact_points)
-            .where(contact_points.c.customer_id.in_(part))
-            .order_by(contact_points.c.id)
-        ):
-            points[p.customer_id].append(p)
-        for r in conn.execute(
-            select(
-                import_rows.c.customer_id,
-                import_rows.c.import_id,
-                import_rows.c.row_number,
-                import_rows.c.sheet,
-                imports.c.file_name,
-            )
-            .join(imports, imports.c.id == import_rows.c.import_id)
-            .where(
-                import_rows.c.customer_id.in_(part),
-                import_rows.c.outcome != "rejected",
-                imports.c.status != "undone",
-            )
-            .order_by(import_rows.c.id)
-        ):
-            entry = {"import": r.import_id, "file": r.file_name, "row": r.row_number}
-            if r.sheet:
-                entry["sheet"] = r.sheet
-            provenance[r.customer_id].append(entry)
-        for cid, name in conn.execute(
-            select(customer_tags.c.customer_id, tags.c.name)
-            .join(tags, tags.c.id == customer_tags.c.tag_id)
-            .where(customer_tags.c.customer_id.in_(part))
-            .order_by(tags.c.name)
-        ):
-            tag_names[cid].append(name)
+        if "points" in need:
+            for p in conn.execute(
+                select(contact_points)
+                .where(contact_points.c.customer_id.in_(part))
+                .order_by(contact_points.c.id)
+            ):
+                points[p.customer_id].append(p)
+        if "provenance" in need:
+            for r in conn.execute(
+                select(
+                    import_rows.c.customer_id,
+                    import_rows.c.import_id,
+                    import_rows.c.row_number,
+                    import_rows.c.sheet,
+                    imports.c.file_name,
+                )
+                .join(imports, imports.c.id == import_rows.c.import_id)
+                .where(
+                    import_rows.c.customer_id.in_(part),
+                    import_rows.c.outcome != "rejected",
+                    imports.c.status != "undone",
+                )
+                .order_by(import_rows.c.id)
+            ):
+                entry = {"import": r.import_id, "file": r.file_name, "row": r.row_number}
+                if r.sheet:
+                    entry["sheet"] = r.sheet
+                provenance[r.customer_id].append(entry)
 
-    channels = channel_states(conn, [p.id for pts in points.values() for p in pts])
-    calls, last_contact = {}, {}
-    it = interactions
-    for i in range(0, len(ids), 500):
-        q = (
-            select(
-                it.c.customer_id,
-                func.sum(case((it.c.kind == "call", 1), else_=0)),
-                func.max(it.c.occurred_at),
-            )
-            .where(it.c.customer_id.in_(ids[i : i + 500]))
-            .group_by(it.c.customer_id)
-        )
-        for cid, n, last in conn.execute(q):
-            calls[cid], last_contact[cid] = n, last
+    channels = {}
+    if "channels" in need:
+        # services.consent reads opt-out files: its importers and phonenumbers cost ~0.15 s of
+        # the start of every `contacts list`, which mostly does not show the consent events
+        from clientbase.services.consent import channel_states
+
+        channels = channel_states(conn, [p.id for pts in points.values() for p in pts])
+    if "tags" in need:
+        tag_names = _tag_names(conn, ids)
+    calls, last_contact = _call_counts(conn, ids) if "calls" in need else ({}, {})
     out = []
     for r in rows:
-        pts = points[r.id]
-        out.append(
-            {
-                "id": r.id,
-                "name": r.display_name,
-                "kind": r.kind,
-                "last_name": r.last_name,
-                "first_name": r.first_name,
-                "middle_name": r.middle_name,
-                "gender": r.gender,
-                "birthday": birthday_iso(r.birth_year, r.birth_month, r.birth_day),
-                "birthday_month_day": birthday_month_day(r.birth_month, r.birth_day),
-                "company": r.company,
-                "position": r.position,
-                "city": r.city,
-                "address": r.address,
-                "source": r.source,
-                "manager": r.manager,
-                "external_id": r.external_id,
-                "note": r.note,
-                "phones": [p.value for p in pts if p.kind == "phone" and p.valid and p.value],
-                "emails": [p.value for p in pts if p.kind == "email" and p.valid and p.value],
-                "invalid": [
-                    {"kind": p.kind, "value": p.value_raw, "reason": p.invalid_reason}
-                    for p in pts
-                    if not p.valid
-                ]
-                + (
-                    [{"kind": "birthday", "value": r.birthday_raw, "reason": "not a date"}]
-                    if r.birthday_raw
-                    else []
-                ),
-                "contact_points": [
+        item = {
+            "id": r.id,
+            "name": r.display_name,
+            "kind": r.kind,
+            "last_name": r.last_name,
+            "first_name": r.first_name,
+            "middle_name": r.middle_name,
+            "gender": r.gender,
+            "birthday": birthday_iso(r.birth_year, r.birth_month, r.birth_day),
+            "birthday_month_day": birthday_month_day(r.birth_month, r.birth_day),
+            "company": r.company,
+            "position": r.position,
+            "city": r.city,
+            "address": r.address,
+            "source": r.source,
+            "manager": r.manager,
+            "external_id": r.external_id,
+            "note": r.note,
+        }
+        if "points" in need:
+            pts = points[r.id]
+            item["phones"] = [p.value for p in pts if p.kind == "phone" and p.valid and p.value]
+            item["emails"] = [p.value for p in pts if p.kind == "email" and p.valid and p.value]
+            item["invalid"] = [
+                {"kind": p.kind, "value": p.value_raw, "reason": p.invalid_reason}
+                for p in pts
+                if not p.valid
+            ] + (
+                [{"kind": "birthday", "value": r.birthday_raw, "reason": "not a date"}]
+                if r.birthday_raw
+                else []
+            )
+            if "channels" in need:
+                item["contact_points"] = [
                     {
                         "kind": p.kind,
                         "value": p.value,
@@ -317,15 +514,19 @@ def _with_details(conn, rows) -> list[dict]:
                         "channels": {ch: v["status"] for ch, v in channels.get(p.id, {}).items()},
                     }
                     for p in pts
-                ],
-                "tags": tag_names[r.id],
-                "calls": calls.get(r.id, 0),
-                "last_contact": _iso(last_contact.get(r.id)),
-                "created_at": r.created_at.isoformat(timespec="seconds"),
-                "updated_at": r.updated_at.isoformat(timespec="seconds"),
-                "provenance": provenance[r.id],
-            }
-        )
+                ]
+        if "tags" in need:
+            item["tags"] = tag_names.get(r.id, [])
+        if "calls" in need:
+            item["calls"] = calls.get(r.id, 0)
+            item["last_contact"] = _iso(last_contact.get(r.id))
+        if fields is None or "created_at" in fields:
+            item["created_at"] = r.created_at.isoformat(timespec="seconds")
+        if fields is None or "updated_at" in fields:
+            item["updated_at"] = r.updated_at.isoformat(timespec="seconds")
+        if "provenance" in need:
+            item["provenance"] = provenance[r.id]
+        out.append(item)
     return out
 
 

@@ -8,6 +8,7 @@ from pathlib import Path
 
 from sqlalchemy import Engine, delete, func, select, update
 
+from clientbase.db import facts_cache
 from clientbase.db.engine import write_transaction
 from clientbase.db.models import (
     consents,
@@ -98,6 +99,7 @@ def undo_import(engine: Engine, batch_id: int, *, dry_run: bool = False) -> dict
     silently throw away the later batch's data too. Undo the later one first.
     """
     with write_transaction(engine) as conn:
+        facts_cache.invalidate(conn)  # the batch's customers, orders or calls go
         batch = conn.execute(select(imports).where(imports.c.id == batch_id)).first()
         if batch is None:
             raise NotFoundError(

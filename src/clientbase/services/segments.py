@@ -12,10 +12,10 @@ import re
 from collections import defaultdict
 from datetime import date, datetime, timedelta
 
-import numpy as np
 from sqlalchemy import (
     Connection,
     Engine,
+    FromClause,
     String,
     and_,
     case,
@@ -43,13 +43,8 @@ from clientbase.db.models import (
 from clientbase.db.rules import ORDER_RETURN, UNCOUNTED_ORDER_STATUSES
 from clientbase.errors import NotFoundError, UsageError
 from clientbase.importers.settings import OWN_NUMBERS, OWN_NUMBERS_MEANING, parse_own_numbers
-from clientbase.segments.facts import (
-    GONE,
-    celebration,
-    days_to_birthday,
-    materialised,
-    narrowing,
-)
+from clientbase.segments.cache import Facts, facts
+from clientbase.segments.facts import GONE, celebration, days_to_birthday, narrowing
 from clientbase.segments.filter import FilterError, Node, fields_used, parse
 from clientbase.segments.filter_sql import to_sql
 from clientbase.segments.lifecycle import (
@@ -165,12 +160,14 @@ def _expression(conn: Connection, where: str | None, segment: str | None) -> Nod
     return _parse_stored(row.name, row.expression)
 
 
-def condition(node: Node, facts, as_of: date):
-    """The SQL condition of a node on the facts table, archived customers left out unless the
-    expression mentions ``status``."""
-    cond = to_sql(node, facts, as_of=as_of)
+def condition(node: Node, f: Facts | FromClause, as_of: date):
+    """The SQL condition of a node on the facts (segments.cache, or a table of FACTS columns),
+    archived customers left out unless the expression mentions ``status``."""
+    if not isinstance(f, Facts):
+        f = Facts(f)
+    cond = to_sql(node, f.table, as_of=as_of, spellings=f.spellings)
     if "status" not in fields_used(node):
-        cond = and_(facts.c.status != "archived", cond)
+        cond = and_(f.table.c.status != "archived", cond)
     return cond
 
 
@@ -188,8 +185,9 @@ def matching_ids(
         node = _expression(conn, where, segment)
         lc = load_settings(conn)
         fields = fields_used(node) | {"status"}
-        with materialised(conn, fields=fields, as_of=day, settings=lc, narrow=narrowing(node)) as f:
-            q = select(f.c.id).where(condition(node, f, day)).order_by(f.c.id)
+        with facts(conn, fields=fields, as_of=day, settings=lc, narrow=narrowing(node)) as f:
+            t = f.table
+            q = select(t.c.id).where(condition(node, f, day)).order_by(t.c.id)
             return list(conn.execute(q).scalars())
 
 
@@ -282,9 +280,9 @@ def list_segments(engine: Engine, *, as_of: date | None = None, record: bool = T
         if nodes:
             lc = load_settings(conn)
             needed = set().union(*(fields_used(n) for n in nodes.values())) | {"status"}
-            with materialised(conn, fields=needed, as_of=day, settings=lc) as f:
+            with facts(conn, fields=needed, as_of=day, settings=lc) as f:
                 for name, node in nodes.items():
-                    q = select(func.count()).select_from(f).where(condition(node, f, day))
+                    q = select(func.count()).select_from(f.table).where(condition(node, f, day))
                     sizes[name] = conn.execute(q).scalar_one()
     now = datetime.now()
     if record and sizes:
@@ -419,7 +417,8 @@ def reactivation(
     buying: revenue x 365 / (days from the first to the last order + one usual interval), the
     span taken as at least a year (so three orders in one month are not a yearly twelve).
     Archived customers are left out."""
-    # pandas takes ~0.4 s to import: only when this runs
+    # pandas and numpy take ~0.4 s to import (every `contacts list` imports this module)
+    import numpy as np
     import pandas as pd
 
     day = as_of or date.today()
