@@ -121,7 +121,13 @@ def quality(n: int, lang: str, seed: int, explain: int) -> dict:
     t0 = time.perf_counter()
     found = match(people, min_score=REVIEW_THRESHOLD)
     matches = found.matches
-    auto = clusters(matches, by_id, min_score=AUTO_THRESHOLD, conflict=found.conflict)
+    auto = clusters(
+        matches,
+        by_id,
+        min_score=AUTO_THRESHOLD,
+        conflict=found.conflict,
+        features_by_id=found.features,
+    )
     secs = time.perf_counter() - t0
     groups: dict[int, list[int]] = defaultdict(list)
     for p, person_id in zip(people, truth, strict=True):
@@ -184,7 +190,13 @@ def speed(n: int, seed: int) -> dict:
     find, find_cpu = time.perf_counter() - t0, time.process_time() - c0
     t0 = time.perf_counter()
     by_id = {p.id: p for p in people}
-    auto = clusters(matches, by_id, min_score=AUTO_THRESHOLD, conflict=found.conflict)
+    auto = clusters(
+        matches,
+        by_id,
+        min_score=AUTO_THRESHOLD,
+        conflict=found.conflict,
+        features_by_id=found.features,
+    )
     clus = time.perf_counter() - t0
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {

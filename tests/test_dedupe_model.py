@@ -9,7 +9,7 @@ import numpy as np
 from clientbase.dedupe.cluster import MODEL_MIN_PEOPLE, match
 from clientbase.dedupe.keys import features
 from clientbase.dedupe.levels import FIELDS, compare
-from clientbase.dedupe.model import fit, level_matrix
+from clientbase.dedupe.model import fit, level_matrix, mismatched
 from clientbase.dedupe.person import Person
 
 SURNAMES = ["Смирнов", "Кузнецов", "Попов", "Соколов", "Лебедев", "Козлов", "Новиков",
@@ -96,3 +96,27 @@ def test_decisions_teach_m():
     taught = fit(feats, X, labels=[(row, True)] * 20)
     assert taught.m[k][4] > plain.m[k][4]
     assert taught.labels == 20 and np.isclose(sum(taught.m[k][1:]), 1.0)
+
+
+def test_a_surname_with_a_typo_before_initials_is_read_as_the_surname():
+    # The name parser cannot know "Сеорва" and reads it as a first name with the surname "А.".
+    typo = features(Person(1, last_name="А.", first_name="Сеорва", middle_name="Ю."))
+    assert (typo.last, typo.first.key, typo.first.initial) == ("seorva", "a", True)
+    full = Person(2, last_name="Серова", first_name="Анна", middle_name="Юрьевна")
+    levels = _levels(Person(1, last_name="А.", first_name="Сеорва", middle_name="Ю."), full)
+    assert (levels["surname"], levels["first name"], levels["patronymic"]) == (2, 5, 3)
+    # A known first name with an initial after it stays as it was typed ("Анна К.").
+    anna = features(Person(3, last_name="К.", first_name="Анна"))
+    assert (anna.last, anna.first.raw) == ("k", "Анна")
+
+
+def test_the_same_client_code_outranks_a_name_clash():
+    a = Person(1, last_name="Brookhouse", first_name="Matthew", external_id="6804612",
+               birth_year=1910, birth_month=11, birth_day=15)  # fmt: skip
+    b = Person(2, last_name="Brookouse", first_name="Elizabeth", external_id="6804612",
+               birth_year=1910, birth_month=11, birth_day=15)  # fmt: skip
+    c = Person(3, last_name="Brookouse", first_name="Elizabeth", external_id="6804613",
+               birth_year=1910, birth_month=11, birth_day=15)  # fmt: skip
+    X = level_matrix([features(p) for p in (a, b, c)], [(0, 1), (0, 2)])
+    assert X[0, FIELDS.index("first name")] == X[1, FIELDS.index("first name")] == 7  # a clash
+    assert mismatched(X).tolist() == [False, True]

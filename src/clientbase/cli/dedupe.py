@@ -85,6 +85,15 @@ def dedupe_cmd(
             help="Merge automatically at or above this match probability (0..1; default 0.9).",
         ),
     ] = None,
+    area_code: Annotated[
+        str | None,
+        typer.Option(
+            "--area-code",
+            metavar="CODE",
+            help="Complete local numbers stored without their area code before comparing "
+            "(495 for Moscow; default: the config's area_code).",
+        ),
+    ] = None,
     fmt: SummaryFormatOpt = SummaryFormat.table,
 ) -> None:
     """Find customers who are in the base more than once; merge them, review, undo.
@@ -105,7 +114,7 @@ def dedupe_cmd(
         msg.info("not a terminal and no --yes: a dry run, nothing is merged")
         dry_run = True
     engine = st.engine()
-    p = plan(engine, auto_above=auto_merge_above)
+    p = plan(engine, auto_above=auto_merge_above, area_code=area_code)
     result = RunResult(p, dry_run=True)
     if not dry_run:
         if not yes and p.auto:

@@ -38,6 +38,7 @@ from clientbase.dedupe.model import (
     corroborated,
     fit,
     level_matrix,
+    mismatch_levels,
     mismatched,
     probability,
 )
@@ -81,6 +82,9 @@ class Matching:
     matches: list[Match]
     model: Model | None
     pairs: int = 0  # candidate pairs scored
+    # The prepared people of the pairs kept, by id: clustering compares them again.
+    features: dict[int, Features] = field(default_factory=dict, repr=False)
+    _weights: list[list[float]] | None = field(default=None, init=False, repr=False)
 
     def conflict(self, f: Features, g: Features) -> bool:
         """Two people the model is sure are different (their fields alone, without the prior,
@@ -88,9 +92,16 @@ class Matching:
         if self.model is None:
             return mismatch(f, g) is not None
         levels = compare(f, g)
-        if mismatched(np.array([levels]))[0]:
+        if mismatch_levels(levels):
             return True
-        return self.model.weight(levels) - self.model.weight((0,) * len(levels)) < CONFLICT_BITS
+        if self._weights is None:
+            # Plain lists: this runs for every pair of members of two groups about to join.
+            self._weights = [w.tolist() for w in self.model.weights]
+        weights = self._weights
+        total = 0.0
+        for k, lv in enumerate(levels):
+            total += weights[k][lv]
+        return total < CONFLICT_BITS
 
 
 # Below this many people there are too few pairs to learn from: the hand-set weights score.
@@ -149,8 +160,6 @@ def _match(
     max_block: int,
     labels: Sequence[tuple[Person, Person, bool]],
 ) -> Matching:
-    import numpy as np
-
     n = len(people)
     step = max(1, n // 20)
     feats: list[Features] = []
@@ -198,7 +207,8 @@ def _match(
         if progress is not None and (k % kstep == 0 or k == len(keep) - 1):
             progress("explain", k + 1, len(keep))
     out.sort(key=lambda m: (-m.score, m.a, m.b))
-    return Matching(out, model, total)
+    kept = {i for c in kept_codes.tolist() for i in divmod(c, n)}
+    return Matching(out, model, total, {feats[i].id: feats[i] for i in sorted(kept)})
 
 
 def _by_rules(feats, codes, n, min_score, skip_pairs, progress) -> Matching:
@@ -212,7 +222,8 @@ def _by_rules(feats, codes, n, min_score, skip_pairs, progress) -> Matching:
         if progress is not None and k == total - 1:
             progress("score", total, total)
     out.sort(key=lambda m: (-m.score, m.a, m.b))
-    return Matching(out, None, len(codes))
+    kept = {i for m in out for i in (m.a, m.b)}
+    return Matching(out, None, len(codes), {f.id: f for f in feats if f.id in kept})
 
 
 def clusters(
@@ -221,15 +232,17 @@ def clusters(
     *,
     min_score: float,
     conflict: Callable[[Features, Features], bool] | None = None,
+    features_by_id: Mapping[int, Features] | None = None,
 ) -> list[Cluster]:
     """Groups of two or more ids joined by matches at or above ``min_score``.
 
     With ``people_by_id`` the chain guard described in the module applies; without it the
     groups are the plain transitive closure (the caller then knows the pairs are consistent).
-    Clusters come ordered by their smallest id.
+    ``features_by_id``: people already prepared (:attr:`Matching.features`), not prepared
+    again. Clusters come ordered by their smallest id.
     """
     with _no_gc():
-        return _clusters(matches, people_by_id, min_score, conflict)
+        return _clusters(matches, people_by_id, min_score, conflict, features_by_id or {})
 
 
 def _clusters(
@@ -237,6 +250,7 @@ def _clusters(
     people_by_id: Mapping[int, Person] | None,
     min_score: float,
     conflict: Callable[[Features, Features], bool] | None,
+    prepared: Mapping[int, Features],
 ) -> list[Cluster]:
     edges = sorted((m for m in matches if m.score >= min_score), key=lambda m: (-m.score, m.a, m.b))
     # A pair that was found is its own evidence: joining two single records needs no check.
@@ -261,7 +275,7 @@ def _clusters(
         return r
 
     def feat(x: int) -> Features | None:
-        f = cache.get(x)
+        f = cache.get(x) or prepared.get(x)
         if f is None and people_by_id is not None:
             p = people_by_id.get(x)
             if p is None:

@@ -31,7 +31,6 @@ from __future__ import annotations
 import math
 import random
 from array import array
-from collections import Counter
 from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 
@@ -110,7 +109,24 @@ _CORROBORATING = {
 # Levels that prove two people different, whatever else they share (a mother and a daughter of
 # one name on one home phone differ by patronymic and birthday): a pair at one of them scores
 # at most MISMATCH_CAP and is not proposed; the same levels keep clusters from chaining them.
+# One thing outranks them: the same client code (a customer number of the system the list came
+# from is given to one customer, whatever name or birthday a record was typed with); the
+# model's weights still count the difference.
 MISMATCH_CAP = 0.3
+_CLIENT_CODE = FIELDS.index("client code")
+
+
+# The same levels per field, in FIELDS order, for one pair at a time.
+def mismatch_levels(levels: Sequence[int]) -> bool:
+    """One pair's levels prove two people different (:func:`mismatched` for one row)."""
+    if levels[_CLIENT_CODE] == 1:
+        return False
+    return any(lv in bad for lv, bad in zip(levels, MISMATCH_BY_FIELD, strict=True))
+
+
+MISMATCH_BY_FIELD: tuple[frozenset[int], ...] = tuple(
+    frozenset(lv for name, lv in _MISMATCH_LEVELS if name == f) for f in FIELDS
+)
 
 
 def mismatched(X: np.ndarray) -> np.ndarray:
@@ -118,6 +134,7 @@ def mismatched(X: np.ndarray) -> np.ndarray:
     out = np.zeros(len(X), dtype=bool)
     for name, lv in _MISMATCH_LEVELS:
         out |= X[:, FIELDS.index(name)] == lv
+    out &= X[:, _CLIENT_CODE] != 1
     return out
 
 
@@ -188,16 +205,16 @@ class Model:
         for name, get in _TERM_FIELDS.items():
             k = FIELDS.index(name)
             vals = [get(f) for f in feats]
-            counts = Counter(v for v in vals if v)
-            total = sum(counts.values())
+            has = np.fromiter(map(bool, vals), dtype=np.bool_, count=len(vals))
+            total = int(has.sum())
             if total < 2:
                 continue
+            hashes = np.fromiter(map(hash, vals), dtype=np.int64, count=len(vals))[has]
+            _, inverse, counts = np.unique(hashes, return_inverse=True, return_counts=True)
+            p = np.maximum(counts[inverse] - 1, 1) / (total - 1)
             base = math.log2(float(self.u[k][1]))
             adj = np.zeros(len(feats))
-            for i, v in enumerate(vals):
-                if v:
-                    p = max(counts[v] - 1, 1) / (total - 1)
-                    adj[i] = min(max(base - math.log2(p), -TERM_LIMIT), TERM_LIMIT)
+            adj[has] = np.clip(base - np.log2(p), -TERM_LIMIT, TERM_LIMIT)
             out[k] = adj
         return out
 
@@ -249,13 +266,14 @@ def level_matrix(
         extend(compare(feats[i], feats[j]))
         if progress is not None and k & 0xFFFF == 0:
             progress(k)
-    return np.frombuffer(buf, dtype=np.int8).reshape(-1, N_FIELDS).astype(np.int64)
+    # int8: one byte a level (a million pairs are 14 MB, not 112).
+    return np.frombuffer(buf, dtype=np.int8).reshape(-1, N_FIELDS)
 
 
 def _pack(X: np.ndarray) -> np.ndarray:
     code = np.zeros(len(X), dtype=np.int64)
     for f in range(N_FIELDS):
-        code = (code << _BITS) | X[:, f]
+        code = (code << _BITS) | X[:, f].astype(np.int64)
     return code
 
 
@@ -271,46 +289,48 @@ def _unpack(codes: np.ndarray) -> np.ndarray:
 # --- u from random pairs ----------------------------------------------------------------------
 
 
-def _value_of(f: Features, field_name: str):
-    """The one value whose equality is level "same", for the exact estimate of u."""
-    if field_name == "phone":
-        return f.phones[0] if f.phones else (f.loose_phones[0] if f.loose_phones else None)
-    if field_name == "email":
-        return f.emails[0] if f.emails else None
-    if field_name == "client code":
-        return f.external_id or None
-    if field_name == "surname":
-        return f.last or None if f.kind != "company" else None
-    if field_name == "first name":
-        return f.first.key if f.first is not None and f.kind != "company" else None
-    if field_name == "patronymic":
-        return f.middle or None if f.kind != "company" else None
-    if field_name == "gender":
-        return f.gender if f.kind != "company" else None
-    if field_name == "birthday":
-        if f.kind == "company" or not (f.by and f.bm and f.bd):
-            return None
-        return (f.by, f.bm, f.bd)
-    if field_name == "city":
-        return f.city or None
-    if field_name == "address":
-        return f.address_words or None
-    if field_name == "postcode":
-        return f.postcode or None
-    if field_name == "company":
-        return f.company_core or None if f.kind != "company" else None
-    if field_name == "organisation":
-        return f.company_core or None if f.kind == "company" else None
-    return None
+def _birthday_value(f: Features):
+    if f.kind == "company" or not (f.by and f.bm and f.bd):
+        return None
+    return (f.by, f.bm, f.bd)
+
+
+# Per field, the one value whose equality is level "same", for the exact estimate of u.
+_VALUE_OF: dict[str, Callable[[Features], object]] = {
+    "phone": lambda f: f.phones[0] if f.phones else (f.loose_phones[0] if f.loose_phones else None),
+    "email": lambda f: f.emails[0] if f.emails else None,
+    "client code": lambda f: f.external_id or None,
+    "surname": lambda f: f.last or None if f.kind != "company" else None,
+    "first name": lambda f: f.first.key if f.first is not None and f.kind != "company" else None,
+    "patronymic": lambda f: f.middle or None if f.kind != "company" else None,
+    "gender": lambda f: f.gender if f.kind != "company" else None,
+    "birthday": _birthday_value,
+    "city": lambda f: f.city or None,
+    "address": lambda f: f.address_words or None,
+    "postcode": lambda f: f.postcode or None,
+    "company": lambda f: f.company_core or None if f.kind != "company" else None,
+    "organisation": lambda f: f.company_core or None if f.kind == "company" else None,
+}
+
+
+def _value_counts(values: list) -> np.ndarray:
+    """How often each distinct value occurs (by its hash: a collision of two values of a
+    million is as rare as it is harmless here)."""
+    hashes = np.fromiter(map(hash, values), dtype=np.int64, count=len(values))
+    return np.unique(hashes, return_counts=True)[1]
 
 
 def _exact_u(feats: Sequence[Features], field_name: str) -> float | None:
     """P(two random people have the same value), from the value counts: sum of p²."""
-    counts = Counter(v for f in feats if (v := _value_of(f, field_name)) is not None)
-    total = sum(counts.values())
+    get = _VALUE_OF.get(field_name)
+    if get is None:
+        return None
+    values = [v for v in map(get, feats) if v is not None]
+    total = len(values)
     if total < 2:
         return None
-    return max(sum(c * (c - 1) for c in counts.values()) / (total * (total - 1)), 1e-9)
+    c = _value_counts(values).astype(float)
+    return max(float((c * (c - 1)).sum()) / (total * (total - 1)), 1e-9)
 
 
 def random_u(feats: Sequence[Features], *, sample: int = U_SAMPLE, seed: int = 7):

@@ -21,6 +21,7 @@ from sqlalchemy import Connection, select
 from clientbase.db.models import contact_points, customers
 from clientbase.db.rules import NOT_LIVE_CUSTOMER_STATUSES
 from clientbase.dedupe.person import Person
+from clientbase.normalize.phones import AREA_SEP, normalize_phone
 
 PERSON_COLUMNS = (
     "id", "display_name", "last_name", "first_name", "middle_name", "gender", "birth_year",
@@ -63,13 +64,20 @@ def _rows(conn: Connection, stmt) -> list[tuple]:
 
 
 def load_people(
-    conn: Connection, ids: Iterable[int] | None = None, *, live_only: bool = True
+    conn: Connection,
+    ids: Iterable[int] | None = None,
+    *,
+    live_only: bool = True,
+    region: str | None = None,
 ) -> list[Person]:
     """Live customers (all, or those of ``ids`` that are live; with ``live_only=False`` those
     of ``ids`` whatever their status) with their phones and e-mails, in id order.
 
     A phone that did not validate (a local number without its area code) comes as its digits
-    in ``loose_phones``: two records with the same digits are still evidence."""
+    in ``loose_phones``: two records with the same digits are still evidence. With a ``region``
+    that carries an area code ("RU+495", see :func:`clientbase.normalize.phones.with_area_code`)
+    such a number is completed first and, when that makes it valid, compared as a full one."""
+    complete = region if region and AREA_SEP in region else None
     cols = [customers.c[c] for c in PERSON_COLUMNS]
     cp = contact_points
     point_q = select(cp.c.customer_id, cp.c.kind, cp.c.value, cp.c.value_raw).where(
@@ -96,6 +104,11 @@ def load_people(
         if value:
             (phones if kind == "phone" else emails).setdefault(cid, []).append(value)
         elif kind == "phone" and raw:
+            if complete is not None:
+                full = normalize_phone(raw, complete)
+                if full.valid and full.e164:
+                    phones.setdefault(cid, []).append(full.e164)
+                    continue
             digits = loose_digits(raw)
             if digits:
                 loose.setdefault(cid, []).append(digits)

@@ -34,6 +34,9 @@ from clientbase.dedupe.person import Match
 from clientbase.dedupe.score import score_pair
 from clientbase.dedupe.store import load_people
 from clientbase.errors import ClientbaseError, NotFoundError, UsageError
+from clientbase.i18n import _
+from clientbase.normalize.phones import AREA_SEP, with_area_code
+from clientbase.services.config import value as config_value
 from clientbase.services.dry_run import changes
 
 Progress = Callable[[str, int, int], None]
@@ -146,6 +149,23 @@ def _skip_pairs(conn: Connection) -> set[tuple[int, int]]:
     return out
 
 
+def phone_region(region: str | None = None, area_code: str | None = None) -> str | None:
+    """The region string local numbers are completed with ("RU+495"): ``region`` as the import
+    read the file (an area code may ride along), else the config's region; the area code given,
+    else the one in ``region``, else the config's ``area_code``. None without any area code:
+    local numbers are then compared by their digits."""
+    if region and AREA_SEP in region and not area_code:
+        return region
+    area = config_value("area_code", area_code, None)
+    if not area:
+        return None
+    base = (region or str(config_value("region", None, None) or "RU")).partition(AREA_SEP)[0]
+    try:
+        return with_area_code(base.upper(), str(area))
+    except ValueError as exc:
+        raise UsageError(_("--area-code: {error}").format(error=exc)) from exc
+
+
 def _labels(conn: Connection) -> list:
     """Decisions a person made, as (Person, Person, is one person) for the model: pairs marked
     "not a duplicate", and every merge not undone (its survivor against each record merged
@@ -199,15 +219,18 @@ def plan(
     auto_above: float | None = None,
     only_ids: Iterable[int] | None = None,
     progress: Progress | None = None,
+    area_code: str | None = None,
 ) -> Plan:
     """Match the base (or ``only_ids`` against it) and split the groups found into those to
-    merge automatically (every link at or above ``auto_above``) and those to review."""
+    merge automatically (every link at or above ``auto_above``) and those to review.
+    ``area_code`` (default: the config's) completes local numbers before they are compared."""
     auto, review_min = _thresholds()
     threshold = auto if auto_above is None else float(auto_above)
     if not 0 < threshold <= 1:
         raise UsageError(f"--threshold {auto_above}: a match probability between 0 and 1")
+    region = phone_region(None, area_code)
     with engine.connect() as conn:
-        people = load_people(conn)
+        people = load_people(conn, region=region)
         skip = _skip_pairs(conn)
         labels = _labels(conn)
         only = None if only_ids is None else set(only_ids)
@@ -218,13 +241,24 @@ def plan(
         )  # fmt: skip
         matches = found.matches
         by_id = {p.id: p for p in people} if matches else {}
-        auto_groups = clusters(matches, by_id, min_score=threshold, conflict=found.conflict)
+        auto_groups = clusters(
+            matches, by_id, min_score=threshold, conflict=found.conflict,
+            features_by_id=found.features,
+        )  # fmt: skip
         auto_groups = [c for c in auto_groups if len(c.ids) > 1]
         in_auto = {i: n for n, c in enumerate(auto_groups) for i in c.ids}
         # The rest waits for review: links that are not inside one of the automatic groups.
         rest = [m for m in matches if in_auto.get(m.a, -1) != in_auto.get(m.b, -2)]
         review_groups = (
-            clusters(rest, by_id, min_score=pair_min, conflict=found.conflict) if rest else []
+            clusters(
+                rest,
+                by_id,
+                min_score=pair_min,
+                conflict=found.conflict,
+                features_by_id=found.features,
+            )
+            if rest
+            else []
         )
         ids = {i for c in (*auto_groups, *review_groups) for i in c.ids}
         created = _created(conn, sorted(ids))
@@ -312,10 +346,11 @@ def run(
     dry_run: bool = False,
     yes: bool = False,
     progress: Progress | None = None,
+    area_code: str | None = None,
 ) -> RunResult:
     """Find duplicates in the whole base; with ``yes`` (and not ``dry_run``) store the pairs for
     review and merge the groups at or above the threshold. Otherwise nothing is written."""
-    p = plan(engine, auto_above=auto_above, progress=progress)
+    p = plan(engine, auto_above=auto_above, progress=progress, area_code=area_code)
     if dry_run or not yes:
         return RunResult(p, dry_run=True)
     return apply(engine, p)
@@ -329,25 +364,31 @@ def find(engine: Engine, *, only_ids: Iterable[int] | None = None) -> list[Propo
     return p.auto + p.review
 
 
-def after_import(engine: Engine, customer_ids: Iterable[int]) -> int:
+def after_import(engine: Engine, customer_ids: Iterable[int], *, region: str | None = None) -> int:
     """Match the customers an import created or changed against the whole base and store the
     pairs found for review (nothing is merged). Returns how many new pairs wait for review.
 
     Only the part of the base that shares a blocking key with the new customers is matched:
-    the keys of everyone are computed (cheap), the pairs scored only around the new ones."""
+    the keys of everyone are computed (cheap), the pairs scored only around the new ones.
+    The decisions people made (merges, "not a duplicate" marks) teach the model as in a full
+    run, and a marked pair is never proposed. ``region`` is the one the import read phones
+    with: its area code (else the config's) completes local numbers before matching."""
     ids = set(customer_ids)
     if not ids:
         return 0
 
     _, review_min = _thresholds()
     with engine.connect() as conn:
-        people = load_people(conn)
+        people = load_people(conn, region=phone_region(region))
         skip = _skip_pairs(conn)
+        labels = _labels(conn)
     new = [p for p in people if p.id in ids]
     if len(new) < len(people):
         wanted = {k for p in new for k in blocking_keys(p)}
         people = [p for p in people if p.id in ids or any(k in wanted for k in blocking_keys(p))]
-    matches = find_matches(people, only_ids=ids, min_score=review_min, skip_pairs=skip)
+    matches = find_matches(
+        people, only_ids=ids, min_score=review_min, skip_pairs=skip, labels=labels
+    )
     del people, new
     if not matches:
         return 0
@@ -355,8 +396,11 @@ def after_import(engine: Engine, customer_ids: Iterable[int]) -> int:
         return _store_candidates(conn, matches, full=False, now=datetime.now())
 
 
-def after_batches(engine: Engine, batch_ids: Sequence[int]) -> int | None:
-    """The post-import pass for contact batches: their customers matched against the base.
+def after_batches(
+    engine: Engine, batch_ids: Sequence[int], *, region: str | None = None
+) -> int | None:
+    """The post-import pass for contact batches: their customers matched against the base
+    (``region``: as the import read the phones, see :func:`after_import`).
 
     None when it was left out: a bulk load of more than ``AFTER_IMPORT_MAX`` customers, for
     which matching "the new ones against the base" is a full dedupe run inside the import
@@ -366,7 +410,7 @@ def after_batches(engine: Engine, batch_ids: Sequence[int]) -> int | None:
         return 0
     if len(ids) > AFTER_IMPORT_MAX:
         return None
-    return after_import(engine, ids)
+    return after_import(engine, ids, region=region)
 
 
 def batch_customers(engine: Engine, batch_id: int) -> list[int]:

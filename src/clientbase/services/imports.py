@@ -51,7 +51,12 @@ def run_import(
 ) -> ImportResult:
     """Import files and folders, one batch per file (see `clientbase.importers.pipeline`), then
     look for possible duplicates of the new customers unless ``options.find_duplicates`` is off."""
-    return pipeline.run_import(engine, paths, options, progress, after_contacts=after_batches)
+
+    def after_contacts(engine: Engine, batch_ids: list[int]) -> int | None:
+        # The area code the phones were read with completes the base's local numbers too.
+        return after_batches(engine, batch_ids, region=options.region)
+
+    return pipeline.run_import(engine, paths, options, progress, after_contacts=after_contacts)
 
 
 def _batch_dict(row) -> dict:
