@@ -1,18 +1,16 @@
-"""Another connection at work: a writer waits for the lock (up to --wait), and an erasure that
-cannot clear the files because someone is reading says so instead of reporting success."""
+"""Another connection at work: a writer waits for the lock (up to --wait; SQLite's write lock, or
+the advisory lock clientbase writers take on PostgreSQL), and an erasure that cannot clear the
+files because someone is reading says so instead of reporting success."""
 
 from __future__ import annotations
 
 import sqlite3
 import threading
 
-from tests.conftest import sqlite_only, write
-
-# The other connection here is a raw sqlite3 one holding the file's locks; on PostgreSQL,
-# writers queue on an advisory lock instead, and test_concurrency.py covers them there.
-pytestmark = sqlite_only("another program holds the SQLite file's read or write lock")
+from tests.conftest import ON_PG, sqlite_only, write
 
 
+@sqlite_only("another program holds the SQLite file's read lock (PostgreSQL readers keep no file)")
 def test_forget_while_another_program_reads_fails_loudly_then_scrub_clears(cli, tmp_path):
     write(
         tmp_path / "c.csv",
@@ -43,8 +41,19 @@ def test_forget_while_another_program_reads_fails_loudly_then_scrub_clears(cli, 
     assert "Забываемов".encode() not in data and "Остаётся".encode() in data
 
 
-def _hold_write_lock(db, release: threading.Event, held: threading.Event) -> None:
-    conn = sqlite3.connect(db, isolation_level=None, check_same_thread=False)
+def _hold_write_lock(cli, release: threading.Event, held: threading.Event) -> None:
+    """Another program writing: a raw connection holding the lock a clientbase writer takes."""
+    if ON_PG:
+        from clientbase.db.engine import WRITE_LOCK_KEY
+
+        engine = cli.engine()
+        with engine.connect() as conn, conn.begin():
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
+            held.set()
+            release.wait()
+        engine.dispose()
+        return
+    conn = sqlite3.connect(cli.db, isolation_level=None, check_same_thread=False)
     conn.execute("BEGIN IMMEDIATE")
     held.set()
     release.wait()
@@ -57,7 +66,7 @@ def test_a_second_writer_waits_for_the_first(cli, tmp_path, monkeypatch):
 
     cli("contacts", "add", "--name", "Первый Пётр")
     release, held = threading.Event(), threading.Event()
-    t = threading.Thread(target=_hold_write_lock, args=(cli.db, release, held))
+    t = threading.Thread(target=_hold_write_lock, args=(cli, release, held))
     t.start()
     held.wait()
     announce = State._announce_wait
@@ -81,7 +90,7 @@ def test_a_second_writer_waits_for_the_first(cli, tmp_path, monkeypatch):
 def test_a_writer_gives_up_after_the_wait_limit_with_one_line(cli, monkeypatch):
     cli("contacts", "add", "--name", "Первый Пётр")
     release, held = threading.Event(), threading.Event()
-    t = threading.Thread(target=_hold_write_lock, args=(cli.db, release, held))
+    t = threading.Thread(target=_hold_write_lock, args=(cli, release, held))
     t.start()
     held.wait()
     monkeypatch.setenv("CLIENTBASE_WAIT", "0.3")

@@ -189,6 +189,35 @@ def test_forget_leaves_no_trace_in_the_files(cli, tmp_path):
     )
 
 
+@pytest.mark.skipif(not ON_PG, reason="PostgreSQL only: SQLite rewrites its one file whole")
+def test_forget_rewrites_only_the_tables_that_held_the_person(cli, tmp_path):
+    write(
+        tmp_path / "c.csv", "ФИО;Телефон\nЗабываемов Ефим;89167654321\nОстаётся Ольга;89031234567\n"
+    )
+    cli("import", tmp_path / "c.csv")
+    with cli.engine().begin() as conn:
+        conn.execute(insert(orders).values(customer_id=2, ordered_at=datetime(2026, 1, 5), amount=10.0,
+                                           created_at=datetime.now()))  # fmt: skip
+
+    def files() -> dict[str, str]:
+        with cli.engine().connect() as conn:
+            rows = conn.exec_driver_sql(
+                "SELECT relname, pg_relation_filepath(oid) FROM pg_class"
+                " WHERE relnamespace = current_schema()::regnamespace AND relkind = 'r'"
+            )
+            return dict(rows.all())
+
+    before = files()
+    cli("contacts", "forget", "1", "--yes")
+    after = files()
+    rewritten = {name for name in before if before[name] != after[name]}
+    # The person's card (blanked), phone and raw row were there; the other customer's order,
+    # the import batch and the tag list never held them.
+    assert {"customers", "contact_points", "import_rows"} <= rewritten
+    assert not rewritten & {"orders", "imports", "tags", "erasures"}
+    assert stored_bytes(cli).count("Забываемов".encode()) == 0
+
+
 def test_forget_erases_the_cards_merged_into_the_person(cli, tmp_path):
     write(
         tmp_path / "c.csv",

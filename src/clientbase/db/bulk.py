@@ -1,9 +1,11 @@
-"""Bulk writes for the import hot path: one compiled INSERT, driver-level executemany.
+"""Bulk writes for the import hot path: plain tuples straight to the driver.
 
 Going through SQLAlchemy's per-row parameter processing costs more than the normalisation of a
-row itself, so the importer hands plain tuples to the DBAPI cursor here. The SQL is still
-compiled by SQLAlchemy for the connection's dialect, so this stays portable: positional
-paramstyles get tuples, named ones get dicts.
+row itself, so the importer hands plain tuples to the DBAPI here. SQLite gets one INSERT
+(quoted by the dialect) run with ``executemany``. PostgreSQL gets ``COPY ... FROM STDIN``:
+an INSERT per row costs the server a parse, a plan and an executor start each time, even
+pipelined, and made a large import on PostgreSQL several times slower than on SQLite; COPY
+streams the rows in one statement, inside the caller's transaction like the INSERT did.
 """
 
 from __future__ import annotations
@@ -14,6 +16,7 @@ from datetime import datetime
 from functools import cache
 
 from sqlalchemy import Connection, Index, Table, func, select
+from sqlalchemy.exc import DBAPIError
 
 _PLACEHOLDERS = {
     "qmark": lambda i, name: "?",
@@ -41,13 +44,103 @@ def insert_rows(conn: Connection, table: Table, columns: Sequence[str], rows: li
     if not rows:
         return
     cols = tuple(columns)
-    sql = _insert_sql(table, cols, conn.dialect)
-    if conn.dialect.paramstyle in ("named", "pyformat"):
+    if conn.dialect.name == "postgresql":
+        _copy_rows(conn, table, cols, rows)
+    elif conn.dialect.paramstyle in ("named", "pyformat"):
+        sql = _insert_sql(table, cols, conn.dialect)
         conn.exec_driver_sql(sql, [dict(zip(cols, r, strict=True)) for r in rows])
     else:
-        conn.exec_driver_sql(sql, rows)
+        conn.exec_driver_sql(_insert_sql(table, cols, conn.dialect), rows)
     if "id" in cols:
         sync_sequence(conn, table)
+
+
+@cache
+def _copy_sql(table: Table, columns: tuple[str, ...], dialect) -> str:
+    prep = dialect.identifier_preparer
+    return (
+        f"COPY {prep.format_table(table)} ({', '.join(prep.quote(c) for c in columns)}) FROM STDIN"
+    )
+
+
+def _copy_rows(conn: Connection, table: Table, cols: tuple[str, ...], rows: list[tuple]) -> None:
+    """The rows through psycopg's COPY, in text form: each value goes through the server's
+    input function for its column, as a parameter of unknown type does, so the tuples the
+    INSERT took (ISO text for times, 0/1 for booleans, JSON as text) load the same."""
+    import psycopg
+
+    sql = _copy_sql(table, cols, conn.dialect)
+    raw = conn.connection.driver_connection
+    try:
+        with raw.cursor() as cur, cur.copy(sql) as copy:
+            write = copy.write_row
+            for row in rows:
+                write(row)
+    except psycopg.Error as exc:
+        # The same exception classes (IntegrityError, OperationalError with the SQLSTATE the
+        # retry looks at) as a statement run through SQLAlchemy raises.
+        raise DBAPIError.instance(
+            sql, None, exc, psycopg.Error, dialect=conn.dialect, ismulti=True
+        ) from exc
+
+
+def update_rows(
+    conn: Connection, table: Table, key: str, columns: Sequence[str], rows: list[tuple]
+) -> None:
+    """UPDATE many rows given as tuples ``(key value, *values in the order of columns)``; each
+    key at most once.
+
+    SQLite: one UPDATE run with ``executemany``. PostgreSQL: one statement for all the rows,
+    joined to the values sent as one array per column (``unnest``): a round trip per row is
+    what an update costs there, far more than the update itself."""
+    if not rows:
+        return
+    cols = tuple(columns)
+    if conn.dialect.name == "postgresql":
+        sql = _update_from_arrays_sql(table, key, cols, conn.dialect)
+        arrays = [list(col) for col in zip(*rows, strict=True)]
+        if conn.dialect.paramstyle in ("named", "pyformat"):
+            conn.exec_driver_sql(sql, {f"a{i}": a for i, a in enumerate(arrays)})
+        else:
+            conn.exec_driver_sql(sql, tuple(arrays))
+        return
+    sql = _update_sql(table, key, cols, conn.dialect)
+    reordered = [(*r[1:], r[0]) for r in rows]
+    if conn.dialect.paramstyle in ("named", "pyformat"):
+        names = (*cols, key)
+        conn.exec_driver_sql(sql, [dict(zip(names, r, strict=True)) for r in reordered])
+    else:
+        conn.exec_driver_sql(sql, reordered)
+
+
+@cache
+def _update_sql(table: Table, key: str, columns: tuple[str, ...], dialect) -> str:
+    prep = dialect.identifier_preparer
+    ph = _PLACEHOLDERS[dialect.paramstyle]
+    sets = ", ".join(f"{prep.quote(c)} = {ph(i, c)}" for i, c in enumerate(columns))
+    return (
+        f"UPDATE {prep.format_table(table)} SET {sets} "
+        f"WHERE {prep.quote(key)} = {ph(len(columns), key)}"
+    )
+
+
+@cache
+def _update_from_arrays_sql(table: Table, key: str, columns: tuple[str, ...], dialect) -> str:
+    prep = dialect.identifier_preparer
+    ph = _PLACEHOLDERS[dialect.paramstyle]
+    names = (key, *columns)
+    # Each array cast to its column's type, so a list of None or of text loads as the column.
+    arrays = ", ".join(
+        f"{ph(i, f'a{i}')}::{table.c[c].type.compile(dialect=dialect)}[]"
+        for i, c in enumerate(names)
+    )
+    sets = ", ".join(f"{prep.quote(c)} = v.{prep.quote(c)}" for c in columns)
+    t = prep.format_table(table)
+    return (
+        f"UPDATE {t} SET {sets} FROM unnest({arrays}) "
+        f"AS v({', '.join(prep.quote(c) for c in names)}) "
+        f"WHERE {t}.{prep.quote(key)} = v.{prep.quote(key)}"
+    )
 
 
 def sync_sequence(conn: Connection, table: Table) -> None:
@@ -94,12 +187,20 @@ def _select_sql(
 ) -> str:
     prep = dialect.identifier_preparer
     ph = _PLACEHOLDERS[dialect.paramstyle]
-    marks = ", ".join(ph(i, f"k{i}") for i in range(n))
-    also = "".join(f" AND {prep.quote(c)} = {ph(n + j, f'e{j}')}" for j, c in enumerate(equal))
-    return (
+    head = (
         f"SELECT {', '.join(prep.quote(c) for c in columns)} FROM {prep.format_table(table)} "
-        f"WHERE {prep.quote(key)} IN ({marks}){also}"
+        f"WHERE {prep.quote(key)} "
     )
+    base = max(n, 1)  # the places after the key values (an array is one place)
+    also = "".join(f" AND {prep.quote(c)} = {ph(base + j, f'e{j}')}" for j, c in enumerate(equal))
+    if n == 0:  # PostgreSQL: the values as one array parameter
+        return head + f"= ANY({ph(0, 'k0')}){also}"
+    return head + f"IN ({', '.join(ph(i, f'k{i}') for i in range(n))}){also}"
+
+
+# PostgreSQL takes the values of one look-up as a single array: one statement, one plan, one
+# round trip for this many values.
+ARRAY_PAGE = 50_000
 
 
 def select_where_in(
@@ -116,18 +217,26 @@ def select_where_in(
     (and whose columns in ``equal`` hold those values).
 
     The IN list always has ``size`` places (the last chunk repeats its last value), so there is
-    one statement to prepare, not one per list length."""
+    one statement to prepare, not one per list length. PostgreSQL gets ``key = ANY(array)``
+    with up to ARRAY_PAGE values a query instead."""
     cols = tuple(columns)
     fixed = tuple((equal or {}).items())
-    sql = _select_sql(table, cols, key, size, conn.dialect, tuple(c for c, _ in fixed))
+    on_pg = conn.dialect.name == "postgresql"
+    sql = _select_sql(
+        table, cols, key, 0 if on_pg else size, conn.dialect, tuple(c for c, _ in fixed)
+    )
     named = conn.dialect.paramstyle in ("named", "pyformat")
+    page = ARRAY_PAGE if on_pg else size
     # The driver's own cursor, in the connection's transaction: plain tuples, without a result
     # object and a row object each (a third of the time on a listing of 200,000 customers).
     cursor = conn.connection.cursor()
     try:
-        for i in range(0, len(values), size):
-            part = values[i : i + size]
-            part = part + [part[-1]] * (size - len(part))
+        for i in range(0, len(values), page):
+            part = list(values[i : i + page])
+            if on_pg:
+                part = [part]
+            else:
+                part = part + [part[-1]] * (size - len(part))
             if named:
                 params = {f"k{j}": v for j, v in enumerate(part)}
                 params.update({f"e{j}": v for j, (_, v) in enumerate(fixed)})
@@ -150,3 +259,23 @@ def stream(conn: Connection, query, size: int = 20_000):
     if conn.dialect.name == "sqlite":
         return conn.execute(query, execution_options={"yield_per": size})
     return conn.execute(query)
+
+
+def read_frame(conn: Connection, query, *, index_col: str | None = None):
+    """A SELECT's rows as a pandas DataFrame, the columns named as the query labels them.
+
+    SQLite: ``pandas.read_sql``. PostgreSQL: the driver's rows taken straight from its cursor
+    (psycopg has already made them Python values of the right type), without a SQLAlchemy row
+    object per row in between: for a million orders that is seconds of CPU saved."""
+    import pandas as pd
+
+    if conn.dialect.name != "postgresql":
+        return pd.read_sql(query, conn, index_col=index_col)
+    result = conn.execute(query)
+    try:
+        names = list(result.keys())
+        rows = result.cursor.fetchall()
+    finally:
+        result.close()
+    frame = pd.DataFrame.from_records(rows, columns=names, coerce_float=True)
+    return frame.set_index(index_col) if index_col is not None else frame

@@ -56,9 +56,8 @@ def wait_policy(engine: Engine) -> WaitPolicy:
 # PostgreSQL: the key of the advisory lock every clientbase writer takes (any constant that
 # other applications sharing the server are unlikely to use: "cbase" in ASCII).
 WRITE_LOCK_KEY = 0x6362617365
-# How long a writer waits for another one before giving up; an import of a million rows holds
-# the lock for about a minute, so this is generous.
-WRITE_LOCK_WAIT = "600s"
+# While the first try at the write lock lasts (_FIRST_TRY_MS), how often to ask again.
+_POLL_S = 0.05
 # SQLSTATEs PostgreSQL documents as "retry the transaction": serialization_failure and
 # deadlock_detected.
 TRANSIENT_SQLSTATES = frozenset({"40001", "40P01"})
@@ -185,10 +184,53 @@ def write_transaction(engine: Engine) -> Iterator[Connection]:
                 # One writer at a time, as on SQLite: two imports computing the next free id,
                 # or two edits of one card, wait for each other instead of colliding. Readers
                 # are not blocked (MVCC); the lock ends with the transaction.
-                conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{WRITE_LOCK_WAIT}'")
-                conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
-                conn.exec_driver_sql("SET LOCAL lock_timeout = 0")
+                _pg_take_write_lock(conn, wait_policy(engine))
             yield conn
+
+
+def _pg_take_write_lock(conn: Connection, policy: WaitPolicy) -> None:
+    """The advisory lock, with the same waiting as SQLite's BEGIN IMMEDIATE: a short first try
+    that nobody notices, then (telling ``on_wait``) up to the policy's limit, then one clear
+    error. The long wait is a blocking lock request bounded by lock_timeout, so writers that
+    wait are served in the order they came."""
+    from sqlalchemy.exc import DBAPIError
+
+    try_lock = f"SELECT pg_try_advisory_xact_lock({WRITE_LOCK_KEY})"
+    deadline = time.monotonic() + _FIRST_TRY_MS / 1000
+    while not conn.exec_driver_sql(try_lock).scalar():
+        if time.monotonic() >= deadline:
+            break
+        time.sleep(_POLL_S)
+    else:
+        return
+    # Another command holds the write lock (a big import, most likely): wait for it.
+    if policy.on_wait is not None:
+        policy.on_wait(policy.seconds)
+    conn.exec_driver_sql(f"SET LOCAL lock_timeout = '{_ms(policy.seconds)}ms'")
+    try:
+        conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
+    except DBAPIError as exc:
+        if getattr(exc.orig, "sqlstate", None) != "55P03":  # lock_not_available
+            raise
+        raise _busy_error(policy.seconds) from exc
+    # The server's (or the role's) own setting again for the rest of the transaction.
+    conn.exec_driver_sql("SET LOCAL lock_timeout = DEFAULT")
+
+
+def _ms(seconds: float) -> int:
+    """A wait in the milliseconds both lock timeouts take: at least 1 (0 would mean no
+    timeout at all on PostgreSQL), at most what a 32-bit setting holds (24 days; --wait inf)."""
+    return int(min(max(seconds * 1000, 1), 2**31 - 1))
+
+
+def _busy_error(seconds: float) -> DatabaseError:
+    return DatabaseError(
+        _(
+            "the database is busy: another clientbase command has been writing for {duration}; "
+            "try again when it has finished"
+        ).format(duration=_duration(seconds)),
+        hint=_("wait longer with --wait SECONDS or CLIENTBASE_WAIT"),
+    )
 
 
 def is_transient(exc: BaseException) -> bool:
@@ -219,7 +261,7 @@ def shown_url(url: str) -> str:
 
 
 def is_busy(exc: BaseException) -> bool:
-    """A writer that waited WRITE_LOCK_WAIT in vain, or a conflict that outlived the retries."""
+    """A lock that was not granted in time, or a conflict that outlived the retries."""
     orig = getattr(exc, "orig", exc)
     return is_transient(exc) or getattr(orig, "sqlstate", None) == "55P03"  # lock_not_available
 
@@ -256,18 +298,13 @@ def _sqlite_begin(conn: Connection, policy: WaitPolicy) -> None:
         # Another command holds the write lock (a big import, most likely): wait for it.
         if policy.on_wait is not None:
             policy.on_wait(policy.seconds)
-        db.execute(f"PRAGMA busy_timeout={max(int(policy.seconds * 1000), 1)}")
+        db.execute(f"PRAGMA busy_timeout={_ms(policy.seconds)}")
         try:
             db.execute("BEGIN IMMEDIATE")
         except sqlite3.OperationalError as exc:
             if not _is_busy(exc):
                 raise
-            raise DatabaseError(
-                _(
-                    "the database is busy: another clientbase command has been writing for {duration}; try again when it has finished"
-                ).format(duration=_duration(policy.seconds)),
-                hint=_("wait longer with --wait SECONDS or CLIENTBASE_WAIT"),
-            ) from exc
+            raise _busy_error(policy.seconds) from exc
     finally:
         db.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
 
@@ -303,17 +340,35 @@ def _lower(value):
     return value.lower() if isinstance(value, str) else value
 
 
-def scrub_free_space(engine: Engine) -> None:
+def tables_changed(conn: Connection) -> list[str] | None:
+    """PostgreSQL: the tables in which the current transaction has so far updated or deleted
+    rows (foreign-key cascades included): the ones whose files keep old row versions until
+    they are rewritten. None (every table) on SQLite, whose scrub works on the one file, or
+    when the server does not count row changes (track_counts off)."""
+    if conn.dialect.name != "postgresql":
+        return None
+    if conn.exec_driver_sql("SELECT current_setting('track_counts')").scalar() != "on":
+        return None
+    return sorted(
+        conn.exec_driver_sql(
+            "SELECT relname FROM pg_stat_xact_user_tables"
+            " WHERE schemaname = current_schema() AND n_tup_upd + n_tup_del > 0"
+        ).scalars()
+    )
+
+
+def scrub_free_space(engine: Engine, tables: list[str] | None = None) -> None:
     """Make deleted rows unrecoverable from the files: fold the write-ahead log into the
     database, rebuild it without free pages (VACUUM), and empty the log again (PostgreSQL: see
-    _pg_rewrite_tables). VACUUM cannot run inside a transaction: the driver connection is used.
+    _pg_rewrite_tables; only ``tables`` are rewritten there, every one when None). VACUUM
+    cannot run inside a transaction: the driver connection is used.
 
     Another connection that is reading keeps the old pages alive: a checkpoint cannot copy
     past what it still reads, and the main file keeps the erased bytes. This waits for such a
     reader up to the wait limit and then raises ``ScrubIncomplete`` rather than report a
     success that is not one."""
     if engine.dialect.name == "postgresql":
-        _pg_rewrite_tables(engine)
+        _pg_rewrite_tables(engine, tables)
         return
     if engine.dialect.name != "sqlite":
         return
@@ -321,7 +376,7 @@ def scrub_free_space(engine: Engine) -> None:
     raw = engine.raw_connection()
     try:
         db = raw.driver_connection
-        db.execute(f"PRAGMA busy_timeout={max(int(limit * 1000), 1)}")
+        db.execute(f"PRAGMA busy_timeout={_ms(limit)}")
         try:
             _checkpoint_fully(db)
             db.execute("VACUUM")
@@ -348,12 +403,13 @@ def _checkpoint_fully(db) -> None:
         raise ScrubIncomplete(f"checkpoint stopped at frame {done} of {log}")
 
 
-def _pg_rewrite_tables(engine: Engine) -> None:
+def _pg_rewrite_tables(engine: Engine, only: list[str] | None) -> None:
     """PostgreSQL keeps a deleted or updated row's old version in its page until VACUUM, and
     plain VACUUM only marks the space free (the bytes stay until reused). VACUUM FULL writes
     each table and its indexes into new files and drops the old ones, so no copy is left in
     the tables; CHECKPOINT then lets the server recycle the WAL that still holds the rows.
-    VACUUM FULL locks each table while it is rewritten (seconds for a small base)."""
+    VACUUM FULL locks each table while it is rewritten (seconds for a small base, minutes for
+    millions of rows), which is why only the tables that held the erased rows are named."""
     from clientbase.db.models import Base
 
     raw = engine.raw_connection()
@@ -368,7 +424,7 @@ def _pg_rewrite_tables(engine: Engine) -> None:
             ).fetchall()
         }
         for table in Base.metadata.sorted_tables:
-            if table.name in existing:
+            if table.name in existing and (only is None or table.name in only):
                 db.execute(f"VACUUM (FULL, ANALYZE) {prep.format_table(table)}")
         try:
             db.execute("CHECKPOINT")

@@ -97,6 +97,12 @@ def ensure_schema(engine: Engine, db_path: Path | None) -> Path | None:
             # Table rebuilds in batch mode would trip over foreign keys; SQLite only accepts
             # this pragma outside a transaction.
             conn.exec_driver_sql("PRAGMA foreign_keys=OFF")
+        elif engine.dialect.name == "postgresql":
+            # Several laptops that start a new clientbase at once: one upgrades, the others
+            # wait for it (and for any writer) and then find the schema at the head.
+            from clientbase.db.engine import WRITE_LOCK_KEY
+
+            conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
         command.upgrade(_alembic_config(conn), "head")
         conn.commit()
         if backup is not None:

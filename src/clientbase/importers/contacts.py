@@ -18,7 +18,12 @@ from datetime import datetime
 
 from sqlalchemy import Connection, bindparam, insert, select, update
 
-from clientbase.db.bulk import insert_rows, next_id, timestamp
+from clientbase.db.bulk import (
+    insert_rows,
+    next_id,
+    timestamp,
+    update_rows,
+)
 from clientbase.db.models import (
     consents,
     contact_points,
@@ -527,9 +532,10 @@ class ContactWriter:
                 )
                 c.new = False  # a later chunk may find it again: then it's an update
         insert_filled(conn, customers, _CUSTOMER_INSERT, new_rows)
-        # Updates of customers that existed before this chunk, grouped by the columns they touch
-        # so each group is one executemany.
-        groups: dict[tuple, list[dict]] = defaultdict(list)
+        # Updates of customers that existed before this chunk: one bulk update of every column
+        # any of them changed (the others keep their value: ``fields`` holds each card whole).
+        updated: list[Cust] = []
+        changed_cols: set[str] = set()
         changes = []
         for c in touched:
             if c.changes_after:
@@ -537,10 +543,8 @@ class ContactWriter:
                     self.keys.add(key_hash("name", c.fields["display_name"]), c.id)
                 if c.changes_after.get("external_id"):
                     self.keys.add(key_hash("ext", c.changes_after["external_id"]), c.id)
-                cols = tuple(sorted(c.changes_after))
-                groups[cols].append(
-                    {"_id": c.id, "updated_at": self.now, **{k: c.fields[k] for k in cols}}
-                )
+                changed_cols.update(c.changes_after)
+                updated.append(c)
                 c.changes_after = {}
             if c.changes_before:
                 before = c.changes_before
@@ -554,13 +558,11 @@ class ContactWriter:
                     }
                 )
                 c.changes_before = {}
-        for cols, params in groups.items():
-            stmt = (
-                update(customers)
-                .where(customers.c.id == bindparam("_id"))
-                .values({k: bindparam(k) for k in (*cols, "updated_at")})
-            )
-            conn.execute(stmt, params)
+        cols = sorted(changed_cols)
+        update_rows(
+            conn, customers, "id", (*cols, "updated_at"),
+            [(c.id, *[c.fields.get(k) for k in cols], now) for c in updated],
+        )  # fmt: skip
         points = plain_points
         for c in touched:
             for p, consent, pid in c.new_points.values():

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Engine, String, case, delete, func, insert, select, type_coerce
 
 from clientbase.analytics.asof import as_of_day, stale_note
-from clientbase.db.bulk import insert_rows
+from clientbase.db.bulk import insert_rows, read_frame
 from clientbase.db.engine import write_transaction
 from clientbase.db.models import abc_snapshot_rows, abc_snapshots, customers, orders
 from clientbase.db.rules import ORDER_RETURN, UNCOUNTED_ORDER_STATUSES
@@ -73,14 +73,11 @@ def orders_as_of(frame, as_of: date | None):
 
 def load_customers(engine: Engine):
     """id -> name, manager, channel (acquisition source), city."""
-    # pandas takes ~0.4 s to import: only when this runs
-    import pandas as pd
-
     c = customers
     q = select(c.c.id, c.c.display_name.label("name"), c.c.manager,
                c.c.source.label("channel"), c.c.city)  # fmt: skip
     with engine.connect() as conn:
-        return pd.read_sql(q, conn, index_col="id")
+        return read_frame(conn, q, index_col="id")
 
 
 def customer_groups(frame, people, by: str):

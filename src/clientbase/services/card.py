@@ -10,7 +10,12 @@ from pathlib import Path
 from sqlalchemy import Engine, delete, func, insert, or_, select, update
 
 from clientbase.db import facts_cache
-from clientbase.db.engine import ScrubIncomplete, scrub_free_space, write_transaction
+from clientbase.db.engine import (
+    ScrubIncomplete,
+    scrub_free_space,
+    tables_changed,
+    write_transaction,
+)
 from clientbase.db.models import (
     consents,
     contact_points,
@@ -556,10 +561,11 @@ def forget(
             )
         )
         copies = copies_holding(conn, ids, known_since, batches, db_path)
+        held = tables_changed(conn)  # the tables whose files still keep the old rows
     if dry_run:
         return Erasure(id=customer_id, erased=counts, dry_run=True)
     try:
-        scrub_free_space(engine)
+        scrub_free_space(engine, held)
         scrubbed = True
     except ScrubIncomplete:
         scrubbed = False
