@@ -76,3 +76,21 @@ def test_plural_forms_of_a_note(cli, tmp_path):
         path.write_bytes(("Имя;Телефон\n" + lines + "Анна;+79160000001" + "\x00" * n).encode())
         r = cli("--lang", "ru", "import", path, "--dry-run", expect=None)
         assert f"{n} {word} (первый — в строке 22)" in r.stdout + r.stderr
+
+
+def test_progress_names_the_steps_after_reading(new_db, tmp_path, monkeypatch):
+    # A full bar must not stand for work still running: once the file is read, the index
+    # rebuild and the duplicate search are shown as steps of their own, of unknown length.
+    from clientbase.config import resolve_db
+    from clientbase.db.engine import open_database
+    from clientbase.importers import pipeline
+    from clientbase.importers.pipeline import ImportOptions
+    from clientbase.services.imports import run_import
+
+    monkeypatch.setattr(pipeline, "PARALLEL_FROM_BYTES", 0)  # a first big load: indexes deferred
+    path = write(tmp_path / "list.csv", "\n".join(ROWS) + "\n", "cp1251")
+    calls = []
+    engine = open_database(resolve_db(new_db()))
+    run_import(engine, [path], ImportOptions(), lambda *a: calls.append(a))
+    steps = [name for name, _done, total in calls if total is None]
+    assert steps == ["list.csv: building indexes", "looking for duplicates"]

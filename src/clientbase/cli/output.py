@@ -282,7 +282,9 @@ class Messages:
         ) as bar:  # fmt: skip
             tasks: dict[str, int] = {}
 
-            def update(name: str, done: int, total: int) -> None:
+            def update(name: str, done: int, total: int | None) -> None:
+                # total None: a step whose length is unknown (indexes, the duplicate search)
+                # gets a moving bar, so a full bar never stands for work still running.
                 if name not in tasks:
                     tasks[name] = bar.add_task(f"{description} {name}", total=total)
                 bar.update(tasks[name], completed=done, total=total)

@@ -79,7 +79,7 @@ DEFERRED_INDEXES = [
     if ix.name not in _KEEP_DURING_LOAD
 ]
 
-Progress = Callable[[str, int, int], None]  # (file name, done, total) in bytes or rows
+Progress = Callable[[str, int, int | None], None]  # (step, done, total); total None: unknown
 
 
 @dataclass
@@ -233,6 +233,8 @@ def run_import(
             raise
     found = None
     if options.find_duplicates and after_contacts is not None:
+        if progress is not None:  # the files are in: say what runs now, not a full bar
+            progress(_("looking for duplicates"), 0, None)
         # pairs for `clientbase dedupe review`; nothing is merged here
         found = after_contacts(engine, [r.batch_id for r in results if r.kind == "contacts"
                                        and r.batch_id and not r.skipped])  # fmt: skip
@@ -527,6 +529,8 @@ def _import_contacts(
         if writer.base_was_empty and plan.source.size >= PARALLEL_FROM_BYTES:
             with indexes_deferred(conn, DEFERRED_INDEXES):
                 writer.write(chunks)
+                if progress is not None:  # the file is read: what is left is the indexes
+                    progress(_("{file}: building indexes").format(file=plan.path.name), 0, None)
         else:
             writer.write(chunks)
         known.written(conn)
