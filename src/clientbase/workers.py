@@ -86,6 +86,11 @@ def _stop(pool) -> None:
     """Cancel what is queued and end the workers now: their results are no longer wanted, and
     waiting for the chunks in flight would only delay the rollback the user asked for."""
     processes = list(getattr(pool, "_processes", {}).values())  # no public way to list them
+    call_queue = getattr(pool, "_call_queue", None)
+    if call_queue is not None:
+        # Its feeder thread may be blocked writing a big chunk into the pipe of a worker that is
+        # gone: without this, the interpreter waits for that thread at exit, forever.
+        call_queue.cancel_join_thread()
     pool.shutdown(wait=False, cancel_futures=True)
     for p in processes:
         try:
