@@ -7,6 +7,8 @@ directly and runs its matching (in row order) only for the rows that share somet
 
 from __future__ import annotations
 
+from collections import Counter
+
 from clientbase.importers.clean import Clean
 
 
@@ -17,21 +19,22 @@ def rows_alone(chunk: list, index) -> set[int]:
     (name, client code, phones, emails, as typed or normalised) is held by a customer the
     chunk may meet, or by any other row of the chunk, finds no one and is found by no later
     row. Such rows skip the matching machinery; everything else goes through it in order."""
-    keys_of: list = [None] * len(chunk)
-    seen: dict = {}
+    keys_of: list = []
+    every: list = []
     for i, cl in enumerate(chunk):
         if cl.__class__ is not Clean or cl.call is not None or cl.group is not None:
             continue
         f = cl.fields
         keys = [("name", f["display_name"])]
-        if f.get("external_id"):
-            keys.append(("ext", f["external_id"]))
-        keys.extend(p.key for p in cl.points)
-        keys_of[i] = keys
-        for k in keys:
-            seen[k] = seen.get(k, 0) + 1
-    alone = set()
-    for i, keys in enumerate(keys_of):
-        if keys is not None and all(seen[k] == 1 and k not in index for k in keys):
-            alone.add(i)
-    return alone
+        ext = f.get("external_id")
+        if ext:
+            keys.append(("ext", ext))
+        for p in cl.points:
+            keys.append(p.key)
+        keys_of.append((i, keys))
+        every += keys
+    # Counted and compared at C speed: a key seen twice in the chunk, or held by a customer
+    # the chunk may meet, takes every row that has it through matching.
+    shared = {k for k, n in Counter(every).items() if n > 1}
+    shared.update(index.keys())
+    return {i for i, keys in keys_of if shared.isdisjoint(keys)}

@@ -50,14 +50,7 @@ from clientbase.importers.sameperson import (
 )
 from clientbase.normalize.names import first_names_compatible
 
-_CUSTOMER_INSERT = (
-    "id",
-    *CUSTOMER_COLUMNS,
-    "status",
-    "created_import_id",
-    "created_at",
-    "updated_at",
-)
+_CUSTOMER_TAIL = ("status", "created_import_id", "created_at", "updated_at")
 _POINT_INSERT = (
     "id",
     "customer_id", "kind", "value_raw", "value", "extension", "valid", "invalid_reason", "label",
@@ -517,9 +510,7 @@ class ContactWriter:
                 self.keys.add(key_hash("name", f["display_name"]), cid)
             if f.get("external_id"):
                 self.keys.add(key_hash("ext", f["external_id"]), cid)
-            new_rows.append(
-                (cid, *[f.get(k) for k in CUSTOMER_COLUMNS], "active", self.batch_id, now, now)
-            )
+            new_rows.append((cid, f))
         for c in touched:
             if c.new:
                 f = c.fields
@@ -527,11 +518,9 @@ class ContactWriter:
                     self.keys.add(key_hash("name", f["display_name"]), c.id)
                 if f.get("external_id"):
                     self.keys.add(key_hash("ext", f["external_id"]), c.id)
-                new_rows.append(
-                    (c.id, *[f.get(k) for k in CUSTOMER_COLUMNS], "active", self.batch_id, now, now)
-                )
+                new_rows.append((c.id, f))
                 c.new = False  # a later chunk may find it again: then it's an update
-        insert_filled(conn, customers, _CUSTOMER_INSERT, new_rows)
+        self._insert_customers(new_rows)
         # Updates of customers that existed before this chunk: one bulk update of every column
         # any of them changed (the others keep their value: ``fields`` holds each card whole).
         updated: list[Cust] = []
@@ -637,6 +626,20 @@ class ContactWriter:
                     for cl, outcome, reason, cid in row_results
                 ],
             )  # fmt: skip
+
+    def _insert_customers(self, new: list[tuple[int, dict]]) -> None:
+        """New customers as (id, fields): only the columns some of them fill are sent (a list
+        fills a handful of the customer columns; every bound NULL costs the driver), read from
+        each card with one C-level map instead of a look-up per column in Python."""
+        if not new:
+            return
+        filled: set[str] = set()
+        for _cid, f in new:
+            filled.update(f)
+        cols = tuple(k for k in CUSTOMER_COLUMNS if k in filled)
+        tail = ("active", self.batch_id, self._now_db, self._now_db)
+        rows = [(cid, *map(f.get, cols), *tail) for cid, f in new]
+        insert_rows(self.conn, customers, ("id", *cols, *_CUSTOMER_TAIL), rows)
 
     def _write_tags(self, touched: list[Cust], more: list[tuple[int, str]]) -> None:
         pairs = [(c.id, name) for c in touched for name in c.new_tags] + more
