@@ -147,3 +147,35 @@ def test_raw_text_writes_what_the_json_encoder_writes(raw):
     assert raw_text(raw) == to_json(raw)
     if "lone" not in raw:
         assert json.loads(raw_text(raw)) == raw
+
+
+def test_a_first_big_load_lets_readers_read(new_db, tmp_path, monkeypatch):
+    """While a big first import runs, another connection reads the base without waiting: on
+    PostgreSQL the indexes stay (dropping one would lock the table until the import ends)."""
+    from sqlalchemy import create_engine
+
+    cli = Cli(new_db())
+    path = write(tmp_path / "mixed.csv", _mixed_list(200, seed=3))
+    seen: list[int] = []
+    write_chunk = contacts.ContactWriter.write_chunk
+
+    def read_meanwhile(self, chunk):
+        out = write_chunk(self, chunk)
+        reader = create_engine(cli.url)
+        try:
+            with reader.connect() as conn:
+                if conn.dialect.name == "postgresql":
+                    conn.execute(text("SET lock_timeout = '3s'"))  # an error if it would wait
+                seen.append(conn.execute(text("SELECT count(*) FROM customers")).scalar())
+        finally:
+            reader.dispose()
+        return out
+
+    monkeypatch.setattr(pipeline, "PARALLEL_FROM_BYTES", 0)  # the first-big-load path
+    monkeypatch.setattr(pipeline, "CHUNK_ROWS", 100)
+    monkeypatch.setattr(contacts.ContactWriter, "write_chunk", read_meanwhile)
+    summary = cli.json("import", str(path), expect=None)
+    assert summary["created"] > 100
+    assert seen == [0, 0]  # read at once, and the import's rows are not visible before it ends
+    with cli.engine().connect() as conn:
+        assert conn.execute(text("SELECT count(*) FROM customers")).scalar() == summary["created"]

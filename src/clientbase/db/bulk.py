@@ -173,7 +173,16 @@ def next_id(conn: Connection, table: Table) -> int:
 def indexes_deferred(conn: Connection, indexes: Sequence[Index]) -> Iterator[None]:
     """Drop these indexes for a bulk load into empty tables and build them once at the end:
     sorting a million keys once is several times cheaper than a million random B-tree inserts.
-    Inside the caller's transaction, so a failed load gets them back with the rollback."""
+    Inside the caller's transaction, so a failed load gets them back with the rollback.
+
+    SQLite only. There a reader never waits for the writer (WAL) and goes on seeing the
+    indexes as they were. On PostgreSQL ``DROP INDEX`` locks the table (ACCESS EXCLUSIVE) until
+    the import commits, so every reader of the base, a `contacts list` on another computer or a
+    cron report, would wait for the whole import; the indexes are kept there and filled as the
+    rows arrive (100,000 rows: 7.6 s of server CPU instead of 6.9)."""
+    if conn.dialect.name != "sqlite":
+        yield
+        return
     for ix in indexes:
         ix.drop(conn)
     yield
