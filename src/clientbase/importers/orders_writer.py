@@ -8,6 +8,7 @@ process while this one finds the customers and writes: both cores are busy.
 
 from __future__ import annotations
 
+import gc
 import json
 import pickle
 from collections import deque
@@ -115,6 +116,11 @@ class OrderWriter:
         self._newest_values: dict[int, list] = {}
         self._last_loose: dict[int, int] = {}
         self._kept: dict[int, bytes] = {}
+
+    @property
+    def base_was_empty(self) -> bool:
+        """No customers and no orders before this import."""
+        return self._first and self.customers.base_was_empty
 
     def write_rows(
         self, mapping: OrderMapping, rows: list[tuple[int, list]], sheet: str | None
@@ -390,6 +396,7 @@ _READER: tuple[OrderRows, OrderMapping] | None = None  # the worker process's ow
 
 def _start_reader(region: str, source: str | None, mapping: OrderMapping, lang: str) -> None:
     global _READER
+    gc.disable()  # the per-file caches hold millions of small acyclic objects: nothing to collect
     set_language(lang)  # its reasons for rejected rows in the command's language
     _READER = (OrderRows(region, source), mapping)
 
