@@ -43,7 +43,8 @@ from clientbase.db.rules import ORDER_RETURN
 from clientbase.i18n import language, set_language
 from clientbase.importers.contacts import ContactWriter, Counts, Reject
 from clientbase.importers.orders import OrderMapping
-from clientbase.importers.orders_rows import LOOSE, OrderRows, RowsChunk
+from clientbase.importers.orders_columns import ColumnRows, pack
+from clientbase.importers.orders_rows import LOOSE, RowsChunk
 from clientbase.workers import worker_pool
 
 _meta = MetaData()
@@ -104,7 +105,7 @@ class OrderWriter:
         # A base without orders has nothing to compare with: every order of the file is new,
         # so each line's batch record is known as it is read and goes straight in.
         self._first = conn.execute(select(orders.c.id).limit(1)).first() is None
-        self._rows = OrderRows(region, source)
+        self._rows = ColumnRows(region, source)
         # Identity number (see orders_rows) -> (customer id or None, the reason when None).
         self._who: dict[int, tuple[int | None, str | None]] = {}
         # The LOOSE fields (orders_rows; the manager, the city: the newest row wins). Per
@@ -125,7 +126,7 @@ class OrderWriter:
     def write_rows(
         self, mapping: OrderMapping, rows: list[tuple[int, list]], sheet: str | None
     ) -> None:
-        self._write(self._rows.parse(mapping, rows, sheet))
+        self._write(self._rows.parse_packed(mapping, pack(rows), sheet))
 
     def write_table(
         self,
@@ -146,7 +147,8 @@ class OrderWriter:
             pending: deque = deque()
             for rows in chunks:
                 # One worker takes the chunks in order, so what carries from row to row holds.
-                pending.append(pool.submit(_read_chunk, rows, sheet))
+                # A plain chunk crosses as columns: a fraction of the pickling (orders_columns).
+                pending.append(pool.submit(_read_chunk, pack(rows), sheet))
                 if len(pending) >= _IN_FLIGHT:
                     self._write(pending.popleft().result())
             while pending:
@@ -391,17 +393,17 @@ def _merge(values: list, new) -> None:
             values[i] = v
 
 
-_READER: tuple[OrderRows, OrderMapping] | None = None  # the worker process's own
+_READER: tuple[ColumnRows, OrderMapping] | None = None  # the worker process's own
 
 
 def _start_reader(region: str, source: str | None, mapping: OrderMapping, lang: str) -> None:
     global _READER
     gc.disable()  # the per-file caches hold millions of small acyclic objects: nothing to collect
     set_language(lang)  # its reasons for rejected rows in the command's language
-    _READER = (OrderRows(region, source), mapping)
+    _READER = (ColumnRows(region, source), mapping)
 
 
-def _read_chunk(rows: list[tuple[int, list]], sheet: str | None) -> RowsChunk:
+def _read_chunk(packed: tuple, sheet: str | None) -> RowsChunk:
     assert _READER is not None
     reader, mapping = _READER
-    return reader.parse(mapping, rows, sheet)
+    return reader.parse_packed(mapping, packed, sheet)
