@@ -6,6 +6,10 @@ from __future__ import annotations
 
 import random
 
+from conftest import write
+from sqlalchemy import select
+
+from clientbase.db.models import import_rows
 from clientbase.importers.orders import build_order_mapping
 from clientbase.importers.orders_columns import ColumnRows, pack, unpack_rows
 from clientbase.importers.orders_rows import OrderRows
@@ -133,3 +137,44 @@ def test_chunks_that_are_not_plain_go_as_rows():
         [],
     ):
         assert pack(rows) == ("rows", rows)
+
+
+SALES = "Дата;Номер заказа;Код клиента;Клиент;Товар;Сумма;Менеджер;Канал\n"
+
+
+def test_newest_manager_within_one_chunk(cli, tmp_path):
+    """The lines of a chunk go in as columns; the newest row still sets the card's manager."""
+    text = SALES + (
+        "01.02.2025;1;К-1;Иванов Иван;Куртка;100;Анна;Сайт\n"
+        "02.02.2025;2;К-1;Иванов Иван;Шапка;200;Олег;\n"
+        "03.02.2025;3;К-2;Петров Пётр;Шарф;300;Олег;\n"
+        "04.02.2025;4;К-1;Иванов Иван;Шарф;300;Анна;Авито\n"
+        "05.02.2025;5;К-2;Петров Пётр;Шарф;300;Ирина;\n"
+        "06.02.2025;6;К-2;Петров Пётр;Шарф;300;;\n"
+    )
+    s = cli.json("import", write(tmp_path / "s.csv", text))
+    assert (s["created"], s["customers_created"]) == (6, 2)
+    people = {c["external_id"]: c for c in cli.contacts()}
+    assert people["К-1"]["manager"] == "Анна" and people["К-1"]["source"] == "Сайт"
+    assert people["К-2"]["manager"] == "Ирина"
+
+
+def test_customers_rejected_in_a_chunk_of_good_lines(cli, tmp_path):
+    """Every line reads well, but with --no-create-missing some customers are not in the base:
+    those lines are rejected in their place, the others become orders."""
+    cli("import", write(tmp_path / "c.csv", "Код клиента;ФИО\nК-1;Иванов Иван\n"))
+    text = SALES + (
+        "01.02.2025;1;К-1;Иванов Иван;Куртка;100;Анна;Сайт\n"
+        "02.02.2025;2;К-9;Сидоров Олег;Шапка;200;Олег;\n"
+        "03.02.2025;3;К-1;Иванов Иван;Шарф;300;Олег;\n"
+    )
+    s = cli.json("import", write(tmp_path / "s.csv", text), "--no-create-missing", expect=3)
+    assert (s["created"], s["rejected"]) == (2, 1)
+    assert [r["row"] for r in s["files"][0]["rejects"]] == [3]
+    with cli.engine().connect() as conn:
+        rows = conn.execute(
+            select(import_rows.c.row_number, import_rows.c.outcome)
+            .where(import_rows.c.import_id == 2)
+            .order_by(import_rows.c.id)
+        ).all()
+    assert [tuple(r) for r in rows] == [(2, "created"), (3, "rejected"), (4, "created")]

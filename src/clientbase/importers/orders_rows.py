@@ -68,12 +68,14 @@ class RowsChunk(NamedTuple):
     ``items``: per row, an order line ``(identity number, order key, has id, ordered at,
     amount, quantity, cost, margin, discount, product, category, manager, channel, status,
     currency, is return, sheet, row, raw JSON, loose number)`` or a rejected row ``(None, row,
-    sheet, reason, raw JSON)``."""
+    sheet, reason, raw JSON)``. ``columns``: instead of ``items`` when no row was rejected,
+    the same lines a column at a time (see ``orders_columns.as_columns``)."""
 
     identities: list[tuple[int, Clean | Rejected]]
     loose: list[tuple[int, tuple]]
     items: list[tuple]
     rows_read: int
+    columns: tuple | None = None
 
 
 class OrderRows:

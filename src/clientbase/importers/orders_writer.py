@@ -14,6 +14,7 @@ import pickle
 from collections import deque
 from collections.abc import Iterable
 from datetime import datetime
+from itertools import repeat
 
 from sqlalchemy import (
     Column,
@@ -43,7 +44,7 @@ from clientbase.db.rules import ORDER_RETURN
 from clientbase.i18n import language, set_language
 from clientbase.importers.contacts import ContactWriter, Counts, Reject
 from clientbase.importers.orders import OrderMapping
-from clientbase.importers.orders_columns import ColumnRows, pack
+from clientbase.importers.orders_columns import ColumnRows, as_columns, pack
 from clientbase.importers.orders_rows import LOOSE, RowsChunk
 from clientbase.workers import worker_pool
 
@@ -126,7 +127,7 @@ class OrderWriter:
     def write_rows(
         self, mapping: OrderMapping, rows: list[tuple[int, list]], sheet: str | None
     ) -> None:
-        self._write(self._rows.parse_packed(mapping, pack(rows), sheet))
+        self._write(as_columns(self._rows.parse_packed(mapping, pack(rows), sheet)))
 
     def write_table(
         self,
@@ -172,10 +173,15 @@ class OrderWriter:
                 _merge(values, map(cl.fields.get, LOOSE))
         self._loose.update(chunk.loose)
         self.counts.rows_read += chunk.rows_read
+        if chunk.columns is not None and self._write_columns(chunk.columns):
+            return
+        items = chunk.items
+        if chunk.columns is not None:  # a customer was rejected: row by row after all
+            items = list(zip(*chunk.columns[:-1], strict=True))
         # records: batch-record rows (the rejects; on a first import every line, in file order)
         lines, records, batch, first = [], [], self.batch_id, self._first
         loose, last_loose, newest = self._loose, self._last_loose, self._newest_values
-        for item in chunk.items:
+        for item in items:
             number = item[0]
             if number is None:
                 _, row, sheet, reason, raw_json = item
@@ -203,6 +209,38 @@ class OrderWriter:
         self._n += len(lines)
         insert_rows(self.conn, _LINES, _SUM_COLUMNS if first else _LINE_COLUMNS, lines)
         insert_rows(self.conn, import_rows, _REJECT_COLUMNS, records)
+
+    def _write_columns(self, cols: tuple) -> bool:
+        """Lines of a chunk given as columns (``as_columns``): staged with tuples zipped from
+        the columns. False, having written nothing, when some customer was rejected."""
+        who = self._who
+        found = [who[n] for n in cols[0]]
+        cids = [w[0] for w in found]
+        if None in cids:
+            return False
+        # The LOOSE values: only the last row of each (customer, combination) pair can change
+        # the newest values, so the pairs are applied in the order of their last rows.
+        pairs = list(dict.fromkeys(zip(reversed(cids), reversed(cols[19]), strict=True)))
+        loose, last_loose, newest = self._loose, self._last_loose, self._newest_values
+        for cid, lid in reversed(pairs):
+            if last_loose.get(cid) != lid:
+                last_loose[cid] = lid
+                if cid not in newest:
+                    newest[cid] = [None] * len(LOOSE)
+                _merge(newest[cid], loose[lid])
+        key, has_id = cols[1], cols[2]
+        if self._first:
+            lines = list(zip(key, has_id, cids, *cols[3:16], strict=True))
+            batch = repeat(self.batch_id)
+            records = list(zip(batch, cols[16], cols[17], cols[18], repeat("created"), cols[20],
+                               cids))  # fmt: skip
+            insert_rows(self.conn, import_rows, _REJECT_COLUMNS, records)
+            insert_rows(self.conn, _LINES, _SUM_COLUMNS, lines)
+        else:
+            lines = list(zip(key, has_id, cids, *cols[3:19], strict=True))
+            insert_rows(self.conn, _LINES, _LINE_COLUMNS, lines)
+        self._n += len(lines)
+        return True
 
     def finish(self) -> None:
         """Sum the staged lines into orders; a known order id is updated, not added twice.
@@ -406,4 +444,4 @@ def _start_reader(region: str, source: str | None, mapping: OrderMapping, lang: 
 def _read_chunk(packed: tuple, sheet: str | None) -> RowsChunk:
     assert _READER is not None
     reader, mapping = _READER
-    return reader.parse_packed(mapping, packed, sheet)
+    return as_columns(reader.parse_packed(mapping, packed, sheet))
