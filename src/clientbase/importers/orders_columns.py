@@ -10,6 +10,7 @@ widths, typed spreadsheet cells, a row the reader could not read) goes as rows, 
 
 from __future__ import annotations
 
+from itertools import repeat
 from json.encoder import encode_basestring  # what to_json (ensure_ascii=False) writes a text with
 
 from clientbase.i18n import _
@@ -25,6 +26,7 @@ from clientbase.importers.orders import (
 from clientbase.importers.orders_rows import (
     _CACHE_SIZE,
     _PLAIN_NUMBER,
+    LOOSE,
     STAMP,
     OrderRows,
     RowsChunk,
@@ -120,6 +122,20 @@ def as_columns(chunk: RowsChunk) -> RowsChunk:
     return chunk._replace(items=[], columns=(*cols, reasons))
 
 
+class _Later:
+    """The identity of an order's first line, written out only when a further line of it
+    needs it (most orders have one line, or further lines that change nothing)."""
+
+    __slots__ = ("args",)
+
+    def __init__(self, *args):
+        self.args = args
+
+    def identity(self, rows: ColumnRows) -> tuple[dict, list, list]:
+        rec = rows._record_at(*self.args)
+        return (rec.fields, rec.phones, rec.emails)
+
+
 class ColumnRows(OrderRows):
     """``OrderRows`` that reads a plain chunk a column at a time: dates, amounts, statuses and
     currencies are parsed once per distinct text of the chunk, the raw records are written a
@@ -170,10 +186,14 @@ class ColumnRows(OrderRows):
         raws = raw_json(names, cols)
         by_field = dict((name, cols[i]) for i, name in ident)
         names_col, companies = by_field.get("full_name", empty), by_field.get("company", empty)
-        # A row's identity cells: what its customer depends on (the manager and channel go into
-        # the identity too, as the first values of a customer's rows).
+        # A row's identity cells: what its customer depends on (of the manager and the channel,
+        # only whether there is one: see _signature). And its LOOSE values.
         who = [cols[i] for i, _f in ident] + [cols[i] for i, _k, _l in points]
-        keys = list(zip(*who, manager, channel, strict=True))
+        said = [[t != "" for t in manager], [t != "" for t in channel]]
+        keys = list(zip(*who, *said, strict=True))
+        loose_cols = [[t or None for t in by_field[k]] if k in by_field else repeat(None)
+                      for k in LOOSE[1:]]  # fmt: skip
+        loose_keys = list(zip([t or None for t in manager], *loose_cols, strict=False))  # repeat()
         amount_c, quantity_c, cost_c, margin_c, discount_c, price_c = (
             values.get(k, [None] * size) for k in ("amount", "quantity", "cost", "margin",
                                                     "discount", "price")
@@ -181,7 +201,7 @@ class ColumnRows(OrderRows):
         identities: list[tuple[int, Clean | Rejected]] = []
         new_loose: list[tuple[int, tuple]] = []
         items: list[tuple] = []
-        row_keys = self._row_keys
+        row_keys, loose_ids = self._row_keys, self._loose
         for i in range(size):
             n = numbers[i]
             oid = oids[i] or None
@@ -238,25 +258,35 @@ class ColumnRows(OrderRows):
                 number, lid = self._continued(head, n, cols, i, manager[i], channel[i], m,
                                               sheet, identities, new_loose)  # fmt: skip
             else:
-                hit = row_keys.get(keys[i])
-                if hit is None:
-                    hit = self._new_key(m, n, cols, i, ident, points, manager[i], channel[i],
-                                        sheet, identities, new_loose)  # fmt: skip
-                    row_keys[keys[i]] = hit
-                number, lid, identity = hit
+                number = row_keys.get(keys[i])
+                if number is None:
+                    rec = self._record_at(n, cols, i, ident, points, manager[i], channel[i], sheet)
+                    self._texts = [c[i] for c in cols]
+                    number, lid = self._identity(rec, m, identities, new_loose)
+                    row_keys[keys[i]] = number
+                else:
+                    lid = loose_ids.get(loose_keys[i])
+                    if lid is None:
+                        lid = self._new_loose(loose_keys[i], new_loose)
                 if oid is not None:
-                    self._head = (oid, date, identity, returned, (number, lid, self._generation))
+                    # The identity is written out only if a further line needs it.
+                    later = _Later(n, cols, i, ident, points, manager[i], channel[i], sheet)
+                    self._head = (oid, date, later, returned, (number, lid, self._generation))
             items.append((
                 number, oid or f"row:{sheet or ''}:{n}", int(oid is not None), stamp, amount,
                 quantity, cost, margin, discount_c[i], products[i], category[i] or None,
                 manager[i] or None, channel[i] or None, statuses[i], currencies[currency[i]],
                 int(is_return), sheet, n, raws[i], lid,
             ))  # fmt: skip
+        if self._head is not None and type(self._head[2]) is _Later:
+            self._head = (*self._head[:2], self._head[2].identity(self), *self._head[3:])
         return RowsChunk(identities, new_loose, items, size)
 
     def _continued(self, head, n, cols, i, manager, channel, m, sheet, identities, new_loose):
         """The identity of a further line of an order: its first line's, plus a manager or a
         channel that one did not say."""
+        if type(head[2]) is _Later:
+            self._head = head = (*head[:2], head[2].identity(self), *head[3:])
         fields, phones, emails = head[2]
         ids = head[4]
         same = (not manager or "manager" in fields) and (not channel or "source" in fields)
@@ -270,10 +300,10 @@ class ColumnRows(OrderRows):
         self._texts = [c[i] for c in cols]
         return self._identity(rec, m, identities, new_loose)
 
-    def _new_key(self, m, n, cols, i, ident, points, manager, channel, sheet, identities,
-                 new_loose) -> tuple:  # fmt: skip
-        """Numbers and identity for identity cells not seen before, as the row road makes
-        them (``_record`` and ``_order_part``)."""
+    @staticmethod
+    def _record_at(n, cols, i, ident, points, manager, channel, sheet) -> ContactRecord:
+        """The customer part of row ``i`` as the row road makes it (``_record`` and
+        ``_order_part``)."""
         rec = ContactRecord(n, None, {}, [], [], [], sheet)  # type: ignore[arg-type]
         f = rec.fields
         for j, name in ident:
@@ -286,9 +316,7 @@ class ColumnRows(OrderRows):
             f.setdefault("manager", manager)
         if channel:
             f.setdefault("source", channel)
-        self._texts = [c[i] for c in cols]
-        number, lid = self._identity(rec, m, identities, new_loose)
-        return number, lid, (dict(f), list(rec.phones), list(rec.emails))
+        return rec
 
     def _dates_of(self, texts: list[str]) -> dict:
         """Each distinct date text: (time, its stamp), or why it is not a date."""

@@ -98,9 +98,9 @@ class OrderRows:
         self._next_identity = 0
         self._loose: dict[tuple, int] = {}
         self._next_loose = 0
-        # Columnar reading (parse_columns): a row's identity cells -> the numbers of its
-        # identity and LOOSE values, emptied with the two memories above (a new generation).
-        self._row_keys: dict[tuple, tuple[int, int]] = {}
+        # Columnar reading (orders_columns): a row's identity cells -> the number of its
+        # identity, emptied with the two memories above (a new generation).
+        self._row_keys: dict[tuple, int] = {}
         self._generation = 0
 
     def parse(
@@ -140,7 +140,7 @@ class OrderRows:
     ) -> tuple[int, int]:
         """The numbers of a row's identity and of its ``LOOSE`` values; a new identity is
         cleaned and added to ``identities``, new values to ``new_loose``."""
-        known, loose_ids = self._identities, self._loose
+        known = self._identities
         sig = _signature(rec)
         number = known.get(sig)
         if number is None:
@@ -153,16 +153,21 @@ class OrderRows:
             self._raw(rec)
             identities.append((number, self._clean(rec, mapping)))
         loose = tuple(map(rec.fields.get, LOOSE))
-        lid = loose_ids.get(loose)
+        lid = self._loose.get(loose)
         if lid is None:
-            if len(loose_ids) >= _IDENTITY_CACHE:
-                loose_ids.clear()
-                self._row_keys.clear()
-                self._generation += 1
-            lid = loose_ids[loose] = self._next_loose
-            self._next_loose += 1
-            new_loose.append((lid, loose))
+            lid = self._new_loose(loose, new_loose)
         return number, lid
+
+    def _new_loose(self, loose: tuple, new_loose: list) -> int:
+        """The number of a combination of ``LOOSE`` values not seen before."""
+        if len(self._loose) >= _IDENTITY_CACHE:
+            self._loose.clear()
+            self._row_keys.clear()
+            self._generation += 1
+        lid = self._loose[loose] = self._next_loose
+        self._next_loose += 1
+        new_loose.append((lid, loose))
+        return lid
 
     def _date(self, text) -> datetime:
         hit = self._dates.get(text) if isinstance(text, str) else None

@@ -15,6 +15,7 @@ from collections import deque
 from collections.abc import Iterable
 from datetime import datetime
 from itertools import repeat
+from types import SimpleNamespace
 
 from sqlalchemy import (
     Column,
@@ -37,6 +38,7 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.sql.elements import Label
 
 from clientbase.db.bulk import insert_rows, select_where_in, timestamp
 from clientbase.db.models import import_changes, import_rows, orders
@@ -317,37 +319,44 @@ class OrderWriter:
         whole aggregate goes in with one INSERT … SELECT (the lines' batch records are in).
         The same values as ``_orders_page`` gives a new order, computed in SQL."""
         conn = self.conn
-        a = agg.order_by(None).subquery()
+        # The aggregates themselves, not a subquery of them: one sort of the lines (by key)
+        # gives both the groups and the order of the new orders.
+        a = SimpleNamespace(**{c.name: c.element if isinstance(c, Label) else c
+                               for c in agg.selected_columns})  # fmt: skip
         returned = and_(
-            or_(a.c.ret == 1, a.c.amount < 0),
-            or_(a.c.status.is_(None), a.c.status.not_in(("cancelled", "open"))),
+            or_(a.ret == 1, a.amount < 0),
+            or_(a.status.is_(None), a.status.not_in(("cancelled", "open"))),
         )
         label = (
-            func.coalesce(func.nullif(a.c.product, ""), literal("товары"))
-            + literal(" и др. (") + cast(a.c.lines, String) + literal(" поз.)")
+            func.coalesce(func.nullif(a.product, ""), literal("товары"))
+            + literal(" и др. (") + cast(a.lines, String) + literal(" поз.)")
         )  # fmt: skip
-        ordered_at = a.c.ordered_at
+        ordered_at = a.ordered_at
         if conn.dialect.name != "sqlite":  # SQLite keeps times as this very text
             ordered_at = cast(ordered_at, DateTime)
         now = timestamp(conn, datetime.now())
-        values = select(
-            a.c.customer_id,
-            ordered_at,
-            a.c.amount,
-            a.c.cost,
-            a.c.margin,
-            a.c.discount,
-            a.c.quantity,
-            case((a.c.lines == 1, a.c.product), else_=label),
-            a.c.category,
-            a.c.manager,
-            a.c.channel,
-            case((returned, literal(ORDER_RETURN)), else_=a.c.status),
-            a.c.currency,
-            case((a.c.has_id == 1, a.c.order_key), else_=None),
-            literal(self.batch_id),
-            literal(now, DateTime if not isinstance(now, str) else String),
-        ).order_by(a.c.order_key)  # new orders are numbered in the order of their keys
+        values = (
+            select(
+                a.customer_id,
+                ordered_at,
+                a.amount,
+                a.cost,
+                a.margin,
+                a.discount,
+                a.quantity,
+                case((a.lines == 1, a.product), else_=label),
+                a.category,
+                a.manager,
+                a.channel,
+                case((returned, literal(ORDER_RETURN)), else_=a.status),
+                a.currency,
+                case((a.has_id == 1, a.order_key), else_=None),
+                literal(self.batch_id),
+                literal(now, DateTime if not isinstance(now, str) else String),
+            )
+            .group_by(a.order_key)
+            .order_by(a.order_key)
+        )  # new orders numbered in key order
         conn.execute(insert(orders).from_select(list(_ORDER_INSERT), values))
         o = orders
         created, returns = conn.execute(
