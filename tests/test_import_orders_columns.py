@@ -178,3 +178,20 @@ def test_customers_rejected_in_a_chunk_of_good_lines(cli, tmp_path):
             .order_by(import_rows.c.id)
         ).all()
     assert [tuple(r) for r in rows] == [(2, "created"), (3, "rejected"), (4, "created")]
+
+
+def test_tables_with_other_columns_do_not_share_identities():
+    """Two sheets of one workbook: the same cells under other headers are another customer."""
+    first = build_order_mapping(["Дата", "Сумма", "Клиент", "Город"], {})
+    second = build_order_mapping(["Дата", "Сумма", "Город", "Клиент"], {})
+    parts = [
+        (first, [(2, ["01.02.2025", "100", "Иванов Иван", "Москва"])]),
+        (second, [(2, ["02.02.2025", "200", "Иванов Иван", "Москва"])]),
+        (first, [(3, ["03.02.2025", "300", "Иванов Иван", "Москва"])]),
+    ]
+    by_rows, by_columns = OrderRows("RU", None), ColumnRows("RU", None)
+    old = [by_rows.parse(m, [(n, list(c)) for n, c in rows], "s") for m, rows in parts]
+    new = [by_columns.parse_packed(m, pack(rows), "s") for m, rows in parts]
+    assert new == old
+    numbers = [chunk.items[0][0] for chunk in new]
+    assert numbers[0] == numbers[2] != numbers[1]

@@ -145,6 +145,8 @@ class ColumnRows(OrderRows):
     Whatever this road does not take (1C reports, CRM deals, typed or uneven rows) goes the
     row road of ``OrderRows``, with the same state, so the answers are the same either way."""
 
+    _keys_of: OrderMapping | None = None  # the mapping the row keys were made with
+
     def parse_packed(self, mapping: OrderMapping, packed: tuple, sheet: str | None) -> RowsChunk:
         if packed[0] == "columns" and self._columns_fit(mapping, packed[2]):
             numbers, cols = unpack_columns(packed)
@@ -201,6 +203,9 @@ class ColumnRows(OrderRows):
         identities: list[tuple[int, Clean | Rejected]] = []
         new_loose: list[tuple[int, tuple]] = []
         items: list[tuple] = []
+        if self._keys_of is not m:  # another table: its cells mean other fields
+            self._row_keys.clear()
+            self._keys_of = m
         row_keys, loose_ids = self._row_keys, self._loose
         for i in range(size):
             n = numbers[i]
