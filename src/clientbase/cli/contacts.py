@@ -22,6 +22,7 @@ from clientbase.cli.output import (
     customers,
     emit_csv,
     emit_csv_rows,
+    emit_csv_text,
     emit_json,
     emit_json_stream,
     emit_table,
@@ -89,6 +90,9 @@ def list_cmd(
 ) -> None:
     """List customers (JSON keys are stable for scripts: id, name, phones, emails, lifecycle,
     provenance...)."""
+    if search is None and where is None and segment is None and sort is None:
+        if _quick_listing(ctx, fmt, columns, limit, as_of):
+            return
     from clientbase.services.contacts import check_search, iter_contacts
 
     check_search(search)  # before the output starts
@@ -109,6 +113,19 @@ def list_cmd(
         chosen = check_fields([c.strip() for c in columns.split(",") if c.strip()], "--columns")
     if sort is not None:
         check_fields([sort.lstrip("-+")], "--sort")  # before any work: a typo fails at once
+    if fmt == Format.csv and sort is None and search is None and limit is None:
+        from clientbase.services.contact_stream import stream_contact_rows
+        from clientbase.services.contact_text import text_rows
+
+        # A whole listing: on SQLite one query gives the text to write; elsewhere one query
+        # per part for all of it, merged as it is written.
+        cols = chosen or CSV_COLUMNS
+        text = text_rows(engine, cols, ids=ids, as_of=day)
+        if text is not None:
+            emit_csv_text(text, cols)
+        else:
+            emit_csv_rows(stream_contact_rows(engine, cols, ids=ids, as_of=day), cols)
+        return
     if fmt == Format.csv and sort is None:
         from clientbase.services.contacts import iter_contact_rows
 
@@ -139,6 +156,39 @@ def list_cmd(
     else:
         rows = list(rows)
         emit_table(rows, chosen or LIST_COLUMNS, title=customers(len(rows)))
+
+
+def _quick_listing(ctx, fmt: Format, columns: str | None, limit: int | None, as_of) -> bool:
+    """The listing through services.quick_list (a SQLite base read without SQLAlchemy, for a
+    quick start) when it can give this one exactly; True when it was written."""
+    from clientbase.db.quick import open_quick
+    from clientbase.services.contact_fields import check_fields
+    from clientbase.services.quick_list import QUICK_FIELDS, quick_rows
+
+    chosen = None
+    if columns is not None:
+        chosen = check_fields([c.strip() for c in columns.split(",") if c.strip()], "--columns")
+    shown = chosen or {Format.csv: CSV_COLUMNS, Format.table: LIST_COLUMNS}.get(fmt)
+    if shown is None or not set(shown) <= QUICK_FIELDS:
+        return False  # JSON of every key: provenance, consent, calls … the usual way
+    if fmt == Format.csv and limit is None:
+        return False  # a whole listing: one query (services.contact_text)
+    day = parse_day(as_of, "--as-of")
+    conn = open_quick(state(ctx).location().path)
+    if conn is None:
+        return False  # a new base, one to upgrade, PostgreSQL: db.engine sees to it
+    try:
+        rows = quick_rows(conn, shown, limit=limit, as_of=day)
+        if fmt == Format.csv:
+            emit_csv_rows(rows, shown)
+        elif fmt == Format.json:
+            emit_json_stream(dict(zip(shown, r, strict=True)) for r in rows)
+        else:
+            listed = [dict(zip(shown, r, strict=True)) for r in rows]
+            emit_table(listed, shown, title=customers(len(listed)))
+    finally:
+        conn.close()
+    return True
 
 
 @app.command("show")

@@ -242,8 +242,7 @@ class ErrorHandlingGroup(TyperGroup):
         serialization conflict (nothing of it was kept), run it again a few times. Commands
         that write take the write lock first (db.engine.write_transaction), so this is mostly
         a reader that met an import rebuilding indexes."""
-        # db.engine loads SQLAlchemy: not at module level, so `clientbase --help` stays quick
-        from clientbase.db.engine import RETRIES, is_transient
+        from clientbase.db.locks import RETRIES, is_transient  # no SQLAlchemy: a quick start
 
         saved = (list(ctx._protected_args), list(ctx.args))
         for attempt in range(RETRIES):

@@ -113,6 +113,14 @@ def emit_csv_rows(rows: Iterable[Sequence], columns: Sequence[str]) -> None:
     w.writerows([_cell(v) for v in r] for r in rows)
 
 
+def emit_csv_text(rows: Iterable[Sequence], columns: Sequence[str]) -> None:
+    """CSV of rows whose values are already what a cell shows (text, whole numbers, None for
+    empty): written as they come, without a step per value."""
+    w = csv.writer(sys.stdout, lineterminator="\n")
+    w.writerow(columns)
+    w.writerows(rows)
+
+
 # Table columns read as money or as shares (JSON and CSV keep the raw numbers for scripts).
 MONEY_COLUMNS = frozenset({
     "revenue", "monetary", "ltv", "avg_ltv", "clv", "avg_clv", "total_clv", "avg_order_value",

@@ -579,6 +579,14 @@ def lifecycle_query(as_of: date, settings: LifecycleSettings) -> Select:
     return select(sub.c.id, sub.c.lifecycle, sub.c.warmth)
 
 
+def lifecycle_select(as_of: date, settings: LifecycleSettings, ids=None) -> Select:
+    """SELECT id, lifecycle, warmth in id order: of every customer of the base, or of those
+    ``ids`` (a SELECT of ids) names; one query for a whole listing."""
+    cut = cutoffs(as_of, settings)
+    sub = facts_select({"purchases", "contact", "lifecycle"}, cut, settings, ids=ids).subquery()
+    return select(sub.c.id, sub.c.lifecycle, sub.c.warmth).order_by(sub.c.id)
+
+
 def stored_stages(
     conn: Connection, day_id: int, ids: list[int]
 ) -> dict[int, tuple[str, str | None]]:
