@@ -161,6 +161,7 @@ def list_cmd(
 def _quick_listing(ctx, fmt: Format, columns: str | None, limit: int | None, as_of) -> bool:
     """The listing through services.quick_list (a SQLite base read without SQLAlchemy, for a
     quick start) when it can give this one exactly; True when it was written."""
+    from clientbase.config import resolve_wait
     from clientbase.db.quick import open_quick
     from clientbase.services.contact_fields import check_fields
     from clientbase.services.quick_list import QUICK_FIELDS, quick_rows
@@ -174,7 +175,9 @@ def _quick_listing(ctx, fmt: Format, columns: str | None, limit: int | None, as_
     if fmt == Format.csv and limit is None:
         return False  # a whole listing: one query (services.contact_text)
     day = parse_day(as_of, "--as-of")
-    conn = open_quick(state(ctx).location().path)
+    st = state(ctx)
+    resolve_wait(st.wait)  # a bad --wait or CLIENTBASE_WAIT is an error here too
+    conn = open_quick(st.location().path)
     if conn is None:
         return False  # a new base, one to upgrade, PostgreSQL: db.engine sees to it
     try:
