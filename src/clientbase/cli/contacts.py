@@ -35,6 +35,7 @@ from clientbase.cli.output import (
 )
 from clientbase.errors import UsageError
 from clientbase.i18n import N_, _, ngettext
+from clientbase.services.config import value
 
 # Services are imported inside the commands: they load SQLAlchemy (and phonenumbers, pandas),
 # ~0.5 s that `clientbase --help` would pay too, as every command module is imported at start.
@@ -93,6 +94,7 @@ def list_cmd(
     if search is None and where is None and segment is None and sort is None:
         if _quick_listing(ctx, fmt, columns, limit, as_of):
             return
+    # services load SQLAlchemy and the tables: imported when the command runs, not for --help
     from clientbase.services.contacts import check_search, iter_contacts
 
     check_search(search)  # before the output starts
@@ -103,9 +105,9 @@ def list_cmd(
         from clientbase.services.segments import matching_ids
 
         ids = matching_ids(engine, where=where, segment=segment, as_of=day)
-    from clientbase.services.config import value
 
     area = value("area_code")
+    # services load SQLAlchemy and the tables: imported when the command runs, not for --help
     from clientbase.services.contacts import check_fields, sort_contacts
 
     chosen = None
@@ -161,6 +163,7 @@ def list_cmd(
 def _quick_listing(ctx, fmt: Format, columns: str | None, limit: int | None, as_of) -> bool:
     """The listing through services.quick_list (a SQLite base read without SQLAlchemy, for a
     quick start) when it can give this one exactly; True when it was written."""
+    # the quick path's own modules: loaded only when a listing may take it
     from clientbase.config import resolve_wait
     from clientbase.db.quick import open_quick
     from clientbase.services.contact_fields import check_fields
@@ -209,6 +212,7 @@ def show_cmd(
     ] = None,
 ) -> None:
     """Show one customer: identity, every phone and email, where the data came from."""
+    # services load SQLAlchemy and the tables: imported when the command runs, not for --help
     from clientbase.services.contacts import get_contact
 
     engine = state(ctx).engine()
@@ -385,7 +389,6 @@ def _card_input(name, phones, emails, birthday, company, city, manager, fields):
     from clientbase.importers.mapping import parse_map_options
     from clientbase.normalize.phones import complete_local_number
     from clientbase.services.card import CardInput
-    from clientbase.services.config import value
 
     area = value("area_code")  # a 7-digit number typed by hand is one of the shop's own town
     return CardInput(
@@ -420,7 +423,6 @@ RegionOpt = Annotated[
 
 
 def _region(flag: str | None) -> str:
-    from clientbase.services.config import value
 
     return str(value("region", flag.upper() if flag else None, "RU"))
 
@@ -440,6 +442,7 @@ def add_cmd(
     fmt: SummaryFormatOpt = SummaryFormat.table,
 ) -> None:
     """Add a customer by hand (normalised and checked for duplicates like an import)."""
+    # services load SQLAlchemy and the tables: imported when the command runs, not for --help
     from clientbase.services.card import add_contact
 
     card = _card_input(name, phone, email, birthday, company, city, manager, field)
@@ -480,6 +483,7 @@ def edit_cmd(
     fmt: SummaryFormatOpt = SummaryFormat.table,
 ) -> None:
     """Change a customer: name, birthday and fields are replaced, phones and emails added."""
+    # services load SQLAlchemy and the tables: imported when the command runs, not for --help
     from clientbase.services.card import edit_contact
 
     st = state(ctx)
@@ -523,6 +527,7 @@ def archive_cmd(
     ctx: typer.Context, customer_id: Annotated[int, typer.Argument(metavar="ID")]
 ) -> None:
     """Keep the history of someone who asked not to be contacted; consent becomes withdrawn."""
+    # services load SQLAlchemy and the tables: imported when the command runs, not for --help
     from clientbase.services.card import archive
 
     archive(state(ctx).engine(), customer_id)
@@ -543,6 +548,7 @@ def forget_cmd(
     fmt: SummaryFormatOpt = SummaryFormat.table,
 ) -> None:
     """Erase a person's personal data everywhere in the base (152-FZ, GDPR right to erasure)."""
+    # services load SQLAlchemy and the tables: imported when the command runs, not for --help
     from clientbase.services.card import forget, scrub_failed_error
 
     st = state(ctx)

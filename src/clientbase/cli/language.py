@@ -25,6 +25,7 @@ from collections.abc import Callable
 from clientbase import i18n
 from clientbase.errors import ClientbaseError
 from clientbase.i18n import N_, _
+from clientbase.services.config import language
 
 # Modules of the CLI framework that bound gettext's functions to module names at import time.
 _FRAMEWORK_MODULES = ("typer.core", "typer.rich_utils", "typer._click.parser")
@@ -58,7 +59,6 @@ def lang_from_args(args: list[str]) -> str | None:
 
 def choose_language(args: list[str]) -> str:
     """ru or en for this command: --lang, CLIENTBASE_LANG, the config, then the locale."""
-    from clientbase.services.config import language
 
     flag = lang_from_args(args)
     try:

@@ -13,6 +13,9 @@ from __future__ import annotations
 import importlib
 from collections.abc import Callable, Iterator, MutableMapping
 
+import typer
+import typer.main
+
 
 class LazyCommands(MutableMapping):
     """{name: click command}, each made by ``build(name)`` when first read. ``on_load`` (set by
@@ -61,9 +64,6 @@ def module_commands(registrations: dict[str, tuple[str, str]]):
     """``build(name)`` for LazyCommands: ``registrations`` maps a name to (module, attribute) of
     ``clientbase.cli``: a ``register(app)`` function adding top-level commands, or a Typer app
     added as the group ``name``. A module is registered once; all it adds is kept."""
-    import typer
-    import typer.main
-
     made: dict[str, object] = {}
 
     def build(name: str):

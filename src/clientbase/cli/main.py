@@ -103,7 +103,7 @@ COMMANDS = {
 def _prepare(command) -> None:
     """House style, the current language and the plain value readers for ``command`` and its
     sub-commands (cli.help_style names the values first: their names are translated too)."""
-    from clientbase.cli.plain_values import install
+    from clientbase.cli.plain_values import install  # typer's value types: once a command runs
 
     tidy_tree(command)
     translate_tree(command)
@@ -118,7 +118,7 @@ def _prepare(command) -> None:
 
 def _prepare_root(root) -> None:
     """What ``_prepare`` does, for the root command's own options only."""
-    from clientbase.cli.plain_values import install
+    from clientbase.cli.plain_values import install  # typer's value types: once a command runs
 
     tidy_command(root)
     translate_command(root)

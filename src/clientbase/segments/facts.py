@@ -513,7 +513,7 @@ def orders_frame(conn: Connection, cut: Cutoffs):
     )  # fmt: skip
     frame = pd.read_sql(q, conn)
     frame["ordered_at"] = pd.to_datetime(frame["ordered_at"], format="ISO8601")
-    from clientbase.analytics.returns import fold_returns
+    from clientbase.analytics.returns import fold_returns  # pandas: only when LTV is asked for
 
     return fold_returns(frame.drop(columns="is_return"), frame["is_return"].to_numpy() == 1)
 

@@ -18,6 +18,7 @@ from sqlalchemy import Column, Engine, Integer, MetaData, Table, case, func, sel
 from sqlalchemy.schema import DropTable
 
 from clientbase.db.bulk import insert_rows
+from clientbase.db.facts_cache import fact_rows
 from clientbase.db.models import contact_points, customer_tags, customers, interactions, tags
 from clientbase.segments.cache import stored_day
 from clientbase.segments.facts import lifecycle_select
@@ -109,8 +110,7 @@ def _stages_query(conn, day: date, listed):
     if stored is None:
         ids = None if listed is None else select(LISTED.c.customer_id)
         return lifecycle_select(day, lc, ids=ids)
-    from clientbase.db.facts_cache import fact_rows as r
-
+    r = fact_rows
     q = select(r.c.customer_id, r.c.lifecycle, r.c.warmth).where(r.c.day_id == stored[0])
     return _only(q, r.c.customer_id, listed).order_by(r.c.customer_id)
 

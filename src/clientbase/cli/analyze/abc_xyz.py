@@ -20,6 +20,7 @@ from clientbase.cli.output import (
 )
 from clientbase.errors import UsageError
 from clientbase.i18n import N_, _, ngettext
+from clientbase.services.config import value as config_value
 
 # Services are imported inside the commands: they load SQLAlchemy (and phonenumbers, pandas),
 # ~0.5 s that `clientbase --help` would pay too, as every command module is imported at start.
@@ -155,8 +156,8 @@ def abc_xyz_cmd(
     The window runs from --from (default: the first order) to --to (default: the last order
     up to --as-of). --compare takes stored classifications by label, or computes a window
     live."""
+    # services load SQLAlchemy and the tables: imported when the command runs, not for --help
     from clientbase.services.analytics import abc_xyz, abc_xyz_migration, list_snapshots
-    from clientbase.services.config import value as config_value
 
     abc = str(config_value("abc", abc, "80,95"))
     xyz = str(config_value("xyz", xyz, "10,25"))
