@@ -29,18 +29,19 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from clientbase.dedupe.columns import Columns
 from clientbase.dedupe.keys import Features, decode_pairs, features, pair_codes
-from clientbase.dedupe.levels import compare
+from clientbase.dedupe.levels import N_FIELDS, compare
 from clientbase.dedupe.model import (
     MISMATCH_CAP,
     NAME_ONLY_CAP,
     Model,
     corroborated,
     fit,
-    level_matrix,
     mismatch_levels,
     mismatched,
     probability,
+    random_u,
 )
 from clientbase.dedupe.model import REVIEW_PROBABILITY as REVIEW_THRESHOLD
 from clientbase.dedupe.person import Match, Person
@@ -104,6 +105,8 @@ class Matching:
         return total < CONFLICT_BITS
 
 
+# Candidate pairs compared at a time (a progress step; bounds the temporary arrays).
+_CHUNK = 1 << 20
 # Below this many people there are too few pairs to learn from: the hand-set weights score.
 MODEL_MIN_PEOPLE = 500
 # Fields that weigh this much (bits) against a pair keep two people out of one cluster.
@@ -177,11 +180,15 @@ def _match(
 
     if n < MODEL_MIN_PEOPLE:
         return _by_rules(feats, codes, n, min_score, skip_pairs, progress)
-    X = level_matrix(feats, decode_pairs(codes, n), report)
-    if progress is not None:
-        progress("compare", total, total)
+    cols = Columns(feats)
+    X = np.empty((total, N_FIELDS), dtype=np.int8)
+    for s in range(0, total, _CHUNK):
+        part = codes[s : s + _CHUNK]
+        X[s : s + len(part)] = cols.levels(part // n, part % n)
+        if report is not None:
+            report(s + len(part) - 1)
     label_levels = [(compare(features(a), features(b)), same) for a, b, same in labels]
-    model = fit(feats, X, labels=label_levels)
+    model = fit(feats, X, labels=label_levels, u_random=random_u(feats, matrix=cols.levels))
     weights = model.match_weights(X)
     terms = model.term_adjustments(feats)
     first_side = codes // n if len(terms) else None

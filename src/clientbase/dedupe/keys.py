@@ -428,7 +428,7 @@ def pair_codes(
     # One pair of typed arrays per class of key (strong, weak, surname + initial): ten million
     # keys as Python ints in lists would take ~400 MB.
     hashes = (array("q"), array("q"), array("q"))
-    owners = (array("q"), array("q"), array("q"))
+    owners = (array("i"), array("i"), array("i"))  # int32: a person's index
     step = max(1, n // 20)
     for i, f in enumerate(feats):
         for cls, keys in enumerate(_keys_by_class(f)):
@@ -440,8 +440,8 @@ def pair_codes(
     if not any(hashes):
         return np.zeros(0, dtype=np.int64)
     h = np.concatenate([np.frombuffer(x, dtype=np.int64) for x in hashes])
-    own = np.concatenate([np.frombuffer(x, dtype=np.int64) for x in owners])
-    cap = np.repeat(np.array(caps_by_class, dtype=np.int64), [len(x) for x in hashes])
+    own = np.concatenate([np.frombuffer(x, dtype=np.int32) for x in owners])
+    cap = np.repeat(np.array(caps_by_class, dtype=np.int32), [len(x) for x in hashes])
     del hashes, owners
     # Each class's keys were added person by person, so a stable sort by hash alone keeps the
     # owners of a block in index order (a block mixes classes only by a hash collision, when
@@ -479,8 +479,8 @@ def pair_codes(
         b_parts.append(own[(first[:, None] + jj).ravel()])
     if not a_parts:
         return np.zeros(0, dtype=np.int64)
-    a = np.concatenate(a_parts)
-    b = np.concatenate(b_parts)
+    a = np.concatenate(a_parts).astype(np.int64)
+    b = np.concatenate(b_parts).astype(np.int64)
     del own, a_parts, b_parts
     if mark is not None:
         sel = mark[a] | mark[b]

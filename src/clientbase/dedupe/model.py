@@ -171,6 +171,7 @@ class Model:
     labels: int = 0  # decisions it learned from
     iterations: int = 0
     weights: list[np.ndarray] = field(init=False)
+    _lists: list[list[float]] | None = field(init=False, default=None, repr=False)
 
     def __post_init__(self) -> None:
         self.weights = []
@@ -226,14 +227,20 @@ class Model:
     ) -> list[str]:
         """One phrase per comparable field, strongest evidence first, with its weight
         (``extra``: the term adjustment of a field, added to its weight)."""
+        if self._lists is None:
+            # Plain lists: this runs for every pair kept, hundreds of thousands in a big base.
+            self._lists = [w.tolist() for w in self.weights]
+        weights = self._lists
         parts = []
         for k, lv in enumerate(levels):
             if lv == 0:
                 continue
-            w = float(self.weights[k][lv]) + (extra.get(k, 0.0) if extra else 0.0)
-            parts.append((-abs(w), describe(f, g, k, lv), w))
-        parts.sort(key=lambda x: x[0])
-        return [f"{text} {w:+.1f}" for _, text, w in parts]
+            w = weights[k][lv]
+            if extra:
+                w += extra.get(k, 0.0)
+            parts.append((-abs(w), k, lv, w))
+        parts.sort()
+        return [f"{describe(f, g, k, lv)} {w:+.1f}" for _, k, lv, w in parts]
 
     def summary(self) -> list[dict]:
         """The learned table: per field and level, m, u and the weight."""
@@ -333,8 +340,16 @@ def _exact_u(feats: Sequence[Features], field_name: str) -> float | None:
     return max(float((c * (c - 1)).sum()) / (total * (total - 1)), 1e-9)
 
 
-def random_u(feats: Sequence[Features], *, sample: int = U_SAMPLE, seed: int = 7):
-    """u per field and level from random pairs of ``feats`` (smoothed; "same" exact)."""
+def random_u(
+    feats: Sequence[Features],
+    *,
+    sample: int = U_SAMPLE,
+    seed: int = 7,
+    matrix: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None,
+):
+    """u per field and level from random pairs of ``feats`` (smoothed; "same" exact).
+    ``matrix(i, j)``: the level matrix of pairs given as two index arrays
+    (:meth:`clientbase.dedupe.columns.Columns.levels`); by default :func:`level_matrix`."""
     n = len(feats)
     counts = [np.full(len(LEVELS[name]), 0.5) for name in FIELDS]
     if n >= 2:
@@ -344,7 +359,11 @@ def random_u(feats: Sequence[Features], *, sample: int = U_SAMPLE, seed: int = 7
             i, j = rng.randrange(n), rng.randrange(n)
             if i != j:
                 pairs.append((i, j))
-        X = level_matrix(feats, pairs)
+        if matrix is not None and pairs:
+            i, j = np.array(pairs, dtype=np.int64).T
+            X = matrix(i, j)
+        else:
+            X = level_matrix(feats, pairs)
         for k in range(N_FIELDS):
             counts[k] += np.bincount(X[:, k], minlength=len(counts[k]))[: len(counts[k])]
     u = []
