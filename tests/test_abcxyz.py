@@ -9,14 +9,8 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from clientbase.analytics.abcxyz import (
-    AbcXyzParams,
-    classify,
-    migration,
-    migration_names,
-    period_labels,
-    portfolio,
-)
+from clientbase.analytics.abc_moves import migration, migration_names, portfolio
+from clientbase.analytics.abcxyz import AbcXyzParams, classify, period_labels
 from clientbase.errors import UsageError
 
 H1 = {"start": date(2026, 1, 1), "end": date(2026, 6, 30)}  # six full months

@@ -341,12 +341,12 @@ def test_json_summary_carries_the_notes(cli, tmp_path):
 
 
 def test_one_home_for_the_cp1251_or_cp1252_guess():
-    from clientbase.importers import sniff
+    from clientbase.importers import codepage, csvtext, sniff
     from clientbase.importers.vcard import decode as vcard
 
-    assert vcard.legacy_codepage is sniff.legacy_codepage
-    assert sniff.legacy_codepage("Ян Ош".encode("cp1251")) == "cp1251"
-    assert sniff.legacy_codepage("José Müller, Köln".encode("cp1252")) == "cp1252"
+    assert vcard.legacy_codepage is csvtext.legacy_codepage is codepage.legacy_codepage
+    assert codepage.legacy_codepage("Ян Ош".encode("cp1251")) == "cp1251"
+    assert codepage.legacy_codepage("José Müller, Köln".encode("cp1252")) == "cp1252"
     # A UTF-8 list with one Windows-1251 row is UTF-8; its other rows do not vote.
     head = "Анна;Москва\nВера;Тула\n".encode() + "Ира;Тверь\n".encode("cp1251")
     assert sniff.head_encoding(head) == "utf-8"

@@ -303,8 +303,9 @@ def test_the_first_cut_changes_no_answer(cli, shop):
     """matching_ids first keeps the customers the plain terms allow (city = …); the answer must
     be the one of the whole base."""
     from clientbase.segments.facts import materialised, narrowing
-    from clientbase.segments.filter import fields_used, parse
+    from clientbase.segments.filter import parse
     from clientbase.segments.lifecycle import DEFAULTS
+    from clientbase.segments.tree import fields_used
     from clientbase.services.segments import condition, matching_ids
 
     engine = cli.engine()

@@ -12,7 +12,8 @@ from sqlalchemy import func, select
 from clientbase.db.facts_cache import fact_days, fact_rows
 from clientbase.segments import cache
 from clientbase.segments.facts import materialised
-from clientbase.segments.filter import fields_used, parse
+from clientbase.segments.filter import parse
+from clientbase.segments.tree import fields_used
 from clientbase.services.segments import condition, load_settings, matching_ids
 
 TODAY = date.today()

@@ -12,20 +12,10 @@ from clientbase.config import resolve_db
 from clientbase.db.engine import open_database
 from clientbase.db.models import customer_tags, customers, orders, tags
 from clientbase.segments.facts import FACTS
-from clientbase.segments.filter import (
-    FIELDS,
-    NULL,
-    And,
-    Compare,
-    Duration,
-    FilterError,
-    Not,
-    Or,
-    describe_fields,
-    fields_used,
-    parse,
-)
+from clientbase.segments.fields import FIELDS, describe_fields
+from clientbase.segments.filter import FilterError, parse
 from clientbase.segments.filter_sql import to_sql
+from clientbase.segments.tree import NULL, And, Compare, Duration, Not, Or, fields_used
 
 AS_OF = date(2026, 3, 10)
 

@@ -84,7 +84,7 @@ def test_progress_names_the_steps_after_reading(new_db, tmp_path, monkeypatch):
     from clientbase.config import resolve_db
     from clientbase.db.engine import open_database
     from clientbase.importers import pipeline
-    from clientbase.importers.pipeline import ImportOptions
+    from clientbase.importers.results import ImportOptions
     from clientbase.services.imports import run_import
 
     monkeypatch.setattr(pipeline, "PARALLEL_FROM_BYTES", 0)  # a first big load: indexes deferred

@@ -1,4 +1,4 @@
-"""ABC/XYZ classification of customers, its migration between two windows, and portfolios.
+"""ABC/XYZ classification of customers (its migration and portfolios: analytics.abc_moves).
 
 Pure functions: a frame of orders in, plain results out (no database, no I/O). The rules, which
 the result repeats in ``params["rules"]`` so every report says how it was computed:
@@ -48,6 +48,7 @@ import numpy as np
 import pandas as pd
 
 from clientbase.analytics.ltv import prepare_orders
+from clientbase.analytics.periods import full_codes, period_codes, period_label, period_start
 from clientbase.errors import UsageError
 from clientbase.i18n import N_, _, ngettext
 
@@ -64,7 +65,6 @@ MIGRATION_TO = (*ABC, "gone")
 # Percentage points: below any meaningful share, above the rounding noise of summing 10^5 floats.
 _TOL = 1e-7
 # Monday of the ISO week holding 1970-01-01 (a Thursday): week codes count weeks from it.
-_EPOCH_MONDAY = date(1969, 12, 29)
 _ADJECTIVE = {"week": N_("weekly"), "month": N_("monthly"), "quarter": N_("quarterly")}
 
 
@@ -82,9 +82,9 @@ class AbcXyzParams:
     def __post_init__(self) -> None:
         # Validated on construction so a bad option fails before any data is read; the CLI
         # turns UsageError into exit 2 with the message.
-        _check_choice("period", self.period, PERIODS)
-        _check_choice("metric", self.metric, METRICS)
-        _check_choice("zero_periods", self.zero_periods, ZERO_PERIODS)
+        check_choice("period", self.period, PERIODS)
+        check_choice("metric", self.metric, METRICS)
+        check_choice("zero_periods", self.zero_periods, ZERO_PERIODS)
         for name in ("start", "end"):
             value = getattr(self, name)
             if isinstance(value, datetime):  # a datetime is a date; keep only the day
@@ -163,51 +163,9 @@ def period_labels(start: date, end: date, period: str) -> list[str]:
     2026-06-30 by month gives 2026-02 .. 2026-06). Weeks are ISO weeks (Monday to Sunday) and are
     labelled with the ISO year, so 2024-12-30 .. 2025-01-05 is "2025-W01".
     """
-    _check_choice("period", period, PERIODS)
-    first, last = _full_codes(start, end, period)
-    return [_label(code, period) for code in range(first, last + 1)]
-
-
-def _period_codes(ts: np.ndarray, period: str) -> np.ndarray:
-    """Consecutive integer codes of the periods of datetime64 values (vectorised, no labels)."""
-    if period == "week":
-        # Days since 1970-01-01 shifted to the epoch Monday, so floor division by 7 starts each
-        # week on a Monday; floor (not truncation) keeps dates before 1970 right too.
-        return (ts.astype("datetime64[D]").astype(np.int64) + 3) // 7
-    months = ts.astype("datetime64[M]").astype(np.int64)  # months since 1970-01
-    return months if period == "month" else months // 3  # 1970-01 starts a quarter
-
-
-def _code_of(day: date, period: str) -> int:
-    return int(_period_codes(np.array([np.datetime64(day, "D")]), period)[0])
-
-
-def _period_start(code: int, period: str) -> date:
-    if period == "week":
-        return _EPOCH_MONDAY + timedelta(weeks=code)
-    months = code if period == "month" else code * 3
-    return date(1970 + months // 12, months % 12 + 1, 1)
-
-
-def _label(code: int, period: str) -> str:
-    first_day = _period_start(code, period)
-    if period == "week":
-        iso = first_day.isocalendar()
-        return f"{iso.year}-W{iso.week:02d}"
-    if period == "month":
-        return f"{first_day.year}-{first_day.month:02d}"
-    return f"{first_day.year}-Q{(first_day.month - 1) // 3 + 1}"
-
-
-def _full_codes(start: date, end: date, period: str) -> tuple[int, int]:
-    """First and last codes of the full periods in [start, end]; first > last when there are none."""
-    first = _code_of(start, period)
-    if _period_start(first, period) < start:
-        first += 1
-    last = _code_of(end, period)
-    if _period_start(last + 1, period) - timedelta(days=1) > end:
-        last -= 1
-    return first, last
+    check_choice("period", period, PERIODS)
+    first, last = full_codes(start, end, period)
+    return [period_label(code, period) for code in range(first, last + 1)]
 
 
 # --- classification ----------------------------------------------------------------------------
@@ -222,12 +180,12 @@ def classify(orders: pd.DataFrame, params: AbcXyzParams) -> AbcXyzResult:
     frame = prepare_orders(orders, need_margin=params.metric == "margin")
     start, end = _resolve_window(frame, params)
     if start is not None:
-        frame = frame[_in_window(frame["ordered_at"], start, end)]
+        frame = frame[in_window(frame["ordered_at"], start, end)]
     period = params.period
     if start is None:
         first, last = 0, -1
     else:
-        first, last = _full_codes(start, end, period)
+        first, last = full_codes(start, end, period)
     n_periods = max(last - first + 1, 0)
 
     # Customers as codes 0..n-1, so every per-customer sum below is one np.bincount.
@@ -236,7 +194,7 @@ def classify(orders: pd.DataFrame, params: AbcXyzParams) -> AbcXyzResult:
     amount = frame["amount"].to_numpy(float)
     # astype: bincount of an empty array is an integer array even with float weights.
     revenue = np.bincount(cust_code, weights=amount, minlength=n).astype(float)
-    order_cust, order_ts = _distinct_orders(cust_code, frame["order_key"], frame["ordered_at"])
+    order_cust, order_ts = distinct_orders(cust_code, frame["order_key"], frame["ordered_at"])
     n_orders = np.bincount(order_cust, minlength=n)
 
     if params.metric == "orders":
@@ -280,7 +238,7 @@ def classify(orders: pd.DataFrame, params: AbcXyzParams) -> AbcXyzResult:
     )
     customers["abc"] = _abc(customers["value"].to_numpy(float), params.abc)
 
-    labels = [_label(code, period) for code in range(first, first + n_periods)]
+    labels = [period_label(code, period) for code in range(first, first + n_periods)]
     result_params = _params_dict(params, start, end, labels, frame, first, n_periods)
     return AbcXyzResult(result_params, customers, _matrix(customers))
 
@@ -310,7 +268,7 @@ def _variation(
     """CV in % and the number of active full periods per customer code (NaN CV: no mean > 0)."""
     if n_periods == 0:
         return np.full(n, np.nan), np.zeros(n, dtype=np.int64)
-    offset = _period_codes(row_ts, period) - first
+    offset = period_codes(row_ts, period) - first
     inside = (offset >= 0) & (offset < n_periods)  # partial periods at the ends: ABC only
     # One cell per (customer, period) with a purchase: customer * n_periods + period offset.
     cell = row_cust[inside].astype(np.int64) * n_periods + offset[inside]
@@ -388,9 +346,9 @@ def _params_dict(
             notes.append(_too_short(len(labels), params.min_periods, period))
         outside = len(frame)
         if labels:
-            full_start = _period_start(first, period)
-            full_end = _period_start(first + n_periods, period) - timedelta(days=1)
-            outside -= int(_in_window(frame["ordered_at"], full_start, full_end).sum())
+            full_start = period_start(first, period)
+            full_end = period_start(first + n_periods, period) - timedelta(days=1)
+            outside -= int(in_window(frame["ordered_at"], full_start, full_end).sum())
         if outside:
             notes.append(_outside(outside, period))
     return {
@@ -526,136 +484,6 @@ def _outside(n: int, unit: str) -> str:
     return text.format(n=n)
 
 
-# --- migration and portfolio -------------------------------------------------------------------
-
-
-def migration(
-    before: pd.DataFrame, after: pd.DataFrame, *, by: pd.Series | None = None
-) -> pd.DataFrame:
-    """How many customers moved from each ABC class to each between two classifications.
-
-    Without ``by``: a 4x4 frame, rows "from" = A, B, C, new (only in ``after``), columns "to" =
-    A, B, C, gone (only in ``before``), every cell present. With ``by`` (customer_id -> group,
-    e.g. the sales manager; missing -> "—"): a long frame group, from, to, customers with the
-    movements that happened (no zero rows), in class order, so one group or one movement is one
-    filter away.
-    """
-    moves = _moves(before, after)
-    if by is None:
-        table = pd.crosstab(moves["from"], moves["to"])
-        table = table.reindex(index=list(MIGRATION_FROM), columns=list(MIGRATION_TO), fill_value=0)
-        table.index.name, table.columns.name = "from", "to"
-        return table.astype(np.int64)
-    moves["group"] = _groups_of(moves["customer_id"], by).to_numpy()
-    long = moves.groupby(["group", "from", "to"], sort=False).size().reset_index(name="customers")
-    # Class order (A, B, C, new / gone) reads better than alphabetical ("gone" before "A").
-    order_from = long["from"].map({c: i for i, c in enumerate(MIGRATION_FROM)})
-    order_to = long["to"].map({c: i for i, c in enumerate(MIGRATION_TO)})
-    long = long.assign(_f=order_from, _t=order_to).sort_values(
-        ["group", "_f", "_t"], kind="mergesort"
-    )
-    return long.drop(columns=["_f", "_t"]).reset_index(drop=True)[
-        ["group", "from", "to", "customers"]
-    ]
-
-
-def migration_names(
-    before: pd.DataFrame, after: pd.DataFrame, from_class: str, to_class: str
-) -> list[int]:
-    """Ids of the customers that moved from ``from_class`` to ``to_class``, biggest first.
-
-    Biggest = the value in the earlier window (in the later one for "new"), so the list of lost
-    A customers starts with the one that matters most; ties by id.
-    """
-    _check_choice("from_class", from_class, MIGRATION_FROM)
-    _check_choice("to_class", to_class, MIGRATION_TO)
-    moves = _moves(before, after)
-    moved = moves[(moves["from"] == from_class) & (moves["to"] == to_class)]
-    size = moved["value_before"].fillna(moved["value_after"])
-    moved = moved.assign(_size=size).sort_values(
-        ["_size", "customer_id"], ascending=[False, True], kind="mergesort"
-    )
-    return [int(c) for c in moved["customer_id"]]
-
-
-def _moves(before: pd.DataFrame, after: pd.DataFrame) -> pd.DataFrame:
-    cols = ["customer_id", "abc", "value"]
-    merged = before[cols].merge(
-        after[cols], on="customer_id", how="outer", suffixes=("_before", "_after")
-    )
-    return pd.DataFrame(
-        {
-            "customer_id": merged["customer_id"],
-            "from": merged["abc_before"].fillna("new"),
-            "to": merged["abc_after"].fillna("gone"),
-            "value_before": merged["value_before"],
-            "value_after": merged["value_after"],
-        }
-    )
-
-
-def portfolio(
-    result: AbcXyzResult, groups: pd.Series, orders: pd.DataFrame, period: str
-) -> pd.DataFrame:
-    """Per group (manager, channel, city): customers and revenue per ABC class, and regularity.
-
-    ``groups`` maps customer_id -> label (missing -> "—"). Columns: group, A_customers,
-    A_revenue, B_..., C_..., customers, revenue, orders (distinct, in the window), periods (the
-    full ``period``s of the result's window), orders_per_period (orders in those periods / their
-    number) and share_periods_with_orders (% of them with at least one order of the group).
-    Without full periods the two regularity columns are NaN. Sorted by revenue, descending.
-    """
-    _check_choice("period", period, PERIODS)
-    customers = result.customers
-    tagged = customers.assign(group=_groups_of(customers["customer_id"], groups).to_numpy())
-    # sort=False: labels may mix types (manager ids and "—") that cannot be compared.
-    per_class = tagged.groupby(["group", "abc"], sort=False).agg(
-        customers=("customer_id", "size"), revenue=("revenue", "sum")
-    )
-    per_group = tagged.groupby("group", sort=False).agg(
-        customers=("customer_id", "size"), revenue=("revenue", "sum"), orders=("orders", "sum")
-    )
-    wide = per_class.unstack("abc", fill_value=0).reindex(per_group.index)
-    table = pd.DataFrame(index=per_group.index)
-    for c in ABC:
-        for stat, dtype in (("customers", np.int64), ("revenue", float)):
-            # A class nobody in the base has still gets its (zero) columns.
-            column = wide[(stat, c)] if (stat, c) in wide.columns else 0
-            table[f"{c}_{stat}"] = pd.Series(column, index=table.index).astype(dtype)
-    table["customers"] = per_group["customers"].astype(np.int64)
-    table["revenue"] = per_group["revenue"].astype(float)
-    table["orders"] = per_group["orders"].astype(np.int64)
-
-    window = result.params.get("window", {})
-    start = date.fromisoformat(window["start"]) if window.get("start") else None
-    end = date.fromisoformat(window["end"]) if window.get("end") else None
-    first, last = _full_codes(start, end, period) if start else (0, -1)
-    n_periods = max(last - first + 1, 0)
-    table["periods"] = n_periods
-    table["orders_per_period"] = np.nan
-    table["share_periods_with_orders"] = np.nan
-    if n_periods and len(table):
-        frame = prepare_orders(orders, need_margin=False)
-        frame = frame[_in_window(frame["ordered_at"], start, end)]
-        cust_code, cust_ids = pd.factorize(frame["customer_id"])
-        order_cust, order_ts = _distinct_orders(cust_code, frame["order_key"], frame["ordered_at"])
-        offset = _period_codes(order_ts, period) - first
-        inside = (offset >= 0) & (offset < n_periods)
-        order_group = _groups_of(pd.Series(np.asarray(cust_ids)[order_cust[inside]]), groups)
-        per_period = pd.DataFrame({"group": order_group.to_numpy(), "p": offset[inside]})
-        counts = per_period.groupby("group", sort=False)
-        table["orders_per_period"] = (
-            counts.size().reindex(table.index).fillna(0).astype(float) / n_periods
-        )
-        table["share_periods_with_orders"] = (
-            counts["p"].nunique().reindex(table.index).fillna(0).astype(float) / n_periods * 100
-        )
-    # Stable: equal revenue keeps the order groups first appear in (customers by value).
-    return table.reset_index().sort_values(
-        "revenue", ascending=False, kind="mergesort", ignore_index=True
-    )
-
-
 # --- helpers -----------------------------------------------------------------------------------
 
 
@@ -676,14 +504,14 @@ def _resolve_window(frame: pd.DataFrame, params: AbcXyzParams) -> tuple[date | N
     return start, end
 
 
-def _in_window(ts: pd.Series, start: date, end: date) -> np.ndarray:
+def in_window(ts: pd.Series, start: date, end: date) -> np.ndarray:
     values = ts.to_numpy()
     return (values >= np.datetime64(start, "D")) & (
         values < np.datetime64(end + timedelta(days=1), "D")
     )
 
 
-def _distinct_orders(
+def distinct_orders(
     cust_code: np.ndarray, order_key: pd.Series, ordered_at: pd.Series
 ) -> tuple[np.ndarray, np.ndarray]:
     """One entry per distinct (customer, order_key): its customer code and earliest time.
@@ -698,13 +526,13 @@ def _distinct_orders(
     return first.index.get_level_values("c").to_numpy(np.int64), first.to_numpy()
 
 
-def _groups_of(customer_ids: pd.Series, groups: pd.Series) -> pd.Series:
+def groups_of(customer_ids: pd.Series, groups: pd.Series) -> pd.Series:
     # Object first: mapping an integer label (a manager id) with gaps would turn 7 into 7.0.
     labels = pd.Series(customer_ids.to_numpy()).map(groups.astype(object))
     return labels.where(labels.notna(), NO_GROUP).astype(object)
 
 
-def _check_choice(name: str, value: Any, choices: tuple[str, ...]) -> None:
+def check_choice(name: str, value: Any, choices: tuple[str, ...]) -> None:
     if value not in choices:
         raise UsageError(
             _("{name} must be one of {choices}, got {value!r}").format(

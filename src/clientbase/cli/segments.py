@@ -175,9 +175,8 @@ def delete_cmd(
 @segment_app.command("fields")
 def fields_cmd(fmt: FormatOpt = Format.table) -> None:
     """The fields, types and operators of the filter language."""
-    from clientbase.segments.filter import (
-        describe_fields,
-    )  # builds its tables and scanner on import: not for --help
+    # the field catalogue builds its tables on import: not needed for --help
+    from clientbase.segments.fields import describe_fields
 
     rows = describe_fields()
     cols = ("field", "type", "aliases", "meaning")

@@ -21,8 +21,11 @@ from weakref import WeakKeyDictionary
 
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
+from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.sql.dml import Insert
 
 from clientbase.config import DatabaseLocation
+from clientbase.db.locks import WRITE_LOCK_KEY
 from clientbase.errors import DatabaseError
 from clientbase.i18n import _
 
@@ -53,9 +56,6 @@ def wait_policy(engine: Engine) -> WaitPolicy:
     return _policies.get(engine) or WaitPolicy()
 
 
-# PostgreSQL: the key of the advisory lock every clientbase writer takes (any constant that
-# other applications sharing the server are unlikely to use: "cbase" in ASCII).
-WRITE_LOCK_KEY = 0x6362617365
 # While the first try at the write lock lasts (_FIRST_TRY_MS), how often to ask again.
 _POLL_S = 0.05
 # SQLSTATEs PostgreSQL documents as "retry the transaction": serialization_failure and
@@ -119,7 +119,6 @@ def _pg_after_insert(conn, clauseelement, multiparams, params, execution_options
     """An INSERT that chose its own ids (an undo putting rows back, a merge numbering its
     records) leaves the table's sequence behind them; move it on, so the next insert without
     an id does not collide. SQLite needs nothing: it always takes max(id) + 1."""
-    from sqlalchemy.sql.dml import Insert
 
     if not isinstance(clauseelement, Insert):
         return
@@ -127,7 +126,7 @@ def _pg_after_insert(conn, clauseelement, multiparams, params, execution_options
     compiled = getattr(context, "compiled_parameters", None) or [{}]
     if compiled[0].get("id") is None:
         return
-    from clientbase.db.bulk import sync_sequence
+    from clientbase.db.bulk import sync_sequence  # bulk imports this module
 
     sync_sequence(conn, clauseelement.table)
 
@@ -162,6 +161,7 @@ def open_database(
             ) from exc
     engine = make_engine(location.url, wait)
     if migrate:
+        # alembic (~0.1 s) loads only when a schema may need creating or upgrading
         from clientbase.db.migrate import ensure_schema
 
         backup = ensure_schema(engine, location.path)
@@ -193,7 +193,6 @@ def _pg_take_write_lock(conn: Connection, policy: WaitPolicy) -> None:
     that nobody notices, then (telling ``on_wait``) up to the policy's limit, then one clear
     error. The long wait is a blocking lock request bounded by lock_timeout, so writers that
     wait are served in the order they came."""
-    from sqlalchemy.exc import DBAPIError
 
     try_lock = f"SELECT pg_try_advisory_xact_lock({WRITE_LOCK_KEY})"
     deadline = time.monotonic() + _FIRST_TRY_MS / 1000
@@ -242,7 +241,6 @@ def is_transient(exc: BaseException) -> bool:
 def is_connection_failure(exc: BaseException) -> bool:
     """The server could not be reached or refused the login (psycopg gives no SQLSTATE then,
     or one of class 08 / 28: connection exception, invalid authorization)."""
-    from sqlalchemy.exc import OperationalError
 
     if not isinstance(exc, OperationalError) or getattr(exc, "orig", None) is None:
         return False
@@ -270,7 +268,6 @@ def retrying(work: Callable[[], T], attempts: int = RETRIES) -> T:
     """Run ``work`` (one whole transaction) again when PostgreSQL reports a serialization
     failure or a deadlock, a bounded number of times, with a growing random pause so the two
     sides do not collide again in step."""
-    from sqlalchemy.exc import DBAPIError
 
     for attempt in range(attempts):
         try:
@@ -410,7 +407,7 @@ def _pg_rewrite_tables(engine: Engine, only: list[str] | None) -> None:
     the tables; CHECKPOINT then lets the server recycle the WAL that still holds the rows.
     VACUUM FULL locks each table while it is rewritten (seconds for a small base, minutes for
     millions of rows), which is why only the tables that held the erased rows are named."""
-    from clientbase.db.models import Base
+    from clientbase.db.models import Base  # the table definitions: only for forget
 
     raw = engine.raw_connection()
     try:

@@ -17,6 +17,7 @@ from sqlalchemy import Engine, inspect, text
 from sqlalchemy.exc import DBAPIError
 
 from clientbase.db.copies import record_copy
+from clientbase.db.locks import WRITE_LOCK_KEY
 from clientbase.errors import DatabaseError
 from clientbase.i18n import _
 
@@ -100,8 +101,6 @@ def ensure_schema(engine: Engine, db_path: Path | None) -> Path | None:
         elif engine.dialect.name == "postgresql":
             # Several laptops that start a new clientbase at once: one upgrades, the others
             # wait for it (and for any writer) and then find the schema at the head.
-            from clientbase.db.engine import WRITE_LOCK_KEY
-
             conn.exec_driver_sql(f"SELECT pg_advisory_xact_lock({WRITE_LOCK_KEY})")
         command.upgrade(_alembic_config(conn), "head")
         conn.commit()

@@ -29,8 +29,9 @@ from collections.abc import Callable, Iterator
 
 from clientbase.errors import InputFileError
 from clientbase.i18n import _, ngettext
+from clientbase.importers.codepage import legacy_codepage
 from clientbase.importers.records import UnreadableRow
-from clientbase.importers.sniff import head_encoding, legacy_codepage, not_utf8_lines
+from clientbase.importers.sniff import head_encoding, not_utf8_lines
 
 MAX_LINE_BYTES = 8 << 20  # a record this long is not a contact, it is a broken file
 MAX_FIELD_CHARS = 8 << 20  # a quoted cell this long is a quote that never closes

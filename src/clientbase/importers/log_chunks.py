@@ -5,19 +5,16 @@ from __future__ import annotations
 from collections.abc import Iterable, Iterator
 from itertools import chain, islice
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from sqlalchemy import Connection
 
 from clientbase.i18n import _
 from clientbase.importers.clean import Clean, Rejected, clean_call, clean_record, to_json
 from clientbase.importers.region import region_for
+from clientbase.importers.results import FileResult, ImportOptions
 from clientbase.importers.settings import stored_own_numbers
 from clientbase.importers.source import Source
 from clientbase.normalize.phones import split_phones
-
-if TYPE_CHECKING:
-    from clientbase.importers.pipeline import FileResult, ImportOptions
 
 
 def choose_region(numbers: Iterable[str], opt: ImportOptions, result: FileResult) -> str:

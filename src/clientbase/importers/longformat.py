@@ -13,14 +13,11 @@ A type column is never the data column: a column whose values are all one label 
 from __future__ import annotations
 
 import re
-from typing import TYPE_CHECKING
 
 from clientbase.i18n import _
+from clientbase.importers.column_map import IGNORE, ColumnMap, Mapping, cell_to_text
 from clientbase.normalize.emails import normalize_email
 from clientbase.normalize.phones import normalize_phone
-
-if TYPE_CHECKING:  # mapping imports this module for to_record
-    from clientbase.importers.mapping import Mapping
 
 # (stems of a type value, the contact point it names, its label)
 _KINDS: tuple[tuple[tuple[str, ...], str, str | None], ...] = (
@@ -58,9 +55,6 @@ def contact_kind(type_text: str, value: str) -> tuple[str, str | None] | None:
 def resolve_long_columns(m: Mapping) -> None:
     """A type column with no value column beside it is something else ("Тип клиента"): it
     goes to the note under its own name."""
-    # mapping imports this module (for to_record): at module level the import would be circular
-    from clientbase.importers.mapping import ColumnMap
-
     fields = {c.field for c in m.columns.values()}
     if "contact_type" in fields and "contact_value" not in fields:
         for i, c in list(m.columns.items()):
@@ -86,9 +80,6 @@ def relabel_from_sample(m: Mapping, rows: list[tuple[int, list]]) -> list[str]:
     """Columns mapped to phone or email whose values are all one label ("E-Mail" on every
     row) hold the kind of the contact in the next column: remapped to the long format. Returns
     what was changed, for the summary."""
-    # mapping imports this module (for to_record): at module level the import would be circular
-    from clientbase.importers.mapping import IGNORE, ColumnMap, cell_to_text
-
     if not rows:
         return []
     changed = []

@@ -10,16 +10,14 @@ from __future__ import annotations
 import json
 import re
 import tomllib
-from dataclasses import dataclass, field
-from datetime import date, datetime
 from pathlib import Path
 
 from clientbase.errors import UsageError
 from clientbase.i18n import _
+from clientbase.importers.column_map import IGNORE, ColumnMap, Mapping, cell_to_text
 from clientbase.importers.longformat import contact_kind, group_key, resolve_long_columns
 from clientbase.importers.records import CONTACT_FIELDS, MULTI_FIELDS, ContactRecord
 
-IGNORE = "ignore"
 # A long-format list: the kind of contact ("E-Mail", "Телефон") and the contact itself.
 LONG_FIELDS = ("contact_type", "contact_value")
 FIELDS = (*CONTACT_FIELDS, *MULTI_FIELDS, *LONG_FIELDS)
@@ -374,42 +372,6 @@ _GOOGLE_LABEL = re.compile(r"^(phone|e-mail) (\d+) - (type|label)$")
 _TRAILING_NUMBER = re.compile(r"\s*\d+$")  # "Телефон 2", "Email 3"
 
 
-@dataclass(frozen=True)
-class ColumnMap:
-    field: str  # a FIELDS name, or IGNORE
-    label: str | None = None
-    label_column: int | None = None  # Google: the column holding this value's label
-
-
-@dataclass
-class Mapping:
-    header: list[str]
-    columns: dict[int, ColumnMap] = field(default_factory=dict)
-    unmapped: list[str] = field(default_factory=list)
-    _raw_keys: list[str] = field(default_factory=list, repr=False)
-
-    def raw_keys(self, width: int) -> list[str]:
-        """Names for the cells of a row in the raw record: the header, made unique, and
-        "column N" where the header is empty or the row is wider than the header."""
-        if len(self._raw_keys) < width:
-            keys, seen = [], set()
-            for i in range(width):
-                key = (
-                    self.header[i] if i < len(self.header) and self.header[i] else f"column {i + 1}"
-                )
-                if key in seen:
-                    key = f"{key} ({i + 1})"
-                seen.add(key)
-                keys.append(key)
-            self._raw_keys = keys
-        return self._raw_keys
-
-    def describe(self) -> dict[str, str]:
-        """{column: field} for the summary and --dry-run (repeated headers told apart)."""
-        keys = self.raw_keys(len(self.header))
-        return {keys[i]: c.field for i, c in sorted(self.columns.items())}
-
-
 def guess_column(header: str) -> tuple[str, str | None] | None:
     h = normalize_header(header)
     if not h:
@@ -557,29 +519,6 @@ def _resolve_name_conflicts(m: Mapping) -> None:
             # (never dropped: the raw row keeps them too).
             for i in idx[1:]:
                 m.columns[i] = ColumnMap("note", m.header[i])
-
-
-def cell_to_text(value) -> str:
-    """Spreadsheet cells come typed: keep numbers readable (79161234567.0 -> 79161234567)."""
-    if value is None:
-        return ""
-    if isinstance(value, str):
-        return value.strip()
-    if isinstance(value, bool):
-        return "да" if value else "нет"
-    if isinstance(value, float):
-        if value.is_integer():
-            return str(int(value))
-        return repr(value)
-    if isinstance(value, datetime):
-        return (
-            value.date().isoformat()
-            if value.time() == datetime.min.time()
-            else value.isoformat(" ")
-        )
-    if isinstance(value, date):
-        return value.isoformat()
-    return str(value).strip()
 
 
 def to_record(m: Mapping, row_number: int, cells: list, sheet: str | None) -> ContactRecord:

@@ -11,7 +11,7 @@ from __future__ import annotations
 import gc
 import os
 from collections.abc import Callable, Iterator
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, select, update
@@ -38,7 +38,7 @@ from clientbase.importers.clean import (
     is_blank,
     unpack,
 )
-from clientbase.importers.contacts import ContactWriter, Counts, Reject
+from clientbase.importers.contacts import ContactWriter
 from clientbase.importers.log_chunks import call_chunks, choose_region, vcard_chunks
 from clientbase.importers.longformat import relabel_from_sample
 from clientbase.importers.mapping import (
@@ -56,6 +56,7 @@ from clientbase.importers.orders import (
 from clientbase.importers.orders_writer import OrderWriter
 from clientbase.importers.paths import expand_paths
 from clientbase.importers.peek import LABEL_SAMPLE_ROWS, Peeked
+from clientbase.importers.results import FileResult, ImportOptions, ImportResult
 from clientbase.importers.source import Source
 from clientbase.importers.tabular import Table, read_csv, read_workbook
 from clientbase.normalize.phones import split_phones
@@ -82,72 +83,9 @@ DEFERRED_INDEXES = [
 Progress = Callable[[str, int, int | None], None]  # (step, done, total); total None: unknown
 
 
-@dataclass
-class ImportOptions:
-    kind: str | None = None
-    source: str | None = None
-    columns: dict[str, str] = field(default_factory=dict)  # --map / --mapping overrides
-    region: str = "RU"
-    region_given: bool = False  # --region was given: never replaced by the file's own region
-    own_numbers: list[str] = field(default_factory=list)  # the company's lines (call logs)
-    encoding: str | None = None
-    delimiter: str | None = None
-    sheet: str | None = None
-    dry_run: bool = False
-    force: bool = False  # import even if the same file (sha256) was imported already
-    create_missing: bool = True  # orders: create customers the base does not have yet
-    find_duplicates: bool = True  # match new customers against the base (the after_contacts hook)
-
-
 # The post-import pass over the contact batches written (the caller's duplicate search): it gets
 # the batch ids and returns the new pairs to review, or None when it left them to a dedupe run.
 AfterContacts = Callable[[Engine, list[int]], int | None]
-
-
-@dataclass
-class FileResult:
-    file: str
-    format: str
-    kind: str
-    batch_id: int | None = None
-    skipped: str | None = None  # why nothing was done (already imported, not importable)
-    skipped_sheets: list[str] = field(default_factory=list)  # sheets that are not contact lists
-    encoding: str | None = None
-    delimiter: str | None = None
-    sheets: list[str] = field(default_factory=list)
-    mapping: dict[str, dict[str, str]] = field(default_factory=dict)  # per sheet ("" for CSV)
-    not_mapped: list[str] = field(default_factory=list)
-    counts: Counts = field(default_factory=Counts)
-    rejects: list[Reject] = field(default_factory=list)
-    region: str | None = None  # the region phones without a country code were read with
-    notes: list[str] = field(default_factory=list)  # what was repaired or found while reading
-
-    def as_dict(self) -> dict:
-        d = asdict(self)
-        d.update(d.pop("counts"))
-        d["rejects"] = [
-            {"row": r.row, "sheet": r.sheet, "reason": r.reason, "raw": r.raw} for r in self.rejects
-        ]
-        return d
-
-
-@dataclass
-class ImportResult:
-    files: list[FileResult]
-    dry_run: bool
-    possible_duplicates: int | None = None  # new pairs for `dedupe review` (contacts imports)
-
-    def total(self, name: str) -> int:
-        return sum(getattr(f.counts, name) for f in self.files)
-
-    @property
-    def rejected(self) -> int:
-        return self.total("rejected")
-
-    def as_dict(self) -> dict:
-        totals = {k: self.total(k) for k in asdict(Counts())}
-        return {"dry_run": self.dry_run, **totals, "possible_duplicates": self.possible_duplicates,
-                "files": [f.as_dict() for f in self.files]}  # fmt: skip
 
 
 @dataclass

@@ -9,11 +9,12 @@ from __future__ import annotations
 
 import codecs
 import csv
-import re
 from pathlib import Path
 
 from clientbase.errors import UsageError
 from clientbase.i18n import N_, _
+from clientbase.importers.codepage import legacy_codepage, looks_cyrillic
+from clientbase.importers.vcard import looks_like_vcard
 
 DELIMITERS = (";", ",", "\t", "|")
 SAMPLE_BYTES = 64 * 1024
@@ -54,9 +55,6 @@ def detect_format(path: Path, head: bytes) -> str:
         return "ods" if path.suffix.lower() == ".ods" else "xlsx"
     if head.startswith(b"\xd0\xcf\x11\xe0"):
         return "xls"  # OLE2 compound file (Excel 97-2003)
-    # vcard reads this module's code-page guess: at module level the import would be circular
-    from clientbase.importers.vcard import looks_like_vcard
-
     if looks_like_vcard(head):  # also UTF-16 without a BOM, and junk before the first card
         return "vcard"
     if binary_kind(head) is not None:
@@ -116,34 +114,6 @@ def _utf16_without_bom(head: bytes) -> str | None:
 def decode_sample(head: bytes) -> str:
     enc = bom_encoding(head) or "utf-8"
     return head.decode(enc, errors="replace")
-
-
-# Two or more bytes in a row that are letters in Windows-1251: А–я (0xC0–0xFF) plus
-# Ё ё Є є Ї ї І і Ґ ґ Ў ў.
-_CP1251_RUN = re.compile(rb"[\xc0-\xff\xa8\xb8\xaa\xba\xaf\xbf\xb2\xb3\xa5\xb4\xa1\xa2]{2,}")
-_HIGH_BYTES = bytes(range(0x80, 0x100))
-
-
-def cyrillic_evidence(data: bytes) -> tuple[int, int]:
-    """(high bytes that look like cp1251 letters inside a word, all high bytes).
-
-    Cyrillic text is runs of high bytes (every letter is one); cp1252 text has an accented letter
-    here and there between ASCII ones ("Müller", "José"). Counting high bytes that have a
-    high-byte neighbour separates the two even for short names.
-    """
-    high = len(data) - len(data.translate(None, _HIGH_BYTES))
-    cyr = sum(len(run) for run in _CP1251_RUN.findall(data))
-    return cyr, high
-
-
-def legacy_codepage(data: bytes) -> str:
-    """The 8-bit Windows code page of text that is not UTF-8: cp1251 when it looks Cyrillic."""
-    cyr, high = cyrillic_evidence(data)
-    return "cp1251" if high and cyr * 2 >= high else "cp1252"
-
-
-def looks_cyrillic(data: bytes) -> bool:
-    return legacy_codepage(data) == "cp1251"
 
 
 def head_encoding(head: bytes) -> str:

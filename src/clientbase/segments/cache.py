@@ -39,8 +39,8 @@ from clientbase.segments.facts import (
     groups_for,
     materialised,
 )
-from clientbase.segments.filter import Node
 from clientbase.segments.lifecycle import LifecycleSettings
+from clientbase.segments.tree import Node
 
 # Days kept at once (today, and an --as-of or two a report or a check asks for).
 KEEP_DAYS = 3

@@ -61,7 +61,7 @@ from clientbase.db.models import (
     orders,
 )
 from clientbase.db.rules import ORDER_RETURN, UNCOUNTED_ORDER_STATUSES
-from clientbase.segments.filter import FIELDS, NULL, And, Compare, Node
+from clientbase.segments.fields import FIELDS
 from clientbase.segments.filter_sql import to_sql
 from clientbase.segments.lifecycle import (
     Cutoffs,
@@ -71,6 +71,7 @@ from clientbase.segments.lifecycle import (
     tags_sql,
     vip_place,
 )
+from clientbase.segments.tree import NULL, And, Compare, Node
 
 GONE = ("erased", "merged")  # never in a segment; archived ones only when asked for
 

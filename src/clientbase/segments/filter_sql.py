@@ -13,7 +13,8 @@ from sqlalchemy import ColumnElement, FromClause, and_, exists, func, not_, or_,
 
 from clientbase.db.models import customer_tags, orders, tags
 from clientbase.db.rules import UNCOUNTED_ORDER_STATUSES
-from clientbase.segments.filter import FIELDS, NULL, And, Duration, Field, Node, Not, Or
+from clientbase.segments.fields import FIELDS, Field
+from clientbase.segments.tree import NULL, And, Duration, Node, Not, Or
 
 
 def to_sql(

@@ -43,7 +43,7 @@ from sqlalchemy import and_, case, literal, or_
 
 from clientbase.errors import UsageError
 from clientbase.i18n import N_, _
-from clientbase.segments.filter import Duration
+from clientbase.segments.tree import Duration
 
 STAGES = ("lead", "new", "active", "sleeping", "lost")
 WARMTH = ("hot", "warm", "cold")

@@ -270,7 +270,8 @@ def abc_xyz(
     after ``as_of`` (default: today) are left out; the window ends at the last order up to it
     unless ``end`` says otherwise."""
     # the analyses import pandas (~0.4 s): only when this runs
-    from clientbase.analytics.abcxyz import AbcXyzParams, classify, portfolio
+    from clientbase.analytics.abc_moves import portfolio
+    from clientbase.analytics.abcxyz import AbcXyzParams, classify
 
     frame, people, groups, notes = _orders_and_people(engine, by, as_of)
     result = classify(_orders_needed(frame), AbcXyzParams(start=start, end=end, **settings))
@@ -299,7 +300,8 @@ def abc_xyz_migration(
     """Who moved between the classes of two windows. A window is a stored classification's
     label, or a window (2025-Q1, 2025-03, 2025, FROM..TO) classified now with ``settings``."""
     # the analyses import pandas (~0.4 s): only when this runs
-    from clientbase.analytics.abcxyz import AbcXyzParams, classify, migration, migration_names
+    from clientbase.analytics.abc_moves import migration, migration_names
+    from clientbase.analytics.abcxyz import AbcXyzParams, classify
 
     frame, people, groups, _ = _orders_and_people(engine, by, as_of)
     sides = []

@@ -19,7 +19,7 @@ from clientbase.errors import InputFileError, NotFoundError, UsageError
 from clientbase.i18n import _
 from clientbase.importers import sniff
 from clientbase.importers.clean import CHANNEL_KINDS, CHANNELS
-from clientbase.importers.mapping import cell_to_text
+from clientbase.importers.column_map import cell_to_text
 from clientbase.importers.tabular import read_csv, read_workbook
 from clientbase.normalize.emails import normalize_email, split_emails
 from clientbase.normalize.phones import normalize_phone, split_phones

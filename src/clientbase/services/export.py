@@ -32,7 +32,7 @@ from __future__ import annotations
 
 import os
 import re
-from dataclasses import dataclass, field, fields, replace
+from dataclasses import replace
 from itertools import groupby
 from pathlib import Path
 
@@ -46,7 +46,7 @@ from clientbase.exporters.render import phone_facts, render_email, render_phone
 from clientbase.exporters.rows import RowRenderer
 from clientbase.exporters.writer import FileInfo, open_writer
 from clientbase.i18n import _, ngettext
-from clientbase.services.export_log import ExportRecord, list_exports, log_export
+from clientbase.services.export_log import ExportRecord, ExportResult, list_exports, log_export
 from clientbase.services.export_scan import (
     EXTRA,
     KINDS,
@@ -61,7 +61,6 @@ from clientbase.services.export_scan import (
     scans,
     suppressed,
 )
-from clientbase.services.results import Result
 from clientbase.services.segments import matching_ids
 
 __all__ = [
@@ -72,40 +71,6 @@ __all__ = [
     "export_audience",
     "list_exports",
 ]
-
-
-@dataclass(frozen=True, slots=True)
-class ExportResult(Result):
-    """What an export wrote (or would write, ``dry_run``): who was selected and exported, who
-    was left out and why, the files with their hashes, and the log entry (``export_id``)."""
-
-    platform: str
-    title: str
-    out: str
-    hash: str
-    segment: str | None
-    where: str | None
-    dry_run: bool
-    selected: int = 0  # live customers the segment / filter selected
-    exported: int = 0  # customers with at least one row in the file
-    rows: int = 0
-    left_out: dict[str, int] = field(default_factory=dict)  # customers, by reason
-    dropped: dict[str, int] = field(default_factory=dict)  # identifiers, by reason
-    share_mobile: float = 0.0  # of the exported customers, those with a mobile phone in the file
-    share_email: float = 0.0
-    files: list[dict] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    notes: list[str] = field(default_factory=list)
-    diff: dict | None = None
-    export_id: int | None = None
-    preset: dict = field(default_factory=dict)
-
-    def to_dict(self) -> dict:
-        d = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "preset"}
-        d["left_out_total"] = sum(self.left_out.values())
-        d["source"] = self.preset.get("source")
-        d["checked"] = self.preset.get("checked")
-        return d
 
 
 # --------------------------------------------------------------------------------------------

@@ -1,12 +1,12 @@
-"""The log of audience exports: the ``exports`` row (counts, file names and hashes, no personal
-data), the customers in ``export_members`` (what a later diff compares with) and the listing."""
+"""What an audience export did (ExportResult) and the log of exports: the ``exports`` row
+(counts, file names and hashes, no personal data), the customers in ``export_members`` (what a
+later diff compares with) and the listing."""
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field, fields
 from datetime import datetime
 from pathlib import Path
-from typing import TYPE_CHECKING
 
 from sqlalchemy import Engine, insert, select
 from sqlalchemy.exc import OperationalError
@@ -20,8 +20,39 @@ from clientbase.exporters.writer import FileInfo
 from clientbase.i18n import _
 from clientbase.services.results import Result
 
-if TYPE_CHECKING:
-    from clientbase.services.export import ExportResult
+
+@dataclass(frozen=True, slots=True)
+class ExportResult(Result):
+    """What an export wrote (or would write, ``dry_run``): who was selected and exported, who
+    was left out and why, the files with their hashes, and the log entry (``export_id``)."""
+
+    platform: str
+    title: str
+    out: str
+    hash: str
+    segment: str | None
+    where: str | None
+    dry_run: bool
+    selected: int = 0  # live customers the segment / filter selected
+    exported: int = 0  # customers with at least one row in the file
+    rows: int = 0
+    left_out: dict[str, int] = field(default_factory=dict)  # customers, by reason
+    dropped: dict[str, int] = field(default_factory=dict)  # identifiers, by reason
+    share_mobile: float = 0.0  # of the exported customers, those with a mobile phone in the file
+    share_email: float = 0.0
+    files: list[dict] = field(default_factory=list)
+    warnings: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)
+    diff: dict | None = None
+    export_id: int | None = None
+    preset: dict = field(default_factory=dict)
+
+    def to_dict(self) -> dict:
+        d = {f.name: getattr(self, f.name) for f in fields(self) if f.name != "preset"}
+        d["left_out_total"] = sum(self.left_out.values())
+        d["source"] = self.preset.get("source")
+        d["checked"] = self.preset.get("checked")
+        return d
 
 
 def log_export(engine: Engine, res: ExportResult, preset: Preset, members: list[int],

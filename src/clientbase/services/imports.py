@@ -26,7 +26,8 @@ from clientbase.dedupe.merge import merges_blocking_import
 from clientbase.errors import ClientbaseError, NotFoundError
 from clientbase.i18n import _
 from clientbase.importers import pipeline
-from clientbase.importers.pipeline import ImportOptions, ImportResult, Progress
+from clientbase.importers.pipeline import Progress
+from clientbase.importers.results import ImportOptions, ImportResult
 from clientbase.services.dedupe import after_batches
 from clientbase.services.results import Result
 

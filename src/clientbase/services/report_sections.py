@@ -251,7 +251,7 @@ def _abcxyz(src: ReportSource) -> dict:
     if src.orders.empty:
         return {"empty": "no_orders"}
     # the analyses import pandas (~0.4 s): only when this runs
-    from clientbase.analytics.abcxyz import portfolio
+    from clientbase.analytics.abc_moves import portfolio
 
     result = src.classes["current"]
     matrix = {
@@ -299,7 +299,7 @@ def _migrations(src: ReportSource) -> dict:
     if src.orders.empty:
         return {"empty": "no_orders"}
     # the analyses import pandas (~0.4 s): only when this runs
-    from clientbase.analytics.abcxyz import migration
+    from clientbase.analytics.abc_moves import migration
 
     before = src.classes["previous"].customers
     after = src.classes["current"].customers

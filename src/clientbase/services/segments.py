@@ -39,7 +39,7 @@ from clientbase.i18n import _
 from clientbase.importers.settings import OWN_NUMBERS, OWN_NUMBERS_MEANING, parse_own_numbers
 from clientbase.segments.cache import Facts, facts
 from clientbase.segments.facts import GONE, narrowing
-from clientbase.segments.filter import FilterError, Node, fields_used, parse
+from clientbase.segments.filter import FilterError, parse
 from clientbase.segments.filter_sql import to_sql
 from clientbase.segments.lifecycle import (
     DEFAULTS,
@@ -48,6 +48,7 @@ from clientbase.segments.lifecycle import (
     parse_setting,
     settings_from,
 )
+from clientbase.segments.tree import Node, fields_used
 from clientbase.services.config import lifecycle_defaults
 from clientbase.services.dry_run import changes
 from clientbase.services.results import Result

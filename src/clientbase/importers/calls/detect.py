@@ -12,11 +12,8 @@ from clientbase.importers.calls.asterisk import _looks_like_asterisk
 from clientbase.importers.calls.freeswitch import looks_like_freeswitch
 from clientbase.importers.calls.mango import _looks_like_mango
 from clientbase.importers.calls.table import _find_header, _rows_look_like_calls
-from clientbase.importers.sniff import (
-    bom_encoding,
-    looks_cyrillic,
-    sniff_delimiter,
-)
+from clientbase.importers.codepage import looks_cyrillic
+from clientbase.importers.sniff import bom_encoding, sniff_delimiter
 from clientbase.importers.vcard import looks_like_vcard
 
 

@@ -8,7 +8,7 @@ import codecs
 import re
 from collections.abc import Callable
 
-from clientbase.importers.sniff import cyrillic_evidence, legacy_codepage
+from clientbase.importers.codepage import cyrillic_evidence, legacy_codepage
 
 # A stretch of quoted-printable escapes, soft line breaks included.
 _QP_RUN = re.compile(rb"(?:=[0-9A-Fa-f]{2}|=[\r\n]+)+")
