@@ -25,6 +25,8 @@ from collections.abc import Callable, Sequence
 from itertools import count
 
 import numpy as np
+from rapidfuzz.distance import OSA
+from rapidfuzz.process import cpdist
 
 from clientbase.dedupe import levels as lv
 from clientbase.dedupe.keys import Features
@@ -71,7 +73,15 @@ class Columns:
             [next(iter(x.phone_tails)) if len(x.phone_tails) == 1 else None for x in f], (None,)
         )
         self.email_any = np.fromiter((bool(x.emails) for x in f), dtype=np.bool_, count=len(f))
-        self.email = _intern(_one([x.emails for x in f]), (None,))
+        one = _one([x.emails for x in f])
+        self.email = _intern(one, (None,))
+        self.email_text = [e or "" for e in one]
+        # The person-like local part of a single address (levels._email's "same name part").
+        local = [x.locals[0] if e and x.locals else None for x, e in zip(f, one, strict=True)]
+        self.local = _intern(local, (None,))
+        self.local_alpha = np.fromiter(
+            (bool(x) and x.isalpha() for x in local), dtype=np.bool_, count=len(local)
+        )
         self.ext = _intern([x.external_id for x in f])
         # Names: equality by the common Latin form, the real comparison by everything it reads.
         self.last = _intern([x.last for x in f])
@@ -199,12 +209,35 @@ class Columns:
         return out
 
     def _emails(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
+        """:func:`.levels._email`; pairs of one address each in numpy and rapidfuzz."""
         out = np.zeros(len(a), dtype=np.int8)
         both = self.email_any[a] & self.email_any[b]
         ea, eb = self.email[a], self.email[b]
-        same = both & (ea != 0) & (ea == eb)
+        single = both & (ea != 0) & (eb != 0)
+        same = single & (ea == eb)
         out[same] = 1
-        self._levels_by(out, np.flatnonzero(both & ~same), a, b, lv._email)
+        la, lb = self.local[a], self.local[b]
+        local = single & ~same & (la != 0) & (la == lb)
+        out[local] = np.where(self.local_alpha[a[local]], 3, 2)
+        rest = np.flatnonzero(single & ~same & ~local)
+        if len(rest):
+            # One typo apart, in the whole address or in local parts of five letters or more.
+            text = self.email_text
+            ta = [text[i] for i in a[rest].tolist()]
+            tb = [text[i] for i in b[rest].tolist()]
+            near = cpdist(ta, tb, scorer=OSA.distance, score_cutoff=1, dtype=np.int32) <= 1
+            pa = [t.partition("@")[0] for t in ta]
+            pb = [t.partition("@")[0] for t in tb]
+            long = np.fromiter(
+                (len(x) >= 5 and len(y) >= 5 for x, y in zip(pa, pb, strict=True)),
+                dtype=np.bool_,
+                count=len(pa),
+            )
+            near |= long & (
+                cpdist(pa, pb, scorer=OSA.distance, score_cutoff=1, dtype=np.int32) <= 1
+            )
+            out[rest] = np.where(near, 4, 5)
+        self._levels_by(out, np.flatnonzero(both & ~single), a, b, lv._email)
         return out
 
     def _address(self, a: np.ndarray, b: np.ndarray) -> np.ndarray:
@@ -272,25 +305,24 @@ class Columns:
         odd = years & ((fy < 1000) | (fy > 9999) | (gy < 1000) | (gy > 9999))
         swap = (fm == gd) & (fd == gm)
         same_dm = (fm == gm) & (fd == gd)
-        full = dm & years & ~odd
-        if full.any():
-            x = fy * 10000 + fm * 100 + fd
-            y = gy * 10000 + gm * 100 + gd
-            # Months and days beyond two digits would not fit eight; they go one by one.
-            wide = (fm > 99) | (fd > 99) | (gm > 99) | (gd > 99)
-            odd |= full & wide
-            full &= ~wide
-            lvl = np.full(len(a), 6, dtype=np.int8)
+        # Months and days beyond two digits would not fit eight digits; they go one by one.
+        wide = (fm > 99) | (fd > 99) | (gm > 99) | (gd > 99)
+        odd |= dm & years & wide
+        full = np.flatnonzero(dm & years & ~odd)
+        if len(full):
+            x = fy[full] * 10000 + fm[full] * 100 + fd[full]
+            y = gy[full] * 10000 + gm[full] * 100 + gd[full]
+            lvl = np.full(len(full), 6, dtype=np.int8)
             lvl[_one_digit_off(x, y, 8)] = 4
-            lvl[(fy == gy) & swap] = 3
-            lvl[(x == y)] = 1
-            out[full] = lvl[full]
+            lvl[(fy[full] == gy[full]) & swap[full]] = 3
+            lvl[x == y] = 1
+            out[full] = lvl
         part = dm & ~years
         out[part] = np.where(same_dm[part], 2, np.where(swap[part], 3, 6))
-        yonly = ~dm & years & ~odd
-        if yonly.any():
-            lvl = np.where(fy == gy, 5, np.where(_one_digit_off(fy, gy, 4), 4, 6))
-            out[yonly] = lvl[yonly]
+        yonly = np.flatnonzero(~dm & years & ~odd)
+        if len(yonly):
+            x, y = fy[yonly], gy[yonly]
+            out[yonly] = np.where(x == y, 5, np.where(_one_digit_off(x, y, 4), 4, 6))
         self._levels_by(out, np.flatnonzero(odd), a, b, lv._birthday)
         return out
 

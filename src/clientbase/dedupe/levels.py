@@ -36,7 +36,7 @@ from clientbase.dedupe.names import (
 )
 from clientbase.i18n import N_, _, language
 
-__all__ = ["FIELDS", "LEVELS", "N_FIELDS", "compare", "describe", "swapped_names"]
+__all__ = ["FIELDS", "LEVELS", "N_FIELDS", "compare", "describe", "read_swapped", "swapped_names"]
 
 # Field order in a comparison vector, and the levels of each (index = level; 0 = no evidence).
 LEVELS: dict[str, tuple[str, ...]] = {
@@ -469,9 +469,15 @@ LEVEL_WORDS = {
 }
 
 
-def describe(f: Features, g: Features, field: int, level: int) -> str:
+def read_swapped(f: Features, g: Features) -> bool:
+    """The pair's names were compared with first and last name swapped (see :func:`_names`)."""
+    return swapped_names(f, g) is not None and _names(f, g)[2]
+
+
+def describe(f: Features, g: Features, field: int, level: int, swapped: bool | None = None) -> str:
     """One field's level in words: "surname typo: Смирнова / Smirnowa", "birthday one digit off:
-    1985-03-12 / 1985-03-21", "city missing"."""
+    1985-03-12 / 1985-03-21", "city missing". ``swapped``: :func:`read_swapped` of the pair,
+    when the caller knows it."""
     lang = language()
     words = _words(lang, field, level)
     if field == KIND:
@@ -481,8 +487,7 @@ def describe(f: Features, g: Features, field: int, level: int) -> str:
     if field == EMAIL and level == 1:
         shared = [r for k, r in zip(f.emails, f.email_raw, strict=False) if k in g.emails]
         return _said(lang, N_("same email {values}")).format(values=", ".join(shared))
-    # The cheap test first: most pairs are not a swapped reading at all.
-    if field in (SURNAME, FIRST) and swapped_names(f, g) is not None and _names(f, g)[2]:
+    if field in (SURNAME, FIRST) and (read_swapped(f, g) if swapped is None else swapped):
         a, b = (f.last_raw, g.first.raw) if field == SURNAME else (f.first.raw, g.last_raw)  # type: ignore[union-attr]
         return _said(lang, N_("{field} {level} {values} (first and last name swapped)")).format(
             values=_pair(a, b, level), **words

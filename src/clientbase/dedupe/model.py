@@ -36,8 +36,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from clientbase.dedupe import levels as _lv
 from clientbase.dedupe.keys import Features
-from clientbase.dedupe.levels import FIELDS, LEVELS, N_FIELDS, compare, describe
+from clientbase.dedupe.levels import FIELDS, LEVELS, N_FIELDS, compare, describe, read_swapped
 
 __all__ = [
     "AUTO_PROBABILITY",
@@ -240,7 +241,9 @@ class Model:
                 w += extra.get(k, 0.0)
             parts.append((-abs(w), k, lv, w))
         parts.sort()
-        return [f"{describe(f, g, k, lv)} {w:+.1f}" for _, k, lv, w in parts]
+        # Only a surname and a first name that both compare can have been read swapped.
+        sw = bool(levels[_lv.SURNAME] and levels[_lv.FIRST]) and read_swapped(f, g)
+        return [f"{describe(f, g, k, lv, sw)} {w:+.1f}" for _, k, lv, w in parts]
 
     def summary(self) -> list[dict]:
         """The learned table: per field and level, m, u and the weight."""
