@@ -189,6 +189,7 @@ def _match(
             report(s + len(part) - 1)
     label_levels = [(compare(features(a), features(b)), same) for a, b, same in labels]
     model = fit(feats, X, labels=label_levels, u_random=random_u(feats, matrix=cols.levels))
+    del cols
     weights = model.match_weights(X)
     terms = model.term_adjustments(feats)
     first_side = codes // n if len(terms) else None
@@ -199,23 +200,29 @@ def _match(
     prob = np.where(corroborated(X), prob, np.minimum(prob, NAME_ONLY_CAP))
     prob = np.where(mismatched(X), np.minimum(prob, MISMATCH_CAP), prob)
     keep = np.flatnonzero(prob >= min_score)
-    out: list[Match] = []
     kept_codes = codes[keep]
+    side_a, side_b = (kept_codes // n).tolist(), (kept_codes % n).tolist()
+    # Only the people of the pairs kept are needed from here on: the rest of the prepared
+    # people (half a gigabyte in a base of a million) can go before the explanations are made.
+    kept = {i: feats[i] for i in sorted({*side_a, *side_b})}
+    del feats, codes, weights
+    rows = X[keep].tolist()
+    scores = [round(p, 4) for p in prob[keep].tolist()]
+    extras = {k: adj[kept_codes // n].tolist() for k, adj in terms.items()}
+    del terms, X, prob
+    out: list[Match] = []
     kstep = max(1, len(keep) // 20)
-    for k, (c, row) in enumerate(zip(kept_codes.tolist(), keep.tolist(), strict=True)):
-        i, j = divmod(c, n)
-        f, g = feats[i], feats[j]
+    for k, (i, j, levels, score) in enumerate(zip(side_a, side_b, rows, scores, strict=True)):
+        f, g = kept[i], kept[j]
         a, b = (f.id, g.id) if f.id <= g.id else (g.id, f.id)
         if (a, b) in skip_pairs:
             continue
-        levels = X[row].tolist()
-        extra = {k: float(adj[i]) for k, adj in terms.items() if levels[k] == 1}
-        out.append(Match(a, b, round(float(prob[row]), 4), model.explain(f, g, levels, extra)))
+        extra = {t: adj[k] for t, adj in extras.items() if levels[t] == 1}
+        out.append(Match(a, b, score, model.explain(f, g, levels, extra)))
         if progress is not None and (k % kstep == 0 or k == len(keep) - 1):
             progress("explain", k + 1, len(keep))
     out.sort(key=lambda m: (-m.score, m.a, m.b))
-    kept = {i for c in kept_codes.tolist() for i in divmod(c, n)}
-    return Matching(out, model, total, {feats[i].id: feats[i] for i in sorted(kept)})
+    return Matching(out, model, total, {f.id: f for f in kept.values()})
 
 
 def _by_rules(feats, codes, n, min_score, skip_pairs, progress) -> Matching:

@@ -41,7 +41,6 @@ from array import array
 from collections.abc import Callable, Iterator, Sequence
 from dataclasses import dataclass
 from functools import lru_cache
-from itertools import repeat
 
 from clientbase.dedupe.names import (
     FirstName,
@@ -444,31 +443,38 @@ def pair_codes(
         max_block,
         max(2, max_block // NAME_BLOCK_DIVISOR),
     )
-    # One pair of typed arrays per class of key (strong, weak, surname + initial): ten million
-    # keys as Python ints in lists would take ~400 MB.
-    hashes = (array("q"), array("q"), array("q"))
-    owners = (array("i"), array("i"), array("i"))  # int32: a person's index
+    # The keys' hashes in one typed array (ten million keys as Python ints in lists would take
+    # ~400 MB), and per person how many keys of each class (strong, weak, surname + initial)
+    # they have: the owner and the class of every key follow from these counts.
+    hashes = array("q")
+    counts = array("i")
     step = max(1, n // 20)
+    chunk: list[str] = []
     for i, f in enumerate(feats):
-        for cls, keys in enumerate(_keys_by_class(f)):
-            if keys:
-                hashes[cls].extend(map(hash, keys))
-                owners[cls].extend(repeat(i, len(keys)))
+        strong, weak, names = _keys_by_class(f)
+        chunk += strong
+        chunk += weak
+        chunk += names
+        counts.extend((len(strong), len(weak), len(names)))
+        if len(chunk) >= 1 << 16:
+            hashes.extend(map(hash, chunk))  # in C, a chunk at a time
+            chunk = []
         if progress is not None and (i % step == 0 or i == n - 1):
             progress("keys", i + 1, n)
-    if not any(hashes):
+    hashes.extend(map(hash, chunk))
+    del chunk
+    if not hashes:
         return np.zeros(0, dtype=np.int64)
-    h = np.concatenate([np.frombuffer(x, dtype=np.int64) for x in hashes])
-    own = np.concatenate([np.frombuffer(x, dtype=np.int32) for x in owners])
-    cap = np.repeat(np.array(caps_by_class, dtype=np.int32), [len(x) for x in hashes])
-    del hashes, owners
-    # Each class's keys were added person by person, so a stable sort by hash alone keeps the
-    # owners of a block in index order (a block mixes classes only by a hash collision, when
-    # the order inside it is no matter: the pairs are sorted out below): twice as fast as a
-    # sort by (hash, owner).
+    h = np.frombuffer(hashes, dtype=np.int64)
+    per = np.frombuffer(counts, dtype=np.int32)
+    own = np.repeat(np.arange(n, dtype=np.int32), per.reshape(n, 3).sum(axis=1))
+    cap = np.repeat(np.tile(np.array(caps_by_class, dtype=np.int32), n), per)
+    del per, counts
+    # Keys were added person by person, so a stable sort by hash alone keeps the owners of a
+    # block in index order: twice as fast as a sort by (hash, owner).
     order = np.argsort(h, kind="stable")
     h, own, cap = h[order], own[order], cap[order]
-    del order
+    del order, hashes
     # A person's repeated key (two phones with the same last 7 digits) counts once.
     keep = np.ones(len(h), dtype=np.bool_)
     keep[1:] = (h[1:] != h[:-1]) | (own[1:] != own[:-1])

@@ -117,17 +117,19 @@ MISMATCH_CAP = 0.3
 _CLIENT_CODE = FIELDS.index("client code")
 
 
-# The same levels per field, in FIELDS order, for one pair at a time.
 def mismatch_levels(levels: Sequence[int]) -> bool:
     """One pair's levels prove two people different (:func:`mismatched` for one row)."""
     if levels[_CLIENT_CODE] == 1:
         return False
-    return any(lv in bad for lv, bad in zip(levels, MISMATCH_BY_FIELD, strict=True))
+    # A plain loop over the few (field, level) pairs: this runs for every pair of members of
+    # two groups about to join.
+    for k, bad in _MISMATCH_AT:
+        if levels[k] == bad:
+            return True
+    return False
 
 
-MISMATCH_BY_FIELD: tuple[frozenset[int], ...] = tuple(
-    frozenset(lv for name, lv in _MISMATCH_LEVELS if name == f) for f in FIELDS
-)
+_MISMATCH_AT = tuple(sorted((FIELDS.index(name), lv) for name, lv in _MISMATCH_LEVELS))
 
 
 def mismatched(X: np.ndarray) -> np.ndarray:
