@@ -465,22 +465,37 @@ def pair_codes(
     del chunk
     if not hashes:
         return np.zeros(0, dtype=np.int64)
-    h = np.frombuffer(hashes, dtype=np.int64)
+    # One 64-bit word per key, sorted in place: the key's hash in the high bits, then its class
+    # (two bits) and its owner (as many bits as the number of people needs). The sort groups
+    # the blocks with their owners in index order, with no index array and no gathers of
+    # three arrays (at a million people a third less memory, and faster). The hash keeps
+    # 62 bits less the owner's (42 at a million people): two keys meet by chance about once
+    # in ten million keys, which only adds pairs to score.
+    obits = max(1, (n - 1).bit_length())
+    shift = np.uint64(obits + 2)
     per = np.frombuffer(counts, dtype=np.int32)
-    own = np.repeat(np.arange(n, dtype=np.int32), per.reshape(n, 3).sum(axis=1))
-    cap = np.repeat(np.tile(np.array(caps_by_class, dtype=np.int32), n), per)
-    del per, counts
-    # Keys were added person by person, so a stable sort by hash alone keeps the owners of a
-    # block in index order: twice as fast as a sort by (hash, owner).
-    order = np.argsort(h, kind="stable")
-    h, own, cap = h[order], own[order], cap[order]
-    del order, hashes
+    word = np.frombuffer(hashes, dtype=np.uint64) >> shift
+    word <<= shift
+    del hashes
+    part = np.repeat(np.tile(np.arange(3, dtype=np.uint64), n), per)
+    part <<= np.uint64(obits)
+    word |= part
+    part = np.repeat(np.arange(n, dtype=np.uint64), per.reshape(n, 3).sum(axis=1))
+    word |= part
+    del part, per, counts
+    word.sort()
     # A person's repeated key (two phones with the same last 7 digits) counts once.
-    keep = np.ones(len(h), dtype=np.bool_)
-    keep[1:] = (h[1:] != h[:-1]) | (own[1:] != own[:-1])
-    h, own, cap = h[keep], own[keep], cap[keep]
-    starts = np.flatnonzero(np.concatenate(([True], h[1:] != h[:-1])))
-    sizes = np.diff(np.concatenate((starts, [len(h)])))
+    keep = np.ones(len(word), dtype=np.bool_)
+    keep[1:] = word[1:] != word[:-1]
+    word = word[keep]
+    del keep
+    block = word >> shift
+    starts = np.flatnonzero(np.concatenate(([True], block[1:] != block[:-1])))
+    sizes = np.diff(np.concatenate((starts, [len(word)])))
+    del block
+    cap = np.array(caps_by_class, dtype=np.int32)[((word >> np.uint64(obits)) & np.uint64(3))]
+    own = (word & np.uint64((1 << obits) - 1)).astype(np.int32)
+    del word
     # The prefix is part of the hashed string, so two kinds of key share a block only by a hash
     # collision; the block then gets the smaller limit, the safer reading.
     limit = np.minimum.reduceat(cap, starts)
@@ -492,7 +507,7 @@ def pair_codes(
         # Only blocks with a new person in them can give a wanted pair.
         usable &= np.logical_or.reduceat(mark[own], starts)
     starts, sizes = starts[usable], sizes[usable]
-    del h, cap, keep, limit, usable
+    del cap, limit, usable
 
     # Blocks of the same size in one vectorised step each (most blocks hold two people).
     a_parts = []
