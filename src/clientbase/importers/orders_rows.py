@@ -68,12 +68,14 @@ class RowsChunk(NamedTuple):
     ``items``: per row, an order line ``(identity number, order key, has id, ordered at,
     amount, quantity, cost, margin, discount, product, category, manager, channel, status,
     currency, is return, sheet, row, raw JSON, loose number)`` or a rejected row ``(None, row,
-    sheet, reason, raw JSON)``."""
+    sheet, reason, raw JSON)``. ``columns``: instead of ``items`` when no row was rejected,
+    the same lines a column at a time (see ``orders_columns.as_columns``)."""
 
     identities: list[tuple[int, Clean | Rejected]]
     loose: list[tuple[int, tuple]]
     items: list[tuple]
     rows_read: int
+    columns: tuple | None = None
 
 
 class OrderRows:
@@ -96,6 +98,10 @@ class OrderRows:
         self._next_identity = 0
         self._loose: dict[tuple, int] = {}
         self._next_loose = 0
+        # Columnar reading (orders_columns): a row's identity cells -> the number of its
+        # identity, emptied with the two memories above (a new generation).
+        self._row_keys: dict[tuple, int] = {}
+        self._generation = 0
 
     def parse(
         self, mapping: OrderMapping, rows: list[tuple[int, list]], sheet: str | None
@@ -106,7 +112,6 @@ class OrderRows:
         identities: list[tuple[int, Clean | Rejected]] = []
         new_loose: list[tuple[int, tuple]] = []
         items: list[tuple] = []
-        known, loose_ids = self._identities, self._loose
         for n, cells in rows:
             if isinstance(cells, UnreadableRow):  # counted and rejected with the reader's reason
                 raw = {"line": cells[0] if cells else ""}
@@ -117,23 +122,9 @@ class OrderRows:
             if problem:
                 items.append((None, n, sheet, problem, raw_json))
                 continue
-            sig = _signature(rec)
-            number = known.get(sig)
-            if number is None:
-                if len(known) >= _IDENTITY_CACHE:
-                    known.clear()
-                number = known[sig] = self._next_identity
-                self._next_identity += 1
-                self._raw(rec)
-                identities.append((number, self._clean(rec, mapping)))
-            loose = tuple(map(rec.fields.get, LOOSE))
-            lid = loose_ids.get(loose)
-            if lid is None:
-                if len(loose_ids) >= _IDENTITY_CACHE:
-                    loose_ids.clear()
-                lid = loose_ids[loose] = self._next_loose
-                self._next_loose += 1
-                new_loose.append((lid, loose))
+            number, lid = self._identity(rec, mapping, identities, new_loose)
+            if self._head is not None and self._head[4] is None:
+                self._head = (*self._head[:4], (number, lid, self._generation))
             key = order["order_id"] or f"row:{sheet or ''}:{n}"
             items.append((
                 number, key, int(bool(order["order_id"])), order["stamp"], order["amount"],
@@ -143,6 +134,40 @@ class OrderRows:
                 raw_json, lid,
             ))  # fmt: skip
         return RowsChunk(identities, new_loose, items, len(rows))
+
+    def _identity(
+        self, rec: ContactRecord, mapping: OrderMapping, identities: list, new_loose: list
+    ) -> tuple[int, int]:
+        """The numbers of a row's identity and of its ``LOOSE`` values; a new identity is
+        cleaned and added to ``identities``, new values to ``new_loose``."""
+        known = self._identities
+        sig = _signature(rec)
+        number = known.get(sig)
+        if number is None:
+            if len(known) >= _IDENTITY_CACHE:
+                known.clear()
+                self._row_keys.clear()
+                self._generation += 1
+            number = known[sig] = self._next_identity
+            self._next_identity += 1
+            self._raw(rec)
+            identities.append((number, self._clean(rec, mapping)))
+        loose = tuple(map(rec.fields.get, LOOSE))
+        lid = self._loose.get(loose)
+        if lid is None:
+            lid = self._new_loose(loose, new_loose)
+        return number, lid
+
+    def _new_loose(self, loose: tuple, new_loose: list) -> int:
+        """The number of a combination of ``LOOSE`` values not seen before."""
+        if len(self._loose) >= _IDENTITY_CACHE:
+            self._loose.clear()
+            self._row_keys.clear()
+            self._generation += 1
+        lid = self._loose[loose] = self._next_loose
+        self._next_loose += 1
+        new_loose.append((lid, loose))
+        return lid
 
     def _date(self, text) -> datetime:
         hit = self._dates.get(text) if isinstance(text, str) else None
@@ -161,21 +186,7 @@ class OrderRows:
         A CSV row of plain cells takes a road of its own, in a third of the time of
         ``mapping.to_record``: invoice files have hundreds of thousands of lines. The third
         part is the raw record as JSON (written from the cells on that road: twice as fast)."""
-        plan = self._plan
-        if plan is None or plan[0] is not m:
-            keys = m.raw_keys(len(m.header))
-            mine = [(i, c.field) for i, c in m.columns.items() if c.field in _ORDER_FIELD_SET]
-            ident = [(i, c.field) for i, c in m.columns.items()
-                     if c.field not in ("phone", "email", IGNORE, *ORDER_FIELDS)]  # fmt: skip
-            points = [(i, c.field, c.label) for i, c in m.columns.items()
-                      if c.field in ("phone", "email")]  # fmt: skip
-            simple = all(
-                c.label_column is None and c.field not in ("note", "tags", *MULTI_FIELDS[2:])
-                for c in m.columns.values()
-            )
-            names = [encode_basestring(k) + ": " for k in keys]  # as to_json writes the keys
-            self._plan = plan = (m, keys, mine, ident, points, simple, names)
-        _, keys, mine, ident, points, simple, names = plan
+        _, keys, mine, ident, points, simple, names = self._layout(m)
         texts = None
         if simple and len(cells) <= len(keys):
             try:
@@ -204,6 +215,26 @@ class OrderRows:
         cells_json = [k + encode_basestring(t) for k, t in zip(names, texts, strict=False) if t]
         raw_json = "{" + ", ".join(cells_json) + "}"
         return rec, order, raw_json
+
+    def _layout(self, m: OrderMapping) -> tuple:
+        """The mapping's columns laid out for reading a row: (mapping, raw keys, order columns,
+        identity columns, phone and email columns, whether every cell is plain text to take
+        as it is, the raw keys as JSON)."""
+        plan = self._plan
+        if plan is None or plan[0] is not m:
+            keys = m.raw_keys(len(m.header))
+            mine = [(i, c.field) for i, c in m.columns.items() if c.field in _ORDER_FIELD_SET]
+            ident = [(i, c.field) for i, c in m.columns.items()
+                     if c.field not in ("phone", "email", IGNORE, *ORDER_FIELDS)]  # fmt: skip
+            points = [(i, c.field, c.label) for i, c in m.columns.items()
+                      if c.field in ("phone", "email")]  # fmt: skip
+            simple = all(
+                c.label_column is None and c.field not in ("note", "tags", *MULTI_FIELDS[2:])
+                for c in m.columns.values()
+            )
+            names = [encode_basestring(k) + ": " for k in keys]  # as to_json writes the keys
+            self._plan = plan = (m, keys, mine, ident, points, simple, names)
+        return plan
 
     def _raw(self, rec: ContactRecord) -> None:
         """The raw record of a row read on the plain road, as ``to_record`` gives it."""
@@ -357,7 +388,8 @@ class OrderRows:
             f.setdefault("source", order["channel"])  # the channel of a first order
         if oid is not None and head is None:
             identity = (dict(f), list(rec.phones), list(rec.emails))
-            self._head = (oid, order["date"], identity, returned)
+            # The last part: the numbers of its identity, once known (see _identity).
+            self._head = (oid, order["date"], identity, returned, None)
         return order, None
 
 

@@ -8,11 +8,14 @@ process while this one finds the customers and writes: both cores are busy.
 
 from __future__ import annotations
 
+import gc
 import json
 import pickle
 from collections import deque
 from collections.abc import Iterable
 from datetime import datetime
+from itertools import repeat
+from types import SimpleNamespace
 
 from sqlalchemy import (
     Column,
@@ -35,6 +38,7 @@ from sqlalchemy import (
     select,
     update,
 )
+from sqlalchemy.sql.elements import Label
 
 from clientbase.db.bulk import insert_rows, select_where_in, timestamp
 from clientbase.db.models import import_changes, import_rows, orders
@@ -42,7 +46,8 @@ from clientbase.db.rules import ORDER_RETURN
 from clientbase.i18n import language, set_language
 from clientbase.importers.contacts import ContactWriter, Counts, Reject
 from clientbase.importers.orders import OrderMapping
-from clientbase.importers.orders_rows import LOOSE, OrderRows, RowsChunk
+from clientbase.importers.orders_columns import ColumnRows, as_columns, pack
+from clientbase.importers.orders_rows import LOOSE, RowsChunk
 from clientbase.workers import worker_pool
 
 _meta = MetaData()
@@ -103,7 +108,7 @@ class OrderWriter:
         # A base without orders has nothing to compare with: every order of the file is new,
         # so each line's batch record is known as it is read and goes straight in.
         self._first = conn.execute(select(orders.c.id).limit(1)).first() is None
-        self._rows = OrderRows(region, source)
+        self._rows = ColumnRows(region, source)
         # Identity number (see orders_rows) -> (customer id or None, the reason when None).
         self._who: dict[int, tuple[int | None, str | None]] = {}
         # The LOOSE fields (orders_rows; the manager, the city: the newest row wins). Per
@@ -116,10 +121,15 @@ class OrderWriter:
         self._last_loose: dict[int, int] = {}
         self._kept: dict[int, bytes] = {}
 
+    @property
+    def base_was_empty(self) -> bool:
+        """No customers and no orders before this import."""
+        return self._first and self.customers.base_was_empty
+
     def write_rows(
         self, mapping: OrderMapping, rows: list[tuple[int, list]], sheet: str | None
     ) -> None:
-        self._write(self._rows.parse(mapping, rows, sheet))
+        self._write(as_columns(self._rows.parse_packed(mapping, pack(rows), sheet)))
 
     def write_table(
         self,
@@ -140,7 +150,8 @@ class OrderWriter:
             pending: deque = deque()
             for rows in chunks:
                 # One worker takes the chunks in order, so what carries from row to row holds.
-                pending.append(pool.submit(_read_chunk, rows, sheet))
+                # A plain chunk crosses as columns: a fraction of the pickling (orders_columns).
+                pending.append(pool.submit(_read_chunk, pack(rows), sheet))
                 if len(pending) >= _IN_FLIGHT:
                     self._write(pending.popleft().result())
             while pending:
@@ -164,10 +175,15 @@ class OrderWriter:
                 _merge(values, map(cl.fields.get, LOOSE))
         self._loose.update(chunk.loose)
         self.counts.rows_read += chunk.rows_read
+        if chunk.columns is not None and self._write_columns(chunk.columns):
+            return
+        items = chunk.items
+        if chunk.columns is not None:  # a customer was rejected: row by row after all
+            items = list(zip(*chunk.columns[:-1], strict=True))
         # records: batch-record rows (the rejects; on a first import every line, in file order)
         lines, records, batch, first = [], [], self.batch_id, self._first
         loose, last_loose, newest = self._loose, self._last_loose, self._newest_values
-        for item in chunk.items:
+        for item in items:
             number = item[0]
             if number is None:
                 _, row, sheet, reason, raw_json = item
@@ -195,6 +211,38 @@ class OrderWriter:
         self._n += len(lines)
         insert_rows(self.conn, _LINES, _SUM_COLUMNS if first else _LINE_COLUMNS, lines)
         insert_rows(self.conn, import_rows, _REJECT_COLUMNS, records)
+
+    def _write_columns(self, cols: tuple) -> bool:
+        """Lines of a chunk given as columns (``as_columns``): staged with tuples zipped from
+        the columns. False, having written nothing, when some customer was rejected."""
+        who = self._who
+        found = [who[n] for n in cols[0]]
+        cids = [w[0] for w in found]
+        if None in cids:
+            return False
+        # The LOOSE values: only the last row of each (customer, combination) pair can change
+        # the newest values, so the pairs are applied in the order of their last rows.
+        pairs = list(dict.fromkeys(zip(reversed(cids), reversed(cols[19]), strict=True)))
+        loose, last_loose, newest = self._loose, self._last_loose, self._newest_values
+        for cid, lid in reversed(pairs):
+            if last_loose.get(cid) != lid:
+                last_loose[cid] = lid
+                if cid not in newest:
+                    newest[cid] = [None] * len(LOOSE)
+                _merge(newest[cid], loose[lid])
+        key, has_id = cols[1], cols[2]
+        if self._first:
+            lines = list(zip(key, has_id, cids, *cols[3:16], strict=True))
+            batch = repeat(self.batch_id)
+            records = list(zip(batch, cols[16], cols[17], cols[18], repeat("created"), cols[20],
+                               cids))  # fmt: skip
+            insert_rows(self.conn, import_rows, _REJECT_COLUMNS, records)
+            insert_rows(self.conn, _LINES, _SUM_COLUMNS, lines)
+        else:
+            lines = list(zip(key, has_id, cids, *cols[3:19], strict=True))
+            insert_rows(self.conn, _LINES, _LINE_COLUMNS, lines)
+        self._n += len(lines)
+        return True
 
     def finish(self) -> None:
         """Sum the staged lines into orders; a known order id is updated, not added twice.
@@ -271,37 +319,44 @@ class OrderWriter:
         whole aggregate goes in with one INSERT … SELECT (the lines' batch records are in).
         The same values as ``_orders_page`` gives a new order, computed in SQL."""
         conn = self.conn
-        a = agg.order_by(None).subquery()
+        # The aggregates themselves, not a subquery of them: one sort of the lines (by key)
+        # gives both the groups and the order of the new orders.
+        a = SimpleNamespace(**{c.name: c.element if isinstance(c, Label) else c
+                               for c in agg.selected_columns})  # fmt: skip
         returned = and_(
-            or_(a.c.ret == 1, a.c.amount < 0),
-            or_(a.c.status.is_(None), a.c.status.not_in(("cancelled", "open"))),
+            or_(a.ret == 1, a.amount < 0),
+            or_(a.status.is_(None), a.status.not_in(("cancelled", "open"))),
         )
         label = (
-            func.coalesce(func.nullif(a.c.product, ""), literal("товары"))
-            + literal(" и др. (") + cast(a.c.lines, String) + literal(" поз.)")
+            func.coalesce(func.nullif(a.product, ""), literal("товары"))
+            + literal(" и др. (") + cast(a.lines, String) + literal(" поз.)")
         )  # fmt: skip
-        ordered_at = a.c.ordered_at
+        ordered_at = a.ordered_at
         if conn.dialect.name != "sqlite":  # SQLite keeps times as this very text
             ordered_at = cast(ordered_at, DateTime)
         now = timestamp(conn, datetime.now())
-        values = select(
-            a.c.customer_id,
-            ordered_at,
-            a.c.amount,
-            a.c.cost,
-            a.c.margin,
-            a.c.discount,
-            a.c.quantity,
-            case((a.c.lines == 1, a.c.product), else_=label),
-            a.c.category,
-            a.c.manager,
-            a.c.channel,
-            case((returned, literal(ORDER_RETURN)), else_=a.c.status),
-            a.c.currency,
-            case((a.c.has_id == 1, a.c.order_key), else_=None),
-            literal(self.batch_id),
-            literal(now, DateTime if not isinstance(now, str) else String),
-        ).order_by(a.c.order_key)  # new orders are numbered in the order of their keys
+        values = (
+            select(
+                a.customer_id,
+                ordered_at,
+                a.amount,
+                a.cost,
+                a.margin,
+                a.discount,
+                a.quantity,
+                case((a.lines == 1, a.product), else_=label),
+                a.category,
+                a.manager,
+                a.channel,
+                case((returned, literal(ORDER_RETURN)), else_=a.status),
+                a.currency,
+                case((a.has_id == 1, a.order_key), else_=None),
+                literal(self.batch_id),
+                literal(now, DateTime if not isinstance(now, str) else String),
+            )
+            .group_by(a.order_key)
+            .order_by(a.order_key)
+        )  # new orders numbered in key order
         conn.execute(insert(orders).from_select(list(_ORDER_INSERT), values))
         o = orders
         created, returns = conn.execute(
@@ -385,16 +440,17 @@ def _merge(values: list, new) -> None:
             values[i] = v
 
 
-_READER: tuple[OrderRows, OrderMapping] | None = None  # the worker process's own
+_READER: tuple[ColumnRows, OrderMapping] | None = None  # the worker process's own
 
 
 def _start_reader(region: str, source: str | None, mapping: OrderMapping, lang: str) -> None:
     global _READER
+    gc.disable()  # the per-file caches hold millions of small acyclic objects: nothing to collect
     set_language(lang)  # its reasons for rejected rows in the command's language
-    _READER = (OrderRows(region, source), mapping)
+    _READER = (ColumnRows(region, source), mapping)
 
 
-def _read_chunk(rows: list[tuple[int, list]], sheet: str | None) -> RowsChunk:
+def _read_chunk(packed: tuple, sheet: str | None) -> RowsChunk:
     assert _READER is not None
     reader, mapping = _READER
-    return reader.parse(mapping, rows, sheet)
+    return as_columns(reader.parse_packed(mapping, packed, sheet))

@@ -24,6 +24,7 @@ from clientbase.db.models import (
     customers,
     import_rows,
     imports,
+    orders,
 )
 from clientbase.errors import InputFileError, UsageError
 from clientbase.i18n import _, ngettext
@@ -79,6 +80,7 @@ DEFERRED_INDEXES = [
     for ix in sorted(table.indexes, key=lambda ix: ix.name)
     if ix.name not in _KEEP_DURING_LOAD
 ]
+ORDER_INDEXES = sorted(orders.indexes, key=lambda ix: ix.name)  # the orders go in at the end
 
 Progress = Callable[[str, int, int | None], None]  # (step, done, total); total None: unknown
 
@@ -580,6 +582,7 @@ def _import_orders(
     writer = OrderWriter(
         conn, batch_id, create_missing=opt.create_missing, region=opt.region, source=opt.source
     )
+    gc_was_enabled = gc.isenabled()
     try:
         if not plan.tables_open:
             _map_tables(plan, opt, None)
@@ -587,13 +590,19 @@ def _import_orders(
         # A large CSV is read in a worker process while this one writes.
         parallel = plan.fmt == "csv" and plan.source.size >= PARALLEL_FROM_BYTES
         parallel = parallel and (os.cpu_count() or 1) > 1
-        for t, m in plan.tables:
-            result.mapping[t.name or ""] = m.describe()
-            result.not_mapped.extend(h for h in m.unmapped if h not in result.not_mapped)
-            writer.write_table(m, _row_chunks(t.rows), t.name, parallel=parallel)
-        writer.finish()
+        # A first big load into an empty base builds its secondary indexes once, at the end.
+        big_first = writer.base_was_empty and plan.source.size >= PARALLEL_FROM_BYTES
+        gc.disable()  # millions of small acyclic tuples: see _worker_init
+        with indexes_deferred(conn, [*DEFERRED_INDEXES, *ORDER_INDEXES] if big_first else []):
+            for t, m in plan.tables:
+                result.mapping[t.name or ""] = m.describe()
+                result.not_mapped.extend(h for h in m.unmapped if h not in result.not_mapped)
+                writer.write_table(m, _row_chunks(t.rows), t.name, parallel=parallel)
+            writer.finish()
     finally:
         _close(plan)
+        if gc_was_enabled:
+            gc.enable()
     if plan.fmt == "csv":
         result.encoding, result.delimiter = plan.tables[0][0].encoding, plan.tables[0][0].delimiter
     else:

@@ -1,0 +1,385 @@
+"""A chunk of order lines as columns: how it crosses to the worker process, and the parts of
+reading it that go a column at a time.
+
+A CSV of a shop's or an accounting system's sales has the same cells on every row, so a chunk
+is sent as one string per column (its cells joined by NUL, which a CSV cell never holds here:
+that is checked) instead of a list per row: pickling a few long strings costs a fraction of
+pickling a hundred thousand short ones. Any chunk that is not that plain (rows of different
+widths, typed spreadsheet cells, a row the reader could not read) goes as rows, as before.
+"""
+
+from __future__ import annotations
+
+from itertools import repeat
+from json.encoder import encode_basestring  # what to_json (ensure_ascii=False) writes a text with
+
+from clientbase.i18n import _
+from clientbase.importers.clean import Clean, Rejected
+from clientbase.importers.orders import (
+    _CANCELLATION_ID,
+    _RETURN_DOCUMENT,
+    _TOTALS_ROW,
+    MAX_AMOUNT,
+    NUMBERS,
+    OrderMapping,
+)
+from clientbase.importers.orders_rows import (
+    _CACHE_SIZE,
+    _PLAIN_NUMBER,
+    LOOSE,
+    STAMP,
+    OrderRows,
+    RowsChunk,
+    _day_first,
+    _out_of_range,
+    _status,
+)
+from clientbase.importers.records import ContactRecord, UnreadableRow
+from clientbase.normalize.money import parse_amount
+
+_SEP = "\x00"
+
+
+def pack(rows: list[tuple[int, list]]) -> tuple:
+    """``("columns", row numbers, width, joined columns)`` for a plain chunk, else
+    ``("rows", rows)``."""
+    if not rows:
+        return ("rows", rows)
+    width = len(rows[0][1])
+    cells = [c for _n, c in rows]
+    if width == 0 or any(len(c) != width or type(c) is UnreadableRow for c in cells):
+        return ("rows", rows)
+    joined = []
+    for col in zip(*cells, strict=True):
+        try:
+            text = _SEP.join(col)
+        except TypeError:  # a number or a date from a typed cell
+            return ("rows", rows)
+        if text.count(_SEP) != len(col) - 1:  # a cell holds a NUL itself
+            return ("rows", rows)
+        joined.append(text)
+    return ("columns", [n for n, _c in rows], width, joined)
+
+
+def unpack_rows(packed: tuple) -> list[tuple[int, list]]:
+    """The chunk as rows again, whichever way it was packed."""
+    if packed[0] == "rows":
+        return packed[1]
+    _kind, numbers, _width, joined = packed
+    cols = [text.split(_SEP) for text in joined]
+    return [(n, list(cells)) for n, cells in zip(numbers, zip(*cols, strict=True), strict=True)]
+
+
+def unpack_columns(packed: tuple) -> tuple[list[int], list[list[str]]]:
+    """Row numbers and the stripped cells of each column of a chunk packed as columns."""
+    _kind, numbers, _width, joined = packed
+    return numbers, [[c.strip() for c in text.split(_SEP)] for text in joined]
+
+
+def drop_blank(numbers: list[int], cols: list[list[str]]) -> tuple[list[int], list[list[str]]]:
+    """Without the rows whose cells are all empty (``clean.is_blank`` on stripped cells)."""
+    if any("" not in col for col in cols):
+        return numbers, cols  # a column filled on every row: no row is blank
+    keep = [i for i, cells in enumerate(zip(*cols, strict=True)) if any(cells)]
+    if len(keep) == len(numbers):
+        return numbers, cols
+    return [numbers[i] for i in keep], [[col[i] for i in keep] for col in cols]
+
+
+def raw_json(names: list[str], cols: list[list[str]]) -> list[str]:
+    """Each row's raw record as JSON, as ``to_json`` writes the dict of its non-empty cells
+    (``names``: each key already encoded, with its ``": "``)."""
+    parts = [[name + encode_basestring(t) if t else "" for t in col] for name, col in
+             zip(names, cols, strict=False)]  # fmt: skip
+    if all("" not in col for col in cols):
+        return ["{" + ", ".join(r) + "}" for r in zip(*parts, strict=True)]
+    return ["{" + ", ".join([p for p in r if p]) + "}" for r in zip(*parts, strict=True)]
+
+
+def first_filled(*cols: list[str] | None) -> list[str] | None:
+    """Per row, the first non-empty cell of these columns (a date, else a later choice)."""
+    given = [c for c in cols if c is not None]
+    if not given:
+        return None
+    if len(given) == 1:
+        return given[0]
+    return [next((t for t in cells if t), "") for cells in zip(*given, strict=True)]
+
+
+def as_columns(chunk: RowsChunk) -> RowsChunk:
+    """The chunk with its lines as columns when none was rejected (the usual case): they cross
+    to the writing process and go into the database with a fraction of the per-row work there.
+    Repeated texts (products, managers, times) are made one object each, so they pickle once.
+    Ends with the batch record's reason of each line ("order N" for a line with an id)."""
+    items = chunk.items
+    if not items or any(i[0] is None for i in items):
+        return chunk
+    cols = [list(c) for c in zip(*items, strict=True)]
+    for k in (3, 9, 10, 11, 12, 13, 14, 16):  # time, product … currency, sheet
+        one = {}
+        cols[k] = [one.setdefault(v, v) for v in cols[k]]
+    reasons = ["order " + k if h else None for k, h in zip(cols[1], cols[2], strict=True)]
+    return chunk._replace(items=[], columns=(*cols, reasons))
+
+
+class _Later:
+    """The identity of an order's first line, written out only when a further line of it
+    needs it (most orders have one line, or further lines that change nothing)."""
+
+    __slots__ = ("args",)
+
+    def __init__(self, *args):
+        self.args = args
+
+    def identity(self, rows: ColumnRows) -> tuple[dict, list, list]:
+        rec = rows._record_at(*self.args)
+        return (rec.fields, rec.phones, rec.emails)
+
+
+class ColumnRows(OrderRows):
+    """``OrderRows`` that reads a plain chunk a column at a time: dates, amounts, statuses and
+    currencies are parsed once per distinct text of the chunk, the raw records are written a
+    column at a time, and a row's customer is looked up by its identity cells, so a row costs
+    one short loop step. The rows depend on each other only through the order they continue
+    (a further line of an order takes its customer and day); that stays a loop in file order.
+    Whatever this road does not take (1C reports, CRM deals, typed or uneven rows) goes the
+    row road of ``OrderRows``, with the same state, so the answers are the same either way."""
+
+    _keys_of: OrderMapping | None = None  # the mapping the row keys were made with
+
+    def parse_packed(self, mapping: OrderMapping, packed: tuple, sheet: str | None) -> RowsChunk:
+        if packed[0] == "columns" and self._columns_fit(mapping, packed[2]):
+            numbers, cols = unpack_columns(packed)
+            return self._parse_columns(mapping, numbers, cols, sheet)
+        return self.parse(mapping, unpack_rows(packed), sheet)
+
+    def _columns_fit(self, m: OrderMapping, width: int) -> bool:
+        _m, keys, _mine, _ident, _points, simple, _names = self._layout(m)
+        fields = {c.field for c in m.columns.values()}
+        return (
+            simple
+            and width == len(keys)
+            and not m.document_dates
+            and not m.deals
+            and not fields & {"company_code", "inn"}
+        )
+
+    def _parse_columns(
+        self, m: OrderMapping, numbers: list[int], cols: list[list[str]], sheet: str | None
+    ) -> RowsChunk:
+        _m, _keys, mine, ident, points, _simple, names = self._layout(m)
+        numbers, cols = drop_blank(numbers, cols)
+        size = len(numbers)
+        if self._dayfirst is None:
+            self._dayfirst = _day_first(m, list(zip(numbers, zip(*cols, strict=True), strict=True)))
+        col = {name: cols[i] for i, name in mine}
+        empty = [""] * size
+        oids = col.get("order_id", empty)
+        raw_dates = first_filled(col.get("date"), col.get("date2"), col.get("date3")) or empty
+        dates = self._dates_of(raw_dates)
+        values, bad = self._numbers_of(col)
+        statuses = self._statuses_of(col, m.stages, size)
+        currencies = {t: t.upper()[:3] or None for t in set(col.get("currency", ("",)))}
+        currency = col.get("currency", empty)
+        products = [p or s or None for p, s in zip(col.get("product", empty),
+                                                   col.get("sku", empty), strict=True)]  # fmt: skip
+        category, manager = col.get("category", empty), col.get("manager", empty)
+        channel = col.get("channel", empty)
+        raws = raw_json(names, cols)
+        by_field = dict((name, cols[i]) for i, name in ident)
+        names_col, companies = by_field.get("full_name", empty), by_field.get("company", empty)
+        # A row's identity cells: what its customer depends on (of the manager and the channel,
+        # only whether there is one: see _signature). And its LOOSE values.
+        who = [cols[i] for i, _f in ident] + [cols[i] for i, _k, _l in points]
+        said = [[t != "" for t in manager], [t != "" for t in channel]]
+        keys = list(zip(*who, *said, strict=True))
+        loose_cols = [[t or None for t in by_field[k]] if k in by_field else repeat(None)
+                      for k in LOOSE[1:]]  # fmt: skip
+        loose_keys = list(zip([t or None for t in manager], *loose_cols, strict=False))  # repeat()
+        amount_c, quantity_c, cost_c, margin_c, discount_c, price_c = (
+            values.get(k, [None] * size) for k in ("amount", "quantity", "cost", "margin",
+                                                    "discount", "price")
+        )  # fmt: skip
+        identities: list[tuple[int, Clean | Rejected]] = []
+        new_loose: list[tuple[int, tuple]] = []
+        items: list[tuple] = []
+        if self._keys_of is not m:  # another table: its cells mean other fields
+            self._row_keys.clear()
+            self._keys_of = m
+        row_keys, loose_ids = self._row_keys, self._loose
+        for i in range(size):
+            n = numbers[i]
+            oid = oids[i] or None
+            if oid is None:
+                label = names_col[i] or companies[i]
+                if label and _TOTALS_ROW.match(label):
+                    reason = _("a totals line ({label}), not an order").format(label=repr(label))
+                    items.append((None, n, sheet, reason, raws[i]))
+                    continue
+            head = self._head if oid is not None and self._head and self._head[0] == oid else None
+            text = raw_dates[i]
+            if text:
+                when = dates[text]
+                if type(when) is str:  # why the date could not be read
+                    items.append((None, n, sheet, when, raws[i]))
+                    continue
+                date, stamp = when
+            elif head is not None:
+                date = head[1]
+                stamp = date.strftime(STAMP)
+            else:
+                items.append((None, n, sheet, _("no date"), raws[i]))
+                continue
+            problem = next((b[c[i]] for c, b in bad if c[i] in b), None) if bad else None
+            if problem is not None:
+                items.append((None, n, sheet, problem, raws[i]))
+                continue
+            amount, quantity, cost, margin = amount_c[i], quantity_c[i], cost_c[i], margin_c[i]
+            if amount is None:
+                if head is not None and m.amount_column:
+                    amount = 0.0  # the order's total is on its first line
+                elif price_c[i] is not None and quantity is not None:
+                    amount = price_c[i] * quantity
+                    if abs(amount) > MAX_AMOUNT:
+                        items.append((None, n, sheet, _out_of_range("amount", amount), raws[i]))
+                        continue
+                else:
+                    items.append((None, n, sheet, _("no amount"), raws[i]))
+                    continue
+            is_return = amount < 0 or (quantity is not None and quantity < 0)
+            returned = False
+            if oid and head is None:
+                returned = bool(_CANCELLATION_ID.match(oid) or _RETURN_DOCUMENT.match(oid))
+            if returned or (head is not None and head[3]):
+                is_return = True
+            if is_return:
+                amount = -abs(amount)
+                quantity = None if quantity is None else -abs(quantity)
+                cost = None if cost is None else -abs(cost)
+                margin = None if margin is None else -abs(margin)
+            if margin is None and cost is not None:
+                margin = amount - cost
+            if head is not None:
+                number, lid = self._continued(head, n, cols, i, manager[i], channel[i], m,
+                                              sheet, identities, new_loose)  # fmt: skip
+            else:
+                number = row_keys.get(keys[i])
+                if number is None:
+                    rec = self._record_at(n, cols, i, ident, points, manager[i], channel[i], sheet)
+                    self._texts = [c[i] for c in cols]
+                    number, lid = self._identity(rec, m, identities, new_loose)
+                    row_keys[keys[i]] = number
+                else:
+                    lid = loose_ids.get(loose_keys[i])
+                    if lid is None:
+                        lid = self._new_loose(loose_keys[i], new_loose)
+                if oid is not None:
+                    # The identity is written out only if a further line needs it.
+                    later = _Later(n, cols, i, ident, points, manager[i], channel[i], sheet)
+                    self._head = (oid, date, later, returned, (number, lid, self._generation))
+            items.append((
+                number, oid or f"row:{sheet or ''}:{n}", int(oid is not None), stamp, amount,
+                quantity, cost, margin, discount_c[i], products[i], category[i] or None,
+                manager[i] or None, channel[i] or None, statuses[i], currencies[currency[i]],
+                int(is_return), sheet, n, raws[i], lid,
+            ))  # fmt: skip
+        if self._head is not None and type(self._head[2]) is _Later:
+            self._head = (*self._head[:2], self._head[2].identity(self), *self._head[3:])
+        return RowsChunk(identities, new_loose, items, size)
+
+    def _continued(self, head, n, cols, i, manager, channel, m, sheet, identities, new_loose):
+        """The identity of a further line of an order: its first line's, plus a manager or a
+        channel that one did not say."""
+        if type(head[2]) is _Later:
+            self._head = head = (*head[:2], head[2].identity(self), *head[3:])
+        fields, phones, emails = head[2]
+        ids = head[4]
+        same = (not manager or "manager" in fields) and (not channel or "source" in fields)
+        if same and ids is not None and ids[2] == self._generation:
+            return ids[0], ids[1]
+        rec = ContactRecord(n, None, dict(fields), list(phones), list(emails), [], sheet)  # type: ignore[arg-type]
+        if manager:
+            rec.fields.setdefault("manager", manager)
+        if channel:
+            rec.fields.setdefault("source", channel)
+        self._texts = [c[i] for c in cols]
+        return self._identity(rec, m, identities, new_loose)
+
+    @staticmethod
+    def _record_at(n, cols, i, ident, points, manager, channel, sheet) -> ContactRecord:
+        """The customer part of row ``i`` as the row road makes it (``_record`` and
+        ``_order_part``)."""
+        rec = ContactRecord(n, None, {}, [], [], [], sheet)  # type: ignore[arg-type]
+        f = rec.fields
+        for j, name in ident:
+            if cols[j][i]:
+                f[name] = cols[j][i]
+        for j, kind, label in points:
+            if cols[j][i]:
+                (rec.phones if kind == "phone" else rec.emails).append((cols[j][i], label))
+        if manager:
+            f.setdefault("manager", manager)
+        if channel:
+            f.setdefault("source", channel)
+        return rec
+
+    def _dates_of(self, texts: list[str]) -> dict:
+        """Each distinct date text: (time, its stamp), or why it is not a date."""
+        out: dict = {}
+        for text in set(texts):
+            if not text:
+                continue
+            try:
+                value = self._date(text)
+            except ValueError as exc:
+                out[text] = _("date {value}: {reason}").format(value=repr(text), reason=exc)
+                continue
+            out[text] = (value, self._stamp)
+        return out
+
+    def _numbers_of(self, col: dict) -> tuple[dict, list]:
+        """The number columns as numbers (None where empty), and per column with unreadable or
+        out-of-range cells, {cell: why}, in the order the row road checks them."""
+        values, bad = {}, []
+        for k in NUMBERS:
+            if k not in col:
+                continue
+            parsed, wrong = {"": None}, {}
+            for v in set(col[k]):
+                if v in parsed:
+                    continue
+                number = self._amounts.get(v)
+                if number is None and _PLAIN_NUMBER.match(v):
+                    number = float(v.replace(",", "."))
+                if number is None:
+                    try:
+                        number = parse_amount(v)
+                    except ValueError as exc:
+                        wrong[v] = _("{field} {value}: {reason}").format(
+                            field=k, value=repr(v), reason=exc
+                        )
+                        continue
+                    if len(self._amounts) < _CACHE_SIZE:
+                        self._amounts[v] = number
+                if abs(number) > MAX_AMOUNT:
+                    wrong[v] = _out_of_range(k, number)
+                    continue
+                parsed[v] = number
+            values[k] = [parsed.get(v) for v in col[k]]
+            if wrong:
+                bad.append((col[k], wrong))
+        return values, bad
+
+    def _statuses_of(self, col: dict, stages: bool, size: int) -> list:
+        said = list(zip(col.get("status", [""] * size), col.get("cancelled_at", [""] * size),
+                        strict=True))  # fmt: skip
+        known = {}
+        for s, c in set(said):
+            key = (s or None, c or None)
+            status = self._statuses.get(key, self)
+            if status is self:
+                status = _status(key[0], key[1], stages)
+                if len(self._statuses) < _CACHE_SIZE:
+                    self._statuses[key] = status
+            known[(s, c)] = status
+        return [known[k] for k in said]

@@ -1,0 +1,197 @@
+"""The columnar road of the orders import (importers/orders_columns): a plain chunk crosses to
+the worker as one string per column and is read a column at a time. It must give exactly what
+the row road gives for the same rows: the same order lines, identities, rejects and reasons."""
+
+from __future__ import annotations
+
+import random
+
+from conftest import write
+from sqlalchemy import select
+
+from clientbase.db.models import import_rows
+from clientbase.importers.orders import build_order_mapping
+from clientbase.importers.orders_columns import ColumnRows, pack, unpack_rows
+from clientbase.importers.orders_rows import OrderRows
+from clientbase.importers.records import UnreadableRow
+
+RU = ["Дата", "Номер заказа", "Код клиента", "Клиент", "Телефон", "Email", "Город", "Товар",
+      "Категория", "Кол-во", "Цена", "Сумма", "Себестоимость", "Скидка", "Менеджер", "Канал",
+      "Статус", "Валюта", "Комментарий"]  # fmt: skip
+SHOP = ["Name", "Email", "Financial Status", "Paid at", "Created at", "Currency", "Total",
+        "Lineitem quantity", "Lineitem name", "Lineitem price", "Lineitem sku", "Billing Name",
+        "Billing Phone", "Cancelled at"]  # fmt: skip
+DATES = ("01.02.2025", "1.2.2025 10:30", "2025-02-03", "2025-02-03 08:15:00", "3/2/2025",
+         "12/31/2024", "31.02.2025", "вчера", "", " 05.02.2025 ", "2025-13-01", "45000")  # fmt: skip
+AMOUNTS = ("1560", "4770,00", "8 490,00 руб.", "1 234.5", "-350", "0", "", "n/a", "1e400",
+           "12,5", "$1,200.00", "-9.2e18", " 99 ", "1.234,56", "abc")  # fmt: skip
+STATUSES = ("Выполнен", "Отменён", "Возврат", "", "Частичный возврат", "paid", "refunded",
+            "partially_refunded", "voided")  # fmt: skip
+
+
+def _ru_rows(rnd: random.Random, n: int) -> list[list[str]]:
+    rows, order = [], 100
+    while len(rows) < n:
+        order += 1
+        k = rnd.randrange(40)
+        oid = rnd.choice((str(order), str(order), f"C{order}", "", f"Возврат {order}"))
+        head = [
+            rnd.choice(DATES), oid, rnd.choice((f"К-{k}", f"К-{k}", "", " ")),
+            rnd.choice((f"Иванов Пётр {k}", f"ООО Ромашка {k}", "", "Итого", "ИТОГО по отделу")),
+            rnd.choice((f"8 916 {k:03d}-11-22", f"+7916{k:07d}", "", "12345")),
+            rnd.choice((f"p{k}@mail.ru", "", "не указан")),
+            rnd.choice(("Москва", "", "Казань")),
+        ]  # fmt: skip
+        for line in range(rnd.choice((1, 1, 2, 3))):
+            cells = head if line == 0 else [rnd.choice(("", head[0])), oid, *[
+                rnd.choice(("", c)) for c in head[2:]]]  # fmt: skip
+            rows.append([
+                *cells, f"Товар {rnd.randrange(9)}", rnd.choice(("Обувь", "")),
+                rnd.choice(("1", "2", "-1", "", "0,5", "x")), rnd.choice(AMOUNTS),
+                rnd.choice(AMOUNTS), rnd.choice(AMOUNTS), rnd.choice(("", "10", "5,5")),
+                rnd.choice(("Анна", "Олег", "")), rnd.choice(("Сайт", "Авито", "")),
+                rnd.choice(STATUSES), rnd.choice(("rub", "RUB", "usd ", "")),
+                rnd.choice(("", "позвонить", "a, , b \"q\"")),
+            ])  # fmt: skip
+    if rows:
+        rows[rnd.randrange(len(rows))] = [""] * len(RU)  # a blank row
+        rows[rnd.randrange(len(rows))] = [" "] * len(RU)
+    return rows[:n]
+
+
+def _shop_rows(rnd: random.Random, n: int) -> list[list[str]]:
+    rows, order = [], 1000
+    while len(rows) < n:
+        order += 1
+        k = rnd.randrange(30)
+        for line in range(rnd.choice((1, 2, 4))):
+            first = line == 0
+            rows.append([
+                f"#{order}", f"c{k}@shop.com" if first or rnd.random() < 0.3 else "",
+                rnd.choice(STATUSES) if first else "",
+                rnd.choice(("2024-03-01 10:00:00 +0300", "")) if first else "",
+                rnd.choice(DATES) if first or rnd.random() < 0.2 else "",
+                rnd.choice(("RUB", "USD", "")) if first else "",
+                rnd.choice(AMOUNTS) if first else "", rnd.choice(("1", "2", "-1", "")),
+                f"Item {line}", rnd.choice(AMOUNTS), rnd.choice(("SKU-1", "")),
+                f"Buyer {k}" if first else "", rnd.choice(("+1 212 555 01{k:02d}", "")),
+                rnd.choice(("", "", "2024-03-02 11:00:00 +0300")) if first else "",
+            ])  # fmt: skip
+    return rows[:n]
+
+
+def _both_roads(header: list[str], rows: list[list[str]], chunk: int) -> tuple[list, list]:
+    mapping = build_order_mapping(header, {})
+    numbered = [(i + 2, r) for i, r in enumerate(rows)]
+    chunks = [numbered[i : i + chunk] for i in range(0, len(numbered), chunk)]
+    by_rows = OrderRows("RU", "import")
+    by_columns = ColumnRows("RU", "import")
+    old = [by_rows.parse(mapping, [(n, list(c)) for n, c in part], "Лист") for part in chunks]
+    packed = [pack([(n, list(c)) for n, c in part]) for part in chunks]
+    assert all(p[0] == "columns" for p in packed)
+    new = [by_columns.parse_packed(mapping, p, "Лист") for p in packed]
+    return old, new
+
+
+def test_columns_give_what_rows_give_russian_sales():
+    for seed in range(6):
+        rnd = random.Random(seed)
+        old, new = _both_roads(RU, _ru_rows(rnd, 1500), chunk=rnd.choice((7, 100, 500)))
+        assert new == old
+        lines = [i for chunk in new for i in chunk.items]
+        assert any(i[0] is None for i in lines) and any(i[0] is not None for i in lines)
+        reasons = {i[3].split(" ")[0] for i in lines if i[0] is None}
+        assert {"date", "amount", "no"} <= reasons  # unreadable dates and amounts, no customer
+
+
+def test_columns_give_what_rows_give_shop_exports():
+    for seed in range(4):
+        rnd = random.Random(100 + seed)
+        old, new = _both_roads(SHOP, _shop_rows(rnd, 1200), chunk=rnd.choice((3, 64, 400)))
+        assert new == old
+        lines = [i for chunk in new for i in chunk.items if i[0] is not None]
+        assert any(i[1].startswith("#") for i in lines)
+
+
+def test_price_times_quantity_and_returns_on_the_columns_road():
+    header = ["Дата", "Номер", "Клиент", "Цена", "Кол-во"]
+    rows = [["01.02.2025", "1", "Иванов Иван", "100,5", "2"],
+            ["01.02.2025", "C2", "Иванов Иван", "10", "3"],
+            ["02.02.2025", "3", "Петров Пётр", "1e12", "10"]]  # fmt: skip
+    old, new = _both_roads(header, rows, chunk=10)
+    assert new == old
+    items = new[0].items
+    assert items[0][4] == 201.0 and items[1][4] == -30.0 and items[1][15] == 1
+    assert items[2][0] is None and "out of range" in items[2][3]
+
+
+def test_chunks_that_are_not_plain_go_as_rows():
+    plain = [(2, ["a", "b"]), (3, ["c", ""])]
+    packed = pack(plain)
+    assert packed[0] == "columns" and unpack_rows(packed) == plain
+    for rows in (
+        [(2, ["a", "b"]), (3, ["c"])],  # uneven widths
+        [(2, ["a", 1.5])],  # a typed spreadsheet cell
+        [(2, ["a\x00b", "c"])],  # a NUL inside a cell
+        [(2, ["a", "b"]), (3, UnreadableRow(["x"], "too long"))],
+        [],
+    ):
+        assert pack(rows) == ("rows", rows)
+
+
+SALES = "Дата;Номер заказа;Код клиента;Клиент;Товар;Сумма;Менеджер;Канал\n"
+
+
+def test_newest_manager_within_one_chunk(cli, tmp_path):
+    """The lines of a chunk go in as columns; the newest row still sets the card's manager."""
+    text = SALES + (
+        "01.02.2025;1;К-1;Иванов Иван;Куртка;100;Анна;Сайт\n"
+        "02.02.2025;2;К-1;Иванов Иван;Шапка;200;Олег;\n"
+        "03.02.2025;3;К-2;Петров Пётр;Шарф;300;Олег;\n"
+        "04.02.2025;4;К-1;Иванов Иван;Шарф;300;Анна;Авито\n"
+        "05.02.2025;5;К-2;Петров Пётр;Шарф;300;Ирина;\n"
+        "06.02.2025;6;К-2;Петров Пётр;Шарф;300;;\n"
+    )
+    s = cli.json("import", write(tmp_path / "s.csv", text))
+    assert (s["created"], s["customers_created"]) == (6, 2)
+    people = {c["external_id"]: c for c in cli.contacts()}
+    assert people["К-1"]["manager"] == "Анна" and people["К-1"]["source"] == "Сайт"
+    assert people["К-2"]["manager"] == "Ирина"
+
+
+def test_customers_rejected_in_a_chunk_of_good_lines(cli, tmp_path):
+    """Every line reads well, but with --no-create-missing some customers are not in the base:
+    those lines are rejected in their place, the others become orders."""
+    cli("import", write(tmp_path / "c.csv", "Код клиента;ФИО\nК-1;Иванов Иван\n"))
+    text = SALES + (
+        "01.02.2025;1;К-1;Иванов Иван;Куртка;100;Анна;Сайт\n"
+        "02.02.2025;2;К-9;Сидоров Олег;Шапка;200;Олег;\n"
+        "03.02.2025;3;К-1;Иванов Иван;Шарф;300;Олег;\n"
+    )
+    s = cli.json("import", write(tmp_path / "s.csv", text), "--no-create-missing", expect=3)
+    assert (s["created"], s["rejected"]) == (2, 1)
+    assert [r["row"] for r in s["files"][0]["rejects"]] == [3]
+    with cli.engine().connect() as conn:
+        rows = conn.execute(
+            select(import_rows.c.row_number, import_rows.c.outcome)
+            .where(import_rows.c.import_id == 2)
+            .order_by(import_rows.c.id)
+        ).all()
+    assert [tuple(r) for r in rows] == [(2, "created"), (3, "rejected"), (4, "created")]
+
+
+def test_tables_with_other_columns_do_not_share_identities():
+    """Two sheets of one workbook: the same cells under other headers are another customer."""
+    first = build_order_mapping(["Дата", "Сумма", "Клиент", "Город"], {})
+    second = build_order_mapping(["Дата", "Сумма", "Город", "Клиент"], {})
+    parts = [
+        (first, [(2, ["01.02.2025", "100", "Иванов Иван", "Москва"])]),
+        (second, [(2, ["02.02.2025", "200", "Иванов Иван", "Москва"])]),
+        (first, [(3, ["03.02.2025", "300", "Иванов Иван", "Москва"])]),
+    ]
+    by_rows, by_columns = OrderRows("RU", None), ColumnRows("RU", None)
+    old = [by_rows.parse(m, [(n, list(c)) for n, c in rows], "s") for m, rows in parts]
+    new = [by_columns.parse_packed(m, pack(rows), "s") for m, rows in parts]
+    assert new == old
+    numbers = [chunk.items[0][0] for chunk in new]
+    assert numbers[0] == numbers[2] != numbers[1]
