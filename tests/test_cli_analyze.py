@@ -111,3 +111,35 @@ def test_snapshots_keep_the_history(shop):
         "no orders"
         in shop("analyze", "abc-xyz", "--compare", "2025-Q1", "2025-Q3", expect=2).stderr
     )
+
+
+def test_table_lists_the_first_customers_and_says_how_many_more(shop):
+    args = ("analyze", "abc-xyz", "--from", "2025-01-01", "--to", "2025-12-31")
+    everyone = shop.json(*args)["customers"]
+    out = shop(*args, "--limit", "5").stdout
+    assert "23 customers" in out
+    assert "... and 18 more customers (all of them: --format csv or json" in out
+    for listed in everyone[:5]:
+        assert listed["name"] in out
+    assert everyone[5]["name"] not in out
+    rows = shop(*args, "--format", "csv", "--limit", "3").stdout.splitlines()
+    assert [r.split(",")[0] for r in rows[1:]] == [str(c["id"]) for c in everyone[:3]]
+    limited = shop.json(*args, "--limit", "2")
+    assert limited["customers"] == everyone[:2]
+    assert sum(c["customers"] for c in limited["matrix"].values()) == 23  # the matrix: all
+    # Without --limit: csv and json list all; a table of 23 needs no note.
+    assert len(shop(*args, "--format", "csv").stdout.splitlines()) == 24
+    assert "more customers" not in shop(*args).stdout
+
+
+def test_table_of_a_large_base_stops_at_fifty(cli, tmp_path):
+    lines = ["Дата;Номер заказа;Код клиента;Клиент;Сумма"]
+    for i in range(60):
+        lines.append(f"{1 + i % 28:02d}.03.2025;{1000 + i};K-{i:03d};Клиент {i:03d};{100 + i * 10}")
+    path = tmp_path / "orders.csv"
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    cli("import", path, "--as", "orders")
+    out = cli("analyze", "abc-xyz", "--as-of", "2025-03-31").stdout
+    assert "60 customers" in out and "... and 10 more customers" in out
+    assert "Клиент 059" in out and "Клиент 009" not in out  # the first 50 by revenue
+    assert len(cli.json("analyze", "abc-xyz", "--as-of", "2025-03-31")["customers"]) == 60

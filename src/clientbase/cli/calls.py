@@ -53,6 +53,7 @@ def missed_cmd(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Missed calls that no conversation followed: the leads that are slipping away."""
+    # services load SQLAlchemy and the tables: imported when the command runs, not for --help
     from clientbase.services.calls import missed_calls
 
     rows = [m.to_dict() for m in missed_calls(state(ctx).engine(), parse_since(since))]

@@ -42,6 +42,7 @@ def note_cmd(
     ] = None,
 ) -> None:
     """Write down a note or a contact (call, meeting, message) on the customer's card."""
+    # services load SQLAlchemy and the tables: imported when the command runs, not for --help
     from clientbase.services.card import add_note
 
     note_id = add_note(state(ctx).engine(), customer_id, text, kind=kind.value, outcome=outcome)
@@ -70,6 +71,7 @@ def remind_cmd(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Follow-ups: `remind ID --in 2w "позвонить"`, `remind due` (cron), `remind done N`."""
+    # services load SQLAlchemy and the tables: imported when the command runs, not for --help
     from clientbase.services import card
 
     engine = state(ctx).engine()

@@ -38,7 +38,7 @@ def install_completion(ctx, param, value):
     """`--install-completion`: Typer's installation, saying what it did in the chosen language."""
     if not value or ctx.resilient_parsing:
         return value
-    from typer.completion import install
+    from typer.completion import install  # shell-completion code: only when installing it
 
     shell, path = install(shell=value) if isinstance(value, str) else install()
     typer.secho(

@@ -9,10 +9,9 @@ import typer
 from clientbase.cli.common import state
 from clientbase.cli.output import Format, emit_csv, emit_json, emit_table, stdout_console
 from clientbase.config import config_path
-
-# The service is imported inside the commands, as in the other command modules: it brings the
-# settings' checks (phone regions, presets, report languages) that `clientbase --help` needs none of.
 from clientbase.i18n import _
+from clientbase.services.config import key as config_key
+from clientbase.services.config import origin_label, set_value, show
 
 app = typer.Typer(
     help="Your defaults (database, region, language, thresholds, export platform) in a config file.",
@@ -29,7 +28,6 @@ def show_cmd(
 
     The file is CLIENTBASE_CONFIG, else config.toml in the user config dir. Lifecycle
     thresholds set in a base with `clientbase settings set` win over the file's."""
-    from clientbase.services.config import show
 
     # The global --lang is a flag like --db: it shows as the language in force, from "flag".
     lang = ctx.find_root().params.get("lang")
@@ -45,7 +43,6 @@ def show_cmd(
     else:
         text = _("config file: {path} (not there yet)")
     state(ctx).messages.info(text.format(path=data["file"]))
-    from clientbase.services.config import origin_label
 
     rows = [{**row, "from": origin_label(row["from"])} for row in data["keys"]]
     emit_table(rows, ("key", "value", "from", "meaning"))
@@ -67,8 +64,6 @@ def set_cmd(
     ] = False,
 ) -> None:
     """Check a value and store it in the config file (the other values are kept)."""
-    from clientbase.services.config import key as config_key
-    from clientbase.services.config import set_value
 
     if dry_run:
         checked = config_key(key).check(value)

@@ -48,6 +48,7 @@ def set_cmd(
     ] = False,
 ) -> None:
     """Record a customer's consent (or its withdrawal) for a channel."""
+    # services load SQLAlchemy and the tables: imported when the command runs, not for --help
     from clientbase.services.consent import set_consent
 
     n = set_consent(
@@ -94,6 +95,7 @@ def import_cmd(
     fmt: SummaryFormatOpt = SummaryFormat.table,
 ) -> None:
     """Take in an opt-out list: every phone and email in it is withdrawn for the channel."""
+    # services load SQLAlchemy and the tables: imported when the command runs, not for --help
     from clientbase.services.consent import import_opt_outs
 
     r = import_opt_outs(state(ctx).engine(), path, channel=channel, source=source, dry_run=dry_run)

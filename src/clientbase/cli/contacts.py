@@ -22,6 +22,7 @@ from clientbase.cli.output import (
     customers,
     emit_csv,
     emit_csv_rows,
+    emit_csv_text,
     emit_json,
     emit_json_stream,
     emit_table,
@@ -34,6 +35,7 @@ from clientbase.cli.output import (
 )
 from clientbase.errors import UsageError
 from clientbase.i18n import N_, _, ngettext
+from clientbase.services.config import value
 
 # Services are imported inside the commands: they load SQLAlchemy (and phonenumbers, pandas),
 # ~0.5 s that `clientbase --help` would pay too, as every command module is imported at start.
@@ -89,6 +91,10 @@ def list_cmd(
 ) -> None:
     """List customers (JSON keys are stable for scripts: id, name, phones, emails, lifecycle,
     provenance...)."""
+    if search is None and where is None and segment is None and sort is None:
+        if _quick_listing(ctx, fmt, columns, limit, as_of):
+            return
+    # services load SQLAlchemy and the tables: imported when the command runs, not for --help
     from clientbase.services.contacts import check_search, iter_contacts
 
     check_search(search)  # before the output starts
@@ -99,9 +105,9 @@ def list_cmd(
         from clientbase.services.segments import matching_ids
 
         ids = matching_ids(engine, where=where, segment=segment, as_of=day)
-    from clientbase.services.config import value
 
     area = value("area_code")
+    # services load SQLAlchemy and the tables: imported when the command runs, not for --help
     from clientbase.services.contacts import check_fields, sort_contacts
 
     chosen = None
@@ -109,6 +115,19 @@ def list_cmd(
         chosen = check_fields([c.strip() for c in columns.split(",") if c.strip()], "--columns")
     if sort is not None:
         check_fields([sort.lstrip("-+")], "--sort")  # before any work: a typo fails at once
+    if fmt == Format.csv and sort is None and search is None and limit is None:
+        from clientbase.services.contact_stream import stream_contact_rows
+        from clientbase.services.contact_text import text_rows
+
+        # A whole listing: on SQLite one query gives the text to write; elsewhere one query
+        # per part for all of it, merged as it is written.
+        cols = chosen or CSV_COLUMNS
+        text = text_rows(engine, cols, ids=ids, as_of=day)
+        if text is not None:
+            emit_csv_text(text, cols)
+        else:
+            emit_csv_rows(stream_contact_rows(engine, cols, ids=ids, as_of=day), cols)
+        return
     if fmt == Format.csv and sort is None:
         from clientbase.services.contacts import iter_contact_rows
 
@@ -141,6 +160,43 @@ def list_cmd(
         emit_table(rows, chosen or LIST_COLUMNS, title=customers(len(rows)))
 
 
+def _quick_listing(ctx, fmt: Format, columns: str | None, limit: int | None, as_of) -> bool:
+    """The listing through services.quick_list (a SQLite base read without SQLAlchemy, for a
+    quick start) when it can give this one exactly; True when it was written."""
+    # the quick path's own modules: loaded only when a listing may take it
+    from clientbase.config import resolve_wait
+    from clientbase.db.quick import open_quick
+    from clientbase.services.contact_fields import check_fields
+    from clientbase.services.quick_list import QUICK_FIELDS, quick_rows
+
+    chosen = None
+    if columns is not None:
+        chosen = check_fields([c.strip() for c in columns.split(",") if c.strip()], "--columns")
+    shown = chosen or {Format.csv: CSV_COLUMNS, Format.table: LIST_COLUMNS}.get(fmt)
+    if shown is None or not set(shown) <= QUICK_FIELDS:
+        return False  # JSON of every key: provenance, consent, calls … the usual way
+    if fmt == Format.csv and limit is None:
+        return False  # a whole listing: one query (services.contact_text)
+    day = parse_day(as_of, "--as-of")
+    st = state(ctx)
+    resolve_wait(st.wait)  # a bad --wait or CLIENTBASE_WAIT is an error here too
+    conn = open_quick(st.location().path)
+    if conn is None:
+        return False  # a new base, one to upgrade, PostgreSQL: db.engine sees to it
+    try:
+        rows = quick_rows(conn, shown, limit=limit, as_of=day)
+        if fmt == Format.csv:
+            emit_csv_rows(rows, shown)
+        elif fmt == Format.json:
+            emit_json_stream(dict(zip(shown, r, strict=True)) for r in rows)
+        else:
+            listed = [dict(zip(shown, r, strict=True)) for r in rows]
+            emit_table(listed, shown, title=customers(len(listed)))
+    finally:
+        conn.close()
+    return True
+
+
 @app.command("show")
 def show_cmd(
     ctx: typer.Context,
@@ -156,6 +212,7 @@ def show_cmd(
     ] = None,
 ) -> None:
     """Show one customer: identity, every phone and email, where the data came from."""
+    # services load SQLAlchemy and the tables: imported when the command runs, not for --help
     from clientbase.services.contacts import get_contact
 
     engine = state(ctx).engine()
@@ -332,7 +389,6 @@ def _card_input(name, phones, emails, birthday, company, city, manager, fields):
     from clientbase.importers.mapping import parse_map_options
     from clientbase.normalize.phones import complete_local_number
     from clientbase.services.card import CardInput
-    from clientbase.services.config import value
 
     area = value("area_code")  # a 7-digit number typed by hand is one of the shop's own town
     return CardInput(
@@ -367,7 +423,6 @@ RegionOpt = Annotated[
 
 
 def _region(flag: str | None) -> str:
-    from clientbase.services.config import value
 
     return str(value("region", flag.upper() if flag else None, "RU"))
 
@@ -387,6 +442,7 @@ def add_cmd(
     fmt: SummaryFormatOpt = SummaryFormat.table,
 ) -> None:
     """Add a customer by hand (normalised and checked for duplicates like an import)."""
+    # services load SQLAlchemy and the tables: imported when the command runs, not for --help
     from clientbase.services.card import add_contact
 
     card = _card_input(name, phone, email, birthday, company, city, manager, field)
@@ -427,6 +483,7 @@ def edit_cmd(
     fmt: SummaryFormatOpt = SummaryFormat.table,
 ) -> None:
     """Change a customer: name, birthday and fields are replaced, phones and emails added."""
+    # services load SQLAlchemy and the tables: imported when the command runs, not for --help
     from clientbase.services.card import edit_contact
 
     st = state(ctx)
@@ -470,6 +527,7 @@ def archive_cmd(
     ctx: typer.Context, customer_id: Annotated[int, typer.Argument(metavar="ID")]
 ) -> None:
     """Keep the history of someone who asked not to be contacted; consent becomes withdrawn."""
+    # services load SQLAlchemy and the tables: imported when the command runs, not for --help
     from clientbase.services.card import archive
 
     archive(state(ctx).engine(), customer_id)
@@ -490,6 +548,7 @@ def forget_cmd(
     fmt: SummaryFormatOpt = SummaryFormat.table,
 ) -> None:
     """Erase a person's personal data everywhere in the base (152-FZ, GDPR right to erasure)."""
+    # services load SQLAlchemy and the tables: imported when the command runs, not for --help
     from clientbase.services.card import forget, scrub_failed_error
 
     st = state(ctx)

@@ -30,6 +30,7 @@ def info_cmd(
     fmt: SummaryFormatOpt = SummaryFormat.table,
 ) -> None:
     """Print the database's path, schema revision and row counts."""
+    # services load SQLAlchemy and the tables: imported when the command runs, not for --help
     from clientbase.services import database
 
     st = state(ctx)
@@ -63,6 +64,7 @@ def info_cmd(
 @app.command("upgrade")
 def upgrade_cmd(ctx: typer.Context) -> None:
     """Create the database or bring its schema up to date (backing up an existing file first)."""
+    # services load SQLAlchemy and the tables: imported when the command runs, not for --help
     from clientbase.services import database
 
     st = state(ctx)
@@ -87,6 +89,7 @@ def backup_cmd(
     force: Annotated[bool, typer.Option("--force", help="Replace the file if it exists.")] = False,
 ) -> None:
     """Write a consistent copy of the database, even while other commands are running."""
+    # services load SQLAlchemy and the tables: imported when the command runs, not for --help
     from clientbase.services import database
 
     st = state(ctx)
@@ -105,6 +108,7 @@ def copies_cmd(
 ) -> None:
     """Files the tool wrote that hold personal data and are still there: backups, exports,
     rejected rows (`contacts forget` names those that may still hold the person)."""
+    # services load SQLAlchemy and the tables: imported when the command runs, not for --help
     from clientbase.services.copies import list_copies
 
     rows = list_copies(state(ctx).engine())
@@ -114,6 +118,7 @@ def copies_cmd(
 @app.command("scrub")
 def scrub_cmd(ctx: typer.Context) -> None:
     """Clear erased and deleted data from the database files (the log and free pages too)."""
+    # services load SQLAlchemy and the tables: imported when the command runs, not for --help
     from clientbase.services import database
 
     st = state(ctx)
@@ -136,6 +141,7 @@ def copy_cmd(
 ) -> None:
     """Copy the whole base into an empty database (SQLite <-> PostgreSQL), ids kept, every
     table checked by row count and checksum."""
+    # services load SQLAlchemy and the tables: imported when the command runs, not for --help
     from clientbase.services import database
 
     st = state(ctx)

@@ -118,6 +118,7 @@ def dedupe_cmd(
     """
     if ctx.invoked_subcommand is not None:
         return
+    # services load SQLAlchemy and the tables: imported when the command runs, not for --help
     from clientbase.services.dedupe import RunResult, apply, plan
 
     st = state(ctx)
@@ -192,6 +193,7 @@ def review_cmd(
     decision is saved at once, so quitting and coming back continues where you stopped.
     Without a terminal (or with --list) it prints the groups with the commands to decide them.
     """
+    # services load SQLAlchemy and the tables: imported when the command runs, not for --help
     from clientbase.services.dedupe import review
 
     st = state(ctx)
@@ -227,6 +229,7 @@ def merge_cmd(
     fmt: SummaryFormatOpt = SummaryFormat.table,
 ) -> None:
     """Merge customers into one by hand: every phone, email, order and note is kept."""
+    # services load SQLAlchemy and the tables: imported when the command runs, not for --help
     from clientbase.services.dedupe import merge_ids
 
     r = merge_ids(state(ctx).engine(), ids, survivor=survivor, dry_run=dry_run)
@@ -257,6 +260,7 @@ def not_duplicate_cmd(
     fmt: SummaryFormatOpt = SummaryFormat.table,
 ) -> None:
     """Remember that two customers are different people: the pair is never proposed again."""
+    # services load SQLAlchemy and the tables: imported when the command runs, not for --help
     from clientbase.services.dedupe import not_duplicate
 
     r = not_duplicate(state(ctx).engine(), a, b)
@@ -277,6 +281,7 @@ def undo_cmd(
     fmt: SummaryFormatOpt = SummaryFormat.table,
 ) -> None:
     """Undo a merge: the merged customers come back exactly as they were."""
+    # services load SQLAlchemy and the tables: imported when the command runs, not for --help
     from clientbase.services.dedupe import undo
 
     st = state(ctx)
@@ -309,6 +314,7 @@ def history_cmd(
     fmt: Annotated[Format, format_option("table, json or csv")] = Format.table,
 ) -> None:
     """Merges, newest first: who was kept, who was merged in, why; undone ones say when."""
+    # services load SQLAlchemy and the tables: imported when the command runs, not for --help
     from clientbase.services.dedupe import history
 
     rows = [h.to_dict() for h in history(state(ctx).engine(), limit=limit)]

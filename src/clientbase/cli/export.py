@@ -22,6 +22,7 @@ from clientbase.cli.output import (
 )
 from clientbase.errors import UsageError
 from clientbase.i18n import _, ngettext
+from clientbase.services.config import value as config_value
 
 # Services are imported inside the commands: they load SQLAlchemy (and phonenumbers, pandas),
 # ~0.5 s that `clientbase --help` would pay too, as every command module is imported at start.
@@ -128,7 +129,7 @@ def audience_cmd(
     Phones and emails are written and hashed the way the platform matches them.
 
     Every export is logged: clientbase exports list."""
-    from clientbase.services.config import value as config_value
+    # services load SQLAlchemy and the tables: imported when the command runs, not for --help
     from clientbase.services.export import export_audience
 
     st = state(ctx)
@@ -153,6 +154,7 @@ def audience_cmd(
 
 
 def _print_summary(res, *, verbose: bool) -> None:
+    # services load SQLAlchemy and the tables: imported when the command runs, not for --help
     from clientbase.services.export import REASON_TEXT
 
     con = stdout_console()
@@ -304,6 +306,7 @@ def list_cmd(
     fmt: Annotated[Format, format_option("table, json or csv")] = Format.table,
 ) -> None:
     """Every export so far, newest first: when, where to, which customers, how many, file hashes."""
+    # services load SQLAlchemy and the tables: imported when the command runs, not for --help
     from clientbase.services.export import list_exports
 
     rows = [e.to_dict() for e in list_exports(state(ctx).engine())]

@@ -62,8 +62,16 @@ def tidy_option(param) -> None:
 
 def tidy_tree(command) -> None:
     """Give every parameter of ``command`` and its sub-commands the house style, once."""
-    if getattr(command, "_help_tidied", False):
+    if not tidy_command(command):
         return
+    for sub in getattr(command, "commands", {}).values():
+        tidy_tree(sub)
+
+
+def tidy_command(command) -> bool:
+    """The house style for the parameters of ``command`` itself; False when it had it."""
+    if getattr(command, "_help_tidied", False):
+        return False
     command._help_tidied = True
     for param in command.params:
         tidy_option(param)
@@ -76,5 +84,4 @@ def tidy_tree(command) -> None:
         return option
 
     command.get_help_option = help_option
-    for sub in getattr(command, "commands", {}).values():
-        tidy_tree(sub)
+    return True

@@ -14,6 +14,7 @@ from clientbase.cli.common import FormatOpt, SummaryFormatOpt, state
 from clientbase.cli.output import Format, SummaryFormat, emit, emit_json, stdout_console
 from clientbase.errors import EXIT_REJECTED, UsageError
 from clientbase.i18n import N_, _, ngettext
+from clientbase.services.config import value as config_value
 
 # Services are imported inside the commands: they load SQLAlchemy (and phonenumbers, pandas),
 # ~0.5 s that `clientbase --help` would pay too, as every command module is imported at start.
@@ -131,13 +132,12 @@ def import_cmd(
     Master.csv, Sipuni, Mango Office, a CSV of calls) add calls to the customers they were with,
     and new numbers become leads. Exit code 3 when some rows were rejected.
     """
+    # services load SQLAlchemy and the tables: imported when the command runs, not for --help
     from clientbase.services.imports import ImportOptions, run_import
 
     st = state(ctx)
     # phonenumbers comes with the importers (see below): not at start-up
     import phonenumbers
-
-    from clientbase.services.config import value as config_value
 
     configured = config_value("region", region, None)
     region_given = configured is not None  # typed or configured: never overridden by the file
@@ -345,6 +345,7 @@ def list_cmd(
     ] = None,
 ) -> None:
     """List import batches, newest first."""
+    # services load SQLAlchemy and the tables: imported when the command runs, not for --help
     from clientbase.services.imports import list_imports
 
     rows = [b.to_dict() for b in list_imports(state(ctx).engine(), limit=limit)]
@@ -359,6 +360,7 @@ def show_cmd(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Show a batch: its options, counts, and every row with what became of it."""
+    # services load SQLAlchemy and the tables: imported when the command runs, not for --help
     from clientbase.services.imports import show_import
 
     batch = show_import(state(ctx).engine(), batch_id, outcome="rejected" if rejected else None)
@@ -397,6 +399,7 @@ def undo_cmd(
     fmt: SummaryFormatOpt = SummaryFormat.table,
 ) -> None:
     """Remove the customers a batch created and restore what it changed."""
+    # services load SQLAlchemy and the tables: imported when the command runs, not for --help
     from clientbase.services.imports import undo_import
 
     st = state(ctx)

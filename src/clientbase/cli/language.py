@@ -25,6 +25,7 @@ from collections.abc import Callable
 from clientbase import i18n
 from clientbase.errors import ClientbaseError
 from clientbase.i18n import N_, _
+from clientbase.services.config import language
 
 # Modules of the CLI framework that bound gettext's functions to module names at import time.
 _FRAMEWORK_MODULES = ("typer.core", "typer.rich_utils", "typer._click.parser")
@@ -58,7 +59,6 @@ def lang_from_args(args: list[str]) -> str | None:
 
 def choose_language(args: list[str]) -> str:
     """ru or en for this command: --lang, CLIENTBASE_LANG, the config, then the locale."""
-    from clientbase.services.config import language
 
     flag = lang_from_args(args)
     try:
@@ -240,33 +240,35 @@ def _original(obj, attr: str) -> str | None:
 def translate_tree(command) -> None:
     """Put every help text of ``command`` and its sub-commands into the current language.
     Run it after ``help_style.tidy_tree``, which names the values."""
+    translate_command(command)
+    for sub in getattr(command, "commands", {}).values():
+        translate_tree(sub)
 
-    def put(obj, attr: str) -> None:
-        text = _translatable(obj, attr)
-        if not text:
-            return
-        obj.__dict__.setdefault("_msgids", {})[attr] = text
-        setattr(obj, attr, i18n._(text))
 
-    def walk(cmd) -> None:
-        for attr in _COMMAND_ATTRS:
-            put(cmd, attr)
-        for param in cmd.params:
-            put(param, "help")
-            put(param, "metavar")
-        made_help_option = cmd.get_help_option  # -h/--help is made later, on first use
+def _put(obj, attr: str) -> None:
+    text = _translatable(obj, attr)
+    if not text:
+        return
+    obj.__dict__.setdefault("_msgids", {})[attr] = text
+    setattr(obj, attr, i18n._(text))
 
-        def help_option(ctx):
-            option = made_help_option(ctx)
-            if option is not None:
-                put(option, "help")
-            return option
 
-        cmd.get_help_option = help_option
-        for sub in getattr(cmd, "commands", {}).values():
-            walk(sub)
+def translate_command(cmd) -> None:
+    """The help texts of ``cmd`` itself (not of its sub-commands) in the current language."""
+    for attr in _COMMAND_ATTRS:
+        _put(cmd, attr)
+    for param in cmd.params:
+        _put(param, "help")
+        _put(param, "metavar")
+    made_help_option = cmd.get_help_option  # -h/--help is made later, on first use
 
-    walk(command)
+    def help_option(ctx):
+        option = made_help_option(ctx)
+        if option is not None:
+            _put(option, "help")
+        return option
+
+    cmd.get_help_option = help_option
 
 
 # The framework's own help option, made per command on first use, says this.

@@ -11,24 +11,17 @@ import typer
 from typer.core import TyperGroup
 
 from clientbase import __version__
-from clientbase.cli import (
-    analyze,
-    calls,
-    card,
-    config,
-    consent,
-    contacts,
-    db,
-    dedupe,
-    export,
-    imports,
-    report,
-    segments,
-)
 from clientbase.cli.common import Lang, State, state
 from clientbase.cli.completion import speak_when_installing
-from clientbase.cli.help_style import tidy_tree
-from clientbase.cli.language import choose_language, speak, translate_tree, usage_error
+from clientbase.cli.help_style import tidy_command, tidy_tree
+from clientbase.cli.language import (
+    choose_language,
+    speak,
+    translate_command,
+    translate_tree,
+    usage_error,
+)
+from clientbase.cli.lazy import LazyCommands, module_commands
 from clientbase.cli.output import reset_currency
 from clientbase.errors import EXIT_ERROR, EXIT_USAGE, ClientbaseError
 from clientbase.i18n import _
@@ -81,14 +74,77 @@ def _is_usage_error(exc) -> bool:
     )
 
 
+# The commands under the root, in the order --help lists them: (module of clientbase.cli, and
+# its `register(app)` function adding top-level commands or its Typer app added as a group).
+# Each is built when first used (cli.lazy): `contacts list` imports only cli.contacts.
+COMMANDS = {
+    "import": ("imports", "register"),
+    "note": ("card", "register"),
+    "remind": ("card", "register"),
+    "birthdays": ("segments", "register"),
+    "reactivation": ("segments", "register"),
+    "report": ("report", "register"),
+    "segment": ("segments", "register"),
+    "settings": ("segments", "register"),
+    "tag": ("segments", "register"),
+    "imports": ("imports", "imports_app"),
+    "contacts": ("contacts", "app"),
+    "calls": ("calls", "app"),
+    "consent": ("consent", "app"),
+    "analyze": ("analyze", "app"),
+    "dedupe": ("dedupe", "app"),
+    "export": ("export", "app"),
+    "exports": ("export", "exports_app"),
+    "db": ("db", "app"),
+    "config": ("config", "app"),
+}
+
+
+def _prepare(command) -> None:
+    """House style, the current language and the plain value readers for ``command`` and its
+    sub-commands (cli.help_style names the values first: their names are translated too)."""
+    from clientbase.cli.plain_values import install  # typer's value types: once a command runs
+
+    tidy_tree(command)
+    translate_tree(command)
+
+    def walk(cmd) -> None:
+        install(cmd)
+        for sub in getattr(cmd, "commands", {}).values():
+            walk(sub)
+
+    walk(command)
+
+
+def _prepare_root(root) -> None:
+    """What ``_prepare`` does, for the root command's own options only."""
+    from clientbase.cli.plain_values import install  # typer's value types: once a command runs
+
+    tidy_command(root)
+    translate_command(root)
+    install(root)
+
+
 class ErrorHandlingGroup(TyperGroup):
     """Turns our errors into one line on stderr and an exit code; tracebacks only under -v."""
+
+    def __init__(self, *, commands=None, **kwargs):
+        lazy = LazyCommands(list(COMMANDS), module_commands(COMMANDS))
+        for name, command in (commands or {}).items():  # any added on the Typer app itself
+            lazy[name] = command
+        super().__init__(commands=lazy, **kwargs)
+
+    def list_commands(self, ctx) -> list[str]:
+        return list(self.commands)  # the names only: listing builds nothing
 
     def main(self, args=None, *rest, **kwargs):
         # The language first: --help and parse errors are printed while parsing.
         speak(choose_language(list(sys.argv[1:] if args is None else args)))
-        tidy_tree(self)  # names the values first: their names are translated too
-        translate_tree(self)
+        # The root's own options now; each sub-command as it is built (cli.lazy).
+        for command in self.commands.built():
+            _prepare(command)
+        self.commands.on_load = _prepare
+        _prepare_root(self)
         speak_when_installing(self)
         return super().main(args, *rest, **kwargs)
 
@@ -186,8 +242,7 @@ class ErrorHandlingGroup(TyperGroup):
         serialization conflict (nothing of it was kept), run it again a few times. Commands
         that write take the write lock first (db.engine.write_transaction), so this is mostly
         a reader that met an import rebuilding indexes."""
-        # db.engine loads SQLAlchemy: not at module level, so `clientbase --help` stays quick
-        from clientbase.db.engine import RETRIES, is_transient
+        from clientbase.db.locks import RETRIES, is_transient  # no SQLAlchemy: a quick start
 
         saved = (list(ctx._protected_args), list(ctx.args))
         for attempt in range(RETRIES):
@@ -270,26 +325,6 @@ def root(
 ) -> None:
     reset_currency()  # in-process runs (tests, scripts) do not inherit the last base's currency
     ctx.obj = State(db=db, quiet=quiet, verbose=verbose, wait=wait)
-
-
-def _register() -> None:
-    imports.register(app)
-    card.register(app)
-    segments.register(app)  # segment, settings, tag, birthdays, reactivation
-    report.register(app)
-    app.add_typer(imports.imports_app, name="imports")
-    app.add_typer(contacts.app, name="contacts")
-    app.add_typer(calls.app, name="calls")
-    app.add_typer(consent.app, name="consent")
-    app.add_typer(analyze.app, name="analyze")
-    app.add_typer(dedupe.app, name="dedupe")
-    app.add_typer(export.app, name="export")
-    app.add_typer(export.exports_app, name="exports")
-    app.add_typer(db.app, name="db")
-    app.add_typer(config.app, name="config")
-
-
-_register()
 
 
 def run() -> None:

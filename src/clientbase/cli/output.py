@@ -18,6 +18,7 @@ from enum import Enum
 from clientbase import i18n
 from clientbase.cli import json_text
 from clientbase.i18n import _, ngettext
+from clientbase.reports.i18n import fmt_int
 
 
 class Format(str, Enum):
@@ -75,8 +76,6 @@ def _cell(value) -> str:
 
 def n(value: int) -> str:
     """A count inside a message, grouped the language's way ("1,200", "1 200")."""
-    from clientbase.reports.i18n import fmt_int
-
     return fmt_int(value, i18n.language())
 
 
@@ -113,6 +112,14 @@ def emit_csv_rows(rows: Iterable[Sequence], columns: Sequence[str]) -> None:
     w.writerows([_cell(v) for v in r] for r in rows)
 
 
+def emit_csv_text(rows: Iterable[Sequence], columns: Sequence[str]) -> None:
+    """CSV of rows whose values are already what a cell shows (text, whole numbers, None for
+    empty): written as they come, without a step per value."""
+    w = csv.writer(sys.stdout, lineterminator="\n")
+    w.writerow(columns)
+    w.writerows(rows)
+
+
 # Table columns read as money or as shares (JSON and CSV keep the raw numbers for scripts).
 MONEY_COLUMNS = frozenset({
     "revenue", "monetary", "ltv", "avg_ltv", "clv", "avg_clv", "total_clv", "avg_order_value",
@@ -136,6 +143,7 @@ _currency = {"sign": "₽"}
 
 def use_currency_of(engine) -> None:
     """Money in this command's tables is in the base's currency (services.money)."""
+    # services load SQLAlchemy and the tables: imported when the command runs, not for --help
     from clientbase.services.money import currency_sign
 
     _currency["sign"] = currency_sign(engine)
@@ -211,6 +219,7 @@ def emit_table(
 ) -> None:
     """A table for people: money grouped with two decimals and the currency sign, shares in
     per cent, numbers and column labels in the command's language (clientbase.i18n)."""
+    # rich (~0.1 s): only when a table is drawn, not for CSV, JSON or --help
     from rich.table import Table
     from rich.text import Text
 

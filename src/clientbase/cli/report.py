@@ -85,6 +85,7 @@ def report_cmd(
     All four carry the same figures.
     For cron: with -q and --out nothing is printed unless it fails.
     --fail-if makes it an alert: exit 4 when the condition holds."""
+    # services load SQLAlchemy and the tables: imported when the command runs, not for --help
     from clientbase.services.report import format_for, make_report, write_report
 
     st = state(ctx)

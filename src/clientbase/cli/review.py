@@ -41,6 +41,7 @@ class ReviewSession:
         self.done: list[Decision] = []
 
     def show(self, i: int) -> None:
+        # services load SQLAlchemy and the tables: imported when the command runs, not for --help
         from clientbase.services.dedupe import people_details
 
         p = self.proposals[i]
@@ -78,6 +79,7 @@ class ReviewSession:
                 return "q"
 
     def run(self) -> None:
+        # services load SQLAlchemy and the tables: imported when the command runs, not for --help
         from clientbase.services.dedupe import (
             forget_not_duplicate,
             merge_ids,

@@ -77,6 +77,7 @@ def create_cmd(
     fmt: SummaryFormatOpt = SummaryFormat.table,
 ) -> None:
     """Save a filter under a name (it is checked and counted now)."""
+    # services load SQLAlchemy and the tables: imported when the command runs, not for --help
     from clientbase.services.segments import create_segment
 
     r = create_segment(state(ctx).engine(), name, where, description=description, replace=replace)
@@ -102,6 +103,7 @@ def list_cmd(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Saved segments with their size now and the change since the last run."""
+    # services load SQLAlchemy and the tables: imported when the command runs, not for --help
     from clientbase.services.segments import list_segments
 
     st = state(ctx)
@@ -136,6 +138,7 @@ def show_cmd(
     fmt: FormatOpt = Format.table,
 ) -> None:
     """Who is in a segment now: the customers, with the same keys as `contacts list`."""
+    # services load SQLAlchemy and the tables: imported when the command runs, not for --help
     from clientbase.services.contacts import iter_contacts
     from clientbase.services.segments import get_segment, matching_ids
 
@@ -166,6 +169,7 @@ def delete_cmd(
     ],
 ) -> None:
     """Delete a saved segment (the customers stay, of course)."""
+    # services load SQLAlchemy and the tables: imported when the command runs, not for --help
     from clientbase.services.segments import delete_segment
 
     delete_segment(state(ctx).engine(), name)
@@ -209,6 +213,7 @@ def fields_cmd(fmt: FormatOpt = Format.table) -> None:
 @settings_app.command("list")
 def settings_list_cmd(ctx: typer.Context, fmt: FormatOpt = Format.table) -> None:
     """Every setting with its value, default and meaning."""
+    # services load SQLAlchemy and the tables: imported when the command runs, not for --help
     from clientbase.services.segments import list_settings
 
     rows = [s.to_dict() for s in list_settings(state(ctx).engine())]
@@ -232,6 +237,7 @@ def settings_set_cmd(
     dry_run: DryRunOpt = False,
 ) -> None:
     """Change a setting, e.g. clientbase settings set sleeping_days 60."""
+    # services load SQLAlchemy and the tables: imported when the command runs, not for --help
     from clientbase.services.segments import set_setting
 
     r = set_setting(state(ctx).engine(), key, value, dry_run=dry_run)
@@ -244,6 +250,7 @@ def settings_unset_cmd(
     ctx: typer.Context, key: Annotated[str, typer.Argument(metavar="KEY")]
 ) -> None:
     """Back to the default value."""
+    # services load SQLAlchemy and the tables: imported when the command runs, not for --help
     from clientbase.services.segments import unset_setting
 
     r = unset_setting(state(ctx).engine(), key)
@@ -254,6 +261,7 @@ def settings_unset_cmd(
 
 
 def _tag(ctx, tag, ids, where, segment, dry_run, fmt, remove: bool) -> None:
+    # services load SQLAlchemy and the tables: imported when the command runs, not for --help
     from clientbase.services.segments import change_tag
 
     st = state(ctx)
@@ -363,6 +371,7 @@ def birthdays_cmd(
     """Upcoming birthdays, nearest first (29 Feb falls on 28 Feb in other years).
 
     For cron, tomorrow's greetings: clientbase -q birthdays --from tomorrow --days 1"""
+    # services load SQLAlchemy and the tables: imported when the command runs, not for --help
     from clientbase.services.outreach import birthdays
 
     st = state(ctx)
@@ -401,6 +410,7 @@ def reactivation_cmd(
 
     Regular: bought on 3+ days (reactivation_min_orders); stopped: silent more than 2x their
     usual interval (reactivation_factor) and 30+ days; value at stake: their yearly revenue."""
+    # services load SQLAlchemy and the tables: imported when the command runs, not for --help
     from clientbase.services.outreach import reactivation
 
     st = state(ctx)

@@ -25,7 +25,8 @@ from sqlalchemy.exc import DBAPIError, OperationalError
 from sqlalchemy.sql.dml import Insert
 
 from clientbase.config import DatabaseLocation
-from clientbase.db.locks import WRITE_LOCK_KEY
+from clientbase.db.locks import RETRIES, WRITE_LOCK_KEY, is_transient
+from clientbase.db.quick import lower_text
 from clientbase.errors import DatabaseError
 from clientbase.i18n import _
 
@@ -58,10 +59,6 @@ def wait_policy(engine: Engine) -> WaitPolicy:
 
 # While the first try at the write lock lasts (_FIRST_TRY_MS), how often to ask again.
 _POLL_S = 0.05
-# SQLSTATEs PostgreSQL documents as "retry the transaction": serialization_failure and
-# deadlock_detected.
-TRANSIENT_SQLSTATES = frozenset({"40001", "40P01"})
-RETRIES = 5
 
 T = TypeVar("T")
 
@@ -232,12 +229,6 @@ def _busy_error(seconds: float) -> DatabaseError:
     )
 
 
-def is_transient(exc: BaseException) -> bool:
-    """True for an error the server asks us to answer by running the transaction again."""
-    orig = getattr(exc, "orig", exc)
-    return getattr(orig, "sqlstate", None) in TRANSIENT_SQLSTATES
-
-
 def is_connection_failure(exc: BaseException) -> bool:
     """The server could not be reached or refused the login (psycopg gives no SQLSTATE then,
     or one of class 08 / 28: connection exception, invalid authorization)."""
@@ -323,7 +314,7 @@ def _sqlite_connect(dbapi_conn, _record) -> None:
     dbapi_conn.isolation_level = None
     # SQLite's lower() folds ASCII only; Python's folds Cyrillic too, so searches like
     # lower(name) LIKE '%иванов%' behave as on PostgreSQL.
-    dbapi_conn.create_function("lower", 1, _lower, deterministic=True)
+    dbapi_conn.create_function("lower", 1, lower_text, deterministic=True)
     cur = dbapi_conn.cursor()
     cur.execute("PRAGMA journal_mode=WAL")
     cur.execute("PRAGMA synchronous=NORMAL")
@@ -331,10 +322,6 @@ def _sqlite_connect(dbapi_conn, _record) -> None:
     cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")
     cur.execute(f"PRAGMA cache_size=-{CACHE_KIB}")
     cur.close()
-
-
-def _lower(value):
-    return value.lower() if isinstance(value, str) else value
 
 
 def tables_changed(conn: Connection) -> list[str] | None:

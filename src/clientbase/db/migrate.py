@@ -18,6 +18,7 @@ from sqlalchemy.exc import DBAPIError
 
 from clientbase.db.copies import record_copy
 from clientbase.db.locks import WRITE_LOCK_KEY
+from clientbase.db.quick import quick_head
 from clientbase.errors import DatabaseError
 from clientbase.i18n import _
 
@@ -48,13 +49,6 @@ def schema_state(engine: Engine) -> SchemaState:
     with engine.connect() as conn:
         current = MigrationContext.configure(conn).get_current_revision()
     return SchemaState(current=current, head=head)
-
-
-def quick_head() -> str:
-    """The head revision from the versions' file names (``NNNN_what.py`` holds revision
-    ``NNNN``; a test holds this to alembic's answer), without importing alembic."""
-    names = resources.files("clientbase.migrations").joinpath("versions").iterdir()
-    return max(n.name.split("_", 1)[0] for n in names if n.name[:4].isdigit())
 
 
 def _up_to_date(engine: Engine) -> bool:

@@ -513,7 +513,7 @@ def orders_frame(conn: Connection, cut: Cutoffs):
     )  # fmt: skip
     frame = pd.read_sql(q, conn)
     frame["ordered_at"] = pd.to_datetime(frame["ordered_at"], format="ISO8601")
-    from clientbase.analytics.returns import fold_returns
+    from clientbase.analytics.returns import fold_returns  # pandas: only when LTV is asked for
 
     return fold_returns(frame.drop(columns="is_return"), frame["is_return"].to_numpy() == 1)
 
@@ -577,6 +577,14 @@ def lifecycle_query(as_of: date, settings: LifecycleSettings) -> Select:
     ids = bindparam("ids", expanding=True)
     sub = facts_select({"purchases", "contact", "lifecycle"}, cut, settings, ids=ids).subquery()
     return select(sub.c.id, sub.c.lifecycle, sub.c.warmth)
+
+
+def lifecycle_select(as_of: date, settings: LifecycleSettings, ids=None) -> Select:
+    """SELECT id, lifecycle, warmth in id order: of every customer of the base, or of those
+    ``ids`` (a SELECT of ids) names; one query for a whole listing."""
+    cut = cutoffs(as_of, settings)
+    sub = facts_select({"purchases", "contact", "lifecycle"}, cut, settings, ids=ids).subquery()
+    return select(sub.c.id, sub.c.lifecycle, sub.c.warmth).order_by(sub.c.id)
 
 
 def stored_stages(

@@ -39,8 +39,6 @@ import math
 from dataclasses import dataclass, fields, replace
 from datetime import date, datetime, time, timedelta
 
-from sqlalchemy import and_, case, literal, or_
-
 from clientbase.errors import UsageError
 from clientbase.i18n import N_, _
 from clientbase.segments.tree import Duration
@@ -269,6 +267,11 @@ def vip_cutoff(revenues: list[float], settings: LifecycleSettings = DEFAULTS) ->
 def stage_sql(n, first, last, contact, cut: Cutoffs):
     """(stage, warmth) as SQL CASE expressions over the columns of a customer's order count,
     first and last order and last contact (the same rules as ``stage``)."""
+    # SQLAlchemy here only: the rules in Python above serve the quick listing, which does
+    # without it (services.quick_list).
+    # the rules in Python (``stage``) serve the quick listing, which runs without SQLAlchemy
+    from sqlalchemy import and_, case, literal, or_
+
     activity = case(
         (contact.is_(None), last),
         (last.is_(None), contact),
@@ -296,6 +299,7 @@ def stage_sql(n, first, last, contact, cut: Cutoffs):
 def tags_sql(n, revenue, abc, discount_orders, recent_orders, first, vip_revenue, cut: Cutoffs,
              s: LifecycleSettings):  # fmt: skip
     """{tag: 0/1 SQL expression}, the same rules as ``tags``; ``vip_revenue`` a number or None."""
+    from sqlalchemy import and_, case, literal, or_
 
     def flag(cond):
         return case((cond, 1), else_=0)

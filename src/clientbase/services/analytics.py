@@ -35,13 +35,12 @@ def load_orders(engine: Engine, *, with_manager: bool = False):
             case((o.c.status == ORDER_RETURN, 1), else_=0).label("is_return")]  # fmt: skip
     if with_manager:
         cols.append(o.c.manager.label("order_manager"))
-    q = (
-        select(*cols)
-        .join(c, c.c.id == o.c.customer_id)
-        .where(
-            o.c.status.is_(None) | o.c.status.not_in(UNCOUNTED_ORDER_STATUSES),
-            c.c.status != "erased",
-        )
+    # The few erased customers as a set the scan of the orders checks, not a look-up of every
+    # order's customer (on a million orders that look-up is most of the query's time).
+    q = select(*cols).where(
+        o.c.status.is_(None) | o.c.status.not_in(UNCOUNTED_ORDER_STATUSES),
+        o.c.customer_id.is_not(None),
+        o.c.customer_id.not_in(select(c.c.id).where(c.c.status == "erased")),
     )
     kinds = {"customer_id": INT, "ordered_at": TIME, "amount": FLOAT, "margin": FLOAT,
              "order_key": INT, "is_return": INT, "order_manager": TEXT}  # fmt: skip

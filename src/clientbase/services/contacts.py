@@ -29,6 +29,14 @@ from clientbase.i18n import _
 from clientbase.segments.cache import stored_day
 from clientbase.segments.facts import card_window, lifecycle_of, lifecycle_query, stored_stages
 from clientbase.services.analytics import load_orders, orders_as_of
+from clientbase.services.contact_fields import (  # noqa: F401 (also read from here)
+    _OWN,
+    LIST_FIELDS,
+    ROW_FIELDS,
+    birthday_iso,
+    birthday_month_day,
+    check_fields,
+)
 from clientbase.services.results import Result
 from clientbase.services.segments import load_settings
 
@@ -38,18 +46,6 @@ BY_HAND = "by hand"  # interactions.source of notes and contacts typed in with `
 
 def _iso(value) -> str | None:
     return value.isoformat(sep=" ") if value is not None else None
-
-
-def birthday_iso(year: int | None, month: int | None, day: int | None) -> str | None:
-    """An ISO date, or None when the year (or the date) is unknown: scripts parse this key."""
-    if not (year and month and day):
-        return None
-    return f"{year:04d}-{month:02d}-{day:02d}"
-
-
-def birthday_month_day(month: int | None, day: int | None) -> str | None:
-    """ "MM-DD", known also when the year is not: what birthday greetings need."""
-    return f"{month:02d}-{day:02d}" if month and day else None
 
 
 # Longer than any name, company, city, phone or email in the base (the columns hold at most
@@ -215,19 +211,6 @@ def iter_contacts(
                 yield item
 
 
-# The listed keys read straight from a customers column.
-_OWN = {
-    "id": "id", "name": "display_name", "kind": "kind", "last_name": "last_name",
-    "first_name": "first_name", "middle_name": "middle_name", "gender": "gender",
-    "company": "company", "position": "position", "city": "city", "address": "address",
-    "source": "source", "manager": "manager", "external_id": "external_id", "note": "note",
-}  # fmt: skip
-# What iter_contact_rows can give: every key of a listed customer but the nested ones.
-ROW_FIELDS = frozenset({*_OWN, "birthday", "birthday_month_day", "phones", "emails", "tags",
-                        "calls", "last_contact", "lifecycle", "warmth", "created_at",
-                        "updated_at"})  # fmt: skip
-
-
 def iter_contact_rows(
     engine: Engine,
     columns: Sequence[str],
@@ -367,27 +350,6 @@ def _call_counts(conn, ids: list[int]) -> tuple[dict, dict]:
         for cid, n, last in conn.execute(q):
             calls[cid], last_contact[cid] = n, last
     return calls, last_contact
-
-
-# What `contacts list --sort` and `--columns` take: the keys of a listed customer.
-LIST_FIELDS = (
-    "id", "name", "kind", "last_name", "first_name", "middle_name", "gender", "birthday",
-    "birthday_month_day", "company", "position", "city", "address", "source", "manager",
-    "external_id", "note", "phones", "emails", "tags", "calls", "last_contact", "created_at",
-    "updated_at", "lifecycle", "warmth",
-)  # fmt: skip
-
-
-def check_fields(names: Sequence[str], option: str) -> list[str]:
-    unknown = [n for n in names if n not in LIST_FIELDS]
-    if unknown:
-        raise UsageError(
-            _("{option}: no field {unknown}").format(
-                option=option, unknown=", ".join(map(repr, unknown))
-            ),
-            hint=_("one of: {fields}").format(fields=", ".join(LIST_FIELDS)),
-        )
-    return list(names)
 
 
 def sort_contacts(rows: Sequence[dict], field: str) -> list[dict]:

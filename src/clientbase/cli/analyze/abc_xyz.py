@@ -14,11 +14,13 @@ from clientbase.cli.output import (
     emit_csv,
     emit_json,
     emit_table,
+    n,
     stdout_console,
     use_currency_of,
 )
 from clientbase.errors import UsageError
-from clientbase.i18n import N_, _
+from clientbase.i18n import N_, _, ngettext
+from clientbase.services.config import value as config_value
 
 # Services are imported inside the commands: they load SQLAlchemy (and phonenumbers, pandas),
 # ~0.5 s that `clientbase --help` would pay too, as every command module is imported at start.
@@ -60,6 +62,7 @@ def _pair(text: str, option: str) -> tuple[float, float]:
 
 
 CUSTOMER_COLUMNS = ("id", "name", "abc", "xyz", "revenue", "orders", "cv")
+TABLE_CUSTOMERS = 50  # customers a table lists without --limit
 
 
 def abc_xyz_cmd(
@@ -136,6 +139,16 @@ def abc_xyz_cmd(
             help="The day the figures count to (default: today); later orders are left out.",
         ),
     ] = None,
+    limit: Annotated[
+        int | None,
+        typer.Option(
+            "--limit",
+            "-l",
+            min=1,
+            help="At most N customers, the first by value (a table shows 50 "
+            "unless told; csv and json list all).",
+        ),
+    ] = None,
     fmt: FormatOpt = Format.table,
 ) -> None:
     """ABC (by value) x XYZ (by stability) of the customers, with the migration between windows.
@@ -143,8 +156,8 @@ def abc_xyz_cmd(
     The window runs from --from (default: the first order) to --to (default: the last order
     up to --as-of). --compare takes stored classifications by label, or computes a window
     live."""
+    # services load SQLAlchemy and the tables: imported when the command runs, not for --help
     from clientbase.services.analytics import abc_xyz, abc_xyz_migration, list_snapshots
-    from clientbase.services.config import value as config_value
 
     abc = str(config_value("abc", abc, "80,95"))
     xyz = str(config_value("xyz", xyz, "10,25"))
@@ -213,12 +226,18 @@ def abc_xyz_cmd(
         state(ctx).messages.info(
             _("stored as {label}: compare with --compare").format(label=repr(data["snapshot"]))
         )
+    listed = data["customers"]
+    shown = listed[:limit] if limit is not None else listed
     if fmt == Format.json:
-        emit_json(data)
+        emit_json({**data, "customers": shown} if limit is not None else data)
         return
     if fmt == Format.csv:
-        emit_csv(data["customers"], CUSTOMER_COLUMNS)
+        emit_csv(shown, CUSTOMER_COLUMNS)
         return
+    if limit is None:
+        # Every customer of a large base in a drawn table is minutes of scrolling (and seconds
+        # of drawing into a pipe): the table lists the first by value, and says how to get all.
+        shown = listed[:TABLE_CUSTOMERS]
     con = stdout_console()
     w = result.params["window"]
     con.print(f"ABC/XYZ {w['start']} .. {w['end']}: {result.params['rules']}", markup=False)
@@ -237,7 +256,19 @@ def abc_xyz_cmd(
     if port is not None:
         cols = [c for c in port.columns]
         emit_table(port.round(1).to_dict("records"), cols, title=_(PORTFOLIO[by.value]))
-    emit_table(data["customers"], CUSTOMER_COLUMNS, title=customers(len(data["customers"])))
+    emit_table(shown, CUSTOMER_COLUMNS, title=customers(len(listed)))
+    if len(shown) < len(listed):
+        more = len(listed) - len(shown)
+        con.print(
+            ngettext(
+                "... and {n} more customer (all of them: --format csv or json; more here: "
+                "--limit N)",
+                "... and {n} more customers (all of them: --format csv or json; more here: "
+                "--limit N)",
+                more,
+            ).format(n=n(more)),
+            markup=False,
+        )
 
 
 # Table titles per --by choice: whole sentences, so each language can word them its own way.

@@ -130,6 +130,7 @@ def _only_with(method: Method, wanted: Method, **given) -> None:
 
 
 def _history(ctx: typer.Context, kind: str, fmt: Format) -> None:
+    # services load SQLAlchemy and the tables: imported when the command runs, not for --help
     from clientbase.services.value import metric_history
 
     rows = [h.to_dict() for h in metric_history(state(ctx).engine(), kind)]
@@ -204,6 +205,7 @@ def rfm_cmd(
     if history:
         _history(ctx, "rfm", fmt)
         return
+    # services load SQLAlchemy and the tables: imported when the command runs, not for --help
     from clientbase.analytics.rfm import SEGMENT_RULES  # pandas: not for --help
     from clientbase.services.value import read_thresholds, rfm, snapshot_rfm
 
@@ -305,6 +307,7 @@ def ltv_cmd(
     if history:
         _history(ctx, "ltv", fmt)
         return
+    # services load SQLAlchemy and the tables: imported when the command runs, not for --help
     from clientbase.services import value as svc
 
     _only_with(method, Method.historical, **{"--snapshot": snapshot})
@@ -357,6 +360,7 @@ def ltv_cmd(
 
 
 def _show_historical(report, top: int, fmt: Format) -> None:
+    # services load SQLAlchemy and the tables: imported when the command runs, not for --help
     from clientbase.services.value import group_rows
 
     if fmt == Format.json:
@@ -570,6 +574,7 @@ def churn_cmd(
     Retention = the share of each acquisition month that bought in month k after it. JSON
     carries both tables; CSV too, one long table with a "table" column (base_loss, retention);
     --by prints a block per group, or says why a group has nothing to show."""
+    # services load SQLAlchemy and the tables: imported when the command runs, not for --help
     from clientbase.services.value import churn
 
     report = churn(

@@ -1,0 +1,112 @@
+"""The three ways a listing of customers is read give the same values: page by page
+(services.contacts.iter_contact_rows), one query per part merged (services.contact_stream) and,
+on SQLite, the CSV text from one query (services.contact_text)."""
+
+from __future__ import annotations
+
+from datetime import date
+from pathlib import Path
+
+import pytest
+from conftest import EXAMPLES, ON_PG
+
+from clientbase.cli.contacts import CSV_COLUMNS
+from clientbase.cli.output import _cell
+from clientbase.services.contact_stream import stream_contact_rows
+from clientbase.services.contact_text import TEXT_FIELDS, text_rows
+from clientbase.services.contacts import ROW_FIELDS, iter_contact_rows
+from clientbase.services.segments import matching_ids
+
+ALL = sorted(ROW_FIELDS)
+
+
+@pytest.fixture
+def varied(cli):
+    """A base with a bit of everything: orders (returns, cancellations), calls, several sources
+    of contacts, tags, an archived, a merged-away and an erased customer, birthdays without a
+    year and invalid phones."""
+    for name in ("клиенты_магазин.csv", "продажи_2025.csv", "телефон_звонки.xml",
+                 "google_contacts.csv", "amocrm_export.csv", "телефон_контакты.vcf"):  # fmt: skip
+        cli("import", EXAMPLES / name, expect=None)
+    ids = [c["id"] for c in cli.json("contacts", "list")]
+    assert len(ids) > 30
+    cli("tag", "add", "опт", *map(str, ids[::3]))
+    cli("tag", "add", "Ёлка", *map(str, ids[::4]))
+    cli("tag", "add", "vip-клуб", *map(str, ids[1::5]))
+    cli("contacts", "archive", str(ids[2]))
+    cli("dedupe", "merge", str(ids[5]), str(ids[6]))
+    cli("contacts", "forget", str(ids[7]), "--yes", expect=None)
+    return cli
+
+
+def _shown(rows):
+    """Rows as the CSV shows them."""
+    return [[_cell(v) for v in r] for r in rows]
+
+
+@pytest.mark.parametrize("as_of", [date(2025, 12, 31), date(2025, 6, 1), None])
+def test_the_ways_of_reading_a_listing_agree(varied, as_of):
+    engine = varied.engine()
+    everyone = [c["id"] for c in varied.json("contacts", "list")]
+    some = matching_ids(engine, where="orders >= 1 or has_phone", as_of=as_of)
+    assert 0 < len(some) < len(everyone)
+    for ids in (None, some, everyone[::2], []):
+        paged = list(iter_contact_rows(engine, ALL, ids=ids, as_of=as_of, page=7))
+        assert list(stream_contact_rows(engine, ALL, ids=ids, as_of=as_of)) == paged
+        for cols in (list(CSV_COLUMNS), sorted(TEXT_FIELDS), ["lifecycle", "id", "tags"]):
+            paged = list(iter_contact_rows(engine, cols, ids=ids, as_of=as_of, page=7))
+            text = text_rows(engine, cols, ids=ids, as_of=as_of)
+            if ON_PG:
+                assert text is None  # PostgreSQL: the stream
+                continue
+            assert _shown(text) == _shown(paged), cols
+    assert {"lifecycle", "phones", "tags"} <= TEXT_FIELDS
+    assert text_rows(engine, ["id", "created_at"]) is None  # not a column it writes
+
+
+def test_a_filtered_csv_is_the_same_with_kept_facts(varied):
+    """A stored day of facts (segments.cache) gives the listing's stages as computing does."""
+    args = ("contacts", "list", "--where", "has_phone", "--format", "csv", "--as-of", "2025-12-31")
+    before = varied(*args).stdout
+    varied("contacts", "list", "--where", "lifecycle = 'active'", "--as-of", "2025-12-31")
+    assert varied(*args).stdout == before
+    assert before.count("\n") > 10 and "lifecycle" in before.splitlines()[0]
+
+
+@pytest.mark.skipif(ON_PG, reason="the quick listing reads SQLite files only")
+@pytest.mark.parametrize("as_of", [date(2025, 12, 31), date(2025, 3, 1), None])
+def test_the_quick_listing_gives_the_values_of_the_usual_one(varied, as_of):
+    from clientbase.db.quick import open_quick
+    from clientbase.services.quick_list import QUICK_FIELDS, quick_rows
+
+    engine = varied.engine()
+    conn = open_quick(Path(varied.db))
+    assert conn is not None
+    try:
+        for cols in (sorted(QUICK_FIELDS), list(CSV_COLUMNS), ["lifecycle", "warmth", "id"]):
+            for limit in (None, 1, 7, 1000):
+                usual = list(iter_contact_rows(engine, cols, limit=limit, as_of=as_of))
+                assert list(quick_rows(conn, cols, limit=limit, as_of=as_of, page=5)) == usual
+        stages = {r[0] for r in quick_rows(conn, ["lifecycle"], as_of=as_of)}
+        assert len(stages) >= 2
+    finally:
+        conn.close()
+
+
+@pytest.mark.skipif(ON_PG, reason="the quick listing reads SQLite files only")
+def test_contacts_list_prints_the_same_either_way(varied):
+    # --search "" matches everyone and takes the usual way.
+    for args in (("--limit", "12"), ("--limit", "4", "--format", "csv"), ("--as-of", "2025-06-01"),
+                 ("--limit", "3", "--format", "json", "--columns", "id,name,tags,lifecycle"),
+                 ("--limit", "5", "--columns", "name,warmth,birthday_month_day")):  # fmt: skip
+        quick = varied("contacts", "list", *args).stdout
+        assert quick == varied("contacts", "list", *args, "--search", "").stdout
+        assert quick.strip()
+
+
+def test_an_old_or_missing_base_is_not_read_quickly(tmp_path):
+    from clientbase.db.quick import open_quick
+
+    assert open_quick(tmp_path / "none.sqlite3") is None
+    (tmp_path / "text.sqlite3").write_text("not a database")
+    assert open_quick(tmp_path / "text.sqlite3") is None
