@@ -433,7 +433,7 @@ def pair_codes(
     (about ten million keys) need a few hundred megabytes instead of a dict of strings. A hash
     collision only adds a pair to score, never loses one.
     """
-    import numpy as np
+    import numpy as np  # keys are also read one person at a time (card, import) without numpy
 
     n = len(feats)
     if n < 2:
