@@ -116,7 +116,6 @@ def _pg_after_insert(conn, clauseelement, multiparams, params, execution_options
     """An INSERT that chose its own ids (an undo putting rows back, a merge numbering its
     records) leaves the table's sequence behind them; move it on, so the next insert without
     an id does not collide. SQLite needs nothing: it always takes max(id) + 1."""
-
     if not isinstance(clauseelement, Insert):
         return
     context = getattr(result, "context", None)
@@ -190,7 +189,6 @@ def _pg_take_write_lock(conn: Connection, policy: WaitPolicy) -> None:
     that nobody notices, then (telling ``on_wait``) up to the policy's limit, then one clear
     error. The long wait is a blocking lock request bounded by lock_timeout, so writers that
     wait are served in the order they came."""
-
     try_lock = f"SELECT pg_try_advisory_xact_lock({WRITE_LOCK_KEY})"
     deadline = time.monotonic() + _FIRST_TRY_MS / 1000
     while not conn.exec_driver_sql(try_lock).scalar():
@@ -232,7 +230,6 @@ def _busy_error(seconds: float) -> DatabaseError:
 def is_connection_failure(exc: BaseException) -> bool:
     """The server could not be reached or refused the login (psycopg gives no SQLSTATE then,
     or one of class 08 / 28: connection exception, invalid authorization)."""
-
     if not isinstance(exc, OperationalError) or getattr(exc, "orig", None) is None:
         return False
     if type(exc.orig).__module__.startswith("sqlite3"):
@@ -259,7 +256,6 @@ def retrying(work: Callable[[], T], attempts: int = RETRIES) -> T:
     """Run ``work`` (one whole transaction) again when PostgreSQL reports a serialization
     failure or a deadlock, a bounded number of times, with a growing random pause so the two
     sides do not collide again in step."""
-
     for attempt in range(attempts):
         try:
             return work()

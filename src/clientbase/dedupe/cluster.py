@@ -29,18 +29,19 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from clientbase.dedupe.columns import Columns
 from clientbase.dedupe.keys import Features, decode_pairs, features, pair_codes
-from clientbase.dedupe.levels import compare
+from clientbase.dedupe.levels import N_FIELDS, compare
 from clientbase.dedupe.model import (
     MISMATCH_CAP,
     NAME_ONLY_CAP,
     Model,
     corroborated,
     fit,
-    level_matrix,
     mismatch_levels,
     mismatched,
     probability,
+    random_u,
 )
 from clientbase.dedupe.model import REVIEW_PROBABILITY as REVIEW_THRESHOLD
 from clientbase.dedupe.person import Match, Person
@@ -104,6 +105,8 @@ class Matching:
         return total < CONFLICT_BITS
 
 
+# Candidate pairs compared at a time (a progress step; bounds the temporary arrays).
+_CHUNK = 1 << 20
 # Below this many people there are too few pairs to learn from: the hand-set weights score.
 MODEL_MIN_PEOPLE = 500
 # Fields that weigh this much (bits) against a pair keep two people out of one cluster.
@@ -177,11 +180,16 @@ def _match(
 
     if n < MODEL_MIN_PEOPLE:
         return _by_rules(feats, codes, n, min_score, skip_pairs, progress)
-    X = level_matrix(feats, decode_pairs(codes, n), report)
-    if progress is not None:
-        progress("compare", total, total)
+    cols = Columns(feats)
+    X = np.empty((total, N_FIELDS), dtype=np.int8)
+    for s in range(0, total, _CHUNK):
+        part = codes[s : s + _CHUNK]
+        X[s : s + len(part)] = cols.levels(part // n, part % n)
+        if report is not None:
+            report(s + len(part) - 1)
     label_levels = [(compare(features(a), features(b)), same) for a, b, same in labels]
-    model = fit(feats, X, labels=label_levels)
+    model = fit(feats, X, labels=label_levels, u_random=random_u(feats, matrix=cols.levels))
+    del cols
     weights = model.match_weights(X)
     terms = model.term_adjustments(feats)
     first_side = codes // n if len(terms) else None
@@ -192,23 +200,33 @@ def _match(
     prob = np.where(corroborated(X), prob, np.minimum(prob, NAME_ONLY_CAP))
     prob = np.where(mismatched(X), np.minimum(prob, MISMATCH_CAP), prob)
     keep = np.flatnonzero(prob >= min_score)
-    out: list[Match] = []
     kept_codes = codes[keep]
+    side_a, side_b = (kept_codes // n).tolist(), (kept_codes % n).tolist()
+    # Only the people of the pairs kept are needed from here on: the rest of the prepared
+    # people (half a gigabyte in a base of a million) can go before the explanations are made.
+    kept = {i: feats[i] for i in sorted({*side_a, *side_b})}
+    del feats, codes, weights
+    rows = X[keep].tolist()
+    scores = [round(p, 4) for p in prob[keep].tolist()]
+    extras = {k: adj[kept_codes // n].tolist() for k, adj in terms.items()}
+    del terms, X, prob
+    out: list[Match] = []
+    # Most phrases repeat ("gender same +1.0", "city same: Москва +4.9"): one string each
+    # instead of one per pair (a fifth of the memory of the explanations).
+    phrases: dict[str, str] = {}
     kstep = max(1, len(keep) // 20)
-    for k, (c, row) in enumerate(zip(kept_codes.tolist(), keep.tolist(), strict=True)):
-        i, j = divmod(c, n)
-        f, g = feats[i], feats[j]
+    for k, (i, j, levels, score) in enumerate(zip(side_a, side_b, rows, scores, strict=True)):
+        f, g = kept[i], kept[j]
         a, b = (f.id, g.id) if f.id <= g.id else (g.id, f.id)
         if (a, b) in skip_pairs:
             continue
-        levels = X[row].tolist()
-        extra = {k: float(adj[i]) for k, adj in terms.items() if levels[k] == 1}
-        out.append(Match(a, b, round(float(prob[row]), 4), model.explain(f, g, levels, extra)))
+        extra = {t: adj[k] for t, adj in extras.items() if levels[t] == 1}
+        why = model.explain(f, g, levels, extra)
+        out.append(Match(a, b, score, list(map(phrases.setdefault, why, why))))
         if progress is not None and (k % kstep == 0 or k == len(keep) - 1):
             progress("explain", k + 1, len(keep))
     out.sort(key=lambda m: (-m.score, m.a, m.b))
-    kept = {i for c in kept_codes.tolist() for i in divmod(c, n)}
-    return Matching(out, model, total, {feats[i].id: feats[i] for i in sorted(kept)})
+    return Matching(out, model, total, {f.id: f for f in kept.values()})
 
 
 def _by_rules(feats, codes, n, min_score, skip_pairs, progress) -> Matching:

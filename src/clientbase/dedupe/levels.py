@@ -19,6 +19,8 @@ the pairs that are kept.
 
 from __future__ import annotations
 
+from functools import lru_cache
+
 from rapidfuzz.distance import OSA, JaroWinkler
 
 from clientbase.dedupe.keys import Features
@@ -32,9 +34,9 @@ from clientbase.dedupe.names import (
     is_typo,
     typo_as_typed,
 )
-from clientbase.i18n import N_, _
+from clientbase.i18n import N_, _, language
 
-__all__ = ["FIELDS", "LEVELS", "N_FIELDS", "compare", "describe", "swapped_names"]
+__all__ = ["FIELDS", "LEVELS", "N_FIELDS", "compare", "describe", "read_swapped", "swapped_names"]
 
 # Field order in a comparison vector, and the levels of each (index = level; 0 = no evidence).
 LEVELS: dict[str, tuple[str, ...]] = {
@@ -467,25 +469,46 @@ LEVEL_WORDS = {
 }
 
 
-def describe(f: Features, g: Features, field: int, level: int) -> str:
+def read_swapped(f: Features, g: Features) -> bool:
+    """The pair's names were compared with first and last name swapped (see :func:`_names`)."""
+    return swapped_names(f, g) is not None and _names(f, g)[2]
+
+
+def describe(f: Features, g: Features, field: int, level: int, swapped: bool | None = None) -> str:
     """One field's level in words: "surname typo: Смирнова / Smirnowa", "birthday one digit off:
-    1985-03-12 / 1985-03-21", "city missing"."""
-    name = FIELDS[field]
-    what = LEVELS[name][level]
-    words = {"field": _(FIELD_WORDS.get(name, name)), "level": _(LEVEL_WORDS.get(what, what))}
+    1985-03-12 / 1985-03-21", "city missing". ``swapped``: :func:`read_swapped` of the pair,
+    when the caller knows it."""
+    lang = language()
+    words = _words(lang, field, level)
     if field == KIND:
-        return _("{level}: {values}").format(values=f"{f.name} / {g.name}", **words)
+        return _said(lang, N_("{level}: {values}")).format(values=f"{f.name} / {g.name}", **words)
     if level == 0 or field == GENDER:
-        return _("{field} {level}").format(**words)
+        return _said(lang, N_("{field} {level}")).format(**words)
     if field == EMAIL and level == 1:
         shared = [r for k, r in zip(f.emails, f.email_raw, strict=False) if k in g.emails]
-        return _("same email {values}").format(values=", ".join(shared))
-    if field in (SURNAME, FIRST) and _names(f, g)[2] and swapped_names(f, g) is not None:
+        return _said(lang, N_("same email {values}")).format(values=", ".join(shared))
+    if field in (SURNAME, FIRST) and (read_swapped(f, g) if swapped is None else swapped):
         a, b = (f.last_raw, g.first.raw) if field == SURNAME else (f.first.raw, g.last_raw)  # type: ignore[union-attr]
-        return _("{field} {level} {values} (first and last name swapped)").format(
+        return _said(lang, N_("{field} {level} {values} (first and last name swapped)")).format(
             values=_pair(a, b, level), **words
         )
-    return _("{field} {level}: {values}").format(values=_shown(f, g, field, level), **words)
+    return _said(lang, N_("{field} {level}: {values}")).format(
+        values=_shown(f, g, field, level), **words
+    )
+
+
+# An explanation is a handful of phrases for each of hundreds of thousands of pairs: their
+# words are looked up in the catalog once per language, not once per phrase.
+@lru_cache(maxsize=512)
+def _words(lang: str, field: int, level: int) -> dict[str, str]:
+    name = FIELDS[field]
+    what = LEVELS[name][level]
+    return {"field": _(FIELD_WORDS.get(name, name)), "level": _(LEVEL_WORDS.get(what, what))}
+
+
+@lru_cache(maxsize=64)
+def _said(lang: str, template: str) -> str:
+    return _(template)
 
 
 def _shown(f: Features, g: Features, field: int, level: int) -> str:

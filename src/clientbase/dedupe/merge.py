@@ -47,6 +47,7 @@ from clientbase.db.models import (
 from clientbase.db.rules import NEWER_WINS
 from clientbase.errors import ClientbaseError, NotFoundError, UsageError
 from clientbase.i18n import _
+from clientbase.normalize.names import canonical_first_name
 
 SNAPSHOT_VERSION = 1
 CUSTOMER_COLS = tuple(c.name for c in customers.columns)
@@ -118,8 +119,6 @@ def _full(table: Table, compact: dict) -> dict:
 def _name_rank(row: dict) -> tuple:
     """How full a name is: whole words count twice an initial; a full first name beats a
     diminutive (Александра over Саша); then the longer spelling."""
-    from clientbase.normalize.names import canonical_first_name
-
     weight, length = 0, 0
     for k in ("last_name", "first_name", "middle_name"):
         v = row.get(k)

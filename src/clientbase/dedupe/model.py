@@ -36,8 +36,9 @@ from dataclasses import dataclass, field
 
 import numpy as np
 
+from clientbase.dedupe import levels as _lv
 from clientbase.dedupe.keys import Features
-from clientbase.dedupe.levels import FIELDS, LEVELS, N_FIELDS, compare, describe
+from clientbase.dedupe.levels import FIELDS, LEVELS, N_FIELDS, compare, describe, read_swapped
 
 __all__ = [
     "AUTO_PROBABILITY",
@@ -116,17 +117,19 @@ MISMATCH_CAP = 0.3
 _CLIENT_CODE = FIELDS.index("client code")
 
 
-# The same levels per field, in FIELDS order, for one pair at a time.
 def mismatch_levels(levels: Sequence[int]) -> bool:
     """One pair's levels prove two people different (:func:`mismatched` for one row)."""
     if levels[_CLIENT_CODE] == 1:
         return False
-    return any(lv in bad for lv, bad in zip(levels, MISMATCH_BY_FIELD, strict=True))
+    # A plain loop over the few (field, level) pairs: this runs for every pair of members of
+    # two groups about to join.
+    for k, bad in _MISMATCH_AT:
+        if levels[k] == bad:
+            return True
+    return False
 
 
-MISMATCH_BY_FIELD: tuple[frozenset[int], ...] = tuple(
-    frozenset(lv for name, lv in _MISMATCH_LEVELS if name == f) for f in FIELDS
-)
+_MISMATCH_AT = tuple(sorted((FIELDS.index(name), lv) for name, lv in _MISMATCH_LEVELS))
 
 
 def mismatched(X: np.ndarray) -> np.ndarray:
@@ -171,6 +174,7 @@ class Model:
     labels: int = 0  # decisions it learned from
     iterations: int = 0
     weights: list[np.ndarray] = field(init=False)
+    _lists: list[list[float]] | None = field(init=False, default=None, repr=False)
 
     def __post_init__(self) -> None:
         self.weights = []
@@ -226,14 +230,22 @@ class Model:
     ) -> list[str]:
         """One phrase per comparable field, strongest evidence first, with its weight
         (``extra``: the term adjustment of a field, added to its weight)."""
+        if self._lists is None:
+            # Plain lists: this runs for every pair kept, hundreds of thousands in a big base.
+            self._lists = [w.tolist() for w in self.weights]
+        weights = self._lists
         parts = []
         for k, lv in enumerate(levels):
             if lv == 0:
                 continue
-            w = float(self.weights[k][lv]) + (extra.get(k, 0.0) if extra else 0.0)
-            parts.append((-abs(w), describe(f, g, k, lv), w))
-        parts.sort(key=lambda x: x[0])
-        return [f"{text} {w:+.1f}" for _, text, w in parts]
+            w = weights[k][lv]
+            if extra:
+                w += extra.get(k, 0.0)
+            parts.append((-abs(w), k, lv, w))
+        parts.sort()
+        # Only a surname and a first name that both compare can have been read swapped.
+        sw = bool(levels[_lv.SURNAME] and levels[_lv.FIRST]) and read_swapped(f, g)
+        return [f"{describe(f, g, k, lv, sw)} {w:+.1f}" for _, k, lv, w in parts]
 
     def summary(self) -> list[dict]:
         """The learned table: per field and level, m, u and the weight."""
@@ -333,8 +345,16 @@ def _exact_u(feats: Sequence[Features], field_name: str) -> float | None:
     return max(float((c * (c - 1)).sum()) / (total * (total - 1)), 1e-9)
 
 
-def random_u(feats: Sequence[Features], *, sample: int = U_SAMPLE, seed: int = 7):
-    """u per field and level from random pairs of ``feats`` (smoothed; "same" exact)."""
+def random_u(
+    feats: Sequence[Features],
+    *,
+    sample: int = U_SAMPLE,
+    seed: int = 7,
+    matrix: Callable[[np.ndarray, np.ndarray], np.ndarray] | None = None,
+):
+    """u per field and level from random pairs of ``feats`` (smoothed; "same" exact).
+    ``matrix(i, j)``: the level matrix of pairs given as two index arrays
+    (:meth:`clientbase.dedupe.columns.Columns.levels`); by default :func:`level_matrix`."""
     n = len(feats)
     counts = [np.full(len(LEVELS[name]), 0.5) for name in FIELDS]
     if n >= 2:
@@ -344,7 +364,11 @@ def random_u(feats: Sequence[Features], *, sample: int = U_SAMPLE, seed: int = 7
             i, j = rng.randrange(n), rng.randrange(n)
             if i != j:
                 pairs.append((i, j))
-        X = level_matrix(feats, pairs)
+        if matrix is not None and pairs:
+            i, j = np.array(pairs, dtype=np.int64).T
+            X = matrix(i, j)
+        else:
+            X = level_matrix(feats, pairs)
         for k in range(N_FIELDS):
             counts[k] += np.bincount(X[:, k], minlength=len(counts[k]))[: len(counts[k])]
     u = []
