@@ -64,22 +64,35 @@ def worker_pool(
 
 
 def _start_helpers() -> None:
-    """Start the fork server and the resource tracker with SIGINT blocked. A Ctrl-C while a new
-    interpreter is still starting would otherwise print its traceback before it gets to ignore
-    the signal; the children keep the mask (so do the workers the fork server makes), and the
-    main process gets a Ctrl-C pressed meanwhile as soon as the mask is restored."""
+    """Start the fork server and the resource tracker with SIGINT ignored. A Ctrl-C while a new
+    interpreter is still starting, or while the fork server is handing a new worker its pipes,
+    would otherwise print a traceback before the worker gets to ignore the signal. An ignored
+    signal stays ignored across exec, so the fork server's interpreter never installs its
+    KeyboardInterrupt handler and every worker it forks starts with SIGINT ignored. SIGINT is
+    blocked meanwhile, so a Ctrl-C pressed in this window stays pending (Linux never discards a
+    blocked signal) and reaches the main process as soon as its handler is back."""
     from multiprocessing import forkserver, resource_tracker  # see worker_pool
 
-    block = (
-        hasattr(signal, "pthread_sigmask") and threading.current_thread() is threading.main_thread()
-    )
-    old = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT}) if block else None
+    main = threading.current_thread() is threading.main_thread()  # signals: main thread only
+    block = main and hasattr(signal, "pthread_sigmask")
+    old_mask = signal.pthread_sigmask(signal.SIG_BLOCK, {signal.SIGINT}) if block else None
+    old_handler = signal.signal(signal.SIGINT, signal.SIG_IGN) if main else None
+    # The tracker warns about semaphores "leaked" when a Ctrl-C ends the workers mid-task (it
+    # cleans them up all the same): noise under the command's one line. It takes the -W options
+    # of the process that starts it.
+    quiet = "ignore::UserWarning"
     try:
-        resource_tracker.ensure_running()
+        sys.warnoptions.append(quiet)
+        try:
+            resource_tracker.ensure_running()
+        finally:
+            sys.warnoptions.remove(quiet)
         forkserver.ensure_running()
     finally:
-        if old is not None:
-            signal.pthread_sigmask(signal.SIG_SETMASK, old)
+        if old_handler is not None:
+            signal.signal(signal.SIGINT, old_handler)
+        if old_mask is not None:
+            signal.pthread_sigmask(signal.SIG_SETMASK, old_mask)
 
 
 def _stop(pool) -> None:
@@ -102,6 +115,12 @@ def _stop(pool) -> None:
             p.join(5)
         except (OSError, ValueError, AssertionError):
             pass
+    # The pool's manager thread closes its wake-up pipe as it ends; at interpreter exit
+    # concurrent.futures writes to that pipe, and if the two meet, Python 3.11 prints an
+    # "OSError: Bad file descriptor" traceback under our one line. Let the thread end first.
+    manager = getattr(pool, "_executor_manager_thread", None)
+    if manager is not None:
+        manager.join(5)
 
 
 def _start_worker(main: tuple, lang: str, initializer: Callable | None, initargs: tuple) -> None:
