@@ -9,11 +9,13 @@ from pathlib import Path
 from sqlalchemy import Connection
 
 from clientbase.i18n import _
+from clientbase.importers.calls import CallLogError, OwnNumbers, read_call_log
 from clientbase.importers.clean import Clean, Rejected, clean_call, clean_record, to_json
 from clientbase.importers.region import region_for
 from clientbase.importers.results import FileResult, ImportOptions
 from clientbase.importers.settings import stored_own_numbers
 from clientbase.importers.source import Source
+from clientbase.importers.vcard import VCardSyntaxError, read_vcards, vcard_to_record
 from clientbase.normalize.phones import split_phones
 
 
@@ -33,7 +35,6 @@ def call_chunks(
     result: FileResult,
     chunk_rows: int,
 ) -> Iterator[list]:
-    from clientbase.importers.calls import CallLogError, OwnNumbers, read_call_log
 
     own = OwnNumbers([*opt.own_numbers, *stored_own_numbers(conn)])
     records = read_call_log(
@@ -69,7 +70,6 @@ def call_chunks(
 def vcard_chunks(
     source: Source, opt: ImportOptions, result: FileResult, chunk_rows: int
 ) -> Iterator[list[Clean | Rejected]]:
-    from clientbase.importers.vcard import VCardSyntaxError, read_vcards, vcard_to_record
 
     items = [
         (item, None if isinstance(item, VCardSyntaxError) else vcard_to_record(item))

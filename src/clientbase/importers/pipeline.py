@@ -10,6 +10,7 @@ from __future__ import annotations
 
 import gc
 import os
+from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -31,6 +32,7 @@ from clientbase.i18n import _, ngettext
 from clientbase.importers import sniff
 from clientbase.importers.basekeys import BaseKeys
 from clientbase.importers.batches import close_batch, open_batch
+from clientbase.importers.calls import CSV_FIELDS, detect_call_log
 from clientbase.importers.clean import (
     Clean,
     Rejected,
@@ -43,6 +45,7 @@ from clientbase.importers.contacts import ContactWriter
 from clientbase.importers.log_chunks import call_chunks, choose_region, vcard_chunks
 from clientbase.importers.longformat import relabel_from_sample
 from clientbase.importers.mapping import (
+    FIELDS,
     Mapping,
     build_mapping,
     header_score,
@@ -61,6 +64,7 @@ from clientbase.importers.results import FileResult, ImportOptions, ImportResult
 from clientbase.importers.source import Source
 from clientbase.importers.tabular import Table, read_csv, read_workbook
 from clientbase.normalize.phones import split_phones
+from clientbase.workers import worker_pool
 
 KINDS = ("contacts", "calls", "orders")
 CALL_FORMATS = ("android", "oppo", "asterisk", "freeswitch", "sipuni", "mango", "calls-csv")
@@ -196,8 +200,6 @@ def _plan(path: Path, from_folder: bool, opt: ImportOptions) -> _Planned:
     if kind is None and fmt == "csv" and _positional_call_map(opt.columns):
         kind = "calls"  # "--map 2=time --map 3=number": a call log without a header
     if kind in (None, "calls") and fmt in ("csv", "xml"):
-        from clientbase.importers.calls import detect_call_log
-
         call_fmt = detect_call_log(path, head)
         if call_fmt is None and kind == "calls" and fmt == "csv":
             call_fmt = "calls-csv"  # told so: read it with the generic call columns
@@ -234,8 +236,6 @@ def _plan(path: Path, from_folder: bool, opt: ImportOptions) -> _Planned:
 
 def _positional_call_map(columns: dict[str, str]) -> bool:
     """Columns named by position, at least one of them a field only a call log has."""
-    from clientbase.importers.calls import CSV_FIELDS
-    from clientbase.importers.mapping import FIELDS
 
     call_only = set(CSV_FIELDS) - set(FIELDS) - {"name"}
     return (
@@ -637,9 +637,6 @@ def _in_workers(jobs: Iterator) -> Iterator[list[Clean | Rejected]]:
 
     At most a few chunks are in flight, so memory stays flat; results come back in file order.
     """
-    from collections import deque
-
-    from clientbase.workers import worker_pool
 
     workers = min(os.cpu_count() or 1, 4)
     with worker_pool(workers, initializer=_worker_init) as pool:

@@ -299,6 +299,7 @@ def stage_sql(n, first, last, contact, cut: Cutoffs):
 def tags_sql(n, revenue, abc, discount_orders, recent_orders, first, vip_revenue, cut: Cutoffs,
              s: LifecycleSettings):  # fmt: skip
     """{tag: 0/1 SQL expression}, the same rules as ``tags``; ``vip_revenue`` a number or None."""
+    # the rules in Python (``stage``) serve the quick listing, which runs without SQLAlchemy
     from sqlalchemy import and_, case, literal, or_
 
     def flag(cond):
