@@ -22,7 +22,7 @@ from clientbase.db.facts_cache import fact_rows
 from clientbase.db.models import contact_points, customer_tags, customers, interactions, tags
 from clientbase.segments.cache import stored_day
 from clientbase.segments.facts import lifecycle_select
-from clientbase.services.contacts import _OWN, _iso, birthday_iso, birthday_month_day
+from clientbase.services.contacts import _OWN, _iso, birthday_iso, birthday_month_day, own_columns
 from clientbase.services.segments import load_settings
 
 _MD = MetaData()
@@ -57,12 +57,7 @@ def stream_contact_rows(
 
 def _merged(conn, cols: list[str], need: set[str], listed, day: date) -> Iterator[tuple]:
     c = customers
-    own = [c.c.id] + [c.c[_OWN[k]] for k in dict.fromkeys(cols) if k in _OWN]
-    if need & {"birthday", "birthday_month_day"}:
-        own += [c.c.birth_year, c.c.birth_month, c.c.birth_day]
-    if need & {"created_at", "updated_at"}:
-        own += [c.c.created_at, c.c.updated_at]
-    own = list({col.key: col for col in own}.values())
+    own = own_columns(cols, need)
     q = select(*own).where(c.c.merged_into_id.is_(None), c.c.status != "erased")
     main = _rows(conn, _only(q, c.c.id, listed).order_by(c.c.id))
     parts: dict[str, _Part] = {}

@@ -211,6 +211,17 @@ def iter_contacts(
                 yield item
 
 
+def own_columns(cols: Sequence[str], need: set[str]) -> list:
+    """The customers' own columns a listing of ``cols`` reads: the id first, each column once."""
+    c = customers
+    own = [c.c.id] + [c.c[_OWN[k]] for k in dict.fromkeys(cols) if k in _OWN]
+    if need & {"birthday", "birthday_month_day"}:
+        own += [c.c.birth_year, c.c.birth_month, c.c.birth_day]
+    if need & {"created_at", "updated_at"}:
+        own += [c.c.created_at, c.c.updated_at]
+    return list({col.key: col for col in own}.values())
+
+
 def iter_contact_rows(
     engine: Engine,
     columns: Sequence[str],
@@ -228,12 +239,7 @@ def iter_contact_rows(
     a second or two."""
     cols = list(columns)
     need = set(cols)
-    own = [customers.c.id] + [customers.c[_OWN[k]] for k in dict.fromkeys(cols) if k in _OWN]
-    if need & {"birthday", "birthday_month_day"}:
-        own += [customers.c.birth_year, customers.c.birth_month, customers.c.birth_day]
-    if need & {"created_at", "updated_at"}:
-        own += [customers.c.created_at, customers.c.updated_at]
-    own = list({c.key: c for c in own}.values())
+    own = own_columns(cols, need)
     # Pages of given ids without a search are read at the driver level: binding thousands of
     # ids through the SQL compiler costs more than the query (dates would come back as text).
     raw = ids is not None and not search and not need & {"created_at", "updated_at"}
