@@ -201,32 +201,51 @@ def _match(
     prob = np.where(mismatched(X), np.minimum(prob, MISMATCH_CAP), prob)
     keep = np.flatnonzero(prob >= min_score)
     kept_codes = codes[keep]
-    side_a, side_b = (kept_codes // n).tolist(), (kept_codes % n).tolist()
+    side_a, side_b = kept_codes // n, kept_codes % n
     # Only the people of the pairs kept are needed from here on: the rest of the prepared
-    # people (half a gigabyte in a base of a million) can go before the explanations are made.
-    kept = {i: feats[i] for i in sorted({*side_a, *side_b})}
+    # people (half a gigabyte in a base of a million) can go.
+    kept = {i: feats[i] for i in np.union1d(side_a, side_b).tolist()}
     del feats, codes, weights
-    rows = X[keep].tolist()
+    why = _Reasons(
+        model, kept, side_a, side_b, X[keep], {k: adj[side_a] for k, adj in terms.items()}
+    )
     scores = [round(p, 4) for p in prob[keep].tolist()]
-    extras = {k: adj[kept_codes // n].tolist() for k, adj in terms.items()}
     del terms, X, prob
     out: list[Match] = []
-    # Most phrases repeat ("gender same +1.0", "city same: Москва +4.9"): one string each
-    # instead of one per pair (a fifth of the memory of the explanations).
-    phrases: dict[str, str] = {}
-    kstep = max(1, len(keep) // 20)
-    for k, (i, j, levels, score) in enumerate(zip(side_a, side_b, rows, scores, strict=True)):
-        f, g = kept[i], kept[j]
-        a, b = (f.id, g.id) if f.id <= g.id else (g.id, f.id)
+    deferred = Match.deferred
+    for k, (i, j, score) in enumerate(zip(side_a.tolist(), side_b.tolist(), scores, strict=True)):
+        fa, fb = kept[i].id, kept[j].id
+        a, b = (fa, fb) if fa <= fb else (fb, fa)
         if (a, b) in skip_pairs:
             continue
-        extra = {t: adj[k] for t, adj in extras.items() if levels[t] == 1}
-        why = model.explain(f, g, levels, extra)
-        out.append(Match(a, b, score, list(map(phrases.setdefault, why, why))))
-        if progress is not None and (k % kstep == 0 or k == len(keep) - 1):
-            progress("explain", k + 1, len(keep))
+        out.append(deferred(a, b, score, why, k))
+    if progress is not None:
+        progress("explain", len(keep), len(keep))
     out.sort(key=lambda m: (-m.score, m.a, m.b))
     return Matching(out, model, total, {f.id: f for f in kept.values()})
+
+
+class _Reasons:
+    """The reasons of the pairs a run kept, written when a pair's reasons are read (stored or
+    shown) and not kept: all at once they were a few hundred megabytes in a base of a million.
+    What they need stays as arrays: the levels of each pair (one byte a field), the two people
+    and the term adjustments of their names."""
+
+    __slots__ = ("extras", "kept", "levels", "model", "side_a", "side_b")
+
+    def __init__(self, model, kept, side_a, side_b, levels, extras) -> None:
+        self.model = model
+        self.kept = kept
+        self.side_a = side_a.astype(np.int32)
+        self.side_b = side_b.astype(np.int32)
+        self.levels = levels
+        self.extras = extras
+
+    def __call__(self, k: int) -> list[str]:
+        levels = self.levels[k].tolist()
+        extra = {t: float(adj[k]) for t, adj in self.extras.items() if levels[t] == 1}
+        f, g = self.kept[int(self.side_a[k])], self.kept[int(self.side_b[k])]
+        return self.model.explain(f, g, levels, extra)
 
 
 def _by_rules(feats, codes, n, min_score, skip_pairs, progress) -> Matching:
