@@ -129,6 +129,7 @@ def quality(n: int, lang: str, seed: int, explain: int) -> dict:
         min_score=AUTO_THRESHOLD,
         conflict=found.conflict,
         features_by_id=found.features,
+        hold_ambiguous=True,
     )
     secs = time.perf_counter() - t0
     groups: dict[int, list[int]] = defaultdict(list)
@@ -282,6 +283,7 @@ def speed(n: int, seed: int) -> dict:
         min_score=AUTO_THRESHOLD,
         conflict=found.conflict,
         features_by_id=found.features,
+        hold_ambiguous=True,
     )
     clus, clus_cpu = time.perf_counter() - t0, time.process_time() - c0
     # The reasons of every pair, written one pair at a time as storing them does (a pair's

@@ -15,9 +15,11 @@ rarely typed in more than a handful of records, and a bigger group is a chain.
 
 A record that fits two people who clearly differ ("Иванов Иван" with no patronymic and no
 birthday, on the home phone of Иван Петрович and of his son Иван Иванович) joins the one it
-is linked to more strongly. Holding such records back for review was tried: on the
-benchmark it cost more true pairs than wrong ones it saved, because the stronger link is
-right more often than not.
+is linked to more strongly when a person builds the groups to review. When merging without
+a person (``hold_ambiguous``, `dedupe --yes`) such a record, met on a phone or e-mail the
+two share, joins neither unless one link is :data:`CLEAR_WINNER` times likelier: the choice
+would be a coin toss, and it waits for review. Records of one person that conflict by a typo
+(no contact in common) are not held: there the stronger link is right more often than not.
 """
 
 from __future__ import annotations
@@ -248,6 +250,54 @@ class _Reasons:
         return self.model.explain(f, g, levels, extra)
 
 
+# A link this many times likelier than a record's link to someone who clearly differs from the
+# first is a clear choice (see _ambiguous).
+CLEAR_WINNER = 10.0
+
+
+def _odds(score: float) -> float:
+    score = min(score, 1.0 - 1e-6)
+    return score / (1.0 - score)
+
+
+def _one_contact(f: Features, g: Features, h: Features) -> bool:
+    """The three share a phone or an e-mail (one family's or one office's)."""
+    return bool(
+        set(f.phones).intersection(g.phones, h.phones)
+        or set(f.emails).intersection(g.emails, h.emails)
+    )
+
+
+def _ambiguous(edges: Sequence[Match], feat, conflict) -> set[int]:
+    """Records linked to two people of their own phone or e-mail who clearly differ from each
+    other, neither link :data:`CLEAR_WINNER` times likelier than the other: "Иванов Иван" with
+    neither patronymic nor birthday on the home phone of Иван Петрович and of his son Иван
+    Иванович. Joining the stronger of two near-equal links is a coin toss; such a record waits
+    for a person. (Two records of one person that conflict by a typo, with no contact in
+    common, are not this: the record joins the stronger link as before.)"""
+    linked: dict[int, list[tuple[float, int]]] = {}
+    for m in edges:
+        linked.setdefault(m.a, []).append((m.score, m.b))
+        linked.setdefault(m.b, []).append((m.score, m.a))
+    held = set()
+    for x, links in linked.items():
+        if len(links) < 2:
+            continue
+        links.sort(key=lambda t: (-t[0], t[1]))
+        best_score, best = links[0]
+        fx, fb = feat(x), feat(best)
+        if fx is None or fb is None or not (fx.phones or fx.emails):
+            continue
+        for score, other in links[1:]:
+            if _odds(best_score) >= CLEAR_WINNER * _odds(score):
+                break
+            fo = feat(other)
+            if fo is not None and _one_contact(fx, fb, fo) and conflict(fb, fo):
+                held.add(x)
+                break
+    return held
+
+
 def _by_rules(feats, codes, n, min_score, skip_pairs, progress) -> Matching:
     """A base too small to learn from is scored by the hand-set weights of :mod:`.score`."""
     out: list[Match] = []
@@ -270,16 +320,21 @@ def clusters(
     min_score: float,
     conflict: Callable[[Features, Features], bool] | None = None,
     features_by_id: Mapping[int, Features] | None = None,
+    hold_ambiguous: bool = False,
 ) -> list[Cluster]:
     """Groups of two or more ids joined by matches at or above ``min_score``.
 
     With ``people_by_id`` the chain guard described in the module applies; without it the
     groups are the plain transitive closure (the caller then knows the pairs are consistent).
     ``features_by_id``: people already prepared (:attr:`Matching.features`), not prepared
-    again. Clusters come ordered by their smallest id.
+    again. ``hold_ambiguous`` (for merging without a person): a record linked to two people
+    who clearly differ, neither link :data:`CLEAR_WINNER` times likelier than the other, joins
+    neither (see :func:`_ambiguous`). Clusters come ordered by their smallest id.
     """
     with _no_gc():
-        return _clusters(matches, people_by_id, min_score, conflict, features_by_id or {})
+        return _clusters(
+            matches, people_by_id, min_score, conflict, features_by_id or {}, hold_ambiguous
+        )
 
 
 def _clusters(
@@ -288,6 +343,7 @@ def _clusters(
     min_score: float,
     conflict: Callable[[Features, Features], bool] | None,
     prepared: Mapping[int, Features],
+    hold_ambiguous: bool = False,
 ) -> list[Cluster]:
     edges = sorted((m for m in matches if m.score >= min_score), key=lambda m: (-m.score, m.a, m.b))
     # A pair that was found is its own evidence: joining two single records needs no check.
@@ -334,6 +390,11 @@ def _clusters(
                 if fy is not None and conflict(fx, fy):
                     return False
         return True
+
+    if hold_ambiguous and people_by_id is not None:
+        held = _ambiguous(edges, feat, conflict)
+        if held:
+            edges = [m for m in edges if m.a not in held and m.b not in held]
 
     for m in edges:
         ra, rb = root(m.a), root(m.b)

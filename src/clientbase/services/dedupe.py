@@ -298,7 +298,7 @@ def plan(
         by_id = {p.id: p for p in people} if matches else {}
         auto_groups = clusters(
             matches, by_id, min_score=threshold, conflict=found.conflict,
-            features_by_id=found.features,
+            features_by_id=found.features, hold_ambiguous=True,
         )  # fmt: skip
         auto_groups = [c for c in auto_groups if len(c.ids) > 1]
         in_auto = {i: n for n, c in enumerate(auto_groups) for i in c.ids}
