@@ -255,11 +255,6 @@ class _Reasons:
 CLEAR_WINNER = 10.0
 
 
-def _odds(score: float) -> float:
-    score = min(score, 1.0 - 1e-6)
-    return score / (1.0 - score)
-
-
 def _one_contact(f: Features, g: Features, h: Features) -> bool:
     """The three share a phone or an e-mail (one family's or one office's)."""
     return bool(
@@ -275,26 +270,38 @@ def _ambiguous(edges: Sequence[Match], feat, conflict) -> set[int]:
     Иванович. Joining the stronger of two near-equal links is a coin toss; such a record waits
     for a person. (Two records of one person that conflict by a typo, with no contact in
     common, are not this: the record joins the stronger link as before.)"""
-    linked: dict[int, list[tuple[float, int]]] = {}
-    for m in edges:
-        linked.setdefault(m.a, []).append((m.score, m.b))
-        linked.setdefault(m.b, []).append((m.score, m.a))
-    held = set()
-    for x, links in linked.items():
-        if len(links) < 2:
+    if len(edges) < 2:
+        return set()
+    # Every link seen from both ends, in numpy: (record, other end, score), grouped by record,
+    # strongest first. Only records with two links or more, and only the links near the
+    # strongest, are looked at in Python.
+    a = np.fromiter((m.a for m in edges), dtype=np.int64, count=len(edges))
+    b = np.fromiter((m.b for m in edges), dtype=np.int64, count=len(edges))
+    score = np.fromiter((m.score for m in edges), dtype=np.float64, count=len(edges))
+    node, other, sc = np.concatenate((a, b)), np.concatenate((b, a)), np.concatenate((score, score))
+    order = np.lexsort((other, -sc, node))
+    node, other, sc = node[order], other[order], sc[order]
+    first = np.flatnonzero(np.concatenate(([True], node[1:] != node[:-1])))
+    size = np.diff(np.concatenate((first, [len(node)])))
+    head = np.repeat(first, size)  # each link's record's strongest link
+    odds = np.minimum(sc, 1.0 - 1e-6)
+    odds = odds / (1.0 - odds)
+    near = (np.arange(len(node)) != head) & (odds[head] < CLEAR_WINNER * odds)
+    x, best, rival = node[near], other[head[near]], other[near]
+    # Two people linked to each other are not the two a record must choose between (most
+    # records with two links are three records of one person).
+    big = int(max(a.max(), b.max())) + 1
+    lo, hi = np.minimum(best, rival), np.maximum(best, rival)
+    keep = ~np.isin(lo * big + hi, a * big + b)
+    held: set[int] = set()
+    for i, j, k in zip(x[keep].tolist(), best[keep].tolist(), rival[keep].tolist(), strict=True):
+        if i in held:
             continue
-        links.sort(key=lambda t: (-t[0], t[1]))
-        best_score, best = links[0]
-        fx, fb = feat(x), feat(best)
-        if fx is None or fb is None or not (fx.phones or fx.emails):
+        fx, fb, fo = feat(i), feat(j), feat(k)
+        if fx is None or fb is None or fo is None or not (fx.phones or fx.emails):
             continue
-        for score, other in links[1:]:
-            if _odds(best_score) >= CLEAR_WINNER * _odds(score):
-                break
-            fo = feat(other)
-            if fo is not None and _one_contact(fx, fb, fo) and conflict(fb, fo):
-                held.add(x)
-                break
+        if _one_contact(fx, fb, fo) and conflict(fb, fo):
+            held.add(i)
     return held
 
 
