@@ -2,14 +2,14 @@
 reading it that go a column at a time.
 
 A CSV of a shop's or an accounting system's sales has the same cells on every row, so a chunk
-is sent as one string per column (its cells joined by NUL, which a CSV cell never holds here:
-that is checked) instead of a list per row: pickling a few long strings costs a fraction of
-pickling a hundred thousand short ones. Any chunk that is not that plain (rows of different
-widths, typed spreadsheet cells, a row the reader could not read) goes as rows, as before.
+is read a column at a time: each distinct date, amount or status text is parsed once, and the
+lines go back to the writing process as columns. Any chunk that is not that plain (rows of
+different widths, typed spreadsheet cells, a row the reader could not read) goes the row road.
 """
 
 from __future__ import annotations
 
+import re
 from itertools import repeat
 from json.encoder import encode_basestring  # what to_json (ensure_ascii=False) writes a text with
 
@@ -38,42 +38,32 @@ from clientbase.importers.records import ContactRecord, UnreadableRow
 from clientbase.normalize.money import parse_amount
 
 _SEP = "\x00"
+_PADDED = re.compile(r"\s\x00|\x00\s")  # a cell that starts or ends with white space
 
 
-def pack(rows: list[tuple[int, list]]) -> tuple:
-    """``("columns", row numbers, width, joined columns)`` for a plain chunk, else
-    ``("rows", rows)``."""
+def plain_columns(rows: list[tuple[int, list]]) -> list[list[str]] | None:
+    """The stripped cells of a plain chunk a column at a time (every row as wide as the first,
+    every cell a text, as a CSV reader gives them), or None: a chunk of rows of different
+    widths, typed spreadsheet cells or a row the reader could not read goes the row road."""
     if not rows:
-        return ("rows", rows)
+        return None
     width = len(rows[0][1])
     cells = [c for _n, c in rows]
     if width == 0 or any(len(c) != width or type(c) is UnreadableRow for c in cells):
-        return ("rows", rows)
-    joined = []
+        return None
+    out = []
     for col in zip(*cells, strict=True):
         try:
-            text = _SEP.join(col)
-        except TypeError:  # a number or a date from a typed cell
-            return ("rows", rows)
-        if text.count(_SEP) != len(col) - 1:  # a cell holds a NUL itself
-            return ("rows", rows)
-        joined.append(text)
-    return ("columns", [n for n, _c in rows], width, joined)
-
-
-def unpack_rows(packed: tuple) -> list[tuple[int, list]]:
-    """The chunk as rows again, whichever way it was packed."""
-    if packed[0] == "rows":
-        return packed[1]
-    _kind, numbers, _width, joined = packed
-    cols = [text.split(_SEP) for text in joined]
-    return [(n, list(cells)) for n, cells in zip(numbers, zip(*cols, strict=True), strict=True)]
-
-
-def unpack_columns(packed: tuple) -> tuple[list[int], list[list[str]]]:
-    """Row numbers and the stripped cells of each column of a chunk packed as columns."""
-    _kind, numbers, _width, joined = packed
-    return numbers, [[c.strip() for c in text.split(_SEP)] for text in joined]
+            text = _SEP.join(col)  # one C call a column: a typed cell (a number, a date) raises
+        except TypeError:
+            return None
+        # Most columns have no cell to strip: the joined text says so at once (a cell with a
+        # separator of its own can only make it strip every cell, which is never wrong).
+        if _PADDED.search(text) or text[:1].isspace() or text[-1:].isspace():
+            out.append([c.strip() for c in col])
+        else:
+            out.append(list(col))
+    return out
 
 
 def drop_blank(numbers: list[int], cols: list[list[str]]) -> tuple[list[int], list[list[str]]]:
@@ -147,11 +137,13 @@ class ColumnRows(OrderRows):
 
     _keys_of: OrderMapping | None = None  # the mapping the row keys were made with
 
-    def parse_packed(self, mapping: OrderMapping, packed: tuple, sheet: str | None) -> RowsChunk:
-        if packed[0] == "columns" and self._columns_fit(mapping, packed[2]):
-            numbers, cols = unpack_columns(packed)
-            return self._parse_columns(mapping, numbers, cols, sheet)
-        return self.parse(mapping, unpack_rows(packed), sheet)
+    def parse_rows(
+        self, mapping: OrderMapping, rows: list[tuple[int, list]], sheet: str | None
+    ) -> RowsChunk:
+        cols = plain_columns(rows)
+        if cols is not None and self._columns_fit(mapping, len(cols)):
+            return self._parse_columns(mapping, [n for n, _c in rows], cols, sheet)
+        return self.parse(mapping, rows, sheet)
 
     def _columns_fit(self, m: OrderMapping, width: int) -> bool:
         _m, keys, _mine, _ident, _points, simple, _names = self._layout(m)

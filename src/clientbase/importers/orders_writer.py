@@ -8,7 +8,6 @@ process while this one finds the customers and writes: both cores are busy.
 
 from __future__ import annotations
 
-import gc
 import json
 import pickle
 from collections import deque
@@ -43,11 +42,13 @@ from sqlalchemy.sql.elements import Label
 from clientbase.db.bulk import insert_rows, select_where_in, timestamp
 from clientbase.db.models import import_changes, import_rows, orders
 from clientbase.db.rules import ORDER_RETURN
-from clientbase.i18n import language, set_language
+from clientbase.i18n import language
 from clientbase.importers.contacts import ContactWriter, Counts, Reject
 from clientbase.importers.orders import OrderMapping
-from clientbase.importers.orders_columns import ColumnRows, as_columns, pack
+from clientbase.importers.orders_columns import ColumnRows, as_columns
+from clientbase.importers.orders_reading import FileReading, file_read, next_chunk, start_worker
 from clientbase.importers.orders_rows import LOOSE, RowsChunk
+from clientbase.importers.tabular import Table as FileTable
 from clientbase.workers import worker_pool
 
 _meta = MetaData()
@@ -129,33 +130,35 @@ class OrderWriter:
     def write_rows(
         self, mapping: OrderMapping, rows: list[tuple[int, list]], sheet: str | None
     ) -> None:
-        self._write(as_columns(self._rows.parse_packed(mapping, pack(rows), sheet)))
+        self._write(as_columns(self._rows.parse_rows(mapping, rows, sheet)))
 
     def write_table(
-        self,
-        mapping: OrderMapping,
-        chunks: Iterable[list[tuple[int, list]]],
-        sheet: str | None,
-        *,
-        parallel: bool = False,
+        self, mapping: OrderMapping, chunks: Iterable[list[tuple[int, list]]], sheet: str | None
     ) -> None:
-        """All the rows of a table; ``parallel`` reads them in a worker process (only for the
-        first table of a file: the worker starts with nothing carried over from before)."""
-        if not parallel:
-            for rows in chunks:
-                self.write_rows(mapping, rows, sheet)
-            return
-        args = (self.region, self.source, mapping, language())  # the worker starts afresh
-        with worker_pool(1, initializer=_start_reader, initargs=args) as pool:
-            pending: deque = deque()
-            for rows in chunks:
-                # One worker takes the chunks in order, so what carries from row to row holds.
-                # A plain chunk crosses as columns: a fraction of the pickling (orders_columns).
-                pending.append(pool.submit(_read_chunk, pack(rows), sheet))
-                if len(pending) >= _IN_FLIGHT:
-                    self._write(pending.popleft().result())
+        """All the rows of a table, read in this process."""
+        for rows in chunks:
+            self.write_rows(mapping, rows, sheet)
+
+    def write_file(self, mapping: OrderMapping, table: FileTable, reading: FileReading) -> str:
+        """A CSV read by a worker process from the file itself, while this one writes: the
+        rows never cross between the processes, only what they became. The worker's reader
+        starts afresh on the first table of the file. Returns the file's SHA-256 over the
+        bytes the worker read; ``table.text`` gets the reader's notes and counts."""
+        args = (self.region, self.source, mapping, language(), reading)
+        with worker_pool(1, initializer=start_worker, initargs=args) as pool:
+            # One worker takes the tasks in order, each the next chunk of the file, so what
+            # carries from row to row (a Shopify order's further lines, the day-first choice)
+            # holds. A few are asked for ahead, to keep the worker busy while this one writes.
+            pending = deque(pool.submit(next_chunk) for _ in range(_IN_FLIGHT))
             while pending:
-                self._write(pending.popleft().result())
+                chunk = pending.popleft().result()
+                if chunk is None:  # the end of the file
+                    continue
+                pending.append(pool.submit(next_chunk))
+                self._write(chunk)
+            summary, digest = pool.submit(file_read).result()
+        table.text = summary
+        return digest
 
     def _write(self, chunk: RowsChunk) -> None:
         who = self._who
@@ -438,19 +441,3 @@ def _merge(values: list, new) -> None:
     for i, v in enumerate(new):
         if v:
             values[i] = v
-
-
-_READER: tuple[ColumnRows, OrderMapping] | None = None  # the worker process's own
-
-
-def _start_reader(region: str, source: str | None, mapping: OrderMapping, lang: str) -> None:
-    global _READER
-    gc.disable()  # the per-file caches hold millions of small acyclic objects: nothing to collect
-    set_language(lang)  # its reasons for rejected rows in the command's language
-    _READER = (ColumnRows(region, source), mapping)
-
-
-def _read_chunk(packed: tuple, sheet: str | None) -> RowsChunk:
-    assert _READER is not None
-    reader, mapping = _READER
-    return as_columns(reader.parse_packed(mapping, packed, sheet))
