@@ -112,6 +112,69 @@ def as_columns(chunk: RowsChunk) -> RowsChunk:
     return chunk._replace(items=[], columns=(*cols, reasons))
 
 
+def _sum(values: list) -> float:
+    return sum(values, 0.0)  # as SQLite's SUM adds them up: from 0.0, in order
+
+
+# How each column of an order line folds into the order (the order key, its "has an id" and the
+# identity are the same on all of its lines): what the SQL that sums the staged lines does.
+_FOLDS = (None, None, None, min, _sum, _sum, _sum, _sum, _sum, min, min, max, max, max, max, max)
+
+
+def as_orders(chunk: RowsChunk) -> RowsChunk:
+    """``as_columns``, and the lines that follow each other with the same order key and the
+    same identity (an order's lines, as every sales export writes them) folded into one row
+    of the order, with the number of its lines: a first import stages orders, not lines.
+    ``columns`` then holds only what each line's batch record needs: (identity number, sheet,
+    row, raw JSON, loose number, reason); ``orders`` the orders' columns (key, has id,
+    identity number, the columns from the time to "is return"), and the number of lines."""
+    chunk = as_columns(chunk)
+    if chunk.columns is None:
+        return chunk
+    cols = chunk.columns
+    num, key = cols[0], cols[1]
+    n = len(key)
+    pairs = zip(
+        range(1, n), key, key[1:], num, num[1:], strict=False
+    )  # each line and the one before
+    starts = [i for i, k0, k1, n0, n1 in pairs if k0 != k1 or n0 != n1]
+    # The first order's lines stay apart: it may go on from the chunk before, and the writer
+    # adds its lines to that order's one by one, in file order, as the SQL would.
+    starts = [*range(starts[0] if starts else n), *starts]
+    lines = (num, cols[16], cols[17], cols[18], cols[19], cols[20])
+    if len(starts) == n:
+        return chunk._replace(columns=lines, orders=(*cols[1:3], num, *cols[3:16], [1] * n))
+    ends = [*starts[1:], n]
+    multi = [(g, s, e) for g, (s, e) in enumerate(zip(starts, ends, strict=True)) if e - s > 1]
+    orders = []
+    for j in range(1, 16):
+        col, fold = cols[j], _FOLDS[j]
+        out = [col[s] for s in starts]
+        if fold is not None:
+            whole = None not in col
+            for g, s, e in multi:
+                values = col[s:e] if whole else [v for v in col[s:e] if v is not None]
+                out[g] = fold(values) if values else None
+        orders.append(out)
+    counts = [e - s for s, e in zip(starts, ends, strict=True)]
+    return chunk._replace(columns=lines, orders=(*orders[:2], [num[s] for s in starts],
+                                                 *orders[2:], counts))  # fmt: skip
+
+
+def fold_orders(a: tuple, b: tuple) -> tuple:
+    """Two staged rows of one order (key, has id, customer, the columns ``_FOLDS`` names from
+    the time on, lines), ``a`` first in the file: one row, as ``as_orders`` folds lines."""
+    out = [*a[:3]]
+    for j in range(3, 16):
+        x, y, fold = a[j], b[j], _FOLDS[j]
+        if fold is _sum:
+            out.append(y if x is None else x if y is None else x + y)
+        else:
+            out.append(y if x is None else x if y is None else fold(x, y))
+    out.append(a[16] + b[16])
+    return tuple(out)
+
+
 class _Later:
     """The identity of an order's first line, written out only when a further line of it
     needs it (most orders have one line, or further lines that change nothing)."""

@@ -23,7 +23,7 @@ from clientbase.errors import InputFileError
 from clientbase.i18n import _, set_language
 from clientbase.importers.csvtext import CsvText, ReadSummary
 from clientbase.importers.orders import OrderMapping
-from clientbase.importers.orders_columns import ColumnRows, as_columns
+from clientbase.importers.orders_columns import ColumnRows, as_columns, as_orders
 from clientbase.importers.orders_rows import RowsChunk
 from clientbase.importers.sniff import check_encoding
 from clientbase.importers.source import Source
@@ -68,8 +68,10 @@ class FileReading(NamedTuple):
 class _Worker:
     """The worker process's reader: the row state of the file and, once open, its rows."""
 
-    def __init__(self, reader: ColumnRows, mapping: OrderMapping, reading: FileReading):
-        self.reader, self.mapping, self.reading = reader, mapping, reading
+    def __init__(
+        self, reader: ColumnRows, mapping: OrderMapping, reading: FileReading, grouped: bool
+    ):
+        self.reader, self.mapping, self.reading, self.grouped = reader, mapping, reading, grouped
         self.source: Source | None = None
         self.text: CsvText | None = None
         self.rows: Iterator[tuple[int, list]] | None = None
@@ -80,7 +82,8 @@ class _Worker:
         rows = list(islice(self.rows, self.reading.chunk_rows))
         if not rows:
             return None
-        return as_columns(self.reader.parse_rows(self.mapping, rows, None))
+        chunk = self.reader.parse_rows(self.mapping, rows, None)
+        return as_orders(chunk) if self.grouped else as_columns(chunk)
 
     def done(self) -> tuple[ReadSummary, str]:
         assert self.source is not None and self.text is not None
@@ -90,14 +93,14 @@ class _Worker:
 _WORKER: _Worker | None = None  # the worker process's own
 
 
-def start_worker(
-    region: str, source: str | None, mapping: OrderMapping, lang: str, reading: FileReading
-) -> None:
-    """The initializer of the reading worker process."""
+def start_worker(region: str, source: str | None, mapping: OrderMapping, lang: str,
+                 reading: FileReading, grouped: bool) -> None:  # fmt: skip
+    """The initializer of the reading worker process (``grouped``: an order's lines that follow
+    each other come back as one row, see ``orders_columns.as_orders``)."""
     global _WORKER
     gc.disable()  # the per-file caches hold millions of small acyclic objects: nothing to collect
     set_language(lang)  # its reasons for rejected rows and its notes in the command's language
-    _WORKER = _Worker(ColumnRows(region, source), mapping, reading)
+    _WORKER = _Worker(ColumnRows(region, source), mapping, reading, grouped)
 
 
 def next_chunk() -> RowsChunk | None:
