@@ -9,7 +9,7 @@ different widths, typed spreadsheet cells, a row the reader could not read) goes
 
 from __future__ import annotations
 
-import re
+import operator
 from itertools import repeat
 from json.encoder import encode_basestring  # what to_json (ensure_ascii=False) writes a text with
 
@@ -37,9 +37,6 @@ from clientbase.importers.orders_rows import (
 from clientbase.importers.records import ContactRecord, UnreadableRow
 from clientbase.normalize.money import parse_amount
 
-_SEP = "\x00"
-_PADDED = re.compile(r"\s\x00|\x00\s")  # a cell that starts or ends with white space
-
 
 def plain_columns(rows: list[tuple[int, list]]) -> list[list[str]] | None:
     """The stripped cells of a plain chunk a column at a time (every row as wide as the first,
@@ -51,19 +48,10 @@ def plain_columns(rows: list[tuple[int, list]]) -> list[list[str]] | None:
     cells = [c for _n, c in rows]
     if width == 0 or any(len(c) != width or type(c) is UnreadableRow for c in cells):
         return None
-    out = []
-    for col in zip(*cells, strict=True):
-        try:
-            text = _SEP.join(col)  # one C call a column: a typed cell (a number, a date) raises
-        except TypeError:
-            return None
-        # Most columns have no cell to strip: the joined text says so at once (a cell with a
-        # separator of its own can only make it strip every cell, which is never wrong).
-        if _PADDED.search(text) or text[:1].isspace() or text[-1:].isspace():
-            out.append([c.strip() for c in col])
-        else:
-            out.append(list(col))
-    return out
+    try:
+        return [[c.strip() for c in col] for col in zip(*cells, strict=True)]
+    except AttributeError:  # a typed spreadsheet cell (a number, a date) has no strip()
+        return None
 
 
 def drop_blank(numbers: list[int], cols: list[list[str]]) -> tuple[list[int], list[list[str]]]:
@@ -121,7 +109,26 @@ def _sum(values: list) -> float:
 _FOLDS = (None, None, None, min, _sum, _sum, _sum, _sum, _sum, min, min, max, max, max, max, max)
 
 
-def as_orders(chunk: RowsChunk) -> RowsChunk:
+class Folding:
+    """Whether an order's lines may still be added up where they are read: only while the
+    order keys have never gone down in the file, so that every order's lines come together
+    and a sum of some of them is the start of the sum SQL makes of them all, in file order."""
+
+    def __init__(self) -> None:
+        self.last: str | None = None
+        self.rising = True
+
+    def keys_rise(self, keys: list[str]) -> bool:
+        if self.rising and keys:
+            if (self.last is not None and keys[0] < self.last) or not all(
+                map(operator.le, keys, keys[1:])
+            ):
+                self.rising = False
+            self.last = keys[-1]
+        return self.rising
+
+
+def as_orders(chunk: RowsChunk, folding: Folding) -> RowsChunk:
     """``as_columns``, and the lines that follow each other with the same order key and the
     same identity (an order's lines, as every sales export writes them) folded into one row
     of the order, with the number of its lines: a first import stages orders, not lines.
@@ -130,17 +137,24 @@ def as_orders(chunk: RowsChunk) -> RowsChunk:
     identity number, the columns from the time to "is return"), and the number of lines."""
     chunk = as_columns(chunk)
     if chunk.columns is None:
+        folding.keys_rise([i[1] for i in chunk.items if i[0] is not None])
         return chunk
     cols = chunk.columns
     num, key = cols[0], cols[1]
     n = len(key)
-    pairs = zip(
-        range(1, n), key, key[1:], num, num[1:], strict=False
-    )  # each line and the one before
-    starts = [i for i, k0, k1, n0, n1 in pairs if k0 != k1 or n0 != n1]
-    # The first order's lines stay apart: it may go on from the chunk before, and the writer
-    # adds its lines to that order's one by one, in file order, as the SQL would.
-    starts = [*range(starts[0] if starts else n), *starts]
+    if folding.keys_rise(key):
+        after = zip(range(1, n), key, key[1:], num, num[1:], strict=False)  # a line, the one before
+        breaks = [i for i, k0, k1, n0, n1 in after if k0 != k1 or n0 != n1]
+        # Lines stay apart where the writer adds them up itself, one by one in file order as
+        # the SQL would: the chunk's first order (it may go on from the chunk before), and
+        # lines of an order under another identity than the lines before them.
+        starts = [*range(breaks[0] if breaks else n), *breaks]
+        apart = [i for i in breaks if key[i] == key[i - 1]]
+        if apart:
+            ends = dict(zip(breaks, [*breaks[1:], n], strict=True))
+            starts = sorted({*starts, *(i for s in apart for i in range(s, ends[s]))})
+    else:
+        starts = list(range(n))
     lines = (num, cols[16], cols[17], cols[18], cols[19], cols[20])
     if len(starts) == n:
         return chunk._replace(columns=lines, orders=(*cols[1:3], num, *cols[3:16], [1] * n))

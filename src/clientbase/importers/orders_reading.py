@@ -23,7 +23,7 @@ from clientbase.errors import InputFileError
 from clientbase.i18n import _, set_language
 from clientbase.importers.csvtext import CsvText, ReadSummary
 from clientbase.importers.orders import OrderMapping
-from clientbase.importers.orders_columns import ColumnRows, as_columns, as_orders
+from clientbase.importers.orders_columns import ColumnRows, Folding, as_columns, as_orders
 from clientbase.importers.orders_rows import RowsChunk
 from clientbase.importers.sniff import check_encoding
 from clientbase.importers.source import Source
@@ -72,6 +72,7 @@ class _Worker:
         self, reader: ColumnRows, mapping: OrderMapping, reading: FileReading, grouped: bool
     ):
         self.reader, self.mapping, self.reading, self.grouped = reader, mapping, reading, grouped
+        self.folding = Folding()
         self.source: Source | None = None
         self.text: CsvText | None = None
         self.rows: Iterator[tuple[int, list]] | None = None
@@ -83,7 +84,7 @@ class _Worker:
         if not rows:
             return None
         chunk = self.reader.parse_rows(self.mapping, rows, None)
-        return as_orders(chunk) if self.grouped else as_columns(chunk)
+        return as_orders(chunk, self.folding) if self.grouped else as_columns(chunk)
 
     def done(self) -> tuple[ReadSummary, str]:
         assert self.source is not None and self.text is not None

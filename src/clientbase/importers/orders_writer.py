@@ -9,7 +9,6 @@ process while this one finds the customers and writes: both cores are busy.
 from __future__ import annotations
 
 import json
-import operator
 import pickle
 from collections import deque
 from collections.abc import Iterable
@@ -46,7 +45,13 @@ from clientbase.db.rules import ORDER_RETURN
 from clientbase.i18n import language
 from clientbase.importers.contacts import ContactWriter, Counts, Reject
 from clientbase.importers.orders import OrderMapping
-from clientbase.importers.orders_columns import ColumnRows, as_columns, as_orders, fold_orders
+from clientbase.importers.orders_columns import (
+    ColumnRows,
+    Folding,
+    as_columns,
+    as_orders,
+    fold_orders,
+)
 from clientbase.importers.orders_reading import FileReading, file_read, next_chunk, start_worker
 from clientbase.importers.orders_rows import LOOSE, RowsChunk
 from clientbase.importers.tabular import Table as FileTable
@@ -121,7 +126,7 @@ class OrderWriter:
         self._grouped = self._first and conn.dialect.name == "sqlite"
         self._held: tuple | None = None
         self._rising = True
-        self._last_key: str | None = None
+        self._folding = Folding()  # the reading side's (orders_columns.as_orders)
         self._rows = ColumnRows(region, source)
         # Identity number (see orders_rows) -> (customer id or None, the reason when None).
         self._who: dict[int, tuple[int | None, str | None]] = {}
@@ -144,7 +149,7 @@ class OrderWriter:
         self, mapping: OrderMapping, rows: list[tuple[int, list]], sheet: str | None
     ) -> None:
         chunk = self._rows.parse_rows(mapping, rows, sheet)
-        self._write(as_orders(chunk) if self._grouped else as_columns(chunk))
+        self._write(as_orders(chunk, self._folding) if self._grouped else as_columns(chunk))
 
     def write_table(
         self, mapping: OrderMapping, chunks: Iterable[list[tuple[int, list]]], sheet: str | None
@@ -309,38 +314,18 @@ class OrderWriter:
         if not self._grouped:
             insert_rows(self.conn, _LINES, _ORDER_COLUMNS, rows)
             return
-        if not rows:
-            return
-        # A chunk's first order comes a line a row (orders_columns.as_orders): its lines are
-        # added up here in file order, to the order the chunk before ended with if it goes on.
-        first, lead = rows[0], 1
-        while lead < len(rows) and rows[lead][0] == first[0] and rows[lead][2] == first[2]:
-            lead += 1
         page, held = [], self._held
-        if held is not None and (held[0], held[2]) == (first[0], first[2]):
-            run = rows[:lead]
-        else:
-            page = [held] if held is not None else []
-            held, run = first, rows[1:lead]
-        for row in run:
-            held = fold_orders(held, row)
-        rest = rows[lead:]
-        if rest:
-            page.append(held)
-            page.extend(rest[:-1])
-            held = rest[-1]
-        self._held = held
-        if page:
-            self._insert_staged(page)
-
-    def _insert_staged(self, page: list[tuple]) -> None:
-        keys = [r[0] for r in page]
-        if self._rising and (
-            (self._last_key is not None and not self._last_key < keys[0])
-            or not all(map(operator.lt, keys, keys[1:]))
-        ):
-            self._rising = False
-        self._last_key = keys[-1]
+        for row in rows:
+            if held is None:
+                held = row
+            elif self._rising and row[0] == held[0] and row[2] == held[2]:
+                held = fold_orders(held, row)  # the order goes on: its lines added in order
+            else:
+                if self._rising and not held[0] < row[0]:
+                    self._rising = False  # a key seen before, maybe: from now on GROUP BY
+                page.append(held)
+                held = row
+        self._held = held  # it may go on in the next chunk
         insert_rows(self.conn, _LINES, _ORDER_COLUMNS, page)
 
     def finish(self) -> None:
@@ -349,7 +334,7 @@ class OrderWriter:
         Works through the aggregate a page at a time, so a million orders never sit in memory;
         the lines' batch record is then written with one INSERT … SELECT."""
         if self._held is not None:
-            self._insert_staged([self._held])
+            insert_rows(self.conn, _LINES, _ORDER_COLUMNS, [self._held])
             self._held = None
         self._newest()
         conn, L = self.conn, _LINES
