@@ -1,9 +1,11 @@
 """Orders of one file written inside the caller's transaction: the lines are staged in a
 temporary table, their customers found or created once per distinct identity, and the lines
-summed into orders with SQL at the end.
+summed into orders with SQL at the end (a first load into SQLite stages an order's adjacent
+lines as one row, see ``_stage``).
 
-Reading the rows (``orders_rows``) needs no database, so a large CSV is read in a worker
-process while this one finds the customers and writes: both cores are busy.
+Reading the rows (``orders_rows``) needs no database, so a large CSV is read by a worker
+process from the file itself (``orders_reading``) while this one finds the customers and
+writes: both cores are busy.
 """
 
 from __future__ import annotations
