@@ -112,12 +112,13 @@ def emit_csv_rows(rows: Iterable[Sequence], columns: Sequence[str]) -> None:
     w.writerows([_cell(v) for v in r] for r in rows)
 
 
-def emit_csv_text(rows: Iterable[Sequence], columns: Sequence[str]) -> None:
-    """CSV of rows whose values are already what a cell shows (text, whole numbers, None for
-    empty): written as they come, without a step per value."""
-    w = csv.writer(sys.stdout, lineterminator="\n")
-    w.writerow(columns)
-    w.writerows(rows)
+def emit_csv_blocks(blocks: Iterable[str], columns: Sequence[str]) -> None:
+    """CSV whose lines after the header come already written (services.contact_text), in
+    blocks of whole lines."""
+    csv.writer(sys.stdout, lineterminator="\n").writerow(columns)
+    write = sys.stdout.write
+    for block in blocks:
+        write(block)
 
 
 # Table columns read as money or as shares (JSON and CSV keep the raw numbers for scripts).
