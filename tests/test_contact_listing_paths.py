@@ -4,11 +4,10 @@ on SQLite, the CSV text the database writes (services.contact_text)."""
 
 from __future__ import annotations
 
-from datetime import date
-from pathlib import Path
-
 import csv
 import io
+from datetime import date
+from pathlib import Path
 
 import pytest
 from conftest import EXAMPLES, ON_PG
@@ -146,6 +145,11 @@ def test_cells_the_csv_writer_quotes_are_written_as_it_writes_them(cli, tmp_path
         # --search "" matches everyone and takes the usual way: a tuple per customer
         usual = cli("contacts", "list", "--format", "csv", "--search", "", *args).stdout
         assert text == usual, args
+    if not ON_PG:
+        # The UTF-8 bytes SQLite holds, for an output that writes UTF-8: the same text.
+        for cols in (list(CSV_COLUMNS), ["city"], ["address"]):
+            text = "".join(text_csv(cli.engine(), cols))
+            assert b"".join(text_csv(cli.engine(), cols, utf8=True)) == text.encode()
     lone = cli("contacts", "list", "--format", "csv", "--columns", "city").stdout
     assert '\n""\n' in lone  # a lone empty cell, quoted as csv.writer does
     both = cli("contacts", "list", "--format", "csv", "--columns", "phones").stdout

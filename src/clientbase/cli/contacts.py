@@ -30,6 +30,7 @@ from clientbase.cli.output import (
     money,
     n,
     stdout_console,
+    stdout_takes_utf8,
     table_lang,
     use_currency_of,
 )
@@ -116,7 +117,8 @@ def list_cmd(
 
         # A whole listing on SQLite: the filter's ids, the lists and the CSV lines are made by
         # the database (elsewhere: one query per part, merged as it is written, below).
-        text = text_csv(engine, chosen or CSV_COLUMNS, where=where, segment=segment, as_of=day)
+        text = text_csv(engine, chosen or CSV_COLUMNS, where=where, segment=segment, as_of=day,
+                        utf8=stdout_takes_utf8())  # fmt: skip
         if text is not None:
             emit_csv_blocks(text, chosen or CSV_COLUMNS)
             return

@@ -102,20 +102,22 @@ def text_csv(
     segment: str | None = None,
     ids: Sequence[int] | None = None,
     as_of: date | None = None,
-) -> Iterator[str] | None:
+    utf8: bool = False,
+) -> Iterator[str] | Iterator[bytes] | None:
     """The customers (those ``where``, ``segment`` or ``ids`` names, if one is given; else all)
     in id order, as the CSV lines (without the header) ``csv.writer`` writes of the values of
-    ``columns``, in blocks of text. None when this is not SQLite or a column is not one of
-    ``TEXT_FIELDS``: use ``services.contact_stream`` then. A bad expression or segment name
-    raises here, before any text."""
+    ``columns``, in blocks of text (of UTF-8 bytes when ``utf8``: for an output that writes
+    UTF-8, they need no decoding and no encoding). None when this is not SQLite or a column is
+    not one of ``TEXT_FIELDS``: use ``services.contact_stream`` then. A bad expression or
+    segment name raises here, before any text."""
     if engine.dialect.name != "sqlite" or not set(columns) <= TEXT_FIELDS:
         return None
-    blocks = _blocks(engine, list(columns), where, segment, ids, as_of or date.today())
+    blocks = _blocks(engine, list(columns), where, segment, ids, as_of or date.today(), utf8)
     next(blocks)  # the filter and the temporary tables: their errors come before any output
     return blocks
 
 
-def _blocks(engine: Engine, cols: list[str], where, segment, ids, day: date) -> Iterator[str]:
+def _blocks(engine: Engine, cols: list[str], where, segment, ids, day: date, utf8: bool):
     with engine.connect() as conn:
         for t in _TEMP:
             conn.execute(DropTable(t, if_exists=True))
@@ -123,7 +125,7 @@ def _blocks(engine: Engine, cols: list[str], where, segment, ids, day: date) -> 
             listed = _fill_listed(conn, where, segment, ids, day)
             listing = _listing(conn, cols, listed, day)
             yield ""
-            yield from _lines(conn.connection.driver_connection, listing)
+            yield from _lines(conn.connection.driver_connection, listing, utf8)
         finally:
             for t in _TEMP:
                 conn.execute(DropTable(t, if_exists=True))
@@ -239,18 +241,26 @@ def _stages(conn: Connection, day: date, ids) -> tuple[str, tuple]:
 
 class _Pieces(list):
     """Text in pieces, as a file ``csv.writer`` writes to (a StringIO would copy every
-    non-ASCII line into a wider buffer and back)."""
+    non-ASCII line into a wider buffer and back); UTF-8 bytes when ``raw``."""
 
-    write = list.append
+    def __init__(self, raw: bool):
+        super().__init__()
+        self.write = (lambda text: self.append(text.encode())) if raw else self.append
 
 
-def _lines(db, listing: _Listing) -> Iterator[str]:
-    """The CSV lines of the listing, ``_BLOCK`` customers at a time."""
+def _lines(db, listing: _Listing, raw: bool) -> Iterator[str | bytes]:
+    """The CSV lines of the listing, ``_BLOCK`` customers at a time: text, or the UTF-8 bytes
+    SQLite holds when ``raw`` (no decoding here, no encoding by the caller)."""
+    comma, quote, lf, cr = (b",", b'"', b"\n", b"\r") if raw else (",", '"', "\n", "\r")
+    empty = lf[:0]
     main = db.cursor()
     again = db.cursor()
     commas, values = listing.commas, listing.values
-    pieces = _Pieces()
+    pieces = _Pieces(raw)
     writer = csv.writer(pieces, lineterminator="\n")
+    factory = db.text_factory
+    if raw:
+        db.text_factory = bytes
     try:
         main.execute(listing.lines, values)
         while block := main.fetchmany(_BLOCK):
@@ -259,25 +269,29 @@ def _lines(db, listing: _Listing) -> Iterator[str]:
             for text, cid in block:
                 # Checked inline: a call per customer would cost more than the rest of it.
                 if (
-                    text.count(",") == commas
-                    and '"' not in text
-                    and "\n" not in text
-                    and "\r" not in text
+                    text.count(comma) == commas
+                    and quote not in text
+                    and lf not in text
+                    and cr not in text
                     and (commas or text)
                 ):
                     keep(text)
                     continue
                 # A cell csv.writer quotes (or a lone empty cell): its own values, its writer.
                 if plain:
-                    keep("")
-                    pieces.append("\n".join(plain))
+                    keep(empty)
+                    pieces.append(lf.join(plain))
                     plain.clear()
-                writer.writerow(again.execute(listing.one, [*values, cid]).fetchone())
+                row = again.execute(listing.one, [*values, cid]).fetchone()
+                if raw:
+                    row = [v.decode() if isinstance(v, bytes) else v for v in row]
+                writer.writerow(row)
             if plain:
-                keep("")
-                pieces.append("\n".join(plain))
-            yield "".join(pieces)
+                keep(empty)
+                pieces.append(lf.join(plain))
+            yield empty.join(pieces)
             pieces.clear()
     finally:
+        db.text_factory = factory
         main.close()
         again.close()
