@@ -225,11 +225,8 @@ def _stages(conn: Connection, day: date, ids) -> tuple[str, tuple]:
                  settings=lc)  # fmt: skip
     stored = stored_day(conn, day, lc, classes=False)
     if stored is not None:
-        day_id = int(stored[0])
-        return f" LEFT JOIN fact_rows s ON s.day_id = {day_id} AND s.customer_id = c.id", (
-            None,
-            None,
-        )
+        join = f" LEFT JOIN fact_rows s ON s.day_id = {int(stored[0])} AND s.customer_id = c.id"
+        return join, (None, None)
     STAGES.create(conn)
     buyers = select(orders.c.customer_id).distinct()
     if ids is not None:
