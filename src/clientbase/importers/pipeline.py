@@ -40,6 +40,7 @@ from clientbase.importers.clean import (
     clean_rows_packed,
     is_blank,
     unpack,
+    worker_init,
 )
 from clientbase.importers.contacts import ContactWriter
 from clientbase.importers.log_chunks import call_chunks, choose_region, vcard_chunks
@@ -462,7 +463,7 @@ def _import_contacts(
 ) -> FileResult:
     writer = ContactWriter(conn, batch_id)
     gc_was_enabled = gc.isenabled()
-    gc.disable()  # see _worker_init: the same holds for matching and writing
+    gc.disable()  # see clean.worker_init: the same holds for matching and writing
     try:
         writer.load_existing_keys(known)
         chunks = _cleaned_chunks(conn, plan, opt, result, progress)
@@ -592,7 +593,7 @@ def _import_orders(
         parallel = parallel and (os.cpu_count() or 1) > 1
         # A first big load into an empty base builds its secondary indexes once, at the end.
         big_first = writer.base_was_empty and plan.source.size >= PARALLEL_FROM_BYTES
-        gc.disable()  # millions of small acyclic tuples: see _worker_init
+        gc.disable()  # millions of small acyclic tuples: see clean.worker_init
         with indexes_deferred(conn, [*DEFERRED_INDEXES, *ORDER_INDEXES] if big_first else []):
             for t, m in plan.tables:
                 result.mapping[t.name or ""] = m.describe()
@@ -639,7 +640,12 @@ def _in_workers(jobs: Iterator) -> Iterator[list[Clean | Rejected]]:
     """
 
     workers = min(os.cpu_count() or 1, 4)
-    with worker_pool(workers, initializer=_worker_init) as pool:
+    # The fork server imports the cleaning code once and every worker starts as a copy of it:
+    # no worker imports anything (nor the database layer, which cleaning never uses; it would
+    # cost each worker ~35 MB and a second of start-up).
+    with worker_pool(
+        workers, initializer=worker_init, preload=[clean_rows_packed.__module__]
+    ) as pool:
         pending: deque = deque()
         for job in jobs:
             pending.append(pool.submit(clean_rows_packed, job))
@@ -647,9 +653,3 @@ def _in_workers(jobs: Iterator) -> Iterator[list[Clean | Rejected]]:
                 yield unpack(pending.popleft().result())
         while pending:
             yield unpack(pending.popleft().result())
-
-
-def _worker_init() -> None:
-    # Cleaning allocates millions of small acyclic objects; the cyclic GC would keep rescanning
-    # the normalisation caches for nothing.
-    gc.disable()
