@@ -7,6 +7,8 @@ import json
 
 from sqlalchemy import text
 
+from clientbase.importers.rawrow import batch_headers, read_raw
+
 from tests.conftest import write
 
 COLLEAGUES = (
@@ -19,11 +21,19 @@ COLLEAGUES = (
 
 
 def raw_rows(cli) -> list[tuple[int | None, str, dict]]:
+    """The rows kept with the batch, as `imports show` reads them back (the cells form is
+    named with the batch's header)."""
     with cli.engine().connect() as conn:
         rows = conn.execute(
-            text("SELECT customer_id, outcome, raw FROM import_rows ORDER BY row_number")
+            text(
+                "SELECT r.customer_id, r.outcome, r.raw, r.sheet, i.options FROM import_rows r "
+                "JOIN imports i ON i.id = r.import_id ORDER BY r.row_number"
+            )
         ).all()
-    return [(c, o, json.loads(r)) for c, o, r in rows]
+    return [
+        (c, o, read_raw(r, batch_headers(json.loads(opt)).get(sheet or "")))
+        for c, o, r, sheet, opt in rows
+    ]
 
 
 def test_forget_keeps_a_colleagues_row_and_blanks_the_person_in_it(cli, tmp_path):

@@ -497,6 +497,8 @@ def _import_contacts(
             "mapping": result.mapping,
             "not_mapped": result.not_mapped,
             "skipped_sheets": plan.skipped_sheets,
+            # The column names of the rows kept in the raw record's cells form (see rawrow).
+            "raw_header": {t.name or "": list(m.header) for t, m in plan.tables},
         },
     )
     return result
