@@ -8,7 +8,6 @@ import json
 from sqlalchemy import text
 
 from clientbase.importers.rawrow import batch_headers, read_raw
-
 from tests.conftest import write
 
 COLLEAGUES = (
