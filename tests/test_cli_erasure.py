@@ -3,10 +3,9 @@ tool wrote (backups, exports, rejects files) that may still hold the person are 
 
 from __future__ import annotations
 
-import json
+from sqlalchemy import select, text
 
-from sqlalchemy import text
-
+from clientbase.db.models import import_rows, imports
 from clientbase.importers.rawrow import batch_headers, read_raw
 from tests.conftest import write
 
@@ -19,19 +18,20 @@ COLLEAGUES = (
 )
 
 
+ir = import_rows.c
+
+
 def raw_rows(cli) -> list[tuple[int | None, str, dict]]:
     """The rows kept with the batch, as `imports show` reads them back (the cells form is
     named with the batch's header)."""
     with cli.engine().connect() as conn:
         rows = conn.execute(
-            text(
-                "SELECT r.customer_id, r.outcome, r.raw, r.sheet, i.options FROM import_rows r "
-                "JOIN imports i ON i.id = r.import_id ORDER BY r.row_number"
-            )
+            select(ir.customer_id, ir.outcome, ir.raw, ir.sheet, imports.c.options)
+            .join(imports, imports.c.id == ir.import_id)
+            .order_by(ir.row_number)
         ).all()
     return [
-        (c, o, read_raw(r, batch_headers(json.loads(opt)).get(sheet or "")))
-        for c, o, r, sheet, opt in rows
+        (c, o, read_raw(r, batch_headers(opt).get(sheet or ""))) for c, o, r, sheet, opt in rows
     ]
 
 
