@@ -346,6 +346,8 @@ def main(argv: list[str] | None = None) -> int:
         path, expected = args.file, None
     else:
         path, expected = dataset(args.rows, args.seed, args.dup_rate, args.encoding)
+    if args.db is None:
+        WORKDIR.mkdir(parents=True, exist_ok=True)  # with --file nothing else made it
     db = args.db or WORKDIR / "bench.db"
     remove_db(db)
     cb = [*clientbase_cmd(), "--db", str(db)]

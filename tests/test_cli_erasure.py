@@ -3,10 +3,10 @@ tool wrote (backups, exports, rejects files) that may still hold the person are 
 
 from __future__ import annotations
 
-import json
+from sqlalchemy import select, text
 
-from sqlalchemy import text
-
+from clientbase.db.models import import_rows, imports
+from clientbase.importers.rawrow import batch_headers, read_raw
 from tests.conftest import write
 
 COLLEAGUES = (
@@ -18,12 +18,21 @@ COLLEAGUES = (
 )
 
 
+ir = import_rows.c
+
+
 def raw_rows(cli) -> list[tuple[int | None, str, dict]]:
+    """The rows kept with the batch, as `imports show` reads them back (the cells form is
+    named with the batch's header)."""
     with cli.engine().connect() as conn:
         rows = conn.execute(
-            text("SELECT customer_id, outcome, raw FROM import_rows ORDER BY row_number")
+            select(ir.customer_id, ir.outcome, ir.raw, ir.sheet, imports.c.options)
+            .join(imports, imports.c.id == ir.import_id)
+            .order_by(ir.row_number)
         ).all()
-    return [(c, o, json.loads(r)) for c, o, r in rows]
+    return [
+        (c, o, read_raw(r, batch_headers(opt).get(sheet or ""))) for c, o, r, sheet, opt in rows
+    ]
 
 
 def test_forget_keeps_a_colleagues_row_and_blanks_the_person_in_it(cli, tmp_path):

@@ -18,7 +18,8 @@ import pytest
 from sqlalchemy import text
 
 from clientbase.importers import contacts, pipeline
-from clientbase.importers.clean import raw_text, to_json
+from clientbase.importers.rawrow import object_text as raw_text
+from clientbase.importers.rawrow import to_json
 from tests.conftest import Cli, write
 
 FIRST = ["Иван", "Мария", "Пётр", "Анна", "Олег", "Елена", "Сергей", "Ольга"]

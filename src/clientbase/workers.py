@@ -40,13 +40,15 @@ def worker_pool(
     preload: list[str] | None = None,
 ) -> Iterator:
     """A ``ProcessPoolExecutor`` of ``workers`` processes (see the module docstring); on any
-    exception (Ctrl-C included) the workers are stopped without finishing their tasks."""
+    exception (Ctrl-C included) the workers are stopped without finishing their tasks.
+    ``preload``: the modules the fork server imports for every worker to start with (None:
+    multiprocessing's default, the main module; [] nothing)."""
     # multiprocessing and its fork server (some 50 ms to import): only when a pool starts
     import multiprocessing
     from concurrent.futures import ProcessPoolExecutor
 
     ctx = multiprocessing.get_context("forkserver")
-    if preload:
+    if preload is not None:
         ctx.set_forkserver_preload(preload)  # ignored if the fork server runs already
     _start_helpers()
     pool = ProcessPoolExecutor(

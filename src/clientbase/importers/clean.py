@@ -7,14 +7,14 @@ process boundaries: pickling named tuples costs a fraction of pickling dataclass
 
 from __future__ import annotations
 
-import json
+import gc
 import re
 from datetime import date, datetime
-from json.encoder import encode_basestring  # what to_json writes a text with
 from typing import NamedTuple
 
 from clientbase.i18n import N_, _, language
 from clientbase.importers.mapping import Mapping, to_record
+from clientbase.importers.rawrow import cells_text, object_text, to_json
 from clientbase.importers.records import ContactRecord, UnreadableRow
 from clientbase.normalize.dates import parse_birthday, parse_datetime
 from clientbase.normalize.emails import normalize_email, split_emails
@@ -40,20 +40,6 @@ _SUMMARY_ROW = re.compile(r"^(итого|всего|total|итог)\b", re.IGNOR
 _TAG_SPLIT = re.compile(r"\s*(?:,|;|:::)\s*")
 # Address-book system groups, not labels a person gave.
 _GOOGLE_SYSTEM_LABELS = {"myContacts", "starred", "My Contacts", "Starred in Android"}
-to_json = json.JSONEncoder(ensure_ascii=False).encode  # one encoder: dumps() rebuilds it per call
-
-
-def raw_text(raw: dict) -> str:
-    """``to_json(raw)`` for a record of text cells under text keys, at half the cost: the JSON
-    encoder's general machinery (type checks, circular-reference bookkeeping) is most of the
-    time for a small dict of strings. Anything else (a number, a list) takes ``to_json``."""
-    enc = encode_basestring
-    try:
-        return "{" + ", ".join([enc(k) + ": " + enc(v) for k, v in raw.items()]) + "}"
-    except TypeError:  # not text: the encoder knows what to write
-        return to_json(raw)
-
-
 _SINGLE_FIELDS = ("position", "city", "address", "postcode", "manager", "external_id", "note")
 
 
@@ -145,8 +131,9 @@ def clean_record(
     """Normalise one record, or say why it cannot be a customer.
 
     ``normalised``: numbers already normalised a column at a time (raw part → answer), for the
-    region given; anything missing is normalised here."""
-    raw_json = raw_text(rec.raw)
+    region given; anything missing is normalised here. A row that becomes a customer keeps its
+    cells in the cells form of the raw record, a rejected one the named form (see rawrow)."""
+    raw_json = object_text(rec.raw)
     f = rec.fields
     notes: list[str] = []
     out: dict = {}
@@ -278,6 +265,8 @@ def clean_record(
         if status:
             channels.append((ch, status, when))
     general, _per_channel = parse_consent(f.get("consent"))
+    if rec.cells is not None:
+        raw_json = cells_text(rec.cells)
     return Clean(rec.row, rec.sheet, raw_json, out, tuple(points), general, tags, tuple(notes),
                  has_valid, True, None, tuple(channels), rec.group)  # fmt: skip
 
@@ -369,6 +358,12 @@ def is_blank(cells: list) -> bool:
         if c is not None and c != "" and (not isinstance(c, str) or not c.isspace()):
             return False
     return True
+
+
+def worker_init() -> None:
+    """Start of a cleaning worker process. Cleaning allocates millions of small acyclic
+    objects; the cyclic GC would keep rescanning the normalisation caches for nothing."""
+    gc.disable()
 
 
 def clean_rows_packed(args) -> list[tuple]:

@@ -6,6 +6,8 @@ from __future__ import annotations
 from dataclasses import dataclass, field
 from datetime import date, datetime
 
+from clientbase.importers.rawrow import header_keys
+
 IGNORE = "ignore"
 
 
@@ -27,16 +29,7 @@ class Mapping:
         """Names for the cells of a row in the raw record: the header, made unique, and
         "column N" where the header is empty or the row is wider than the header."""
         if len(self._raw_keys) < width:
-            keys, seen = [], set()
-            for i in range(width):
-                key = (
-                    self.header[i] if i < len(self.header) and self.header[i] else f"column {i + 1}"
-                )
-                if key in seen:
-                    key = f"{key} ({i + 1})"
-                seen.add(key)
-                keys.append(key)
-            self._raw_keys = keys
+            self._raw_keys = header_keys(self.header, width)
         return self._raw_keys
 
     def describe(self) -> dict[str, str]:

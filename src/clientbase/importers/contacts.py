@@ -10,7 +10,6 @@ The stateful half of a contact import (the pure half is ``clean.py``). For each 
 
 from __future__ import annotations
 
-import json
 from collections import defaultdict
 from collections.abc import Iterable
 from dataclasses import dataclass
@@ -42,6 +41,7 @@ from clientbase.importers.basekeys import BaseKeys
 from clientbase.importers.candidates import CUSTOMER_COLUMNS, Cust, load_known
 from clientbase.importers.clean import CHANNEL_KINDS, Clean, Rejected, Skipped
 from clientbase.importers.keyindex import KeyIndex, key_hash
+from clientbase.importers.rawrow import read_raw
 from clientbase.importers.sameperson import (
     birthdays_differ,
     codes_differ,
@@ -201,7 +201,7 @@ class ContactWriter:
                 continue
             if isinstance(cl, Rejected):
                 c.rejected += 1
-                self.rejects.append(Reject(cl.row, cl.sheet, cl.reason, json.loads(cl.raw_json)))
+                self.rejects.append(Reject(cl.row, cl.sheet, cl.reason, read_raw(cl.raw_json)))
                 row_results.append((cl, "rejected", cl.reason, None))
                 continue
             for p in cl.points:
@@ -217,7 +217,7 @@ class ContactWriter:
             if cust is None and not self.create:
                 reason = _("the customer is not in the base (and --no-create-missing)")
                 c.rejected += 1
-                self.rejects.append(Reject(cl.row, cl.sheet, reason, json.loads(cl.raw_json)))
+                self.rejects.append(Reject(cl.row, cl.sheet, reason, read_raw(cl.raw_json)))
                 row_results.append((cl, "rejected", reason, None))
                 continue
             if cust is None:

@@ -526,7 +526,7 @@ def to_record(m: Mapping, row_number: int, cells: list, sheet: str | None) -> Co
     texts = [c.strip() if c.__class__ is str else cell_to_text(c) for c in cells]
     # raw_keys may be longer (an earlier row was wider): zip stops at this row's cells.
     raw = {k: t for k, t in zip(m.raw_keys(len(texts)), texts, strict=False) if t}
-    rec = ContactRecord(row=row_number, raw=raw, sheet=sheet)
+    rec = ContactRecord(row=row_number, raw=raw, sheet=sheet, cells=texts)
     fields = rec.fields
     n = len(texts)
     for i, col in m.columns.items():

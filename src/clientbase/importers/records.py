@@ -49,6 +49,8 @@ class ContactRecord:
     region: str | None = None  # the file's own idea of the phone region, if it has one
     # Long-format lists: rows with the same group (organisation + name) are one customer.
     group: str | None = None
+    # A table's row: its cells as text, in column order (the raw record's cells form).
+    cells: list[str] | None = None
 
 
 class UnreadableRow(list):

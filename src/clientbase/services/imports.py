@@ -2,7 +2,6 @@
 
 from __future__ import annotations
 
-import json
 from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
@@ -27,6 +26,7 @@ from clientbase.errors import ClientbaseError, NotFoundError
 from clientbase.i18n import _
 from clientbase.importers import pipeline
 from clientbase.importers.pipeline import Progress
+from clientbase.importers.rawrow import batch_headers, read_raw
 from clientbase.importers.results import ImportOptions, ImportResult
 from clientbase.services.dedupe import after_batches
 from clientbase.services.results import Result
@@ -155,9 +155,11 @@ def show_import(engine: Engine, batch_id: int, *, outcome: str | None = None) ->
         ).where(import_rows.c.import_id == batch_id).order_by(import_rows.c.id)  # fmt: skip
         if outcome:
             q = q.where(import_rows.c.outcome == outcome)
+        headers = batch_headers(row.options)
         rows = [
             ImportRowOutcome(sheet=r.sheet, row=r.row_number, outcome=r.outcome, reason=r.reason,
-                             customer_id=r.customer_id, raw=json.loads(r.raw))
+                             customer_id=r.customer_id,
+                             raw=read_raw(r.raw, headers.get(r.sheet or "")))
             for r in conn.execute(q)
         ]  # fmt: skip
     return ImportBatchDetail(

@@ -1,0 +1,127 @@
+"""The raw record kept with every imported row (``import_rows.raw``): the cells form of a
+table's rows reads back exactly as the named form held it, for every reader of the rows."""
+
+from __future__ import annotations
+
+import csv
+import io
+import json
+import random
+
+import openpyxl
+from sqlalchemy import insert, select, text
+
+from clientbase.db.models import import_rows
+from clientbase.importers.rawrow import (
+    cells_text,
+    header_keys,
+    object_text,
+    read_raw,
+)
+from tests.conftest import write
+
+ODD = ['"', "\\", "\n", "\t", "ё", "😀", " ", ";", "\u2028", "'", "{", "[", ":", ","]
+
+
+def _named(header: list[str], cells: list[str]) -> dict:
+    """What the named form keeps of a row: its non-empty cells under the header's names."""
+    return {k: c for k, c in zip(header_keys(header, len(cells)), cells, strict=True) if c}
+
+
+def test_the_cells_form_reads_back_as_the_named_form_for_any_text():
+    rnd = random.Random(5)
+    headers = [
+        ["ФИО", "Телефон", "Email"],
+        ["Имя", "", "Имя", "Телефон"],  # an empty and a repeated column name
+        [],  # no header at all: "column N"
+    ]
+    for _ in range(3000):
+        header = rnd.choice(headers)
+        width = rnd.randint(0, len(header) + 3)  # narrower and wider rows than the header
+        cells = [
+            "".join(rnd.choice([*ODD, "a", "Б", "7"]) for _ in range(rnd.randint(0, 6)))
+            if rnd.random() < 0.7
+            else ""
+            for _ in range(width)
+        ]
+        stored = cells_text(cells)
+        assert json.loads(stored)[: len(cells)] == cells[: len(json.loads(stored))]
+        assert read_raw(stored, header) == _named(header, cells)
+        # the named form of the same row: the form rejected rows and older bases keep
+        assert read_raw(object_text(_named(header, cells)), header) == _named(header, cells)
+
+
+def test_trailing_empty_cells_are_not_stored():
+    assert cells_text(["Иван", "", "+79161234567", "", ""]) == '["Иван","","+79161234567"]'
+    assert cells_text(["", ""]) == "[]"
+
+
+def test_a_manual_entry_list_reads_as_it_was_stored():
+    stored = json.dumps([{"Имя": "Иван"}, {"Телефон": "+79161234567"}], ensure_ascii=False)
+    assert read_raw(stored, ["Имя"]) == [{"Имя": "Иван"}, {"Телефон": "+79161234567"}]
+
+
+CSV_ROWS = [
+    ["ФИО", "Телефон", "Email", "Телефон", "", "Заметка"],
+    ["Иванов Иван", "+79161234567", "", "8 (916) 765-43-21", "", ""],
+    ["Петрова Анна", "", "anna@mail.ru", "", "без заголовка", 'цитата "в кавычках"\nи строка'],
+    ["Сидоров Пётр", "+79031112233", "", "", "", "", "лишняя", "ещё"],  # wider than the header
+    ["", "", "", "", "", "только заметка"],  # rejected: nothing to identify
+]
+
+
+def _csv(path):
+    buf = io.StringIO()
+    csv.writer(buf, delimiter=";", lineterminator="\n").writerows(CSV_ROWS)
+    return write(path, buf.getvalue())
+
+
+def test_imports_show_gives_every_row_as_read(cli, tmp_path):
+    cli("import", _csv(tmp_path / "c.csv"), expect=3)
+    shown = cli.json("imports", "show", "1")["rows"]
+    header = CSV_ROWS[0]
+    assert [r["raw"] for r in shown] == [_named(header, c) for c in CSV_ROWS[1:]]
+    assert shown[2]["raw"]["column 8"] == "ещё" and shown[0]["raw"]["Телефон (4)"]
+    assert [r["outcome"] for r in shown] == ["created", "created", "created", "rejected"]
+    rejected = cli.json("imports", "show", "1", "--rejected")["rows"]
+    assert [r["raw"] for r in rejected] == [{"Заметка": "только заметка"}]
+    with cli.engine().connect() as conn:
+        stored = conn.scalars(select(import_rows.c.raw).order_by(import_rows.c.id)).all()
+    # the column names are stored once with the batch, not on every row that became a customer
+    assert all("ФИО" not in s for s in stored[:3]) and "Заметка" in stored[3]
+
+
+def test_each_sheet_names_its_own_cells(cli, tmp_path):
+    wb = openpyxl.Workbook()
+    ws = wb.active
+    ws.title = "Розница"
+    ws.append(["ФИО", "Телефон"])
+    ws.append(["Иванов Иван", "+79161234567"])
+    opt = wb.create_sheet("Опт")
+    opt.append(["Телефон", "Компания", "Email"])
+    opt.append(["+79031112233", "ООО Ромашка", "info@romashka.ru"])
+    wb.save(tmp_path / "book.xlsx")
+    cli("import", str(tmp_path / "book.xlsx"))
+    shown = {r["sheet"]: r["raw"] for r in cli.json("imports", "show", "1")["rows"]}
+    assert shown == {
+        "Розница": {"ФИО": "Иванов Иван", "Телефон": "+79161234567"},
+        "Опт": {"Телефон": "+79031112233", "Компания": "ООО Ромашка", "Email": "info@romashka.ru"},
+    }
+
+
+def test_rows_in_the_named_form_still_read(cli, tmp_path):
+    """A base written before the cells form: its rows (and its batch without raw_header)."""
+    cli("import", _csv(tmp_path / "c.csv"), expect=3)
+    with cli.engine().begin() as conn:
+        conn.execute(text("UPDATE imports SET options = '{}'"))
+        conn.execute(
+            insert(import_rows).values(
+                import_id=1, row_number=9, outcome="created",
+                raw=object_text({"ФИО": "Старая Строка", "Телефон": "+79990001122"}),
+            )
+        )  # fmt: skip
+    shown = cli.json("imports", "show", "1")["rows"]
+    assert shown[-1]["raw"] == {"ФИО": "Старая Строка", "Телефон": "+79990001122"}
+    # without the batch's header the cells are still all there, named by position
+    assert shown[0]["raw"] == {"column 1": "Иванов Иван", "column 2": "+79161234567",
+                               "column 4": "8 (916) 765-43-21"}  # fmt: skip
