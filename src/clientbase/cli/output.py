@@ -47,8 +47,10 @@ def stderr_console():
 
 
 def emit_json(data) -> None:
-    # json_text.dumps: json.dumps(data, ensure_ascii=False, indent=2, default=str), faster
-    sys.stdout.write(json_text.dumps(data) + "\n")
+    # json_text: json.dumps(data, ensure_ascii=False, indent=2, default=str), faster, and
+    # written as it is made rather than held whole
+    json_text.write(data, sys.stdout)
+    sys.stdout.write("\n")
 
 
 def emit_json_stream(items: Iterable) -> None:
