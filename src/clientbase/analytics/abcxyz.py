@@ -270,6 +270,13 @@ def classify_cells(
         first, last = full_codes(start, end, period)
     n_periods = max(last - first + 1, 0)
 
+    # Cells in customer and period order, whichever road made them: float sums then add up
+    # in the same order, to the last bit.
+    order = np.lexsort((cells.period, cells.customer))
+    cells = OrderCells(
+        *(None if a is None else a[order] for a in (cells.customer, cells.period, cells.amount,
+                                                     cells.orders, cells.rows, cells.margin))
+    )  # fmt: skip
     # Customers as codes 0..n-1, so every per-customer sum below is one np.bincount.
     cust_code, cust_ids = pd.factorize(cells.customer)
     n = len(cust_ids)
@@ -628,10 +635,11 @@ def _pair(name: str, value: Any) -> tuple[float, float]:
 
 
 def _plain_values(values: np.ndarray) -> list:
-    """A column of ``_plain_value``s."""
+    """The values for JSON: order counts as ints, money rounded to the kopeck as the revenue
+    is (a sum's last bits depend on the order it was added up in)."""
     if np.issubdtype(values.dtype, np.integer):
         return values.astype(np.int64).tolist()
-    return values.astype(float).tolist()
+    return [round(v, 2) for v in values.astype(float).tolist()]
 
 
 def _plain_value(value: Any) -> int | float:
