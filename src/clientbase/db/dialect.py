@@ -30,8 +30,8 @@ def month_number(column, dialect: str):
     """Calendar months from 1970-01 to the month of a stored time (negative before it)."""
     if dialect == "sqlite":
         year, month = func.substr(column, 1, 4), func.substr(column, 6, 2)
-    else:
-        year, month = func.extract("year", column), func.extract("month", column)
+    else:  # date_part gives a double; EXTRACT a numeric since PostgreSQL 14, a third slower
+        year, month = func.date_part("year", column), func.date_part("month", column)
     return cast(year, Integer) * 12 + cast(month, Integer) - _MONTHS_1970
 
 
