@@ -60,8 +60,10 @@ def joined_ints(column, dialect: str):
 
 def joined_floats(column, dialect: str):
     """An aggregate: the float values of ``column`` joined by commas, each written so that it
-    reads back exactly (SQLite's own text of a float keeps only 15 digits)."""
+    reads back exactly. SQLite's own text of a float keeps 15 digits and its ``%g`` at most
+    16; the ``!`` flag lifts that limit, and 18 digits of its extended-precision conversion
+    read back to the same double (17 did not, for one value in 200,000)."""
     if dialect == "sqlite":
-        return func.group_concat(func.printf("%.17g", column))
+        return func.group_concat(func.printf("%!.18g", column))
     # PostgreSQL writes the shortest text that reads back exactly (extra_float_digits >= 1).
     return func.string_agg(cast(cast(column, Float(53)), String), ",")
