@@ -182,3 +182,20 @@ def test_cells_equal_those_of_the_frame(bases, period):
 
 def test_no_orders_up_to_the_day(bases):
     assert classify_in_base(bases[False], AbcXyzParams(), date(1900, 1, 1)) == (None, [])
+
+
+def test_cell_sums_come_back_to_the_last_bit(new_db):
+    # One order per cell: the cell's sum is the stored float itself, so what the database
+    # writes as text must read back as the very same double (SQLite's own text keeps 15 digits).
+    engine = open_database(resolve_db(new_db("floats")))
+    rnd = random.Random(3)
+    values = [0.1 + 0.2, 1 / 3, 2132.98 - 5e-13, 1e-7, 123456789.123456789, -0.0]
+    values += [rnd.uniform(-1e6, 1e6) for _ in range(300)]
+    with write_transaction(engine) as conn:
+        cid = _add(conn, "Точность")
+        for i, v in enumerate(values):
+            _order(conn, cid, datetime(2000, 1, 1) + timedelta(weeks=i), v, margin=-v)
+    cells = read_cells(engine, date(2000, 1, 1), date(2010, 1, 1), AS_OF, "week", with_margin=True)
+    order = np.argsort(cells.period)  # the database may give the cells in any order
+    assert cells.amount[order].tolist() == values
+    assert cells.margin[order].tolist() == [-v for v in values]
