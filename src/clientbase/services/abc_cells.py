@@ -28,7 +28,14 @@ from clientbase.analytics.abcxyz import (
 from clientbase.analytics.asof import as_of_day, stale_note
 from clientbase.analytics.periods import code_of, period_codes
 from clientbase.analytics.returns import counted_at
-from clientbase.db.dialect import day_number, floor_div, joined_floats, joined_ints, month_number
+from clientbase.db.dialect import (
+    day_number,
+    floor_div,
+    joined_floats,
+    joined_ints,
+    month_number,
+    small_sort_memory,
+)
 from clientbase.db.models import customers, orders
 from clientbase.db.rules import ORDER_RETURN, UNCOUNTED_ORDER_STATUSES
 
@@ -122,7 +129,8 @@ def read_cells(
         func.coalesce(o.c.margin, 0.0),
     ).where(*_live(o), o.c.status == ORDER_RETURN, o.c.ordered_at < after)  # fmt: skip
     with engine.connect() as conn:
-        texts = conn.execute(select(*columns)).one()
+        with small_sort_memory(conn):
+            texts = conn.execute(select(*columns)).one()
         window = (_start_of(start), min(_start_of(end + timedelta(days=1)), after))
         folded = [
             r for r in conn.execute(returns) if r[1] is not None and window[0] <= r[1] < window[1]
