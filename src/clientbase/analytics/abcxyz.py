@@ -12,8 +12,9 @@ Window
 ABC (value)
     The metric (``revenue`` = sum of ``amount``, ``margin`` = sum of ``margin`` with NaN as 0,
     ``orders`` = distinct ``order_key``) is summed over the WHOLE window, partial periods
-    included. Customers are sorted by it descending, ties by ``customer_id`` ascending so that
-    reruns give the same classes. For each customer the cumulative share of the total taken by
+    included. Customers are sorted by it descending (money to the kopeck: sums that differ only
+    in the float noise of the order they were added up in are equal), ties by ``customer_id``
+    ascending so that reruns give the same classes. For each customer the cumulative share of the total taken by
     the customers BEFORE it decides: share < a -> A, share < b -> B, else C. So the customer
     whose own value crosses (or lands exactly on) the a-cut-off is still A, and the next one,
     starting exactly at a, is B. Customers with a metric <= 0 (only refunds, negative margin)
@@ -322,9 +323,11 @@ def classify_cells(
     )
     if names is not None:
         customers.insert(1, "name", names.reindex(customers["customer_id"]).to_numpy())
-    customers = customers.sort_values(
-        ["value", "customer_id"], ascending=[False, True], kind="mergesort", ignore_index=True
+    rank = value if params.metric == "orders" else np.round(np.asarray(value, float), 2)
+    customers = customers.assign(_rank=rank).sort_values(
+        ["_rank", "customer_id"], ascending=[False, True], kind="mergesort", ignore_index=True
     )
+    customers = customers.drop(columns="_rank")
     customers["abc"] = _abc(customers["value"].to_numpy(float), params.abc)
 
     inside = (cells.period >= first) & (cells.period <= last)
