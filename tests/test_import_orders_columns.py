@@ -1,5 +1,5 @@
-"""The columnar road of the orders import (importers/orders_columns): a plain chunk crosses to
-the worker as one string per column and is read a column at a time. It must give exactly what
+"""The columnar road of the orders import (importers/orders_columns): a plain chunk is read a
+column at a time. It must give exactly what
 the row road gives for the same rows: the same order lines, identities, rejects and reasons."""
 
 from __future__ import annotations
@@ -11,7 +11,7 @@ from sqlalchemy import select
 
 from clientbase.db.models import import_rows
 from clientbase.importers.orders import build_order_mapping
-from clientbase.importers.orders_columns import ColumnRows, pack, unpack_rows
+from clientbase.importers.orders_columns import ColumnRows, plain_columns
 from clientbase.importers.orders_rows import OrderRows
 from clientbase.importers.records import UnreadableRow
 
@@ -87,9 +87,9 @@ def _both_roads(header: list[str], rows: list[list[str]], chunk: int) -> tuple[l
     by_rows = OrderRows("RU", "import")
     by_columns = ColumnRows("RU", "import")
     old = [by_rows.parse(mapping, [(n, list(c)) for n, c in part], "Лист") for part in chunks]
-    packed = [pack([(n, list(c)) for n, c in part]) for part in chunks]
-    assert all(p[0] == "columns" for p in packed)
-    new = [by_columns.parse_packed(mapping, p, "Лист") for p in packed]
+    parts = [[(n, list(c)) for n, c in part] for part in chunks]
+    assert all(plain_columns(p) is not None for p in parts)
+    new = [by_columns.parse_rows(mapping, p, "Лист") for p in parts]
     return old, new
 
 
@@ -126,17 +126,16 @@ def test_price_times_quantity_and_returns_on_the_columns_road():
 
 
 def test_chunks_that_are_not_plain_go_as_rows():
-    plain = [(2, ["a", "b"]), (3, ["c", ""])]
-    packed = pack(plain)
-    assert packed[0] == "columns" and unpack_rows(packed) == plain
+    plain = [(2, [" a", "b\x00c"]), (3, ["c", ""])]
+    assert plain_columns(plain) == [["a", "c"], ["b\x00c", ""]]
     for rows in (
         [(2, ["a", "b"]), (3, ["c"])],  # uneven widths
         [(2, ["a", 1.5])],  # a typed spreadsheet cell
-        [(2, ["a\x00b", "c"])],  # a NUL inside a cell
         [(2, ["a", "b"]), (3, UnreadableRow(["x"], "too long"))],
+        [(2, [])],
         [],
     ):
-        assert pack(rows) == ("rows", rows)
+        assert plain_columns(rows) is None
 
 
 SALES = "Дата;Номер заказа;Код клиента;Клиент;Товар;Сумма;Менеджер;Канал\n"
@@ -191,7 +190,7 @@ def test_tables_with_other_columns_do_not_share_identities():
     ]
     by_rows, by_columns = OrderRows("RU", None), ColumnRows("RU", None)
     old = [by_rows.parse(m, [(n, list(c)) for n, c in rows], "s") for m, rows in parts]
-    new = [by_columns.parse_packed(m, pack(rows), "s") for m, rows in parts]
+    new = [by_columns.parse_rows(m, [(n, list(c)) for n, c in rows], "s") for m, rows in parts]
     assert new == old
     numbers = [chunk.items[0][0] for chunk in new]
     assert numbers[0] == numbers[2] != numbers[1]

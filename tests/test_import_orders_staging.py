@@ -118,6 +118,81 @@ def test_worker_road_leaves_the_same_base(new_db, tmp_path, monkeypatch):
     assert s3["files"][0]["rejects"][-1]["reason"].startswith("нет клиента")
 
 
+def _import_both_ways(
+    new_db, monkeypatch, path, *before, options=(), expect=3
+) -> tuple[dict, dict, list]:
+    """The file imported into an empty base with an order's lines staged as one row (SQLite's
+    first load) and with every line staged by itself: the summary and base of the first, and
+    for each import whether its staged rows were whole orders in key order (no GROUP BY)."""
+    from clientbase.importers import orders_writer, pipeline
+
+    rising: list = []
+    real_insert = orders_writer.OrderWriter._insert_orders
+    real_init = orders_writer.OrderWriter.__init__
+
+    def insert_orders(self, agg):
+        rising.append(self._grouped and self._rising)
+        return real_insert(self, agg)
+
+    def line_by_line(self, *a, **k):
+        real_init(self, *a, **k)
+        self._grouped = False
+
+    out = []
+    for way in ("grouped", "lines"):
+        with monkeypatch.context() as m:
+            m.setattr(pipeline, "CHUNK_ROWS", 7)  # orders cross chunks all the time
+            m.setattr(orders_writer.OrderWriter, "_insert_orders", insert_orders)
+            if way == "lines":
+                m.setattr(orders_writer.OrderWriter, "__init__", line_by_line)
+            cli = Cli(new_db(f"{path.stem}-{way}"))
+            for command in before:
+                cli(*command)
+            out.append((cli.json("import", path, *options, expect=expect), _base(cli)))
+    (s1, b1), (s2, b2) = out
+    keys = ("rows_read", "created", "duplicates", "rejected", "customers_created", "returns")
+    assert [s1[k] for k in keys] == [s2[k] for k in keys]
+    assert s1["files"][0]["rejects"] == s2["files"][0]["rejects"]
+    assert b1 == b2
+    assert len(rising) == 2 and rising[1] is False
+    return s1, b1, rising
+
+
+def test_orders_staged_whole_leave_the_same_base(new_db, tmp_path, monkeypatch):
+    """An order's lines that follow each other are staged as one row of their sums, added up
+    in file order as SQL's SUM does (amounts with kopecks: another order of adding would show
+    in the last bits), also when an order goes on in the next chunk; rejected rows among them
+    keep their place. Rising order numbers need no GROUP BY at the end."""
+    text = _sales(700)
+    s, base, rising = _import_both_ways(new_db, monkeypatch, write(tmp_path / "s.csv", text))
+    assert s["duplicates"] > 100 and s["rejected"] > 1 and len(base["orders"]) == s["created"]
+    sqlite = not new_db("probe").startswith("postgresql")
+    assert rising[0] is sqlite  # PostgreSQL stages every line and sums them with GROUP BY
+    # The same lines shuffled: an order's lines apart, the numbers no longer rising.
+    head, *body = text.splitlines()
+    random.Random(3).shuffle(body)
+    shuffled = write(tmp_path / "shuffled.csv", "\n".join([head, *body]) + "\n")
+    s2, base2, rising = _import_both_ways(new_db, monkeypatch, shuffled)
+    assert rising == [False, False] and s2["created"] == s["created"]
+    assert sorted(o[2] for o in base2["orders"]) == sorted(o[2] for o in base["orders"])
+
+
+def test_orders_staged_whole_with_customers_rejected(new_db, tmp_path, monkeypatch):
+    """--no-create-missing into a base of contacts only: the lines of unknown customers are
+    rejected in their place, the others staged as whole orders."""
+    contacts = write(tmp_path / "c.csv", "Код клиента;ФИО\nК-001;Иванов Иван\nК-002;Петров Пётр\n")
+    text = HEADER + "\n" + "\n".join(
+        f"0{1 + i // 9}.02.2025;{100 + i // 3};К-00{1 + i % 4};Покупатель;;Товар {i};1;"
+        f"{10 + i},{i:02d};Анна;Сайт;Выполнен"
+        for i in range(40)
+    ) + "\n"  # fmt: skip
+    s, _base_left, _rising = _import_both_ways(
+        new_db, monkeypatch, write(tmp_path / "s.csv", text), ("import", contacts),
+        options=("--no-create-missing",),
+    )  # fmt: skip
+    assert s["rejected"] > 10 and s["created"] > 0
+
+
 def test_newest_row_sets_the_manager(cli, tmp_path, monkeypatch):
     """The same customer with managers Анна, Олег, then Анна again (the same identity as the
     first row): the card keeps Анна, from the last row, even with the rows in separate chunks."""

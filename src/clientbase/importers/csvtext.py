@@ -26,6 +26,7 @@ import itertools
 import re
 from collections import Counter
 from collections.abc import Callable, Iterator
+from dataclasses import dataclass
 
 from clientbase.errors import InputFileError
 from clientbase.i18n import _, ngettext
@@ -142,6 +143,20 @@ class _Decoder:
                 ).format(n=f"{self.nul_bytes:,}", line=self.first_nul_line)
             )
         return out
+
+
+@dataclass
+class ReadSummary:
+    """What a ``CsvText`` noted and counted once read to the end, for the process that planned
+    the import when another process read the file (the orders' worker)."""
+
+    notes_made: list[str]
+    lines: int
+    rows: int
+    multiline_rows: int
+
+    def notes(self) -> list[str]:
+        return self.notes_made
 
 
 class CsvText:
@@ -361,6 +376,9 @@ class CsvText:
                 n += 1
                 yield n, row
         self.rows = n
+
+    def summary(self) -> ReadSummary:
+        return ReadSummary(self.notes(), self.lines, self.rows, self.multiline_rows)
 
     def notes(self) -> list[str]:
         out = self.decoder.notes()

@@ -2,14 +2,14 @@
 reading it that go a column at a time.
 
 A CSV of a shop's or an accounting system's sales has the same cells on every row, so a chunk
-is sent as one string per column (its cells joined by NUL, which a CSV cell never holds here:
-that is checked) instead of a list per row: pickling a few long strings costs a fraction of
-pickling a hundred thousand short ones. Any chunk that is not that plain (rows of different
-widths, typed spreadsheet cells, a row the reader could not read) goes as rows, as before.
+is read a column at a time: each distinct date, amount or status text is parsed once, and the
+lines go back to the writing process as columns. Any chunk that is not that plain (rows of
+different widths, typed spreadsheet cells, a row the reader could not read) goes the row road.
 """
 
 from __future__ import annotations
 
+import operator
 from itertools import repeat
 from json.encoder import encode_basestring  # what to_json (ensure_ascii=False) writes a text with
 
@@ -37,43 +37,21 @@ from clientbase.importers.orders_rows import (
 from clientbase.importers.records import ContactRecord, UnreadableRow
 from clientbase.normalize.money import parse_amount
 
-_SEP = "\x00"
 
-
-def pack(rows: list[tuple[int, list]]) -> tuple:
-    """``("columns", row numbers, width, joined columns)`` for a plain chunk, else
-    ``("rows", rows)``."""
+def plain_columns(rows: list[tuple[int, list]]) -> list[list[str]] | None:
+    """The stripped cells of a plain chunk a column at a time (every row as wide as the first,
+    every cell a text, as a CSV reader gives them), or None: a chunk of rows of different
+    widths, typed spreadsheet cells or a row the reader could not read goes the row road."""
     if not rows:
-        return ("rows", rows)
+        return None
     width = len(rows[0][1])
     cells = [c for _n, c in rows]
     if width == 0 or any(len(c) != width or type(c) is UnreadableRow for c in cells):
-        return ("rows", rows)
-    joined = []
-    for col in zip(*cells, strict=True):
-        try:
-            text = _SEP.join(col)
-        except TypeError:  # a number or a date from a typed cell
-            return ("rows", rows)
-        if text.count(_SEP) != len(col) - 1:  # a cell holds a NUL itself
-            return ("rows", rows)
-        joined.append(text)
-    return ("columns", [n for n, _c in rows], width, joined)
-
-
-def unpack_rows(packed: tuple) -> list[tuple[int, list]]:
-    """The chunk as rows again, whichever way it was packed."""
-    if packed[0] == "rows":
-        return packed[1]
-    _kind, numbers, _width, joined = packed
-    cols = [text.split(_SEP) for text in joined]
-    return [(n, list(cells)) for n, cells in zip(numbers, zip(*cols, strict=True), strict=True)]
-
-
-def unpack_columns(packed: tuple) -> tuple[list[int], list[list[str]]]:
-    """Row numbers and the stripped cells of each column of a chunk packed as columns."""
-    _kind, numbers, _width, joined = packed
-    return numbers, [[c.strip() for c in text.split(_SEP)] for text in joined]
+        return None
+    try:
+        return [[c.strip() for c in col] for col in zip(*cells, strict=True)]
+    except AttributeError:  # a typed spreadsheet cell (a number, a date) has no strip()
+        return None
 
 
 def drop_blank(numbers: list[int], cols: list[list[str]]) -> tuple[list[int], list[list[str]]]:
@@ -122,6 +100,95 @@ def as_columns(chunk: RowsChunk) -> RowsChunk:
     return chunk._replace(items=[], columns=(*cols, reasons))
 
 
+def _sum(values: list) -> float:
+    return sum(values, 0.0)  # as SQLite's SUM adds them up: from 0.0, in order
+
+
+# How each column of an order line folds into the order (the order key, its "has an id" and the
+# identity are the same on all of its lines): what the SQL that sums the staged lines does.
+_FOLDS = (None, None, None, min, _sum, _sum, _sum, _sum, _sum, min, min, max, max, max, max, max)
+
+
+class Folding:
+    """Whether an order's lines may still be added up where they are read: only while the
+    order keys have never gone down in the file, so that every order's lines come together
+    and a sum of some of them is the start of the sum SQL makes of them all, in file order."""
+
+    def __init__(self) -> None:
+        self.last: str | None = None
+        self.rising = True
+
+    def keys_rise(self, keys: list[str]) -> bool:
+        if self.rising and keys:
+            if (self.last is not None and keys[0] < self.last) or not all(
+                map(operator.le, keys, keys[1:])
+            ):
+                self.rising = False
+            self.last = keys[-1]
+        return self.rising
+
+
+def as_orders(chunk: RowsChunk, folding: Folding) -> RowsChunk:
+    """``as_columns``, and the lines that follow each other with the same order key and the
+    same identity (an order's lines, as every sales export writes them) folded into one row
+    of the order, with the number of its lines: a first import stages orders, not lines.
+    ``columns`` then holds only what each line's batch record needs: (identity number, sheet,
+    row, raw JSON, loose number, reason); ``orders`` the orders' columns (key, has id,
+    identity number, the columns from the time to "is return"), and the number of lines."""
+    chunk = as_columns(chunk)
+    if chunk.columns is None:
+        folding.keys_rise([i[1] for i in chunk.items if i[0] is not None])
+        return chunk
+    cols = chunk.columns
+    num, key = cols[0], cols[1]
+    n = len(key)
+    if folding.keys_rise(key):
+        after = zip(range(1, n), key, key[1:], num, num[1:], strict=False)  # a line, the one before
+        breaks = [i for i, k0, k1, n0, n1 in after if k0 != k1 or n0 != n1]
+        # Lines stay apart where the writer adds them up itself, one by one in file order as
+        # the SQL would: the chunk's first order (it may go on from the chunk before), and
+        # lines of an order under another identity than the lines before them.
+        starts = [*range(breaks[0] if breaks else n), *breaks]
+        apart = [i for i in breaks if key[i] == key[i - 1]]
+        if apart:
+            ends = dict(zip(breaks, [*breaks[1:], n], strict=True))
+            starts = sorted({*starts, *(i for s in apart for i in range(s, ends[s]))})
+    else:
+        starts = list(range(n))
+    lines = (num, cols[16], cols[17], cols[18], cols[19], cols[20])
+    if len(starts) == n:
+        return chunk._replace(columns=lines, orders=(*cols[1:3], num, *cols[3:16], [1] * n))
+    ends = [*starts[1:], n]
+    multi = [(g, s, e) for g, (s, e) in enumerate(zip(starts, ends, strict=True)) if e - s > 1]
+    orders = []
+    for j in range(1, 16):
+        col, fold = cols[j], _FOLDS[j]
+        out = [col[s] for s in starts]
+        if fold is not None:
+            whole = None not in col
+            for g, s, e in multi:
+                values = col[s:e] if whole else [v for v in col[s:e] if v is not None]
+                out[g] = fold(values) if values else None
+        orders.append(out)
+    counts = [e - s for s, e in zip(starts, ends, strict=True)]
+    return chunk._replace(columns=lines, orders=(*orders[:2], [num[s] for s in starts],
+                                                 *orders[2:], counts))  # fmt: skip
+
+
+def fold_orders(a: tuple, b: tuple) -> tuple:
+    """Two staged rows of one order (key, has id, customer, the columns ``_FOLDS`` names from
+    the time on, lines), ``a`` first in the file: one row, as ``as_orders`` folds lines."""
+    out = [*a[:3]]
+    for j in range(3, 16):
+        x, y, fold = a[j], b[j], _FOLDS[j]
+        if fold is _sum:
+            out.append(y if x is None else x if y is None else x + y)
+        else:
+            out.append(y if x is None else x if y is None else fold(x, y))
+    out.append(a[16] + b[16])
+    return tuple(out)
+
+
 class _Later:
     """The identity of an order's first line, written out only when a further line of it
     needs it (most orders have one line, or further lines that change nothing)."""
@@ -147,11 +214,13 @@ class ColumnRows(OrderRows):
 
     _keys_of: OrderMapping | None = None  # the mapping the row keys were made with
 
-    def parse_packed(self, mapping: OrderMapping, packed: tuple, sheet: str | None) -> RowsChunk:
-        if packed[0] == "columns" and self._columns_fit(mapping, packed[2]):
-            numbers, cols = unpack_columns(packed)
-            return self._parse_columns(mapping, numbers, cols, sheet)
-        return self.parse(mapping, unpack_rows(packed), sheet)
+    def parse_rows(
+        self, mapping: OrderMapping, rows: list[tuple[int, list]], sheet: str | None
+    ) -> RowsChunk:
+        cols = plain_columns(rows)
+        if cols is not None and self._columns_fit(mapping, len(cols)):
+            return self._parse_columns(mapping, [n for n, _c in rows], cols, sheet)
+        return self.parse(mapping, rows, sheet)
 
     def _columns_fit(self, m: OrderMapping, width: int) -> bool:
         _m, keys, _mine, _ident, _points, simple, _names = self._layout(m)

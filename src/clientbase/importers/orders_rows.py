@@ -76,6 +76,7 @@ class RowsChunk(NamedTuple):
     items: list[tuple]
     rows_read: int
     columns: tuple | None = None
+    orders: tuple | None = None  # see orders_columns.as_orders
 
 
 class OrderRows:

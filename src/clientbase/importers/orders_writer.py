@@ -1,14 +1,15 @@
 """Orders of one file written inside the caller's transaction: the lines are staged in a
 temporary table, their customers found or created once per distinct identity, and the lines
-summed into orders with SQL at the end.
+summed into orders with SQL at the end (a first load into SQLite stages an order's adjacent
+lines as one row, see ``_stage``).
 
-Reading the rows (``orders_rows``) needs no database, so a large CSV is read in a worker
-process while this one finds the customers and writes: both cores are busy.
+Reading the rows (``orders_rows``) needs no database, so a large CSV is read by a worker
+process from the file itself (``orders_reading``) while this one finds the customers and
+writes: both cores are busy.
 """
 
 from __future__ import annotations
 
-import gc
 import json
 import pickle
 from collections import deque
@@ -43,11 +44,19 @@ from sqlalchemy.sql.elements import Label
 from clientbase.db.bulk import insert_rows, select_where_in, timestamp
 from clientbase.db.models import import_changes, import_rows, orders
 from clientbase.db.rules import ORDER_RETURN
-from clientbase.i18n import language, set_language
+from clientbase.i18n import language
 from clientbase.importers.contacts import ContactWriter, Counts, Reject
 from clientbase.importers.orders import OrderMapping
-from clientbase.importers.orders_columns import ColumnRows, as_columns, pack
+from clientbase.importers.orders_columns import (
+    ColumnRows,
+    Folding,
+    as_columns,
+    as_orders,
+    fold_orders,
+)
+from clientbase.importers.orders_reading import FileReading, file_read, next_chunk, start_worker
 from clientbase.importers.orders_rows import LOOSE, RowsChunk
+from clientbase.importers.tabular import Table as FileTable
 from clientbase.workers import worker_pool
 
 _meta = MetaData()
@@ -62,11 +71,15 @@ _LINES = Table(
     Column("category", String(200)), Column("manager", String(200)),
     Column("channel", String(200)), Column("status", String(50)), Column("currency", String(3)),
     Column("ret", Integer), Column("sheet", String(200)), Column("row_number", Integer), Column("raw", Text),
+    # How many lines of the file the row stands for: a first import on SQLite stages an
+    # order's lines that follow each other as one row of their sums (orders_columns.as_orders).
+    Column("lines", Integer, nullable=False, server_default="1"),
     prefixes=["TEMPORARY"],
 )  # fmt: skip
-_LINE_COLUMNS = tuple(c.name for c in _LINES.columns if c.name != "line")
+_LINE_COLUMNS = tuple(c.name for c in _LINES.columns if c.name not in ("line", "lines"))
 # What summing the lines into orders reads: all a first import stages (its batch records are in).
 _SUM_COLUMNS = _LINE_COLUMNS[: _LINE_COLUMNS.index("sheet")]
+_ORDER_COLUMNS = (*_SUM_COLUMNS, "lines")  # a first import on SQLite: see as_orders
 _OUTCOMES = Table(
     "_clientbase_order_outcomes", _meta,
     Column("order_key", String(250), primary_key=True), Column("outcome", String(12)),
@@ -108,6 +121,14 @@ class OrderWriter:
         # A base without orders has nothing to compare with: every order of the file is new,
         # so each line's batch record is known as it is read and goes straight in.
         self._first = conn.execute(select(orders.c.id).limit(1)).first() is None
+        # Into an empty SQLite base an order's lines that follow each other are staged as one
+        # row (summed as SQLite's SUM adds, so the orders are the same to the bit); while the
+        # order keys come in rising, each staged row is an order already and the final INSERT
+        # needs no sort. The last row staged waits for the next chunk, which may go on with it.
+        self._grouped = self._first and conn.dialect.name == "sqlite"
+        self._held: tuple | None = None
+        self._rising = True
+        self._folding = Folding()  # the reading side's (orders_columns.as_orders)
         self._rows = ColumnRows(region, source)
         # Identity number (see orders_rows) -> (customer id or None, the reason when None).
         self._who: dict[int, tuple[int | None, str | None]] = {}
@@ -129,33 +150,36 @@ class OrderWriter:
     def write_rows(
         self, mapping: OrderMapping, rows: list[tuple[int, list]], sheet: str | None
     ) -> None:
-        self._write(as_columns(self._rows.parse_packed(mapping, pack(rows), sheet)))
+        chunk = self._rows.parse_rows(mapping, rows, sheet)
+        self._write(as_orders(chunk, self._folding) if self._grouped else as_columns(chunk))
 
     def write_table(
-        self,
-        mapping: OrderMapping,
-        chunks: Iterable[list[tuple[int, list]]],
-        sheet: str | None,
-        *,
-        parallel: bool = False,
+        self, mapping: OrderMapping, chunks: Iterable[list[tuple[int, list]]], sheet: str | None
     ) -> None:
-        """All the rows of a table; ``parallel`` reads them in a worker process (only for the
-        first table of a file: the worker starts with nothing carried over from before)."""
-        if not parallel:
-            for rows in chunks:
-                self.write_rows(mapping, rows, sheet)
-            return
-        args = (self.region, self.source, mapping, language())  # the worker starts afresh
-        with worker_pool(1, initializer=_start_reader, initargs=args) as pool:
-            pending: deque = deque()
-            for rows in chunks:
-                # One worker takes the chunks in order, so what carries from row to row holds.
-                # A plain chunk crosses as columns: a fraction of the pickling (orders_columns).
-                pending.append(pool.submit(_read_chunk, pack(rows), sheet))
-                if len(pending) >= _IN_FLIGHT:
-                    self._write(pending.popleft().result())
+        """All the rows of a table, read in this process."""
+        for rows in chunks:
+            self.write_rows(mapping, rows, sheet)
+
+    def write_file(self, mapping: OrderMapping, table: FileTable, reading: FileReading) -> str:
+        """A CSV read by a worker process from the file itself, while this one writes: the
+        rows never cross between the processes, only what they became. The worker's reader
+        starts afresh on the first table of the file. Returns the file's SHA-256 over the
+        bytes the worker read; ``table.text`` gets the reader's notes and counts."""
+        args = (self.region, self.source, mapping, language(), reading, self._grouped)
+        with worker_pool(1, initializer=start_worker, initargs=args) as pool:
+            # One worker takes the tasks in order, each the next chunk of the file, so what
+            # carries from row to row (a Shopify order's further lines, the day-first choice)
+            # holds. A few are asked for ahead, to keep the worker busy while this one writes.
+            pending = deque(pool.submit(next_chunk) for _ in range(_IN_FLIGHT))
             while pending:
-                self._write(pending.popleft().result())
+                chunk = pending.popleft().result()
+                if chunk is None:  # the end of the file
+                    continue
+                pending.append(pool.submit(next_chunk))
+                self._write(chunk)
+            summary, digest = pool.submit(file_read).result()
+        table.text = summary
+        return digest
 
     def _write(self, chunk: RowsChunk) -> None:
         who = self._who
@@ -175,6 +199,9 @@ class OrderWriter:
                 _merge(values, map(cl.fields.get, LOOSE))
         self._loose.update(chunk.loose)
         self.counts.rows_read += chunk.rows_read
+        if chunk.orders is not None:
+            self._write_orders(chunk.columns, chunk.orders)
+            return
         if chunk.columns is not None and self._write_columns(chunk.columns):
             return
         items = chunk.items
@@ -198,7 +225,7 @@ class OrderWriter:
                         _merge(newest[cid], loose[lid])
                     if first:
                         key, has_id, sheet, row, raw_json = item[1], item[2], *item[16:19]
-                        lines.append((key, has_id, cid, *item[3:16]))
+                        lines.append((key, has_id, cid, *item[3:16], 1))
                         records.append((batch, sheet, row, raw_json, "created",
                                         "order " + key if has_id else None, cid))  # fmt: skip
                     else:
@@ -209,7 +236,10 @@ class OrderWriter:
             self.rejects.append(Reject(row, sheet, reason, json.loads(raw_json)))
             records.append((batch, sheet, row, raw_json, "rejected", reason[:500], None))
         self._n += len(lines)
-        insert_rows(self.conn, _LINES, _SUM_COLUMNS if first else _LINE_COLUMNS, lines)
+        if first:
+            self._stage(lines)
+        else:
+            insert_rows(self.conn, _LINES, _LINE_COLUMNS, lines)
         insert_rows(self.conn, import_rows, _REJECT_COLUMNS, records)
 
     def _write_columns(self, cols: tuple) -> bool:
@@ -220,35 +250,94 @@ class OrderWriter:
         cids = [w[0] for w in found]
         if None in cids:
             return False
-        # The LOOSE values: only the last row of each (customer, combination) pair can change
-        # the newest values, so the pairs are applied in the order of their last rows.
-        pairs = list(dict.fromkeys(zip(reversed(cids), reversed(cols[19]), strict=True)))
-        loose, last_loose, newest = self._loose, self._last_loose, self._newest_values
-        for cid, lid in reversed(pairs):
-            if last_loose.get(cid) != lid:
-                last_loose[cid] = lid
-                if cid not in newest:
-                    newest[cid] = [None] * len(LOOSE)
-                _merge(newest[cid], loose[lid])
+        self._newest_loose(cids, cols[19])
         key, has_id = cols[1], cols[2]
         if self._first:
-            lines = list(zip(key, has_id, cids, *cols[3:16], strict=True))
+            lines = list(zip(key, has_id, cids, *cols[3:16], repeat(1), strict=False))  # repeat
             batch = repeat(self.batch_id)
             records = list(zip(batch, cols[16], cols[17], cols[18], repeat("created"), cols[20],
                                cids))  # fmt: skip
             insert_rows(self.conn, import_rows, _REJECT_COLUMNS, records)
-            insert_rows(self.conn, _LINES, _SUM_COLUMNS, lines)
+            self._stage(lines)
         else:
             lines = list(zip(key, has_id, cids, *cols[3:19], strict=True))
             insert_rows(self.conn, _LINES, _LINE_COLUMNS, lines)
         self._n += len(lines)
         return True
 
+    def _write_orders(self, lines: tuple, groups: tuple) -> None:
+        """A chunk given as orders (``as_orders``) for a first import: the lines' batch
+        records, and the orders staged; a line whose customer was rejected is rejected."""
+        num, sheet, row, raw, lids, reasons = lines
+        who, batch = self._who, self.batch_id
+        cids = [who[n][0] for n in num]
+        accepted = cids
+        if None in cids:
+            accepted = [c for c in cids if c is not None]
+            records = []
+            for n, cid, s, r, j, why in zip(num, cids, sheet, row, raw, reasons, strict=True):
+                if cid is not None:
+                    records.append((batch, s, r, j, "created", why, cid))
+                    continue
+                reason = who[n][1]
+                assert reason is not None
+                self.counts.rejected += 1
+                self.rejects.append(Reject(r, s, reason, json.loads(j)))
+                records.append((batch, s, r, j, "rejected", reason[:500], None))
+        else:
+            records = list(zip(repeat(batch), sheet, row, raw, repeat("created"), reasons, cids))
+        self._newest_loose(cids, lids)
+        insert_rows(self.conn, import_rows, _REJECT_COLUMNS, records)
+        gcids = [who[n][0] for n in groups[2]]
+        staged = list(zip(groups[0], groups[1], gcids, *groups[3:], strict=True))
+        if None in gcids:
+            staged = [g for g in staged if g[2] is not None]
+        self._stage(staged)
+        self._n += len(accepted)
+
+    def _newest_loose(self, cids: list, lids: list) -> None:
+        """The LOOSE values of a chunk's lines: only the last line of each (customer,
+        combination) pair can change a customer's newest values, so the pairs are applied in
+        the order of their last lines (a rejected line, customer None, changes nothing)."""
+        pairs = list(dict.fromkeys(zip(reversed(cids), reversed(lids), strict=True)))
+        loose, last_loose, newest = self._loose, self._last_loose, self._newest_values
+        for cid, lid in reversed(pairs):
+            if cid is not None and last_loose.get(cid) != lid:
+                last_loose[cid] = lid
+                if cid not in newest:
+                    newest[cid] = [None] * len(LOOSE)
+                _merge(newest[cid], loose[lid])
+
+    def _stage(self, rows: list[tuple]) -> None:
+        """Rows of ``_ORDER_COLUMNS`` into the staging table of a first import, in file order.
+        On SQLite the rows of one order (key and customer) that follow each other are folded
+        into one as they come (the last row waits for the next chunk), and whether the keys
+        keep rising is noted: then every staged row is a whole order, in key order."""
+        if not self._grouped:
+            insert_rows(self.conn, _LINES, _ORDER_COLUMNS, rows)
+            return
+        page, held = [], self._held
+        for row in rows:
+            if held is None:
+                held = row
+            elif self._rising and row[0] == held[0] and row[2] == held[2]:
+                held = fold_orders(held, row)  # the order goes on: its lines added in order
+            else:
+                if self._rising and not held[0] < row[0]:
+                    self._rising = False  # a key seen before, maybe: from now on GROUP BY
+                page.append(held)
+                held = row
+        self._held = held  # it may go on in the next chunk
+        insert_rows(self.conn, _LINES, _ORDER_COLUMNS, page)
+
     def finish(self) -> None:
         """Sum the staged lines into orders; a known order id is updated, not added twice.
 
         Works through the aggregate a page at a time, so a million orders never sit in memory;
         the lines' batch record is then written with one INSERT … SELECT."""
+        if self._held is not None:
+            insert_rows(self.conn, _LINES, _ORDER_COLUMNS, [self._held])
+            self._held = None
         self._newest()
         conn, L = self.conn, _LINES
         agg = (
@@ -261,7 +350,7 @@ class OrderWriter:
                 func.min(L.c.product).label("product"), func.min(L.c.category).label("category"),
                 func.max(L.c.manager).label("manager"), func.max(L.c.channel).label("channel"),
                 func.max(L.c.status).label("status"), func.max(L.c.currency).label("currency"),
-                func.max(L.c.ret).label("ret"), func.count().label("lines"),
+                func.max(L.c.ret).label("ret"), func.sum(L.c.lines).label("lines"),
             ).group_by(L.c.order_key)
             # New orders are numbered in the order of the keys, whatever the backend's GROUP BY
             # happens to return.
@@ -318,11 +407,18 @@ class OrderWriter:
         """The first orders of a base: nothing to compare with, so every order is new and the
         whole aggregate goes in with one INSERT … SELECT (the lines' batch records are in).
         The same values as ``_orders_page`` gives a new order, computed in SQL."""
-        conn = self.conn
+        conn, L = self.conn, _LINES
         # The aggregates themselves, not a subquery of them: one sort of the lines (by key)
         # gives both the groups and the order of the new orders.
         a = SimpleNamespace(**{c.name: c.element if isinstance(c, Label) else c
                                for c in agg.selected_columns})  # fmt: skip
+        whole = self._grouped and self._rising
+        if whole:
+            # Each staged row is a whole order, in key order (see _stage): no sort, no groups.
+            # A sum of one value is that value added to 0.0, as SQLite's SUM begins.
+            a = SimpleNamespace(**{c.name: L.c[c.name] for c in agg.selected_columns})
+            for k in ("amount", "quantity", "cost", "margin", "discount"):
+                setattr(a, k, L.c[k] + literal(0.0, Float))
         returned = and_(
             or_(a.ret == 1, a.amount < 0),
             or_(a.status.is_(None), a.status.not_in(("cancelled", "open"))),
@@ -335,28 +431,30 @@ class OrderWriter:
         if conn.dialect.name != "sqlite":  # SQLite keeps times as this very text
             ordered_at = cast(ordered_at, DateTime)
         now = timestamp(conn, datetime.now())
+        values = select(
+            a.customer_id,
+            ordered_at,
+            a.amount,
+            a.cost,
+            a.margin,
+            a.discount,
+            a.quantity,
+            case((a.lines == 1, a.product), else_=label),
+            a.category,
+            a.manager,
+            a.channel,
+            case((returned, literal(ORDER_RETURN)), else_=a.status),
+            a.currency,
+            case((a.has_id == 1, a.order_key), else_=None),
+            literal(self.batch_id),
+            literal(now, DateTime if not isinstance(now, str) else String),
+        )
+        # New orders are numbered in key order.
         values = (
-            select(
-                a.customer_id,
-                ordered_at,
-                a.amount,
-                a.cost,
-                a.margin,
-                a.discount,
-                a.quantity,
-                case((a.lines == 1, a.product), else_=label),
-                a.category,
-                a.manager,
-                a.channel,
-                case((returned, literal(ORDER_RETURN)), else_=a.status),
-                a.currency,
-                case((a.has_id == 1, a.order_key), else_=None),
-                literal(self.batch_id),
-                literal(now, DateTime if not isinstance(now, str) else String),
-            )
-            .group_by(a.order_key)
-            .order_by(a.order_key)
-        )  # new orders numbered in key order
+            values.order_by(L.c.line)
+            if whole
+            else values.group_by(a.order_key).order_by(a.order_key)
+        )
         conn.execute(insert(orders).from_select(list(_ORDER_INSERT), values))
         o = orders
         created, returns = conn.execute(
@@ -438,19 +536,3 @@ def _merge(values: list, new) -> None:
     for i, v in enumerate(new):
         if v:
             values[i] = v
-
-
-_READER: tuple[ColumnRows, OrderMapping] | None = None  # the worker process's own
-
-
-def _start_reader(region: str, source: str | None, mapping: OrderMapping, lang: str) -> None:
-    global _READER
-    gc.disable()  # the per-file caches hold millions of small acyclic objects: nothing to collect
-    set_language(lang)  # its reasons for rejected rows in the command's language
-    _READER = (ColumnRows(region, source), mapping)
-
-
-def _read_chunk(packed: tuple, sheet: str | None) -> RowsChunk:
-    assert _READER is not None
-    reader, mapping = _READER
-    return as_columns(reader.parse_packed(mapping, packed, sheet))

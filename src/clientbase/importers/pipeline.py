@@ -57,6 +57,7 @@ from clientbase.importers.orders import (
     looks_like_orders,
     order_header_score,
 )
+from clientbase.importers.orders_reading import FileReading
 from clientbase.importers.orders_writer import OrderWriter
 from clientbase.importers.paths import expand_paths
 from clientbase.importers.peek import LABEL_SAMPLE_ROWS, Peeked
@@ -587,7 +588,7 @@ def _import_orders(
         if not plan.tables_open:
             _map_tables(plan, opt, None)
         result.notes.extend(n for n in plan.notes if n not in result.notes)
-        # A large CSV is read in a worker process while this one writes.
+        # A large CSV is read in a worker process while this one writes (one table).
         parallel = plan.fmt == "csv" and plan.source.size >= PARALLEL_FROM_BYTES
         parallel = parallel and (os.cpu_count() or 1) > 1
         # A first big load into an empty base builds its secondary indexes once, at the end.
@@ -597,7 +598,12 @@ def _import_orders(
             for t, m in plan.tables:
                 result.mapping[t.name or ""] = m.describe()
                 result.not_mapped.extend(h for h in m.unmapped if h not in result.not_mapped)
-                writer.write_table(m, _row_chunks(t.rows), t.name, parallel=parallel)
+                if parallel:  # the worker reads the file itself, from its first byte
+                    _close(plan)
+                    reading = FileReading.of(plan.path, opt.encoding, t, CHUNK_ROWS)
+                    plan.source.read_elsewhere(writer.write_file(m, t, reading))
+                else:
+                    writer.write_table(m, _row_chunks(t.rows), t.name)
             writer.finish()
     finally:
         _close(plan)

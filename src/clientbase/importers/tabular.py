@@ -18,7 +18,7 @@ from python_calamine import CalamineWorkbook
 from clientbase.errors import InputFileError
 from clientbase.i18n import _, ngettext
 from clientbase.importers.archive import DESCRIPTIONS, inspect_zip, verify_sizes
-from clientbase.importers.csvtext import CsvText
+from clientbase.importers.csvtext import CsvText, ReadSummary
 from clientbase.importers.header import find_header, rows_above
 from clientbase.importers.sniff import check_encoding, head_encoding, sniff_delimiter
 from clientbase.importers.source import Source
@@ -34,7 +34,8 @@ class Table:
     rows: Iterator[tuple[int, list]]  # (row number, cells) after the header
     encoding: str | None = None
     delimiter: str | None = None
-    text: CsvText | None = None  # a CSV's reader: its notes and line counts once read
+    # A CSV's reader: its notes and line counts once read (or, read by another process, those).
+    text: CsvText | ReadSummary | None = None
     above: list[tuple[int, str]] = field(default_factory=list)  # non-empty rows over the header
 
 
@@ -42,6 +43,11 @@ def _cell_text(value) -> str:
     if value is None:
         return ""
     return str(value).strip()
+
+
+def header_cells(cells: list) -> list[str]:
+    """A CSV's header as the import maps it (a byte-order mark left on the first cell off)."""
+    return [_cell_text(c).lstrip("\ufeff") for c in cells]
 
 
 def read_csv(
@@ -101,7 +107,7 @@ def read_csv(
             )
         raise InputFileError(_("{file}: the file is empty").format(file=path.name))
     h = find_header(first, header_score)
-    header = [_cell_text(c).lstrip("\ufeff") for c in first[h][1]]
+    header = header_cells(first[h][1])
 
     def body() -> Iterator[tuple[int, list]]:
         yield from first[h + 1 :]
