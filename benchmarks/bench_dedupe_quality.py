@@ -29,7 +29,7 @@ import platform
 import resource
 import sys
 import time
-from collections import defaultdict
+from collections import Counter, defaultdict
 from itertools import combinations
 from pathlib import Path
 
@@ -38,10 +38,12 @@ sys.path.insert(0, str(HERE))
 import generate_dedupe  # noqa: E402  (sibling script, not a package)
 
 from clientbase.dedupe.cluster import clusters, match  # noqa: E402
+from clientbase.dedupe.keys import features  # noqa: E402
 from clientbase.dedupe.model import AUTO_PROBABILITY as AUTO_THRESHOLD  # noqa: E402
 from clientbase.dedupe.model import REVIEW_PROBABILITY as REVIEW_THRESHOLD  # noqa: E402
 from clientbase.dedupe.person import Person  # noqa: E402
 from clientbase.dedupe.score import score_pair  # noqa: E402
+from clientbase.importers.sameperson import same_person_possible  # noqa: E402
 from clientbase.normalize.dates import parse_birthday  # noqa: E402
 from clientbase.normalize.emails import normalize_email, split_emails  # noqa: E402
 from clientbase.normalize.names import looks_like_company, parse_full_name  # noqa: E402
@@ -127,6 +129,7 @@ def quality(n: int, lang: str, seed: int, explain: int) -> dict:
         min_score=AUTO_THRESHOLD,
         conflict=found.conflict,
         features_by_id=found.features,
+        hold_ambiguous=True,
     )
     secs = time.perf_counter() - t0
     groups: dict[int, list[int]] = defaultdict(list)
@@ -166,6 +169,90 @@ def quality(n: int, lang: str, seed: int, explain: int) -> dict:
     return res
 
 
+# What two records of one person share, strongest first (see evidence()).
+EVIDENCE = ("a phone or an e-mail", "the whole birthday", "day and month, or the company",
+            "the city")  # fmt: skip
+
+
+def _shared(f, g) -> int:
+    """The strongest kind of evidence two prepared records share (an index into EVIDENCE), or
+    len(EVIDENCE) when they share none of them (a name at most)."""
+    if set(f.phones) & set(g.phones) or set(f.emails) & set(g.emails):
+        return 0
+    if f.by and f.bm and (f.by, f.bm, f.bd) == (g.by, g.bm, g.bd):
+        return 1
+    if (f.bm and (f.bm, f.bd) == (g.bm, g.bd)) or (
+        f.company_core and f.company_core == g.company_core
+    ):
+        return 2
+    if f.city and f.city == g.city:
+        return 3
+    return len(EVIDENCE)
+
+
+def evidence(n: int, lang: str, seed: int) -> None:
+    """How much of the list's recall the data can give, and how many rows it cannot place.
+
+    Recall bound: the true pairs a matcher finds if it links two records of one person only on
+    the evidence listed (and, through the person's other records, transitively), never on names
+    alone; each line adds one kind. Rows it cannot place: records whose phone is also another
+    person's, who are compatible (the import's rule: no different first name, patronymic,
+    birthday or gender) with records of two different people there; the truth file says which
+    one, the row does not."""
+    rows, truth = generate_dedupe.generate(n, lang, seed)
+    feats = [features(p) for p in people_of(rows, lang)]
+    by_person: dict[int, list[int]] = defaultdict(list)
+    for i, t in enumerate(truth):
+        by_person[t].append(i)
+    true_pairs = sum(len(r) * (len(r) - 1) // 2 for r in by_person.values())
+    print(f"\n{lang}, {n:,} rows, seed {seed}: {true_pairs:,} true pairs")
+    print("| a matcher that links on | recall at most |")
+    print("|---|---:|")
+    for level in range(len(EVIDENCE)):
+        found = 0
+        for members in by_person.values():
+            parent = {r: r for r in members}
+            for a, b in combinations(members, 2):
+                if _shared(feats[a], feats[b]) <= level:
+                    parent[_root(parent, a)] = _root(parent, b)
+            sizes = Counter(_root(parent, r) for r in members)
+            found += sum(k * (k - 1) // 2 for k in sizes.values())
+        print(f"| {' + '.join(EVIDENCE[: level + 1])} | {found / true_pairs:.4f} |")
+    fields = [_fields(f) for f in feats]
+    on_phone: dict[str, list[int]] = defaultdict(list)
+    for i, f in enumerate(feats):
+        for ph in f.phones:
+            on_phone[ph].append(i)
+    unplaceable = set()
+    for members in on_phone.values():
+        if len({truth[i] for i in members}) < 2:
+            continue
+        for r in members:
+            fits = {
+                truth[o] for o in members if o != r and same_person_possible(fields[o], fields[r])
+            }
+            if len(fits) >= 2:
+                unplaceable.add(r)
+    size = Counter(truth)
+    pairs = sum(size[truth[r]] - 1 for r in unplaceable)
+    print(
+        f"rows it cannot place: {len(unplaceable):,} (in {pairs:,} true pairs; each is folded "
+        "into one of two people, or left alone)"
+    )
+
+
+def _root(parent: dict[int, int], x: int) -> int:
+    while parent[x] != x:
+        x = parent[x]
+    return x
+
+
+def _fields(f) -> dict:
+    return {"first_name": f.first.raw if f.first is not None else None,
+            "middle_name": f.middle_raw or None, "gender": f.gender, "birth_year": f.by,
+            "birth_month": f.bm, "birth_day": f.bd}  # fmt: skip
+
+
 def _show(p: Person, q: Person, rows, pid) -> None:
     m = score_pair(p, q)
     print(f"  {pid[p.id]}/{pid[q.id]}  {m.score if m else None}: {m.reasons if m else ''}")
@@ -196,8 +283,14 @@ def speed(n: int, seed: int) -> dict:
         min_score=AUTO_THRESHOLD,
         conflict=found.conflict,
         features_by_id=found.features,
+        hold_ambiguous=True,
     )
     clus, clus_cpu = time.perf_counter() - t0, time.process_time() - c0
+    # The reasons of every pair, written one pair at a time as storing them does (a pair's
+    # reasons are written when read, see clientbase.dedupe.person.Match).
+    t0, c0 = time.perf_counter(), time.process_time()
+    phrases = sum(len(m.reasons) for m in matches)
+    expl, expl_cpu = time.perf_counter() - t0, time.process_time() - c0
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss / 1024
     return {
         "people": n,
@@ -206,6 +299,9 @@ def speed(n: int, seed: int) -> dict:
         "find_matches_cpu_s": find_cpu,
         "clusters_s": clus,
         "clusters_cpu_s": clus_cpu,
+        "explain_s": expl,
+        "explain_cpu_s": expl_cpu,
+        "phrases": phrases,
         "matches": len(matches),
         "auto_clusters": len(auto),
         "peak_mb": peak,
@@ -232,12 +328,19 @@ def main(argv: list[str] | None = None) -> int:
         "--speed", default="", help="comma-separated people counts to time, e.g. 100000,1000000"
     )
     ap.add_argument("--no-quality", action="store_true", help="only the timing")
+    ap.add_argument(
+        "--evidence", action="store_true",
+        help="what the list's true pairs share: the recall evidence allows, rows nobody can place",
+    )  # fmt: skip
     args = ap.parse_args(argv)
     print(
         f"machine: {platform.system()} {platform.machine()}, {os.cpu_count()} CPUs, "
         f"Python {platform.python_version()}; thresholds auto {AUTO_THRESHOLD}, "
         f"review {REVIEW_THRESHOLD}"
     )
+    if args.evidence:
+        for lang in ("ru", "en") if args.lang == "both" else (args.lang,):
+            evidence(args.rows, lang, args.seed)
     if not args.no_quality:
         langs = ("ru", "en") if args.lang == "both" else (args.lang,)
         results = [quality(args.rows, lang, args.seed, args.explain) for lang in langs]
@@ -253,15 +356,16 @@ def main(argv: list[str] | None = None) -> int:
     if args.speed:
         print()
         print(
-            "| people | find_matches s (CPU s) | clusters s (CPU s) | matches | MB before | peak MB |"
+            "| people | find_matches s (CPU s) | clusters s (CPU s) | every pair's reasons s "
+            "(CPU s) | matches | MB before | peak MB |"
         )
-        print("|---:|---:|---:|---:|---:|---:|")
+        print("|---:|---:|---:|---:|---:|---:|---:|")
         for n in (int(x) for x in args.speed.split(",") if x.strip()):
             s = speed(n, args.seed)
             print(
                 f"| {s['people']:,} | {s['find_matches_s']:.1f} ({s['find_matches_cpu_s']:.1f}) | "
                 f"{s['clusters_s']:.1f} ({s['clusters_cpu_s']:.1f}) | "
-                f"{s['matches']:,} | {s['people_mb']:.0f} | {s['peak_mb']:.0f} |",
+                f"{s['explain_s']:.1f} ({s['explain_cpu_s']:.1f}) | {s['matches']:,} | {s['people_mb']:.0f} | {s['peak_mb']:.0f} |",
                 flush=True,
             )
     return 0

@@ -1,9 +1,11 @@
 """The three ways a listing of customers is read give the same values: page by page
 (services.contacts.iter_contact_rows), one query per part merged (services.contact_stream) and,
-on SQLite, the CSV text from one query (services.contact_text)."""
+on SQLite, the CSV text the database writes (services.contact_text)."""
 
 from __future__ import annotations
 
+import csv
+import io
 from datetime import date
 from pathlib import Path
 
@@ -13,7 +15,7 @@ from conftest import EXAMPLES, ON_PG
 from clientbase.cli.contacts import CSV_COLUMNS
 from clientbase.cli.output import _cell
 from clientbase.services.contact_stream import stream_contact_rows
-from clientbase.services.contact_text import TEXT_FIELDS, text_rows
+from clientbase.services.contact_text import TEXT_FIELDS, text_csv
 from clientbase.services.contacts import ROW_FIELDS, iter_contact_rows
 from clientbase.services.segments import matching_ids
 
@@ -39,9 +41,11 @@ def varied(cli):
     return cli
 
 
-def _shown(rows):
-    """Rows as the CSV shows them."""
-    return [[_cell(v) for v in r] for r in rows]
+def _csv(rows) -> str:
+    """Rows as the CSV shows them (without the header)."""
+    out = io.StringIO()
+    csv.writer(out, lineterminator="\n").writerows([_cell(v) for v in r] for r in rows)
+    return out.getvalue()
 
 
 @pytest.mark.parametrize("as_of", [date(2025, 12, 31), date(2025, 6, 1), None])
@@ -55,13 +59,19 @@ def test_the_ways_of_reading_a_listing_agree(varied, as_of):
         assert list(stream_contact_rows(engine, ALL, ids=ids, as_of=as_of)) == paged
         for cols in (list(CSV_COLUMNS), sorted(TEXT_FIELDS), ["lifecycle", "id", "tags"]):
             paged = list(iter_contact_rows(engine, cols, ids=ids, as_of=as_of, page=7))
-            text = text_rows(engine, cols, ids=ids, as_of=as_of)
+            text = text_csv(engine, cols, ids=ids, as_of=as_of)
             if ON_PG:
                 assert text is None  # PostgreSQL: the stream
                 continue
-            assert _shown(text) == _shown(paged), cols
+            assert "".join(text) == _csv(paged), cols
+    if not ON_PG:
+        # The filter's ids never leave the database: the same text as from the ids.
+        where = "orders >= 1 or has_phone"
+        for cols in (list(CSV_COLUMNS), ["phones"], ["tags", "emails", "warmth"]):
+            by_ids = "".join(text_csv(engine, cols, ids=some, as_of=as_of))
+            assert "".join(text_csv(engine, cols, where=where, as_of=as_of)) == by_ids
     assert {"lifecycle", "phones", "tags"} <= TEXT_FIELDS
-    assert text_rows(engine, ["id", "created_at"]) is None  # not a column it writes
+    assert text_csv(engine, ["id", "created_at"]) is None  # not a column it writes
 
 
 def test_a_filtered_csv_is_the_same_with_kept_facts(varied):
@@ -110,3 +120,63 @@ def test_an_old_or_missing_base_is_not_read_quickly(tmp_path):
     assert open_quick(tmp_path / "none.sqlite3") is None
     (tmp_path / "text.sqlite3").write_text("not a database")
     assert open_quick(tmp_path / "text.sqlite3") is None
+
+
+def test_cells_the_csv_writer_quotes_are_written_as_it_writes_them(cli, tmp_path):
+    """Commas, quotes and line breaks in a cell, two phones (a list joined by ", "), an empty
+    lone cell: the text the database writes equals csv.writer's, to the byte."""
+    rows = [
+        ["ФИО", "Телефон", "E-mail", "Город", "Компания", "Адрес", "Источник"],
+        ["Иванов Иван", "+7 916 123-45-67, 8 926 234-56-78", "ivan@mail.ru", "Москва",
+         'ООО "Ромашка"', "ул. Ленина, 5", "Авито"],
+        ["Петрова Мария", "+7 903 111-22-33", "", "москва", "", "дом 1\nкв. 2", ""],
+        ["Сидоров Пётр", "+7 903 111-22-44", "p@x.ru; s@y.ru", "Казань", "ИП Сидоров",
+         "корпус\r3", 'сарафанное "радио"'],
+        ["Кузнецова Анна", "+7 903 111-22-55", "anna@x.ru", "", "", "", ""],
+    ]  # fmt: skip
+    path = tmp_path / "tricky.csv"
+    with path.open("w", encoding="utf-8", newline="") as f:
+        csv.writer(f, delimiter=";").writerows(rows)
+    cli("import", str(path), expect=None)
+    for args in ((), ("--where", "city = 'москва'"), ("--columns", "city"),
+                 ("--columns", "address,phones"), ("--where", "city != 'Казань'", "--columns",
+                 "company,emails,lifecycle")):  # fmt: skip
+        text = cli("contacts", "list", "--format", "csv", *args).stdout
+        # --search "" matches everyone and takes the usual way: a tuple per customer
+        usual = cli("contacts", "list", "--format", "csv", "--search", "", *args).stdout
+        assert text == usual, args
+    if not ON_PG:
+        # The UTF-8 bytes SQLite holds, for an output that writes UTF-8: the same text.
+        for cols in (list(CSV_COLUMNS), ["city"], ["address"]):
+            text = "".join(text_csv(cli.engine(), cols))
+            assert b"".join(text_csv(cli.engine(), cols, utf8=True)) == text.encode()
+    lone = cli("contacts", "list", "--format", "csv", "--columns", "city").stdout
+    assert '\n""\n' in lone  # a lone empty cell, quoted as csv.writer does
+    both = cli("contacts", "list", "--format", "csv", "--columns", "phones").stdout
+    assert '"+79161234567, +79262345678"' in both  # in the order they were given
+    assert '"ул. Ленина, 5"' in cli("contacts", "list", "--format", "csv").stdout
+
+
+@pytest.mark.skipif(ON_PG, reason="the quick listing reads SQLite files only")
+def test_the_quick_listing_starts_without_sqlalchemy(varied):
+    """`contacts list --limit N` on a SQLite base at the head revision: the stage's aggregates
+    (segments.activity) come as SQL text, so the database toolkit is never loaded."""
+    import subprocess
+    import sys
+
+    script = (
+        "import sys\n"
+        "from clientbase.cli.main import run\n"
+        "sys.argv = ['clientbase', '--db', sys.argv[1], 'contacts', 'list', '--limit', '3',"
+        " '--columns', 'id,lifecycle,phones,tags']\n"
+        "try:\n"
+        "    run()\n"
+        "except SystemExit:\n"
+        "    pass\n"
+        "print('sqlalchemy' in sys.modules)\n"
+    )
+    done = subprocess.run([sys.executable, "-c", script, str(varied.db)], capture_output=True,
+                          text=True, check=True)  # fmt: skip
+    lines = done.stdout.strip().splitlines()
+    assert lines[-1] == "False", done.stdout + done.stderr
+    assert len(lines) > 3  # the table was printed

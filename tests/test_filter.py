@@ -403,3 +403,31 @@ def test_a_hostile_value_is_just_a_value(facts, tmp_path):
 def test_the_temp_table_is_not_in_the_schema(new_db):
     engine = open_database(resolve_db(new_db("g")))
     assert "customer_facts" not in inspect(engine).get_table_names()
+
+
+def test_own_text_columns_compare_the_same_by_their_spellings(cli, tmp_path, monkeypatch):
+    """On SQLite an exact comparison of a customer's own text column reads the column's
+    spellings first (segments.cache.with_own_spellings): the same customers as the case-blind
+    comparison, which a column with too many values keeps."""
+    from clientbase.segments import cache
+    from clientbase.services.segments import matching_ids
+
+    path = tmp_path / "cities.csv"
+    path.write_text(
+        "ФИО;Телефон;Город;Источник\n"
+        "Иванов Иван;+7 916 123-45-67;Москва;Авито\n"
+        "Петров Пётр;+7 916 123-45-68;москва;авито\n"
+        "Сидоров Сидор;+7 916 123-45-69;МОСКВА;\n"
+        "Орлова Ольга;+7 916 123-45-70;Казань;2ГИС\n"
+        "Зайцев Олег;+7 916 123-45-71;;Авито\n",
+        encoding="utf-8",
+    )
+    cli("import", str(path), expect=None)
+    engine = cli.engine()
+    exprs = ("city = 'Москва'", "city != 'москва'", "city in ('казань', 'москва')",
+             "not city in ('Казань')", "source = 'АВИТО' and city = 'москва'", "city = 'Тула'",
+             "name = 'орлова ольга'", "city not in ('москва')")  # fmt: skip
+    found = {e: matching_ids(engine, where=e) for e in exprs}
+    monkeypatch.setattr(cache, "_OWN_SPELLINGS_MAX", 0)  # every column "too many": lower()
+    assert {e: matching_ids(engine, where=e) for e in exprs} == found
+    assert [len(found[e]) for e in exprs] == [3, 2, 4, 4, 2, 0, 1, 2]

@@ -21,8 +21,8 @@ from clientbase.cli.output import (
     and_list,
     customers,
     emit_csv,
+    emit_csv_blocks,
     emit_csv_rows,
-    emit_csv_text,
     emit_json,
     emit_json_stream,
     emit_table,
@@ -30,6 +30,7 @@ from clientbase.cli.output import (
     money,
     n,
     stdout_console,
+    stdout_takes_utf8,
     table_lang,
     use_currency_of,
 )
@@ -95,11 +96,32 @@ def list_cmd(
         if _quick_listing(ctx, fmt, columns, limit, as_of):
             return
     # services load SQLAlchemy and the tables: imported when the command runs, not for --help
-    from clientbase.services.contacts import check_search, iter_contacts
+    from clientbase.services.contacts import (
+        check_fields,
+        check_search,
+        iter_contacts,
+        sort_contacts,
+    )
 
     check_search(search)  # before the output starts
     engine = state(ctx).engine()
     day = parse_day(as_of, "--as-of")
+    chosen = None
+    if columns is not None:
+        chosen = check_fields([c.strip() for c in columns.split(",") if c.strip()], "--columns")
+    if sort is not None:
+        check_fields([sort.lstrip("-+")], "--sort")  # before any work: a typo fails at once
+    whole = fmt == Format.csv and sort is None and search is None and limit is None
+    if whole:
+        from clientbase.services.contact_text import text_csv
+
+        # A whole listing on SQLite: the filter's ids, the lists and the CSV lines are made by
+        # the database (elsewhere: one query per part, merged as it is written, below).
+        text = text_csv(engine, chosen or CSV_COLUMNS, where=where, segment=segment, as_of=day,
+                        utf8=stdout_takes_utf8())  # fmt: skip
+        if text is not None:
+            emit_csv_blocks(text, chosen or CSV_COLUMNS)
+            return
     ids = None
     if where is not None or segment is not None:
         from clientbase.services.segments import matching_ids
@@ -107,26 +129,11 @@ def list_cmd(
         ids = matching_ids(engine, where=where, segment=segment, as_of=day)
 
     area = value("area_code")
-    # services load SQLAlchemy and the tables: imported when the command runs, not for --help
-    from clientbase.services.contacts import check_fields, sort_contacts
-
-    chosen = None
-    if columns is not None:
-        chosen = check_fields([c.strip() for c in columns.split(",") if c.strip()], "--columns")
-    if sort is not None:
-        check_fields([sort.lstrip("-+")], "--sort")  # before any work: a typo fails at once
-    if fmt == Format.csv and sort is None and search is None and limit is None:
+    if whole:
         from clientbase.services.contact_stream import stream_contact_rows
-        from clientbase.services.contact_text import text_rows
 
-        # A whole listing: on SQLite one query gives the text to write; elsewhere one query
-        # per part for all of it, merged as it is written.
         cols = chosen or CSV_COLUMNS
-        text = text_rows(engine, cols, ids=ids, as_of=day)
-        if text is not None:
-            emit_csv_text(text, cols)
-        else:
-            emit_csv_rows(stream_contact_rows(engine, cols, ids=ids, as_of=day), cols)
+        emit_csv_rows(stream_contact_rows(engine, cols, ids=ids, as_of=day), cols)
         return
     if fmt == Format.csv and sort is None:
         from clientbase.services.contacts import iter_contact_rows

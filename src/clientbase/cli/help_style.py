@@ -12,6 +12,8 @@ from __future__ import annotations
 from enum import Enum
 from pathlib import Path
 
+from clientbase.cli.help_option import on_help_option
+
 # Descriptions of options that many commands share, for a command that does not give its own.
 _FORMAT_HELP = {
     ("json", "table"): "Output: table (for people) or json (for scripts).",
@@ -75,13 +77,5 @@ def tidy_command(command) -> bool:
     command._help_tidied = True
     for param in command.params:
         tidy_option(param)
-    made_help_option = command.get_help_option  # -h/--help is made later, per first use
-
-    def help_option(ctx):
-        option = made_help_option(ctx)
-        if option is not None:
-            tidy_option(option)
-        return option
-
-    command.get_help_option = help_option
+    on_help_option(command, tidy_option)  # -h/--help is made later, per first use
     return True

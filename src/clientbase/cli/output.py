@@ -7,8 +7,10 @@ moment (the test runner swaps them). Rich itself is imported inside the function
 
 from __future__ import annotations
 
+import codecs
 import csv
 import math
+import os
 import re
 import sys
 from collections.abc import Iterable, Sequence
@@ -136,12 +138,28 @@ def emit_csv_rows(rows: Iterable[Sequence], columns: Sequence[str]) -> None:
     w.writerows([_cell(v) for v in r] for r in rows)
 
 
-def emit_csv_text(rows: Iterable[Sequence], columns: Sequence[str]) -> None:
-    """CSV of rows whose values are already what a cell shows (text, whole numbers, None for
-    empty): written as they come, without a step per value."""
-    w = csv.writer(sys.stdout, lineterminator="\n")
-    w.writerow(columns)
-    w.writerows(rows)
+def emit_csv_blocks(blocks: Iterable[str] | Iterable[bytes], columns: Sequence[str]) -> None:
+    """CSV whose lines after the header come already written (services.contact_text), in
+    blocks of whole lines: text, or bytes when ``stdout_takes_utf8()`` said they may be."""
+    csv.writer(sys.stdout, lineterminator="\n").writerow(columns)
+    for block in blocks:
+        if isinstance(block, bytes):
+            sys.stdout.flush()  # what was written as text goes first
+            sys.stdout.buffer.write(block)
+        else:
+            sys.stdout.write(block)
+
+
+def stdout_takes_utf8() -> bool:
+    """Whether UTF-8 bytes may go straight to stdout's buffer, byte for byte what writing the
+    text would give: stdout encodes UTF-8 and, on POSIX, writes a line break as it is."""
+    encoding = getattr(sys.stdout, "encoding", None)
+    if os.name != "posix" or not encoding or getattr(sys.stdout, "buffer", None) is None:
+        return False
+    try:
+        return codecs.lookup(encoding).name == "utf-8"
+    except LookupError:
+        return False
 
 
 # Table columns read as money or as shares (JSON and CSV keep the raw numbers for scripts).

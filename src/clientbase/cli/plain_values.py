@@ -19,6 +19,8 @@ from enum import Enum
 from pathlib import Path
 from typing import Any, get_args, get_origin
 
+from clientbase.cli.help_option import on_help_option
+
 try:
     from typer._click.exceptions import BadParameter
     from typer._coercion import RuntimeParam, TypeDescriptor, build_runtime_param
@@ -114,15 +116,7 @@ def install(command) -> None:
     command._plain_values = True
     for param in command.params:
         _install(param)
-    made_help_option = command.get_help_option
-
-    def help_option(ctx):
-        option = made_help_option(ctx)
-        if option is not None:
-            _install(option)
-        return option
-
-    command.get_help_option = help_option
+    on_help_option(command, _install)
 
 
 def _install(param) -> None:

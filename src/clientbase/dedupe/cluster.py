@@ -15,9 +15,11 @@ rarely typed in more than a handful of records, and a bigger group is a chain.
 
 A record that fits two people who clearly differ ("Иванов Иван" with no patronymic and no
 birthday, on the home phone of Иван Петрович and of his son Иван Иванович) joins the one it
-is linked to more strongly. Holding such records back for review was tried: on the
-benchmark it cost more true pairs than wrong ones it saved, because the stronger link is
-right more often than not.
+is linked to more strongly when a person builds the groups to review. When merging without
+a person (``hold_ambiguous``, `dedupe --yes`) such a record, met on a phone or e-mail the
+two share, joins neither unless one link is :data:`CLEAR_WINNER` times likelier: the choice
+would be a coin toss, and it waits for review. Records of one person that conflict by a typo
+(no contact in common) are not held: there the stronger link is right more often than not.
 """
 
 from __future__ import annotations
@@ -201,32 +203,106 @@ def _match(
     prob = np.where(mismatched(X), np.minimum(prob, MISMATCH_CAP), prob)
     keep = np.flatnonzero(prob >= min_score)
     kept_codes = codes[keep]
-    side_a, side_b = (kept_codes // n).tolist(), (kept_codes % n).tolist()
+    side_a, side_b = kept_codes // n, kept_codes % n
     # Only the people of the pairs kept are needed from here on: the rest of the prepared
-    # people (half a gigabyte in a base of a million) can go before the explanations are made.
-    kept = {i: feats[i] for i in sorted({*side_a, *side_b})}
+    # people (half a gigabyte in a base of a million) can go.
+    kept = {i: feats[i] for i in np.union1d(side_a, side_b).tolist()}
     del feats, codes, weights
-    rows = X[keep].tolist()
+    why = _Reasons(
+        model, kept, side_a, side_b, X[keep], {k: adj[side_a] for k, adj in terms.items()}
+    )
     scores = [round(p, 4) for p in prob[keep].tolist()]
-    extras = {k: adj[kept_codes // n].tolist() for k, adj in terms.items()}
     del terms, X, prob
     out: list[Match] = []
-    # Most phrases repeat ("gender same +1.0", "city same: Москва +4.9"): one string each
-    # instead of one per pair (a fifth of the memory of the explanations).
-    phrases: dict[str, str] = {}
-    kstep = max(1, len(keep) // 20)
-    for k, (i, j, levels, score) in enumerate(zip(side_a, side_b, rows, scores, strict=True)):
-        f, g = kept[i], kept[j]
-        a, b = (f.id, g.id) if f.id <= g.id else (g.id, f.id)
+    deferred = Match.deferred
+    for k, (i, j, score) in enumerate(zip(side_a.tolist(), side_b.tolist(), scores, strict=True)):
+        fa, fb = kept[i].id, kept[j].id
+        a, b = (fa, fb) if fa <= fb else (fb, fa)
         if (a, b) in skip_pairs:
             continue
-        extra = {t: adj[k] for t, adj in extras.items() if levels[t] == 1}
-        why = model.explain(f, g, levels, extra)
-        out.append(Match(a, b, score, list(map(phrases.setdefault, why, why))))
-        if progress is not None and (k % kstep == 0 or k == len(keep) - 1):
-            progress("explain", k + 1, len(keep))
+        out.append(deferred(a, b, score, why, k))
+    if progress is not None:
+        progress("explain", len(keep), len(keep))
     out.sort(key=lambda m: (-m.score, m.a, m.b))
     return Matching(out, model, total, {f.id: f for f in kept.values()})
+
+
+class _Reasons:
+    """The reasons of the pairs a run kept, written when a pair's reasons are read (stored or
+    shown) and not kept: all at once they were a few hundred megabytes in a base of a million.
+    What they need stays as arrays: the levels of each pair (one byte a field), the two people
+    and the term adjustments of their names."""
+
+    __slots__ = ("extras", "kept", "levels", "model", "side_a", "side_b")
+
+    def __init__(self, model, kept, side_a, side_b, levels, extras) -> None:
+        self.model = model
+        self.kept = kept
+        self.side_a = side_a.astype(np.int32)
+        self.side_b = side_b.astype(np.int32)
+        self.levels = levels
+        self.extras = extras
+
+    def __call__(self, k: int) -> list[str]:
+        levels = self.levels[k].tolist()
+        extra = {t: float(adj[k]) for t, adj in self.extras.items() if levels[t] == 1}
+        f, g = self.kept[int(self.side_a[k])], self.kept[int(self.side_b[k])]
+        return self.model.explain(f, g, levels, extra)
+
+
+# A link this many times likelier than a record's link to someone who clearly differs from the
+# first is a clear choice (see _ambiguous).
+CLEAR_WINNER = 10.0
+
+
+def _one_contact(f: Features, g: Features, h: Features) -> bool:
+    """The three share a phone or an e-mail (one family's or one office's)."""
+    return bool(
+        set(f.phones).intersection(g.phones, h.phones)
+        or set(f.emails).intersection(g.emails, h.emails)
+    )
+
+
+def _ambiguous(edges: Sequence[Match], feat, conflict) -> set[int]:
+    """Records linked to two people of their own phone or e-mail who clearly differ from each
+    other, neither link :data:`CLEAR_WINNER` times likelier than the other: "Иванов Иван" with
+    neither patronymic nor birthday on the home phone of Иван Петрович and of his son Иван
+    Иванович. Joining the stronger of two near-equal links is a coin toss; such a record waits
+    for a person. (Two records of one person that conflict by a typo, with no contact in
+    common, are not this: the record joins the stronger link as before.)"""
+    if len(edges) < 2:
+        return set()
+    # Every link seen from both ends, in numpy: (record, other end, score), grouped by record,
+    # strongest first. Only records with two links or more, and only the links near the
+    # strongest, are looked at in Python.
+    a = np.fromiter((m.a for m in edges), dtype=np.int64, count=len(edges))
+    b = np.fromiter((m.b for m in edges), dtype=np.int64, count=len(edges))
+    score = np.fromiter((m.score for m in edges), dtype=np.float64, count=len(edges))
+    node, other, sc = np.concatenate((a, b)), np.concatenate((b, a)), np.concatenate((score, score))
+    order = np.lexsort((other, -sc, node))
+    node, other, sc = node[order], other[order], sc[order]
+    first = np.flatnonzero(np.concatenate(([True], node[1:] != node[:-1])))
+    size = np.diff(np.concatenate((first, [len(node)])))
+    head = np.repeat(first, size)  # each link's record's strongest link
+    odds = np.minimum(sc, 1.0 - 1e-6)
+    odds = odds / (1.0 - odds)
+    near = (np.arange(len(node)) != head) & (odds[head] < CLEAR_WINNER * odds)
+    x, best, rival = node[near], other[head[near]], other[near]
+    # Two people linked to each other are not the two a record must choose between (most
+    # records with two links are three records of one person).
+    big = int(max(a.max(), b.max())) + 1
+    lo, hi = np.minimum(best, rival), np.maximum(best, rival)
+    keep = ~np.isin(lo * big + hi, a * big + b)
+    held: set[int] = set()
+    for i, j, k in zip(x[keep].tolist(), best[keep].tolist(), rival[keep].tolist(), strict=True):
+        if i in held:
+            continue
+        fx, fb, fo = feat(i), feat(j), feat(k)
+        if fx is None or fb is None or fo is None or not (fx.phones or fx.emails):
+            continue
+        if _one_contact(fx, fb, fo) and conflict(fb, fo):
+            held.add(i)
+    return held
 
 
 def _by_rules(feats, codes, n, min_score, skip_pairs, progress) -> Matching:
@@ -251,16 +327,21 @@ def clusters(
     min_score: float,
     conflict: Callable[[Features, Features], bool] | None = None,
     features_by_id: Mapping[int, Features] | None = None,
+    hold_ambiguous: bool = False,
 ) -> list[Cluster]:
     """Groups of two or more ids joined by matches at or above ``min_score``.
 
     With ``people_by_id`` the chain guard described in the module applies; without it the
     groups are the plain transitive closure (the caller then knows the pairs are consistent).
     ``features_by_id``: people already prepared (:attr:`Matching.features`), not prepared
-    again. Clusters come ordered by their smallest id.
+    again. ``hold_ambiguous`` (for merging without a person): a record linked to two people
+    who clearly differ, neither link :data:`CLEAR_WINNER` times likelier than the other, joins
+    neither (see :func:`_ambiguous`). Clusters come ordered by their smallest id.
     """
     with _no_gc():
-        return _clusters(matches, people_by_id, min_score, conflict, features_by_id or {})
+        return _clusters(
+            matches, people_by_id, min_score, conflict, features_by_id or {}, hold_ambiguous
+        )
 
 
 def _clusters(
@@ -269,6 +350,7 @@ def _clusters(
     min_score: float,
     conflict: Callable[[Features, Features], bool] | None,
     prepared: Mapping[int, Features],
+    hold_ambiguous: bool = False,
 ) -> list[Cluster]:
     edges = sorted((m for m in matches if m.score >= min_score), key=lambda m: (-m.score, m.a, m.b))
     # A pair that was found is its own evidence: joining two single records needs no check.
@@ -315,6 +397,11 @@ def _clusters(
                 if fy is not None and conflict(fx, fy):
                     return False
         return True
+
+    if hold_ambiguous and people_by_id is not None:
+        held = _ambiguous(edges, feat, conflict)
+        if held:
+            edges = [m for m in edges if m.a not in held and m.b not in held]
 
     for m in edges:
         ra, rb = root(m.a), root(m.b)

@@ -66,6 +66,7 @@ __all__ = [
     "decode_pairs",
     "email_key",
     "features",
+    "key_hashes",
     "pair_codes",
     "pairs_of_features",
 ]
@@ -167,6 +168,11 @@ class Features:
     company_words: frozenset[str] = frozenset()
 
 
+# Every person without an address or a company shares this one: an empty frozenset is 216
+# bytes, two of them per person were 400 MB in a base of a million.
+_NO_WORDS: frozenset[str] = frozenset()
+
+
 def _digits(phone: str) -> str:
     return phone[1:] if phone.startswith("+") and phone[1:].isdigit() else re.sub(r"\D", "", phone)
 
@@ -260,11 +266,11 @@ def features(p: Person) -> Features:
         loose,
         tails,
         p.address or "",
-        frozenset(words),
+        frozenset(words) if words else _NO_WORDS,
         tuple(w for w in words if w.isdigit()),
         tuple(w for w in words if len(w) >= 4 and not w.isdigit()),
         core,
-        frozenset(core.split()),
+        frozenset(core.split()) if core else _NO_WORDS,
     )
 
 
@@ -446,7 +452,7 @@ def pair_codes(
     # The keys' hashes in one typed array (ten million keys as Python ints in lists would take
     # ~400 MB), and per person how many keys of each class (strong, weak, surname + initial)
     # they have: the owner and the class of every key follow from these counts.
-    hashes = array("q")
+    parts = []
     counts = array("i")
     step = max(1, n // 20)
     chunk: list[str] = []
@@ -457,13 +463,14 @@ def pair_codes(
         chunk += names
         counts.extend((len(strong), len(weak), len(names)))
         if len(chunk) >= 1 << 16:
-            hashes.extend(map(hash, chunk))  # in C, a chunk at a time
+            parts.append(key_hashes(chunk))
             chunk = []
         if progress is not None and (i % step == 0 or i == n - 1):
             progress("keys", i + 1, n)
-    hashes.extend(map(hash, chunk))
+    if chunk:
+        parts.append(key_hashes(chunk))
     del chunk
-    if not hashes:
+    if not parts:
         return np.zeros(0, dtype=np.int64)
     # One 64-bit word per key, sorted in place: the key's hash in the high bits, then its class
     # (two bits) and its owner (as many bits as the number of people needs). The sort groups
@@ -474,9 +481,10 @@ def pair_codes(
     obits = max(1, (n - 1).bit_length())
     shift = np.uint64(obits + 2)
     per = np.frombuffer(counts, dtype=np.int32)
-    word = np.frombuffer(hashes, dtype=np.uint64) >> shift
+    word = np.concatenate(parts) if len(parts) > 1 else parts[0]
+    del parts
+    word >>= shift
     word <<= shift
-    del hashes
     part = np.repeat(np.tile(np.arange(3, dtype=np.uint64), n), per)
     part <<= np.uint64(obits)
     word |= part
@@ -530,6 +538,64 @@ def pair_codes(
     a, b = np.minimum(a, b), np.maximum(a, b)
     ok = a != b
     return np.unique(a[ok] * n + b[ok])
+
+
+# key_hashes: a polynomial hash of the UTF-8 bytes modulo 2**64 with an odd multiplier (so its
+# powers can be undone), then the splitmix64 finaliser to spread it over all the bits.
+_HASH_P = 0x100000001B3
+_HASH_P_INV = pow(_HASH_P, -1, 1 << 64)
+_powers: list = []  # [P**i, P**-i] for i < the longest chunk seen, modulo 2**64
+
+
+def _hash_powers(size: int):
+    import numpy as np  # as in pair_codes: only for whole lists of keys
+
+    if not _powers or len(_powers[0]) < size:
+        size = max(size, 2 * len(_powers[0]) if _powers else 1 << 20)
+        out = []
+        with np.errstate(over="ignore"):
+            for base in (_HASH_P, _HASH_P_INV):
+                a = np.full(size, base, dtype=np.uint64)
+                a[0] = 1
+                np.cumprod(a, out=a)
+                out.append(a)
+        _powers[:] = out
+    return _powers
+
+
+def key_hashes(keys: list[str]):
+    """A 64-bit hash of every key (a numpy uint64 array), the same in every run.
+
+    Python's own ``hash`` of a string changes with ``PYTHONHASHSEED``, so two runs over the same
+    base would meet a different (rare) hash collision, and find different pairs. This one is
+    computed over all the keys at once: one encoding of the joined keys, the byte values times
+    powers of a constant, summed per key (about 0.1 µs a key).
+    """
+    import numpy as np  # as in pair_codes: only for whole lists of keys
+
+    n = len(keys)
+    if n == 0:
+        return np.zeros(0, dtype=np.uint64)
+    data = "\0".join(keys).encode("utf-8", "surrogatepass")
+    buf = np.frombuffer(data, dtype=np.uint8)
+    ends = np.flatnonzero(buf == 0)
+    if len(ends) != n - 1:  # a key with a NUL in it: not one our keys make, but still a key
+        return key_hashes([k.replace("\0", " ") for k in keys])
+    starts = np.empty(n, dtype=np.int64)
+    starts[0] = 0
+    starts[1:] = ends + 1
+    pw, inv = _hash_powers(len(buf))
+    with np.errstate(over="ignore"):
+        x = buf.astype(np.uint64)
+        x *= pw[: len(buf)]
+        h = np.add.reduceat(x, starts)
+        h *= inv[starts]
+        h ^= h >> np.uint64(30)
+        h *= np.uint64(0xBF58476D1CE4E5B9)
+        h ^= h >> np.uint64(27)
+        h *= np.uint64(0x94D049BB133111EB)
+        h ^= h >> np.uint64(31)
+    return h
 
 
 def decode_pairs(codes, n: int) -> Iterator[tuple[int, int]]:

@@ -7,8 +7,8 @@ matcher compares them and returns :class:`Match` objects whose reasons a person 
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Mapping
-from dataclasses import dataclass, field
+from collections.abc import Callable, Iterable, Mapping
+from dataclasses import dataclass
 
 __all__ = ["Match", "Person", "person_from_fields"]
 
@@ -37,19 +37,61 @@ class Person:
     loose_phones: tuple[str, ...] = ()
 
 
-@dataclass(slots=True)
 class Match:
     """Evidence that two customers are one: ``a`` < ``b``, a score in 0..1 and the reasons.
 
     Reasons are short phrases in the order they were weighed, negative evidence included
     ("different first names Иван / Мария"), so a dry run can show why a pair was or was not
     proposed.
+
+    A matching run over a big base keeps hundreds of thousands of pairs; written out at once
+    their reasons would take a few hundred megabytes. So a pair may carry a way to write its
+    reasons instead (:meth:`deferred`): they are written each time they are read (when the
+    pair is stored or shown), and not kept.
     """
 
-    a: int
-    b: int
-    score: float
-    reasons: list[str] = field(default_factory=list)
+    __slots__ = ("_explain", "_k", "_reasons", "a", "b", "score")
+
+    def __init__(self, a: int, b: int, score: float, reasons: list[str] | None = None) -> None:
+        self.a = a
+        self.b = b
+        self.score = score
+        self._reasons = reasons if reasons is not None else []
+        self._explain: Callable[[int], list[str]] | None = None
+        self._k = 0
+
+    @classmethod
+    def deferred(
+        cls, a: int, b: int, score: float, explain: Callable[[int], list[str]], k: int
+    ) -> Match:
+        """A pair whose reasons are ``explain(k)``, written when read."""
+        m = cls(a, b, score)
+        m._explain = explain
+        m._k = k
+        return m
+
+    @property
+    def reasons(self) -> list[str]:
+        if self._explain is not None:
+            return self._explain(self._k)
+        return self._reasons
+
+    @reasons.setter
+    def reasons(self, value: list[str]) -> None:
+        self._reasons = value
+        self._explain = None
+
+    def __eq__(self, other: object) -> bool:
+        if not isinstance(other, Match):
+            return NotImplemented
+        return (self.a, self.b, self.score, self.reasons) == (
+            other.a, other.b, other.score, other.reasons
+        )  # fmt: skip
+
+    __hash__ = None  # type: ignore[assignment]  # mutable, as the dataclass it replaces
+
+    def __repr__(self) -> str:
+        return f"Match(a={self.a!r}, b={self.b!r}, score={self.score!r}, reasons={self.reasons!r})"
 
 
 _PERSON_FIELDS = frozenset(Person.__slots__) - {"id", "phones", "emails", "loose_phones"}

@@ -45,8 +45,8 @@ from clientbase.importers.keyindex import KeyIndex, key_hash
 from clientbase.importers.sameperson import (
     birthdays_differ,
     codes_differ,
+    fold_target,
     name_weight,
-    same_person_possible,
 )
 from clientbase.normalize.names import first_names_compatible
 
@@ -357,12 +357,15 @@ class ContactWriter:
         for p in cl.points:  # in the order the row gives them: phones, then emails
             if not p.valid or p.value is None or p.kind not in ("phone", "email"):
                 continue
-            for cust in index.get(p.key, ()):
-                # One number shared by Иван and Мария (a family or an office line) does not make
-                # them one person: a clearly different first name, birthday, patronymic or
-                # gender keeps them apart.
-                if not cl.trust_name or same_person_possible(cust.fields, cl.fields):
-                    return cust, (p.kind, p.value)
+            custs = index.get(p.key, ())
+            if custs and not cl.trust_name:
+                return custs[0], (p.kind, p.value)
+            # One number shared by Иван and Мария (a family or an office line) does not make
+            # them one person: a clearly different first name, birthday, patronymic or gender
+            # keeps them apart; a row that fits two people of the number is folded into neither.
+            k = fold_target([c.fields for c in custs], cl.fields) if custs else None
+            if k is not None:
+                return custs[k], (p.kind, p.value)
         if not cl.has_valid_key and cl.fields.get("display_name"):
             wanted = {p.key for p in cl.points}
             company = cl.fields.get("company")

@@ -6,6 +6,8 @@ birthday, patronymic or gender means two people on one family or office line, no
 
 from __future__ import annotations
 
+from collections.abc import Sequence
+
 from clientbase.normalize.names import first_names_compatible
 
 
@@ -60,3 +62,33 @@ def same_person_possible(a: dict, b: dict) -> bool:
         and not patronymics_differ(a, b)
         and not genders_differ(a, b)
     )
+
+
+# How many more customers of one key are looked at for a second fit: a family phone has a
+# handful; an office number with hundreds of customers is not scanned whole for every row.
+_SECOND_FIT_SCAN = 16
+
+
+def fold_target(candidates: Sequence[dict], row: dict) -> int | None:
+    """Which of the customers met on one phone or e-mail (their fields, in the order the index
+    gives them) a row may be folded into: the index of the first that may be the same person.
+
+    None when none may, and also when the row fits two of them that are clearly two people
+    themselves: "Иванов Иван" with neither patronymic nor birthday, on the home phone of Иван
+    Петрович and of his son Иван Иванович. Folding would pick one of them by the order of the
+    file; the row becomes a customer of its own instead, for dedupe to weigh and a person to
+    decide.
+    """
+    first = None
+    limit = len(candidates)
+    for k, fields in enumerate(candidates):
+        if not same_person_possible(fields, row):
+            continue
+        if first is None:
+            first = k
+            limit = k + 1 + _SECOND_FIT_SCAN
+        elif not same_person_possible(candidates[first], fields):
+            return None
+        if k + 1 >= limit:
+            break
+    return first

@@ -44,8 +44,9 @@ from sqlalchemy import (
     cast,
     func,
     insert,
-    or_,
+    literal_column,
     select,
+    text,
     type_coerce,
     update,
 )
@@ -60,7 +61,13 @@ from clientbase.db.models import (
     interactions,
     orders,
 )
-from clientbase.db.rules import ORDER_RETURN, UNCOUNTED_ORDER_STATUSES
+from clientbase.segments.activity import (
+    COUNTED_CONTACT,
+    IS_RETURN,
+    LAST_CONTACT,
+    LIVE_ORDER,
+    PURCHASES,
+)
 from clientbase.segments.fields import FIELDS
 from clientbase.segments.filter_sql import to_sql
 from clientbase.segments.lifecycle import (
@@ -188,13 +195,17 @@ def birthday_offsets(today: date) -> dict[tuple[int, int], int]:
 # --- the facts query -----------------------------------------------------------------------------
 
 
+def _sql(text_: str, type_):
+    """An expression of segments.activity (SQL text over the unaliased tables), typed."""
+    return literal_column(text_, type_)
+
+
 def _is_return():
-    return case((orders.c.status == ORDER_RETURN, 1), else_=0)
+    return case((text(IS_RETURN), 1), else_=0)
 
 
 def _live_orders():
-    o = orders
-    return or_(o.c.status.is_(None), o.c.status.not_in(UNCOUNTED_ORDER_STATUSES))
+    return text(LIVE_ORDER)
 
 
 def facts_select(
@@ -254,14 +265,9 @@ def facts_select(
         any_ = case(*((per.c[ch] == 1, 1) for ch in CHANNELS), else_=0)
         cols.append(case((archived, 0), else_=any_).label("consent"))
     if "contact" in groups or "lifecycle" in groups:
-        counts = and_(
-            it.c.kind != "reminder",
-            or_(it.c.kind != "call", it.c.direction.is_(None), it.c.direction != "out",
-                it.c.outcome.is_(None), it.c.outcome == "answered"),
-        )  # fmt: skip
         ctc = (
-            select(it.c.customer_id.label("cid"), func.max(it.c.occurred_at).label("at"))
-            .where(counts, it.c.occurred_at < cut.end, *only(it.c.customer_id))
+            select(it.c.customer_id.label("cid"), _sql(LAST_CONTACT, DateTime).label("at"))
+            .where(text(COUNTED_CONTACT), it.c.occurred_at < cut.end, *only(it.c.customer_id))
             .group_by(it.c.customer_id)
             .subquery("ctc")
         )
@@ -272,19 +278,14 @@ def facts_select(
         pur = (
             select(
                 o.c.customer_id.label("cid"),
-                # A return (see analytics.returns) comes off the revenue; it is not a purchase.
-                func.sum(1 - _is_return()).label("n"),
+                _sql(PURCHASES["n"], Integer).label("n"),
                 func.sum(o.c.amount).label("revenue"),
-                func.min(case((o.c.status == ORDER_RETURN, None), else_=o.c.ordered_at)).label(
-                    "first"
-                ),
-                func.max(case((o.c.status == ORDER_RETURN, None), else_=o.c.ordered_at)).label(
-                    "last"
-                ),
+                _sql(PURCHASES["first"], DateTime).label("first"),
+                _sql(PURCHASES["last"], DateTime).label("last"),
                 func.sum(case((o.c.discount > 0, 1), else_=0)).label("disc"),
                 func.sum(
                     case(
-                        (o.c.status == ORDER_RETURN, 0),
+                        (text(IS_RETURN), 0),
                         (o.c.ordered_at >= cut.loyal_since, 1),
                         else_=0,
                     )

@@ -269,7 +269,6 @@ def stage_sql(n, first, last, contact, cut: Cutoffs):
     first and last order and last contact (the same rules as ``stage``)."""
     # SQLAlchemy here only: the rules in Python above serve the quick listing, which does
     # without it (services.quick_list).
-    # the rules in Python (``stage``) serve the quick listing, which runs without SQLAlchemy
     from sqlalchemy import and_, case, literal, or_
 
     activity = case(

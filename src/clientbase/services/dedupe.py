@@ -298,7 +298,7 @@ def plan(
         by_id = {p.id: p for p in people} if matches else {}
         auto_groups = clusters(
             matches, by_id, min_score=threshold, conflict=found.conflict,
-            features_by_id=found.features,
+            features_by_id=found.features, hold_ambiguous=True,
         )  # fmt: skip
         auto_groups = [c for c in auto_groups if len(c.ids) > 1]
         in_auto = {i: n for n, c in enumerate(auto_groups) for i in c.ids}
@@ -329,6 +329,11 @@ def plan(
     )
 
 
+# Pairs written per statement: a pair's reasons are written when it is stored (see
+# clientbase.dedupe.person.Match), so a big run holds only a batch of them at a time.
+_STORE_BATCH = 5_000
+
+
 def _store_candidates(conn: Connection, matches: list, *, full: bool, now: datetime) -> int:
     """Upsert the pairs found as pending candidates; returns how many are new. A pair marked
     rejected stays rejected. A full run also drops pending pairs it no longer finds."""
@@ -336,31 +341,40 @@ def _store_candidates(conn: Connection, matches: list, *, full: bool, now: datet
     found = {(m.a, m.b): m for m in matches}
     existing = {(a, b): (cid, status) for cid, a, b, status in conn.execute(
         select(dc.c.id, dc.c.a_id, dc.c.b_id, dc.c.status))}  # fmt: skip
-    new = [
-        {"a_id": a, "b_id": b, "score": round(m.score, 4), "reasons": list(m.reasons),
-         "status": "pending", "found_at": now}
-        for (a, b), m in found.items() if (a, b) not in existing
-    ]  # fmt: skip
-    again = [
-        {"_id": existing[k][0], "score": round(m.score, 4), "reasons": list(m.reasons),
-         "found_at": now}
-        for k, m in found.items() if k in existing and existing[k][1] == "pending"
-    ]  # fmt: skip
+    refresh = (
+        update(dc)
+        .where(dc.c.id == bindparam("_id"))
+        .values(score=bindparam("score"), reasons=bindparam("reasons"),
+                found_at=bindparam("found_at"))
+    )  # fmt: skip
+    new: list[dict] = []
+    again: list[dict] = []
+    added = 0
+    for k, m in found.items():
+        old = existing.get(k)
+        if old is None:
+            new.append({"a_id": k[0], "b_id": k[1], "score": round(m.score, 4),
+                        "reasons": list(m.reasons), "status": "pending", "found_at": now})  # fmt: skip
+            if len(new) >= _STORE_BATCH:
+                conn.execute(insert(dc), new)
+                added += len(new)
+                new = []
+        elif old[1] == "pending":
+            again.append({"_id": old[0], "score": round(m.score, 4), "reasons": list(m.reasons),
+                          "found_at": now})  # fmt: skip
+            if len(again) >= _STORE_BATCH:
+                conn.execute(refresh, again)
+                again = []
     if new:
         conn.execute(insert(dc), new)
+        added += len(new)
     if again:
-        conn.execute(
-            update(dc)
-            .where(dc.c.id == bindparam("_id"))
-            .values(score=bindparam("score"), reasons=bindparam("reasons"),
-                    found_at=bindparam("found_at")),
-            again,
-        )  # fmt: skip
+        conn.execute(refresh, again)
     if full:
         stale = [cid for k, (cid, st) in existing.items() if st == "pending" and k not in found]
         for i in range(0, len(stale), 500):
             conn.execute(delete(dc).where(dc.c.id.in_(stale[i : i + 500])))
-    return len(new)
+    return added
 
 
 def apply(engine: Engine, p: Plan) -> RunResult:

@@ -4,9 +4,10 @@ A listing of the first few customers (`contacts list --limit 20`, the table a pe
 is mostly start-up, and SQLAlchemy with the table definitions is most of that. This reads the
 same customers through the plain connection of db.quick, a page at a time: the customers'
 columns, their valid phones and emails, their tags and their lifecycle stage. The stage comes
-from each customer's order count, first and last order and last contact on the day (the same
-aggregates segments.facts computes in SQL), put through ``segments.lifecycle.stage``, the rules
-in Python. A test holds every value to services.contacts.iter_contact_rows.
+from each customer's order count, first and last order and last contact on the day (the
+aggregates of segments.activity, the SQL text segments.facts builds its queries from too), put
+through ``segments.lifecycle.stage``, the rules in Python. A test holds every value to
+services.contacts.iter_contact_rows.
 
 Search, filters, sorting and the parts it does not read (provenance, consent, calls, dates of
 the card) go the usual way.
@@ -19,7 +20,12 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 
-from clientbase.db.rules import ORDER_RETURN, UNCOUNTED_ORDER_STATUSES
+from clientbase.segments.activity import (
+    COUNTED_CONTACT,
+    LAST_CONTACT,
+    LIVE_ORDER,
+    PURCHASES,
+)
 from clientbase.segments.lifecycle import cutoffs, settings_from, stage
 from clientbase.services.config import lifecycle_defaults
 from clientbase.services.contact_fields import _OWN, birthday_iso, birthday_month_day
@@ -124,8 +130,8 @@ def _stored_time(dt: datetime) -> str:
 
 class _Stages:
     """The stage and warmth on ``day`` of a page of customers, from their orders and contacts
-    (the aggregates of segments.facts: live orders dated up to the day, a return not a
-    purchase; contacts that count, as the filter language's last_contact)."""
+    (segments.activity: live orders dated up to the day, a return not a purchase; contacts
+    that count, as the filter language's last_contact)."""
 
     def __init__(self, conn: sqlite3.Connection, day: date):
         stored = dict(conn.execute("SELECT key, value FROM settings").fetchall())
@@ -137,25 +143,19 @@ class _Stages:
         ids = [r[0] for r in rows if r[status_at] not in GONE]
         if not ids:
             return {}
-        uncounted = ", ".join("?" * len(UNCOUNTED_ORDER_STATUSES))
         bought = {
             cid: (n, first, last)
             for cid, n, first, last in self.conn.execute(
-                "SELECT customer_id, sum(CASE WHEN status = ? THEN 0 ELSE 1 END),"
-                " min(CASE WHEN status = ? THEN NULL ELSE ordered_at END),"
-                " max(CASE WHEN status = ? THEN NULL ELSE ordered_at END)"
-                f" FROM orders WHERE (status IS NULL OR status NOT IN ({uncounted}))"
-                f" AND ordered_at < ? AND customer_id IN ({_marks(ids)}) GROUP BY customer_id",
-                [ORDER_RETURN] * 3 + list(UNCOUNTED_ORDER_STATUSES) + [self.end, *ids],
+                f"SELECT customer_id, {PURCHASES['n']}, {PURCHASES['first']}, {PURCHASES['last']}"
+                f" FROM orders WHERE {LIVE_ORDER} AND ordered_at < ?"
+                f" AND customer_id IN ({_marks(ids)}) GROUP BY customer_id",
+                [self.end, *ids],
             )
         }
         contact = dict(
             self.conn.execute(
-                "SELECT customer_id, max(occurred_at) FROM interactions"
-                " WHERE kind != 'reminder' AND (kind != 'call' OR direction IS NULL"
-                " OR direction != 'out' OR outcome IS NULL OR outcome = 'answered')"
-                f" AND occurred_at < ? AND customer_id IN ({_marks(ids)})"
-                " GROUP BY customer_id",
+                f"SELECT customer_id, {LAST_CONTACT} FROM interactions WHERE {COUNTED_CONTACT}"
+                f" AND occurred_at < ? AND customer_id IN ({_marks(ids)}) GROUP BY customer_id",
                 [self.end, *ids],
             ).fetchall()
         )

@@ -9,6 +9,7 @@ itself mentions ``status`` (``status = 'archived'`` lists them; ``status != 'x'`
 from __future__ import annotations
 
 import re
+from contextlib import contextmanager
 from dataclasses import dataclass
 from datetime import date, datetime
 
@@ -16,6 +17,7 @@ from sqlalchemy import (
     Connection,
     Engine,
     FromClause,
+    Table,
     and_,
     delete,
     func,
@@ -37,7 +39,7 @@ from clientbase.db.models import (
 from clientbase.errors import NotFoundError, UsageError
 from clientbase.i18n import _
 from clientbase.importers.settings import OWN_NUMBERS, OWN_NUMBERS_MEANING, parse_own_numbers
-from clientbase.segments.cache import Facts, facts
+from clientbase.segments.cache import Facts, facts, with_own_spellings
 from clientbase.segments.facts import GONE, narrowing
 from clientbase.segments.filter import FilterError, parse
 from clientbase.segments.filter_sql import to_sql
@@ -260,20 +262,41 @@ def matching_ids(
 ) -> list[int]:
     """Ids (ascending) of the customers an expression or a saved segment matches today (or on
     ``as_of``). Exactly one of ``where`` / ``segment``."""
+    with engine.connect() as conn, _matching(conn, where, segment, as_of) as q:
+        # The driver's rows: a row object per id costs more than the query on a million.
+        result = conn.execute(q.order_by(q.selected_columns[0]))
+        try:
+            return [r[0] for r in result.cursor.fetchall()]
+        finally:
+            result.close()
+
+
+def insert_matching(
+    conn: Connection,
+    table: Table,
+    *,
+    where: str | None = None,
+    segment: str | None = None,
+    as_of: date | None = None,
+) -> None:
+    """Put the ids ``matching_ids`` gives into ``table`` (one integer column) with one
+    ``INSERT … SELECT`` on ``conn``: a million ids never pass through Python. May commit
+    ``conn`` (a day of facts kept, see segments.cache): create ``table`` afterwards or as a
+    temporary table."""
+    with _matching(conn, where, segment, as_of) as q:
+        conn.execute(insert(table).from_select([table.c[0].name], q))
+
+
+@contextmanager
+def _matching(conn: Connection, where: str | None, segment: str | None, as_of: date | None):
+    """A SELECT of the ids of the customers the expression matches, valid inside."""
     day = as_of or date.today()
-    with engine.connect() as conn:
-        node = _expression(conn, where, segment)
-        lc = load_settings(conn)
-        fields = fields_used(node) | {"status"}
-        with facts(conn, fields=fields, as_of=day, settings=lc, narrow=narrowing(node)) as f:
-            t = f.table
-            q = select(t.c.id).where(condition(node, f, day)).order_by(t.c.id)
-            # The driver's rows: a row object per id costs more than the query on a million.
-            result = conn.execute(q)
-            try:
-                return [r[0] for r in result.cursor.fetchall()]
-            finally:
-                result.close()
+    node = _expression(conn, where, segment)
+    lc = load_settings(conn)
+    fields = fields_used(node) | {"status"}
+    with facts(conn, fields=fields, as_of=day, settings=lc, narrow=narrowing(node)) as f:
+        f = with_own_spellings(conn, f, node)
+        yield select(f.table.c.id).where(condition(node, f, day))
 
 
 # --- saved segments ------------------------------------------------------------------------------
