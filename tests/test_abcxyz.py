@@ -621,3 +621,13 @@ def test_no_purchase_inside_a_full_period():
     r = classify(frame, AbcXyzParams(start=date(2025, 4, 1), end=date(2026, 3, 3)))
     assert list(r.customers["abc"]) == ["A", "A"]  # 300 first (0 % before), then 100 (75 % before)
     assert list(r.customers["xyz"]) == ["-", "-"]
+
+
+def test_equal_money_to_the_kopeck_ties_by_id_whatever_the_float_noise():
+    # 0.1 + 0.2 and 0.3 are the same money; as floats the first is a hair larger
+    # (0.30000000000000004), and ranked by the raw sums customer 2 would come first.
+    orders = make([(2, "2026-03-01", 0.1), (2, "2026-03-02", 0.2), (1, "2026-03-01", 0.3),
+                   (3, "2026-03-01", 0.25)])  # fmt: skip
+    result = classify(orders, AbcXyzParams())
+    assert result.customers["value"].iloc[1] > 0.3  # the noise is there
+    assert list(result.customers["customer_id"]) == [1, 2, 3]

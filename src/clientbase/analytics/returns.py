@@ -10,12 +10,21 @@ purchase instead, so a customer's revenue is the same sum of amounts everywhere 
 customer with returns and no purchase at all is no buyer and is left out of the analyses; the
 returns stay in the base and in the import's summary. Every row keeps the day its money moved
 in ``booked_at``, so an analysis as of an earlier day leaves out the returns made after it.
+
+The rule has two forms: ``fold_returns`` over a frame, and ``counted_at`` in SQL for the
+queries that sum the orders in the database instead of reading every row
+(``services.abc_cells``). ``tests/test_abc_cells.py`` holds the two equal on varied data.
 """
 
 from __future__ import annotations
 
 import numpy as np
 import pandas as pd
+from sqlalchemy import and_, case, func, or_, select
+
+from clientbase.db.dialect import next_day
+from clientbase.db.models import orders
+from clientbase.db.rules import ORDER_RETURN, UNCOUNTED_ORDER_STATUSES
 
 
 def fold_returns(frame: pd.DataFrame, is_return) -> pd.DataFrame:
@@ -49,3 +58,20 @@ def fold_returns(frame: pd.DataFrame, is_return) -> pd.DataFrame:
         [frame.loc[~ret].assign(_row=np.flatnonzero(~ret)), joined[[*frame.columns, "_row"]]]
     )
     return kept.sort_values("_row", kind="stable").drop(columns="_row").reset_index(drop=True)
+
+
+def counted_at(o, dialect: str):
+    """The SQL form of the rule: the time a row of ``o`` (an alias of ``orders``, its rows
+    live: status not uncounted, customer not erased) counts at. A purchase counts at its own
+    time; a return at the time of its customer's latest purchase before the end of the
+    return's day, else of their first purchase; NULL when they have no purchase (the row is
+    left out). The row's own ``ordered_at`` is the day its money moved (``booked_at``)."""
+    p = orders.alias("purchase")
+    theirs = and_(
+        p.c.customer_id == o.c.customer_id,
+        or_(p.c.status.is_(None), p.c.status.not_in((*UNCOUNTED_ORDER_STATUSES, ORDER_RETURN))),
+    )
+    before_day_end = p.c.ordered_at < next_day(o.c.ordered_at, dialect)
+    latest = select(func.max(p.c.ordered_at)).where(theirs, before_day_end).scalar_subquery()
+    first = select(func.min(p.c.ordered_at)).where(theirs).scalar_subquery()
+    return case((o.c.status == ORDER_RETURN, func.coalesce(latest, first)), else_=o.c.ordered_at)

@@ -49,8 +49,10 @@ def stderr_console():
 
 
 def emit_json(data) -> None:
-    # json_text.dumps: json.dumps(data, ensure_ascii=False, indent=2, default=str), faster
-    sys.stdout.write(json_text.dumps(data) + "\n")
+    # json_text: json.dumps(data, ensure_ascii=False, indent=2, default=str), faster, and
+    # written as it is made rather than held whole
+    json_text.write(data, sys.stdout)
+    sys.stdout.write("\n")
 
 
 def emit_json_stream(items: Iterable) -> None:
@@ -103,8 +105,30 @@ def and_list(items) -> str:
 def emit_csv(rows: Iterable[dict], columns: Sequence[str]) -> None:
     w = csv.writer(sys.stdout, lineterminator="\n")
     w.writerow(columns)
+    if isinstance(rows, list) and len(rows) > _CSV_BLOCK // 8:
+        # Many rows (the customers of an analysis): the cells a column and a block at a time,
+        # the same text as the loop below, several times faster.
+        for start in range(0, len(rows), _CSV_BLOCK):
+            block = rows[start : start + _CSV_BLOCK]
+            w.writerows(
+                zip(*(_column_cells([r.get(c) for r in block]) for c in columns), strict=True)
+            )
+        return
     for r in rows:
         w.writerow([_cell(r.get(c)) for c in columns])
+
+
+_CSV_BLOCK = 8192
+
+
+def _column_cells(values: list) -> list:
+    """``_cell`` of each value; one C-level pass for a column of plain texts or numbers."""
+    kinds = set(map(type, values))
+    if kinds <= {str}:
+        return values
+    if kinds <= {int, float}:
+        return list(map(str, values))
+    return [_cell(v) for v in values]
 
 
 def emit_csv_rows(rows: Iterable[Sequence], columns: Sequence[str]) -> None:

@@ -1,0 +1,92 @@
+"""SQL that SQLite and PostgreSQL spell differently: calendar numbers of a stored time, the day
+after it, and a column's values joined into one text.
+
+SQLite keeps a time as ISO text, always ``YYYY-MM-DD HH:MM:SS.ffffff`` (SQLAlchemy's storage
+format, and the importers' own), so the year, month and day are read by position: a third
+faster than ``strftime`` over a million rows. PostgreSQL has a ``timestamp`` with ``extract``
+and date arithmetic. The numbers
+match ``analytics.periods``: days and months counted from 1970-01-01, so a period code made in
+SQL equals the one numpy makes of the same time.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from contextlib import contextmanager
+from datetime import date
+
+from sqlalchemy import Date, Float, Integer, String, Text, cast, func, literal, type_coerce
+
+_JULIAN_1970 = 2440587.5  # julianday('1970-01-01'): midnight, so a day's number is whole
+_MONTHS_1970 = 1970 * 12 + 1  # year * 12 + month of 1970-01, which is month 0
+
+
+def day_number(column, dialect: str):
+    """Days from 1970-01-01 to the calendar day of a stored time (negative before it)."""
+    if dialect == "sqlite":
+        return cast(func.julianday(func.substr(column, 1, 10)) - _JULIAN_1970, Integer)
+    return type_coerce(cast(column, Date) - literal(date(1970, 1, 1), Date), Integer)
+
+
+def month_number(column, dialect: str):
+    """Calendar months from 1970-01 to the month of a stored time (negative before it)."""
+    if dialect == "sqlite":
+        year, month = func.substr(column, 1, 4), func.substr(column, 6, 2)
+    else:  # date_part gives a double; EXTRACT a numeric since PostgreSQL 14, a third slower
+        year, month = func.date_part("year", column), func.date_part("month", column)
+    return cast(year, Integer) * 12 + cast(month, Integer) - _MONTHS_1970
+
+
+def floor_div(number, by: int):
+    """``number // by`` rounded down for negative numbers too (SQL's integer division rounds
+    towards zero): the remainder taken away first, so the division is exact."""
+    rest = (number % by + by) % by
+    return (number - rest) // by
+
+
+def next_day(column, dialect: str):
+    """The start of the day after a stored time's day, comparable with the stored times: on
+    SQLite the text ``YYYY-MM-DD``, which sorts before every time of that day and after every
+    time of the days before."""
+    if dialect == "sqlite":
+        return func.date(column, "+1 day")
+    return cast(column, Date) + 1
+
+
+def joined_ints(column, dialect: str):
+    """An aggregate: the integer values of ``column`` joined by commas (NULLs are skipped)."""
+    if dialect == "sqlite":
+        return func.group_concat(column)
+    return func.string_agg(cast(column, Text), ",")
+
+
+def joined_floats(column, dialect: str):
+    """An aggregate: the float values of ``column`` joined by commas, each written so that it
+    reads back exactly. SQLite's own text of a float keeps 15 digits and its ``%g`` at most
+    16; the ``!`` flag lifts that limit, and 18 digits of its extended-precision conversion
+    read back to the same double (17 did not, for one value in 200,000)."""
+    if dialect == "sqlite":
+        return func.group_concat(func.printf("%!.18g", column))
+    # PostgreSQL writes the shortest text that reads back exactly (extra_float_digits >= 1).
+    return func.string_agg(cast(cast(column, Float(53)), String), ",")
+
+
+_SORT_CACHE_KIB = 2048
+
+
+@contextmanager
+def small_sort_memory(conn) -> Iterator[None]:
+    """SQLite: a smaller page cache while ``conn`` runs a GROUP BY over a large table. Its
+    sorter takes the cache size as the size of the runs it sorts in memory before merging;
+    runs of a couple of megabytes stay in the processor's cache and sort faster than one big
+    run (the order cells of a million order lines: 2.0 s of CPU with the usual 32 MB, 1.7 s
+    with 2 MB). The usual size is back afterwards. Nothing on PostgreSQL."""
+    if conn.dialect.name != "sqlite":
+        yield
+        return
+    before = conn.exec_driver_sql("PRAGMA cache_size").scalar()
+    conn.exec_driver_sql(f"PRAGMA cache_size=-{_SORT_CACHE_KIB}")
+    try:
+        yield
+    finally:
+        conn.exec_driver_sql(f"PRAGMA cache_size={int(before)}")

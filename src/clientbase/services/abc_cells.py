@@ -1,0 +1,205 @@
+"""ABC/XYZ summed in the database: the order cells of a window (``analytics.abcxyz.OrderCells``:
+the rows summed per customer and period) made by one GROUP BY, instead of every order row read
+into Python and summed there.
+
+On a million order lines the rows cost seconds to fetch and convert; the cells are about half
+as many and come as a few long texts parsed by numpy. The returns rule runs in SQL
+(``analytics.returns.counted_at``), the period codes too (``db.dialect``); what is done with
+the cells, the classification, is ``analytics.abcxyz.classify_cells``, the same function the
+frame of orders goes through. ``tests/test_abc_cells.py`` holds the cells equal to those of
+the frame the other analyses read.
+"""
+
+from __future__ import annotations
+
+from datetime import date, datetime, time, timedelta
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import BigInteger, Engine, cast, func, select
+
+from clientbase.analytics.abcxyz import (
+    AbcXyzParams,
+    AbcXyzResult,
+    OrderCells,
+    classify_cells,
+    resolve_window,
+)
+from clientbase.analytics.asof import as_of_day, stale_note
+from clientbase.analytics.periods import code_of, period_codes
+from clientbase.analytics.returns import counted_at
+from clientbase.db.dialect import (
+    day_number,
+    floor_div,
+    joined_floats,
+    joined_ints,
+    month_number,
+    small_sort_memory,
+)
+from clientbase.db.models import customers, orders
+from clientbase.db.rules import ORDER_RETURN, UNCOUNTED_ORDER_STATUSES
+
+
+def _live(o):
+    """The rows the analyses count (``services.analytics.load_orders``): not an uncounted
+    status, of a customer not erased (the few erased customers as a set the scan checks)."""
+    return (
+        o.c.status.is_(None) | o.c.status.not_in(UNCOUNTED_ORDER_STATUSES),
+        o.c.customer_id.is_not(None),
+        o.c.customer_id.not_in(select(customers.c.id).where(customers.c.status == "erased")),
+    )
+
+
+def _start_of(day: date) -> datetime:
+    return datetime.combine(day, time.min)
+
+
+def order_days(engine: Engine, until: date) -> tuple[date | None, date | None]:
+    """The days of the first and last purchase on or before ``until`` (None, None: none).
+    A return counts at the time of a purchase, so the purchases alone give the span."""
+    o = orders.alias("o")
+    purchase = o.c.status.is_(None) | (o.c.status != ORDER_RETURN)
+    q = select(o.c.ordered_at).where(
+        *_live(o), purchase, o.c.ordered_at < _start_of(until + timedelta(days=1))
+    )
+    # Two walks along the index of the times, each stopping at the first purchase it meets:
+    # MIN and MAX under these conditions would read the whole table.
+    with engine.connect() as conn:
+        first = conn.execute(q.order_by(o.c.ordered_at).limit(1)).scalar()
+        last = conn.execute(q.order_by(o.c.ordered_at.desc()).limit(1)).scalar()
+    if first is None:
+        return None, None
+    return first.date(), last.date()
+
+
+def period_code(column, period: str, dialect: str):
+    """The period code of ``analytics.periods.period_codes``, in SQL."""
+    if period == "week":
+        # Days shifted to the epoch Monday (1969-12-29), so each week starts on a Monday.
+        return floor_div(day_number(column, dialect) + 3, 7)
+    months = month_number(column, dialect)
+    return months if period == "month" else floor_div(months, 3)
+
+
+def read_cells(
+    engine: Engine, start: date, end: date, until: date, period: str, *, with_margin: bool
+) -> OrderCells:
+    """The cells of the live orders counted in ``start`` .. ``end`` and booked on or before
+    ``until`` (the as-of day), returns folded into their purchase.
+
+    The purchases are summed by the database, grouped by one number per cell (customer *
+    periods of the window + the period's place in it), which makes a short sort key and one
+    column to send. The returns, few in any base, come as rows with the time they count at
+    (``analytics.returns.counted_at``) and are added to their purchase's cell here: that
+    cell always exists, since the purchase is in the same window."""
+    dialect = engine.dialect.name
+    o = orders.alias("o")
+    after = _start_of(until + timedelta(days=1))
+    low, high = code_of(start, period), code_of(end, period)
+    span = high - low + 1
+
+    def key(column):
+        return cast(o.c.customer_id, BigInteger) * span + (
+            period_code(column, period, dialect) - low
+        )
+
+    purchase = o.c.status.is_(None) | (o.c.status != ORDER_RETURN)
+    in_window = (
+        o.c.ordered_at >= _start_of(start),
+        o.c.ordered_at < _start_of(end + timedelta(days=1)),
+        o.c.ordered_at < after,
+    )
+    period_place = period_code(o.c.ordered_at, period, dialect) - low
+    k = (cast(o.c.customer_id, BigInteger) * span + period_place).label("k")
+    sums = [func.count().label("n"), func.sum(func.coalesce(o.c.amount, 0.0)).label("amount")]
+    if with_margin:
+        sums.append(func.sum(func.coalesce(o.c.margin, 0.0)).label("margin"))
+    cells = select(k, *sums).where(*_live(o), purchase, *in_window).group_by(k).subquery()
+    # One row of long texts: the cells as Python tuples would cost much of what is saved. No
+    # value of a cell is NULL (a key of NOT NULL columns, a count, a sum of coalesced
+    # amounts), so no text skips one and the columns line up.
+    columns = [joined_ints(cells.c.k, dialect), joined_ints(cells.c.n, dialect),
+               joined_floats(cells.c.amount, dialect)]  # fmt: skip
+    if with_margin:
+        columns.append(joined_floats(cells.c.margin, dialect))
+
+    # The returns with the time they count at; the window is checked here, on the few rows:
+    # in the WHERE clause PostgreSQL would cost the correlated look-ups for every order and
+    # spend seconds compiling the query (JIT) for them.
+    returns = select(
+        o.c.customer_id, counted_at(o, dialect), func.coalesce(o.c.amount, 0.0),
+        func.coalesce(o.c.margin, 0.0),
+    ).where(*_live(o), o.c.status == ORDER_RETURN, o.c.ordered_at < after)  # fmt: skip
+    with engine.connect() as conn:
+        with small_sort_memory(conn):
+            texts = conn.execute(select(*columns)).one()
+        window = (_start_of(start), min(_start_of(end + timedelta(days=1)), after))
+        folded = [
+            r for r in conn.execute(returns) if r[1] is not None and window[0] <= r[1] < window[1]
+        ]
+    kinds = (np.int64, np.int64, float, float)[: len(texts)]
+    parsed = [
+        np.fromstring(text, dtype=kind, sep=",") if text else np.zeros(0, kind)
+        for text, kind in zip(texts, kinds, strict=True)
+    ]
+    keys, count, amount = parsed[:3]
+    margin = parsed[3] if with_margin else None
+    rows = count.copy()
+    if folded:
+        times = np.array([r[1] for r in folded], dtype="datetime64[us]")
+        back = np.array([r[0] for r in folded], dtype=np.int64) * span + (
+            period_codes(times, period) - low
+        )
+        where = pd.Index(keys).get_indexer(back)
+        new = np.unique(back[where < 0])  # not expected (see above); kept as cells of their own
+        if len(new):
+            keys = np.concatenate([keys, new])
+            zeros = np.zeros(len(new))
+            count, rows = (np.concatenate([a, zeros.astype(np.int64)]) for a in (count, rows))
+            amount = np.concatenate([amount, zeros])
+            margin = None if margin is None else np.concatenate([margin, zeros])
+            where = pd.Index(keys).get_indexer(back)
+        np.add.at(amount, where, np.array([r[2] for r in folded], dtype=float))
+        if margin is not None:
+            np.add.at(margin, where, np.array([r[3] for r in folded], dtype=float))
+        np.add.at(rows, where, 1)
+    return OrderCells(
+        customer=keys // span,
+        period=keys % span + low,
+        amount=amount,
+        orders=count,
+        rows=rows,
+        margin=margin,
+    )
+
+
+def classify_in_base(
+    engine: Engine, params: AbcXyzParams, as_of: date | None
+) -> tuple[AbcXyzResult | None, list[str]]:
+    """``analytics.abcxyz.classify`` of the orders up to the as-of day (``analytics.asof``),
+    summed in the database; None when there are no orders up to that day. With the notes
+    ``services.analytics.orders_as_of`` gives (the orders end long before the day)."""
+    day = as_of_day(as_of)
+    first_day, last_day = order_days(engine, day)
+    if first_day is None:
+        return None, []
+    note = stale_note(last_day, day)
+    start, end = resolve_window(first_day, last_day, params)
+    cells = read_cells(
+        engine, start, end, day, params.period, with_margin=params.metric == "margin"
+    )
+    return classify_cells(cells, params, start, end), [note] if note else []
+
+
+def customer_names(engine: Engine):
+    """customer id -> display name, of the customers with orders."""
+    from clientbase.db.columns import INT, TEXT, read_columns  # pandas: only when this runs
+
+    c = customers
+    q = select(c.c.id, c.c.display_name.label("name")).where(
+        c.c.id.in_(select(orders.c.customer_id))
+    )
+    with engine.connect() as conn:
+        # Plain tuples from the driver, columns at once: 100,000 result rows of SQLAlchemy's
+        # would cost a quarter of a second more.
+        return read_columns(conn, q, {"id": INT, "name": TEXT}, index_col="id")["name"]
