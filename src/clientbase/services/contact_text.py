@@ -54,26 +54,21 @@ from clientbase.services.contact_fields import _OWN
 from clientbase.services.segments import insert_matching, load_settings
 
 _MD = MetaData()
-LISTED = Table(
-    "listed_text", _MD, Column("customer_id", Integer, primary_key=True), prefixes=["TEMPORARY"]
-)
-STAGES = Table(
-    "listed_stages", _MD,
-    Column("customer_id", Integer, primary_key=True),
-    Column("lifecycle", String), Column("warmth", String),
-    prefixes=["TEMPORARY"],
-)  # fmt: skip
-POINTS = Table(
-    "listed_points", _MD,
-    Column("customer_id", Integer, primary_key=True),
-    Column("phones", String), Column("emails", String),
-    prefixes=["TEMPORARY"],
-)  # fmt: skip
-TAGS = Table(
-    "listed_tags", _MD,
-    Column("customer_id", Integer, primary_key=True), Column("tags", String),
-    prefixes=["TEMPORARY"],
-)  # fmt: skip
+
+
+def _temporary(name: str, *texts: str) -> Table:
+    """A temporary table of the listing: one row per customer id, with these text columns."""
+    columns = [Column(t, String) for t in texts]
+    return Table(
+        name, _MD, Column("customer_id", Integer, primary_key=True), *columns,
+        prefixes=["TEMPORARY"],
+    )  # fmt: skip
+
+
+LISTED = _temporary("listed_text")
+STAGES = _temporary("listed_stages", "lifecycle", "warmth")
+POINTS = _temporary("listed_points", "phones", "emails")
+TAGS = _temporary("listed_tags", "tags")
 _TEMP = (LISTED, STAGES, POINTS, TAGS)
 
 _POINT_KINDS = {"phones": "phone", "emails": "email"}
