@@ -80,11 +80,19 @@ TABULAR_FORMATS = ("csv", "xlsx", "xls", "ods", "xlsb")
 # once costs a fraction of a million B-tree inserts. Matching does not use them (it has its own
 # key index and reads customers by id); contact points by customer stay, matching reads them.
 _KEEP_DURING_LOAD = {"ix_contact_points_customer_id"}
+_LOADED_TABLES = (customers, contact_points, import_rows)
 DEFERRED_INDEXES = [
     ix
-    for table in (customers, contact_points, import_rows)
+    for table in _LOADED_TABLES
     for ix in sorted(table.indexes, key=lambda ix: ix.name)
     if ix.name not in _KEEP_DURING_LOAD
+]
+# On PostgreSQL each inserted row also costs a look-up per foreign key; they are added back
+# (and validated in one pass each) at the end of such a load too.
+DEFERRED_FOREIGN_KEYS = [
+    fk
+    for table in _LOADED_TABLES
+    for fk in sorted(table.foreign_key_constraints, key=lambda fk: fk.name)
 ]
 ORDER_INDEXES = sorted(orders.indexes, key=lambda ix: ix.name)  # the orders go in at the end
 
@@ -469,7 +477,7 @@ def _import_contacts(
         writer.load_existing_keys(known)
         chunks = _cleaned_chunks(conn, plan, opt, result, progress)
         if writer.base_was_empty and plan.source.size >= PARALLEL_FROM_BYTES:
-            with indexes_deferred(conn, DEFERRED_INDEXES):
+            with indexes_deferred(conn, DEFERRED_INDEXES, DEFERRED_FOREIGN_KEYS):
                 writer.write(chunks)
                 if progress is not None:  # the file is read: what is left is the indexes
                     progress(_("{file}: building indexes").format(file=plan.path.name), 0, None)
