@@ -12,13 +12,17 @@ Steps:
    the end, also after a failure.
 2. For each ``--rows`` size: import the generated contact CSV (``generate_contacts.py``, cached
    as by ``bench_import.py``) into a new SQLite file, then into a new PostgreSQL database, and
-   compare the two: wall time, the CPU of the command (its worker processes included) and of
-   the server, and that both imports counted the same customers, duplicates and rejects.
+   compare the two: wall time, the CPU of the command's whole process tree (the cleaning
+   workers included, sampled from ``/proc`` as ``bench_import.py`` does) and of the server's
+   processes, and that both imports counted the same customers, duplicates and rejects.
+   ``--file`` imports an existing contact CSV instead of a generated one.
 3. Import ``--orders-lines`` generated order lines (``generate_orders.py``) into PostgreSQL and
    time ``analyze abc-xyz`` (and ``--by manager``) there; with ``--orders-sqlite`` on SQLite too.
 
 The load average before each step is printed with it: the figures of a shared machine mean
-little without it. Targets: a 1,000,000-row contact import on PostgreSQL in at most 1.5 times
+little without it. Besides the wall-time ratio, the CPU ratio is printed: the command's tree and
+the server on PostgreSQL against the command's tree on SQLite (whose engine runs inside the
+command), the figure that holds on a busy machine too. Targets: a 1,000,000-row contact import on PostgreSQL in at most 1.5 times
 the SQLite time; ``analyze abc-xyz`` on 1,000,000 order lines on PostgreSQL in at most 5 s.
 """
 
@@ -49,9 +53,9 @@ class Timing:
     step: str
     backend: str
     wall: float
-    cpu: float  # the command and its workers
+    cpu: float  # the command and every process it started (its cleaning workers)
     server_cpu: float | None  # the PostgreSQL server's processes
-    peak_mb: float
+    peak_mb: float  # the largest sum of RSS of the command's processes at one moment
     load: float  # 1-minute load average when the step began
     exit_code: int
     stdout: str
@@ -61,14 +65,18 @@ class Timing:
 class Server:
     """A PostgreSQL server of its own for the run, in a temporary directory."""
 
-    def __init__(self, port: int):
+    def __init__(self, port: int, directory: Path | None = None):
         bins = sorted(Path("/usr/lib/postgresql").glob("*/bin/initdb"))
         found = shutil.which("initdb")
         if not bins and found is None:
             sys.exit("bench_postgres: no initdb found (apt-get install postgresql)")
         self.bin = bins[-1].parent if bins else Path(found).parent
         self.port = port
-        self.dir = Path(tempfile.mkdtemp(prefix="clientbase-bench-pg."))
+        if directory is not None:
+            directory.mkdir(parents=True)  # a new one: it is deleted at the end
+            self.dir = directory
+        else:
+            self.dir = Path(tempfile.mkdtemp(prefix="clientbase-bench-pg."))
         self.root = os.geteuid() == 0
         if self.root:
             shutil.chown(self.dir, "postgres")
@@ -150,22 +158,14 @@ def _proc_cpu(pid: int, children: bool) -> int:
 
 
 def run(step: str, backend: str, args: list[str], server: Server | None) -> Timing:
-    load = os.getloadavg()[0]
+    """Run one command, measured over its whole process tree, and the server's CPU meanwhile."""
     server_before = server.cpu_seconds() if server else None
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        t0 = time.perf_counter()
-        proc = subprocess.Popen(args, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
-        _, status, usage = os.wait4(proc.pid, 0)
-        wall = time.perf_counter() - t0
-        proc.returncode = os.waitstatus_to_exitcode(status)
-        out.seek(0)
-        err.seek(0)
-        stdout, stderr = out.read().decode(), err.read().decode("utf-8", "replace")
+    figures, stdout, stderr = bench_import.run_tree(args)
     if server is not None:
         server.wait_for_backends()
     server_cpu = server.cpu_seconds() - server_before if server else None
-    return Timing(step, backend, wall, usage.ru_utime + usage.ru_stime, server_cpu,
-                  usage.ru_maxrss / 1024, load, proc.returncode, stdout, stderr)  # fmt: skip
+    return Timing(step, backend, figures.wall, figures.cpu, server_cpu, figures.peak_mb,
+                  figures.load_before, figures.exit_code, stdout, stderr)  # fmt: skip
 
 
 def check(t: Timing, allowed=(bench_import.EXIT_OK, bench_import.EXIT_REJECTED)) -> Timing:
@@ -175,7 +175,8 @@ def check(t: Timing, allowed=(bench_import.EXIT_OK, bench_import.EXIT_REJECTED))
         raise SystemExit(1)
     server = f", server {t.server_cpu:.1f} s CPU" if t.server_cpu is not None else ""
     print(
-        f"{t.step} on {t.backend}: {t.wall:.1f} s wall, {t.cpu:.1f} s CPU{server}, "
+        f"{t.step} on {t.backend}: {t.wall:.1f} s wall, {t.cpu:.1f} s CPU (command and its "
+        f"workers){server}, "
         f"{t.peak_mb:.0f} MB peak, load {t.load:.1f} before",
         flush=True,
     )
@@ -190,8 +191,13 @@ def counts(t: Timing) -> dict:
     return {k: summary.get(k) for k in COUNTS}
 
 
-def contacts(rows: int, server: Server, work: Path, seed: int) -> list[Timing]:
-    path, _ = bench_import.dataset(rows, seed, 0.15, "utf-8")
+def total_cpu(t: Timing) -> float:
+    return t.cpu + (t.server_cpu or 0.0)
+
+
+def contacts(rows: int, server: Server, work: Path, seed: int, path: Path | None) -> list[Timing]:
+    if path is None:
+        path, _ = bench_import.dataset(rows, seed, 0.15, "utf-8")
     cb = bench_import.clientbase_cmd()
     sqlite_db = work / f"contacts-{rows}.sqlite3"
     bench_import.remove_db(sqlite_db)
@@ -206,7 +212,8 @@ def contacts(rows: int, server: Server, work: Path, seed: int) -> list[Timing]:
     if counts(lite) != counts(pg):
         print(f"bench_postgres: the imports differ: SQLite {counts(lite)}, PostgreSQL {counts(pg)}")
         raise SystemExit(1)
-    print(f"  same counts on both: {counts(pg)}; PostgreSQL / SQLite = {pg.wall / lite.wall:.2f}")
+    print(f"  same counts on both: {counts(pg)}; PostgreSQL / SQLite = {pg.wall / lite.wall:.2f} "
+          f"wall, {total_cpu(pg) / total_cpu(lite):.2f} CPU")  # fmt: skip
     return [lite, pg]
 
 
@@ -243,11 +250,13 @@ def report(timings: list[Timing]) -> None:
         f"Python {platform.python_version()}"
     )
     print()
-    print("| step | backend | wall s | CPU s (command) | CPU s (server) | load before |")
-    print("|---|---|---:|---:|---:|---:|")
+    print("| step | backend | wall s | CPU s (command + workers) | CPU s (server) | CPU s (all) "
+          "| load before |")  # fmt: skip
+    print("|---|---|---:|---:|---:|---:|---:|")
     for t in timings:
         server = f"{t.server_cpu:.1f}" if t.server_cpu is not None else "–"
-        print(f"| {t.step} | {t.backend} | {t.wall:.1f} | {t.cpu:.1f} | {server} | {t.load:.1f} |")
+        print(f"| {t.step} | {t.backend} | {t.wall:.1f} | {t.cpu:.1f} | {server} | "
+              f"{total_cpu(t):.1f} | {t.load:.1f} |")  # fmt: skip
 
 
 def main(argv: list[str] | None = None) -> int:
@@ -259,18 +268,25 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--orders-customers", type=int, default=100_000)
     ap.add_argument("--orders-sqlite", action="store_true",
                     help="import and analyse the orders on SQLite too")  # fmt: skip
+    ap.add_argument("--file", type=Path,
+                    help="import this contact CSV instead of generating --rows rows")  # fmt: skip
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--port", type=int, default=5630, help="the server's port number (5630)")
+    ap.add_argument("--server-dir", type=Path,
+                    help="a new directory for the server (default: a temporary one)")  # fmt: skip
     args = ap.parse_args(argv)
     sizes = [int(r) for r in args.rows.split(",") if r.strip()]
+    if args.file is not None:  # one import of that file; the size is its line count
+        with args.file.open("rb") as f:
+            sizes = [sum(1 for _ in f) - 1]
 
-    server = Server(args.port)
+    server = Server(args.port, args.server_dir)
     work = Path(tempfile.mkdtemp(prefix="clientbase-bench-work."))
     timings: list[Timing] = []
     try:
         server.start()
         for rows in sizes:
-            timings += contacts(rows, server, work, args.seed)
+            timings += contacts(rows, server, work, args.seed, args.file)
         if args.orders_lines:
             timings += orders(args.orders_lines, args.orders_customers, server, work,
                               args.orders_sqlite, args.seed)  # fmt: skip
@@ -284,6 +300,9 @@ def main(argv: list[str] | None = None) -> int:
         verdict = "met" if ratio <= RATIO_TARGET else "NOT met"
         print(f"\n{rows:,} contacts: PostgreSQL {ratio:.2f} x SQLite (wall); "
               f"target <= {RATIO_TARGET:g} x: {verdict}")  # fmt: skip
+        print(f"  CPU: PostgreSQL {pg.cpu:.1f} s command + {pg.server_cpu:.1f} s server = "
+              f"{total_cpu(pg):.1f} s, SQLite {total_cpu(lite):.1f} s: "
+              f"{total_cpu(pg) / total_cpu(lite):.2f} x")  # fmt: skip
     slow = [t for t in timings if t.step.startswith("analyze") and t.backend == "PostgreSQL"]
     if slow:
         worst = max(t.wall for t in slow)

@@ -18,7 +18,7 @@ from pathlib import Path
 from sqlalchemy import Connection, Engine, select, update
 
 from clientbase.db import facts_cache
-from clientbase.db.bulk import indexes_deferred
+from clientbase.db.bulk import analyzed_as_they_grow, indexes_deferred
 from clientbase.db.engine import retrying, write_transaction
 from clientbase.db.models import (
     contact_points,
@@ -478,7 +478,7 @@ def _import_contacts(
         chunks = _cleaned_chunks(conn, plan, opt, result, progress)
         if writer.base_was_empty and plan.source.size >= PARALLEL_FROM_BYTES:
             with indexes_deferred(conn, DEFERRED_INDEXES, DEFERRED_FOREIGN_KEYS):
-                writer.write(chunks)
+                writer.write(analyzed_as_they_grow(conn, [contact_points.c.customer_id], chunks))
                 if progress is not None:  # the file is read: what is left is the indexes
                     progress(_("{file}: building indexes").format(file=plan.path.name), 0, None)
         else:
