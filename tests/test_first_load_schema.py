@@ -51,7 +51,7 @@ def _big_first_load(monkeypatch) -> None:
 
 def test_after_a_first_load_the_schema_is_the_migrated_one(new_db, tmp_path, monkeypatch):
     fresh, loaded = Cli(new_db("fresh")), Cli(new_db("loaded"))
-    fresh("db", "info")  # migrated, nothing imported
+    fresh("db", "upgrade")  # migrated, nothing imported
     _big_first_load(monkeypatch)
     path = write(tmp_path / "list.csv", _mixed_list(300, seed=11))
     summary = loaded.json("import", str(path), expect=None)
@@ -86,7 +86,7 @@ def test_after_a_first_load_the_schema_is_the_migrated_one(new_db, tmp_path, mon
 
 def test_a_first_load_that_fails_halfway_leaves_the_schema_as_it_was(new_db, tmp_path, monkeypatch):
     cli = Cli(new_db())
-    cli("db", "info")
+    cli("db", "upgrade")
     before = _schema(cli)
     _big_first_load(monkeypatch)
     calls = []
