@@ -173,12 +173,6 @@ def next_id(conn: Connection, table: Table) -> int:
     return (conn.execute(select(func.max(table.c.id))).scalar() or 0) + 1
 
 
-# Memory for each index build at the end of a first load on PostgreSQL (the server's default,
-# 64 MB, makes a million-key sort spill to disk and merge). Only this transaction's builds get
-# it (SET LOCAL), and parallel workers of one build share it.
-INDEX_BUILD_MEMORY = "256MB"
-
-
 @contextmanager
 def indexes_deferred(
     conn: Connection,
@@ -199,11 +193,8 @@ def indexes_deferred(
     ``DROP INDEX`` and ``DROP CONSTRAINT`` lock the tables (ACCESS EXCLUSIVE, and the tables
     the keys refer to) until the import commits, so a reader of those tables waits for the
     load, the way ``pg_restore`` loads. Only for a first load, when there is nothing to read."""
-    on_pg = conn.dialect.name == "postgresql"
-    if not on_pg:
+    if conn.dialect.name != "postgresql":
         foreign_keys = ()
-    if on_pg and (indexes or foreign_keys):
-        conn.exec_driver_sql(f"SET LOCAL maintenance_work_mem = '{INDEX_BUILD_MEMORY}'")
     for fk in foreign_keys:
         conn.execute(DropConstraint(fk))
     for ix in indexes:
