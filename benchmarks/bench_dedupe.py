@@ -60,7 +60,11 @@ from bench_import import (  # noqa: E402
     remove_db,
 )
 
-SETS = ("ru", "en", "org", "febrl1", "febrl2", "febrl3", "febrl4")
+SETS = ("ru", "en", "org", "febrl1", "febrl2", "febrl3", "febrl4", "rldata", "restaurants")
+# Lists read from another package's archive: name -> (what, writer of the list and its truth).
+PUBLIC = {"rldata": ("RLdata10000", labelled_sets.rldata),
+          "restaurants": ("Fodor's and Zagat restaurants", labelled_sets.restaurants)}  # fmt: skip
+REGION = {"en": "US", "restaurants": "US"}  # the country of numbers written without one
 TARGETS = {
     "ru": {"precision": 0.995, "recall": 0.97, "f1": 0.95},
     **{name: {"f1": 0.95} for name in SETS if name != "ru"},
@@ -126,6 +130,13 @@ def dataset(rows: int, lang: str, seed: int) -> tuple[Path, Path, dict]:
             stem, ".csv", f"FEBRL {lang[5:]}",
             lambda tmp: labelled_sets.febrl(lang, WORKDIR, tmp, truth),
         )  # fmt: skip
+        return path, truth, counts
+    if lang in PUBLIC:
+        what, write = PUBLIC[lang]
+        truth = WORKDIR / f"dedupe-{lang}.truth.csv"
+        path, counts = cached_dataset(
+            f"dedupe-{lang}", ".csv", what, lambda tmp: write(tmp, truth, WORKDIR)
+        )
         return path, truth, counts
     stem = f"dedupe-{lang}-{rows}-seed{seed}"
     truth = WORKDIR / f"{stem}.truth.csv"
@@ -249,7 +260,8 @@ def explain(db: Path, after_import: dict, final: dict, truth: dict, raw: dict, n
 
 
 def _cells(text: str) -> str:
-    return " | ".join(v for v in json.loads(text).values() if v)
+    raw = json.loads(text)  # the row's cells in column order, or {column: value}
+    return " | ".join(v for v in (raw.values() if isinstance(raw, dict) else raw) if v)
 
 
 def bench(lang: str, args, cmd: list[str]) -> tuple[list, dict]:
@@ -261,7 +273,7 @@ def bench(lang: str, args, cmd: list[str]) -> tuple[list, dict]:
     )
     db = WORKDIR / f"dedupe-{lang}.db"
     remove_db(db)
-    region = ["--region", "US"] if lang == "en" else []
+    region = ["--region", REGION[lang]] if lang in REGION else []
     steps = []
     imp = run_step(
         f"import ({lang})",

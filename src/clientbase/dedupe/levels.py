@@ -35,6 +35,7 @@ from clientbase.dedupe.names import (
     typo_as_typed,
 )
 from clientbase.i18n import N_, _, language
+from clientbase.normalize.name_match import company_names_differ
 
 __all__ = ["FIELDS", "LEVELS", "N_FIELDS", "compare", "describe", "read_swapped", "swapped_names"]
 
@@ -52,12 +53,13 @@ LEVELS: dict[str, tuple[str, ...]] = {
     "patronymic": ("missing", "same", "typo", "initial", "different"),
     "gender": ("missing", "same", "different"),
     "birthday": ("missing", "same", "same day and month", "day and month swapped",
-                 "one digit off", "same year", "different"),
+                 "one digit off", "same year", "different", "one part different"),
     "city": ("missing", "same", "similar", "different"),
     "address": ("missing", "same", "similar", "different"),
     "postcode": ("missing", "same", "one digit off", "different"),
     "company": ("missing", "same", "similar", "different"),
-    "organisation": ("missing", "same", "similar", "one name inside the other", "different"),
+    "organisation": ("missing", "same", "similar", "one name inside the other", "different",
+                     "nothing in common"),
     "kind": ("same kind", "sole trader named after the person", "company and person"),
 }  # fmt: skip
 FIELDS: tuple[str, ...] = tuple(LEVELS)
@@ -271,7 +273,9 @@ def _birthday(f: Features, g: Features) -> int:
                 return 3
             if _one_digit_off(f"{fy:04d}{fm:02d}{fd:02d}", f"{gy:04d}{gm:02d}{gd:02d}"):
                 return 4
-            return 6
+            # Two of year, month and day the same: one part typed wrong as a whole ("03-02"
+            # for "03-17"); a father and a son of one name rarely share two of them.
+            return 7 if (fy == gy) + (fm == gm) + (fd == gd) == 2 else 6
         if fm == gm and fd == gd:
             return 2
         if fm == gd and fd == gm:
@@ -345,7 +349,9 @@ def _org(f: Features, g: Features) -> int:
     wa, wb = f.company_words, g.company_words
     if wa and wb and (wa <= wb or wb <= wa):
         return 3
-    return 4
+    # No word of one fits a word of the other: two businesses of one building or hotel, which
+    # share its address and often its switchboard number.
+    return 5 if company_names_differ(a, b) else 4
 
 
 def _kind(f: Features, g: Features) -> int:
@@ -461,8 +467,10 @@ LEVEL_WORDS = {
     "same day and month": N_("same day and month"),
     "day and month swapped": N_("day and month swapped"),
     "one digit off": N_("one digit off"),
+    "one part different": N_("one part different"),
     "same year": N_("same year"),
     "one name inside the other": N_("one name inside the other"),
+    "nothing in common": N_("nothing in common"),
     "same kind": N_("same kind"),
     "sole trader named after the person": N_("sole trader named after the person"),
     "company and person": N_("company and person"),

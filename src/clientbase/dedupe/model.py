@@ -76,12 +76,12 @@ START_M: dict[str, tuple[float, ...]] = {
     "first name": (0.70, 0.12, 0.05, 0.02, 0.05, 0.05, 0.002),
     "patronymic": (0.85, 0.05, 0.05, 0.01),
     "gender": (0.97, 0.03),
-    "birthday": (0.80, 0.04, 0.02, 0.06, 0.03, 0.01),
+    "birthday": (0.80, 0.04, 0.02, 0.06, 0.03, 0.01, 0.03),
     "city": (0.75, 0.05, 0.20),
     "address": (0.70, 0.10, 0.20),
     "postcode": (0.80, 0.08, 0.12),
     "company": (0.70, 0.10, 0.20),
-    "organisation": (0.60, 0.15, 0.15, 0.10),
+    "organisation": (0.60, 0.15, 0.15, 0.09, 0.01),
     "kind": (0.5, 0.5),
 }
 # Levels that say two people are different: their m never learns to be common.
@@ -91,6 +91,7 @@ _MISMATCH_LEVELS = {
     ("gender", 2),
     ("birthday", 6),
     ("kind", 2),
+    ("organisation", 5),
 }
 # Names and a city alone are never proof: namesakes are common and the name fields are not
 # independent (a family name, a patronymic from it). A pair with no agreement beyond them
@@ -100,7 +101,7 @@ _CORROBORATING = {
     "phone": (1, 2, 3),
     "email": (1, 2),
     "client code": (1, 2),
-    "birthday": (1, 2, 3, 4),
+    "birthday": (1, 2, 3, 4, 7),
     "address": (1, 2),
     "postcode": (1,),
     "company": (1,),
