@@ -37,7 +37,10 @@ from clientbase.dedupe.names import (
 from clientbase.i18n import N_, _, language
 from clientbase.normalize.name_match import company_names_differ
 
-__all__ = ["FIELDS", "LEVELS", "N_FIELDS", "compare", "describe", "read_swapped", "swapped_names"]
+__all__ = [
+    "FIELDS", "LEVELS", "N_FIELDS", "compare", "describe", "phrase", "read_swapped",
+    "swapped_names",
+]  # fmt: skip
 
 # Field order in a comparison vector, and the levels of each (index = level; 0 = no evidence).
 LEVELS: dict[str, tuple[str, ...]] = {
@@ -486,23 +489,52 @@ def describe(f: Features, g: Features, field: int, level: int, swapped: bool | N
     """One field's level in words: "surname typo: Смирнова / Smirnowa", "birthday one digit off:
     1985-03-12 / 1985-03-21", "city missing". ``swapped``: :func:`read_swapped` of the pair,
     when the caller knows it."""
-    lang = language()
-    words = _words(lang, field, level)
+    if swapped is None:
+        swapped = field in (SURNAME, FIRST) and read_swapped(f, g)
+    return phrase(language(), f, g, field, level, swapped)
+
+
+# The forms of a phrase: the template each takes (see :func:`_frame`).
+_PLAIN, _VALUES, _SWAPPED, _SAME_EMAIL, _KINDS = range(5)
+_TEMPLATES = {
+    _PLAIN: N_("{field} {level}"),
+    _VALUES: N_("{field} {level}: {values}"),
+    _SWAPPED: N_("{field} {level} {values} (first and last name swapped)"),
+    _SAME_EMAIL: N_("same email {values}"),
+    _KINDS: N_("{level}: {values}"),
+}
+
+
+def phrase(lang: str, f: Features, g: Features, field: int, level: int, swapped: bool) -> str:
+    """:func:`describe` for a caller that knows the language and whether the names were read
+    swapped (``swapped`` matters only for the surname and the first name)."""
     if field == KIND:
-        return _said(lang, N_("{level}: {values}")).format(values=f"{f.name} / {g.name}", **words)
+        head, tail = _frame(lang, field, level, _KINDS)
+        return f"{head}{f.name} / {g.name}{tail}"
     if level == 0 or field == GENDER:
-        return _said(lang, N_("{field} {level}")).format(**words)
+        return _frame(lang, field, level, _PLAIN)[0]
     if field == EMAIL and level == 1:
         shared = [r for k, r in zip(f.emails, f.email_raw, strict=False) if k in g.emails]
-        return _said(lang, N_("same email {values}")).format(values=", ".join(shared))
-    if field in (SURNAME, FIRST) and (read_swapped(f, g) if swapped is None else swapped):
+        head, tail = _frame(lang, field, level, _SAME_EMAIL)
+        return f"{head}{', '.join(shared)}{tail}"
+    if swapped and field in (SURNAME, FIRST):
         a, b = (f.last_raw, g.first.raw) if field == SURNAME else (f.first.raw, g.last_raw)  # type: ignore[union-attr]
-        return _said(lang, N_("{field} {level} {values} (first and last name swapped)")).format(
-            values=_pair(a, b, level), **words
-        )
-    return _said(lang, N_("{field} {level}: {values}")).format(
-        values=_shown(f, g, field, level), **words
-    )
+        head, tail = _frame(lang, field, level, _SWAPPED)
+        return f"{head}{_pair(a, b, level)}{tail}"
+    head, tail = _frame(lang, field, level, _VALUES)
+    return f"{head}{_shown(f, g, field, level)}{tail}"
+
+
+# Phrases are written for hundreds of thousands of pairs: the words of a field and a level go
+# into their template once per language, leaving the text before and after the values.
+_CUT = "\x00"
+
+
+@lru_cache(maxsize=2048)
+def _frame(lang: str, field: int, level: int, form: int) -> tuple[str, str]:
+    text = _said(lang, _TEMPLATES[form]).format(values=_CUT, **_words(lang, field, level))
+    head, _sep, tail = text.partition(_CUT)
+    return head, tail
 
 
 # An explanation is a handful of phrases for each of hundreds of thousands of pairs: their

@@ -38,7 +38,8 @@ import numpy as np
 
 from clientbase.dedupe import levels as _lv
 from clientbase.dedupe.keys import Features
-from clientbase.dedupe.levels import FIELDS, LEVELS, N_FIELDS, compare, describe, read_swapped
+from clientbase.dedupe.levels import FIELDS, LEVELS, N_FIELDS, compare, phrase, read_swapped
+from clientbase.i18n import language
 
 __all__ = [
     "AUTO_PROBABILITY",
@@ -245,8 +246,16 @@ class Model:
             parts.append((-abs(w), k, lv, w))
         parts.sort()
         # Only a surname and a first name that both compare can have been read swapped.
-        sw = bool(levels[_lv.SURNAME] and levels[_lv.FIRST]) and read_swapped(f, g)
-        return [f"{describe(f, g, k, lv, sw)} {w:+.1f}" for _, k, lv, w in parts]
+        # A swapped reading gives a surname same or typo'd and a first name same or typo'd,
+        # and is never taken when the surnames as typed are the same (most pairs).
+        sw = (
+            levels[_lv.SURNAME] in (1, 2)
+            and levels[_lv.FIRST] in (1, 3)
+            and f.last != g.last
+            and read_swapped(f, g)
+        )
+        lang = language()
+        return [f"{phrase(lang, f, g, k, lv, sw)} {w:+.1f}" for _, k, lv, w in parts]
 
     def summary(self) -> list[dict]:
         """The learned table: per field and level, m, u and the weight."""
