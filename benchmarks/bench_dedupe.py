@@ -272,6 +272,7 @@ def bench(lang: str, args, cmd: list[str]) -> tuple[list, dict]:
         file=sys.stderr,
     )
     db = WORKDIR / f"dedupe-{lang}.db"
+    threshold = ["--threshold", str(args.threshold)] if args.threshold is not None else []
     remove_db(db)
     region = ["--region", REGION[lang]] if lang in REGION else []
     steps = []
@@ -299,7 +300,7 @@ def bench(lang: str, args, cmd: list[str]) -> tuple[list, dict]:
     steps.append(hook)
     dd = run_step(
         f"dedupe --yes ({lang})",
-        [*cmd, "--db", str(db), "-q", "dedupe", "--yes"],
+        [*cmd, "--db", str(db), "-q", "dedupe", "--yes", *threshold],
         summary["created"],
         args.timeout,
     )
@@ -331,6 +332,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--explain", type=int, default=0, metavar="N", help="show N failing pairs")
     ap.add_argument("--keep", action="store_true", help="keep the databases afterwards")
+    ap.add_argument(
+        "--threshold", type=float, default=None,
+        help="dedupe --yes --threshold (default: the command's own); to see what it trades",
+    )  # fmt: skip
     ap.add_argument("--timeout", type=float, default=None, help="seconds per step")
     args = ap.parse_args(argv)
     cmd = clientbase_cmd()
