@@ -111,3 +111,18 @@ def test_import_does_not_fold_namesakes_by_an_impossible_birthday(cli, tmp_path)
     assert birthdays_differ({"birth_year": 1962, "birth_month": 11, "birth_day": 26},
                             {"birthday_raw": "1964-11-71"})  # fmt: skip
     assert not birthdays_differ({"birthday_raw": "1964-11-71"}, {"birthday_raw": "1964-11-71"})
+
+
+def test_the_default_threshold_follows_the_scorer(cli, tmp_path):
+    """The learned model's probabilities merge from 0.8; a base too small to learn from is
+    scored by the hand-set weights, whose scale merges from 0.9."""
+    from test_dedupe_hash_seed import _list
+
+    small = "ФИО;Телефон\nИванов Иван;+7 916 123-45-67\nИванов Иван Петрович;89161234567\n"
+    cli("import", write(tmp_path / "small.csv", small), expect=None)
+    assert cli.json("dedupe", "--dry-run")["threshold"] == 0.9
+    cli("import", write(tmp_path / "big.csv", _list(700, 3)), expect=None)
+    plan = cli.json("dedupe", "--dry-run")
+    assert plan["customers"] >= 500 and plan["threshold"] == 0.8
+    assert plan["auto"] and all(g["score"] >= 0.8 for g in plan["auto"])
+    assert cli.json("dedupe", "--dry-run", "--threshold", "0.95")["threshold"] == 0.95
