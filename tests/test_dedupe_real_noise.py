@@ -111,6 +111,9 @@ def test_import_does_not_fold_namesakes_by_an_impossible_birthday(cli, tmp_path)
     assert birthdays_differ({"birth_year": 1962, "birth_month": 11, "birth_day": 26},
                             {"birthday_raw": "1964-11-71"})  # fmt: skip
     assert not birthdays_differ({"birthday_raw": "1964-11-71"}, {"birthday_raw": "1964-11-71"})
+    # One digit off a real date is the same date mistyped, not another person.
+    assert not birthdays_differ({"birth_year": 1990, "birth_month": 4, "birth_day": 30},
+                                {"birthday_raw": "31.04.1990"})  # fmt: skip
 
 
 def test_the_default_threshold_follows_the_scorer(cli, tmp_path):

@@ -30,19 +30,24 @@ def codes_differ(a: dict, b: dict) -> bool:
     )
 
 
-def _birthday(f: dict) -> tuple:
-    """Year, month and day of a record: the date, or the digits of one that is no date
-    ("1964-11-71": a typo'd digit still tells 1964-11-71 from 1962-11-26)."""
+def _birthday(f: dict) -> tuple[tuple, bool]:
+    """Year, month and day of a record, and whether they are the digits of a date that cannot
+    be ("31.04.1990", "1964-11-71": a typo'd digit still tells them from 1962-11-26)."""
     if f.get("birth_month"):
-        return f.get("birth_year"), f["birth_month"], f.get("birth_day")
-    return birthday_digits(f.get("birthday_raw")) or (None, None, None)
+        return (f.get("birth_year"), f["birth_month"], f.get("birth_day")), False
+    written = birthday_digits(f.get("birthday_raw"))
+    return (written, True) if written else ((None, None, None), False)
 
 
 def birthdays_differ(a: dict, b: dict) -> bool:
-    """Two known birthdays that disagree: namesakes, not one person."""
-    (ay, am, ad), (by, bm, bd) = _birthday(a), _birthday(b)
+    """Two known birthdays that disagree: namesakes, not one person. A date that cannot be
+    disagrees only when more than one digit differs: "31.04.1990" is 30.04.1990 mistyped."""
+    ((ay, am, ad), a_typed), ((by, bm, bd), b_typed) = _birthday(a), _birthday(b)
     if not (am and bm):
         return False
+    if (a_typed or b_typed) and ay and by:
+        x, y = f"{ay:04d}{am:02d}{ad or 0:02d}", f"{by:04d}{bm:02d}{bd or 0:02d}"
+        return len(x) != len(y) or sum(c != d for c, d in zip(x, y, strict=True)) > 1
     if (am, ad) != (bm, bd):
         return True
     return bool(ay and by and ay != by)
