@@ -10,7 +10,6 @@ writes: both cores are busy.
 
 from __future__ import annotations
 
-import json
 import pickle
 from collections import deque
 from collections.abc import Iterable
@@ -56,6 +55,7 @@ from clientbase.importers.orders_columns import (
 )
 from clientbase.importers.orders_reading import FileReading, file_read, next_chunk, start_worker
 from clientbase.importers.orders_rows import LOOSE, RowsChunk
+from clientbase.importers.rawrow import object_text, read_raw
 from clientbase.importers.tabular import Table as FileTable
 from clientbase.workers import worker_pool
 
@@ -141,6 +141,9 @@ class OrderWriter:
         self._newest_values: dict[int, list] = {}
         self._last_loose: dict[int, int] = {}
         self._kept: dict[int, bytes] = {}
+        # Each table's column names, by sheet: a line read a column at a time keeps its raw
+        # record in the cells form (rawrow), named again when the line is rejected here.
+        self._headers: dict[str, list[str]] = {}
 
     @property
     def base_was_empty(self) -> bool:
@@ -150,6 +153,7 @@ class OrderWriter:
     def write_rows(
         self, mapping: OrderMapping, rows: list[tuple[int, list]], sheet: str | None
     ) -> None:
+        self._headers[sheet or ""] = mapping.header
         chunk = self._rows.parse_rows(mapping, rows, sheet)
         self._write(as_orders(chunk, self._folding) if self._grouped else as_columns(chunk))
 
@@ -165,6 +169,7 @@ class OrderWriter:
         rows never cross between the processes, only what they became. The worker's reader
         starts afresh on the first table of the file. Returns the file's SHA-256 over the
         bytes the worker read; ``table.text`` gets the reader's notes and counts."""
+        self._headers[""] = mapping.header
         args = (self.region, self.source, mapping, language(), reading, self._grouped)
         with worker_pool(1, initializer=start_worker, initargs=args) as pool:
             # One worker takes the tasks in order, each the next chunk of the file, so what
@@ -232,15 +237,23 @@ class OrderWriter:
                         lines.append((item[1], item[2], cid, *item[3:19]))
                     continue
                 sheet, row, raw_json = item[16:19]
-            self.counts.rejected += 1
-            self.rejects.append(Reject(row, sheet, reason, json.loads(raw_json)))
-            records.append((batch, sheet, row, raw_json, "rejected", reason[:500], None))
+            self._reject(records, row, sheet, reason, raw_json)
         self._n += len(lines)
         if first:
             self._stage(lines)
         else:
             insert_rows(self.conn, _LINES, _LINE_COLUMNS, lines)
         insert_rows(self.conn, import_rows, _REJECT_COLUMNS, records)
+
+    def _reject(self, records: list, row: int, sheet: str | None, reason: str, raw: str) -> None:
+        """A rejected row: counted, listed, and its batch record in the named form (a line
+        read a column at a time comes in the cells form)."""
+        named = read_raw(raw, self._headers.get(sheet or ""))
+        if raw.startswith("["):
+            raw = object_text(named)  # type: ignore[arg-type]  # a row's cells: a dict
+        self.counts.rejected += 1
+        self.rejects.append(Reject(row, sheet, reason, named))
+        records.append((self.batch_id, sheet, row, raw, "rejected", reason[:500], None))
 
     def _write_columns(self, cols: tuple) -> bool:
         """Lines of a chunk given as columns (``as_columns``): staged with tuples zipped from
@@ -281,9 +294,7 @@ class OrderWriter:
                     continue
                 reason = who[n][1]
                 assert reason is not None
-                self.counts.rejected += 1
-                self.rejects.append(Reject(r, s, reason, json.loads(j)))
-                records.append((batch, s, r, j, "rejected", reason[:500], None))
+                self._reject(records, r, s, reason, j)
         else:
             records = list(zip(repeat(batch), sheet, row, raw, repeat("created"), reasons, cids))
         self._newest_loose(cids, lids)
