@@ -331,7 +331,6 @@ class ColumnRows(OrderRows):
                 number = row_keys.get(keys[i])
                 if number is None:
                     rec = self._record_at(n, cols, i, ident, points, manager[i], channel[i], sheet)
-                    self._texts = [c[i] for c in cols]
                     number, lid = self._identity(rec, m, identities, new_loose)
                     row_keys[keys[i]] = number
                 else:
@@ -367,7 +366,6 @@ class ColumnRows(OrderRows):
             rec.fields.setdefault("manager", manager)
         if channel:
             rec.fields.setdefault("source", channel)
-        self._texts = [c[i] for c in cols]
         return self._identity(rec, m, identities, new_loose)
 
     @staticmethod

@@ -89,7 +89,6 @@ class OrderRows:
         self._dayfirst: bool | None = None  # 1/2/2025: decided once per file (_day_first)
         self._plan: tuple | None = None  # the mapping's columns, laid out for _record
         self._stamp = ""
-        self._texts: list[str] = []  # the cells of the row read last on the plain road
         # The lines of an invoice repeat its date, and prices repeat across a file: each text is
         # parsed once (bounded, so a file of all-different values does not grow them forever).
         self._dates: dict[str, tuple] = {}
@@ -151,7 +150,9 @@ class OrderRows:
                 self._generation += 1
             number = known[sig] = self._next_identity
             self._next_identity += 1
-            self._raw(rec)
+            # A customer's identity keeps no raw record of its own: every line keeps its row's
+            # (the batch records), and the orders import stores no row per identity.
+            rec.raw = {}
             identities.append((number, self._clean(rec, mapping)))
         loose = tuple(map(rec.fields.get, LOOSE))
         lid = self._loose.get(loose)
@@ -199,9 +200,8 @@ class OrderRows:
             f = rec.fields
             order = {k: f.pop(k) for k in [k for k in f if k in _ORDER_FIELD_SET]}
             return rec, order, to_json(rec.raw)
-        # The raw record as a dict is wanted only to clean a new identity (see _raw).
+        # No raw record as a dict: an identity keeps none (see _identity).
         rec = ContactRecord(n, None, {}, [], [], [], sheet)  # type: ignore[arg-type]
-        self._texts = texts
         f, width, order = rec.fields, len(texts), {}
         for i, name in mine:
             if i < width and texts[i]:
@@ -236,12 +236,6 @@ class OrderRows:
             names = [encode_basestring(k) + ": " for k in keys]  # as to_json writes the keys
             self._plan = plan = (m, keys, mine, ident, points, simple, names)
         return plan
-
-    def _raw(self, rec: ContactRecord) -> None:
-        """The raw record of a row read on the plain road, as ``to_record`` gives it."""
-        if rec.raw is None:
-            raw = dict(zip(self._plan[1], self._texts, strict=False))  # a short row: fewer cells
-            rec.raw = {k: t for k, t in raw.items() if t} if "" in self._texts else raw
 
     def _clean(self, rec: ContactRecord, mapping: OrderMapping) -> Clean | Rejected:
         """The customer part of a row; a client code alone is enough to know them by."""
