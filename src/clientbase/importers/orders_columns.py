@@ -265,7 +265,7 @@ class ColumnRows(OrderRows):
             values.get(k, [None] * size) for k in ("amount", "quantity", "cost", "margin",
                                                     "discount", "price")
         )  # fmt: skip
-        identities: list[tuple[int, Clean | Rejected]] = []
+        identities: list[tuple[int, Clean | Rejected | ContactRecord]] = []
         new_loose: list[tuple[int, tuple]] = []
         items: list[tuple] = []
         if self._keys_of is not m:  # another table: its cells mean other fields

@@ -4,8 +4,8 @@ summed into orders with SQL at the end (a first load into SQLite stages an order
 lines as one row, see ``_stage``).
 
 Reading the rows (``orders_rows``) needs no database, so a large CSV is read by a worker
-process from the file itself (``orders_reading``) while this one finds the customers and
-writes: both cores are busy.
+process from the file itself (``orders_reading``), and the customers' identities it meets are
+cleaned by a second one, while this one finds the customers and writes.
 """
 
 from __future__ import annotations
@@ -13,6 +13,7 @@ from __future__ import annotations
 import pickle
 from collections import deque
 from collections.abc import Iterable
+from concurrent.futures import Future
 from datetime import datetime
 from itertools import repeat
 from types import SimpleNamespace
@@ -53,7 +54,14 @@ from clientbase.importers.orders_columns import (
     as_orders,
     fold_orders,
 )
-from clientbase.importers.orders_reading import FileReading, file_read, next_chunk, start_worker
+from clientbase.importers.orders_reading import (
+    FileReading,
+    clean_identities,
+    file_read,
+    next_chunk,
+    start_cleaner,
+    start_worker,
+)
 from clientbase.importers.orders_rows import LOOSE, RowsChunk
 from clientbase.importers.rawrow import object_text, read_raw
 from clientbase.importers.tabular import Table as FileTable
@@ -170,28 +178,49 @@ class OrderWriter:
         starts afresh on the first table of the file. Returns the file's SHA-256 over the
         bytes the worker read; ``table.text`` gets the reader's notes and counts."""
         self._headers[""] = mapping.header
-        args = (self.region, self.source, mapping, language(), reading, self._grouped)
-        with worker_pool(1, initializer=start_worker, initargs=args) as pool:
+        lang = language()
+        args = (self.region, self.source, mapping, lang, reading, self._grouped, True)
+        cleaning_args = (self.region, self.source, mapping, lang)
+        with (
+            worker_pool(1, initializer=start_worker, initargs=args) as pool,
+            worker_pool(1, initializer=start_cleaner, initargs=cleaning_args) as cleaner,
+        ):
             # One worker takes the tasks in order, each the next chunk of the file, so what
             # carries from row to row (a Shopify order's further lines, the day-first choice)
             # holds. A few are asked for ahead, to keep the worker busy while this one writes.
+            # The second worker cleans each chunk's new identities, left uncleaned by the first:
+            # a chunk is written once they are, while the next one is being cleaned.
             pending = deque(pool.submit(next_chunk) for _ in range(_IN_FLIGHT))
+            cleaning: deque = deque()
             while pending:
                 chunk = pending.popleft().result()
                 if chunk is None:  # the end of the file
                     continue
                 pending.append(pool.submit(next_chunk))
-                self._write(chunk)
+                ids = chunk.identities
+                cleaning.append((chunk, cleaner.submit(clean_identities, ids) if ids else None))
+                if len(cleaning) > 1:
+                    self._write_cleaned(*cleaning.popleft())
+            while cleaning:
+                self._write_cleaned(*cleaning.popleft())
             summary, digest = pool.submit(file_read).result()
         table.text = summary
         return digest
+
+    def _write_cleaned(self, chunk: RowsChunk, identities: Future | None) -> None:
+        """A chunk read by the reading worker, with its identities from the cleaning one."""
+        if identities is not None:
+            cleaned, packed = identities.result()
+            chunk = chunk._replace(identities=cleaned, packed=packed)
+        self._write(chunk)
 
     def _write(self, chunk: RowsChunk) -> None:
         who = self._who
         if chunk.identities:
             results = self.customers.write_chunk([cl for _, cl in chunk.identities])
-            for (number, _), (cl, outcome, reason, cid) in zip(
-                chunk.identities, results, strict=True
+            packed = chunk.packed
+            for i, ((number, _), (cl, outcome, reason, cid)) in enumerate(
+                zip(chunk.identities, results, strict=True)
             ):
                 if outcome == "rejected":
                     who[number] = (None, reason)
@@ -200,7 +229,8 @@ class OrderWriter:
                 values = self._matched.get(cid)
                 if values is None:
                     self._matched[cid] = values = [None] * len(LOOSE)
-                    self._kept[cid] = pickle.dumps(cl._replace(raw_json="{}"), PROTOCOL)
+                    # An identity's raw record is "{}" (orders_rows._identity): kept as it is.
+                    self._kept[cid] = packed[i] if packed else pickle.dumps(cl, PROTOCOL)
                 _merge(values, map(cl.fields.get, LOOSE))
         self._loose.update(chunk.loose)
         self.counts.rows_read += chunk.rows_read
