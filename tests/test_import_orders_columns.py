@@ -10,11 +10,12 @@ from conftest import write
 from sqlalchemy import select
 
 from clientbase.db.models import import_rows
+from clientbase.importers.clean import Rejected
 from clientbase.importers.orders import build_order_mapping
 from clientbase.importers.orders_columns import ColumnRows, plain_columns
 from clientbase.importers.orders_rows import OrderRows, RowsChunk
 from clientbase.importers.rawrow import read_raw
-from clientbase.importers.records import UnreadableRow
+from clientbase.importers.records import ContactRecord, UnreadableRow
 
 RU = ["Дата", "Номер заказа", "Код клиента", "Клиент", "Телефон", "Email", "Город", "Товар",
       "Категория", "Кол-во", "Цена", "Сумма", "Себестоимость", "Скидка", "Менеджер", "Канал",
@@ -212,3 +213,27 @@ def test_tables_with_other_columns_do_not_share_identities():
     ]
     numbers = [chunk.items[0][0] for chunk in new]
     assert numbers[0] == numbers[2] != numbers[1]
+
+
+def test_identities_cleaned_later_elsewhere_are_the_same():
+    """The reading worker leaves the identities uncleaned for a second worker: what that one
+    makes of them equals what the reader would have made, reasons of rejected ones included."""
+    rnd = random.Random(7)
+    rows = _ru_rows(rnd, 900)
+    mapping = build_order_mapping(RU, {})
+    parts = [
+        [(i + 2, list(r)) for i, r in enumerate(rows)][j : j + 150] for j in range(0, 900, 150)
+    ]
+    now = ColumnRows("RU", "import")
+    later = ColumnRows("RU", "import")
+    later.clean_later = True
+    cleaner = OrderRows("RU", "import")  # another process's: no state from the reading
+    rejected = 0
+    for part in parts:
+        a = now.parse_rows(mapping, [(n, list(c)) for n, c in part], None)
+        b = later.parse_rows(mapping, [(n, list(c)) for n, c in part], None)
+        assert all(type(rec) is ContactRecord for _n, rec in b.identities)  # not cleaned yet
+        cleaned = cleaner.clean_identities(b.identities, mapping)
+        assert b._replace(identities=cleaned) == a
+        rejected += sum(type(cl) is Rejected for _n, cl in cleaned)
+    assert rejected  # rows with no customer: their reason is made by the cleaner
