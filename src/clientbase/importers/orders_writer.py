@@ -111,6 +111,10 @@ _ORDER_INSERT = (
     "category", "manager", "channel", "status", "currency", "external_id", "import_id", "created_at",
 )  # fmt: skip
 _REJECT_COLUMNS = ("import_id", "sheet", "row_number", "raw", "outcome", "reason", "customer_id")
+_CREATED_SQL = (
+    "INSERT INTO import_rows (import_id, sheet, row_number, raw, outcome, reason, customer_id) "
+    "VALUES ({batch}, ?, ?, ?, 'created', ?, ?)"
+)
 
 
 class OrderWriter:
@@ -325,10 +329,17 @@ class OrderWriter:
                 reason = who[n][1]
                 assert reason is not None
                 self._reject(records, r, s, reason, j)
-        else:
-            records = list(zip(repeat(batch), sheet, row, raw, repeat("created"), reasons, cids))
+            insert_rows(self.conn, import_rows, _REJECT_COLUMNS, records)
+        elif cids:
+            # Every line created (the usual chunk): the batch and the outcome are the same on
+            # all, so they are written into the statement and only the rest is bound per line
+            # (a first load is on SQLite: see _grouped). A third less binding for the biggest
+            # table of the import.
+            self.conn.exec_driver_sql(
+                _CREATED_SQL.format(batch=int(batch)),
+                list(zip(sheet, row, raw, reasons, cids, strict=True)),
+            )
         self._newest_loose(cids, lids)
-        insert_rows(self.conn, import_rows, _REJECT_COLUMNS, records)
         gcids = [who[n][0] for n in groups[2]]
         staged = list(zip(groups[0], groups[1], gcids, *groups[3:], strict=True))
         if None in gcids:
