@@ -141,8 +141,10 @@ def _fill_listed(conn: Connection, where, segment, ids, day: date) -> bool:
 class _Listing:
     """The listing's SELECT: the whole of it, and the one of a single customer."""
 
-    def __init__(self, cols: list[str], source: str, key: str, stage_values):
-        exprs = [_SQL[c] for c in cols]
+    def __init__(self, cols: list[str], source: str, key: str, stage_values, unjoined=()):
+        # a part whose table is not joined: no value (no tags; the stage of no orders)
+        none = {"tags": "NULL", "lifecycle": "?", "warmth": "?"}
+        exprs = [none[c] if c in unjoined else _SQL[c] for c in cols]
         # The select list's parameters: the stage and warmth of no orders, where they are.
         self.values = [stage_values[("lifecycle", "warmth").index(c)] for c in cols
                        if c in ("lifecycle", "warmth")]  # fmt: skip
@@ -169,14 +171,28 @@ def _listing(conn: Connection, cols: list[str], listed: bool, day: date) -> _Lis
     if kinds:
         _fill_points(conn, kinds, listed)
         source += " LEFT JOIN listed_points p ON p.customer_id = c.id"
+    # A temporary table left empty is not joined: a look-up per customer that finds nothing
+    # costs ~0.1 s a table at 200,000 customers (a base without tags, a contact list without
+    # orders); the columns take their values for no row then.
+    unjoined = set()
     if "tags" in need:
         _fill_tags(conn, ids)
-        source += " LEFT JOIN listed_tags t ON t.customer_id = c.id"
+        if _holds_rows(conn, "listed_tags"):
+            source += " LEFT JOIN listed_tags t ON t.customer_id = c.id"
+        else:
+            unjoined.add("tags")
     stage_values = (None, None)
     if need & {"lifecycle", "warmth"}:
         join, stage_values = _stages(conn, day, ids)
-        source += join
-    return _Listing(cols, source, key, stage_values)
+        if join != _STAGES_JOIN or _holds_rows(conn, "listed_stages"):
+            source += join
+        else:
+            unjoined |= {"lifecycle", "warmth"}
+    return _Listing(cols, source, key, stage_values, unjoined)
+
+
+def _holds_rows(conn: Connection, table: str) -> bool:
+    return conn.exec_driver_sql(f"SELECT 1 FROM {table} LIMIT 1").first() is not None
 
 
 def _fill_points(conn: Connection, kinds: list[str], listed: bool) -> None:
@@ -228,7 +244,10 @@ def _stages(conn: Connection, day: date, ids) -> tuple[str, tuple]:
         buyers = ids.where(exists().where(orders.c.customer_id == LISTED.c.customer_id))
     q = lifecycle_select(day, lc, ids=buyers)
     conn.execute(insert(STAGES).from_select(["customer_id", "lifecycle", "warmth"], q))
-    return " LEFT JOIN listed_stages s ON s.customer_id = c.id", none
+    return _STAGES_JOIN, none
+
+
+_STAGES_JOIN = " LEFT JOIN listed_stages s ON s.customer_id = c.id"
 
 
 class _Pieces(list):
