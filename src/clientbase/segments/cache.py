@@ -40,9 +40,9 @@ from clientbase.segments.facts import (
     groups_for,
     materialised,
 )
-from clientbase.segments.fields import FIELDS
 from clientbase.segments.lifecycle import LifecycleSettings
-from clientbase.segments.tree import Compare, Node, Not
+from clientbase.segments.own_sql import OWN_TEXT, SPELLINGS_MAX, compared
+from clientbase.segments.tree import Node
 
 # Days kept at once (today, and an --as-of or two a report or a check asks for).
 KEEP_DAYS = 3
@@ -57,11 +57,6 @@ _TEXT = ("lifecycle", "warmth", "abc", "xyz", "rfm_segment")
 _OWN_GROUPS = frozenset({"base", "tags", "categories", "birthday"})
 # How long storing waits for another writer (ms) before giving up on keeping the facts.
 _STORE_WAIT_MS = 300
-# The customer's own text columns (FACTS name -> customers column) whose spellings are worth
-# reading before a filter compares them, and how many distinct values that may be at most.
-_OWN_TEXT = {"name": "display_name", "kind": "kind", "city": "city", "company": "company",
-             "source": "source", "manager": "manager", "gender": "gender"}  # fmt: skip
-_OWN_SPELLINGS_MAX = 2000
 
 
 @dataclass(frozen=True)
@@ -210,21 +205,10 @@ def with_own_spellings(conn: Connection, f: Facts, node: Node) -> Facts:
     if conn.dialect.name != "sqlite":
         return f  # the server's lower() costs next to nothing
     spellings = dict(f.spellings)
-    for col in sorted(_compared(node) - set(spellings)):
-        column = customers.c[_OWN_TEXT[col]]
-        q = select(column).where(column.is_not(None)).distinct().limit(_OWN_SPELLINGS_MAX + 1)
+    for col in sorted(compared(node) - set(spellings)):
+        column = customers.c[OWN_TEXT[col]]
+        q = select(column).where(column.is_not(None)).distinct().limit(SPELLINGS_MAX + 1)
         found = [v for v in conn.execute(q).scalars() if isinstance(v, str)]
-        if len(found) <= _OWN_SPELLINGS_MAX:
+        if len(found) <= SPELLINGS_MAX:
             spellings[col] = found
     return Facts(f.table, spellings)
-
-
-def _compared(node: Node) -> set[str]:
-    """The own text columns of the expression's exact comparisons."""
-    if isinstance(node, Compare):
-        field = FIELDS[node.field]
-        exact = node.op in ("=", "!=", "in", "not in") and field.type == "text"
-        return {field.col} if exact and field.col in _OWN_TEXT else set()
-    if isinstance(node, Not):
-        return _compared(node.item)
-    return set().union(*(_compared(i) for i in node.items))
