@@ -264,3 +264,37 @@ def test_contacts_list_filtered_to_csv_prints_the_same_either_way(varied):
         assert quick.count("\n") > 1, args
     bad = varied("contacts", "list", "--format", "csv", "--where", "city = ", expect=2)
     assert "city" in bad.output
+
+
+@pytest.mark.skipif(ON_PG, reason="the quick listing reads SQLite files only")
+def test_the_quick_filter_reads_kept_stages_and_leaves_many_buyers_to_the_usual_way(
+    varied, monkeypatch
+):
+    """Stages come from a kept day of facts when there is one; without it, more listed
+    customers with orders than QUICK_STAGES_MAX are left to the usual way (None)."""
+    from clientbase.db.quick import open_quick
+    from clientbase.segments.filter import parse
+    from clientbase.services import quick_list
+
+    engine = varied.engine()
+    day = date(2025, 12, 31)
+    cols = ["id", "lifecycle", "warmth", "city"]
+    node = parse("id > 0")
+    conn = open_quick(Path(varied.db))
+    assert conn is not None
+    try:
+        usual = "".join(text_csv(engine, cols, where="id > 0", as_of=day))
+        assert len({line.split(",")[1] for line in usual.splitlines()}) >= 3  # several stages
+        monkeypatch.setattr(quick_list, "QUICK_STAGES_MAX", 0)
+        assert quick_list.quick_text(conn, cols, node, as_of=day) is None
+        assert quick_list.quick_text(conn, cols, None, as_of=day) is None
+        assert quick_list.quick_text(conn, ["id", "city"], node, as_of=day) is not None
+        varied("contacts", "list", "--where", "lifecycle = 'active'", "--as-of", day.isoformat())
+        kept = conn.execute("SELECT count(*) FROM fact_days WHERE as_of = ?", (str(day),))
+        assert kept.fetchone()[0] == 1
+        # the kept day: no stage to compute here, whatever their number
+        assert "".join(quick_list.quick_text(conn, cols, node, as_of=day)) == usual
+        whole = "".join(quick_list.quick_text(conn, cols, None, as_of=day))
+        assert whole == "".join(text_csv(engine, cols, as_of=day))
+    finally:
+        conn.close()

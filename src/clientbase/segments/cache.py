@@ -19,20 +19,18 @@ not kept.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import Connection, FromClause, delete, func, insert, literal, or_, select
 from sqlalchemy.exc import DBAPIError
 
-from clientbase import __version__
 from clientbase.db.engine import BUSY_TIMEOUT_MS
 from clientbase.db.facts_cache import current_epoch, fact_days, fact_rows
 from clientbase.db.models import customers
+from clientbase.segments.day_key import settings_key
 from clientbase.segments.facts import (
     CACHED_COLUMNS,
     CLASS_GROUPS,
@@ -46,9 +44,6 @@ from clientbase.segments.tree import Node
 
 # Days kept at once (today, and an --as-of or two a report or a check asks for).
 KEEP_DAYS = 3
-# Bumped when a rule behind the cached figures changes, so a base never serves figures computed
-# by older code (the package version is in the key too).
-RULES = 1
 # Fields whose groups make up each kind of stored day (see groups_for).
 _ACTIVITY_FIELDS = ("last_contact", "orders", "lifecycle")
 _CLASS_FIELDS = (*_ACTIVITY_FIELDS, "abc", "rfm_segment", "ltv", "vip")
@@ -67,12 +62,6 @@ class Facts:
 
     table: FromClause
     spellings: dict[str, list[str]] = field(default_factory=dict)
-
-
-def settings_key(settings: LifecycleSettings) -> str:
-    data = json.dumps({"rules": RULES, "version": __version__, **asdict(settings)},
-                      sort_keys=True)  # fmt: skip
-    return hashlib.sha256(data.encode()).hexdigest()
 
 
 def stored_day(

@@ -31,6 +31,7 @@ from clientbase.segments.activity import (
     LIVE_ORDER,
     PURCHASES,
 )
+from clientbase.segments.day_key import settings_key
 from clientbase.segments.lifecycle import cutoffs, settings_from, stage
 from clientbase.segments.own_sql import (
     OWN_TEXT,
@@ -201,13 +202,17 @@ def quick_text(
     """As services.contact_text.text_csv: the CSV lines (without the header) of the customers
     ``node`` matches (every one when None), in id order, in blocks of text (UTF-8 bytes when
     ``utf8``). None when this path cannot give them: a column not in
-    ``contact_lines.TEXT_FIELDS``, or an expression on more than the customer's own columns."""
+    ``contact_lines.TEXT_FIELDS``, an expression on more than the customer's own columns, or
+    more listed customers with orders than ``QUICK_STAGES_MAX`` on a day whose facts are not
+    kept."""
     if not set(columns) <= contact_lines.TEXT_FIELDS:
         return None
     if node is not None and not is_own(node):
         return None
     blocks = _text_blocks(conn, list(columns), node, as_of or date.today(), utf8)
-    next(blocks)  # the filter and the temporary tables run before any output
+    if next(blocks) is None:  # the filter and the temporary tables run before any output
+        blocks.close()
+        return None
     return blocks
 
 
@@ -220,7 +225,13 @@ def _text_blocks(conn: sqlite3.Connection, cols: list[str], node, day: date, utf
             where, params = own_where(node, day, _own_spellings(conn, node))
             contact_lines.create_temporary(conn, "listed_text")
             conn.execute(f"INSERT INTO listed_text SELECT id FROM customers WHERE {where}", params)
-        found = contact_lines.listing(conn, cols, listed, lambda: _fill_stages(conn, day, listed))
+        stages = None
+        if {"lifecycle", "warmth"} & set(cols):
+            stages = _stage_source(conn, day, listed)
+            if stages is None:
+                yield None  # too many stages to compute here: the usual way computes them in SQL
+                return
+        found = contact_lines.listing(conn, cols, listed, stages)
         yield ""
         yield from contact_lines.lines(conn, found, utf8)
     finally:
@@ -244,27 +255,48 @@ def _own_spellings(conn: sqlite3.Connection, node: Node) -> dict[str, list[str]]
     return out
 
 
-def _fill_stages(conn: sqlite3.Connection, day: date, listed: bool) -> tuple[str, tuple]:
-    """The stages of the listed customers who have orders in ``listed_stages`` (everyone else
-    has the stage of no orders); the join and the values of no orders, for contact_lines."""
+# Listed customers with orders whose stages this path computes in Python, at most (~40 µs each);
+# past that, without a kept day of facts, the usual way computes them in SQL.
+QUICK_STAGES_MAX = 5000
+
+
+def _stage_source(conn: sqlite3.Connection, day: date, listed: bool):
+    """What gives the listed customers' stages on ``day`` (for contact_lines.listing): the
+    day's stored facts when they are kept, else the stages of those who have orders computed
+    here into ``listed_stages`` (everyone else has the stage of no orders); None when those are
+    more than ``QUICK_STAGES_MAX``."""
     stages = _Stages(conn, day)
     none = stage(orders=0, first_order=None, last_order=None, last_contact=None, as_of=day,
                  settings=stages.settings)  # fmt: skip
-    contact_lines.create_temporary(conn, "listed_stages")
-    within = (
-        "listed_text l WHERE EXISTS (SELECT 1 FROM orders o WHERE o.customer_id = l.customer_id)"
-    )
+    kept = conn.execute(
+        "SELECT id FROM fact_days WHERE as_of = ? AND settings_key = ?"
+        " AND epoch = coalesce((SELECT n FROM fact_epoch WHERE id = 1), 0)"
+        " ORDER BY id DESC LIMIT 1",
+        (day.isoformat(), settings_key(stages.settings)),
+    ).fetchone()
+    if kept is not None:  # a row for every live customer (segments.cache)
+        join = f" LEFT JOIN fact_rows s ON s.day_id = {int(kept[0])} AND s.customer_id = c.id"
+        return lambda: (join, (None, None))
+    has_orders = "EXISTS (SELECT 1 FROM orders o WHERE o.customer_id = {})"
     buyers = (
-        f"SELECT l.customer_id FROM {within}"
+        f"SELECT l.customer_id FROM listed_text l WHERE {has_orders.format('l.customer_id')}"
         if listed
         else "SELECT DISTINCT customer_id FROM orders WHERE customer_id IS NOT NULL"
     )
     live = "SELECT id FROM customers WHERE merged_into_id IS NULL AND status NOT IN ('erased', 'merged')"
-    ids = [i for (i,) in conn.execute(f"{buyers} INTERSECT {live} ORDER BY 1")]
-    for at in range(0, len(ids), 500):
-        page = stages.of(ids[at : at + 500])
-        conn.executemany(
-            "INSERT INTO listed_stages (customer_id, lifecycle, warmth) VALUES (?, ?, ?)",
-            [(cid, *st) for cid, st in page.items()],
-        )
-    return contact_lines.STAGES_JOIN, none
+    ids = [i for (i,) in conn.execute(f"{buyers} INTERSECT {live} ORDER BY 1 LIMIT ?",
+                                      (QUICK_STAGES_MAX + 1,))]  # fmt: skip
+    if len(ids) > QUICK_STAGES_MAX:
+        return None
+
+    def fill() -> tuple[str, tuple]:
+        contact_lines.create_temporary(conn, "listed_stages")
+        for at in range(0, len(ids), 500):
+            page = stages.of(ids[at : at + 500])
+            conn.executemany(
+                "INSERT INTO listed_stages (customer_id, lifecycle, warmth) VALUES (?, ?, ?)",
+                [(cid, *st) for cid, st in page.items()],
+            )
+        return contact_lines.STAGES_JOIN, none
+
+    return fill
