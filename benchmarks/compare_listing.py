@@ -45,6 +45,9 @@ COMMANDS = [
     ("orders", ["--where", "lifecycle = 'sleeping'", "--format", "csv", "--as-of", "2025-12-31"]),
     ("orders", ["--where", "id <= 50000", "--format", "csv", "--as-of", "2025-12-31"]),
     ("orders", ["--format", "csv", "--as-of", "2025-12-31"]),
+    # a day whose facts are not kept: the stages of the listed buyers computed
+    ("orders", ["--where", "id <= 3000", "--format", "csv", "--as-of", "2025-10-31"]),
+    ("orders", ["--where", "id <= 50000", "--format", "csv", "--as-of", "2025-10-31"]),
 ]  # fmt: skip
 
 

@@ -217,7 +217,7 @@ def test_the_quick_filter_finds_the_customers_of_the_usual_one(varied, monkeypat
 
     if few_spellings:
         monkeypatch.setattr(cache, "SPELLINGS_MAX", 0)
-        monkeypatch.setattr(quick_list, "SPELLINGS_MAX", 0)
+        monkeypatch.setattr(own_sql, "SPELLINGS_MAX", 0)
     engine = varied.engine()
     conn = open_quick(Path(varied.db))
     assert conn is not None

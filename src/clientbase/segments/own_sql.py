@@ -17,6 +17,7 @@ from __future__ import annotations
 from collections.abc import Iterable, Mapping
 from datetime import date, datetime, time, timedelta
 
+from clientbase.db.quick import stored_time
 from clientbase.segments.fields import FIELDS
 from clientbase.segments.tree import NULL, And, Compare, Duration, Node, Not, Or, fields_used
 
@@ -64,11 +65,6 @@ def compared(node: Node) -> set[str]:
 def is_own(node: Node) -> bool:
     """Whether every field of the expression is one of the customer's own columns."""
     return all(FIELDS[f].group == "base" and FIELDS[f].col in _OWN for f in fields_used(node))
-
-
-def stored_time(dt: datetime) -> str:
-    """A time as the base stores it (SQLAlchemy's SQLite text), so text comparisons hold."""
-    return dt.strftime("%Y-%m-%d %H:%M:%S.%f")
 
 
 def own_where(node: Node, as_of: date, spellings: Mapping[str, Iterable[str]]) -> tuple[str, list]:

@@ -25,24 +25,15 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 
+from clientbase.db.quick import stored_time
 from clientbase.segments.activity import (
     COUNTED_CONTACT,
     LAST_CONTACT,
     LIVE_ORDER,
     PURCHASES,
 )
-from clientbase.segments.day_key import settings_key
 from clientbase.segments.lifecycle import cutoffs, settings_from, stage
-from clientbase.segments.own_sql import (
-    OWN_TEXT,
-    SPELLINGS_MAX,
-    compared,
-    is_own,
-    own_where,
-    stored_time,
-)
 from clientbase.segments.tree import Node
-from clientbase.services import contact_lines
 from clientbase.services.config import lifecycle_defaults
 from clientbase.services.contact_fields import _OWN, birthday_iso, birthday_month_day
 
@@ -205,6 +196,10 @@ def quick_text(
     ``contact_lines.TEXT_FIELDS``, an expression on more than the customer's own columns, or
     more listed customers with orders than ``QUICK_STAGES_MAX`` on a day whose facts are not
     kept."""
+    # Loaded here: `contacts list --limit 1` (the start-up) needs none of them.
+    from clientbase.segments.own_sql import is_own
+    from clientbase.services import contact_lines
+
     if not set(columns) <= contact_lines.TEXT_FIELDS:
         return None
     if node is not None and not is_own(node):
@@ -217,6 +212,9 @@ def quick_text(
 
 
 def _text_blocks(conn: sqlite3.Connection, cols: list[str], node, day: date, utf8: bool):
+    from clientbase.segments.own_sql import own_where
+    from clientbase.services import contact_lines
+
     conn.execute("BEGIN")  # one read of the base
     try:
         contact_lines.drop_temporary(conn)
@@ -242,15 +240,17 @@ def _text_blocks(conn: sqlite3.Connection, cols: list[str], node, day: date, utf
 def _own_spellings(conn: sqlite3.Connection, node: Node) -> dict[str, list[str]]:
     """Every value of the own text columns the expression compares exactly, for a column with
     at most ``SPELLINGS_MAX`` of them (as segments.cache.with_own_spellings)."""
+    from clientbase.segments import own_sql
+
     out = {}
-    for col in sorted(compared(node)):
-        column = OWN_TEXT[col]
+    for col in sorted(own_sql.compared(node)):
+        column = own_sql.OWN_TEXT[col]
         found = conn.execute(
             f"SELECT DISTINCT {column} FROM customers WHERE {column} IS NOT NULL LIMIT ?",
-            (SPELLINGS_MAX + 1,),
+            (own_sql.SPELLINGS_MAX + 1,),
         ).fetchall()
         values = [v for (v,) in found if isinstance(v, str)]
-        if len(values) <= SPELLINGS_MAX:
+        if len(values) <= own_sql.SPELLINGS_MAX:
             out[col] = values
     return out
 
@@ -265,6 +265,9 @@ def _stage_source(conn: sqlite3.Connection, day: date, listed: bool):
     day's stored facts when they are kept, else the stages of those who have orders computed
     here into ``listed_stages`` (everyone else has the stage of no orders); None when those are
     more than ``QUICK_STAGES_MAX``."""
+    from clientbase.segments.day_key import settings_key
+    from clientbase.services import contact_lines
+
     stages = _Stages(conn, day)
     none = stage(orders=0, first_order=None, last_order=None, last_contact=None, as_of=day,
                  settings=stages.settings)  # fmt: skip
