@@ -211,6 +211,7 @@ def _quick_text(ctx, where: str | None, columns: str | None, as_of) -> bool:
     """A whole CSV listing, or one filtered on the customer's own columns, through
     services.quick_list.quick_text (a SQLite base read without SQLAlchemy) when it can give it;
     True when it was written."""
+    # the quick path's own modules: loaded only when a listing may take it
     from clientbase.config import resolve_wait
     from clientbase.db.quick import open_quick
     from clientbase.segments.filter import parse

@@ -212,6 +212,7 @@ def quick_text(
 
 
 def _text_blocks(conn: sqlite3.Connection, cols: list[str], node, day: date, utf8: bool):
+    # not for the start-up of --limit (see quick_text)
     from clientbase.segments.own_sql import own_where
     from clientbase.services import contact_lines
 
@@ -240,7 +241,7 @@ def _text_blocks(conn: sqlite3.Connection, cols: list[str], node, day: date, utf
 def _own_spellings(conn: sqlite3.Connection, node: Node) -> dict[str, list[str]]:
     """Every value of the own text columns the expression compares exactly, for a column with
     at most ``SPELLINGS_MAX`` of them (as segments.cache.with_own_spellings)."""
-    from clientbase.segments import own_sql
+    from clientbase.segments import own_sql  # not for the start-up of --limit (see quick_text)
 
     out = {}
     for col in sorted(own_sql.compared(node)):
@@ -265,6 +266,7 @@ def _stage_source(conn: sqlite3.Connection, day: date, listed: bool):
     day's stored facts when they are kept, else the stages of those who have orders computed
     here into ``listed_stages`` (everyone else has the stage of no orders); None when those are
     more than ``QUICK_STAGES_MAX``."""
+    # not for the start-up of --limit (see quick_text)
     from clientbase.segments.day_key import settings_key
     from clientbase.services import contact_lines
 
