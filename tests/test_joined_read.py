@@ -117,3 +117,18 @@ def test_load_orders_comes_in_the_orders_own_order(new_db, with_manager):
     assert purchases["order_key"].is_monotonic_increasing
     if with_manager:
         assert frame["order_manager"].isna().any() and (frame["order_manager"] == "").any()
+
+
+def test_texts_too_long_for_the_database_fall_back_to_the_rows(new_db, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    import clientbase.db.joined as joined
+
+    engine = _base(new_db)
+    want = load_orders(engine, with_manager=True)
+
+    def too_big(conn, query, kinds):
+        raise OperationalError("SELECT group_concat(...)", {}, Exception("string or blob too big"))
+
+    monkeypatch.setattr(joined, "read_joined", too_big)
+    pd.testing.assert_frame_equal(load_orders(engine, with_manager=True), want, check_exact=True)

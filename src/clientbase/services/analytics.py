@@ -8,6 +8,7 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, case, delete, func, insert, select
+from sqlalchemy.exc import DBAPIError
 
 from clientbase.analytics.asof import as_of_day, stale_note
 from clientbase.db.bulk import insert_rows, read_frame
@@ -50,8 +51,13 @@ def load_orders(engine: Engine, *, with_manager: bool = False):
              "order_key": INT, "is_return": INT, "order_manager": TEXT}  # fmt: skip
     with engine.connect() as conn:
         # Each column as one long text (db.joined): no Python object per cell; row by row
-        # (db.columns) only when a manager's name holds the separator of the joined texts.
-        frame = read_joined(conn, q, kinds)
+        # (db.columns) when a manager's name holds the separator of the joined texts, or the
+        # texts outgrow what the database builds (a gigabyte: some fifty million orders).
+        try:
+            frame = read_joined(conn, q, kinds)
+        except DBAPIError:
+            conn.rollback()
+            frame = None
         if frame is None:
             frame = read_columns(conn, q, kinds)
     # In the orders' own order, whichever index the database read them by: the analyses'
