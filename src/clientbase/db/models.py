@@ -163,9 +163,7 @@ class Order(Base):
     # The analyses' per-customer sums read this index alone (customer, time and the summed
     # columns, in that order); it serves the look-ups by customer too.
     __table_args__ = (
-        Index(
-            "ix_orders_customer_time", "customer_id", "ordered_at", "status", "amount", "margin"
-        ),
+        Index("ix_orders_customer_time", "customer_id", "ordered_at", "status", "amount", "margin"),
     )
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
