@@ -31,6 +31,7 @@ def load_orders(engine: Engine, *, with_manager: bool = False):
     # pandas takes ~0.4 s to import: only when this runs
     import numpy as np
 
+    # these import pandas too
     from clientbase.db.columns import FLOAT, INT, TEXT, TIME, read_columns
     from clientbase.db.joined import read_joined
 
