@@ -14,11 +14,12 @@ from sqlalchemy import insert, select, text
 from clientbase.db.models import import_rows
 from clientbase.importers.rawrow import (
     cells_text,
+    cells_texts,
     header_keys,
     object_text,
     read_raw,
 )
-from tests.conftest import write
+from tests.conftest import Cli, write
 
 ODD = ['"', "\\", "\n", "\t", "ё", "😀", " ", ";", "\u2028", "'", "{", "[", ":", ","]
 
@@ -125,3 +126,61 @@ def test_rows_in_the_named_form_still_read(cli, tmp_path):
     # without the batch's header the cells are still all there, named by position
     assert shown[0]["raw"] == {"column 1": "Иванов Иван", "column 2": "+79161234567",
                                "column 4": "8 (916) 765-43-21"}  # fmt: skip
+
+
+def test_a_chunk_of_columns_gives_each_row_its_cells_form():
+    rnd = random.Random(11)
+    for _ in range(300):
+        width, rows = rnd.randint(1, 6), rnd.randint(0, 12)
+        texts = [*ODD, "a", "Б", ',""', '""', ",", "]", ""]
+        cols = [
+            [rnd.choice(texts) if rnd.random() < 0.6 else "" for _ in range(rows)]
+            for _ in range(width)
+        ]
+        expected = [cells_text([c[i] for c in cols]) for i in range(rows)]
+        assert cells_texts(cols) == expected
+    assert cells_texts([]) == []
+    assert cells_texts([["a", ""], ["", ""], ['x,""', ""]]) == ['["a","","x,\\"\\""]', "[]"]
+
+
+ORDERS = (
+    "Дата;Номер заказа;Код клиента;Клиент;Телефон;Товар;Сумма;Комментарий\n"
+    "01.02.2025;101;К-1;Иванов Иван;8 916 123-45-67;Плед;1 500,00 руб.;\n"
+    '01.02.2025;101;К-1;Иванов Иван;;Подушка;700;позвонить "вечером"\n'
+    "02.02.2025;102;;;;Плед;1500;\n"  # nobody to sell to: rejected
+    "вчера;103;К-2;Петрова Анна;;Плед;1500;\n"  # not a date: rejected
+    "03.02.2025;104;К-2;Петрова Анна;+7 903 111-22-33;;900;\n"
+)
+
+
+def test_order_lines_keep_their_cells_and_read_back_named(cli, tmp_path):
+    cli("import", write(tmp_path / "orders.csv", ORDERS), expect=3)
+    lines = [line.split(";") for line in ORDERS.splitlines()]
+    header = lines[0]
+    named = [_named(header, [c.replace('"', "") for c in cells]) for cells in lines[1:]]
+    named[1]["Комментарий"] = 'позвонить "вечером"'
+    shown = cli.json("imports", "show", "1")["rows"]
+    assert [r["raw"] for r in shown] == named
+    assert [r["outcome"] for r in shown] == [
+        "created",
+        "created",
+        "rejected",
+        "rejected",
+        "created",
+    ]
+    with cli.engine().connect() as conn:
+        stored = conn.scalars(select(import_rows.c.raw).order_by(import_rows.c.id)).all()
+    # the lines in the cells form; the rejected rows named, as rejected rows are kept
+    assert [s[0] for s in stored] == ["[", "[", "{", "{", "["]
+    assert "Товар" not in stored[0] and '"Товар": "Плед"' in stored[2]
+    # the rejects file and the import's summary name the cells too
+    rejects = cli.json("imports", "show", "1", "--rejected")["rows"]
+    assert [r["raw"] for r in rejects] == [named[2], named[3]]
+    copy = tmp_path / "copy.sqlite3"
+    cli("db", "copy", "--to", f"sqlite:///{copy}")
+    assert Cli(copy).json("imports", "show", "1")["rows"] == shown
+    cli("contacts", "forget", "1", "--yes")
+    left = cli.json("imports", "show", "1")["rows"]
+    assert [r["raw"] for r in left] == named[2:]  # the forgotten customer's lines are gone
+    cli("imports", "undo", "1")
+    assert cli.json("imports", "list")[0]["status"] == "undone"

@@ -11,7 +11,6 @@ from __future__ import annotations
 
 import operator
 from itertools import repeat
-from json.encoder import encode_basestring  # what to_json (ensure_ascii=False) writes a text with
 
 from clientbase.i18n import _
 from clientbase.importers.clean import Clean, Rejected
@@ -34,6 +33,7 @@ from clientbase.importers.orders_rows import (
     _out_of_range,
     _status,
 )
+from clientbase.importers.rawrow import cells_texts, object_text
 from clientbase.importers.records import ContactRecord, UnreadableRow
 from clientbase.normalize.money import parse_amount
 
@@ -62,16 +62,6 @@ def drop_blank(numbers: list[int], cols: list[list[str]]) -> tuple[list[int], li
     if len(keep) == len(numbers):
         return numbers, cols
     return [numbers[i] for i in keep], [[col[i] for i in keep] for col in cols]
-
-
-def raw_json(names: list[str], cols: list[list[str]]) -> list[str]:
-    """Each row's raw record as JSON, as ``to_json`` writes the dict of its non-empty cells
-    (``names``: each key already encoded, with its ``": "``)."""
-    parts = [[name + encode_basestring(t) if t else "" for t in col] for name, col in
-             zip(names, cols, strict=False)]  # fmt: skip
-    if all("" not in col for col in cols):
-        return ["{" + ", ".join(r) + "}" for r in zip(*parts, strict=True)]
-    return ["{" + ", ".join([p for p in r if p]) + "}" for r in zip(*parts, strict=True)]
 
 
 def first_filled(*cols: list[str] | None) -> list[str] | None:
@@ -236,7 +226,7 @@ class ColumnRows(OrderRows):
     def _parse_columns(
         self, m: OrderMapping, numbers: list[int], cols: list[list[str]], sheet: str | None
     ) -> RowsChunk:
-        _m, _keys, mine, ident, points, _simple, names = self._layout(m)
+        _m, raw_keys, mine, ident, points, _simple, _names = self._layout(m)
         numbers, cols = drop_blank(numbers, cols)
         size = len(numbers)
         if self._dayfirst is None:
@@ -254,7 +244,13 @@ class ColumnRows(OrderRows):
                                                    col.get("sku", empty), strict=True)]  # fmt: skip
         category, manager = col.get("category", empty), col.get("manager", empty)
         channel = col.get("channel", empty)
-        raws = raw_json(names, cols)
+        # The lines' raw records in the cells form (rawrow); a rejected row's named, as
+        # rejected rows are kept.
+        raws = cells_texts(cols)
+
+        def named(i: int) -> str:
+            return object_text({k: c[i] for k, c in zip(raw_keys, cols, strict=True) if c[i]})
+
         by_field = dict((name, cols[i]) for i, name in ident)
         names_col, companies = by_field.get("full_name", empty), by_field.get("company", empty)
         # A row's identity cells: what its customer depends on (of the manager and the channel,
@@ -269,7 +265,7 @@ class ColumnRows(OrderRows):
             values.get(k, [None] * size) for k in ("amount", "quantity", "cost", "margin",
                                                     "discount", "price")
         )  # fmt: skip
-        identities: list[tuple[int, Clean | Rejected]] = []
+        identities: list[tuple[int, Clean | Rejected | ContactRecord]] = []
         new_loose: list[tuple[int, tuple]] = []
         items: list[tuple] = []
         if self._keys_of is not m:  # another table: its cells mean other fields
@@ -283,25 +279,25 @@ class ColumnRows(OrderRows):
                 label = names_col[i] or companies[i]
                 if label and _TOTALS_ROW.match(label):
                     reason = _("a totals line ({label}), not an order").format(label=repr(label))
-                    items.append((None, n, sheet, reason, raws[i]))
+                    items.append((None, n, sheet, reason, named(i)))
                     continue
             head = self._head if oid is not None and self._head and self._head[0] == oid else None
             text = raw_dates[i]
             if text:
                 when = dates[text]
                 if type(when) is str:  # why the date could not be read
-                    items.append((None, n, sheet, when, raws[i]))
+                    items.append((None, n, sheet, when, named(i)))
                     continue
                 date, stamp = when
             elif head is not None:
                 date = head[1]
                 stamp = date.strftime(STAMP)
             else:
-                items.append((None, n, sheet, _("no date"), raws[i]))
+                items.append((None, n, sheet, _("no date"), named(i)))
                 continue
             problem = next((b[c[i]] for c, b in bad if c[i] in b), None) if bad else None
             if problem is not None:
-                items.append((None, n, sheet, problem, raws[i]))
+                items.append((None, n, sheet, problem, named(i)))
                 continue
             amount, quantity, cost, margin = amount_c[i], quantity_c[i], cost_c[i], margin_c[i]
             if amount is None:
@@ -310,10 +306,10 @@ class ColumnRows(OrderRows):
                 elif price_c[i] is not None and quantity is not None:
                     amount = price_c[i] * quantity
                     if abs(amount) > MAX_AMOUNT:
-                        items.append((None, n, sheet, _out_of_range("amount", amount), raws[i]))
+                        items.append((None, n, sheet, _out_of_range("amount", amount), named(i)))
                         continue
                 else:
-                    items.append((None, n, sheet, _("no amount"), raws[i]))
+                    items.append((None, n, sheet, _("no amount"), named(i)))
                     continue
             is_return = amount < 0 or (quantity is not None and quantity < 0)
             returned = False
@@ -335,7 +331,6 @@ class ColumnRows(OrderRows):
                 number = row_keys.get(keys[i])
                 if number is None:
                     rec = self._record_at(n, cols, i, ident, points, manager[i], channel[i], sheet)
-                    self._texts = [c[i] for c in cols]
                     number, lid = self._identity(rec, m, identities, new_loose)
                     row_keys[keys[i]] = number
                 else:
@@ -371,7 +366,6 @@ class ColumnRows(OrderRows):
             rec.fields.setdefault("manager", manager)
         if channel:
             rec.fields.setdefault("source", channel)
-        self._texts = [c[i] for c in cols]
         return self._identity(rec, m, identities, new_loose)
 
     @staticmethod

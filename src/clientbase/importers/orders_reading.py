@@ -8,12 +8,16 @@ part of the work that needs no database, leaves the process that writes. The wor
 hashes the bytes it reads, so the file is read from disk once.
 
 One worker takes the tasks in order, so what carries from row to row (an order's further lines,
-the day-first choice, the identities seen) holds.
+the day-first choice, the identities seen) holds. Cleaning the new identities a chunk meets needs
+nothing from the rows around them: with ``clean_later`` the reader leaves them uncleaned and a
+second worker (``start_cleaner``, ``clean_identities``) cleans them, so the file is read, cleaned
+and written on three processes.
 """
 
 from __future__ import annotations
 
 import gc
+import pickle
 from collections.abc import Iterator
 from itertools import islice
 from pathlib import Path
@@ -21,10 +25,12 @@ from typing import NamedTuple
 
 from clientbase.errors import InputFileError
 from clientbase.i18n import _, set_language
+from clientbase.importers.clean import Clean, Rejected
 from clientbase.importers.csvtext import CsvText, ReadSummary
 from clientbase.importers.orders import OrderMapping
 from clientbase.importers.orders_columns import ColumnRows, Folding, as_columns, as_orders
-from clientbase.importers.orders_rows import RowsChunk
+from clientbase.importers.orders_rows import OrderRows, RowsChunk
+from clientbase.importers.records import ContactRecord
 from clientbase.importers.sniff import check_encoding
 from clientbase.importers.source import Source
 from clientbase.importers.tabular import Table, header_cells
@@ -95,13 +101,38 @@ _WORKER: _Worker | None = None  # the worker process's own
 
 
 def start_worker(region: str, source: str | None, mapping: OrderMapping, lang: str,
-                 reading: FileReading, grouped: bool) -> None:  # fmt: skip
+                 reading: FileReading, grouped: bool, clean_later: bool = False) -> None:  # fmt: skip
     """The initializer of the reading worker process (``grouped``: an order's lines that follow
-    each other come back as one row, see ``orders_columns.as_orders``)."""
+    each other come back as one row, see ``orders_columns.as_orders``; ``clean_later``: the new
+    identities come back as records, for ``clean_identities``)."""
     global _WORKER
     gc.disable()  # the per-file caches hold millions of small acyclic objects: nothing to collect
     set_language(lang)  # its reasons for rejected rows and its notes in the command's language
-    _WORKER = _Worker(ColumnRows(region, source), mapping, reading, grouped)
+    reader = ColumnRows(region, source)
+    reader.clean_later = clean_later
+    _WORKER = _Worker(reader, mapping, reading, grouped)
+
+
+_CLEANER: tuple[OrderRows, OrderMapping] | None = None  # the cleaning worker process's own
+
+
+def start_cleaner(region: str, source: str | None, mapping: OrderMapping, lang: str) -> None:
+    """The initializer of the worker process that cleans what the reading one left uncleaned."""
+    global _CLEANER
+    gc.disable()
+    set_language(lang)  # its reasons for rejected identities in the command's language
+    _CLEANER = (OrderRows(region, source), mapping)
+
+
+def clean_identities(
+    identities: list[tuple[int, ContactRecord]],
+) -> tuple[list[tuple[int, Clean | Rejected]], list[bytes]]:
+    """A chunk's new identities cleaned (see ``OrderRows.clean_later``), and each pickled as the
+    writer keeps a new customer's (``RowsChunk.packed``): only they travel here and back."""
+    assert _CLEANER is not None
+    reader, mapping = _CLEANER
+    cleaned = reader.clean_identities(identities, mapping)
+    return cleaned, [pickle.dumps(cl, pickle.HIGHEST_PROTOCOL) for _n, cl in cleaned]
 
 
 def next_chunk() -> RowsChunk | None:

@@ -63,7 +63,8 @@ _PLAIN_NUMBER = re.compile(r"-?[0-9]+(?:,[0-9]+)?\Z")  # 1560, 4770,00: most cel
 class RowsChunk(NamedTuple):
     """What a chunk of rows became, in file order.
 
-    ``identities``: (number, cleaned identity) for each identity not seen before in the file.
+    ``identities``: (number, cleaned identity) for each identity not seen before in the file
+    (with ``OrderRows.clean_later``: its record, not yet cleaned).
     ``loose``: (number, values of ``LOOSE``) for each such combination not seen before.
     ``items``: per row, an order line ``(identity number, order key, has id, ordered at,
     amount, quantity, cost, margin, discount, product, category, manager, channel, status,
@@ -71,12 +72,15 @@ class RowsChunk(NamedTuple):
     sheet, reason, raw JSON)``. ``columns``: instead of ``items`` when no row was rejected,
     the same lines a column at a time (see ``orders_columns.as_columns``)."""
 
-    identities: list[tuple[int, Clean | Rejected]]
+    identities: list[tuple[int, Clean | Rejected | ContactRecord]]
     loose: list[tuple[int, tuple]]
     items: list[tuple]
     rows_read: int
     columns: tuple | None = None
     orders: tuple | None = None  # see orders_columns.as_orders
+    # Per identity, its cleaned form pickled where it was cleaned (orders_reading.clean_identities):
+    # what the writer keeps of a new customer, made off the writing process.
+    packed: list[bytes] | None = None
 
 
 class OrderRows:
@@ -89,7 +93,6 @@ class OrderRows:
         self._dayfirst: bool | None = None  # 1/2/2025: decided once per file (_day_first)
         self._plan: tuple | None = None  # the mapping's columns, laid out for _record
         self._stamp = ""
-        self._texts: list[str] = []  # the cells of the row read last on the plain road
         # The lines of an invoice repeat its date, and prices repeat across a file: each text is
         # parsed once (bounded, so a file of all-different values does not grow them forever).
         self._dates: dict[str, tuple] = {}
@@ -103,6 +106,10 @@ class OrderRows:
         # identity, emptied with the two memories above (a new generation).
         self._row_keys: dict[tuple, int] = {}
         self._generation = 0
+        # Leave the new identities uncleaned (their records in RowsChunk.identities) for
+        # another process to clean (``clean_identities``): cleaning needs nothing from the rows
+        # around them, so a second worker can take it off the one that reads in file order.
+        self.clean_later = False
 
     def parse(
         self, mapping: OrderMapping, rows: list[tuple[int, list]], sheet: str | None
@@ -110,7 +117,7 @@ class OrderRows:
         rows = [(n, cells) for n, cells in rows if not is_blank(cells)]
         if self._dayfirst is None:
             self._dayfirst = _day_first(mapping, rows)
-        identities: list[tuple[int, Clean | Rejected]] = []
+        identities: list[tuple[int, Clean | Rejected | ContactRecord]] = []
         new_loose: list[tuple[int, tuple]] = []
         items: list[tuple] = []
         for n, cells in rows:
@@ -151,8 +158,10 @@ class OrderRows:
                 self._generation += 1
             number = known[sig] = self._next_identity
             self._next_identity += 1
-            self._raw(rec)
-            identities.append((number, self._clean(rec, mapping)))
+            # A customer's identity keeps no raw record of its own: every line keeps its row's
+            # (the batch records), and the orders import stores no row per identity.
+            rec.raw = {}
+            identities.append((number, rec if self.clean_later else self._clean(rec, mapping)))
         loose = tuple(map(rec.fields.get, LOOSE))
         lid = self._loose.get(loose)
         if lid is None:
@@ -199,9 +208,8 @@ class OrderRows:
             f = rec.fields
             order = {k: f.pop(k) for k in [k for k in f if k in _ORDER_FIELD_SET]}
             return rec, order, to_json(rec.raw)
-        # The raw record as a dict is wanted only to clean a new identity (see _raw).
+        # No raw record as a dict: an identity keeps none (see _identity).
         rec = ContactRecord(n, None, {}, [], [], [], sheet)  # type: ignore[arg-type]
-        self._texts = texts
         f, width, order = rec.fields, len(texts), {}
         for i, name in mine:
             if i < width and texts[i]:
@@ -237,11 +245,11 @@ class OrderRows:
             self._plan = plan = (m, keys, mine, ident, points, simple, names)
         return plan
 
-    def _raw(self, rec: ContactRecord) -> None:
-        """The raw record of a row read on the plain road, as ``to_record`` gives it."""
-        if rec.raw is None:
-            raw = dict(zip(self._plan[1], self._texts, strict=False))  # a short row: fewer cells
-            rec.raw = {k: t for k, t in raw.items() if t} if "" in self._texts else raw
+    def clean_identities(
+        self, identities: list[tuple[int, ContactRecord]], mapping: OrderMapping
+    ) -> list[tuple[int, Clean | Rejected]]:
+        """The identities a reader left uncleaned (``clean_later``), cleaned as it would have."""
+        return [(number, self._clean(rec, mapping)) for number, rec in identities]
 
     def _clean(self, rec: ContactRecord, mapping: OrderMapping) -> Clean | Rejected:
         """The customer part of a row; a client code alone is enough to know them by."""

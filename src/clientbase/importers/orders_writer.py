@@ -4,16 +4,16 @@ summed into orders with SQL at the end (a first load into SQLite stages an order
 lines as one row, see ``_stage``).
 
 Reading the rows (``orders_rows``) needs no database, so a large CSV is read by a worker
-process from the file itself (``orders_reading``) while this one finds the customers and
-writes: both cores are busy.
+process from the file itself (``orders_reading``), and the customers' identities it meets are
+cleaned by a second one, while this one finds the customers and writes.
 """
 
 from __future__ import annotations
 
-import json
 import pickle
 from collections import deque
 from collections.abc import Iterable
+from concurrent.futures import Future
 from datetime import datetime
 from itertools import repeat
 from types import SimpleNamespace
@@ -54,8 +54,16 @@ from clientbase.importers.orders_columns import (
     as_orders,
     fold_orders,
 )
-from clientbase.importers.orders_reading import FileReading, file_read, next_chunk, start_worker
+from clientbase.importers.orders_reading import (
+    FileReading,
+    clean_identities,
+    file_read,
+    next_chunk,
+    start_cleaner,
+    start_worker,
+)
 from clientbase.importers.orders_rows import LOOSE, RowsChunk
+from clientbase.importers.rawrow import object_text, read_raw
 from clientbase.importers.tabular import Table as FileTable
 from clientbase.workers import worker_pool
 
@@ -103,6 +111,10 @@ _ORDER_INSERT = (
     "category", "manager", "channel", "status", "currency", "external_id", "import_id", "created_at",
 )  # fmt: skip
 _REJECT_COLUMNS = ("import_id", "sheet", "row_number", "raw", "outcome", "reason", "customer_id")
+_CREATED_SQL = (
+    "INSERT INTO import_rows (import_id, sheet, row_number, raw, outcome, reason, customer_id) "
+    "VALUES ({batch}, ?, ?, ?, 'created', ?, ?)"
+)
 
 
 class OrderWriter:
@@ -141,6 +153,9 @@ class OrderWriter:
         self._newest_values: dict[int, list] = {}
         self._last_loose: dict[int, int] = {}
         self._kept: dict[int, bytes] = {}
+        # Each table's column names, by sheet: a line read a column at a time keeps its raw
+        # record in the cells form (rawrow), named again when the line is rejected here.
+        self._headers: dict[str, list[str]] = {}
 
     @property
     def base_was_empty(self) -> bool:
@@ -150,6 +165,7 @@ class OrderWriter:
     def write_rows(
         self, mapping: OrderMapping, rows: list[tuple[int, list]], sheet: str | None
     ) -> None:
+        self._headers[sheet or ""] = mapping.header
         chunk = self._rows.parse_rows(mapping, rows, sheet)
         self._write(as_orders(chunk, self._folding) if self._grouped else as_columns(chunk))
 
@@ -165,28 +181,50 @@ class OrderWriter:
         rows never cross between the processes, only what they became. The worker's reader
         starts afresh on the first table of the file. Returns the file's SHA-256 over the
         bytes the worker read; ``table.text`` gets the reader's notes and counts."""
-        args = (self.region, self.source, mapping, language(), reading, self._grouped)
-        with worker_pool(1, initializer=start_worker, initargs=args) as pool:
+        self._headers[""] = mapping.header
+        lang = language()
+        args = (self.region, self.source, mapping, lang, reading, self._grouped, True)
+        cleaning_args = (self.region, self.source, mapping, lang)
+        with (
+            worker_pool(1, initializer=start_worker, initargs=args) as pool,
+            worker_pool(1, initializer=start_cleaner, initargs=cleaning_args) as cleaner,
+        ):
             # One worker takes the tasks in order, each the next chunk of the file, so what
             # carries from row to row (a Shopify order's further lines, the day-first choice)
             # holds. A few are asked for ahead, to keep the worker busy while this one writes.
+            # The second worker cleans each chunk's new identities, left uncleaned by the first:
+            # a chunk is written once they are, while the next one is being cleaned.
             pending = deque(pool.submit(next_chunk) for _ in range(_IN_FLIGHT))
+            cleaning: deque = deque()
             while pending:
                 chunk = pending.popleft().result()
                 if chunk is None:  # the end of the file
                     continue
                 pending.append(pool.submit(next_chunk))
-                self._write(chunk)
+                ids = chunk.identities
+                cleaning.append((chunk, cleaner.submit(clean_identities, ids) if ids else None))
+                if len(cleaning) > 1:
+                    self._write_cleaned(*cleaning.popleft())
+            while cleaning:
+                self._write_cleaned(*cleaning.popleft())
             summary, digest = pool.submit(file_read).result()
         table.text = summary
         return digest
+
+    def _write_cleaned(self, chunk: RowsChunk, identities: Future | None) -> None:
+        """A chunk read by the reading worker, with its identities from the cleaning one."""
+        if identities is not None:
+            cleaned, packed = identities.result()
+            chunk = chunk._replace(identities=cleaned, packed=packed)
+        self._write(chunk)
 
     def _write(self, chunk: RowsChunk) -> None:
         who = self._who
         if chunk.identities:
             results = self.customers.write_chunk([cl for _, cl in chunk.identities])
-            for (number, _), (cl, outcome, reason, cid) in zip(
-                chunk.identities, results, strict=True
+            packed = chunk.packed
+            for i, ((number, _), (cl, outcome, reason, cid)) in enumerate(
+                zip(chunk.identities, results, strict=True)
             ):
                 if outcome == "rejected":
                     who[number] = (None, reason)
@@ -195,7 +233,8 @@ class OrderWriter:
                 values = self._matched.get(cid)
                 if values is None:
                     self._matched[cid] = values = [None] * len(LOOSE)
-                    self._kept[cid] = pickle.dumps(cl._replace(raw_json="{}"), PROTOCOL)
+                    # An identity's raw record is "{}" (orders_rows._identity): kept as it is.
+                    self._kept[cid] = packed[i] if packed else pickle.dumps(cl, PROTOCOL)
                 _merge(values, map(cl.fields.get, LOOSE))
         self._loose.update(chunk.loose)
         self.counts.rows_read += chunk.rows_read
@@ -232,15 +271,23 @@ class OrderWriter:
                         lines.append((item[1], item[2], cid, *item[3:19]))
                     continue
                 sheet, row, raw_json = item[16:19]
-            self.counts.rejected += 1
-            self.rejects.append(Reject(row, sheet, reason, json.loads(raw_json)))
-            records.append((batch, sheet, row, raw_json, "rejected", reason[:500], None))
+            self._reject(records, row, sheet, reason, raw_json)
         self._n += len(lines)
         if first:
             self._stage(lines)
         else:
             insert_rows(self.conn, _LINES, _LINE_COLUMNS, lines)
         insert_rows(self.conn, import_rows, _REJECT_COLUMNS, records)
+
+    def _reject(self, records: list, row: int, sheet: str | None, reason: str, raw: str) -> None:
+        """A rejected row: counted, listed, and its batch record in the named form (a line
+        read a column at a time comes in the cells form)."""
+        named = read_raw(raw, self._headers.get(sheet or ""))
+        if raw.startswith("["):
+            raw = object_text(named)  # type: ignore[arg-type]  # a row's cells: a dict
+        self.counts.rejected += 1
+        self.rejects.append(Reject(row, sheet, reason, named))
+        records.append((self.batch_id, sheet, row, raw, "rejected", reason[:500], None))
 
     def _write_columns(self, cols: tuple) -> bool:
         """Lines of a chunk given as columns (``as_columns``): staged with tuples zipped from
@@ -281,13 +328,18 @@ class OrderWriter:
                     continue
                 reason = who[n][1]
                 assert reason is not None
-                self.counts.rejected += 1
-                self.rejects.append(Reject(r, s, reason, json.loads(j)))
-                records.append((batch, s, r, j, "rejected", reason[:500], None))
-        else:
-            records = list(zip(repeat(batch), sheet, row, raw, repeat("created"), reasons, cids))
+                self._reject(records, r, s, reason, j)
+            insert_rows(self.conn, import_rows, _REJECT_COLUMNS, records)
+        elif cids:
+            # Every line created (the usual chunk): the batch and the outcome are the same on
+            # all, so they are written into the statement and only the rest is bound per line
+            # (a first load is on SQLite: see _grouped). A third less binding for the biggest
+            # table of the import.
+            self.conn.exec_driver_sql(
+                _CREATED_SQL.format(batch=int(batch)),
+                list(zip(sheet, row, raw, reasons, cids, strict=True)),
+            )
         self._newest_loose(cids, lids)
-        insert_rows(self.conn, import_rows, _REJECT_COLUMNS, records)
         gcids = [who[n][0] for n in groups[2]]
         staged = list(zip(groups[0], groups[1], gcids, *groups[3:], strict=True))
         if None in gcids:

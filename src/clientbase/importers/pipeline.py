@@ -625,7 +625,13 @@ def _import_orders(
         conn,
         batch_id,
         c,
-        options={"mapping": result.mapping, "region": opt.region, "notes": result.notes},
+        options={
+            "mapping": result.mapping,
+            "region": opt.region,
+            "notes": result.notes,
+            # The column names of the lines kept in the raw record's cells form (see rawrow).
+            "raw_header": {t.name or "": list(m.header) for t, m in plan.tables},
+        },
     )
     return result
 

@@ -3,14 +3,15 @@
 Every row of a batch is kept exactly as read (for ``imports show``, the rejected rows, undo and
 erasure). Two forms, both JSON text:
 
-- a row of a table (CSV, workbook) that became a customer: its cells in column order,
-  ``["Павел Серов","89628633409","","Москва"]``, an empty cell as ``""`` and the empty cells at
-  the end left out. The column names are stored once with the batch (``raw_header`` in the
-  batch's options, per sheet) instead of on every row, where they were about half the bytes of
-  the biggest table of an imported base;
-- everything else (rejected rows, vCards, call logs, order lines, manual entries, and every row
-  written before the cells form existed): a JSON object ``{column: value}`` of the non-empty
-  cells, or a list of such objects.
+- a row of a table (CSV, workbook) that became a customer, or an order line read a column at a
+  time (``orders_columns``): its cells in column order, ``["Павел Серов","89628633409","",
+  "Москва"]``, an empty cell as ``""`` and the empty cells at the end left out. The column
+  names are stored once with the batch (``raw_header`` in the batch's options, per sheet)
+  instead of on every row, where they were about half the bytes of the biggest table of an
+  imported base;
+- everything else (rejected rows, vCards, call logs, order lines read row by row, manual
+  entries, and every row written before the cells form existed): a JSON object
+  ``{column: value}`` of the non-empty cells, or a list of such objects.
 
 A value is JSON-escaped the same way in both forms, so a search for a person's values in the raw
 text (``contacts forget``) finds them in either.
@@ -55,6 +56,25 @@ def cells_text(cells: list[str]) -> str:
     while n and not cells[n - 1]:
         n -= 1
     return "[" + ",".join([encode_basestring(c) for c in cells[:n]]) + "]"
+
+
+def cells_texts(cols: list[list[str]]) -> list[str]:
+    """``cells_text`` of each row of a chunk given a column at a time (text cells, every column
+    as long): each column is encoded with one ``map``, the rows joined from those pieces."""
+    if not cols:
+        return []
+    encoded = [list(map(encode_basestring, col)) for col in cols]
+    rows = ["[" + ",".join(r) + "]" for r in zip(*encoded, strict=True)]
+    if "" in cols[-1]:
+        # An empty last cell: left out, with the empty cells before it. A row that ends in
+        # ',""]' ends in an empty cell (a quote inside a text is always escaped).
+        for i, last in enumerate(cols[-1]):
+            if not last:
+                text = rows[i]
+                while text.endswith(',""]'):
+                    text = text[:-4] + "]"
+                rows[i] = "[]" if text == '[""]' else text
+    return rows
 
 
 def read_raw(text: str, header: list[str] | None = None) -> dict | list:
