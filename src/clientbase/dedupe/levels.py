@@ -35,8 +35,12 @@ from clientbase.dedupe.names import (
     typo_as_typed,
 )
 from clientbase.i18n import N_, _, language
+from clientbase.normalize.name_match import company_names_differ
 
-__all__ = ["FIELDS", "LEVELS", "N_FIELDS", "compare", "describe", "read_swapped", "swapped_names"]
+__all__ = [
+    "FIELDS", "LEVELS", "N_FIELDS", "compare", "describe", "phrase", "read_swapped",
+    "swapped_names",
+]  # fmt: skip
 
 # Field order in a comparison vector, and the levels of each (index = level; 0 = no evidence).
 LEVELS: dict[str, tuple[str, ...]] = {
@@ -52,12 +56,13 @@ LEVELS: dict[str, tuple[str, ...]] = {
     "patronymic": ("missing", "same", "typo", "initial", "different"),
     "gender": ("missing", "same", "different"),
     "birthday": ("missing", "same", "same day and month", "day and month swapped",
-                 "one digit off", "same year", "different"),
+                 "one digit off", "same year", "different", "one part different"),
     "city": ("missing", "same", "similar", "different"),
     "address": ("missing", "same", "similar", "different"),
     "postcode": ("missing", "same", "one digit off", "different"),
     "company": ("missing", "same", "similar", "different"),
-    "organisation": ("missing", "same", "similar", "one name inside the other", "different"),
+    "organisation": ("missing", "same", "similar", "one name inside the other", "different",
+                     "nothing in common"),
     "kind": ("same kind", "sole trader named after the person", "company and person"),
 }  # fmt: skip
 FIELDS: tuple[str, ...] = tuple(LEVELS)
@@ -271,7 +276,9 @@ def _birthday(f: Features, g: Features) -> int:
                 return 3
             if _one_digit_off(f"{fy:04d}{fm:02d}{fd:02d}", f"{gy:04d}{gm:02d}{gd:02d}"):
                 return 4
-            return 6
+            # Two of year, month and day the same: one part typed wrong as a whole ("03-02"
+            # for "03-17"); a father and a son of one name rarely share two of them.
+            return 7 if (fy == gy) + (fm == gm) + (fd == gd) == 2 else 6
         if fm == gm and fd == gd:
             return 2
         if fm == gd and fd == gm:
@@ -345,7 +352,9 @@ def _org(f: Features, g: Features) -> int:
     wa, wb = f.company_words, g.company_words
     if wa and wb and (wa <= wb or wb <= wa):
         return 3
-    return 4
+    # No word of one fits a word of the other: two businesses of one building or hotel, which
+    # share its address and often its switchboard number.
+    return 5 if company_names_differ(a, b) else 4
 
 
 def _kind(f: Features, g: Features) -> int:
@@ -461,8 +470,10 @@ LEVEL_WORDS = {
     "same day and month": N_("same day and month"),
     "day and month swapped": N_("day and month swapped"),
     "one digit off": N_("one digit off"),
+    "one part different": N_("one part different"),
     "same year": N_("same year"),
     "one name inside the other": N_("one name inside the other"),
+    "nothing in common": N_("nothing in common"),
     "same kind": N_("same kind"),
     "sole trader named after the person": N_("sole trader named after the person"),
     "company and person": N_("company and person"),
@@ -478,23 +489,52 @@ def describe(f: Features, g: Features, field: int, level: int, swapped: bool | N
     """One field's level in words: "surname typo: Смирнова / Smirnowa", "birthday one digit off:
     1985-03-12 / 1985-03-21", "city missing". ``swapped``: :func:`read_swapped` of the pair,
     when the caller knows it."""
-    lang = language()
-    words = _words(lang, field, level)
+    if swapped is None:
+        swapped = field in (SURNAME, FIRST) and read_swapped(f, g)
+    return phrase(language(), f, g, field, level, swapped)
+
+
+# The forms of a phrase: the template each takes (see :func:`_frame`).
+_PLAIN, _VALUES, _SWAPPED, _SAME_EMAIL, _KINDS = range(5)
+_TEMPLATES = {
+    _PLAIN: N_("{field} {level}"),
+    _VALUES: N_("{field} {level}: {values}"),
+    _SWAPPED: N_("{field} {level} {values} (first and last name swapped)"),
+    _SAME_EMAIL: N_("same email {values}"),
+    _KINDS: N_("{level}: {values}"),
+}
+
+
+def phrase(lang: str, f: Features, g: Features, field: int, level: int, swapped: bool) -> str:
+    """:func:`describe` for a caller that knows the language and whether the names were read
+    swapped (``swapped`` matters only for the surname and the first name)."""
     if field == KIND:
-        return _said(lang, N_("{level}: {values}")).format(values=f"{f.name} / {g.name}", **words)
+        head, tail = _frame(lang, field, level, _KINDS)
+        return f"{head}{f.name} / {g.name}{tail}"
     if level == 0 or field == GENDER:
-        return _said(lang, N_("{field} {level}")).format(**words)
+        return _frame(lang, field, level, _PLAIN)[0]
     if field == EMAIL and level == 1:
         shared = [r for k, r in zip(f.emails, f.email_raw, strict=False) if k in g.emails]
-        return _said(lang, N_("same email {values}")).format(values=", ".join(shared))
-    if field in (SURNAME, FIRST) and (read_swapped(f, g) if swapped is None else swapped):
+        head, tail = _frame(lang, field, level, _SAME_EMAIL)
+        return f"{head}{', '.join(shared)}{tail}"
+    if swapped and field in (SURNAME, FIRST):
         a, b = (f.last_raw, g.first.raw) if field == SURNAME else (f.first.raw, g.last_raw)  # type: ignore[union-attr]
-        return _said(lang, N_("{field} {level} {values} (first and last name swapped)")).format(
-            values=_pair(a, b, level), **words
-        )
-    return _said(lang, N_("{field} {level}: {values}")).format(
-        values=_shown(f, g, field, level), **words
-    )
+        head, tail = _frame(lang, field, level, _SWAPPED)
+        return f"{head}{_pair(a, b, level)}{tail}"
+    head, tail = _frame(lang, field, level, _VALUES)
+    return f"{head}{_shown(f, g, field, level)}{tail}"
+
+
+# Phrases are written for hundreds of thousands of pairs: the words of a field and a level go
+# into their template once per language, leaving the text before and after the values.
+_CUT = "\x00"
+
+
+@lru_cache(maxsize=2048)
+def _frame(lang: str, field: int, level: int, form: int) -> tuple[str, str]:
+    text = _said(lang, _TEMPLATES[form]).format(values=_CUT, **_words(lang, field, level))
+    head, _sep, tail = text.partition(_CUT)
+    return head, tail
 
 
 # An explanation is a handful of phrases for each of hundreds of thousands of pairs: their

@@ -10,6 +10,8 @@ from __future__ import annotations
 from collections.abc import Callable, Iterable, Mapping
 from dataclasses import dataclass
 
+from clientbase.normalize.dates import birthday_digits
+
 __all__ = ["Match", "Person", "person_from_fields"]
 
 
@@ -115,6 +117,10 @@ def person_from_fields(
             kw[k] = v
     if kw.get("kind") not in ("person", "company"):
         kw.pop("kind", None)
+    if "birth_month" not in kw:
+        written = birthday_digits(fields.get("birthday_raw"))  # type: ignore[arg-type]
+        if written:
+            kw["birth_year"], kw["birth_month"], kw["birth_day"] = written
     if "display_name" in kw and not isinstance(kw["display_name"], str):
         kw["display_name"] = str(kw["display_name"])
     return Person(

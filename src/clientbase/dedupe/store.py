@@ -21,11 +21,13 @@ from sqlalchemy import Connection, select
 from clientbase.db.models import contact_points, customers
 from clientbase.db.rules import NOT_LIVE_CUSTOMER_STATUSES
 from clientbase.dedupe.person import Person
+from clientbase.normalize.dates import birthday_digits
 from clientbase.normalize.phones import AREA_SEP, normalize_phone
 
 PERSON_COLUMNS = (
     "id", "display_name", "last_name", "first_name", "middle_name", "gender", "birth_year",
     "birth_month", "birth_day", "city", "company", "address", "postcode", "external_id", "kind",
+    "birthday_raw",
 )  # fmt: skip
 _CHUNK = 500  # ids per IN (...) list
 
@@ -118,10 +120,13 @@ def load_people(
     for r in rows:
         cid = r[0]
         ph, em = phones.get(cid), emails.get(cid)
+        by, bm, bd = r[6], r[7], r[8]
+        if r[15] and not bm:  # a birthday that is not a date: its digits still compare
+            by, bm, bd = birthday_digits(r[15]) or (by, bm, bd)
         append(
             Person(
                 cid, r[1] or "", r[2] or None, r[3] or None, r[4] or None, r[5] or None,
-                r[6], r[7], r[8],
+                by, bm, bd,
                 (tuple(ph) if len(ph) == 1 else tuple(dict.fromkeys(ph))) if ph else empty,
                 (tuple(em) if len(em) == 1 else tuple(dict.fromkeys(em))) if em else empty,
                 r[9] or None, r[10] or None, r[11] or None, r[12] or None, r[13] or None,

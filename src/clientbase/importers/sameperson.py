@@ -8,6 +8,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+from clientbase.normalize.dates import birthday_digits
+from clientbase.normalize.name_match import company_names_differ
 from clientbase.normalize.names import first_names_compatible
 
 
@@ -28,13 +30,27 @@ def codes_differ(a: dict, b: dict) -> bool:
     )
 
 
+def _birthday(f: dict) -> tuple[tuple, bool]:
+    """Year, month and day of a record, and whether they are the digits of a date that cannot
+    be ("31.04.1990", "1964-11-71": a typo'd digit still tells them from 1962-11-26)."""
+    if f.get("birth_month"):
+        return (f.get("birth_year"), f["birth_month"], f.get("birth_day")), False
+    written = birthday_digits(f.get("birthday_raw"))
+    return (written, True) if written else ((None, None, None), False)
+
+
 def birthdays_differ(a: dict, b: dict) -> bool:
-    """Two known birthdays that disagree: namesakes, not one person."""
-    if not (a.get("birth_month") and b.get("birth_month")):
+    """Two known birthdays that disagree: namesakes, not one person. A date that cannot be
+    disagrees only when more than one digit differs: "31.04.1990" is 30.04.1990 mistyped."""
+    ((ay, am, ad), a_typed), ((by, bm, bd), b_typed) = _birthday(a), _birthday(b)
+    if not (am and bm):
         return False
-    if (a["birth_month"], a.get("birth_day")) != (b["birth_month"], b.get("birth_day")):
+    if (a_typed or b_typed) and ay and by:
+        x, y = f"{ay:04d}{am:02d}{ad or 0:02d}", f"{by:04d}{bm:02d}{bd or 0:02d}"
+        return len(x) != len(y) or sum(c != d for c, d in zip(x, y, strict=True)) > 1
+    if (am, ad) != (bm, bd):
         return True
-    return bool(a.get("birth_year") and b.get("birth_year") and a["birth_year"] != b["birth_year"])
+    return bool(ay and by and ay != by)
 
 
 def patronymics_differ(a: dict, b: dict) -> bool:
@@ -53,11 +69,23 @@ def genders_differ(a: dict, b: dict) -> bool:
     return bool(a.get("gender") and b.get("gender") and a["gender"] != b["gender"])
 
 
+def organisations_differ(a: dict, b: dict) -> bool:
+    """Two organisations of clearly different names: businesses of one building or hotel share
+    its switchboard number."""
+    return (
+        a.get("kind") == "company"
+        and b.get("kind") == "company"
+        and company_names_differ(a.get("company"), b.get("company"))
+    )
+
+
 def same_person_possible(a: dict, b: dict) -> bool:
     """What a shared phone or email cannot overrule: a different first name, birthday,
-    patronymic or gender means two people on one family or office line or mailbox."""
+    patronymic or gender means two people on one family or office line or mailbox; a
+    different name, two organisations on one switchboard."""
     return (
-        first_names_compatible(a.get("first_name"), b.get("first_name"))
+        not organisations_differ(a, b)
+        and first_names_compatible(a.get("first_name"), b.get("first_name"))
         and not birthdays_differ(a, b)
         and not patronymics_differ(a, b)
         and not genders_differ(a, b)

@@ -433,3 +433,32 @@ def parse_birthday(
         return _birthday_number(float(s.replace(",", ".")), today)
     year, digits, month, day, _clock = _split(s, dayfirst)
     return _birthday(year, month, day, today, digits)
+
+
+# A date whose digits are all there but that is no date: "1964-11-71", "31.13.1985".
+_YMD = re.compile(r"\s*(\d{4})[-./ ](\d{1,2})[-./ ](\d{1,2})\s*")
+_DMY = re.compile(r"\s*(\d{1,2})[./ ](\d{1,2})[./ ](\d{4})\s*")
+_COMPACT = re.compile(r"\s*(\d{4})(\d{2})(\d{2})\s*")
+
+
+def birthday_digits(raw: str | None) -> tuple[int, int, int] | None:
+    """Year, month and day as written in a birthday the import kept because it is not a date.
+
+    A typo'd digit often makes a date impossible (day 71, month 13); its digits are still
+    evidence: "1964-11-71" is one digit off "1964-11-21" and far from "1962-11-26". Only whole
+    dates with a four-digit year are read (year first, or day first with dots); anything else
+    stays unknown.
+    """
+    if not raw:
+        return None
+    m = _YMD.fullmatch(raw) or _COMPACT.fullmatch(raw)
+    if m:
+        y, mo, d = (int(x) for x in m.groups())
+    else:
+        m = _DMY.fullmatch(raw)
+        if not m:
+            return None
+        d, mo, y = (int(x) for x in m.groups())
+    if not (y and mo and d):
+        return None
+    return y, mo, d

@@ -24,7 +24,7 @@ import re
 from dataclasses import dataclass
 from functools import lru_cache
 
-from rapidfuzz.distance import OSA
+from rapidfuzz.distance import OSA, JaroWinkler
 
 from clientbase.normalize.match_keys import address_key, city_key, company_core, company_key
 from clientbase.normalize.name_data import DIMINUTIVES, FIRST_NAMES, LATIN_EQUIVALENTS
@@ -509,3 +509,34 @@ def compare_part(a: str, b: str, a_initial: bool = False, b_initial: bool = Fals
 def is_initial(raw: str | None) -> bool:
     """A stored name part that is a bare initial: "И.", "J", "Sh."."""
     return bool(raw) and _is_initial(raw)  # type: ignore[arg-type]
+
+
+# Two organisation names this alike are one name written two ways ("РомашкаПром 21" and
+# "РомашкаПром21", "ИСТОКРУПП" and "ИстокГрупп").
+_JW_ORG = 0.90
+
+
+def _org_words_fit(a: str, b: str) -> bool:
+    if a == b:
+        return not a.isdigit() or len(a) >= 3  # "1", "21": a branch number, not a name
+    if min(len(a), len(b)) >= 3 and (a.startswith(b) or b.startswith(a)):
+        return True  # "deli" and "delicatessen"
+    return is_typo(a, b)
+
+
+@lru_cache(maxsize=1 << 14)
+def company_names_differ(a: str | None, b: str | None) -> bool:
+    """Two organisation names with nothing in common: two businesses, not one written two
+    ways. After legal forms and branch wording are dropped (:func:`company_core`) no word of
+    one fits a word of the other (the same, a shortening, a typo) and the names as a whole are
+    not alike. "circus circus" and "steak house" at one hotel's number differ; "arts deli" and
+    "arts delicatessen", "ООО «ЛидерЛаб СПб»" and "ЛидерЛаб ПСб", "ИСТОКРУПП" and "ИстокГрупп"
+    do not."""
+    ca, cb = company_core(a), company_core(b)
+    if not ca or not cb:
+        return False
+    wa, wb = ca.split(), cb.split()
+    if any(_org_words_fit(x, y) for x in wa for y in wb):
+        return False
+    ja, jb = "".join(wa), "".join(wb)
+    return not (is_typo(ja, jb) or JaroWinkler.similarity(ja, jb) >= _JW_ORG)

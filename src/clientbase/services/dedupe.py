@@ -31,6 +31,7 @@ from clientbase.dedupe.merge import history as merge_history
 from clientbase.dedupe.merge import undo as undo_merge
 from clientbase.dedupe.model import AUTO_PROBABILITY, REVIEW_PROBABILITY
 from clientbase.dedupe.person import Match
+from clientbase.dedupe.score import AUTO_THRESHOLD as RULES_AUTO
 from clientbase.dedupe.score import score_pair
 from clientbase.dedupe.store import load_people
 from clientbase.errors import ClientbaseError, NotFoundError, UsageError
@@ -276,8 +277,8 @@ def plan(
     merge automatically (every link at or above ``auto_above``) and those to review.
     ``area_code`` (default: the config's) completes local numbers before they are compared."""
     auto, review_min = _thresholds()
-    threshold = auto if auto_above is None else float(auto_above)
-    if not 0 < threshold <= 1:
+    given = None if auto_above is None else float(auto_above)
+    if given is not None and not 0 < given <= 1:
         raise UsageError(
             _("--threshold {auto_above}: a match probability between 0 and 1").format(
                 auto_above=auto_above
@@ -289,11 +290,14 @@ def plan(
         skip = _skip_pairs(conn)
         labels = _labels(conn)
         only = None if only_ids is None else set(only_ids)
-        pair_min = min(review_min, threshold)
+        pair_min = review_min if given is None else min(review_min, given)
         found = match(
             people, only_ids=only, min_score=pair_min, skip_pairs=skip, progress=progress,
             labels=labels,
         )  # fmt: skip
+        # A base too small to learn from is scored by the hand-set weights, whose scale has its
+        # own automatic threshold.
+        threshold = given if given is not None else auto if found.model is not None else RULES_AUTO
         matches = found.matches
         by_id = {p.id: p for p in people} if matches else {}
         auto_groups = clusters(
