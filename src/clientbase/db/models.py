@@ -67,7 +67,7 @@ class ImportBatch(Base):
 class Customer(Base):
     __tablename__ = "customers"
     # A filter on the city reads this index alone (merged away and status are in every listing's
-    # test); migration 0006.
+    # test); migration 0007.
     __table_args__ = (Index("ix_customers_city", "city", "merged_into_id", "status"),)
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)

@@ -4,15 +4,15 @@ A filter on the city (`contacts list --where "city = 'Москва'"`) finds its
 spellings (`SELECT DISTINCT city`) in this index alone: it holds the two columns every listing
 tests as well (merged away, status), so SQLite never reads the customers' rows for it.
 
-Revision ID: 0006
-Revises: 0005
+Revision ID: 0007
+Revises: 0006
 Create Date: 2026-12-07
 """
 
 from alembic import op
 
-revision = "0006"
-down_revision = "0005"
+revision = "0007"
+down_revision = "0006"
 branch_labels = None
 depends_on = None
 
