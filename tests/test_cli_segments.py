@@ -306,7 +306,7 @@ def test_the_first_cut_changes_no_answer(cli, shop):
     from clientbase.segments.filter import parse
     from clientbase.segments.lifecycle import DEFAULTS
     from clientbase.segments.tree import fields_used
-    from clientbase.services.segments import condition, matching_ids
+    from clientbase.services.segments import condition, count_matching, matching_ids
 
     engine = cli.engine()
     with write_transaction(engine) as conn:
@@ -334,6 +334,11 @@ def test_the_first_cut_changes_no_answer(cli, shop):
             whole = sorted(conn.execute(select(f.c.id).where(condition(node, f, TODAY))).scalars())
         assert whole == want, expr
         assert matching_ids(engine, where=expr) == want, expr
+    # Several counts over one gathering of the facts: what each expression alone gives.
+    more = ["(has_phone = yes or has_email = yes) and consent = no", "consent = yes", "vip"]
+    alone = [len(matching_ids(engine, where=e)) for e in [*cases, *more]]
+    assert count_matching(engine, [*cases, *more]) == alone
+    assert alone[: len(cases)] == [len(w) for w in cases.values()]
     cut = narrowing(parse("city = 'a' and orders > 1 and not vip and city != 'b' and tags = null"))
     assert cut == parse("city = 'a'")
     assert narrowing(parse("city = 'a' or orders > 1")) is None

@@ -158,25 +158,143 @@ def test_cells_the_csv_writer_quotes_are_written_as_it_writes_them(cli, tmp_path
 
 
 @pytest.mark.skipif(ON_PG, reason="the quick listing reads SQLite files only")
-def test_the_quick_listing_starts_without_sqlalchemy(varied):
-    """`contacts list --limit N` on a SQLite base at the head revision: the stage's aggregates
-    (segments.activity) come as SQL text, so the database toolkit is never loaded."""
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["--limit", "3", "--columns", "id,lifecycle,phones,tags"],
+        ["--format", "csv", "--where", "city = 'Москва' or name contains 'ов'"],
+        ["--format", "csv", "--columns", "id,warmth,emails"],
+    ],
+)
+def test_the_quick_listing_starts_without_sqlalchemy(varied, args):
+    """`contacts list --limit N`, and a whole or own-column-filtered CSV listing, on a SQLite
+    base at the head revision: the stage's aggregates (segments.activity) and the filter
+    (segments.own_sql) come as SQL text, so the database toolkit is never loaded."""
     import subprocess
     import sys
 
     script = (
         "import sys\n"
         "from clientbase.cli.main import run\n"
-        "sys.argv = ['clientbase', '--db', sys.argv[1], 'contacts', 'list', '--limit', '3',"
-        " '--columns', 'id,lifecycle,phones,tags']\n"
+        "sys.argv = ['clientbase', '--db', sys.argv[1], 'contacts', 'list', *sys.argv[2:]]\n"
         "try:\n"
         "    run()\n"
         "except SystemExit:\n"
         "    pass\n"
         "print('sqlalchemy' in sys.modules)\n"
     )
-    done = subprocess.run([sys.executable, "-c", script, str(varied.db)], capture_output=True,
-                          text=True, check=True)  # fmt: skip
+    done = subprocess.run([sys.executable, "-c", script, str(varied.db), *args],
+                          capture_output=True, text=True, check=True)  # fmt: skip
     lines = done.stdout.strip().splitlines()
     assert lines[-1] == "False", done.stdout + done.stderr
-    assert len(lines) > 3  # the table was printed
+    assert len(lines) > 3  # the table or the lines were printed
+
+
+# Expressions on the customer's own columns: the quick listing builds their SQL text itself
+# (segments.own_sql); every other expression takes the usual way.
+OWN_EXPRESSIONS = (
+    "city = 'Москва'", "city != 'москва'", "city in ('казань', 'москва', 'Тула')",
+    "not city in ('Казань')", "city = null", "city != null", "city contains 'ос'",
+    "city not contains 'мос'", "name contains 'ива' or source = 'Авито'",
+    "(source = 'сарафанное радио' or city = 'Казань') and not name contains 'а'",
+    "name = 'Иванов Иван'", "kind = 'company'", "gender = 'ж'", "status = 'archived'",
+    "status != 'active'", "id > 10 and id <= 30", "id in (1, 3, 5, 40)", "id not in (2, 4)",
+    "created < 30d", "created >= 2020-01-01", "created = 2026-01-01", "created != 2020-01-01",
+    "manager = null and company != null", "company contains '_%'", "city = 'Тула'",
+)  # fmt: skip
+
+
+@pytest.mark.skipif(ON_PG, reason="the quick listing reads SQLite files only")
+@pytest.mark.parametrize("few_spellings", [False, True])
+def test_the_quick_filter_finds_the_customers_of_the_usual_one(varied, monkeypatch, few_spellings):
+    """The own-column expressions as plain SQL (segments.own_sql) pick the customers the facts'
+    condition picks (services.segments), with the columns' spellings read or without them
+    (too many values: lower() per customer), and the quick listing writes the same text."""
+    from clientbase.db.quick import open_quick
+    from clientbase.segments import cache, own_sql
+    from clientbase.segments.filter import parse
+    from clientbase.services import quick_list
+
+    if few_spellings:
+        monkeypatch.setattr(cache, "SPELLINGS_MAX", 0)
+        monkeypatch.setattr(own_sql, "SPELLINGS_MAX", 0)
+    engine = varied.engine()
+    conn = open_quick(Path(varied.db))
+    assert conn is not None
+    sizes = []
+    try:
+        for as_of in (date(2025, 12, 31), None):
+            for e in OWN_EXPRESSIONS:
+                node = parse(e)
+                assert own_sql.is_own(node), e
+                usual = matching_ids(engine, where=e, as_of=as_of)
+                sql, params = own_sql.own_where(
+                    node, as_of or date.today(), quick_list._own_spellings(conn, node)
+                )
+                found = [i for (i,) in conn.execute(
+                    f"SELECT id FROM customers WHERE {sql} ORDER BY id", params)]  # fmt: skip
+                assert found == usual, e
+                sizes.append(len(usual))
+                for cols in (list(CSV_COLUMNS), ["lifecycle", "tags", "phones"]):
+                    text = b"".join(quick_list.quick_text(conn, cols, node, as_of=as_of, utf8=True))
+                    assert text.decode() == "".join(text_csv(engine, cols, where=e, as_of=as_of)), (
+                        e,
+                        cols,
+                    )
+        assert min(sizes) == 0 and max(sizes) > 20 and len(set(sizes)) > 10
+        whole = "".join(quick_list.quick_text(conn, list(CSV_COLUMNS)))
+        assert whole == "".join(text_csv(engine, list(CSV_COLUMNS)))
+        for e in ("tags contains 'опт'", "orders >= 1 and city = 'Москва'", "lifecycle = 'lead'"):
+            assert not own_sql.is_own(parse(e))
+            assert quick_list.quick_text(conn, list(CSV_COLUMNS), parse(e)) is None
+        assert quick_list.quick_text(conn, ["id", "created_at"]) is None
+    finally:
+        conn.close()
+
+
+@pytest.mark.skipif(ON_PG, reason="the quick listing reads SQLite files only")
+def test_contacts_list_filtered_to_csv_prints_the_same_either_way(varied):
+    for args in (("--where", "city = 'Москва'"), ("--where", "name contains 'ов' and city != null"),
+                 ("--where", "status = 'archived'", "--columns", "id,name,lifecycle"),
+                 ("--where", "tags contains 'опт'"), ("--as-of", "2025-06-01"),
+                 ("--where", "source != null", "--as-of", "2025-06-01", "--columns",
+                  "warmth,phones,emails,birthday")):  # fmt: skip
+        quick = varied("contacts", "list", "--format", "csv", *args).stdout
+        assert quick == varied("contacts", "list", "--format", "csv", *args, "--search", "").stdout
+        assert quick.count("\n") > 1, args
+    bad = varied("contacts", "list", "--format", "csv", "--where", "city = ", expect=2)
+    assert "city" in bad.output
+
+
+@pytest.mark.skipif(ON_PG, reason="the quick listing reads SQLite files only")
+def test_the_quick_filter_reads_kept_stages_and_leaves_many_buyers_to_the_usual_way(
+    varied, monkeypatch
+):
+    """Stages come from a kept day of facts when there is one; without it, more listed
+    customers with orders than QUICK_STAGES_MAX are left to the usual way (None)."""
+    from clientbase.db.quick import open_quick
+    from clientbase.segments.filter import parse
+    from clientbase.services import quick_list
+
+    engine = varied.engine()
+    day = date(2025, 12, 31)
+    cols = ["id", "lifecycle", "warmth", "city"]
+    node = parse("id > 0")
+    conn = open_quick(Path(varied.db))
+    assert conn is not None
+    try:
+        usual = "".join(text_csv(engine, cols, where="id > 0", as_of=day))
+        assert len({line.split(",")[1] for line in usual.splitlines()}) >= 3  # several stages
+        monkeypatch.setattr(quick_list, "QUICK_STAGES_MAX", 0)
+        assert quick_list.quick_text(conn, cols, node, as_of=day) is None
+        assert quick_list.quick_text(conn, cols, None, as_of=day) is None
+        assert quick_list.quick_text(conn, ["id", "city"], node, as_of=day) is not None
+        varied("contacts", "list", "--where", "lifecycle = 'active'", "--as-of", day.isoformat())
+        kept = conn.execute("SELECT count(*) FROM fact_days WHERE as_of = ?", (str(day),))
+        assert kept.fetchone()[0] == 1
+        # the kept day: no stage to compute here, whatever their number
+        assert "".join(quick_list.quick_text(conn, cols, node, as_of=day)) == usual
+        whole = "".join(quick_list.quick_text(conn, cols, None, as_of=day))
+        assert whole == "".join(text_csv(engine, cols, as_of=day))
+    finally:
+        conn.close()

@@ -428,6 +428,6 @@ def test_own_text_columns_compare_the_same_by_their_spellings(cli, tmp_path, mon
              "not city in ('Казань')", "source = 'АВИТО' and city = 'москва'", "city = 'Тула'",
              "name = 'орлова ольга'", "city not in ('москва')")  # fmt: skip
     found = {e: matching_ids(engine, where=e) for e in exprs}
-    monkeypatch.setattr(cache, "_OWN_SPELLINGS_MAX", 0)  # every column "too many": lower()
+    monkeypatch.setattr(cache, "SPELLINGS_MAX", 0)  # every column "too many": lower()
     assert {e: matching_ids(engine, where=e) for e in exprs} == found
     assert [len(found[e]) for e in exprs] == [3, 2, 4, 4, 2, 0, 1, 2]

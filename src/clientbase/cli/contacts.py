@@ -95,6 +95,9 @@ def list_cmd(
     if search is None and where is None and segment is None and sort is None:
         if _quick_listing(ctx, fmt, columns, limit, as_of):
             return
+    elif fmt == Format.csv and search is None and segment is None and sort is None:
+        if limit is None and _quick_text(ctx, where, columns, as_of):
+            return
     # services load SQLAlchemy and the tables: imported when the command runs, not for --help
     from clientbase.services.contacts import (
         check_fields,
@@ -183,7 +186,7 @@ def _quick_listing(ctx, fmt: Format, columns: str | None, limit: int | None, as_
     if shown is None or not set(shown) <= QUICK_FIELDS:
         return False  # JSON of every key: provenance, consent, calls … the usual way
     if fmt == Format.csv and limit is None:
-        return False  # a whole listing: one query (services.contact_text)
+        return _quick_text(ctx, None, columns, as_of)  # a whole listing: lines by the database
     day = parse_day(as_of, "--as-of")
     st = state(ctx)
     resolve_wait(st.wait)  # a bad --wait or CLIENTBASE_WAIT is an error here too
@@ -199,6 +202,37 @@ def _quick_listing(ctx, fmt: Format, columns: str | None, limit: int | None, as_
         else:
             listed = [dict(zip(shown, r, strict=True)) for r in rows]
             emit_table(listed, shown, title=customers(len(listed)))
+    finally:
+        conn.close()
+    return True
+
+
+def _quick_text(ctx, where: str | None, columns: str | None, as_of) -> bool:
+    """A whole CSV listing, or one filtered on the customer's own columns, through
+    services.quick_list.quick_text (a SQLite base read without SQLAlchemy) when it can give it;
+    True when it was written."""
+    # the quick path's own modules: loaded only when a listing may take it
+    from clientbase.config import resolve_wait
+    from clientbase.db.quick import open_quick
+    from clientbase.segments.filter import parse
+    from clientbase.services.contact_fields import check_fields
+    from clientbase.services.quick_list import quick_text
+
+    cols = CSV_COLUMNS
+    if columns is not None:
+        cols = check_fields([c.strip() for c in columns.split(",") if c.strip()], "--columns")
+    day = parse_day(as_of, "--as-of")
+    node = None if where is None else parse(where)  # a bad expression fails here, as elsewhere
+    st = state(ctx)
+    resolve_wait(st.wait)
+    conn = open_quick(st.location().path)
+    if conn is None:
+        return False  # a new base, one to upgrade, PostgreSQL: db.engine sees to it
+    try:
+        text = quick_text(conn, cols, node, as_of=day, utf8=stdout_takes_utf8())
+        if text is None:
+            return False
+        emit_csv_blocks(text, cols)
     finally:
         conn.close()
     return True

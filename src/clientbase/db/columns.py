@@ -35,7 +35,7 @@ def read_columns(
     cursor = result.cursor
     while rows := cursor.fetchmany(BLOCK):
         for name, cells in zip(names, zip(*rows, strict=True), strict=True):
-            parts[name].append(_column(cells, kinds.get(name, TEXT), shared))
+            parts[name].append(column_values(cells, kinds.get(name, TEXT), shared))
     frame = pd.DataFrame(
         {n: _joined(p, kinds.get(n, TEXT)) for n, p in parts.items()}, columns=names
     )
@@ -43,7 +43,9 @@ def read_columns(
     return frame.set_index(index_col) if index_col else frame
 
 
-def _column(cells: tuple, kind: str, shared: dict[str, str]):
+def column_values(cells, kind: str, shared: dict[str, str]):
+    """One column's cells (a sequence of the driver's values) as an array of its kind; texts
+    seen before in ``shared`` are shared."""
     if kind == INT:
         return np.fromiter(cells, np.int64, len(cells))
     if kind == FLOAT:

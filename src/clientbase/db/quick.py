@@ -9,6 +9,7 @@ upgrade, PostgreSQL) goes the usual way through db.engine, which creates, upgrad
 from __future__ import annotations
 
 import sqlite3
+from datetime import datetime
 from importlib import resources
 from pathlib import Path
 
@@ -49,3 +50,8 @@ def open_quick(path: Path | None) -> sqlite3.Connection | None:
 def lower_text(value):
     """lower() for SQLite connections: Python's, which folds Cyrillic too."""
     return value.lower() if isinstance(value, str) else value
+
+
+def stored_time(dt: datetime) -> str:
+    """A time as the base stores it (SQLAlchemy's SQLite text), so text comparisons hold."""
+    return dt.strftime("%Y-%m-%d %H:%M:%S.%f")

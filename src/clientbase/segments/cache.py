@@ -19,20 +19,18 @@ not kept.
 
 from __future__ import annotations
 
-import hashlib
-import json
 from collections.abc import Iterator
 from contextlib import contextmanager
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass, field
 from datetime import date, datetime
 
 from sqlalchemy import Connection, FromClause, delete, func, insert, literal, or_, select
 from sqlalchemy.exc import DBAPIError
 
-from clientbase import __version__
 from clientbase.db.engine import BUSY_TIMEOUT_MS
 from clientbase.db.facts_cache import current_epoch, fact_days, fact_rows
 from clientbase.db.models import customers
+from clientbase.segments.day_key import settings_key
 from clientbase.segments.facts import (
     CACHED_COLUMNS,
     CLASS_GROUPS,
@@ -40,15 +38,12 @@ from clientbase.segments.facts import (
     groups_for,
     materialised,
 )
-from clientbase.segments.fields import FIELDS
 from clientbase.segments.lifecycle import LifecycleSettings
-from clientbase.segments.tree import Compare, Node, Not
+from clientbase.segments.own_sql import OWN_TEXT, SPELLINGS_MAX, compared
+from clientbase.segments.tree import Node
 
 # Days kept at once (today, and an --as-of or two a report or a check asks for).
 KEEP_DAYS = 3
-# Bumped when a rule behind the cached figures changes, so a base never serves figures computed
-# by older code (the package version is in the key too).
-RULES = 1
 # Fields whose groups make up each kind of stored day (see groups_for).
 _ACTIVITY_FIELDS = ("last_contact", "orders", "lifecycle")
 _CLASS_FIELDS = (*_ACTIVITY_FIELDS, "abc", "rfm_segment", "ltv", "vip")
@@ -57,11 +52,6 @@ _TEXT = ("lifecycle", "warmth", "abc", "xyz", "rfm_segment")
 _OWN_GROUPS = frozenset({"base", "tags", "categories", "birthday"})
 # How long storing waits for another writer (ms) before giving up on keeping the facts.
 _STORE_WAIT_MS = 300
-# The customer's own text columns (FACTS name -> customers column) whose spellings are worth
-# reading before a filter compares them, and how many distinct values that may be at most.
-_OWN_TEXT = {"name": "display_name", "kind": "kind", "city": "city", "company": "company",
-             "source": "source", "manager": "manager", "gender": "gender"}  # fmt: skip
-_OWN_SPELLINGS_MAX = 2000
 
 
 @dataclass(frozen=True)
@@ -72,12 +62,6 @@ class Facts:
 
     table: FromClause
     spellings: dict[str, list[str]] = field(default_factory=dict)
-
-
-def settings_key(settings: LifecycleSettings) -> str:
-    data = json.dumps({"rules": RULES, "version": __version__, **asdict(settings)},
-                      sort_keys=True)  # fmt: skip
-    return hashlib.sha256(data.encode()).hexdigest()
 
 
 def stored_day(
@@ -210,21 +194,10 @@ def with_own_spellings(conn: Connection, f: Facts, node: Node) -> Facts:
     if conn.dialect.name != "sqlite":
         return f  # the server's lower() costs next to nothing
     spellings = dict(f.spellings)
-    for col in sorted(_compared(node) - set(spellings)):
-        column = customers.c[_OWN_TEXT[col]]
-        q = select(column).where(column.is_not(None)).distinct().limit(_OWN_SPELLINGS_MAX + 1)
+    for col in sorted(compared(node) - set(spellings)):
+        column = customers.c[OWN_TEXT[col]]
+        q = select(column).where(column.is_not(None)).distinct().limit(SPELLINGS_MAX + 1)
         found = [v for v in conn.execute(q).scalars() if isinstance(v, str)]
-        if len(found) <= _OWN_SPELLINGS_MAX:
+        if len(found) <= SPELLINGS_MAX:
             spellings[col] = found
     return Facts(f.table, spellings)
-
-
-def _compared(node: Node) -> set[str]:
-    """The own text columns of the expression's exact comparisons."""
-    if isinstance(node, Compare):
-        field = FIELDS[node.field]
-        exact = node.op in ("=", "!=", "in", "not in") and field.type == "text"
-        return {field.col} if exact and field.col in _OWN_TEXT else set()
-    if isinstance(node, Not):
-        return _compared(node.item)
-    return set().union(*(_compared(i) for i in node.items))

@@ -14,6 +14,7 @@ from sqlalchemy import ColumnElement, FromClause, and_, exists, func, not_, or_,
 from clientbase.db.models import customer_tags, orders, tags
 from clientbase.db.rules import UNCOUNTED_ORDER_STATUSES
 from clientbase.segments.fields import FIELDS, Field
+from clientbase.segments.own_sql import term_cost
 from clientbase.segments.tree import NULL, And, Duration, Node, Not, Or
 
 
@@ -38,7 +39,7 @@ def _sql(node: Node, facts: FromClause, as_of: date, spellings: Mapping):
         # The cheap tests first: SQLite tests the terms of an "and" in the order given and stops
         # at the first false, so `name contains 'Иван' and source = 'Авито'` calls lower() only
         # for the customers of that source. (The terms have no side effects: the same answer.)
-        items = sorted(node.items, key=lambda i: _cost(i, spellings))
+        items = sorted(node.items, key=lambda i: term_cost(i, spellings))
         return and_(*(_sql(i, facts, as_of, spellings) for i in items))
     if isinstance(node, Or):
         return or_(*(_sql(i, facts, as_of, spellings) for i in node.items))
@@ -72,22 +73,6 @@ def _sql(node: Node, facts: FromClause, as_of: date, spellings: Mapping):
     days = value.days_back(as_of) if isinstance(value, Duration) else value
     flipped = {"<": ">", "<=": ">=", ">": "<", ">=": "<=", "=": "=", "!=": "!="}[op]
     return _guard(op, col, _day_cmp(col, flipped, as_of - timedelta(days=days)))
-
-
-def _cost(node: Node, spellings: Mapping) -> int:
-    """How dear a term is per customer: 0 a plain comparison (numbers, dates, flags, text
-    compared with its known spellings), 1 text through lower(), 2 a subquery (tags, categories)."""
-    if isinstance(node, And | Or):
-        return max(_cost(i, spellings) for i in node.items)
-    if isinstance(node, Not):
-        return _cost(node.item, spellings)
-    field = FIELDS[node.field]
-    if field.type == "set":
-        return 2
-    if field.type != "text" or node.value is NULL:
-        return 0
-    exact = field.col in spellings and node.op in ("=", "!=", "in", "not in")
-    return 0 if exact else 1
 
 
 _NEGATIVE = ("!=", "not in", "not contains")

@@ -35,6 +35,7 @@ from clientbase.db.dialect import (
     joined_ints,
     month_number,
     small_sort_memory,
+    without_own_index,
 )
 from clientbase.db.models import customers, orders
 from clientbase.db.rules import ORDER_RETURN, UNCOUNTED_ORDER_STATUSES
@@ -82,7 +83,14 @@ def period_code(column, period: str, dialect: str):
 
 
 def read_cells(
-    engine: Engine, start: date, end: date, until: date, period: str, *, with_margin: bool
+    engine: Engine,
+    start: date,
+    end: date,
+    until: date,
+    period: str,
+    *,
+    with_margin: bool,
+    most_orders: bool = False,
 ) -> OrderCells:
     """The cells of the live orders counted in ``start`` .. ``end`` and booked on or before
     ``until`` (the as-of day), returns folded into their purchase.
@@ -91,7 +99,12 @@ def read_cells(
     periods of the window + the period's place in it), which makes a short sort key and one
     column to send. The returns, few in any base, come as rows with the time they count at
     (``analytics.returns.counted_at``) and are added to their purchase's cell here: that
-    cell always exists, since the purchase is in the same window."""
+    cell always exists, since the purchase is in the same window.
+
+    ``most_orders``: the window holds most of the orders, so the database reads them through
+    the index of customers and times, which holds every column summed here (migration 0006),
+    rather than through the index of the times, which sends it to the table for each order
+    (on SQLite 1.3 -> 0.9 s of CPU for the whole history of a million order lines)."""
     dialect = engine.dialect.name
     o = orders.alias("o")
     after = _start_of(until + timedelta(days=1))
@@ -104,10 +117,11 @@ def read_cells(
         )
 
     purchase = o.c.status.is_(None) | (o.c.status != ORDER_RETURN)
+    at = without_own_index(o.c.ordered_at, dialect) if most_orders else o.c.ordered_at
     in_window = (
-        o.c.ordered_at >= _start_of(start),
-        o.c.ordered_at < _start_of(end + timedelta(days=1)),
-        o.c.ordered_at < after,
+        at >= _start_of(start),
+        at < _start_of(end + timedelta(days=1)),
+        at < after,
     )
     period_place = period_code(o.c.ordered_at, period, dialect) - low
     k = (cast(o.c.customer_id, BigInteger) * span + period_place).label("k")
@@ -185,9 +199,12 @@ def classify_in_base(
         return None, []
     note = stale_note(last_day, day)
     start, end = resolve_window(first_day, last_day, params)
+    # Through the index of the times only when the window is a small part of the history.
+    inside = (min(end, last_day) - max(start, first_day)).days + 1
     cells = read_cells(
-        engine, start, end, day, params.period, with_margin=params.metric == "margin"
-    )
+        engine, start, end, day, params.period, with_margin=params.metric == "margin",
+        most_orders=inside * 4 > (last_day - first_day).days + 1,
+    )  # fmt: skip
     return classify_cells(cells, params, start, end), [note] if note else []
 
 

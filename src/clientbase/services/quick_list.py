@@ -9,8 +9,13 @@ aggregates of segments.activity, the SQL text segments.facts builds its queries 
 through ``segments.lifecycle.stage``, the rules in Python. A test holds every value to
 services.contacts.iter_contact_rows.
 
-Search, filters, sorting and the parts it does not read (provenance, consent, calls, dates of
-the card) go the usual way.
+A whole CSV listing, or one filtered by an expression on the customer's own columns
+(`--where "city = 'Москва'"`; segments.own_sql gives its SQL text), is written by the database
+here too (``quick_text``: the lines of services.contact_lines), with the stages of the listed
+customers who have orders from the same Python rules.
+
+Search, other filters, sorting and the parts it does not read (provenance, consent, calls, dates
+of the card) go the usual way.
 """
 
 from __future__ import annotations
@@ -20,6 +25,7 @@ from collections import defaultdict
 from collections.abc import Iterator, Sequence
 from datetime import date, datetime
 
+from clientbase.db.quick import stored_time
 from clientbase.segments.activity import (
     COUNTED_CONTACT,
     LAST_CONTACT,
@@ -27,6 +33,7 @@ from clientbase.segments.activity import (
     PURCHASES,
 )
 from clientbase.segments.lifecycle import cutoffs, settings_from, stage
+from clientbase.segments.tree import Node
 from clientbase.services.config import lifecycle_defaults
 from clientbase.services.contact_fields import _OWN, birthday_iso, birthday_month_day
 
@@ -123,11 +130,6 @@ def _tag_names(conn: sqlite3.Connection, ids: list[int]) -> dict[int, list[str]]
     return out
 
 
-def _stored_time(dt: datetime) -> str:
-    """A time as the base stores it (SQLAlchemy's SQLite text), so text comparisons hold."""
-    return dt.strftime("%Y-%m-%d %H:%M:%S.%f")
-
-
 class _Stages:
     """The stage and warmth on ``day`` of a page of customers, from their orders and contacts
     (segments.activity: live orders dated up to the day, a return not a purchase; contacts
@@ -137,10 +139,13 @@ class _Stages:
         stored = dict(conn.execute("SELECT key, value FROM settings").fetchall())
         self.settings = settings_from({**lifecycle_defaults(), **stored})
         self.conn, self.day = conn, day
-        self.end = _stored_time(cutoffs(day, self.settings).end)
+        self.end = stored_time(cutoffs(day, self.settings).end)
 
     def __call__(self, rows: list[tuple], status_at: int) -> dict[int, tuple]:
-        ids = [r[0] for r in rows if r[status_at] not in GONE]
+        return self.of([r[0] for r in rows if r[status_at] not in GONE])
+
+    def of(self, ids: list[int]) -> dict[int, tuple]:
+        """{id: (stage, warmth)} of these customers (live ones, at most a page)."""
         if not ids:
             return {}
         bought = {
@@ -175,3 +180,128 @@ class _Stages:
 
 def _time(text: str | None) -> datetime | None:
     return None if text is None else datetime.fromisoformat(text)
+
+
+def quick_text(
+    conn: sqlite3.Connection,
+    columns: Sequence[str],
+    node: Node | None = None,
+    *,
+    as_of: date | None = None,
+    utf8: bool = False,
+) -> Iterator[str] | Iterator[bytes] | None:
+    """As services.contact_text.text_csv: the CSV lines (without the header) of the customers
+    ``node`` matches (every one when None), in id order, in blocks of text (UTF-8 bytes when
+    ``utf8``). None when this path cannot give them: a column not in
+    ``contact_lines.TEXT_FIELDS``, an expression on more than the customer's own columns, or
+    more listed customers with orders than ``QUICK_STAGES_MAX`` on a day whose facts are not
+    kept."""
+    # Loaded here: `contacts list --limit 1` (the start-up) needs none of them.
+    from clientbase.segments.own_sql import is_own
+    from clientbase.services import contact_lines
+
+    if not set(columns) <= contact_lines.TEXT_FIELDS:
+        return None
+    if node is not None and not is_own(node):
+        return None
+    blocks = _text_blocks(conn, list(columns), node, as_of or date.today(), utf8)
+    if next(blocks) is None:  # the filter and the temporary tables run before any output
+        blocks.close()
+        return None
+    return blocks
+
+
+def _text_blocks(conn: sqlite3.Connection, cols: list[str], node, day: date, utf8: bool):
+    # not for the start-up of --limit (see quick_text)
+    from clientbase.segments.own_sql import own_where
+    from clientbase.services import contact_lines
+
+    conn.execute("BEGIN")  # one read of the base
+    try:
+        contact_lines.drop_temporary(conn)
+        listed = node is not None
+        if listed:
+            where, params = own_where(node, day, _own_spellings(conn, node))
+            contact_lines.create_temporary(conn, "listed_text")
+            conn.execute(f"INSERT INTO listed_text SELECT id FROM customers WHERE {where}", params)
+        stages = None
+        if {"lifecycle", "warmth"} & set(cols):
+            stages = _stage_source(conn, day, listed)
+            if stages is None:
+                yield None  # too many stages to compute here: the usual way computes them in SQL
+                return
+        found = contact_lines.listing(conn, cols, listed, stages)
+        yield ""
+        yield from contact_lines.lines(conn, found, utf8)
+    finally:
+        contact_lines.drop_temporary(conn)
+        conn.execute("ROLLBACK")
+
+
+def _own_spellings(conn: sqlite3.Connection, node: Node) -> dict[str, list[str]]:
+    """Every value of the own text columns the expression compares exactly, for a column with
+    at most ``SPELLINGS_MAX`` of them (as segments.cache.with_own_spellings)."""
+    from clientbase.segments import own_sql  # not for the start-up of --limit (see quick_text)
+
+    out = {}
+    for col in sorted(own_sql.compared(node)):
+        column = own_sql.OWN_TEXT[col]
+        found = conn.execute(
+            f"SELECT DISTINCT {column} FROM customers WHERE {column} IS NOT NULL LIMIT ?",
+            (own_sql.SPELLINGS_MAX + 1,),
+        ).fetchall()
+        values = [v for (v,) in found if isinstance(v, str)]
+        if len(values) <= own_sql.SPELLINGS_MAX:
+            out[col] = values
+    return out
+
+
+# Listed customers with orders whose stages this path computes in Python, at most (~40 µs each);
+# past that, without a kept day of facts, the usual way computes them in SQL.
+QUICK_STAGES_MAX = 5000
+
+
+def _stage_source(conn: sqlite3.Connection, day: date, listed: bool):
+    """What gives the listed customers' stages on ``day`` (for contact_lines.listing): the
+    day's stored facts when they are kept, else the stages of those who have orders computed
+    here into ``listed_stages`` (everyone else has the stage of no orders); None when those are
+    more than ``QUICK_STAGES_MAX``."""
+    # not for the start-up of --limit (see quick_text)
+    from clientbase.segments.day_key import settings_key
+    from clientbase.services import contact_lines
+
+    stages = _Stages(conn, day)
+    none = stage(orders=0, first_order=None, last_order=None, last_contact=None, as_of=day,
+                 settings=stages.settings)  # fmt: skip
+    kept = conn.execute(
+        "SELECT id FROM fact_days WHERE as_of = ? AND settings_key = ?"
+        " AND epoch = coalesce((SELECT n FROM fact_epoch WHERE id = 1), 0)"
+        " ORDER BY id DESC LIMIT 1",
+        (day.isoformat(), settings_key(stages.settings)),
+    ).fetchone()
+    if kept is not None:  # a row for every live customer (segments.cache)
+        join = f" LEFT JOIN fact_rows s ON s.day_id = {int(kept[0])} AND s.customer_id = c.id"
+        return lambda: (join, (None, None))
+    has_orders = "EXISTS (SELECT 1 FROM orders o WHERE o.customer_id = {})"
+    buyers = (
+        f"SELECT l.customer_id FROM listed_text l WHERE {has_orders.format('l.customer_id')}"
+        if listed
+        else "SELECT DISTINCT customer_id FROM orders WHERE customer_id IS NOT NULL"
+    )
+    live = "SELECT id FROM customers WHERE merged_into_id IS NULL AND status NOT IN ('erased', 'merged')"
+    ids = [i for (i,) in conn.execute(f"{buyers} INTERSECT {live} ORDER BY 1 LIMIT ?",
+                                      (QUICK_STAGES_MAX + 1,))]  # fmt: skip
+    if len(ids) > QUICK_STAGES_MAX:
+        return None
+
+    def fill() -> tuple[str, tuple]:
+        contact_lines.create_temporary(conn, "listed_stages")
+        for at in range(0, len(ids), 500):
+            page = stages.of(ids[at : at + 500])
+            conn.executemany(
+                "INSERT INTO listed_stages (customer_id, lifecycle, warmth) VALUES (?, ?, ?)",
+                [(cid, *st) for cid, st in page.items()],
+            )
+        return contact_lines.STAGES_JOIN, none
+
+    return fill

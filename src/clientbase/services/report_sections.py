@@ -14,7 +14,7 @@ from clientbase.services.calls import missed_calls
 from clientbase.services.card import due_reminders
 from clientbase.services.outreach import birthdays
 from clientbase.services.report_source import ReportSource, change_pct, rounded
-from clientbase.services.segments import SNAPSHOT_KIND, list_segments, matching_ids
+from clientbase.services.segments import SNAPSHOT_KIND, count_matching, list_segments
 from clientbase.services.value import metric_history
 
 COHORT_MONTHS = 12  # cohorts shown, and months since acquisition (0..11)
@@ -145,9 +145,8 @@ def _quality(src: ReportSource) -> dict:
     # event of a valid phone or email, else by its general consent; archived customers left
     # out), so the figure equals `segment create ... --where "consent = no ..."`.
     reachable = "(has_phone = yes or has_email = yes)"
-    n_reachable = len(matching_ids(src.engine, where=reachable, as_of=src.as_of))
-    n_without = len(
-        matching_ids(src.engine, where=f"{reachable} and consent = no", as_of=src.as_of)
+    n_reachable, n_without = count_matching(
+        src.engine, [reachable, f"{reachable} and consent = no"], as_of=src.as_of
     )
     return {
         "invalid_phones": int(invalid.get("phone", 0)),

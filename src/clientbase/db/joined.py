@@ -1,0 +1,72 @@
+"""A large SELECT of numbers and times read as one row of long texts, a column each, parsed
+by numpy.
+
+Fetching a million rows as Python tuples and turning them into columns costs seconds (the
+driver makes an object per cell, then each column is gathered from the tuples). Asked to join
+each column's values into one text (``db.dialect``: ``joined_ints`` …), the database sends a
+handful of long strings instead, which numpy reads at once. All the columns are aggregates of
+the same scan, so their values line up row by row. A text column (a manager: few distinct
+values) comes as one text split once, each value shared by the rows that have it.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+
+import numpy as np
+import pandas as pd
+from sqlalchemy import Connection, func, select
+
+from clientbase.db.columns import FLOAT, INT, TEXT, TIME
+from clientbase.db.dialect import (
+    TEXT_SEPARATOR,
+    joined_floats_or_nan,
+    joined_ints,
+    joined_micros,
+    joined_texts,
+)
+
+_JOINED = {INT: joined_ints, FLOAT: joined_floats_or_nan, TIME: joined_micros, TEXT: joined_texts}
+_DTYPE = {INT: np.int64, FLOAT: np.float64, TIME: np.int64}
+
+
+def read_joined(conn: Connection, query, kinds: Mapping[str, str]) -> pd.DataFrame | None:
+    """The rows of ``query`` as a DataFrame, in the order the database scanned them (the
+    caller sorts them when it matters). ``kinds`` gives each column's kind by its label:
+    ``int`` and ``time`` without NULLs, ``float`` (NULL is NaN), ``text`` (NULL is None); a
+    time comes to the microsecond, as ``db.columns.read_columns`` reads it. None when a text
+    holds ``TEXT_SEPARATOR``: the caller reads the rows with ``read_columns`` instead."""
+    sub = query.subquery()
+    dialect = conn.dialect.name
+    names = list(sub.c.keys())
+    texts = conn.execute(
+        select(*(_JOINED[kinds[n]](sub.c[n], dialect) for n in names), func.count())
+    ).one()
+    n = texts[-1]
+    columns = {}
+    for name, text in zip(names, texts[:-1], strict=True):
+        kind = kinds[name]
+        if kind == TEXT:
+            values = _texts(text, n)
+            if values is None:
+                return None
+            columns[name] = values
+            continue
+        values = (
+            np.fromstring(text, dtype=_DTYPE[kind], sep=",") if n else np.zeros(0, _DTYPE[kind])
+        )
+        if len(values) != n:  # not expected: a value the text could not carry
+            raise ValueError(f"{name}: {len(values)} values read of {n}")
+        columns[name] = values.astype("datetime64[us]") if kind == TIME else values
+    return pd.DataFrame(columns, columns=names)
+
+
+def _texts(text: str | None, n: int):
+    parts = text.split(TEXT_SEPARATOR) if n else []
+    if len(parts) != n:
+        return None
+    # One string per distinct value, shared by the rows: "" is NULL, else "=" + the text.
+    seen: dict[str, str | None] = {}
+    values = np.empty(n, dtype=object)
+    values[:] = [seen[p] if p in seen else seen.setdefault(p, p[1:] if p else None) for p in parts]
+    return values

@@ -1,0 +1,134 @@
+"""The orders read as joined texts (db.joined) against the same query read row by row
+(db.columns): the same frame, value for value, on SQLite and PostgreSQL: NULL margins, floats
+that need 17 digits, times to the microsecond and before 1970, managers NULL, empty, with
+commas and in Cyrillic; a manager holding the separator the texts are joined by falls back to
+the rows. ``load_orders`` gives its frame in the orders' own order whichever way it was read."""
+
+from __future__ import annotations
+
+import random
+from datetime import datetime, timedelta
+
+import numpy as np
+import pandas as pd
+import pytest
+from sqlalchemy import insert, select, update
+
+from clientbase.config import resolve_db
+from clientbase.db.columns import FLOAT, INT, TEXT, TIME, read_columns
+from clientbase.db.engine import open_database, write_transaction
+from clientbase.db.joined import read_joined
+from clientbase.db.models import customers, orders
+from clientbase.services.analytics import load_orders
+
+T0 = datetime(2026, 1, 1)
+KINDS = {"id": INT, "customer_id": INT, "ordered_at": TIME, "amount": FLOAT, "margin": FLOAT,
+         "manager": TEXT}  # fmt: skip
+MANAGERS = [None, "", "Иванова А.", "Smith, John", "  Пётр  ", "O'Neil"]
+
+
+def _base(new_db):
+    engine = open_database(resolve_db(new_db()))
+    rnd = random.Random(11)
+    with write_transaction(engine) as conn:
+        ids = [
+            conn.execute(
+                insert(customers).values(
+                    display_name=f"c{i}", status="active", created_at=T0, updated_at=T0
+                )
+            ).inserted_primary_key[0]
+            for i in range(40)
+        ]
+        rows = []
+        for _ in range(600):
+            when = datetime(1965, 3, 1) + timedelta(
+                days=rnd.randint(0, 25_000), seconds=rnd.randint(0, 86_399),
+                microseconds=rnd.choice([0, 1, 999_999, rnd.randint(0, 999_999)]),
+            )  # fmt: skip
+            amount = rnd.choice([0.1 + 0.2, 1 / 3, -250.75, 1e-7, 123456789.123, 0.0, 2.0**60])
+            margin = rnd.choice([None, amount / 3, -0.0, 0.30000000000000004])
+            rows.append(
+                {
+                    "customer_id": rnd.choice(ids),
+                    "ordered_at": when,
+                    "amount": amount,
+                    "margin": margin,
+                    "manager": rnd.choice(MANAGERS),
+                    "created_at": T0,
+                    "status": rnd.choice([None, None, "return"]),
+                }
+            )
+        conn.execute(insert(orders), rows)
+    return engine
+
+
+def _query():
+    o = orders.c
+    return select(o.id, o.customer_id, o.ordered_at, o.amount, o.margin, o.manager)
+
+
+def _by_id(frame):
+    return frame.sort_values("id", kind="stable").reset_index(drop=True)
+
+
+def test_joined_texts_give_the_frame_the_rows_give(new_db):
+    engine = _base(new_db)
+    with engine.connect() as conn:
+        joined = read_joined(conn, _query(), KINDS)
+        rows = read_columns(conn, _query(), KINDS)
+    assert joined is not None and len(joined) == 600
+    pd.testing.assert_frame_equal(_by_id(joined), _by_id(rows), check_exact=True)
+    # the same doubles, bit for bit (-0.0 too), not only equal ones
+    assert (
+        _by_id(joined)["margin"].to_numpy().tobytes() == _by_id(rows)["margin"].to_numpy().tobytes()
+    )
+    managers = joined["manager"]
+    assert managers.isna().any() and (managers == "").any() and (managers == "Smith, John").any()
+
+
+def test_nothing_to_read_is_an_empty_frame_of_the_kinds(new_db):
+    engine = open_database(resolve_db(new_db()))
+    with engine.connect() as conn:
+        joined = read_joined(conn, _query(), KINDS)
+    assert len(joined) == 0 and list(joined.columns) == list(KINDS)
+    assert joined["ordered_at"].dtype == np.dtype("datetime64[us]")
+    assert joined["amount"].dtype == np.float64 and joined["id"].dtype == np.int64
+
+
+def test_a_text_holding_the_separator_is_read_as_rows(new_db):
+    engine = _base(new_db)
+    with write_transaction(engine) as conn:
+        conn.execute(update(orders).where(orders.c.id == 5).values(manager="a\x1fb"))
+    with engine.connect() as conn:
+        assert read_joined(conn, _query(), KINDS) is None
+    frame = load_orders(engine, with_manager=True)
+    assert "a\x1fb" in set(frame["order_manager"])
+
+
+@pytest.mark.parametrize("with_manager", [False, True])
+def test_load_orders_comes_in_the_orders_own_order(new_db, with_manager):
+    engine = _base(new_db)
+    frame = load_orders(engine, with_manager=with_manager)
+    purchases = frame[frame["booked_at"] == frame["ordered_at"]]
+    # rows keep the orders' order: a return takes its purchase's key but keeps its place
+    with engine.connect() as conn:
+        ids = [r.id for r in conn.execute(select(orders.c.id).order_by(orders.c.id))]
+    assert len(frame) <= len(ids)
+    assert purchases["order_key"].is_monotonic_increasing
+    if with_manager:
+        assert frame["order_manager"].isna().any() and (frame["order_manager"] == "").any()
+
+
+def test_texts_too_long_for_the_database_fall_back_to_the_rows(new_db, monkeypatch):
+    from sqlalchemy.exc import OperationalError
+
+    import clientbase.db.joined as joined
+
+    engine = _base(new_db)
+    want = load_orders(engine, with_manager=True)
+
+    def too_big(conn, query, kinds):
+        raise OperationalError("SELECT group_concat(...)", {}, Exception("string or blob too big"))
+
+    monkeypatch.setattr(joined, "read_joined", too_big)
+    pd.testing.assert_frame_equal(load_orders(engine, with_manager=True), want, check_exact=True)
