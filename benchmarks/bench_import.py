@@ -164,8 +164,24 @@ def _usage(pid: int) -> tuple[float, int] | None:
     return (int(stat[11]) + int(stat[12])) / tick, int(stat[21]) * os.sysconf("SC_PAGE_SIZE")
 
 
-def run_tree(args: list[str], timeout: float | None = None) -> tuple[ImportFigures, str, str]:
-    """Run a command and measure it with all the processes it starts."""
+@dataclass
+class Watched:
+    """A finished command watched with every process it started."""
+
+    wall: float
+    cpu: dict[int, float]  # CPU seconds (user + system) per process id, the command's included
+    peak_bytes: int  # the largest sum of their RSS at one moment
+    load_before: float  # 1-minute load average
+    load_after: float
+    exit_code: int
+    stdout: str
+    stderr: str
+
+
+def watch_tree(args: list[str], timeout: float | None = None) -> tuple[int, Watched]:
+    """Run a command, sampling its whole process tree from /proc every 0.1 s (workers a fork
+    server starts are not waited for by the command, so its own rusage would miss them).
+    Returns the command's process id and what was seen."""
     load_before = os.getloadavg()[0]
     with tempfile.TemporaryFile(mode="w+b") as out, tempfile.TemporaryFile(mode="w+b") as err:
         t0 = time.perf_counter()
@@ -189,15 +205,24 @@ def run_tree(args: list[str], timeout: float | None = None) -> tuple[ImportFigur
         err.seek(0)
         stdout = out.read().decode("utf-8", "replace")
         stderr = err.read().decode("utf-8", "replace")
+    watched = Watched(
+        wall, cpu, peak, load_before, os.getloadavg()[0], proc.returncode, stdout, stderr
+    )
+    return proc.pid, watched
+
+
+def run_tree(args: list[str], timeout: float | None = None) -> tuple[ImportFigures, str, str]:
+    """Run a command and measure it with all the processes it starts."""
+    _pid, w = watch_tree(args, timeout)
     try:
-        summary = json.loads(stdout)
+        summary = json.loads(w.stdout)
     except json.JSONDecodeError:
         summary = None
     figures = ImportFigures(
-        wall, sum(cpu.values()), peak / 2**20, load_before, os.getloadavg()[0],
-        proc.returncode, summary,
+        w.wall, sum(w.cpu.values()), w.peak_bytes / 2**20, w.load_before, w.load_after,
+        w.exit_code, summary,
     )  # fmt: skip
-    return figures, stdout, stderr
+    return figures, w.stdout, w.stderr
 
 
 def import_file(path: Path | str, db: Path | str | None = None, timeout: float | None = None):

@@ -34,10 +34,7 @@ import argparse
 import json
 import os
 import resource
-import subprocess
 import sys
-import tempfile
-import time
 from pathlib import Path
 
 HERE = Path(__file__).resolve().parent
@@ -48,8 +45,6 @@ from bench_import import (  # noqa: E402
     EXIT_REJECTED,
     WORKDIR,
     Step,
-    _tree,
-    _usage,
     add_db_option,
     cached_dataset,
     clientbase_cmd,
@@ -57,6 +52,7 @@ from bench_import import (  # noqa: E402
     print_report,
     remove_db,
     run_step,
+    watch_tree,
 )
 
 TARGET_LINES, IMPORT_SECONDS, ANALYZE_SECONDS, ANALYZE_MB = 1_000_000, 25.0, 3.0, 400
@@ -137,34 +133,12 @@ def timed_tree(name: str, args: list[str], rows: int | None, timeout: float | No
     """``run_step`` over the command's whole process tree: ``cpu`` is the sum over every
     process, ``processes`` the command's own CPU seconds and then each worker's (the ones that
     used any), ``peak_kib`` the largest sum of their RSS; the load average before and after."""
-    load_before = os.getloadavg()[0]
-    with tempfile.TemporaryFile() as out, tempfile.TemporaryFile() as err:
-        t0 = time.perf_counter()
-        proc = subprocess.Popen(args, stdout=out, stderr=err, stdin=subprocess.DEVNULL)
-        cpu: dict[int, float] = {}
-        peak = 0
-        deadline = None if timeout is None else t0 + timeout
-        while proc.poll() is None:
-            rss = 0
-            for pid in _tree(proc.pid):
-                u = _usage(pid)
-                if u is not None:
-                    cpu[pid] = max(cpu.get(pid, 0.0), u[0])
-                    rss += u[1]
-            peak = max(peak, rss)
-            if deadline is not None and time.perf_counter() > deadline:
-                proc.kill()
-            time.sleep(0.1)
-        wall = time.perf_counter() - t0
-        out.seek(0)
-        err.seek(0)
-        stdout = out.read().decode("utf-8", "replace")
-        stderr = err.read().decode("utf-8", "replace")
-    step = Step(name, rows, wall, peak // 1024, proc.returncode, stdout, stderr)
-    step.cpu = sum(cpu.values())
-    own = cpu.pop(proc.pid, 0.0)
-    step.processes = [own, *sorted((c for c in cpu.values() if c >= 0.1), reverse=True)]
-    step.load_before, step.load = load_before, os.getloadavg()[0]
+    pid, w = watch_tree(args, timeout)
+    step = Step(name, rows, w.wall, w.peak_bytes // 1024, w.exit_code, w.stdout, w.stderr)
+    step.cpu = sum(w.cpu.values())
+    own = w.cpu.pop(pid, 0.0)
+    step.processes = [own, *sorted((c for c in w.cpu.values() if c >= 0.1), reverse=True)]
+    step.load_before, step.load = w.load_before, w.load_after
     return step
 
 
