@@ -70,11 +70,8 @@ def run(src: str | None, db: Path, args: list[str], out: Path) -> tuple[float, f
 
 
 def digest(path: Path) -> str:
-    h = hashlib.sha256()
     with path.open("rb") as f:
-        while chunk := f.read(1 << 20):
-            h.update(chunk)
-    return h.hexdigest()
+        return hashlib.file_digest(f, "sha256").hexdigest()
 
 
 def main() -> int:
