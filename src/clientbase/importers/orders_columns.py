@@ -10,6 +10,7 @@ different widths, typed spreadsheet cells, a row the reader could not read) goes
 from __future__ import annotations
 
 import operator
+import re
 from itertools import repeat
 
 from clientbase.i18n import _
@@ -46,11 +47,11 @@ def plain_columns(rows: list[tuple[int, list]]) -> list[list[str]] | None:
         return None
     width = len(rows[0][1])
     cells = [c for _n, c in rows]
-    if width == 0 or any(len(c) != width or type(c) is UnreadableRow for c in cells):
+    if width == 0 or set(map(len, cells)) != {width} or UnreadableRow in set(map(type, cells)):
         return None
     try:
-        return [[c.strip() for c in col] for col in zip(*cells, strict=True)]
-    except AttributeError:  # a typed spreadsheet cell (a number, a date) has no strip()
+        return [list(map(str.strip, col)) for col in zip(*cells, strict=True)]
+    except TypeError:  # a typed spreadsheet cell (a number, a date) is not a text
         return None
 
 
@@ -84,10 +85,32 @@ def as_columns(chunk: RowsChunk) -> RowsChunk:
         return chunk
     cols = [list(c) for c in zip(*items, strict=True)]
     for k in (3, 9, 10, 11, 12, 13, 14, 16):  # time, product … currency, sheet
-        one = {}
-        cols[k] = [one.setdefault(v, v) for v in cols[k]]
+        col = cols[k]
+        one = {v: v for v in set(col)}  # a set keeps the first of equal values
+        cols[k] = list(map(one.__getitem__, col))
     reasons = ["order " + k if h else None for k, h in zip(cols[1], cols[2], strict=True)]
     return chunk._replace(items=[], columns=(*cols, reasons))
+
+
+# A line of the distinct cells of a number column joined by newlines that is not a plain number
+# (_PLAIN_NUMBER): such a cell is read by parse_amount.
+_NOT_PLAIN = re.compile(r"^(?!-?[0-9]+(?:,[0-9]+)?$).*$", re.M)
+
+
+def _plain_numbers(cells: set[str], parsed: dict) -> list[str]:
+    """The plain numbers among these distinct non-empty cells ("1560", "4770,00": most cells
+    of a file) read into ``parsed`` at once, as the row road reads each
+    (``float(cell.replace(",", "."))``); returns those whose value is out of range."""
+    joined = "\n".join(cells)
+    if joined.count("\n") != len(cells) - 1:  # a cell with a line break in it: not plain
+        cells = {c for c in cells if "\n" not in c}
+        joined = "\n".join(cells)
+    plain = list(cells.difference(_NOT_PLAIN.findall(joined))) if cells else []
+    numbers = list(map(float, "\n".join(plain).replace(",", ".").split("\n"))) if plain else []
+    parsed.update(zip(plain, numbers, strict=True))
+    if numbers and max(map(abs, numbers)) > MAX_AMOUNT:
+        return [c for c, n in zip(plain, numbers, strict=True) if abs(n) > MAX_AMOUNT]
+    return []
 
 
 def _sum(values: list) -> float:
@@ -408,9 +431,12 @@ class ColumnRows(OrderRows):
             if k not in col:
                 continue
             parsed, wrong = {"": None}, {}
-            for v in set(col[k]):
-                if v in parsed:
-                    continue
+            distinct = set(col[k])
+            distinct.discard("")
+            for v in _plain_numbers(distinct, parsed):
+                if abs(parsed[v]) > MAX_AMOUNT:
+                    wrong[v] = _out_of_range(k, parsed.pop(v))
+            for v in distinct.difference(parsed, wrong):  # the cells not plain: each by itself
                 number = self._amounts.get(v)
                 if number is None and _PLAIN_NUMBER.match(v):
                     number = float(v.replace(",", "."))
@@ -428,7 +454,7 @@ class ColumnRows(OrderRows):
                     wrong[v] = _out_of_range(k, number)
                     continue
                 parsed[v] = number
-            values[k] = [parsed.get(v) for v in col[k]]
+            values[k] = list(map(parsed.get, col[k]))
             if wrong:
                 bad.append((col[k], wrong))
         return values, bad
