@@ -433,9 +433,8 @@ class ColumnRows(OrderRows):
             parsed, wrong = {"": None}, {}
             distinct = set(col[k])
             distinct.discard("")
-            for v in _plain_numbers(distinct, parsed):
-                if abs(parsed[v]) > MAX_AMOUNT:
-                    wrong[v] = _out_of_range(k, parsed.pop(v))
+            for v in _plain_numbers(distinct, parsed):  # out of range
+                wrong[v] = _out_of_range(k, parsed.pop(v))
             for v in distinct.difference(parsed, wrong):  # the cells not plain: each by itself
                 number = self._amounts.get(v)
                 if number is None and _PLAIN_NUMBER.match(v):
