@@ -69,9 +69,11 @@ def _no_gc() -> Iterator[None]:
         if was:
             # What was made meanwhile is still in the youngest generation, and the first
             # collection would walk all of it (a second of CPU at a million people). Moved to
-            # the oldest generation instead: still collected, by a full collection.
-            gc.freeze()
-            gc.unfreeze()
+            # the oldest generation instead: still collected, by a full collection. Not when
+            # the process keeps objects frozen itself (unfreezing would thaw those too).
+            if gc.get_freeze_count() == 0:
+                gc.freeze()
+                gc.unfreeze()
             gc.enable()
 
 
