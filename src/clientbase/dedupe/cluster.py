@@ -237,22 +237,26 @@ def _match(
     )
     scores = [round(p, 4) for p in prob[keep].tolist()]
     del terms, X, prob
+    ids_a = np.fromiter((kept[i].id for i in side_a.tolist()), dtype=np.int64, count=len(keep))
+    ids_b = np.fromiter((kept[j].id for j in side_b.tolist()), dtype=np.int64, count=len(keep))
+    lo, hi = np.minimum(ids_a, ids_b), np.maximum(ids_a, ids_b)
+    del ids_a, ids_b
+    # The pairs strongest first, then by their ids: sorted as arrays, not as objects.
+    order = np.lexsort((hi, lo, -np.array(scores, dtype=np.float64))).tolist()
+    lo_l, hi_l, ok_l = lo.tolist(), hi.tolist(), no_conflict.tolist()
+    del lo, hi
     out: list[Match] = []
     clear: set[int] = set()
     deferred = Match.deferred
-    for k, (i, j, score, ok) in enumerate(
-        zip(side_a.tolist(), side_b.tolist(), scores, no_conflict.tolist(), strict=True)
-    ):
-        fa, fb = kept[i].id, kept[j].id
-        a, b = (fa, fb) if fa <= fb else (fb, fa)
-        if ok:
+    for k in order:
+        a, b = lo_l[k], hi_l[k]
+        if ok_l[k]:
             clear.add((a << 64) | b)
         if (a, b) in skip_pairs:
             continue
-        out.append(deferred(a, b, score, why, k))
+        out.append(deferred(a, b, scores[k], why, k))
     if progress is not None:
         progress("explain", len(keep), len(keep))
-    out.sort(key=lambda m: (-m.score, m.a, m.b))
     return Matching(out, model, total, {f.id: f for f in kept.values()}, clear)
 
 
