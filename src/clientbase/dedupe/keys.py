@@ -543,7 +543,7 @@ def pair_codes(
 def _sorted_unique(x):
     """``np.unique(x)`` of an integer array by a sort in place: numpy 2's own unique of a
     plain array hashes every value first, twenty times slower for millions of pair codes."""
-    import numpy as np
+    import numpy as np  # as in pair_codes: only for whole lists of keys
 
     x.sort()
     if len(x) < 2:
