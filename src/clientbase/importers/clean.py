@@ -94,6 +94,7 @@ class Skipped(NamedTuple):
 
 
 CHANNELS = ("email", "sms", "calls", "ads")
+_CONSENT_KEYS = tuple((ch, f"consent_{ch}") for ch in CHANNELS)  # the record's field of each
 # Which contact points a channel reaches.
 CHANNEL_KINDS = {"email": ("email",), "sms": ("phone",), "calls": ("phone",),
                  "ads": ("phone", "email")}  # fmt: skip
@@ -133,7 +134,6 @@ def clean_record(
     ``normalised``: numbers already normalised a column at a time (raw part → answer), for the
     region given; anything missing is normalised here. A row that becomes a customer keeps its
     cells in the cells form of the raw record, a rejected one the named form (see rawrow)."""
-    raw_json = object_text(rec.raw)
     f = rec.fields
     notes: list[str] = []
     out: dict = {}
@@ -144,7 +144,7 @@ def clean_record(
         return Rejected(
             rec.row,
             rec.sheet,
-            raw_json,
+            object_text(rec.raw),
             _("a summary row ({text}), not a customer").format(text=repr(full)),
         )
     as_typed, name_phones, name_emails = _typed_name(f)
@@ -203,8 +203,9 @@ def clean_record(
     points: list[Point] = []
     seen = set()
     has_valid = False
-    phones = [*rec.phones, *((p, None) for p in name_phones)]
-    emails = [*rec.emails, *((e, None) for e in name_emails)]
+    # Contacts typed into the name cell are rare: the record's own lists serve as they are.
+    phones = [*rec.phones, *((p, None) for p in name_phones)] if name_phones else rec.phones
+    emails = [*rec.emails, *((e, None) for e in name_emails)] if name_emails else rec.emails
     for raw_cell, label in phones:
         for part in split_phones(raw_cell):
             p = normalised.get(part) if normalised is not None and not rec.region else None
@@ -247,7 +248,7 @@ def clean_record(
     if "kind" not in out:
         if not points:
             return Rejected(
-                rec.row, rec.sheet, raw_json,
+                rec.row, rec.sheet, object_text(rec.raw),
                 _(NOTHING_TO_IDENTIFY),
             )  # fmt: skip
         out["kind"] = "person"
@@ -260,13 +261,15 @@ def clean_record(
             if t and t not in _GOOGLE_SYSTEM_LABELS
         )  # fmt: skip
     channels = []
-    for ch in CHANNELS:
-        status, when = parse_consent(f.get(f"consent_{ch}"))
-        if status:
-            channels.append((ch, status, when))
-    general, _per_channel = parse_consent(f.get("consent"))
-    if rec.cells is not None:
-        raw_json = cells_text(rec.cells)
+    for ch, key in _CONSENT_KEYS:
+        value = f.get(key)
+        if value:  # parse_consent says nothing of an empty cell
+            status, when = parse_consent(value)
+            if status:
+                channels.append((ch, status, when))
+    general = parse_consent(f["consent"])[0] if f.get("consent") else None
+    # The raw record of a row that became a customer: its cells when it has them (see rawrow).
+    raw_json = cells_text(rec.cells) if rec.cells is not None else object_text(rec.raw)
     return Clean(rec.row, rec.sheet, raw_json, out, tuple(points), general, tags, tuple(notes),
                  has_valid, True, None, tuple(channels), rec.group)  # fmt: skip
 
@@ -298,8 +301,10 @@ def _typed_name(f: dict) -> tuple[str | None, list[str], list[str]]:
 
     The text is the full-name cell, else the parts joined as a person would read them; "" as
     the name means it held nothing but contacts (a number saved as the name)."""
-    parts = [f.get(k) for k in ("first_name", "middle_name", "last_name")]
-    text = f.get("full_name") or " ".join(p.strip() for p in parts if p and p.strip())
+    text = f.get("full_name")
+    if not text:
+        parts = [f.get(k) for k in ("first_name", "middle_name", "last_name")]
+        text = " ".join(p.strip() for p in parts if p and p.strip())
     if not text or not keep_as_typed(text):
         return None, [], []
     phones, emails = contacts_in_name(text)

@@ -39,7 +39,9 @@ def tidy(text: str) -> str:
 def keep_as_typed(text: str) -> bool:
     """True when ``text`` is not a person's name to take apart: digits, symbols, an
     abbreviation in capitals, a stray lower-case letter, a placeholder."""
-    if not _ONLY_NAME_WORDS.fullmatch(text):
+    # Letters and spaces only (the usual cell) are name words for sure: a letter is always a
+    # word character, so the regular expression would match.
+    if not text.replace(" ", "").isalpha() and not _ONLY_NAME_WORDS.fullmatch(text):
         return bool(text.strip())  # digits, "&", "@", "/", "#": not name words
     words = text.split()
     if len(words) == 1:
