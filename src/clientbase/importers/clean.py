@@ -13,7 +13,7 @@ from datetime import date, datetime
 from typing import NamedTuple
 
 from clientbase.i18n import N_, _, language
-from clientbase.importers.mapping import Mapping, to_record
+from clientbase.importers.mapping import Mapping, to_records
 from clientbase.importers.rawrow import cells_text, object_text, to_json
 from clientbase.importers.records import ContactRecord, UnreadableRow
 from clientbase.normalize.dates import parse_birthday, parse_datetime
@@ -334,11 +334,11 @@ def clean_rows(
 ) -> list[Clean | Rejected]:
     """A chunk of spreadsheet rows → cleaned rows."""
     mapping, rows, sheet, region, source = args
-    records = [
-        (n, cells if isinstance(cells, UnreadableRow) else to_record(mapping, n, cells, sheet))
-        for n, cells in rows
-        if not is_blank(cells)  # a blank line is not data: neither imported nor rejected
-    ]
+    rows = [(n, cells) for n, cells in rows if not is_blank(cells)]  # a blank line is not data
+    made = iter(
+        to_records(mapping, [r for r in rows if not isinstance(r[1], UnreadableRow)], sheet)
+    )
+    records = [(n, cells if isinstance(cells, UnreadableRow) else next(made)) for n, cells in rows]
     # The chunk's phones as one column: the common shapes are answered without a call each.
     parts = list(
         dict.fromkeys(
