@@ -598,7 +598,8 @@ _COMPANY_RE = re.compile(
 
 
 _COMPANY_WORD_SET = frozenset(COMPANY_WORDS)
-_COMPANY_PHRASES_SPACED = tuple(" ".join(p.split()) for p in COMPANY_PHRASES)
+_COMPANY_PHRASE_RE = re.compile("|".join(re.escape(" ".join(p.split())) for p in COMPANY_PHRASES))
+_COMPANY_PHRASE_SECOND_WORDS = tuple(p.split()[1] for p in COMPANY_PHRASES)
 
 
 def looks_like_company(raw: str) -> bool:
@@ -612,6 +613,23 @@ def looks_like_company(raw: str) -> bool:
     s = as_text(raw)
     if not s:
         return False
+    folded = s.casefold()
+    words = folded.split()
+    if "".join(words).isalpha():
+        # Letters and white space only (no quotes then): a legal-form word can only match a
+        # whole word (a letter is never a boundary), and a spelled-out form only within the
+        # words joined by single spaces, where its second word starts a word.
+        if not _COMPANY_WORD_SET.isdisjoint(words):
+            return True
+        for w in words[1:]:
+            if w.startswith(_COMPANY_PHRASE_SECOND_WORDS):
+                return _COMPANY_PHRASE_RE.search(" ".join(words)) is not None
+        return False
+    return _company_by_patterns(s, folded)
+
+
+def _company_by_patterns(s: str, folded: str) -> bool:
+    """``looks_like_company`` for any text (``folded``: its casefold)."""
     if _COMPANY_QUOTES_RE.search(s):
         return True
     if '"' in s:
@@ -621,14 +639,4 @@ def looks_like_company(raw: str) -> bool:
         # whole is just a CSV leftover around a person's name.
         if quoted and quoted.group() != stripped:
             return True
-    folded = s.casefold()
-    words = folded.split()
-    if "".join(words).isalpha():
-        # Letters and white space only: a legal-form word can then only match a whole word
-        # (a letter is never a boundary), and a spelled-out form only the words joined by
-        # single spaces; sets and substrings answer as the regular expression would.
-        if not _COMPANY_WORD_SET.isdisjoint(words):
-            return True
-        joined = " ".join(words)
-        return any(p in joined for p in _COMPANY_PHRASES_SPACED)
     return _COMPANY_RE.search(folded) is not None
