@@ -128,11 +128,13 @@ def clean_record(
     region: str,
     default_source: str | None,
     normalised: dict[str, Phone] | None = None,
+    today: date | None = None,
 ) -> Clean | Rejected:
     """Normalise one record, or say why it cannot be a customer.
 
     ``normalised``: numbers already normalised a column at a time (raw part → answer), for the
-    region given; anything missing is normalised here. A row that becomes a customer keeps its
+    region given; anything missing is normalised here. ``today``: the day birthdays are read as
+    of (the system's date when not given). A row that becomes a customer keeps its
     cells in the cells form of the raw record, a rejected one the named form (see rawrow)."""
     f = rec.fields
     notes: list[str] = []
@@ -189,7 +191,7 @@ def clean_record(
     if src:
         out["source"] = src
     if f.get("birthday"):
-        b, problem = _birthday(f["birthday"])
+        b, problem = _birthday(f["birthday"], today)
         if problem is not None:
             out["birthday_raw"] = f["birthday"]
             notes.append(
@@ -275,24 +277,29 @@ def clean_record(
 
 
 # Birthdays repeat (a few tens of thousands of days, a handful of ways to write each): parsed
-# once per worker. Bounded: emptied when full, which a real list rarely makes it.
-_BIRTHDAYS: dict[tuple[str, date, str], tuple] = {}
+# once per worker. The answers hold for one day and language (today bounds the future and reads
+# 2-digit years; the reason is in the current language), which _BIRTHDAYS_AS_OF says. Bounded:
+# emptied when full, which a real list rarely makes it.
+_BIRTHDAYS: dict[str, tuple] = {}
+_BIRTHDAYS_AS_OF: list[tuple[date, str] | None] = [None]
 _BIRTHDAYS_MAX = 1 << 17
 
 
-def _birthday(text: str) -> tuple:
+def _birthday(text: str, today: date | None = None) -> tuple:
     """(the parsed birthday or None, why it is not a date or None)."""
-    # Today bounds the future and reads 2-digit years; the reason is in the current language.
-    key = (text, date.today(), language())
-    hit = _BIRTHDAYS.get(key)
+    as_of = (today or date.today(), language())
+    if as_of != _BIRTHDAYS_AS_OF[0]:
+        _BIRTHDAYS.clear()
+        _BIRTHDAYS_AS_OF[0] = as_of
+    hit = _BIRTHDAYS.get(text)
     if hit is None:
         try:
-            hit = (parse_birthday(text, today=key[1]), None)
+            hit = (parse_birthday(text, today=as_of[0]), None)
         except ValueError as exc:
             hit = (None, str(exc))
         if len(_BIRTHDAYS) >= _BIRTHDAYS_MAX:
             _BIRTHDAYS.clear()
-        _BIRTHDAYS[key] = hit
+        _BIRTHDAYS[text] = hit
     return hit
 
 
@@ -350,10 +357,11 @@ def clean_rows(
         )
     )
     phones = dict(zip(parts, normalize_phones(parts, region), strict=True))
+    today = date.today()  # a chunk is cleaned as of one day
     return [
         Rejected(n, sheet, to_json({"line": rec[0] if rec else ""}), rec.reason)
         if isinstance(rec, UnreadableRow)
-        else clean_record(rec, region, source, phones)
+        else clean_record(rec, region, source, phones, today)
         for n, rec in records
     ]
 

@@ -541,8 +541,11 @@ def _plan(m: Mapping) -> list[tuple[int, str, str | None, int | None]]:
 def _record(
     m: Mapping, plan: list, row_number: int, cells: list, sheet: str | None
 ) -> ContactRecord:
-    # CSV cells are always str: strip them directly, the typed spreadsheet cells take the detour.
-    texts = [c.strip() if c.__class__ is str else cell_to_text(c) for c in cells]
+    # CSV cells are always str: stripped in one go; typed spreadsheet cells take the detour.
+    try:
+        texts = list(map(str.strip, cells))
+    except TypeError:  # not all text
+        texts = [c.strip() if c.__class__ is str else cell_to_text(c) for c in cells]
     # raw_keys may be longer (an earlier row was wider): zip stops at this row's cells.
     raw = {k: t for k, t in zip(m.raw_keys(len(texts)), texts, strict=False) if t}
     fields: dict[str, str] = {}
