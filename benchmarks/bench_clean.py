@@ -12,7 +12,8 @@ the cleaning (``clean_rows_packed``, what a worker process runs for each chunk):
     cmp old.txt new.txt                                                       # equal output
 
 The digest of a chunk is the sha256 of the ``repr`` of what the worker hands back, so it covers
-every value, its type and order, and every reason and warning text.
+every value, its type and order, and every reason and warning text (``--named``: of what the
+in-process path returns, named tuples with their class names).
 """
 
 from __future__ import annotations
@@ -84,11 +85,15 @@ def main() -> None:
     ap.add_argument("--chunks", type=int, help="clean only the first CHUNKS chunks")
     ap.add_argument("--profile", type=int, metavar="N", help="cProfile, the top N by own time")
     ap.add_argument("--digest", type=Path, help="write one sha256 line per cleaned chunk")
+    ap.add_argument(
+        "--named", action="store_true", help="clean_rows (named tuples, in-process) instead"
+    )
     args = ap.parse_args()
     if args.file:
         n = write_jobs(args.file, args.jobs, args.rows)
         print(f"{n:,} rows chunked into {args.jobs}")
     clean.worker_init()  # as in a worker: no cyclic GC
+    cleaning = clean.clean_rows if args.named else clean.clean_rows_packed
     profiler = cProfile.Profile() if args.profile else None
     digests = []
     cpu = 0.0
@@ -99,7 +104,7 @@ def main() -> None:
         t0 = time.process_time()
         if profiler is not None:
             profiler.enable()
-        out = clean.clean_rows_packed(job)
+        out = cleaning(job)
         if profiler is not None:
             profiler.disable()
         cpu += time.process_time() - t0

@@ -136,6 +136,26 @@ def clean_record(
     region given; anything missing is normalised here. ``today``: the day birthdays are read as
     of (the system's date when not given). A row that becomes a customer keeps its
     cells in the cells form of the raw record, a rejected one the named form (see rawrow)."""
+    return _named(_clean(rec, region, default_source, normalised, today))
+
+
+def _named(t: tuple) -> Clean | Rejected:
+    """A cleaned row from its plain form (see ``unpack``)."""
+    if len(t) == 4:
+        return Rejected._make(t)
+    return Clean(*t[:4], tuple(map(Point._make, t[4])), *t[5:])
+
+
+def _clean(
+    rec: ContactRecord,
+    region: str,
+    default_source: str | None,
+    normalised: dict[str, Phone] | None,
+    today: date | None,
+) -> tuple:
+    """``clean_record`` in the plain form a worker hands back (see ``clean_rows_packed``): built
+    as plain tuples from the start, a million rows skip making named tuples only to take them
+    apart again."""
     f = rec.fields
     notes: list[str] = []
     out: dict = {}
@@ -143,7 +163,7 @@ def clean_record(
     company = f.get("company")
     name = None
     if full and _SUMMARY_ROW.match(full) and not rec.phones and not rec.emails:
-        return Rejected(
+        return (
             rec.row,
             rec.sheet,
             object_text(rec.raw),
@@ -213,10 +233,11 @@ def clean_record(
             p = normalised.get(part) if normalised is not None and not rec.region else None
             if p is None:
                 p = normalize_phone(part, rec.region or region)
-            pt = _point("phone", part, p.e164, p.valid, p.reason, label, p.extension)
-            if pt.key not in seen:
-                seen.add(pt.key)
-                points.append(pt)
+            value = p.e164
+            key = ("phone", value if value is not None else "raw:" + part)
+            if key not in seen:
+                seen.add(key)
+                points.append(("phone", part, value, p.valid, p.reason, label, p.extension, key))
                 if p.valid:
                     has_valid = True
                 else:
@@ -228,10 +249,11 @@ def clean_record(
     for raw_cell, label in emails:
         for part in split_emails(raw_cell):
             e = normalize_email(part)
-            pt = _point("email", part, e.value, e.valid, e.reason, label)
-            if pt.key not in seen:
-                seen.add(pt.key)
-                points.append(pt)
+            value = e.value
+            key = ("email", value if value is not None else "raw:" + part)
+            if key not in seen:
+                seen.add(key)
+                points.append(("email", part, value, e.valid, e.reason, label, None, key))
                 if e.valid:
                     has_valid = True
                 else:
@@ -242,17 +264,15 @@ def clean_record(
                     )
     for kind, value in rec.messengers:
         v = value.strip()
-        pt = _point(kind, v, v.lstrip("@").lower() if kind == "telegram" else v, True, None, None)
-        if pt.key not in seen:
-            seen.add(pt.key)
+        pt = tuple(_point(kind, v, v.lstrip("@").lower() if kind == "telegram" else v, True, None,
+                          None))  # fmt: skip
+        if pt[7] not in seen:
+            seen.add(pt[7])
             points.append(pt)
 
     if "kind" not in out:
         if not points:
-            return Rejected(
-                rec.row, rec.sheet, object_text(rec.raw),
-                _(NOTHING_TO_IDENTIFY),
-            )  # fmt: skip
+            return (rec.row, rec.sheet, object_text(rec.raw), _(NOTHING_TO_IDENTIFY))
         out["kind"] = "person"
     if not out.get("display_name"):
         out["display_name"] = company or _point_display(points)
@@ -272,8 +292,9 @@ def clean_record(
     general = parse_consent(f["consent"])[0] if f.get("consent") else None
     # The raw record of a row that became a customer: its cells when it has them (see rawrow).
     raw_json = cells_text(rec.cells) if rec.cells is not None else object_text(rec.raw)
-    return Clean(rec.row, rec.sheet, raw_json, out, tuple(points), general, tags, tuple(notes),
-                 has_valid, True, None, tuple(channels), rec.group)  # fmt: skip
+    # The fields of Clean, in order.
+    return (rec.row, rec.sheet, raw_json, out, tuple(points), general, tags, tuple(notes),
+            has_valid, True, None, tuple(channels), rec.group)  # fmt: skip
 
 
 # Birthdays repeat (a few tens of thousands of days, a handful of ways to write each): parsed
@@ -329,17 +350,25 @@ def _typed_name(f: dict) -> tuple[str | None, list[str], list[str]]:
 _EMAIL_IN_TEXT = re.compile(r"[\w.+\-]+@[\w\-]+(?:\s?\.\s?[\w\-]+)+")
 
 
-def _point_display(points: list[Point]) -> str:
-    for p in points:
-        if p.valid and p.value:
-            return p.value
-    return points[0].raw if points else ""
+def _point_display(points: list[tuple]) -> str:
+    for p in points:  # plain points: (kind, raw, value, valid, …)
+        if p[3] and p[2]:
+            return p[2]
+    return points[0][1] if points else ""
 
 
 def clean_rows(
     args: tuple[Mapping, list[tuple[int, list]], str | None, str, str | None],
 ) -> list[Clean | Rejected]:
     """A chunk of spreadsheet rows → cleaned rows."""
+    return unpack(clean_rows_packed(args))
+
+
+def clean_rows_packed(
+    args: tuple[Mapping, list[tuple[int, list]], str | None, str, str | None],
+) -> list[tuple]:
+    """clean_rows for a worker process: results as plain tuples, which pickle about twice as
+    fast as named tuples; ``unpack`` restores them on the other side."""
     mapping, rows, sheet, region, source = args
     rows = [(n, cells) for n, cells in rows if not is_blank(cells)]  # a blank line is not data
     made = iter(
@@ -359,9 +388,9 @@ def clean_rows(
     phones = dict(zip(parts, normalize_phones(parts, region), strict=True))
     today = date.today()  # a chunk is cleaned as of one day
     return [
-        Rejected(n, sheet, to_json({"line": rec[0] if rec else ""}), rec.reason)
+        (n, sheet, to_json({"line": rec[0] if rec else ""}), rec.reason)  # rejected
         if isinstance(rec, UnreadableRow)
-        else clean_record(rec, region, source, phones, today)
+        else _clean(rec, region, source, phones, today)
         for n, rec in records
     ]
 
@@ -377,18 +406,6 @@ def worker_init() -> None:
     """Start of a cleaning worker process. Cleaning allocates millions of small acyclic
     objects; the cyclic GC would keep rescanning the normalisation caches for nothing."""
     gc.disable()
-
-
-def clean_rows_packed(args) -> list[tuple]:
-    """clean_rows for a worker process: results as plain tuples, which pickle about twice as
-    fast as named tuples; ``unpack`` restores them on the other side."""
-    out = []
-    for r in clean_rows(args):
-        if isinstance(r, Clean):
-            out.append((*r[:4], tuple(tuple(p) for p in r.points), *r[5:]))
-        else:
-            out.append(tuple(r))
-    return out
 
 
 def unpack(packed: list[tuple]) -> list[Clean | Rejected]:
