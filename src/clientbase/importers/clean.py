@@ -152,10 +152,11 @@ def _clean(
     default_source: str | None,
     normalised: dict[str, Phone] | None,
     today: date | None,
+    split: dict[str, list[str]] | None = None,
 ) -> tuple:
     """``clean_record`` in the plain form a worker hands back (see ``clean_rows_packed``): built
     as plain tuples from the start, a million rows skip making named tuples only to take them
-    apart again."""
+    apart again. ``split``: phone cells already split into numbers (cell → parts)."""
     f = rec.fields
     notes: list[str] = []
     out: dict = {}
@@ -229,7 +230,8 @@ def _clean(
     phones = [*rec.phones, *((p, None) for p in name_phones)] if name_phones else rec.phones
     emails = [*rec.emails, *((e, None) for e in name_emails)] if name_emails else rec.emails
     for raw_cell, label in phones:
-        for part in split_phones(raw_cell):
+        parts = split.get(raw_cell) if split is not None else None
+        for part in parts if parts is not None else split_phones(raw_cell):
             p = normalised.get(part) if normalised is not None and not rec.region else None
             if p is None:
                 p = normalize_phone(part, rec.region or region)
@@ -376,21 +378,19 @@ def clean_rows_packed(
     )
     records = [(n, cells if isinstance(cells, UnreadableRow) else next(made)) for n, cells in rows]
     # The chunk's phones as one column: the common shapes are answered without a call each.
-    parts = list(
-        dict.fromkeys(
-            part
-            for _, rec in records
-            if not isinstance(rec, UnreadableRow) and not rec.region
-            for cell, _label in rec.phones
-            for part in split_phones(cell)
-        )
-    )
+    split = {
+        cell: split_phones(cell)
+        for _, rec in records
+        if not isinstance(rec, UnreadableRow) and not rec.region
+        for cell, _label in rec.phones
+    }
+    parts = list(dict.fromkeys(part for cell_parts in split.values() for part in cell_parts))
     phones = dict(zip(parts, normalize_phones(parts, region), strict=True))
     today = date.today()  # a chunk is cleaned as of one day
     return [
         (n, sheet, to_json({"line": rec[0] if rec else ""}), rec.reason)  # rejected
         if isinstance(rec, UnreadableRow)
-        else _clean(rec, region, source, phones, today)
+        else _clean(rec, region, source, phones, today, split)
         for n, rec in records
     ]
 
