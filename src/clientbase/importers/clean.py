@@ -13,7 +13,7 @@ from datetime import date, datetime
 from typing import NamedTuple
 
 from clientbase.i18n import N_, _, language
-from clientbase.importers.mapping import Mapping, to_records
+from clientbase.importers.mapping import Mapping, raw_record, to_records
 from clientbase.importers.rawrow import cells_text, object_text, to_json
 from clientbase.importers.records import ContactRecord, UnreadableRow
 from clientbase.normalize.dates import parse_birthday, parse_datetime
@@ -373,9 +373,9 @@ def clean_rows_packed(
     fast as named tuples; ``unpack`` restores them on the other side."""
     mapping, rows, sheet, region, source = args
     rows = [(n, cells) for n, cells in rows if not is_blank(cells)]  # a blank line is not data
-    made = iter(
-        to_records(mapping, [r for r in rows if not isinstance(r[1], UnreadableRow)], sheet)
-    )
+    # A row that becomes a customer keeps its cells: the named raw form only for the rejected.
+    readable = [r for r in rows if not isinstance(r[1], UnreadableRow)]
+    made = iter(to_records(mapping, readable, sheet, raw=False))
     records = [(n, cells if isinstance(cells, UnreadableRow) else next(made)) for n, cells in rows]
     # The chunk's phones as one column: the common shapes are answered without a call each.
     split = {
@@ -387,12 +387,17 @@ def clean_rows_packed(
     parts = list(dict.fromkeys(part for cell_parts in split.values() for part in cell_parts))
     phones = dict(zip(parts, normalize_phones(parts, region), strict=True))
     today = date.today()  # a chunk is cleaned as of one day
-    return [
+    out = [
         (n, sheet, to_json({"line": rec[0] if rec else ""}), rec.reason)  # rejected
         if isinstance(rec, UnreadableRow)
         else _clean(rec, region, source, phones, today, split)
         for n, rec in records
     ]
+    for i, t in enumerate(out):
+        if len(t) == 4 and not isinstance(rec := records[i][1], UnreadableRow):  # rejected
+            rec.raw = raw_record(mapping, rec.cells)
+            out[i] = (t[0], t[1], object_text(rec.raw), t[3])
+    return out
 
 
 def is_blank(cells: list) -> bool:

@@ -522,13 +522,23 @@ def _resolve_name_conflicts(m: Mapping) -> None:
 
 
 def to_record(m: Mapping, row_number: int, cells: list, sheet: str | None) -> ContactRecord:
-    return _record(m, _plan(m), row_number, cells, sheet)
+    return _record(m, _plan(m), row_number, cells, sheet, True)
 
 
-def to_records(m: Mapping, rows: list[tuple[int, list]], sheet: str | None) -> list[ContactRecord]:
-    """``to_record`` of each (row number, cells) of a chunk, the mapping looked at once."""
+def to_records(
+    m: Mapping, rows: list[tuple[int, list]], sheet: str | None, *, raw: bool = True
+) -> list[ContactRecord]:
+    """``to_record`` of each (row number, cells) of a chunk, the mapping looked at once.
+    ``raw=False``: the records' ``raw`` is left empty, for a caller that keeps the cells form of
+    most rows and builds the named form (``raw_record``) only for the few it needs."""
     plan = _plan(m)
-    return [_record(m, plan, n, cells, sheet) for n, cells in rows]
+    return [_record(m, plan, n, cells, sheet, raw) for n, cells in rows]
+
+
+def raw_record(m: Mapping, texts: list[str]) -> dict[str, str]:
+    """A record's ``raw``: its non-empty cells by column name."""
+    # raw_keys may be longer (an earlier row was wider): zip stops at this row's cells.
+    return {k: t for k, t in zip(m.raw_keys(len(texts)), texts, strict=False) if t}
 
 
 def _plan(m: Mapping) -> list[tuple[int, str, str | None, int | None]]:
@@ -539,15 +549,14 @@ def _plan(m: Mapping) -> list[tuple[int, str, str | None, int | None]]:
 
 
 def _record(
-    m: Mapping, plan: list, row_number: int, cells: list, sheet: str | None
+    m: Mapping, plan: list, row_number: int, cells: list, sheet: str | None, with_raw: bool
 ) -> ContactRecord:
     # CSV cells are always str: stripped in one go; typed spreadsheet cells take the detour.
     try:
         texts = list(map(str.strip, cells))
     except TypeError:  # not all text
         texts = [c.strip() if c.__class__ is str else cell_to_text(c) for c in cells]
-    # raw_keys may be longer (an earlier row was wider): zip stops at this row's cells.
-    raw = {k: t for k, t in zip(m.raw_keys(len(texts)), texts, strict=False) if t}
+    raw = raw_record(m, texts) if with_raw else {}
     fields: dict[str, str] = {}
     phones: list[tuple[str, str | None]] = []
     emails: list[tuple[str, str | None]] = []
