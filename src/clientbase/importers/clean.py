@@ -116,8 +116,12 @@ def parse_consent(value: str | None) -> tuple[str | None, datetime | None]:
 
 
 def _point(kind, raw, value, valid, reason, label, extension=None) -> Point:
-    return Point(kind, raw, value, valid, reason, label, extension,
-                 (kind, value if value is not None else "raw:" + raw))  # fmt: skip
+    return Point(kind, raw, value, valid, reason, label, extension, _key(kind, value, raw))
+
+
+def _key(kind: str, value: str | None, raw: str) -> tuple[str, str]:
+    """A point's identity within the base: an invalid value is known by its raw text."""
+    return (kind, value if value is not None else "raw:" + raw)
 
 
 NOTHING_TO_IDENTIFY = N_("nothing to identify a customer by: no name, company, phone or email")
@@ -223,7 +227,7 @@ def _clean(
         if b is not None:
             out["birth_year"], out["birth_month"], out["birth_day"] = b.year, b.month, b.day
 
-    points: list[Point] = []
+    points: list[tuple] = []  # plain points, the fields of Point
     seen = set()
     has_valid = False
     # Contacts typed into the name cell are rare: the record's own lists serve as they are.
@@ -236,7 +240,7 @@ def _clean(
             if p is None:
                 p = normalize_phone(part, rec.region or region)
             value = p.e164
-            key = ("phone", value if value is not None else "raw:" + part)
+            key = _key("phone", value, part)
             if key not in seen:
                 seen.add(key)
                 points.append(("phone", part, value, p.valid, p.reason, label, p.extension, key))
@@ -252,7 +256,7 @@ def _clean(
         for part in split_emails(raw_cell):
             e = normalize_email(part)
             value = e.value
-            key = ("email", value if value is not None else "raw:" + part)
+            key = _key("email", value, part)
             if key not in seen:
                 seen.add(key)
                 points.append(("email", part, value, e.valid, e.reason, label, None, key))
