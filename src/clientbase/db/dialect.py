@@ -11,8 +11,6 @@ SQL equals the one numpy makes of the same time.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
 from datetime import date
 
 from sqlalchemy import (
@@ -131,24 +129,3 @@ def joined_texts(column, dialect: str):
     if dialect == "sqlite":
         return func.group_concat(text, TEXT_SEPARATOR)
     return func.string_agg(text, TEXT_SEPARATOR)
-
-
-_SORT_CACHE_KIB = 2048
-
-
-@contextmanager
-def small_sort_memory(conn) -> Iterator[None]:
-    """SQLite: a smaller page cache while ``conn`` runs a GROUP BY over a large table. Its
-    sorter takes the cache size as the size of the runs it sorts in memory before merging;
-    runs of a couple of megabytes stay in the processor's cache and sort faster than one big
-    run (the order cells of a million order lines: 2.0 s of CPU with the usual 32 MB, 1.7 s
-    with 2 MB). The usual size is back afterwards. Nothing on PostgreSQL."""
-    if conn.dialect.name != "sqlite":
-        yield
-        return
-    before = conn.exec_driver_sql("PRAGMA cache_size").scalar()
-    conn.exec_driver_sql(f"PRAGMA cache_size=-{_SORT_CACHE_KIB}")
-    try:
-        yield
-    finally:
-        conn.exec_driver_sql(f"PRAGMA cache_size={int(before)}")

@@ -210,8 +210,14 @@ def _sales(src: ReportSource) -> dict:
     if src.orders.empty:
         return {"empty": "no_orders"}
     now, before = src.within(src.cur), src.within(src.prev)
-    now = now.assign(order_channel=now["order_key"].map(src.channels).astype(object))
-    before = before.assign(order_channel=before["order_key"].map(src.channels).astype(object))
+    now = now.assign(
+        order_channel=now["order_key"].map(src.channels).astype(object),
+        order_manager=src.order_managers(now),
+    )
+    before = before.assign(
+        order_channel=before["order_key"].map(src.channels).astype(object),
+        order_manager=src.order_managers(before),
+    )
     cur, prev = _totals(now), _totals(before)
     frame = src.orders
     codes = (frame["ordered_at"].dt.year * 12 + frame["ordered_at"].dt.month - 1).to_numpy()
