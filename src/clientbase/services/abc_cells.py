@@ -36,6 +36,7 @@ from clientbase.db.dialect import (
     month_number,
     without_own_index,
 )
+from clientbase.db.joined import floats_of
 from clientbase.db.models import customers, orders
 from clientbase.db.rules import ORDER_RETURN, UNCOUNTED_ORDER_STATUSES
 
@@ -144,11 +145,10 @@ def read_cells(
         folded = [
             r for r in conn.execute(returns) if r[1] is not None and window[0] <= r[1] < window[1]
         ]
-    kinds = (np.int64, float, float)[: len(texts)]
     parsed = [
-        np.fromstring(text, dtype=kind, sep=",") if text else np.zeros(0, kind)
-        for text, kind in zip(texts, kinds, strict=True)
+        np.fromstring(texts[0], dtype=np.int64, sep=",") if texts[0] else np.zeros(0, np.int64)
     ]
+    parsed += [floats_of(text) if text else np.zeros(0) for text in texts[1:]]
     keys, count, sums = _runs(parsed[0], parsed[1:])
     amount = sums[0]
     margin = sums[1] if with_margin else None
