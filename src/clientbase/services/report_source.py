@@ -61,8 +61,9 @@ class ReportSource:
     def orders(self):
         """Live orders (cancelled and returned left out) as the analyses load them, with each
         row's own id (``row_key``). Without their managers: the few rows that need one read
-        it (``order_managers``), where a million manager strings would cost half a second."""
-        return load_orders(self.engine, with_row_key=True)
+        it (``order_managers``), where a million manager strings would cost half a second;
+        without their margins, which no section reads (every figure is of revenue)."""
+        return load_orders(self.engine, with_row_key=True, with_margin=False)
 
     @cached_property
     def window_orders(self):
