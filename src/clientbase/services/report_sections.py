@@ -394,8 +394,7 @@ def _ltv(src: ReportSource) -> dict:
 
     if src.orders.empty:
         return {"empty": "no_orders"}
-    upto = src.until(src.cur.end)
-    if upto.empty:
+    if not src.any_until(src.cur.end):
         return {"empty": "no_orders_yet"}
     hist = historical(src.orders, as_of=src.cur.end)
     table = by_group(hist, src.people["channel"])
@@ -434,8 +433,10 @@ def _ltv(src: ReportSource) -> dict:
         ],
         # The months up to the window's end have happened, orders or not: they read as 0,
         # not as blanks still to come (as `analyze churn --as-of` shows them).
-        "retention": cohorts(retention(upto, end=src.cur.end), "shares"),
-        "cohort_revenue": cohorts(cohort_table(upto, end=src.cur.end), "values"),
+        # retention leaves out what is after its end itself; the cohort table takes the
+        # orders up to the day (made when needed: a copy of most of the orders)
+        "retention": cohorts(retention(src.orders, end=src.cur.end), "shares"),
+        "cohort_revenue": cohorts(cohort_table(src.until(src.cur.end), end=src.cur.end), "values"),
     }
 
 

@@ -110,6 +110,11 @@ class ReportSource:
         # no names: the report shows none, and they are most of the reading
         return load_customers(self.engine, ("manager", "channel"))
 
+    def any_until(self, day: date) -> bool:
+        """Whether an order row is dated on or before ``day``."""
+        ts = self.orders["ordered_at"].to_numpy()
+        return bool((ts < np.datetime64(day + timedelta(days=1))).any())
+
     def until(self, day: date):
         """The order rows dated on or before ``day``."""
         frame = self.orders
