@@ -24,6 +24,7 @@ _IDS_AT_MOST = 50_000  # more than that: every order's manager, read as one long
 
 def _all_managers(engine: Engine):
     """order id -> manager, of every order."""
+    # these import pandas (~0.4 s): only when this runs
     from clientbase.db.columns import INT, TEXT, read_columns
     from clientbase.db.joined import read_joined
 
