@@ -106,8 +106,8 @@ def orders_as_of(frame, as_of: date | None):
 def load_customers(
     engine: Engine, columns: tuple[str, ...] = ("name", "manager", "channel", "city")
 ):
-    """id -> name, manager, channel (acquisition source), city: those of ``columns`` (the names
-    are most of the reading time, and not every caller shows them)."""
+    """id -> name, manager, channel (acquisition source), city: those of ``columns`` (a
+    caller that shows no names need not read them)."""
     c = customers
     named = {"name": c.c.display_name.label("name"), "manager": c.c.manager,
              "channel": c.c.source.label("channel"), "city": c.c.city}  # fmt: skip

@@ -94,7 +94,7 @@ class ReportSource:
         keys = rows["row_key"].to_numpy()
         missing = np.unique(keys[~np.isin(keys, known.index.to_numpy())])
         if len(missing) > _IDS_AT_MOST:  # most of the orders: all of them at once
-            known = _all_managers(self.engine)
+            known = self.all_managers
         elif len(missing):
             o = orders.c
             with self.engine.connect() as conn:
@@ -107,8 +107,13 @@ class ReportSource:
         return rows["row_key"].map(known)
 
     @cached_property
+    def all_managers(self):
+        """order id -> manager, of every order (read once, when many rows need theirs)."""
+        return _all_managers(self.engine)
+
+    @cached_property
     def people(self):
-        # no names: the report shows none, and they are most of the reading
+        # no names: the report shows none
         return load_customers(self.engine, ("manager", "channel"))
 
     def any_until(self, day: date) -> bool:
