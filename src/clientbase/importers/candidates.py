@@ -21,7 +21,8 @@ from clientbase.db.models import (
     tags,
 )
 from clientbase.importers.clean import Clean, Rejected
-from clientbase.importers.keyindex import KeyIndex, key_hash
+from clientbase.importers.keyindex import KeyIndex
+from clientbase.importers.rowkeys import lookup_keys
 
 LOOKUP_CHUNK = 500  # keys per IN (...) query: well under every backend's parameter limit
 
@@ -64,16 +65,10 @@ def load_known(
 ) -> dict[int, Cust]:
     """Customers that may own a phone or email of the chunk (or, for rows with neither, the
     same name), with their real contact points and tags to compare against."""
-    hashes = []
-    for cl in chunk:
-        if isinstance(cl, Clean):
-            for p in cl.points:
-                if p.valid and p.value is not None:
-                    hashes.append(key_hash(p.kind, p.value))
-            if not cl.has_valid_key and cl.fields.get("display_name"):
-                hashes.append(key_hash("name", cl.fields["display_name"]))
-            if cl.fields.get("external_id"):
-                hashes.append(key_hash("ext", cl.fields["external_id"]))
+    lookup = getattr(chunk, "lookup", None)  # handed over by the cleaning worker
+    if lookup is None:
+        lookup = [k for cl in chunk for k in lookup_keys(cl)]
+    hashes = list(map(hash, lookup))  # keyindex.key_hash of each (kind, value), at C speed
     owner_ids = keys.owners(hashes)
     owner_ids |= {
         groups[cl.group]

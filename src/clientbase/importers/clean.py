@@ -366,29 +366,6 @@ def worker_init() -> None:
     gc.disable()
 
 
-def clean_rows_packed(args) -> list[tuple]:
-    """clean_rows for a worker process: results as plain tuples, which pickle about twice as
-    fast as named tuples; ``unpack`` restores them on the other side."""
-    out = []
-    for r in clean_rows(args):
-        if isinstance(r, Clean):
-            out.append((*r[:4], tuple(tuple(p) for p in r.points), *r[5:]))
-        else:
-            out.append(tuple(r))
-    return out
-
-
-def unpack(packed: list[tuple]) -> list[Clean | Rejected]:
-    out: list[Clean | Rejected] = []
-    make_point = Point._make
-    for t in packed:
-        if len(t) == 4:
-            out.append(Rejected._make(t))
-        else:
-            out.append(Clean(*t[:4], tuple(map(make_point, t[4])), *t[5:]))
-    return out
-
-
 def clean_call(rec, region: str, source: str | None, own=()) -> Clean | Skipped | Rejected:
     """A call-log record → the customer it is with (found or a new lead) plus the call itself.
     ``own``: the company's own numbers (a container of raw numbers), never a customer."""

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import Connection, bindparam, insert, select, update
@@ -111,6 +111,18 @@ class Reject:
     raw: dict
 
 
+@dataclass(slots=True)
+class _Plain:
+    """What the rows of a chunk that share nothing (see alone.rows_alone) write: built as each
+    row is read, written with the rest of the chunk."""
+
+    customers: list = field(default_factory=list)  # (id, fields)
+    points: list = field(default_factory=list)  # contact point rows, as _POINT_INSERT
+    hashes: list = field(default_factory=list)  # their keys for the key index ...
+    owners: list = field(default_factory=list)  # ... and the customer of each
+    tags: list = field(default_factory=list)  # (customer id, tag name)
+
+
 def _text(value):
     """A time for the JSON before-state: raw driver rows give SQLite's text, others datetime."""
     return value.isoformat(sep=" ") if isinstance(value, datetime) else value
@@ -190,10 +202,10 @@ class ContactWriter:
         row_results = []  # (cleaned row, outcome, reason, customer id)
         calls = []  # (customer id, call tuple)
         alone = rows_alone(chunk, index) if self.create else set()
-        plain: list[tuple] = []  # new customers of rows that share nothing (see alone.rows_alone)
+        plain = _Plain()  # new customers of rows that share nothing (see alone.rows_alone)
         for i, cl in enumerate(chunk):
             if i in alone:
-                plain.append(self._create_alone(cl, row_results))
+                self._create_alone(cl, row_results, plain)
                 continue
             if isinstance(cl, Skipped):
                 c.skipped_rows += 1
@@ -272,9 +284,10 @@ class ContactWriter:
         self._flush(list(touched.values()), row_results, calls, plain)
         return row_results
 
-    def _create_alone(self, cl: Clean, row_results: list) -> tuple:
-        """A new customer from a row that shares nothing (see alone.rows_alone): what the general path
-        does for it, without the bookkeeping that only matters to later rows."""
+    def _create_alone(self, cl: Clean, row_results: list, plain: _Plain) -> None:
+        """A new customer from a row that shares nothing (see alone.rows_alone): what the general
+        path does for it, without the bookkeeping that only matters to later rows. Its rows for
+        the database are built here, in one pass over its contact points."""
         c = self.counts
         for p in cl.points:
             if not p.valid:
@@ -282,18 +295,40 @@ class ContactWriter:
                     c.invalid_phones += 1
                 elif p.kind == "email":
                     c.invalid_emails += 1
-        if "birthday_raw" in cl.fields:
+        f = cl.fields
+        if "birthday_raw" in f:
             c.invalid_birthdays += 1
         cid = self._next_id
         self._next_id += 1
-        points = []
+        pid = self._next_point_id
+        consent = cl.consent
+        now = self._now_db
+        tail = (consent or "unknown", now if consent else None, "import" if consent else None,
+                self.batch_id, now)  # fmt: skip
         pid_of = {}
+        reachable = False
         for p in cl.points:
-            if p.key in pid_of:
+            key = p.key
+            if key in pid_of:
                 continue
-            pid_of[p.key] = self._next_point_id
-            points.append((p, self._next_point_id))
-            self._next_point_id += 1
+            pid_of[key] = pid
+            plain.points.append(
+                (pid, cid, p.kind, p.raw, p.value, p.extension, p.valid, p.reason, p.label, *tail)
+            )
+            pid += 1
+            if p.valid and p.value is not None:
+                plain.hashes.append(hash(key))  # key_hash(kind, value): the key is that pair
+                plain.owners.append(cid)
+            kind = key[0]
+            if (kind == "phone" or kind == "email") and not key[1].startswith("raw:"):
+                reachable = True
+        self._next_point_id = pid
+        if not reachable:
+            plain.hashes.append(key_hash("name", f["display_name"]))
+            plain.owners.append(cid)
+        if f.get("external_id"):
+            plain.hashes.append(key_hash("ext", f["external_id"]))
+            plain.owners.append(cid)
         for channel, status, when in cl.channel_consents:
             kinds = CHANNEL_KINDS[channel]
             done = set()
@@ -308,7 +343,9 @@ class ContactWriter:
                 )  # fmt: skip
         c.created += 1
         row_results.append((cl, "created", "; ".join(cl.notes) or None, cid))
-        return cid, cl.fields, points, cl.consent, cl.tags
+        plain.customers.append((cid, f))
+        for t in cl.tags:
+            plain.tags.append((cid, t))
 
     def load_existing_keys(self, known: BaseKeys | None = None) -> None:
         """Fill the key index with every phone, email and name already in the base.
@@ -488,32 +525,14 @@ class ContactWriter:
 
     # -- writing ------------------------------------------------------------------------------
     def _flush(
-        self, touched: list[Cust], row_results: list, calls: list, plain: list[tuple] = ()
+        self, touched: list[Cust], row_results: list, calls: list, plain: _Plain | None = None
     ) -> None:
         conn, now = self.conn, self._now_db
-        new_rows = []
-        hashes: list[int] = []
-        owners: list[int] = []
-        plain_points = []
-        for cid, f, points, consent, _tags in plain:
-            reachable = False
-            for p, pid in points:
-                if p.valid and p.value is not None:
-                    hashes.append(hash((p.kind, p.value)))  # key_hash, inlined
-                    owners.append(cid)
-                kind, v = p.key
-                if (kind == "phone" or kind == "email") and not v.startswith("raw:"):
-                    reachable = True
-                plain_points.append(
-                    (pid, cid, p.kind, p.raw, p.value, p.extension, p.valid, p.reason, p.label,
-                     consent or "unknown", now if consent else None,
-                     "import" if consent else None, self.batch_id, now)
-                )  # fmt: skip
-            if not reachable:
-                self.keys.add(key_hash("name", f["display_name"]), cid)
-            if f.get("external_id"):
-                self.keys.add(key_hash("ext", f["external_id"]), cid)
-            new_rows.append((cid, f))
+        if plain is None:
+            plain = _Plain()
+        new_rows = plain.customers
+        hashes = plain.hashes
+        owners = plain.owners
         for c in touched:
             if c.new:
                 f = c.fields
@@ -555,7 +574,7 @@ class ContactWriter:
             conn, customers, "id", (*cols, "updated_at"),
             [(c.id, *[c.fields.get(k) for k in cols], now) for c in updated],
         )  # fmt: skip
-        points = plain_points
+        points = plain.points
         for c in touched:
             for p, consent, pid in c.new_points.values():
                 if p.valid and p.value is not None:
@@ -596,7 +615,7 @@ class ContactWriter:
             conn.execute(stmt, consent_rows)
         if changes:
             conn.execute(insert(import_changes), changes)
-        self._write_tags(touched, [(cid, t) for cid, _, _, _, tags in plain for t in tags])
+        self._write_tags(touched, plain.tags)
         insert_rows(
             conn,
             interactions,

@@ -37,12 +37,11 @@ from clientbase.importers.clean import (
     Clean,
     Rejected,
     clean_rows,
-    clean_rows_packed,
     is_blank,
-    unpack,
     worker_init,
 )
 from clientbase.importers.contacts import ContactWriter
+from clientbase.importers.handoff import clean_rows_packed, unpack
 from clientbase.importers.log_chunks import call_chunks, choose_region, vcard_chunks
 from clientbase.importers.longformat import relabel_from_sample
 from clientbase.importers.mapping import (
