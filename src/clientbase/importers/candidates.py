@@ -62,9 +62,12 @@ def load_known(
     batch_id: int,
     groups: dict[str, int],
     calls_seen: set[tuple],
+    consented: bool = True,
+    tagged: bool = True,
 ) -> dict[int, Cust]:
     """Customers that may own a phone or email of the chunk (or, for rows with neither, the
-    same name), with their real contact points and tags to compare against."""
+    same name), with their real contact points and tags to compare against. ``consented`` /
+    ``tagged`` False: the base holds no consent events / no tags at all, so none are read."""
     lookup = getattr(chunk, "lookup", None)  # handed over by the cleaning worker
     if lookup is None:
         lookup = [k for cl in chunk for k in lookup_keys(cl)]
@@ -102,7 +105,7 @@ def load_known(
     events = select_where_in(
         conn, consents, ("contact_point_id", "channel", "status", "at", "id"),
         "contact_point_id", list(owner_of),
-    )  # fmt: skip
+    ) if consented else ()  # fmt: skip
     for pid, channel, status, _at, _id in sorted(events, key=lambda e: (e[3], e[4])):
         known[owner_of[pid]].channel_state[(pid, channel)] = status  # the latest wins
     if any(isinstance(cl, Clean) and cl.call is not None for cl in chunk):
@@ -117,6 +120,8 @@ def load_known(
             calls_seen.update(
                 tuple(r) for r in conn.execute(iq.where(interactions.c.customer_id.in_(part)))
             )
+    if not tagged:
+        return known
     tq = select(customer_tags.c.customer_id, tags.c.name).join(
         tags, tags.c.id == customer_tags.c.tag_id
     )

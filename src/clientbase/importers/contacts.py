@@ -39,7 +39,7 @@ from clientbase.i18n import N_, _
 from clientbase.importers.alone import rows_alone
 from clientbase.importers.basekeys import BaseKeys
 from clientbase.importers.candidates import CUSTOMER_COLUMNS, Cust, load_known
-from clientbase.importers.clean import CHANNEL_KINDS, Clean, Rejected, Skipped
+from clientbase.importers.clean import CHANNEL_KINDS, Clean, Point, Rejected, Skipped
 from clientbase.importers.keyindex import KeyIndex, key_hash
 from clientbase.importers.rawrow import read_raw
 from clientbase.importers.sameperson import (
@@ -51,11 +51,15 @@ from clientbase.importers.sameperson import (
 from clientbase.normalize.names import first_names_compatible
 
 _CUSTOMER_TAIL = ("status", "created_import_id", "created_at", "updated_at")
+# The point's columns in the order of clean.Point (kind, raw, value, valid, reason, label,
+# extension), so a row is (id, customer id, *point[:7], *consent and batch columns).
 _POINT_INSERT = (
     "id",
-    "customer_id", "kind", "value_raw", "value", "extension", "valid", "invalid_reason", "label",
+    "customer_id", "kind", "value_raw", "value", "valid", "invalid_reason", "label", "extension",
     "consent", "consent_at", "consent_source", "import_id", "created_at",
 )  # fmt: skip
+if Point._fields[:7] != ("kind", "raw", "value", "valid", "reason", "label", "extension"):
+    raise ImportError("contacts._POINT_INSERT follows the order of clean.Point's fields")
 _CALL_INSERT = (
     "customer_id", "import_id", "kind", "direction", "occurred_at", "duration_s", "outcome",
     "phone", "source", "external_id", "created_at",
@@ -123,6 +127,10 @@ class _Plain:
     tags: list = field(default_factory=list)  # (customer id, tag name)
 
 
+def _any_row(conn: Connection, column) -> bool:
+    return conn.execute(select(column).limit(1)).first() is not None
+
+
 def _text(value):
     """A time for the JSON before-state: raw driver rows give SQLite's text, others datetime."""
     return value.isoformat(sep=" ") if isinstance(value, datetime) else value
@@ -162,6 +170,10 @@ class ContactWriter:
         self._next_point_id = next_id(conn, contact_points)
         self._consent_events: list[tuple] = []
         self._tag_ids: dict[str, int] = {}
+        # Whether the base holds any consent event or tag: a list without consent or tag
+        # columns loaded into a base without them need not look any up for its candidates.
+        self._any_consents = _any_row(conn, consents.c.id)
+        self._any_tags = _any_row(conn, customer_tags.c.customer_id)
         self.keys = KeyIndex()
         # Calls already in the base, for the customers a chunk touches, plus the ones this import
         # added: an overlapping export (last month's backup and this month's) adds each call once.
@@ -185,7 +197,7 @@ class ContactWriter:
         c.rows_read += len(chunk)
         known = load_known(
             self.conn, self.keys, chunk, batch_id=self.batch_id, groups=self._groups,
-            calls_seen=self._calls_seen,
+            calls_seen=self._calls_seen, consented=self._any_consents, tagged=self._any_tags,
         )  # fmt: skip
         index: dict[tuple[str, str], list[Cust]] = defaultdict(list)
         for cust in known.values():
@@ -312,9 +324,7 @@ class ContactWriter:
             if key in pid_of:
                 continue
             pid_of[key] = pid
-            plain.points.append(
-                (pid, cid, p.kind, p.raw, p.value, p.extension, p.valid, p.reason, p.label, *tail)
-            )
+            plain.points.append((pid, cid, *p[:7], *tail))
             pid += 1
             if p.valid and p.value is not None:
                 plain.hashes.append(hash(key))  # key_hash(kind, value): the key is that pair
@@ -581,13 +591,14 @@ class ContactWriter:
                     hashes.append(hash((p.kind, p.value)))  # key_hash, inlined
                     owners.append(c.id)
                 points.append(
-                    (pid, c.id, p.kind, p.raw, p.value, p.extension, p.valid, p.reason, p.label,
-                     consent or "unknown", now if consent else None,
+                    (pid, c.id, *p[:7], consent or "unknown", now if consent else None,
                      "import" if consent else None, self.batch_id, now)
                 )  # fmt: skip
             c.new_points = {}
         self.keys.add_many(hashes, owners)
         insert_filled(conn, contact_points, _POINT_INSERT, points)
+        if self._consent_events:
+            self._any_consents = True
         insert_rows(conn, consents, _CONSENT_INSERT, self._consent_events)
         self._consent_events = []
         consent_rows = []
@@ -680,4 +691,5 @@ class ContactWriter:
                 ).inserted_primary_key[0]
             self._tag_ids.update(found)
         rows = sorted({(cid, self._tag_ids[n], self.batch_id) for cid, n in pairs})
+        self._any_tags = True
         insert_rows(self.conn, customer_tags, ("customer_id", "tag_id", "import_id"), rows)
