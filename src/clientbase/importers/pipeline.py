@@ -13,6 +13,7 @@ import os
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, select, update
@@ -644,13 +645,8 @@ def _import_orders(
 
 
 def _row_chunks(rows: Iterator[tuple[int, list]]) -> Iterator[list[tuple[int, list]]]:
-    chunk = []
-    for item in rows:
-        chunk.append(item)
-        if len(chunk) >= CHUNK_ROWS:
-            yield chunk
-            chunk = []
-    if chunk:
+    rows = iter(rows)
+    while chunk := list(islice(rows, CHUNK_ROWS)):  # taken at C speed, not a row at a time
         yield chunk
 
 
