@@ -41,6 +41,7 @@ def test_unpacked_rows_are_the_cleaned_rows_with_their_keys():
         (i, alone_keys(r)) for i, r in enumerate(direct) if alone_keys(r) is not None
     ]
     assert handed.lookup == [k for r in direct for k in lookup_keys(r)]
+    assert handed.calls is False
     # the two phone spellings are one key; the client code and the company's emails are there
     assert ("phone", "+79628633409") in handed.lookup
     assert handed.lookup.count(("ext", "A-17")) == 2

@@ -73,11 +73,12 @@ def load_known(
         lookup = [k for cl in chunk for k in lookup_keys(cl)]
     hashes = list(map(hash, lookup))  # keyindex.key_hash of each (kind, value), at C speed
     owner_ids = keys.owners(hashes)
-    owner_ids |= {
-        groups[cl.group]
-        for cl in chunk
-        if isinstance(cl, Clean) and cl.group is not None and cl.group in groups
-    }
+    if groups:  # a long-format list: rows of one person go to the customer of their group
+        owner_ids |= {
+            groups[cl.group]
+            for cl in chunk
+            if isinstance(cl, Clean) and cl.group is not None and cl.group in groups
+        }
     if not owner_ids:
         return {}
     known: dict[int, Cust] = {}
@@ -108,7 +109,10 @@ def load_known(
     ) if consented else ()  # fmt: skip
     for pid, channel, status, _at, _id in sorted(events, key=lambda e: (e[3], e[4])):
         known[owner_of[pid]].channel_state[(pid, channel)] = status  # the latest wins
-    if any(isinstance(cl, Clean) and cl.call is not None for cl in chunk):
+    calls = getattr(chunk, "calls", None)  # told by the cleaning worker
+    if calls is None:
+        calls = any(isinstance(cl, Clean) and cl.call is not None for cl in chunk)
+    if calls:
         iq = select(
             interactions.c.customer_id,
             interactions.c.occurred_at,

@@ -666,9 +666,7 @@ class ContactWriter:
         each card with one C-level map instead of a look-up per column in Python."""
         if not new:
             return
-        filled: set[str] = set()
-        for _cid, f in new:
-            filled.update(f)
+        filled = set().union(*[f for _cid, f in new])  # every key of every card, at C speed
         cols = tuple(k for k in CUSTOMER_COLUMNS if k in filled)
         tail = ("active", self.batch_id, self._now_db, self._now_db)
         rows = [(cid, *map(f.get, cols), *tail) for cid, f in new]

@@ -17,18 +17,20 @@ from clientbase.importers.rowkeys import alone_keys, lookup_keys
 class Cleaned(list):
     """A chunk of cleaned rows (``Clean``, ``Rejected``, ``Skipped``) with their keys, as the
     worker found them: ``keys_of`` (row position, ``alone_keys``) for the rows that may skip
-    matching, ``lookup`` every ``lookup_keys`` of the chunk. A plain list of rows works
-    everywhere a ``Cleaned`` does: the keys are then worked out where they are needed."""
+    matching, ``lookup`` every ``lookup_keys`` of the chunk, ``calls`` whether any row is a
+    call. A plain list of rows works everywhere a ``Cleaned`` does: all that is then worked out
+    where it is needed."""
 
-    __slots__ = ("keys_of", "lookup")
+    __slots__ = ("calls", "keys_of", "lookup")
 
 
-def clean_rows_packed(args) -> tuple[list[tuple], list, list]:
+def clean_rows_packed(args) -> tuple[list[tuple], list, list, bool]:
     """``clean_rows`` in a worker process: the rows as plain tuples, plus their keys. A key
     is the same tuple object as the point's own key, so pickling sends it once."""
     rows: list[tuple] = []
     keys_of: list[tuple[int, tuple]] = []
     lookup: list[tuple[str, str]] = []
+    calls = False
     for i, r in enumerate(clean_rows(args)):
         if isinstance(r, Clean):
             rows.append((*r[:4], tuple(tuple(p) for p in r.points), *r[5:]))
@@ -36,16 +38,18 @@ def clean_rows_packed(args) -> tuple[list[tuple], list, list]:
             if keys is not None:
                 keys_of.append((i, keys))
             lookup += lookup_keys(r)
+            if r.call is not None:
+                calls = True
         else:
             rows.append(tuple(r))
-    return rows, keys_of, lookup
+    return rows, keys_of, lookup, calls
 
 
 _new = tuple.__new__  # a named tuple from a plain one without _make's Python frame
 
 
-def unpack(packed: tuple[list[tuple], list, list]) -> Cleaned:
-    rows, keys_of, lookup = packed
+def unpack(packed: tuple[list[tuple], list, list, bool]) -> Cleaned:
+    rows, keys_of, lookup, calls = packed
     out = Cleaned()
     append = out.append
     for t in rows:
@@ -55,4 +59,5 @@ def unpack(packed: tuple[list[tuple], list, list]) -> Cleaned:
             append(_new(Clean, (*t[:4], tuple([_new(Point, p) for p in t[4]]), *t[5:])))
     out.keys_of = keys_of
     out.lookup = lookup
+    out.calls = calls
     return out
