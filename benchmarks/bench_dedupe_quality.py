@@ -4,6 +4,7 @@
     python benchmarks/bench_dedupe_quality.py                       # quality, ru and en, 20k
     python benchmarks/bench_dedupe_quality.py --seed 7 --explain 15 # show missed / wrong pairs
     python benchmarks/bench_dedupe_quality.py --speed 100000,1000000
+    python benchmarks/bench_dedupe_quality.py --lang ru --names-city --keys --no-quality
 
 Quality: rows from ``generate_dedupe.py`` become :class:`clientbase.dedupe.person.Person`
 objects through the project's own normalisers, the way an import would clean them (names by
@@ -309,6 +310,92 @@ def speed(n: int, seed: int) -> dict:
     }
 
 
+def names_city(n: int, lang: str, seed: int) -> None:
+    """Candidate pairs that agree on nothing beyond names and a city (no contact, birthday,
+    address or company in common, no clash), true and false by the truth, as the patronymic, the
+    city and the term-adjusted probability (uncapped) narrow them down."""
+    import numpy as np
+
+    from clientbase.dedupe.columns import Columns
+    from clientbase.dedupe.keys import pair_codes
+    from clientbase.dedupe.levels import FIELDS as LEVEL_FIELDS
+    from clientbase.dedupe.model import corroborated, fit, mismatched, probability, random_u
+
+    rows, truth = generate_dedupe.generate(n, lang, seed)
+    feats = [features(p) for p in people_of(rows, lang)]
+    m = len(feats)
+    codes = pair_codes(feats)
+    a, b = codes // m, codes % m
+    cols = Columns(feats)
+    X = cols.levels(a, b)
+    model = fit(feats, X, u_random=random_u(feats, matrix=cols.levels))
+    w = model.match_weights(X)
+    for k, adj in model.term_adjustments(feats).items():
+        same = np.flatnonzero(X[:, k] == 1)
+        w[same] += adj[a[same]]
+    prob = probability(w)
+    t = np.asarray(truth)
+    true = t[a] == t[b]
+    names_only = ~corroborated(X) & ~mismatched(X)
+    patronymic = X[:, LEVEL_FIELDS.index("patronymic")] == 1
+    city = X[:, LEVEL_FIELDS.index("city")] == 1
+    print(f"\n{lang}, {n:,} rows, seed {seed}: {len(codes):,} candidate pairs")
+    print("| candidate pairs agreeing on names (and a city) only | true | false |")
+    print("|---|---:|---:|")
+    for label, sel in (
+        ("all", names_only),
+        ("… with the same patronymic", names_only & patronymic),
+        ("… and the same city", names_only & patronymic & city),
+        (
+            "… and a term-adjusted probability ≥ 0.99",
+            names_only & patronymic & city & (prob >= 0.99),
+        ),
+        ("… ≥ 0.999", names_only & patronymic & city & (prob >= 0.999)),
+    ):
+        print(f"| {label} | {int((sel & true).sum()):,} | {int((sel & ~true).sum()):,} |")
+
+
+def key_kinds(n: int, lang: str, seed: int) -> None:
+    """Per kind of blocking key: the pairs its blocks give (under their size limits), those no
+    other key gives, and how many of those the matcher keeps (for review) and merges."""
+    from clientbase.dedupe import keys as K
+
+    rows, _ = generate_dedupe.generate(n, lang, seed)
+    people = people_of(rows, lang)
+    feats = [features(p) for p in people]
+    caps = (K.STRONG_BLOCK_FACTOR * 50, 50, max(2, 50 // K.NAME_BLOCK_DIVISOR))
+    blocks: dict[tuple[int, str], list[int]] = defaultdict(list)
+    for i, f in enumerate(feats):
+        for cls, ks in enumerate(K._keys_by_class(f)):
+            for k in set(ks):
+                blocks[(cls, k)].append(i)
+    kinds: dict[tuple[int, int], set[str]] = defaultdict(set)
+    for (cls, k), members in blocks.items():
+        if 2 <= len(members) <= caps[cls]:
+            for pair in combinations(sorted(members), 2):
+                kinds[pair].add(k.split(":", 1)[0])
+    del blocks
+    index = {f.id: i for i, f in enumerate(feats)}
+    score = {}
+    for m in match(people, min_score=REVIEW_THRESHOLD).matches:
+        i, j = index[m.a], index[m.b]
+        score[(min(i, j), max(i, j))] = m.score
+    total, alone, kept, merged = Counter(), Counter(), Counter(), Counter()
+    for pair, ks in kinds.items():
+        total.update(ks)
+        if len(ks) == 1:
+            (k,) = ks
+            alone[k] += 1
+            s = score.get(pair)
+            kept[k] += s is not None
+            merged[k] += s is not None and s >= AUTO_THRESHOLD
+    print(f"\n{lang}, {n:,} rows, seed {seed}: {len(kinds):,} candidate pairs, {len(score):,} kept")
+    print("| key | pairs | only through this key | of those kept | of those merged |")
+    print("|---|---:|---:|---:|---:|")
+    for k, c in total.most_common():
+        print(f"| `{k}` | {c:,} | {alone[k]:,} | {kept[k]:,} | {merged[k]:,} |")
+
+
 def _rss_mb() -> float:
     """Resident memory now (Linux), MB; 0 where /proc is missing."""
     try:
@@ -332,6 +419,14 @@ def main(argv: list[str] | None = None) -> int:
         "--evidence", action="store_true",
         help="what the list's true pairs share: the recall evidence allows, rows nobody can place",
     )  # fmt: skip
+    ap.add_argument(
+        "--names-city", action="store_true",
+        help="candidate pairs agreeing on names and a city only, true and false",
+    )  # fmt: skip
+    ap.add_argument(
+        "--keys", action="store_true",
+        help="per kind of blocking key: pairs, pairs only it gives, of those kept and merged",
+    )  # fmt: skip
     args = ap.parse_args(argv)
     print(
         f"machine: {platform.system()} {platform.machine()}, {os.cpu_count()} CPUs, "
@@ -341,6 +436,12 @@ def main(argv: list[str] | None = None) -> int:
     if args.evidence:
         for lang in ("ru", "en") if args.lang == "both" else (args.lang,):
             evidence(args.rows, lang, args.seed)
+    if args.names_city:
+        for lang in ("ru", "en") if args.lang == "both" else (args.lang,):
+            names_city(args.rows, lang, args.seed)
+    if args.keys:
+        for lang in ("ru", "en") if args.lang == "both" else (args.lang,):
+            key_kinds(args.rows, lang, args.seed)
     if not args.no_quality:
         langs = ("ru", "en") if args.lang == "both" else (args.lang,)
         results = [quality(args.rows, lang, args.seed, args.explain) for lang in langs]

@@ -28,6 +28,21 @@ COMMANDS = {
     "abc_xyz.json": ["analyze", "abc-xyz", "--format", "json"],
     "abc_xyz.csv": ["analyze", "abc-xyz", "--format", "csv"],
     "abc_xyz_by_manager.json": ["analyze", "abc-xyz", "--by", "manager", "--format", "json"],
+    # the cells with margins, by weeks (day numbers in SQL), over a window of the history
+    "abc_xyz_margin_weeks.json": [
+        "analyze",
+        "abc-xyz",
+        "--metric",
+        "margin",
+        "--period",
+        "week",
+        "--from",
+        "2025-01-01",
+        "--to",
+        "2025-09-30",
+        "--format",
+        "json",
+    ],
     "rfm.json": ["analyze", "rfm", "--format", "json", "--as-of", AS_OF],
     "rfm.csv": ["analyze", "rfm", "--format", "csv", "--as-of", AS_OF],
     "ltv.json": ["analyze", "ltv", "--format", "json", "--as-of", AS_OF],
@@ -37,6 +52,7 @@ COMMANDS = {
     "report.html": ["report", "--format", "html", "--as-of", AS_OF],
     "report_month.json": ["report", "--format", "json", "--period", "month", "--as-of", AS_OF],
     "report_today.json": ["report", "--format", "json"],
+    "report_year.json": ["report", "--format", "json", "--period", "year", "--as-of", AS_OF],
 }
 # The one part of a report that changes from run to run: when it was made (the HTML joins the
 # day and the time with a no-break space).

@@ -17,7 +17,7 @@ from sqlalchemy import insert, select, update
 from clientbase.config import resolve_db
 from clientbase.db.columns import FLOAT, INT, TEXT, TIME, read_columns
 from clientbase.db.engine import open_database, write_transaction
-from clientbase.db.joined import read_joined
+from clientbase.db.joined import floats_of, read_joined
 from clientbase.db.models import customers, orders
 from clientbase.services.analytics import load_orders
 
@@ -132,3 +132,16 @@ def test_texts_too_long_for_the_database_fall_back_to_the_rows(new_db, monkeypat
 
     monkeypatch.setattr(joined, "read_joined", too_big)
     pd.testing.assert_frame_equal(load_orders(engine, with_manager=True), want, check_exact=True)
+
+
+def test_floats_read_back_to_the_very_double():
+    # The texts the databases write (SQLite: 18 digits; PostgreSQL: the shortest) read as
+    # Python's float reads them, bit for bit: subnormals, the extremes, -0.0, NaN included.
+    rnd = np.random.default_rng(11)
+    bits = rnd.integers(0, 2**63 - 1, 20_000, dtype=np.int64).view(np.float64)
+    values = [*bits[np.isfinite(bits)].tolist(), *rnd.uniform(-1e6, 1e6, 5_000).tolist()]
+    values += [0.1 + 0.2, 1 / 3, 2132.98 - 5e-13, 5e-324, 1.7976931348623157e308, -0.0, 1e-7]
+    for text in (",".join(f"{v:.18g}" for v in values), ",".join(repr(v) for v in values)):
+        got = floats_of(text + ",nan,NaN")
+        want = np.array([float(t) for t in text.split(",")] + [np.nan, np.nan])
+        assert got.view(np.int64).tolist() == want.view(np.int64).tolist()

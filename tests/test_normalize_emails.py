@@ -298,3 +298,18 @@ def test_match_key_finds_duplicates_across_spellings():
     assert {email_match_key(normalize_email(s).value) for s in spellings} == {
         "ivanpetrov@gmail.com"
     }
+
+
+def test_the_plain_shortcut_matches_the_general_path(monkeypatch):
+    rnd = random.Random(5)
+    wraps = ["{}", " {} ", "<{}>", "Иван <{}>", "mailto:{}", "mailto:{}?subject=x", "{}.", '"{}"',
+             "«{}»", "({})", "{},", "\u00a0{}", "\ufeff{}", "{}\u200b", "{} ", "\t{}\n"]  # fmt: skip
+    cases = ["Ivan@Mail.RU", "ivan@\u212aa.ru", "\u212a@x.ru", "ivan@x.ru", "a@b", "a@@b.ru",
+             "İvan@x.ru", "ivan@x.test", "ivan@xn--p1ai.ru", "ab--c@x.ru"]  # fmt: skip
+    values = [rnd.choice(wraps).format(a) for a in _generated_addresses(seed=3, count=1500)]
+    values += [w.format(c) for w in wraps for c in cases]
+    fast = [emails._normalize_uncached(v) for v in values]
+    monkeypatch.setattr(emails, "_plain_address", lambda text: None)
+    general = [emails._normalize_uncached(v) for v in values]
+    assert fast == general
+    assert sum(e.valid for e in fast) > 300  # not vacuous

@@ -84,26 +84,28 @@ def prepare_orders(frame: pd.DataFrame, *, until=None, need_margin: bool = False
                 "{n} order row(s) have no date", "{n} order row(s) have no date", missing_dates
             ).format(n=missing_dates)
         )
-    out = pd.DataFrame(
-        {
-            "customer_id": frame["customer_id"].to_numpy(np.int64),
-            "ordered_at": ts.to_numpy("datetime64[ns]"),
-            "amount": frame["amount"].astype(float).fillna(0.0).to_numpy(),
-            "order_key": frame["order_key"].to_numpy(),
-        }
-    )
+    columns = {
+        "customer_id": frame["customer_id"].to_numpy(np.int64),
+        "ordered_at": ts.to_numpy("datetime64[ns]"),
+        "amount": frame["amount"].astype(float).fillna(0.0).to_numpy(),
+        "order_key": frame["order_key"].to_numpy(),
+    }
     if "margin" in frame.columns:
-        out["margin"] = frame["margin"].astype(float).fillna(0.0).to_numpy()
+        columns["margin"] = frame["margin"].astype(float).fillna(0.0).to_numpy()
     if "booked_at" in frame.columns:  # a return folded into its purchase: see analytics.returns
-        out["booked_at"] = frame["booked_at"].to_numpy("datetime64[ns]")
+        columns["booked_at"] = frame["booked_at"].to_numpy("datetime64[ns]")
     if "name" in frame.columns:  # ABC/XYZ lists its customers with the name given
-        out["name"] = frame["name"].to_numpy()
+        columns["name"] = frame["name"].to_numpy()
     if until is not None:
+        # the columns cut before the frame is made: a frame of every order and then its
+        # part would be two copies of a million rows
         end = (to_day(until) + pd.Timedelta(days=1)).to_datetime64()
-        keep = out["ordered_at"].to_numpy() < end
-        if "booked_at" in out.columns:
-            keep &= out["booked_at"].to_numpy() < end
-        out = out[keep].reset_index(drop=True)
+        keep = columns["ordered_at"] < end
+        if "booked_at" in columns:
+            keep &= columns["booked_at"] < end
+        if not keep.all():
+            columns = {k: v[keep] for k, v in columns.items()}
+    out = pd.DataFrame(columns)
     return out
 
 

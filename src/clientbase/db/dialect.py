@@ -11,8 +11,7 @@ SQL equals the one numpy makes of the same time.
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
+import sqlite3
 from datetime import date
 
 from sqlalchemy import (
@@ -104,9 +103,15 @@ def joined_micros(column, dialect: str):
         def part(start: int, length: int):
             return cast(func.substr(column, start, length), BigInteger)
 
-        seconds = part(12, 2) * 3600 + part(15, 2) * 60 + part(18, 2)
-        micros = (cast(day_number(column, dialect), BigInteger) * 86400 + seconds) * 1_000_000
-        return func.group_concat(micros + part(21, 6))
+        if sqlite3.sqlite_version_info >= (3, 38):
+            # unixepoch (SQLite 3.38) reads the time at once, three times faster than the
+            # parts below; given whole seconds, it has no fraction to round towards zero
+            # (before 1970 that would be a second off)
+            seconds = func.unixepoch(func.substr(column, 1, 19))
+        else:
+            days = cast(day_number(column, dialect), BigInteger)
+            seconds = days * 86400 + part(12, 2) * 3600 + part(15, 2) * 60 + part(18, 2)
+        return func.group_concat(seconds * 1_000_000 + part(21, 6))
     micros = cast(func.extract("epoch", column) * 1_000_000, BigInteger)
     return func.string_agg(cast(micros, Text), ",")
 
@@ -131,24 +136,3 @@ def joined_texts(column, dialect: str):
     if dialect == "sqlite":
         return func.group_concat(text, TEXT_SEPARATOR)
     return func.string_agg(text, TEXT_SEPARATOR)
-
-
-_SORT_CACHE_KIB = 2048
-
-
-@contextmanager
-def small_sort_memory(conn) -> Iterator[None]:
-    """SQLite: a smaller page cache while ``conn`` runs a GROUP BY over a large table. Its
-    sorter takes the cache size as the size of the runs it sorts in memory before merging;
-    runs of a couple of megabytes stay in the processor's cache and sort faster than one big
-    run (the order cells of a million order lines: 2.0 s of CPU with the usual 32 MB, 1.7 s
-    with 2 MB). The usual size is back afterwards. Nothing on PostgreSQL."""
-    if conn.dialect.name != "sqlite":
-        yield
-        return
-    before = conn.exec_driver_sql("PRAGMA cache_size").scalar()
-    conn.exec_driver_sql(f"PRAGMA cache_size=-{_SORT_CACHE_KIB}")
-    try:
-        yield
-    finally:
-        conn.exec_driver_sql(f"PRAGMA cache_size={int(before)}")

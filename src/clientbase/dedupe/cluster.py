@@ -67,6 +67,13 @@ def _no_gc() -> Iterator[None]:
         yield
     finally:
         if was:
+            # What was made meanwhile is still in the youngest generation, and the first
+            # collection would walk all of it (a second of CPU at a million people). Moved to
+            # the oldest generation instead: still collected, by a full collection. Not when
+            # the process keeps objects frozen itself (unfreezing would thaw those too).
+            if gc.get_freeze_count() == 0:
+                gc.freeze()
+                gc.unfreeze()
             gc.enable()
 
 
@@ -87,6 +94,10 @@ class Matching:
     pairs: int = 0  # candidate pairs scored
     # The prepared people of the pairs kept, by id: clustering compares them again.
     features: dict[int, Features] = field(default_factory=dict, repr=False)
+    # Pairs kept that are no conflict (:func:`pair_key` of their ids): most pairs of members a
+    # clustering checks are pairs the matcher already weighed, and a set lookup is a
+    # hundredth of comparing them again.
+    clear: set[int] = field(default_factory=set, repr=False)
     _weights: list[list[float]] | None = field(default=None, init=False, repr=False)
 
     def conflict(self, f: Features, g: Features) -> bool:
@@ -94,6 +105,8 @@ class Matching:
         weigh below :data:`CONFLICT_BITS`); without a model the rule-based mismatch."""
         if self.model is None:
             return mismatch(f, g) is not None
+        if self.clear and pair_key(f.id, g.id) in self.clear:
+            return False
         levels = compare(f, g)
         if mismatch_levels(levels):
             return True
@@ -105,6 +118,11 @@ class Matching:
         for k, lv in enumerate(levels):
             total += weights[k][lv]
         return total < CONFLICT_BITS
+
+
+def pair_key(a: int, b: int) -> int:
+    """One integer for an unordered pair of ids (for sets of pairs without tuples)."""
+    return (a << 64) | b if a < b else (b << 64) | a
 
 
 # Candidate pairs compared at a time (a progress step; bounds the temporary arrays).
@@ -204,6 +222,12 @@ def _match(
     keep = np.flatnonzero(prob >= min_score)
     kept_codes = codes[keep]
     side_a, side_b = kept_codes // n, kept_codes % n
+    # Which pairs kept are no conflict, worked out as Matching.conflict does it: their fields'
+    # weights summed in field order from zero, without the prior or term adjustments.
+    fields_w = np.zeros(len(keep))
+    for k in range(N_FIELDS):
+        fields_w += model._table[k][X[keep, k]]
+    no_conflict = ~mismatched(X[keep]) & (fields_w >= CONFLICT_BITS)
     # Only the people of the pairs kept are needed from here on: the rest of the prepared
     # people (half a gigabyte in a base of a million) can go.
     kept = {i: feats[i] for i in np.union1d(side_a, side_b).tolist()}
@@ -213,18 +237,27 @@ def _match(
     )
     scores = [round(p, 4) for p in prob[keep].tolist()]
     del terms, X, prob
+    ids_a = np.fromiter((kept[i].id for i in side_a.tolist()), dtype=np.int64, count=len(keep))
+    ids_b = np.fromiter((kept[j].id for j in side_b.tolist()), dtype=np.int64, count=len(keep))
+    lo, hi = np.minimum(ids_a, ids_b), np.maximum(ids_a, ids_b)
+    del ids_a, ids_b
+    # The pairs strongest first, then by their ids: sorted as arrays, not as objects.
+    order = np.lexsort((hi, lo, -np.array(scores, dtype=np.float64))).tolist()
+    lo_l, hi_l, ok_l = lo.tolist(), hi.tolist(), no_conflict.tolist()
+    del lo, hi
     out: list[Match] = []
+    clear: set[int] = set()
     deferred = Match.deferred
-    for k, (i, j, score) in enumerate(zip(side_a.tolist(), side_b.tolist(), scores, strict=True)):
-        fa, fb = kept[i].id, kept[j].id
-        a, b = (fa, fb) if fa <= fb else (fb, fa)
+    for k in order:
+        a, b = lo_l[k], hi_l[k]
+        if ok_l[k]:
+            clear.add((a << 64) | b)
         if (a, b) in skip_pairs:
             continue
-        out.append(deferred(a, b, score, why, k))
+        out.append(deferred(a, b, scores[k], why, k))
     if progress is not None:
         progress("explain", len(keep), len(keep))
-    out.sort(key=lambda m: (-m.score, m.a, m.b))
-    return Matching(out, model, total, {f.id: f for f in kept.values()})
+    return Matching(out, model, total, {f.id: f for f in kept.values()}, clear)
 
 
 class _Reasons:
@@ -233,21 +266,43 @@ class _Reasons:
     What they need stays as arrays: the levels of each pair (one byte a field), the two people
     and the term adjustments of their names."""
 
-    __slots__ = ("extras", "kept", "levels", "model", "side_a", "side_b")
+    __slots__ = ("kept", "model", "rows", "side_a", "side_b", "weights")
 
     def __init__(self, model, kept, side_a, side_b, levels, extras) -> None:
         self.model = model
         self.kept = kept
         self.side_a = side_a.astype(np.int32)
         self.side_b = side_b.astype(np.int32)
-        self.levels = levels
-        self.extras = extras
+        # Per pair, its levels and then its compared fields in the order Model.explain gives
+        # them, strongest first (one int8 row: one read per pair), and the weights in that
+        # order (a term adjustment added where a name or city is the same): worked out for
+        # all pairs at once, not pair by pair.
+        m, nf = levels.shape
+        self.rows = np.empty((m, 2 * nf), dtype=np.int8)
+        self.rows[:, :nf] = levels
+        self.weights = np.empty((m, nf))
+        step = 1 << 16
+        for s in range(0, m, step):
+            lv = levels[s : s + step]
+            w = np.empty(lv.shape)
+            for k in range(nf):
+                w[:, k] = model._table[k][lv[:, k]]
+            for t, adj in extras.items():
+                same = lv[:, t] == 1
+                w[same, t] += adj[s : s + step][same]
+            key = -np.abs(w)
+            key[lv == 0] = np.inf
+            order = np.argsort(key, axis=1, kind="stable")
+            self.rows[s : s + step, nf:] = order
+            self.weights[s : s + step] = np.take_along_axis(w, order, axis=1)
 
     def __call__(self, k: int) -> list[str]:
-        levels = self.levels[k].tolist()
-        extra = {t: float(adj[k]) for t, adj in self.extras.items() if levels[t] == 1}
-        f, g = self.kept[int(self.side_a[k])], self.kept[int(self.side_b[k])]
-        return self.model.explain(f, g, levels, extra)
+        row = self.rows[k].tolist()
+        nf = len(row) // 2
+        levels = row[:nf]
+        n = nf - levels.count(0)
+        f, g = self.kept[self.side_a.item(k)], self.kept[self.side_b.item(k)]
+        return self.model.phrases(f, g, levels, row[nf : nf + n], self.weights[k, :n].tolist())
 
 
 # A link this many times likelier than a record's link to someone who clearly differs from the

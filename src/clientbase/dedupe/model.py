@@ -248,6 +248,14 @@ class Model:
                 w += extra.get(k, 0.0)
             parts.append((-abs(w), k, lv, w))
         parts.sort()
+        return self.phrases(f, g, levels, [k for _, k, _, _ in parts], [w for *_, w in parts])
+
+    @staticmethod
+    def phrases(
+        f: Features, g: Features, levels: Sequence[int], order: Sequence[int], ws: Sequence[float]
+    ) -> list[str]:
+        """The phrases of :meth:`explain`: the fields ``order`` gives (strongest first), each
+        with its weight from ``ws`` (in the same order)."""
         # Only a surname and a first name that both compare can have been read swapped.
         # A swapped reading gives a surname same or typo'd and a first name same or typo'd,
         # and is never taken when the surnames as typed are the same (most pairs).
@@ -258,7 +266,10 @@ class Model:
             and read_swapped(f, g)
         )
         lang = language()
-        return [f"{phrase(lang, f, g, k, lv, sw)} {w:+.1f}" for _, k, lv, w in parts]
+        return [
+            f"{phrase(lang, f, g, k, levels[k], sw)} {w:+.1f}"
+            for k, w in zip(order, ws, strict=True)
+        ]
 
     def summary(self) -> list[dict]:
         """The learned table: per field and level, m, u and the weight."""

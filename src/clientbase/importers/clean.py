@@ -13,7 +13,7 @@ from datetime import date, datetime
 from typing import NamedTuple
 
 from clientbase.i18n import N_, _, language
-from clientbase.importers.mapping import Mapping, to_record
+from clientbase.importers.mapping import Mapping, raw_record, to_records
 from clientbase.importers.rawrow import cells_text, object_text, to_json
 from clientbase.importers.records import ContactRecord, UnreadableRow
 from clientbase.normalize.dates import parse_birthday, parse_datetime
@@ -94,6 +94,7 @@ class Skipped(NamedTuple):
 
 
 CHANNELS = ("email", "sms", "calls", "ads")
+_CONSENT_KEYS = tuple((ch, f"consent_{ch}") for ch in CHANNELS)  # the record's field of each
 # Which contact points a channel reaches.
 CHANNEL_KINDS = {"email": ("email",), "sms": ("phone",), "calls": ("phone",),
                  "ads": ("phone", "email")}  # fmt: skip
@@ -115,8 +116,12 @@ def parse_consent(value: str | None) -> tuple[str | None, datetime | None]:
 
 
 def _point(kind, raw, value, valid, reason, label, extension=None) -> Point:
-    return Point(kind, raw, value, valid, reason, label, extension,
-                 (kind, value if value is not None else "raw:" + raw))  # fmt: skip
+    return Point(kind, raw, value, valid, reason, label, extension, _key(kind, value, raw))
+
+
+def _key(kind: str, value: str | None, raw: str) -> tuple[str, str]:
+    """A point's identity within the base: an invalid value is known by its raw text."""
+    return (kind, value if value is not None else "raw:" + raw)
 
 
 NOTHING_TO_IDENTIFY = N_("nothing to identify a customer by: no name, company, phone or email")
@@ -127,13 +132,35 @@ def clean_record(
     region: str,
     default_source: str | None,
     normalised: dict[str, Phone] | None = None,
+    today: date | None = None,
 ) -> Clean | Rejected:
     """Normalise one record, or say why it cannot be a customer.
 
     ``normalised``: numbers already normalised a column at a time (raw part → answer), for the
-    region given; anything missing is normalised here. A row that becomes a customer keeps its
+    region given; anything missing is normalised here. ``today``: the day birthdays are read as
+    of (the system's date when not given). A row that becomes a customer keeps its
     cells in the cells form of the raw record, a rejected one the named form (see rawrow)."""
-    raw_json = object_text(rec.raw)
+    return _named(_clean(rec, region, default_source, normalised, today))
+
+
+def _named(t: tuple) -> Clean | Rejected:
+    """A cleaned row from its plain form (see ``unpack``)."""
+    if len(t) == 4:
+        return Rejected._make(t)
+    return Clean(*t[:4], tuple(map(Point._make, t[4])), *t[5:])
+
+
+def _clean(
+    rec: ContactRecord,
+    region: str,
+    default_source: str | None,
+    normalised: dict[str, Phone] | None,
+    today: date | None,
+    split: dict[str, list[str]] | None = None,
+) -> tuple:
+    """``clean_record`` in the plain form a worker hands back (see ``clean_rows_packed``): built
+    as plain tuples from the start, a million rows skip making named tuples only to take them
+    apart again. ``split``: phone cells already split into numbers (cell → parts)."""
     f = rec.fields
     notes: list[str] = []
     out: dict = {}
@@ -141,10 +168,10 @@ def clean_record(
     company = f.get("company")
     name = None
     if full and _SUMMARY_ROW.match(full) and not rec.phones and not rec.emails:
-        return Rejected(
+        return (
             rec.row,
             rec.sheet,
-            raw_json,
+            object_text(rec.raw),
             _("a summary row ({text}), not a customer").format(text=repr(full)),
         )
     as_typed, name_phones, name_emails = _typed_name(f)
@@ -189,7 +216,7 @@ def clean_record(
     if src:
         out["source"] = src
     if f.get("birthday"):
-        b, problem = _birthday(f["birthday"])
+        b, problem = _birthday(f["birthday"], today)
         if problem is not None:
             out["birthday_raw"] = f["birthday"]
             notes.append(
@@ -200,20 +227,23 @@ def clean_record(
         if b is not None:
             out["birth_year"], out["birth_month"], out["birth_day"] = b.year, b.month, b.day
 
-    points: list[Point] = []
+    points: list[tuple] = []  # plain points, the fields of Point
     seen = set()
     has_valid = False
-    phones = [*rec.phones, *((p, None) for p in name_phones)]
-    emails = [*rec.emails, *((e, None) for e in name_emails)]
+    # Contacts typed into the name cell are rare: the record's own lists serve as they are.
+    phones = [*rec.phones, *((p, None) for p in name_phones)] if name_phones else rec.phones
+    emails = [*rec.emails, *((e, None) for e in name_emails)] if name_emails else rec.emails
     for raw_cell, label in phones:
-        for part in split_phones(raw_cell):
+        parts = split.get(raw_cell) if split is not None else None
+        for part in parts if parts is not None else split_phones(raw_cell):
             p = normalised.get(part) if normalised is not None and not rec.region else None
             if p is None:
                 p = normalize_phone(part, rec.region or region)
-            pt = _point("phone", part, p.e164, p.valid, p.reason, label, p.extension)
-            if pt.key not in seen:
-                seen.add(pt.key)
-                points.append(pt)
+            value = p.e164
+            key = _key("phone", value, part)
+            if key not in seen:
+                seen.add(key)
+                points.append(("phone", part, value, p.valid, p.reason, label, p.extension, key))
                 if p.valid:
                     has_valid = True
                 else:
@@ -225,10 +255,11 @@ def clean_record(
     for raw_cell, label in emails:
         for part in split_emails(raw_cell):
             e = normalize_email(part)
-            pt = _point("email", part, e.value, e.valid, e.reason, label)
-            if pt.key not in seen:
-                seen.add(pt.key)
-                points.append(pt)
+            value = e.value
+            key = _key("email", value, part)
+            if key not in seen:
+                seen.add(key)
+                points.append(("email", part, value, e.valid, e.reason, label, None, key))
                 if e.valid:
                     has_valid = True
                 else:
@@ -239,17 +270,15 @@ def clean_record(
                     )
     for kind, value in rec.messengers:
         v = value.strip()
-        pt = _point(kind, v, v.lstrip("@").lower() if kind == "telegram" else v, True, None, None)
-        if pt.key not in seen:
-            seen.add(pt.key)
+        pt = tuple(_point(kind, v, v.lstrip("@").lower() if kind == "telegram" else v, True, None,
+                          None))  # fmt: skip
+        if pt[7] not in seen:
+            seen.add(pt[7])
             points.append(pt)
 
     if "kind" not in out:
         if not points:
-            return Rejected(
-                rec.row, rec.sheet, raw_json,
-                _(NOTHING_TO_IDENTIFY),
-            )  # fmt: skip
+            return (rec.row, rec.sheet, object_text(rec.raw), _(NOTHING_TO_IDENTIFY))
         out["kind"] = "person"
     if not out.get("display_name"):
         out["display_name"] = company or _point_display(points)
@@ -260,36 +289,44 @@ def clean_record(
             if t and t not in _GOOGLE_SYSTEM_LABELS
         )  # fmt: skip
     channels = []
-    for ch in CHANNELS:
-        status, when = parse_consent(f.get(f"consent_{ch}"))
-        if status:
-            channels.append((ch, status, when))
-    general, _per_channel = parse_consent(f.get("consent"))
-    if rec.cells is not None:
-        raw_json = cells_text(rec.cells)
-    return Clean(rec.row, rec.sheet, raw_json, out, tuple(points), general, tags, tuple(notes),
-                 has_valid, True, None, tuple(channels), rec.group)  # fmt: skip
+    for ch, key in _CONSENT_KEYS:
+        value = f.get(key)
+        if value:  # parse_consent says nothing of an empty cell
+            status, when = parse_consent(value)
+            if status:
+                channels.append((ch, status, when))
+    general = parse_consent(f["consent"])[0] if f.get("consent") else None
+    # The raw record of a row that became a customer: its cells when it has them (see rawrow).
+    raw_json = cells_text(rec.cells) if rec.cells is not None else object_text(rec.raw)
+    # The fields of Clean, in order.
+    return (rec.row, rec.sheet, raw_json, out, tuple(points), general, tags, tuple(notes),
+            has_valid, True, None, tuple(channels), rec.group)  # fmt: skip
 
 
 # Birthdays repeat (a few tens of thousands of days, a handful of ways to write each): parsed
-# once per worker. Bounded: emptied when full, which a real list rarely makes it.
-_BIRTHDAYS: dict[tuple[str, date, str], tuple] = {}
+# once per worker. The answers hold for one day and language (today bounds the future and reads
+# 2-digit years; the reason is in the current language), which _BIRTHDAYS_AS_OF says. Bounded:
+# emptied when full, which a real list rarely makes it.
+_BIRTHDAYS: dict[str, tuple] = {}
+_BIRTHDAYS_AS_OF: list[tuple[date, str] | None] = [None]
 _BIRTHDAYS_MAX = 1 << 17
 
 
-def _birthday(text: str) -> tuple:
+def _birthday(text: str, today: date | None = None) -> tuple:
     """(the parsed birthday or None, why it is not a date or None)."""
-    # Today bounds the future and reads 2-digit years; the reason is in the current language.
-    key = (text, date.today(), language())
-    hit = _BIRTHDAYS.get(key)
+    as_of = (today or date.today(), language())
+    if as_of != _BIRTHDAYS_AS_OF[0]:
+        _BIRTHDAYS.clear()
+        _BIRTHDAYS_AS_OF[0] = as_of
+    hit = _BIRTHDAYS.get(text)
     if hit is None:
         try:
-            hit = (parse_birthday(text, today=key[1]), None)
+            hit = (parse_birthday(text, today=as_of[0]), None)
         except ValueError as exc:
             hit = (None, str(exc))
         if len(_BIRTHDAYS) >= _BIRTHDAYS_MAX:
             _BIRTHDAYS.clear()
-        _BIRTHDAYS[key] = hit
+        _BIRTHDAYS[text] = hit
     return hit
 
 
@@ -298,8 +335,10 @@ def _typed_name(f: dict) -> tuple[str | None, list[str], list[str]]:
 
     The text is the full-name cell, else the parts joined as a person would read them; "" as
     the name means it held nothing but contacts (a number saved as the name)."""
-    parts = [f.get(k) for k in ("first_name", "middle_name", "last_name")]
-    text = f.get("full_name") or " ".join(p.strip() for p in parts if p and p.strip())
+    text = f.get("full_name")
+    if not text:
+        parts = [f.get(k) for k in ("first_name", "middle_name", "last_name")]
+        text = " ".join(p.strip() for p in parts if p and p.strip())
     if not text or not keep_as_typed(text):
         return None, [], []
     phones, emails = contacts_in_name(text)
@@ -317,40 +356,52 @@ def _typed_name(f: dict) -> tuple[str | None, list[str], list[str]]:
 _EMAIL_IN_TEXT = re.compile(r"[\w.+\-]+@[\w\-]+(?:\s?\.\s?[\w\-]+)+")
 
 
-def _point_display(points: list[Point]) -> str:
-    for p in points:
-        if p.valid and p.value:
-            return p.value
-    return points[0].raw if points else ""
+def _point_display(points: list[tuple]) -> str:
+    for p in points:  # plain points: (kind, raw, value, valid, …)
+        if p[3] and p[2]:
+            return p[2]
+    return points[0][1] if points else ""
 
 
 def clean_rows(
     args: tuple[Mapping, list[tuple[int, list]], str | None, str, str | None],
 ) -> list[Clean | Rejected]:
     """A chunk of spreadsheet rows → cleaned rows."""
+    return unpack(clean_rows_packed(args))
+
+
+def clean_rows_packed(
+    args: tuple[Mapping, list[tuple[int, list]], str | None, str, str | None],
+) -> list[tuple]:
+    """clean_rows for a worker process: results as plain tuples, which pickle about twice as
+    fast as named tuples; ``unpack`` restores them on the other side."""
     mapping, rows, sheet, region, source = args
-    records = [
-        (n, cells if isinstance(cells, UnreadableRow) else to_record(mapping, n, cells, sheet))
-        for n, cells in rows
-        if not is_blank(cells)  # a blank line is not data: neither imported nor rejected
-    ]
+    rows = [(n, cells) for n, cells in rows if not is_blank(cells)]  # a blank line is not data
+    # A row that becomes a customer keeps its cells: the named raw form only for the rejected.
+    readable = [r for r in rows if not isinstance(r[1], UnreadableRow)]
+    made = iter(to_records(mapping, readable, sheet, raw=False))
+    records = [(n, cells if isinstance(cells, UnreadableRow) else next(made)) for n, cells in rows]
     # The chunk's phones as one column: the common shapes are answered without a call each.
-    parts = list(
-        dict.fromkeys(
-            part
-            for _, rec in records
-            if not isinstance(rec, UnreadableRow) and not rec.region
-            for cell, _label in rec.phones
-            for part in split_phones(cell)
-        )
-    )
+    split = {
+        cell: split_phones(cell)
+        for _, rec in records
+        if not isinstance(rec, UnreadableRow) and not rec.region
+        for cell, _label in rec.phones
+    }
+    parts = list(dict.fromkeys(part for cell_parts in split.values() for part in cell_parts))
     phones = dict(zip(parts, normalize_phones(parts, region), strict=True))
-    return [
-        Rejected(n, sheet, to_json({"line": rec[0] if rec else ""}), rec.reason)
+    today = date.today()  # a chunk is cleaned as of one day
+    out = [
+        (n, sheet, to_json({"line": rec[0] if rec else ""}), rec.reason)  # rejected
         if isinstance(rec, UnreadableRow)
-        else clean_record(rec, region, source, phones)
+        else _clean(rec, region, source, phones, today, split)
         for n, rec in records
     ]
+    for i, t in enumerate(out):
+        if len(t) == 4 and not isinstance(rec := records[i][1], UnreadableRow):  # rejected
+            rec.raw = raw_record(mapping, rec.cells)
+            out[i] = (t[0], t[1], object_text(rec.raw), t[3])
+    return out
 
 
 def is_blank(cells: list) -> bool:
@@ -364,6 +415,17 @@ def worker_init() -> None:
     """Start of a cleaning worker process. Cleaning allocates millions of small acyclic
     objects; the cyclic GC would keep rescanning the normalisation caches for nothing."""
     gc.disable()
+
+
+def unpack(packed: list[tuple]) -> list[Clean | Rejected]:
+    out: list[Clean | Rejected] = []
+    make_point = Point._make
+    for t in packed:
+        if len(t) == 4:
+            out.append(Rejected._make(t))
+        else:
+            out.append(Clean(*t[:4], tuple(map(make_point, t[4])), *t[5:]))
+    return out
 
 
 def clean_call(rec, region: str, source: str | None, own=()) -> Clean | Skipped | Rejected:

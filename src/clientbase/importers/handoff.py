@@ -10,8 +10,9 @@ Python loop over every row and contact point.
 
 from __future__ import annotations
 
-from clientbase.importers.clean import Clean, Point, Rejected, clean_rows
-from clientbase.importers.rowkeys import alone_keys, lookup_keys
+from clientbase.importers import clean
+from clientbase.importers.clean import Clean, Point, Rejected
+from clientbase.importers.rowkeys import alone_keys, has_call, lookup_keys
 
 
 class Cleaned(list):
@@ -25,23 +26,18 @@ class Cleaned(list):
 
 
 def clean_rows_packed(args) -> tuple[list[tuple], list, list, bool]:
-    """``clean_rows`` in a worker process: the rows as plain tuples, plus their keys. A key
-    is the same tuple object as the point's own key, so pickling sends it once."""
-    rows: list[tuple] = []
+    """``clean.clean_rows_packed`` in a worker process (the rows as plain tuples), plus their
+    keys. A key is the same tuple object as the point's own key, so pickling sends it once."""
+    rows = clean.clean_rows_packed(args)
     keys_of: list[tuple[int, tuple]] = []
     lookup: list[tuple[str, str]] = []
     calls = False
-    for i, r in enumerate(clean_rows(args)):
-        if isinstance(r, Clean):
-            rows.append((*r[:4], tuple(tuple(p) for p in r.points), *r[5:]))
-            keys = alone_keys(r)
-            if keys is not None:
-                keys_of.append((i, keys))
-            lookup += lookup_keys(r)
-            if r.call is not None:
-                calls = True
-        else:
-            rows.append(tuple(r))
+    for i, r in enumerate(rows):
+        keys = alone_keys(r)
+        if keys is not None:
+            keys_of.append((i, keys))
+        lookup += lookup_keys(r)
+        calls = calls or has_call(r)
     return rows, keys_of, lookup, calls
 
 

@@ -522,32 +522,61 @@ def _resolve_name_conflicts(m: Mapping) -> None:
 
 
 def to_record(m: Mapping, row_number: int, cells: list, sheet: str | None) -> ContactRecord:
-    # CSV cells are always str: strip them directly, the typed spreadsheet cells take the detour.
-    texts = [c.strip() if c.__class__ is str else cell_to_text(c) for c in cells]
+    return _record(m, _plan(m), row_number, cells, sheet, True)
+
+
+def to_records(
+    m: Mapping, rows: list[tuple[int, list]], sheet: str | None, *, raw: bool = True
+) -> list[ContactRecord]:
+    """``to_record`` of each (row number, cells) of a chunk, the mapping looked at once.
+    ``raw=False``: the records' ``raw`` is left empty, for a caller that keeps the cells form of
+    most rows and builds the named form (``raw_record``) only for the few it needs."""
+    plan = _plan(m)
+    return [_record(m, plan, n, cells, sheet, raw) for n, cells in rows]
+
+
+def raw_record(m: Mapping, texts: list[str]) -> dict[str, str]:
+    """A record's ``raw``: its non-empty cells by column name."""
     # raw_keys may be longer (an earlier row was wider): zip stops at this row's cells.
-    raw = {k: t for k, t in zip(m.raw_keys(len(texts)), texts, strict=False) if t}
-    rec = ContactRecord(row=row_number, raw=raw, sheet=sheet, cells=texts)
-    fields = rec.fields
+    return {k: t for k, t in zip(m.raw_keys(len(texts)), texts, strict=False) if t}
+
+
+def _plan(m: Mapping) -> list[tuple[int, str, str | None, int | None]]:
+    # (column, field, label, label column) of the columns read, in the mapping's order.
+    return [
+        (i, c.field, c.label, c.label_column) for i, c in m.columns.items() if c.field != IGNORE
+    ]
+
+
+def _record(
+    m: Mapping, plan: list, row_number: int, cells: list, sheet: str | None, with_raw: bool
+) -> ContactRecord:
+    # CSV cells are always str: stripped in one go; typed spreadsheet cells take the detour.
+    try:
+        texts = list(map(str.strip, cells))
+    except TypeError:  # not all text
+        texts = [c.strip() if c.__class__ is str else cell_to_text(c) for c in cells]
+    raw = raw_record(m, texts) if with_raw else {}
+    fields: dict[str, str] = {}
+    phones: list[tuple[str, str | None]] = []
+    emails: list[tuple[str, str | None]] = []
+    messengers: list[tuple[str, str]] = []
     n = len(texts)
-    for i, col in m.columns.items():
+    for i, f, label, label_column in plan:
         if i >= n:
             continue
         value = texts[i]
-        if not value or col.field == IGNORE:
+        if not value:
             continue
-        f = col.field
         if f == "phone" or f == "email":
-            label = col.label
-            if col.label_column is not None and col.label_column < n:
-                label = texts[col.label_column].lstrip("* ").strip() or label
-            (rec.phones if f == "phone" else rec.emails).append((value, label))
+            if label_column is not None and label_column < n:
+                label = texts[label_column].lstrip("* ").strip() or label
+            (phones if f == "phone" else emails).append((value, label))
         elif f in MULTI_FIELDS:
-            rec.messengers.append((f, value))
-        elif f == "note" and col.label:
+            messengers.append((f, value))
+        elif f == "note" and label:
             fields["note"] = (
-                f"{fields['note']}\n{col.label}: {value}"
-                if "note" in fields
-                else f"{col.label}: {value}"
+                f"{fields['note']}\n{label}: {value}" if "note" in fields else f"{label}: {value}"
             )
         elif f == "note" and "note" in fields:
             fields["note"] = f"{value}\n{fields['note']}"
@@ -555,6 +584,10 @@ def to_record(m: Mapping, row_number: int, cells: list, sheet: str | None) -> Co
             fields["tags"] += f", {value}"
         else:
             fields[f] = value
+    rec = ContactRecord(
+        row=row_number, raw=raw, fields=fields, phones=phones, emails=emails,
+        messengers=messengers, sheet=sheet, cells=texts,
+    )  # fmt: skip
     if "contact_value" in fields or "contact_type" in fields:
         _long_format_point(rec)
     return rec

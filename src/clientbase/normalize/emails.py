@@ -133,8 +133,18 @@ def reason_text(reason: str) -> str:
     return _("not a valid address")
 
 
+def _plain_address(text: str) -> str | None:
+    """The address of a cell that holds nothing but a plain address email-validator accepts
+    unchanged, lower-cased; None for anything else. No wrapping character (brackets, quotes,
+    "mailto:", trailing dots) fits the plain shape, so there is nothing to unwrap."""
+    address = text.lower()
+    return address if _fast_accepts(address) else None
+
+
 def _normalize_uncached(raw: str, fast: bool = True) -> Email:
     text = raw.strip()
+    if fast and (plain := _plain_address(text)) is not None:
+        return Email(text, plain, True, None)  # the usual cell
     if not text:
         return Email(text, None, False, REASON_EMPTY)
     address = _unwrap(text).lower()

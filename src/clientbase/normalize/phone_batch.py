@@ -133,9 +133,8 @@ def _fast(values: list[str], region: str, out: list) -> None:
             continue
         nsn_digits = digits[sel[:, None], start[sel][:, None] + np.arange(_NSN_LEN)]
         nsns = (nsn_digits + 48).astype(np.uint8).view(f"S{_NSN_LEN}").ravel()
-        lines = [b.decode("ascii") for b in nsns.tolist()]
-        found = _LINES[code].findall("\n".join(lines))
-        if len(found) != len(lines):
+        found = _LINES[code].findall(b"\n".join(nsns.tolist()).decode("ascii"))
+        if len(found) != len(sel):
             continue  # not one answer per line: leave these to the scalar path
         make = _ph._make_phone
         for j, valid in zip(sel.tolist(), found, strict=True):

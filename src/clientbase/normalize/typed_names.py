@@ -36,10 +36,16 @@ def tidy(text: str) -> str:
     return " ".join(text.split())
 
 
+def _only_name_words(text: str) -> bool:
+    # Letters and spaces only, the usual cell, are name words for sure (a letter is always a
+    # word character): the regular expression is asked about the rest.
+    return text.replace(" ", "").isalpha() or _ONLY_NAME_WORDS.fullmatch(text) is not None
+
+
 def keep_as_typed(text: str) -> bool:
     """True when ``text`` is not a person's name to take apart: digits, symbols, an
     abbreviation in capitals, a stray lower-case letter, a placeholder."""
-    if not _ONLY_NAME_WORDS.fullmatch(text):
+    if not _only_name_words(text):
         return bool(text.strip())  # digits, "&", "@", "/", "#": not name words
     words = text.split()
     if len(words) == 1:

@@ -210,8 +210,14 @@ def _sales(src: ReportSource) -> dict:
     if src.orders.empty:
         return {"empty": "no_orders"}
     now, before = src.within(src.cur), src.within(src.prev)
-    now = now.assign(order_channel=now["order_key"].map(src.channels).astype(object))
-    before = before.assign(order_channel=before["order_key"].map(src.channels).astype(object))
+    now = now.assign(
+        order_channel=now["order_key"].map(src.channels).astype(object),
+        order_manager=src.order_managers(now),
+    )
+    before = before.assign(
+        order_channel=before["order_key"].map(src.channels).astype(object),
+        order_manager=src.order_managers(before),
+    )
     cur, prev = _totals(now), _totals(before)
     frame = src.orders
     codes = (frame["ordered_at"].dt.year * 12 + frame["ordered_at"].dt.month - 1).to_numpy()
@@ -388,8 +394,7 @@ def _ltv(src: ReportSource) -> dict:
 
     if src.orders.empty:
         return {"empty": "no_orders"}
-    upto = src.until(src.cur.end)
-    if upto.empty:
+    if not src.any_until(src.cur.end):
         return {"empty": "no_orders_yet"}
     hist = historical(src.orders, as_of=src.cur.end)
     table = by_group(hist, src.people["channel"])
@@ -428,8 +433,10 @@ def _ltv(src: ReportSource) -> dict:
         ],
         # The months up to the window's end have happened, orders or not: they read as 0,
         # not as blanks still to come (as `analyze churn --as-of` shows them).
-        "retention": cohorts(retention(upto, end=src.cur.end), "shares"),
-        "cohort_revenue": cohorts(cohort_table(upto, end=src.cur.end), "values"),
+        # retention leaves out what is after its end itself; the cohort table takes the
+        # orders up to the day (made when needed: a copy of most of the orders)
+        "retention": cohorts(retention(src.orders, end=src.cur.end), "shares"),
+        "cohort_revenue": cohorts(cohort_table(src.until(src.cur.end), end=src.cur.end), "values"),
     }
 
 

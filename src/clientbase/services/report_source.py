@@ -10,9 +10,31 @@ from functools import cached_property
 import numpy as np
 from sqlalchemy import Engine, select
 
+from clientbase.db.bulk import read_frame
 from clientbase.db.models import orders
 from clientbase.reports.periods import Window, months
 from clientbase.services.analytics import customer_groups, load_customers, load_orders
+
+# Ids per look-up of the managers of some orders: well below the bound parameters a statement
+# may carry (SQLite: 32,766; PostgreSQL: 65,535).
+_IDS_PER_QUERY = 10_000
+
+_IDS_AT_MOST = 50_000  # more than that: every order's manager, read as one long text
+
+
+def _all_managers(engine: Engine):
+    """order id -> manager, of every order."""
+    # these import pandas (~0.4 s): only when this runs
+    from clientbase.db.columns import INT, TEXT, read_columns
+    from clientbase.db.joined import read_joined
+
+    q = select(orders.c.id, orders.c.manager)
+    kinds = {"id": INT, "manager": TEXT}
+    with engine.connect() as conn:
+        frame = read_joined(conn, q, kinds)  # None: a name holds the texts' separator
+        if frame is None:
+            frame = read_columns(conn, q, kinds)
+    return frame.set_index("id")["manager"]
 
 
 def rounded(value, digits: int = 2):
@@ -38,28 +60,66 @@ class ReportSource:
 
     @cached_property
     def orders(self):
-        """Live orders (cancelled and returned left out) with their manager, as the analyses
-        load them."""
-        return load_orders(self.engine, with_manager=True)
+        """Live orders (cancelled and returned left out) as the analyses load them, with each
+        row's own id (``row_key``). Without their managers: the few rows that need one read
+        it (``order_managers``), where a million manager strings would cost half a second;
+        without their margins, which no section reads (every figure is of revenue)."""
+        return load_orders(self.engine, with_row_key=True, with_margin=False)
 
     @cached_property
-    def channels(self):
-        """order id -> the order's sales channel, for the orders of the two windows only (read
-        through the date index: a million channel strings would cost seconds and memory)."""
-        # pandas takes ~0.4 s to import: only when this runs
-        import pandas as pd
-
+    def window_orders(self):
+        """order id -> the order's sales channel and manager, for the orders of the two
+        windows only (read through the date index: a million strings would cost seconds and
+        memory)."""
         o = orders.c
-        q = select(o.id, o.channel).where(
+        q = select(o.id, o.channel, o.manager).where(
             o.ordered_at >= datetime.combine(self.prev.start, time.min),
             o.ordered_at < datetime.combine(self.cur.end + timedelta(days=1), time.min),
         )
         with self.engine.connect() as conn:
-            return pd.read_sql(q, conn, index_col="id")["channel"]
+            return read_frame(conn, q, index_col="id")
+
+    @property
+    def channels(self):
+        """order id -> the order's sales channel, for the orders of the two windows."""
+        return self.window_orders["channel"]
+
+    def order_managers(self, rows):
+        """The manager of each of ``rows`` (rows of ``orders``: its own, a return's too),
+        read for those rows only."""
+        # pandas takes ~0.4 s to import: only when this runs
+        import pandas as pd
+
+        known = self.window_orders["manager"]
+        keys = rows["row_key"].to_numpy()
+        missing = np.unique(keys[~np.isin(keys, known.index.to_numpy())])
+        if len(missing) > _IDS_AT_MOST:  # most of the orders: all of them at once
+            known = self.all_managers
+        elif len(missing):
+            o = orders.c
+            with self.engine.connect() as conn:
+                extra = [
+                    read_frame(conn, select(o.id, o.manager).where(o.id.in_(part.tolist())),
+                               index_col="id")["manager"]
+                    for part in np.array_split(missing, -(-len(missing) // _IDS_PER_QUERY))
+                ]  # fmt: skip
+            known = pd.concat([known, *extra])
+        return rows["row_key"].map(known)
+
+    @cached_property
+    def all_managers(self):
+        """order id -> manager, of every order (read once, when many rows need theirs)."""
+        return _all_managers(self.engine)
 
     @cached_property
     def people(self):
-        return load_customers(self.engine)
+        # no names: the report shows none
+        return load_customers(self.engine, ("manager", "channel"))
+
+    def any_until(self, day: date) -> bool:
+        """Whether an order row is dated on or before ``day``."""
+        ts = self.orders["ordered_at"].to_numpy()
+        return bool((ts < np.datetime64(day + timedelta(days=1))).any())
 
     def until(self, day: date):
         """The order rows dated on or before ``day``."""
@@ -85,7 +145,7 @@ class ReportSource:
 
     @cached_property
     def managers(self):
-        return customer_groups(self.orders, self.people, "manager")
+        return customer_groups(self.orders, self.people, "manager", self.order_managers)
 
     @cached_property
     def history_months(self) -> list[str]:

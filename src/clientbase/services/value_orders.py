@@ -56,6 +56,7 @@ def _narrow_sqlite(engine: Engine):
 
     # the analyses import pandas (~0.4 s): only when this runs
     from clientbase.analytics.returns import fold_returns
+    from clientbase.db.joined import floats_of
 
     o, c = orders, customers
     seconds = cast(func.round((func.julianday(o.c.ordered_at) - 2440587.5) * 86400), Integer)
@@ -74,7 +75,7 @@ def _narrow_sqlite(engine: Engine):
         ids = times = amounts = returns = ""
     cid = np.fromstring(ids, dtype=np.int64, sep=",") if ids else np.zeros(0, np.int64)
     ts = np.fromstring(times, dtype=np.int64, sep=",") if times else np.zeros(0, np.int64)
-    amount = np.fromstring(amounts, dtype=float, sep=",") if amounts else np.zeros(0)
+    amount = floats_of(amounts) if amounts else np.zeros(0)
     ret = np.fromstring(returns, dtype=np.int64, sep=",") if returns else np.zeros(0, np.int64)
     if not len(cid) == len(ts) == len(amount) == len(ret):
         return None

@@ -1,0 +1,77 @@
+"""The shortcuts the name rules take for the usual cell (letters and spaces only) give exactly
+the answers of the general path, for a large generated set of names of the shapes people type,
+odd ones included: other white space, digits, punctuation, quotes, combining marks, letters
+whose casefold is no letter, legal forms and spelled-out ones with uneven spacing."""
+
+from __future__ import annotations
+
+import random
+
+from clientbase.normalize import names, typed_names
+
+WORDS = [
+    "Иванов", "иван", "ИВАНОВИЧ", "Петрова", "мария", "Сергеевна", "Ёлкин", "Алёна", "Кузьма",
+    "Петров-Водкин", "O'Brien", "Дарʼя", "John", "SMITH", "van", "der", "Berg", "оглы", "Гусейн",
+    "кызы", "Mc", "DeVito", "И", "И.", "С.С.", "г-н", "Mrs", "ip", "ИП", "ООО", "ооо", "llc",
+    "Ltd", "GmbH", "магазин", "Салон", "клиника", "с", "ограниченной", "ответственностью",
+    "индивидуальный", "предприниматель", "акционерное", "общество", "детский", "сад", "садик",
+    "недетский", "группа", "компаний", "limited", "liability", "HR", "IT", "СТО", "k", "x",
+    "нет", "гость", "без", "имени", "n/a", "İlker", "Straße", "ǅemal", "Ⅻ", "x²", "Zoë",
+]  # fmt: skip
+SEPARATORS = [" ", " ", " ", "  ", "\t", "\u00a0", ", ", ",", "\n", " - ", "\u2009"]
+ODD = ["7", "+7 916 123-45-67", "ivan@mail.ru", "(Ваня)", "«Ромашка»", '"Лиса"', "#", "&",
+       "_", "e\u0301", "\u0301", "®", "“", "'", "-", ".", "/"]  # fmt: skip
+
+
+def _names(count: int, seed: int) -> list[str]:
+    rnd = random.Random(seed)
+    out = []
+    for _ in range(count):
+        parts = [rnd.choice(WORDS) for _ in range(rnd.randint(1, 4))]
+        if rnd.random() < 0.25:
+            parts.insert(rnd.randrange(len(parts) + 1), rnd.choice(ODD))
+        text = parts[0]
+        for p in parts[1:]:
+            text += (" " if rnd.random() < 0.7 else rnd.choice(SEPARATORS)) + p
+        if rnd.random() < 0.1:
+            text = rnd.choice(["", " ", "\t"]) + text + rnd.choice(["", " ", "."])
+        out.append(text)
+    return out
+
+
+VALUES = _names(60_000, seed=5)
+
+
+def test_the_set_holds_both_shapes():
+    simple = sum(names._letters_and_spaces(v) for v in VALUES)
+    assert len(VALUES) // 3 < simple < len(VALUES) * 9 // 10
+
+
+def test_company_shortcut_matches_the_patterns():
+    for v in VALUES:
+        assert names.looks_like_company(v) == names._company_by_patterns(v, v.casefold()), v
+
+
+def test_name_words_shortcut_matches_the_pattern():
+    for v in VALUES:
+        assert typed_names._only_name_words(v) == (
+            typed_names._ONLY_NAME_WORDS.fullmatch(v) is not None
+        ), v
+
+
+def test_parse_shortcut_matches_the_general_path(monkeypatch):
+    # names._parse, not the cached entry point: both paths really run.
+    fast = [names._parse(v) for v in VALUES]
+    # The reference: every text through the regular expressions, as before the shortcut.
+    monkeypatch.setattr(names, "_letters_and_spaces", lambda s: False)
+    slow = [names._parse(v) for v in VALUES]
+    for v, a, b in zip(VALUES, fast, slow, strict=True):
+        assert a == b, v
+        assert a.display == b.display, v
+
+
+def test_display_follows_the_script_of_the_parts():
+    assert names.PersonName("Иванов", "Иван", None, "m").display == "Иванов Иван"
+    assert names.PersonName("Smith", "John", "A.", None).display == "John A. Smith"
+    assert names.PersonName("Smith", "Иван", None, None).display == "Smith Иван"
+    assert names.PersonName(None, None, None, None).display == ""
