@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+from operator import itemgetter
+
 from sqlalchemy import Connection, Table
 
 from clientbase.db.bulk import insert_rows
@@ -15,9 +17,16 @@ def insert_filled(
     left out gets NULL, exactly what the rows held."""
     if not rows:
         return
-    cols = list(zip(*rows, strict=True))  # transposed at C speed; count() too
-    keep = [i for i, col in enumerate(cols) if col.count(None) != len(rows)]
+    n = len(rows)
+    # A column at a time at C speed: any() stops at the first filled value, count() only runs
+    # through a column with nothing truthy in it.
+    keep = [
+        i
+        for i in range(len(columns))
+        if any(map(itemgetter(i), rows)) or list(map(itemgetter(i), rows)).count(None) != n
+    ]
     if len(keep) < len(columns):
         columns = tuple(columns[i] for i in keep)
-        rows = list(zip(*(cols[i] for i in keep), strict=True))
+        pick = itemgetter(*keep)
+        rows = list(map(pick, rows)) if len(keep) > 1 else [(pick(r),) for r in rows]
     insert_rows(conn, table, columns, rows)

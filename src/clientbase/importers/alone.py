@@ -8,8 +8,9 @@ directly and runs its matching (in row order) only for the rows that share somet
 from __future__ import annotations
 
 from collections import Counter
+from itertools import chain
 
-from clientbase.importers.clean import Clean
+from clientbase.importers.rowkeys import alone_keys
 
 
 def rows_alone(chunk: list, index) -> set[int]:
@@ -19,22 +20,12 @@ def rows_alone(chunk: list, index) -> set[int]:
     (name, client code, phones, emails, as typed or normalised) is held by a customer the
     chunk may meet, or by any other row of the chunk, finds no one and is found by no later
     row. Such rows skip the matching machinery; everything else goes through it in order."""
-    keys_of: list = []
-    every: list = []
-    for i, cl in enumerate(chunk):
-        if cl.__class__ is not Clean or cl.call is not None or cl.group is not None:
-            continue
-        f = cl.fields
-        keys = [("name", f["display_name"])]
-        ext = f.get("external_id")
-        if ext:
-            keys.append(("ext", ext))
-        for p in cl.points:
-            keys.append(p.key)
-        keys_of.append((i, keys))
-        every += keys
+    keys_of = getattr(chunk, "keys_of", None)  # handed over by the cleaning worker
+    if keys_of is None:
+        keys_of = [(i, k) for i, cl in enumerate(chunk) if (k := alone_keys(cl)) is not None]
     # Counted and compared at C speed: a key seen twice in the chunk, or held by a customer
     # the chunk may meet, takes every row that has it through matching.
-    shared = {k for k, n in Counter(every).items() if n > 1}
+    counts = Counter(chain.from_iterable([keys for _, keys in keys_of]))
+    shared = {k for k, n in counts.items() if n > 1}
     shared.update(index.keys())
     return {i for i, keys in keys_of if shared.isdisjoint(keys)}

@@ -21,7 +21,8 @@ from clientbase.db.models import (
     tags,
 )
 from clientbase.importers.clean import Clean, Rejected
-from clientbase.importers.keyindex import KeyIndex, key_hash
+from clientbase.importers.keyindex import KeyIndex
+from clientbase.importers.rowkeys import lookup_keys
 
 LOOKUP_CHUNK = 500  # keys per IN (...) query: well under every backend's parameter limit
 
@@ -61,25 +62,23 @@ def load_known(
     batch_id: int,
     groups: dict[str, int],
     calls_seen: set[tuple],
+    consented: bool = True,
+    tagged: bool = True,
 ) -> dict[int, Cust]:
     """Customers that may own a phone or email of the chunk (or, for rows with neither, the
-    same name), with their real contact points and tags to compare against."""
-    hashes = []
-    for cl in chunk:
-        if isinstance(cl, Clean):
-            for p in cl.points:
-                if p.valid and p.value is not None:
-                    hashes.append(key_hash(p.kind, p.value))
-            if not cl.has_valid_key and cl.fields.get("display_name"):
-                hashes.append(key_hash("name", cl.fields["display_name"]))
-            if cl.fields.get("external_id"):
-                hashes.append(key_hash("ext", cl.fields["external_id"]))
+    same name), with their real contact points and tags to compare against. ``consented`` /
+    ``tagged`` False: the base holds no consent events / no tags at all, so none are read."""
+    lookup = getattr(chunk, "lookup", None)  # handed over by the cleaning worker
+    if lookup is None:
+        lookup = [k for cl in chunk for k in lookup_keys(cl)]
+    hashes = list(map(hash, lookup))  # keyindex.key_hash of each (kind, value), at C speed
     owner_ids = keys.owners(hashes)
-    owner_ids |= {
-        groups[cl.group]
-        for cl in chunk
-        if isinstance(cl, Clean) and cl.group is not None and cl.group in groups
-    }
+    if groups:  # a long-format list: rows of one person go to the customer of their group
+        owner_ids |= {
+            groups[cl.group]
+            for cl in chunk
+            if isinstance(cl, Clean) and cl.group is not None and cl.group in groups
+        }
     if not owner_ids:
         return {}
     known: dict[int, Cust] = {}
@@ -107,10 +106,13 @@ def load_known(
     events = select_where_in(
         conn, consents, ("contact_point_id", "channel", "status", "at", "id"),
         "contact_point_id", list(owner_of),
-    )  # fmt: skip
+    ) if consented else ()  # fmt: skip
     for pid, channel, status, _at, _id in sorted(events, key=lambda e: (e[3], e[4])):
         known[owner_of[pid]].channel_state[(pid, channel)] = status  # the latest wins
-    if any(isinstance(cl, Clean) and cl.call is not None for cl in chunk):
+    calls = getattr(chunk, "calls", None)  # told by the cleaning worker
+    if calls is None:
+        calls = any(isinstance(cl, Clean) and cl.call is not None for cl in chunk)
+    if calls:
         iq = select(
             interactions.c.customer_id,
             interactions.c.occurred_at,
@@ -122,6 +124,8 @@ def load_known(
             calls_seen.update(
                 tuple(r) for r in conn.execute(iq.where(interactions.c.customer_id.in_(part)))
             )
+    if not tagged:
+        return known
     tq = select(customer_tags.c.customer_id, tags.c.name).join(
         tags, tags.c.id == customer_tags.c.tag_id
     )

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 from collections import defaultdict
 from collections.abc import Iterable
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from datetime import datetime
 
 from sqlalchemy import Connection, bindparam, insert, select, update
@@ -39,7 +39,7 @@ from clientbase.i18n import N_, _
 from clientbase.importers.alone import rows_alone
 from clientbase.importers.basekeys import BaseKeys
 from clientbase.importers.candidates import CUSTOMER_COLUMNS, Cust, load_known
-from clientbase.importers.clean import CHANNEL_KINDS, Clean, Rejected, Skipped
+from clientbase.importers.clean import CHANNEL_KINDS, Clean, Point, Rejected, Skipped
 from clientbase.importers.keyindex import KeyIndex, key_hash
 from clientbase.importers.rawrow import read_raw
 from clientbase.importers.sameperson import (
@@ -51,11 +51,15 @@ from clientbase.importers.sameperson import (
 from clientbase.normalize.names import first_names_compatible
 
 _CUSTOMER_TAIL = ("status", "created_import_id", "created_at", "updated_at")
+# The point's columns in the order of clean.Point (kind, raw, value, valid, reason, label,
+# extension), so a row is (id, customer id, *point[:7], *consent and batch columns).
 _POINT_INSERT = (
     "id",
-    "customer_id", "kind", "value_raw", "value", "extension", "valid", "invalid_reason", "label",
+    "customer_id", "kind", "value_raw", "value", "valid", "invalid_reason", "label", "extension",
     "consent", "consent_at", "consent_source", "import_id", "created_at",
 )  # fmt: skip
+if Point._fields[:7] != ("kind", "raw", "value", "valid", "reason", "label", "extension"):
+    raise ImportError("contacts._POINT_INSERT follows the order of clean.Point's fields")
 _CALL_INSERT = (
     "customer_id", "import_id", "kind", "direction", "occurred_at", "duration_s", "outcome",
     "phone", "source", "external_id", "created_at",
@@ -111,6 +115,22 @@ class Reject:
     raw: dict
 
 
+@dataclass(slots=True)
+class _Plain:
+    """What the rows of a chunk that share nothing (see alone.rows_alone) write: built as each
+    row is read, written with the rest of the chunk."""
+
+    customers: list = field(default_factory=list)  # (id, fields)
+    points: list = field(default_factory=list)  # contact point rows, as _POINT_INSERT
+    hashes: list = field(default_factory=list)  # their keys for the key index ...
+    owners: list = field(default_factory=list)  # ... and the customer of each
+    tags: list = field(default_factory=list)  # (customer id, tag name)
+
+
+def _any_row(conn: Connection, column) -> bool:
+    return conn.execute(select(column).limit(1)).first() is not None
+
+
 def _text(value):
     """A time for the JSON before-state: raw driver rows give SQLite's text, others datetime."""
     return value.isoformat(sep=" ") if isinstance(value, datetime) else value
@@ -150,6 +170,10 @@ class ContactWriter:
         self._next_point_id = next_id(conn, contact_points)
         self._consent_events: list[tuple] = []
         self._tag_ids: dict[str, int] = {}
+        # Whether the base holds any consent event or tag: a list without consent or tag
+        # columns loaded into a base without them need not look any up for its candidates.
+        self._any_consents = _any_row(conn, consents.c.id)
+        self._any_tags = _any_row(conn, customer_tags.c.customer_id)
         self.keys = KeyIndex()
         # Calls already in the base, for the customers a chunk touches, plus the ones this import
         # added: an overlapping export (last month's backup and this month's) adds each call once.
@@ -173,7 +197,7 @@ class ContactWriter:
         c.rows_read += len(chunk)
         known = load_known(
             self.conn, self.keys, chunk, batch_id=self.batch_id, groups=self._groups,
-            calls_seen=self._calls_seen,
+            calls_seen=self._calls_seen, consented=self._any_consents, tagged=self._any_tags,
         )  # fmt: skip
         index: dict[tuple[str, str], list[Cust]] = defaultdict(list)
         for cust in known.values():
@@ -190,10 +214,10 @@ class ContactWriter:
         row_results = []  # (cleaned row, outcome, reason, customer id)
         calls = []  # (customer id, call tuple)
         alone = rows_alone(chunk, index) if self.create else set()
-        plain: list[tuple] = []  # new customers of rows that share nothing (see alone.rows_alone)
+        plain = _Plain()  # new customers of rows that share nothing (see alone.rows_alone)
         for i, cl in enumerate(chunk):
             if i in alone:
-                plain.append(self._create_alone(cl, row_results))
+                self._create_alone(cl, row_results, plain)
                 continue
             if isinstance(cl, Skipped):
                 c.skipped_rows += 1
@@ -272,9 +296,10 @@ class ContactWriter:
         self._flush(list(touched.values()), row_results, calls, plain)
         return row_results
 
-    def _create_alone(self, cl: Clean, row_results: list) -> tuple:
-        """A new customer from a row that shares nothing (see alone.rows_alone): what the general path
-        does for it, without the bookkeeping that only matters to later rows."""
+    def _create_alone(self, cl: Clean, row_results: list, plain: _Plain) -> None:
+        """A new customer from a row that shares nothing (see alone.rows_alone): what the general
+        path does for it, without the bookkeeping that only matters to later rows. Its rows for
+        the database are built here, in one pass over its contact points."""
         c = self.counts
         for p in cl.points:
             if not p.valid:
@@ -282,18 +307,38 @@ class ContactWriter:
                     c.invalid_phones += 1
                 elif p.kind == "email":
                     c.invalid_emails += 1
-        if "birthday_raw" in cl.fields:
+        f = cl.fields
+        if "birthday_raw" in f:
             c.invalid_birthdays += 1
         cid = self._next_id
         self._next_id += 1
-        points = []
+        pid = self._next_point_id
+        consent = cl.consent
+        now = self._now_db
+        tail = (consent or "unknown", now if consent else None, "import" if consent else None,
+                self.batch_id, now)  # fmt: skip
         pid_of = {}
+        reachable = False
         for p in cl.points:
-            if p.key in pid_of:
+            key = p.key
+            if key in pid_of:
                 continue
-            pid_of[p.key] = self._next_point_id
-            points.append((p, self._next_point_id))
-            self._next_point_id += 1
+            pid_of[key] = pid
+            plain.points.append((pid, cid, *p[:7], *tail))
+            pid += 1
+            if p.valid and p.value is not None:
+                plain.hashes.append(hash(key))  # key_hash(kind, value): the key is that pair
+                plain.owners.append(cid)
+            kind = key[0]
+            if (kind == "phone" or kind == "email") and not key[1].startswith("raw:"):
+                reachable = True
+        self._next_point_id = pid
+        if not reachable:
+            plain.hashes.append(key_hash("name", f["display_name"]))
+            plain.owners.append(cid)
+        if f.get("external_id"):
+            plain.hashes.append(key_hash("ext", f["external_id"]))
+            plain.owners.append(cid)
         for channel, status, when in cl.channel_consents:
             kinds = CHANNEL_KINDS[channel]
             done = set()
@@ -308,7 +353,9 @@ class ContactWriter:
                 )  # fmt: skip
         c.created += 1
         row_results.append((cl, "created", "; ".join(cl.notes) or None, cid))
-        return cid, cl.fields, points, cl.consent, cl.tags
+        plain.customers.append((cid, f))
+        for t in cl.tags:
+            plain.tags.append((cid, t))
 
     def load_existing_keys(self, known: BaseKeys | None = None) -> None:
         """Fill the key index with every phone, email and name already in the base.
@@ -488,32 +535,14 @@ class ContactWriter:
 
     # -- writing ------------------------------------------------------------------------------
     def _flush(
-        self, touched: list[Cust], row_results: list, calls: list, plain: list[tuple] = ()
+        self, touched: list[Cust], row_results: list, calls: list, plain: _Plain | None = None
     ) -> None:
         conn, now = self.conn, self._now_db
-        new_rows = []
-        hashes: list[int] = []
-        owners: list[int] = []
-        plain_points = []
-        for cid, f, points, consent, _tags in plain:
-            reachable = False
-            for p, pid in points:
-                if p.valid and p.value is not None:
-                    hashes.append(hash((p.kind, p.value)))  # key_hash, inlined
-                    owners.append(cid)
-                kind, v = p.key
-                if (kind == "phone" or kind == "email") and not v.startswith("raw:"):
-                    reachable = True
-                plain_points.append(
-                    (pid, cid, p.kind, p.raw, p.value, p.extension, p.valid, p.reason, p.label,
-                     consent or "unknown", now if consent else None,
-                     "import" if consent else None, self.batch_id, now)
-                )  # fmt: skip
-            if not reachable:
-                self.keys.add(key_hash("name", f["display_name"]), cid)
-            if f.get("external_id"):
-                self.keys.add(key_hash("ext", f["external_id"]), cid)
-            new_rows.append((cid, f))
+        if plain is None:
+            plain = _Plain()
+        new_rows = plain.customers
+        hashes = plain.hashes
+        owners = plain.owners
         for c in touched:
             if c.new:
                 f = c.fields
@@ -555,20 +584,21 @@ class ContactWriter:
             conn, customers, "id", (*cols, "updated_at"),
             [(c.id, *[c.fields.get(k) for k in cols], now) for c in updated],
         )  # fmt: skip
-        points = plain_points
+        points = plain.points
         for c in touched:
             for p, consent, pid in c.new_points.values():
                 if p.valid and p.value is not None:
                     hashes.append(hash((p.kind, p.value)))  # key_hash, inlined
                     owners.append(c.id)
                 points.append(
-                    (pid, c.id, p.kind, p.raw, p.value, p.extension, p.valid, p.reason, p.label,
-                     consent or "unknown", now if consent else None,
+                    (pid, c.id, *p[:7], consent or "unknown", now if consent else None,
                      "import" if consent else None, self.batch_id, now)
                 )  # fmt: skip
             c.new_points = {}
         self.keys.add_many(hashes, owners)
         insert_filled(conn, contact_points, _POINT_INSERT, points)
+        if self._consent_events:
+            self._any_consents = True
         insert_rows(conn, consents, _CONSENT_INSERT, self._consent_events)
         self._consent_events = []
         consent_rows = []
@@ -596,7 +626,7 @@ class ContactWriter:
             conn.execute(stmt, consent_rows)
         if changes:
             conn.execute(insert(import_changes), changes)
-        self._write_tags(touched, [(cid, t) for cid, _, _, _, tags in plain for t in tags])
+        self._write_tags(touched, plain.tags)
         insert_rows(
             conn,
             interactions,
@@ -636,9 +666,7 @@ class ContactWriter:
         each card with one C-level map instead of a look-up per column in Python."""
         if not new:
             return
-        filled: set[str] = set()
-        for _cid, f in new:
-            filled.update(f)
+        filled = set().union(*[f for _cid, f in new])  # every key of every card, at C speed
         cols = tuple(k for k in CUSTOMER_COLUMNS if k in filled)
         tail = ("active", self.batch_id, self._now_db, self._now_db)
         rows = [(cid, *map(f.get, cols), *tail) for cid, f in new]
@@ -661,4 +689,5 @@ class ContactWriter:
                 ).inserted_primary_key[0]
             self._tag_ids.update(found)
         rows = sorted({(cid, self._tag_ids[n], self.batch_id) for cid, n in pairs})
+        self._any_tags = True
         insert_rows(self.conn, customer_tags, ("customer_id", "tag_id", "import_id"), rows)

@@ -17,8 +17,8 @@ class Peeked:
         self.sample = list(islice(rows, n))
         self._it = chain(self.sample, rows)
 
-    def __iter__(self) -> Peeked:
-        return self
+    def __iter__(self) -> Iterator[tuple[int, list]]:
+        return self._it  # the chain itself: a reader taking rows in bulk skips __next__
 
     def __next__(self) -> tuple[int, list]:
         return next(self._it)

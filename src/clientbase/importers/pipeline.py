@@ -13,6 +13,7 @@ import os
 from collections import deque
 from collections.abc import Callable, Iterator
 from dataclasses import dataclass, field
+from itertools import islice
 from pathlib import Path
 
 from sqlalchemy import Connection, Engine, select, update
@@ -37,12 +38,11 @@ from clientbase.importers.clean import (
     Clean,
     Rejected,
     clean_rows,
-    clean_rows_packed,
     is_blank,
-    unpack,
     worker_init,
 )
 from clientbase.importers.contacts import ContactWriter
+from clientbase.importers.handoff import clean_rows_packed, unpack
 from clientbase.importers.log_chunks import call_chunks, choose_region, vcard_chunks
 from clientbase.importers.longformat import relabel_from_sample
 from clientbase.importers.mapping import (
@@ -645,13 +645,8 @@ def _import_orders(
 
 
 def _row_chunks(rows: Iterator[tuple[int, list]]) -> Iterator[list[tuple[int, list]]]:
-    chunk = []
-    for item in rows:
-        chunk.append(item)
-        if len(chunk) >= CHUNK_ROWS:
-            yield chunk
-            chunk = []
-    if chunk:
+    rows = iter(rows)
+    while chunk := list(islice(rows, CHUNK_ROWS)):  # taken at C speed, not a row at a time
         yield chunk
 
 
