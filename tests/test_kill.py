@@ -30,12 +30,12 @@ LAST = ("Иванов", "Петров", "Сидоров", "Кузнецов", "�
 CITIES = ("Москва", "г. Казань", "Тула", "С-Петербург", "")
 
 
-def _file(path: Path) -> Path:
+def _file(path: Path, rows: int = ROWS) -> Path:
     """A contact list with the usual noise: phones in several formats, a person listed twice,
     rows with nothing to identify anyone by."""
     rnd = random.Random(19)
     lines = ["ФИО;Телефон;E-mail;Город;Комментарий"]
-    for n in range(ROWS):
+    for n in range(rows):
         last, first = rnd.choice(LAST), rnd.choice(FIRST)
         fem = "а" if first in ("Мария", "Анна", "Елена", "Ольга") else ""
         phone = f"916{n:07d}"
@@ -55,6 +55,13 @@ def _file(path: Path) -> Path:
 @pytest.fixture(scope="module")
 def contacts(tmp_path_factory) -> Path:
     return _file(tmp_path_factory.mktemp("kill") / "contacts.csv")
+
+
+@pytest.fixture(scope="module")
+def long_contacts(tmp_path_factory) -> Path:
+    """Four times the rows: an import of 8,000 rows can commit within the half second the
+    Ctrl-C test waits for the workers to settle, and then there is nothing to roll back."""
+    return _file(tmp_path_factory.mktemp("kill") / "long.csv", rows=4 * ROWS)
 
 
 def _start(db: Path, csv: Path, *, workers: bool = True) -> subprocess.Popen:
@@ -171,9 +178,9 @@ def test_sigterm_leaves_no_worker_behind_and_the_base_as_it_was(contacts, tmp_pa
         assert conn.execute("SELECT count(*) FROM customers").fetchone() == (0,)
 
 
-def test_ctrl_c_prints_one_line_and_rolls_back(contacts, tmp_path):
+def test_ctrl_c_prints_one_line_and_rolls_back(long_contacts, tmp_path):
     db = tmp_path / "intr.sqlite3"
-    proc = _start(db, contacts)
+    proc = _start(db, long_contacts)
     # All workers up and past their start (the fork server, the resource tracker and one per
     # core): a Ctrl-C while a worker is still being handed its pipes is its own case (a worker
     # that starts after its pool was torn down can print a traceback of its own).
