@@ -17,8 +17,9 @@ from collections.abc import Mapping
 import numpy as np
 import pandas as pd
 from sqlalchemy import Connection, func, select
+from sqlalchemy.exc import DBAPIError
 
-from clientbase.db.columns import FLOAT, INT, TEXT, TIME
+from clientbase.db.columns import FLOAT, INT, TEXT, TIME, read_columns
 from clientbase.db.dialect import (
     TEXT_SEPARATOR,
     joined_floats_or_nan,
@@ -63,6 +64,19 @@ def read_joined(conn: Connection, query, kinds: Mapping[str, str]) -> pd.DataFra
             raise ValueError(f"{name}: {len(values)} values read of {n}")
         columns[name] = values.astype("datetime64[us]") if kind == TIME else values
     return pd.DataFrame(columns, columns=names)
+
+
+def read_typed(conn: Connection, query, kinds: Mapping[str, str]) -> pd.DataFrame:
+    """The rows of ``query`` as a DataFrame: as joined texts (``read_joined``) when they can
+    carry them, else row by row (``db.columns.read_columns``): when a text holds the
+    separator, or the texts outgrow what the database builds (a gigabyte: some fifty million
+    orders)."""
+    try:
+        frame = read_joined(conn, query, kinds)
+    except DBAPIError:
+        conn.rollback()
+        frame = None
+    return read_columns(conn, query, kinds) if frame is None else frame
 
 
 _pandas_version = tuple(int(p) for p in pd.__version__.split(".")[:2])

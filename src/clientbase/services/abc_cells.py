@@ -220,16 +220,13 @@ def customer_names(engine: Engine):
     """customer id -> display name, of every customer (those with orders are most of them in
     a base with orders: asking which have some would cost a pass over the orders)."""
     # pandas: only when this runs
-    from clientbase.db.columns import INT, TEXT, read_columns
-    from clientbase.db.joined import read_joined
+    from clientbase.db.columns import INT, TEXT
+    from clientbase.db.joined import read_typed
 
     c = customers
     q = select(c.c.id, c.c.display_name.label("name"))
-    kinds = {"id": INT, "name": TEXT}
     with engine.connect() as conn:
         # Two long texts (db.joined), else plain tuples from the driver, columns at once:
         # 100,000 result rows of SQLAlchemy's would cost a quarter of a second more.
-        frame = read_joined(conn, q, kinds)  # None: a name holds the texts' separator
-        if frame is None:
-            frame = read_columns(conn, q, kinds)
+        frame = read_typed(conn, q, {"id": INT, "name": TEXT})
     return frame.set_index("id")["name"]

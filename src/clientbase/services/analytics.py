@@ -8,7 +8,6 @@ from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, case, delete, func, insert, select
-from sqlalchemy.exc import DBAPIError
 
 from clientbase.analytics.asof import as_of_day, stale_note
 from clientbase.db.bulk import insert_rows, read_frame
@@ -41,8 +40,8 @@ def load_orders(
     import numpy as np
 
     # these import pandas too
-    from clientbase.db.columns import FLOAT, INT, TEXT, TIME, read_columns
-    from clientbase.db.joined import read_joined
+    from clientbase.db.columns import FLOAT, INT, TEXT, TIME
+    from clientbase.db.joined import read_typed
 
     o, c = orders, customers
     # The few erased customers as a set the scan of the orders checks, not a look-up of every
@@ -62,16 +61,8 @@ def load_orders(
     kinds = {"customer_id": INT, "ordered_at": TIME, "amount": FLOAT, "margin": FLOAT,
              "order_key": INT, "is_return": INT, "order_manager": TEXT}  # fmt: skip
     with engine.connect() as conn:
-        # Each column as one long text (db.joined): no Python object per cell; row by row
-        # (db.columns) when a manager's name holds the separator of the joined texts, or the
-        # texts outgrow what the database builds (a gigabyte: some fifty million orders).
-        try:
-            frame = read_joined(conn, q, kinds)
-        except DBAPIError:
-            conn.rollback()
-            frame = None
-        if frame is None:
-            frame = read_columns(conn, q, kinds)
+        # Each column as one long text (db.joined): no Python object per cell.
+        frame = read_typed(conn, q, kinds)
     # In the orders' own order, whichever index the database read them by: the analyses'
     # ties and sums then come out the same on every backend and from every plan.
     keys = frame["order_key"].to_numpy()

@@ -25,15 +25,12 @@ _IDS_AT_MOST = 50_000  # more than that: every order's manager, read as one long
 def _all_managers(engine: Engine):
     """order id -> manager, of every order."""
     # these import pandas (~0.4 s): only when this runs
-    from clientbase.db.columns import INT, TEXT, read_columns
-    from clientbase.db.joined import read_joined
+    from clientbase.db.columns import INT, TEXT
+    from clientbase.db.joined import read_typed
 
     q = select(orders.c.id, orders.c.manager)
-    kinds = {"id": INT, "manager": TEXT}
     with engine.connect() as conn:
-        frame = read_joined(conn, q, kinds)  # None: a name holds the texts' separator
-        if frame is None:
-            frame = read_columns(conn, q, kinds)
+        frame = read_typed(conn, q, {"id": INT, "manager": TEXT})
     return frame.set_index("id")["manager"]
 
 
