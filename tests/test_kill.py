@@ -59,9 +59,9 @@ def contacts(tmp_path_factory) -> Path:
 
 @pytest.fixture(scope="module")
 def long_contacts(tmp_path_factory) -> Path:
-    """Four times the rows: an import of 8,000 rows can commit within the half second the
+    """Ten times the rows: an import of 8,000 rows can commit within the half second the
     Ctrl-C test waits for the workers to settle, and then there is nothing to roll back."""
-    return _file(tmp_path_factory.mktemp("kill") / "long.csv", rows=4 * ROWS)
+    return _file(tmp_path_factory.mktemp("kill") / "long.csv", rows=10 * ROWS)
 
 
 def _start(db: Path, csv: Path, *, workers: bool = True) -> subprocess.Popen:
@@ -191,7 +191,7 @@ def test_ctrl_c_prints_one_line_and_rolls_back(long_contacts, tmp_path):
     ours |= _descendants(proc.pid)
     os.killpg(proc.pid, signal.SIGINT)  # what Ctrl-C in a terminal does: the whole group
     _, err = proc.communicate()
-    assert proc.returncode == 130
+    assert proc.returncode == 130, err.decode()
     assert err.decode().splitlines() == [
         "clientbase: interrupted; the unfinished change was rolled back"
     ]
