@@ -101,6 +101,7 @@ def _stop(pool) -> None:
     """Cancel what is queued and end the workers now: their results are no longer wanted, and
     waiting for the chunks in flight would only delay the rollback the user asked for."""
     processes = list(getattr(pool, "_processes", {}).values())  # no public way to list them
+    result_queue = getattr(pool, "_result_queue", None)  # shutdown() lets go of it
     call_queue = getattr(pool, "_call_queue", None)
     if call_queue is not None:
         # Its feeder thread may be blocked writing a big chunk into the pipe of a worker that is
@@ -116,6 +117,16 @@ def _stop(pool) -> None:
         try:
             p.join(5)
         except (OSError, ValueError, AssertionError):
+            pass
+    # A worker ended while it was sending a result leaves half a message in the pipe, and the
+    # pool's manager thread would wait for the rest for ever (and the interpreter for that
+    # thread at exit). With every worker gone, closing this process's own end of the pipe
+    # turns the wait into an end of file, which the thread takes for a broken pool and ends.
+    writer = getattr(result_queue, "_writer", None)
+    if writer is not None:
+        try:
+            writer.close()
+        except OSError:
             pass
     # The pool's manager thread closes its wake-up pipe as it ends; at interpreter exit
     # concurrent.futures writes to that pipe, and if the two meet, Python 3.11 prints an
