@@ -24,7 +24,7 @@ import sys
 import threading
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 
 from clientbase import i18n
 
@@ -124,10 +124,8 @@ def _stop(pool) -> None:
     # turns the wait into an end of file, which the thread takes for a broken pool and ends.
     writer = getattr(result_queue, "_writer", None)
     if writer is not None:
-        try:
+        with suppress(OSError):  # closed already: nothing was waiting on it
             writer.close()
-        except OSError:
-            pass
     # The pool's manager thread closes its wake-up pipe as it ends; at interpreter exit
     # concurrent.futures writes to that pipe, and if the two meet, Python 3.11 prints an
     # "OSError: Bad file descriptor" traceback under our one line. Let the thread end first.
