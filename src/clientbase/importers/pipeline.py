@@ -167,7 +167,8 @@ def run_import(
     for plan in plans:
 
         def one_file(plan=plan) -> FileResult:
-            with write_transaction(engine) as conn:
+            first = _first_big_load(engine, plan)
+            with write_transaction(engine, rollback_journal=first) as conn:
                 return _import_planned(conn, plan, options, progress, known)
 
         try:
@@ -193,6 +194,17 @@ def run_import(
         found = after_contacts(engine, [r.batch_id for r in results if r.kind == "contacts"
                                        and r.batch_id and not r.skipped])  # fmt: skip
     return ImportResult(results, False, found)
+
+
+def _first_big_load(engine: Engine, plan: _Planned) -> bool:
+    """A big file going into a base with no customers yet: its transaction may use a rollback
+    journal (see engine.write_transaction), there being nothing in the base to read meanwhile."""
+    if plan.problem is not None or plan.source is None or engine.dialect.name != "sqlite":
+        return False
+    if plan.source.size < PARALLEL_FROM_BYTES:
+        return False
+    with engine.connect() as conn:
+        return conn.execute(select(customers.c.id).limit(1)).first() is None
 
 
 def _plan(path: Path, from_folder: bool, opt: ImportOptions) -> _Planned:
