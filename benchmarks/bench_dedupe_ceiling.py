@@ -64,7 +64,7 @@ from clientbase.db.engine import make_engine  # noqa: E402
 from clientbase.dedupe.cluster import clusters, match  # noqa: E402
 from clientbase.dedupe.columns import Columns  # noqa: E402
 from clientbase.dedupe.keys import features, pair_codes  # noqa: E402
-from clientbase.dedupe.levels import FIELDS  # noqa: E402
+from clientbase.dedupe.levels import FIELDS, LEVELS  # noqa: E402
 from clientbase.dedupe.model import (  # noqa: E402
     AUTO_PROBABILITY,
     MISMATCH_CAP,
@@ -368,6 +368,13 @@ def analyse(lang: str, rows: int, seed: int, show: int, try_reopen: bool = False
               f"automatic threshold had they been blocked, {int((pb_ >= REVIEW_PROBABILITY).sum())}"
               " at or above review; names and a city only: "
               f"{int((~corroborated(Xb) & ~mismatched(Xb)).sum())}")  # fmt: skip
+        s_at, f_at = FIELDS.index("surname"), FIELDS.index("first name")
+        how = Counter(
+            f"surname {LEVELS['surname'][x]}, first name {LEVELS['first name'][y]}"
+            for x, y in zip(Xb[:, s_at].tolist(), Xb[:, f_at].tolist(), strict=True)
+        )
+        for what, k in how.most_common():
+            print(f"    {k:4d}  {what}")
 
     # Names-only candidate pairs: what frequency-adjusted name evidence would gain and cost.
     pat = X[:, FIELDS.index("patronymic")] == 1
