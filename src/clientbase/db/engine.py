@@ -13,7 +13,7 @@ import random
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -195,7 +195,10 @@ def write_transaction(engine: Engine, *, rollback_journal: bool = False) -> Iter
                 yield conn
         finally:
             if journal:
-                _journal(conn, "wal")
+                # Never in the way of the transaction's own outcome or error (a full disk, say):
+                # a switch back that fails leaves WAL to the next connection, which sets it.
+                with suppress(sqlite3.Error):
+                    _journal(conn, "wal")
 
 
 def _journal(conn: Connection, mode: str) -> bool:
