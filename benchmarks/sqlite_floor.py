@@ -1,6 +1,7 @@
 """SQLite's floor for a first load: the rows an import wrote, inserted again and nothing else.
 
     python benchmarks/sqlite_floor.py /tmp/x/imported.db
+    python benchmarks/sqlite_floor.py /tmp/x/imported.db --journal DELETE   # as a first load
 
 Reads the customers, contact points and raw rows of a base an import built (only the columns it
 filled, in id order), then, in a new base with the same schema and the same pragmas as
@@ -9,7 +10,9 @@ secondary indexes a first load builds at its end (``pipeline.DEFERRED_INDEXES``;
 contact points by customer is kept during the load, as the import keeps it) and the commit. No
 cleaning, no matching, no Python per row beyond the driver's binding: whatever the import's main
 process spends on top of these figures is its own work. Prints CPU seconds (and wall seconds,
-which only mean something on an idle machine) per step.
+which only mean something on an idle machine) per step. ``--journal DELETE``: the load with a
+rollback journal, as a first load into an empty base writes (see engine.write_transaction); the
+default is the write-ahead log every other transaction uses.
 """
 
 from __future__ import annotations
