@@ -11,8 +11,8 @@ from clientbase.db.models import contact_points, customers, dedupe_candidates, i
 from clientbase.reports.metrics import BIRTHDAY_DAYS
 from clientbase.reports.periods import Window, months
 from clientbase.services.calls import missed_calls
-from clientbase.services.card import due_reminders
 from clientbase.services.outreach import birthdays
+from clientbase.services.reminders import due_reminders
 from clientbase.services.report_source import ReportSource, change_pct, rounded
 from clientbase.services.segments import SNAPSHOT_KIND, count_matching, list_segments
 from clientbase.services.value import metric_history
