@@ -220,7 +220,7 @@ def _cohort_matrix(
         table.attrs["customers"] = {}
         return table
     month = month_codes(orders["ordered_at"])
-    cust_code, _uniques = pd.factorize(orders["customer_id"])
+    cust_code, customer_ids = pd.factorize(orders["customer_id"])
     first = pd.Series(month).groupby(cust_code).transform("min").to_numpy()
     since = month - first
     last_month = int(month.max())
@@ -238,7 +238,7 @@ def _cohort_matrix(
     span = last_month - int(cohorts[0]) + 1  # since < span for every row
     cell = (first - int(cohorts[0])) * span + since
     if values is None:  # customers buying in the cell: each customer once
-        cell = pd.unique(cell * len(_uniques) + cust_code) // len(_uniques)
+        cell = pd.unique(cell * len(customer_ids) + cust_code) // len(customer_ids)
         grid = pd.Series(np.ones(len(cell), np.int64)).groupby(cell).sum()
     else:
         grid = pd.Series(values).groupby(cell).sum()

@@ -3,11 +3,11 @@
 Typer turns each command-line value into its Python type through a pydantic ``TypeAdapter``;
 importing pydantic and building the adapters costs ~0.12 s, a third of the start of a quick
 command such as `contacts list --limit 1`. The values clientbase takes are plain: text, whole
-numbers and numbers with ranges, choices, paths, and lists and pairs of those. For these, ``install``
-gives each parameter a reader that makes the value the framework would make. Anything else, and
-every value the quick reader is not sure of (a number written `1e3`, one out of range, a choice
-that is not one), goes to the framework's own reader, so results and error messages stay exactly
-Typer's. When the framework's internals are not the ones this was written for, nothing is
+numbers and numbers with ranges, choices, paths, and lists and pairs of those. For these,
+``install`` gives each parameter a reader that makes the value the framework would make.
+Anything else, and every value the quick reader is not sure of (a number written `1e3`, one out
+of range, a choice that is not one), goes to the framework's own reader, so results and error
+messages stay exactly Typer's. When the framework's internals are not the ones this was written for, nothing is
 installed and Typer reads every value itself.
 """
 
