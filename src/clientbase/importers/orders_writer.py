@@ -95,6 +95,11 @@ _OUTCOMES = Table(
     prefixes=["TEMPORARY"],
 )  # fmt: skip
 PAGE = 5000
+# Indexes a first load into SQLite fills in the order of their keys (see indexes_to_defer).
+_GROWN_IN_ORDER = frozenset(
+    ("ix_import_rows_import_id_row", "ix_orders_import_id", "ix_orders_external_id",
+     "ix_orders_ordered_at")
+)  # fmt: skip
 PROTOCOL = pickle.HIGHEST_PROTOCOL
 _IN_FLIGHT = 3  # chunks handed to the worker ahead of the writer: enough to keep it busy
 _COMPARE = (
@@ -165,6 +170,16 @@ class OrderWriter:
         # Each table's column names, by sheet: a line read a column at a time keeps its raw
         # record in the cells form (rawrow), named again when the line is rejected here.
         self._headers: dict[str, list[str]] = {}
+
+    def indexes_to_defer(self, indexes: list) -> list:
+        """Of the indexes a big first load would build at the end, those it should: a first
+        load into SQLite writes the orders while it reads (_flush_orders) and the lines' batch
+        records in file order, so an index whose keys come in rising (the batch, the order
+        number, the day of a file sorted by date) grows at its end as cheaply as it is built
+        at the end, and is built while the reading worker still reads."""
+        if not self._grouped:
+            return indexes
+        return [ix for ix in indexes if ix.name not in _GROWN_IN_ORDER]
 
     @property
     def base_was_empty(self) -> bool:
