@@ -617,7 +617,8 @@ def _import_orders(
         # A first big load into an empty base builds its secondary indexes once, at the end.
         big_first = writer.base_was_empty and plan.source.size >= PARALLEL_FROM_BYTES
         gc.disable()  # millions of small acyclic tuples: see clean.worker_init
-        with indexes_deferred(conn, [*DEFERRED_INDEXES, *ORDER_INDEXES] if big_first else []):
+        deferred = [*DEFERRED_INDEXES, *ORDER_INDEXES] if big_first else []
+        with indexes_deferred(conn, writer.indexes_to_defer(deferred)):
             for t, m in plan.tables:
                 result.mapping[t.name or ""] = m.describe()
                 result.not_mapped.extend(h for h in m.unmapped if h not in result.not_mapped)
