@@ -276,6 +276,33 @@ def _print_summary(result, *, verbose: bool) -> None:
                 "unchanged {unchanged}, duplicates folded {duplicates}, rejected {rejected}"
             )
         con.print("  " + text.format(**asdict(c)), markup=False)
+        if c.orders_moved:
+            con.print(
+                "  " + _("orders moved to another customer: {n}").format(n=c.orders_moved),
+                markup=False,
+            )
+        if c.code_conflicts:
+            con.print(
+                "  "
+                + _("client codes left with the customer who has them: {n}").format(
+                    n=c.code_conflicts
+                ),
+                markup=False,
+            )
+        shown = len(fr.warnings) if verbose else _WARNINGS_SHOWN
+        for w in fr.warnings[:shown]:
+            con.print("  " + _("warning: {warning}").format(warning=w), markup=False)
+        if len(fr.warnings) > shown:
+            more = len(fr.warnings) - shown
+            con.print(
+                "  "
+                + ngettext(
+                    "... and {n} more warning (-v lists them all)",
+                    "... and {n} more warnings (-v lists them all)",
+                    more,
+                ).format(n=more),
+                markup=False,
+            )
         if c.skipped_rows and fr.kind != "calls":
             con.print("  " + _("skipped {n}").format(n=c.skipped_rows), markup=False)
         flags = [_(what).format(n=n) for n, what in ((c.invalid_phones, N_("{n} invalid phones")),
@@ -321,6 +348,7 @@ def _print_summary(result, *, verbose: bool) -> None:
 
 imports_app = typer.Typer(help="Import batches: list, inspect, undo.", no_args_is_help=True)
 
+_WARNINGS_SHOWN = 10  # per file; -v shows every one
 BATCH_COLUMNS = (
     "id",
     "file_name",

@@ -8,6 +8,7 @@ from sqlalchemy import Connection, select
 
 from clientbase.db.bulk import next_id, stream
 from clientbase.db.models import contact_points, customers
+from clientbase.importers.candidates import CODE_KEY, CODE_KIND
 from clientbase.importers.keyindex import KeyIndex, key_hash
 
 
@@ -46,7 +47,7 @@ class BaseKeys:
         if point_scope is not None:
             q = q.where(point_scope)
         for cid, kind, value in stream(conn, q):
-            add(key_hash(kind, value), cid)
+            add(key_hash(CODE_KEY if kind == CODE_KIND else kind, value), cid)
         q = select(cu.c.id, cu.c.external_id).where(
             cu.c.merged_into_id.is_(None), cu.c.external_id.is_not(None)
         )

@@ -24,7 +24,13 @@ from clientbase.importers.clean import Clean, Rejected
 from clientbase.importers.keyindex import KeyIndex
 from clientbase.importers.rowkeys import lookup_keys
 
-LOOKUP_CHUNK = 500  # keys per IN (...) query: well under every backend's parameter limit
+LOOKUP_CHUNK = 500
+# A customer's second client code (a 1C code beside a CRM id) is a contact point of this kind;
+# it finds the customer as ``customers.external_id`` does, by the key ("ext", code).
+CODE_KIND, CODE_KEY = (
+    "code",
+    "ext",
+)  # keys per IN (...) query: well under every backend's parameter limit
 
 # Columns of `customers` an import manages.
 CUSTOMER_COLUMNS = (
@@ -54,6 +60,27 @@ class Cust:
     new_tags: set = field(default_factory=set)
 
 
+def namesakes(conn: Connection, chunk: list[Clean | Rejected]) -> set[int]:
+    """Live customers who bear the name of a row with nothing else to be found by (no phone or
+    e-mail): the key index knows only those without a contact by their name, and a row known
+    by its name alone may belong to one with a phone (sameperson.name_only_target decides)."""
+    names = sorted(
+        {
+            cl.fields["display_name"]
+            for cl in chunk
+            if type(cl) is Clean
+            and not cl.has_valid_key
+            and cl.group is None
+            and cl.fields.get("display_name")
+            and (cl.fields.get("last_name") or cl.fields.get("first_name"))
+        }
+    )
+    if not names:
+        return set()
+    found = select_where_in(conn, customers, ("id", "merged_into_id"), "display_name", names)
+    return {cid for cid, merged in found if merged is None}
+
+
 def load_known(
     conn: Connection,
     keys: KeyIndex,
@@ -64,6 +91,7 @@ def load_known(
     calls_seen: set[tuple],
     consented: bool = True,
     tagged: bool = True,
+    extra_ids: frozenset[int] | set[int] = frozenset(),
 ) -> dict[int, Cust]:
     """Customers that may own a phone or email of the chunk (or, for rows with neither, the
     same name), with their real contact points and tags to compare against. ``consented`` /
@@ -72,7 +100,7 @@ def load_known(
     if lookup is None:
         lookup = [k for cl in chunk for k in lookup_keys(cl)]
     hashes = list(map(hash, lookup))  # keyindex.key_hash of each (kind, value), at C speed
-    owner_ids = keys.owners(hashes)
+    owner_ids = keys.owners(hashes) | set(extra_ids)  # extra: namesakes found by name
     if groups:  # a long-format list: rows of one person go to the customer of their group
         owner_ids |= {
             groups[cl.group]
@@ -100,7 +128,11 @@ def load_known(
         conn, contact_points, cols, "customer_id", ids
     ):
         if cid in known:
-            key = (kind, value if value is not None else "raw:" + raw)
+            # A second client code (contact point of kind "code") is known by the code's key.
+            key = (
+                CODE_KEY if kind == CODE_KIND else kind,
+                value if value is not None else "raw:" + raw,
+            )
             known[cid].keys[key] = [pid, consent, (at, src)]
             owner_of[pid] = cid
     events = select_where_in(

@@ -38,14 +38,20 @@ from clientbase.db.sparse import insert_filled
 from clientbase.i18n import N_, _
 from clientbase.importers.alone import rows_alone
 from clientbase.importers.basekeys import BaseKeys
-from clientbase.importers.candidates import CUSTOMER_COLUMNS, Cust, load_known
+from clientbase.importers.candidates import (
+    CODE_KEY,
+    CODE_KIND,
+    CUSTOMER_COLUMNS,
+    Cust,
+    load_known,
+    namesakes,
+)
 from clientbase.importers.clean import CHANNEL_KINDS, Clean, Point, Rejected, Skipped
 from clientbase.importers.keyindex import KeyIndex, key_hash
 from clientbase.importers.rawrow import read_raw
 from clientbase.importers.sameperson import (
-    birthdays_differ,
-    codes_differ,
     fold_target,
+    name_only_target,
     name_weight,
 )
 from clientbase.normalize.names import first_names_compatible
@@ -104,6 +110,8 @@ class Counts:
     calls: int = 0  # calls added to customers
     known_calls: int = 0  # calls the base had already (an overlapping export)
     customers_created: int = 0  # orders: customers created from the identity columns
+    code_conflicts: int = 0  # rows whose client code belongs to another customer than theirs
+    orders_moved: int = 0  # orders: known orders the file gives to another customer
     returns: int = 0  # orders: returns and cancellation lines (negative amounts), kept as such
 
 
@@ -180,6 +188,8 @@ class ContactWriter:
         self._calls_seen: set[tuple] = set()
         # Long-format lists: the customer each person's rows (organisation + name) went to.
         self._groups: dict[str, int] = {}
+        # One line per row that could not do all it said (a client code another customer has).
+        self.warnings: list[str] = []
 
     @property
     def base_was_empty(self) -> bool:
@@ -198,6 +208,7 @@ class ContactWriter:
         known = load_known(
             self.conn, self.keys, chunk, batch_id=self.batch_id, groups=self._groups,
             calls_seen=self._calls_seen, consented=self._any_consents, tagged=self._any_tags,
+            extra_ids=namesakes(self.conn, chunk) if self._next_id > 1 else frozenset(),
         )  # fmt: skip
         index: dict[tuple[str, str], list[Cust]] = defaultdict(list)
         for cust in known.values():
@@ -263,7 +274,7 @@ class ContactWriter:
                 self._apply(cust, cl, index)
                 outcome = "updated"  # decided by _take_call below
             else:
-                changed = self._apply(cust, cl, index)
+                changed = self._apply(cust, cl, index, matched_by)
                 what = _("same {key} {value}").format(
                     key=_(MATCH_KEYS.get(matched_by[0], matched_by[0])), value=matched_by[1]
                 )
@@ -414,18 +425,51 @@ class ContactWriter:
             if k is not None:
                 return custs[k], (p.kind, p.value)
         if not cl.has_valid_key and cl.fields.get("display_name"):
+            # Known by the name alone (and perhaps a code the base does not know): the one rule
+            # of sameperson.name_only_target, over every live customer of that name.
             wanted = {p.key for p in cl.points}
-            company = cl.fields.get("company")
-            for cust in index.get(("name", cl.fields["display_name"]), ()):
-                if (
-                    wanted <= cust.keys.keys()
-                    and not _reachable_by_contact(cust)
-                    and not codes_differ(cust.fields, cl.fields)
-                    and (not company or company == cust.fields.get("company"))
-                    and not birthdays_differ(cust.fields, cl.fields)
-                ):
-                    return cust, ("name", cl.fields["display_name"])
+            custs = list(
+                {c.id: c for c in index.get(("name", cl.fields["display_name"]), ())}.values()
+            )
+            candidates = [
+                (c.fields, wanted <= c.keys.keys() and not _reachable_by_contact(c)) for c in custs
+            ]
+            k = name_only_target(candidates, cl.fields) if custs else None
+            if k is not None:
+                return custs[k], ("name", cl.fields["display_name"])
         return None, None
+
+    def _code_free(
+        self, cust: Cust, cl: Clean, code: str, index, matched_by: tuple[str, str] | None
+    ) -> bool:
+        """Whether a client code the row gives its customer belongs to no other customer. One
+        that does stays where it is, with a warning: a code is one customer's in its system."""
+        for other in index.get((CODE_KEY, code), ()):
+            if other.id != cust.id:
+                self.counts.code_conflicts += 1
+                where = _("row {row}").format(row=cl.row)
+                if cl.sheet:
+                    where = _("sheet {sheet}, row {row}").format(sheet=cl.sheet, row=cl.row)
+                key, value = matched_by or ("name", cust.fields.get("display_name") or "")
+                by = _("same {key} {value}").format(key=_(MATCH_KEYS.get(key, key)), value=value)
+                self.warnings.append(
+                    _(
+                        "{where}: client code {code} belongs to customer #{owner}, the row went "
+                        "to #{customer} ({by}); the code stays with #{owner} (if they are one "
+                        "person: `clientbase dedupe merge {owner} {customer}`)"
+                    ).format(where=where, code=code, owner=other.id, customer=cust.id, by=by)
+                )
+                return False
+        return True
+
+    def _add_code(self, cust: Cust, cl: Clean, code: str, index) -> None:
+        key = (CODE_KEY, code)
+        pid = self._next_point_id
+        self._next_point_id += 1
+        point = Point(CODE_KIND, code, code, True, None, None, None, key)
+        cust.keys[key] = [pid, "unknown", (None, None)]
+        cust.new_points[key] = [point, None, pid]
+        index[key].append(cust)
 
     def _add_points(self, cust: Cust, cl: Clean, index) -> int:
         added = 0
@@ -459,7 +503,9 @@ class ContactWriter:
                 labels.append(f"{channel} consent {status}")
         return labels
 
-    def _apply(self, cust: Cust, cl: Clean, index) -> list[str]:
+    def _apply(
+        self, cust: Cust, cl: Clean, index, matched_by: tuple[str, str] | None = None
+    ) -> list[str]:
         """Fold a row into a known customer; returns what changed (for the row's reason)."""
         old, new = cust.fields, cl.fields
         if not cl.trust_name:
@@ -495,6 +541,14 @@ class ContactWriter:
         for k in NEWER_WINS:
             if new.get(k):
                 want[k] = new[k]
+        code = new.get("external_id")
+        if code and code != old.get("external_id") and (CODE_KEY, code) not in cust.keys:
+            if not self._code_free(cust, cl, code, index, matched_by):
+                new = {k: v for k, v in new.items() if k != "external_id"}
+            elif old.get("external_id"):
+                # A second system's code (a 1C code beside a CRM id): kept beside the first,
+                # so that the next row with only this code finds this customer.
+                self._add_code(cust, cl, code, index)
         for k in FIRST_STAYS:
             if new.get(k) and not old.get(k):
                 want[k] = new[k]
@@ -588,7 +642,7 @@ class ContactWriter:
         for c in touched:
             for p, consent, pid in c.new_points.values():
                 if p.valid and p.value is not None:
-                    hashes.append(hash((p.kind, p.value)))  # key_hash, inlined
+                    hashes.append(hash(p.key))  # key_hash (a code point: the code's key)
                     owners.append(c.id)
                 points.append(
                     (pid, c.id, *p[:7], consent or "unknown", now if consent else None,

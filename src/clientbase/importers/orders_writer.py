@@ -45,7 +45,7 @@ from sqlalchemy.sql.elements import Label
 from clientbase.db.bulk import insert_rows, select_where_in, timestamp
 from clientbase.db.models import import_changes, import_rows, orders
 from clientbase.db.rules import ORDER_RETURN
-from clientbase.i18n import language
+from clientbase.i18n import _, language
 from clientbase.importers.contacts import ContactWriter, Counts, Reject
 from clientbase.importers.orders import OrderMapping
 from clientbase.importers.orders_columns import (
@@ -133,6 +133,7 @@ class OrderWriter:
         self.customers.load_existing_keys()
         self.counts = Counts()  # created / updated / unchanged count orders here
         self.rejects: list[Reject] = []
+        self.warnings: list[str] = []  # orders moved to another customer, one line each
         _LINES.drop(conn, checkfirst=True)
         _LINES.create(conn)
         self._n = 0
@@ -611,6 +612,18 @@ class OrderWriter:
                 outcomes.append((r.order_key, "created"))
                 self.counts.created += 1
                 continue
+            if old["customer_id"] != r.customer_id:
+                # The same order number for another customer: a corrected export, or another
+                # file numbering its own orders alike. Done, but never silently.
+                self.counts.orders_moved += 1
+                text = _(
+                    "order {order}: moved from customer #{before} to #{after} (the file gives "
+                    "it to another customer; `clientbase imports undo {batch}` puts it back)"
+                )
+                self.warnings.append(
+                    text.format(order=r.order_key, before=old["customer_id"],
+                                after=r.customer_id, batch=self.batch_id)
+                )  # fmt: skip
             if any(_text(old[k]) != _text(values[k]) for k in _COMPARE):
                 updates.append({"_id": old["id"], **values,
                                 "ordered_at": datetime.fromisoformat(r.ordered_at)})  # fmt: skip

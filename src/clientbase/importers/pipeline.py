@@ -502,6 +502,7 @@ def _import_contacts(
             gc.enable()
     c = writer.counts
     result.counts, result.rejects = c, writer.rejects
+    result.warnings = writer.warnings
     result.batch_id = None if opt.dry_run else batch_id
     result.skipped_sheets = plan.skipped_sheets
     _reading_notes(plan, result)
@@ -639,7 +640,9 @@ def _import_orders(
         result.sheets = [t.name for t, _ in plan.tables]
     c = writer.counts
     c.customers_created = writer.customers.counts.created
+    c.code_conflicts = writer.customers.counts.code_conflicts
     result.counts, result.rejects = c, writer.rejects
+    result.warnings = [*writer.customers.warnings, *writer.warnings]
     result.batch_id = None if opt.dry_run else batch_id
     _reading_notes(plan, result)
     close_batch(

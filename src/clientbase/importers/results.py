@@ -43,6 +43,9 @@ class FileResult:
     rejects: list[Reject] = field(default_factory=list)
     region: str | None = None  # the region phones without a country code were read with
     notes: list[str] = field(default_factory=list)  # what was repaired or found while reading
+    # What the import did not do as a row said, one line each (a client code another customer
+    # has; an order the file gives to another customer).
+    warnings: list[str] = field(default_factory=list)
 
     def as_dict(self) -> dict:
         d = asdict(self)

@@ -120,3 +120,46 @@ def fold_target(candidates: Sequence[dict], row: dict) -> int | None:
         if k + 1 >= limit:
             break
     return first
+
+
+def _written_out(v: str | None) -> bool:
+    return bool(v) and len(v.rstrip(".")) > 1
+
+
+def full_name(fields: dict) -> bool:
+    """Surname, first name and patronymic, each written out: specific enough for a row that
+    has nothing but a name to join the one customer of that name."""
+    return all(_written_out(fields.get(k)) for k in ("last_name", "first_name", "middle_name"))
+
+
+def name_fits(cust: dict, row: dict) -> bool:
+    """A customer of the row's very name that may be the same person: no different client
+    code, first name, patronymic, birthday, gender or company says otherwise."""
+    company = row.get("company")
+    return (
+        not codes_differ(cust, row)
+        and (not company or company == cust.get("company"))
+        and same_person_possible(cust, row)
+    )
+
+
+def name_only_target(candidates: Sequence[tuple[dict, bool]], row: dict) -> int | None:
+    """Which customer of the same name a row whose only evidence is its name (no phone or
+    e-mail to match on, perhaps a client code the base does not know) joins: the index of the
+    one live customer that fits it, or None.
+
+    ``candidates`` are the live customers of that name, each with whether it is the same card
+    read again (no phone or e-mail either, and every contact the row gives already on it).
+    The fitting customer is joined when it is that card (reading a list twice must not double
+    the people on it without a phone) or when the name is a full one (surname, first name and
+    patronymic written out: a 1C counterparty, a CRM's ФИО). Names alone are weak evidence
+    (most pairs of customers that agree on nothing but names and a city are two people), so a
+    shorter name, or a name that fits two customers, joins neither: the row becomes a customer
+    of its own for dedupe to propose and a person to decide, never one of them by id order.
+    """
+    fits = [k for k, (fields, _same) in enumerate(candidates) if name_fits(fields, row)]
+    if len(fits) != 1:
+        return None
+    k = fits[0]
+    same_card = candidates[k][1]
+    return k if same_card or full_name(row) else None
