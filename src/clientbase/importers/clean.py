@@ -19,7 +19,12 @@ from clientbase.importers.records import ContactRecord, UnreadableRow
 from clientbase.normalize.dates import parse_birthday, parse_datetime
 from clientbase.normalize.emails import normalize_email, split_emails
 from clientbase.normalize.emails import reason_text as email_reason
-from clientbase.normalize.names import looks_like_company, name_from_parts, parse_full_name
+from clientbase.normalize.names import (
+    looks_like_company,
+    name_from_parts,
+    parse_full_name,
+    plain_person,
+)
 from clientbase.normalize.phone_batch import normalize_phones
 from clientbase.normalize.phones import (
     Phone,
@@ -174,8 +179,18 @@ def _clean(
             object_text(rec.raw),
             _("a summary row ({text}), not a customer").format(text=repr(full)),
         )
-    as_typed, name_phones, name_emails = _typed_name(f)
-    if as_typed is not None:
+    # The usual cell, a person's name of plain words, answered in one step (see plain_person).
+    plain = (
+        plain_person(full)
+        if full and not (f.get("last_name") or f.get("first_name") or f.get("middle_name"))
+        else None
+    )
+    as_typed, name_phones, name_emails = (None, (), ()) if plain is not None else _typed_name(f)
+    if plain is not None:
+        out["kind"] = "person"
+        (out["last_name"], out["first_name"], out["middle_name"], out["gender"],
+         out["display_name"]) = plain  # fmt: skip
+    elif as_typed is not None:
         # Not a person's name to take apart: kept exactly as typed (see typed_names).
         if as_typed and not company and looks_like_company(as_typed):
             company = as_typed
@@ -191,7 +206,9 @@ def _clean(
             company = full
         else:
             name = parse_full_name(full)
-    if name is not None and (name.last or name.first or name.middle):
+    if plain is not None:
+        pass  # a person, as set above
+    elif name is not None and (name.last or name.first or name.middle):
         out["kind"] = "person"
         out["last_name"], out["first_name"], out["middle_name"] = name.last, name.first, name.middle
         out["gender"] = name.gender
