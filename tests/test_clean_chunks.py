@@ -112,19 +112,12 @@ def test_the_one_step_name_shortcut_changes_no_row(monkeypatch):
             "Петров И.И.", "Mama k", "John Smith", "Итого", "Покупатель 001", "Иванов  Иван",
             "Магазин Лиса", "ООО Ромашка", "Иванов Иван Иванович Лишний", ""]  # fmt: skip
     rnd = random.Random(4)
-    rows = [
-        (
-            n,
-            [
-                rnd.choice(full),
-                rnd.choice(["", "", "ООО Ромашка"]),
-                rnd.choice(["", "", "", "Петров"]),
-                rnd.choice(["", "", "", "Пётр"]),
-                rnd.choice(["", "89161234567"]),
-            ],
-        )  # fmt: skip
-        for n in range(2, 3002)
-    ]
+    rows = []
+    for n in range(2, 3002):
+        cells = [rnd.choice(full), rnd.choice(["", "", "ООО Ромашка"]),
+                 rnd.choice(["", "", "", "Петров"]), rnd.choice(["", "", "", "Пётр"]),
+                 rnd.choice(["", "89161234567"])]  # fmt: skip
+        rows.append((n, cells))
     job = (build_mapping(header, {}), rows, None, "RU", None)
     fast = clean_rows_packed(job)
     monkeypatch.setattr(clean_module, "plain_person", lambda text: None)
