@@ -7,7 +7,7 @@ from __future__ import annotations
 
 import random
 
-from clientbase.normalize import names, typed_names
+from clientbase.normalize import names, plain_names, typed_names
 
 WORDS = [
     "Иванов", "иван", "ИВАНОВИЧ", "Петрова", "мария", "Сергеевна", "Ёлкин", "Алёна", "Кузьма",
@@ -114,7 +114,7 @@ PLAIN_VALUES = _plain_heavy(40_000, seed=11) + VALUES
 def test_one_step_shortcut_gives_what_the_three_questions_give():
     answered = 0
     for v in PLAIN_VALUES:
-        got = names.plain_person(v)
+        got = plain_names.plain_person(v)
         if got is None:
             continue
         answered += 1
@@ -131,4 +131,4 @@ def test_one_step_shortcut_declines_what_the_general_path_must_see():
     for v in ["Иванов И", "ИП Петров", "ООО Ромашка", "без имени", "HR", "гость", "Mama k",
               "Петров Иван Сергеевич Лишний", "Гусейн оглы", "Иванов  Иван\t", "Ⅻ Иван",
               "Общество с ограниченной ответственностью", "Иванов Иван 2", ""]:  # fmt: skip
-        assert names.plain_person(v) is None, v
+        assert plain_names.plain_person(v) is None, v

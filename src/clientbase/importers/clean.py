@@ -19,12 +19,7 @@ from clientbase.importers.records import ContactRecord, UnreadableRow
 from clientbase.normalize.dates import parse_birthday, parse_datetime
 from clientbase.normalize.emails import normalize_email, plain_addresses, split_emails
 from clientbase.normalize.emails import reason_text as email_reason
-from clientbase.normalize.names import (
-    looks_like_company,
-    name_from_parts,
-    parse_full_name,
-    plain_person,
-)
+from clientbase.normalize.names import looks_like_company, name_from_parts, parse_full_name
 from clientbase.normalize.phone_batch import normalize_phones
 from clientbase.normalize.phones import (
     Phone,
@@ -33,6 +28,7 @@ from clientbase.normalize.phones import (
     split_phones,
 )
 from clientbase.normalize.phones import reason_text as phone_reason
+from clientbase.normalize.plain_names import plain_person
 from clientbase.normalize.typed_names import contacts_in_name, keep_as_typed, tidy
 
 _CONSENT_YES = {"да", "yes", "y", "1", "true", "+", "согласен", "согласна", "есть", "подписан",
@@ -181,7 +177,7 @@ def _clean(
             object_text(rec.raw),
             _("a summary row ({text}), not a customer").format(text=repr(full)),
         )
-    # The usual cell, a person's name of plain words, answered in one step (see plain_person).
+    # The usual cell, a person's name of plain words, in one step (see normalize.plain_names).
     plain = (
         plain_person(full)
         if full and not (f.get("last_name") or f.get("first_name") or f.get("middle_name"))

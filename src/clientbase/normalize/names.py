@@ -64,7 +64,6 @@ from .name_fold import (
     latin_keys,
     transliterate,
 )
-from .typed_names import PLACEHOLDERS
 
 __all__ = [
     "PersonName",
@@ -81,7 +80,6 @@ __all__ = [
     "looks_like_company",
     "name_from_parts",
     "parse_full_name",
-    "plain_person",
     "transliterate",
 ]
 
@@ -486,118 +484,6 @@ def parse_full_name(raw: str) -> PersonName:
         if raw is None:
             return _EMPTY
     return _parse_cached(raw)
-
-
-# --- the usual cell in one step ----------------------------------------------------------------
-
-# What a contact import asks of a name cell is three questions (keep it as typed? a company? which
-# word is which?), each splitting the text again. For the usual cell, two or three name words of
-# letters separated by spaces, all three depend on its words alone, and the order on a handful of
-# each word's attributes: both are cached (words repeat: ~2,500 distinct in a million names).
-_PLAIN_WORDS: dict[str, tuple | bool] = {}
-_PLAIN_ORDERS: dict[tuple, tuple] = {}
-_PLAIN_MAX = 1 << 16  # emptied when full, which a real list rarely makes it
-# A word that could start a two-word placeholder ("без имени", "no name").
-_PLACEHOLDER_FIRST_WORDS = frozenset(p.split()[0] for p in PLACEHOLDERS if len(p.split()) > 1)
-
-
-def _plain_word(w: str) -> tuple | bool:
-    """(the word as stored, what the order and display depend on), or False for a word the
-    shortcut leaves to the general path: an initial or a lone letter, a placeholder, a legal
-    form or the start of a spelled-out one, a particle or an honorific, a letter whose casefold
-    is no letter."""
-    if len(w) == 1:
-        return False
-    folded = w.casefold()
-    lower = w.lower()
-    if (
-        not folded.isalpha()
-        or folded in _COMPANY_WORD_SET
-        or folded.startswith(_COMPANY_PHRASE_SECOND_WORDS)
-        or lower in PLACEHOLDERS
-        or lower in _PLACEHOLDER_FIRST_WORDS
-    ):
-        return False
-    t = _tok(w)
-    if t.kind != _WORD or t.strong or t.hint is not None:
-        return False
-    shout = len(w) <= 4 and w.isupper()  # "HR", "СТО": kept as typed when alone
-    text_cyr = CYR_RE.search(t.text) is not None
-    return t.text, (t.cyr, t.caps, t.first, t.patr, t.sur, text_cyr, shout)
-
-
-def _plain_order(attrs: tuple) -> tuple:
-    """(index of the surname, of the first name, of the middle name, each or None; gender;
-    the indexes in display order) for words of these attributes, as the general path orders
-    them (asked once per combination)."""
-    toks = []
-    for cyr, caps, first, patr, sur, _text_cyr, _shout in attrs:
-        t = _Tok()  # one object per position: the slots are mapped back by identity
-        t.text, t.kind, t.cyr, t.caps, t.first, t.patr, t.sur = (
-            "",
-            _WORD,
-            cyr,
-            caps,
-            first,
-            patr,
-            sur,
-        )
-        t.strong, t.hint = False, None
-        toks.append(t)
-    last, first, middle = _slots(toks)
-    gender = _assemble(last, first, middle, None).gender
-
-    def at(slot: list[_Tok]) -> int | None:
-        return next(i for i, t in enumerate(toks) if t is slot[0]) if slot else None
-
-    places = (at(last), at(first), at(middle))
-    present = [i for i in places if i is not None]
-    if any(attrs[i][5] for i in present):
-        shown = present  # surname first
-    else:
-        shown = [i for i in (places[1], places[2], places[0]) if i is not None]
-    return (*places, gender, tuple(shown))
-
-
-def plain_person(text: str) -> tuple | None:
-    """(last, first, middle, gender, display) of a name cell that is plainly a person's name:
-    one to three name words of letters separated by spaces, none of them a legal form, a
-    placeholder or an initial. Exactly what ``keep_as_typed`` (False), ``looks_like_company``
-    (False) and ``parse_full_name`` with its ``display`` give for it; None for any other cell,
-    which takes the general path."""
-    if not text.replace(" ", "").isalpha():
-        return None
-    words = text.split()
-    n = len(words)
-    if not 1 <= n <= 3:
-        return None
-    known = _PLAIN_WORDS
-    found = []
-    for w in words:
-        info = known.get(w)
-        if info is None:
-            if len(known) >= _PLAIN_MAX:
-                known.clear()
-            info = known[w] = _plain_word(w)
-        if info is False:
-            return None
-        found.append(info)
-    attrs = tuple([info[1] for info in found])
-    if n == 1 and attrs[0][6]:
-        return None  # an abbreviation in capitals: kept as typed
-    order = _PLAIN_ORDERS.get(attrs)
-    if order is None:
-        if len(_PLAIN_ORDERS) >= _PLAIN_MAX:
-            _PLAIN_ORDERS.clear()
-        order = _PLAIN_ORDERS[attrs] = _plain_order(attrs)
-    i, j, k, gender, shown = order
-    return (
-        None if i is None else found[i][0],
-        None if j is None else found[j][0],
-        None if k is None else found[k][0],
-        gender,
-        " ".join([found[x][0] for x in shown]),
-    )
 
 
 # --- parts ------------------------------------------------------------------------------------
