@@ -48,6 +48,12 @@ COMMANDS = {
     "ltv.json": ["analyze", "ltv", "--format", "json", "--as-of", AS_OF],
     "ltv_cohort.csv": ["analyze", "ltv", "--method", "cohort", "--format", "csv", "--as-of", AS_OF],
     "churn.json": ["analyze", "churn", "--format", "json", "--as-of", AS_OF],
+    # the customers' groups (db.joined texts of every customer's manager or channel)
+    "churn_by_channel.json": [*"analyze churn --by channel --format json --as-of".split(), AS_OF],
+    "ltv_cohort_by_manager.json": [
+        *"analyze ltv --method cohort --by manager --format json --as-of".split(),
+        AS_OF,
+    ],
     "report.json": ["report", "--format", "json", "--as-of", AS_OF],
     "report.html": ["report", "--format", "html", "--as-of", AS_OF],
     "report_month.json": ["report", "--format", "json", "--period", "month", "--as-of", AS_OF],

@@ -43,7 +43,7 @@ def test_every_plain_value_is_read_as_typer_reads_it():
     params = _params()
     kinds = {repr(p.type_descriptor.annotation) for p, _ in params}
     assert {"<class 'str'>", "<class 'int'>", "<class 'float'>", "<class 'pathlib.Path'>",
-            "list[str]", "list[int]"} <= kinds  # fmt: skip
+            "list[str]", "list[int]", "tuple[str, str]"} <= kinds  # fmt: skip
     assert any("enum" in k for k in kinds)
     compared = 0
     for param, ctx in params:
@@ -55,6 +55,11 @@ def test_every_plain_value_is_read_as_typer_reads_it():
                 framework, given, param, ctx
             ), (param.name, value)
             compared += 1
+        if param.nargs > 1:  # a pair such as --compare A B: every length, every sample
+            for given in [tuple(SAMPLES[i : i + n]) for n in (1, 2, 3) for i in range(0, 6)]:
+                assert _outcome(param._runtime_param, given, param, ctx) == _outcome(
+                    framework, given, param, ctx
+                ), (param.name, given)
         # Defaults arrive as Python values, not text.
         for value in (param.default, 5, 0, True):
             if value is None or (is_list and not isinstance(value, tuple | list)):

@@ -9,7 +9,13 @@ import numpy as np
 import pandas as pd
 import pytest
 
-from clientbase.analytics.ltv import HISTORICAL_COLUMNS, by_group, cohort_table, historical
+from clientbase.analytics.ltv import (
+    HISTORICAL_COLUMNS,
+    by_group,
+    cohort_table,
+    historical,
+    month_codes,
+)
 from clientbase.errors import ClientbaseError, UsageError
 
 
@@ -126,6 +132,13 @@ def test_cohort_table_margin_and_cut():
         cohort_table(COHORTS, value="orders")
     with pytest.raises(ClientbaseError, match="margin"):
         cohort_table(COHORTS.drop(columns="margin"), value="margin")
+
+
+def test_month_codes_floor_each_time_to_its_month_before_1970_too():
+    times = pd.Series(pd.to_datetime(["1969-12-31 23:59:59.999", "1970-01-01 00:00", "1899-02-28 12:00",
+                                      "2025-12-31 23:59:59", "2026-01-01 00:00"], format="ISO8601"))  # fmt: skip
+    expected = [t.year * 12 + t.month - 1 for t in times]
+    assert month_codes(times).tolist() == expected == [23639, 23640, 22789, 24311, 24312]
 
 
 def test_cohort_table_empty():

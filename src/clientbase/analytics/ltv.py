@@ -197,7 +197,8 @@ def cohort_table(
 
 def month_codes(ts: pd.Series) -> np.ndarray:
     """Calendar months as consecutive integers (year x 12 + month - 1)."""
-    return (ts.dt.year.to_numpy(np.int64) * 12 + ts.dt.month.to_numpy(np.int64)) - 1
+    # numpy's month unit counts from 1970-01 and floors a time to its month (before 1970 too)
+    return ts.to_numpy("datetime64[ns]").astype("datetime64[M]").astype(np.int64) + 1970 * 12
 
 
 def month_label(code: int) -> str:
@@ -219,7 +220,7 @@ def _cohort_matrix(
         table.attrs["customers"] = {}
         return table
     month = month_codes(orders["ordered_at"])
-    cust_code, _uniques = pd.factorize(orders["customer_id"])
+    cust_code, customer_ids = pd.factorize(orders["customer_id"])
     first = pd.Series(month).groupby(cust_code).transform("min").to_numpy()
     since = month - first
     last_month = int(month.max())
@@ -232,14 +233,22 @@ def _cohort_matrix(
         width = min(width, max_months + 1)
     sizes = pd.Series(first).groupby(cust_code).first().value_counts().reindex(cohorts)
 
-    cells = pd.DataFrame({"cohort": first, "k": since, "c": cust_code})
-    if values is None:
-        cells = cells.drop_duplicates()
-        grid = cells.groupby(["cohort", "k"]).size()
+    # One integer per (cohort, months since) cell: grouping by one key, not two, is several
+    # times faster, and each cell still sums the same rows in the same order.
+    span = last_month - int(cohorts[0]) + 1  # since < span for every row
+    cell = (first - int(cohorts[0])) * span + since
+    if values is None:  # customers buying in the cell: each customer once
+        cell = pd.unique(cell * len(customer_ids) + cust_code) // len(customer_ids)
+        grid = pd.Series(np.ones(len(cell), np.int64)).groupby(cell).sum()
     else:
-        cells["v"] = values
-        grid = cells.groupby(["cohort", "k"])["v"].sum()
-    matrix = grid.unstack("k").reindex(index=cohorts, columns=range(width)).fillna(0.0)
+        grid = pd.Series(values).groupby(cell).sum()
+    keys = grid.index.to_numpy()
+    row = np.searchsorted(cohorts, keys // span + int(cohorts[0]))
+    k = keys % span
+    shown = k < width
+    dense = np.zeros((len(cohorts), width))
+    dense[row[shown], k[shown]] = grid.to_numpy(float)[shown]
+    matrix = pd.DataFrame(dense, index=cohorts, columns=range(width))
     if values is not None:
         matrix = matrix.cumsum(axis=1)
     matrix = matrix.div(sizes.to_numpy(float), axis=0)

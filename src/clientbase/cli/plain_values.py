@@ -3,11 +3,11 @@
 Typer turns each command-line value into its Python type through a pydantic ``TypeAdapter``;
 importing pydantic and building the adapters costs ~0.12 s, a third of the start of a quick
 command such as `contacts list --limit 1`. The values clientbase takes are plain: text, whole
-numbers and numbers with ranges, choices, paths, and lists of those. For these, ``install``
-gives each parameter a reader that makes the value the framework would make. Anything else, and
-every value the quick reader is not sure of (a number written `1e3`, one out of range, a choice
-that is not one), goes to the framework's own reader, so results and error messages stay exactly
-Typer's. When the framework's internals are not the ones this was written for, nothing is
+numbers and numbers with ranges, choices, paths, and lists and pairs of those. For these,
+``install`` gives each parameter a reader that makes the value the framework would make.
+Anything else, and every value the quick reader is not sure of (a number written `1e3`, one out
+of range, a choice that is not one), goes to the framework's own reader, so results and error
+messages stay exactly Typer's. When the framework's internals are not the ones this was written for, nothing is
 installed and Typer reads every value itself.
 """
 
@@ -81,6 +81,9 @@ def _supported(annotation) -> bool:
     if get_origin(annotation) is list:
         args = get_args(annotation)
         return len(args) == 1 and _supported(args[0])
+    if get_origin(annotation) is tuple:  # a fixed number of values (nargs), e.g. --compare A B
+        args = get_args(annotation)
+        return bool(args) and all(_supported(a) and get_origin(a) is None for a in args)
     if annotation in (str, bool, int, float):
         return True
     return isinstance(annotation, type) and issubclass(annotation, (Enum, Path))
@@ -102,6 +105,13 @@ if RuntimeParam is not None:
                     item = get_args(annotation)[0]
                     values = value if isinstance(value, list | tuple) else [value]
                     return [_leaf(item, v, info, param, ctx) for v in values]
+                if get_origin(annotation) is tuple:
+                    items = get_args(annotation)
+                    if not isinstance(value, list | tuple) or len(value) != len(items):
+                        raise _NotPlain
+                    return tuple(
+                        _leaf(a, v, info, param, ctx) for a, v in zip(items, value, strict=True)
+                    )
                 return _leaf(annotation, value, info, param, ctx)
             except _NotPlain:
                 framework = build_runtime_param(self.descriptor)

@@ -10,7 +10,7 @@ from typing import Any
 from sqlalchemy import Engine, case, delete, func, insert, select
 
 from clientbase.analytics.asof import as_of_day, stale_note
-from clientbase.db.bulk import insert_rows, read_frame
+from clientbase.db.bulk import insert_rows
 from clientbase.db.engine import write_transaction
 from clientbase.db.models import abc_snapshot_rows, abc_snapshots, customers, orders
 from clientbase.db.rules import ORDER_RETURN, UNCOUNTED_ORDER_STATUSES
@@ -103,8 +103,15 @@ def load_customers(
     named = {"name": c.c.display_name.label("name"), "manager": c.c.manager,
              "channel": c.c.source.label("channel"), "city": c.c.city}  # fmt: skip
     q = select(c.c.id, *(named[k] for k in columns))
+    # these import pandas (~0.4 s): only when this runs
+    from clientbase.db.columns import INT, TEXT
+    from clientbase.db.joined import read_typed
+
+    # Each column as one long text (db.joined): a hundred thousand customers' rows as Python
+    # tuples cost 0.25 s, this 0.09 s.
     with engine.connect() as conn:
-        return read_frame(conn, q, index_col="id")
+        frame = read_typed(conn, q, {"id": INT, **dict.fromkeys(columns, TEXT)})
+    return frame.set_index("id")
 
 
 def customer_groups(frame, people, by: str, order_managers=None):

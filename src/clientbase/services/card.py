@@ -7,7 +7,7 @@ from dataclasses import dataclass, field
 from datetime import datetime
 from pathlib import Path
 
-from sqlalchemy import Engine, delete, func, insert, or_, select, update
+from sqlalchemy import Engine, delete, insert, or_, select, update
 
 from clientbase.db import facts_cache
 from clientbase.db.engine import (
@@ -41,6 +41,7 @@ from clientbase.normalize.phones import normalize_phone
 from clientbase.services.contacts import BY_HAND
 from clientbase.services.copies import copies_holding
 from clientbase.services.dry_run import changes
+from clientbase.services.reminders import Reminder, due_reminders  # noqa: F401 (read from here)
 from clientbase.services.results import Result
 
 # Columns `contacts edit --field KEY=VALUE` may set (names, phones, emails, birthday have options).
@@ -138,19 +139,6 @@ class CardEdited(Result):
     added: list[str]
     removed: int
     shared_with: list[int]
-
-
-@dataclass(frozen=True, slots=True)
-class Reminder(Result):
-    """A follow-up that is due, with the customer's first valid phone."""
-
-    id: int
-    customer_id: int
-    name: str | None
-    phone: str | None
-    due: str
-    overdue: bool
-    what: str
 
 
 @dataclass(frozen=True, slots=True)
@@ -312,37 +300,6 @@ def _log(engine: Engine, customer_id: int, **values) -> int:
             customer_id=customer_id, occurred_at=now, source=BY_HAND, created_at=now, **values
         )
         return conn.execute(stmt).inserted_primary_key[0]
-
-
-def due_reminders(engine: Engine, until: datetime) -> list[Reminder]:
-    it = interactions
-    q = (
-        select(
-            it.c.id,
-            it.c.customer_id,
-            customers.c.display_name,
-            it.c.due_at,
-            it.c.note,
-            func.min(contact_points.c.value).label("phone"),
-        )
-        .join(customers, customers.c.id == it.c.customer_id)
-        .outerjoin(
-            contact_points,
-            (contact_points.c.customer_id == it.c.customer_id)
-            & (contact_points.c.kind == "phone")
-            & contact_points.c.valid.is_(True),
-        )
-        .where(it.c.kind == "reminder", it.c.done_at.is_(None), it.c.due_at <= until)
-        .group_by(it.c.id, customers.c.id)
-        .order_by(it.c.due_at, it.c.id)
-    )
-    with engine.connect() as conn:
-        return [
-            Reminder(id=r.id, customer_id=r.customer_id, name=r.display_name, phone=r.phone,
-                     due=r.due_at.isoformat(sep=" ", timespec="minutes"),
-                     overdue=r.due_at.date() < until.date(), what=r.note)
-            for r in conn.execute(q)
-        ]  # fmt: skip
 
 
 def done_reminder(engine: Engine, reminder_id: int) -> None:

@@ -11,8 +11,8 @@ from clientbase.db.models import contact_points, customers, dedupe_candidates, i
 from clientbase.reports.metrics import BIRTHDAY_DAYS
 from clientbase.reports.periods import Window, months
 from clientbase.services.calls import missed_calls
-from clientbase.services.card import due_reminders
 from clientbase.services.outreach import birthdays
+from clientbase.services.reminders import due_reminders
 from clientbase.services.report_source import ReportSource, change_pct, rounded
 from clientbase.services.segments import SNAPSHOT_KIND, count_matching, list_segments
 from clientbase.services.value import metric_history
@@ -51,8 +51,15 @@ def _first_seen(engine: Engine, orders_frame):
         .outerjoin(first_contact, first_contact.c.customer_id == c.c.id)
         .where(c.c.merged_into_id.is_(None), c.c.status != "erased")
     )
+    # these import pandas (~0.4 s): only when this runs
+    from clientbase.db.columns import INT, TEXT
+    from clientbase.db.joined import read_typed
+
+    # Each column as one long text (db.joined), not a Python tuple per customer; the times
+    # come as the texts they are stored as, parsed below as before.
+    kinds = {"id": INT, "status": TEXT, "source": TEXT, "created_at": TEXT, "first_contact": TEXT}
     with engine.connect() as conn:
-        frame = pd.read_sql(q, conn)
+        frame = read_typed(conn, q, kinds)
     for col in ("created_at", "first_contact"):
         frame[col] = pd.to_datetime(frame[col], format="ISO8601")
     first_order = orders_frame.groupby("customer_id")["ordered_at"].min().rename("first_order")
