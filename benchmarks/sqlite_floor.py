@@ -1,6 +1,7 @@
 """SQLite's floor for a first load: the rows an import wrote, inserted again and nothing else.
 
     python benchmarks/sqlite_floor.py /tmp/x/imported.db
+    python benchmarks/sqlite_floor.py /tmp/x/imported.db --journal DELETE   # as a first load
 
 Reads the customers, contact points and raw rows of a base an import built (only the columns it
 filled, in id order), then, in a new base with the same schema and the same pragmas as
@@ -9,7 +10,9 @@ secondary indexes a first load builds at its end (``pipeline.DEFERRED_INDEXES``;
 contact points by customer is kept during the load, as the import keeps it) and the commit. No
 cleaning, no matching, no Python per row beyond the driver's binding: whatever the import's main
 process spends on top of these figures is its own work. Prints CPU seconds (and wall seconds,
-which only mean something on an idle machine) per step.
+which only mean something on an idle machine) per step. ``--journal DELETE``: the load with a
+rollback journal, as a first load into an empty base writes (see engine.write_transaction); the
+default is the write-ahead log every other transaction uses.
 """
 
 from __future__ import annotations
@@ -26,12 +29,12 @@ from clientbase.importers.pipeline import DEFERRED_INDEXES
 TABLES = ("customers", "contact_points", "import_rows")
 
 
-def floor(source: Path, target: Path) -> dict[str, float]:
-    for suffix in ("", "-wal", "-shm"):
+def floor(source: Path, target: Path, journal: str = "WAL") -> dict[str, float]:
+    for suffix in ("", "-wal", "-shm", "-journal"):
         Path(f"{target}{suffix}").unlink(missing_ok=True)
     src = sqlite3.connect(f"file:{source}?mode=ro", uri=True)
     dst = sqlite3.connect(target, isolation_level=None)
-    for pragma in ("journal_mode=WAL", "synchronous=NORMAL", "foreign_keys=ON",
+    for pragma in (f"journal_mode={journal}", "synchronous=NORMAL", "foreign_keys=ON",
                    f"cache_size=-{CACHE_KIB}"):  # fmt: skip
         dst.execute(f"PRAGMA {pragma}")
     deferred = {ix.name for ix in DEFERRED_INDEXES}
@@ -85,8 +88,14 @@ def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("db", type=Path, help="a SQLite base an import built")
     ap.add_argument("--work", type=Path, default=Path(tempfile.gettempdir()) / "sqlite-floor.db")
+    ap.add_argument(
+        "--journal",
+        default="WAL",
+        help="the journal mode of the load (WAL, as clientbase's connections; DELETE: a rollback "
+        "journal, whose pages are written once instead of to the log and again at the checkpoint)",
+    )
     args = ap.parse_args()
-    figures = floor(args.db, args.work)
+    figures = floor(args.db, args.work, args.journal)
     print("| step | CPU s | wall s |\n|---|---:|---:|")
     for step, (cpu, wall) in figures.items():
         print(f"| {step} | {cpu:.2f} | {wall:.2f} |")

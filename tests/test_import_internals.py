@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import random
+
 import numpy as np
 import pytest
 from conftest import write
@@ -107,6 +109,21 @@ def test_key_index_finds_owners_across_levels(monkeypatch):
     assert ix.owners([key_hash("phone", "+79160000099"), key_hash("email", "x@y.ru")]) == {99}
     assert ix.owners([]) == set()
     assert all(np.all(h[:-1] <= h[1:]) for h, _ in ix._levels)  # levels stay sorted
+
+
+def test_key_index_answers_as_a_dict_of_every_key_would(monkeypatch):
+    monkeypatch.setattr(keyindex, "_FLUSH_AT", 64)
+    rnd = random.Random(5)
+    ix, owners = KeyIndex(), {}
+    hashes = [rnd.randrange(-(2**63), 2**63) for _ in range(2000)]
+    for n, h in enumerate(hashes):
+        for owner in {n, n % 7 if n % 5 == 0 else n}:  # every fifth hash has a second owner
+            ix.add(h, owner)
+            owners.setdefault(h, set()).add(owner)
+    # the smallest and largest possible hashes too: past either end of every level
+    for q in ([*rnd.sample(hashes, 300), *(rnd.randrange(-(2**63), 2**63) for _ in range(300))],
+              [-(2**63), 2**63 - 1, hashes[0]], [-(2**63)]):  # fmt: skip
+        assert ix.owners(q) == set().union(*(owners.get(h, set()) for h in q))
 
 
 def test_bulk_sql_is_dialect_specific():

@@ -177,6 +177,31 @@ def test_orders_staged_whole_leave_the_same_base(new_db, tmp_path, monkeypatch):
     assert sorted(o[2] for o in base2["orders"]) == sorted(o[2] for o in base["orders"])
 
 
+def test_a_late_line_after_its_order_was_written(new_db, tmp_path, monkeypatch):
+    """Order numbers rise for many chunks, so their orders are written as they come; then a
+    line of the first order comes last. The orders written are taken back and everything is
+    summed again: the same base as staging every line by itself (ids in key order too)."""
+    from clientbase.importers import orders_writer
+
+    flushed = []
+    real_flush = orders_writer.OrderWriter._flush_orders
+
+    def flush(self):
+        flushed.append(self._staged - self._flushed)
+        return real_flush(self)
+
+    monkeypatch.setattr(orders_writer.OrderWriter, "_flush_orders", flush)
+    head, *body = _sales(300).splitlines()
+    path = write(tmp_path / "late.csv", "\n".join([head, *body, body[0]]) + "\n")
+    s, base, rising = _import_both_ways(new_db, monkeypatch, path)
+    assert rising == [False, False]
+    sqlite = not new_db("probe").startswith("postgresql")
+    assert (sum(flushed) > 100) is sqlite  # orders were in before the late line came
+    first = [o for o in base["orders"] if o[2] == body[0].split(";")[1]]
+    assert len(first) == 1 and first[0][0] == 1  # its order keeps the first number
+    assert len(base["orders"]) == s["created"]
+
+
 def test_orders_staged_whole_with_customers_rejected(new_db, tmp_path, monkeypatch):
     """--no-create-missing into a base of contacts only: the lines of unknown customers are
     rejected in their place, the others staged as whole orders."""

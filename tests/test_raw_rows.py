@@ -140,6 +140,9 @@ def test_a_chunk_of_columns_gives_each_row_its_cells_form():
         expected = [cells_text([c[i] for c in cols]) for i in range(rows)]
         assert cells_texts(cols) == expected
     assert cells_texts([]) == []
+    # Columns with nothing to escape next to columns with something: each row as cells_text.
+    cols = [["Плед", "Подушка", ""], ['позвонить "вечером"', "", "a\\b"], ["x\ty", "", ""]]
+    assert cells_texts(cols) == [cells_text(list(r)) for r in zip(*cols, strict=True)]
     assert cells_texts([["a", ""], ["", ""], ['x,""', ""]]) == ['["a","","x,\\"\\""]', "[]"]
 
 

@@ -13,7 +13,7 @@ import random
 import sqlite3
 import time
 from collections.abc import Callable, Iterator
-from contextlib import contextmanager
+from contextlib import contextmanager, suppress
 from dataclasses import dataclass
 from pathlib import Path
 from typing import TypeVar
@@ -167,21 +167,52 @@ def open_database(
 
 
 @contextmanager
-def write_transaction(engine: Engine) -> Iterator[Connection]:
+def write_transaction(engine: Engine, *, rollback_journal: bool = False) -> Iterator[Connection]:
     """A transaction that takes the write lock at once (SQLite: BEGIN IMMEDIATE).
 
     A plain BEGIN starts as a reader; if another writer commits meanwhile, the first write fails
     at once with "database is locked" instead of waiting. Taking the lock up front makes a second
-    import or a cron job wait for the first (busy_timeout) and then run."""
+    import or a cron job wait for the first (busy_timeout) and then run.
+
+    ``rollback_journal`` (SQLite; a first load of a big file into an empty base): the
+    transaction runs with a rollback journal instead of the write-ahead log when no other
+    connection has the file open (else it stays in WAL). The log holds every page a transaction
+    writes until a checkpoint copies it into the file, so a load of hundreds of megabytes is
+    written twice; a rollback journal writes the pages into the file once and keeps only the few
+    pages the empty base had before, and a failed or killed load still leaves the base as it
+    was (the journal is rolled back when the file is next opened). The price: readers wait for
+    the load (there is nothing in the base for them to read yet). WAL is restored at the end."""
     with engine.connect() as conn:
         conn.execution_options(clientbase_write=True)
-        with conn.begin():
-            if conn.dialect.name == "postgresql":
-                # One writer at a time, as on SQLite: two imports computing the next free id,
-                # or two edits of one card, wait for each other instead of colliding. Readers
-                # are not blocked (MVCC); the lock ends with the transaction.
-                _pg_take_write_lock(conn, wait_policy(engine))
-            yield conn
+        journal = rollback_journal and conn.dialect.name == "sqlite" and _journal(conn, "delete")
+        try:
+            with conn.begin():
+                if conn.dialect.name == "postgresql":
+                    # One writer at a time, as on SQLite: two imports computing the next free
+                    # id, or two edits of one card, wait for each other instead of colliding.
+                    # Readers are not blocked (MVCC); the lock ends with the transaction.
+                    _pg_take_write_lock(conn, wait_policy(engine))
+                yield conn
+        finally:
+            if journal:
+                # Never in the way of the transaction's own outcome or error (a full disk, say):
+                # a switch back that fails leaves WAL to the next connection, which sets it.
+                with suppress(sqlite3.Error):
+                    _journal(conn, "wal")
+
+
+def _journal(conn: Connection, mode: str) -> bool:
+    """Switch the SQLite file's journal mode, outside a transaction; whether it took. Leaving
+    WAL needs the file to itself: with another connection on it the mode stays (no waiting).
+    A switch back that finds a reader leaves the file to the next connection, which sets WAL."""
+    db = conn.connection.driver_connection
+    try:
+        (now,) = db.execute(f"PRAGMA journal_mode={mode}").fetchone()
+    except sqlite3.OperationalError as exc:
+        if not _is_busy(exc):
+            raise
+        return False
+    return str(now).lower() == mode
 
 
 def _pg_take_write_lock(conn: Connection, policy: WaitPolicy) -> None:
@@ -312,7 +343,13 @@ def _sqlite_connect(dbapi_conn, _record) -> None:
     # lower(name) LIKE '%иванов%' behave as on PostgreSQL.
     dbapi_conn.create_function("lower", 1, lower_text, deterministic=True)
     cur = dbapi_conn.cursor()
-    cur.execute("PRAGMA journal_mode=WAL")
+    try:
+        cur.execute("PRAGMA journal_mode=WAL")
+    except sqlite3.OperationalError as exc:
+        # A first load holds the file in rollback-journal mode (see write_transaction): this
+        # connection reads and writes in that mode, waiting for the load as busy_timeout says.
+        if not _is_busy(exc):
+            raise
     cur.execute("PRAGMA synchronous=NORMAL")
     cur.execute("PRAGMA foreign_keys=ON")
     cur.execute(f"PRAGMA busy_timeout={BUSY_TIMEOUT_MS}")

@@ -47,14 +47,21 @@ class KeyIndex:
         found: set[int] = set()
         if not self._levels or not hashes:
             return found
-        q = np.fromiter(hashes, dtype=np.int64, count=len(hashes))
+        # Sorted needles: each binary search starts where the last one ended, so a level's
+        # pages are walked in order instead of at random.
+        q = np.sort(np.fromiter(hashes, dtype=np.int64, count=len(hashes)))
         for level_h, level_id in self._levels:
             lo = np.searchsorted(level_h, q, side="left")
-            hi = np.searchsorted(level_h, q, side="right")
-            hit = hi > lo
+            hit = level_h[np.minimum(lo, len(level_h) - 1)] == q
             if not hit.any():
                 continue
-            for a, b in zip(lo[hit].tolist(), hi[hit].tolist(), strict=True):
+            # Only the hashes found are searched for the end of their run (one key may have
+            # several owners: a name, or a hash two keys share).
+            lo = lo[hit]
+            hi = np.searchsorted(level_h, q[hit], side="right")
+            single = hi - lo == 1
+            found.update(level_id[lo[single]].tolist())
+            for a, b in zip(lo[~single].tolist(), hi[~single].tolist(), strict=True):
                 found.update(level_id[a:b].tolist())
         return found
 

@@ -32,6 +32,7 @@ from sqlalchemy import (
     bindparam,
     case,
     cast,
+    delete,
     func,
     insert,
     literal,
@@ -94,6 +95,11 @@ _OUTCOMES = Table(
     prefixes=["TEMPORARY"],
 )  # fmt: skip
 PAGE = 5000
+# Indexes a first load into SQLite fills in the order of their keys (see indexes_to_defer).
+_GROWN_IN_ORDER = frozenset(
+    ("ix_import_rows_import_id_row", "ix_orders_import_id", "ix_orders_external_id",
+     "ix_orders_ordered_at")
+)  # fmt: skip
 PROTOCOL = pickle.HIGHEST_PROTOCOL
 _IN_FLIGHT = 3  # chunks handed to the worker ahead of the writer: enough to keep it busy
 _COMPARE = (
@@ -130,6 +136,7 @@ class OrderWriter:
         _LINES.drop(conn, checkfirst=True)
         _LINES.create(conn)
         self._n = 0
+        self._started = datetime.now()  # the new orders' created_at
         # A base without orders has nothing to compare with: every order of the file is new,
         # so each line's batch record is known as it is read and goes straight in.
         self._first = conn.execute(select(orders.c.id).limit(1)).first() is None
@@ -140,6 +147,12 @@ class OrderWriter:
         self._grouped = self._first and conn.dialect.name == "sqlite"
         self._held: tuple | None = None
         self._rising = True
+        # While the keys rise, the orders staged so far are whole and go into ``orders`` a
+        # chunk at a time (_flush_orders) instead of all at the end, while the reading worker
+        # still reads: the lines staged and the orders written, by line number.
+        self._staged = 0
+        self._flushed = 0
+        self._flush_sql = None
         self._folding = Folding()  # the reading side's (orders_columns.as_orders)
         self._rows = ColumnRows(region, source)
         # Identity number (see orders_rows) -> (customer id or None, the reason when None).
@@ -157,6 +170,16 @@ class OrderWriter:
         # Each table's column names, by sheet: a line read a column at a time keeps its raw
         # record in the cells form (rawrow), named again when the line is rejected here.
         self._headers: dict[str, list[str]] = {}
+
+    def indexes_to_defer(self, indexes: list) -> list:
+        """Of the indexes a big first load would build at the end, those it should: a first
+        load into SQLite writes the orders while it reads (_flush_orders) and the lines' batch
+        records in file order, so an index whose keys come in rising (the batch, the order
+        number, the day of a file sorted by date) grows at its end as cheaply as it is built
+        at the end, and is built while the reading worker still reads."""
+        if not self._grouped:
+            return indexes
+        return [ix for ix in indexes if ix.name not in _GROWN_IN_ORDER]
 
     @property
     def base_was_empty(self) -> bool:
@@ -387,6 +410,9 @@ class OrderWriter:
                 held = row
         self._held = held  # it may go on in the next chunk
         insert_rows(self.conn, _LINES, _ORDER_COLUMNS, page)
+        self._staged += len(page)
+        if self._rising:
+            self._flush_orders()
 
     def finish(self) -> None:
         """Sum the staged lines into orders; a known order id is updated, not added twice.
@@ -395,6 +421,7 @@ class OrderWriter:
         the lines' batch record is then written with one INSERT … SELECT."""
         if self._held is not None:
             insert_rows(self.conn, _LINES, _ORDER_COLUMNS, [self._held])
+            self._staged += 1
             self._held = None
         self._newest()
         conn, L = self.conn, _LINES
@@ -464,19 +491,53 @@ class OrderWriter:
     def _insert_orders(self, agg) -> None:
         """The first orders of a base: nothing to compare with, so every order is new and the
         whole aggregate goes in with one INSERT … SELECT (the lines' batch records are in).
-        The same values as ``_orders_page`` gives a new order, computed in SQL."""
+        The same values as ``_orders_page`` gives a new order, computed in SQL. While the keys
+        rose to the end, most are in already (``_flush_orders``): only the last ones are left."""
+        conn = self.conn
+        if self._grouped and self._rising:
+            self._flush_orders()
+        else:
+            if self._flushed:
+                # A key came again after its orders were written as whole ones: they are
+                # summed anew from all the lines, numbered from where they began.
+                conn.execute(delete(orders).where(orders.c.import_id == self.batch_id))
+                self._flushed = 0
+            conn.execute(self._orders_from(agg, whole=False))
+        o = orders
+        created, returns = conn.execute(
+            select(func.count(), func.count(case((o.c.status == ORDER_RETURN, 1))))
+            .where(o.c.import_id == self.batch_id)
+        ).one()  # fmt: skip
+        self.counts.created += created
+        self.counts.returns += returns
+
+    def _flush_orders(self) -> None:
+        """The orders staged since the last call into ``orders``, in line order: while the keys
+        rise each staged row is a whole order (see _stage), and new orders are numbered in key
+        order, so writing them a chunk at a time numbers them as one INSERT at the end would."""
+        if self._staged == self._flushed:
+            return
+        if self._flush_sql is None:
+            self._flush_sql = self._orders_from(None, whole=True)
+        self.conn.execute(self._flush_sql, {"after": self._flushed, "upto": self._staged})
+        self._flushed = self._staged
+
+    def _orders_from(self, agg, *, whole: bool):
+        """INSERT … SELECT of new orders: from the aggregate of the staged lines by key, or
+        (``whole``) from the staged rows between the lines ``after`` and ``upto`` (bound when
+        run), each a whole order already."""
         conn, L = self.conn, _LINES
-        # The aggregates themselves, not a subquery of them: one sort of the lines (by key)
-        # gives both the groups and the order of the new orders.
-        a = SimpleNamespace(**{c.name: c.element if isinstance(c, Label) else c
-                               for c in agg.selected_columns})  # fmt: skip
-        whole = self._grouped and self._rising
         if whole:
             # Each staged row is a whole order, in key order (see _stage): no sort, no groups.
             # A sum of one value is that value added to 0.0, as SQLite's SUM begins.
-            a = SimpleNamespace(**{c.name: L.c[c.name] for c in agg.selected_columns})
+            a = SimpleNamespace(**{c.name: L.c[c.name] for c in L.columns})
             for k in ("amount", "quantity", "cost", "margin", "discount"):
                 setattr(a, k, L.c[k] + literal(0.0, Float))
+        else:
+            # The aggregates themselves, not a subquery of them: one sort of the lines (by key)
+            # gives both the groups and the order of the new orders.
+            a = SimpleNamespace(**{c.name: c.element if isinstance(c, Label) else c
+                                   for c in agg.selected_columns})  # fmt: skip
         returned = and_(
             or_(a.ret == 1, a.amount < 0),
             or_(a.status.is_(None), a.status.not_in(("cancelled", "open"))),
@@ -488,7 +549,7 @@ class OrderWriter:
         ordered_at = a.ordered_at
         if conn.dialect.name != "sqlite":  # SQLite keeps times as this very text
             ordered_at = cast(ordered_at, DateTime)
-        now = timestamp(conn, datetime.now())
+        now = timestamp(conn, self._started)
         values = select(
             a.customer_id,
             ordered_at,
@@ -508,19 +569,13 @@ class OrderWriter:
             literal(now, DateTime if not isinstance(now, str) else String),
         )
         # New orders are numbered in key order.
-        values = (
-            values.order_by(L.c.line)
-            if whole
-            else values.group_by(a.order_key).order_by(a.order_key)
-        )
-        conn.execute(insert(orders).from_select(list(_ORDER_INSERT), values))
-        o = orders
-        created, returns = conn.execute(
-            select(func.count(), func.count(case((o.c.status == ORDER_RETURN, 1))))
-            .where(o.c.import_id == self.batch_id)
-        ).one()  # fmt: skip
-        self.counts.created += created
-        self.counts.returns += returns
+        if whole:
+            values = values.where(
+                L.c.line > bindparam("after"), L.c.line <= bindparam("upto")
+            ).order_by(L.c.line)
+        else:
+            values = values.group_by(a.order_key).order_by(a.order_key)
+        return insert(orders).from_select(list(_ORDER_INSERT), values)
 
     def _orders_page(self, page) -> None:
         conn, o = self.conn, orders

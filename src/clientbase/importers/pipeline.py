@@ -167,7 +167,8 @@ def run_import(
     for plan in plans:
 
         def one_file(plan=plan) -> FileResult:
-            with write_transaction(engine) as conn:
+            first = _first_big_load(engine, plan)
+            with write_transaction(engine, rollback_journal=first) as conn:
                 return _import_planned(conn, plan, options, progress, known)
 
         try:
@@ -193,6 +194,17 @@ def run_import(
         found = after_contacts(engine, [r.batch_id for r in results if r.kind == "contacts"
                                        and r.batch_id and not r.skipped])  # fmt: skip
     return ImportResult(results, False, found)
+
+
+def _first_big_load(engine: Engine, plan: _Planned) -> bool:
+    """A big file going into a base with no customers yet: its transaction may use a rollback
+    journal (see engine.write_transaction), there being nothing in the base to read meanwhile."""
+    if plan.problem is not None or plan.source is None or engine.dialect.name != "sqlite":
+        return False
+    if plan.source.size < PARALLEL_FROM_BYTES:
+        return False
+    with engine.connect() as conn:
+        return conn.execute(select(customers.c.id).limit(1)).first() is None
 
 
 def _plan(path: Path, from_folder: bool, opt: ImportOptions) -> _Planned:
@@ -605,7 +617,8 @@ def _import_orders(
         # A first big load into an empty base builds its secondary indexes once, at the end.
         big_first = writer.base_was_empty and plan.source.size >= PARALLEL_FROM_BYTES
         gc.disable()  # millions of small acyclic tuples: see clean.worker_init
-        with indexes_deferred(conn, [*DEFERRED_INDEXES, *ORDER_INDEXES] if big_first else []):
+        deferred = [*DEFERRED_INDEXES, *ORDER_INDEXES] if big_first else []
+        with indexes_deferred(conn, writer.indexes_to_defer(deferred)):
             for t, m in plan.tables:
                 result.mapping[t.name or ""] = m.describe()
                 result.not_mapped.extend(h for h in m.unmapped if h not in result.not_mapped)

@@ -20,9 +20,12 @@ text (``contacts forget``) finds them in either.
 from __future__ import annotations
 
 import json
+import re
 from json.encoder import encode_basestring  # how json.dumps(ensure_ascii=False) writes a text
 
 to_json = json.JSONEncoder(ensure_ascii=False).encode  # one encoder: dumps() rebuilds it per call
+# What encode_basestring writes otherwise than as it is: a quote, a backslash, a control char.
+_ESCAPED = re.compile(r'[\x00-\x1f\\"]')
 
 
 def header_keys(header: list[str], width: int) -> list[str]:
@@ -63,8 +66,14 @@ def cells_texts(cols: list[list[str]]) -> list[str]:
     as long): each column is encoded with one ``map``, the rows joined from those pieces."""
     if not cols:
         return []
-    encoded = [list(map(encode_basestring, col)) for col in cols]
-    rows = ["[" + ",".join(r) + "]" for r in zip(*encoded, strict=True)]
+    # Most columns have nothing JSON escapes: their texts go in as they are, between the
+    # quotes the row's join puts around every cell; only a column with something to escape is
+    # encoded cell by cell (the quotes encode_basestring adds taken off again).
+    inner = [
+        col if not _ESCAPED.search("".join(col)) else [encode_basestring(c)[1:-1] for c in col]
+        for col in cols
+    ]
+    rows = ['["' + '","'.join(r) + '"]' for r in zip(*inner, strict=True)]
     if "" in cols[-1]:
         # An empty last cell: left out, with the empty cells before it. A row that ends in
         # ',""]' ends in an empty cell (a quote inside a text is always escaped).
