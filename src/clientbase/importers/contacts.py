@@ -40,7 +40,6 @@ from clientbase.importers.alone import rows_alone
 from clientbase.importers.basekeys import BaseKeys
 from clientbase.importers.candidates import (
     CODE_KEY,
-    CODE_KIND,
     CUSTOMER_COLUMNS,
     Cust,
     load_known,
@@ -54,6 +53,7 @@ from clientbase.importers.sameperson import (
     name_only_target,
     name_weight,
 )
+from clientbase.importers.secondcodes import add_code, code_owner, conflict_line
 from clientbase.normalize.names import first_names_compatible
 
 _CUSTOMER_TAIL = ("status", "created_import_id", "created_at", "updated_at")
@@ -439,38 +439,6 @@ class ContactWriter:
                 return custs[k], ("name", cl.fields["display_name"])
         return None, None
 
-    def _code_free(
-        self, cust: Cust, cl: Clean, code: str, index, matched_by: tuple[str, str] | None
-    ) -> bool:
-        """Whether a client code the row gives its customer belongs to no other customer. One
-        that does stays where it is, with a warning: a code is one customer's in its system."""
-        for other in index.get((CODE_KEY, code), ()):
-            if other.id != cust.id:
-                self.counts.code_conflicts += 1
-                where = _("row {row}").format(row=cl.row)
-                if cl.sheet:
-                    where = _("sheet {sheet}, row {row}").format(sheet=cl.sheet, row=cl.row)
-                key, value = matched_by or ("name", cust.fields.get("display_name") or "")
-                by = _("same {key} {value}").format(key=_(MATCH_KEYS.get(key, key)), value=value)
-                self.warnings.append(
-                    _(
-                        "{where}: client code {code} belongs to customer #{owner}, the row went "
-                        "to #{customer} ({by}); the code stays with #{owner} (if they are one "
-                        "person: `clientbase dedupe merge {owner} {customer}`)"
-                    ).format(where=where, code=code, owner=other.id, customer=cust.id, by=by)
-                )
-                return False
-        return True
-
-    def _add_code(self, cust: Cust, cl: Clean, code: str, index) -> None:
-        key = (CODE_KEY, code)
-        pid = self._next_point_id
-        self._next_point_id += 1
-        point = Point(CODE_KIND, code, code, True, None, None, None, key)
-        cust.keys[key] = [pid, "unknown", (None, None)]
-        cust.new_points[key] = [point, None, pid]
-        index[key].append(cust)
-
     def _add_points(self, cust: Cust, cl: Clean, index) -> int:
         added = 0
         for p in cl.points:
@@ -543,12 +511,16 @@ class ContactWriter:
                 want[k] = new[k]
         code = new.get("external_id")
         if code and code != old.get("external_id") and (CODE_KEY, code) not in cust.keys:
-            if not self._code_free(cust, cl, code, index, matched_by):
+            owner = code_owner(cust, code, index)
+            if owner is not None:  # it stays with them, with a warning
+                key, value = matched_by or ("name", old.get("display_name") or "")
+                by = _("same {key} {value}").format(key=_(MATCH_KEYS.get(key, key)), value=value)
+                self.warnings.append(conflict_line(cl, code, owner, cust, by))
+                self.counts.code_conflicts += 1
                 new = {k: v for k, v in new.items() if k != "external_id"}
-            elif old.get("external_id"):
-                # A second system's code (a 1C code beside a CRM id): kept beside the first,
-                # so that the next row with only this code finds this customer.
-                self._add_code(cust, cl, code, index)
+            elif old.get("external_id"):  # a second system's code, kept beside the first
+                add_code(cust, code, self._next_point_id, index)
+                self._next_point_id += 1
         for k in FIRST_STAYS:
             if new.get(k) and not old.get(k):
                 want[k] = new[k]
