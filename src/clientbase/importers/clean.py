@@ -460,6 +460,8 @@ def clean_call(rec, region: str, source: str | None, own=()) -> Clean | Skipped 
     name = rec.contact_name
     if name and looks_like_company(name):
         out["company"] = out["display_name"] = name
+    elif name and keep_as_typed(name):
+        out["display_name"] = tidy(name)  # "Врач Петров", "Доставка": not a ФИО to take apart
     elif name:
         n = parse_full_name(name)
         out["last_name"], out["first_name"], out["middle_name"] = n.last, n.first, n.middle

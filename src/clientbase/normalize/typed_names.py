@@ -2,17 +2,22 @@
 
 People save contacts under anything: a number ("+7 916 …"), an address ("ivan@mail.ru"), a
 nickname ("Mama k", "1st DC"), a department ("HR"), a company ("1&1 Internet Inc"), a
-placeholder ("N/A", Bitrix24's "Гость"). Taking such text apart as Фамилия/Имя destroys it:
-"1st DC" would become "St Dc", "HR" "Hr", "N/A" "N. A.". The rule here: a name is parsed only
-when every part of it reads as a name word; anything else is kept exactly as typed (spaces
-tidied) as the customer's display name, and a phone or email inside it becomes a contact point.
+placeholder ("N/A", Bitrix24's "Гость", 1C's "Розничный покупатель"), a role or a relation
+("Врач Петров", "Мама Оли"). Taking such text apart as Фамилия/Имя destroys it: "1st DC" would
+become "St Dc", "HR" "Hr", "N/A" "N. A.", "Врач Петров" "Петров Врач". The rule here: a name is
+parsed only when every part of it reads as a name word and the parse keeps every word; anything
+else is kept exactly as typed (spaces tidied, case kept) as the customer's display name, and a
+phone or email inside it becomes a contact point.
 """
 
 from __future__ import annotations
 
 import re
 
-__all__ = ["PLACEHOLDERS", "contacts_in_name", "keep_as_typed", "tidy"]
+from .name_data import HONORIFICS, JUNK_WORDS, NOT_NAME_WORDS
+from .names import keeps_every_word
+
+__all__ = ["PLACEHOLDERS", "contacts_in_name", "keep_as_typed", "not_a_name_word", "tidy"]
 
 # Said instead of a name: a customer whose name nobody knows.
 PLACEHOLDERS = frozenset({
@@ -20,6 +25,10 @@ PLACEHOLDERS = frozenset({
     "нет", "не указано", "не указан", "неизвестно", "неизвестный", "без имени", "нет имени",
     "гость", "аноним", "клиент", "покупатель", "пользователь", "тест", "имя",
     "не вказано", "без імені", "невідомо", "гість", "клієнт",
+    "розничный покупатель", "частное лицо", "физ. лицо", "физ лицо", "физлицо",
+    "физическое лицо", "новый клиент", "новый покупатель", "покупець", "роздрібний покупець",
+    "фізична особа", "фізособа", "приватна особа", "сатып алушы", "жеке тұлға",
+    "retail customer", "walk-in customer", "cash customer", "private person",
     "guest", "unknown", "no name", "noname", "none", "null", "name", "anonymous", "client",
     "customer", "user", "test",
 })  # fmt: skip
@@ -30,6 +39,14 @@ _ONLY_NAME_WORDS = re.compile(rf"[\s,]*{_NAME_WORD}(?:[\s,]+{_NAME_WORD})*[\s,]*
 _EMAIL = re.compile(r"[\w.+\-]+@[\w\-]+(?:\s?\.\s?[\w\-]+)+")
 _PHONE = re.compile(r"\+?\d[\d\s().\-]{5,}\d")
 _ABBREVIATION_MAX = 4
+_WORD_SPLIT = re.compile(r"[\s,.]+")  # "Физ.лицо", "Иванов,директор": one word each side
+# Words that never stand in a person's name: the words of a placeholder, the role, kin and shop
+# words of name_data, and the titles and filler words the name parser would drop ("г-н",
+# "Mrs", "VIP"): a cell holding one is kept whole rather than losing the word.
+_NOT_NAME = frozenset({
+    *(w for p in PLACEHOLDERS for w in p.split() if w.isalpha() and len(w) > 2),
+    *NOT_NAME_WORDS, *JUNK_WORDS, *HONORIFICS,
+})  # fmt: skip
 
 
 def tidy(text: str) -> str:
@@ -44,7 +61,8 @@ def _only_name_words(text: str) -> bool:
 
 def keep_as_typed(text: str) -> bool:
     """True when ``text`` is not a person's name to take apart: digits, symbols, an
-    abbreviation in capitals, a stray lower-case letter, a placeholder."""
+    abbreviation in capitals, a stray lower-case letter, a placeholder, a word that is no name
+    word (a role, kin, a shop, a title), or words the name parser would not keep."""
     if not _only_name_words(text):
         return bool(text.strip())  # digits, "&", "@", "/", "#": not name words
     words = text.split()
@@ -54,14 +72,25 @@ def keep_as_typed(text: str) -> bool:
             return True
         bare = word.rstrip(".")
         # "HR", "IT", "СТО": capitals too short to be a shouted name
-        return 2 <= len(bare) <= _ABBREVIATION_MAX and bare.isupper()
-    if len(words) == 2 and f"{words[0]} {words[1]}".lower() in PLACEHOLDERS:
-        return True  # "без имени", "no name"
-    # "Mama k": a letter typed as a nickname, not an initial (those are capitals or have dots)
+        if 2 <= len(bare) <= _ABBREVIATION_MAX and bare.isupper():
+            return True
+    elif " ".join(words).lower() in PLACEHOLDERS:
+        return True  # "без имени", "no name", "Частное лицо", "Физ. лицо"
     for w in words:
+        # "Mama k": a letter typed as a nickname, not an initial (those are capitals or dots)
         if len(w) == 1 and w.islower():
             return True
-    return False
+    if any(map(not_a_name_word, _WORD_SPLIT.split(text))):
+        return True
+    # "Иванов Иван Иванович, директор", "Петров Иван Сергеевич Москва": the parser reads a
+    # full ФИО and would drop what follows; a word is never lost, so the cell stays whole.
+    return len(words) > 1 and not keeps_every_word(text)
+
+
+def not_a_name_word(word: str) -> bool:
+    """A word that never stands in a person's name: "Врач", "покупатель", "Мама", "г-н"."""
+    key = word.strip(",.").lower().replace("ё", "е")
+    return key in _NOT_NAME
 
 
 def contacts_in_name(text: str) -> tuple[list[str], list[str]]:
