@@ -75,3 +75,23 @@ def test_display_follows_the_script_of_the_parts():
     assert names.PersonName("Smith", "John", "A.", None).display == "John A. Smith"
     assert names.PersonName("Smith", "Иван", None, None).display == "Smith Иван"
     assert names.PersonName(None, None, None, None).display == ""
+
+
+def test_keep_as_typed_shortcut_matches_the_full_check(monkeypatch):
+    # Plain words of every kind the parser may drop or that are no name words, mixed.
+    rnd = random.Random(7)
+    words = [*WORDS, "Врач", "мама", "Покупатель", "Розничный", "Тётя", "Mrs", "VIP", "оглы",
+             "А", "Б", "В", "Гусейн", "Петрович", "Иванова", "Олена", "Ким"]  # fmt: skip
+    values = VALUES + [
+        rnd.choice(["", " "]) + " ".join(rnd.choice(words) for _ in range(rnd.randint(1, 5)))
+        for _ in range(20_000)
+    ]
+    fast = [typed_names.keep_as_typed(v) for v in values]
+    # The reference: every cell through the parser's own check of the words it keeps.
+    monkeypatch.setattr(typed_names, "_LONG", 0)
+    typed_names._WORD_FLAGS.clear()
+    slow = [typed_names.keep_as_typed(v) for v in values]
+    typed_names._WORD_FLAGS.clear()
+    assert sum(fast) > len(values) // 10
+    for v, a, b in zip(values, fast, slow, strict=True):
+        assert a == b, v

@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import re
 
-from .name_data import HONORIFICS, JUNK_WORDS, NOT_NAME_WORDS
+from .name_data import HONORIFICS, JUNK_WORDS, NOT_NAME_WORDS, PATRONYMIC_PARTICLES
 from .names import keeps_every_word
 
 __all__ = ["PLACEHOLDERS", "contacts_in_name", "keep_as_typed", "not_a_name_word", "tidy"]
@@ -47,6 +47,7 @@ _NOT_NAME = frozenset({
     *(w for p in PLACEHOLDERS for w in p.split() if w.isalpha() and len(w) > 2),
     *NOT_NAME_WORDS, *JUNK_WORDS, *HONORIFICS,
 })  # fmt: skip
+_PARTICLES = frozenset(PATRONYMIC_PARTICLES)  # "оглы", "кызы": join the word before them
 
 
 def tidy(text: str) -> str:
@@ -59,11 +60,31 @@ def _only_name_words(text: str) -> bool:
     return text.replace(" ", "").isalpha() or _ONLY_NAME_WORDS.fullmatch(text) is not None
 
 
+# What a plain word (letters only) tells ``keep_as_typed``, kept per word: words repeat.
+_KEEP, _CHECK, _LONG = 1, 2, 4  # no name word; a particle, the parser may drop; 2+ letters
+_WORD_FLAGS: dict[str, int] = {}
+_WORD_FLAGS_MAX = 1 << 16  # emptied when full, which a real list rarely makes it
+
+
+def _flags(word: str) -> int:
+    f = _WORD_FLAGS.get(word)
+    if f is None:
+        key = word.lower().replace("ё", "е")
+        # "Mama k": a letter typed as a nickname, not an initial (those are capitals or dots)
+        f = _KEEP if key in _NOT_NAME or (len(word) == 1 and word.islower()) else 0
+        f |= (_CHECK if key in _PARTICLES else 0) | (_LONG if len(word) > 1 else 0)
+        if len(_WORD_FLAGS) >= _WORD_FLAGS_MAX:
+            _WORD_FLAGS.clear()
+        _WORD_FLAGS[word] = f
+    return f
+
+
 def keep_as_typed(text: str) -> bool:
     """True when ``text`` is not a person's name to take apart: digits, symbols, an
     abbreviation in capitals, a stray lower-case letter, a placeholder, a word that is no name
     word (a role, kin, a shop, a title), or words the name parser would not keep."""
-    if not _only_name_words(text):
+    plain = text.replace(" ", "").isalpha()  # the usual cell: letters and spaces
+    if not plain and _ONLY_NAME_WORDS.fullmatch(text) is None:
         return bool(text.strip())  # digits, "&", "@", "/", "#": not name words
     words = text.split()
     if len(words) == 1:
@@ -76,12 +97,23 @@ def keep_as_typed(text: str) -> bool:
             return True
     elif " ".join(words).lower() in PLACEHOLDERS:
         return True  # "без имени", "no name", "Частное лицо", "Физ. лицо"
-    for w in words:
-        # "Mama k": a letter typed as a nickname, not an initial (those are capitals or dots)
-        if len(w) == 1 and w.islower():
+    if plain:
+        flags = 0
+        for w in words:
+            flags |= _flags(w)
+        if flags & _KEEP:
             return True
-    if any(map(not_a_name_word, _WORD_SPLIT.split(text))):
-        return True
+        if len(words) <= 3 and not flags & _CHECK and flags & _LONG:
+            # One to three plain words, no particle, not all single letters: every reading of
+            # the parser keeps them all (tests/test_name_fast_paths.py holds this equal).
+            return False
+    else:
+        for w in words:
+            if len(w) == 1 and w.islower():  # "Mama k", as above
+                return True
+        keys = _WORD_SPLIT.sub(" ", text).lower().replace("ё", "е").split()
+        if not _NOT_NAME.isdisjoint(keys):
+            return True
     # "Иванов Иван Иванович, директор", "Петров Иван Сергеевич Москва": the parser reads a
     # full ФИО and would drop what follows; a word is never lost, so the cell stays whole.
     return len(words) > 1 and not keeps_every_word(text)
