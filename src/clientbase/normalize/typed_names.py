@@ -64,6 +64,7 @@ def _only_name_words(text: str) -> bool:
 _KEEP, _CHECK, _LONG = 1, 2, 4  # no name word; a particle, the parser may drop; 2+ letters
 _WORD_FLAGS: dict[str, int] = {}
 _WORD_FLAGS_MAX = 1 << 16  # emptied when full, which a real list rarely makes it
+_SHORTCUT = True  # off: every cell of two words or more asks the parser (the reference)
 
 
 def _flags(word: str) -> int:
@@ -103,10 +104,7 @@ def keep_as_typed(text: str) -> bool:
             flags |= _flags(w)
         if flags & _KEEP:
             return True
-        if len(words) <= 3 and not flags & _CHECK and flags & _LONG:
-            # One to three plain words, no particle, not all single letters: every reading of
-            # the parser keeps them all (tests/test_name_fast_paths.py holds this equal).
-            return False
+        count, simple = len(words), not flags & _CHECK and flags & _LONG
     else:
         for w in words:
             if len(w) == 1 and w.islower():  # "Mama k", as above
@@ -114,6 +112,12 @@ def keep_as_typed(text: str) -> bool:
         keys = _WORD_SPLIT.sub(" ", text).lower().replace("ё", "е").split()
         if not _NOT_NAME.isdisjoint(keys):
             return True
+        count = len(keys)  # "ИВАНОВ И.И.": three, as the parser counts them
+        simple = "," not in text and _PARTICLES.isdisjoint(keys) and max(map(len, keys)) > 1
+    if _SHORTCUT and simple and count <= 3:
+        # One to three words, no particle, no comma, not all single letters: every reading of
+        # the parser keeps them all (tests/test_name_fast_paths.py holds this equal).
+        return False
     # "Иванов Иван Иванович, директор", "Петров Иван Сергеевич Москва": the parser reads a
     # full ФИО and would drop what follows; a word is never lost, so the cell stays whole.
     return len(words) > 1 and not keeps_every_word(text)
