@@ -4,10 +4,13 @@ words are reordered only to put a real ФИО in its order."""
 
 from __future__ import annotations
 
+from datetime import datetime
+
 import pytest
 from conftest import write
 
-from clientbase.importers.clean import Clean, clean_record
+from clientbase.importers.calls.common import CallRecord
+from clientbase.importers.clean import Clean, clean_call, clean_record
 from clientbase.importers.records import ContactRecord
 from clientbase.normalize.typed_names import keep_as_typed, tidy
 
@@ -119,3 +122,21 @@ def test_names_as_typed_through_contact_and_order_imports(cli, tmp_path):
     people = {c["name"] for c in cli.contacts()}
     assert {"Частное лицо", "Сантехник Вася"} <= people
     assert "Лицо Частное" not in people and "Вася Сантехник" not in people
+
+
+@pytest.mark.parametrize(
+    ("saved", "shown", "first"),
+    [
+        ("Врач Петров", "Врач Петров", None),
+        ("Мама", "Мама", None),
+        ("Иван Петров", "Петров Иван", "Иван"),
+    ],
+)
+def test_a_call_log_names_a_lead_as_the_phone_saved_it(saved, shown, first):
+    rec = CallRecord(row=1, raw={}, started_at=datetime(2025, 3, 1, 10, 0), direction="in",
+                     outcome="answered", duration_s=30, number="+79161234567",
+                     contact_name=saved, region=None, source="android", call_id=None)  # fmt: skip
+    out = clean_call(rec, "RU", None)
+    assert isinstance(out, Clean)
+    assert out.fields["display_name"] == shown
+    assert out.fields.get("first_name") == first
