@@ -494,7 +494,8 @@ COMPANY_PHRASES: tuple[str, ...] = (
 # adjectives that go with them ("Новый клиент"). A cell with one of these is kept as typed, not
 # taken apart: read as a ФИО, "Врач Петров" would become "Петров Врач" and "Доставка цветов" a
 # man called Доставка. Words that are also common surnames (Кузнец, Мельник, Коваль, Швец, Ткач,
-# Гончар, Бондарь, Рыбак; Smith, Taylor, Baker, Cook, Carter, Mason) are deliberately absent.
+# Гончар, Бондарь, Рыбак, Маляр, Столяр, Плотник, Учитель, Дядько; Smith, Taylor, Baker, Cook,
+# Driver, Cash, Son) and given names (Баба, Ата) are deliberately absent.
 NOT_NAME_WORDS: frozenset[str] = frozenset(
     """
     розничный розничная розничные оптовый оптовая частный частная частное частник частное
@@ -505,17 +506,17 @@ NOT_NAME_WORDS: frozenset[str] = frozenset(
     обычный обычная разовый разовая важный важная вип-клиент наличные безнал касса заказ
     врач врачиха доктор стоматолог дантист терапевт педиатр хирург окулист гинеколог
     ветеринар медсестра массажист массажистка косметолог парикмахер мастер мастерица
-    маникюр педикюр сантехник электрик слесарь механик автомеханик плиточник маляр штукатур
-    столяр плотник сварщик кровельщик монтажник установщик мастеровой прораб строитель
+    маникюр педикюр сантехник электрик слесарь механик автомеханик плиточник штукатур
+    сварщик кровельщик монтажник установщик мастеровой прораб строитель
     строители бригадир грузчик грузчики водитель шофер таксист такси курьер экспедитор
     юрист адвокат нотариус бухгалтер бухгалтерия кассир продавец продавщица консультант
     менеджер директор замдиректора руководитель начальник начальница шеф босс секретарь
     секретарша администратор админ охрана охранник вахтер вахта консьерж консьержка дворник
-    уборщица уборка няня нянечка сиделка репетитор тренер учитель учительница
+    уборщица уборка няня нянечка сиделка репетитор тренер учительница
     преподаватель воспитатель воспитательница завуч риелтор риэлтор агент страховщик
     фотограф оператор диспетчер инженер техник программист дизайнер повар официант бармен
     мама мамочка папа папочка мать отец батя сын сынок дочь дочка брат братишка сестра
-    сестренка бабушка баба бабуля дедушка деда дед дедуля тетя тетушка тетка дядя дядька
+    сестренка бабушка бабуля дедушка деда дед дедуля тетя тетушка тетка дядя дядька
     жена муж свекровь свекор теща тесть зять невестка сноха кум кума крестная крестный
     племянник племянница внук внучка сосед соседка соседи друг подруга коллега коллеги
     одноклассник одноклассница однокурсник знакомый знакомая любимый любимая милый милая
@@ -527,12 +528,12 @@ NOT_NAME_WORDS: frozenset[str] = frozenset(
     турфирма типография сауна баня фитнес спортзал бассейн парикмахерская маникюрная
     покупець покупниця роздрібний роздрібна приватна приватний особа фізособа фізична
     юрособа новий нова постійний постійна лікар лікарка майстер водій бухгалтерка
-    мама тато батько мати бабуся дідусь тітка дядько сусід сусідка подруга доставка
-    сатып алушы бөлшек жеке тұлға дәрігер жүргізуші шеше әке апа ата аға әже
-    retail customer customers buyer walk-in walkin cash private person individual
-    mom mum mommy mummy dad daddy mother father brother sister son daughter wife husband
-    grandma granny grandpa aunt auntie uncle cousin neighbour neighbor friend colleague
-    boss doctor dentist plumber electrician driver courier delivery taxi cab lawyer
+    мама тато мати бабуся дідусь тітка сусід сусідка подруга доставка
+    сатып алушы бөлшек жеке тұлға дәрігер жүргізуші шеше әке апа аға әже
+    retail customer customers buyer walk-in walkin private person individual
+    mom mum mommy mummy dad daddy mother father brother sister daughter wife husband
+    grandma granny grandpa aunt auntie uncle neighbour neighbor colleague
+    doctor dentist plumber electrician courier delivery taxi cab lawyer
     accountant manager director secretary reception receptionist support helpdesk office
     home work pizza sushi florist salon nanny babysitter tutor coach teacher landlord
     tenant supplier vendor contractor
