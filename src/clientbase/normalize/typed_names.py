@@ -40,11 +40,11 @@ _EMAIL = re.compile(r"[\w.+\-]+@[\w\-]+(?:\s?\.\s?[\w\-]+)+")
 _PHONE = re.compile(r"\+?\d[\d\s().\-]{5,}\d")
 _ABBREVIATION_MAX = 4
 _WORD_SPLIT = re.compile(r"[\s,.]+")  # "Физ.лицо", "Иванов,директор": one word each side
-# Words that never stand in a person's name: the words of a placeholder, the role, kin and shop
+# Words that never stand in a person's name: the one-word placeholders, the role, kin and shop
 # words of name_data, and the titles and filler words the name parser would drop ("г-н",
 # "Mrs", "VIP"): a cell holding one is kept whole rather than losing the word.
 _NOT_NAME = frozenset({
-    *(w for p in PLACEHOLDERS for w in p.split() if w.isalpha() and len(w) > 2),
+    *(p for p in PLACEHOLDERS if p.isalpha() and len(p) > 2),  # phrases match whole only
     *NOT_NAME_WORDS, *JUNK_WORDS, *HONORIFICS,
 })  # fmt: skip
 _PARTICLES = frozenset(PATRONYMIC_PARTICLES)  # "оглы", "кызы": join the word before them
