@@ -143,3 +143,12 @@ def test_a_call_log_names_a_lead_as_the_phone_saved_it(saved, shown, first):
     assert isinstance(out, Clean)
     assert out.fields["display_name"] == shown
     assert out.fields.get("first_name") == first
+
+
+def test_a_card_renamed_by_hand_keeps_the_name_as_typed(cli):
+    r = cli.json("contacts", "add", "--name", "Петров Иван", "--phone", "+7 916 123-45-67")
+    cli("contacts", "edit", str(r["id"]), "--name", "Врач Петров")
+    [c] = cli.contacts()
+    assert (c["name"], c.get("first_name"), c.get("last_name")) == ("Врач Петров", None, None)
+    cli("contacts", "edit", str(r["id"]), "--name", "иван петров")
+    assert cli.contacts()[0]["name"] == "Петров Иван"

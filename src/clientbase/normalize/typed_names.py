@@ -17,7 +17,14 @@ import re
 from .name_data import HONORIFICS, JUNK_WORDS, NOT_NAME_WORDS, PATRONYMIC_PARTICLES
 from .names import keeps_every_word
 
-__all__ = ["PLACEHOLDERS", "contacts_in_name", "keep_as_typed", "not_a_name_word", "tidy"]
+__all__ = [
+    "PLACEHOLDERS",
+    "contacts_in_name",
+    "keep_as_typed",
+    "not_a_name_word",
+    "tidy",
+    "words_not_a_name",
+]
 
 # Said instead of a name: a customer whose name nobody knows.
 PLACEHOLDERS = frozenset({
@@ -121,6 +128,13 @@ def keep_as_typed(text: str) -> bool:
     # "Иванов Иван Иванович, директор", "Петров Иван Сергеевич Москва": the parser reads a
     # full ФИО and would drop what follows; a word is never lost, so the cell stays whole.
     return len(words) > 1 and not keeps_every_word(text)
+
+
+def words_not_a_name(text: str) -> bool:
+    """True when the words of ``text`` are no ФИО, whatever else it holds: one of them is no
+    name word ("Врач Петров 🌸"), or the name parser would lose one. A call log asks only this:
+    the emoji and signs a phone's address book adds to a name are dropped there."""
+    return any(map(not_a_name_word, _WORD_SPLIT.split(text))) or not keeps_every_word(text)
 
 
 def not_a_name_word(word: str) -> bool:
