@@ -649,4 +649,5 @@ _COPY_KINDS = {
     "export": N_("the export"),
     "rejects": N_("the rejected-rows file"),
     "backup": N_("the backup"),
+    "report": N_("the report"),
 }
