@@ -100,3 +100,25 @@ def test_birthdays_are_read_as_of_the_given_day():
     assert "birth_year" not in then.fields
     assert then.fields["birthday_raw"] == "01.02.85"
     assert then.notes == ("birthday '01.02.85' kept as text: year in the future",)
+
+
+def test_the_one_step_name_shortcut_changes_no_row(monkeypatch):
+    # Name cells of every shape, with and without a company column or separate name parts: a
+    # chunk cleaned with the shortcut equals the chunk cleaned by the three general questions.
+    from clientbase.importers import clean as clean_module
+
+    header = ["ФИО", "Компания", "Фамилия", "Имя", "Телефон"]
+    full = ["Иванов Иван", "Иван Петрович Сидоров", "Анна", "HR", "гость", "ИП Петров",
+            "Петров И.И.", "Mama k", "John Smith", "Итого", "Покупатель 001", "Иванов  Иван",
+            "Магазин Лиса", "ООО Ромашка", "Иванов Иван Иванович Лишний", ""]  # fmt: skip
+    rnd = random.Random(4)
+    rows = []
+    for n in range(2, 3002):
+        cells = [rnd.choice(full), rnd.choice(["", "", "ООО Ромашка"]),
+                 rnd.choice(["", "", "", "Петров"]), rnd.choice(["", "", "", "Пётр"]),
+                 rnd.choice(["", "89161234567"])]  # fmt: skip
+        rows.append((n, cells))
+    job = (build_mapping(header, {}), rows, None, "RU", None)
+    fast = clean_rows_packed(job)
+    monkeypatch.setattr(clean_module, "plain_person", lambda text: None)
+    assert repr(fast) == repr(clean_rows_packed(job))

@@ -304,7 +304,7 @@ def test_the_plain_shortcut_matches_the_general_path(monkeypatch):
     rnd = random.Random(5)
     wraps = ["{}", " {} ", "<{}>", "Иван <{}>", "mailto:{}", "mailto:{}?subject=x", "{}.", '"{}"',
              "«{}»", "({})", "{},", "\u00a0{}", "\ufeff{}", "{}\u200b", "{} ", "\t{}\n"]  # fmt: skip
-    cases = ["Ivan@Mail.RU", "ivan@\u212aa.ru", "\u212a@x.ru", "ivan@x.ru", "a@b", "a@@b.ru",
+    cases = [*TRICKY, "Ivan@Mail.RU", "ivan@\u212aa.ru", "\u212a@x.ru", "ivan@x.ru", "a@b", "a@@b.ru",
              "İvan@x.ru", "ivan@x.test", "ivan@xn--p1ai.ru", "ab--c@x.ru"]  # fmt: skip
     values = [rnd.choice(wraps).format(a) for a in _generated_addresses(seed=3, count=1500)]
     values += [w.format(c) for w in wraps for c in cases]
@@ -313,3 +313,32 @@ def test_the_plain_shortcut_matches_the_general_path(monkeypatch):
     general = [emails._normalize_uncached(v) for v in values]
     assert fast == general
     assert sum(e.valid for e in fast) > 300  # not vacuous
+
+
+def test_a_column_of_plain_addresses_is_what_the_general_path_makes_of_each():
+    rnd = random.Random(7)
+    wraps = ["{}", "{}", "{}", " {}", "<{}>", "{}.", "{};{}", "{} {}", "\u00a0{}", "{}\n"]
+    cases = [*TRICKY, "Ivan@Mail.RU", "ivan@\u212aa.ru", "\u212a@x.ru", "İvan@x.ru", "ivan@x.test",
+             "ivan@x.localhost", "ivan@x.xlocal", "ivan@xn--p1ai.ru", "ab--c@x.ru", "a--b@x.ru",
+             "a" * 64 + "@x.ru", "a" * 65 + "@x.ru", "a" * 60 + "@" + "b" * 63 + "." + "c" * 63,
+             "ivan@" + ".".join(["abcdefghi"] * 24) + ".ru",
+             "ivan@" + ".".join(["abcdefghi"] * 25) + ".ru"]  # fmt: skip
+    addresses = _generated_addresses(seed=13, count=20_000) + cases
+    cells = [
+        rnd.choice(wraps)
+        .format(a, rnd.choice(addresses))
+        .replace("@", rnd.choice(["@", "@", "@", "@@"]), 1)
+        if rnd.random() < 0.3
+        else (a.upper() if rnd.random() < 0.1 else a)
+        for a in addresses
+    ] + cases
+    plain = emails.plain_addresses(cells)
+    for cell in dict.fromkeys(cells):
+        parts = emails.split_emails(cell)
+        general = [emails._normalize_uncached(p, fast=False) for p in parts]
+        if cell in plain:
+            assert parts == [cell], cell
+            assert (general[0].valid, general[0].value) == (True, plain[cell]), cell
+        else:  # the shortcut says no exactly where the per-cell fast path says no
+            assert cell.strip() != cell or emails._plain_address(cell) is None, cell
+    assert len(plain) > 500  # not vacuous

@@ -17,7 +17,7 @@ from clientbase.importers.mapping import Mapping, raw_record, to_records
 from clientbase.importers.rawrow import cells_text, object_text, to_json
 from clientbase.importers.records import ContactRecord, UnreadableRow
 from clientbase.normalize.dates import parse_birthday, parse_datetime
-from clientbase.normalize.emails import normalize_email, split_emails
+from clientbase.normalize.emails import normalize_email, plain_addresses, split_emails
 from clientbase.normalize.emails import reason_text as email_reason
 from clientbase.normalize.names import looks_like_company, name_from_parts, parse_full_name
 from clientbase.normalize.phone_batch import normalize_phones
@@ -28,6 +28,7 @@ from clientbase.normalize.phones import (
     split_phones,
 )
 from clientbase.normalize.phones import reason_text as phone_reason
+from clientbase.normalize.plain_names import plain_person
 from clientbase.normalize.typed_names import contacts_in_name, keep_as_typed, tidy
 
 _CONSENT_YES = {"да", "yes", "y", "1", "true", "+", "согласен", "согласна", "есть", "подписан",
@@ -157,10 +158,12 @@ def _clean(
     normalised: dict[str, Phone] | None,
     today: date | None,
     split: dict[str, list[str]] | None = None,
+    mails: dict[str, str] | None = None,
 ) -> tuple:
     """``clean_record`` in the plain form a worker hands back (see ``clean_rows_packed``): built
     as plain tuples from the start, a million rows skip making named tuples only to take them
-    apart again. ``split``: phone cells already split into numbers (cell → parts)."""
+    apart again. ``split``: phone cells already split into numbers (cell → parts); ``mails``: the
+    cells that are one plain valid address, with it (see ``plain_addresses``)."""
     f = rec.fields
     notes: list[str] = []
     out: dict = {}
@@ -174,8 +177,18 @@ def _clean(
             object_text(rec.raw),
             _("a summary row ({text}), not a customer").format(text=repr(full)),
         )
-    as_typed, name_phones, name_emails = _typed_name(f)
-    if as_typed is not None:
+    # The usual cell, a person's name of plain words, in one step (see normalize.plain_names).
+    plain = (
+        plain_person(full)
+        if full and not (f.get("last_name") or f.get("first_name") or f.get("middle_name"))
+        else None
+    )
+    as_typed, name_phones, name_emails = (None, (), ()) if plain is not None else _typed_name(f)
+    if plain is not None:
+        out["kind"] = "person"
+        (out["last_name"], out["first_name"], out["middle_name"], out["gender"],
+         out["display_name"]) = plain  # fmt: skip
+    elif as_typed is not None:
         # Not a person's name to take apart: kept exactly as typed (see typed_names).
         if as_typed and not company and looks_like_company(as_typed):
             company = as_typed
@@ -191,7 +204,9 @@ def _clean(
             company = full
         else:
             name = parse_full_name(full)
-    if name is not None and (name.last or name.first or name.middle):
+    if plain is not None:
+        pass  # a person, as set above
+    elif name is not None and (name.last or name.first or name.middle):
         out["kind"] = "person"
         out["last_name"], out["first_name"], out["middle_name"] = name.last, name.first, name.middle
         out["gender"] = name.gender
@@ -253,6 +268,14 @@ def _clean(
                         )
                     )
     for raw_cell, label in emails:
+        value = mails.get(raw_cell) if mails is not None else None
+        if value is not None:  # the usual cell: one address, valid as typed but for case
+            key = ("email", value)
+            if key not in seen:
+                seen.add(key)
+                points.append(("email", raw_cell, value, True, None, label, None, key))
+                has_valid = True
+            continue
         for part in split_emails(raw_cell):
             e = normalize_email(part)
             value = e.value
@@ -390,11 +413,18 @@ def clean_rows_packed(
     }
     parts = list(dict.fromkeys(part for cell_parts in split.values() for part in cell_parts))
     phones = dict(zip(parts, normalize_phones(parts, region), strict=True))
+    # Its e-mails likewise: the cells holding one plain address are found at once.
+    mails = plain_addresses([
+        cell
+        for _, rec in records
+        if not isinstance(rec, UnreadableRow)
+        for cell, _label in rec.emails
+    ])  # fmt: skip
     today = date.today()  # a chunk is cleaned as of one day
     out = [
         (n, sheet, to_json({"line": rec[0] if rec else ""}), rec.reason)  # rejected
         if isinstance(rec, UnreadableRow)
-        else _clean(rec, region, source, phones, today, split)
+        else _clean(rec, region, source, phones, today, split, mails)
         for n, rec in records
     ]
     for i, t in enumerate(out):

@@ -1,0 +1,131 @@
+"""The usual name cell in one step: what the three questions of a contact import give for it.
+
+An import asks three things of a name cell, each splitting the text again: keep it as typed
+(:func:`.typed_names.keep_as_typed`)? a company (:func:`.names.looks_like_company`)? which word
+is which (:func:`.names.parse_full_name`)? For the usual cell, one to three name words of
+letters separated by spaces, all three depend on its words alone, and the order on a handful of
+each word's attributes: both are cached here (words repeat: ~2,000 distinct in 200,000 names; 38
+combinations of attributes), so such a cell costs a split, a look-up per word and a join. Any
+other cell is left to the general path (``tests/test_name_fast_paths.py`` holds the two equal).
+"""
+
+from __future__ import annotations
+
+from .name_fold import CYR_RE
+from .names import (
+    _COMPANY_PHRASE_SECOND_WORDS,
+    _COMPANY_WORD_SET,
+    _WORD,
+    _assemble,
+    _slots,
+    _Tok,
+    _tok,
+)
+from .typed_names import PLACEHOLDERS
+
+__all__ = ["plain_person"]
+
+_PLAIN_WORDS: dict[str, tuple | bool] = {}
+_PLAIN_ORDERS: dict[tuple, tuple] = {}
+_PLAIN_MAX = 1 << 16  # emptied when full, which a real list rarely makes it
+# A word that could start a two-word placeholder ("без имени", "no name").
+_PLACEHOLDER_FIRST_WORDS = frozenset(p.split()[0] for p in PLACEHOLDERS if len(p.split()) > 1)
+
+
+def _plain_word(w: str) -> tuple | bool:
+    """(the word as stored, what the order and display depend on), or False for a word the
+    shortcut leaves to the general path: an initial or a lone letter, a placeholder, a legal
+    form or the start of a spelled-out one, a particle or an honorific, a letter whose casefold
+    is no letter."""
+    if len(w) == 1:
+        return False
+    folded = w.casefold()
+    lower = w.lower()
+    if (
+        not folded.isalpha()
+        or folded in _COMPANY_WORD_SET
+        or folded.startswith(_COMPANY_PHRASE_SECOND_WORDS)
+        or lower in PLACEHOLDERS
+        or lower in _PLACEHOLDER_FIRST_WORDS
+    ):
+        return False
+    t = _tok(w)
+    if t.kind != _WORD or t.strong or t.hint is not None:
+        return False
+    shout = len(w) <= 4 and w.isupper()  # "HR", "СТО": kept as typed when alone
+    text_cyr = CYR_RE.search(t.text) is not None
+    return t.text, (t.cyr, t.caps, t.first, t.patr, t.sur, text_cyr, shout)
+
+
+def _plain_order(attrs: tuple) -> tuple:
+    """(index of the surname, of the first name, of the middle name, each or None; gender;
+    the indexes in display order) for words of these attributes, as the general path orders
+    them (asked once per combination)."""
+    toks = []
+    for cyr, caps, first, patr, sur, _text_cyr, _shout in attrs:
+        t = _Tok()  # one object per position: the slots are mapped back by identity
+        t.text, t.kind, t.cyr, t.caps, t.first, t.patr, t.sur = (
+            "",
+            _WORD,
+            cyr,
+            caps,
+            first,
+            patr,
+            sur,
+        )
+        t.strong, t.hint = False, None
+        toks.append(t)
+    last, first, middle = _slots(toks)
+    gender = _assemble(last, first, middle, None).gender
+
+    def at(slot: list[_Tok]) -> int | None:
+        return next(i for i, t in enumerate(toks) if t is slot[0]) if slot else None
+
+    places = (at(last), at(first), at(middle))
+    present = [i for i in places if i is not None]
+    if any(attrs[i][5] for i in present):
+        shown = present  # surname first
+    else:
+        shown = [i for i in (places[1], places[2], places[0]) if i is not None]
+    return (*places, gender, tuple(shown))
+
+
+def plain_person(text: str) -> tuple | None:
+    """(last, first, middle, gender, display) of a name cell that is plainly a person's name:
+    one to three name words of letters separated by spaces, none of them a legal form, a
+    placeholder or an initial. Exactly what ``keep_as_typed`` (False), ``looks_like_company``
+    (False) and ``parse_full_name`` with its ``display`` give for it; None for any other cell,
+    which takes the general path."""
+    if not text.replace(" ", "").isalpha():
+        return None
+    words = text.split()
+    n = len(words)
+    if not 1 <= n <= 3:
+        return None
+    known = _PLAIN_WORDS
+    found = []
+    for w in words:
+        info = known.get(w)
+        if info is None:
+            if len(known) >= _PLAIN_MAX:
+                known.clear()
+            info = known[w] = _plain_word(w)
+        if info is False:
+            return None
+        found.append(info)
+    attrs = tuple([info[1] for info in found])
+    if n == 1 and attrs[0][6]:
+        return None  # an abbreviation in capitals: kept as typed
+    order = _PLAIN_ORDERS.get(attrs)
+    if order is None:
+        if len(_PLAIN_ORDERS) >= _PLAIN_MAX:
+            _PLAIN_ORDERS.clear()
+        order = _PLAIN_ORDERS[attrs] = _plain_order(attrs)
+    i, j, k, gender, shown = order
+    return (
+        None if i is None else found[i][0],
+        None if j is None else found[j][0],
+        None if k is None else found[k][0],
+        gender,
+        " ".join([found[x][0] for x in shown]),
+    )
