@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import random
 
 import pytest
 from conftest import write
@@ -197,6 +198,28 @@ def test_binary_under_a_csv_name_says_what_it_is(cli, tmp_path):
     f = tmp_path / "dump.csv"
     f.write_bytes(bytes(range(32)) * 200)
     one_line_error(cli("import", f, expect=1), "dump.csv is binary data")
+
+
+@pytest.mark.parametrize("size", [300, 2000, 20000])
+def test_random_bytes_are_binary_data(cli, tmp_path, size):
+    """Random bytes have about 10 % control bytes, some samples fewer: still not text."""
+    rng = random.Random(size)
+    for n in range(8):
+        f = tmp_path / f"blob{n}.bin"
+        f.write_bytes(bytes(rng.randrange(256) for _ in range(size)))
+        r = cli("import", f, expect=1)
+        assert r.stderr == (
+            f"clientbase: error: blob{n}.bin is binary data, not a table, vCard or call log "
+            "(CSV/TSV, .xlsx, .xls, .ods, .vcf, or a call log)\n"
+        )
+    assert cli.json("imports", "list") == []
+
+
+def test_text_with_a_control_byte_in_every_row_is_still_text(cli, tmp_path):
+    # Some exporters write a vertical tab for a line break inside a cell.
+    rows = "".join(f"Клиент{n} Иван;+7916555{n:04d};строка\x0bвторая\n" for n in range(40))
+    f = write(tmp_path / "vt.csv", "ФИО;Телефон;Комментарий\n" + rows)
+    assert cli.json("import", f)["created"] == 40
 
 
 # --- names that lie, links that loop --------------------------------------------------------
