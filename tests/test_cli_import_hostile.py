@@ -373,3 +373,39 @@ def test_one_home_for_the_cp1251_or_cp1252_guess():
     # A UTF-8 list with one Windows-1251 row is UTF-8; its other rows do not vote.
     head = "Анна;Москва\nВера;Тула\n".encode() + "Ира;Тверь\n".encode("cp1251")
     assert sniff.head_encoding(head) == "utf-8"
+
+
+def test_a_folder_names_every_entry_it_passes_over(cli, tmp_path):
+    d = tmp_path / "inbox"
+    d.mkdir()
+    write(d / "клиенты.csv", "ФИО;Телефон\nАнна Белова;+79163330001\n")
+    (d / "договор.pdf").write_bytes(b"%PDF-1.7\n" + bytes(range(256)))
+    (d / "dump.bin").write_bytes(bytes(range(256)) * 4)
+    (d / "README").write_text("ФИО;Телефон\nне импортировать;89161112233\n")
+    (d / "~$клиенты.xlsx").write_bytes(b"lock")
+    (d / ".DS_Store").write_bytes(b"\x00\x01")
+    (d / "архив").mkdir()
+    r = cli("import", d)
+    skipped = [line for line in r.stdout.splitlines() if ": skipped, " in line]
+    assert skipped == [
+        ".DS_Store: skipped, not imported: .DS_Store: a hidden file",
+        "README: skipped, not imported: README: files without an extension in a folder are "
+        "passed over (name the file itself to have its content read)",
+        "dump.bin: skipped, not imported: dump.bin: .bin files in a folder are passed over "
+        "(name the file itself to have its content read)",
+        "~$клиенты.xlsx: skipped, not imported: ~$клиенты.xlsx: an Office lock file (the "
+        "document is open in Excel or Word), not data",
+        "архив: skipped, not imported: архив: a folder (folders inside one are not read) "
+        "(name it to import it too)",
+        "договор.pdf: skipped, not imported: договор.pdf: .pdf files in a folder are passed "
+        "over (name the file itself to have its content read)",
+    ]
+    assert [c["name"] for c in people(cli).values()] == ["Белова Анна"]
+    # Named on the command line, a file is read whatever its name.
+    assert cli.json("import", d / "README")["created"] == 1
+    one_line_error(cli("import", d / "dump.bin", expect=1), "dump.bin is binary data")
+    # A folder with nothing to import is an error, as before.
+    empty = tmp_path / "scans"
+    empty.mkdir()
+    (empty / "scan.pdf").write_bytes(b"%PDF-1.7\n")
+    one_line_error(cli("import", empty, expect=1), "no files to import here")
