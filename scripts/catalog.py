@@ -31,23 +31,24 @@ ROOT = Path(__file__).resolve().parent.parent
 SOURCE = ROOT / "src" / "clientbase"
 PO = SOURCE / "locale" / "ru" / "LC_MESSAGES" / "clientbase.po"
 MO = PO.with_suffix(".mo")
-KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2)}
+KEYWORDS = {"_": None, "N_": None, "ngettext": (1, 2), "pgettext": ((1, "c"), 2),
+            "NC_": ((1, "c"), 2)}  # fmt: skip
 FRAMEWORK_KEYWORDS = {"_": None, "gettext": None, "ngettext": (1, 2)}
 FLAG = "clientbase-help"  # an auto comment on the help texts, so translators see what they are
 
 
-def _add(catalog: Catalog, message, locations=(), comments=()) -> None:
+def _add(catalog: Catalog, message, locations=(), comments=(), context=None) -> None:
     if not message or (isinstance(message, tuple) and not message[0]):
         return
-    catalog.add(message, locations=list(locations), auto_comments=list(comments))
+    catalog.add(message, locations=list(locations), auto_comments=list(comments), context=context)
 
 
 def _extract(directory: Path, keywords: dict, catalog: Catalog, root: Path) -> None:
-    for filename, lineno, message, comments, _context in extract_from_dir(
+    for filename, lineno, message, comments, context in extract_from_dir(
         str(directory), keywords=keywords, comment_tags=("TRANSLATORS:",)
     ):
         rel = Path(filename).as_posix()
-        _add(catalog, message, [(f"{root.name}/{rel}", lineno)], comments)
+        _add(catalog, message, [(f"{root.name}/{rel}", lineno)], comments, context)
 
 
 def own_messages() -> Catalog:
@@ -127,7 +128,7 @@ def untranslated() -> list[str]:
     for message in own_messages():
         if not message.id:
             continue
-        entry = catalog.get(message.id)
+        entry = catalog.get(message.id, context=message.context)
         strings = [] if entry is None else entry.string
         strings = list(strings) if isinstance(strings, tuple) else [strings]
         if entry is None or entry.fuzzy or not all(strings):

@@ -299,7 +299,11 @@ def test_directory_import_and_batches(cli, tmp_path):
     write(d / "b.csv", "ФИО;Телефон\nИван Иванов;+79161234567\nПётр Петров;89035556677\n")
     write(d / "notes.md", "not imported")
     s = cli.json("import", d)
-    assert [f["file"].rsplit("/", 1)[-1] for f in s["files"]] == ["a.csv", "b.csv"]
+    assert [f["file"].rsplit("/", 1)[-1] for f in s["files"]] == ["a.csv", "b.csv", "notes.md"]
+    assert s["files"][2]["skipped"] == (
+        "not imported: notes.md: .md files in a folder are passed over "
+        "(name the file itself to have its content read)"
+    )
     assert s["created"] == 2 and s["unchanged"] == 1
     with cli.engine().connect() as conn:
         assert conn.execute(select(func.count()).select_from(imports)).scalar() == 2

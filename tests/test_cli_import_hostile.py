@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import io
 import json
+import random
 
 import pytest
 from conftest import write
@@ -199,6 +200,28 @@ def test_binary_under_a_csv_name_says_what_it_is(cli, tmp_path):
     one_line_error(cli("import", f, expect=1), "dump.csv is binary data")
 
 
+@pytest.mark.parametrize("size", [300, 2000, 20000])
+def test_random_bytes_are_binary_data(cli, tmp_path, size):
+    """Random bytes have about 10 % control bytes, some samples fewer: still not text."""
+    rng = random.Random(size)
+    for n in range(8):
+        f = tmp_path / f"blob{n}.bin"
+        f.write_bytes(bytes(rng.randrange(256) for _ in range(size)))
+        r = cli("import", f, expect=1)
+        assert r.stderr == (
+            f"clientbase: error: blob{n}.bin is binary data, not a table, vCard or call log "
+            "(CSV/TSV, .xlsx, .xls, .ods, .vcf, or a call log)\n"
+        )
+    assert cli.json("imports", "list") == []
+
+
+def test_text_with_a_control_byte_in_every_row_is_still_text(cli, tmp_path):
+    # Some exporters write a vertical tab for a line break inside a cell.
+    rows = "".join(f"Клиент{n} Иван;+7916555{n:04d};строка\x0bвторая\n" for n in range(40))
+    f = write(tmp_path / "vt.csv", "ФИО;Телефон;Комментарий\n" + rows)
+    assert cli.json("import", f)["created"] == 40
+
+
 # --- names that lie, links that loop --------------------------------------------------------
 
 
@@ -350,3 +373,39 @@ def test_one_home_for_the_cp1251_or_cp1252_guess():
     # A UTF-8 list with one Windows-1251 row is UTF-8; its other rows do not vote.
     head = "Анна;Москва\nВера;Тула\n".encode() + "Ира;Тверь\n".encode("cp1251")
     assert sniff.head_encoding(head) == "utf-8"
+
+
+def test_a_folder_names_every_entry_it_passes_over(cli, tmp_path):
+    d = tmp_path / "inbox"
+    d.mkdir()
+    write(d / "клиенты.csv", "ФИО;Телефон\nАнна Белова;+79163330001\n")
+    (d / "договор.pdf").write_bytes(b"%PDF-1.7\n" + bytes(range(256)))
+    (d / "dump.bin").write_bytes(bytes(range(256)) * 4)
+    (d / "README").write_text("ФИО;Телефон\nне импортировать;89161112233\n")
+    (d / "~$клиенты.xlsx").write_bytes(b"lock")
+    (d / ".DS_Store").write_bytes(b"\x00\x01")
+    (d / "архив").mkdir()
+    r = cli("import", d)
+    skipped = [line for line in r.stdout.splitlines() if ": skipped, " in line]
+    assert skipped == [
+        ".DS_Store: skipped, not imported: .DS_Store: a hidden file",
+        "README: skipped, not imported: README: files without an extension in a folder are "
+        "passed over (name the file itself to have its content read)",
+        "dump.bin: skipped, not imported: dump.bin: .bin files in a folder are passed over "
+        "(name the file itself to have its content read)",
+        "~$клиенты.xlsx: skipped, not imported: ~$клиенты.xlsx: an Office lock file (the "
+        "document is open in Excel or Word), not data",
+        "архив: skipped, not imported: архив: a folder (folders inside one are not read) "
+        "(name it to import it too)",
+        "договор.pdf: skipped, not imported: договор.pdf: .pdf files in a folder are passed "
+        "over (name the file itself to have its content read)",
+    ]
+    assert [c["name"] for c in people(cli).values()] == ["Белова Анна"]
+    # Named on the command line, a file is read whatever its name.
+    assert cli.json("import", d / "README")["created"] == 1
+    one_line_error(cli("import", d / "dump.bin", expect=1), "dump.bin is binary data")
+    # A folder with nothing to import is an error, as before.
+    empty = tmp_path / "scans"
+    empty.mkdir()
+    (empty / "scan.pdf").write_bytes(b"%PDF-1.7\n")
+    one_line_error(cli("import", empty, expect=1), "no files to import here")

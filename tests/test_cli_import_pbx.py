@@ -153,7 +153,7 @@ def test_phone_abroad_one_person_per_number_and_local_times(cli):
     assert any("read as US (+1)" in n for n in f["notes"])
     assert people(cli) == {
         "Jenny Tutone": ["+19018675309"],
-        "Patel": ["+19015550142"],
+        "Dr. Patel": ["+19015550142"],  # as the phone saved it: no word is dropped
         "Mike": ["+19015550199"],
     }
     assert calls(cli) == [

@@ -1,9 +1,11 @@
-"""Nothing the tool writes clobbers a user's file: exports, backups, rejects files; a mistyped
---db folder is not created; an absurd --search is a usage error."""
+"""Nothing the tool writes clobbers a user's file: exports, backups, rejects files, reports; a
+mistyped --db folder is not created; an absurd --search is a usage error."""
 
 from __future__ import annotations
 
 from pathlib import Path
+
+import pytest
 
 from tests.conftest import ON_PG, write
 
@@ -137,6 +139,59 @@ def test_rejects_never_clobber_a_users_file(cli, tmp_path):
     ours.write_text(ours.read_text(encoding="utf-8-sig") + "edited\n", encoding="utf-8")
     r = cli("import", bad, "--rejects", ours, "--force", expect=2)
     assert "was not written by clientbase (or was changed since)" in r.stderr
+
+
+@pytest.mark.parametrize("name", ["keep.txt", "notes.json", "page.html", "mail.md"])
+def test_a_report_does_not_overwrite_a_users_file(cli, tmp_path, name):
+    cli("import", write(tmp_path / "p.csv", PEOPLE))
+    out = tmp_path / name
+    out.write_text("important\n")
+    for short in ("--out", "-o"):
+        r = cli("report", short, out, expect=2)
+        assert one_line(r.stderr) == (
+            f"clientbase: error: --out {out}: the file exists and was not written by clientbase "
+            "(or was changed since) (add --force to replace it, or choose another name)"
+        )
+        assert r.stdout == ""
+        assert out.read_text() == "important\n"
+    assert cli.json("db", "copies") == []
+    r = cli("report", "-o", out, "--force")
+    assert r.stderr == f"report written to {out}\n"
+    assert out.read_text() != "important\n"
+    assert [(c["path"], c["kind"]) for c in cli.json("db", "copies")] == [(str(out), "report")]
+
+
+def test_a_scheduled_report_replaces_its_own_file(cli, tmp_path):
+    """The cron lines write the same name every day without --force: yesterday's report is the
+    tool's own file. Once someone edits it, it is theirs."""
+    cli("import", write(tmp_path / "p.csv", PEOPLE))
+    out = tmp_path / "week.html"
+    cli("-q", "report", "--out", out, "--as-of", "2026-01-05")
+    first = out.read_text()
+    r = cli("-q", "report", "--out", out, "--as-of", "2026-01-06")
+    assert r.stdout == r.stderr == ""
+    assert out.read_text() != first  # the new day's report
+    assert [c["kind"] for c in cli.json("db", "copies")] == ["report"]  # one entry per file
+    out.write_text(out.read_text() + "<!-- my note -->")
+    edited = out.read_text()
+    r = cli("-q", "report", "--out", out, expect=2)
+    assert "was not written by clientbase (or was changed since)" in one_line(r.stderr)
+    assert out.read_text() == edited
+    # A folder at that name is not a file to replace, --force or not.
+    folder = tmp_path / "dir.json"
+    folder.mkdir()
+    r = cli("report", "--out", folder, "--force", expect=2)
+    assert one_line(r.stderr) == f"clientbase: error: --out {folder}: not a regular file"
+
+
+def test_forget_names_a_report_written_while_the_person_was_known(cli, tmp_path):
+    cli("import", write(tmp_path / "p.csv", PEOPLE))
+    out = tmp_path / "r.json"
+    cli("report", "--out", out)
+    r = cli("contacts", "forget", "1", "--yes")
+    warned = [line for line in r.stderr.splitlines() if line.startswith("warning:")]
+    assert len(warned) == 1 and f"the report {out}" in warned[0], r.stderr
+    assert f"delete it: rm {out}" in warned[0]
 
 
 def test_a_huge_search_is_a_usage_error(cli):

@@ -265,6 +265,28 @@ def test_an_empty_base(cli):
         assert r.stdout.strip()
     d = cli.json("report")
     assert d["sales"]["empty"] == "no_orders" and d["metrics"]["customers"] == 0
+    assert d["currency"] == "RUB"  # what the tables' ₽ stands for, not null
+
+
+def test_the_json_names_the_currency_the_tables_show(cli, tmp_path):
+    sales = tmp_path / "s.csv"
+    sales.write_text(
+        "Дата;Номер;Клиент;Сумма\n10.11.2026;1;Иванов Иван;1 500,00\n11.11.2026;2;Петров Олег;700\n",
+        encoding="utf-8",
+    )
+    cli("import", sales)
+    d = cli.json("report", "--as-of", "2026-12-01")
+    assert d["currency"] == "RUB"
+    md = cli("report", "--as-of", "2026-12-01", "--format", "md", "--lang", "en").stdout
+    assert "| Revenue | 2,200.00\u00a0₽ |" in md
+    usd = tmp_path / "u.csv"
+    usd.write_text(
+        "Date,Order,Customer,Total,Currency\n2026-11-12,A1,John Smith,10,USD\n"
+        "2026-11-13,A2,Jane Roe,20,USD\n2026-11-14,A3,Ann Lee,5,USD\n",
+        encoding="utf-8",
+    )
+    cli("import", usd)
+    assert cli.json("report", "--as-of", "2026-12-01")["currency"] == "USD"
 
 
 CHROMIUM = shutil.which("chromium") or shutil.which("chromium-browser")

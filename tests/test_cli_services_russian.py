@@ -153,3 +153,27 @@ def test_export_dry_run_notes_and_warnings_in_russian(shop, tmp_path):
         "unique values); a real run writes the file anyway" in said
     )
     assert "4 email rows are below the minimum of 2,000 for VK Ads" in said
+
+
+def test_lifecycle_stages_speak_russian_in_tables_only(cli, tmp_path):
+    sales = tmp_path / "s.csv"
+    sales.write_text(
+        "Дата;Номер;Клиент;Телефон;Сумма\n"
+        "10.01.2025;1;Иванов Иван;+79161112233;1000\n"  # two years before the as-of day: lost
+        "01.11.2026;2;Петров Олег;+79035556677;500\n",  # a month before: new
+        encoding="utf-8",
+    )
+    cli("import", sales)
+    cli("contacts", "add", "--name", "Сидорова Анна", "--phone", "+79264445566")  # no orders
+    cols = ("--columns", "id,lifecycle,warmth", "--as-of", "2026-12-01")
+    table = cli("--lang", "ru", "contacts", "list", *cols).stdout
+    rows = [[c.strip() for c in line.split("│")[1:-1]] for line in table.splitlines()
+            if line.startswith("│")]  # fmt: skip
+    assert rows == [["1", "потерянный", ""], ["2", "новый", ""], ["3", "лид", ""]]
+    assert "теплота" in table
+    # Scripts get the values --where compares, whatever the language.
+    csv_out = cli("--lang", "ru", "contacts", "list", *cols, "--format", "csv").stdout
+    assert csv_out.splitlines() == ["id,lifecycle,warmth", "1,lost,", "2,new,", "3,lead,"]
+    assert cli("contacts", "list", *cols).stdout.count("lost") == 1
+    card = cli("--lang", "ru", "contacts", "show", "1", "--as-of", "2025-08-01").stdout
+    assert "Стадия:        спящий (тёплый)" in card

@@ -86,6 +86,11 @@ def test_rfm_json_matches_the_orders(shop):
     assert "only 23 customers" in result.stderr and "--scores fixed" in result.stderr
     table = shop("analyze", "rfm", "--as-of", "2025-12-27", "--top", "3").stdout
     assert "Can't lose them" in table and "top 3 of 23 by revenue" in table
+    # -l/--limit means what it means everywhere: as many rows.
+    for limit in (("--limit", "3"), ("-l", "3")):
+        assert shop("analyze", "rfm", "--as-of", "2025-12-27", *limit).stdout == table
+    ltv = shop("analyze", "ltv", "--as-of", "2025-12-27", "-l", "2").stdout
+    assert "top 2 of 23 by LTV" in ltv
     lines = shop("analyze", "rfm", "--as-of", "2025-12-27", "--format", "csv").stdout.splitlines()
     assert lines[0] == ",".join(RFM_KEYS) and len(lines) == 24
 
@@ -488,9 +493,13 @@ def test_churn_outputs(years):
 
 
 def test_no_orders_yet(cli):
-    for args in (["rfm"], ["ltv"], ["ltv", "--method", "cohort"], ["churn"]):
-        err = cli("analyze", *args, expect=2).stderr
-        assert err.startswith("clientbase: error: there are no orders in the base yet")
+    # Not a usage error (2): the command line is right, the base has nothing to analyse yet.
+    for args in (["rfm"], ["ltv"], ["ltv", "--method", "cohort"], ["ltv", "--method", "bgnbd"],
+                 ["churn"], ["abc-xyz"]):  # fmt: skip
+        err = cli("analyze", *args, expect=1).stderr
+        assert err == (
+            "clientbase: error: there are no orders in the base yet (clientbase import ORDERS.csv)\n"
+        )
 
 
 def test_parse_horizon():

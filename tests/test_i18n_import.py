@@ -94,3 +94,22 @@ def test_progress_names_the_steps_after_reading(new_db, tmp_path, monkeypatch):
     run_import(engine, [path], ImportOptions(), lambda *a: calls.append(a))
     steps = [name for name, _done, total in calls if total is None]
     assert steps == ["list.csv: building indexes", "looking for duplicates"]
+
+
+@pytest.mark.parametrize(("multiline", "lines", "rows"), [(2, 24, 22), (4, 31, 21), (1, 23, 22)])
+def test_russian_counts_agree_with_their_numbers(cli, tmp_path, multiline, lines, rows):
+    """A note with three counts: the counted one takes its plural form, the others are given
+    as "noun: N", which reads right for any number (no "22 записей", "31 строк")."""
+    extra = lines - rows  # the line breaks inside cells (the header counts as a record)
+    body = []
+    for n in range(rows - 1):
+        breaks = extra // multiline + (n < extra % multiline) if n < multiline else 0
+        note = '"' + "\n".join(["заметка"] * (breaks + 1)) + '"' if breaks else ""
+        body.append(f"Клиентов{n} Иван,+7916555{n:04d},{note}")
+    path = write(tmp_path / "list.csv", "ФИО,Телефон,Комментарий\n" + "\n".join(body) + "\n")
+    s = cli.json("--lang", "ru", "import", path)
+    forms = {1: "запись содержит", 2: "записи содержат", 4: "записи содержат"}
+    assert s["files"][0]["notes"] == [
+        f"{multiline} {forms[multiline]} переносы строк внутри ячеек в кавычках (адреса, "
+        f"заметки): строк в файле — {lines}, записей — {rows}"
+    ]

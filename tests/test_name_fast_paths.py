@@ -92,6 +92,7 @@ ODD_WORDS = [
     "И", "и", "k", "x", "ИП", "ООО", "ооо", "Ltd", "llc", "магазин", "Салон", "ограниченной",
     "ответственностью", "с", "индивидуальный", "предприниматель", "оглы", "кызы", "van", "der",
     "Mrs", "г-н", "гость", "нет", "без", "имени", "не", "указано", "HR", "СТО", "IT", "Ⅻ", "ⅻ",
+    "Врач", "мама", "Розничный", "покупатель", "Доставка", "Тётя", "Сантехник", "VIP",
 ]  # fmt: skip
 
 
@@ -130,5 +131,27 @@ def test_one_step_shortcut_gives_what_the_three_questions_give():
 def test_one_step_shortcut_declines_what_the_general_path_must_see():
     for v in ["Иванов И", "ИП Петров", "ООО Ромашка", "без имени", "HR", "гость", "Mama k",
               "Петров Иван Сергеевич Лишний", "Гусейн оглы", "Иванов  Иван\t", "Ⅻ Иван",
+              "Врач Петров", "Розничный покупатель", "Доставка цветов", "Мама Оли",
               "Общество с ограниченной ответственностью", "Иванов Иван 2", ""]:  # fmt: skip
         assert plain_names.plain_person(v) is None, v
+
+
+def test_keep_as_typed_shortcut_matches_the_full_check(monkeypatch):
+    # Plain words of every kind the parser may drop or that are no name words, mixed.
+    rnd = random.Random(7)
+    words = [*WORDS, "Врач", "мама", "Покупатель", "Розничный", "Тётя", "Mrs", "VIP", "оглы",
+             "А", "Б", "В", "Гусейн", "Петрович", "Иванова", "Олена", "Ким"]  # fmt: skip
+    values = VALUES + [
+        rnd.choice(["", " "])
+        + rnd.choice([" ", " ", ", ", ". ", "."]).join(
+            rnd.choice(words) for _ in range(rnd.randint(1, 5))
+        )
+        for _ in range(20_000)
+    ]
+    fast = [typed_names.keep_as_typed(v) for v in values]
+    # The reference: every cell through the parser's own check of the words it keeps.
+    monkeypatch.setattr(typed_names, "_SHORTCUT", False)
+    slow = [typed_names.keep_as_typed(v) for v in values]
+    assert sum(fast) > len(values) // 10
+    for v, a, b in zip(values, fast, slow, strict=True):
+        assert a == b, v

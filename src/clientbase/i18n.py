@@ -59,6 +59,17 @@ def ngettext(singular: str, plural: str, n: int) -> str:
     return _catalog(_current).ngettext(singular, plural, n)
 
 
+def pgettext(context: str, message: str) -> str:
+    """``message`` in the current language, as meant in ``context``: one English word can be
+    two Russian ones ("lost": the column of losses, or a customer's lifecycle stage)."""
+    return _catalog(_current).pgettext(context, message)
+
+
+def NC_(context: str, message: str) -> str:
+    """Mark ``message`` in ``context`` for the catalog; translated with ``pgettext`` where shown."""
+    return message
+
+
 def N_(message: str) -> str:
     """Mark ``message`` for the catalog; it is translated later, where it is shown."""
     return message

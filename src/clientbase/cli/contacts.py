@@ -33,6 +33,7 @@ from clientbase.cli.output import (
     stdout_takes_utf8,
     table_lang,
     use_currency_of,
+    value_label,
 )
 from clientbase.errors import UsageError
 from clientbase.i18n import N_, _, ngettext
@@ -324,8 +325,8 @@ def show_cmd(
             ),
         )
     if (life := card.get("lifecycle")) and life.get("stage"):
-        warmth = f" ({life['warmth']})" if life.get("warmth") else ""
-        row(_("Stage:"), f"{life['stage']}{warmth}")
+        warmth = f" ({value_label('warmth', life['warmth'])})" if life.get("warmth") else ""
+        row(_("Stage:"), f"{value_label('lifecycle', life['stage'])}{warmth}")
     if card.get("calls"):
         con.print(_("Calls (latest first):"), markup=False)
         for c in card["calls"]:
@@ -649,4 +650,5 @@ _COPY_KINDS = {
     "export": N_("the export"),
     "rejects": N_("the rejected-rows file"),
     "backup": N_("the backup"),
+    "report": N_("the report"),
 }

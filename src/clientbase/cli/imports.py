@@ -435,16 +435,40 @@ def undo_cmd(
     if fmt == SummaryFormat.json:
         emit_json(r.to_dict())
         return
+    parts = [
+        ngettext("{n} customer removed", "{n} customers removed", r.customers_removed).format(
+            n=r.customers_removed
+        )
+    ]
+    # What the batch brought besides customers: an orders file's orders, a call log's calls.
+    if r.kind == "orders" or r.orders_removed:
+        parts.append(
+            ngettext("{n} order removed", "{n} orders removed", r.orders_removed).format(
+                n=r.orders_removed
+            )
+        )
+    if r.kind == "calls" or r.interactions_removed:
+        parts.append(
+            ngettext("{n} call removed", "{n} calls removed", r.interactions_removed).format(
+                n=r.interactions_removed
+            )
+        )
+    parts.append(
+        ngettext(
+            "{n} contact removed from other customers",
+            "{n} contacts removed from other customers",
+            r.contact_points_removed,
+        ).format(n=r.contact_points_removed)
+    )
+    parts.append(
+        ngettext("{n} change restored", "{n} changes restored", r.changes_restored).format(
+            n=r.changes_restored
+        )
+    )
     if dry_run:
-        text = _(
-            "would undo batch {batch} ({file}): {customers_removed} customers removed, "
-            "{contact_points_removed} contacts removed from other customers, "
-            "{interactions_removed} calls removed, {changes_restored} changes restored"
-        )
+        text = _("would undo batch {batch} ({file}): {parts}")
     else:
-        text = _(
-            "undone batch {batch} ({file}): {customers_removed} customers removed, "
-            "{contact_points_removed} contacts removed from other customers, "
-            "{interactions_removed} calls removed, {changes_restored} changes restored"
-        )
-    stdout_console().print(text.format(**r.to_dict()), markup=False)
+        text = _("undone batch {batch} ({file}): {parts}")
+    stdout_console().print(
+        text.format(batch=r.batch, file=r.file, parts=", ".join(parts)), markup=False
+    )

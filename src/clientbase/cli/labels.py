@@ -6,7 +6,7 @@ This module only marks the labels for the catalog."""
 
 from __future__ import annotations
 
-from clientbase.i18n import N_
+from clientbase.i18n import N_, NC_
 
 COLUMN_LABELS = (
     N_("A customers"),
@@ -162,6 +162,7 @@ COLUMN_LABELS = (
     N_("usual interval days"),
     N_("value"),
     N_("value at stake"),
+    N_("warmth"),
     N_("what"),
     N_("written at"),
     N_("xyz"),
@@ -179,4 +180,19 @@ RFM_SEGMENTS = (
     N_("At risk"),
     N_("Can't lose them"),
     N_("Hibernating"),
+)
+
+# Class values shown to people in the command's language, by column; each column's values are
+# marked in their own context ("lost" the stage is not "lost" the column of losses). JSON and
+# CSV keep the values themselves, which --where compares.
+VALUE_CONTEXTS = {"lifecycle": "lifecycle stage", "warmth": "warmth"}
+VALUE_LABELS = (
+    NC_("lifecycle stage", "lead"),
+    NC_("lifecycle stage", "new"),
+    NC_("lifecycle stage", "active"),
+    NC_("lifecycle stage", "sleeping"),
+    NC_("lifecycle stage", "lost"),
+    NC_("warmth", "hot"),
+    NC_("warmth", "warm"),
+    NC_("warmth", "cold"),
 )

@@ -19,7 +19,8 @@ from enum import Enum
 
 from clientbase import i18n
 from clientbase.cli import json_text
-from clientbase.i18n import _, ngettext
+from clientbase.cli.labels import VALUE_CONTEXTS
+from clientbase.i18n import _, ngettext, pgettext
 from clientbase.reports.i18n import fmt_int
 
 
@@ -222,7 +223,15 @@ def number(value, lang: str | None = None) -> str:
     return fmt_num(value, lang, 2 if abs(value) < 1 else 1)
 
 
+def value_label(column: str, value: str) -> str:
+    """A class value (a lifecycle stage, a warmth) in the command's language (cli.labels)."""
+    context = VALUE_CONTEXTS.get(column)
+    return pgettext(context, value) if context and value else value
+
+
 def _table_cell(value, column: str, currency: str, lang: str) -> str:
+    if isinstance(value, str) and column in VALUE_CONTEXTS:
+        return value_label(column, value)
     if isinstance(value, bool) or not isinstance(value, int | float):
         return _cell(value)
     if isinstance(value, float) and math.isnan(value):

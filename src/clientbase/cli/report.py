@@ -75,6 +75,14 @@ def report_cmd(
             "--as-of", metavar="DATE", help="Make the report as on this day (default: today)."
         ),
     ] = None,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="Replace --out's file even if clientbase did not write it (an earlier report "
+            "of its own is replaced without it).",
+        ),
+    ] = False,
     list_metrics: Annotated[
         bool, typer.Option("--metrics", help="List the metrics --fail-if can use, and exit.")
     ] = False,
@@ -86,7 +94,7 @@ def report_cmd(
     For cron: with -q and --out nothing is printed unless it fails.
     --fail-if makes it an alert: exit 4 when the condition holds."""
     # services load SQLAlchemy and the tables: imported when the command runs, not for --help
-    from clientbase.services.report import format_for, make_report, write_report
+    from clientbase.services.report import check_target, format_for, make_report, write_report
 
     st = state(ctx)
     if list_metrics:
@@ -97,6 +105,8 @@ def report_cmd(
         return
     day = parse_day(as_of or None, "--as-of")
     chosen = format_for(out, fmt.value if fmt else None)
+    if out is not None:
+        out = check_target(st.engine(), out, force=force)
     tty = out is None and sys.stdout.isatty()
     width = 120
     if tty:
@@ -117,7 +127,7 @@ def report_cmd(
     if out is None:
         sys.stdout.write(report.text)
     else:
-        path = write_report(out, report.text)
+        path = write_report(st.engine(), out, report.text)
         st.messages.info(_("report written to {path}").format(path=path))
     if report.alert is not None and report.alert.held:
         # Printed even under -q: it is the alert cron is meant to mail.

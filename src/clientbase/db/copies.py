@@ -1,6 +1,6 @@
 """The registry of files the tool wrote that hold personal data (``written_copies``).
 
-Every writer of such a file (backups, exports, rejected rows) records it here, so erasing a
+Every writer of such a file (backups, exports, rejected rows, reports) records it here, so erasing a
 person can name the copies that may still hold them, and an export can tell its own stale parts
 from a user's files.
 """

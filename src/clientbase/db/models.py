@@ -407,7 +407,7 @@ class WrittenCopy(Base):
     __tablename__ = "written_copies"
 
     id: Mapped[int] = mapped_column(Integer, primary_key=True)
-    kind: Mapped[str] = mapped_column(String(20))  # backup, upgrade-backup, export, rejects
+    kind: Mapped[str] = mapped_column(String(20))  # backup, upgrade-backup, export, rejects, report
     path: Mapped[str] = mapped_column(String(2000), index=True)  # absolute
     written_at: Mapped[datetime] = mapped_column(DateTime)
     size_bytes: Mapped[int | None] = mapped_column(Integer)

@@ -29,7 +29,12 @@ from clientbase.normalize.phones import (
 )
 from clientbase.normalize.phones import reason_text as phone_reason
 from clientbase.normalize.plain_names import plain_person
-from clientbase.normalize.typed_names import contacts_in_name, keep_as_typed, tidy
+from clientbase.normalize.typed_names import (
+    contacts_in_name,
+    keep_as_typed,
+    tidy,
+    words_not_a_name,
+)
 
 _CONSENT_YES = {"да", "yes", "y", "1", "true", "+", "согласен", "согласна", "есть", "подписан",
                 "подписана", "x", "х", "✓", "v", "granted", "opt-in", "subscribed"}  # fmt: skip
@@ -490,6 +495,8 @@ def clean_call(rec, region: str, source: str | None, own=()) -> Clean | Skipped 
     name = rec.contact_name
     if name and looks_like_company(name):
         out["company"] = out["display_name"] = name
+    elif name and words_not_a_name(name):
+        out["display_name"] = tidy(name)  # "Врач Петров", "Доставка": not a ФИО to take apart
     elif name:
         n = parse_full_name(name)
         out["last_name"], out["first_name"], out["middle_name"] = n.last, n.first, n.middle

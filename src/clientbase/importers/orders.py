@@ -113,6 +113,21 @@ _CANCELLATION_ID = re.compile(r"^C\d+$")
 # A 1C document: "Реализация товаров и услуг 00БП-000123 от 12.03.2025 12:00:00".
 _DOCUMENT_DATE = re.compile(r"\bот\s+(\d{1,2}\.\d{1,2}\.\d{2,4}(?:\s+\d{1,2}:\d{2}(?::\d{2})?)?)")
 _TOTALS_ROW = re.compile(r"^\s*(итого|всего|итог|total|grand total)\b", re.I)
+
+
+def totals_label(order_id: str | None, label: str, raw_date: str) -> str | None:
+    """The "Итого" that makes a row a report's totals line, or None. It stands where the report
+    puts it: under the customers' names, in the first column (a 1C report's date or document
+    column) or as the order number; a row with a real order number is an order whatever its
+    customer is called."""
+    if order_id:
+        return order_id if _TOTALS_ROW.match(order_id) else None
+    for text in (label, raw_date):
+        if text and _TOTALS_ROW.match(text):
+            return text
+    return None
+
+
 _DOCUMENT_HEADERS = {normalize_header(h) for h in ("Документ", "Регистратор")}
 _RETURN_DOCUMENT = re.compile(r"^\s*возврат", re.I)
 _EMPTY_CODES = {"", "0"}  # Bitrix24 writes 0 for "no contact"

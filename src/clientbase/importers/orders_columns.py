@@ -18,10 +18,10 @@ from clientbase.importers.clean import Clean, Rejected
 from clientbase.importers.orders import (
     _CANCELLATION_ID,
     _RETURN_DOCUMENT,
-    _TOTALS_ROW,
     MAX_AMOUNT,
     NUMBERS,
     OrderMapping,
+    totals_label,
 )
 from clientbase.importers.orders_rows import (
     _CACHE_SIZE,
@@ -300,12 +300,11 @@ class ColumnRows(OrderRows):
         for i in range(size):
             n = numbers[i]
             oid = oids[i] or None
-            if oid is None:
-                label = names_col[i] or companies[i]
-                if label and _TOTALS_ROW.match(label):
-                    reason = _("a totals line ({label}), not an order").format(label=repr(label))
-                    items.append((None, n, sheet, reason, named(i)))
-                    continue
+            total = totals_label(oid, names_col[i] or companies[i], raw_dates[i])
+            if total is not None:
+                reason = _("a totals line ({label}), not an order").format(label=repr(total))
+                items.append((None, n, sheet, reason, named(i)))
+                continue
             head = self._head if oid is not None and self._head and self._head[0] == oid else None
             text = raw_dates[i]
             if text:

@@ -33,13 +33,13 @@ from clientbase.importers.orders import (
     _EMPTY_CODES,
     _RETURN_DOCUMENT,
     _RETURNED,
-    _TOTALS_ROW,
     _WON,
     COMPANY_CODE_PREFIX,
     MAX_AMOUNT,
     NUMBERS,
     ORDER_FIELDS,
     OrderMapping,
+    totals_label,
 )
 from clientbase.importers.records import MULTI_FIELDS, ContactRecord, UnreadableRow
 from clientbase.normalize.dates import parse_datetime
@@ -291,8 +291,9 @@ class OrderRows:
         oid = (order["order_id"] or "").strip() or None
         order["order_id"] = oid
         label = f.get("full_name") or f.get("company") or ""
-        if oid is None and _TOTALS_ROW.match(label):
-            return None, _("a totals line ({label}), not an order").format(label=repr(label))
+        raw_date = order["date"] or order["date2"] or order["date3"]
+        if (total := totals_label(oid, label, raw_date or "")) is not None:
+            return None, _("a totals line ({label}), not an order").format(label=repr(total))
         if oid is None and m.document_dates:
             return (
                 None,
@@ -320,7 +321,6 @@ class OrderRows:
                 f["external_id"] = code
             else:
                 f.pop("external_id", None)
-        raw_date = order["date"] or order["date2"] or order["date3"]
         if not raw_date and m.document_dates and oid and (d := _DOCUMENT_DATE.search(oid)):
             raw_date = d.group(1)
         try:

@@ -141,7 +141,10 @@ def run_import(
         )
     plans = []
     kept = 0
-    for path, from_folder in expand_paths(paths):
+    for path, from_folder, passed_over in expand_paths(paths):
+        if passed_over is not None:  # in a folder and not to be read: named, with the reason
+            plans.append(_Planned(path, "unknown", "contacts", True, problem=passed_over))
+            continue
         plan = _plan(path, from_folder, options)
         if plan.source is not None:
             kept += plan.source.kept_bytes

@@ -76,6 +76,7 @@ __all__ = [
     "fold_latin",
     "gender_from_patronymic",
     "guess_gender",
+    "keeps_every_word",
     "latin_keys",
     "looks_like_company",
     "name_from_parts",
@@ -484,6 +485,14 @@ def parse_full_name(raw: str) -> PersonName:
         if raw is None:
             return _EMPTY
     return _parse_cached(raw)
+
+
+def keeps_every_word(raw: str) -> bool:
+    """True when :func:`parse_full_name` keeps every word of ``raw`` in the name it reads: not
+    so for a title or filler word ("г-н", "VIP"), for what follows a full ФИО ("Иванов Иван
+    Иванович, директор"), for a particle with no name before it."""
+    words = len(_TOKEN_RE.findall(_prep(raw) if _PREP_RE.search(raw) else raw))
+    return len(parse_full_name(raw).display.split()) == words
 
 
 # --- parts ------------------------------------------------------------------------------------

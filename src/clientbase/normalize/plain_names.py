@@ -21,7 +21,7 @@ from .names import (
     _Tok,
     _tok,
 )
-from .typed_names import PLACEHOLDERS
+from .typed_names import PLACEHOLDERS, not_a_name_word
 
 __all__ = ["plain_person"]
 
@@ -34,9 +34,9 @@ _PLACEHOLDER_FIRST_WORDS = frozenset(p.split()[0] for p in PLACEHOLDERS if len(p
 
 def _plain_word(w: str) -> tuple | bool:
     """(the word as stored, what the order and display depend on), or False for a word the
-    shortcut leaves to the general path: an initial or a lone letter, a placeholder, a legal
-    form or the start of a spelled-out one, a particle or an honorific, a letter whose casefold
-    is no letter."""
+    shortcut leaves to the general path: an initial or a lone letter, a placeholder, a word that
+    is no name word (a role, kin, a shop), a legal form or the start of a spelled-out one, a
+    particle or an honorific, a letter whose casefold is no letter."""
     if len(w) == 1:
         return False
     folded = w.casefold()
@@ -47,6 +47,7 @@ def _plain_word(w: str) -> tuple | bool:
         or folded.startswith(_COMPANY_PHRASE_SECOND_WORDS)
         or lower in PLACEHOLDERS
         or lower in _PLACEHOLDER_FIRST_WORDS
+        or not_a_name_word(w)
     ):
         return False
     t = _tok(w)

@@ -18,6 +18,9 @@ import os
 LANGS = ("ru", "en")
 NBSP = "\u00a0"
 
+# The base is made for shops in Russia and the CIS, whose exports rarely name the currency:
+# roubles unless an order says otherwise.
+DEFAULT_CURRENCY = "RUB"
 CURRENCY_SIGNS = {
     "RUB": "₽",
     "RUR": "₽",
@@ -114,9 +117,8 @@ def fmt_change(value, lang: str) -> str:
 
 
 def currency_sign(code: str | None) -> str:
-    if not code:
-        return "₽"  # the base is made for shops in Russia and the CIS: roubles unless told
-    return CURRENCY_SIGNS.get(code.upper(), code.upper())
+    code = (code or DEFAULT_CURRENCY).upper()
+    return CURRENCY_SIGNS.get(code, code)
 
 
 _MONTHS = {

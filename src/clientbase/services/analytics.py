@@ -14,7 +14,7 @@ from clientbase.db.bulk import insert_rows
 from clientbase.db.engine import write_transaction
 from clientbase.db.models import abc_snapshot_rows, abc_snapshots, customers, orders
 from clientbase.db.rules import ORDER_RETURN, UNCOUNTED_ORDER_STATUSES
-from clientbase.errors import UsageError
+from clientbase.errors import ClientbaseError, UsageError
 from clientbase.i18n import _
 from clientbase.normalize.dates import parse_date
 from clientbase.services.results import Result
@@ -293,7 +293,7 @@ def _orders_and_people(engine: Engine, by: str | None, as_of: date | None = None
 
 def _orders_needed(frame):
     if frame is None or frame.empty:
-        raise UsageError(
+        raise ClientbaseError(
             _("there are no orders in the base yet"), hint=_("clientbase import ORDERS.csv")
         )
     return frame

@@ -38,6 +38,7 @@ from clientbase.normalize.dates import parse_birthday
 from clientbase.normalize.emails import normalize_email
 from clientbase.normalize.names import looks_like_company, parse_full_name
 from clientbase.normalize.phones import normalize_phone
+from clientbase.normalize.typed_names import keep_as_typed, tidy
 from clientbase.services.contacts import BY_HAND
 from clientbase.services.copies import copies_holding
 from clientbase.services.dry_run import changes
@@ -196,6 +197,10 @@ def edit_contact(
     if card.name:
         if looks_like_company(card.name):
             values.update(company=card.name, display_name=card.name, kind="company")
+        elif keep_as_typed(card.name):
+            # "Врач Петров", "Розничный покупатель": the name as typed, as an import keeps it.
+            values.update(last_name=None, first_name=None, middle_name=None,
+                          display_name=tidy(card.name), kind="person")  # fmt: skip
         else:
             n = parse_full_name(card.name)
             values.update(last_name=n.last, first_name=n.first, middle_name=n.middle,

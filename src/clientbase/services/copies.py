@@ -1,13 +1,16 @@
 """Copies of personal data the tool wrote outside the base: which exist, which may hold a person.
 
-The registry (``written_copies``) lists backups, audience exports and files of rejected rows.
+The registry (``written_copies``) lists backups, audience exports, files of rejected rows and
+report files.
 The latest entry for a path says what is in the file now; a file deleted or moved away by hand
 no longer counts. What each kind holds:
 
 - a backup (``db backup``, or the copy made before a schema upgrade) holds everyone who was in
   the base when it was written;
 - an export holds its members (``export_members``);
-- a rejects file holds the rejected rows of the batches it lists.
+- a rejects file holds the rejected rows of the batches it lists;
+- a report may hold anyone who was in the base when it was written (its missed calls list the
+  callers' numbers), as a backup does.
 """
 
 from __future__ import annotations
@@ -52,12 +55,12 @@ def copies_holding(
     db_path: Path | None = None,
 ) -> list[dict]:
     """The copies that may still hold the customers ``ids`` (one person's cards): backups
-    written after ``known_since`` (when the first card was made), exports they were in, rejects
-    files of the ``batches`` that carried their rows; each with what to do about it."""
+    and reports written after ``known_since`` (when the first card was made), exports they were
+    in, rejects files of the ``batches`` that carried their rows; each with what to do about it."""
     out: list[dict] = []
     seen: set[str] = set()
     for r in _current(conn):
-        if r.kind in BACKUP_KINDS:
+        if r.kind in BACKUP_KINDS or r.kind == "report":
             holds = known_since is None or r.written_at >= known_since
         elif r.kind == "export":
             holds = r.export_id is not None and conn.execute(

@@ -23,7 +23,7 @@ from clientbase.db.models import (
 )
 from clientbase.dedupe.merge import merges_blocking_import
 from clientbase.errors import ClientbaseError, NotFoundError
-from clientbase.i18n import _
+from clientbase.i18n import _, ngettext
 from clientbase.importers import pipeline
 from clientbase.importers.pipeline import Progress
 from clientbase.importers.rawrow import batch_headers, read_raw
@@ -124,6 +124,7 @@ class ImportUndo(Result):
     interactions_removed: int
     orders_removed: int
     dry_run: bool
+    kind: str = "contacts"  # what the batch imported: contacts, orders or calls
 
 
 def _batch_fields(row) -> dict:
@@ -172,7 +173,8 @@ def undo_import(engine: Engine, batch_id: int, *, dry_run: bool = False) -> Impo
     """Remove what a batch created and put back what it changed.
 
     Refused while a later batch still builds on the same customers: undoing underneath it would
-    silently throw away the later batch's data too. Undo the later one first.
+    silently throw away the later batch's data too. Undo the later one first. Refused, too, while
+    a merge made since involves its customers; that merge is named first, with its undo.
     """
     with write_transaction(engine) as conn:
         facts_cache.invalidate(conn)  # the batch's customers, orders or calls go
@@ -187,6 +189,21 @@ def undo_import(engine: Engine, batch_id: int, *, dry_run: bool = False) -> Impo
                 _("import batch {batch_id} was undone already ({undone_at:%Y-%m-%d %H:%M})").format(
                     batch_id=batch_id, undone_at=batch.undone_at
                 )
+            )
+        # Merges first: a merge moves the batch's rows onto its survivor, so until it is undone
+        # a later batch that touched only the survivor (an older customer) would look like it
+        # built on this batch's customers.
+        merged = merges_blocking_import(conn, batch_id, batch.started_at)
+        if merged:
+            raise ClientbaseError(
+                ngettext(
+                    "merge {merged} (dedupe) moved customers of batch {batch_id} since it was imported",
+                    "merges {merged} (dedupe) moved customers of batch {batch_id} since it was imported",
+                    len(merged),
+                ).format(merged=", ".join(map(str, merged)), batch_id=batch_id),
+                hint=_("undo merge {merged} first: clientbase dedupe undo {merged}").format(
+                    merged=merged[0]
+                ),
             )
         touched = (
             select(import_rows.c.customer_id)
@@ -207,22 +224,14 @@ def undo_import(engine: Engine, batch_id: int, *, dry_run: bool = False) -> Impo
         ).scalars().all()  # fmt: skip
         if later:
             raise ClientbaseError(
-                _(
-                    "batch {later} (imported later) also touched customers of batch {batch_id}"
+                ngettext(
+                    "batch {later} (imported later) also touched customers of batch {batch_id}",
+                    "batches {later} (imported later) also touched customers of batch {batch_id}",
+                    len(later),
                 ).format(later=", ".join(map(str, later)), batch_id=batch_id),
                 hint=_("undo batch {later} first").format(later=later[0]),
             )
 
-        merged = merges_blocking_import(conn, batch_id, batch.started_at)
-        if merged:
-            raise ClientbaseError(
-                _(
-                    "merge {merged} (dedupe) moved customers of batch {batch_id} since it was imported"
-                ).format(merged=", ".join(map(str, merged)), batch_id=batch_id),
-                hint=_("undo merge {merged} first: clientbase dedupe undo {merged}").format(
-                    merged=merged[0]
-                ),
-            )
         changes = conn.execute(
             select(import_changes.c.customer_id, import_changes.c.before)
             .where(import_changes.c.import_id == batch_id)
@@ -284,6 +293,7 @@ def undo_import(engine: Engine, batch_id: int, *, dry_run: bool = False) -> Impo
             interactions_removed=removed_calls,
             orders_removed=removed_orders,
             dry_run=dry_run,
+            kind=batch.kind,
         )
         if dry_run:
             conn.rollback()

@@ -5,11 +5,8 @@ from __future__ import annotations
 from sqlalchemy import Engine, func, select
 
 from clientbase.db.models import orders
-
-CURRENCY_SIGNS = {
-    "RUB": "₽", "RUR": "₽", "USD": "$", "EUR": "€", "KZT": "₸", "BYN": "Br", "UAH": "₴",
-    "GBP": "£", "CNY": "¥",
-}  # fmt: skip
+from clientbase.reports.i18n import DEFAULT_CURRENCY
+from clientbase.reports.i18n import currency_sign as sign_of
 
 
 def main_currency(engine: Engine) -> str | None:
@@ -25,10 +22,12 @@ def main_currency(engine: Engine) -> str | None:
     return row[0] if row else None
 
 
+def base_currency(engine: Engine) -> str:
+    """The code of the currency amounts are shown in: the one most orders are in, else roubles
+    (``DEFAULT_CURRENCY``)."""
+    return main_currency(engine) or DEFAULT_CURRENCY
+
+
 def currency_sign(engine: Engine) -> str:
-    """The sign of the currency most orders are in; roubles when none is recorded (the base is
-    made for shops in Russia and the CIS, whose exports rarely name the currency)."""
-    code = main_currency(engine)
-    if code is None:
-        return "₽"
-    return CURRENCY_SIGNS.get(code.upper(), code.upper())
+    """The sign amounts are shown with (of ``base_currency``)."""
+    return sign_of(base_currency(engine))

@@ -2,8 +2,11 @@
 
 The figures come from ``services.report_data`` (one dict of numbers); ``clientbase.reports``
 renders them and checks the alert. This module ties it together for
-the CLI and for scripts (``make_report(engine, ...)``) and owns the two decisions around it:
-which format a file gets, and how it reaches the disk (whole or not at all).
+the CLI and for scripts (``make_report(engine, ...)``) and owns the decisions around it:
+which format a file gets, which file it may replace, and how it reaches the disk (whole or not
+at all). A report holds personal data (the missed calls' numbers), so the file is noted in the
+registry of copies; that note is also how a scheduled report recognises yesterday's file as its
+own and replaces it, while a file the tool did not write is replaced only with ``force``.
 """
 
 from __future__ import annotations
@@ -16,6 +19,8 @@ from pathlib import Path
 
 from sqlalchemy import Engine
 
+from clientbase.db.copies import record_copy, written_by_us
+from clientbase.db.engine import write_transaction
 from clientbase.errors import ClientbaseError, UsageError
 from clientbase.i18n import _
 from clientbase.reports import alert as alerts
@@ -143,9 +148,32 @@ def make_report(
     return Report(data=data, fmt=fmt, lang=lang, text=text, alert=alert)
 
 
-def write_report(path: Path, text: str) -> Path:
+def check_target(engine: Engine, path: Path, *, force: bool = False) -> Path:
+    """Refuse, before the report is made, a file at ``path`` the tool did not write (or that
+    was changed since), unless ``force``; an earlier report of ours is replaced."""
+    path = path.expanduser()
+    if not path.exists() and not path.is_symlink():
+        return path
+    if path.is_dir():
+        raise UsageError(_("--out {path}: not a regular file").format(path=path))
+    if force:
+        return path
+    with engine.connect() as conn:
+        ours = written_by_us(conn, path, ("report",))
+    if not ours:
+        raise UsageError(
+            _(
+                "--out {path}: the file exists and was not written by clientbase (or was changed since)"
+            ).format(path=path),
+            hint=_("add --force to replace it, or choose another name"),
+        )
+    return path
+
+
+def write_report(engine: Engine, path: Path, text: str) -> Path:
     """Write the file whole or not at all: a temporary file beside it, then a rename, so a web
-    server or a mail job reading the report never sees half of one."""
+    server or a mail job reading the report never sees half of one. The file is then noted in
+    the registry of copies (``check_target`` has said it may be written)."""
     path = path.expanduser()
     folder = path.parent if str(path.parent) else Path(".")
     if not folder.is_dir():
@@ -168,4 +196,6 @@ def write_report(path: Path, text: str) -> Path:
         raise ClientbaseError(
             _("--out {path}: cannot write it ({strerror})").format(path=path, strerror=exc.strerror)
         ) from None
+    with write_transaction(engine) as conn:
+        record_copy(conn, "report", path)
     return path

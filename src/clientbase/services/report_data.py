@@ -54,7 +54,7 @@ from clientbase.analytics.asof import stale_note
 from clientbase.i18n import ngettext
 from clientbase.reports.metrics import SECTIONS, metrics
 from clientbase.reports.periods import after_period, windows
-from clientbase.services.money import main_currency
+from clientbase.services.money import base_currency
 from clientbase.services.report_sections import SECTION_FUNCS
 from clientbase.services.report_source import ReportSource
 
@@ -87,7 +87,7 @@ def collect(
             "previous": src.prev.as_dict(),
             "last_with_data": last_with_data,
         },
-        "currency": main_currency(engine),
+        "currency": base_currency(engine),  # what the tables' sign stands for
         "sections": chosen,
         "notes": notes,
     }

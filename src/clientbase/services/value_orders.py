@@ -12,7 +12,7 @@ from sqlalchemy import Engine, Integer, case, cast, func, select
 from clientbase.analytics.asof import as_of_day, stale_note
 from clientbase.db.models import customers, imports, orders
 from clientbase.db.rules import ORDER_RETURN, UNCOUNTED_ORDER_STATUSES
-from clientbase.errors import UsageError
+from clientbase.errors import ClientbaseError, UsageError
 from clientbase.i18n import _
 from clientbase.services.analytics import customer_groups, load_customers, load_orders
 
@@ -22,7 +22,7 @@ NO_GROUP = "—"
 
 def load_value_orders(engine: Engine, *, with_manager: bool = False, with_margin: bool = False):
     """The live orders as ``services.analytics.load_orders`` gives them (the same rows), or a
-    UsageError when there are none yet: every value analysis needs some.
+    ClientbaseError (exit 1) when there are none yet: every value analysis needs some.
 
     On SQLite, when neither the order's manager nor its margin is needed, the rows come by a
     faster road (``_narrow_sqlite``); the margin column is then absent and ``order_key`` is a
@@ -33,7 +33,7 @@ def load_value_orders(engine: Engine, *, with_manager: bool = False, with_margin
     if frame is None:
         frame = load_orders(engine, with_manager=with_manager)
     if frame.empty:
-        raise UsageError(
+        raise ClientbaseError(
             _("there are no orders in the base yet"), hint=_("clientbase import ORDERS.csv")
         )
     return frame

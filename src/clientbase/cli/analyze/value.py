@@ -181,7 +181,7 @@ def rfm_cmd(
         str | None,
         typer.Option("--thresholds", metavar="FILE", help="TOML or JSON cut-offs: r = [30, 90, 180, 365] (days), f = [2, 3, 5, 8] (orders), m = [...] (money)."),
     ] = None,
-    top: Annotated[int, typer.Option("--top", min=0, help="Customers listed in the table.")] = 20,
+    top: Annotated[int, typer.Option("--top", "--limit", "-l", min=0, help="Customers listed in the table.")] = 20,
     snapshot: Annotated[
         bool, typer.Option("--snapshot", help="Store the segment sizes (trend history).")
     ] = False,
@@ -292,7 +292,7 @@ def ltv_cmd(
     discount_rate: Annotated[float | None, typer.Option("--discount-rate", min=0.0, help="bgnbd: yearly discount rate (0.1 = 10 %), applied month by month; default 0.")] = None,
     calibration_end: Annotated[str | None, typer.Option("--calibration-end", metavar="DATE", help="bgnbd: fit on the orders up to this day (default: the last order's); later orders check the fit.")] = None,
     unit: Annotated[Unit | None, typer.Option("--unit", help="bgnbd: time unit of the model (default week).")] = None,
-    top: Annotated[int, typer.Option("--top", min=0, help="Customers listed in the table.")] = 20,
+    top: Annotated[int, typer.Option("--top", "--limit", "-l", min=0, help="Customers listed in the table.")] = 20,
     snapshot: Annotated[bool, typer.Option("--snapshot", help="historical: store the average LTV overall and per channel (trend history).")] = False,
     label: Annotated[str | None, typer.Option("--label", help="Name of the stored figures (default: the day).")] = None,
     history: Annotated[bool, typer.Option("--history", help="List the stored average LTV per channel, oldest first.")] = False,
