@@ -247,3 +247,22 @@ def test_name_only_target():
         is None
     )
     assert name_only_target([({**full, "external_id": "A1"}, False)], full) == 0
+
+
+def test_a_row_with_an_unreadable_phone_is_not_joined_by_its_full_name(cli, tmp_path):
+    cli("import", write(tmp_path / "contacts.csv", NAMES_BASE))
+    rows = "ФИО;Телефон\nСмирнов Олег Игоревич;нет\nКузнецова Анна Сергеевна;\n"
+    out = cli("import", write(tmp_path / "more.csv", rows)).stdout.splitlines()
+    # "нет" is a phone the base cannot compare: that row is a card of its own (dedupe may
+    # propose the pair); the row with no phone at all joins the one customer of its full name.
+    line = "  rows read 2: created 1, updated 0, unchanged 1, duplicates folded 0, rejected 0"
+    assert line in out
+    assert [p[1] for p in _people(cli)[4:]] == ["Смирнов Олег Игоревич"]
+    assert (
+        name_only_target(
+            [({"last_name": "С", "first_name": "О", "middle_name": "И"}, False)],
+            {"last_name": "С", "first_name": "О", "middle_name": "И"},
+            unreadable_contact=True,
+        )
+        is None
+    )

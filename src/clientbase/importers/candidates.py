@@ -23,6 +23,7 @@ from clientbase.db.models import (
 from clientbase.importers.clean import Clean, Rejected
 from clientbase.importers.keyindex import KeyIndex
 from clientbase.importers.rowkeys import lookup_keys
+from clientbase.importers.sameperson import full_name
 
 LOOKUP_CHUNK = 500
 # A customer's second client code (a 1C code beside a CRM id) is a contact point of this kind;
@@ -61,9 +62,10 @@ class Cust:
 
 
 def namesakes(conn: Connection, chunk: list[Clean | Rejected]) -> set[int]:
-    """Live customers who bear the name of a row with nothing else to be found by (no phone or
-    e-mail): the key index knows only those without a contact by their name, and a row known
-    by its name alone may belong to one with a phone (sameperson.name_only_target decides)."""
+    """Live customers who bear the name of a row with nothing else to be found by: the key
+    index knows only those without a contact by their name, and a row with a full name and no
+    phone or e-mail cell at all may belong to one with a phone (sameperson.name_only_target
+    decides). Only such rows are asked about: on a first load the name is not indexed yet."""
     names = sorted(
         {
             cl.fields["display_name"]
@@ -72,7 +74,8 @@ def namesakes(conn: Connection, chunk: list[Clean | Rejected]) -> set[int]:
             and not cl.has_valid_key
             and cl.group is None
             and cl.fields.get("display_name")
-            and (cl.fields.get("last_name") or cl.fields.get("first_name"))
+            and full_name(cl.fields)
+            and not any(p.kind in ("phone", "email") for p in cl.points)
         }
     )
     if not names:

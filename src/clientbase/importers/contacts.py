@@ -425,8 +425,7 @@ class ContactWriter:
             if k is not None:
                 return custs[k], (p.kind, p.value)
         if not cl.has_valid_key and cl.fields.get("display_name"):
-            # Known by the name alone (and perhaps a code the base does not know): the one rule
-            # of sameperson.name_only_target, over every live customer of that name.
+            # No phone or e-mail to match on: sameperson.name_only_target, over its namesakes.
             wanted = {p.key for p in cl.points}
             custs = list(
                 {c.id: c for c in index.get(("name", cl.fields["display_name"]), ())}.values()
@@ -434,7 +433,8 @@ class ContactWriter:
             candidates = [
                 (c.fields, wanted <= c.keys.keys() and not _reachable_by_contact(c)) for c in custs
             ]
-            k = name_only_target(candidates, cl.fields) if custs else None
+            unreadable = any(p.kind in ("phone", "email") for p in cl.points)
+            k = name_only_target(candidates, cl.fields, unreadable_contact=unreadable)
             if k is not None:
                 return custs[k], ("name", cl.fields["display_name"])
         return None, None
