@@ -266,3 +266,13 @@ def test_a_row_with_an_unreadable_phone_is_not_joined_by_its_full_name(cli, tmp_
         )
         is None
     )
+
+
+def test_a_crm_exports_second_name_column_is_the_patronymic(cli, tmp_path):
+    # Russian CRM and address-book exports name the patronymic column "Второе имя".
+    text = "ID;Имя;Второе имя;Фамилия;Мобильный телефон\n101;Олег;Игоревич;Смирнов;89262223344\n"
+    cli("import", write(tmp_path / "crm.csv", text))
+    c = customers
+    assert _rows(cli, select(c.c.middle_name, c.c.display_name)) == [
+        ("Игоревич", "Смирнов Олег Игоревич")
+    ]

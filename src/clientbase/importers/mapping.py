@@ -73,7 +73,7 @@ _add(
 )
 _add("last_name", None, "Фамилия", "Last name", "Surname", "Family name")
 _add("first_name", None, "Имя", "First name", "Given name")
-_add("middle_name", None, "Отчество", "Middle name", "Additional name", "Patronymic")
+_add("middle_name", None, "Отчество", "Второе имя", "Middle name", "Additional name", "Patronymic")
 _add(
     "phone",
     None,
