@@ -73,13 +73,27 @@ def joined_ints(column, dialect: str):
     return func.string_agg(cast(column, Text), ",")
 
 
+def _sqlite_float_text(column):
+    """A float of SQLite as the text ``db.joined.floats_read`` reads back to the very double.
+
+    Money is mostly whole kopecks (cents): such a value is written as the whole number of
+    hundredths, which numpy reads and divides by 100 at once, and which SQLite writes in a
+    third of the time its 18 digits take (0.2 s less per million amounts). A value that is
+    not exactly its hundredths divided by 100 (the same IEEE division numpy makes: the check
+    is exact) is written as before, after a ``~``. SQLite's own text of a float keeps 15
+    digits and its ``%g`` at most 16; the ``!`` flag lifts that limit, and 18 digits of its
+    extended-precision conversion read back to the same double (17 did not, for one value in
+    200,000)."""
+    cents = cast(func.round(column * 100), Integer)
+    exact = cents / literal(100.0, Float) == column
+    return case((exact, cents), else_=literal("~", String) + func.printf("%!.18g", column))
+
+
 def joined_floats(column, dialect: str):
     """An aggregate: the float values of ``column`` joined by commas, each written so that it
-    reads back exactly. SQLite's own text of a float keeps 15 digits and its ``%g`` at most
-    16; the ``!`` flag lifts that limit, and 18 digits of its extended-precision conversion
-    read back to the same double (17 did not, for one value in 200,000)."""
+    reads back exactly (``db.joined.floats_read``)."""
     if dialect == "sqlite":
-        return func.group_concat(func.printf("%!.18g", column))
+        return func.group_concat(_sqlite_float_text(column))
     # PostgreSQL writes the shortest text that reads back exactly (extra_float_digits >= 1).
     return func.string_agg(cast(cast(column, Float(53)), String), ",")
 
@@ -88,7 +102,7 @@ def joined_floats_or_nan(column, dialect: str):
     """``joined_floats`` of a column that may be NULL: a NULL is written ``nan``, so the
     values keep their places beside the other joined columns of the same rows."""
     if dialect == "sqlite":
-        text = case((column.is_(None), "nan"), else_=func.printf("%!.18g", column))
+        text = case((column.is_(None), "~nan"), else_=_sqlite_float_text(column))
         return func.group_concat(text)
     text = func.coalesce(cast(cast(column, Float(53)), String), "NaN")
     return func.string_agg(text, ",")

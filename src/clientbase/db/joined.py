@@ -67,7 +67,7 @@ def read_joined(conn: Connection, query, kinds: Mapping[str, str]) -> pd.DataFra
         if not n:
             values = np.zeros(0, _DTYPE[kind])
         elif kind == FLOAT:
-            values = floats_of(text)
+            values = floats_read(text, dialect)
         elif kind == TIME and dialect == "sqlite":
             values = _times_of(text)
         else:
@@ -105,6 +105,25 @@ def floats_of(text: str) -> np.ndarray:
         io.StringIO(text.replace(",", "\n")), header=None, dtype=np.float64, engine="c", **_EXACT
     )
     return frame[0].to_numpy()
+
+
+def floats_read(text: str, dialect: str) -> np.ndarray:
+    """The floats of a column ``db.dialect.joined_floats`` (or ``joined_floats_or_nan``) has
+    joined on ``dialect``, each the double the database holds. On SQLite a value is its
+    hundredths (whole kopecks: a whole number, divided by 100 here as SQLite checked it) or,
+    after a ``~``, its own text; elsewhere its own text."""
+    if dialect != "sqlite":
+        return floats_of(text)
+    if "~" not in text:  # every value in whole hundredths: numbers numpy reads at once
+        return np.fromstring(text, dtype=np.int64, sep=",") / 100
+    parts = text.split(",")
+    own = np.array([p.startswith("~") for p in parts], dtype=bool)
+    values = np.empty(len(parts))
+    values[own] = floats_of(",".join(p[1:] for p in parts if p.startswith("~")))
+    if not own.all():
+        cents = ",".join(p for p in parts if not p.startswith("~"))
+        values[~own] = np.fromstring(cents, dtype=np.int64, sep=",") / 100
+    return values
 
 
 def _times_of(text: str) -> np.ndarray:

@@ -36,7 +36,7 @@ from clientbase.db.dialect import (
     month_number,
     without_own_index,
 )
-from clientbase.db.joined import floats_of
+from clientbase.db.joined import floats_read
 from clientbase.db.models import customers, orders
 from clientbase.db.rules import ORDER_RETURN, UNCOUNTED_ORDER_STATUSES
 
@@ -148,7 +148,7 @@ def read_cells(
     parsed = [
         np.fromstring(texts[0], dtype=np.int64, sep=",") if texts[0] else np.zeros(0, np.int64)
     ]
-    parsed += [floats_of(text) if text else np.zeros(0) for text in texts[1:]]
+    parsed += [floats_read(text, dialect) if text else np.zeros(0) for text in texts[1:]]
     keys, count, sums = _runs(parsed[0], parsed[1:])
     amount = sums[0]
     margin = sums[1] if with_margin else None
