@@ -153,7 +153,7 @@ def test_amounts_in_whole_kopecks_and_others_read_back_to_the_very_double(new_db
     # line, the doubles equal those the rows give, bit for bit.
     engine = open_database(resolve_db(new_db()))
     rnd = np.random.default_rng(7)
-    cents = rnd.integers(-10**9, 10**11, 4_000) / 100
+    cents = rnd.integers(-(10**9), 10**11, 4_000) / 100
     near = np.nextafter(cents[:1_000], np.inf)  # a hair off whole kopecks
     wide = rnd.integers(-(2**62), 2**62, 500) / 100  # hundredths past 2**53 and int64
     noise = rnd.uniform(-1e7, 1e7, 1_000)
