@@ -338,6 +338,10 @@ def test_the_first_cut_changes_no_answer(cli, shop):
     more = ["(has_phone = yes or has_email = yes) and consent = no", "consent = yes", "vip"]
     alone = [len(matching_ids(engine, where=e)) for e in [*cases, *more]]
     assert count_matching(engine, [*cases, *more]) == alone
+    # Facts no day stores (contact points, consent): counted over a subquery, no table filled.
+    own = [*more[:2], "has_email = yes", "city = 'Казань' or has_phone = no", "status = 'archived'"]
+    assert count_matching(engine, own) == [len(matching_ids(engine, where=e)) for e in own]
+    assert count_matching(engine, []) == []
     assert alone[: len(cases)] == [len(w) for w in cases.values()]
     cut = narrowing(parse("city = 'a' and orders > 1 and not vip and city != 'b' and tags = null"))
     assert cut == parse("city = 'a'")
