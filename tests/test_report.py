@@ -3,7 +3,7 @@ a small hand-made shop checked against sums done by hand."""
 
 from __future__ import annotations
 
-from datetime import date
+from datetime import date, datetime
 from html.parser import HTMLParser
 
 import pytest
@@ -386,3 +386,39 @@ def test_months_without_orders_up_to_the_window_end_are_zero_not_blank(shop):
     assert revenue["2025-12"][:4] == [900.0, 900.0, 900.0, None]
     same = churn(shop.engine(), as_of=date(2026, 2, 28)).to_dict()["retention"]
     assert {r["cohort"]: r["shares"][:12] for r in same}["2025-12"] == rows["2025-12"]["shares"]
+
+
+@pytest.mark.parametrize("as_of", [date(2026, 1, 1), None])
+def test_the_sections_read_on_a_thread_equal_those_read_in_turn(shop, monkeypatch, as_of):
+    # collect reads the quality and follow-up sections and the currency on a thread of their
+    # own while it reads the orders; the figures are those of one connection reading in turn
+    # (a base in memory, which no second connection sees, is read so).
+    import threading
+
+    import clientbase.services.report_data as report_data
+
+    threads = []
+    read_beside = report_data._read_beside
+
+    def spy(*args):
+        threads.append(threading.current_thread() is threading.main_thread())
+        return read_beside(*args)
+
+    monkeypatch.setattr(report_data, "_read_beside", spy)
+    now = datetime(2026, 1, 1, 9, 0)
+    together = collect(shop.engine(), period="month", as_of=as_of, now=now)
+    monkeypatch.setattr(report_data, "side_engine", lambda engine: None)
+    in_turn = collect(shop.engine(), period="month", as_of=as_of, now=now)
+    assert threads == [False, True]
+    assert together == in_turn
+    assert together["quality"]["reachable"] > 0 and together["sales"]["current"]["orders"] > 0
+
+
+def test_a_base_in_memory_gets_no_side_engine(tmp_path):
+    from clientbase.db.engine import make_engine, side_engine
+
+    assert side_engine(make_engine("sqlite://")) is None
+    assert side_engine(make_engine("sqlite:///:memory:")) is None
+    side = side_engine(make_engine(f"sqlite:///{tmp_path / 'x.db'}"))
+    assert side is not None and side.url.database == str(tmp_path / "x.db")
+    side.dispose()

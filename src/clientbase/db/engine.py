@@ -22,6 +22,7 @@ from weakref import WeakKeyDictionary
 from sqlalchemy import Connection, Engine, create_engine, event
 from sqlalchemy.engine import make_url
 from sqlalchemy.exc import DBAPIError, OperationalError
+from sqlalchemy.pool import NullPool
 from sqlalchemy.sql.dml import Insert
 
 from clientbase.config import DatabaseLocation
@@ -77,14 +78,16 @@ def server_url(url: str) -> str:
     return parsed.render_as_string(hide_password=False)
 
 
-def make_engine(url: str, wait: WaitPolicy | None = None) -> Engine:
+def make_engine(url: str, wait: WaitPolicy | None = None, *, pooled: bool = True) -> Engine:
+    """The engine of a database URL (no schema check: ``open_database``). ``pooled=False``:
+    each connection is closed when it is given back, its page cache with it."""
     url = server_url(url)
     if url.startswith("postgresql+psycopg") and importlib.util.find_spec("psycopg") is None:
         raise DatabaseError(
             _("PostgreSQL needs the psycopg driver: pip install 'clientbase[postgres]'")
         )
     try:
-        kwargs = {}
+        kwargs = {} if pooled else {"poolclass": NullPool}
         if url.startswith("postgresql+psycopg"):
             # psycopg prepares a statement on the server from its 5th run, and PostgreSQL may
             # then keep a generic plan made while the tables were small (an import into an
@@ -110,6 +113,29 @@ def make_engine(url: str, wait: WaitPolicy | None = None) -> Engine:
     elif engine.dialect.name == "postgresql":
         event.listen(engine, "after_execute", _pg_after_insert)
     return engine
+
+
+def side_engine(engine: Engine) -> Engine | None:
+    """Another engine on the same base, with the same settings, whose connections close when
+    given back: for a thread that reads beside the main one (dispose of it after). None for
+    a SQLite base in memory, which no other connection sees."""
+    db = engine.url.database
+    if engine.dialect.name == "sqlite" and (
+        not db or db == ":memory:" or "mode=memory" in str(engine.url)
+    ):
+        return None
+    url = engine.url.render_as_string(hide_password=False)
+    side = make_engine(url, wait_policy(engine), pooled=False)
+    if side.dialect.name == "sqlite":
+        # SQLite's default page cache, not CACHE_KIB: what a thread frees stays in its own
+        # malloc arena (glibc), where the main thread does not reuse it; a large cache filled
+        # there would add to the peak of the whole command
+        event.listen(side, "connect", _small_cache)
+    return side
+
+
+def _small_cache(dbapi_conn, _record) -> None:
+    dbapi_conn.execute("PRAGMA cache_size=-2000")
 
 
 def _pg_after_insert(conn, clauseelement, multiparams, params, execution_options, result) -> None:

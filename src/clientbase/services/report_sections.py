@@ -560,6 +560,9 @@ def _calls(src: ReportSource) -> dict:
     }
 
 
+# Sections that read neither the orders nor the windows (only the base as it is, and as_of).
+WITHOUT_WINDOWS = frozenset({"quality", "followups"})
+
 SECTION_FUNCS = {
     "base": _base,
     "quality": _quality,
