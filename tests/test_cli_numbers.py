@@ -56,6 +56,23 @@ def test_money_in_the_orders_currency(cli, tmp_path):
     assert "1,500.50\u00a0$" in out and "₽" not in out
 
 
+def test_json_and_csv_do_not_ask_the_base_for_its_currency(cli, tmp_path, monkeypatch):
+    # The question reads every order; only a table shows the sign.
+    import clientbase.services.money as money
+
+    write(tmp_path / "o.csv", "Дата;Клиент;Телефон;Сумма;Валюта\n"
+          "01.03.2025;Иванов Иван;89161234567;1500.5;USD\n")  # fmt: skip
+    cli("import", tmp_path / "o.csv", expect=None)
+    asked = []
+    sign = money.currency_sign
+    monkeypatch.setattr(money, "currency_sign", lambda engine: asked.append(1) or sign(engine))
+    for fmt in ("json", "csv"):
+        cli("analyze", "abc-xyz", "--format", fmt)
+        cli("analyze", "ltv", "--format", fmt)
+    assert asked == []
+    assert "1,500.50\u00a0$" in cli("analyze", "ltv").stdout and asked == [1]
+
+
 def test_plurals_and_lists():
     assert customers(1) == "1 customer"
     assert customers(2) == "2 customers"

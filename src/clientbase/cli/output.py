@@ -181,19 +181,28 @@ def is_share(column: str) -> bool:
     return column.startswith("share_") or column.endswith(("_pct", "_percent")) or column == "cv"
 
 
-_currency = {"sign": "₽"}
+_currency: dict = {"sign": "₽", "of": None}
 
 
 def use_currency_of(engine) -> None:
-    """Money in this command's tables is in the base's currency (services.money)."""
-    # services load SQLAlchemy and the tables: imported when the command runs, not for --help
-    from clientbase.services.money import currency_sign
-
-    _currency["sign"] = currency_sign(engine)
+    """Money in this command's tables is in the base's currency (services.money): asked of
+    the base when a figure is first shown with its sign. JSON and CSV show none, and the
+    question reads every order (a tenth of a second on a million)."""
+    _currency["of"] = engine
 
 
 def reset_currency() -> None:
-    _currency["sign"] = "₽"
+    _currency.update(sign="₽", of=None)
+
+
+def _currency_sign() -> str:
+    engine = _currency["of"]
+    if engine is not None:
+        # services load SQLAlchemy and the tables: imported when the command runs, not for --help
+        from clientbase.services.money import currency_sign
+
+        _currency.update(sign=currency_sign(engine), of=None)
+    return _currency["sign"]
 
 
 def table_lang() -> str:
@@ -204,7 +213,7 @@ def table_lang() -> str:
 def money(value, currency: str | None = None, lang: str | None = None, digits: int = 2) -> str:
     from clientbase.reports.i18n import fmt_money  # only when a figure is shown: not for --help
 
-    return fmt_money(value, lang or table_lang(), currency or _currency["sign"], digits)
+    return fmt_money(value, lang or table_lang(), currency or _currency_sign(), digits)
 
 
 def percent(value, lang: str | None = None, digits: int = 1) -> str:
@@ -275,7 +284,7 @@ def emit_table(
     from rich.text import Text
 
     lang = table_lang()
-    currency = currency or _currency["sign"]
+    currency = currency or _currency_sign()
     cells = [[_table_cell(r.get(c), c, currency, lang) for c in columns] for r in rows]
     t = Table(title=title, show_lines=False, header_style="bold")
     for i, h in enumerate(columns):
