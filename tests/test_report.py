@@ -422,3 +422,29 @@ def test_a_base_in_memory_gets_no_side_engine(tmp_path):
     side = side_engine(make_engine(f"sqlite:///{tmp_path / 'x.db'}"))
     assert side is not None and side.url.database == str(tmp_path / "x.db")
     side.dispose()
+
+
+def test_orders_read_ahead_on_a_thread_are_the_orders_read_in_place(shop):
+    # `clientbase report` asks for the orders before importing the report
+    # (services.report_prefetch); the frame, and the report, are those read in place.
+    import pandas as pd
+    from sqlalchemy.exc import OperationalError
+
+    from clientbase.services.analytics import load_orders
+    from clientbase.services.report_prefetch import start_reading_orders
+
+    engine = shop.engine()
+    want = load_orders(engine, with_row_key=True, with_margin=False)
+    got = load_orders(engine, with_row_key=True, with_margin=False,
+                      fetched=start_reading_orders(engine))  # fmt: skip
+    pd.testing.assert_frame_equal(got, want, check_exact=True)
+    now = datetime(2026, 1, 1, 9, 0)
+    ahead = collect(engine, period="month", as_of=date(2026, 1, 1), now=now,
+                    orders=start_reading_orders(engine))  # fmt: skip
+    assert ahead == collect(engine, period="month", as_of=date(2026, 1, 1), now=now)
+
+    def too_big():
+        raise OperationalError("SELECT group_concat(...)", {}, Exception("string or blob too big"))
+
+    got = load_orders(engine, with_row_key=True, with_margin=False, fetched=too_big)
+    pd.testing.assert_frame_equal(got, want, check_exact=True)

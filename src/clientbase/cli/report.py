@@ -93,9 +93,6 @@ def report_cmd(
     All four carry the same figures.
     For cron: with -q and --out nothing is printed unless it fails.
     --fail-if makes it an alert: exit 4 when the condition holds."""
-    # services load SQLAlchemy and the tables: imported when the command runs, not for --help
-    from clientbase.services.report import check_target, format_for, make_report, write_report
-
     st = state(ctx)
     if list_metrics:
         emit_table(
@@ -104,6 +101,14 @@ def report_cmd(
         )
         return
     day = parse_day(as_of or None, "--as-of")
+    # services load SQLAlchemy and the tables: imported when the command runs, not for --help.
+    # The orders are asked for first: the database joins them while pandas and the report's
+    # modules are imported.
+    from clientbase.services.report_prefetch import start_reading_orders
+
+    orders = start_reading_orders(st.engine())
+    from clientbase.services.report import check_target, format_for, make_report, write_report
+
     chosen = format_for(out, fmt.value if fmt else None)
     if out is not None:
         out = check_target(st.engine(), out, force=force)
@@ -121,6 +126,7 @@ def report_cmd(
         fail_if=fail_if,
         color=tty and chosen == "text",
         width=width,
+        orders=orders,
     )
     for note in report.data.get("notes", []):
         st.messages.info(_("note: {note}").format(note=note))

@@ -16,29 +16,13 @@ from collections.abc import Mapping
 
 import numpy as np
 import pandas as pd
-from sqlalchemy import Connection, String, func, select, type_coerce
+from sqlalchemy import Connection
 from sqlalchemy.exc import DBAPIError
 
 from clientbase.db.columns import FLOAT, INT, TEXT, TIME, read_columns
-from clientbase.db.dialect import (
-    TEXT_SEPARATOR,
-    joined_floats_or_nan,
-    joined_ints,
-    joined_micros,
-    joined_texts,
-)
+from clientbase.db.dialect import TEXT_SEPARATOR
+from clientbase.db.joined_sql import fetch_joined
 
-
-def _joined_times(column, dialect: str):
-    """A time column (NOT NULL) joined: on SQLite the stored texts themselves, which numpy
-    parses (``_times_of``), 0.15 s less per million rows than SQLite turning each into a number
-    first (``joined_micros``); elsewhere those numbers."""
-    if dialect == "sqlite":
-        return func.group_concat(type_coerce(column, String))
-    return joined_micros(column, dialect)
-
-
-_JOINED = {INT: joined_ints, FLOAT: joined_floats_or_nan, TIME: _joined_times, TEXT: joined_texts}
 _DTYPE = {INT: np.int64, FLOAT: np.float64, TIME: np.int64}
 
 
@@ -48,12 +32,14 @@ def read_joined(conn: Connection, query, kinds: Mapping[str, str]) -> pd.DataFra
     ``int`` and ``time`` without NULLs, ``float`` (NULL is NaN), ``text`` (NULL is None); a
     time comes to the microsecond, as ``db.columns.read_columns`` reads it. None when a text
     holds ``TEXT_SEPARATOR``: the caller reads the rows with ``read_columns`` instead."""
-    sub = query.subquery()
-    dialect = conn.dialect.name
-    names = list(sub.c.keys())
-    texts = conn.execute(
-        select(*(_JOINED[kinds[n]](sub.c[n], dialect) for n in names), func.count())
-    ).one()
+    texts = fetch_joined(conn, query, kinds)
+    return frame_of_joined(query, kinds, texts, conn.dialect.name)
+
+
+def frame_of_joined(query, kinds: Mapping[str, str], texts: tuple, dialect: str):
+    """The DataFrame (or None) ``read_joined`` makes of the texts ``fetch_joined`` gave for
+    ``query`` on ``dialect``."""
+    names = list(query.subquery().c.keys())
     n = texts[-1]
     columns = {}
     for name, text in zip(names, texts[:-1], strict=True):

@@ -3,11 +3,13 @@
 from __future__ import annotations
 
 import re
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime, timedelta
 from typing import Any
 
 from sqlalchemy import Engine, case, delete, func, insert, select
+from sqlalchemy.exc import DBAPIError
 
 from clientbase.analytics.asof import as_of_day, stale_note
 from clientbase.db.bulk import insert_rows
@@ -22,27 +24,9 @@ from clientbase.services.results import Result
 GROUPS = ("manager", "channel", "city")
 
 
-def load_orders(
-    engine: Engine,
-    *,
-    with_manager: bool = False,
-    with_row_key: bool = False,
-    with_margin: bool = True,
-):
-    """Live orders as a DataFrame: customer_id, ordered_at, amount, margin, order_key (and the
-    order's manager), in the orders' own order (by id). Narrow on purpose: a million orders
-    with a name string each would take a gigabyte; names and groups come per customer
-    (load_customers). ``with_row_key``: a column ``row_key``, the row's own id, which a
-    return keeps when it takes its purchase's ``order_key`` (``analytics.returns``), so that
-    what else a caller reads of a few rows (their manager …) can be matched to them.
-    ``with_margin=False``: no margin column, for a caller that ranks by revenue only."""
-    # pandas takes ~0.4 s to import: only when this runs
-    import numpy as np
-
-    # these import pandas too
-    from clientbase.db.columns import FLOAT, INT, TEXT, TIME
-    from clientbase.db.joined import read_typed
-
+def orders_query(*, with_manager: bool = False, with_margin: bool = True):
+    """The SELECT of the live orders ``load_orders`` reads, and the kinds of its columns
+    (``db.joined``)."""
     o, c = orders, customers
     # The few erased customers as a set the scan of the orders checks, not a look-up of every
     # order's customer (on a million orders that look-up is most of the query's time).
@@ -57,12 +41,45 @@ def load_orders(
         del cols[3]
     if with_manager:
         cols.append(o.c.manager.label("order_manager"))
-    q = select(*cols).where(*live)
-    kinds = {"customer_id": INT, "ordered_at": TIME, "amount": FLOAT, "margin": FLOAT,
-             "order_key": INT, "is_return": INT, "order_manager": TEXT}  # fmt: skip
-    with engine.connect() as conn:
-        # Each column as one long text (db.joined): no Python object per cell.
-        frame = read_typed(conn, q, kinds)
+    kinds = {"customer_id": "int", "ordered_at": "time", "amount": "float", "margin": "float",
+             "order_key": "int", "is_return": "int", "order_manager": "text"}  # fmt: skip
+    return select(*cols).where(*live), kinds
+
+
+def load_orders(
+    engine: Engine,
+    *,
+    with_manager: bool = False,
+    with_row_key: bool = False,
+    with_margin: bool = True,
+    fetched: Callable[[], tuple] | None = None,
+):
+    """Live orders as a DataFrame: customer_id, ordered_at, amount, margin, order_key (and the
+    order's manager), in the orders' own order (by id). Narrow on purpose: a million orders
+    with a name string each would take a gigabyte; names and groups come per customer
+    (load_customers). ``with_row_key``: a column ``row_key``, the row's own id, which a
+    return keeps when it takes its purchase's ``order_key`` (``analytics.returns``), so that
+    what else a caller reads of a few rows (their manager …) can be matched to them.
+    ``with_margin=False``: no margin column, for a caller that ranks by revenue only.
+    ``fetched``: gives the texts of ``orders_query`` (same options) a thread has been
+    reading (``services.report_prefetch``); when they fail, the orders are read here."""
+    # pandas takes ~0.4 s to import: only when this runs
+    import numpy as np
+
+    # these import pandas too
+    from clientbase.db.joined import frame_of_joined, read_typed
+
+    q, kinds = orders_query(with_manager=with_manager, with_margin=with_margin)
+    frame = None
+    if fetched is not None:
+        try:
+            frame = frame_of_joined(q, kinds, fetched(), engine.dialect.name)
+        except DBAPIError:
+            frame = None  # texts too long for the database: read_typed reads the rows
+    if frame is None:
+        with engine.connect() as conn:
+            # Each column as one long text (db.joined): no Python object per cell.
+            frame = read_typed(conn, q, kinds)
     # In the orders' own order, whichever index the database read them by: the analyses'
     # ties and sums then come out the same on every backend and from every plan.
     keys = frame["order_key"].to_numpy()

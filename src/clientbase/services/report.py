@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from datetime import date, datetime
 from pathlib import Path
@@ -108,10 +109,12 @@ def make_report(
     color: bool = False,
     width: int = 120,
     now: datetime | None = None,
+    orders: Callable[[], tuple] | None = None,
 ) -> Report:
     """Collect, render and (with ``fail_if``) check the report. The condition is checked for
     sense before anything is read, so a typo fails at once; the sections its metrics come from
-    are collected even when ``sections`` leaves them out of the report."""
+    are collected even when ``sections`` leaves them out of the report. ``orders``: the
+    orders being read already (``services.report_prefetch.start_reading_orders``)."""
     if fmt not in FORMATS:
         raise UsageError(
             _("--format {fmt!r}: one of {formats}").format(fmt=fmt, formats=", ".join(FORMATS))
@@ -130,6 +133,7 @@ def make_report(
         sections=[s for s in wanted] + [s for s in needed if s not in wanted],
         as_of=as_of,
         now=now,
+        orders=orders,
     )
     # Sections gathered only for the condition stay out of the report; their figures stay in
     # "metrics", so the JSON shows what the condition saw.

@@ -46,6 +46,7 @@ State of the base
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from concurrent.futures import ThreadPoolExecutor
 from datetime import date, datetime
 
@@ -68,15 +69,17 @@ def collect(
     sections: list[str] | None = None,
     as_of: date | None = None,
     now: datetime | None = None,
+    orders: Callable[[], tuple] | None = None,
 ) -> dict:
     """The report's figures as one JSON-able dict: ``period``, a key per section and
-    ``metrics`` (the flat figures ``--fail-if`` reads)."""
+    ``metrics`` (the flat figures ``--fail-if`` reads). ``orders``: the orders being read
+    already (``services.report_prefetch``)."""
     chosen_day = as_of is not None
     as_of = as_of or date.today()
     period = period.strip().lower()
     cur, prev = windows(period, as_of)
     chosen = list(SECTIONS) if sections is None else [s for s in SECTIONS if s in sections]
-    src = ReportSource(engine, cur, prev, as_of)
+    src = ReportSource(engine, cur, prev, as_of, orders=orders)
     # What reads neither the orders nor the windows (which the orders may move, see _stale)
     # is read on a thread of its own while the orders are read here: the database answers
     # both at once without holding Python's lock (on a million orders, the quality section's

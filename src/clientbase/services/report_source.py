@@ -52,8 +52,9 @@ def change_pct(now, before):
 class ReportSource:
     """The data shared by the sections, loaded on first use and only once."""
 
-    def __init__(self, engine: Engine, cur: Window, prev: Window, as_of: date):
+    def __init__(self, engine: Engine, cur: Window, prev: Window, as_of: date, *, orders=None):
         self.engine, self.cur, self.prev, self.as_of = engine, cur, prev, as_of
+        self._fetched = orders  # services.report_prefetch: the orders being read, or None
 
     @cached_property
     def orders(self):
@@ -61,7 +62,8 @@ class ReportSource:
         row's own id (``row_key``). Without their managers: the few rows that need one read
         it (``order_managers``), where a million manager strings would cost half a second;
         without their margins, which no section reads (every figure is of revenue)."""
-        return load_orders(self.engine, with_row_key=True, with_margin=False)
+        fetched, self._fetched = self._fetched, None
+        return load_orders(self.engine, with_row_key=True, with_margin=False, fetched=fetched)
 
     @cached_property
     def window_orders(self):
