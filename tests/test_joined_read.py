@@ -177,3 +177,21 @@ def test_amounts_in_whole_kopecks_and_others_read_back_to_the_very_double(new_db
     for col in ("amount", "margin"):
         got, want = _by_id(joined)[col].to_numpy(), _by_id(rows)[col].to_numpy()
         assert got.tobytes() == want.tobytes(), col
+
+
+@pytest.mark.parametrize("share", [0.0, 0.3, 1.0])
+def test_sqlite_float_texts_read_as_each_value_alone(share):
+    # db.dialect's SQLite texts: hundredths, or "~" and the value's own text; all of the one,
+    # all of the other (a column of NULL margins), or mixed: each value as read alone.
+    from clientbase.db.joined import floats_read
+
+    rnd = np.random.default_rng(3)
+    n = 20_000
+    cents = [str(k) for k in rnd.integers(-(2**62), 2**62, n // 2)]
+    cents += [str(k) for k in rnd.integers(-(10**7), 10**7, n - n // 2)]
+    odd = [f"~{v:.18g}" for v in rnd.uniform(-1e9, 1e9, n)] + ["~nan", "~Inf", "~-0.0", "~5.0"]
+    parts = [odd[i] if rnd.random() < share else cents[i] for i in range(n)]
+    text = ",".join(parts)
+    want = [float(p[1:]) if p.startswith("~") else np.int64(p) / 100 for p in parts]
+    got = floats_read(text, "sqlite")
+    assert got.tobytes() == np.array(want, dtype=np.float64).tobytes()
