@@ -148,6 +148,11 @@ def _column_text(values: list) -> list[str]:
         return list(map(int.__repr__, values))
     if kinds == {float} and all(map(math.isfinite, values)):
         return list(map(float.__repr__, values))
+    if kinds == {float, type(None)}:  # a measure some rows lack (abc-xyz's cv)
+        floats = [v for v in values if v is not None]
+        if all(map(math.isfinite, floats)):
+            text = iter(map(float.__repr__, floats))
+            return ["null" if v is None else next(text) for v in values]
     return [_scalar(v) for v in values]
 
 
