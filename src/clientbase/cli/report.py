@@ -107,6 +107,7 @@ def report_cmd(
     from clientbase.services.report_prefetch import start_reading_orders
 
     orders = start_reading_orders(st.engine())
+    # pandas and the report's modules: while the database joins the orders
     from clientbase.services.report import check_target, format_for, make_report, write_report
 
     chosen = format_for(out, fmt.value if fmt else None)
