@@ -112,6 +112,7 @@ def _import(cli: Cli, path, *, general: bool, monkeypatch, big: bool = False) ->
             m.setattr(pipeline, "PARALLEL_FROM_BYTES", 0)  # indexes deferred, as for a big file
         if general:
             m.setattr(contacts, "rows_alone", lambda chunk, index: set())
+            m.setattr(contacts, "fresh_alone", lambda fresh, index: [False] * len(fresh))
         summary = cli.json("import", str(path), expect=None)
     return summary
 

@@ -21,6 +21,7 @@ from clientbase.db.models import (
     tags,
 )
 from clientbase.importers.clean import Clean, Rejected
+from clientbase.importers.fresh import CUSTOMER_COLUMNS
 from clientbase.importers.keyindex import KeyIndex
 from clientbase.importers.rowkeys import lookup_keys
 from clientbase.importers.sameperson import full_name
@@ -32,13 +33,6 @@ CODE_KIND, CODE_KEY = (
     "code",
     "ext",
 )  # keys per IN (...) query: well under every backend's parameter limit
-
-# Columns of `customers` an import manages.
-CUSTOMER_COLUMNS = (
-    "kind", "display_name", "last_name", "first_name", "middle_name", "gender",
-    "birth_year", "birth_month", "birth_day", "birthday_raw", "company", "position", "city",
-    "address", "postcode", "source", "manager", "external_id", "note",
-)  # fmt: skip
 
 
 @dataclass(slots=True)
@@ -77,6 +71,7 @@ def namesakes(conn: Connection, chunk: list[Clean | Rejected]) -> set[int]:
             and full_name(cl.fields)
             and not any(p.kind in ("phone", "email") for p in cl.points)
         }
+        | set(getattr(getattr(chunk, "fresh", None), "namesakes", ()))  # worked out by a worker
     )
     if not names:
         return set()

@@ -46,6 +46,8 @@ from clientbase.importers.candidates import (
     namesakes,
 )
 from clientbase.importers.clean import CHANNEL_KINDS, Clean, Point, Rejected, Skipped
+from clientbase.importers.counts import Counts, Reject
+from clientbase.importers.fresh_write import FreshLane, fresh_alone, fresh_import_rows
 from clientbase.importers.keyindex import KeyIndex, key_hash
 from clientbase.importers.rawrow import read_raw
 from clientbase.importers.sameperson import (
@@ -95,34 +97,6 @@ RESULT_WORDS = {
 }
 
 
-@dataclass
-class Counts:
-    rows_read: int = 0
-    created: int = 0
-    updated: int = 0
-    unchanged: int = 0
-    duplicates: int = 0  # rows folded into a customer an earlier row of the same file created
-    rejected: int = 0
-    invalid_phones: int = 0
-    invalid_emails: int = 0
-    invalid_birthdays: int = 0
-    skipped_rows: int = 0  # not customers by nature: internal extensions, hidden callers
-    calls: int = 0  # calls added to customers
-    known_calls: int = 0  # calls the base had already (an overlapping export)
-    customers_created: int = 0  # orders: customers created from the identity columns
-    code_conflicts: int = 0  # rows whose client code belongs to another customer than theirs
-    orders_moved: int = 0  # orders: known orders the file gives to another customer
-    returns: int = 0  # orders: returns and cancellation lines (negative amounts), kept as such
-
-
-@dataclass
-class Reject:
-    row: int
-    sheet: str | None
-    reason: str
-    raw: dict
-
-
 @dataclass(slots=True)
 class _Plain:
     """What the rows of a chunk that share nothing (see alone.rows_alone) write: built as each
@@ -133,6 +107,7 @@ class _Plain:
     hashes: list = field(default_factory=list)  # their keys for the key index ...
     owners: list = field(default_factory=list)  # ... and the customer of each
     tags: list = field(default_factory=list)  # (customer id, tag name)
+    lane: FreshLane | None = None  # the chunk's rows handed over as columns (see fresh)
 
 
 def _any_row(conn: Connection, column) -> bool:
@@ -224,9 +199,17 @@ class ContactWriter:
         touched: dict[int, Cust] = {}  # customer id -> customer, in first-touch order
         row_results = []  # (cleaned row, outcome, reason, customer id)
         calls = []  # (customer id, call tuple)
-        alone = rows_alone(chunk, index) if self.create else set()
         plain = _Plain()  # new customers of rows that share nothing (see alone.rows_alone)
+        fresh = getattr(chunk, "fresh", None)  # rows handed over as columns (see fresh)
+        if fresh:  # those that meet a known customer are put back into the chunk
+            apart = fresh_alone(fresh, index) if self.create else [False] * len(fresh)
+            plain.lane = FreshLane(fresh, chunk, apart)
+        alone = rows_alone(chunk, index) if self.create else set()
         for i, cl in enumerate(chunk):
+            if cl is None:
+                continue  # a fresh row that meets nobody: plain.lane writes it
+            if plain.lane is not None:
+                plain.lane.advance(self, i)  # ids for the fresh rows before this one
             if i in alone:
                 self._create_alone(cl, row_results, plain)
                 continue
@@ -579,6 +562,15 @@ class ContactWriter:
                 new_rows.append((c.id, f))
                 c.new = False  # a later chunk may find it again: then it's an update
         self._insert_customers(new_rows)
+        lane = plain.lane
+        if lane is not None:
+            cols, rows, more_points, more_hashes, more_owners, lane_rows = lane.rows(
+                self, self.batch_id, now
+            )
+            insert_rows(conn, customers, (*cols, *_CUSTOMER_TAIL), rows)
+            plain.points += more_points
+            hashes += more_hashes
+            owners += more_owners
         # Updates of customers that existed before this chunk: one bulk update of every column
         # any of them changed (the others keep their value: ``fields`` holds each card whole).
         updated: list[Cust] = []
@@ -674,7 +666,10 @@ class ContactWriter:
                 for cid, (d, at, dur, res, phone, src, call_id) in calls
             ],
         )
-        if self.write_rows:
+        if self.write_rows and lane is not None:
+            rows = fresh_import_rows(lane, row_results, lane_rows, self.batch_id)
+            insert_filled(conn, import_rows, _ROW_INSERT, rows)
+        elif self.write_rows:
             insert_filled(
                 conn,
                 import_rows,
