@@ -14,7 +14,10 @@ Light on purpose: a cleaning worker imports this module and nothing of the datab
 
 from __future__ import annotations
 
-from itertools import compress, repeat
+from itertools import accumulate, chain, compress, repeat
+from operator import itemgetter
+
+import numpy as np
 
 from clientbase.importers.clean import Clean, Point
 from clientbase.importers.sameperson import full_name
@@ -45,6 +48,14 @@ def fits(row: tuple) -> bool:
         and row[_TRUST] is True
         and _KNOWN_FIELDS.issuperset(row[_FIELDS])
     )
+
+
+def _per_row(flags: list[bool], starts: list[int]) -> list[int]:
+    """How many of each row's contact points have the flag (``starts``: each row's first point,
+    then the end)."""
+    totals = np.concatenate(([0], np.cumsum(np.array(flags, dtype=np.int64))))
+    at = np.array(starts)
+    return (totals[at[1:]] - totals[at[:-1]]).tolist()
 
 
 class Fresh:
@@ -109,66 +120,66 @@ class Fresh:
 
     @classmethod
     def of(cls, rows: list, chosen: list[int], sheet: str | None) -> Fresh:
-        """The chosen rows (positions of plain cleaned tuples that ``fit``) as columns."""
+        """The chosen rows (positions of plain cleaned tuples that ``fit``) as columns, taken
+        apart a field at a time (``zip``, ``map``) rather than a row at a time."""
         out = cls(sheet)
+        if not chosen:
+            return out
+        picked = [rows[i] for i in chosen]
+        by_field = list(zip(*picked, strict=True))
+        fields = by_field[_FIELDS]
+        points = by_field[_POINTS]
+        notes = by_field[_NOTES]
+        valid_key = by_field[_VALID_KEY]
+        out.pos = chosen
+        out.row = list(by_field[_ROW])
+        out.raw = list(by_field[_RAW])
+        out.consent = list(by_field[_CONSENT])
+        out.notes = list(notes)
+        out.valid_key = list(valid_key)
         sig_ids: dict[tuple, int] = {}
-        cols: dict[str, list] = {}
-        n = len(chosen)
-        for e, i in enumerate(chosen):
-            r = rows[i]
-            f = r[_FIELDS]
-            sig = tuple(f)
-            s = sig_ids.get(sig)
-            if s is None:
-                s = sig_ids[sig] = len(out.sigs)
-                out.sigs.append(sig)
-                for k in sig:
-                    if k not in cols:
-                        cols[k] = [None] * n
-            out.sig.append(s)
-            for k, v in f.items():
-                cols[k][e] = v
-            out.pos.append(i)
-            out.row.append(r[_ROW])
-            out.raw.append(r[_RAW])
-            out.consent.append(r[_CONSENT])
-            notes = r[_NOTES]
-            out.notes.append(notes)
-            reason = "; ".join(notes) or None
-            out.reason.append(reason[:500] if reason else None)
-            out.valid_key.append(r[_VALID_KEY])
-            points = r[_POINTS]
-            out.npoints.append(len(points))
-            bad_phones = bad_emails = 0
-            reachable = contact = False
-            for kind, raw, value, valid, why, label, ext, key in points:
-                out.kind.append(kind)
-                out.value_raw.append(raw)
-                out.value.append(value)
-                out.valid.append(valid)
-                out.why.append(why)
-                out.label.append(label)
-                out.extension.append(ext)
-                out.keyval.append(key[1])
-                if kind == "phone" or kind == "email":
-                    contact = True
-                    if not valid:
-                        if kind == "phone":
-                            bad_phones += 1
-                        else:
-                            bad_emails += 1
-                    if not key[1].startswith("raw:"):
-                        reachable = True
-            out.reachable.append(reachable)
-            out.tally.append((bad_phones, bad_emails, "birthday_raw" in f))
-            if (
-                not r[_VALID_KEY]
-                and not contact
-                and f.get("display_name")
-                and full_name(f)
-            ):  # fmt: skip
-                out.namesakes.append(f["display_name"])
-        out.cols = {k: cols[k] for k in CUSTOMER_COLUMNS if k in cols}
+        out.sig = [sig_ids.setdefault(sig, len(sig_ids)) for sig in map(tuple, fields)]
+        out.sigs = list(sig_ids)
+        filled = set().union(*out.sigs)
+        out.cols = {
+            k: list(map(dict.get, fields, repeat(k))) for k in CUSTOMER_COLUMNS if k in filled
+        }
+        reason = [None] * len(chosen)
+        for e in compress(range(len(chosen)), notes):  # the few rows with notes
+            text = "; ".join(notes[e])
+            reason[e] = text[:500] if text else None
+        out.reason = reason
+        out.npoints = list(map(len, points))
+        flat = list(chain.from_iterable(points))
+        if flat:
+            (kind, out.value_raw, value, valid, out.why, out.label, out.extension,
+             keys) = map(list, zip(*flat, strict=True))  # fmt: skip
+            out.kind, out.value, out.valid = kind, value, valid
+            out.keyval = list(map(itemgetter(1), keys))
+        # Per row: invalid phones and e-mails, a birthday kept as text, whether a phone or an
+        # e-mail finds it by its value (contacts._reachable_by_contact): counted per contact
+        # point, summed per row from running totals.
+        starts = list(accumulate(out.npoints, initial=0))
+        kind, valid, keyval = out.kind, out.valid, out.keyval
+        phone = [k == "phone" for k in kind]
+        email = [k == "email" for k in kind]
+        bad_phones = _per_row([p and not v for p, v in zip(phone, valid, strict=True)], starts)
+        bad_emails = _per_row([m and not v for m, v in zip(email, valid, strict=True)], starts)
+        by_value = [
+            (p or m) and not v.startswith("raw:")
+            for p, m, v in zip(phone, email, keyval, strict=True)
+        ]
+        out.reachable = [n > 0 for n in _per_row(by_value, starts)]
+        birthdays = ["birthday_raw" in f for f in fields]
+        out.tally = list(zip(bad_phones, bad_emails, birthdays, strict=True))
+        # Rows with no valid key, a full name and no phone or e-mail (see candidates.namesakes).
+        out.namesakes = [
+            fields[e]["display_name"]
+            for e in compress(range(len(chosen)), [not v for v in valid_key])
+            if fields[e].get("display_name")
+            and full_name(fields[e])
+            and not any(k in ("phone", "email") for k in out.kind[starts[e] : starts[e + 1]])
+        ]
         return out
 
     # -- in the main process ------------------------------------------------------------------

@@ -38,20 +38,18 @@ def clean_rows_packed(args) -> tuple[list, list, list, bool, Fresh]:
     (None in their place among the rows). A key is the same tuple object as the point's own
     key, so pickling sends it once."""
     rows = clean.clean_rows_packed(args)
-    keys = [alone_keys(r) for r in rows]
+    keys = list(map(alone_keys, rows))
     # A key seen twice in the chunk takes every row that has it through matching.
-    counts = Counter(chain.from_iterable([k for k in keys if k is not None]))
+    counts = Counter(chain.from_iterable(filter(None, keys)))
+    shared = {k for k, n in counts.items() if n > 1}
+    lookup = list(chain.from_iterable(map(lookup_keys, rows)))
+    calls = any(map(has_call, rows))
     keys_of: list[tuple[int, tuple]] = []
-    lookup: list[tuple[str, str]] = []
     chosen: list[int] = []
-    calls = False
-    for i, r in enumerate(rows):
-        lookup += lookup_keys(r)
-        calls = calls or has_call(r)
-        k = keys[i]
-        if k is None or any(counts[x] > 1 for x in k):
+    for i, k in enumerate(keys):
+        if k is None or not shared.isdisjoint(k):
             continue
-        if fits(r):
+        if fits(rows[i]):
             chosen.append(i)
         else:
             keys_of.append((i, k))
