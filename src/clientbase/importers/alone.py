@@ -20,7 +20,9 @@ def rows_alone(chunk: list, index) -> set[int]:
     (name, client code, phones, emails, as typed or normalised) is held by a customer the
     chunk may meet, or by any other row of the chunk, finds no one and is found by no later
     row. Such rows skip the matching machinery; everything else goes through it in order."""
-    keys_of = getattr(chunk, "keys_of", None)  # handed over by the cleaning worker
+    # Handed over by the cleaning worker: only the rows whose keys no other row of the chunk
+    # has (see handoff; the fresh rows of the chunk among them are decided by fresh_write).
+    keys_of = getattr(chunk, "keys_of", None)
     if keys_of is None:
         keys_of = [(i, k) for i, cl in enumerate(chunk) if (k := alone_keys(cl)) is not None]
     # Counted and compared at C speed: a key seen twice in the chunk, or held by a customer

@@ -3,7 +3,9 @@
 The stateful half of a contact import (the pure half is ``clean.py``). For each chunk it
 1. looks up who already owns the chunk's phones and emails (indexed queries per chunk, so memory
    stays flat however big the file is, and customers created by earlier chunks are found too);
-2. folds each row into a matching customer or a new one, noting every change;
+2. folds each row into a matching customer or a new one, noting every change (the rows a
+   cleaning worker handed over as columns that meet nobody create theirs a column at a time:
+   see ``fresh``);
 3. writes the chunk with driver-level executemany: customers, contact points, updates, the
    before-state of what it overwrote (for `imports undo`) and every raw row with its outcome.
 """
