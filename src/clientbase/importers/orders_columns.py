@@ -134,7 +134,7 @@ def _or_none(col: list[str]) -> list[str | None]:
     return [t or None for t in col]
 
 
-def _interned(cols: tuple, sheet: str | None) -> tuple:
+def _interned(cols: tuple) -> tuple:
     """The lines' columns as ``as_columns`` gives them: repeated texts one object each (they
     pickle once), and the batch record's reason of each line last."""
     out = list(cols)
@@ -370,9 +370,7 @@ class ColumnRows(OrderRows):
             self._row_keys.clear()
             self._keys_of = m
         row_keys, loose_ids = self._row_keys, self._loose
-        whole = self._all_accepted(
-            m, numbers, cols, sheet, oids, raw_dates, dates, values, bad, names_col, companies
-        )
+        whole = self._all_accepted(oids, raw_dates, dates, values, bad, names_col, companies)
         if whole is not None:
             further, need_head = whole
             nums, lids = [], []
@@ -404,7 +402,7 @@ class ColumnRows(OrderRows):
             cols_out = (nums, *lines[:8], products, *map(_or_none, (category, manager, channel)),
                         statuses, list(map(currencies.__getitem__, currency)), *lines[8:],
                         raws, lids)  # fmt: skip
-            return RowsChunk(identities, new_loose, [], size, _interned(cols_out, sheet))
+            return RowsChunk(identities, new_loose, [], size, _interned(cols_out))
         for i in range(size):
             n = numbers[i]
             oid = oids[i] or None
@@ -483,8 +481,7 @@ class ColumnRows(OrderRows):
             self._head = (*self._head[:2], self._head[2].identity(self), *self._head[3:])
         return RowsChunk(identities, new_loose, items, size)
 
-    def _all_accepted(self, m, numbers, cols, sheet, oids, raw_dates, dates, values, bad,
-                      names_col, companies):  # fmt: skip
+    def _all_accepted(self, oids, raw_dates, dates, values, bad, names_col, companies):
         """Whether every row of the chunk is an order line as it is (the usual chunk): no
         totals line, every date and number read, an amount on every line, no order number
         that says it is a return. Then (each row a further line of the order above?, each
