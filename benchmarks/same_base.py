@@ -32,6 +32,7 @@ TABLES = [
     ("customer_tags", "customer_id, tag_id"),
     ("import_changes", "id"),
     ("interactions", "id"),
+    ("orders", "id"),
     ("dedupe_candidates", "id"),
 ]
 STAMPED = {"created_at", "updated_at", "started_at", "finished_at"}

@@ -85,6 +85,9 @@ def _shop_rows(rnd: random.Random, n: int) -> list[list[str]]:
     return rows[:n]
 
 
+_BY_COLUMNS: list[int] = []  # per _both_roads, its chunks whose lines came as columns
+
+
 def _both_roads(header: list[str], rows: list[list[str]], chunk: int) -> tuple[list, list]:
     mapping = build_order_mapping(header, {})
     numbered = [(i + 2, r) for i, r in enumerate(rows)]
@@ -98,11 +101,19 @@ def _both_roads(header: list[str], rows: list[list[str]], chunk: int) -> tuple[l
     for chunk in new:  # the lines in the cells form, rejected rows named (rawrow)
         assert all(i[18].startswith("[") for i in chunk.items if i[0] is not None)
         assert all(i[4].startswith("{") for i in chunk.items if i[0] is None)
+    _BY_COLUMNS.append(sum(c.columns is not None for c in new))
     return [_named(c, header) for c in old], [_named(c, header) for c in new]
 
 
 def _named(chunk: RowsChunk, header: list[str]) -> RowsChunk:
-    """The chunk with each raw record read back as the dict of its cells (either form)."""
+    """The chunk with each raw record read back as the dict of its cells (either form), its
+    lines as rows (a chunk whose rows were all accepted comes as columns)."""
+    if chunk.columns is not None:
+        cols = chunk.columns
+        assert cols[-1] == [
+            "order " + k if h else None for k, h in zip(cols[1], cols[2], strict=True)
+        ]
+        chunk = chunk._replace(items=list(zip(*cols[:-1], strict=True)), columns=None)
     items = [
         (*i[:18], read_raw(i[18], header), *i[19:])
         if i[0] is not None
@@ -130,6 +141,54 @@ def test_columns_give_what_rows_give_shop_exports():
         assert new == old
         lines = [i for chunk in new for i in chunk.items if i[0] is not None]
         assert any(i[1].startswith("#") for i in lines)
+
+
+GOOD_DATES = ("01.02.2025", "1.2.2025 10:30", "2025-02-03 08:15:00", " 05.02.2025 ")
+GOOD_AMOUNTS = ("1560", "4770,00", "8 490,00 руб.", "-350", "0", "12,5", " 99 ", "1.234,56",
+                "-0", "007", "")  # fmt: skip
+
+
+def _good_rows(rnd: random.Random, n: int, numbered: float) -> list[list[str]]:
+    """Sales whose lines are all orders (most chunks of a real file): further lines of an
+    order, lines without a number (``numbered``: the share with one), returns by a negative
+    amount or quantity, a manager or a channel a further line adds; now and then a return by
+    its number or a totals line, so that chunks of both roads follow each other."""
+    rows, order = [], 100
+    while len(rows) < n:
+        order += 1
+        k = rnd.randrange(40)
+        oid = str(order) if rnd.random() < numbered else ""
+        if rnd.random() < 0.03:
+            oid = f"C{order}"
+        head = [
+            rnd.choice(GOOD_DATES), oid, rnd.choice((f"К-{k}", f"К-{k}", "")),
+            rnd.choice((f"Иванов Пётр {k}", f"ООО Ромашка {k}", "Итого" if k == 0 else "")),
+            rnd.choice((f"8 916 {k:03d}-11-22", f"+7916{k:07d}", "")),
+            rnd.choice((f"p{k}@mail.ru", "")), rnd.choice(("Москва", "", "Казань")),
+        ]  # fmt: skip
+        for line in range(rnd.choice((1, 1, 2, 3))):
+            cells = head if line == 0 else [head[0], oid, *[rnd.choice(("", c))
+                                                             for c in head[2:]]]  # fmt: skip
+            rows.append([
+                *cells, f"Товар {rnd.randrange(9)}", rnd.choice(("Обувь", "")),
+                rnd.choice(("1", "2", "-1", "", "0,5")), rnd.choice(GOOD_AMOUNTS),
+                rnd.choice(GOOD_AMOUNTS[:-1]), rnd.choice(GOOD_AMOUNTS), rnd.choice(("", "10")),
+                rnd.choice(("Анна", "Олег", "")), rnd.choice(("Сайт", "Авито", "")),
+                rnd.choice(STATUSES), rnd.choice(("rub", "RUB", "")), "",
+            ])  # fmt: skip
+    return rows[:n]
+
+
+def test_chunks_of_accepted_lines_give_what_rows_give():
+    """A chunk whose lines are all orders is read a column at a time but for its customers
+    (ColumnRows._all_accepted): the same lines, identities and order going on as the rows."""
+    _BY_COLUMNS.clear()
+    for seed in range(8):
+        rnd = random.Random(200 + seed)
+        numbered = rnd.choice((1.0, 1.0, 0.9))
+        old, new = _both_roads(RU, _good_rows(rnd, 1500, numbered), rnd.choice((7, 100, 500)))
+        assert new == old
+    assert sum(_BY_COLUMNS) > 20
 
 
 def test_price_times_quantity_and_returns_on_the_columns_road():
@@ -214,7 +273,7 @@ def test_tables_with_other_columns_do_not_share_identities():
     assert [_named(c, h) for c, h in zip(new, headers, strict=True)] == [
         _named(c, h) for c, h in zip(old, headers, strict=True)
     ]
-    numbers = [chunk.items[0][0] for chunk in new]
+    numbers = [chunk.columns[0][0] for chunk in new]  # all accepted: as columns
     assert numbers[0] == numbers[2] != numbers[1]
 
 

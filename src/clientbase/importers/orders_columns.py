@@ -18,6 +18,7 @@ from clientbase.importers.clean import Clean, Rejected
 from clientbase.importers.orders import (
     _CANCELLATION_ID,
     _RETURN_DOCUMENT,
+    _TOTALS_ROW,
     MAX_AMOUNT,
     NUMBERS,
     OrderMapping,
@@ -111,6 +112,78 @@ def _plain_numbers(cells: set[str], parsed: dict) -> list[str]:
     if numbers and max(map(abs, numbers)) > MAX_AMOUNT:
         return [c for c, n in zip(plain, numbers, strict=True) if abs(n) > MAX_AMOUNT]
     return []
+
+
+def _at_line_starts(pattern: re.Pattern) -> re.Pattern:
+    """A pattern of orders.py that a cell matches from its start, over the cells of a column
+    joined by line breaks (see ColumnRows._all_accepted): it matches there wherever a cell
+    does. Leading blanks stop at a line break (a line of its own starts after it): ``\\s*``
+    would run across all the empty cells that follow and back, at every line."""
+    text = pattern.pattern
+    if text.startswith(r"^\s*"):
+        text = r"^[^\S\n]*" + text[len(r"^\s*") :]
+    return re.compile(text, pattern.flags | re.M)
+
+
+_ANY_TOTALS = _at_line_starts(_TOTALS_ROW)
+_ANY_CANCELLATION_ID = _at_line_starts(_CANCELLATION_ID)
+_ANY_RETURN_DOCUMENT = _at_line_starts(_RETURN_DOCUMENT)
+
+
+def _or_none(col: list[str]) -> list[str | None]:
+    return [t or None for t in col]
+
+
+def _interned(cols: tuple) -> tuple:
+    """The lines' columns as ``as_columns`` gives them: repeated texts one object each (they
+    pickle once), and the batch record's reason of each line last."""
+    out = list(cols)
+    for k in (3, 9, 10, 11, 12, 13, 14):  # time, product … currency (the sheet is one already)
+        col = out[k]
+        one = {v: v for v in set(col)}
+        out[k] = list(map(one.__getitem__, col))
+    reasons = ["order " + k if h else None for k, h in zip(out[1], out[2], strict=True)]
+    return (*out, reasons)
+
+
+def _accepted_lines(sheet, numbers, oids, raw_dates, dates, values, size) -> tuple:
+    """The columns of lines that are all accepted (``ColumnRows._all_accepted``) from the
+    order key to the discount, then "is return", sheet and row: what the loop of
+    ``_parse_columns`` makes of each, a column at a time."""
+    if "" not in oids:
+        keys, has_id = oids, [1] * size
+    else:
+        keys = [o or f"row:{sheet or ''}:{n}" for o, n in zip(oids, numbers, strict=True)]
+        has_id = [int(bool(o)) for o in oids]
+    stamp_of = {t: d[1] for t, d in dates.items()}
+    stamps = list(map(stamp_of.__getitem__, raw_dates))
+    none = [None] * size
+    amount, quantity, cost, margin, discount = (
+        values.get(k, none) for k in ("amount", "quantity", "cost", "margin", "discount")
+    )
+    returns = [
+        i for i, (a, q) in enumerate(zip(amount, quantity, strict=True))
+        if a < 0 or (q is not None and q < 0)
+    ]  # fmt: skip
+    is_return = [0] * size
+    if returns:
+        amount, quantity, cost, margin = list(amount), list(quantity), list(cost), list(margin)
+        for i in returns:
+            is_return[i] = 1
+            amount[i] = -abs(amount[i])
+            if quantity[i] is not None:
+                quantity[i] = -abs(quantity[i])
+            if cost[i] is not None:
+                cost[i] = -abs(cost[i])
+            if margin[i] is not None:
+                margin[i] = -abs(margin[i])
+    if "cost" in values:
+        margin = [
+            a - c if g is None and c is not None else g
+            for a, c, g in zip(amount, cost, margin, strict=True)
+        ]
+    return (keys, has_id, stamps, amount, quantity, cost, margin, discount, is_return,
+            [sheet] * size, numbers)  # fmt: skip
 
 
 def _sum(values: list) -> float:
@@ -297,6 +370,39 @@ class ColumnRows(OrderRows):
             self._row_keys.clear()
             self._keys_of = m
         row_keys, loose_ids = self._row_keys, self._loose
+        whole = self._all_accepted(oids, raw_dates, dates, values, bad, names_col, companies)
+        if whole is not None:
+            further, need_head = whole
+            nums, lids = [], []
+            for i in range(size):  # only what carries from row to row: the customers
+                if further[i]:
+                    number, lid = self._continued(self._head, numbers[i], cols, i, manager[i],
+                                                  channel[i], m, sheet, identities, new_loose)  # fmt: skip
+                else:
+                    number = row_keys.get(keys[i])
+                    if number is None:
+                        rec = self._record_at(numbers[i], cols, i, ident, points, manager[i],
+                                              channel[i], sheet)  # fmt: skip
+                        number, lid = self._identity(rec, m, identities, new_loose)
+                        row_keys[keys[i]] = number
+                    else:
+                        lid = loose_ids.get(loose_keys[i])
+                        if lid is None:
+                            lid = self._new_loose(loose_keys[i], new_loose)
+                    if need_head[i]:
+                        later = _Later(numbers[i], cols, i, ident, points, manager[i], channel[i],
+                                       sheet)  # fmt: skip
+                        self._head = (oids[i], dates[raw_dates[i]][0], later, False,
+                                      (number, lid, self._generation))  # fmt: skip
+                nums.append(number)
+                lids.append(lid)
+            if self._head is not None and type(self._head[2]) is _Later:
+                self._head = (*self._head[:2], self._head[2].identity(self), *self._head[3:])
+            lines = _accepted_lines(sheet, numbers, oids, raw_dates, dates, values, size)
+            cols_out = (nums, *lines[:8], products, *map(_or_none, (category, manager, channel)),
+                        statuses, list(map(currencies.__getitem__, currency)), *lines[8:],
+                        raws, lids)  # fmt: skip
+            return RowsChunk(identities, new_loose, [], size, _interned(cols_out))
         for i in range(size):
             n = numbers[i]
             oid = oids[i] or None
@@ -374,6 +480,38 @@ class ColumnRows(OrderRows):
         if self._head is not None and type(self._head[2]) is _Later:
             self._head = (*self._head[:2], self._head[2].identity(self), *self._head[3:])
         return RowsChunk(identities, new_loose, items, size)
+
+    def _all_accepted(self, oids, raw_dates, dates, values, bad, names_col, companies):
+        """Whether every row of the chunk is an order line as it is (the usual chunk): no
+        totals line, every date and number read, an amount on every line, no order number
+        that says it is a return. Then (each row a further line of the order above?, each
+        order's first line the one a further line may need?), else None: the loop decides
+        row by row. Only the customers then need a loop in file order."""
+        if bad or "" in raw_dates or "amount" not in values or None in values["amount"]:
+            return None
+        if any(type(v) is str for v in dates.values()):  # a date that could not be read
+            return None
+        if self._head is not None and self._head[3]:  # the order going on is a return
+            return None
+        # Texts joined by line breaks: a cell that matches matches there at a line start (a
+        # match that is not a cell's own only sends the chunk to the loop).
+        if any(_ANY_TOTALS.search("\n".join(c)) for c in (oids, names_col, companies, raw_dates)):
+            return None
+        joined = "\n".join(oids)
+        if _ANY_CANCELLATION_ID.search(joined) or _ANY_RETURN_DOCUMENT.search(joined):
+            return None
+        last = self._head[0] if self._head is not None else None
+        if "" not in oids:  # every line has an order number (most files)
+            further = list(map(operator.eq, oids, [last, *oids[:-1]]))
+            # A first line is needed as the order going on only by the line after it, or by
+            # the next chunk.
+            need_head = [*further[1:], True]
+            return further, need_head
+        further = []
+        for oid in oids:  # lines without a number neither go on nor begin an order
+            further.append(bool(oid) and oid == last)
+            last = oid or last
+        return further, [bool(oid) for oid in oids]
 
     def _continued(self, head, n, cols, i, manager, channel, m, sheet, identities, new_loose):
         """The identity of a further line of an order: its first line's, plus a manager or a
