@@ -11,10 +11,13 @@ other cell is left to the general path (``tests/test_name_fast_paths.py`` holds 
 
 from __future__ import annotations
 
+import re
+
 from .name_fold import CYR_RE
+from .name_data import COMPANY_PHRASES
 from .names import (
-    _COMPANY_PHRASE_SECOND_WORDS,
     _COMPANY_WORD_SET,
+    _INITIAL,
     _WORD,
     _assemble,
     _slots,
@@ -30,6 +33,13 @@ _PLAIN_ORDERS: dict[tuple, tuple] = {}
 _PLAIN_MAX = 1 << 16  # emptied when full, which a real list rarely makes it
 # A word that could start a two-word placeholder ("без имени", "no name").
 _PLACEHOLDER_FIRST_WORDS = frozenset(p.split()[0] for p in PLACEHOLDERS if len(p.split()) > 1)
+# Words that may be the second word of a spelled-out legal form (see names.looks_like_company,
+# which searches the phrases in the cell's words joined by single spaces): the second word of a
+# two-word phrase may start a longer word ("детский садик"); that of a longer phrase is followed
+# by a space, so it is a whole word ("товарищество с ограниченной": the word "с", a lone letter
+# the shortcut declines anyway). Surnames starting with "с" are then plain words.
+_PHRASE_WORD_STARTS = tuple(p.split()[1] for p in COMPANY_PHRASES if len(p.split()) == 2)
+_PHRASE_WORDS = frozenset(p.split()[1] for p in COMPANY_PHRASES if len(p.split()) > 2)
 
 
 def _plain_word(w: str) -> tuple | bool:
@@ -44,7 +54,8 @@ def _plain_word(w: str) -> tuple | bool:
     if (
         not folded.isalpha()
         or folded in _COMPANY_WORD_SET
-        or folded.startswith(_COMPANY_PHRASE_SECOND_WORDS)
+        or folded.startswith(_PHRASE_WORD_STARTS)
+        or folded in _PHRASE_WORDS
         or lower in PLACEHOLDERS
         or lower in _PLACEHOLDER_FIRST_WORDS
         or not_a_name_word(w)
@@ -91,14 +102,71 @@ def _plain_order(attrs: tuple) -> tuple:
     return (*places, gender, tuple(shown))
 
 
+def _initials_order(attrs: tuple, cyr_x: bool, cyr_y: bool) -> tuple:
+    """(the slot of the word, of the first and of the second initial: 0 surname, 1 first
+    name, 2 middle name; gender; whether the display is surname first) for a word of these
+    attributes followed by two initials, as the general path places them (asked once per
+    combination)."""
+    cyr, caps, first, patr, sur, text_cyr, _shout = attrs
+    w = _Tok()
+    w.text, w.kind, w.cyr, w.caps, w.first, w.patr, w.sur = "", _WORD, cyr, caps, first, patr, sur
+    w.strong, w.hint = False, None
+    toks = [w]
+    for _ in range(2):
+        t = _Tok()
+        t.text, t.kind, t.cyr, t.caps = "", _INITIAL, False, False
+        t.first = t.patr = t.sur = t.hint = None
+        t.strong = False
+        toks.append(t)
+    slots = _slots(toks)
+    gender = _assemble(*slots, None).gender
+    where = tuple(next(k for k, slot in enumerate(slots) if t in slot) for t in toks)
+    # PersonName.display: surname first when any part is Cyrillic, each slot holding one part.
+    return (*where, gender, text_cyr or cyr_x or cyr_y)
+
+
+# "ИВАНОВ И.И.", "Иванов И. И.": a surname and two initials, the next most usual cell. Capital
+# letters only: none of them is a word keep_as_typed or looks_like_company knows, none starts
+# a spelled-out legal form but "С", which would need a word after it.
+_WITH_INITIALS = re.compile(r"([^\W\d_]+) ([A-ZА-ЯЁ])\. ?([A-ZА-ЯЁ])\.")
+_INITIALS_ORDERS: dict[tuple, tuple] = {}
+
+
+def _with_initials(text: str) -> tuple | None:
+    """``plain_person`` of a word and two initials; None for any other cell."""
+    m = _WITH_INITIALS.fullmatch(text)
+    if m is None:
+        return None
+    word, x, y = m.groups()
+    info = _PLAIN_WORDS.get(word)
+    if info is None:
+        if len(_PLAIN_WORDS) >= _PLAIN_MAX:
+            _PLAIN_WORDS.clear()
+        info = _PLAIN_WORDS[word] = _plain_word(word)
+    if info is False:
+        return None
+    cyr_x, cyr_y = x >= "Ё", y >= "Ё"  # the Cyrillic capitals sort after the Latin ones
+    key = (info[1], cyr_x, cyr_y)
+    order = _INITIALS_ORDERS.get(key)
+    if order is None:
+        order = _INITIALS_ORDERS[key] = _initials_order(*key)  # a few hundred at most
+    i, j, k, gender, surname_first = order
+    parts: list[str | None] = [None, None, None]
+    parts[i], parts[j], parts[k] = info[0], x + ".", y + "."
+    last, first, middle = parts
+    shown = (last, first, middle) if surname_first else (first, middle, last)
+    return last, first, middle, gender, " ".join([p for p in shown if p])
+
+
 def plain_person(text: str) -> tuple | None:
     """(last, first, middle, gender, display) of a name cell that is plainly a person's name:
     one to three name words of letters separated by spaces, none of them a legal form, a
-    placeholder or an initial. Exactly what ``keep_as_typed`` (False), ``looks_like_company``
-    (False) and ``parse_full_name`` with its ``display`` give for it; None for any other cell,
-    which takes the general path."""
+    placeholder or an initial, or one such word and two initials in capitals ("ИВАНОВ И.И.").
+    Exactly what ``keep_as_typed`` (False), ``looks_like_company`` (False) and
+    ``parse_full_name`` with its ``display`` give for it; None for any other cell, which takes
+    the general path."""
     if not text.replace(" ", "").isalpha():
-        return None
+        return _with_initials(text)
     words = text.split()
     n = len(words)
     if not 1 <= n <= 3:
