@@ -13,8 +13,8 @@ from __future__ import annotations
 
 import re
 
-from .name_fold import CYR_RE
 from .name_data import COMPANY_PHRASES
+from .name_fold import CYR_RE
 from .names import (
     _COMPANY_WORD_SET,
     _INITIAL,
