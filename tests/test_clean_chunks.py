@@ -55,7 +55,7 @@ def _rows(count: int, seed: int) -> list[tuple[int, list]]:
     return rows
 
 
-def _one_by_one(mapping, rows, sheet, region):
+def _one_by_one(mapping, rows, sheet, region, source="сайт"):
     out = []
     for n, cells in rows:
         if not any(c.strip() for c in cells):
@@ -63,7 +63,7 @@ def _one_by_one(mapping, rows, sheet, region):
         if isinstance(cells, UnreadableRow):
             out.append(Rejected(n, sheet, to_json({"line": cells[0]}), cells.reason))
         else:
-            out.append(clean_record(to_record(mapping, n, cells, sheet), region, "сайт"))
+            out.append(clean_record(to_record(mapping, n, cells, sheet), region, source))
     return out
 
 
@@ -122,3 +122,79 @@ def test_the_one_step_name_shortcut_changes_no_row(monkeypatch):
     fast = clean_rows_packed(job)
     monkeypatch.setattr(clean_module, "plain_person", lambda text: None)
     assert repr(fast) == repr(clean_rows_packed(job))
+
+
+# The usual contact list, every column one the column-at-a-time path reads (see
+# clean._table_plan), with cells of every shape: plain names and initials (that path), names to
+# parse, companies, placeholders and a summary row (the general path), phones and e-mails valid,
+# invalid, several in a cell, birthdays good and bad.
+TABLE_HEADER = ["ФИО", "Мобильный телефон", "Личный e-mail", "Дата рождения", "Город",
+                "Источник", "Комментарий", "Должность", "Адрес", "Индекс", "Ответственный",
+                "ID клиента", "Пол"]  # fmt: skip
+TABLE_CELLS = [
+    ["", "", "Иванов Иван Иванович", "ИВАНОВА М.П.", "Петров И. И.", "Серов Семён", "анна",
+     "Итого", "Итого за год", "ООО «Ромашка»", "Мама", "Гость 12", "John A. Smith",
+     "иванов, иван", "HR", "  Сидоров  Пётр ", "ИП Петров", "Иванов И", "Ли Д.И."],
+    ["", "", "89161234567", "+7 916 123-45-67", "8 (495) 123-45-67; 8 916 123 45 67", "123",
+     "нет", "+375 29 123 45 67", "9161234567 доб. 12", "7 916 1234567", "+7 999 000 00 00"],
+    ["", "", "ivan@mail.ru", "Ivan@Mail.RU", "<petr@x.ru>, sidor@y.ru", "не указан", "a@b",
+     "ivan@mail.ru; ivan@mail.ru"],
+    ["", "", "", "01.02.1985", "1 февраля", "31.02.1990", "2999-01-01", "85", "1985-02-01"],
+    ["", "Москва", "Санкт-Петербург", " г. Москва "],
+    ["", "", "Авито", "сарафанное радио"],
+    ["", "", "повторно", "скидка 5%", 'звонить "после" 18:00', "a\\b"],
+    ["", "", "", "директор"],
+    ["", "ул. Ленина, 1"],
+    ["", "123456"],
+    ["", "Петрова"],
+    ["", "A-17"],
+    ["", "", "м", "Ж.", "female", "?"],
+]  # fmt: skip
+
+
+def _table_rows(count: int, seed: int) -> list[tuple[int, list]]:
+    rnd = random.Random(seed)
+    rows: list[tuple[int, list]] = []
+    for n in range(2, count + 2):
+        if rnd.random() < 0.01:
+            rows.append((n, [" "] * rnd.randint(0, 14)))  # blank
+            continue
+        if rnd.random() < 0.005:
+            rows.append((n, UnreadableRow(["x" * 40], "a line too long to read")))
+            continue
+        cells = [rnd.choice(values) for values in TABLE_CELLS]
+        if rnd.random() < 0.5:  # the usual name, plain or with initials
+            cells[0] = rnd.choice(TABLE_CELLS[0][2:7])
+        if rnd.random() < 0.03:
+            cells = cells[: rnd.randint(1, len(cells) - 1)]  # a short row
+        elif rnd.random() < 0.03:
+            cells.append("лишнее")  # a wide one
+        rows.append((n, cells))
+    return rows
+
+
+def test_the_table_path_changes_no_row(monkeypatch):
+    from clientbase.importers import clean as clean_module
+
+    mapping = build_mapping(TABLE_HEADER, {})
+    assert clean_module._table_plan(mapping) is not None
+    rows = _table_rows(6000, seed=3)
+    for region, source in (("RU", None), ("RU", "сайт"), ("KZ", None), ("BY", "сайт")):
+        job = (mapping, rows, "Лист1", region, source)
+        general: list = []
+        chunk = clean_module._clean_chunk
+
+        def counted(*args, _chunk=chunk, _seen=general):
+            _seen.extend(args[1])
+            return _chunk(*args)
+
+        monkeypatch.setattr(clean_module, "_clean_chunk", counted)
+        fast = clean_rows_packed(job)
+        monkeypatch.undo()
+        # Not vacuous: most rows took the table path, hundreds the general one.
+        assert 500 < len(general) < len(rows) // 2
+        monkeypatch.setattr(clean_module, "_table_plan", lambda m: None)
+        slow = clean_rows_packed(job)
+        monkeypatch.undo()
+        assert repr(fast) == repr(slow)
+        assert unpack(fast) == _one_by_one(mapping, rows, "Лист1", region, source)

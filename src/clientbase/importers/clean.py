@@ -13,8 +13,9 @@ from datetime import date, datetime
 from typing import NamedTuple
 
 from clientbase.i18n import N_, _, language
+from clientbase.importers.column_map import IGNORE
 from clientbase.importers.mapping import Mapping, raw_record, to_records
-from clientbase.importers.rawrow import cells_text, object_text, to_json
+from clientbase.importers.rawrow import cells_text, cells_texts, object_text, to_json
 from clientbase.importers.records import ContactRecord, UnreadableRow
 from clientbase.normalize.dates import parse_birthday, parse_datetime
 from clientbase.normalize.emails import normalize_email, plain_addresses, split_emails
@@ -128,6 +129,67 @@ def _point(kind, raw, value, valid, reason, label, extension=None) -> Point:
 def _key(kind: str, value: str | None, raw: str) -> tuple[str, str]:
     """A point's identity within the base: an invalid value is known by its raw text."""
     return (kind, value if value is not None else "raw:" + raw)
+
+
+def _points(
+    phones: list[tuple[str, str | None]],
+    emails: list[tuple[str, str | None]],
+    region: str,
+    normalised: dict[str, Phone] | None,
+    split: dict[str, list[str]] | None,
+    mails: dict[str, str] | None,
+    notes: list[str],
+) -> tuple[list[tuple], set, bool]:
+    """A row's phone and e-mail points (plain, the fields of Point), their keys and whether one
+    is valid; what is invalid is noted in ``notes``. ``normalised``, ``split``, ``mails``: the
+    chunk's answers found a column at a time (see ``_clean``)."""
+    points: list[tuple] = []
+    seen = set()
+    has_valid = False
+    for raw_cell, label in phones:
+        parts = split.get(raw_cell) if split is not None else None
+        for part in parts if parts is not None else split_phones(raw_cell):
+            p = normalised.get(part) if normalised is not None else None
+            if p is None:
+                p = normalize_phone(part, region)
+            value = p.e164
+            key = _key("phone", value, part)
+            if key not in seen:
+                seen.add(key)
+                points.append(("phone", part, value, p.valid, p.reason, label, p.extension, key))
+                if p.valid:
+                    has_valid = True
+                else:
+                    notes.append(
+                        _("invalid phone {value} kept: {reason}").format(
+                            value=repr(part), reason=phone_reason(p.reason)
+                        )
+                    )
+    for raw_cell, label in emails:
+        value = mails.get(raw_cell) if mails is not None else None
+        if value is not None:  # the usual cell: one address, valid as typed but for case
+            key = ("email", value)
+            if key not in seen:
+                seen.add(key)
+                points.append(("email", raw_cell, value, True, None, label, None, key))
+                has_valid = True
+            continue
+        for part in split_emails(raw_cell):
+            e = normalize_email(part)
+            value = e.value
+            key = _key("email", value, part)
+            if key not in seen:
+                seen.add(key)
+                points.append(("email", part, value, e.valid, e.reason, label, None, key))
+                if e.valid:
+                    has_valid = True
+                else:
+                    notes.append(
+                        _("invalid email {value} kept: {reason}").format(
+                            value=repr(part), reason=email_reason(e.reason)
+                        )
+                    )
+    return points, seen, has_valid
 
 
 NOTHING_TO_IDENTIFY = N_("nothing to identify a customer by: no name, company, phone or email")
@@ -247,55 +309,18 @@ def _clean(
         if b is not None:
             out["birth_year"], out["birth_month"], out["birth_day"] = b.year, b.month, b.day
 
-    points: list[tuple] = []  # plain points, the fields of Point
-    seen = set()
-    has_valid = False
     # Contacts typed into the name cell are rare: the record's own lists serve as they are.
     phones = [*rec.phones, *((p, None) for p in name_phones)] if name_phones else rec.phones
     emails = [*rec.emails, *((e, None) for e in name_emails)] if name_emails else rec.emails
-    for raw_cell, label in phones:
-        parts = split.get(raw_cell) if split is not None else None
-        for part in parts if parts is not None else split_phones(raw_cell):
-            p = normalised.get(part) if normalised is not None and not rec.region else None
-            if p is None:
-                p = normalize_phone(part, rec.region or region)
-            value = p.e164
-            key = _key("phone", value, part)
-            if key not in seen:
-                seen.add(key)
-                points.append(("phone", part, value, p.valid, p.reason, label, p.extension, key))
-                if p.valid:
-                    has_valid = True
-                else:
-                    notes.append(
-                        _("invalid phone {value} kept: {reason}").format(
-                            value=repr(part), reason=phone_reason(p.reason)
-                        )
-                    )
-    for raw_cell, label in emails:
-        value = mails.get(raw_cell) if mails is not None else None
-        if value is not None:  # the usual cell: one address, valid as typed but for case
-            key = ("email", value)
-            if key not in seen:
-                seen.add(key)
-                points.append(("email", raw_cell, value, True, None, label, None, key))
-                has_valid = True
-            continue
-        for part in split_emails(raw_cell):
-            e = normalize_email(part)
-            value = e.value
-            key = _key("email", value, part)
-            if key not in seen:
-                seen.add(key)
-                points.append(("email", part, value, e.valid, e.reason, label, None, key))
-                if e.valid:
-                    has_valid = True
-                else:
-                    notes.append(
-                        _("invalid email {value} kept: {reason}").format(
-                            value=repr(part), reason=email_reason(e.reason)
-                        )
-                    )
+    points, seen, has_valid = _points(
+        phones,
+        emails,
+        rec.region or region,
+        normalised if not rec.region else None,
+        split,
+        mails,
+        notes,
+    )
     for kind, value in rec.messengers:
         v = value.strip()
         pt = tuple(_point(kind, v, v.lstrip("@").lower() if kind == "telegram" else v, True, None,
@@ -405,6 +430,16 @@ def clean_rows_packed(
     fast as named tuples; ``unpack`` restores them on the other side."""
     mapping, rows, sheet, region, source = args
     rows = [(n, cells) for n, cells in rows if not is_blank(cells)]  # a blank line is not data
+    plan = _table_plan(mapping)
+    if plan is None or not rows:
+        return _clean_chunk(mapping, rows, sheet, region, source)
+    return _clean_table(plan, mapping, rows, sheet, region, source)
+
+
+def _clean_chunk(
+    mapping: Mapping, rows: list[tuple[int, list]], sheet: str | None, region: str, source
+) -> list[tuple]:
+    """``clean_rows_packed`` of non-blank rows, a record per row: the general path."""
     # A row that becomes a customer keeps its cells: the named raw form only for the rejected.
     readable = [r for r in rows if not isinstance(r[1], UnreadableRow)]
     made = iter(to_records(mapping, readable, sheet, raw=False))
@@ -436,6 +471,128 @@ def clean_rows_packed(
         if len(t) == 4 and not isinstance(rec := records[i][1], UnreadableRow):  # rejected
             rec.raw = raw_record(mapping, rec.cells)
             out[i] = (t[0], t[1], object_text(rec.raw), t[3])
+    return out
+
+
+# The fields a table's columns may map to for the column-at-a-time path (``_clean_table``):
+# those of the usual contact list, each read from one column as it is.
+_TABLE_FIELDS = frozenset(
+    {"full_name", "gender", "phone", "email", "birthday", "source", *_SINGLE_FIELDS}
+)
+
+
+def _table_plan(mapping: Mapping) -> dict[str, tuple[int, str | None]] | None:
+    """{field: (column, label)} when every column read maps to one of ``_TABLE_FIELDS``, no
+    two to the same field, none with a label column and none but a phone or e-mail with a
+    label (a labelled note is written "label: value"); None otherwise."""
+    plan: dict[str, tuple[int, str | None]] = {}
+    for i, c in mapping.columns.items():
+        if c.field == IGNORE:
+            continue
+        if (
+            c.field not in _TABLE_FIELDS
+            or c.field in plan
+            or c.label_column is not None
+            or (c.label is not None and c.field not in ("phone", "email"))
+        ):
+            return None
+        plan[c.field] = (i, c.label)
+    return plan
+
+
+def _clean_table(
+    plan: dict[str, tuple[int, str | None]],
+    mapping: Mapping,
+    rows: list[tuple[int, list]],
+    sheet: str | None,
+    region: str,
+    source: str | None,
+) -> list[tuple]:
+    """``_clean_chunk`` a column at a time, for a mapping of ``_table_plan``: the rows of text
+    cells as wide as the header, whose name is empty or plain (``plain_person``), are cleaned
+    here without a record each (what ``_clean`` gives them, step for step); every other row
+    (a name to parse, a rejected row, another width, typed cells) takes the general path.
+    ``tests/test_clean_chunks.py`` holds both paths equal."""
+    width = len(mapping.header)
+    table = [i for i, (_n, cells) in enumerate(rows) if len(cells) == width and type(cells) is list]
+    try:
+        cols = [list(map(str.strip, col)) for col in zip(*[rows[i][1] for i in table], strict=True)]
+    except TypeError:  # a cell that is not text (a workbook's number, date): as a record
+        cols = []
+    if not cols:
+        return _clean_chunk(mapping, rows, sheet, region, source)
+    raws = cells_texts(cols)
+
+    def column(field: str) -> list[str] | None:
+        return cols[plan[field][0]] if field in plan else None
+
+    names, birthdays, sources = column("full_name"), column("birthday"), column("source")
+    genders = column("gender")
+    phone_cells, email_cells = column("phone"), column("email")
+    phone_label = plan["phone"][1] if "phone" in plan else None
+    email_label = plan["email"][1] if "email" in plan else None
+    singles = [(f, cols[plan[f][0]]) for f in _SINGLE_FIELDS if f in plan]
+    split = {c: split_phones(c) for c in dict.fromkeys(phone_cells or ()) if c}
+    parts = list(dict.fromkeys(part for cell_parts in split.values() for part in cell_parts))
+    phones = dict(zip(parts, normalize_phones(parts, region), strict=True))
+    mails = plain_addresses([c for c in email_cells if c]) if email_cells else {}
+    today = date.today()  # a chunk is cleaned as of one day
+    out: list = [None] * len(rows)
+    for k, i in enumerate(table):
+        full = names[k] if names is not None else ""
+        if full:
+            plain = plain_person(full)
+            if plain is None or _SUMMARY_ROW.match(full):
+                continue  # the general path
+            o = {"kind": "person", "last_name": plain[0], "first_name": plain[1],
+                 "middle_name": plain[2], "gender": plain[3], "display_name": plain[4]}  # fmt: skip
+        else:
+            o = {}
+        if genders is not None and (g := genders[k]):
+            g = _GENDER.get(g.strip().lower().rstrip("."))
+            if g:
+                o["gender"] = g
+        for f, values in singles:
+            if v := values[k]:
+                o[f] = v
+        if src := (sources[k] if sources is not None else None) or source:
+            o["source"] = src
+        notes: list[str] = []
+        if birthdays is not None and (text := birthdays[k]):
+            b, problem = _birthday(text, today)
+            if problem is not None:
+                o["birthday_raw"] = text
+                notes.append(
+                    _("birthday {value} kept as text: {reason}").format(
+                        value=repr(text), reason=problem
+                    )
+                )
+            if b is not None:
+                o["birth_year"], o["birth_month"], o["birth_day"] = b.year, b.month, b.day
+        phone = phone_cells[k] if phone_cells is not None else ""
+        email = email_cells[k] if email_cells is not None else ""
+        points, _seen, has_valid = _points(
+            [(phone, phone_label)] if phone else (),
+            [(email, email_label)] if email else (),
+            region,
+            phones,
+            split,
+            mails,
+            notes,
+        )
+        if "kind" not in o:
+            if not points:
+                continue  # rejected: the general path words it
+            o["kind"] = "person"
+        if not o.get("display_name"):
+            o["display_name"] = _point_display(points)
+        out[i] = (rows[i][0], sheet, raws[k], o, tuple(points), None, (), tuple(notes),
+                  has_valid, True, None, (), None)  # fmt: skip
+    rest = [i for i, t in enumerate(out) if t is None]
+    if rest:
+        done = _clean_chunk(mapping, [rows[i] for i in rest], sheet, region, source)
+        for i, t in zip(rest, done, strict=True):
+            out[i] = t
     return out
 
 
