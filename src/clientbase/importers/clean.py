@@ -21,7 +21,7 @@ from clientbase.normalize.dates import parse_birthday, parse_datetime
 from clientbase.normalize.emails import normalize_email, plain_addresses, split_emails
 from clientbase.normalize.emails import reason_text as email_reason
 from clientbase.normalize.names import looks_like_company, name_from_parts, parse_full_name
-from clientbase.normalize.phone_batch import normalize_phones
+from clientbase.normalize.phone_batch import valid_numbers
 from clientbase.normalize.phones import (
     Phone,
     is_short_or_internal,
@@ -139,16 +139,25 @@ def _points(
     split: dict[str, list[str]] | None,
     mails: dict[str, str] | None,
     notes: list[str],
+    numbers: dict[str, str] | None = None,
 ) -> tuple[list[tuple], set, bool]:
     """A row's phone and e-mail points (plain, the fields of Point), their keys and whether one
-    is valid; what is invalid is noted in ``notes``. ``normalised``, ``split``, ``mails``: the
-    chunk's answers found a column at a time (see ``_clean``)."""
+    is valid; what is invalid is noted in ``notes``. ``normalised``, ``split``, ``mails``,
+    ``numbers``: the chunk's answers found a column at a time (see ``_clean``)."""
     points: list[tuple] = []
     seen = set()
     has_valid = False
     for raw_cell, label in phones:
         parts = split.get(raw_cell) if split is not None else None
         for part in parts if parts is not None else split_phones(raw_cell):
+            value = numbers.get(part) if numbers is not None else None
+            if value is not None:  # the usual number: valid, no extension
+                key = ("phone", value)
+                if key not in seen:
+                    seen.add(key)
+                    points.append(("phone", part, value, True, None, label, None, key))
+                    has_valid = True
+                continue
             p = normalised.get(part) if normalised is not None else None
             if p is None:
                 p = normalize_phone(part, region)
@@ -226,11 +235,14 @@ def _clean(
     today: date | None,
     split: dict[str, list[str]] | None = None,
     mails: dict[str, str] | None = None,
+    numbers: dict[str, str] | None = None,
 ) -> tuple:
     """``clean_record`` in the plain form a worker hands back (see ``clean_rows_packed``): built
     as plain tuples from the start, a million rows skip making named tuples only to take them
     apart again. ``split``: phone cells already split into numbers (cell → parts); ``mails``: the
-    cells that are one plain valid address, with it (see ``plain_addresses``)."""
+    cells that are one plain valid address, with it (see ``plain_addresses``); ``numbers``:
+    numbers of the usual shape found valid, with their E.164 form (see ``valid_numbers``), for
+    the region given, ``normalised`` then holding the rest."""
     f = rec.fields
     notes: list[str] = []
     out: dict = {}
@@ -320,6 +332,7 @@ def _clean(
         split,
         mails,
         notes,
+        numbers if not rec.region else None,
     )
     for kind, value in rec.messengers:
         v = value.strip()
@@ -451,8 +464,7 @@ def _clean_chunk(
         if not isinstance(rec, UnreadableRow) and not rec.region
         for cell, _label in rec.phones
     }
-    parts = list(dict.fromkeys(part for cell_parts in split.values() for part in cell_parts))
-    phones = dict(zip(parts, normalize_phones(parts, region), strict=True))
+    numbers, phones = _phone_answers(split, region)
     # Its e-mails likewise: the cells holding one plain address are found at once.
     mails = plain_addresses([
         cell
@@ -464,7 +476,7 @@ def _clean_chunk(
     out = [
         (n, sheet, to_json({"line": rec[0] if rec else ""}), rec.reason)  # rejected
         if isinstance(rec, UnreadableRow)
-        else _clean(rec, region, source, phones, today, split, mails)
+        else _clean(rec, region, source, phones, today, split, mails, numbers)
         for n, rec in records
     ]
     for i, t in enumerate(out):
@@ -533,8 +545,7 @@ def _clean_table(
     email_label = plan["email"][1] if "email" in plan else None
     singles = [(f, cols[plan[f][0]]) for f in _SINGLE_FIELDS if f in plan]
     split = {c: split_phones(c) for c in dict.fromkeys(phone_cells or ()) if c}
-    parts = list(dict.fromkeys(part for cell_parts in split.values() for part in cell_parts))
-    phones = dict(zip(parts, normalize_phones(parts, region), strict=True))
+    numbers, phones = _phone_answers(split, region)
     mails = plain_addresses([c for c in email_cells if c]) if email_cells else {}
     today = date.today()  # a chunk is cleaned as of one day
     out: list = [None] * len(rows)
@@ -579,6 +590,7 @@ def _clean_table(
             split,
             mails,
             notes,
+            numbers,
         )
         if "kind" not in o:
             if not points:
@@ -594,6 +606,21 @@ def _clean_table(
         for i, t in zip(rest, done, strict=True):
             out[i] = t
     return out
+
+
+def _phone_answers(
+    split: dict[str, list[str]], region: str
+) -> tuple[dict[str, str], dict[str, Phone]]:
+    """The numbers of a chunk's phone cells (cell → parts): those of the usual shape found
+    valid a column at a time, with their E.164 form, and every other one normalised."""
+    parts = list(dict.fromkeys(part for cell_parts in split.values() for part in cell_parts))
+    numbers, rest = {}, []
+    for part, number in zip(parts, valid_numbers(parts, region), strict=True):
+        if number is None:
+            rest.append(part)
+        else:
+            numbers[part] = number
+    return numbers, {part: normalize_phone(part, region) for part in rest}
 
 
 def is_blank(cells: list) -> bool:
