@@ -547,6 +547,17 @@ def _clean_table(
     split = {c: split_phones(c) for c in dict.fromkeys(phone_cells or ()) if c}
     numbers, phones = _phone_answers(split, region)
     mails = plain_addresses([c for c in email_cells if c]) if email_cells else {}
+    # The usual cells, one valid number or one plain address: their points as _points makes
+    # them, once per cell.
+    usual_phones = {
+        cell: ("phone", parts[0], number, True, None, phone_label, None, ("phone", number))
+        for cell, parts in split.items()
+        if len(parts) == 1 and (number := numbers.get(parts[0])) is not None
+    }
+    usual_mails = {
+        cell: ("email", cell, address, True, None, email_label, None, ("email", address))
+        for cell, address in mails.items()
+    }
     today = date.today()  # a chunk is cleaned as of one day
     out: list = [None] * len(rows)
     for k, i in enumerate(table):
@@ -582,16 +593,21 @@ def _clean_table(
                 o["birth_year"], o["birth_month"], o["birth_day"] = b.year, b.month, b.day
         phone = phone_cells[k] if phone_cells is not None else ""
         email = email_cells[k] if email_cells is not None else ""
-        points, _seen, has_valid = _points(
-            [(phone, phone_label)] if phone else (),
-            [(email, email_label)] if email else (),
-            region,
-            phones,
-            split,
-            mails,
-            notes,
-            numbers,
-        )
+        pp, pe = usual_phones.get(phone), usual_mails.get(email)
+        if (pp is not None or not phone) and (pe is not None or not email):
+            points = [p for p in (pp, pe) if p is not None]  # never the same key
+            has_valid = bool(points)
+        else:
+            points, _seen, has_valid = _points(
+                [(phone, phone_label)] if phone else (),
+                [(email, email_label)] if email else (),
+                region,
+                phones,
+                split,
+                mails,
+                notes,
+                numbers,
+            )
         if "kind" not in o:
             if not points:
                 continue  # rejected: the general path words it

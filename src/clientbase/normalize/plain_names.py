@@ -29,7 +29,11 @@ from .typed_names import PLACEHOLDERS, not_a_name_word
 __all__ = ["plain_person"]
 
 _PLAIN_WORDS: dict[str, tuple | bool] = {}
-_PLAIN_ORDERS: dict[tuple, tuple] = {}
+# Each combination of a word's attributes numbered: the order of a cell's words is then asked
+# by one int (the count of words, then each word's number), not a tuple of tuples.
+_ATTRS: dict[tuple, int] = {}
+_ATTRS_BITS = 10
+_PLAIN_ORDERS: dict[int, tuple] = {}
 _PLAIN_MAX = 1 << 16  # emptied when full, which a real list rarely makes it
 # A word that could start a two-word placeholder ("без имени", "no name").
 _PLACEHOLDER_FIRST_WORDS = frozenset(p.split()[0] for p in PLACEHOLDERS if len(p.split()) > 1)
@@ -66,7 +70,11 @@ def _plain_word(w: str) -> tuple | bool:
         return False
     shout = len(w) <= 4 and w.isupper()  # "HR", "СТО": kept as typed when alone
     text_cyr = CYR_RE.search(t.text) is not None
-    return t.text, (t.cyr, t.caps, t.first, t.patr, t.sur, text_cyr, shout)
+    attrs = (t.cyr, t.caps, t.first, t.patr, t.sur, text_cyr, shout)
+    number = _ATTRS.get(attrs)
+    if number is None:  # 2 * 2 * 3 * 3 * 4 * 2 * 2 combinations at most
+        number = _ATTRS[attrs] = len(_ATTRS)
+    return t.text, attrs, number
 
 
 def _plain_order(attrs: tuple) -> tuple:
@@ -129,7 +137,7 @@ def _initials_order(attrs: tuple, cyr_x: bool, cyr_y: bool) -> tuple:
 # letters only: none of them is a word keep_as_typed or looks_like_company knows, none starts
 # a spelled-out legal form but "С", which would need a word after it.
 _WITH_INITIALS = re.compile(r"([^\W\d_]+) ([A-ZА-ЯЁ])\. ?([A-ZА-ЯЁ])\.")
-_INITIALS_ORDERS: dict[tuple, tuple] = {}
+_INITIALS_ORDERS: dict[int, tuple] = {}
 
 
 def _with_initials(text: str) -> tuple | None:
@@ -146,10 +154,10 @@ def _with_initials(text: str) -> tuple | None:
     if info is False:
         return None
     cyr_x, cyr_y = x >= "Ё", y >= "Ё"  # the Cyrillic capitals sort after the Latin ones
-    key = (info[1], cyr_x, cyr_y)
+    key = info[2] << 2 | cyr_x << 1 | cyr_y
     order = _INITIALS_ORDERS.get(key)
-    if order is None:
-        order = _INITIALS_ORDERS[key] = _initials_order(*key)  # a few hundred at most
+    if order is None:  # 4 per combination of the word's attributes: a few thousand at most
+        order = _INITIALS_ORDERS[key] = _initials_order(info[1], cyr_x, cyr_y)
     i, j, k, gender, surname_first = order
     parts: list[str | None] = [None, None, None]
     parts[i], parts[j], parts[k] = info[0], x + ".", y + "."
@@ -173,6 +181,7 @@ def plain_person(text: str) -> tuple | None:
         return None
     known = _PLAIN_WORDS
     found = []
+    key = n  # the number of words and each one's attributes, as one int
     for w in words:
         info = known.get(w)
         if info is None:
@@ -182,14 +191,14 @@ def plain_person(text: str) -> tuple | None:
         if info is False:
             return None
         found.append(info)
-    attrs = tuple([info[1] for info in found])
-    if n == 1 and attrs[0][6]:
+        key = key << _ATTRS_BITS | info[2]
+    if n == 1 and found[0][1][6]:
         return None  # an abbreviation in capitals: kept as typed
-    order = _PLAIN_ORDERS.get(attrs)
+    order = _PLAIN_ORDERS.get(key)
     if order is None:
         if len(_PLAIN_ORDERS) >= _PLAIN_MAX:
             _PLAIN_ORDERS.clear()
-        order = _PLAIN_ORDERS[attrs] = _plain_order(attrs)
+        order = _PLAIN_ORDERS[key] = _plain_order(tuple([info[1] for info in found]))
     i, j, k, gender, shown = order
     return (
         None if i is None else found[i][0],
