@@ -198,3 +198,35 @@ def test_the_table_path_changes_no_row(monkeypatch):
         monkeypatch.undo()
         assert repr(fast) == repr(slow)
         assert unpack(fast) == _one_by_one(mapping, rows, "Лист1", region, source)
+
+
+def test_a_birthday_is_read_once_per_day_however_written():
+    # Days good and bad (no 31st of February, month 13, before 1900, in the future, Apple's
+    # 1604 and 0000 for "no year"), each written the ways the fast path reads and a few it
+    # does not: the cached answer is the parser's own, text for text.
+    from clientbase.importers import clean as clean_module
+    from clientbase.normalize.dates import birthday_ymd, parse_birthday
+
+    rnd = random.Random(8)
+    today = date(2025, 6, 15)
+    texts = []
+    for _ in range(20_000):
+        y = rnd.choice(
+            [1604, 0, 1850, 1899, 1900, 1985, 2000, 2024, 2025, 2026, rnd.randint(1930, 2025)]
+        )
+        m, d = rnd.randint(0, 14), rnd.randint(0, 32)
+        texts += [f"{d:02d}.{m:02d}.{y:04d}", f"{d}.{m}.{y:04d}", f"{y:04d}-{m:02d}-{d:02d}",
+                  f" {d}.{m:02d}.{y:04d} ", f"{y:04d}-{m:02d}-{d:02d} 00:00:00",
+                  f"{d:02d}/{m:02d}/{y:04d}", f"{d:02d}.{m:02d}"]  # fmt: skip
+    rnd.shuffle(texts)
+    clean_module._birthday("01.01.2000", date(2000, 1, 2))  # a cache of another day, emptied
+    read_once = 0
+    for text in texts:
+        try:
+            expected = (parse_birthday(text, today=today), None)
+        except ValueError as exc:
+            expected = (None, str(exc))
+        assert clean_module._birthday(text, today) == expected, text
+        read_once += birthday_ymd(text) is not None
+    assert len(texts) // 2 < read_once < len(texts)
+    assert 1000 < len(clean_module._BIRTHDAY_DAYS)

@@ -17,7 +17,7 @@ from clientbase.importers.column_map import IGNORE
 from clientbase.importers.mapping import Mapping, raw_record, to_records
 from clientbase.importers.rawrow import cells_text, cells_texts, object_text, to_json
 from clientbase.importers.records import ContactRecord, UnreadableRow
-from clientbase.normalize.dates import parse_birthday, parse_datetime
+from clientbase.normalize.dates import birthday_ymd, parse_birthday, parse_datetime
 from clientbase.normalize.emails import normalize_email, plain_addresses, split_emails
 from clientbase.normalize.emails import reason_text as email_reason
 from clientbase.normalize.names import looks_like_company, name_from_parts, parse_full_name
@@ -374,6 +374,7 @@ def _clean(
 # 2-digit years; the reason is in the current language), which _BIRTHDAYS_AS_OF says. Bounded:
 # emptied when full, which a real list rarely makes it.
 _BIRTHDAYS: dict[str, tuple] = {}
+_BIRTHDAY_DAYS: dict[tuple[int, int, int], tuple] = {}  # by (year, month, day), see birthday_ymd
 _BIRTHDAYS_AS_OF: list[tuple[date, str] | None] = [None]
 _BIRTHDAYS_MAX = 1 << 17
 
@@ -384,12 +385,22 @@ def _birthday(text: str, today: date | None = None) -> tuple:
     if as_of != _BIRTHDAYS_AS_OF[0]:
         _BIRTHDAYS.clear()
         _BIRTHDAYS_AS_OF[0] = as_of
+        _BIRTHDAY_DAYS.clear()
     hit = _BIRTHDAYS.get(text)
     if hit is None:
-        try:
-            hit = (parse_birthday(text, today=as_of[0]), None)
-        except ValueError as exc:
-            hit = (None, str(exc))
+        # A day is written several ways ("01.02.1985", "1.2.1985", "1985-02-01"): read once.
+        ymd = birthday_ymd(text)
+        if ymd is not None:
+            hit = _BIRTHDAY_DAYS.get(ymd)
+        if hit is None:
+            try:
+                hit = (parse_birthday(text, today=as_of[0]), None)
+            except ValueError as exc:
+                hit = (None, str(exc))
+            if ymd is not None:
+                if len(_BIRTHDAY_DAYS) >= _BIRTHDAYS_MAX:
+                    _BIRTHDAY_DAYS.clear()
+                _BIRTHDAY_DAYS[ymd] = hit
         if len(_BIRTHDAYS) >= _BIRTHDAYS_MAX:
             _BIRTHDAYS.clear()
         _BIRTHDAYS[text] = hit
