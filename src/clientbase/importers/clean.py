@@ -379,13 +379,19 @@ _BIRTHDAYS_AS_OF: list[tuple[date, str] | None] = [None]
 _BIRTHDAYS_MAX = 1 << 17
 
 
-def _birthday(text: str, today: date | None = None) -> tuple:
-    """(the parsed birthday or None, why it is not a date or None)."""
+def _birthdays_as_of(today: date | None) -> tuple[date, str]:
+    """The day and language the cached birthdays are for: these, emptied if they were not."""
     as_of = (today or date.today(), language())
     if as_of != _BIRTHDAYS_AS_OF[0]:
         _BIRTHDAYS.clear()
         _BIRTHDAYS_AS_OF[0] = as_of
         _BIRTHDAY_DAYS.clear()
+    return as_of
+
+
+def _birthday(text: str, today: date | None = None) -> tuple:
+    """(the parsed birthday or None, why it is not a date or None)."""
+    as_of = _birthdays_as_of(today)
     hit = _BIRTHDAYS.get(text)
     if hit is None:
         # A day is written several ways ("01.02.1985", "1.2.1985", "1985-02-01"): read once.
@@ -546,18 +552,19 @@ def _clean_table(
         return _clean_chunk(mapping, rows, sheet, region, source)
     raws = cells_texts(cols)
 
-    def column(field: str) -> list[str] | None:
-        return cols[plan[field][0]] if field in plan else None
+    empty = [""] * len(table)
 
-    names, birthdays, sources = column("full_name"), column("birthday"), column("source")
-    genders = column("gender")
+    def column(field: str) -> list[str]:
+        return cols[plan[field][0]] if field in plan else empty
+
     phone_cells, email_cells = column("phone"), column("email")
     phone_label = plan["phone"][1] if "phone" in plan else None
     email_label = plan["email"][1] if "email" in plan else None
-    singles = [(f, cols[plan[f][0]]) for f in _SINGLE_FIELDS if f in plan]
-    split = {c: split_phones(c) for c in dict.fromkeys(phone_cells or ()) if c}
+    single_fields = [f for f in _SINGLE_FIELDS if f in plan]
+    singles = zip(*[column(f) for f in single_fields], strict=True) if single_fields else empty
+    split = {c: split_phones(c) for c in dict.fromkeys(phone_cells) if c}
     numbers, phones = _phone_answers(split, region)
-    mails = plain_addresses([c for c in email_cells if c]) if email_cells else {}
+    mails = plain_addresses([c for c in email_cells if c]) if "email" in plan else {}
     # The usual cells, one valid number or one plain address: their points as _points makes
     # them, once per cell.
     usual_phones = {
@@ -570,9 +577,14 @@ def _clean_table(
         for cell, address in mails.items()
     }
     today = date.today()  # a chunk is cleaned as of one day
+    _birthdays_as_of(today)  # the birthdays read so far hold for today: looked up directly
+    birthday_of = _BIRTHDAYS.get
+    genders = column("gender") if "gender" in plan else None
     out: list = [None] * len(rows)
-    for k, i in enumerate(table):
-        full = names[k] if names is not None else ""
+    for i, raw, full, phone, email, birthday, src, in_singles, k in zip(
+        table, raws, column("full_name"), phone_cells, email_cells, column("birthday"),
+        column("source"), singles, range(len(table)), strict=True,
+    ):  # fmt: skip
         if full:
             plain = plain_person(full)
             if plain is None or _SUMMARY_ROW.match(full):
@@ -585,31 +597,32 @@ def _clean_table(
             g = _GENDER.get(g.strip().lower().rstrip("."))
             if g:
                 o["gender"] = g
-        for f, values in singles:
-            if v := values[k]:
-                o[f] = v
-        if src := (sources[k] if sources is not None else None) or source:
+        if in_singles:
+            for f, v in zip(single_fields, in_singles, strict=True):
+                if v:
+                    o[f] = v
+        if src := src or source:
             o["source"] = src
         notes: list[str] = []
-        if birthdays is not None and (text := birthdays[k]):
-            b, problem = _birthday(text, today)
+        if birthday:
+            b, problem = birthday_of(birthday) or _birthday(birthday, today)
             if problem is not None:
-                o["birthday_raw"] = text
+                o["birthday_raw"] = birthday
                 notes.append(
                     _("birthday {value} kept as text: {reason}").format(
-                        value=repr(text), reason=problem
+                        value=repr(birthday), reason=problem
                     )
                 )
             if b is not None:
                 o["birth_year"], o["birth_month"], o["birth_day"] = b.year, b.month, b.day
-        phone = phone_cells[k] if phone_cells is not None else ""
-        email = email_cells[k] if email_cells is not None else ""
         pp, pe = usual_phones.get(phone), usual_mails.get(email)
         if (pp is not None or not phone) and (pe is not None or not email):
-            points = [p for p in (pp, pe) if p is not None]  # never the same key
+            # never the same key
+            points = (pp, pe) if pe is not None and pp is not None else (pp,) if pp is not None \
+                else (pe,) if pe is not None else ()  # fmt: skip
             has_valid = bool(points)
         else:
-            points, _seen, has_valid = _points(
+            found, _seen, has_valid = _points(
                 [(phone, phone_label)] if phone else (),
                 [(email, email_label)] if email else (),
                 region,
@@ -619,14 +632,15 @@ def _clean_table(
                 notes,
                 numbers,
             )
+            points = tuple(found)
         if "kind" not in o:
             if not points:
                 continue  # rejected: the general path words it
             o["kind"] = "person"
         if not o.get("display_name"):
             o["display_name"] = _point_display(points)
-        out[i] = (rows[i][0], sheet, raws[k], o, tuple(points), None, (), tuple(notes),
-                  has_valid, True, None, (), None)  # fmt: skip
+        out[i] = (rows[i][0], sheet, raw, o, points, None, (), tuple(notes), has_valid, True,
+                  None, (), None)  # fmt: skip
     rest = [i for i, t in enumerate(out) if t is None]
     if rest:
         done = _clean_chunk(mapping, [rows[i] for i in rest], sheet, region, source)
