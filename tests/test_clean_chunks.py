@@ -125,7 +125,7 @@ def test_the_one_step_name_shortcut_changes_no_row(monkeypatch):
 
 
 # The usual contact list, every column one the column-at-a-time path reads (see
-# clean._table_plan), with cells of every shape: plain names and initials (that path), names to
+# clean_table.table_plan), with cells of every shape: plain names and initials (that path), names to
 # parse, companies, placeholders and a summary row (the general path), phones and e-mails valid,
 # invalid, several in a cell, birthdays good and bad.
 TABLE_HEADER = ["ФИО", "Мобильный телефон", "Личный e-mail", "Дата рождения", "Город",
@@ -177,7 +177,7 @@ def test_the_table_path_changes_no_row(monkeypatch):
     from clientbase.importers import clean as clean_module
 
     mapping = build_mapping(TABLE_HEADER, {})
-    assert clean_module._table_plan(mapping) is not None
+    assert clean_module.table_plan(mapping) is not None
     rows = _table_rows(6000, seed=3)
     for region, source in (("RU", None), ("RU", "сайт"), ("KZ", None), ("BY", "сайт")):
         job = (mapping, rows, "Лист1", region, source)
@@ -193,7 +193,7 @@ def test_the_table_path_changes_no_row(monkeypatch):
         monkeypatch.undo()
         # Not vacuous: most rows took the table path, hundreds the general one.
         assert 500 < len(general) < len(rows) // 2
-        monkeypatch.setattr(clean_module, "_table_plan", lambda m: None)
+        monkeypatch.setattr(clean_module, "table_plan", lambda m: None)
         slow = clean_rows_packed(job)
         monkeypatch.undo()
         assert repr(fast) == repr(slow)
@@ -204,7 +204,7 @@ def test_a_birthday_is_read_once_per_day_however_written():
     # Days good and bad (no 31st of February, month 13, before 1900, in the future, Apple's
     # 1604 and 0000 for "no year"), each written the ways the fast path reads and a few it
     # does not: the cached answer is the parser's own, text for text.
-    from clientbase.importers import clean as clean_module
+    from clientbase.importers import clean_fields
     from clientbase.normalize.dates import birthday_ymd, parse_birthday
 
     rnd = random.Random(8)
@@ -219,14 +219,14 @@ def test_a_birthday_is_read_once_per_day_however_written():
                   f" {d}.{m:02d}.{y:04d} ", f"{y:04d}-{m:02d}-{d:02d} 00:00:00",
                   f"{d:02d}/{m:02d}/{y:04d}", f"{d:02d}.{m:02d}"]  # fmt: skip
     rnd.shuffle(texts)
-    clean_module._birthday("01.01.2000", date(2000, 1, 2))  # a cache of another day, emptied
+    clean_fields.read_birthday("01.01.2000", date(2000, 1, 2))  # a cache of another day, emptied
     read_once = 0
     for text in texts:
         try:
             expected = (parse_birthday(text, today=today), None)
         except ValueError as exc:
             expected = (None, str(exc))
-        assert clean_module._birthday(text, today) == expected, text
+        assert clean_fields.read_birthday(text, today) == expected, text
         read_once += birthday_ymd(text) is not None
     assert len(texts) // 2 < read_once < len(texts)
-    assert 1000 < len(clean_module._BIRTHDAY_DAYS)
+    assert 1000 < len(clean_fields.BIRTHDAY_DAYS)

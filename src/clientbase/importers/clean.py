@@ -12,16 +12,24 @@ import re
 from datetime import date, datetime
 from typing import NamedTuple
 
-from clientbase.i18n import N_, _, language
-from clientbase.importers.column_map import IGNORE
+from clientbase.i18n import N_, _
+from clientbase.importers.clean_fields import (
+    GENDER,
+    SINGLE_FIELDS,
+    SUMMARY_ROW,
+    contact_points,
+    phone_answers,
+    point_display,
+    point_key,
+    read_birthday,
+)
+from clientbase.importers.clean_table import clean_table, table_plan
 from clientbase.importers.mapping import Mapping, raw_record, to_records
-from clientbase.importers.rawrow import cells_text, cells_texts, object_text, to_json
+from clientbase.importers.rawrow import cells_text, object_text, to_json
 from clientbase.importers.records import ContactRecord, UnreadableRow
-from clientbase.normalize.dates import birthday_ymd, parse_birthday, parse_datetime
-from clientbase.normalize.emails import normalize_email, plain_addresses, split_emails
-from clientbase.normalize.emails import reason_text as email_reason
+from clientbase.normalize.dates import parse_datetime
+from clientbase.normalize.emails import plain_addresses
 from clientbase.normalize.names import looks_like_company, name_from_parts, parse_full_name
-from clientbase.normalize.phone_batch import valid_numbers
 from clientbase.normalize.phones import (
     Phone,
     is_short_or_internal,
@@ -41,13 +49,9 @@ _CONSENT_YES = {"да", "yes", "y", "1", "true", "+", "согласен", "со�
                 "подписана", "x", "х", "✓", "v", "granted", "opt-in", "subscribed"}  # fmt: skip
 _CONSENT_NO = {"нет", "no", "n", "0", "false", "-", "отказ", "отписан", "отписана", "не согласен",
                "withdrawn", "opt-out", "unsubscribed"}  # fmt: skip
-_GENDER = {"м": "m", "муж": "m", "мужской": "m", "m": "m", "male": "m", "ж": "f", "жен": "f",
-           "женский": "f", "f": "f", "female": "f"}  # fmt: skip
-_SUMMARY_ROW = re.compile(r"^(итого|всего|total|итог)\b", re.IGNORECASE)
 _TAG_SPLIT = re.compile(r"\s*(?:,|;|:::)\s*")
 # Address-book system groups, not labels a person gave.
 _GOOGLE_SYSTEM_LABELS = {"myContacts", "starred", "My Contacts", "Starred in Android"}
-_SINGLE_FIELDS = ("position", "city", "address", "postcode", "manager", "external_id", "note")
 
 
 class Point(NamedTuple):
@@ -123,82 +127,7 @@ def parse_consent(value: str | None) -> tuple[str | None, datetime | None]:
 
 
 def _point(kind, raw, value, valid, reason, label, extension=None) -> Point:
-    return Point(kind, raw, value, valid, reason, label, extension, _key(kind, value, raw))
-
-
-def _key(kind: str, value: str | None, raw: str) -> tuple[str, str]:
-    """A point's identity within the base: an invalid value is known by its raw text."""
-    return (kind, value if value is not None else "raw:" + raw)
-
-
-def _points(
-    phones: list[tuple[str, str | None]],
-    emails: list[tuple[str, str | None]],
-    region: str,
-    normalised: dict[str, Phone] | None,
-    split: dict[str, list[str]] | None,
-    mails: dict[str, str] | None,
-    notes: list[str],
-    numbers: dict[str, str] | None = None,
-) -> tuple[list[tuple], set, bool]:
-    """A row's phone and e-mail points (plain, the fields of Point), their keys and whether one
-    is valid; what is invalid is noted in ``notes``. ``normalised``, ``split``, ``mails``,
-    ``numbers``: the chunk's answers found a column at a time (see ``_clean``)."""
-    points: list[tuple] = []
-    seen = set()
-    has_valid = False
-    for raw_cell, label in phones:
-        parts = split.get(raw_cell) if split is not None else None
-        for part in parts if parts is not None else split_phones(raw_cell):
-            value = numbers.get(part) if numbers is not None else None
-            if value is not None:  # the usual number: valid, no extension
-                key = ("phone", value)
-                if key not in seen:
-                    seen.add(key)
-                    points.append(("phone", part, value, True, None, label, None, key))
-                    has_valid = True
-                continue
-            p = normalised.get(part) if normalised is not None else None
-            if p is None:
-                p = normalize_phone(part, region)
-            value = p.e164
-            key = _key("phone", value, part)
-            if key not in seen:
-                seen.add(key)
-                points.append(("phone", part, value, p.valid, p.reason, label, p.extension, key))
-                if p.valid:
-                    has_valid = True
-                else:
-                    notes.append(
-                        _("invalid phone {value} kept: {reason}").format(
-                            value=repr(part), reason=phone_reason(p.reason)
-                        )
-                    )
-    for raw_cell, label in emails:
-        value = mails.get(raw_cell) if mails is not None else None
-        if value is not None:  # the usual cell: one address, valid as typed but for case
-            key = ("email", value)
-            if key not in seen:
-                seen.add(key)
-                points.append(("email", raw_cell, value, True, None, label, None, key))
-                has_valid = True
-            continue
-        for part in split_emails(raw_cell):
-            e = normalize_email(part)
-            value = e.value
-            key = _key("email", value, part)
-            if key not in seen:
-                seen.add(key)
-                points.append(("email", part, value, e.valid, e.reason, label, None, key))
-                if e.valid:
-                    has_valid = True
-                else:
-                    notes.append(
-                        _("invalid email {value} kept: {reason}").format(
-                            value=repr(part), reason=email_reason(e.reason)
-                        )
-                    )
-    return points, seen, has_valid
+    return Point(kind, raw, value, valid, reason, label, extension, point_key(kind, value, raw))
 
 
 NOTHING_TO_IDENTIFY = N_("nothing to identify a customer by: no name, company, phone or email")
@@ -249,7 +178,7 @@ def _clean(
     full = f.get("full_name")
     company = f.get("company")
     name = None
-    if full and _SUMMARY_ROW.match(full) and not rec.phones and not rec.emails:
+    if full and SUMMARY_ROW.match(full) and not rec.phones and not rec.emails:
         return (
             rec.row,
             rec.sheet,
@@ -292,17 +221,17 @@ def _clean(
         out["display_name"] = name.display
     elif company:
         out["kind"] = "company"
-    elif full and any(ch.isalpha() for ch in full) and not _SUMMARY_ROW.match(full):
+    elif full and any(ch.isalpha() for ch in full) and not SUMMARY_ROW.match(full):
         # "Покупатель 001", "Гость 12": not a ФИО, but the label the shop knows the customer by.
         out["kind"] = "person"
         out["display_name"] = " ".join(full.split())
     if f.get("gender"):
-        g = _GENDER.get(f["gender"].strip().lower().rstrip("."))
+        g = GENDER.get(f["gender"].strip().lower().rstrip("."))
         if g:
             out["gender"] = g
     if company:
         out["company"] = company
-    for col in _SINGLE_FIELDS:
+    for col in SINGLE_FIELDS:
         v = f.get(col)
         if v:
             out[col] = v
@@ -310,7 +239,7 @@ def _clean(
     if src:
         out["source"] = src
     if f.get("birthday"):
-        b, problem = _birthday(f["birthday"], today)
+        b, problem = read_birthday(f["birthday"], today)
         if problem is not None:
             out["birthday_raw"] = f["birthday"]
             notes.append(
@@ -324,7 +253,7 @@ def _clean(
     # Contacts typed into the name cell are rare: the record's own lists serve as they are.
     phones = [*rec.phones, *((p, None) for p in name_phones)] if name_phones else rec.phones
     emails = [*rec.emails, *((e, None) for e in name_emails)] if name_emails else rec.emails
-    points, seen, has_valid = _points(
+    points, seen, has_valid = contact_points(
         phones,
         emails,
         rec.region or region,
@@ -347,7 +276,7 @@ def _clean(
             return (rec.row, rec.sheet, object_text(rec.raw), _(NOTHING_TO_IDENTIFY))
         out["kind"] = "person"
     if not out.get("display_name"):
-        out["display_name"] = company or _point_display(points)
+        out["display_name"] = company or point_display(points)
     tags: tuple[str, ...] = ()
     if f.get("tags"):
         tags = tuple(
@@ -367,50 +296,6 @@ def _clean(
     # The fields of Clean, in order.
     return (rec.row, rec.sheet, raw_json, out, tuple(points), general, tags, tuple(notes),
             has_valid, True, None, tuple(channels), rec.group)  # fmt: skip
-
-
-# Birthdays repeat (a few tens of thousands of days, a handful of ways to write each): parsed
-# once per worker. The answers hold for one day and language (today bounds the future and reads
-# 2-digit years; the reason is in the current language), which _BIRTHDAYS_AS_OF says. Bounded:
-# emptied when full, which a real list rarely makes it.
-_BIRTHDAYS: dict[str, tuple] = {}
-_BIRTHDAY_DAYS: dict[tuple[int, int, int], tuple] = {}  # by (year, month, day), see birthday_ymd
-_BIRTHDAYS_AS_OF: list[tuple[date, str] | None] = [None]
-_BIRTHDAYS_MAX = 1 << 17
-
-
-def _birthdays_as_of(today: date | None) -> tuple[date, str]:
-    """The day and language the cached birthdays are for: these, emptied if they were not."""
-    as_of = (today or date.today(), language())
-    if as_of != _BIRTHDAYS_AS_OF[0]:
-        _BIRTHDAYS.clear()
-        _BIRTHDAYS_AS_OF[0] = as_of
-        _BIRTHDAY_DAYS.clear()
-    return as_of
-
-
-def _birthday(text: str, today: date | None = None) -> tuple:
-    """(the parsed birthday or None, why it is not a date or None)."""
-    as_of = _birthdays_as_of(today)
-    hit = _BIRTHDAYS.get(text)
-    if hit is None:
-        # A day is written several ways ("01.02.1985", "1.2.1985", "1985-02-01"): read once.
-        ymd = birthday_ymd(text)
-        if ymd is not None:
-            hit = _BIRTHDAY_DAYS.get(ymd)
-        if hit is None:
-            try:
-                hit = (parse_birthday(text, today=as_of[0]), None)
-            except ValueError as exc:
-                hit = (None, str(exc))
-            if ymd is not None:
-                if len(_BIRTHDAY_DAYS) >= _BIRTHDAYS_MAX:
-                    _BIRTHDAY_DAYS.clear()
-                _BIRTHDAY_DAYS[ymd] = hit
-        if len(_BIRTHDAYS) >= _BIRTHDAYS_MAX:
-            _BIRTHDAYS.clear()
-        _BIRTHDAYS[text] = hit
-    return hit
 
 
 def _typed_name(f: dict) -> tuple[str | None, list[str], list[str]]:
@@ -439,13 +324,6 @@ def _typed_name(f: dict) -> tuple[str | None, list[str], list[str]]:
 _EMAIL_IN_TEXT = re.compile(r"[\w.+\-]+@[\w\-]+(?:\s?\.\s?[\w\-]+)+")
 
 
-def _point_display(points: list[tuple]) -> str:
-    for p in points:  # plain points: (kind, raw, value, valid, …)
-        if p[3] and p[2]:
-            return p[2]
-    return points[0][1] if points else ""
-
-
 def clean_rows(
     args: tuple[Mapping, list[tuple[int, list]], str | None, str, str | None],
 ) -> list[Clean | Rejected]:
@@ -460,10 +338,10 @@ def clean_rows_packed(
     fast as named tuples; ``unpack`` restores them on the other side."""
     mapping, rows, sheet, region, source = args
     rows = [(n, cells) for n, cells in rows if not is_blank(cells)]  # a blank line is not data
-    plan = _table_plan(mapping)
+    plan = table_plan(mapping)
     if plan is None or not rows:
         return _clean_chunk(mapping, rows, sheet, region, source)
-    return _clean_table(plan, mapping, rows, sheet, region, source)
+    return clean_table(plan, mapping, rows, sheet, region, source, _clean_chunk)
 
 
 def _clean_chunk(
@@ -481,7 +359,7 @@ def _clean_chunk(
         if not isinstance(rec, UnreadableRow) and not rec.region
         for cell, _label in rec.phones
     }
-    numbers, phones = _phone_answers(split, region)
+    numbers, phones = phone_answers(split, region)
     # Its e-mails likewise: the cells holding one plain address are found at once.
     mails = plain_addresses([
         cell
@@ -501,167 +379,6 @@ def _clean_chunk(
             rec.raw = raw_record(mapping, rec.cells)
             out[i] = (t[0], t[1], object_text(rec.raw), t[3])
     return out
-
-
-# The fields a table's columns may map to for the column-at-a-time path (``_clean_table``):
-# those of the usual contact list, each read from one column as it is.
-_TABLE_FIELDS = frozenset(
-    {"full_name", "gender", "phone", "email", "birthday", "source", *_SINGLE_FIELDS}
-)
-
-
-def _table_plan(mapping: Mapping) -> dict[str, tuple[int, str | None]] | None:
-    """{field: (column, label)} when every column read maps to one of ``_TABLE_FIELDS``, no
-    two to the same field, none with a label column and none but a phone or e-mail with a
-    label (a labelled note is written "label: value"); None otherwise."""
-    plan: dict[str, tuple[int, str | None]] = {}
-    for i, c in mapping.columns.items():
-        if c.field == IGNORE:
-            continue
-        if (
-            c.field not in _TABLE_FIELDS
-            or c.field in plan
-            or c.label_column is not None
-            or (c.label is not None and c.field not in ("phone", "email"))
-        ):
-            return None
-        plan[c.field] = (i, c.label)
-    return plan
-
-
-def _clean_table(
-    plan: dict[str, tuple[int, str | None]],
-    mapping: Mapping,
-    rows: list[tuple[int, list]],
-    sheet: str | None,
-    region: str,
-    source: str | None,
-) -> list[tuple]:
-    """``_clean_chunk`` a column at a time, for a mapping of ``_table_plan``: the rows of text
-    cells as wide as the header, whose name is empty or plain (``plain_person``), are cleaned
-    here without a record each (what ``_clean`` gives them, step for step); every other row
-    (a name to parse, a rejected row, another width, typed cells) takes the general path.
-    ``tests/test_clean_chunks.py`` holds both paths equal."""
-    width = len(mapping.header)
-    table = [i for i, (_n, cells) in enumerate(rows) if len(cells) == width and type(cells) is list]
-    try:
-        cols = [list(map(str.strip, col)) for col in zip(*[rows[i][1] for i in table], strict=True)]
-    except TypeError:  # a cell that is not text (a workbook's number, date): as a record
-        cols = []
-    if not cols:
-        return _clean_chunk(mapping, rows, sheet, region, source)
-    raws = cells_texts(cols)
-
-    empty = [""] * len(table)
-
-    def column(field: str) -> list[str]:
-        return cols[plan[field][0]] if field in plan else empty
-
-    phone_cells, email_cells = column("phone"), column("email")
-    phone_label = plan["phone"][1] if "phone" in plan else None
-    email_label = plan["email"][1] if "email" in plan else None
-    single_fields = [f for f in _SINGLE_FIELDS if f in plan]
-    singles = zip(*[column(f) for f in single_fields], strict=True) if single_fields else empty
-    split = {c: split_phones(c) for c in dict.fromkeys(phone_cells) if c}
-    numbers, phones = _phone_answers(split, region)
-    mails = plain_addresses([c for c in email_cells if c]) if "email" in plan else {}
-    # The usual cells, one valid number or one plain address: their points as _points makes
-    # them, once per cell.
-    usual_phones = {
-        cell: ("phone", parts[0], number, True, None, phone_label, None, ("phone", number))
-        for cell, parts in split.items()
-        if len(parts) == 1 and (number := numbers.get(parts[0])) is not None
-    }
-    usual_mails = {
-        cell: ("email", cell, address, True, None, email_label, None, ("email", address))
-        for cell, address in mails.items()
-    }
-    today = date.today()  # a chunk is cleaned as of one day
-    _birthdays_as_of(today)  # the birthdays read so far hold for today: looked up directly
-    birthday_of = _BIRTHDAYS.get
-    genders = column("gender") if "gender" in plan else None
-    out: list = [None] * len(rows)
-    for i, raw, full, phone, email, birthday, src, in_singles, k in zip(
-        table, raws, column("full_name"), phone_cells, email_cells, column("birthday"),
-        column("source"), singles, range(len(table)), strict=True,
-    ):  # fmt: skip
-        if full:
-            plain = plain_person(full)
-            if plain is None or _SUMMARY_ROW.match(full):
-                continue  # the general path
-            o = {"kind": "person", "last_name": plain[0], "first_name": plain[1],
-                 "middle_name": plain[2], "gender": plain[3], "display_name": plain[4]}  # fmt: skip
-        else:
-            o = {}
-        if genders is not None and (g := genders[k]):
-            g = _GENDER.get(g.strip().lower().rstrip("."))
-            if g:
-                o["gender"] = g
-        if in_singles:
-            for f, v in zip(single_fields, in_singles, strict=True):
-                if v:
-                    o[f] = v
-        if src := src or source:
-            o["source"] = src
-        notes: list[str] = []
-        if birthday:
-            b, problem = birthday_of(birthday) or _birthday(birthday, today)
-            if problem is not None:
-                o["birthday_raw"] = birthday
-                notes.append(
-                    _("birthday {value} kept as text: {reason}").format(
-                        value=repr(birthday), reason=problem
-                    )
-                )
-            if b is not None:
-                o["birth_year"], o["birth_month"], o["birth_day"] = b.year, b.month, b.day
-        pp, pe = usual_phones.get(phone), usual_mails.get(email)
-        if (pp is not None or not phone) and (pe is not None or not email):
-            # never the same key
-            points = (pp, pe) if pe is not None and pp is not None else (pp,) if pp is not None \
-                else (pe,) if pe is not None else ()  # fmt: skip
-            has_valid = bool(points)
-        else:
-            found, _seen, has_valid = _points(
-                [(phone, phone_label)] if phone else (),
-                [(email, email_label)] if email else (),
-                region,
-                phones,
-                split,
-                mails,
-                notes,
-                numbers,
-            )
-            points = tuple(found)
-        if "kind" not in o:
-            if not points:
-                continue  # rejected: the general path words it
-            o["kind"] = "person"
-        if not o.get("display_name"):
-            o["display_name"] = _point_display(points)
-        out[i] = (rows[i][0], sheet, raw, o, points, None, (), tuple(notes), has_valid, True,
-                  None, (), None)  # fmt: skip
-    rest = [i for i, t in enumerate(out) if t is None]
-    if rest:
-        done = _clean_chunk(mapping, [rows[i] for i in rest], sheet, region, source)
-        for i, t in zip(rest, done, strict=True):
-            out[i] = t
-    return out
-
-
-def _phone_answers(
-    split: dict[str, list[str]], region: str
-) -> tuple[dict[str, str], dict[str, Phone]]:
-    """The numbers of a chunk's phone cells (cell → parts): those of the usual shape found
-    valid a column at a time, with their E.164 form, and every other one normalised."""
-    parts = list(dict.fromkeys(part for cell_parts in split.values() for part in cell_parts))
-    numbers, rest = {}, []
-    for part, number in zip(parts, valid_numbers(parts, region), strict=True):
-        if number is None:
-            rest.append(part)
-        else:
-            numbers[part] = number
-    return numbers, {part: normalize_phone(part, region) for part in rest}
 
 
 def is_blank(cells: list) -> bool:
