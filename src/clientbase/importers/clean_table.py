@@ -75,6 +75,12 @@ def clean_table(
     if not cols:
         return general(mapping, rows, sheet, region, source)
     raws = cells_texts(cols)
+    # A column of few values (a city, a source, a comment): each value one string object, so
+    # pickling the cleaned rows writes it once and the main process keeps one copy.
+    for c, col in enumerate(cols):
+        if len(set(col)) * 8 < len(col):
+            same: dict[str, str] = {}
+            cols[c] = [same.setdefault(v, v) for v in col]
 
     empty = [""] * len(table)
 
