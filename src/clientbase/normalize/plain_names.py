@@ -5,8 +5,10 @@ An import asks three things of a name cell, each splitting the text again: keep 
 is which (:func:`.names.parse_full_name`)? For the usual cell, one to three name words of
 letters separated by spaces, all three depend on its words alone, and the order on a handful of
 each word's attributes: both are cached here (words repeat: ~2,000 distinct in 200,000 names; 38
-combinations of attributes), so such a cell costs a split, a look-up per word and a join. Any
-other cell is left to the general path (``tests/test_name_fast_paths.py`` holds the two equal).
+combinations of attributes), so such a cell costs a split, a look-up per word and a join. The
+next most usual cell, a surname and two capital initials ("ИВАНОВ И.И.", "Иванов И. И."), is
+answered the same way from its word. Any other cell is left to the general path
+(``tests/test_name_fast_paths.py`` holds the two equal).
 """
 
 from __future__ import annotations
