@@ -87,6 +87,10 @@ PLAIN_WORDS = [
     "Гусейн", "Мамедов", "Ким", "Цой", "Дюма", "John", "SMITH", "Mike", "McDonald", "DeVito",
     "JOhn", "Ivanova", "Petrovich", "Ivanovna", "Beethoven", "Zoë", "Straße", "İlker", "ǅemal",
     "Анна", "Мария", "Ахмед", "Петровна", "Иванович", "Берг", "Гюльнара", "Ли", "Ян", "Эль",
+    # Words starting with the second word of a spelled-out legal form, or near it: "с" of
+    # "товарищество с ограниченной" starts many surnames, "сад" of "детский сад" a few.
+    "Серов", "СЕМЁН", "софья", "Степанович", "Садыков", "Садовская", "Сад", "Компанийцев",
+    "Обществов", "Ограниченной", "Детский", "Группа", "Товарищество", "Limited", "Liabilityson",
 ]  # fmt: skip
 ODD_WORDS = [
     "И", "и", "k", "x", "ИП", "ООО", "ооо", "Ltd", "llc", "магазин", "Салон", "ограниченной",
@@ -155,3 +159,38 @@ def test_keep_as_typed_shortcut_matches_the_full_check(monkeypatch):
     assert sum(fast) > len(values) // 10
     for v, a, b in zip(values, fast, slow, strict=True):
         assert a == b, v
+
+
+def _with_initials(count: int, seed: int) -> list[str]:
+    # A word and two initials in the ways people type them, and near misses: small letters,
+    # lone letters and placeholders as the word, other spacing and punctuation.
+    rnd = random.Random(seed)
+    letters = "АБВГДЕЁЖЗИЙКЛМНОПРСТУФХЦЧШЩЪЫЬЭЮЯABCDEFGHIJKLMNOPQRSTUVWXYZабвёиxyzΩİ"
+    out = []
+    for _ in range(count):
+        word = rnd.choice(PLAIN_WORDS if rnd.random() < 0.8 else ODD_WORDS + WORDS)
+        x, y = rnd.choice(letters), rnd.choice(letters)
+        sep = " " if rnd.random() < 0.8 else rnd.choice(["  ", ", ", "\t", "\u00a0"])
+        dots = (
+            rnd.choice([f"{x}.{y}.", f"{x}. {y}."])
+            if rnd.random() < 0.7
+            else rnd.choice([f"{x}{y}.", f"{x}.{y}", f"{x}.  {y}.", f"{x}.{y}.{x}.", f"{x}."])
+        )
+        space = rnd.random() < 0.1
+        out.append(" " * space + word + sep + dots + " " * space)
+    return out
+
+
+def test_initials_shortcut_gives_what_the_three_questions_give():
+    values = _with_initials(30_000, seed=13)
+    answered = 0
+    for v in values:
+        got = plain_names.plain_person(v)
+        if got is None:
+            continue
+        answered += 1
+        assert not typed_names.keep_as_typed(v), v
+        assert not names.looks_like_company(v), v
+        parsed = names._parse(v)
+        assert got == (parsed.last, parsed.first, parsed.middle, parsed.gender, parsed.display), v
+    assert 5_000 < answered < len(values) - 5_000

@@ -8,7 +8,7 @@ import random
 import pytest
 
 from clientbase.normalize import phone_batch
-from clientbase.normalize.phone_batch import normalize_phones
+from clientbase.normalize.phone_batch import normalize_phones, valid_numbers
 from clientbase.normalize.phones import _normalize_uncached
 
 # What precedes the ten national digits, and how the digits are grouped.
@@ -41,6 +41,12 @@ ODD = [
     "",
     "   ",
     "нет",
+    "{p}{n}!",
+    "!{p}{n}",
+    "{p}{n}\n",
+    "{p}{n5}\n{n}",
+    "{p}\u0669{n9}",
+    "{p}{n}\u2009",
 ]
 FULLWIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
 
@@ -103,3 +109,17 @@ def test_other_regions_and_odd_input_take_the_scalar_path():
     for region in ("BY", "RU+495", "UA"):
         assert normalize_phones(values, region) == [_normalize_uncached(v, region) for v in values]
     assert normalize_phones([], "RU") == []
+
+
+@pytest.mark.parametrize("region", ["RU", "KZ", "BY"])
+def test_the_numbers_alone_are_those_of_the_phones(region):
+    values = _values(200_000, seed=5)
+    found = 0
+    for i in range(0, len(values), 5000):
+        part = values[i : i + 5000]
+        for value, number in zip(part, valid_numbers(part, region), strict=True):
+            if number is not None:
+                found += 1
+                p = _normalize_uncached(value, region)
+                assert (p.e164, p.valid, p.extension, p.reason) == (number, True, None, None)
+    assert found > len(values) // 20 if region != "BY" else found == 0

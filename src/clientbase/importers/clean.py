@@ -12,15 +12,24 @@ import re
 from datetime import date, datetime
 from typing import NamedTuple
 
-from clientbase.i18n import N_, _, language
+from clientbase.i18n import N_, _
+from clientbase.importers.clean_fields import (
+    GENDER,
+    SINGLE_FIELDS,
+    SUMMARY_ROW,
+    contact_points,
+    phone_answers,
+    point_display,
+    point_key,
+    read_birthday,
+)
+from clientbase.importers.clean_table import clean_table, table_plan
 from clientbase.importers.mapping import Mapping, raw_record, to_records
 from clientbase.importers.rawrow import cells_text, object_text, to_json
 from clientbase.importers.records import ContactRecord, UnreadableRow
-from clientbase.normalize.dates import parse_birthday, parse_datetime
-from clientbase.normalize.emails import normalize_email, plain_addresses, split_emails
-from clientbase.normalize.emails import reason_text as email_reason
+from clientbase.normalize.dates import parse_datetime
+from clientbase.normalize.emails import plain_addresses
 from clientbase.normalize.names import looks_like_company, name_from_parts, parse_full_name
-from clientbase.normalize.phone_batch import normalize_phones
 from clientbase.normalize.phones import (
     Phone,
     is_short_or_internal,
@@ -40,13 +49,9 @@ _CONSENT_YES = {"да", "yes", "y", "1", "true", "+", "согласен", "со�
                 "подписана", "x", "х", "✓", "v", "granted", "opt-in", "subscribed"}  # fmt: skip
 _CONSENT_NO = {"нет", "no", "n", "0", "false", "-", "отказ", "отписан", "отписана", "не согласен",
                "withdrawn", "opt-out", "unsubscribed"}  # fmt: skip
-_GENDER = {"м": "m", "муж": "m", "мужской": "m", "m": "m", "male": "m", "ж": "f", "жен": "f",
-           "женский": "f", "f": "f", "female": "f"}  # fmt: skip
-_SUMMARY_ROW = re.compile(r"^(итого|всего|total|итог)\b", re.IGNORECASE)
 _TAG_SPLIT = re.compile(r"\s*(?:,|;|:::)\s*")
 # Address-book system groups, not labels a person gave.
 _GOOGLE_SYSTEM_LABELS = {"myContacts", "starred", "My Contacts", "Starred in Android"}
-_SINGLE_FIELDS = ("position", "city", "address", "postcode", "manager", "external_id", "note")
 
 
 class Point(NamedTuple):
@@ -122,12 +127,7 @@ def parse_consent(value: str | None) -> tuple[str | None, datetime | None]:
 
 
 def _point(kind, raw, value, valid, reason, label, extension=None) -> Point:
-    return Point(kind, raw, value, valid, reason, label, extension, _key(kind, value, raw))
-
-
-def _key(kind: str, value: str | None, raw: str) -> tuple[str, str]:
-    """A point's identity within the base: an invalid value is known by its raw text."""
-    return (kind, value if value is not None else "raw:" + raw)
+    return Point(kind, raw, value, valid, reason, label, extension, point_key(kind, value, raw))
 
 
 NOTHING_TO_IDENTIFY = N_("nothing to identify a customer by: no name, company, phone or email")
@@ -164,18 +164,21 @@ def _clean(
     today: date | None,
     split: dict[str, list[str]] | None = None,
     mails: dict[str, str] | None = None,
+    numbers: dict[str, str] | None = None,
 ) -> tuple:
     """``clean_record`` in the plain form a worker hands back (see ``clean_rows_packed``): built
     as plain tuples from the start, a million rows skip making named tuples only to take them
     apart again. ``split``: phone cells already split into numbers (cell → parts); ``mails``: the
-    cells that are one plain valid address, with it (see ``plain_addresses``)."""
+    cells that are one plain valid address, with it (see ``plain_addresses``); ``numbers``:
+    numbers of the usual shape found valid, with their E.164 form (see ``valid_numbers``), for
+    the region given, ``normalised`` then holding the rest."""
     f = rec.fields
     notes: list[str] = []
     out: dict = {}
     full = f.get("full_name")
     company = f.get("company")
     name = None
-    if full and _SUMMARY_ROW.match(full) and not rec.phones and not rec.emails:
+    if full and SUMMARY_ROW.match(full) and not rec.phones and not rec.emails:
         return (
             rec.row,
             rec.sheet,
@@ -218,17 +221,17 @@ def _clean(
         out["display_name"] = name.display
     elif company:
         out["kind"] = "company"
-    elif full and any(ch.isalpha() for ch in full) and not _SUMMARY_ROW.match(full):
+    elif full and any(ch.isalpha() for ch in full) and not SUMMARY_ROW.match(full):
         # "Покупатель 001", "Гость 12": not a ФИО, but the label the shop knows the customer by.
         out["kind"] = "person"
         out["display_name"] = " ".join(full.split())
     if f.get("gender"):
-        g = _GENDER.get(f["gender"].strip().lower().rstrip("."))
+        g = GENDER.get(f["gender"].strip().lower().rstrip("."))
         if g:
             out["gender"] = g
     if company:
         out["company"] = company
-    for col in _SINGLE_FIELDS:
+    for col in SINGLE_FIELDS:
         v = f.get(col)
         if v:
             out[col] = v
@@ -236,7 +239,7 @@ def _clean(
     if src:
         out["source"] = src
     if f.get("birthday"):
-        b, problem = _birthday(f["birthday"], today)
+        b, problem = read_birthday(f["birthday"], today)
         if problem is not None:
             out["birthday_raw"] = f["birthday"]
             notes.append(
@@ -247,55 +250,19 @@ def _clean(
         if b is not None:
             out["birth_year"], out["birth_month"], out["birth_day"] = b.year, b.month, b.day
 
-    points: list[tuple] = []  # plain points, the fields of Point
-    seen = set()
-    has_valid = False
     # Contacts typed into the name cell are rare: the record's own lists serve as they are.
     phones = [*rec.phones, *((p, None) for p in name_phones)] if name_phones else rec.phones
     emails = [*rec.emails, *((e, None) for e in name_emails)] if name_emails else rec.emails
-    for raw_cell, label in phones:
-        parts = split.get(raw_cell) if split is not None else None
-        for part in parts if parts is not None else split_phones(raw_cell):
-            p = normalised.get(part) if normalised is not None and not rec.region else None
-            if p is None:
-                p = normalize_phone(part, rec.region or region)
-            value = p.e164
-            key = _key("phone", value, part)
-            if key not in seen:
-                seen.add(key)
-                points.append(("phone", part, value, p.valid, p.reason, label, p.extension, key))
-                if p.valid:
-                    has_valid = True
-                else:
-                    notes.append(
-                        _("invalid phone {value} kept: {reason}").format(
-                            value=repr(part), reason=phone_reason(p.reason)
-                        )
-                    )
-    for raw_cell, label in emails:
-        value = mails.get(raw_cell) if mails is not None else None
-        if value is not None:  # the usual cell: one address, valid as typed but for case
-            key = ("email", value)
-            if key not in seen:
-                seen.add(key)
-                points.append(("email", raw_cell, value, True, None, label, None, key))
-                has_valid = True
-            continue
-        for part in split_emails(raw_cell):
-            e = normalize_email(part)
-            value = e.value
-            key = _key("email", value, part)
-            if key not in seen:
-                seen.add(key)
-                points.append(("email", part, value, e.valid, e.reason, label, None, key))
-                if e.valid:
-                    has_valid = True
-                else:
-                    notes.append(
-                        _("invalid email {value} kept: {reason}").format(
-                            value=repr(part), reason=email_reason(e.reason)
-                        )
-                    )
+    points, seen, has_valid = contact_points(
+        phones,
+        emails,
+        rec.region or region,
+        normalised if not rec.region else None,
+        split,
+        mails,
+        notes,
+        numbers if not rec.region else None,
+    )
     for kind, value in rec.messengers:
         v = value.strip()
         pt = tuple(_point(kind, v, v.lstrip("@").lower() if kind == "telegram" else v, True, None,
@@ -309,7 +276,7 @@ def _clean(
             return (rec.row, rec.sheet, object_text(rec.raw), _(NOTHING_TO_IDENTIFY))
         out["kind"] = "person"
     if not out.get("display_name"):
-        out["display_name"] = company or _point_display(points)
+        out["display_name"] = company or point_display(points)
     tags: tuple[str, ...] = ()
     if f.get("tags"):
         tags = tuple(
@@ -329,33 +296,6 @@ def _clean(
     # The fields of Clean, in order.
     return (rec.row, rec.sheet, raw_json, out, tuple(points), general, tags, tuple(notes),
             has_valid, True, None, tuple(channels), rec.group)  # fmt: skip
-
-
-# Birthdays repeat (a few tens of thousands of days, a handful of ways to write each): parsed
-# once per worker. The answers hold for one day and language (today bounds the future and reads
-# 2-digit years; the reason is in the current language), which _BIRTHDAYS_AS_OF says. Bounded:
-# emptied when full, which a real list rarely makes it.
-_BIRTHDAYS: dict[str, tuple] = {}
-_BIRTHDAYS_AS_OF: list[tuple[date, str] | None] = [None]
-_BIRTHDAYS_MAX = 1 << 17
-
-
-def _birthday(text: str, today: date | None = None) -> tuple:
-    """(the parsed birthday or None, why it is not a date or None)."""
-    as_of = (today or date.today(), language())
-    if as_of != _BIRTHDAYS_AS_OF[0]:
-        _BIRTHDAYS.clear()
-        _BIRTHDAYS_AS_OF[0] = as_of
-    hit = _BIRTHDAYS.get(text)
-    if hit is None:
-        try:
-            hit = (parse_birthday(text, today=as_of[0]), None)
-        except ValueError as exc:
-            hit = (None, str(exc))
-        if len(_BIRTHDAYS) >= _BIRTHDAYS_MAX:
-            _BIRTHDAYS.clear()
-        _BIRTHDAYS[text] = hit
-    return hit
 
 
 def _typed_name(f: dict) -> tuple[str | None, list[str], list[str]]:
@@ -384,13 +324,6 @@ def _typed_name(f: dict) -> tuple[str | None, list[str], list[str]]:
 _EMAIL_IN_TEXT = re.compile(r"[\w.+\-]+@[\w\-]+(?:\s?\.\s?[\w\-]+)+")
 
 
-def _point_display(points: list[tuple]) -> str:
-    for p in points:  # plain points: (kind, raw, value, valid, …)
-        if p[3] and p[2]:
-            return p[2]
-    return points[0][1] if points else ""
-
-
 def clean_rows(
     args: tuple[Mapping, list[tuple[int, list]], str | None, str, str | None],
 ) -> list[Clean | Rejected]:
@@ -405,6 +338,16 @@ def clean_rows_packed(
     fast as named tuples; ``unpack`` restores them on the other side."""
     mapping, rows, sheet, region, source = args
     rows = [(n, cells) for n, cells in rows if not is_blank(cells)]  # a blank line is not data
+    plan = table_plan(mapping)
+    if plan is None or not rows:
+        return _clean_chunk(mapping, rows, sheet, region, source)
+    return clean_table(plan, mapping, rows, sheet, region, source, _clean_chunk)
+
+
+def _clean_chunk(
+    mapping: Mapping, rows: list[tuple[int, list]], sheet: str | None, region: str, source
+) -> list[tuple]:
+    """``clean_rows_packed`` of non-blank rows, a record per row: the general path."""
     # A row that becomes a customer keeps its cells: the named raw form only for the rejected.
     readable = [r for r in rows if not isinstance(r[1], UnreadableRow)]
     made = iter(to_records(mapping, readable, sheet, raw=False))
@@ -416,8 +359,7 @@ def clean_rows_packed(
         if not isinstance(rec, UnreadableRow) and not rec.region
         for cell, _label in rec.phones
     }
-    parts = list(dict.fromkeys(part for cell_parts in split.values() for part in cell_parts))
-    phones = dict(zip(parts, normalize_phones(parts, region), strict=True))
+    numbers, phones = phone_answers(split, region)
     # Its e-mails likewise: the cells holding one plain address are found at once.
     mails = plain_addresses([
         cell
@@ -429,7 +371,7 @@ def clean_rows_packed(
     out = [
         (n, sheet, to_json({"line": rec[0] if rec else ""}), rec.reason)  # rejected
         if isinstance(rec, UnreadableRow)
-        else _clean(rec, region, source, phones, today, split, mails)
+        else _clean(rec, region, source, phones, today, split, mails, numbers)
         for n, rec in records
     ]
     for i, t in enumerate(out):

@@ -423,16 +423,32 @@ def parse_birthday(
     if not s:
         return None
     # The two forms that make up most real columns skip the general parser.
-    if m := _FAST_RE.fullmatch(s):
-        d, mo, y, iy, imo, id_ = m.groups()
-        if iy:
-            return _birthday(int(iy), int(imo), int(id_), today)
-        if dayfirst and int(mo) <= 12:  # otherwise the general parser may swap day and month
-            return _birthday(int(y), int(mo), int(d), today)
+    if (ymd := _fast_ymd(s, dayfirst)) is not None:
+        return _birthday(*ymd, today)
     if (m := _NUMBER_RE.match(s)) and len(m.group(1)) == 5:
         return _birthday_number(float(s.replace(",", ".")), today)
     year, digits, month, day, _clock = _split(s, dayfirst)
     return _birthday(year, month, day, today, digits)
+
+
+def _fast_ymd(s: str, dayfirst: bool) -> tuple[int, int, int] | None:
+    """(year, month, day) as written in ``s`` (stripped) when it is one of the two forms
+    ``parse_birthday`` reads without the general parser."""
+    if m := _FAST_RE.fullmatch(s):
+        d, mo, y, iy, imo, id_ = m.groups()
+        if iy:
+            return int(iy), int(imo), int(id_)
+        if dayfirst and int(mo) <= 12:  # otherwise the general parser may swap day and month
+            return int(y), int(mo), int(d)
+    return None
+
+
+def birthday_ymd(text: str) -> tuple[int, int, int] | None:
+    """(year, month, day) as written in a text ``parse_birthday`` reads by its fast path (day
+    first: "01.02.1985", "1.2.1985", "1985-02-01"), else None. Two texts with the same answer
+    have the same birthday or the same reason it is none (both are read from these three
+    numbers alone), so a caller can parse each day once however it is written."""
+    return _fast_ymd(text.strip(), True)
 
 
 # A date whose digits are all there but that is no date: "1964-11-71", "31.13.1985".
