@@ -129,3 +129,19 @@ def test_the_default_threshold_follows_the_scorer(cli, tmp_path):
     assert plan["customers"] >= 500 and plan["threshold"] == 0.8
     assert plan["auto"] and all(g["score"] >= 0.8 for g in plan["auto"])
     assert cli.json("dedupe", "--dry-run", "--threshold", "0.95")["threshold"] == 0.95
+
+
+def test_an_explanation_shows_the_two_addresses_that_matched():
+    # A customer with two addresses: the explanation names the pair that gave the level, not
+    # each customer's first address.
+    email = FIELDS.index("email")
+    a = Person(1, last_name="Петров", emails=("office@mail.ru", "ivan.petrov85@mail.ru"))
+    b = Person(2, last_name="Петров", emails=("ivanpetrov85@yandex.ru",))
+    c = Person(3, last_name="Петров", emails=("ivan.petrov58@mail.ru",))
+    fa, fb, fc = features(a), features(b), features(c)
+    same_name = compare(fa, fb)[email]
+    assert same_name == 2
+    assert "ivan.petrov85@mail.ru / ivanpetrov85@yandex.ru" in describe(fa, fb, email, same_name)
+    one_edit = compare(fa, fc)[email]
+    assert one_edit == 4
+    assert "ivan.petrov85@mail.ru / ivan.petrov58@mail.ru" in describe(fa, fc, email, one_edit)

@@ -107,7 +107,7 @@ def email_key(value: str) -> str:
 _DIGITS = frozenset("0123456789")
 
 
-def _email_local(key: str) -> str:
+def email_local(key: str) -> str:
     """The person-like part of an address ("ivan.petrov" → "ivanpetrov"); "" for short,
     numeric or role addresses (info@, zakaz@), which prove nothing across domains."""
     local = key.rpartition("@")[0]
@@ -232,7 +232,7 @@ def features(p: Person) -> Features:
             spelled = tuple(reversed(p.emails))
             by_key = dict(zip(map(email_key, spelled), spelled, strict=True))
             ekeys, eraw = tuple(reversed(by_key)), tuple(reversed(by_key.values()))
-        locals_ = tuple(x for x in map(_email_local, ekeys) if x)
+        locals_ = tuple(x for x in map(email_local, ekeys) if x)
     else:
         ekeys = eraw = locals_ = ()
     return Features(

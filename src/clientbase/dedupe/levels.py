@@ -23,7 +23,7 @@ from functools import lru_cache
 
 from rapidfuzz.distance import OSA, JaroWinkler
 
-from clientbase.dedupe.keys import Features
+from clientbase.dedupe.keys import Features, email_local
 from clientbase.dedupe.names import (
     INITIAL,
     SAME,
@@ -434,6 +434,26 @@ def _phones_shown(f: Features, g: Features, level: int) -> str:
     return f"{_show_phone(a)} / {_show_phone(b)}"
 
 
+def _emails_shown(f: Features, g: Features, level: int) -> str:
+    """The two addresses that gave ``level`` (a customer may have several): the pair with the
+    same name part, or the pair one edit apart, as ``_email`` found them."""
+    pairs = list(zip(f.emails, f.email_raw, strict=False))
+    other = list(zip(g.emails, g.email_raw, strict=False))
+    for e, raw in pairs:
+        for x, xraw in other:
+            if level in (2, 3):
+                local = email_local(e)
+                if local and local == email_local(x):
+                    return f"{raw} / {xraw}"
+            elif level == 4:
+                le, lx = e.partition("@")[0], x.partition("@")[0]
+                if OSA.distance(e, x, score_cutoff=1) <= 1 or (
+                    len(le) >= 5 and len(lx) >= 5 and OSA.distance(le, lx, score_cutoff=1) <= 1
+                ):
+                    return f"{raw} / {xraw}"
+    return f"{f.email_raw[0]} / {g.email_raw[0]}"
+
+
 # The words of the explanations. The keys stay English identifiers (the model, its stored labels
 # and the JSON output use them); people read these, in the language of the command.
 FIELD_WORDS = {
@@ -556,7 +576,7 @@ def _shown(f: Features, g: Features, field: int, level: int) -> str:
     if field == PHONE:
         return _phones_shown(f, g, level)
     if field == EMAIL:
-        return f"{f.email_raw[0]} / {g.email_raw[0]}"
+        return _emails_shown(f, g, level)
     if field == EXT:
         return _pair(f.external_id, g.external_id, level)
     if field == SURNAME:
