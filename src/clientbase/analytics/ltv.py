@@ -32,6 +32,9 @@ Cohort table
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, datetime
 
 import numpy as np
@@ -60,10 +63,49 @@ def to_day(value) -> pd.Timestamp:
         raise UsageError(_("not a date: {value!r}").format(value=value)) from None
 
 
+# While ``sharing_prepared`` runs: (id of the input frame, until day, need_margin) -> (the input,
+# the prepared frame), and ("totals", id of a prepared frame) -> (it, its customer_totals). Each
+# frame whose id is a key is held, so that the id stays its own.
+_SHARED: ContextVar[dict | None] = ContextVar("clientbase_prepared_orders", default=None)
+
+
+@contextmanager
+def sharing_prepared() -> Iterator[None]:
+    """Within it, ``prepare_orders`` of the same frame with the same options (and
+    ``customer_totals`` of what it gave) are made once and shared: a report asks RFM, LTV,
+    retention and churn for the same orders up to one day, a copy of a million rows each time.
+    The frames must not be changed meanwhile (the report's orders are not); the shared
+    prepared frames are read-only, so that a caller writing into one fails instead of
+    changing what the next one reads."""
+    token = _SHARED.set({})
+    try:
+        yield
+    finally:
+        _SHARED.reset(token)
+
+
 def prepare_orders(frame: pd.DataFrame, *, until=None, need_margin: bool = False) -> pd.DataFrame:
     """The columns the value analyses use, in the dtypes they expect, limited to orders dated
     on or before ``until`` (a day, whatever the time of the order). A new frame; the input is
-    left alone."""
+    left alone (within ``sharing_prepared``, the same read-only frame for the same input)."""
+    shared = _SHARED.get()
+    if shared is None:
+        columns, owned = _prepared_columns(frame, until=until, need_margin=need_margin)
+        # columns of their own (cut): the frame takes them as they are, not copied again into
+        # one block per dtype; else copied, so that the frame is the caller's to change
+        return pd.DataFrame(columns, copy=not owned)
+    key = (id(frame), None if until is None else to_day(until), need_margin)
+    if key not in shared:
+        columns, _owned = _prepared_columns(frame, until=until, need_margin=need_margin)
+        for values in columns.values():
+            values.flags.writeable = False  # shared: nobody writes into it
+        shared[key] = (frame, pd.DataFrame(columns, copy=False))
+    return shared[key][1]
+
+
+def _prepared_columns(frame: pd.DataFrame, *, until, need_margin: bool) -> tuple[dict, bool]:
+    """The columns of ``prepare_orders`` as numpy arrays, and whether they are new arrays of
+    their own (cut to ``until``) rather than some of them the input's."""
     required = ["customer_id", "ordered_at", "amount", "order_key"]
     if need_margin:
         required.append("margin")
@@ -104,9 +146,8 @@ def prepare_orders(frame: pd.DataFrame, *, until=None, need_margin: bool = False
         if "booked_at" in columns:
             keep &= columns["booked_at"] < end
         if not keep.all():
-            columns = {k: v[keep] for k, v in columns.items()}
-    out = pd.DataFrame(columns)
-    return out
+            return {k: v[keep] for k, v in columns.items()}, True
+    return columns, False
 
 
 def distinct_orders(orders: pd.DataFrame) -> np.ndarray:
@@ -118,7 +159,18 @@ def distinct_orders(orders: pd.DataFrame) -> np.ndarray:
 
 
 def customer_totals(orders: pd.DataFrame) -> pd.DataFrame:
-    """Per customer (index, ascending): first and last order time, distinct orders, revenue."""
+    """Per customer (index, ascending): first and last order time, distinct orders, revenue.
+    Within ``sharing_prepared``, made once per frame (not to be changed by the caller)."""
+    shared = _SHARED.get()
+    if shared is None:
+        return _customer_totals(orders)
+    key = ("totals", id(orders))
+    if key not in shared:
+        shared[key] = (orders, _customer_totals(orders))
+    return shared[key][1]
+
+
+def _customer_totals(orders: pd.DataFrame) -> pd.DataFrame:
     first_row = distinct_orders(orders)
     g = orders.assign(_order=first_row).groupby("customer_id", sort=True)
     totals = g.agg(
