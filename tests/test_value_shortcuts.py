@@ -132,3 +132,20 @@ def test_shared_preparation_gives_what_each_makes_alone(seed):
     again = prepare_orders(frame, until=day)
     assert again is not prepare_orders(frame, until=day)
     again.iloc[0, again.columns.get_loc("amount")] = 0.0
+
+
+@pytest.mark.parametrize("seed", range(30))
+def test_ascending_order_is_a_stable_argsort(seed):
+    from clientbase.services.analytics import ascending_order
+
+    rng = np.random.default_rng(seed)
+    n = int(rng.integers(1, 500))
+    low = int(rng.choice([-(10**6), 0, 5, 2**40]))
+    for keys in (
+        low + rng.permutation(n),  # ids of one base: each once, close together
+        low + rng.permutation(3 * n)[:n],  # some gone
+        low + rng.integers(0, n, size=n),  # some twice
+        low + rng.permutation(n) * 1000,  # far apart
+    ):
+        keys = keys.astype(np.int64)
+        assert ascending_order(keys).tolist() == np.argsort(keys, kind="stable").tolist()
