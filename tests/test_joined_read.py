@@ -195,3 +195,36 @@ def test_sqlite_float_texts_read_as_each_value_alone(share):
     want = [float(p[1:]) if p.startswith("~") else np.int64(p) / 100 for p in parts]
     got = floats_read(text, "sqlite")
     assert got.tobytes() == np.array(want, dtype=np.float64).tobytes()
+
+
+@pytest.mark.parametrize("seed", range(20))
+def test_times_written_alike_read_as_each_alone(seed):
+    """``_times_of`` reads texts of one width in place: the instants numpy reads of each
+    string, and a text of mixed widths, or not of times, as before."""
+    from clientbase.db.joined import _times_of
+
+    rng = random.Random(seed)
+    start = datetime(1900, 1, 1)
+
+    def stamp(micro: bool) -> str:
+        t = start + timedelta(seconds=rng.randrange(300 * 365 * 86_400))
+        t += timedelta(microseconds=rng.randrange(1_000_000))
+        return t.isoformat(sep=" ", timespec="microseconds" if micro else "seconds")
+
+    n = rng.randrange(1, 400)
+    for texts in (
+        [stamp(True) for _ in range(n)],
+        [stamp(False) for _ in range(n)],
+        [stamp(rng.random() < 0.5) for _ in range(n)] + [stamp(True), stamp(False)],
+        [stamp(True)[:10] for _ in range(n)],
+    ):
+        expected = np.array(texts, dtype="datetime64[us]")
+        got = _times_of(",".join(texts))
+        assert got.dtype == expected.dtype
+        assert got.tolist() == expected.tolist()
+    for bad in ("2024-02-30 00:00:00", "2024-13-01 00:00:00", "2024-01-01 24:00:01", "x" * 19):
+        texts = [stamp(False) for _ in range(3)] + [bad]
+        with pytest.raises(ValueError):
+            np.array(texts, dtype="datetime64[us]")
+        with pytest.raises(ValueError):
+            _times_of(",".join(texts))

@@ -68,17 +68,10 @@ def base_loss(
     empty = pd.DataFrame({c: pd.Series(dtype=object) for c in BASE_LOSS_COLUMNS})
     if orders.empty:
         return empty
-    days = (
-        pd.DataFrame(
-            {
-                "c": orders["customer_id"].to_numpy(),
-                "d": orders["ordered_at"].to_numpy().astype("datetime64[D]").astype(np.int64),
-            }
-        )
-        .drop_duplicates()
-        .sort_values(["c", "d"], ignore_index=True)
+    cust, day = buying_days(
+        orders["customer_id"].to_numpy(np.int64),
+        orders["ordered_at"].to_numpy().astype("datetime64[D]").astype(np.int64),
     )
-    cust, day = days["c"].to_numpy(), days["d"].to_numpy()
     same = np.r_[False, cust[1:] == cust[:-1]]
     gap = np.where(same, day - np.r_[day[0], day[:-1]], -1)  # -1: first buying day, no gap
     first_day = int(day.min())
@@ -123,6 +116,23 @@ def base_loss(
     out = pd.DataFrame(rows, columns=list(BASE_LOSS_COLUMNS))
     out.attrs["first_order"] = _date_of(first_day)
     return out
+
+
+def buying_days(cust: np.ndarray, day: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The distinct (customer, day number) pairs of the rows, by customer, then day."""
+    if not len(cust):
+        return cust, day
+    low_c, low_d = int(cust.min()), int(day.min())
+    span = int(day.max()) - low_d + 1
+    if (int(cust.max()) - low_c + 1) * span < 2**62:
+        # each pair as one number, sorted, and each kept once: several times faster than a
+        # frame's drop_duplicates and sort (and than np.unique, which hashes them first)
+        pairs = np.sort((cust - low_c) * span + (day - low_d))
+        pairs = pairs[np.r_[True, pairs[1:] != pairs[:-1]]]
+        return pairs // span + low_c, pairs % span + low_d
+    # ids too far apart for one number per pair
+    days = pd.DataFrame({"c": cust, "d": day}).drop_duplicates().sort_values(["c", "d"])
+    return days["c"].to_numpy(), days["d"].to_numpy()
 
 
 def first_full_year(frame: pd.DataFrame, *, inactive_days: int = 365) -> int | None:

@@ -32,6 +32,10 @@ Cohort table
 
 from __future__ import annotations
 
+import weakref
+from collections.abc import Iterator
+from contextlib import contextmanager
+from contextvars import ContextVar
 from datetime import date, datetime
 
 import numpy as np
@@ -60,10 +64,54 @@ def to_day(value) -> pd.Timestamp:
         raise UsageError(_("not a date: {value!r}").format(value=value)) from None
 
 
+# While ``sharing_prepared`` runs: the last frame prepare_orders made, what of (a weak reference to
+# the input, until day, need_margin), and its customer_totals once asked for. One frame at most:
+# each is a copy of up to every order, kept no longer than until another is asked for.
+_SHARED: ContextVar[dict | None] = ContextVar("clientbase_prepared_orders", default=None)
+
+
+@contextmanager
+def sharing_prepared() -> Iterator[None]:
+    """Within it, ``prepare_orders`` asked again of the frame it last prepared, with the same
+    options, gives the same frame (and ``customer_totals`` of it the same totals): a report
+    asks RFM, LTV, retention and churn for the orders up to one day, a copy of a million rows
+    each time. The input frame must not be changed meanwhile (the report's orders are not);
+    the shared frame is read-only, so that a caller writing into it fails instead of changing
+    what the next one reads."""
+    token = _SHARED.set({})
+    try:
+        yield
+    finally:
+        _SHARED.reset(token)
+
+
 def prepare_orders(frame: pd.DataFrame, *, until=None, need_margin: bool = False) -> pd.DataFrame:
     """The columns the value analyses use, in the dtypes they expect, limited to orders dated
     on or before ``until`` (a day, whatever the time of the order). A new frame; the input is
-    left alone."""
+    left alone (within ``sharing_prepared``, possibly the read-only frame made before)."""
+    shared = _SHARED.get()
+    if shared is None:
+        columns, owned = _prepared_columns(frame, until=until, need_margin=need_margin)
+        # columns of their own (cut): the frame takes them as they are, not copied again into
+        # one block per dtype; else copied, so that the frame is the caller's to change
+        return pd.DataFrame(columns, copy=not owned)
+    day = None if until is None else to_day(until)
+    last = shared.get("of")
+    if last is not None and last[0]() is frame and last[1:] == (day, need_margin):
+        return shared["frame"]
+    shared.clear()  # the frame before is let go first: at most one copy of the orders at a time
+    columns, _owned = _prepared_columns(frame, until=until, need_margin=need_margin)
+    for values in columns.values():
+        values.flags.writeable = False  # shared: nobody writes into it
+    shared.update(
+        of=(weakref.ref(frame), day, need_margin), frame=pd.DataFrame(columns, copy=False)
+    )
+    return shared["frame"]
+
+
+def _prepared_columns(frame: pd.DataFrame, *, until, need_margin: bool) -> tuple[dict, bool]:
+    """The columns of ``prepare_orders`` as numpy arrays, and whether they are new arrays of
+    their own (cut to ``until``) rather than some of them the input's."""
     required = ["customer_id", "ordered_at", "amount", "order_key"]
     if need_margin:
         required.append("margin")
@@ -104,9 +152,8 @@ def prepare_orders(frame: pd.DataFrame, *, until=None, need_margin: bool = False
         if "booked_at" in columns:
             keep &= columns["booked_at"] < end
         if not keep.all():
-            columns = {k: v[keep] for k, v in columns.items()}
-    out = pd.DataFrame(columns)
-    return out
+            return {k: v[keep] for k, v in columns.items()}, True
+    return columns, False
 
 
 def distinct_orders(orders: pd.DataFrame) -> np.ndarray:
@@ -118,7 +165,17 @@ def distinct_orders(orders: pd.DataFrame) -> np.ndarray:
 
 
 def customer_totals(orders: pd.DataFrame) -> pd.DataFrame:
-    """Per customer (index, ascending): first and last order time, distinct orders, revenue."""
+    """Per customer (index, ascending): first and last order time, distinct orders, revenue.
+    Within ``sharing_prepared``, made once per frame (not to be changed by the caller)."""
+    shared = _SHARED.get()
+    if shared is None or shared.get("frame") is not orders:
+        return _customer_totals(orders)
+    if "totals" not in shared:
+        shared["totals"] = _customer_totals(orders)
+    return shared["totals"]
+
+
+def _customer_totals(orders: pd.DataFrame) -> pd.DataFrame:
     first_row = distinct_orders(orders)
     g = orders.assign(_order=first_row).groupby("customer_id", sort=True)
     totals = g.agg(
@@ -221,17 +278,19 @@ def _cohort_matrix(
         return table
     month = month_codes(orders["ordered_at"])
     cust_code, customer_ids = pd.factorize(orders["customer_id"])
-    first = pd.Series(month).groupby(cust_code).transform("min").to_numpy()
+    # each customer's first month, by their codes (a groupby would hash the codes again)
+    first_of = np.full(len(customer_ids), np.iinfo(np.int64).max)
+    np.minimum.at(first_of, cust_code, month)
+    first = first_of[cust_code]
     since = month - first
     last_month = int(month.max())
     if end is not None:
         day = to_day(end)
         last_month = max(last_month, day.year * 12 + day.month - 1)
-    cohorts = np.unique(first)
+    cohorts, cohort_sizes = np.unique(first_of, return_counts=True)
     width = last_month - int(cohorts[0]) + 1
     if max_months is not None:
         width = min(width, max_months + 1)
-    sizes = pd.Series(first).groupby(cust_code).first().value_counts().reindex(cohorts)
 
     # One integer per (cohort, months since) cell: grouping by one key, not two, is several
     # times faster, and each cell still sums the same rows in the same order.
@@ -239,25 +298,26 @@ def _cohort_matrix(
     cell = (first - int(cohorts[0])) * span + since
     if values is None:  # customers buying in the cell: each customer once
         cell = pd.unique(cell * len(customer_ids) + cust_code) // len(customer_ids)
-        grid = pd.Series(np.ones(len(cell), np.int64)).groupby(cell).sum()
+        keys, counts = np.unique(cell, return_counts=True)
+        sums = counts.astype(float)
     else:
         grid = pd.Series(values).groupby(cell).sum()
-    keys = grid.index.to_numpy()
+        keys, sums = grid.index.to_numpy(), grid.to_numpy(float)
     row = np.searchsorted(cohorts, keys // span + int(cohorts[0]))
     k = keys % span
     shown = k < width
     dense = np.zeros((len(cohorts), width))
-    dense[row[shown], k[shown]] = grid.to_numpy(float)[shown]
+    dense[row[shown], k[shown]] = sums[shown]
     matrix = pd.DataFrame(dense, index=cohorts, columns=range(width))
     if values is not None:
         matrix = matrix.cumsum(axis=1)
-    matrix = matrix.div(sizes.to_numpy(float), axis=0)
+    matrix = matrix.div(cohort_sizes.astype(float), axis=0)
     future = (cohorts[:, None] + np.arange(width)[None, :]) > last_month
     matrix = matrix.mask(future)
     matrix.index = pd.Index([month_label(int(c)) for c in cohorts], name="cohort")
     matrix.columns = list(range(width))
     matrix.attrs["customers"] = {
-        month_label(int(c)): int(n) for c, n in zip(cohorts, sizes.to_numpy(), strict=True)
+        month_label(int(c)): int(n) for c, n in zip(cohorts, cohort_sizes, strict=True)
     }
     return matrix
 

@@ -118,6 +118,15 @@ def floats_read(text: str, dialect: str) -> np.ndarray:
 def _times_of(text: str) -> np.ndarray:
     """Comma-separated stored times (``YYYY-MM-DD HH:MM:SS[.ffffff]``, naive) as
     ``datetime64[us]``, the instants ``db.columns.read_columns`` reads of them."""
+    width = text.find(",") if "," in text else len(text)
+    if width and (len(text) + 1) % (width + 1) == 0 and text.isascii():
+        # All written alike (the base writes them so): numpy parses them where they lie in
+        # the text, no Python string each (half the time); the same parse, so the same instants.
+        rows = np.frombuffer(
+            (text + ",").encode("ascii"), dtype=[("time", f"S{width}"), ("comma", "S1")]
+        )
+        if (rows["comma"] == b",").all():
+            return rows["time"].astype("datetime64[us]")
     return np.array(text.split(","), dtype="datetime64[us]")
 
 

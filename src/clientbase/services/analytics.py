@@ -63,10 +63,7 @@ def load_orders(
     ``with_margin=False``: no margin column, for a caller that ranks by revenue only.
     ``fetched``: gives the texts of ``orders_query`` (same options) a thread has been
     reading (``services.report_prefetch``); when they fail, the orders are read here."""
-    # pandas takes ~0.4 s to import: only when this runs
-    import numpy as np
-
-    # these import pandas too
+    # these import pandas (~0.4 s): only when this runs
     from clientbase.db.joined import frame_of_joined, read_typed
 
     q, kinds = orders_query(with_manager=with_manager, with_margin=with_margin)
@@ -84,7 +81,7 @@ def load_orders(
     # ties and sums then come out the same on every backend and from every plan.
     keys = frame["order_key"].to_numpy()
     if len(keys) and not (keys[1:] > keys[:-1]).all():
-        frame = frame.take(np.argsort(keys, kind="stable")).reset_index(drop=True)
+        frame = frame.take(ascending_order(keys)).reset_index(drop=True)
     # the analyses import pandas (~0.4 s): only when this runs
     from clientbase.analytics.returns import fold_returns
 
@@ -93,6 +90,23 @@ def load_orders(
     if with_row_key:
         frame["row_key"] = frame["order_key"].to_numpy()
     return fold_returns(frame, is_return)
+
+
+def ascending_order(keys):
+    """The positions of ``keys`` (integers) in ascending order, equal keys in their order (a
+    stable argsort)."""
+    import numpy as np  # `contacts list` imports this module and needs no numpy: not at start
+
+    low, high = int(keys.min()), int(keys.max())
+    if high - low < 4 * len(keys):
+        # Ids of one base: each position put in its key's place, and the places read in
+        # order, ten times faster than sorting them; only when no key comes twice.
+        place = np.full(high - low + 1, -1, dtype=np.int64)
+        place[keys - low] = np.arange(len(keys))
+        order = place[place >= 0]
+        if len(order) == len(keys):
+            return order
+    return np.argsort(keys, kind="stable")
 
 
 def orders_as_of(frame, as_of: date | None):

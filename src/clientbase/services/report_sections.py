@@ -370,8 +370,10 @@ def _rfm(src: ReportSource) -> dict:
 
     if src.orders.empty:
         return {"empty": "no_orders"}
-    now = score_rfm(src.orders, as_of=src.cur.end)
+    # the window before first: the orders up to the current window's end are then the ones
+    # prepared last, which LTV and churn read next (analytics.ltv.sharing_prepared)
     before = score_rfm(src.orders, as_of=src.prev.end)
+    now = score_rfm(src.orders, as_of=src.cur.end)
     seg_now, seg_before = summarise_segments(now), summarise_segments(before)
     out = {
         "as_of": src.cur.end.isoformat(),
