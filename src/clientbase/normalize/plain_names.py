@@ -142,6 +142,15 @@ _WITH_INITIALS = re.compile(r"([^\W\d_]+) ([A-ZА-ЯЁ])\. ?([A-ZА-ЯЁ])\.")
 _INITIALS_ORDERS: dict[int, tuple] = {}
 
 
+def _learn_word(word: str) -> tuple | bool:
+    """``_plain_word`` of a word not in the per-word cache, kept there (the cache is emptied
+    when full)."""
+    if len(_PLAIN_WORDS) >= _PLAIN_MAX:
+        _PLAIN_WORDS.clear()
+    info = _PLAIN_WORDS[word] = _plain_word(word)
+    return info
+
+
 def _with_initials(text: str) -> tuple | None:
     """``plain_person`` of a word and two initials; None for any other cell."""
     m = _WITH_INITIALS.fullmatch(text)
@@ -150,9 +159,7 @@ def _with_initials(text: str) -> tuple | None:
     word, x, y = m.groups()
     info = _PLAIN_WORDS.get(word)
     if info is None:
-        if len(_PLAIN_WORDS) >= _PLAIN_MAX:
-            _PLAIN_WORDS.clear()
-        info = _PLAIN_WORDS[word] = _plain_word(word)
+        info = _learn_word(word)
     if info is False:
         return None
     cyr_x, cyr_y = x >= "Ё", y >= "Ё"  # the Cyrillic capitals sort after the Latin ones
@@ -187,9 +194,7 @@ def plain_person(text: str) -> tuple | None:
     for w in words:
         info = known.get(w)
         if info is None:
-            if len(known) >= _PLAIN_MAX:
-                known.clear()
-            info = known[w] = _plain_word(w)
+            info = _learn_word(w)
         if info is False:
             return None
         found.append(info)
