@@ -151,3 +151,23 @@ def test_phone_book_with_local_numbers_only_gets_a_region_hint(cli):
     people = base(cli)
     assert all(not p["invalid"] for p in people.values() if p["status"] == "active")
     assert people["Neha Kapoor"]["phones"] == [("+916398765432", "mobile")]
+
+
+def test_counterparty_directory_with_starred_required_columns(cli, tmp_path):
+    # An import template of a warehouse/shop system as saved from Excel (cp1251, ';', CRLF):
+    # required columns marked with '*', people and organisations in one "Наименование" column.
+    text = (
+        "*Тип;*Наименование;*Телефон;*ИНН;Email;Комментарий\r\n"
+        "Физ;Иванов Иван Иванович;+7 (912) 345-67-89;;ivanov@mail.ru;\r\n"
+        'Юр;ООО "Ромашка";8 (342) 212-34-56;5902123456;info@romashka.ru;"оплата; по счёту"\r\n'
+        "Физ;Семёнова Ольга;;;;нет контактов\r\n"
+    )
+    s = cli.json("import", write(tmp_path / "kontragenty.csv", text, "cp1251"))
+    f = s["files"][0]
+    assert f["mapping"][""]["*Наименование"] == "full_name"
+    assert (s["rows_read"], s["created"], s["rejected"]) == (3, 3, 0)
+    people = base(cli)
+    assert list(people) == ["Иванов Иван Иванович", 'ООО "Ромашка"', "Семёнова Ольга"]
+    assert people["Иванов Иван Иванович"]["middle_name"] == "Иванович"
+    assert people['ООО "Ромашка"']["company"] == 'ООО "Ромашка"'
+    assert "оплата; по счёту" in people['ООО "Ромашка"']["note"]

@@ -70,6 +70,11 @@ _add(
     "Имя и фамилия",
     "Фамилия Имя Отчество",
     "Фамилия имя",
+    # Counterparty directories (1C, warehouse and shop systems, their import templates): a
+    # person's ФИО or an organisation's name in one column; the name parse tells them apart.
+    "Наименование",
+    "Наименование контрагента",
+    "Полное наименование",
 )
 _add("last_name", None, "Фамилия", "Last name", "Surname", "Family name")
 _add("first_name", None, "Имя", "First name", "Given name")
