@@ -236,6 +236,13 @@ def test_a_bulk_load_is_left_to_a_dedupe_run(cli, tmp_path, monkeypatch):
     result = run_import(cli.engine(), [Path(more)], ImportOptions(find_duplicates=False))
     assert result.possible_duplicates is None and result.files[0].counts.created == 1
     assert _count(cli, dedupe_candidates) == 0
+    # Telling a bulk load apart reads one customer past the limit, not every row of the batch.
+    batch = r["files"][0]["batch_id"]
+    assert len(dedupe.batch_customers(cli.engine(), batch)) == 4
+    assert len(dedupe.batch_customers(cli.engine(), batch, limit=2)) == 2
+    # Exactly at the limit, the pass still runs.
+    monkeypatch.setattr(dedupe, "AFTER_IMPORT_MAX", 4)
+    assert dedupe.after_batches(cli.engine(), [batch]) is not None
 
 
 def test_on_a_terminal_it_asks_first(cli, tmp_path, monkeypatch):

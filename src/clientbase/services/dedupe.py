@@ -478,7 +478,11 @@ def after_batches(
     None when it was left out: a bulk load of more than ``AFTER_IMPORT_MAX`` customers, for
     which matching "the new ones against the base" is a full dedupe run inside the import
     (`clientbase dedupe` does it, once, when asked)."""
-    ids = sorted({i for b in batch_ids for i in batch_customers(engine, b)})
+    # Each batch's list stops one past the limit: telling a bulk load from a small import
+    # must not read (and sort) every row of the million a bulk load wrote.
+    ids = sorted(
+        {i for b in batch_ids for i in batch_customers(engine, b, limit=AFTER_IMPORT_MAX + 1)}
+    )
     if not ids:
         return 0
     if len(ids) > AFTER_IMPORT_MAX:
@@ -486,8 +490,8 @@ def after_batches(
     return after_import(engine, ids, region=region)
 
 
-def batch_customers(engine: Engine, batch_id: int) -> list[int]:
-    """Customers an import batch created or changed."""
+def batch_customers(engine: Engine, batch_id: int, *, limit: int | None = None) -> list[int]:
+    """Customers an import batch created or changed (``limit``: at most that many of them)."""
     q = (
         select(import_rows.c.customer_id)
         .where(
@@ -496,6 +500,7 @@ def batch_customers(engine: Engine, batch_id: int) -> list[int]:
             import_rows.c.customer_id.is_not(None),
         )
         .distinct()
+        .limit(limit)
     )
     with engine.connect() as conn:
         return list(conn.execute(q).scalars())
