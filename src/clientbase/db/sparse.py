@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from operator import itemgetter
 
 from sqlalchemy import Connection, Table
@@ -10,11 +11,16 @@ from clientbase.db.bulk import insert_rows
 
 
 def insert_filled(
-    conn: Connection, table: Table, columns: tuple[str, ...], rows: list[tuple]
+    conn: Connection,
+    table: Table,
+    columns: tuple[str, ...],
+    rows: list[tuple],
+    fixed: Mapping[str, object] | None = None,
 ) -> None:
     """``insert_rows`` without the columns no row fills: a contact list fills a handful of the
     customer columns, and every bound NULL still costs the driver and the database. A column
-    left out gets NULL, exactly what the rows held."""
+    left out gets NULL, exactly what the rows held. ``fixed``: as ``insert_rows`` takes it,
+    columns with one value for every row, not in the tuples (and not looked through here)."""
     if not rows:
         return
     n = len(rows)
@@ -29,4 +35,4 @@ def insert_filled(
         columns = tuple(columns[i] for i in keep)
         pick = itemgetter(*keep)
         rows = list(map(pick, rows)) if len(keep) > 1 else [(pick(r),) for r in rows]
-    insert_rows(conn, table, columns, rows)
+    insert_rows(conn, table, columns, rows, fixed)

@@ -49,7 +49,7 @@ from clientbase.importers.candidates import (
 )
 from clientbase.importers.clean import CHANNEL_KINDS, Clean, Point, Rejected, Skipped
 from clientbase.importers.counts import Counts, Reject
-from clientbase.importers.fresh_write import FreshLane, fresh_alone, fresh_import_rows
+from clientbase.importers.fresh_write import FreshLane, fresh_alone, import_records
 from clientbase.importers.keyindex import KeyIndex, key_hash
 from clientbase.importers.rawrow import read_raw
 from clientbase.importers.sameperson import (
@@ -60,14 +60,17 @@ from clientbase.importers.sameperson import (
 from clientbase.importers.secondcodes import add_code, code_owner, conflict_line
 from clientbase.normalize.names import first_names_compatible
 
-_CUSTOMER_TAIL = ("status", "created_import_id", "created_at", "updated_at")
+# Columns that hold one value for a whole import or chunk are not in the row tuples: they are
+# given once as insert_rows' ``fixed`` (written into the statement, not bound a row at a time).
 # The point's columns in the order of clean.Point (kind, raw, value, valid, reason, label,
-# extension), so a row is (id, customer id, *point[:7], *consent and batch columns).
+# extension), so a row is (id, customer id, *point[:7]), then for a row with a consent the
+# consent columns.
 _POINT_INSERT = (
     "id",
     "customer_id", "kind", "value_raw", "value", "valid", "invalid_reason", "label", "extension",
-    "consent", "consent_at", "consent_source", "import_id", "created_at",
 )  # fmt: skip
+_CONSENT_COLUMNS = ("consent", "consent_at", "consent_source")
+_NO_CONSENT = {"consent": "unknown", "consent_at": None, "consent_source": None}
 if Point._fields[:7] != ("kind", "raw", "value", "valid", "reason", "label", "extension"):
     raise ImportError("contacts._POINT_INSERT follows the order of clean.Point's fields")
 _CALL_INSERT = (
@@ -75,7 +78,6 @@ _CALL_INSERT = (
     "phone", "source", "external_id", "created_at",
 )  # fmt: skip
 _CONSENT_INSERT = ("contact_point_id", "channel", "status", "at", "source", "import_id")
-_ROW_INSERT = ("import_id", "sheet", "row_number", "raw", "outcome", "reason", "customer_id")
 # The acquisition source is history, not a changeable fact (NEWER_WINS): the first one stays.
 # An identifier is not a changeable fact: a customer keeps the first client code it got.
 FIRST_STAYS = ("source", "external_id")
@@ -106,6 +108,7 @@ class _Plain:
 
     customers: list = field(default_factory=list)  # (id, fields)
     points: list = field(default_factory=list)  # contact point rows, as _POINT_INSERT
+    consented: list = field(default_factory=list)  # ... and those of rows with a consent
     hashes: list = field(default_factory=list)  # their keys for the key index ...
     owners: list = field(default_factory=list)  # ... and the customer of each
     tags: list = field(default_factory=list)  # (customer id, tag name)
@@ -151,6 +154,9 @@ class ContactWriter:
         self.rejects: list[Reject] = []
         self.now = datetime.now().replace(microsecond=0)
         self._now_db = timestamp(conn, self.now)
+        self._stamp = {"import_id": batch_id, "created_at": self._now_db}  # of each new point
+        self._new_customer = {"status": "active", "created_import_id": batch_id,
+                              "created_at": self._now_db, "updated_at": self._now_db}  # fmt: skip
         self._next_id = next_id(conn, customers)
         self._next_point_id = next_id(conn, contact_points)
         self._consent_events: list[tuple] = []
@@ -310,9 +316,8 @@ class ContactWriter:
         self._next_id += 1
         pid = self._next_point_id
         consent = cl.consent
-        now = self._now_db
-        tail = (consent or "unknown", now if consent else None, "import" if consent else None,
-                self.batch_id, now)  # fmt: skip
+        tail = (consent, self._now_db, "import") if consent else ()
+        into = plain.consented if consent else plain.points
         pid_of = {}
         reachable = False
         for p in cl.points:
@@ -320,7 +325,7 @@ class ContactWriter:
             if key in pid_of:
                 continue
             pid_of[key] = pid
-            plain.points.append((pid, cid, *p[:7], *tail))
+            into.append((pid, cid, *p[:7], *tail))
             pid += 1
             if p.valid and p.value is not None:
                 plain.hashes.append(hash(key))  # key_hash(kind, value): the key is that pair
@@ -564,13 +569,16 @@ class ContactWriter:
                 new_rows.append((c.id, f))
                 c.new = False  # a later chunk may find it again: then it's an update
         self._insert_customers(new_rows)
-        lane = plain.lane
+        lane, lane_rows = plain.lane, None
         if lane is not None:
-            cols, rows, more_points, more_hashes, more_owners, lane_rows = lane.rows(
-                self, self.batch_id, now
+            cols, rows, more_points, consented, more_hashes, more_owners, lane_rows = lane.rows(
+                self
             )
-            insert_rows(conn, customers, (*cols, *_CUSTOMER_TAIL), rows)
-            plain.points += more_points
+            insert_rows(conn, customers, cols, rows, self._new_customer)
+            if consented:  # the points carry their consent columns
+                plain.consented += more_points
+            else:
+                plain.points += more_points
             hashes += more_hashes
             owners += more_owners
         # Updates of customers that existed before this chunk: one bulk update of every column
@@ -604,19 +612,23 @@ class ContactWriter:
             conn, customers, "id", (*cols, "updated_at"),
             [(c.id, *[c.fields.get(k) for k in cols], now) for c in updated],
         )  # fmt: skip
-        points = plain.points
+        points, consented = plain.points, plain.consented
         for c in touched:
             for p, consent, pid in c.new_points.values():
                 if p.valid and p.value is not None:
                     hashes.append(hash(p.key))  # key_hash (a code point: the code's key)
                     owners.append(c.id)
-                points.append(
-                    (pid, c.id, *p[:7], consent or "unknown", now if consent else None,
-                     "import" if consent else None, self.batch_id, now)
-                )  # fmt: skip
+                if consent:
+                    consented.append((pid, c.id, *p[:7], consent, now, "import"))
+                else:
+                    points.append((pid, c.id, *p[:7]))
             c.new_points = {}
         self.keys.add_many(hashes, owners)
-        insert_filled(conn, contact_points, _POINT_INSERT, points)
+        # Two statements: the points of rows without a consent (most lists) get theirs fixed.
+        insert_filled(conn, contact_points, _POINT_INSERT, points, {**_NO_CONSENT, **self._stamp})
+        insert_filled(
+            conn, contact_points, (*_POINT_INSERT, *_CONSENT_COLUMNS), consented, self._stamp
+        )
         if self._consent_events:
             self._any_consents = True
         insert_rows(conn, consents, _CONSENT_INSERT, self._consent_events)
@@ -668,20 +680,9 @@ class ContactWriter:
                 for cid, (d, at, dur, res, phone, src, call_id) in calls
             ],
         )
-        if self.write_rows and lane is not None:
-            rows = fresh_import_rows(lane, row_results, lane_rows, self.batch_id)
-            insert_filled(conn, import_rows, _ROW_INSERT, rows)
-        elif self.write_rows:
-            insert_filled(
-                conn,
-                import_rows,
-                _ROW_INSERT,
-                [
-                    (self.batch_id, cl.sheet, cl.row, cl.raw_json, outcome,
-                     reason[:500] if reason else None, cid)
-                    for cl, outcome, reason, cid in row_results
-                ],
-            )  # fmt: skip
+        if self.write_rows:
+            cols, rows, fixed = import_records(row_results, lane, lane_rows, self.batch_id)
+            insert_filled(conn, import_rows, cols, rows, fixed)
 
     def _insert_customers(self, new: list[tuple[int, dict]]) -> None:
         """New customers as (id, fields): only the columns some of them fill are sent (a list
@@ -691,9 +692,8 @@ class ContactWriter:
             return
         filled = set().union(*[f for _cid, f in new])  # every key of every card, at C speed
         cols = tuple(k for k in CUSTOMER_COLUMNS if k in filled)
-        tail = ("active", self.batch_id, self._now_db, self._now_db)
-        rows = [(cid, *map(f.get, cols), *tail) for cid, f in new]
-        insert_rows(self.conn, customers, ("id", *cols, *_CUSTOMER_TAIL), rows)
+        rows = [(cid, *map(f.get, cols)) for cid, f in new]
+        insert_rows(self.conn, customers, ("id", *cols), rows, self._new_customer)
 
     def _write_tags(self, touched: list[Cust], more: list[tuple[int, str]]) -> None:
         pairs = [(c.id, name) for c in touched for name in c.new_tags] + more

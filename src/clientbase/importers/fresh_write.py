@@ -11,7 +11,7 @@ from __future__ import annotations
 
 from bisect import bisect_left
 from collections import deque
-from itertools import accumulate, chain, compress, repeat
+from itertools import accumulate, chain, compress, repeat, starmap
 
 from clientbase.importers.fresh import Fresh
 
@@ -54,10 +54,12 @@ class FreshLane:
             writer._next_point_id += self._pre[k] - self._pre[j]
             self._done = k
 
-    def rows(self, writer, batch_id: int, now) -> tuple:
+    def rows(self, writer) -> tuple:
         """After the row loop: (customer columns, customer rows, contact point rows as
-        contacts._POINT_INSERT, their key hashes and owners for the key index, import row
-        tuples by chunk position); counts the rows in ``writer.counts``."""
+        contacts._POINT_INSERT, whether they carry the consent columns too, their key hashes
+        and owners for the key index, import row columns for ``import_records``); counts the
+        rows in ``writer.counts``. The columns one value fills for the whole import (status,
+        batch, times) are the writer's to give as fixed values, not in these tuples."""
         self.advance(writer, 1 << 62)
         fresh, alone = self.fresh, self.alone
         whole = all(alone)
@@ -76,23 +78,21 @@ class FreshLane:
 
         cols = tuple(fresh.cols)
         n = len(cids)
-        customers = list(zip(cids, *[rows_of(fresh.cols[k]) for k in cols],
-                             repeat("active", n), repeat(batch_id, n), repeat(now, n),
-                             repeat(now, n), strict=True))  # fmt: skip
+        customers = list(zip(cids, *[rows_of(fresh.cols[k]) for k in cols], strict=True))
         owner = list(chain.from_iterable(map(repeat, cids, self.npoints)))
         kind, value, valid = points_of(fresh.kind), points_of(fresh.value), points_of(fresh.valid)
         consent = rows_of(fresh.consent)
-        m = len(pids)
-        if any(consent):
+        consented = any(consent)
+        if consented:
+            now = writer._now_db
             per_point = list(chain.from_iterable(map(repeat, consent, self.npoints)))
             tail = ([c or "unknown" for c in per_point], [now if c else None for c in per_point],
                     ["import" if c else None for c in per_point])  # fmt: skip
         else:
-            tail = (repeat("unknown", m), repeat(None, m), repeat(None, m))
+            tail = ()  # the writer gives every point the fixed "unknown"
         points = list(zip(pids, owner, kind, points_of(fresh.value_raw), value, valid,
                           points_of(fresh.why), points_of(fresh.label),
-                          points_of(fresh.extension), *tail, repeat(batch_id, m),
-                          repeat(now, m), strict=True))  # fmt: skip
+                          points_of(fresh.extension), *tail, strict=True))  # fmt: skip
         # The keys the key index learns, as _create_alone adds them: valid points by their
         # value, the name of a customer with no phone or e-mail, the client code.
         keyed = [ok and v is not None for ok, v in zip(valid, value, strict=True)]
@@ -115,20 +115,40 @@ class FreshLane:
             c.invalid_phones += sum(phones)
             c.invalid_emails += sum(emails)
             c.invalid_birthdays += sum(birthdays)
-        sheet = fresh.sheet
-        rows = zip(repeat(batch_id), repeat(sheet), rows_of(fresh.row), rows_of(fresh.raw),
-                   repeat("created"), rows_of(fresh.reason), cids)  # fmt: skip
-        return ("id", *cols), customers, points, hashes, owners, rows
+        rows = (rows_of(fresh.row), rows_of(fresh.raw), repeat("created"), rows_of(fresh.reason),
+                cids)  # fmt: skip
+        return ("id", *cols), customers, points, consented, hashes, owners, rows
 
 
-def fresh_import_rows(lane: FreshLane, row_results: list, fresh_rows, batch_id: int) -> list:
-    """The chunk's import rows in chunk order: the matched rows' results (one per row of the
-    chunk that is not a fresh row meeting nobody, in order) and the fresh rows'."""
+ROW_COLUMNS = ("row_number", "raw", "outcome", "reason", "customer_id")
+
+
+def import_records(row_results: list, lane: FreshLane | None, lane_rows, batch_id: int) -> tuple:
+    """A chunk's rows for ``import_rows`` in chunk order, as (columns, tuples, fixed values):
+    the row results (one per row of the chunk that is not a fresh row meeting nobody, in order)
+    and the lane's rows (``lane_rows``: their columns from ``FreshLane.rows``). The batch, and
+    the sheet when the whole chunk comes from one (always, from a CSV file), are fixed."""
+    sheets = {cl.sheet for cl, _o, _r, _c in row_results}
+    if lane is not None:
+        sheets.add(lane.fresh.sheet)
+    fixed: dict = {"import_id": batch_id}
+    if len(sheets) == 1:
+        fixed["sheet"] = sheets.pop()
+        cols = ROW_COLUMNS
+        out = [(cl.row, cl.raw_json, outcome, reason[:500] if reason else None, cid)
+               for cl, outcome, reason, cid in row_results]  # fmt: skip
+    else:
+        cols = ("sheet", *ROW_COLUMNS)
+        out = [(cl.sheet, cl.row, cl.raw_json, outcome, reason[:500] if reason else None, cid)
+               for cl, outcome, reason, cid in row_results]  # fmt: skip
+        if lane is not None:
+            lane_rows = (repeat(lane.fresh.sheet), *lane_rows)
+    if lane is None:
+        return cols, out, fixed
     chunk = lane.chunk
-    out: list = [None] * len(chunk)
     placed = [i for i, cl in enumerate(chunk) if cl is not None]
-    for i, (cl, outcome, reason, cid) in zip(placed, row_results, strict=True):
-        out[i] = (batch_id, cl.sheet, cl.row, cl.raw_json, outcome,
-                  reason[:500] if reason else None, cid)  # fmt: skip
-    deque(map(out.__setitem__, lane.positions, fresh_rows), maxlen=0)  # at C speed
-    return out
+    rows: list = [None] * len(chunk)
+    deque(starmap(rows.__setitem__, zip(placed, out, strict=True)), maxlen=0)  # at C speed
+    lane_tuples = zip(*lane_rows, strict=False)  # the repeated columns are endless
+    deque(map(rows.__setitem__, lane.positions, lane_tuples), maxlen=0)
+    return cols, rows, fixed
