@@ -81,15 +81,15 @@ def _state(cli: Cli) -> dict:
         cust = rows(
             "SELECT id, kind, display_name, last_name, first_name, middle_name, gender, "
             "birth_year, birth_month, birth_day, birthday_raw, company, city, source, "
-            "external_id, note, status FROM customers ORDER BY id"
+            "external_id, note, status, created_import_id FROM customers ORDER BY id"
         )
         points = rows(
-            "SELECT id, customer_id, kind, value_raw, value, valid, invalid_reason, consent "
-            "FROM contact_points ORDER BY id"
+            "SELECT id, customer_id, kind, value_raw, value, valid, invalid_reason, consent, "
+            "consent_at IS NULL, consent_source, import_id FROM contact_points ORDER BY id"
         )
         outcome = rows(
-            "SELECT row_number, raw, outcome, reason, customer_id FROM import_rows "
-            "ORDER BY row_number"
+            "SELECT import_id, sheet, row_number, raw, outcome, reason, customer_id "
+            "FROM import_rows ORDER BY import_id, row_number"
         )
         tagged = rows(
             "SELECT ct.customer_id, t.name FROM customer_tags ct JOIN tags t "

@@ -571,16 +571,13 @@ class ContactWriter:
         self._insert_customers(new_rows)
         lane, lane_rows = plain.lane, None
         if lane is not None:
-            cols, rows, more_points, consented, more_hashes, more_owners, lane_rows = lane.rows(
-                self
-            )
-            insert_rows(conn, customers, cols, rows, self._new_customer)
-            if consented:  # the points carry their consent columns
-                plain.consented += more_points
-            else:
-                plain.points += more_points
-            hashes += more_hashes
-            owners += more_owners
+            out = lane.rows(self)
+            insert_rows(conn, customers, out.customer_columns, out.customers, self._new_customer)
+            fixed = self._stamp if out.consented else {**_NO_CONSENT, **self._stamp}
+            insert_rows(conn, contact_points, out.point_columns, out.points, fixed)
+            hashes += out.hashes
+            owners += out.owners
+            lane_rows = out.records
         # Updates of customers that existed before this chunk: one bulk update of every column
         # any of them changed (the others keep their value: ``fields`` holds each card whole).
         updated: list[Cust] = []

@@ -12,6 +12,7 @@ from __future__ import annotations
 from bisect import bisect_left
 from collections import deque
 from itertools import accumulate, chain, compress, repeat, starmap
+from typing import NamedTuple
 
 from clientbase.importers.fresh import Fresh
 
@@ -22,6 +23,26 @@ def fresh_alone(fresh: Fresh, known_keys) -> list[bool]:
     for e in fresh.meeting(known_keys):
         alone[e] = False
     return alone
+
+
+# The columns of a contact point after its id and customer id, in the order of clean.Point's
+# fields (as contacts._POINT_INSERT). The lane leaves out those none of its points fills (NULL,
+# what they hold), seen in one C-level pass over each column rather than over its tuples.
+_POINT_COLUMNS = ("kind", "value_raw", "value", "valid", "invalid_reason", "label", "extension")
+
+
+class LaneRows(NamedTuple):
+    """What a chunk's lane writes: its customers, its contact points and, for ``import_records``,
+    the columns of its import rows."""
+
+    customer_columns: tuple[str, ...]
+    customers: list[tuple]
+    point_columns: tuple[str, ...]
+    points: list[tuple]
+    consented: bool  # the points carry the consent columns (some row gives a consent)
+    hashes: list[int]  # the keys the key index learns ...
+    owners: list[int]  # ... and the customer of each
+    records: tuple  # row number, raw, outcome, reason, customer id: a column each
 
 
 class FreshLane:
@@ -54,12 +75,11 @@ class FreshLane:
             writer._next_point_id += self._pre[k] - self._pre[j]
             self._done = k
 
-    def rows(self, writer) -> tuple:
-        """After the row loop: (customer columns, customer rows, contact point rows as
-        contacts._POINT_INSERT, whether they carry the consent columns too, their key hashes
-        and owners for the key index, import row columns for ``import_records``); counts the
-        rows in ``writer.counts``. The columns one value fills for the whole import (status,
-        batch, times) are the writer's to give as fixed values, not in these tuples."""
+    def rows(self, writer) -> LaneRows:
+        """After the row loop, what the lane writes (see ``LaneRows``); counts the rows in
+        ``writer.counts``. The columns one value fills for the whole import (status, batch,
+        times, the consent of points when no row gives one) are the writer's to give as fixed
+        values, not in these tuples."""
         self.advance(writer, 1 << 62)
         fresh, alone = self.fresh, self.alone
         whole = all(alone)
@@ -81,18 +101,20 @@ class FreshLane:
         customers = list(zip(cids, *[rows_of(fresh.cols[k]) for k in cols], strict=True))
         owner = list(chain.from_iterable(map(repeat, cids, self.npoints)))
         kind, value, valid = points_of(fresh.kind), points_of(fresh.value), points_of(fresh.valid)
+        filled = [(name, col) for name, col in zip(_POINT_COLUMNS, (
+            kind, points_of(fresh.value_raw), value, valid, points_of(fresh.why),
+            points_of(fresh.label), points_of(fresh.extension)), strict=True)
+            if any(col) or col.count(None) != len(col)]  # fmt: skip
         consent = rows_of(fresh.consent)
         consented = any(consent)
         if consented:
             now = writer._now_db
             per_point = list(chain.from_iterable(map(repeat, consent, self.npoints)))
-            tail = ([c or "unknown" for c in per_point], [now if c else None for c in per_point],
-                    ["import" if c else None for c in per_point])  # fmt: skip
-        else:
-            tail = ()  # the writer gives every point the fixed "unknown"
-        points = list(zip(pids, owner, kind, points_of(fresh.value_raw), value, valid,
-                          points_of(fresh.why), points_of(fresh.label),
-                          points_of(fresh.extension), *tail, strict=True))  # fmt: skip
+            filled += [("consent", [c or "unknown" for c in per_point]),
+                       ("consent_at", [now if c else None for c in per_point]),
+                       ("consent_source", ["import" if c else None for c in per_point])]  # fmt: skip
+        point_cols = ("id", "customer_id", *(name for name, _ in filled))
+        points = list(zip(pids, owner, *(col for _, col in filled), strict=True))
         # The keys the key index learns, as _create_alone adds them: valid points by their
         # value, the name of a customer with no phone or e-mail, the client code.
         keyed = [ok and v is not None for ok, v in zip(valid, value, strict=True)]
@@ -117,7 +139,8 @@ class FreshLane:
             c.invalid_birthdays += sum(birthdays)
         rows = (rows_of(fresh.row), rows_of(fresh.raw), repeat("created"), rows_of(fresh.reason),
                 cids)  # fmt: skip
-        return ("id", *cols), customers, points, consented, hashes, owners, rows
+        return LaneRows(("id", *cols), customers, point_cols, points, consented, hashes, owners,
+                        rows)  # fmt: skip
 
 
 ROW_COLUMNS = ("row_number", "raw", "outcome", "reason", "customer_id")
