@@ -4,6 +4,7 @@ the row road gives for the same rows: the same order lines, identities, rejects 
 
 from __future__ import annotations
 
+import pickle
 import random
 
 from conftest import write
@@ -13,7 +14,7 @@ from clientbase.db.models import import_rows
 from clientbase.importers.clean import Rejected
 from clientbase.importers.orders import build_order_mapping
 from clientbase.importers.orders_columns import ColumnRows, plain_columns
-from clientbase.importers.orders_rows import OrderRows, RowsChunk
+from clientbase.importers.orders_rows import OrderRows, RowsChunk, record_of, record_parts
 from clientbase.importers.rawrow import read_raw
 from clientbase.importers.records import ContactRecord, UnreadableRow
 
@@ -294,8 +295,44 @@ def test_identities_cleaned_later_elsewhere_are_the_same():
     for part in parts:
         a = now.parse_rows(mapping, [(n, list(c)) for n, c in part], None)
         b = later.parse_rows(mapping, [(n, list(c)) for n, c in part], None)
-        assert all(type(rec) is ContactRecord for _n, rec in b.identities)  # not cleaned yet
+        # Not cleaned yet: each a plain tuple (it crosses processes twice), the record again.
+        assert all(type(parts) is tuple for _n, parts in b.identities)
+        assert all(type(record_of(parts)) is ContactRecord for _n, parts in b.identities)
         cleaned = cleaner.clean_identities(b.identities, mapping)
         assert b._replace(identities=cleaned) == a
         rejected += sum(type(cl) is Rejected for _n, cl in cleaned)
     assert rejected  # rows with no customer: their reason is made by the cleaner
+
+
+def test_an_identity_crosses_processes_as_a_tuple_and_comes_back_whole():
+    """``record_parts`` leaves nothing of a record out but its raw record (always empty by
+    then): every field, the contact points, messengers, sheet, region, group and cells."""
+    rec = ContactRecord(7, {}, {"full_name": "Иван", "manager": "Анна"}, [("8 916", "моб.")],
+                        [("a@b.ru", None)], [("telegram", "@ivan")], "Лист", "BY", "g", ["x", ""])  # fmt: skip
+    again = record_of(pickle.loads(pickle.dumps(record_parts(rec), pickle.HIGHEST_PROTOCOL)))
+    assert again == rec
+    assert record_of(record_parts(ContactRecord(3, {}))) == ContactRecord(3, {})
+
+
+def test_repeated_texts_of_accepted_lines_are_one_object_each():
+    """The lines' texts cross to the writer pickled: equal ones must be one object (they
+    pickle once). ``_interned`` makes the cells' texts so and leaves the times, statuses and
+    currencies as they come, one object per distinct text already: this fails if they stop
+    being so."""
+    mapping = build_order_mapping(RU, {})
+    reader = ColumnRows("RU", "import")
+    rows = [(i + 2, r) for i, r in enumerate(_good_rows(random.Random(5), 3000, 1.0))]
+    for _n, cells in rows[::2]:  # two texts of one time: the same stamp
+        cells[0] = "1.2.2025" if cells[0] == "01.02.2025" else cells[0]
+    seen = 0
+    for j in range(0, len(rows), 40):
+        # Each cell a text object of its own, as a CSV reader gives them.
+        part = [(n, [c.encode().decode() for c in cells]) for n, cells in rows[j : j + 40]]
+        chunk = reader.parse_rows(mapping, part, None)
+        if chunk.columns is None:
+            continue
+        seen += 1
+        for k in (3, 9, 10, 11, 12, 13, 14):  # time, product … currency
+            col = [v for v in chunk.columns[k] if v is not None]
+            assert len({id(v) for v in col}) == len(set(col)), k
+    assert seen > 10

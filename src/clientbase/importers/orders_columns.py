@@ -134,11 +134,21 @@ def _or_none(col: list[str]) -> list[str | None]:
     return [t or None for t in col]
 
 
+def _one_each(values_of: dict) -> dict:
+    """The dict with equal values made one object ("rub" and "RUB" both give "RUB"): the few
+    distinct texts of a chunk, so that every line's is one of them (see ``_interned``)."""
+    one: dict = {}
+    return {k: one.setdefault(v, v) for k, v in values_of.items()}
+
+
 def _interned(cols: tuple) -> tuple:
     """The lines' columns as ``as_columns`` gives them: repeated texts one object each (they
-    pickle once), and the batch record's reason of each line last."""
+    pickle once), and the batch record's reason of each line last. The times, statuses and
+    currencies are one object per distinct text already (each is looked up in a dict of the
+    chunk's distinct texts), and so is the sheet: only the texts taken from the cells are
+    made so here."""
     out = list(cols)
-    for k in (3, 9, 10, 11, 12, 13, 14):  # time, product … currency (the sheet is one already)
+    for k in (9, 10, 11, 12):  # product, category, manager, channel
         col = out[k]
         one = {v: v for v in set(col)}
         out[k] = list(map(one.__getitem__, col))
@@ -155,7 +165,7 @@ def _accepted_lines(sheet, numbers, oids, raw_dates, dates, values, size) -> tup
     else:
         keys = [o or f"row:{sheet or ''}:{n}" for o, n in zip(oids, numbers, strict=True)]
         has_id = [int(bool(o)) for o in oids]
-    stamp_of = {t: d[1] for t, d in dates.items()}
+    stamp_of = _one_each({t: d[1] for t, d in dates.items()})
     stamps = list(map(stamp_of.__getitem__, raw_dates))
     none = [None] * size
     amount, quantity, cost, margin, discount = (
@@ -336,7 +346,7 @@ class ColumnRows(OrderRows):
         dates = self._dates_of(raw_dates)
         values, bad = self._numbers_of(col)
         statuses = self._statuses_of(col, m.stages, size)
-        currencies = {t: t.upper()[:3] or None for t in set(col.get("currency", ("",)))}
+        currencies = _one_each({t: t.upper()[:3] or None for t in set(col.get("currency", ("",)))})
         currency = col.get("currency", empty)
         products = [p or s or None for p, s in zip(col.get("product", empty),
                                                    col.get("sku", empty), strict=True)]  # fmt: skip
@@ -363,7 +373,7 @@ class ColumnRows(OrderRows):
             values.get(k, [None] * size) for k in ("amount", "quantity", "cost", "margin",
                                                     "discount", "price")
         )  # fmt: skip
-        identities: list[tuple[int, Clean | Rejected | ContactRecord]] = []
+        identities: list[tuple[int, Clean | Rejected | tuple]] = []
         new_loose: list[tuple[int, tuple]] = []
         items: list[tuple] = []
         if self._keys_of is not m:  # another table: its cells mean other fields

@@ -30,7 +30,6 @@ from clientbase.importers.csvtext import CsvText, ReadSummary
 from clientbase.importers.orders import OrderMapping
 from clientbase.importers.orders_columns import ColumnRows, Folding, as_columns, as_orders
 from clientbase.importers.orders_rows import OrderRows, RowsChunk
-from clientbase.importers.records import ContactRecord
 from clientbase.importers.sniff import check_encoding
 from clientbase.importers.source import Source
 from clientbase.importers.tabular import Table, header_cells
@@ -125,7 +124,7 @@ def start_cleaner(region: str, source: str | None, mapping: OrderMapping, lang: 
 
 
 def clean_identities(
-    identities: list[tuple[int, ContactRecord]],
+    identities: list[tuple[int, tuple]],
 ) -> tuple[list[tuple[int, Clean | Rejected]], list[bytes]]:
     """A chunk's new identities cleaned (see ``OrderRows.clean_later``), and each pickled as the
     writer keeps a new customer's (``RowsChunk.packed``): only they travel here and back."""

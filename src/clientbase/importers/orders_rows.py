@@ -64,7 +64,7 @@ class RowsChunk(NamedTuple):
     """What a chunk of rows became, in file order.
 
     ``identities``: (number, cleaned identity) for each identity not seen before in the file
-    (with ``OrderRows.clean_later``: its record, not yet cleaned).
+    (with ``OrderRows.clean_later``: its record as ``record_parts``, not yet cleaned).
     ``loose``: (number, values of ``LOOSE``) for each such combination not seen before.
     ``items``: per row, an order line ``(identity number, order key, has id, ordered at,
     amount, quantity, cost, margin, discount, product, category, manager, channel, status,
@@ -72,7 +72,7 @@ class RowsChunk(NamedTuple):
     sheet, reason, raw JSON)``. ``columns``: instead of ``items`` when no row was rejected,
     the same lines a column at a time (see ``orders_columns.as_columns``)."""
 
-    identities: list[tuple[int, Clean | Rejected | ContactRecord]]
+    identities: list[tuple[int, Clean | Rejected | tuple]]
     loose: list[tuple[int, tuple]]
     items: list[tuple]
     rows_read: int
@@ -117,7 +117,7 @@ class OrderRows:
         rows = [(n, cells) for n, cells in rows if not is_blank(cells)]
         if self._dayfirst is None:
             self._dayfirst = _day_first(mapping, rows)
-        identities: list[tuple[int, Clean | Rejected | ContactRecord]] = []
+        identities: list[tuple[int, Clean | Rejected | tuple]] = []
         new_loose: list[tuple[int, tuple]] = []
         items: list[tuple] = []
         for n, cells in rows:
@@ -161,7 +161,9 @@ class OrderRows:
             # A customer's identity keeps no raw record of its own: every line keeps its row's
             # (the batch records), and the orders import stores no row per identity.
             rec.raw = {}
-            identities.append((number, rec if self.clean_later else self._clean(rec, mapping)))
+            identities.append(
+                (number, record_parts(rec) if self.clean_later else self._clean(rec, mapping))
+            )
         loose = tuple(map(rec.fields.get, LOOSE))
         lid = self._loose.get(loose)
         if lid is None:
@@ -246,10 +248,10 @@ class OrderRows:
         return plan
 
     def clean_identities(
-        self, identities: list[tuple[int, ContactRecord]], mapping: OrderMapping
+        self, identities: list[tuple[int, tuple]], mapping: OrderMapping
     ) -> list[tuple[int, Clean | Rejected]]:
         """The identities a reader left uncleaned (``clean_later``), cleaned as it would have."""
-        return [(number, self._clean(rec, mapping)) for number, rec in identities]
+        return [(number, self._clean(record_of(parts), mapping)) for number, parts in identities]
 
     def _clean(self, rec: ContactRecord, mapping: OrderMapping) -> Clean | Rejected:
         """The customer part of a row; a client code alone is enough to know them by."""
@@ -400,6 +402,20 @@ class OrderRows:
             # The last part: the numbers of its identity, once known (see _identity).
             self._head = (oid, order["date"], identity, returned, None)
         return order, None
+
+
+def record_parts(rec: ContactRecord) -> tuple:
+    """An identity's record as a plain tuple, the form it crosses processes in (``clean_later``:
+    reader -> writer -> cleaner): a dataclass pickles and loads through Python-level state
+    methods, several times slower than a tuple, at each of the three hops. Its raw record is
+    always empty by then (see ``_identity``), so it is left out."""
+    return (rec.row, rec.fields, rec.phones, rec.emails, rec.messengers, rec.sheet, rec.region,
+            rec.group, rec.cells)  # fmt: skip
+
+
+def record_of(parts: tuple) -> ContactRecord:
+    """The record ``record_parts`` made the tuple of."""
+    return ContactRecord(parts[0], {}, *parts[1:])
 
 
 _SLASH_DATE = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/\d{2,4}\b")
