@@ -3,11 +3,26 @@ names, in a 1C report's date or document column. Both roads of the orders import
 
 from __future__ import annotations
 
+import random
+import re
+
 import pytest
 from conftest import write
 
-from clientbase.importers.orders import build_order_mapping, totals_label
-from clientbase.importers.orders_columns import ColumnRows
+from clientbase.importers.orders import (
+    _CANCELLATION_ID,
+    _RETURN_DOCUMENT,
+    _TOTALS_ROW,
+    build_order_mapping,
+    totals_label,
+)
+from clientbase.importers.orders_columns import (
+    _ANY_CANCELLATION_ID,
+    _ANY_RETURN_DOCUMENT,
+    _ANY_TOTALS,
+    ColumnRows,
+    _lines,
+)
 from clientbase.importers.orders_rows import OrderRows
 
 DOC = "Реализация товаров и услуг 00БП-0000{n} от 1{n}.01.2025 12:00:00"
@@ -56,3 +71,30 @@ def test_an_order_number_wins_over_a_name_that_looks_like_a_total():
     assert totals_label(None, "Итоговая Анна", "") is None
     assert totals_label(None, "", "Total") == "Total"
     assert totals_label("Итого", "", "") == "Итого"
+
+
+def test_the_column_checks_find_what_the_cell_checks_find():
+    """ColumnRows._all_accepted checks a column's cells joined, each after a line break, with
+    a pattern that starts with that line break (a literal the regex engine looks for fast):
+    it must say yes wherever a cell matches the pattern of orders.py, and say what the same
+    pattern at every line start (``re.M``) says."""
+    rnd = random.Random(3)
+    parts = ("итого", "ИТОГО", "Всего", "total", "Grand Total", "totally", "C", "C12", "c12",
+             "12", "Возврат", "возврат товара", " ", "\t", "\n", "\u00a0", "\u2028", "x", "")  # fmt: skip
+    for pattern, gate in ((_TOTALS_ROW, _ANY_TOTALS), (_CANCELLATION_ID, _ANY_CANCELLATION_ID),
+                          (_RETURN_DOCUMENT, _ANY_RETURN_DOCUMENT)):  # fmt: skip
+        text = pattern.pattern
+        if text.startswith(r"^\s*"):
+            text = r"^[^\S\n]*" + text[len(r"^\s*") :]
+        every_line = re.compile(text, pattern.flags | re.M)
+        hits = 0
+        for _ in range(3000):
+            col = [
+                "".join(rnd.choices(parts, k=rnd.randrange(4))) for _ in range(rnd.randrange(1, 4))
+            ]
+            found = gate.search(_lines(col)) is not None
+            assert found == (every_line.search("\n".join(col)) is not None), col
+            if any(pattern.match(c) for c in col):
+                assert found, col
+                hits += 1
+        assert hits > 30

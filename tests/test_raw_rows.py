@@ -7,6 +7,7 @@ import csv
 import io
 import json
 import random
+from json.encoder import encode_basestring
 
 import openpyxl
 from sqlalchemy import insert, select, text
@@ -16,6 +17,7 @@ from clientbase.importers.rawrow import (
     cells_text,
     cells_texts,
     header_keys,
+    needs_escape,
     object_text,
     read_raw,
 )
@@ -187,3 +189,20 @@ def test_order_lines_keep_their_cells_and_read_back_named(cli, tmp_path):
     assert [r["raw"] for r in left] == named[2:]  # the forgotten customer's lines are gone
     cli("imports", "undo", "1")
     assert cli.json("imports", "list")[0]["status"] == "undone"
+
+
+def test_needs_escape_says_what_the_json_encoder_does_for_every_character():
+    """The fast check of a column's text (rawrow.needs_escape) against the encoder itself: each
+    code point alone, amid other text, and random texts of the characters that matter."""
+    for code in range(0x110000):
+        c = chr(code)
+        if 0xD800 <= code <= 0xDFFF:
+            continue  # a lone surrogate: no text a file gives
+        for s in (c, f"ab{c}вг"):
+            assert needs_escape(s) == (encode_basestring(s) != f'"{s}"'), hex(code)
+    rnd = random.Random(1)
+    pieces = ("a", "Иван", " ", '"', "\\", "\x00", "\n", "\t", "\x1f", "\x7f", "\u00a0",
+              "\u2028", "\u00ad", "😀", "")  # fmt: skip
+    for _ in range(5000):
+        s = "".join(rnd.choices(pieces, k=rnd.randrange(6)))
+        assert needs_escape(s) == (encode_basestring(s) != f'"{s}"'), repr(s)

@@ -115,14 +115,25 @@ def _plain_numbers(cells: set[str], parsed: dict) -> list[str]:
 
 
 def _at_line_starts(pattern: re.Pattern) -> re.Pattern:
-    """A pattern of orders.py that a cell matches from its start, over the cells of a column
-    joined by line breaks (see ColumnRows._all_accepted): it matches there wherever a cell
-    does. Leading blanks stop at a line break (a line of its own starts after it): ``\\s*``
-    would run across all the empty cells that follow and back, at every line."""
+    """A pattern of orders.py that a cell matches from its start (``^``, maybe up to its end:
+    ``$``), over the cells of a column each after a line break (``_lines``; see
+    ColumnRows._all_accepted): it matches there wherever a cell does. The line break it starts
+    with is a literal the regex engine finds at C speed; a ``^`` in multi-line mode is tried at
+    every character. Leading blanks stop at a line break (a line of its own starts after it):
+    ``\\s*`` would run across all the empty cells that follow and back, at every line."""
     text = pattern.pattern
+    assert text.startswith("^") and "^" not in text[1:] and "$" not in text[:-1], text
     if text.startswith(r"^\s*"):
         text = r"^[^\S\n]*" + text[len(r"^\s*") :]
-    return re.compile(text, pattern.flags | re.M)
+    text = "\n" + text[1:]
+    if text.endswith("$"):
+        text = text[:-1] + r"(?=\n|\Z)"
+    return re.compile(text, pattern.flags)
+
+
+def _lines(cells: list[str]) -> str:
+    """The cells each after a line break, for ``_at_line_starts``."""
+    return "\n" + "\n".join(cells)
 
 
 _ANY_TOTALS = _at_line_starts(_TOTALS_ROW)
@@ -505,9 +516,9 @@ class ColumnRows(OrderRows):
             return None
         # Texts joined by line breaks: a cell that matches matches there at a line start (a
         # match that is not a cell's own only sends the chunk to the loop).
-        if any(_ANY_TOTALS.search("\n".join(c)) for c in (oids, names_col, companies, raw_dates)):
+        if any(_ANY_TOTALS.search(_lines(c)) for c in (oids, names_col, companies, raw_dates)):
             return None
-        joined = "\n".join(oids)
+        joined = _lines(oids)
         if _ANY_CANCELLATION_ID.search(joined) or _ANY_RETURN_DOCUMENT.search(joined):
             return None
         last = self._head[0] if self._head is not None else None

@@ -61,6 +61,16 @@ def cells_text(cells: list[str]) -> str:
     return "[" + ",".join([encode_basestring(c) for c in cells[:n]]) + "]"
 
 
+def needs_escape(text: str) -> bool:
+    """Whether ``encode_basestring`` writes any of the text otherwise than as it is. A text
+    with no control character, as ``str.isprintable`` tells in a C loop faster than the regex
+    engine scans, needs it only for a quote or a backslash; a text that is not printable (a
+    control character, but also a no-break space or another such) is asked the regex."""
+    if text.isprintable():
+        return '"' in text or "\\" in text
+    return _ESCAPED.search(text) is not None
+
+
 def cells_texts(cols: list[list[str]]) -> list[str]:
     """``cells_text`` of each row of a chunk given a column at a time (text cells, every column
     as long): each column is encoded with one ``map``, the rows joined from those pieces."""
@@ -70,7 +80,7 @@ def cells_texts(cols: list[list[str]]) -> list[str]:
     # quotes the row's join puts around every cell; only a column with something to escape is
     # encoded cell by cell (the quotes encode_basestring adds taken off again).
     inner = [
-        col if not _ESCAPED.search("".join(col)) else [encode_basestring(c)[1:-1] for c in col]
+        col if not needs_escape("".join(col)) else [encode_basestring(c)[1:-1] for c in col]
         for col in cols
     ]
     rows = ['["' + '","'.join(r) + '"]' for r in zip(*inner, strict=True)]
