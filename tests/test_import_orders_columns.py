@@ -13,7 +13,13 @@ from sqlalchemy import select
 from clientbase.db.models import import_rows
 from clientbase.importers.clean import Rejected
 from clientbase.importers.orders import build_order_mapping
-from clientbase.importers.orders_columns import ColumnRows, plain_columns
+from clientbase.importers.orders_columns import (
+    _FOLDS,
+    ColumnRows,
+    fold_each,
+    fold_whole,
+    plain_columns,
+)
 from clientbase.importers.orders_rows import OrderRows, RowsChunk, record_of, record_parts
 from clientbase.importers.rawrow import read_raw
 from clientbase.importers.records import ContactRecord, UnreadableRow
@@ -336,3 +342,33 @@ def test_repeated_texts_of_accepted_lines_are_one_object_each():
             col = [v for v in chunk.columns[k] if v is not None]
             assert len({id(v) for v in col}) == len(set(col)), k
     assert seen > 10
+
+
+def test_orders_folded_at_c_speed_as_one_by_one():
+    """as_orders folds an order's lines a column at a time: a column with a value on every
+    line at C speed (fold_whole), others order by order leaving the empty values out
+    (fold_each); one that is empty on every line is not folded at all. Each the same as
+    the general fold, to the bit."""
+    rnd = random.Random(11)
+    for _ in range(300):
+        n = rnd.randrange(1, 40)
+        cuts = sorted(rnd.sample(range(1, n), rnd.randrange(n))) if n > 1 else []
+        starts = [0, *cuts]
+        ends = [*cuts, n]
+        multi = [(g, s, e) for g, (s, e) in enumerate(zip(starts, ends, strict=True)) if e - s > 1]
+        groups, spans = [g for g, _s, _e in multi], [slice(s, e) for _g, s, e in multi]
+        for fold, value in ((_FOLDS[4], lambda: rnd.uniform(-1e6, 1e6)),
+                            (min, lambda: rnd.choice(("Обувь", "Сумки", "a"))),
+                            (max, lambda: rnd.choice(("2025-01-02 00:00:00.000000", "2024")))):  # fmt: skip
+            col = [value() for _ in range(n)]
+            taken = [col[s] for s in starts]
+            fast, each = list(taken), list(taken)
+            fold_whole(col, fold, groups, spans, fast)
+            fold_each(col, fold, multi, each)
+            assert fast == each
+            assert each == [fold(col[s:e]) for s, e in zip(starts, ends, strict=True)]
+            empty = [None] * n
+            none_taken = [None] * len(starts)
+            fold_each(empty, fold, multi, none_taken)
+            assert none_taken == [None] * len(starts)  # what is taken from an empty column
+    assert _FOLDS[4]([0.1, 0.2, 0.3]) == (0.0 + 0.1 + 0.2) + 0.3  # from 0.0, in order

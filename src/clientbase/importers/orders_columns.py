@@ -11,6 +11,8 @@ from __future__ import annotations
 
 import operator
 import re
+from collections import deque
+from functools import partial
 from itertools import repeat
 
 from clientbase.i18n import _
@@ -141,10 +143,6 @@ _ANY_CANCELLATION_ID = _at_line_starts(_CANCELLATION_ID)
 _ANY_RETURN_DOCUMENT = _at_line_starts(_RETURN_DOCUMENT)
 
 
-def _or_none(col: list[str]) -> list[str | None]:
-    return [t or None for t in col]
-
-
 def _one_each(values_of: dict) -> dict:
     """The dict with equal values made one object ("rub" and "RUB" both give "RUB"): the few
     distinct texts of a chunk, so that every line's is one of them (see ``_interned``)."""
@@ -153,16 +151,16 @@ def _one_each(values_of: dict) -> dict:
 
 
 def _interned(cols: tuple) -> tuple:
-    """The lines' columns as ``as_columns`` gives them: repeated texts one object each (they
-    pickle once), and the batch record's reason of each line last. The times, statuses and
-    currencies are one object per distinct text already (each is looked up in a dict of the
-    chunk's distinct texts), and so is the sheet: only the texts taken from the cells are
-    made so here."""
+    """The lines' columns as ``as_columns`` gives them: the texts taken from the cells (the
+    product, category, manager and channel, given as cells) with an empty one None and equal
+    ones one object (they pickle once), in one pass of ``dict.setdefault`` each; and the batch
+    record's reason of each line last. The times, statuses and currencies are one object per
+    distinct text already (each is looked up in a dict of the chunk's distinct texts), and so
+    is the sheet."""
     out = list(cols)
     for k in (9, 10, 11, 12):  # product, category, manager, channel
-        col = out[k]
-        one = {v: v for v in set(col)}
-        out[k] = list(map(one.__getitem__, col))
+        one: dict = {"": None}
+        out[k] = list(map(one.setdefault, out[k], out[k]))
     reasons = ["order " + k if h else None for k, h in zip(out[1], out[2], strict=True)]
     return (*out, reasons)
 
@@ -207,8 +205,7 @@ def _accepted_lines(sheet, numbers, oids, raw_dates, dates, values, size) -> tup
             [sheet] * size, numbers)  # fmt: skip
 
 
-def _sum(values: list) -> float:
-    return sum(values, 0.0)  # as SQLite's SUM adds them up: from 0.0, in order
+_sum = partial(sum, start=0.0)  # as SQLite's SUM adds them up: from 0.0, in order
 
 
 # How each column of an order line folds into the order (the order key, its "has an id" and the
@@ -269,19 +266,37 @@ def as_orders(chunk: RowsChunk, folding: Folding) -> RowsChunk:
     multi = [(g, s, e) for g, (s, e) in enumerate(zip(starts, ends, strict=True)) if e - s > 1]
     pick = operator.itemgetter(*starts)  # each order's first line, taken at C speed
     take = (lambda col: [pick(col)]) if len(starts) == 1 else (lambda col: list(pick(col)))
+    groups = [g for g, _s, _e in multi]
+    spans = [slice(s, e) for _g, s, e in multi]
     orders = []
     for j in range(1, 16):
         col, fold = cols[j], _FOLDS[j]
         out = take(col)
-        if fold is not None:
-            whole = None not in col
-            for g, s, e in multi:
-                values = col[s:e] if whole else [v for v in col[s:e] if v is not None]
-                out[g] = fold(values) if values else None
+        if fold is not None and multi:
+            if None not in col:  # the usual column
+                fold_whole(col, fold, groups, spans, out)
+            elif col.count(None) < n:
+                fold_each(col, fold, multi, out)
+            # else a column empty on every line (no discounts in the file): each order's None,
+            # as taken from its first line
         orders.append(out)
     counts = [e - s for s, e in zip(starts, ends, strict=True)]
     return chunk._replace(columns=lines, orders=(*orders[:2], take(num), *orders[2:],
                                                  counts))  # fmt: skip
+
+
+def fold_each(col: list, fold, multi: list[tuple[int, int, int]], out: list) -> None:
+    """Into ``out``, each order of several lines (its number, its first and its end line):
+    the fold of its lines' values, leaving out the empty ones (None when all are)."""
+    for g, s, e in multi:
+        values = [v for v in col[s:e] if v is not None]
+        out[g] = fold(values) if values else None
+
+
+def fold_whole(col: list, fold, groups: list[int], spans: list[slice], out: list) -> None:
+    """``fold_each`` of a column with a value on every line, at C speed: no loop step in
+    Python per order."""
+    deque(map(out.__setitem__, groups, map(fold, map(col.__getitem__, spans))), maxlen=0)
 
 
 def fold_orders(a: tuple, b: tuple) -> tuple:
@@ -420,9 +435,9 @@ class ColumnRows(OrderRows):
             if self._head is not None and type(self._head[2]) is _Later:
                 self._head = (*self._head[:2], self._head[2].identity(self), *self._head[3:])
             lines = _accepted_lines(sheet, numbers, oids, raw_dates, dates, values, size)
-            cols_out = (nums, *lines[:8], products, *map(_or_none, (category, manager, channel)),
-                        statuses, list(map(currencies.__getitem__, currency)), *lines[8:],
-                        raws, lids)  # fmt: skip
+            cols_out = (nums, *lines[:8], products, category, manager, channel, statuses,
+                        list(map(currencies.__getitem__, currency)), *lines[8:], raws,
+                        lids)  # fmt: skip
             return RowsChunk(identities, new_loose, [], size, _interned(cols_out))
         for i in range(size):
             n = numbers[i]
