@@ -16,6 +16,7 @@ from clientbase.importers.orders import build_order_mapping
 from clientbase.importers.orders_columns import (
     _FOLDS,
     ColumnRows,
+    _or_none,
     fold_each,
     fold_whole,
     plain_columns,
@@ -372,3 +373,9 @@ def test_orders_folded_at_c_speed_as_one_by_one():
             fold_each(empty, fold, multi, none_taken)
             assert none_taken == [None] * len(starts)  # what is taken from an empty column
     assert _FOLDS[4]([0.1, 0.2, 0.3]) == (0.0 + 0.1 + 0.2) + 0.3  # from 0.0, in order
+
+
+def test_or_none_is_t_or_none_of_each():
+    col = ["", "0", " ", "Анна", "", "None", "\x00"] * 3
+    assert _or_none(col) == [t or None for t in col]
+    assert _or_none(col)[3] is col[3]

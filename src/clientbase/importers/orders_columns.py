@@ -143,6 +143,14 @@ _ANY_CANCELLATION_ID = _at_line_starts(_CANCELLATION_ID)
 _ANY_RETURN_DOCUMENT = _at_line_starts(_RETURN_DOCUMENT)
 
 
+_EMPTY = {"": None}
+
+
+def _or_none(col: list[str]) -> list[str | None]:
+    """The texts, None for an empty one (``t or None`` of each, in one C-speed map)."""
+    return list(map(_EMPTY.get, col, col))
+
+
 def _one_each(values_of: dict) -> dict:
     """The dict with equal values made one object ("rub" and "RUB" both give "RUB"): the few
     distinct texts of a chunk, so that every line's is one of them (see ``_interned``)."""
@@ -390,11 +398,11 @@ class ColumnRows(OrderRows):
         # A row's identity cells: what its customer depends on (of the manager and the channel,
         # only whether there is one: see _signature). And its LOOSE values.
         who = [cols[i] for i, _f in ident] + [cols[i] for i, _k, _l in points]
-        said = [[t != "" for t in manager], [t != "" for t in channel]]
+        said = [list(map(bool, manager)), list(map(bool, channel))]
         keys = list(zip(*who, *said, strict=True))
-        loose_cols = [[t or None for t in by_field[k]] if k in by_field else repeat(None)
+        loose_cols = [_or_none(by_field[k]) if k in by_field else repeat(None)
                       for k in LOOSE[1:]]  # fmt: skip
-        loose_keys = list(zip([t or None for t in manager], *loose_cols, strict=False))  # repeat()
+        loose_keys = list(zip(_or_none(manager), *loose_cols, strict=False))  # repeat()
         amount_c, quantity_c, cost_c, margin_c, discount_c, price_c = (
             values.get(k, [None] * size) for k in ("amount", "quantity", "cost", "margin",
                                                     "discount", "price")
