@@ -11,6 +11,7 @@ numbered, and its lines carry the number.
 
 from __future__ import annotations
 
+import dataclasses
 import re
 from datetime import datetime
 from json.encoder import encode_basestring  # what to_json (ensure_ascii=False) writes a text with
@@ -416,6 +417,13 @@ def record_parts(rec: ContactRecord) -> tuple:
 def record_of(parts: tuple) -> ContactRecord:
     """The record ``record_parts`` made the tuple of."""
     return ContactRecord(parts[0], {}, *parts[1:])
+
+
+# record_of rebuilds a record by position: a field added to ContactRecord must be added here.
+_RECORD_FIELDS = ("row", "raw", "fields", "phones", "emails", "messengers", "sheet", "region",
+                  "group", "cells")  # fmt: skip
+if tuple(f.name for f in dataclasses.fields(ContactRecord)) != _RECORD_FIELDS:
+    raise ImportError("orders_rows.record_parts follows the order of ContactRecord's fields")
 
 
 _SLASH_DATE = re.compile(r"^\s*(\d{1,2})/(\d{1,2})/\d{2,4}\b")
