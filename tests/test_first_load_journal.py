@@ -13,6 +13,7 @@ import pytest
 from sqlalchemy import text
 
 from clientbase.db.engine import make_engine, write_transaction
+from clientbase.errors import DatabaseError
 from clientbase.importers import pipeline
 from tests.conftest import Cli, sqlite_only, write
 from tests.test_import_fast_paths import _mixed_list
@@ -34,6 +35,9 @@ def base(tmp_path):
     engine = make_engine(f"sqlite:///{path}")
     with engine.begin() as conn:
         conn.execute(text("CREATE TABLE t (x INTEGER)"))
+        conn.execute(text("CREATE TABLE parent (id INTEGER PRIMARY KEY)"))
+        conn.execute(text("CREATE TABLE child (id INTEGER PRIMARY KEY, "
+                          "parent_id INTEGER REFERENCES parent (id))"))  # fmt: skip
     engine.dispose()  # no connection left on the file
     engine = make_engine(f"sqlite:///{path}")
     yield path, engine
@@ -65,6 +69,35 @@ def test_a_failed_transaction_leaves_the_base_as_it_was_and_in_wal(base):
     assert _mode(path) == "wal"
     with engine.connect() as conn:
         assert conn.execute(text("SELECT count(*) FROM t")).scalar() == 0
+
+
+def _foreign_keys(conn) -> int:
+    return conn.exec_driver_sql("PRAGMA foreign_keys").scalar()
+
+
+def test_the_foreign_keys_are_checked_once_at_the_end_and_enforced_again_after(base):
+    path, engine = base
+    with write_transaction(engine, rollback_journal=True) as conn:
+        assert _foreign_keys(conn) == 0  # not looked up row by row ...
+        conn.execute(text("INSERT INTO child VALUES (1, 7)"))  # ... so a child may come first
+        conn.execute(text("INSERT INTO parent VALUES (7)"))
+    with engine.connect() as conn:
+        assert conn.execute(text("SELECT parent_id FROM child")).scalar() == 7
+    with write_transaction(engine) as conn:
+        assert _foreign_keys(conn) == 1
+
+
+def test_a_row_pointing_at_nothing_fails_the_load_and_nothing_is_written(base):
+    path, engine = base
+    with pytest.raises(DatabaseError, match=r"pointing at nothing \(child row 2 -> parent\)"):
+        with write_transaction(engine, rollback_journal=True) as conn:
+            conn.execute(text("INSERT INTO t VALUES (1)"))
+            conn.execute(text("INSERT INTO child VALUES (2, 99)"))
+    assert _mode(path) == "wal"
+    with engine.connect() as conn:
+        assert _foreign_keys(conn) == 1
+        assert conn.execute(text("SELECT count(*) FROM t")).scalar() == 0
+        assert conn.execute(text("SELECT count(*) FROM child")).scalar() == 0
 
 
 def test_with_another_connection_on_the_file_the_transaction_stays_in_wal(base):

@@ -207,10 +207,20 @@ def write_transaction(engine: Engine, *, rollback_journal: bool = False) -> Iter
     written twice; a rollback journal writes the pages into the file once and keeps only the few
     pages the empty base had before, and a failed or killed load still leaves the base as it
     was (the journal is rolled back when the file is next opened). The price: readers wait for
-    the load (there is nothing in the base for them to read yet). WAL is restored at the end."""
+    the load (there is nothing in the base for them to read yet). WAL is restored at the end.
+
+    Such a load also checks its foreign keys once, at the end, instead of row by row: SQLite
+    looks the parent up for every row inserted (a customer per contact point, an import and a
+    customer per import row: ~2.5 s of a million-row load), while ``PRAGMA foreign_key_check``
+    over the loaded tables takes under a second. A row pointing at nothing still fails the
+    load, before anything is committed. Enforcement being off only changes what a DELETE of a
+    parent would do (no cascade), and a first load deletes no parent row."""
     with engine.connect() as conn:
         conn.execution_options(clientbase_write=True)
-        journal = rollback_journal and conn.dialect.name == "sqlite" and _journal(conn, "delete")
+        bulk = rollback_journal and conn.dialect.name == "sqlite"
+        journal = bulk and _journal(conn, "delete")
+        if bulk:
+            _foreign_keys(conn, on=False)
         try:
             with conn.begin():
                 if conn.dialect.name == "postgresql":
@@ -219,12 +229,34 @@ def write_transaction(engine: Engine, *, rollback_journal: bool = False) -> Iter
                     # Readers are not blocked (MVCC); the lock ends with the transaction.
                     _pg_take_write_lock(conn, wait_policy(engine))
                 yield conn
+                if bulk:
+                    _check_foreign_keys(conn)
         finally:
+            if bulk:
+                with suppress(sqlite3.Error):
+                    _foreign_keys(conn, on=True)
             if journal:
                 # Never in the way of the transaction's own outcome or error (a full disk, say):
                 # a switch back that fails leaves WAL to the next connection, which sets it.
                 with suppress(sqlite3.Error):
                     _journal(conn, "wal")
+
+
+def _foreign_keys(conn: Connection, *, on: bool) -> None:
+    """Turn SQLite's foreign key enforcement on or off (only takes outside a transaction)."""
+    conn.connection.driver_connection.execute(f"PRAGMA foreign_keys={'ON' if on else 'OFF'}")
+
+
+def _check_foreign_keys(conn: Connection) -> None:
+    """Fail the transaction when a row of it points at a row that does not exist."""
+    bad = conn.connection.driver_connection.execute("PRAGMA foreign_key_check").fetchmany(3)
+    if bad:
+        where = "; ".join(f"{table} row {rowid} -> {parent}" for table, rowid, parent, _fk in bad)
+        raise DatabaseError(
+            _("the import would leave rows pointing at nothing ({where}); nothing was written")
+            .format(where=where),
+            hint=_("this is a bug in clientbase: please report it with the file's layout"),
+        )
 
 
 def _journal(conn: Connection, mode: str) -> bool:
