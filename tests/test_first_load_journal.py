@@ -76,7 +76,7 @@ def _foreign_keys(conn) -> int:
 
 
 def test_the_foreign_keys_are_checked_once_at_the_end_and_enforced_again_after(base):
-    path, engine = base
+    _path, engine = base
     with write_transaction(engine, rollback_journal=True) as conn:
         assert _foreign_keys(conn) == 0  # not looked up row by row ...
         conn.execute(text("INSERT INTO child VALUES (1, 7)"))  # ... so a child may come first
