@@ -253,8 +253,9 @@ def _check_foreign_keys(conn: Connection) -> None:
     if bad:
         where = "; ".join(f"{table} row {rowid} -> {parent}" for table, rowid, parent, _fk in bad)
         raise DatabaseError(
-            _("the import would leave rows pointing at nothing ({where}); nothing was written")
-            .format(where=where),
+            _(
+                "the import would leave rows pointing at nothing ({where}); nothing was written"
+            ).format(where=where),
             hint=_("this is a bug in clientbase: please report it with the file's layout"),
         )
 
