@@ -31,7 +31,7 @@ def _line(rnd: random.Random, width: int) -> str:
 def _file(seed: int) -> bytes:
     rnd = random.Random(seed)
     width = rnd.choice([3, 5, 7])
-    out = bytearray("ФИО;Телефон;E-mail;Город;Заметка;Дата;Тип"[: 60].encode())
+    out = bytearray("ФИО;Телефон;E-mail;Город;Заметка;Дата;Тип"[:60].encode())
     out += b"\n"
     for _ in range(rnd.randrange(50, 400)):
         roll = rnd.random()
