@@ -77,8 +77,11 @@ def read_csv(
     def numbered() -> Iterator[tuple[int, list]]:
         last_report = 0
         try:
+            if on_progress is None:  # nothing to count: no Python step of its own per row
+                yield from reader
+                return
             for n, cells in reader:
-                if on_progress is not None and n - last_report >= 2000:
+                if n - last_report >= 2000:
                     last_report = n
                     on_progress(src.bytes_read)
                 yield n, cells
