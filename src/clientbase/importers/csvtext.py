@@ -22,6 +22,7 @@ from __future__ import annotations
 import codecs
 import csv
 import io
+import itertools
 import re
 from collections import Counter
 from collections.abc import Callable, Iterator
@@ -158,66 +159,8 @@ class ReadSummary:
         return self.notes_made
 
 
-class _Lines:
-    """The decoded lines of a file, for ``CsvText.rows_iter``: the csv reader takes them one at
-    a time (iterating), the fast path a run at a time (``plain_run``); ``taken`` counts the lines
-    given out either way, so it is the number of the last line of the record just read."""
-
-    def __init__(self, chunks: Iterator[list[str]]):
-        self._chunks = chunks
-        self._lines: list[str] = []
-        self._at = 0
-        self._special: list[int] = []  # indexes of the lines the fast path leaves alone ...
-        self._next_special = 0  # ... and which of them comes next
-        self.taken = 0
-
-    def filled(self) -> bool:
-        """Whether a line is waiting (a chunk is read when none is); False at the end."""
-        if self._at < len(self._lines):
-            return True
-        lines = next(self._chunks, None)
-        if lines is None:
-            return False
-        self._lines, self._at, self._next_special = lines, 0, 0
-        # Lines that may not be a record by themselves: a quote (a cell may span lines, or a
-        # stray quote needs repairing), an overlong line's stand-in, a line longer than a cell
-        # may be (the csv module refuses it).
-        self._special = [
-            i for i, line in enumerate(lines)
-            if '"' in line or line == _OVERLONG or len(line) >= MAX_FIELD_CHARS
-        ]  # fmt: skip
-        return True
-
-    def plain_run(self) -> list[str]:
-        """The waiting lines up to the next special one (none if it is the next line)."""
-        special, k = self._special, self._next_special
-        while k < len(special) and special[k] < self._at:
-            k += 1  # taken by the reader already
-        self._next_special = k
-        stop = special[k] if k < len(special) else len(self._lines)
-        run = self._lines[self._at : stop]
-        self._at = stop
-        self.taken += len(run)
-        return run
-
-    def __iter__(self) -> Iterator[str]:
-        return self
-
-    def __next__(self) -> str:
-        if not self.filled():
-            raise StopIteration
-        line = self._lines[self._at]
-        self._at += 1
-        self.taken += 1
-        return line
-
-
 class CsvText:
     """The rows of a CSV file: (row number, cells), the header included, numbered from 1."""
-
-    # Read runs of plain lines at once (see rows_iter); off, every record is read by itself,
-    # which gives the same rows (the tests compare the two).
-    fast_runs = True
 
     def __init__(self, name: str, stream: io.BufferedReader, head: bytes, encoding: str | None,
                  delimiter: str):  # fmt: skip
@@ -389,39 +332,20 @@ class CsvText:
                 yield self._cells(line)
 
     def rows_iter(self) -> Iterator[tuple[int, list]]:
-        """(row number, cells) of every record, the header included.
-
-        A line with no quote character that starts a record is that whole record, read exactly
-        as the record-by-record path below would read it. Most lines of a real file are such
-        lines, so they are read a run at a time by the csv module, without a Python step per
-        row; a line with a quote (it may open a cell spanning lines, or be a stray quote), an
-        overlong line and a line too long for a cell go through the record-by-record path."""
-        feed = _Lines(self._chunks())
-        reader = csv.reader(feed, delimiter=self.delimiter)
+        reader = csv.reader(itertools.chain.from_iterable(self._chunks()), delimiter=self.delimiter)
         widths: Counter = Counter()
         usual = 0
         n = 0
         done = 0  # physical lines read into rows
         while True:
             self._record_from = done + 1
-            if self.fast_runs and feed.filled():
-                run = feed.plain_run()
-                if run:
-                    rows = list(csv.reader(run, delimiter=self.delimiter))
-                    done += len(run)
-                    if n < USUAL_WIDTH_FROM:
-                        widths.update(map(len, rows[: USUAL_WIDTH_FROM - n]))
-                        usual = max(widths, key=lambda w: (widths[w], w))
-                    yield from zip(range(n + 1, n + 1 + len(rows)), rows, strict=True)
-                    n += len(rows)
-                    continue
             try:
                 cells = next(reader)
             except StopIteration:
                 break
             except csv.Error:  # a cell past MAX_FIELD_CHARS: its quote never closed
                 cells = None
-            end = feed.taken
+            end = reader.line_num
             first, done = self._record_from, end
             # self.lines is known once the reader hit the end of the file inside this record:
             # the last line may then hold a quote that never closes.
