@@ -1,7 +1,8 @@
 """A first load of a big file into an empty SQLite base runs with a rollback journal instead of
 the write-ahead log (its pages written into the file once), and the base is in WAL again after
 it, whether the load committed or failed. With another connection on the file, or into a base
-that holds customers, the load stays in WAL. (A load killed halfway: see test_kill.)"""
+that holds customers, the load stays in WAL. (A load killed halfway: see test_kill.) Such a load
+checks its foreign keys once, at the end: a row pointing at nothing fails it before it commits."""
 
 from __future__ import annotations
 
