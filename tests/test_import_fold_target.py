@@ -1,10 +1,13 @@
-"""A row met on a phone shared by two people it could both be is folded into neither."""
+"""A row met on a phone shared by two people it could both be is folded into neither; on an
+office number with many customers the target is the one asking each of them would give."""
 
 from __future__ import annotations
 
+import random
+
 from conftest import write
 
-from clientbase.importers.sameperson import fold_target
+from clientbase.importers.sameperson import fold_target, same_person_possible
 
 HEADER = "ФИО;Телефон;Дата рождения\n"
 FATHER = {"last_name": "Иванов", "first_name": "Иван", "middle_name": "Петрович",
@@ -45,3 +48,47 @@ def test_the_import_keeps_a_row_it_cannot_place_as_a_customer_of_its_own(cli, tm
     people = {c["id"]: c["name"] for c in cli.contacts()}
     assert sorted(people.values()) == ["Иванов Иван", "Иванов Иван Иванович",
                                        "Иванов Иван Петрович"]  # fmt: skip
+
+
+def _plain_fold_target(candidates, row, second_fit_scan=16):
+    """fold_target as its docstring defines it, every customer asked the whole question."""
+    first, limit = None, len(candidates)
+    for k, fields in enumerate(candidates):
+        if not same_person_possible(fields, row):
+            continue
+        if first is None:
+            first, limit = k, k + 1 + second_fit_scan
+        elif not same_person_possible(candidates[first], fields):
+            return None
+        if k + 1 >= limit:
+            break
+    return first
+
+
+def _someone(rnd: random.Random) -> dict:
+    fields = {"first_name": rnd.choice(["Иван", "Ваня", "Александр", "Саша", "Алёна", "Алена",
+                                        "И.", "Мария", None, "John", "Евгений", "Женя"])}  # fmt: skip
+    if rnd.random() < 0.4:
+        fields["middle_name"] = rnd.choice(["Петрович", "Иванович", "П.", "И."])
+    if rnd.random() < 0.3:
+        fields["gender"] = rnd.choice(["m", "f"])
+    if rnd.random() < 0.3:
+        fields.update(birth_year=rnd.choice([1960, 1990]), birth_month=rnd.choice([1, 5]),
+                      birth_day=rnd.choice([1, 5]))  # fmt: skip
+    if rnd.random() < 0.1:
+        fields.update(kind="company", company=rnd.choice(["ООО Ромашка", "АО Вектор"]))
+    return fields
+
+
+def test_an_office_number_with_many_customers_gives_what_asking_each_would():
+    # The first-name answer is kept per distinct first name: the target is the same as when
+    # every customer on the number is asked the whole question, for lists long and short.
+    rnd = random.Random(5)
+    targets = set()
+    for _ in range(3000):
+        candidates = [_someone(rnd) for _ in range(rnd.choice([0, 1, 2, 5, 40, 300]))]
+        row = _someone(rnd)
+        target = fold_target(candidates, row)
+        assert target == _plain_fold_target(candidates, row)
+        targets.add(target if target is None else min(target, 3))
+    assert targets == {None, 0, 1, 2, 3}  # folded at once, further down, and into no one

@@ -109,8 +109,17 @@ def fold_target(candidates: Sequence[dict], row: dict) -> int | None:
     """
     first = None
     limit = len(candidates)
+    # An office or hotline number can have thousands of customers, each a different person, and
+    # every row on it is weighed against them: the first-name question, the one that turns
+    # most of them away, is asked once per distinct first name rather than once per customer.
+    compatible: dict[str | None, bool] = {}
+    name = row.get("first_name")
     for k, fields in enumerate(candidates):
-        if not same_person_possible(fields, row):
+        other = fields.get("first_name")
+        fits = compatible.get(other)
+        if fits is None:
+            fits = compatible[other] = first_names_compatible(other, name)
+        if not fits or not same_person_possible(fields, row):
             continue
         if first is None:
             first = k
