@@ -7,7 +7,8 @@ import random
 
 from conftest import write
 
-from clientbase.importers.sameperson import fold_target, same_person_possible
+from clientbase.importers.fitgroups import FitGroups
+from clientbase.importers.sameperson import fold_target, fold_target_among, same_person_possible
 
 HEADER = "ФИО;Телефон;Дата рождения\n"
 FATHER = {"last_name": "Иванов", "first_name": "Иван", "middle_name": "Петрович",
@@ -69,12 +70,15 @@ def _someone(rnd: random.Random) -> dict:
     fields = {"first_name": rnd.choice(["Иван", "Ваня", "Александр", "Саша", "Алёна", "Алена",
                                         "И.", "Мария", None, "John", "Евгений", "Женя"])}  # fmt: skip
     if rnd.random() < 0.4:
-        fields["middle_name"] = rnd.choice(["Петрович", "Иванович", "П.", "И."])
+        fields["middle_name"] = rnd.choice(["Петрович", "Иванович", "П.", "И.", "Семёнович",
+                                            "Семенович", "С"])  # fmt: skip
     if rnd.random() < 0.3:
         fields["gender"] = rnd.choice(["m", "f"])
     if rnd.random() < 0.3:
-        fields.update(birth_year=rnd.choice([1960, 1990]), birth_month=rnd.choice([1, 5]),
-                      birth_day=rnd.choice([1, 5]))  # fmt: skip
+        fields.update(birth_year=rnd.choice([1960, 1990, None]), birth_month=rnd.choice([1, 5]),
+                      birth_day=rnd.choice([1, 5, None]))  # fmt: skip
+    elif rnd.random() < 0.1:  # the digits of a date that cannot be
+        fields["birthday_raw"] = rnd.choice(["31.04.1990", "30.02.1960", "1990-05-35"])
     if rnd.random() < 0.1:
         fields.update(kind="company", company=rnd.choice(["ООО Ромашка", "АО Вектор"]))
     return fields
@@ -92,3 +96,55 @@ def test_an_office_number_with_many_customers_gives_what_asking_each_would():
         assert target == _plain_fold_target(candidates, row)
         targets.add(target if target is None else min(target, 3))
     assert targets == {None, 0, 1, 2, 3}  # folded at once, further down, and into no one
+
+
+def test_weighing_only_the_customers_a_row_may_be_gives_the_same_target():
+    # The import appends customers to a number's list as it creates or finds them and changes
+    # their fields in place, telling the groups which fields it changed.
+    rnd = random.Random(11)
+    asked = 0
+    for _ in range(40):
+        candidates: list[dict] = []
+        groups, changed = FitGroups(), []
+        for _ in range(400):
+            op = rnd.random()
+            if op < 0.35 or not candidates:
+                candidates.append(_someone(rnd))
+            elif op < 0.55:  # a fold fills in or changes what tells people apart
+                someone = rnd.choice(candidates)
+                someone.update(_someone(rnd))
+                for k in ("middle_name", "birth_month", "birthday_raw"):
+                    if rnd.random() < 0.1:
+                        someone[k] = None
+                changed.append(someone)
+            elif op < 0.6:  # ... or what the groups do not file by
+                rnd.choice(candidates)["gender"] = rnd.choice(["m", "f"])
+            else:
+                row = _someone(rnd)
+                places = groups.places(candidates, row, changed)
+                assert fold_target_among(places, row) == _plain_fold_target(candidates, row)
+                asked += 1
+    assert asked > 5000
+
+
+def test_an_office_number_on_a_hundred_customers_folds_each_row_into_its_own_person(cli, tmp_path):
+    office = "+7 495 123-45-67"
+    people = [
+        (f"{last} {first} {middle}", f"+7 916 {100 + i:03d}-{i % 90 + 10:02d}-11",
+         f"{i % 28 + 1:02d}.{i % 12 + 1:02d}.{1960 + i % 30}")
+        for i, (last, first, middle) in enumerate(
+            (last, first, middle)
+            for last in ("Иванов", "Петров", "Смирнов", "Кузнецов", "Попов")
+            for first in ("Иван", "Сергей", "Дмитрий", "Алексей", "Юрий")
+            for middle in ("Иванович", "Петрович", "Сергеевич", "Юрьевич")
+        )
+    ]  # fmt: skip
+    lines = [f"{name};{office}, {mobile};{born}" for name, mobile, born in people]
+    # The office number alone finds each person again by their name and birthday...
+    lines += [f"{name};{office};{born}" for name, _mobile, born in people[::7]]
+    # ... and a bare first name on it fits dozens of people, so it is a customer of its own.
+    lines.append(f"Иван;{office};")
+    r = cli.json("import", write(tmp_path / "office.csv", HEADER + "\n".join(lines) + "\n"),
+                 "--no-dedupe")  # fmt: skip
+    assert (r["created"], r["duplicates"]) == (101, 15)
+    assert len(cli.contacts()) == 101

@@ -51,9 +51,9 @@ from clientbase.importers.clean import CHANNEL_KINDS, Clean, Point, Rejected, Sk
 from clientbase.importers.counts import Counts, Reject
 from clientbase.importers.fresh_write import FreshLane, fresh_alone, import_records
 from clientbase.importers.keyindex import KeyIndex, key_hash
+from clientbase.importers.keytargets import KeyTargets
 from clientbase.importers.rawrow import read_raw
 from clientbase.importers.sameperson import (
-    fold_target,
     name_only_target,
     name_weight,
 )
@@ -173,6 +173,7 @@ class ContactWriter:
         self._groups: dict[str, int] = {}
         # One line per row that could not do all it said (a client code another customer has).
         self.warnings: list[str] = []
+        self._targets = KeyTargets()  # which customer of a phone or e-mail a row folds into
 
     @property
     def base_was_empty(self) -> bool:
@@ -203,6 +204,7 @@ class ContactWriter:
         for group, cid in self._groups.items():
             if cid in known:
                 index[("group", group)].append(known[cid])
+        self._targets.new_chunk()
 
         touched: dict[int, Cust] = {}  # customer id -> customer, in first-touch order
         row_results = []  # (cleaned row, outcome, reason, customer id)
@@ -411,7 +413,7 @@ class ContactWriter:
             # One number shared by Иван and Мария (a family or an office line) does not make
             # them one person: a clearly different first name, birthday, patronymic or gender
             # keeps them apart; a row that fits two people of the number is folded into neither.
-            k = fold_target([c.fields for c in custs], cl.fields) if custs else None
+            k = self._targets.target(p.key, custs, cl.fields) if custs else None
             if k is not None:
                 return custs[k], (p.kind, p.value)
         if not cl.has_valid_key and cl.fields.get("display_name"):
@@ -525,6 +527,7 @@ class ContactWriter:
             old[k] = want[k]
             if not cust.new:
                 cust.changes_after[k] = want[k]
+        self._targets.changed(old, changed)
         if "external_id" in changed:  # later rows of this chunk may know them by it
             index[("ext", old["external_id"])].append(cust)
         labels = [k for k in changed if k not in ("display_name", "kind")]

@@ -6,7 +6,7 @@ birthday, patronymic or gender means two people on one family or office line, no
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterable, Sequence
 
 from clientbase.normalize.dates import birthday_digits
 from clientbase.normalize.name_match import company_names_differ
@@ -30,7 +30,7 @@ def codes_differ(a: dict, b: dict) -> bool:
     )
 
 
-def _birthday(f: dict) -> tuple[tuple, bool]:
+def birthday_parts(f: dict) -> tuple[tuple, bool]:
     """Year, month and day of a record, and whether they are the digits of a date that cannot
     be ("31.04.1990", "1964-11-71": a typo'd digit still tells them from 1962-11-26)."""
     if f.get("birth_month"):
@@ -42,7 +42,7 @@ def _birthday(f: dict) -> tuple[tuple, bool]:
 def birthdays_differ(a: dict, b: dict) -> bool:
     """Two known birthdays that disagree: namesakes, not one person. A date that cannot be
     disagrees only when more than one digit differs: "31.04.1990" is 30.04.1990 mistyped."""
-    ((ay, am, ad), a_typed), ((by, bm, bd), b_typed) = _birthday(a), _birthday(b)
+    ((ay, am, ad), a_typed), ((by, bm, bd), b_typed) = birthday_parts(a), birthday_parts(b)
     if not (am and bm):
         return False
     if (a_typed or b_typed) and ay and by:
@@ -53,13 +53,17 @@ def birthdays_differ(a: dict, b: dict) -> bool:
     return bool(ay and by and ay != by)
 
 
+def plain_patronymic(written: str) -> str:
+    return written.rstrip(".").lower().replace("ё", "е")
+
+
 def patronymics_differ(a: dict, b: dict) -> bool:
     """Two written-out patronymics that disagree (Иванович / Петрович): a father and a son on
     one number, not one person. An initial fits any patronymic with that letter."""
     x, y = a.get("middle_name"), b.get("middle_name")
     if not (x and y):
         return False
-    x, y = x.rstrip(".").lower().replace("ё", "е"), y.rstrip(".").lower().replace("ё", "е")
+    x, y = plain_patronymic(x), plain_patronymic(y)
     if len(x) == 1 or len(y) == 1:
         return x[0] != y[0]
     return x != y
@@ -107,14 +111,20 @@ def fold_target(candidates: Sequence[dict], row: dict) -> int | None:
     file; the row becomes a customer of its own instead, for dedupe to weigh and a person to
     decide.
     """
-    first = None
-    limit = len(candidates)
-    # An office or hotline number can have thousands of customers, each a different person, and
-    # every row on it is weighed against them: the first-name question, the one that turns
-    # most of them away, is asked once per distinct first name rather than once per customer.
+    return fold_target_among(enumerate(candidates), row)
+
+
+def fold_target_among(places: Iterable[tuple[int, dict]], row: dict) -> int | None:
+    """``fold_target`` over (index, fields) pairs in increasing index: all the customers, or
+    only those a row may be by what tells people apart (``fitgroups.FitGroups``). A customer
+    the row cannot be is passed over without a trace, so both give the same answer."""
+    first = first_fields = None
+    limit = 0
+    # The first-name question turns most customers of an office number away: asked once per
+    # distinct first name.
     compatible: dict[str | None, bool] = {}
     name = row.get("first_name")
-    for k, fields in enumerate(candidates):
+    for k, fields in places:
         other = fields.get("first_name")
         fits = compatible.get(other)
         if fits is None:
@@ -122,9 +132,9 @@ def fold_target(candidates: Sequence[dict], row: dict) -> int | None:
         if not fits or not same_person_possible(fields, row):
             continue
         if first is None:
-            first = k
+            first, first_fields = k, fields
             limit = k + 1 + _SECOND_FIT_SCAN
-        elif not same_person_possible(candidates[first], fields):
+        elif not same_person_possible(first_fields, fields):
             return None
         if k + 1 >= limit:
             break

@@ -157,6 +157,8 @@ def first_name_keys(first: str | None) -> frozenset[str]:
     return _keys(key) if key else frozenset()
 
 
+# Asked for every customer a row meets on a shared number, often the same pair again.
+@lru_cache(maxsize=1 << 16)
 def first_names_compatible(a: str | None, b: str | None) -> bool:
     """Could these two first names belong to the same person?
 
