@@ -8,7 +8,12 @@ import random
 from conftest import write
 
 from clientbase.importers.fitgroups import FitGroups
-from clientbase.importers.sameperson import fold_target, fold_target_among, same_person_possible
+from clientbase.importers.sameperson import (
+    fold_target,
+    fold_target_among,
+    same_person_possible,
+    surnames_differ,
+)
 
 HEADER = "ФИО;Телефон;Дата рождения\n"
 FATHER = {"last_name": "Иванов", "first_name": "Иван", "middle_name": "Петрович",
@@ -69,6 +74,8 @@ def _plain_fold_target(candidates, row, second_fit_scan=16):
 def _someone(rnd: random.Random) -> dict:
     fields = {"first_name": rnd.choice(["Иван", "Ваня", "Александр", "Саша", "Алёна", "Алена",
                                         "И.", "Мария", None, "John", "Евгений", "Женя"])}  # fmt: skip
+    if rnd.random() < 0.5:
+        fields["last_name"] = rnd.choice(["Иванов", "Иванова", "Иваноф", "Петров", "И."])
     if rnd.random() < 0.4:
         fields["middle_name"] = rnd.choice(["Петрович", "Иванович", "П.", "И.", "Семёнович",
                                             "Семенович", "С"])  # fmt: skip
@@ -148,3 +155,43 @@ def test_an_office_number_on_a_hundred_customers_folds_each_row_into_its_own_per
                  "--no-dedupe")  # fmt: skip
     assert (r["created"], r["duplicates"]) == (101, 15)
     assert len(cli.contacts()) == 101
+
+
+def test_a_different_surname_on_one_number_is_another_person():
+    def differ(a, b):
+        return surnames_differ({"last_name": a}, {"last_name": b})
+
+    assert differ("Иванов", "Петров")
+    assert differ("Смирнова", "Кузнецова")
+    # One surname written two ways is not two people.
+    assert not differ("Иванов", "Иванова")  # male and female forms: the gender decides
+    assert not differ("Кузнецов", "Кузнецоа")  # a typo
+    assert not differ("Щукина", "Shchukina")  # a transliteration
+    assert not differ("Петрова-Сидорова", "Сидорова")  # a double-barrelled name
+    assert not differ("Иванов", "И.")  # an initial
+    assert not differ("Иванов", None)
+
+
+def test_colleagues_on_an_office_number_stay_two_customers(cli, tmp_path):
+    text = (
+        "ФИО;Рабочий телефон;Мобильный телефон\n"
+        "Иванов Иван;+7 495 123-45-67;+7 916 111-22-33\n"
+        "Петров Иван;+7 495 123-45-67;+7 916 444-55-66\n"
+        "Петров Иван;+7 495 123-45-67;\n"  # Петров again, by the office number alone
+    )
+    r = cli.json("import", write(tmp_path / "office.csv", text))
+    assert (r["created"], r["duplicates"]) == (2, 1)
+    phones = {c["name"]: c["phones"] for c in cli.contacts()}
+    assert phones == {"Иванов Иван": ["+74951234567", "+79161112233"],
+                      "Петров Иван": ["+74951234567", "+79164445566"]}  # fmt: skip
+
+
+def test_a_new_surname_on_the_same_phone_and_email_is_merged_by_dedupe(cli, tmp_path):
+    text = (
+        "ФИО;Телефон;Email\n"
+        "Иванова Анна Сергеевна;+7 916 111-22-33;anna@mail.ru\n"
+        "Петрова Анна Сергеевна;+7 916 111-22-33;anna@mail.ru\n"
+    )
+    assert cli.json("import", write(tmp_path / "married.csv", text))["created"] == 2
+    assert cli.json("dedupe", "--yes")["merged"] == 1
+    assert [c["name"] for c in cli.contacts()] == ["Иванова Анна Сергеевна"]

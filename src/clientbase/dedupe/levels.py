@@ -35,7 +35,7 @@ from clientbase.dedupe.names import (
     typo_as_typed,
 )
 from clientbase.i18n import N_, _, language
-from clientbase.normalize.name_match import company_names_differ
+from clientbase.normalize.name_match import company_names_differ, surname_forms
 
 __all__ = [
     "FIELDS", "LEVELS", "N_FIELDS", "compare", "describe", "phrase", "read_swapped",
@@ -149,7 +149,7 @@ def _ext(f: Features, g: Features) -> int:
 def _surname_level(f: Features, g: Features, a: str, b: str, a_fold: str, b_fold: str) -> int:
     if a == b:
         return 1
-    if _gender_forms(a, b):
+    if a[:2] == b[:2] and surname_forms(a, b):  # the cheap test first: this runs for every pair
         return 5
     v = compare_part(a, b, f.last_initial, g.last_initial)
     if v == SAME:
@@ -183,22 +183,6 @@ def _first_level(a, b) -> int:
     if JaroWinkler.similarity(a.key, b.key) >= JW_NAME:
         return 4
     return 6
-
-
-# Male and female forms of one surname in the common Latin form (Иванов / Иванова).
-_SURNAME_FORMS = (("ov", "ova"), ("ev", "eva"), ("in", "ina"), ("ski", "skaia"), ("cki", "ckaia"),
-                  ("oi", "aia"), ("ii", "aia"))  # fmt: skip
-
-
-def _gender_forms(a: str, b: str) -> bool:
-    if a[:2] != b[:2]:
-        return False
-    for m, w in _SURNAME_FORMS:
-        if a.endswith(m) and b.endswith(w) and a[: -len(m)] == b[: -len(w)] and len(a) > len(m):
-            return True
-        if b.endswith(m) and a.endswith(w) and b[: -len(m)] == a[: -len(w)] and len(b) > len(m):
-            return True
-    return False
 
 
 def _names(f: Features, g: Features) -> tuple[int, int, bool]:

@@ -56,6 +56,7 @@ from clientbase.dedupe.names import (
     compare_first,
     compare_part,
     is_typo,
+    surname_forms,
     typo_as_typed,
 )
 from clientbase.dedupe.person import Match, Person
@@ -123,11 +124,6 @@ W_ORG_NAME_PART = 2.0
 W_ORG_NAME_DIFF = -4.0
 W_KIND_DIFF = -4.0
 
-# Male and female forms of one Russian surname, in the common Latin form: Иванов / Иванова,
-# Ильин / Ильина, Островский / Островская, Толстой / Толстая.
-_SURNAME_FORMS = (("ov", "ova"), ("ev", "eva"), ("in", "ina"), ("ski", "skaia"), ("cki", "ckaia"),
-                  ("oi", "aia"), ("ii", "aia"))  # fmt: skip
-
 
 def _show_phone(e164: str) -> str:
     """+79161234567 → "+7 916 123-45-67" for reasons.
@@ -167,15 +163,6 @@ def _bday(f: Features) -> str:
 def _same_or_approx(a: str, b: str) -> str:
     """ "Иванов" for one spelling, "Ivanov ≈ Иванов" for two."""
     return a if a.casefold().replace("ё", "е") == b.casefold().replace("ё", "е") else f"{a} ≈ {b}"
-
-
-def _gender_forms(a: str, b: str) -> bool:
-    for m, f in _SURNAME_FORMS:
-        if a.endswith(m) and b.endswith(f) and a[: -len(m)] == b[: -len(f)] and len(a) > len(m):
-            return True
-        if b.endswith(m) and a.endswith(f) and b[: -len(m)] == a[: -len(f)] and len(b) > len(m):
-            return True
-    return False
 
 
 class _Evidence:
@@ -313,7 +300,7 @@ def _surname(f: Features, g: Features, ev: _Evidence) -> None:
                 _("same surname {value}").format(value=_same_or_approx(f.last_raw, g.last_raw))
             )
         return
-    if _gender_forms(a, b):
+    if surname_forms(a, b):
         # One family, two people as a rule; the genders tell them apart.
         ev.points += W_SURNAME_FORMS
         if ev.explain:

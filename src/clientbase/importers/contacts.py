@@ -411,8 +411,9 @@ class ContactWriter:
             if custs and not cl.trust_name:
                 return custs[0], (p.kind, p.value)
             # One number shared by Иван and Мария (a family or an office line) does not make
-            # them one person: a clearly different first name, birthday, patronymic or gender
-            # keeps them apart; a row that fits two people of the number is folded into neither.
+            # them one person: a clearly different first name, birthday, patronymic, gender or
+            # surname keeps them apart; a row that fits two people of the number is folded into
+            # neither.
             k = self._targets.target(p.key, custs, cl.fields) if custs else None
             if k is not None:
                 return custs[k], (p.kind, p.value)

@@ -4,7 +4,8 @@
 number can have thousands of customers, each a different person, and every row on it would be
 weighed against all of them: a 60,000-row CRM export with its switchboard number on half the
 rows spent most of its import there. For a key held by many, a row weighs only the customers
-whose first name may fit its own (``sameperson.FirstNameGroups``), which gives the same answer.
+it may be by first name, birthday and patronymic (``fitgroups.FitGroups``), which gives the same
+answer.
 """
 
 from __future__ import annotations

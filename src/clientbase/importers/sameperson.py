@@ -1,15 +1,25 @@
 """Could two records be one person? What a shared phone, email or client code cannot overrule.
 
 Used by the contact import when a row meets a customer by a key: a different first name,
-birthday, patronymic or gender means two people on one family or office line, not one.
+birthday, patronymic, gender or surname means two people on one family or office line, not one.
 """
 
 from __future__ import annotations
 
 from collections.abc import Iterable, Sequence
+from functools import lru_cache
 
 from clientbase.normalize.dates import birthday_digits
-from clientbase.normalize.name_match import company_names_differ
+from clientbase.normalize.name_fold import fold
+from clientbase.normalize.name_match import (
+    DIFFERENT,
+    company_names_differ,
+    compare_part,
+    is_initial,
+    latin,
+    surname_forms,
+    typo_as_typed,
+)
 from clientbase.normalize.names import first_names_compatible
 
 
@@ -54,6 +64,7 @@ def birthdays_differ(a: dict, b: dict) -> bool:
 
 
 def plain_patronymic(written: str) -> str:
+    """A patronymic as ``patronymics_differ`` compares it: lower case, ё as е, no final dot."""
     return written.rstrip(".").lower().replace("ё", "е")
 
 
@@ -67,6 +78,28 @@ def patronymics_differ(a: dict, b: dict) -> bool:
     if len(x) == 1 or len(y) == 1:
         return x[0] != y[0]
     return x != y
+
+
+def surnames_differ(a: dict, b: dict) -> bool:
+    """Two written-out surnames that are not one (Иванов / Петров): colleagues on an office
+    number, not one person. One surname's male and female forms (Иванов / Иванова), a typo,
+    an initial or a double-barrelled name that holds the other do not differ."""
+    x, y = a.get("last_name"), b.get("last_name")
+    return bool(x and y and x != y) and _written_surnames_differ(x, y)
+
+
+# Asked for every customer a row meets on a shared number, often the same pair again.
+@lru_cache(maxsize=1 << 16)
+def _written_surnames_differ(x: str, y: str) -> bool:
+    if is_initial(x) or is_initial(y):
+        return False
+    lx, ly = latin(x), latin(y)
+    return (
+        lx != ly
+        and not surname_forms(lx, ly)
+        and compare_part(lx, ly) == DIFFERENT
+        and not typo_as_typed(fold(x), fold(y))
+    )
 
 
 def genders_differ(a: dict, b: dict) -> bool:
@@ -85,14 +118,18 @@ def organisations_differ(a: dict, b: dict) -> bool:
 
 def same_person_possible(a: dict, b: dict) -> bool:
     """What a shared phone or email cannot overrule: a different first name, birthday,
-    patronymic or gender means two people on one family or office line or mailbox; a
-    different name, two organisations on one switchboard."""
+    patronymic or gender means two people on one family or office line or mailbox, and so
+    does a different surname (colleagues on an office number: a CRM export's "work phone"
+    column); a different name, two organisations on one switchboard. A woman whose surname
+    changed with marriage is therefore a customer of her own under the new one, for dedupe
+    to propose: a wrong fold would join two people with nothing to show for it."""
     return (
         not organisations_differ(a, b)
         and first_names_compatible(a.get("first_name"), b.get("first_name"))
         and not birthdays_differ(a, b)
         and not patronymics_differ(a, b)
         and not genders_differ(a, b)
+        and not surnames_differ(a, b)
     )
 
 

@@ -49,6 +49,7 @@ __all__ = [
     "is_typo",
     "latin",
     "roots_for_gender",
+    "surname_forms",
     "typo_as_typed",
 ]
 
@@ -314,6 +315,22 @@ EXTRA_DIMINUTIVES: dict[str, tuple[str, ...]] = {
 }
 
 # --- the common Latin form --------------------------------------------------------------------
+
+
+# Male and female forms of one Russian surname, in the common Latin form: Иванов / Иванова,
+# Ильин / Ильина, Островский / Островская, Толстой / Толстая.
+_SURNAME_FORMS = (("ov", "ova"), ("ev", "eva"), ("in", "ina"), ("ski", "skaia"), ("cki", "ckaia"),
+                  ("oi", "aia"), ("ii", "aia"))  # fmt: skip
+
+
+def surname_forms(a: str, b: str) -> bool:
+    """The male and female forms of one surname (in the common Latin form, see ``latin``)."""
+    for m, f in _SURNAME_FORMS:
+        if a.endswith(m) and b.endswith(f) and a[: -len(m)] == b[: -len(f)] and len(a) > len(m):
+            return True
+        if b.endswith(m) and a.endswith(f) and b[: -len(m)] == a[: -len(f)] and len(b) > len(m):
+            return True
+    return False
 
 
 def latin(s: str | None) -> str:
