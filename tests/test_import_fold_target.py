@@ -1,5 +1,6 @@
-"""A row met on a phone shared by two people it could both be is folded into neither; on an
-office number with many customers the target is the one asking each of them would give."""
+"""A row met on a phone shared by two people it could both be is folded into neither, and a
+different surname on it is another person; on an office number with many customers the target
+is the one asking each of them would give."""
 
 from __future__ import annotations
 
