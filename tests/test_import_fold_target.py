@@ -169,7 +169,9 @@ def test_a_different_surname_on_one_number_is_another_person():
     assert not differ("Кузнецов", "Кузнецоа")  # a typo
     assert not differ("Щукина", "Shchukina")  # a transliteration
     assert not differ("Петрова-Сидорова", "Сидорова")  # a double-barrelled name
-    assert not differ("Иванов", "И.")  # an initial
+    assert not differ("Белый", "Белая")
+    assert not differ("Иванов", "И.")  # shortened
+    assert not differ("Иванов", "Ив.")
     assert not differ("Иванов", None)
 
 
@@ -196,3 +198,8 @@ def test_a_new_surname_on_the_same_phone_and_email_is_merged_by_dedupe(cli, tmp_
     assert cli.json("import", write(tmp_path / "married.csv", text))["created"] == 2
     assert cli.json("dedupe", "--yes")["merged"] == 1
     assert [c["name"] for c in cli.contacts()] == ["Иванова Анна Сергеевна"]
+
+
+def test_a_patronymic_of_nothing_but_dots_tells_nothing():
+    assert same_person_possible({"middle_name": "."}, {"middle_name": "И."})
+    assert same_person_possible({"middle_name": "Иванович"}, {"middle_name": ".."})

@@ -75,6 +75,8 @@ def patronymics_differ(a: dict, b: dict) -> bool:
     if not (x and y):
         return False
     x, y = plain_patronymic(x), plain_patronymic(y)
+    if not (x and y):
+        return False  # nothing but dots
     if len(x) == 1 or len(y) == 1:
         return x[0] != y[0]
     return x != y
@@ -82,8 +84,8 @@ def patronymics_differ(a: dict, b: dict) -> bool:
 
 def surnames_differ(a: dict, b: dict) -> bool:
     """Two written-out surnames that are not one (Иванов / Петров): colleagues on an office
-    number, not one person. One surname's male and female forms (Иванов / Иванова), a typo,
-    an initial or a double-barrelled name that holds the other do not differ."""
+    number, not one person. One surname's male and female forms (Иванов / Иванова), a typo, a
+    shortened one ("И.", "Ив.") or a double-barrelled name that holds the other do not differ."""
     x, y = a.get("last_name"), b.get("last_name")
     return bool(x and y and x != y) and _written_surnames_differ(x, y)
 
@@ -91,8 +93,8 @@ def surnames_differ(a: dict, b: dict) -> bool:
 # Asked for every customer a row meets on a shared number, often the same pair again.
 @lru_cache(maxsize=1 << 16)
 def _written_surnames_differ(x: str, y: str) -> bool:
-    if is_initial(x) or is_initial(y):
-        return False
+    if "." in x or "." in y or is_initial(x) or is_initial(y):
+        return False  # shortened: not written out
     lx, ly = latin(x), latin(y)
     return (
         lx != ly

@@ -318,9 +318,10 @@ EXTRA_DIMINUTIVES: dict[str, tuple[str, ...]] = {
 
 
 # Male and female forms of one Russian surname, in the common Latin form: Иванов / Иванова,
-# Ильин / Ильина, Островский / Островская, Толстой / Толстая.
+# Ильин / Ильина, Островский / Островская, Толстой / Толстая, Белый / Белая and Горький /
+# Горькая (-ый and -ий both read "i").
 _SURNAME_FORMS = (("ov", "ova"), ("ev", "eva"), ("in", "ina"), ("ski", "skaia"), ("cki", "ckaia"),
-                  ("oi", "aia"), ("ii", "aia"))  # fmt: skip
+                  ("oi", "aia"), ("ii", "aia"), ("i", "aia"))  # fmt: skip
 
 
 def surname_forms(a: str, b: str) -> bool:
