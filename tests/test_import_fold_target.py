@@ -93,8 +93,7 @@ def _someone(rnd: random.Random) -> dict:
 
 
 def test_an_office_number_with_many_customers_gives_what_asking_each_would():
-    # The first-name answer is kept per distinct first name: the target is the same as when
-    # every customer on the number is asked the whole question, for lists long and short.
+    # The target is the one the plain definition gives, for lists long and short.
     rnd = random.Random(5)
     targets = set()
     for _ in range(3000):

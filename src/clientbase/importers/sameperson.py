@@ -159,16 +159,8 @@ def fold_target_among(places: Iterable[tuple[int, dict]], row: dict) -> int | No
     the row cannot be is passed over without a trace, so both give the same answer."""
     first = first_fields = None
     limit = 0
-    # The first-name question turns most customers of an office number away: asked once per
-    # distinct first name.
-    compatible: dict[str | None, bool] = {}
-    name = row.get("first_name")
     for k, fields in places:
-        other = fields.get("first_name")
-        fits = compatible.get(other)
-        if fits is None:
-            fits = compatible[other] = first_names_compatible(other, name)
-        if not fits or not same_person_possible(fields, row):
+        if not same_person_possible(fields, row):
             continue
         if first is None:
             first, first_fields = k, fields
