@@ -2,11 +2,13 @@
 
 The key index answers which customers may own a chunk's phones, emails, client codes or names
 (hashes, so candidates); they are read here with their real contact points, consent state and
-tags, for the writer to compare the rows against.
+tags, for the writer to compare the rows against. The customers of a key held by many (an office
+number) are kept from one chunk to the next instead (``kept_for_next``).
 """
 
 from __future__ import annotations
 
+from collections.abc import Mapping
 from dataclasses import dataclass, field
 
 from sqlalchemy import Connection, select
@@ -27,6 +29,10 @@ from clientbase.importers.rowkeys import lookup_keys
 from clientbase.importers.sameperson import full_name
 
 LOOKUP_CHUNK = 500
+# From how many customers on one key they are kept for the next chunk instead of read back by
+# it (an office number on half the rows of a CRM export: tens of thousands of customers read
+# again by every chunk made the import grow with the square of the file).
+KEPT_FROM = 64
 # A customer's second client code (a 1C code beside a CRM id) is a contact point of this kind;
 # it finds the customer as ``customers.external_id`` does, by the key ("ext", code).
 CODE_KIND, CODE_KEY = (
@@ -90,10 +96,13 @@ def load_known(
     consented: bool = True,
     tagged: bool = True,
     extra_ids: frozenset[int] | set[int] = frozenset(),
+    kept: Mapping[int, Cust] | None = None,
 ) -> dict[int, Cust]:
     """Customers that may own a phone or email of the chunk (or, for rows with neither, the
-    same name), with their real contact points and tags to compare against. ``consented`` /
-    ``tagged`` False: the base holds no consent events / no tags at all, so none are read."""
+    same name), with their real contact points and tags to compare against, in the order of
+    their ids. ``consented`` / ``tagged`` False: the base holds no consent events / no tags at
+    all, so none are read. ``kept``: customers the previous chunk kept (``kept_for_next``),
+    taken as they are instead of read again."""
     lookup = getattr(chunk, "lookup", None)  # handed over by the cleaning worker
     if lookup is None:
         lookup = [k for cl in chunk for k in lookup_keys(cl)]
@@ -109,8 +118,10 @@ def load_known(
         return {}
     known: dict[int, Cust] = {}
     ids = sorted(owner_ids)
+    kept = kept or {}
+    read = [cid for cid in ids if cid not in kept] if kept else ids
     cols = ("id", "created_import_id", "merged_into_id", *CUSTOMER_COLUMNS)
-    for row in select_where_in(conn, customers, cols, "id", ids):
+    for row in select_where_in(conn, customers, cols, "id", read):
         if row[2] is not None:
             continue  # merged away: its points live on the survivor now
         known[row[0]] = Cust(
@@ -123,7 +134,7 @@ def load_known(
     cols = ("id", "customer_id", "kind", "value", "value_raw", "consent", "consent_at",
             "consent_source")  # fmt: skip
     for pid, cid, kind, value, raw, consent, at, src in select_where_in(
-        conn, contact_points, cols, "customer_id", ids
+        conn, contact_points, cols, "customer_id", read
     ):
         if cid in known:
             # A second client code (contact point of kind "code") is known by the code's key.
@@ -139,6 +150,10 @@ def load_known(
     ) if consented else ()  # fmt: skip
     for pid, channel, status, _at, _id in sorted(events, key=lambda e: (e[3], e[4])):
         known[owner_of[pid]].channel_state[(pid, channel)] = status  # the latest wins
+    # In the order of the ids whatever the backend returned them in: the first customer of a
+    # key a row may be is its target (sameperson.fold_target).
+    read_now = known
+    known = {cid: c for cid in ids if (c := kept.get(cid) or read_now.get(cid)) is not None}
     calls = getattr(chunk, "calls", None)  # told by the cleaning worker
     if calls is None:
         calls = any(isinstance(cl, Clean) and cl.call is not None for cl in chunk)
@@ -159,9 +174,28 @@ def load_known(
     tq = select(customer_tags.c.customer_id, tags.c.name).join(
         tags, tags.c.id == customer_tags.c.tag_id
     )
-    for i in range(0, len(ids), LOOKUP_CHUNK):
-        part = ids[i : i + LOOKUP_CHUNK]
+    for i in range(0, len(read), LOOKUP_CHUNK):
+        part = read[i : i + LOOKUP_CHUNK]
         for cid, name in conn.execute(tq.where(customer_tags.c.customer_id.in_(part))):
-            if cid in known:
-                known[cid].tags.add(name)
+            if cid in read_now:
+                read_now[cid].tags.add(name)
     return known
+
+
+def kept_for_next(index: Mapping[tuple, list[Cust]]) -> dict[int, Cust]:
+    """The customers of the keys held by many (a phone, an e-mail, a handle, a name), after a
+    chunk is written, as the next chunk would read them back (each one's fields and points as
+    the base has them now).
+
+    Left out and read again: a customer with consent events, whose latest status the base
+    orders by time and the chunk by row."""
+    kept: dict[int, Cust] = {}
+    for custs in index.values():
+        if len(custs) < KEPT_FROM:
+            continue
+        for c in custs:
+            if c.id in kept or c.channel_state:
+                continue
+            c.first_row = None  # a customer read back does not know its first row
+            kept[c.id] = c
+    return kept

@@ -2,7 +2,8 @@
 
 The stateful half of a contact import (the pure half is ``clean.py``). For each chunk it
 1. looks up who already owns the chunk's phones and emails (indexed queries per chunk, so memory
-   stays flat however big the file is, and customers created by earlier chunks are found too);
+   stays flat however big the file is, and customers created by earlier chunks are found too;
+   only the customers of a key held by many, an office number, are kept for the next chunk);
 2. folds each row into a matching customer or a new one, noting every change (the rows a
    cleaning worker handed over as columns that meet nobody create theirs a column at a time:
    see ``fresh``);
@@ -40,10 +41,12 @@ from clientbase.db.sparse import insert_filled
 from clientbase.i18n import N_, _
 from clientbase.importers.alone import rows_alone
 from clientbase.importers.basekeys import BaseKeys
+from clientbase.importers.callrows import take_call
 from clientbase.importers.candidates import (
     CODE_KEY,
     CUSTOMER_COLUMNS,
     Cust,
+    kept_for_next,
     load_known,
     namesakes,
 )
@@ -89,16 +92,6 @@ MATCH_KEYS = {
     "email": N_("email"),
     "name": N_("name"),
 }
-CALL_WORDS = {True: N_("incoming {result} call"), False: N_("outgoing {result} call")}
-RESULT_WORDS = {
-    "answered": N_("answered"),
-    "missed": N_("missed"),
-    "rejected": N_("rejected"),
-    "voicemail": N_("voicemail"),
-    "blocked": N_("blocked"),
-    "busy": N_("busy"),
-    "failed": N_("failed"),
-}
 
 
 @dataclass(slots=True)
@@ -122,6 +115,15 @@ def _any_row(conn: Connection, column) -> bool:
 def _text(value):
     """A time for the JSON before-state: raw driver rows give SQLite's text, others datetime."""
     return value.isoformat(sep=" ") if isinstance(value, datetime) else value
+
+
+def _consent_written(c: Cust, now) -> None:
+    """The consent time and source the base gets for the points whose consent a chunk updated,
+    in the customer's own record of them too (a later chunk may take it as it is)."""
+    updated = {pid for pid, *_ in c.consent_updates}
+    for entry in c.keys.values():
+        if entry[0] in updated:
+            entry[2] = (now, "import")
 
 
 def _reachable_by_contact(c: Cust) -> bool:
@@ -174,6 +176,7 @@ class ContactWriter:
         # One line per row that could not do all it said (a client code another customer has).
         self.warnings: list[str] = []
         self._targets = KeyTargets()  # which customer of a phone or e-mail a row folds into
+        self._kept: dict[int, Cust] = {}  # customers of busy keys, not read again (kept_for_next)
 
     @property
     def base_was_empty(self) -> bool:
@@ -193,6 +196,7 @@ class ContactWriter:
             self.conn, self.keys, chunk, batch_id=self.batch_id, groups=self._groups,
             calls_seen=self._calls_seen, consented=self._any_consents, tagged=self._any_tags,
             extra_ids=namesakes(self.conn, chunk) if self._next_id > 1 else frozenset(),
+            kept=self._kept,
         )  # fmt: skip
         index: dict[tuple[str, str], list[Cust]] = defaultdict(list)
         for cust in known.values():
@@ -265,7 +269,7 @@ class ContactWriter:
                 c.created += 1
             elif cl.call is not None:
                 self._apply(cust, cl, index)
-                outcome = "updated"  # decided by _take_call below
+                outcome = "updated"  # decided by take_call below
             else:
                 changed = self._apply(cust, cl, index, matched_by)
                 what = _("same {key} {value}").format(
@@ -293,11 +297,12 @@ class ContactWriter:
                     c.unchanged += 1
                     notes.insert(0, what)
             if cl.call is not None:
-                outcome, reason = self._take_call(cust, cl, outcome, matched_by, calls)
+                outcome, reason = take_call(cust, cl, outcome, self._calls_seen, self.counts, calls)
                 notes.insert(0, reason)
             touched[cust.id] = cust
             row_results.append((cl, outcome, "; ".join(notes) or None, cust.id))
         self._flush(list(touched.values()), row_results, calls, plain)
+        self._kept = kept_for_next(index)
         return row_results
 
     def _create_alone(self, cl: Clean, row_results: list, plain: _Plain) -> None:
@@ -369,28 +374,6 @@ class ContactWriter:
             known = BaseKeys()
         known.refresh(self.conn)
         self.keys = known.index
-
-    def _take_call(self, cust: Cust, cl: Clean, outcome: str, matched_by, calls: list):
-        """Attach a call to its customer unless the base has it already; returns the row's
-        outcome and reason."""
-        direction, started_at, _duration, result, phone = cl.call[:5]
-        key = (cust.id, started_at, direction, phone)
-        if key in self._calls_seen:
-            self.counts.known_calls += 1
-            return "unchanged", _("call on {when} is in the base already").format(
-                when=f"{started_at:%Y-%m-%d %H:%M:%S}"
-            )
-        self._calls_seen.add(key)
-        calls.append((cust.id, cl.call))
-        self.counts.calls += 1
-        what = _(CALL_WORDS[direction == "in"]).format(result=_(RESULT_WORDS.get(result, result)))
-        if outcome == "created":
-            named = cust.fields.get("display_name") != phone
-            if named:
-                return "created", _("new customer from an {call}").format(call=what)
-            return "created", _("new lead from an {call}").format(call=what)
-        self.counts.updated += not cust.created_here
-        return "updated", _("{call} added (same phone {phone})").format(call=what, phone=phone)
 
     def _match(self, cl: Clean, index) -> tuple[Cust | None, tuple[str, str] | None]:
         if cl.group is not None:
@@ -621,6 +604,7 @@ class ContactWriter:
                     owners.append(c.id)
                 if consent:
                     consented.append((pid, c.id, *p[:7], consent, now, "import"))
+                    c.keys[p.key][2] = (now, "import")  # as a later chunk would read it
                 else:
                     points.append((pid, c.id, *p[:7]))
             c.new_points = {}
@@ -636,6 +620,8 @@ class ContactWriter:
         self._consent_events = []
         consent_rows = []
         for c in touched:
+            if c.consent_updates:
+                _consent_written(c, now)
             for pid, before, before_at, after in c.consent_updates:
                 consent_rows.append({"_pid": pid, "consent": after, "consent_at": self.now})
                 changes.append(
