@@ -34,14 +34,15 @@ Place = tuple[int, dict]  # a customer's index in the key's list, and its fields
 
 
 class _Group:
-    """The customers of one first name: all of them, by birthday and by patronymic."""
+    """The customers of one first name: all of them, by birthday, by patronymic and by both."""
 
-    __slots__ = ("all", "by_birthday", "by_patronymic")
+    __slots__ = ("all", "by_birthday", "by_both", "by_patronymic")
 
     def __init__(self) -> None:
         self.all: list[Place] = []
         self.by_birthday: dict[object, list[Place]] = {}
         self.by_patronymic: dict[str | None, list[Place]] = {}
+        self.by_both: dict[tuple[object, str | None], list[Place]] = {}
 
 
 def _birthday_file(fields: dict) -> object:
@@ -85,10 +86,16 @@ class FitGroups:
         self._filed = len(changed)
         groups = self._fitting(row.get("first_name"))
         (_year, month, day), typed = birthday_parts(row)
-        if month and not typed:
+        patronymic = _patronymic_file(row)
+        if month and not typed and patronymic is not None:
+            # Both must fit: most customers of an office number have no birthday, and the
+            # patronymic still tells those apart.
+            both = [(b, p) for b in (None, _TYPED, (month, day)) for p in (None, patronymic)]
+            lists = [got for g in groups for w in both if (got := g.by_both.get(w))]
+        elif month and not typed:
             wanted = (None, _TYPED, (month, day))
             lists = [got for g in groups for b in wanted if (got := g.by_birthday.get(b))]
-        elif (patronymic := _patronymic_file(row)) is not None:
+        elif patronymic is not None:
             wanted = (None, patronymic)
             lists = [got for g in groups for p in wanted if (got := g.by_patronymic.get(p))]
         else:
@@ -103,9 +110,11 @@ class FitGroups:
             group = self._groups[name] = _Group()
             self._names.append(name)
         add = _insert if late else list.append
+        born, patronymic = _birthday_file(fields), _patronymic_file(fields)
         add(group.all, place)
-        add(group.by_birthday.setdefault(_birthday_file(fields), []), place)
-        add(group.by_patronymic.setdefault(_patronymic_file(fields), []), place)
+        add(group.by_birthday.setdefault(born, []), place)
+        add(group.by_patronymic.setdefault(patronymic, []), place)
+        add(group.by_both.setdefault((born, patronymic), []), place)
 
     def _fitting(self, name: str | None) -> list[_Group]:
         """The groups of the first names that may fit ``name``, worked out once per name and
