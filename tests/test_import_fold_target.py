@@ -79,7 +79,7 @@ def _someone(rnd: random.Random) -> dict:
         fields["last_name"] = rnd.choice(["Иванов", "Иванова", "Иваноф", "Петров", "И."])
     if rnd.random() < 0.4:
         fields["middle_name"] = rnd.choice(["Петрович", "Иванович", "П.", "И.", "Семёнович",
-                                            "Семенович", "С"])  # fmt: skip
+                                            "Семенович", "С", ".", "..."])  # fmt: skip
     if rnd.random() < 0.3:
         fields["gender"] = rnd.choice(["m", "f"])
     if rnd.random() < 0.3:

@@ -63,11 +63,14 @@ def _crowded_list(n: int, seed: int, *, first_id: int = 0) -> str:
 
 
 def _when(value):
-    """The import's own time as "now": the two imports compared run a second apart."""
+    """The import's own time as "now", in JSON too: the two imports compared run a second or
+    so apart."""
     if isinstance(value, datetime) and value.date() == date.today():
         return "now"
     if isinstance(value, str):
         return re.sub(rf"{date.today():%Y-%m-%d}[ T][\d:.]+", "now", value)
+    if isinstance(value, dict):  # a JSON column, as PostgreSQL's driver returns it
+        return {k: _when(v) for k, v in value.items()}
     return value
 
 

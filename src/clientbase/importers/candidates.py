@@ -183,9 +183,9 @@ def load_known(
 
 
 def kept_for_next(index: Mapping[tuple, list[Cust]]) -> dict[int, Cust]:
-    """The customers of the keys held by many (a phone, an e-mail, a handle, a name), after a
-    chunk is written, as the next chunk would read them back (each one's fields and points as
-    the base has them now).
+    """The customers of the keys held by many (an office phone, a shared mailbox: any key of
+    the chunk's index), after a chunk is written, as the next chunk would read them back (each
+    one's fields and points as the base has them now).
 
     Left out and read again: a customer with consent events, whose latest status the base
     orders by time and the chunk by row."""

@@ -53,8 +53,9 @@ def _birthday_file(fields: dict) -> object:
 
 
 def _patronymic_file(fields: dict) -> str | None:
+    """The patronymic's first letter; None for none, or for dots alone, which fit any."""
     written = fields.get("middle_name")
-    return plain_patronymic(written)[:1] if written else None
+    return (plain_patronymic(written)[:1] or None) if written else None
 
 
 class FitGroups:
